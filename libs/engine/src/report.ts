@@ -1,0 +1,62 @@
+/**
+ * The public shape of a finished run, as printed by `tlbsim run --json`,
+ * stored as a job's result and compared by `tlbsim compare`. These keys are a
+ * public contract: add, never rename.
+ */
+
+/** The four violation classes of DESIGN.md, most severe first. */
+export const VIOLATION_CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
+
+/** A violation class. */
+export type ViolationClass = (typeof VIOLATION_CLASSES)[number];
+
+/** The causal chain of one violation, as kernel-trace-style lines. */
+export interface Witness {
+  class: ViolationClass;
+  host: number;
+  vm: number;
+  vcpu: number;
+  /** Simulated time of the stale hit. */
+  timeNs: number;
+  /** The reused or stale host page (the root page for `stale-root`). */
+  pageHpa: string;
+  lines: string[];
+}
+
+/** Counters of a run; cycles are derived from counters and cost parameters. */
+export interface RunMetrics {
+  accesses: number;
+  tlb: { hits: number; misses: number; nestedHits: number };
+  nestedWalks: number;
+  staleHits: number;
+  hypercalls: {
+    flushGuestPhysicalAddressSpace: number;
+    flushGuestPhysicalAddressList: number;
+    listFallbacks: number;
+  };
+  shootdownMessages: number;
+  flushes: { asid: number; asidEnlightened: number; inveptSingle: number; inveptGlobal: number; full: number; guest: number };
+  roots: { allocated: number; freed: number; pageReused: number; reusedByOtherVm: number };
+  events: { memslotUpdates: number; mmuNotifierInvalidations: number; nestedTransitions: number; cr4Writes: number; cr3Switches: number; invlpg: number };
+  messages: { sent: number; crossShard: number };
+  cycles: { total: number; perAccess: number; byOp: Record<string, number> };
+  windows: number;
+  simulatedNs: number;
+}
+
+/** The report of a run: `tlbsim run --json` prints exactly this. */
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  policy: string;
+  platform: { vendor: string; l0: string; enlightenedTlb: boolean };
+  fleet: { hosts: number; vmsPerHost: number; vcpusPerVm: number; vcpus: number };
+  shards: number;
+  digest: string;
+  violations: {
+    total: number;
+    byClass: Record<ViolationClass, number>;
+    witnesses: Witness[];
+  };
+  metrics: RunMetrics;
+}

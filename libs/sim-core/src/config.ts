@@ -1,0 +1,126 @@
+/**
+ * The kernel's view of a scenario: a plain, already validated and defaulted
+ * object. `libs/contracts` owns validation, defaults and limits; the kernel
+ * only asserts the invariants it depends on (see {@link assertConfig}).
+ */
+
+/** Flush policy names, see `docs/model.md` for the commit each one models. */
+export const POLICY_NAMES = [
+  'pre-overhaul',
+  'overhaul',
+  'overhaul+hv-flush-current',
+  'overhaul+flush-on-alloc',
+  'enlightened-tlb-off',
+] as const;
+
+/** A flush policy name. */
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/** CPU vendor: decides what `flush_tlb_current` is (ASID flush or INVEPT). */
+export type Vendor = 'amd' | 'intel';
+
+/** What runs below KVM: Hyper-V (KVM is L1) or bare metal. */
+export type L0Kind = 'hyperv' | 'none';
+
+/** How actors are spread over shards. */
+export type Placement = 'block' | 'round-robin';
+
+/** Platform switches. */
+export interface PlatformConfig {
+  vendor: Vendor;
+  l0: L0Kind;
+  /** `HV_X64_NESTED_ENLIGHTENED_TLB` exposed to KVM (AMD only). */
+  enlightenedTlb: boolean;
+  /** Clock used to turn cycles into nanoseconds in reports. */
+  cpuGhz: number;
+}
+
+/** KVM knobs. */
+export interface KvmConfig {
+  policy: PolicyName;
+  /** `HV_MAX_FLUSH_REP_COUNT`: entries in one GPA-list hypercall before KVM falls back to a whole-space flush. */
+  hvFlushListEntriesMax: number;
+}
+
+/** Fleet shape. */
+export interface FleetConfig {
+  hosts: number;
+  vmsPerHost: number;
+  vcpusPerVm: number;
+  memoryMiBPerVm: number;
+}
+
+/** Per-vCPU TLB geometry. */
+export interface TlbConfig {
+  entries: number;
+  ways: number;
+}
+
+/** Per-vCPU guest workload. */
+export interface WorkloadConfig {
+  accessesPerVcpu: number;
+  workingSetPages: number;
+  hotPages: number;
+  hotPercent: number;
+  processes: number;
+  pcid: boolean;
+  cr3SwitchesPerMillionAccesses: number;
+  invlpgPerMillionAccesses: number;
+  accessIntervalNs: number;
+}
+
+/** Per-host event rates (simulated time). */
+export interface EventsConfig {
+  memslotUpdatesPerSec: number;
+  mmuNotifierInvalidationsPerSec: number;
+  mmuNotifierPages: number;
+  nestedTransitionsPerSec: number;
+  cr4WritesPerSec: number;
+}
+
+/** Message latencies; the smallest one is the lookahead. */
+export interface LatencyConfig {
+  ipiNs: number;
+  hypercallNs: number;
+  kvmRequestNs: number;
+}
+
+/** Cycle costs per operation, see `docs/costs.md`. */
+export interface CostsConfig {
+  tlbHitCycles: number;
+  guestWalkCycles: number;
+  nestedWalkCycles: number;
+  vmExitCycles: number;
+  nestedExitCycles: number;
+  asidFlushCycles: number;
+  inveptCycles: number;
+  hypercallBaseCycles: number;
+  hypercallPerVpCycles: number;
+  ipiCycles: number;
+  rootAllocCycles: number;
+}
+
+/** Run knobs: sharding and reporting. */
+export interface RunConfig {
+  shards: number;
+  /** Window length; 0 means "the lookahead" (smallest latency). */
+  windowNs: number;
+  snapshotEveryWindows: number;
+  witnessesMax: number;
+  placement: Placement;
+}
+
+/** A whole scenario as the kernel sees it. */
+export interface SimConfig {
+  name: string;
+  seed: number;
+  platform: PlatformConfig;
+  kvm: KvmConfig;
+  fleet: FleetConfig;
+  tlb: TlbConfig;
+  workload: WorkloadConfig;
+  events: EventsConfig;
+  latency: LatencyConfig;
+  costs: CostsConfig;
+  run: RunConfig;
+}
