@@ -1,0 +1,45 @@
+import type { EventsConfig } from '@tlbsim/sim-core';
+import { ScenarioField } from './scenario-field.decorator';
+
+/** Per-host event rates in simulated time. Mirrors `EventsConfig` of `@tlbsim/sim-core`. */
+export class EventsDto implements EventsConfig {
+  /**
+   * Memslot updates per host per simulated second (fast zap of all roots). Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.memslotUpdatesPerSec')
+  memslotUpdatesPerSec!: number;
+
+  /**
+   * MMU-notifier invalidations per host per simulated second (migration, swap, KSM). Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.mmuNotifierInvalidationsPerSec')
+  mmuNotifierInvalidationsPerSec!: number;
+
+  /**
+   * Guest pages per MMU-notifier invalidation. Integer 1..1048576.
+   *
+   * @defaultValue 16
+   */
+  @ScenarioField('events.mmuNotifierPages')
+  mmuNotifierPages!: number;
+
+  /**
+   * Nested VMRUN/#VMEXIT transitions per host per simulated second. Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.nestedTransitionsPerSec')
+  nestedTransitionsPerSec!: number;
+
+  /**
+   * Guest CR4 writes per host per simulated second. Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.cr4WritesPerSec')
+  cr4WritesPerSec!: number;
+}

@@ -1,0 +1,31 @@
+/**
+ * @packageDocumentation
+ * Scenario format of tlbsim: DTOs, defaults, limits, validation into the
+ * kernel's `SimConfig`, overrides, YAML/JSON parsing and JSON Schema.
+ */
+import 'reflect-metadata';
+
+export * from './scenario.types';
+export * from './scenario.defaults';
+export * from './scenario.limits';
+export * from './scenario.descriptions';
+export * from './field-error.type';
+export * from './field-error.messages';
+export * from './scenario-input.error';
+export * from './scenario-field.decorator';
+export * from './platform.dto';
+export * from './kvm.dto';
+export * from './fleet.dto';
+export * from './tlb.dto';
+export * from './workload.dto';
+export * from './events.dto';
+export * from './latency.dto';
+export * from './costs.dto';
+export * from './run.dto';
+export * from './scenario.dto';
+export * from './scenario.cross-checks';
+export * from './scenario.overrides';
+export * from './scenario.parser';
+export * from './scenario.validator';
+export * from './scenario.schema';
+export * from './scenario.docs';

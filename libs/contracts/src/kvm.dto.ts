@@ -1,0 +1,21 @@
+import type { KvmConfig, PolicyName } from '@tlbsim/sim-core';
+import { ScenarioField } from './scenario-field.decorator';
+
+/** KVM knobs: the flush policy under test. Mirrors `KvmConfig` of `@tlbsim/sim-core`. */
+export class KvmDto implements KvmConfig {
+  /**
+   * Flush policy of KVM (see docs/model.md for the commit each one models).
+   *
+   * @defaultValue 'overhaul'
+   */
+  @ScenarioField('kvm.policy')
+  policy!: PolicyName;
+
+  /**
+   * HV_MAX_FLUSH_REP_COUNT: ranges in one GPA-list hypercall before KVM falls back to a whole-space flush. Integer 1..4096.
+   *
+   * @defaultValue 510
+   */
+  @ScenarioField('kvm.hvFlushListEntriesMax')
+  hvFlushListEntriesMax!: number;
+}

@@ -1,0 +1,45 @@
+import type { RunConfig, Placement } from '@tlbsim/sim-core';
+import { ScenarioField } from './scenario-field.decorator';
+
+/** Run knobs: sharding and reporting. Mirrors `RunConfig` of `@tlbsim/sim-core`. */
+export class RunDto implements RunConfig {
+  /**
+   * Shards the actors are split into (never changes the result). Integer 1..1024.
+   *
+   * @defaultValue 1
+   */
+  @ScenarioField('run.shards')
+  shards!: number;
+
+  /**
+   * Simulation window; 0 means the lookahead (the smallest latency). Integer 0..1e9.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('run.windowNs')
+  windowNs!: number;
+
+  /**
+   * Shards snapshot their actors every this many windows. Integer 1..1e6.
+   *
+   * @defaultValue 64
+   */
+  @ScenarioField('run.snapshotEveryWindows')
+  snapshotEveryWindows!: number;
+
+  /**
+   * Witnesses (causal event chains) kept per run. Integer 0..1000.
+   *
+   * @defaultValue 10
+   */
+  @ScenarioField('run.witnessesMax')
+  witnessesMax!: number;
+
+  /**
+   * How actors are spread over shards: `block` or `round-robin`.
+   *
+   * @defaultValue 'block'
+   */
+  @ScenarioField('run.placement')
+  placement!: Placement;
+}

@@ -1,0 +1,106 @@
+import type { SimConfig } from '@tlbsim/sim-core';
+import { crossFieldError } from './field-error.messages';
+import type { FieldError } from './field-error.type';
+import { SCENARIO_TOTALS } from './scenario.limits';
+import type { ScenarioPath } from './scenario.types';
+
+/** A rule relating several fields, reported on one of them. */
+export interface CrossCheck {
+  /** Fields the rule reads; it is skipped when one of them is itself invalid. */
+  reads: readonly ScenarioPath[];
+  /** Returns the error, or `undefined` when the rule holds. */
+  check(config: SimConfig): FieldError | undefined;
+}
+
+/** Total vCPUs of the fleet. */
+function vcpus(c: SimConfig): number {
+  return c.fleet.hosts * c.fleet.vmsPerHost * c.fleet.vcpusPerVm;
+}
+
+/**
+ * Every cross-field rule of the scenario format. Each one is reported as a
+ * {@link FieldError} on the field the user most likely has to change.
+ */
+export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
+  {
+    reads: ['tlb.entries', 'tlb.ways'],
+    check: ({ tlb }) =>
+      tlb.entries % tlb.ways === 0
+        ? undefined
+        : crossFieldError('tlb.entries', tlb.entries, 'divisibleBy', `is not a multiple of tlb.ways ${tlb.ways}`, tlb.ways),
+  },
+  {
+    reads: ['workload.hotPages', 'workload.workingSetPages'],
+    check: ({ workload: w }) =>
+      w.hotPages <= w.workingSetPages
+        ? undefined
+        : crossFieldError('workload.hotPages', w.hotPages, 'maxWorkingSet',
+            `exceeds the maximum ${w.workingSetPages} (workload.workingSetPages)`, w.workingSetPages),
+  },
+  {
+    reads: ['workload.workingSetPages', 'fleet.vcpusPerVm', 'fleet.memoryMiBPerVm'],
+    check: ({ workload, fleet }) => {
+      const pages = fleet.memoryMiBPerVm * SCENARIO_TOTALS.pagesPerMiB;
+      const max = Math.floor(pages / fleet.vcpusPerVm);
+      if (workload.workingSetPages <= max) return undefined;
+      return crossFieldError('workload.workingSetPages', workload.workingSetPages, 'maxVmMemory',
+        `exceeds the maximum ${max} (fleet.vcpusPerVm * workingSetPages must fit in ` +
+        `fleet.memoryMiBPerVm * ${SCENARIO_TOTALS.pagesPerMiB} = ${pages} pages)`, max);
+    },
+  },
+  {
+    reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    check: (c) => {
+      const max = Math.floor(SCENARIO_TOTALS.maxVcpus / (c.fleet.hosts * c.fleet.vmsPerHost));
+      if (vcpus(c) <= SCENARIO_TOTALS.maxVcpus) return undefined;
+      return crossFieldError('fleet.vcpusPerVm', c.fleet.vcpusPerVm, 'maxTotalVcpus',
+        `exceeds the maximum ${max} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpus(c)} ` +
+        `must be at most ${SCENARIO_TOTALS.maxVcpus})`, max);
+    },
+  },
+  {
+    reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm', 'workload.accessesPerVcpu'],
+    check: (c) => {
+      const total = vcpus(c) * c.workload.accessesPerVcpu;
+      const max = Math.floor(SCENARIO_TOTALS.maxAccesses / vcpus(c));
+      if (total <= SCENARIO_TOTALS.maxAccesses) return undefined;
+      return crossFieldError('workload.accessesPerVcpu', c.workload.accessesPerVcpu, 'maxTotalAccesses',
+        `exceeds the maximum ${max} (total accesses vCPUs*accessesPerVcpu = ${total} ` +
+        `must be at most ${SCENARIO_TOTALS.maxAccesses})`, max);
+    },
+  },
+  {
+    reads: ['run.shards', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    check: ({ run, fleet }) => {
+      const actors = fleet.hosts * (2 + fleet.vmsPerHost * fleet.vcpusPerVm);
+      if (run.shards <= actors) return undefined;
+      return crossFieldError('run.shards', run.shards, 'maxActors',
+        `exceeds the maximum ${actors} (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))`, actors);
+    },
+  },
+  {
+    reads: ['run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],
+    check: ({ run, latency }) => {
+      const lookahead = Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);
+      if (run.windowNs === 0 || run.windowNs <= lookahead) return undefined;
+      return crossFieldError('run.windowNs', run.windowNs, 'maxLookahead',
+        `exceeds the maximum ${lookahead} (the lookahead, the smallest latency.*)`, lookahead);
+    },
+  },
+];
+
+/**
+ * Runs {@link SCENARIO_CROSS_CHECKS} on a config whose single fields may be
+ * partly invalid: a rule is skipped when a field it reads is in `invalid` (or
+ * under an invalid group).
+ */
+export function crossCheckScenario(config: SimConfig, invalid: ReadonlySet<string>): FieldError[] {
+  const isInvalid = (path: string): boolean => invalid.has(path) || invalid.has(path.split('.')[0]);
+  const errors: FieldError[] = [];
+  for (const rule of SCENARIO_CROSS_CHECKS) {
+    if (rule.reads.some(isInvalid)) continue;
+    const error = rule.check(config);
+    if (error) errors.push(error);
+  }
+  return errors;
+}

@@ -1,0 +1,21 @@
+import type { TlbConfig } from '@tlbsim/sim-core';
+import { ScenarioField } from './scenario-field.decorator';
+
+/** Per-vCPU TLB geometry. Mirrors `TlbConfig` of `@tlbsim/sim-core`. */
+export class TlbDto implements TlbConfig {
+  /**
+   * TLB entries per vCPU (must be a multiple of `tlb.ways`). Integer 16..65536.
+   *
+   * @defaultValue 1536
+   */
+  @ScenarioField('tlb.entries')
+  entries!: number;
+
+  /**
+   * TLB associativity. Integer 1..64.
+   *
+   * @defaultValue 12
+   */
+  @ScenarioField('tlb.ways')
+  ways!: number;
+}

@@ -1,0 +1,77 @@
+import type { WorkloadConfig } from '@tlbsim/sim-core';
+import { ScenarioField } from './scenario-field.decorator';
+
+/** Per-vCPU guest workload. Mirrors `WorkloadConfig` of `@tlbsim/sim-core`. */
+export class WorkloadDto implements WorkloadConfig {
+  /**
+   * Guest memory accesses each vCPU performs. Integer 1..1e9.
+   *
+   * @defaultValue 200000
+   */
+  @ScenarioField('workload.accessesPerVcpu')
+  accessesPerVcpu!: number;
+
+  /**
+   * Distinct 4 KiB guest pages each vCPU touches. Integer 1..1048576.
+   *
+   * @defaultValue 1024
+   */
+  @ScenarioField('workload.workingSetPages')
+  workingSetPages!: number;
+
+  /**
+   * Pages of the working set that receive `hotPercent` of the accesses. Integer 1..1048576.
+   *
+   * @defaultValue 64
+   */
+  @ScenarioField('workload.hotPages')
+  hotPages!: number;
+
+  /**
+   * Percentage of accesses that go to the hot pages. Number 0..100.
+   *
+   * @defaultValue 80
+   */
+  @ScenarioField('workload.hotPercent')
+  hotPercent!: number;
+
+  /**
+   * Guest processes (address spaces) per vCPU. Integer 1..64.
+   *
+   * @defaultValue 4
+   */
+  @ScenarioField('workload.processes')
+  processes!: number;
+
+  /**
+   * Guest uses PCID, so CR3 switches keep tagged TLB entries.
+   *
+   * @defaultValue true
+   */
+  @ScenarioField('workload.pcid')
+  pcid!: boolean;
+
+  /**
+   * Guest CR3 switches per million accesses. Number 0..1e6.
+   *
+   * @defaultValue 50
+   */
+  @ScenarioField('workload.cr3SwitchesPerMillionAccesses')
+  cr3SwitchesPerMillionAccesses!: number;
+
+  /**
+   * Guest INVLPG/INVPCID per million accesses. Number 0..1e6.
+   *
+   * @defaultValue 20
+   */
+  @ScenarioField('workload.invlpgPerMillionAccesses')
+  invlpgPerMillionAccesses!: number;
+
+  /**
+   * Simulated time between two accesses of one vCPU. Integer 1..1e6.
+   *
+   * @defaultValue 10
+   */
+  @ScenarioField('workload.accessIntervalNs')
+  accessIntervalNs!: number;
+}
