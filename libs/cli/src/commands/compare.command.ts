@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { constraintError, ScenarioInputError } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
+import type { CliContext } from '../cli.context';
+import { comparisonResult, formatComparison } from '../compare.formatter';
+import { EXIT } from '../exit-codes';
+import { createProgressReporter } from '../progress.reporter';
+import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
+import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+
+/** Options of `tlbsim compare`. */
+export interface CompareOptions extends ScenarioOptions {
+  policies: string;
+  json?: boolean;
+}
+
+/**
+ * Splits and checks `--policies a,b,c` against `POLICY_NAMES`.
+ *
+ * @throws ScenarioInputError naming each unknown policy and the valid ones
+ */
+export function parsePolicies(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const known: readonly string[] = POLICY_NAMES;
+  const errors = names.filter((n) => !known.includes(n)).map((n) => constraintError('kvm.policy', n, 'isIn'));
+  if (names.length === 0) {
+    errors.push({ path: 'kvm.policy', value: text, constraint: 'policies', limit: known.join(', '),
+      message: `--policies: expected a comma-separated list of ${known.join(', ')}` });
+  }
+  if (errors.length > 0) throw new ScenarioInputError(errors);
+  return names;
+}
+
+/** Loads the scenario once and derives one config per policy. */
+function configsFor(file: string, options: CompareOptions): SimConfig[] {
+  const policies = parsePolicies(options.policies);
+  const base = loadScenarioFile(file, scenarioOverrides(options));
+  return policies.map((policy) => ({ ...base, kvm: { ...base.kvm, policy: policy as SimConfig['kvm']['policy'] } }));
+}
+
+/** The action of `tlbsim compare`; returns the exit code. */
+export async function compareAction(ctx: CliContext, file: string, options: CompareOptions): Promise<number> {
+  let configs: SimConfig[];
+  try {
+    configs = configsFor(file, options);
+  } catch (error) {
+    if (!(error instanceof ScenarioInputError)) throw error;
+    ctx.io.err(formatInputErrors(file, error));
+    return EXIT.BAD_INPUT;
+  }
+  const reports: RunReport[] = [];
+  for (const config of configs) {
+    const progress = createProgressReporter(ctx.io, config.kvm.policy);
+    try {
+      reports.push(await ctx.run(config, { onProgress: (p) => progress.update(p) }));
+    } finally {
+      progress.stop();
+    }
+  }
+  ctx.io.out(options.json ? `${JSON.stringify(comparisonResult(reports))}\n` : formatComparison(reports));
+  return EXIT.OK;
+}
+
+/** `tlbsim compare <scenario> --policies a,b,c`: one run per policy, side by side. */
+export function compareCommand(ctx: CliContext): Command {
+  const command = new Command('compare')
+    .description('run a scenario under several flush policies and compare them side by side')
+    .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)')
+    .requiredOption('--policies <list>', `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`);
+  addScenarioOptions(command, false)
+    .option('--json', 'print { scenario, seed, policies, reports, overheadVsFirst } as one JSON object')
+    .action(async (file: string, options: CompareOptions) => ctx.setExitCode(await compareAction(ctx, file, options)));
+  return command;
+}

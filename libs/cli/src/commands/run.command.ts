@@ -1,0 +1,59 @@
+import { Command } from 'commander';
+import { ScenarioInputError } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { CliContext } from '../cli.context';
+import { EXIT } from '../exit-codes';
+import { createProgressReporter } from '../progress.reporter';
+import { formatReport } from '../report.formatter';
+import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
+import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+
+/** Options of `tlbsim run`. */
+export interface RunOptions extends ScenarioOptions {
+  json?: boolean;
+  failOnViolation?: boolean;
+  witnesses: string;
+}
+
+/** The action of `tlbsim run`; returns the exit code. */
+export async function runAction(ctx: CliContext, file: string, options: RunOptions): Promise<number> {
+  let config: SimConfig;
+  try {
+    config = loadScenarioFile(file, scenarioOverrides(options));
+  } catch (error) {
+    if (!(error instanceof ScenarioInputError)) throw error;
+    ctx.io.err(formatInputErrors(file, error));
+    return EXIT.BAD_INPUT;
+  }
+  const progress = createProgressReporter(ctx.io, config.kvm.policy);
+  let report: RunReport;
+  try {
+    report = await ctx.run(config, { onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+  }
+  const witnesses = Number.parseInt(options.witnesses, 10);
+  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses }));
+  return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
+}
+
+/** `tlbsim run <scenario>`: runs one scenario in process and prints its report. */
+export function runCommand(ctx: CliContext): Command {
+  const command = new Command('run')
+    .description('run a scenario in process and print its report')
+    .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
+  addScenarioOptions(command)
+    .option('--json', 'print the report as one JSON object (exactly the RunReport)')
+    .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
+    .option('--witnesses <n>', 'witnesses to print in the human report', '3')
+    .addHelpText('after', exitCodeHelp())
+    .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
+  return command;
+}
+
+/** The exit code legend shown in `--help`. */
+export function exitCodeHelp(): string {
+  return `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation), ` +
+    `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed.`;
+}

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+
+/** The scenario-shaping options shared by `run`, `compare` (and later `submit`). */
+export interface ScenarioOptions {
+  /** `--set dotted.path=value`, repeatable, applied in order. */
+  set: string[];
+  /** `--seed N`: shorthand for `--set seed=N`. */
+  seed?: string;
+  /** `--shards N`: shorthand for `--set run.shards=N`. */
+  shards?: string;
+  /** `--policy P`: shorthand for `--set kvm.policy=P` (not on `compare`). */
+  policy?: string;
+}
+
+/** Commander collector for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Adds `--set`, `--seed`, `--shards` (and `--policy` unless `withPolicy` is
+ * false) to a command.
+ */
+export function addScenarioOptions(command: Command, withPolicy = true): Command {
+  command
+    .option('--set <path=value>', 'override a scenario key, e.g. fleet.hosts=4 (repeatable)', collect, [])
+    .option('--seed <n>', 'shorthand for --set seed=<n>')
+    .option('--shards <n>', 'shorthand for --set run.shards=<n>');
+  if (withPolicy) command.option('--policy <name>', 'shorthand for --set kvm.policy=<name>');
+  return command;
+}
+
+/**
+ * The overrides the options stand for: every `--set` in order, then the
+ * shorthands (so they win over `--set`).
+ */
+export function scenarioOverrides(options: ScenarioOptions): string[] {
+  const overrides = [...options.set];
+  if (options.seed !== undefined) overrides.push(`seed=${options.seed}`);
+  // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
+  if (options.policy !== undefined) overrides.push(`kvm.policy="${options.policy}"`);
+  if (options.shards !== undefined) overrides.push(`run.shards=${options.shards}`);
+  return overrides;
+}

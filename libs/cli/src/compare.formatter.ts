@@ -1,0 +1,80 @@
+import Table from 'cli-table3';
+import type { RunReport } from '@tlbsim/engine';
+import { fmtFixed, fmtInt } from './format.util';
+import { violationClasses, violationCount } from './report.formatter';
+
+/** What `tlbsim compare --json` prints. */
+export interface ComparisonResult {
+  scenario: string;
+  seed: number;
+  policies: string[];
+  reports: RunReport[];
+  /** Per policy: cycles per access relative to the first policy, in percent (first is 0). */
+  overheadVsFirst: number[];
+}
+
+/**
+ * Cycles per access of each report relative to the first one, in percent:
+ * `(perAccess / firstPerAccess - 1) * 100`. 0 when the first costs nothing.
+ */
+export function overheadVsFirst(reports: readonly RunReport[]): number[] {
+  const base = reports[0]?.metrics.cycles.perAccess ?? 0;
+  return reports.map((r) => (base === 0 ? 0 : (r.metrics.cycles.perAccess / base - 1) * 100));
+}
+
+/** Builds the `--json` object of `tlbsim compare`. */
+export function comparisonResult(reports: RunReport[]): ComparisonResult {
+  const first = reports[0];
+  return {
+    scenario: first?.scenario ?? '',
+    seed: first?.seed ?? 0,
+    policies: reports.map((r) => r.policy),
+    reports,
+    overheadVsFirst: overheadVsFirst(reports),
+  };
+}
+
+/** `+12.3%` / `-4.0%` / `baseline`. */
+function signedPercent(value: number, index: number): string {
+  if (index === 0) return 'baseline';
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+}
+
+/** Row label and the value of each report. */
+type Row = [string, ...string[]];
+
+/** The rows of the comparison table. */
+function rows(reports: readonly RunReport[]): Row[] {
+  const each = (label: string, f: (r: RunReport) => string): Row => [label, ...reports.map(f)];
+  const overhead = overheadVsFirst(reports);
+  const classes = reports.length > 0 ? violationClasses(reports[0]) : [];
+  return [
+    each('violations', (r) => fmtInt(r.violations.total)),
+    ...classes.map((c) => each(`  ${c}`, (r) => fmtInt(violationCount(r, c)))),
+    each('hypercalls: GPA space', (r) => fmtInt(r.metrics.hypercalls.flushGuestPhysicalAddressSpace)),
+    each('hypercalls: GPA list', (r) => fmtInt(r.metrics.hypercalls.flushGuestPhysicalAddressList)),
+    each('shootdown messages', (r) => fmtInt(r.metrics.shootdownMessages)),
+    each('TLB misses', (r) => fmtInt(r.metrics.tlb.misses)),
+    each('nested walks', (r) => fmtInt(r.metrics.nestedWalks)),
+    each('cycles / access', (r) => fmtFixed(r.metrics.cycles.perAccess)),
+    [`overhead vs ${reports[0]?.policy ?? 'first'}`, ...overhead.map(signedPercent)],
+    each('digest', (r) => r.digest.slice(0, 12)),
+  ];
+}
+
+/**
+ * Renders reports of the same scenario under different policies side by side
+ * (one column per policy) as a text table. Pure; ends with a newline.
+ */
+export function formatComparison(reports: readonly RunReport[]): string {
+  const first = reports[0];
+  const table = new Table({
+    head: ['', ...reports.map((r) => r.policy)],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    colAligns: ['left', ...reports.map(() => 'right' as const)],
+  });
+  for (const row of rows(reports)) table.push(row);
+  const title = first ? `tlbsim compare: ${first.scenario} (seed ${first.seed}, ${first.fleet.vcpus} vCPUs)` : 'tlbsim compare';
+  return `${title}\n${table.toString()}\n`;
+}

@@ -1,0 +1,11 @@
+/** Process exit codes of `tlbsim`. */
+export const EXIT = Object.freeze({
+  /** Success. */
+  OK: 0,
+  /** `--fail-on-violation` and the run found at least one violation. */
+  VIOLATIONS: 1,
+  /** Bad input: usage, unknown option, missing file, parse or validation error. */
+  BAD_INPUT: 2,
+  /** The run itself failed (a bug or an engine error). */
+  RUN_FAILED: 3,
+});

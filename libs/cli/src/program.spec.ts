@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { CliIo, SimulationRunner } from './cli.context';
+import { compareCommand } from './commands/compare.command';
+import { runCommand } from './commands/run.command';
+import { schemaCommand } from './commands/schema.command';
+import { runCli } from './program';
+import { sampleRunReport } from './testing/report.fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'tlbsim-cli-'));
+const scenario = join(dir, 'ok.yaml');
+writeFileSync(scenario, 'name: unit\nfleet:\n  hosts: 2\n');
+
+/** Runs the CLI in process with a fake runner; returns exit code, output and the configs run. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string; configs: SimConfig[] }> {
+  let out = '';
+  let err = '';
+  const configs: SimConfig[] = [];
+  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s) };
+  const run: SimulationRunner = async (config) => {
+    configs.push(config);
+    return sampleRunReport(config.kvm.policy, config.kvm.policy === 'overhaul' ? 10 : 11, config.kvm.policy === 'overhaul' ? 2 : 0);
+  };
+  const code = await runCli(['node', 'tlbsim', ...args], [runCommand, compareCommand, schemaCommand], io, run);
+  return { code, out, err, configs };
+}
+
+describe('tlbsim (in process)', () => {
+  it('run prints the human report and exits 0', async () => {
+    const r = await cli('run', scenario);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('tlbsim run: sample');
+    expect(r.configs[0].fleet.hosts).toBe(2);
+  });
+
+  it('run --json prints exactly the report', async () => {
+    const r = await cli('run', scenario, '--json');
+    expect(JSON.parse(r.out)).toEqual(sampleRunReport('overhaul', 10, 2));
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('applies --set first, then the shorthands', async () => {
+    const r = await cli('run', scenario, '--set', 'seed=5', '--set', 'kvm.policy=pre-overhaul', '--seed', '9',
+      '--policy', 'overhaul+hv-flush-current', '--shards', '2', '--set', 'tlb.ways=8');
+    expect(r.code).toBe(0);
+    expect([r.configs[0].seed, r.configs[0].kvm.policy, r.configs[0].run.shards, r.configs[0].tlb.ways])
+      .toEqual([9, 'overhaul+hv-flush-current', 2, 8]);
+  });
+
+  it('--fail-on-violation exits 1 only when there are violations', async () => {
+    expect((await cli('run', scenario, '--fail-on-violation')).code).toBe(1);
+    expect((await cli('run', scenario, '--fail-on-violation', '--policy', 'pre-overhaul')).code).toBe(0);
+  });
+
+  it.each([
+    [['run', scenario, '--set', 'fleet.hosts=5000'], 'fleet.hosts: 5000 exceeds the maximum 4096'],
+    [['run', scenario, '--set', 'fleet.nope=1'], 'fleet.nope: unknown key'],
+    [['run', join(dir, 'missing.yaml')], 'missing.yaml: no such file'],
+    [['run', scenario, '--set', 'oops'], 'override "oops"'],
+    [['run', scenario, '--policy', 'yolo'], 'kvm.policy: "yolo" is not one of pre-overhaul, overhaul'],
+    [['run', scenario, '--seed', '-1'], 'seed: -1 is below the minimum 0'],
+    [['run', scenario, '--bogus'], "unknown option '--bogus'"],
+    [['run'], "missing required argument 'scenario'"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['compare', scenario], "required option '--policies <list>' not specified"],
+    [['compare', scenario, '--policies', 'overhaul,yolo'], 'kvm.policy: "yolo" is not one of'],
+  ])('bad input %j exits 2 naming the problem', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.configs).toHaveLength(0);
+  });
+
+  it('--help exits 0', async () => {
+    const r = await cli('run', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--fail-on-violation');
+  });
+
+  it('compare runs each policy and prints the table or the JSON', async () => {
+    const table = await cli('compare', scenario, '--policies', 'overhaul,pre-overhaul');
+    expect(table.code).toBe(0);
+    expect(table.configs.map((c) => c.kvm.policy)).toEqual(['overhaul', 'pre-overhaul']);
+    expect(table.out).toContain('+10.0%');
+    const json = JSON.parse((await cli('compare', scenario, '--policies', 'overhaul,pre-overhaul', '--json', '--seed', '3')).out);
+    expect(json.policies).toEqual(['overhaul', 'pre-overhaul']);
+    expect(json.overheadVsFirst[1]).toBeCloseTo(10);
+    expect(json.reports).toHaveLength(2);
+  });
+
+  it('schema prints JSON with properties, --markdown the reference', async () => {
+    expect(JSON.parse((await cli('schema')).out).properties.fleet).toBeDefined();
+    expect((await cli('schema', '--markdown')).out).toContain('| `fleet.hosts` |');
+  });
+
+  it('an engine failure exits 3', async () => {
+    let err = '';
+    const io: CliIo = { out: () => undefined, err: (s) => (err += s) };
+    const code = await runCli(['node', 'tlbsim', 'run', scenario], [runCommand], io, async () => {
+      throw new Error('boom');
+    });
+    expect(code).toBe(3);
+    expect(err).toContain('run failed: Error: boom');
+  });
+});
