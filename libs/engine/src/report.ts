@@ -4,24 +4,13 @@
  * public contract: add, never rename.
  */
 
-/** The four violation classes of DESIGN.md, most severe first. */
-export const VIOLATION_CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
+import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 
-/** A violation class. */
-export type ViolationClass = (typeof VIOLATION_CLASSES)[number];
+export { VIOLATION_CLASSES } from '@tlbsim/sim-core';
+export type { ViolationClass } from '@tlbsim/sim-core';
 
 /** The causal chain of one violation, as kernel-trace-style lines. */
-export interface Witness {
-  class: ViolationClass;
-  host: number;
-  vm: number;
-  vcpu: number;
-  /** Simulated time of the stale hit. */
-  timeNs: number;
-  /** The reused or stale host page (the root page for `stale-root`). */
-  pageHpa: string;
-  lines: string[];
-}
+export type Witness = WitnessRecord;
 
 /** Counters of a run; cycles are derived from counters and cost parameters. */
 export interface RunMetrics {

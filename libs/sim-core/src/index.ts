@@ -1,1 +1,12 @@
 export * from './config';
+export * from './counters';
+export * from './costs';
+export * from './message';
+export * from './policy';
+export * from './prng';
+export * from './shard';
+export * from './tlb';
+export * from './topology';
+export { FLUSH_KIND_NAMES } from './vcpu.actor';
+export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
+export type { ViolationClass, WitnessRecord } from './violation.checker';

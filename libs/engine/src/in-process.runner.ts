@@ -1,0 +1,57 @@
+import { C, ShardSim, SimConfig } from '@tlbsim/sim-core';
+import { InMemoryTransport } from './in-memory.transport';
+import { RunReport } from './report';
+import { buildReport, mergePartials } from './run-result';
+import { runShard } from './shard.runner';
+
+/** Progress of an in-process run, reported every few windows. */
+export interface RunProgress {
+  window: number;
+  windowsEstimate: number;
+  accesses: number;
+  accessesTotal: number;
+}
+
+/** Options of {@link runInProcess}. */
+export interface RunInProcessOptions {
+  /** Shards to split the actors into. @defaultValue `config.run.shards` */
+  shards?: number;
+  /** Progress callback. */
+  onProgress?: (p: RunProgress) => void;
+  /** Windows between progress reports (and yields to the event loop). @defaultValue 256 */
+  progressEveryWindows?: number;
+}
+
+/** Nominal number of windows of a scenario (no stalls). */
+export function windowsEstimateOf(cfg: SimConfig, windowNs: number): number {
+  return Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNs);
+}
+
+/**
+ * Runs a scenario in this process: actors split into N shards that exchange
+ * messages through an in-memory transport, exactly as distributed shards do
+ * through Redis. The digest does not depend on N.
+ */
+export async function runInProcess(config: SimConfig, opts: RunInProcessOptions = {}): Promise<RunReport> {
+  const n = opts.shards ?? config.run.shards;
+  const shards = Array.from({ length: n }, (_, i) => new ShardSim(config, i, n));
+  const transport = new InMemoryTransport(n);
+  const every = opts.progressEveryWindows ?? 256;
+  const f = config.fleet;
+  const accessesTotal = f.hosts * f.vmsPerHost * f.vcpusPerVm * config.workload.accessesPerVcpu;
+  const windowsEstimate = windowsEstimateOf(config, shards[0].windowNs);
+  const onWindow = async (s: ShardSim, window: number): Promise<void> => {
+    if (s.shard !== 0 || window % every !== every - 1) return;
+    if (opts.onProgress) {
+      const accesses = shards.reduce((a, sh) => a + sh.counter(C.accesses), 0);
+      opts.onProgress({ window: window + 1, windowsEstimate, accesses, accessesTotal });
+    }
+    await new Promise((r) => setImmediate(r));
+  };
+  const results = await Promise.all(shards.map((s) => runShard(s, transport, { onWindow })));
+  const windows = results[0].windows;
+  const merged = mergePartials(results.map((r) => r.partial), config.run.witnessesMax);
+  const report = buildReport(config, merged, windows, shards[0].windowNs, n);
+  opts.onProgress?.({ window: windows, windowsEstimate, accesses: report.metrics.accesses, accessesTotal });
+  return report;
+}

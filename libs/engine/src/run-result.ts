@@ -1,0 +1,89 @@
+import {
+  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, ShardPartial, SimConfig, VIOLATION_CLASSES, WitnessRecord,
+} from '@tlbsim/sim-core';
+import { sha256Canonical } from './digest';
+import { RunReport } from './report';
+
+/**
+ * Counters that depend on how actors were placed, not on what was
+ * simulated; they are reported but kept out of the digest.
+ */
+const PLACEMENT_COUNTERS = new Set(['crossShardMessages']);
+
+/** Sums shard counters and merges witnesses (first `max` by time, plus the first of each class). */
+export function mergePartials(partials: ShardPartial[], witnessesMax: number): ShardPartial {
+  const counters = new Array<number>(COUNTER_SLOTS).fill(0);
+  for (const p of partials) p.counters.forEach((v, i) => { counters[i] += v; });
+  const all = partials.flatMap((p) => p.witnesses).sort(compareWitness);
+  const witnesses = all.slice(0, witnessesMax);
+  if (witnessesMax > 0) {
+    for (const cls of VIOLATION_CLASSES) {
+      const first = all.find((w) => w.class === cls);
+      if (first && !witnesses.includes(first)) witnesses.push(first);
+    }
+  }
+  return { counters, witnesses };
+}
+
+function compareWitness(a: WitnessRecord, b: WitnessRecord): number {
+  return a.timeNs - b.timeNs || a.host - b.host || a.vm - b.vm || a.vcpu - b.vcpu || a.class.localeCompare(b.class);
+}
+
+/** The digest: sha256 over the canonical JSON of counters and violations. */
+export function digestOf(merged: ShardPartial, windows: number): string {
+  const counters: Record<string, number> = {};
+  COUNTER_NAMES.forEach((name, i) => { if (!PLACEMENT_COUNTERS.has(name)) counters[name] = merged.counters[i]; });
+  return sha256Canonical({ counters, windows, witnesses: merged.witnesses });
+}
+
+/** Builds the public report of a finished run. */
+export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: number, windowNs: number, shards: number): RunReport {
+  const c = merged.counters;
+  const byOp = cyclesByOp(cfg, c);
+  const total = Object.values(byOp).reduce((a, b) => a + b, 0);
+  const byClass = {
+    'cross-vm': c[C.violationsCrossVm],
+    'use-after-free': c[C.violationsUseAfterFree],
+    'stale-mapping': c[C.violationsStaleMapping],
+    'stale-root': c[C.violationsStaleRoot],
+  };
+  const f = cfg.fleet;
+  return {
+    scenario: cfg.name,
+    seed: cfg.seed,
+    policy: cfg.kvm.policy,
+    platform: { vendor: cfg.platform.vendor, l0: cfg.platform.l0, enlightenedTlb: cfg.platform.enlightenedTlb },
+    fleet: { hosts: f.hosts, vmsPerHost: f.vmsPerHost, vcpusPerVm: f.vcpusPerVm, vcpus: f.hosts * f.vmsPerHost * f.vcpusPerVm },
+    shards,
+    digest: digestOf(merged, windows),
+    violations: { total: Object.values(byClass).reduce((a, b) => a + b, 0), byClass, witnesses: merged.witnesses },
+    metrics: {
+      accesses: c[C.accesses],
+      tlb: { hits: c[C.tlbHits], misses: c[C.tlbMisses], nestedHits: c[C.nestedHits] },
+      nestedWalks: c[C.nestedWalks],
+      staleHits: c[C.staleHits],
+      hypercalls: {
+        flushGuestPhysicalAddressSpace: c[C.hvFlushSpace],
+        flushGuestPhysicalAddressList: c[C.hvFlushList],
+        listFallbacks: c[C.hvListFallbacks],
+      },
+      shootdownMessages: c[C.shootdownMessages],
+      flushes: {
+        asid: c[C.flushAsid], asidEnlightened: c[C.flushAsidEnlightened], inveptSingle: c[C.inveptSingle],
+        inveptGlobal: c[C.inveptGlobal], full: c[C.flushFull], guest: c[C.flushGuest],
+      },
+      roots: {
+        allocated: c[C.rootsAllocated], freed: c[C.rootsFreed], pageReused: c[C.rootPageReused],
+        reusedByOtherVm: c[C.rootReusedByOtherVm],
+      },
+      events: {
+        memslotUpdates: c[C.memslotUpdates], mmuNotifierInvalidations: c[C.mmuNotifierInvalidations],
+        nestedTransitions: c[C.nestedTransitions], cr4Writes: c[C.cr4Writes], cr3Switches: c[C.cr3Switches], invlpg: c[C.invlpg],
+      },
+      messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },
+      cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
+      windows,
+      simulatedNs: windows * windowNs,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { ShardPartial, ShardSim } from '@tlbsim/sim-core';
+import { ShardTransport } from './transport';
+
+/** Progress of one shard after a window. */
+export interface ShardProgress {
+  shard: number;
+  window: number;
+  accesses: number;
+}
+
+/** Options of {@link runShard}. */
+export interface RunShardOptions {
+  /** Called after every window's exchange. */
+  onWindow?: (shard: ShardSim, window: number, allDone: boolean) => void | Promise<void>;
+  /** Inbound of the first window to run (a resumed shard's stored messages). @defaultValue [] */
+  inbound?: Float64Array[];
+  /** Stop with an error after this many windows. @defaultValue {@link windowsMaxOf} */
+  windowsMax?: number;
+}
+
+/** A generous bound on windows: ten times the nominal run plus slack. */
+export function windowsMaxOf(shard: ShardSim): number {
+  const w = shard.cfg.workload;
+  return Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * 10) / shard.windowNs) + 100000;
+}
+
+/**
+ * Runs one shard to the end of the job: window, exchange (the barrier),
+ * repeat until every shard reported done. Used in-process and by workers.
+ * @returns the shard's partial result and the number of windows run.
+ */
+export async function runShard(shard: ShardSim, transport: ShardTransport, opts: RunShardOptions = {}): Promise<{ partial: ShardPartial; windows: number }> {
+  let inbound = opts.inbound ?? [];
+  const max = opts.windowsMax ?? windowsMaxOf(shard);
+  for (;;) {
+    const out = shard.runWindow(inbound);
+    const r = await transport.exchange(shard.shard, out.window, out.outbound, out.done);
+    await opts.onWindow?.(shard, out.window, r.allDone);
+    if (r.allDone) return { partial: shard.partial(), windows: out.window + 1 };
+    if (shard.window >= max) throw new Error(`run did not finish within ${max} windows (seed ${shard.cfg.seed})`);
+    inbound = r.inbound;
+  }
+}

@@ -1,0 +1,345 @@
+import { C } from './counters';
+import {
+  F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
+  REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH,
+} from './message';
+import { OWNER_KVM, PageAllocator } from './page-allocator';
+import { Prng, streamSeed } from './prng';
+import { Actor, ShardContext } from './shard-context';
+import { ROOT_HISTORY_MAX, RootRecord, TdpMmu } from './tdp-mmu';
+import { ViolationChecker, WitnessRecord } from './violation.checker';
+
+/** Pages one `HvCallFlushGuestPhysicalAddressList` entry can cover. */
+export const HV_LIST_ENTRY_PAGES_MAX = 4096;
+
+/** Work KVM is waiting on: remote flushes that must complete first. */
+interface PendingOp {
+  kind: 'free-root' | 'inval' | 'grant';
+  remaining: number;
+  vm: number;
+  rootInc: number;
+  /** vCPUs waiting for the root this op publishes. */
+  waiters: number[];
+  seq: number;
+  olds: number[];
+}
+
+/**
+ * KVM on one L1 host: the TDP MMU of each VM, the shared page allocator, the
+ * flush policy, and the host-level events (memslot updates -> fast zap,
+ * MMU-notifier invalidations). It also runs the checker's classification
+ * (it owns the ground truth of page ownership).
+ */
+export class KvmActor extends Actor {
+  readonly host: number;
+  readonly alloc: PageAllocator;
+  readonly mmus: TdpMmu[];
+  /** `hv_track_root_tdp()`: the root page each vCPU loaded last, or -1. */
+  readonly trackedRoot: Int32Array;
+  /** When each vCPU's last root grant reached it. */
+  readonly grantNs: Float64Array;
+  readonly checker: ViolationChecker;
+  prng: Prng;
+  nextInc = 0;
+  nextOpId = 0;
+  nextMemslotNs: number;
+  nextNotifierNs: number;
+  pending = new Map<number, PendingOp>();
+  rootHistory = new Map<number, RootRecord>();
+
+  constructor(id: number, ctx: ShardContext) {
+    super(id, ctx);
+    const { topo, cfg } = ctx;
+    this.host = topo.hostOf(id);
+    const fp = topo.footprintPages;
+    const pool = 256 + topo.vmsPerHost * (topo.vcpusPerVm * 2 + 8) + 16 * Math.min(cfg.events.mmuNotifierPages, fp);
+    this.alloc = new PageAllocator(topo.vmsPerHost, fp, pool);
+    this.mmus = [];
+    for (let v = 0; v < topo.vmsPerHost; v++) this.mmus.push(new TdpMmu(fp, v * fp));
+    this.trackedRoot = new Int32Array(topo.vcpusPerHost).fill(-1);
+    this.grantNs = new Float64Array(topo.vcpusPerHost);
+    this.checker = new ViolationChecker(this, cfg.run.witnessesMax);
+    this.prng = new Prng(streamSeed(cfg.seed, id));
+    this.nextMemslotNs = this.prng.nextExpGap(cfg.events.memslotUpdatesPerSec / 1e9);
+    this.nextNotifierNs = this.prng.nextExpGap(cfg.events.mmuNotifierInvalidationsPerSec / 1e9);
+  }
+
+  /** Witnesses found by this host's checker. */
+  get witnesses(): WitnessRecord[] {
+    return this.checker.witnesses;
+  }
+
+  override run(inbox: Float64Array, offsets: number[], windowEndNs: number): void {
+    let m = 0;
+    for (;;) {
+      const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
+      const tEv = Math.min(this.nextMemslotNs, this.nextNotifierNs);
+      const t = Math.min(tMsg, tEv);
+      if (t >= windowEndNs) return;
+      if (tMsg === t) this.handle(inbox, offsets[m++]);
+      else if (this.nextMemslotNs === t) this.memslotUpdate(t);
+      else this.mmuNotifierInvalidate(t);
+    }
+  }
+
+  private handle(b: Float64Array, o: number): void {
+    const t = b[o + F_TIME];
+    const src = b[o + F_SRC];
+    const p = o + F_P0;
+    switch (b[o + F_TYPE]) {
+      case Msg.RootAcquire: return this.rootAcquire(t, src);
+      case Msg.RootPut: return this.rootPut(t, b[p]);
+      case Msg.HvFlushDone:
+      case Msg.RequestAck: return this.opProgress(t, b[p + 6]);
+      case Msg.Report: return this.checker.classify(t, src, b, p);
+      default: throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
+    }
+  }
+
+  /** Host-local vCPU index and VM of a vCPU actor. */
+  private vcpuOf(actor: number): { hv: number; vm: number } {
+    const hv = this.ctx.topo.hostVcpuIndex(actor);
+    return { hv, vm: Math.floor(hv / this.ctx.topo.vcpusPerVm) };
+  }
+
+  /** Actor ids of a VM's vCPUs. */
+  vcpuIds(vm: number): number[] {
+    const ids: number[] = [];
+    for (let i = 0; i < this.ctx.topo.vcpusPerVm; i++) ids.push(this.ctx.topo.vcpuId(this.host, vm, i));
+    return ids;
+  }
+
+  /** Root record by incarnation (live or remembered). */
+  rootByInc(inc: number): RootRecord | undefined {
+    return this.rootHistory.get(inc);
+  }
+
+  /** `mmu_alloc_direct_roots()` -> `kvm_tdp_mmu_get_vcpu_root_hpa()`. */
+  private rootAcquire(t: number, vcpu: number): void {
+    const { vm } = this.vcpuOf(vcpu);
+    const mmu = this.mmus[vm];
+    const c = this.ctx.counters;
+    const shared = mmu.findReusable();
+    if (shared) {
+      shared.refcount++;
+      c[C.rootReuseValid]++;
+      const op = this.pending.get(shared.pendingOp);
+      if (op) op.waiters.push(vcpu); // published only once its flush completed
+      else this.grant(t, vcpu, shared);
+      return;
+    }
+    const page = this.alloc.alloc(t, OWNER_KVM, 0);
+    const h = this.alloc.hist(page);
+    const root: RootRecord = {
+      inc: ++this.nextInc, vm, page, gen: mmu.gen, valid: true, refcount: 1,
+      allocNs: t, invalidNs: -1, freeNs: -1, prevInc: h.rootInc, pendingOp: 0,
+    };
+    c[C.rootsAllocated]++;
+    if (h.rootInc > 0) {
+      c[C.rootPageReused]++;
+      if (h.rootVm !== vm) c[C.rootReusedByOtherVm]++;
+    }
+    h.rootInc = root.inc;
+    h.rootVm = vm;
+    mmu.roots.push(root);
+    this.remember(root);
+    if (this.ctx.flags.flushOnAlloc && this.ctx.flags.hyperv) {
+      const op = this.newOp({ kind: 'grant', vm, rootInc: root.inc, waiters: [vcpu] });
+      root.pendingOp = op;
+      this.hvFlush(t, HV_FLUSH_SPACE, page, 0, 0, 0, vm, op);
+      return;
+    }
+    this.grant(t, vcpu, root);
+  }
+
+  private grant(t: number, vcpu: number, root: RootRecord): void {
+    const { hv } = this.vcpuOf(vcpu);
+    const at = t + this.ctx.cfg.latency.kvmRequestNs;
+    this.trackedRoot[hv] = root.page;
+    this.grantNs[hv] = at;
+    this.send(at, vcpu, Msg.RootGrant, root.page, root.inc, root.gen);
+  }
+
+  private remember(root: RootRecord): void {
+    this.rootHistory.set(root.inc, root);
+    if (this.rootHistory.size > ROOT_HISTORY_MAX) {
+      for (const [inc, r] of this.rootHistory) {
+        if (r.freeNs >= 0) { this.rootHistory.delete(inc); break; }
+      }
+    }
+  }
+
+  /** `kvm_tdp_mmu_put_root()`. */
+  private rootPut(t: number, inc: number): void {
+    const root = this.rootHistory.get(inc);
+    if (!root || root.refcount <= 0) throw new Error(`kvm ${this.id}: put of unknown root #${inc}`);
+    if (--root.refcount > 0) return;
+    if (root.valid) { root.valid = false; root.invalidNs = t; }
+    if (!this.ctx.flags.flushBeforeFree) { this.freeRoot(t, root); return; }
+    // Pre-overhaul: zap the root with a remote flush, free it after.
+    const op = this.newOp({ kind: 'free-root', vm: root.vm, rootInc: inc });
+    this.remoteFlush(t, root.vm, [root.page], 0, 0, 0, op);
+  }
+
+  private freeRoot(t: number, root: RootRecord): void {
+    root.freeNs = t;
+    this.alloc.release(t, root.page);
+    this.mmus[root.vm].unlink(root);
+    this.ctx.counters[C.rootsFreed]++;
+  }
+
+  /** A memslot update: `kvm_mmu_zap_all_fast()` and the obsolete-roots request. */
+  private memslotUpdate(t: number): void {
+    const { cfg, counters } = this.ctx;
+    const vm = this.prng.nextInt(this.ctx.topo.vmsPerHost);
+    const mmu = this.mmus[vm];
+    mmu.zapAllFast(t);
+    counters[C.memslotUpdates]++;
+    for (const id of this.vcpuIds(vm)) {
+      this.send(t + cfg.latency.ipiNs, id, Msg.Request, REQ_FREE_OBSOLETE_ROOTS, mmu.gen);
+    }
+    this.nextMemslotNs = t + this.prng.nextExpGap(cfg.events.memslotUpdatesPerSec / 1e9);
+  }
+
+  /**
+   * An MMU-notifier invalidation (host page migration): each GPA of a range
+   * gets a new host page, the range is flushed remotely, and the old pages
+   * are freed only when that flush completed.
+   */
+  private mmuNotifierInvalidate(t: number): void {
+    const { cfg, counters, topo } = this.ctx;
+    const vm = this.prng.nextInt(topo.vmsPerHost);
+    const mmu = this.mmus[vm];
+    const n = Math.min(cfg.events.mmuNotifierPages, topo.footprintPages);
+    const start = this.prng.nextInt(topo.footprintPages - n + 1);
+    const seq = ++mmu.invalSeq;
+    const olds: number[] = [];
+    for (let g = start; g < start + n; g++) {
+      const old = mmu.map[g];
+      const h = this.alloc.hist(old);
+      h.invalNs = t; h.invalVm = vm; h.invalGpa = g;
+      olds.push(old);
+      mmu.map[g] = this.alloc.alloc(t, vm, g);
+    }
+    counters[C.mmuNotifierInvalidations]++;
+    this.sendRemaps(t, vm, seq, start, n, mmu.map);
+    const op = this.newOp({ kind: 'inval', vm, seq, olds });
+    this.remoteFlush(t, vm, this.loadedRoots(vm), start, n, seq, op);
+    this.nextNotifierNs = t + this.prng.nextExpGap(cfg.events.mmuNotifierInvalidationsPerSec / 1e9);
+  }
+
+  /** Tells the VM's vCPU-side page-table view about changed SPTEs, three per message. */
+  private sendRemaps(t: number, vm: number, seq: number, start: number, n: number, map: Int32Array): void {
+    const at = t + this.ctx.cfg.latency.kvmRequestNs;
+    for (const id of this.vcpuIds(vm)) {
+      for (let g = start; g < start + n; g += 3) {
+        const k = Math.min(3, start + n - g);
+        this.send(at, id, Msg.Remap, vm, seq, g, k, map[g], k > 1 ? map[g + 1] : 0, k > 2 ? map[g + 2] : 0);
+      }
+    }
+  }
+
+  /** Distinct root pages the VM's vCPUs loaded last, in vCPU order (`hv_track_root_tdp`). */
+  private loadedRoots(vm: number): number[] {
+    const pages: number[] = [];
+    const base = vm * this.ctx.topo.vcpusPerVm;
+    for (let i = 0; i < this.ctx.topo.vcpusPerVm; i++) {
+      const p = this.trackedRoot[base + i];
+      if (p >= 0 && !pages.includes(p)) pages.push(p);
+    }
+    return pages;
+  }
+
+  /**
+   * `kvm_flush_remote_tlbs(_range)`. On Hyper-V, `hv_remote_flush_tlb()`:
+   * one hypercall per distinct loaded root (one when they share a root); a
+   * range needing more than `hvFlushListEntriesMax` list entries becomes a
+   * whole-space flush. On bare metal, a `KVM_REQ_TLB_FLUSH` IPI per vCPU.
+   */
+  private remoteFlush(t: number, vm: number, roots: number[], gpa: number, pages: number, seq: number, op: number): void {
+    const { cfg, counters, flags } = this.ctx;
+    const pend = this.pending.get(op)!;
+    if (flags.hyperv) {
+      let kind = pages > 0 ? HV_FLUSH_LIST : HV_FLUSH_SPACE;
+      if (kind === HV_FLUSH_LIST && Math.ceil(pages / HV_LIST_ENTRY_PAGES_MAX) > cfg.kvm.hvFlushListEntriesMax) {
+        kind = HV_FLUSH_SPACE;
+        counters[C.hvListFallbacks]++;
+      }
+      for (const root of roots) this.hvFlush(t, kind, root, gpa, pages, seq, vm, op);
+      pend.remaining = roots.length;
+    } else {
+      const ids = this.vcpuIds(vm);
+      for (const id of ids) this.send(t + cfg.latency.ipiNs, id, Msg.Request, REQ_TLB_FLUSH, seq, 0, 0, 0, 0, op);
+      counters[C.shootdownMessages] += ids.length;
+      pend.remaining = ids.length;
+    }
+    if (pend.remaining === 0) this.opComplete(t, op);
+  }
+
+  private hvFlush(t: number, kind: number, ncr3: number, gpa: number, pages: number, seq: number, vm: number, op: number): void {
+    this.send(t + this.ctx.cfg.latency.hypercallNs, this.ctx.topo.l0Id(this.host), Msg.HvFlush, kind, ncr3, gpa, pages, seq, vm, op);
+  }
+
+  private newOp(init: Partial<PendingOp> & { kind: PendingOp['kind'] }): number {
+    const id = ++this.nextOpId;
+    this.pending.set(id, { remaining: 1, vm: -1, rootInc: 0, waiters: [], seq: 0, olds: [], ...init });
+    return id;
+  }
+
+  private opProgress(t: number, id: number): void {
+    const op = this.pending.get(id);
+    if (!op) throw new Error(`kvm ${this.id}: completion for unknown op ${id}`);
+    if (--op.remaining <= 0) this.opComplete(t, id);
+  }
+
+  private opComplete(t: number, id: number): void {
+    const op = this.pending.get(id)!;
+    this.pending.delete(id);
+    if (op.kind === 'free-root') {
+      this.freeRoot(t, this.rootHistory.get(op.rootInc)!);
+    } else if (op.kind === 'grant') {
+      const root = this.rootHistory.get(op.rootInc)!;
+      root.pendingOp = 0;
+      for (const vcpu of op.waiters) this.grant(t, vcpu, root);
+    } else {
+      for (const page of op.olds) this.alloc.release(t, page);
+      for (const vid of this.vcpuIds(op.vm)) {
+        this.send(t + this.ctx.cfg.latency.kvmRequestNs, vid, Msg.InvalDone, op.vm, op.seq);
+      }
+    }
+  }
+
+  override save(): Record<string, unknown> {
+    return {
+      seq: this.seq, prng: this.prng.state, nextInc: this.nextInc, nextOpId: this.nextOpId,
+      nextMemslotNs: this.nextMemslotNs, nextNotifierNs: this.nextNotifierNs,
+      alloc: this.alloc.save(),
+      mmus: this.mmus.map((m) => ({ map: m.map.slice(), gen: m.gen, invalSeq: m.invalSeq, roots: m.roots.map((r) => r.inc) })),
+      trackedRoot: this.trackedRoot.slice(), grantNs: this.grantNs.slice(),
+      pending: [...this.pending.entries()].map(([k, v]) => [k, { ...v, olds: [...v.olds], waiters: [...v.waiters] }]),
+      rootHistory: [...this.rootHistory.values()].map((r) => ({ ...r })),
+      checker: this.checker.save(),
+    };
+  }
+
+  override load(s: Record<string, unknown>): void {
+    this.seq = s.seq as number;
+    this.prng.state = s.prng as number;
+    this.nextInc = s.nextInc as number;
+    this.nextOpId = s.nextOpId as number;
+    this.nextMemslotNs = s.nextMemslotNs as number;
+    this.nextNotifierNs = s.nextNotifierNs as number;
+    this.alloc.load(s.alloc as Record<string, unknown>);
+    this.rootHistory = new Map((s.rootHistory as RootRecord[]).map((r) => [r.inc, { ...r }]));
+    (s.mmus as { map: Int32Array; gen: number; invalSeq: number; roots: number[] }[]).forEach((m, i) => {
+      this.mmus[i].map.set(m.map);
+      this.mmus[i].gen = m.gen;
+      this.mmus[i].invalSeq = m.invalSeq;
+      this.mmus[i].roots = m.roots.map((inc) => this.rootHistory.get(inc)!);
+    });
+    this.trackedRoot.set(s.trackedRoot as Int32Array);
+    this.grantNs.set(s.grantNs as Float64Array);
+    this.pending = new Map((s.pending as [number, PendingOp][]).map(([k, v]) => [k, { ...v, olds: [...v.olds], waiters: [...v.waiters] }]));
+    this.checker.load(s.checker as Record<string, unknown>);
+  }
+}

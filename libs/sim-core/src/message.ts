@@ -1,0 +1,96 @@
+/**
+ * Messages between actors. A message is a fixed-width record of numbers so a
+ * window's traffic is one Float64Array: cheap to sort, to batch per
+ * destination shard and to put on a Redis stream as raw bytes.
+ *
+ * Layout: [timeNs, src, seq, dst, type, p0 .. p6]. Receivers order messages
+ * by (timeNs, src, seq), which is a total order because (src, seq) is unique.
+ */
+
+/** Numbers per message. */
+export const MSG_WIDTH = 12;
+
+/** Field offsets inside a message record. */
+export const F_TIME = 0;
+export const F_SRC = 1;
+export const F_SEQ = 2;
+export const F_DST = 3;
+export const F_TYPE = 4;
+export const F_P0 = 5;
+
+/** Message types. */
+export enum Msg {
+  /** kvm -> vcpu: `kvm_make_request` bits (p0), invalidation seq (p1), ack id (p6). */
+  Request = 1,
+  /** vcpu -> kvm: `kvm_mmu_load` wants a root of role p0. */
+  RootAcquire = 2,
+  /** kvm -> vcpu: root page p0, incarnation p1. */
+  RootGrant = 3,
+  /** vcpu -> kvm: `kvm_tdp_mmu_put_root` of incarnation p0. */
+  RootPut = 4,
+  /** caller -> l0: hypercall kind p0, nCR3 p1, gpa p2, pages p3, inval seq p4, vm p5, call id p6. */
+  HvFlush = 5,
+  /** l0 -> vcpu: apply a GPA flush (same payload as HvFlush). */
+  HvFlushApply = 6,
+  /** vcpu -> l0: applied call p6. */
+  HvFlushAck = 7,
+  /** l0 -> caller: call p6 complete. */
+  HvFlushDone = 8,
+  /** kvm -> vcpu: SPTE change for the vCPU-side view: vm p0, seq p1, gpa p2, count p3, hpas p4..p6. */
+  Remap = 9,
+  /** vcpu -> kvm: checker report of a suspicious TLB hit. */
+  Report = 10,
+  /** vcpu -> kvm: a `Request` carrying an ack id (p6) was serviced. */
+  RequestAck = 11,
+  /** kvm -> vcpu: ground truth, the flush owed for invalidation seq p1 of vm p0 completed. */
+  InvalDone = 12,
+}
+
+/** `kvm_make_request` bits carried by {@link Msg.Request}. */
+export const REQ_FREE_OBSOLETE_ROOTS = 1;
+export const REQ_TLB_FLUSH = 2;
+export const REQ_TLB_FLUSH_CURRENT = 4;
+
+/** Hypercall kinds carried by {@link Msg.HvFlush}. */
+export const HV_FLUSH_SPACE = 0;
+export const HV_FLUSH_LIST = 1;
+
+/**
+ * An append-only buffer of outgoing messages. Grows by doubling; the kernel
+ * reuses one per shard per window.
+ */
+export class Outbox {
+  /** Backing store; only the first `count * MSG_WIDTH` numbers are valid. */
+  buf: Float64Array;
+  /** Messages written. */
+  count = 0;
+
+  constructor(capacityMsgs = 1024) {
+    this.buf = new Float64Array(capacityMsgs * MSG_WIDTH);
+  }
+
+  /** Appends one message; payload words default to 0. */
+  push(timeNs: number, src: number, seq: number, dst: number, type: number,
+    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+    if ((this.count + 1) * MSG_WIDTH > this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    const o = this.count * MSG_WIDTH;
+    const b = this.buf;
+    b[o] = timeNs; b[o + 1] = src; b[o + 2] = seq; b[o + 3] = dst; b[o + 4] = type;
+    b[o + 5] = p0; b[o + 6] = p1; b[o + 7] = p2; b[o + 8] = p3; b[o + 9] = p4; b[o + 10] = p5; b[o + 11] = p6;
+    this.count++;
+  }
+
+  /** Forgets all messages, keeping the storage. */
+  clear(): void {
+    this.count = 0;
+  }
+}
+
+/** Compares messages at record offsets a and b of two buffers by (time, src, seq). */
+export function compareMsg(x: Float64Array, a: number, y: Float64Array, b: number): number {
+  return x[a] - y[b] || x[a + 1] - y[b + 1] || x[a + 2] - y[b + 2];
+}

@@ -1,0 +1,48 @@
+import { SimConfig } from './config';
+import { C } from './counters';
+import { Outbox } from './message';
+import { PolicyFlags } from './policy';
+import { Topology } from './topology';
+import { VmView } from './vm-view';
+
+/**
+ * What the actors of one shard share with their shard (never with each
+ * other): configuration, the outbox of the current window, counters and the
+ * VM views. Actors still talk only by messages.
+ */
+export interface ShardContext {
+  readonly cfg: SimConfig;
+  readonly topo: Topology;
+  readonly flags: PolicyFlags;
+  readonly counters: Float64Array;
+  readonly outbox: Outbox;
+  /** VM views by fleet-wide VM number, for VMs with vCPUs on this shard. */
+  readonly views: Map<number, VmView>;
+}
+
+/** Base of the three actor kinds: identity, message sequence and sending. */
+export abstract class Actor {
+  /** Sequence number of the last message sent (part of the message id). */
+  seq = 0;
+
+  constructor(readonly id: number, protected readonly ctx: ShardContext) {}
+
+  /** Sends a message; the caller passes a time at least one lookahead ahead. */
+  protected send(timeNs: number, dst: number, type: number,
+    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+    this.ctx.outbox.push(timeNs, this.id, ++this.seq, dst, type, p0, p1, p2, p3, p4, p5, p6);
+    this.ctx.counters[C.messagesSent]++;
+  }
+
+  /**
+   * Runs this actor over [.., windowEndNs): its inbound messages (sorted
+   * records in `inbox` at offsets `offsets`) interleaved with local events.
+   */
+  abstract run(inbox: Float64Array, offsets: number[], windowEndNs: number): void;
+
+  /** Plain, structured-clone-friendly state for snapshots. */
+  abstract save(): Record<string, unknown>;
+
+  /** Restores what {@link save} produced. */
+  abstract load(state: Record<string, unknown>): void;
+}
