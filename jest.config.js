@@ -3,10 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleNameMapper: {
-    '^@tlbsim/(sim-core|contracts|engine|cli)$': '<rootDir>/libs/$1/src',
-    '^@tlbsim/(worker|coordinator)$': '<rootDir>/services/$1/src',
+    '^@tlbsim/(sim-core|contracts|engine|jobs)$': '<rootDir>/libs/$1/src',
+    '^@tlbsim/(worker|coordinator|cli)$': '<rootDir>/services/$1/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 120000,

@@ -17,7 +17,7 @@ function scenario(name: string, text: string): string {
   return path;
 }
 
-/** Runs `node libs/cli/dist/main.js ...args`. */
+/** Runs `node services/cli/dist/main.js ...args`. */
 function tlbsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
