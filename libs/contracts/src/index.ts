@@ -29,3 +29,4 @@ export * from './scenario.parser';
 export * from './scenario.validator';
 export * from './scenario.schema';
 export * from './scenario.docs';
+export * from './job.types';

@@ -1,0 +1,119 @@
+/**
+ * Job, event and worker shapes shared by the CLI (`tlbsim submit`), the
+ * worker, the coordinator's HTTP API and the dashboard. JSON keys here are a
+ * public contract: add, never rename.
+ */
+
+/** Lifecycle states of a job (a projection of its event stream). */
+export const JOB_STATES = ['queued', 'waiting-for-workers', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+/** A job state. */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Event types of a job's append-only stream. */
+export const JOB_EVENT_TYPES = [
+  'submitted',
+  'waiting-for-workers',
+  'shard-started',
+  'window-completed',
+  'shard-failed',
+  'shard-resumed',
+  'shard-completed',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+/** A job event type. */
+export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+
+/** One event of a job's stream. `id` is the Redis stream id (used as SSE Last-Event-ID). */
+export interface JobEvent {
+  id: string;
+  type: JobEventType;
+  /** Wall-clock ISO time the event was appended. */
+  at: string;
+  jobId: string;
+  shard?: number;
+  window?: number;
+  worker?: string;
+  /** For `window-completed`: cumulative counters of the shard. */
+  accesses?: number;
+  violations?: number;
+  hypercalls?: number;
+  shootdownMessages?: number;
+  nestedWalks?: number;
+  tlbHits?: number;
+  tlbMisses?: number;
+  /** For `waiting-for-workers`: slots needed and available. */
+  slotsNeeded?: number;
+  slotsFree?: number;
+  /** For `failed`/`shard-failed`. */
+  error?: string;
+  /** For `completed`. */
+  digest?: string;
+}
+
+/** Progress of a job, derived from its window-completed events. */
+export interface JobProgress {
+  /** Slowest shard's windows completed. */
+  windows: number;
+  windowsEstimate: number;
+  accesses: number;
+  accessesTotal: number;
+  /** 0..1 */
+  fraction: number;
+  accessesPerSec: number;
+  etaSec: number | null;
+}
+
+/** Per-shard view. */
+export interface ShardView {
+  shard: number;
+  state: 'queued' | 'running' | 'completed' | 'failed';
+  window: number;
+  worker: string | null;
+  resumes: number;
+}
+
+/** A job as the API and dashboard show it. */
+export interface JobView {
+  id: string;
+  name: string;
+  policy: string;
+  seed: number;
+  state: JobState;
+  shards: number;
+  /** Compare group this job belongs to, if any. */
+  groupId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: JobProgress;
+  violations: number;
+  perShard: ShardView[];
+  digest: string | null;
+  error: string | null;
+  /** When waiting for workers: slots needed. */
+  slotsNeeded: number | null;
+}
+
+/** A live worker process. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  capacity: number;
+  busy: number;
+  shards: { jobId: string; shard: number }[];
+  startedAt: string;
+  lastHeartbeatAt: string;
+}
+
+/** A page of jobs. */
+export interface JobPage {
+  items: JobView[];
+  total: number;
+  offset: number;
+  limit: number;
+}
