@@ -87,6 +87,35 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
         `exceeds the maximum ${lookahead} (the lookahead, the smallest latency.*)`, lookahead);
     },
   },
+  {
+    reads: ['tlb.entries', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    check: (c) => {
+      const max = Math.floor(SCENARIO_TOTALS.maxTlbEntries / vcpus(c));
+      if (c.tlb.entries <= max) return undefined;
+      return crossFieldError('tlb.entries', c.tlb.entries, 'maxTotalTlbEntries',
+        `exceeds the maximum ${max} (vCPUs*tlb.entries must be at most ${SCENARIO_TOTALS.maxTlbEntries})`, max);
+    },
+  },
+  {
+    reads: ['workload.workingSetPages', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    check: (c) => {
+      const max = Math.floor(SCENARIO_TOTALS.maxFootprintPages / vcpus(c));
+      if (c.workload.workingSetPages <= max) return undefined;
+      return crossFieldError('workload.workingSetPages', c.workload.workingSetPages, 'maxTotalFootprint',
+        `exceeds the maximum ${max} (vCPUs*workingSetPages must be at most ${SCENARIO_TOTALS.maxFootprintPages})`, max);
+    },
+  },
+  {
+    reads: ['workload.accessesPerVcpu', 'workload.accessIntervalNs', 'run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],
+    check: ({ workload: w, run, latency }) => {
+      const window = run.windowNs > 0 ? run.windowNs : Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);
+      const windows = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs) / window);
+      if (windows <= SCENARIO_TOTALS.maxWindows) return undefined;
+      const max = Math.floor((SCENARIO_TOTALS.maxWindows * window) / w.accessIntervalNs);
+      return crossFieldError('workload.accessesPerVcpu', w.accessesPerVcpu, 'maxWindows',
+        `exceeds the maximum ${max} (the run would take ${windows} windows of ${window} ns; at most ${SCENARIO_TOTALS.maxWindows})`, max);
+    },
+  },
 ];
 
 /**

@@ -27,7 +27,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     pcid: true,
     cr3SwitchesPerMillionAccesses: 50,
     invlpgPerMillionAccesses: 20,
-    accessIntervalNs: 10,
+    accessIntervalNs: 2,
   },
   events: {
     memslotUpdatesPerSec: 0,

@@ -39,7 +39,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'workload.accessIntervalNs': int(1, 1e6),
   'events.memslotUpdatesPerSec': real(0, 1e7),
   'events.mmuNotifierInvalidationsPerSec': real(0, 1e7),
-  'events.mmuNotifierPages': int(1, 1048576),
+  'events.mmuNotifierPages': int(1, 65536),
   'events.nestedTransitionsPerSec': real(0, 1e7),
   'events.cr4WritesPerSec': real(0, 1e7),
   'latency.ipiNs': int(1, 1e9),
@@ -80,5 +80,11 @@ export const SCENARIO_TOTALS = Object.freeze({
   pagesPerMiB: 256,
   /** Longest `name`. */
   nameMaxLength: 200,
+  /** Most TLB entries in a fleet, `vCPUs * tlb.entries` (about 29 bytes each). */
+  maxTlbEntries: 2 ** 26,
+  /** Most pre-faulted guest pages in a fleet, `vCPUs * workingSetPages` (about 16 bytes each). */
+  maxFootprintPages: 2 ** 27,
+  /** Most windows in a run, `accessesPerVcpu * accessIntervalNs / window`. */
+  maxWindows: 1e7,
 });
 

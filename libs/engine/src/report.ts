@@ -48,4 +48,25 @@ export interface RunReport {
     witnesses: Witness[];
   };
   metrics: RunMetrics;
+  /**
+   * Distributed runs only: how the shards' messages travelled through Redis.
+   * Depends on placement and timing, so it is kept out of the digest.
+   */
+  transport?: RunTransportStats;
+}
+
+/** Message transport accounting of a distributed run, summed over shards. */
+export interface RunTransportStats {
+  /** Messages published by shards (each counted once, re-runs after a resume included exactly once). */
+  messagesSent: number;
+  /** Messages delivered to shards after de-duplication; equals `messagesSent` when nothing was lost or applied twice. */
+  messagesReceived: number;
+  /** Resent copies dropped by receivers. */
+  duplicatesDropped: number;
+  /** Redis round trips of the shards' window exchanges. */
+  redisRoundTrips: number;
+  /** Time shards spent waiting at window barriers, summed over shards. */
+  barrierWaitMs: number;
+  /** Wall time from the first shard start to the end of the job. */
+  wallMs: number;
 }

@@ -33,7 +33,7 @@ export class PageAllocator {
   readonly ownerVm: Int16Array;
   /** GPA page each data page backs. */
   readonly ownerGpa: Int32Array;
-  /** The free list; `free[top - 1]` is handed out next. */
+  /** The free list (capacity `poolPages`); `free[top - 1]` is handed out next. */
   readonly free: Int32Array;
   top = 0;
   history = new Map<number, PageHistory>();
@@ -46,7 +46,9 @@ export class PageAllocator {
     const pages = vms * footprintPages + poolPages;
     this.ownerVm = new Int16Array(pages);
     this.ownerGpa = new Int32Array(pages);
-    this.free = new Int32Array(pages);
+    // Every remap allocates before it frees and roots come from the pool, so
+    // at most `poolPages` pages are ever free at once.
+    this.free = new Int32Array(poolPages);
     for (let v = 0; v < vms; v++) {
       for (let g = 0; g < footprintPages; g++) {
         this.ownerVm[v * footprintPages + g] = v;
@@ -81,6 +83,7 @@ export class PageAllocator {
 
   /** Returns a page to the top of the free list. */
   release(tNs: number, page: number): void {
+    if (this.top === this.free.length) throw new Error(`page allocator: free list overflow releasing page ${page}`);
     this.ownerVm[page] = OWNER_FREE;
     this.free[this.top++] = page;
     this.hist(page).freedNs = tNs;

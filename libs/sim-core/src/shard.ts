@@ -35,7 +35,7 @@ export interface ShardSnapshot {
   /** Delivered messages not due yet. */
   carry: Float64Array;
   actors: [number, Record<string, unknown>][];
-  views: [number, { map: Int32Array; seq: Int32Array }][];
+  views: [number, { map: Int32Array; seq: Uint16Array }][];
 }
 
 const EMPTY: number[] = [];

@@ -34,54 +34,98 @@ export const META_REPORTED_ROOT = 1;
 /** Reported-bit: this entry was reported as a stale-mapping use. */
 export const META_REPORTED_MAP = 2;
 
-/** A set-associative TLB; see the module comment. */
+/** Slot layout of {@link Tlb.tags}: two words per slot. */
+export const TAGS_STRIDE = 2;
+/** Slot layout of {@link Tlb.hot}: hpa, inc, stamp. */
+export const HOT_STRIDE = 3;
+export const H_HPA = 0;
+export const H_INC = 1;
+export const H_STAMP = 2;
+
+/** The LRU clock is renumbered before it leaves the int32 range. */
+const CLOCK_MAX = 0x3fffffff;
+
+/**
+ * A set-associative TLB; see the module comment. Storage is laid out for
+ * the cache of the machine running the simulation: the tags of a set are
+ * contiguous ({@link tags}: [tag0, tag1] per slot) and the fields a hit reads
+ * are adjacent ({@link hot}: [hpa, inc, stamp] per slot), so a hit touches
+ * about three lines however many vCPUs a shard holds. A combined entry's GPA
+ * is not stored: the guest page tables are a fixed function of the GVA
+ * (`gpaOfGva`), which keeps the TLB near 29 bytes per entry.
+ */
 export class Tlb {
   readonly entries: number;
   readonly ways: number;
   readonly sets: number;
-  /** Kind and context tag (see {@link TAG_COMBINED}). */
-  readonly tag0: Int32Array;
-  /** GVA page (combined) or GPA page (nested). */
-  readonly tag1: Int32Array;
-  /** The host page the entry yields. */
-  readonly hpa: Int32Array;
-  /** The GPA page behind the entry (equals tag1 for nested entries). */
-  readonly gpa: Int32Array;
-  /** The nCR3/EPTP the entry was derived under. */
+  /** `sets / 2^32`, for range reduction of 32-bit hashes. */
+  readonly setsScale: number;
+  /** Per slot: tag0 (kind and context, {@link TAG_COMBINED}), tag1 (GVA or GPA page). */
+  readonly tags: Int32Array;
+  /** Per slot: HPA, root incarnation (hidden provenance), LRU stamp. */
+  readonly hot: Int32Array;
+  /** The nCR3/EPTP each entry was derived under. */
   readonly root: Int32Array;
-  /** Hidden provenance: root incarnation at fill. */
-  readonly inc: Int32Array;
   /** Hidden provenance: fill time in microseconds. */
   readonly fillUs: Int32Array;
   /** Checker bits ({@link META_REPORTED_ROOT}, {@link META_REPORTED_MAP}). */
   readonly meta: Uint8Array;
-  /** LRU stamps. */
-  readonly stamp: Uint32Array;
   /** LRU clock. */
   clock = 0;
 
-  constructor(entries: number, ways: number) {
+  /**
+   * @param gpaOfGva the guest's GVA page -> GPA page function, used to find
+   * the GPA behind a combined entry. @defaultValue identity
+   */
+  constructor(entries: number, ways: number, private readonly gpaOfGva: (gva: number) => number = (g) => g) {
     if (!(ways >= 1 && entries >= ways && entries % ways === 0)) {
       throw new Error(`tlb: entries ${entries} must be a positive multiple of ways ${ways}`);
     }
     this.entries = entries;
     this.ways = ways;
     this.sets = entries / ways;
-    this.tag0 = new Int32Array(entries).fill(TAG_INVALID);
-    this.tag1 = new Int32Array(entries);
-    this.hpa = new Int32Array(entries);
-    this.gpa = new Int32Array(entries);
+    this.setsScale = this.sets / 0x100000000;
+    this.tags = new Int32Array(entries * TAGS_STRIDE);
+    for (let i = 0; i < entries; i++) this.tags[i * TAGS_STRIDE] = TAG_INVALID;
+    this.hot = new Int32Array(entries * HOT_STRIDE);
     this.root = new Int32Array(entries);
-    this.inc = new Int32Array(entries);
     this.fillUs = new Int32Array(entries);
     this.meta = new Uint8Array(entries);
-    this.stamp = new Uint32Array(entries);
   }
 
-  /** First slot of the set for (tag0, tag1). */
+  /** tag0 of slot i. */
+  tag0(i: number): number { return this.tags[i * TAGS_STRIDE]; }
+  /** tag1 of slot i. */
+  tag1(i: number): number { return this.tags[i * TAGS_STRIDE + 1]; }
+  /** HPA of slot i. */
+  hpa(i: number): number { return this.hot[i * HOT_STRIDE + H_HPA]; }
+  /** GPA page behind slot i (derived for combined entries). */
+  gpa(i: number): number {
+    const t1 = this.tags[i * TAGS_STRIDE + 1];
+    return (this.tags[i * TAGS_STRIDE] & TAG_COMBINED) !== 0 ? this.gpaOfGva(t1) : t1;
+  }
+  /** Root incarnation of slot i. */
+  inc(i: number): number { return this.hot[i * HOT_STRIDE + H_INC]; }
+
+  /** First slot of the set for (tag0, tag1). The access loop inlines the same hash. */
   setBase(t0: number, t1: number): number {
     const h = (Math.imul(t0, 0x9e3779b1) ^ Math.imul(t1 + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-    return (h % this.sets) * this.ways;
+    // Multiply-shift range reduction: a float multiply instead of a slow
+    // floating-point modulo on a value above 2^31.
+    return ((h * this.setsScale) | 0) * this.ways;
+  }
+
+  /** Next LRU stamp; renumbers all stamps (keeping their order) before overflow. */
+  tick(): number {
+    if (this.clock >= CLOCK_MAX) this.renumber();
+    return ++this.clock;
+  }
+
+  private renumber(): void {
+    const order = Array.from({ length: this.entries }, (_, i) => i)
+      .sort((a, b) => this.hot[a * HOT_STRIDE + H_STAMP] - this.hot[b * HOT_STRIDE + H_STAMP]);
+    order.forEach((slot, rank) => { this.hot[slot * HOT_STRIDE + H_STAMP] = rank + 1; });
+    this.clock = this.entries;
   }
 
   /**
@@ -91,12 +135,10 @@ export class Tlb {
    */
   lookupCombined(t0: number, gva: number, eptp: number): number {
     const base = this.setBase(t0, gva);
-    const end = base + this.ways;
-    const tag0 = this.tag0;
-    const tag1 = this.tag1;
-    for (let i = base; i < end; i++) {
-      if (tag0[i] === t0 && tag1[i] === gva && (eptp < 0 || this.root[i] === eptp)) {
-        this.stamp[i] = ++this.clock;
+    const tags = this.tags;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      if (tags[2 * i + 1] === gva && tags[2 * i] === t0 && (eptp < 0 || this.root[i] === eptp)) {
+        this.hot[i * HOT_STRIDE + H_STAMP] = this.tick();
         return i;
       }
     }
@@ -106,12 +148,10 @@ export class Tlb {
   /** Finds a nested entry tagged (nCR3/EPTP, GPA); slot or -1. */
   lookupNested(ncr3: number, gpa: number): number {
     const base = this.setBase(ncr3, gpa);
-    const end = base + this.ways;
-    const tag0 = this.tag0;
-    const tag1 = this.tag1;
-    for (let i = base; i < end; i++) {
-      if (tag0[i] === ncr3 && tag1[i] === gpa) {
-        this.stamp[i] = ++this.clock;
+    const tags = this.tags;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) {
+        this.hot[i * HOT_STRIDE + H_STAMP] = this.tick();
         return i;
       }
     }
@@ -119,30 +159,33 @@ export class Tlb {
   }
 
   /** Inserts an entry (evicting the set's LRU victim); returns its slot. */
-  fill(t0: number, t1: number, hpa: number, gpa: number, root: number, inc: number, fillUs: number): number {
+  fill(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
     const base = this.setBase(t0, t1);
+    const tags = this.tags;
+    const hot = this.hot;
     let victim = base;
-    let oldest = 0xffffffff;
+    let oldest = 0x7fffffff;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (this.tag0[i] === TAG_INVALID) { victim = i; break; }
-      if (this.stamp[i] < oldest) { oldest = this.stamp[i]; victim = i; }
+      if (tags[2 * i] === TAG_INVALID) { victim = i; break; }
+      const st = hot[i * HOT_STRIDE + H_STAMP];
+      if (st < oldest) { oldest = st; victim = i; }
     }
-    this.tag0[victim] = t0;
-    this.tag1[victim] = t1;
-    this.hpa[victim] = hpa;
-    this.gpa[victim] = gpa;
+    tags[2 * victim] = t0;
+    tags[2 * victim + 1] = t1;
+    const h = victim * HOT_STRIDE;
+    hot[h + H_HPA] = hpa;
+    hot[h + H_INC] = inc;
+    hot[h + H_STAMP] = this.tick();
     this.root[victim] = root;
-    this.inc[victim] = inc;
     this.fillUs[victim] = fillUs;
     this.meta[victim] = 0;
-    this.stamp[victim] = ++this.clock;
     return victim;
   }
 
   /** Number of valid entries (tests and reports). */
   countValid(): number {
     let n = 0;
-    for (let i = 0; i < this.entries; i++) if (this.tag0[i] !== TAG_INVALID) n++;
+    for (let i = 0; i < this.entries; i++) if (this.tags[2 * i] !== TAG_INVALID) n++;
     return n;
   }
 
@@ -150,17 +193,17 @@ export class Tlb {
   private flushWhere(pred: (i: number) => boolean): number {
     let n = 0;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tag0[i] !== TAG_INVALID && pred(i)) { this.tag0[i] = TAG_INVALID; n++; }
+      if (this.tags[2 * i] !== TAG_INVALID && pred(i)) { this.tags[2 * i] = TAG_INVALID; n++; }
     }
     return n;
   }
 
   private isCombined(i: number): boolean {
-    return (this.tag0[i] & TAG_COMBINED) !== 0;
+    return (this.tags[2 * i] & TAG_COMBINED) !== 0;
   }
 
   private asidOf(i: number): number {
-    return (this.tag0[i] >>> 12) & ASID_MAX;
+    return (this.tags[2 * i] >>> 12) & ASID_MAX;
   }
 
   /** Everything (INVEPT global; ASID flush on bare metal of a one-VM TLB). */
@@ -190,7 +233,7 @@ export class Tlb {
 
   /** INVVPID individual-address: combined mappings of (VPID, GVA), any PCID. Never guest-physical. */
   invvpidAddress(vpid: number, gva: number): number {
-    return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === vpid && this.tag1[i] === gva);
+    return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === vpid && this.tags[2 * i + 1] === gva);
   }
 
   /** INVVPID single-context: combined mappings of one VPID. Never guest-physical. */
@@ -215,20 +258,24 @@ export class Tlb {
   /** `HvCallFlushGuestPhysicalAddressList(nCR3, [gpa, gpa+pages))` on one virtual processor. */
   hvFlushRange(ncr3: number, gpaStart: number, pages: number): number {
     const end = gpaStart + pages;
-    return this.flushWhere((i) => this.root[i] === ncr3 && this.gpa[i] >= gpaStart && this.gpa[i] < end);
+    return this.flushWhere((i) => {
+      if (this.root[i] !== ncr3) return false;
+      const g = this.gpa(i);
+      return g >= gpaStart && g < end;
+    });
   }
 
   /** Guest INVLPG: combined entry of (ASID, current PCID, GVA). */
   guestInvlpg(asid: number, pcid: number, gva: number): number {
     const t0 = combinedTag(asid, pcid);
-    return this.flushWhere((i) => this.tag0[i] === t0 && this.tag1[i] === gva);
+    return this.flushWhere((i) => this.tags[2 * i] === t0 && this.tags[2 * i + 1] === gva);
   }
 
   /** Guest INVPCID type 0 (address), 1 (single context), 2/3 (all contexts; no globals are modelled). */
   guestInvpcid(asid: number, type: number, pcid: number, gva: number): number {
     const t0 = combinedTag(asid, pcid);
-    if (type === 0) return this.flushWhere((i) => this.tag0[i] === t0 && this.tag1[i] === gva);
-    if (type === 1) return this.flushWhere((i) => this.tag0[i] === t0);
+    if (type === 0) return this.flushWhere((i) => this.tags[2 * i] === t0 && this.tags[2 * i + 1] === gva);
+    if (type === 1) return this.flushWhere((i) => this.tags[2 * i] === t0);
     return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === asid);
   }
 
@@ -236,6 +283,6 @@ export class Tlb {
   guestCr3Switch(asid: number, pcid: number, noFlush: boolean): number {
     if (noFlush) return 0;
     const t0 = combinedTag(asid, pcid);
-    return this.flushWhere((i) => this.tag0[i] === t0);
+    return this.flushWhere((i) => this.tags[2 * i] === t0);
   }
 }

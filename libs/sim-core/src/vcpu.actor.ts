@@ -5,8 +5,8 @@ import {
 } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
-import { combinedTag, META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
-import { VmView } from './vm-view';
+import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
+import { seqReached, VmView } from './vm-view';
 
 /** How the last `flush_tlb_current` was done; carried into witnesses. */
 export const FLUSH_KIND_NAMES = [
@@ -21,6 +21,20 @@ const FK_ASID_ENL = 1;
 const FK_ASID_FULL = 2;
 const FK_HV_ASID = 3;
 const FK_INVEPT = 4;
+
+/** Per-process offset of the guest's GVA -> GPA function. */
+export function gpaShiftOf(process: number, workingSetPages: number): number {
+  return (process * 7919) % workingSetPages;
+}
+
+/**
+ * The guest page tables, as a fixed function: GVA page (process << 20 | x)
+ * maps to GPA page regionBase + (x + shift(process)) mod workingSetPages.
+ */
+export function gpaOfGva(gva: number, workingSetPages: number, regionBase: number): number {
+  const g = (gva & 0xfffff) + gpaShiftOf(gva >>> 20, workingSetPages);
+  return regionBase + (g >= workingSetPages ? g - workingSetPages : g);
+}
 
 /** Report flag bits (Report p0). */
 export const REPORT_NESTED = 1;
@@ -77,9 +91,11 @@ export class VcpuActor extends Actor {
     this.asid = hv + 1;
     this.kvm = t.kvmId(this.host);
     this.l0 = t.l0Id(this.host);
-    this.tlb = new Tlb(ctx.cfg.tlb.entries, ctx.cfg.tlb.ways);
     this.view = ctx.views.get(t.globalVm(this.host, this.vm))!;
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
+    const wsp = ctx.cfg.workload.workingSetPages;
+    const regionBase = this.regionBase;
+    this.tlb = new Tlb(ctx.cfg.tlb.entries, ctx.cfg.tlb.ways, (gva) => gpaOfGva(gva, wsp, regionBase));
     this.eptpMatch = ctx.flags.intel;
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.scheduleGuestEvents();
@@ -147,18 +163,22 @@ export class VcpuActor extends Actor {
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
-    const tInc = tlb.inc;
-    const tHpa = tlb.hpa;
-    const tGpa = tlb.gpa;
+    const tags = tlb.tags;
+    const hot = tlb.hot;
+    const tRoot = tlb.root;
+    const ways = tlb.ways;
+    const setsScale = tlb.setsScale;
     const ctag = combinedTag(this.asid, this.pcid);
+    const ctagMul = Math.imul(ctag, 0x9e3779b1);
     const eptp = this.eptpMatch ? this.rootPage : -1;
     const root = this.rootPage;
     const inc = this.rootInc;
     const hotCut = Math.floor((w.hotPercent / 100) * 0x100000000);
-    const hotPages = w.hotPages;
+    const hotScale = w.hotPages / 0x100000000;
     const wsp = w.workingSetPages;
+    const wsScale = wsp / 0x100000000;
     const gvaBase = this.process << 20;
-    const gpaShift = (this.process * 7919) % wsp;
+    const gpaShift = gpaShiftOf(this.process, wsp);
     const base = this.regionBase;
     let s = this.prng.state;
     let hits = 0;
@@ -169,28 +189,41 @@ export class VcpuActor extends Actor {
       const r1 = output(s);
       s = nextState(s);
       const r2 = output(s);
-      const x = r1 < hotCut ? r2 % hotPages : r2 % wsp;
+      // Multiply-shift range reduction of a 32-bit draw (no float modulo).
+      const x = (r2 * (r1 < hotCut ? hotScale : wsScale)) | 0;
       const gva = gvaBase + x;
-      const i = tlb.lookupCombined(ctag, gva, eptp);
+      // Combined lookup, inlined (Tlb.setBase's hash): this is the hot path.
+      const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+      const setBase = ((h * setsScale) | 0) * ways;
+      let i = -1;
+      for (let q = setBase, e = setBase + ways; q < e; q++) {
+        if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) { i = q; break; }
+      }
       if (i >= 0) {
+        const o = i * HOT_STRIDE;
+        hot[o + H_STAMP] = tlb.tick();
         hits++;
-        if (tInc[i] !== inc || map[tGpa[i]] !== tHpa[i]) this.suspicious(i, t0 + k * interval, gva);
+        let g = x + gpaShift;
+        if (g >= wsp) g -= wsp;
+        if (hot[o + H_INC] !== inc || map[g + base] !== hot[o + H_HPA]) this.suspicious(i, t0 + k * interval, gva);
         continue;
       }
+      // The guest walk: GVA -> GPA (gpaOfGva, inlined).
       let gpa = x + gpaShift;
       if (gpa >= wsp) gpa -= wsp;
       gpa += base;
       const j = tlb.lookupNested(root, gpa);
       const fillUs = Math.floor((t0 + k * interval) / 1000);
       if (j >= 0) {
+        const o = j * HOT_STRIDE;
         nHits++;
-        if (tInc[j] !== inc || map[gpa] !== tHpa[j]) this.suspicious(j, t0 + k * interval, -1);
-        tlb.fill(ctag, gva, tHpa[j], gpa, root, tInc[j], fillUs);
+        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, t0 + k * interval, -1);
+        tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
       } else {
         walks++;
         const hpa = map[gpa];
-        tlb.fill(root, gpa, hpa, gpa, root, inc, fillUs);
-        tlb.fill(ctag, gva, hpa, gpa, root, inc, fillUs);
+        tlb.fill(root, gpa, hpa, root, inc, fillUs);
+        tlb.fill(ctag, gva, hpa, root, inc, fillUs);
       }
     }
     this.prng.state = s;
@@ -212,9 +245,9 @@ export class VcpuActor extends Actor {
    */
   private suspicious(i: number, tNs: number, gva: number): void {
     const tlb = this.tlb;
-    const g = tlb.gpa[i];
-    const causeRoot = tlb.inc[i] !== this.rootInc;
-    const causeMap = this.view.map[g] !== tlb.hpa[i] && this.view.seq[g] <= this.flushedSeq;
+    const g = tlb.gpa(i);
+    const causeRoot = tlb.inc(i) !== this.rootInc;
+    const causeMap = this.view.map[g] !== tlb.hpa(i) && seqReached(this.view.seq[g], this.flushedSeq);
     if (!causeRoot && !causeMap) return; // the owed flush is still in flight: a legal hit
     this.ctx.counters[C.staleHits]++;
     const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
@@ -223,7 +256,7 @@ export class VcpuActor extends Actor {
     const flags = (gva < 0 ? REPORT_NESTED : 0) | (causeRoot ? REPORT_CAUSE_ROOT : 0)
       | (causeMap ? REPORT_CAUSE_MAP : 0) | (this.lastFlushKind << 4);
     this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report,
-      flags, g, tlb.hpa[i], tlb.inc[i], tlb.fillUs[i], this.rootInc, gva);
+      flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs[i], this.rootInc, gva);
     this.ctx.counters[C.reports]++;
   }
 
@@ -396,9 +429,8 @@ export class VcpuActor extends Actor {
       nextCr3At: this.nextCr3At, nextInvlpgAt: this.nextInvlpgAt, nextNestedNs: this.nextNestedNs,
       nextCr4Ns: this.nextCr4Ns, flushedSeq: this.flushedSeq, zapGen: this.zapGen, started: this.started,
       tlb: {
-        tag0: tlb.tag0.slice(), tag1: tlb.tag1.slice(), hpa: tlb.hpa.slice(), gpa: tlb.gpa.slice(),
-        root: tlb.root.slice(), inc: tlb.inc.slice(), fillUs: tlb.fillUs.slice(), meta: tlb.meta.slice(),
-        stamp: tlb.stamp.slice(), clock: tlb.clock,
+        tags: tlb.tags.slice(), hot: tlb.hot.slice(), root: tlb.root.slice(), fillUs: tlb.fillUs.slice(),
+        meta: tlb.meta.slice(), clock: tlb.clock,
       },
     };
   }
@@ -407,7 +439,7 @@ export class VcpuActor extends Actor {
     const { tlb: st, prng, ...rest } = s as Record<string, never> & { tlb: Record<string, never>; prng: number };
     Object.assign(this, rest);
     this.prng.state = prng;
-    for (const k of ['tag0', 'tag1', 'hpa', 'gpa', 'root', 'inc', 'fillUs', 'meta', 'stamp'] as const) {
+    for (const k of ['tags', 'hot', 'root', 'fillUs', 'meta'] as const) {
       (this.tlb[k] as Int32Array).set(st[k] as Int32Array);
     }
     this.tlb.clock = st.clock as number;

@@ -9,12 +9,16 @@
 export class VmView {
   /** GPA page -> HPA page. */
   readonly map: Int32Array;
-  /** GPA page -> invalidation seq of its last change (0 = boot). */
-  readonly seq: Int32Array;
+  /**
+   * GPA page -> invalidation seq of its last change, modulo 2^16 (0 = boot);
+   * compare with {@link seqReached}. 16 bits keep the view small; a vCPU's
+   * completed seq never lags a change by 32768 invalidations.
+   */
+  readonly seq: Uint16Array;
 
   constructor(footprintPages: number, firstHpa: number) {
     this.map = new Int32Array(footprintPages);
-    this.seq = new Int32Array(footprintPages);
+    this.seq = new Uint16Array(footprintPages);
     for (let g = 0; g < footprintPages; g++) this.map[g] = firstHpa + g;
   }
 }
@@ -22,4 +26,9 @@ export class VmView {
 /** HPA of GPA page 0 of host-local VM `vm` at boot (memory is pre-faulted in VM order). */
 export function bootHpa(vm: number, footprintPages: number): number {
   return vm * footprintPages;
+}
+
+/** True when 16-bit change seq `seq16` is at or before the full seq `done`. */
+export function seqReached(seq16: number, done: number): boolean {
+  return ((done - seq16) & 0xffff) < 0x8000;
 }
