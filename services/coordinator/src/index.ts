@@ -1,1 +1,12 @@
-export {};
+/**
+ * @packageDocumentation
+ * The tlbsim coordinator: NestJS HTTP API over the job store, SSE, health,
+ * metrics, queue admin UI and the bundled dashboard. Started by `tlbsim serve`.
+ */
+export * from './coordinator.options';
+export * from './coordinator.bootstrap';
+export * from './app.module';
+export * from './jobs/jobs.port';
+export * from './jobs/jobs.dto';
+export * from './jobs/jobs.service';
+export * from './scenarios/scenarios.service';

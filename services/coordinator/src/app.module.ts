@@ -1,0 +1,79 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiErrorFilter } from './common/api-error.filter';
+import { ApiTokenGuard } from './common/api-token.guard';
+import { isSubmission } from './common/submission.decorator';
+import { createValidationPipe } from './common/validation.pipe';
+import { COORDINATOR_OPTIONS, CoordinatorOptions } from './coordinator.options';
+import { HealthController } from './health/health.controller';
+import { JobsStoreHealth } from './health/jobs-store.health';
+import { SseHub } from './http/sse.hub';
+import { CompareController } from './jobs/compare.controller';
+import { JobEventsService } from './jobs/job-events.service';
+import { JOBS_PORT_PROVIDER } from './jobs/jobs-port.provider';
+import { JobsPortLifecycle } from './jobs/jobs-port.lifecycle';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsApiService } from './jobs/jobs.service';
+import { LiveController } from './live/live.controller';
+import { LiveService } from './live/live.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { ScenariosController } from './scenarios/scenarios.controller';
+import { ScenariosService } from './scenarios/scenarios.service';
+import { WorkersController } from './workers/workers.controller';
+import { WorkersService } from './workers/workers.service';
+
+/** Paths not worth an access log line (probes, scrapes, long-lived streams). */
+const QUIET = /^\/(health|metrics|api\/live)|\/events(\?|$)/;
+
+/** The coordinator: HTTP API, SSE, health, metrics (the dashboard and /queues are mounted by the bootstrap). */
+@Module({})
+export class AppModule {
+  /** The module configured with `options`. */
+  static forRoot(options: CoordinatorOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: options.logLevel,
+            autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: 'default', ...toThrottler(options.rateLimit) },
+            { name: 'submit', ...toThrottler(options.submitRateLimit), skipIf: (ctx) => !isSubmission(ctx) },
+          ],
+        }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [JobsController, CompareController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
+      providers: [
+        { provide: COORDINATOR_OPTIONS, useValue: options },
+        JOBS_PORT_PROVIDER,
+        JobsPortLifecycle,
+        SseHub,
+        JobsApiService,
+        JobEventsService,
+        ScenariosService,
+        WorkersService,
+        LiveService,
+        JobsStoreHealth,
+        MetricsService,
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+      ],
+    };
+  }
+}
+
+function toThrottler(limit: { limit: number; ttlMs: number }): { limit: number; ttl: number } {
+  return { limit: limit.limit, ttl: limit.ttlMs };
+}

@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ScenarioInputError } from '@tlbsim/contracts';
+import type { Response } from 'express';
+
+/**
+ * Turns every error into a JSON body `{ statusCode, error, message, details? }`:
+ * a {@link ScenarioInputError} is a 400 listing every bad field, an
+ * `HttpException` keeps its status, anything else is a 500 without internals.
+ */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiErrorFilter.name);
+
+  /** Writes the error response (unless the response has started, e.g. an SSE stream). */
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const { status, body } = this.describe(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown): { status: number; body: Record<string, unknown> } {
+    if (exception instanceof ScenarioInputError) {
+      return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid scenario', details: exception.errors } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const body = typeof raw === 'string' ? { statusCode: status, message: raw } : { statusCode: status, ...(raw as object) };
+      return { status, body };
+    }
+    const status = typeof (exception as { status?: unknown })?.status === 'number' ? (exception as { status: number }).status : 500;
+    if (status === 413) return { status, body: { statusCode: 413, error: 'Payload Too Large', message: 'request body too large' } };
+    return { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } };
+  }
+}

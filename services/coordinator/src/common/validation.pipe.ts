@@ -1,0 +1,35 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { FieldError } from '@tlbsim/contracts';
+
+/** Flattens class-validator errors into {@link FieldError}s with dotted paths. */
+export function toFieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      out.push({ path, value: error.value, constraint: constraint === 'whitelistValidation' ? 'unknownKey' : constraint, message: `${path}: ${message}` });
+    }
+    if (error.children?.length) out.push(...toFieldErrors(error.children, path));
+  }
+  return out;
+}
+
+/** The body of every 400: `details` lists each bad field with its dotted path and broken constraint. */
+export function badRequest(message: string, details: readonly FieldError[]): BadRequestException {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message, details });
+}
+
+/**
+ * The global pipe of the request DTOs: unknown keys rejected
+ * (whitelist + forbidNonWhitelisted), values transformed to their declared
+ * types, every problem reported in `details`.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    validationError: { target: false, value: true },
+    exceptionFactory: (errors) => badRequest('invalid request', toFieldErrors(errors)),
+  });
+}

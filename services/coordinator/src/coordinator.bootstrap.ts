@@ -1,0 +1,93 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import type { AddressInfo } from 'net';
+import { AppModule } from './app.module';
+import { YAML_TYPES } from './common/yaml-body.interceptor';
+import { CoordinatorOptions, resolveOptions } from './coordinator.options';
+import { mountDashboard } from './http/dashboard.mount';
+import { mountQueues } from './http/queues.mount';
+import { SseHub } from './http/sse.hub';
+import { JobsPort } from './jobs/jobs.port';
+import { MetricsService } from './metrics/metrics.service';
+
+/** A listening coordinator. */
+export interface RunningCoordinator {
+  app: INestApplication;
+  /** e.g. `http://127.0.0.1:3000` */
+  url: string;
+  port: number;
+  /** Ends SSE streams, stops the server, closes the job store. */
+  close(): Promise<void>;
+}
+
+/** Body parsers with the size limit; an oversize body is a JSON 413, a malformed one a JSON 400. */
+function configureBodies(app: NestExpressApplication, limit: number): void {
+  app.useBodyParser('json', { limit });
+  app.useBodyParser('text', { limit, type: YAML_TYPES });
+  app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (err?.status === 413) return res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body larger than ${limit} bytes` });
+    if (err?.type === 'entity.parse.failed') return res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `malformed JSON body: ${err.message}`, details: [{ path: '', constraint: 'parse', message: `malformed JSON body: ${err.message}` }] });
+    return next(err);
+  });
+}
+
+/** Records every request's latency in the metrics histogram. */
+function recordLatency(app: INestApplication): void {
+  const metrics = app.get(MetricsService);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? (req.path.startsWith('/queues') ? '/queues' : 'other');
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+}
+
+/** OpenAPI document at `/api/docs` (JSON at `/api/docs-json`). */
+function setupOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('tlbsim coordinator')
+    .setDescription('Submit, follow and compare TLB-coherence simulations. Mutating endpoints need `Authorization: Bearer <TLBSIM_API_TOKEN>` when the token is set.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
+}
+
+/** Creates (but does not start) the coordinator app: API, docs, /queues, dashboard. */
+export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = {}): Promise<NestExpressApplication> {
+  const options = resolveOptions(given);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  if (options.corsOrigins.length > 0) app.enableCors({ origin: options.corsOrigins });
+  recordLatency(app);
+  configureBodies(app, options.maxBodyBytes);
+  mountQueues(app, app.get(JobsPort).queues(), options.apiToken);
+  setupOpenApi(app);
+  mountDashboard(app, options.dashboardDir);
+  return app;
+}
+
+/** Starts the coordinator on `port` (0: a free one) and `host`. */
+export async function startCoordinator(given: Partial<CoordinatorOptions> & { port?: number; host?: string } = {}): Promise<RunningCoordinator> {
+  const { port = 3000, host = '0.0.0.0', ...rest } = given;
+  const app = await createCoordinatorApp(rest);
+  await app.listen(port, host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    app,
+    port: address.port,
+    url: `http://${shownHost}:${address.port}`,
+    close: async () => {
+      app.get(SseHub).closeAll();
+      await app.close();
+    },
+  };
+}

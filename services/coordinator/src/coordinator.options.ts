@@ -1,0 +1,77 @@
+import { resolve } from 'path';
+import type { JobsPort } from './jobs/jobs.port';
+
+/** A request budget: at most `limit` requests per `ttlMs` per client. */
+export interface RateLimit {
+  limit: number;
+  ttlMs: number;
+}
+
+/** Everything the coordinator can be configured with. */
+export interface CoordinatorOptions {
+  /** Redis the job store lives in (ignored when `jobs` is given). */
+  redisUrl: string;
+  /** Key prefix of the job store. */
+  prefix?: string;
+  /** When set, mutating endpoints and `/queues` need `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+  /** Budget of every request to `/api` per client IP. */
+  rateLimit: RateLimit;
+  /** Budget of job submissions (`POST /api/jobs`, `POST /api/compare`) per client IP. */
+  submitRateLimit: RateLimit;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** Origins allowed by CORS; empty (the default) disables CORS. */
+  corsOrigins: string[];
+  /** pino level (`silent` in tests). */
+  logLevel: string;
+  /** Directory of the shipped `*.yaml` scenarios. */
+  scenariosDir: string;
+  /** Directory of the bundled dashboard (`index.html`, `app.js`, `app.css`). */
+  dashboardDir: string;
+  /** Longest blocking read of a job's event stream per SSE poll, in ms. */
+  sseBlockMs: number;
+  /** Period of the live jobs/workers SSE feed, in ms. */
+  livePeriodMs: number;
+  /** A ready-made job store (tests); when absent the real `JobsService` is built from `redisUrl`. */
+  jobs?: JobsPort;
+}
+
+/** Injection token of {@link CoordinatorOptions}. */
+export const COORDINATOR_OPTIONS = Symbol('COORDINATOR_OPTIONS');
+
+/** Parses `"count/seconds"` (e.g. `120/60`) into a {@link RateLimit}. */
+export function parseRateLimit(text: string | undefined, fallback: RateLimit): RateLimit {
+  if (!text) return fallback;
+  const m = /^\s*(\d+)\s*(?:\/\s*(\d+(?:\.\d+)?)\s*s?)?\s*$/.exec(text);
+  if (!m) throw new Error(`invalid rate limit ${JSON.stringify(text)}: expected count/seconds, e.g. 120/60`);
+  return { limit: Number(m[1]), ttlMs: m[2] ? Math.round(Number(m[2]) * 1000) : fallback.ttlMs };
+}
+
+/**
+ * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`,
+ * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
+ * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `REDIS_URL`), then by `given`.
+ */
+export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
+  const defaults: CoordinatorOptions = {
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    apiToken: env.TLBSIM_API_TOKEN || undefined,
+    rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
+    submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),
+    maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES ?? 256 * 1024),
+    corsOrigins: (env.TLBSIM_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: env.TLBSIM_LOG_LEVEL ?? 'info',
+    scenariosDir: env.TLBSIM_SCENARIOS_DIR ?? defaultPath('scenarios'),
+    dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
+    sseBlockMs: 2000,
+    livePeriodMs: 1000,
+  };
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...defaults, ...defined };
+}
+
+/** A path relative to the repository root (this file is in `services/coordinator/{src,dist}`). */
+function defaultPath(relative: string): string {
+  return resolve(__dirname, '..', '..', '..', relative);
+}

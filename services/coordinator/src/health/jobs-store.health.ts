@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { JobsPort } from '../jobs/jobs.port';
+
+/** Terminus indicators backed by the job store: Redis reachability and live workers. */
+@Injectable()
+export class JobsStoreHealth {
+  constructor(
+    private readonly port: JobsPort,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  /** `redis`: up if Redis answers PING. */
+  async redis(): Promise<HealthIndicatorResult> {
+    const check = this.health.check('redis');
+    const ok = await this.port.ping().catch(() => false);
+    return ok ? check.up() : check.down({ message: 'redis does not answer' });
+  }
+
+  /** `workers`: the count of live workers and their capacity (up even with none: jobs then wait). */
+  async workers(): Promise<HealthIndicatorResult> {
+    const check = this.health.check('workers');
+    try {
+      const workers = await this.port.workers();
+      return check.up({ live: workers.length, capacity: workers.reduce((n, w) => n + w.capacity, 0), busy: workers.reduce((n, w) => n + w.busy, 0) });
+    } catch (error) {
+      return check.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

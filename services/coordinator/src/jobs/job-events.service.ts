@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import type { JobEvent } from '@tlbsim/contracts';
+import type { Request, Response } from 'express';
+import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
+import { SseHub, SseStream } from '../http/sse.hub';
+import { JobsPort } from './jobs.port';
+
+/** Event types after which a job's stream has nothing more to say. */
+export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+const TERMINAL_STATES: ReadonlySet<string> = TERMINAL_EVENTS;
+
+/** Streams a job's event stream as Server-Sent Events. */
+@Injectable()
+export class JobEventsService {
+  private readonly logger = new Logger(JobEventsService.name);
+
+  constructor(
+    private readonly port: JobsPort,
+    private readonly hub: SseHub,
+    @Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions,
+  ) {}
+
+  /**
+   * Tails the events of job `id` after `lastEventId` (the SSE Last-Event-ID;
+   * none: from the first event) until the job ends or the client leaves.
+   * Each event's SSE id is its stream id, so a reconnecting browser resumes
+   * where it stopped. A resume after the final event gets 204, which tells
+   * `EventSource` not to reconnect again.
+   *
+   * @throws NotFoundException for an unknown job (404)
+   */
+  async stream(id: string, lastEventId: string | undefined, req: Request, res: Response): Promise<void> {
+    const job = await this.port.get(id);
+    if (!job) throw new NotFoundException(`no job ${id}`);
+    let after = lastEventId?.trim() || null;
+    const first = await this.port.readEvents(id, after, 1, 500);
+    if (first.length === 0 && TERMINAL_STATES.has(job.state) && after !== null) {
+      res.status(204).end();
+      return;
+    }
+    const sse = this.hub.open(req, res);
+    try {
+      after = this.forward(sse, first, after);
+      if (!this.ended(first)) await this.tail(sse, id, after);
+    } catch (error) {
+      if (!this.hub.isClosing) this.logger.warn(`event stream of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      sse.end();
+    }
+  }
+
+  private async tail(sse: SseStream, id: string, from: string | null): Promise<void> {
+    let after = from;
+    while (sse.isOpen) {
+      const events = await this.port.readEvents(id, after, this.options.sseBlockMs, 500);
+      after = this.forward(sse, events, after);
+      if (this.ended(events)) return;
+      if (events.length === 0) {
+        sse.keepAlive();
+        const job = await this.port.get(id);
+        if (!job || TERMINAL_STATES.has(job.state)) {
+          const rest = await this.port.readEvents(id, after, 1, 500);
+          this.forward(sse, rest, after);
+          return;
+        }
+      }
+    }
+  }
+
+  private forward(sse: SseStream, events: readonly JobEvent[], after: string | null): string | null {
+    let last = after;
+    for (const event of events) {
+      sse.send(event, event.id);
+      last = event.id;
+    }
+    return last;
+  }
+
+  private ended(events: readonly JobEvent[]): boolean {
+    return events.some((e) => TERMINAL_EVENTS.has(e.type));
+  }
+}

@@ -1,0 +1,99 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { JOB_EVENT_TYPES, JOB_STATES } from '@tlbsim/contracts';
+import type { JobEvent, JobPage, JobProgress, JobView, ShardView, WorkerInfo } from '@tlbsim/contracts';
+
+// OpenAPI descriptions of the response shapes of libs/contracts/src/job.types.ts.
+
+/** OpenAPI shape of {@link JobProgress}. */
+export class JobProgressDto implements JobProgress {
+  @ApiProperty({ description: "Slowest shard's completed windows" }) windows!: number;
+  @ApiProperty() windowsEstimate!: number;
+  @ApiProperty({ description: 'Simulated guest accesses so far' }) accesses!: number;
+  @ApiProperty() accessesTotal!: number;
+  @ApiProperty({ minimum: 0, maximum: 1 }) fraction!: number;
+  @ApiProperty({ description: 'Simulated accesses per wall-clock second' }) accessesPerSec!: number;
+  @ApiProperty({ nullable: true, type: Number }) etaSec!: number | null;
+}
+
+/** OpenAPI shape of {@link ShardView}. */
+export class ShardViewDto implements ShardView {
+  @ApiProperty() shard!: number;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state!: ShardView['state'];
+  @ApiProperty() window!: number;
+  @ApiProperty({ nullable: true, type: String }) worker!: string | null;
+  @ApiProperty() resumes!: number;
+}
+
+/** OpenAPI shape of {@link JobView}. */
+export class JobViewDto implements JobView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() policy!: string;
+  @ApiProperty() seed!: number;
+  @ApiProperty({ enum: JOB_STATES }) state!: JobView['state'];
+  @ApiProperty() shards!: number;
+  @ApiProperty({ nullable: true, type: String }) groupId!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty({ type: JobProgressDto }) progress!: JobProgressDto;
+  @ApiProperty() violations!: number;
+  @ApiProperty({ type: [ShardViewDto] }) perShard!: ShardViewDto[];
+  @ApiProperty({ nullable: true, type: String }) digest!: string | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) slotsNeeded!: number | null;
+}
+
+/** OpenAPI shape of {@link JobPage}. */
+export class JobPageDto implements JobPage {
+  @ApiProperty({ type: [JobViewDto] }) items!: JobViewDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty() limit!: number;
+}
+
+/** OpenAPI shape of the answer of `POST /api/compare`. */
+export class CompareGroupDto {
+  @ApiProperty() groupId!: string;
+  @ApiProperty({ type: [JobViewDto] }) jobs!: JobViewDto[];
+}
+
+/** OpenAPI shape of {@link JobEvent} (the `data` of each SSE message). */
+export class JobEventDto implements JobEvent {
+  @ApiProperty({ description: 'Redis stream id; the SSE id' }) id!: string;
+  @ApiProperty({ enum: JOB_EVENT_TYPES }) type!: JobEvent['type'];
+  @ApiProperty() at!: string;
+  @ApiProperty() jobId!: string;
+  @ApiPropertyOptional() shard?: number;
+  @ApiPropertyOptional() window?: number;
+  @ApiPropertyOptional() accesses?: number;
+  @ApiPropertyOptional() violations?: number;
+  @ApiPropertyOptional() digest?: string;
+  @ApiPropertyOptional() error?: string;
+}
+
+/** OpenAPI shape of {@link WorkerInfo}. */
+export class WorkerInfoDto implements WorkerInfo {
+  @ApiProperty() id!: string;
+  @ApiProperty() host!: string;
+  @ApiProperty() pid!: number;
+  @ApiProperty({ description: 'Shards it runs at once' }) capacity!: number;
+  @ApiProperty() busy!: number;
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { jobId: { type: 'string' }, shard: { type: 'number' } } } })
+  shards!: { jobId: string; shard: number }[];
+  @ApiProperty() startedAt!: string;
+  @ApiProperty() lastHeartbeatAt!: string;
+}
+
+/** OpenAPI shape of an error body. */
+export class ApiErrorDto {
+  @ApiProperty() statusCode!: number;
+  @ApiProperty() error!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({
+    description: 'Every bad field: dotted path (scenario-relative for scenario fields), value, broken constraint, limit, message',
+    type: 'array',
+    items: { type: 'object', properties: { path: { type: 'string' }, constraint: { type: 'string' }, limit: {}, value: {}, message: { type: 'string' } } },
+  })
+  details?: unknown[];
+}

@@ -1,0 +1,117 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { JobPage, JobView } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+import type { Request, Response } from 'express';
+import { Submission } from '../common/submission.decorator';
+import { YamlBodyInterceptor } from '../common/yaml-body.interceptor';
+import { JobEventsService } from './job-events.service';
+import { ApiErrorDto, JobEventDto, JobPageDto, JobViewDto } from './job-view.dto';
+import { ListJobsQueryDto, SubmitJobDto } from './jobs.dto';
+import { JobsApiService } from './jobs.service';
+import { streamLines } from '../http/stream-lines';
+
+/** Jobs: submit, list, inspect, follow, cancel. */
+@ApiTags('jobs')
+@ApiExtraModels(JobEventDto)
+@Controller('api/jobs')
+export class JobsController {
+  constructor(
+    private readonly jobs: JobsApiService,
+    private readonly jobEvents: JobEventsService,
+  ) {}
+
+  /** Validates and queues a run. */
+  @Post()
+  @Submission()
+  @UseInterceptors(YamlBodyInterceptor)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Submit a job',
+    description:
+      'JSON body: a scenario object (or the name of a shipped one) plus CLI-like overrides. ' +
+      'Or a YAML scenario with `Content-Type: application/yaml`, overrides as query parameters (`?set=fleet.hosts=2&set=...&seed=&policy=&shards=`).',
+  })
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody({ type: SubmitJobDto })
+  @ApiQuery({ name: 'set', required: false, isArray: true, type: String, description: 'YAML bodies only: override dotted.path=value' })
+  @ApiCreatedResponse({ type: JobViewDto })
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid scenario or request: `details` lists every bad field' })
+  @ApiUnauthorizedResponse({ type: ApiErrorDto })
+  @ApiPayloadTooLargeResponse({ type: ApiErrorDto })
+  @ApiTooManyRequestsResponse({ type: ApiErrorDto })
+  submit(@Body() body: SubmitJobDto): Promise<JobView> {
+    return this.jobs.submit(body);
+  }
+
+  /** A page of jobs, newest first. */
+  @Get()
+  @ApiOkResponse({ type: JobPageDto })
+  list(@Query() query: ListJobsQueryDto): Promise<JobPage> {
+    return this.jobs.list(query);
+  }
+
+  /** One job. */
+  @Get(':id')
+  @ApiOkResponse({ type: JobViewDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  get(@Param('id') id: string): Promise<JobView> {
+    return this.jobs.get(id);
+  }
+
+  /** The RunReport of a completed job. */
+  @Get(':id/result')
+  @ApiOkResponse({ description: 'The RunReport (same JSON as `tlbsim run --json`)' })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @ApiConflictResponse({ type: ApiErrorDto, description: 'The job has no result (yet)' })
+  result(@Param('id') id: string): Promise<RunReport> {
+    return this.jobs.result(id);
+  }
+
+  /** Server-Sent Events: the job's event stream, resumable with Last-Event-ID. */
+  @Get(':id/events')
+  @SkipThrottle()
+  @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'Follow a job (SSE)', description: 'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.' })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  events(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.jobEvents.stream(id, lastEventId, req, res);
+  }
+
+  /** NDJSON export of a job: its inputs and events, enough to replay it offline. */
+  @Get(':id/export')
+  @ApiProduces('application/x-ndjson')
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  async export(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    return streamLines(res, await this.jobs.export(id), `${id}.ndjson`);
+  }
+
+  /** Cancels a job. */
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: JobViewDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @ApiUnauthorizedResponse({ type: ApiErrorDto })
+  cancel(@Param('id') id: string): Promise<JobView> {
+    return this.jobs.cancel(id);
+  }
+}

@@ -1,0 +1,47 @@
+import type { JobEvent, JobPage, JobState, JobView, WorkerInfo } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { Queue } from 'bullmq';
+
+/** Query of {@link JobsPort.list}. */
+export interface JobListQuery {
+  offset?: number;
+  limit?: number;
+  state?: JobState;
+  groupId?: string;
+}
+
+/**
+ * What the coordinator needs from the job store (the repository layer). In
+ * production this is `JobsService` of `@tlbsim/jobs` (BullMQ + Redis streams);
+ * the coordinator owns this shape so it depends on an interface, not on an
+ * implementation. Also the Nest injection token.
+ */
+export abstract class JobsPort {
+  /** Queues a run of a validated scenario. */
+  abstract submit(scenario: SimConfig, opts?: { shards?: number; groupId?: string }): Promise<JobView>;
+  /** Queues one run per policy, grouped. */
+  abstract submitCompare(scenario: SimConfig, policies: string[], opts?: { shards?: number }): Promise<{ groupId: string; jobs: JobView[] }>;
+  /** A job, or null if unknown. */
+  abstract get(id: string): Promise<JobView | null>;
+  /** A page of jobs, newest first. */
+  abstract list(q?: JobListQuery): Promise<JobPage>;
+  /** The jobs of a compare group. */
+  abstract group(groupId: string): Promise<JobView[]>;
+  /** The report of a completed job, or null. */
+  abstract result(id: string): Promise<RunReport | null>;
+  /** Cancels a job; null if unknown. */
+  abstract cancel(id: string): Promise<JobView | null>;
+  /** Events after `afterId` (null: from the start), waiting up to `blockMs` for new ones. */
+  abstract readEvents(id: string, afterId: string | null, blockMs: number, count?: number): Promise<JobEvent[]>;
+  /** Live worker processes. */
+  abstract workers(): Promise<WorkerInfo[]>;
+  /** The inputs and events of a job, as NDJSON lines. */
+  abstract exportJob(id: string): AsyncIterable<string>;
+  /** The BullMQ queues, for the admin UI. */
+  abstract queues(): Queue[];
+  /** True when Redis answers. */
+  abstract ping(): Promise<boolean>;
+  /** Releases connections. */
+  abstract close(): Promise<void>;
+}

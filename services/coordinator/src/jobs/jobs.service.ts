@@ -1,0 +1,108 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { buildScenario, JobPage, JobView } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { badRequest } from '../common/validation.pipe';
+import { ScenariosService } from '../scenarios/scenarios.service';
+import { CompareJobsDto, ListJobsQueryDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
+import { JobsPort } from './jobs.port';
+
+/** A compare group with the reports of its finished jobs. */
+export interface CompareView {
+  groupId: string;
+  jobs: JobView[];
+  /** Same order as `jobs`; null while a job has no result. */
+  results: (RunReport | null)[];
+}
+
+/**
+ * The overrides a submission stands for, as the CLI builds them: every
+ * `overrides` entry in order, then the shorthands (so they win).
+ */
+export function submissionOverrides(body: ScenarioSourceDto & { policy?: string }): string[] {
+  const overrides = [...(body.overrides ?? [])];
+  if (body.seed !== undefined) overrides.push(`seed=${body.seed}`);
+  // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
+  if (body.policy !== undefined) overrides.push(`kvm.policy="${body.policy}"`);
+  if (body.shards !== undefined) overrides.push(`run.shards=${body.shards}`);
+  return overrides;
+}
+
+/** Job submission and queries: validation here, storage in the {@link JobsPort}. */
+@Injectable()
+export class JobsApiService {
+  constructor(
+    private readonly port: JobsPort,
+    private readonly scenarios: ScenariosService,
+  ) {}
+
+  /**
+   * Validates the scenario of a submission (object or shipped name, then
+   * overrides) exactly as the CLI does.
+   *
+   * @throws ScenarioInputError listing every bad field (400)
+   */
+  async scenarioOf(body: ScenarioSourceDto & { policy?: string }): Promise<SimConfig> {
+    if (body.scenario !== undefined && body.scenarioName !== undefined) {
+      throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'exclusive', message: 'give either scenario or scenarioName, not both' }]);
+    }
+    if (body.scenario === undefined && body.scenarioName === undefined) {
+      throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'required', message: 'scenario (an object) or scenarioName (a shipped scenario) is required' }]);
+    }
+    const input = body.scenario ?? (await this.scenarios.load(body.scenarioName as string));
+    return buildScenario(input, submissionOverrides(body));
+  }
+
+  /** Queues one run. */
+  async submit(body: SubmitJobDto): Promise<JobView> {
+    const scenario = await this.scenarioOf(body);
+    return this.port.submit(scenario, { shards: scenario.run.shards });
+  }
+
+  /** Queues one run per policy, grouped. */
+  async compare(body: CompareJobsDto): Promise<{ groupId: string; jobs: JobView[] }> {
+    const scenario = await this.scenarioOf(body);
+    return this.port.submitCompare(scenario, body.policies, { shards: scenario.run.shards });
+  }
+
+  /** A compare group and its reports; 404 if the group has no jobs. */
+  async compareView(groupId: string): Promise<CompareView> {
+    const jobs = await this.port.group(groupId);
+    if (jobs.length === 0) throw new NotFoundException(`no compare group ${groupId}`);
+    const results = await Promise.all(jobs.map((j) => (j.state === 'completed' ? this.port.result(j.id) : null)));
+    return { groupId, jobs, results };
+  }
+
+  /** A page of jobs, newest first. */
+  list(query: ListJobsQueryDto): Promise<JobPage> {
+    return this.port.list({ offset: query.offset ?? 0, limit: query.limit ?? 50, state: query.state, groupId: query.groupId });
+  }
+
+  /** One job; 404 if unknown. */
+  async get(id: string): Promise<JobView> {
+    const job = await this.port.get(id);
+    if (!job) throw new NotFoundException(`no job ${id}`);
+    return job;
+  }
+
+  /** The report of a completed job; 404 if unknown, 409 if it has no result (yet). */
+  async result(id: string): Promise<RunReport> {
+    const report = await this.port.result(id);
+    if (report) return report;
+    const job = await this.get(id);
+    throw new ConflictException(`job ${id} has no result (state ${job.state})`);
+  }
+
+  /** Cancels a job; 404 if unknown. */
+  async cancel(id: string): Promise<JobView> {
+    const job = await this.port.cancel(id);
+    if (!job) throw new NotFoundException(`no job ${id}`);
+    return job;
+  }
+
+  /** The NDJSON export of a job (its inputs and events); 404 if unknown. */
+  async export(id: string): Promise<AsyncIterable<string>> {
+    await this.get(id);
+    return this.port.exportJob(id);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { JOB_STATES, JobView } from '@tlbsim/contracts';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobsPort } from '../jobs/jobs.port';
+
+/** Cumulative counters of one job, last seen. */
+interface Seen {
+  shardWindows: number;
+  accesses: number;
+  violations: number;
+}
+
+const RUNNING_SAMPLE = 500;
+
+/**
+ * Prometheus metrics, computed from the job store at scrape time: jobs by
+ * state, workers, shard windows/s and simulated accesses/s (over the time
+ * since the previous scrape), violations found; plus HTTP latency and the
+ * process defaults.
+ */
+@Injectable()
+export class MetricsService {
+  /** The registry `/metrics` serves. */
+  readonly registry = new Registry();
+  /** HTTP request latency, by method, route and status. */
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly seen = new Map<string, Seen>();
+  private lastScrape = 0;
+  private readonly jobs: Gauge<'state'>;
+  private readonly workers: Gauge<'kind'>;
+  private readonly windowsRate: Gauge;
+  private readonly accessesRate: Gauge;
+  private readonly windowsTotal: Counter;
+  private readonly accessesTotal: Counter;
+  private readonly violationsTotal: Counter;
+
+  constructor(private readonly port: JobsPort) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'tlbsim_coordinator_' });
+    this.httpDuration = new Histogram({ name: 'tlbsim_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+    this.jobs = new Gauge({ name: 'tlbsim_jobs', help: 'Jobs by state', labelNames: ['state'], registers });
+    this.workers = new Gauge({ name: 'tlbsim_workers', help: 'Live workers (kind=live), their shard slots (capacity) and busy slots (busy)', labelNames: ['kind'], registers });
+    this.windowsRate = new Gauge({ name: 'tlbsim_shard_windows_per_second', help: 'Shard windows completed per second since the previous scrape', registers });
+    this.accessesRate = new Gauge({ name: 'tlbsim_simulated_accesses_per_second', help: 'Simulated guest accesses per second since the previous scrape', registers });
+    this.windowsTotal = new Counter({ name: 'tlbsim_shard_windows_total', help: 'Shard windows completed (seen by this coordinator)', registers });
+    this.accessesTotal = new Counter({ name: 'tlbsim_simulated_accesses_total', help: 'Simulated guest accesses (seen by this coordinator)', registers });
+    this.violationsTotal = new Counter({ name: 'tlbsim_violations_total', help: 'Coherence violations found (seen by this coordinator)', registers });
+  }
+
+  /** Samples the job store, then renders the registry in the Prometheus text format. */
+  async render(): Promise<string> {
+    await this.sample();
+    return this.registry.metrics();
+  }
+
+  /** The content type of {@link render}'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private async sample(): Promise<void> {
+    const [totals, running, workers] = await Promise.all([
+      Promise.all(JOB_STATES.map(async (state) => [state, (await this.port.list({ state, limit: 1 })).total] as const)),
+      this.port.list({ state: 'running', limit: RUNNING_SAMPLE }),
+      this.port.workers(),
+    ]);
+    for (const [state, total] of totals) this.jobs.set({ state }, total);
+    this.workers.set({ kind: 'live' }, workers.length);
+    this.workers.set({ kind: 'capacity' }, workers.reduce((n, w) => n + w.capacity, 0));
+    this.workers.set({ kind: 'busy' }, workers.reduce((n, w) => n + w.busy, 0));
+    const recent = (await this.port.list({ limit: RUNNING_SAMPLE })).items.filter((j) => j.state !== 'running');
+    this.account([...running.items, ...recent]);
+  }
+
+  /** Adds each job's progress since the previous scrape to the counters and rates. */
+  private account(jobs: readonly JobView[]): void {
+    const now = Date.now();
+    let windows = 0;
+    let accesses = 0;
+    const present = new Set<string>();
+    for (const job of jobs) {
+      present.add(job.id);
+      const cur: Seen = { shardWindows: job.perShard.reduce((n, s) => n + s.window, 0), accesses: job.progress.accesses, violations: job.violations };
+      const prev = this.seen.get(job.id) ?? { shardWindows: 0, accesses: 0, violations: 0 };
+      windows += Math.max(0, cur.shardWindows - prev.shardWindows);
+      accesses += Math.max(0, cur.accesses - prev.accesses);
+      this.violationsTotal.inc(Math.max(0, cur.violations - prev.violations));
+      this.seen.set(job.id, cur);
+    }
+    for (const id of this.seen.keys()) if (!present.has(id)) this.seen.delete(id);
+    this.windowsTotal.inc(windows);
+    this.accessesTotal.inc(accesses);
+    const dt = this.lastScrape ? (now - this.lastScrape) / 1000 : 0;
+    this.windowsRate.set(dt > 0 ? windows / dt : 0);
+    this.accessesRate.set(dt > 0 ? accesses / dt : 0);
+    this.lastScrape = now;
+  }
+}
