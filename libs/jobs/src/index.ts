@@ -1,1 +1,28 @@
-export {};
+/**
+ * @packageDocumentation
+ * Distributed runs: job orchestration on BullMQ, Redis repositories, the
+ * Redis Streams transport of shard messages, snapshots and resume.
+ */
+export * from './batch.codec';
+export * from './event-stream.repository';
+export * from './job-finalizer.service';
+export * from './job-finished.error';
+export * from './job-limit.error';
+export * from './job.export';
+export * from './job.keys';
+export * from './job.projection';
+export * from './job.replay';
+export * from './job.repository';
+export * from './jobs.constants';
+export * from './jobs.container';
+export * from './jobs.service';
+export * from './redis.client';
+export * from './redis.transport';
+export * from './scheduler.repository';
+export * from './scheduler.service';
+export * from './shard-exchange.repository';
+export * from './shard-execution.service';
+export * from './shard-interrupted.error';
+export * from './shard-queue.repository';
+export * from './shard-superseded.error';
+export * from './worker-registry.repository';

@@ -1,0 +1,64 @@
+import type { JobEvent } from '@tlbsim/contracts';
+import { JobKeys } from './job.keys';
+import { TlbRedis } from './redis.client';
+
+/** An event before it is appended (the stream assigns its id). */
+export type NewJobEvent = Omit<JobEvent, 'id' | 'at' | 'jobId'>;
+
+type RawEntries = [string, string[]][];
+
+function parse(jobId: string, entries: RawEntries | null): JobEvent[] {
+  return (entries ?? []).map(([id, fields]) => ({ ...JSON.parse(fields[fields.indexOf('e') + 1]), id, jobId }) as JobEvent);
+}
+
+/** The append-only lifecycle stream of each job. */
+export class EventStreamRepository {
+  constructor(private readonly redis: TlbRedis, private readonly prefix: string) {}
+
+  private keys(jobId: string): JobKeys {
+    return new JobKeys(this.prefix, jobId);
+  }
+
+  /** Serialized form of an event (the stream entry's single field). */
+  static encode(event: NewJobEvent): string {
+    return JSON.stringify({ ...event, at: new Date().toISOString() });
+  }
+
+  /** Appends unless the job is finished (its result record exists); returns the id or null. */
+  async append(jobId: string, event: NewJobEvent): Promise<string | null> {
+    const k = this.keys(jobId);
+    return this.redis.tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
+  }
+
+  /** Appends unconditionally (submission, before any result can exist). */
+  async appendFirst(jobId: string, event: NewJobEvent): Promise<string> {
+    return (await this.redis.xadd(this.keys(jobId).events, '*', 'e', EventStreamRepository.encode(event)))!;
+  }
+
+  /** Every event of a job, oldest first. */
+  async all(jobId: string): Promise<JobEvent[]> {
+    return parse(jobId, (await this.redis.xrange(this.keys(jobId).events, '-', '+')) as RawEntries);
+  }
+
+  /** Every event of several jobs, in one round trip. */
+  async allOf(jobIds: string[]): Promise<JobEvent[][]> {
+    if (jobIds.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of jobIds) p.xrange(this.keys(id).events, '-', '+');
+    const res = (await p.exec()) ?? [];
+    return res.map(([err, entries], i) => { if (err) throw err; return parse(jobIds[i], entries as RawEntries); });
+  }
+
+  /**
+   * Events after `afterId` (null: from the start), blocking up to `blockMs`
+   * for new ones. Needs a connection of its own when it blocks.
+   */
+  async read(redis: TlbRedis, jobId: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
+    const key = this.keys(jobId).events;
+    const from = afterId ?? '0-0';
+    const res = blockMs > 0
+      ? await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from)
+      : await redis.xread('COUNT', count, 'STREAMS', key, from);
+    return res ? parse(jobId, res[0][1] as RawEntries) : [];
+  }
+}

@@ -1,0 +1,82 @@
+import type { JobEvent } from '@tlbsim/contracts';
+import { buildReport, mergePartials, RunReport, RunTransportStats } from '@tlbsim/engine';
+import { ShardPartial, windowNsOf } from '@tlbsim/sim-core';
+import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
+import { projectJob } from './job.projection';
+import { JobMeta, JobRepository, JobResultRecord } from './job.repository';
+import { TransportStats } from './redis.transport';
+import { SchedulerRepository } from './scheduler.repository';
+
+/** What a finished shard stores. */
+export interface ShardOutcome {
+  partial: ShardPartial;
+  windows: number;
+  stats: TransportStats;
+}
+
+/**
+ * Ends jobs: builds the report from the shards' partials with the same
+ * functions as `tlbsim run` (so the digest is the same), or records a
+ * failure or cancellation; then frees the job's slots and deletes what only
+ * a running job needs.
+ */
+export class JobFinalizerService {
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly events: EventStreamRepository,
+    private readonly scheduler: SchedulerRepository,
+    private readonly retentionSec: number,
+  ) {}
+
+  /** Builds and stores the report once every shard finished. */
+  async complete(meta: JobMeta): Promise<RunReport | null> {
+    const parts = await this.jobs.partials(meta.id);
+    if (parts.size !== meta.shards) return null;
+    const outcomes = [...parts.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => JSON.parse(v) as ShardOutcome);
+    const windows = outcomes[0].windows;
+    if (outcomes.some((o) => o.windows !== windows)) throw new Error(`job ${meta.id}: shards disagree on the window count`);
+    const cfg = meta.config;
+    const merged = mergePartials(outcomes.map((o) => o.partial), cfg.run.witnessesMax);
+    const windowNs = windowNsOf(cfg);
+    const report: RunReport = buildReport(cfg, merged, windows, windowNs, meta.shards);
+    report.transport = await this.transportStats(meta.id, outcomes);
+    const record = { state: 'completed' as const, finishedAt: new Date().toISOString(), error: null, digest: report.digest, report: JSON.stringify(report) };
+    await this.end(meta, record, { type: 'completed', digest: report.digest });
+    return report;
+  }
+
+  /** Marks a job failed (a shard threw, or BullMQ gave up on it). */
+  async fail(meta: JobMeta, error: string): Promise<boolean> {
+    const record = { state: 'failed' as const, finishedAt: new Date().toISOString(), error, digest: null, report: null };
+    return this.end(meta, record, { type: 'failed', error });
+  }
+
+  /** Marks a job cancelled. */
+  async cancel(meta: JobMeta): Promise<boolean> {
+    const record = { state: 'cancelled' as const, finishedAt: new Date().toISOString(), error: null, digest: null, report: null };
+    return this.end(meta, record, { type: 'cancelled' });
+  }
+
+  private async end(meta: JobMeta, record: Omit<JobResultRecord, 'view'>, event: NewJobEvent): Promise<boolean> {
+    const first = await this.jobs.finish(meta.id, record, event, this.retentionSec);
+    // Even when someone else finished it first, cleaning up again is harmless.
+    await this.jobs.deleteTransport(meta.id, meta.shards);
+    await this.scheduler.release(meta.id);
+    if (first) await this.jobs.saveFinalView(meta.id, JSON.stringify(projectJob(meta, await this.events.all(meta.id))));
+    return first;
+  }
+
+  private async transportStats(jobId: string, outcomes: ShardOutcome[]): Promise<RunTransportStats> {
+    const sum = (f: (s: TransportStats) => number): number => outcomes.reduce((a, o) => a + f(o.stats), 0);
+    const events: JobEvent[] = await this.events.all(jobId);
+    const started = events.find((e) => e.type === 'shard-started');
+    return {
+      messagesSent: sum((s) => s.messagesSent),
+      messagesReceived: sum((s) => s.messagesReceived),
+      duplicatesDropped: sum((s) => s.duplicatesDropped),
+      redisRoundTrips: sum((s) => s.redisRoundTrips),
+      barrierWaitMs: Math.round(sum((s) => s.barrierWaitMs)),
+      wallMs: started ? Date.now() - Date.parse(started.at) : 0,
+    };
+  }
+}

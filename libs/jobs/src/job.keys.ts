@@ -1,0 +1,57 @@
+/**
+ * Redis key names. Every key of one job carries the hash tag `{job:<id>}` so
+ * a Redis Cluster keeps them in one slot and Lua scripts may touch several.
+ * Global indexes (job list, scheduler, worker registry) are separate keys.
+ */
+export class JobKeys {
+  /** The shared tag, e.g. `tlbsim:{job:abc}`. */
+  readonly base: string;
+
+  constructor(readonly prefix: string, readonly jobId: string) {
+    this.base = `${prefix}:{job:${jobId}}`;
+  }
+
+  /** Hash: scenario, shards, group, created time (expires after retention once finished). */
+  get meta(): string { return `${this.base}:meta`; }
+  /** Stream: the job's append-only lifecycle events. */
+  get events(): string { return `${this.base}:events`; }
+  /** Hash: the final record (state, report, view); also the tombstone every shard write checks. */
+  get result(): string { return `${this.base}:result`; }
+  /** Hash: per-window publish counts, per-shard watermarks and fencing tokens. */
+  get barrier(): string { return `${this.base}:barrier`; }
+  /** Stream: one entry per completed window barrier (id `<window>-1`), what waiting shards block on. */
+  get barrierStream(): string { return `${this.base}:bar`; }
+  /** Stream of batches delivered to `shard`, entry ids `<window>-<n>`. */
+  inbound(shard: number): string { return `${this.base}:in:${shard}`; }
+  /** String: the last snapshot of `shard` (v8-serialized). */
+  snapshot(shard: number): string { return `${this.base}:snap:${shard}`; }
+  /** Hash: finished shards' partial results by shard. */
+  get partials(): string { return `${this.base}:parts`; }
+
+  /** Every key used while the job runs (all but meta, events and result). */
+  transportKeys(shards: number): string[] {
+    const keys = [this.barrier, this.barrierStream, this.partials];
+    for (let s = 0; s < shards; s++) keys.push(this.inbound(s), this.snapshot(s));
+    return keys;
+  }
+}
+
+/** Global keys (not per job). */
+export class GlobalKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Sorted set: job ids by creation time. */
+  get jobs(): string { return `${this.prefix}:jobs`; }
+  /** Sorted set: job ids of a compare group. */
+  group(groupId: string): string { return `${this.prefix}:group:${groupId}`; }
+  /** Sorted set: jobs waiting for admission (FIFO by submit time). */
+  get pending(): string { return `${this.prefix}:sched:pending`; }
+  /** Hash: admitted, unfinished job id -> shard slots it holds. */
+  get running(): string { return `${this.prefix}:sched:running`; }
+  /** String: the scheduler lock, so one tick runs at a time across workers. */
+  get schedulerLock(): string { return `${this.prefix}:sched:lock`; }
+  /** Sorted set: worker ids by last heartbeat (ms). */
+  get workers(): string { return `${this.prefix}:workers`; }
+  /** String (JSON, expiring): one worker's registration. */
+  worker(id: string): string { return `${this.prefix}:worker:${id}`; }
+}

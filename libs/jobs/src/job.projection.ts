@@ -1,0 +1,94 @@
+import type { JobEvent, JobProgress, JobState, JobView, ShardView } from '@tlbsim/contracts';
+import type { JobMeta } from './job.repository';
+
+interface ShardAcc extends ShardView {
+  accesses: number;
+  violations: number;
+}
+
+const FINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
+
+/** True for completed, failed and cancelled. */
+export function isFinal(state: JobState): boolean {
+  return FINAL.has(state);
+}
+
+/** Applies one event to the per-shard views. */
+function applyShard(shards: ShardAcc[], e: JobEvent): void {
+  const s = e.shard === undefined ? undefined : shards[e.shard];
+  if (!s) return;
+  if (e.type === 'shard-started' || e.type === 'shard-resumed') {
+    s.state = 'running';
+    s.worker = e.worker ?? s.worker;
+    if (e.type === 'shard-resumed') s.resumes++;
+    if (e.window !== undefined) s.window = e.window;
+  } else if (e.type === 'window-completed') {
+    s.window = e.window !== undefined ? e.window + 1 : s.window;
+    s.accesses = e.accesses ?? s.accesses;
+    s.violations = e.violations ?? s.violations;
+  } else if (e.type === 'shard-failed') {
+    s.state = 'failed';
+  } else if (e.type === 'shard-completed') {
+    s.state = 'completed';
+    if (e.window !== undefined) s.window = e.window;
+  }
+}
+
+/** The state after an event, from the state before it. */
+function nextState(state: JobState, e: JobEvent): JobState {
+  if (isFinal(state)) return state;
+  switch (e.type) {
+    case 'waiting-for-workers': return state === 'running' ? state : 'waiting-for-workers';
+    case 'shard-started': case 'shard-resumed': case 'window-completed': return 'running';
+    case 'completed': case 'failed': case 'cancelled': return e.type;
+    default: return state;
+  }
+}
+
+function progressOf(meta: JobMeta, shards: ShardAcc[], startedAt: string | null, lastAt: string | null, state: JobState): JobProgress {
+  const accesses = shards.reduce((a, s) => a + s.accesses, 0);
+  const windows = shards.length ? Math.min(...shards.map((s) => s.window)) : 0;
+  const fraction = state === 'completed' ? 1 : Math.min(1, meta.accessesTotal > 0 ? accesses / meta.accessesTotal : 0);
+  const elapsed = startedAt && lastAt ? (Date.parse(lastAt) - Date.parse(startedAt)) / 1000 : 0;
+  const accessesPerSec = elapsed > 0 ? accesses / elapsed : 0;
+  const etaSec = isFinal(state) ? 0 : accessesPerSec > 0 ? Math.max(0, (meta.accessesTotal - accesses) / accessesPerSec) : null;
+  return { windows, windowsEstimate: meta.windowsEstimate, accesses, accessesTotal: meta.accessesTotal, fraction, accessesPerSec, etaSec };
+}
+
+/**
+ * The job as the API shows it: a pure fold of its events over its
+ * metadata. Replaying the same events always gives the same view.
+ */
+export function projectJob(meta: JobMeta, events: JobEvent[]): JobView {
+  const shards: ShardAcc[] = Array.from({ length: meta.shards }, (_, shard) => ({
+    shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
+  }));
+  let state: JobState = 'queued';
+  let startedAt: string | null = null;
+  let finishedAt: string | null = null;
+  let lastAt: string | null = null;
+  let digest: string | null = null;
+  let error: string | null = null;
+  let slotsNeeded: number | null = null;
+  for (const e of events) {
+    applyShard(shards, e);
+    state = nextState(state, e);
+    if (e.type === 'shard-started' && !startedAt) startedAt = e.at;
+    if (e.type === 'window-completed' || e.type === 'shard-completed') lastAt = e.at;
+    if (e.type === 'waiting-for-workers') slotsNeeded = e.slotsNeeded ?? null;
+    if (e.type === 'shard-started') slotsNeeded = null;
+    if (e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled') {
+      finishedAt ??= e.at;
+      digest ??= e.digest ?? null;
+      error ??= e.error ?? null;
+    }
+  }
+  return {
+    id: meta.id, name: meta.name, policy: meta.policy, seed: meta.seed, state, shards: meta.shards, groupId: meta.groupId,
+    createdAt: meta.createdAt, startedAt, finishedAt,
+    progress: progressOf(meta, shards, startedAt, lastAt ?? finishedAt, state),
+    violations: shards.reduce((a, s) => a + s.violations, 0),
+    perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => v),
+    digest, error, slotsNeeded: state === 'waiting-for-workers' ? slotsNeeded : null,
+  };
+}

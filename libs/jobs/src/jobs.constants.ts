@@ -1,0 +1,25 @@
+/** Names and defaults shared by the submitter, the workers and the API. */
+
+/** BullMQ queue of shard jobs: one BullMQ job per shard of a simulation job. */
+export const SHARD_QUEUE = 'tlbsim-shards';
+
+/** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
+export const DEFAULT_PREFIX = 'tlbsim';
+
+/** Seconds finished jobs' event streams and metadata are kept. @defaultValue 3600 */
+export const DEFAULT_RETENTION_SEC = 3600;
+
+/** A worker is alive if it heartbeat within this many ms. @defaultValue 5000 */
+export const WORKER_ALIVE_MS = 5000;
+
+/** Jobs waiting for admission at most; more is refused (the queue must not grow without bound). @defaultValue 1000 */
+export const PENDING_JOBS_MAX = 1000;
+
+/** Finished jobs whose result record is kept; the oldest are dropped beyond it. @defaultValue 10000 */
+export const RESULTS_KEPT_MAX = 10000;
+
+/** Shards per job at most (the scenario limit of `run.shards`). @defaultValue 1024 */
+export const SHARDS_MAX = 1024;
+
+/** A shard emits `window-completed` at most this often (and always for the last window). @defaultValue 250 */
+export const PROGRESS_EVERY_MS = 250;

@@ -1,0 +1,75 @@
+import { EventStreamRepository } from './event-stream.repository';
+import { JobFinalizerService } from './job-finalizer.service';
+import { JobRepository } from './job.repository';
+import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC } from './jobs.constants';
+import { createRedis, TlbRedis } from './redis.client';
+import { SchedulerRepository } from './scheduler.repository';
+import { SchedulerService } from './scheduler.service';
+import { ShardExecutionService } from './shard-execution.service';
+import { ShardQueueRepository } from './shard-queue.repository';
+import { WorkerRegistryRepository } from './worker-registry.repository';
+
+/** Connection and retention settings shared by the service and the worker. */
+export interface JobsConnectionOptions {
+  redisUrl: string;
+  /** Key prefix. @defaultValue 'tlbsim' */
+  prefix?: string;
+  /** Seconds finished jobs' streams, metadata and failed BullMQ records are kept. @defaultValue 3600 */
+  retentionSec?: number;
+}
+
+/**
+ * The wiring of repositories and services over one Redis connection, used
+ * by {@link JobsService} (submitters, API) and by workers alike.
+ */
+export class JobsContainer {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly retentionSec: number;
+  readonly redis: TlbRedis;
+  readonly jobs: JobRepository;
+  readonly events: EventStreamRepository;
+  readonly scheduler: SchedulerRepository;
+  readonly registry: WorkerRegistryRepository;
+  readonly queue: ShardQueueRepository;
+  readonly finalizer: JobFinalizerService;
+  readonly admission: SchedulerService;
+  readonly execution: ShardExecutionService;
+  private readonly spare: TlbRedis[] = [];
+  private readonly lent = new Set<TlbRedis>();
+
+  constructor(opts: JobsConnectionOptions) {
+    this.redisUrl = opts.redisUrl;
+    this.prefix = opts.prefix ?? DEFAULT_PREFIX;
+    this.retentionSec = opts.retentionSec ?? DEFAULT_RETENTION_SEC;
+    this.redis = createRedis(this.redisUrl);
+    this.jobs = new JobRepository(this.redis, this.prefix);
+    this.events = new EventStreamRepository(this.redis, this.prefix);
+    this.scheduler = new SchedulerRepository(this.redis, this.prefix);
+    this.registry = new WorkerRegistryRepository(this.redis, this.prefix);
+    this.queue = new ShardQueueRepository(this.redisUrl, this.prefix, this.retentionSec);
+    this.finalizer = new JobFinalizerService(this.jobs, this.events, this.scheduler, this.retentionSec);
+    this.admission = new SchedulerService(this.scheduler, this.registry, this.jobs, this.events, this.queue);
+    this.execution = new ShardExecutionService(this.jobs, this.events, this.finalizer);
+  }
+
+  /** A connection for blocking reads (XREAD BLOCK), pooled. */
+  async borrow<T>(fn: (redis: TlbRedis) => Promise<T>): Promise<T> {
+    const conn = this.spare.pop() ?? createRedis(this.redisUrl, 'tlbsim-blocking');
+    this.lent.add(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      this.lent.delete(conn);
+      if (this.spare.length < 8) this.spare.push(conn);
+      else conn.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.spare, ...this.lent]) c.disconnect();
+    this.spare.length = 0;
+    await this.queue.close();
+    await this.redis.quit().catch(() => undefined);
+  }
+}

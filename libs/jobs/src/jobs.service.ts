@@ -1,0 +1,173 @@
+import { randomBytes } from 'crypto';
+import type { Queue } from 'bullmq';
+import type { JobEvent, JobPage, JobState, JobView, WorkerInfo } from '@tlbsim/contracts';
+import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
+import { POLICY_NAMES, PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
+import { isFinal, projectJob } from './job.projection';
+import { JobLimitError } from './job-limit.error';
+import { JobMeta } from './job.repository';
+import { JobsContainer } from './jobs.container';
+import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, SHARDS_MAX, WORKER_ALIVE_MS } from './jobs.constants';
+import { jobExportLines } from './job.export';
+
+/** Options of {@link JobsService}. */
+export interface JobsServiceOptions {
+  redisUrl: string;
+  /** Key prefix. @defaultValue 'tlbsim' */
+  prefix?: string;
+  /** Seconds finished jobs' streams/snapshots/BullMQ records are kept. @defaultValue 3600 */
+  retentionSec?: number;
+}
+
+/** A fresh job id: time-ordered, URL- and key-safe. */
+function newId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Submitting, watching, cancelling and exporting distributed jobs. The one
+ * entry point of `tlbsim submit/cancel/export` and of the HTTP API.
+ */
+export class JobsService {
+  private readonly c: JobsContainer;
+
+  constructor(opts: JobsServiceOptions) {
+    this.c = new JobsContainer(opts);
+  }
+
+  /** Stores a job, queues it for admission and admits it right away if workers have room. */
+  async submit(scenario: SimConfig, opts: { shards?: number; groupId?: string } = {}): Promise<JobView> {
+    const meta = await this.prepare(scenario, opts.shards, opts.groupId ?? null);
+    if ((await this.c.scheduler.pendingCount()) >= PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX}); try again later`);
+    await this.store(meta);
+    await this.c.admission.tick();
+    return (await this.get(meta.id))!;
+  }
+
+  /** One job per policy, same scenario and seed, in one group. */
+  async submitCompare(scenario: SimConfig, policies: string[], opts: { shards?: number } = {}): Promise<{ groupId: string; jobs: JobView[] }> {
+    if (policies.length === 0 || policies.length > POLICY_NAMES.length) throw new JobLimitError(`compare takes 1..${POLICY_NAMES.length} policies`);
+    const unknown = policies.filter((p) => !(POLICY_NAMES as readonly string[]).includes(p));
+    if (unknown.length) throw new JobLimitError(`unknown policies: ${unknown.join(', ')}; valid: ${POLICY_NAMES.join(', ')}`);
+    if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
+    const groupId = `g-${newId()}`;
+    const metas: JobMeta[] = [];
+    for (const p of policies) {
+      const cfg: SimConfig = { ...scenario, kvm: { ...scenario.kvm, policy: p as PolicyName } };
+      metas.push(await this.prepare(cfg, opts.shards, groupId));
+    }
+    for (const m of metas) await this.store(m);
+    await this.c.admission.tick();
+    return { groupId, jobs: await this.group(groupId) };
+  }
+
+  private async prepare(cfg: SimConfig, shardsOpt: number | undefined, groupId: string | null): Promise<JobMeta> {
+    const shards = shardsOpt ?? cfg.run.shards;
+    if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX) throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
+    const f = cfg.fleet;
+    const config: SimConfig = { ...cfg, run: { ...cfg.run, shards } };
+    return {
+      id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, groupId, createdAt: new Date().toISOString(),
+      accessesTotal: f.hosts * f.vmsPerHost * f.vcpusPerVm * cfg.workload.accessesPerVcpu,
+      windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config,
+    };
+  }
+
+  private async store(meta: JobMeta): Promise<void> {
+    await this.c.jobs.create(meta);
+    await this.c.scheduler.enqueue(meta.id, Date.parse(meta.createdAt));
+    await this.c.jobs.prune(RESULTS_KEPT_MAX);
+  }
+
+  /** The job's current view, or null if unknown. */
+  async get(id: string): Promise<JobView | null> {
+    return (await this.views([id]))[0];
+  }
+
+  /** Views of several jobs: finished ones from their result record, others projected from their events. */
+  private async views(ids: string[]): Promise<(JobView | null)[]> {
+    const results = await this.c.jobs.results(ids);
+    const open = ids.filter((_, i) => !results[i]?.view);
+    const metas = await this.c.jobs.metas(open);
+    const events = await this.c.events.allOf(open.filter((_, i) => metas[i]));
+    const projected = new Map<string, JobView>();
+    let e = 0;
+    open.forEach((id, i) => { const m = metas[i]; if (m) projected.set(id, projectJob(m, events[e++])); });
+    return ids.map((id, i) => (results[i]?.view ? (JSON.parse(results[i]!.view!) as JobView) : projected.get(id) ?? null));
+  }
+
+  /** Jobs, newest first, optionally of one state or group. */
+  async list(q: { offset?: number; limit?: number; state?: JobState; groupId?: string } = {}): Promise<JobPage> {
+    const offset = Math.max(0, q.offset ?? 0);
+    const limit = Math.min(Math.max(1, q.limit ?? 50), 500);
+    if (!q.state) {
+      const { ids, total } = await this.c.jobs.ids(offset, limit, q.groupId);
+      return { items: (await this.views(ids)).filter((v): v is JobView => v !== null), total, offset, limit };
+    }
+    const { ids } = await this.c.jobs.ids(0, -1, q.groupId);
+    const all = (await this.views(ids)).filter((v): v is JobView => v !== null && v.state === q.state);
+    return { items: all.slice(offset, offset + limit), total: all.length, offset, limit };
+  }
+
+  /** The jobs of a compare group, oldest first. */
+  async group(groupId: string): Promise<JobView[]> {
+    const { ids } = await this.c.jobs.ids(0, -1, groupId);
+    return (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
+  }
+
+  /** The report of a completed job, or null. */
+  async result(id: string): Promise<RunReport | null> {
+    const [r] = await this.c.jobs.results([id]);
+    return r?.report ? (JSON.parse(r.report) as RunReport) : null;
+  }
+
+  /** Cancels a job; running shards stop at their next window. null if the job is unknown. */
+  async cancel(id: string): Promise<JobView | null> {
+    const [meta] = await this.c.jobs.metas([id]);
+    if (!meta) return this.get(id);
+    await this.c.finalizer.cancel(meta);
+    await this.c.queue.removeWaiting(id, meta.shards);
+    return this.get(id);
+  }
+
+  /** Events after `afterId` (null: from the start), blocking up to `blockMs` for new ones. */
+  async readEvents(id: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
+    if (blockMs <= 0) return this.c.events.read(this.c.redis, id, afterId, 0, count);
+    return this.c.borrow((conn) => this.c.events.read(conn, id, afterId, blockMs, count));
+  }
+
+  /** Resolves once the job is completed, failed or cancelled, feeding every event to `onEvent`. */
+  async waitFor(id: string, onEvent?: (e: JobEvent) => void): Promise<JobView> {
+    let after: string | null = null;
+    for (;;) {
+      const events = await this.readEvents(id, after, 1000);
+      for (const e of events) { onEvent?.(e); after = e.id; }
+      const view = await this.get(id);
+      if (!view) throw new Error(`job ${id} is unknown`);
+      if (isFinal(view.state) && (events.length === 0 || ['completed', 'failed', 'cancelled'].includes(events[events.length - 1].type))) return view;
+    }
+  }
+
+  /** Live workers. */
+  async workers(): Promise<WorkerInfo[]> {
+    return this.c.registry.alive(WORKER_ALIVE_MS);
+  }
+
+  /** The job as ndjson lines: its metadata and scenario, its events, its report. */
+  exportJob(id: string): AsyncIterable<string> {
+    return jobExportLines(this.c, id);
+  }
+
+  /** The BullMQ queues, for bull-board. */
+  queues(): Queue[] {
+    return [this.c.queue.queue as unknown as Queue];
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.c.redis.ping()) === 'PONG';
+  }
+
+  async close(): Promise<void> {
+    await this.c.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { MSG_WIDTH } from '@tlbsim/sim-core';
+import type { ExchangeResult, ShardTransport } from '@tlbsim/engine';
+import { dedupeInbound, InboundEntry } from './batch.codec';
+import { JobFinishedError } from './job-finished.error';
+import { BarrierReply, ShardExchangeRepository } from './shard-exchange.repository';
+import { ShardSupersededError } from './shard-superseded.error';
+
+/**
+ * Message accounting of one shard. Part of the shard's snapshot, so a
+ * resumed shard continues the counts of the windows it does not re-run and
+ * the job's totals stay exact: sent == received iff nothing was lost or
+ * applied twice.
+ */
+export interface TransportStats {
+  messagesSent: number;
+  messagesReceived: number;
+  duplicatesDropped: number;
+  redisRoundTrips: number;
+  barrierWaitMs: number;
+}
+
+/** A zeroed {@link TransportStats}. */
+export function emptyTransportStats(): TransportStats {
+  return { messagesSent: 0, messagesReceived: 0, duplicatesDropped: 0, redisRoundTrips: 0, barrierWaitMs: 0 };
+}
+
+/** Options of {@link RedisTransport}. */
+export interface RedisTransportOptions {
+  jobId: string;
+  /** The fencing token of this run of the shard. */
+  token: string;
+  /** Longest single XREAD BLOCK; between two, the transport re-checks for cancellation. @defaultValue 500 */
+  blockMs?: number;
+  /** Counts carried over from the snapshot a shard resumed from. */
+  stats?: TransportStats;
+}
+
+/**
+ * The distributed {@link ShardTransport}: a window's outbound batches go to
+ * one Redis stream per destination shard (one entry per window and sender),
+ * and the per-window barrier is a counter plus a stream every shard blocks
+ * on. Two round trips per window per shard at most, whatever the fleet size.
+ */
+export class RedisTransport implements ShardTransport {
+  readonly stats: TransportStats;
+  private readonly blockMs: number;
+
+  constructor(private readonly repo: ShardExchangeRepository, private readonly opts: RedisTransportOptions) {
+    this.stats = { ...(opts.stats ?? emptyTransportStats()) };
+    this.blockMs = opts.blockMs ?? 500;
+  }
+
+  async exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
+    for (const batch of outbound.values()) this.stats.messagesSent += batch.length / MSG_WIDTH;
+    const trips = this.repo.roundTrips;
+    let reply = await this.repo.publish(window, outbound, done, this.opts.token);
+    const waitStart = performance.now();
+    while (reply.status === 'waiting') reply = await this.repo.wait(window, this.blockMs);
+    this.stats.barrierWaitMs += performance.now() - waitStart;
+    this.stats.redisRoundTrips += this.repo.roundTrips - trips;
+    this.check(reply, shard);
+    return { inbound: this.accept(reply.entries), allDone: reply.allDone };
+  }
+
+  /** Dedupes a window's delivered entries and counts them. */
+  accept(entries: InboundEntry[]): Float64Array[] {
+    const d = dedupeInbound(entries);
+    this.stats.messagesReceived += d.messages;
+    this.stats.duplicatesDropped += d.duplicates;
+    return d.batches;
+  }
+
+  private check(reply: BarrierReply, shard: number): void {
+    if (reply.status === 'finished') throw new JobFinishedError(this.opts.jobId);
+    if (reply.status === 'superseded') throw new ShardSupersededError(this.opts.jobId, shard);
+  }
+}

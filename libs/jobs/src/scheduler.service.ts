@@ -1,0 +1,88 @@
+import { EventStreamRepository } from './event-stream.repository';
+import { WORKER_ALIVE_MS } from './jobs.constants';
+import { JobRepository } from './job.repository';
+import { SchedulerRepository } from './scheduler.repository';
+import { ShardQueueRepository } from './shard-queue.repository';
+import { WorkerRegistryRepository } from './worker-registry.repository';
+
+/** What one scheduling pass did. */
+export interface TickResult {
+  admitted: string[];
+  waiting: string[];
+  capacity: number;
+  reserved: number;
+}
+
+/**
+ * Gang admission. The shards of a job barrier every window, so they must
+ * all run at once: enqueueing a job whose shards do not fit would leave
+ * some of them holding slots while they wait for the others, possibly
+ * forever (two half-started jobs deadlock). So jobs wait in a FIFO and are
+ * admitted, all shards together, only when the live workers' capacity
+ * minus the slots of admitted jobs fits them. A job that does not fit
+ * shows `waiting-for-workers` with how many slots it needs; strict FIFO
+ * keeps small jobs from starving a big one.
+ */
+export class SchedulerService {
+  constructor(
+    private readonly scheduler: SchedulerRepository,
+    private readonly registry: WorkerRegistryRepository,
+    private readonly jobs: JobRepository,
+    private readonly events: EventStreamRepository,
+    private readonly queue: ShardQueueRepository,
+  ) {}
+
+  /** One admission pass, if no other process is running one. */
+  async tick(): Promise<TickResult | null> {
+    const lock = await this.scheduler.lock(5000);
+    if (!lock) return null;
+    try {
+      return await this.pass();
+    } finally {
+      await this.scheduler.unlock(lock);
+    }
+  }
+
+  private async pass(): Promise<TickResult> {
+    const workers = await this.registry.alive(WORKER_ALIVE_MS);
+    const capacity = workers.reduce((a, w) => a + w.capacity, 0);
+    const running = await this.scheduler.running();
+    await this.forgetFinished(running);
+    let reserved = [...running.values()].reduce((a, n) => a + n, 0);
+    const result: TickResult = { admitted: [], waiting: [], capacity, reserved };
+    const pending = await this.scheduler.pending();
+    const metas = await this.jobs.metas(pending);
+    for (let i = 0; i < pending.length; i++) {
+      const meta = metas[i];
+      if (!meta) { await this.scheduler.release(pending[i]); continue; }
+      const free = Math.max(0, capacity - reserved);
+      // Strict FIFO: nothing is admitted behind a job that waits.
+      if (meta.shards > free || result.waiting.length > 0) {
+        result.waiting.push(meta.id);
+        await this.noteWaiting(meta.id, meta.shards, free);
+        continue;
+      }
+      await this.scheduler.admit(meta.id, meta.shards);
+      await this.queue.enqueue(meta.id, meta.shards);
+      reserved += meta.shards;
+      result.admitted.push(meta.id);
+    }
+    result.reserved = reserved;
+    return result;
+  }
+
+  /** Frees slots of admitted jobs that finished meanwhile (e.g. cancelled between passes). */
+  private async forgetFinished(running: Map<string, number>): Promise<void> {
+    const ids = [...running.keys()];
+    const results = await this.jobs.results(ids);
+    for (let i = 0; i < ids.length; i++) {
+      if (results[i]) { await this.scheduler.release(ids[i]); running.delete(ids[i]); }
+    }
+  }
+
+  private async noteWaiting(jobId: string, needed: number, free: number): Promise<void> {
+    // Appended only when the numbers change, so idle passes do not flood the stream.
+    if (!(await this.jobs.swapWaitNote(jobId, `${needed}/${free}`))) return;
+    await this.events.append(jobId, { type: 'waiting-for-workers', slotsNeeded: needed, slotsFree: free });
+  }
+}

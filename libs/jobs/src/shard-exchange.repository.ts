@@ -1,0 +1,118 @@
+import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
+import { JobKeys } from './job.keys';
+import { TlbRedis } from './redis.client';
+
+/** Outcome of publishing a window or waiting for its barrier. */
+export type BarrierStatus = 'passed' | 'waiting' | 'finished' | 'superseded';
+
+/** What {@link ShardExchangeRepository.publish} and `.wait` return. */
+export interface BarrierReply {
+  status: BarrierStatus;
+  /** Every shard reported done in this window. */
+  allDone: boolean;
+  /** False when the window had been published before (a resumed shard re-running it). */
+  fresh: boolean;
+  /** The window's batches for this shard, when passed. */
+  entries: InboundEntry[];
+}
+
+const STATUS: Record<number, BarrierStatus> = { 1: 'passed', 0: 'waiting', [-1]: 'finished', [-2]: 'superseded' };
+const MAX_SEQ = '18446744073709551615';
+
+/** Parses XRANGE/XREAD entries `[[id, [field, value, ...]], ...]` of batches. */
+function parseEntries(raw: unknown): InboundEntry[] {
+  const out: InboundEntry[] = [];
+  for (const [, fields] of (raw ?? []) as [Buffer, Buffer[]][]) {
+    let sender = -1;
+    let data: Buffer | null = null;
+    for (let i = 0; i < fields.length; i += 2) {
+      const f = fields[i].toString();
+      if (f === 's') sender = Number(fields[i + 1].toString());
+      else if (f === 'd') data = fields[i + 1];
+    }
+    if (data) out.push({ sender, batch: decodeBatch(data) });
+  }
+  return out;
+}
+
+/**
+ * Redis I/O of one running shard: publishing windows, the barrier, inbound
+ * batches, snapshots and the partial result. Uses its own connection since
+ * waiting at the barrier blocks it (XREAD BLOCK).
+ */
+export class ShardExchangeRepository {
+  /** Round trips to Redis so far (each call of this class is one). */
+  roundTrips = 0;
+
+  constructor(private readonly redis: TlbRedis, private readonly keys: JobKeys, private readonly shard: number, private readonly shards: number) {}
+
+  /** Takes a fencing token for this run of the shard and returns its last snapshot. */
+  async claim(): Promise<{ token: string; snapshot: Buffer | null } | null> {
+    this.roundTrips++;
+    const r = (await this.redis.tlbClaimBuffer(3, this.keys.barrier, this.keys.result, this.keys.snapshot(this.shard), this.shard)) as [number, Buffer | null];
+    if (r[0] === -1) return null;
+    return { token: String(r[0]), snapshot: r[1] ?? null };
+  }
+
+  /** Publishes window `window` (one entry per destination shard) and checks its barrier. */
+  async publish(window: number, outbound: Map<number, Float64Array>, done: boolean, token: string): Promise<BarrierReply> {
+    const k = this.keys;
+    const keys = [k.barrier, k.result, k.barrierStream, k.inbound(this.shard)];
+    const batches: Buffer[] = [];
+    for (const [dst, batch] of outbound) {
+      if (batch.length === 0) continue;
+      keys.push(k.inbound(dst));
+      batches.push(encodeBatch(batch));
+    }
+    this.roundTrips++;
+    const r = (await this.redis.tlbPublishBuffer(keys.length, ...keys, this.shard, window, done ? 1 : 0, token, this.shards, ...batches)) as [number, number, number, unknown?];
+    return { status: STATUS[r[0]], allDone: r[1] === 1, fresh: r[2] === 1, entries: r[0] === 1 ? parseEntries(r[3]) : [] };
+  }
+
+  /**
+   * Blocks up to `blockMs` for the barrier of `window`, fetching the
+   * window's batches in the same round trip (Redis runs a connection's
+   * pipelined commands in order, so the XRANGE runs once the XREAD returns).
+   */
+  async wait(window: number, blockMs: number): Promise<BarrierReply> {
+    const k = this.keys;
+    this.roundTrips++;
+    const res = await this.redis.pipeline()
+      .xreadBuffer('COUNT', 1, 'BLOCK', blockMs, 'STREAMS', k.barrierStream, `${window}-0`)
+      .exists(k.result)
+      .xrangeBuffer(k.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`)
+      .exec();
+    if (!res) throw new Error('pipeline aborted');
+    for (const [err] of res) if (err) throw err;
+    const read = res[0][1] as [Buffer, [Buffer, Buffer[]][]][] | null;
+    if (!read) return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [] };
+    const [id, fields] = read[0][1][0];
+    const barrierWindow = Number(id.toString().split('-')[0]);
+    const flag = fields[fields.findIndex((f) => f.toString() === 'a') + 1]?.toString();
+    // A later window's barrier implies this one passed and the run went on.
+    const allDone = barrierWindow === window && flag === '1';
+    return { status: 'passed', allDone, fresh: false, entries: parseEntries(res[2][1]) };
+  }
+
+  /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
+  async inboundOf(window: number): Promise<InboundEntry[]> {
+    this.roundTrips++;
+    return parseEntries(await this.redis.xrangeBuffer(this.keys.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`));
+  }
+
+  /** Stores a snapshot taken after window `keepFrom` and trims inbound batches of earlier windows. */
+  async saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
+    const k = this.keys;
+    this.roundTrips++;
+    const r = await this.redis.tlbSnapshot(4, k.barrier, k.result, k.snapshot(this.shard), k.inbound(this.shard), this.shard, token, bytes, keepFrom);
+    return r === 1 ? 'passed' : STATUS[r];
+  }
+
+  /** Stores this shard's partial result; returns how many shards finished, or a status. */
+  async complete(json: string, token: string): Promise<number | BarrierStatus> {
+    const k = this.keys;
+    this.roundTrips++;
+    const r = await this.redis.tlbCompleteShard(3, k.barrier, k.result, k.partials, this.shard, token, json);
+    return r >= 0 ? r : STATUS[r];
+  }
+}

@@ -1,0 +1,132 @@
+import { deserialize, serialize } from 'v8';
+import { runShard } from '@tlbsim/engine';
+import { C, ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
+import { dedupeInbound } from './batch.codec';
+import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
+import { JobFinalizerService, ShardOutcome } from './job-finalizer.service';
+import { JobFinishedError } from './job-finished.error';
+import { JobMeta, JobRepository } from './job.repository';
+import { PROGRESS_EVERY_MS } from './jobs.constants';
+import { TlbRedis } from './redis.client';
+import { emptyTransportStats, RedisTransport, TransportStats } from './redis.transport';
+import { ShardExchangeRepository } from './shard-exchange.repository';
+import { ShardInterruptedError } from './shard-interrupted.error';
+import { ShardJobData } from './shard-queue.repository';
+import { ShardSupersededError } from './shard-superseded.error';
+
+/** A stored snapshot: the kernel's state plus the transport counts at that point. */
+interface StoredSnapshot {
+  sim: ShardSnapshot;
+  stats: TransportStats;
+}
+
+/** How a shard run ended. */
+export type ShardRunOutcome = 'completed' | 'job-finished' | 'superseded';
+
+/** Per-run options. */
+export interface ShardRunOptions {
+  /** Worker id, recorded in events. */
+  workerId: string;
+  /** Polled after every window; true makes the shard snapshot and stop ({@link ShardInterruptedError}). */
+  shouldStop?: () => boolean;
+  /** A connection of its own (barrier waits block it); the caller closes it. */
+  connection: TlbRedis;
+}
+
+/** Counters of a shard carried by `window-completed` events. */
+function progressFields(s: ShardSim): Partial<NewJobEvent> {
+  return {
+    accesses: s.counter(C.accesses),
+    violations: s.counter(C.violationsCrossVm) + s.counter(C.violationsUseAfterFree) + s.counter(C.violationsStaleMapping) + s.counter(C.violationsStaleRoot),
+    hypercalls: s.counter(C.hvFlushSpace) + s.counter(C.hvFlushList),
+    shootdownMessages: s.counter(C.shootdownMessages),
+    nestedWalks: s.counter(C.nestedWalks),
+    tlbHits: s.counter(C.tlbHits),
+    tlbMisses: s.counter(C.tlbMisses),
+  };
+}
+
+/**
+ * Runs one shard of a job on a worker: fresh, or resumed from its last
+ * snapshot plus the inbound batches stored since; snapshots every
+ * `run.snapshotEveryWindows` windows; reports progress; stores its partial
+ * result and, as the last shard to finish, builds the job's report.
+ */
+export class ShardExecutionService {
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly events: EventStreamRepository,
+    private readonly finalizer: JobFinalizerService,
+  ) {}
+
+  /** Runs the shard to the end of the job (or until the job ends elsewhere). */
+  async run(data: ShardJobData, opts: ShardRunOptions): Promise<ShardRunOutcome> {
+    const [meta] = await this.jobs.metas([data.jobId]);
+    if (!meta) return 'job-finished';
+    const repo = new ShardExchangeRepository(opts.connection, this.jobs.keys(meta.id), data.shard, meta.shards);
+    const claim = await repo.claim();
+    if (!claim) return 'job-finished';
+    try {
+      return await this.execute(meta, data.shard, repo, claim.token, claim.snapshot, opts);
+    } catch (error) {
+      if (error instanceof JobFinishedError) return 'job-finished';
+      if (error instanceof ShardSupersededError) return 'superseded';
+      if (error instanceof ShardInterruptedError) throw error;
+      const text = error instanceof Error ? error.message : String(error);
+      await this.events.append(meta.id, { type: 'shard-failed', shard: data.shard, worker: opts.workerId, error: text });
+      await this.finalizer.fail(meta, `shard ${data.shard}: ${text}`);
+      throw error;
+    }
+  }
+
+  private async execute(meta: JobMeta, shard: number, repo: ShardExchangeRepository, token: string, snap: Buffer | null, opts: ShardRunOptions): Promise<ShardRunOutcome> {
+    const cfg = meta.config;
+    const start = await this.start(meta, shard, repo, token, snap, opts.workerId);
+    const transport = new RedisTransport(repo, { jobId: meta.id, token, stats: start.stats });
+    let lastEvent = 0;
+    const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
+      const now = Date.now();
+      if (allDone || now - lastEvent >= PROGRESS_EVERY_MS) {
+        lastEvent = now;
+        await this.events.append(meta.id, { type: 'window-completed', shard, window, worker: opts.workerId, ...progressFields(s) });
+      }
+      if (allDone) return;
+      const stop = opts.shouldStop?.() ?? false;
+      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0) await this.snapshot(s, transport, repo, token, meta.id);
+      if (stop) throw new ShardInterruptedError(meta.id, shard, window);
+    };
+    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound });
+    const outcome: ShardOutcome = { partial: res.partial, windows: res.windows, stats: transport.stats };
+    const finished = await repo.complete(JSON.stringify(outcome), token);
+    if (finished === 'finished') return 'job-finished';
+    if (finished === 'superseded') return 'superseded';
+    await this.events.append(meta.id, { type: 'shard-completed', shard, window: res.windows, worker: opts.workerId });
+    if (finished === meta.shards) await this.finalizer.complete(meta);
+    return 'completed';
+  }
+
+  /** A fresh shard, or the shard restored from its snapshot with the batches delivered after it. */
+  private async start(meta: JobMeta, shard: number, repo: ShardExchangeRepository, token: string, snap: Buffer | null, worker: string): Promise<{ sim: ShardSim; inbound: Float64Array[]; stats: TransportStats }> {
+    const resumed = token !== '1';
+    if (resumed) await this.events.append(meta.id, { type: 'shard-failed', shard, worker, error: 'previous run of the shard was lost (worker died or stopped); resuming' });
+    if (!snap) {
+      await this.events.append(meta.id, { type: resumed ? 'shard-resumed' : 'shard-started', shard, worker, window: 0 });
+      return { sim: new ShardSim(meta.config, shard, meta.shards), inbound: [], stats: emptyTransportStats() };
+    }
+    const stored = deserialize(snap) as StoredSnapshot;
+    const sim = ShardSim.restore(meta.config, stored.sim);
+    // Already counted as received before the snapshot: only dedupe here.
+    const inbound = dedupeInbound(await repo.inboundOf(sim.window - 1));
+    const stats = { ...stored.stats, duplicatesDropped: stored.stats.duplicatesDropped + inbound.duplicates };
+    await this.events.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
+    return { sim, inbound: inbound.batches, stats };
+  }
+
+  private async snapshot(s: ShardSim, transport: RedisTransport, repo: ShardExchangeRepository, token: string, jobId: string): Promise<void> {
+    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...transport.stats } };
+    // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
+    const status = await repo.saveSnapshot(serialize(stored), s.window - 1, token);
+    if (status === 'finished') throw new JobFinishedError(jobId);
+    if (status === 'superseded') throw new ShardSupersededError(jobId, s.shard);
+  }
+}

@@ -1,0 +1,49 @@
+import { Queue } from 'bullmq';
+import { SHARD_QUEUE } from './jobs.constants';
+
+/** Data of one BullMQ shard job. */
+export interface ShardJobData {
+  jobId: string;
+  shard: number;
+  shards: number;
+}
+
+/** The BullMQ job id of a shard (stable, so a shard is never enqueued twice). */
+export function shardJobId(jobId: string, shard: number): string {
+  return `${jobId}.s${shard}`;
+}
+
+/** The BullMQ queue of shard jobs. */
+export class ShardQueueRepository {
+  readonly queue: Queue<ShardJobData>;
+
+  constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
+    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: `${prefix}:bull` });
+  }
+
+  /**
+   * Enqueues one BullMQ job per shard. Completed shard jobs are removed at
+   * once (the result lives in the job's records); failed ones are kept for
+   * the retention so an operator can inspect them.
+   */
+  async enqueue(jobId: string, shards: number): Promise<void> {
+    await this.queue.addBulk(Array.from({ length: shards }, (_, shard) => ({
+      name: 'shard',
+      data: { jobId, shard, shards },
+      opts: { jobId: shardJobId(jobId, shard), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },
+    })));
+  }
+
+  /** Removes a job's shard jobs that are not running (running ones stop by themselves). */
+  async removeWaiting(jobId: string, shards: number): Promise<void> {
+    for (let s = 0; s < shards; s++) {
+      const job = await this.queue.getJob(shardJobId(jobId, s));
+      if (!job) continue;
+      await job.remove().catch(() => undefined); // locked: it is running and will stop at its next window
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

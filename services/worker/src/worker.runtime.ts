@@ -1,0 +1,124 @@
+import { hostname } from 'os';
+import { randomBytes } from 'crypto';
+import { Job, WaitingError, Worker } from 'bullmq';
+import type { WorkerInfo } from '@tlbsim/contracts';
+import { createRedis, JobsContainer, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+
+/** Options of {@link WorkerRuntime}. */
+export interface WorkerRuntimeOptions {
+  redisUrl: string;
+  /** Key prefix. @defaultValue 'tlbsim' */
+  prefix?: string;
+  /** Shards run at once (slots offered to the scheduler). @defaultValue 1 */
+  concurrency?: number;
+  /**
+   * BullMQ lock of a running shard, renewed every half of it by a timer. A
+   * shard yields to the event loop at least once per window (it awaits
+   * Redis), and a window takes milliseconds, so a healthy shard renews in
+   * time even with a short lock; a presumed-stalled shard that is in fact
+   * alive is fenced off by its token anyway. @defaultValue 6000
+   */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for stalled shard jobs (whose worker died). @defaultValue 3000 */
+  stalledIntervalMs?: number;
+  /** Heartbeat and admission pass period. @defaultValue 1000 */
+  heartbeatMs?: number;
+  /** Retention of finished jobs' records. @defaultValue 3600 */
+  retentionSec?: number;
+  /** Log sink (one line per call). @defaultValue stderr */
+  log?: (line: string) => void;
+}
+
+/**
+ * A worker process: runs shard jobs from the BullMQ queue, heartbeats its
+ * registration (capacity, busy slots, current shards) and runs admission
+ * passes, so jobs waiting for workers start as soon as capacity joins.
+ */
+export class WorkerRuntime {
+  readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly c: JobsContainer;
+  private readonly opts: Required<Omit<WorkerRuntimeOptions, 'prefix'>>;
+  private worker: Worker<ShardJobData> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly current = new Map<string, { jobId: string; shard: number }>();
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(opts: WorkerRuntimeOptions) {
+    this.c = new JobsContainer({ redisUrl: opts.redisUrl, prefix: opts.prefix, retentionSec: opts.retentionSec });
+    this.opts = {
+      redisUrl: opts.redisUrl, concurrency: opts.concurrency ?? 1, lockDurationMs: opts.lockDurationMs ?? 6000,
+      stalledIntervalMs: opts.stalledIntervalMs ?? 3000, heartbeatMs: opts.heartbeatMs ?? 1000,
+      retentionSec: this.c.retentionSec, log: opts.log ?? ((l) => process.stderr.write(`${l}\n`)),
+    };
+  }
+
+  /** Registers and starts taking shard jobs. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.worker = new Worker<ShardJobData>(SHARD_QUEUE, (job, token) => this.process(job, token), {
+      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null },
+      prefix: `${this.c.prefix}:bull`,
+      concurrency: this.opts.concurrency,
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.stalledIntervalMs,
+      // A killed worker's shards are resumed, not failed, however often it happens.
+      maxStalledCount: 100,
+    });
+    this.worker.on('failed', (job, err) => void this.onFailed(job, err));
+    this.worker.on('error', (err) => this.opts.log(`worker ${this.id}: ${err.message}`));
+    this.timer = setInterval(() => void this.beat().catch((e: Error) => this.opts.log(`heartbeat: ${e.message}`)), this.opts.heartbeatMs);
+    this.opts.log(`worker ${this.id} ready: concurrency ${this.opts.concurrency}`);
+  }
+
+  private async process(job: Job<ShardJobData>, token?: string): Promise<ShardRunOutcome> {
+    const key = job.id ?? `${job.data.jobId}.${job.data.shard}`;
+    this.current.set(key, { jobId: job.data.jobId, shard: job.data.shard });
+    const connection = createRedis(this.opts.redisUrl, `tlbsim-shard-${key}`);
+    try {
+      this.opts.log(`shard ${job.data.shard}/${job.data.shards} of job ${job.data.jobId}: start`);
+      const outcome = await this.c.execution.run(job.data, { workerId: this.id, connection, shouldStop: () => this.stopping });
+      this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId}: ${outcome}`);
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof ShardInterruptedError)) throw error;
+      // Back to the queue, so another worker resumes it from the snapshot just taken.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    } finally {
+      this.current.delete(key);
+      connection.disconnect();
+    }
+  }
+
+  /** BullMQ gave up on a shard (it threw, or stalled too often): the job fails. */
+  private async onFailed(job: Job<ShardJobData> | undefined, err: Error): Promise<void> {
+    if (!job) return;
+    this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId} failed: ${err.message}`);
+    const [meta] = await this.c.jobs.metas([job.data.jobId]);
+    if (meta) await this.c.finalizer.fail(meta, `shard ${job.data.shard}: ${err.message}`);
+  }
+
+  private async beat(): Promise<void> {
+    const info: WorkerInfo = {
+      id: this.id, host: hostname(), pid: process.pid, capacity: this.stopping ? 0 : this.opts.concurrency, busy: this.current.size,
+      shards: [...this.current.values()], startedAt: this.startedAt, lastHeartbeatAt: new Date().toISOString(),
+    };
+    await this.c.registry.heartbeat(info, this.opts.heartbeatMs * 5);
+    if (!this.stopping) await this.c.admission.tick();
+  }
+
+  /**
+   * Graceful stop: no new shards; running shards snapshot at their next
+   * window and go back to the queue; then deregister and disconnect.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.worker?.close();
+    await this.c.registry.remove(this.id);
+    await this.c.close();
+    this.opts.log(`worker ${this.id} stopped`);
+  }
+}
