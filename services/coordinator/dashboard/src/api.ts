@@ -1,0 +1,62 @@
+/** The coordinator's HTTP API as the dashboard uses it. */
+import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
+
+export type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport };
+
+/** A shipped scenario (GET /api/scenarios). */
+export interface ScenarioInfo {
+  id: string;
+  file: string;
+  description: string;
+  raw: Record<string, unknown>;
+  resolved: Record<string, Record<string, unknown> | string | number> | null;
+}
+
+/** Field metadata (GET /api/scenarios/fields). */
+export interface ScenarioFields {
+  limits: Record<string, { min: number; max: number; integer: boolean }>;
+  enums: Record<string, string[]>;
+}
+
+/** A compare group (GET /api/compare/:id). */
+export interface CompareView {
+  groupId: string;
+  jobs: JobView[];
+  results: (RunReport | null)[];
+}
+
+/** A non-2xx answer. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { message?: string | string[]; details?: FieldError[] },
+  ) {
+    super(Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? `HTTP ${status}`));
+  }
+}
+
+const TOKEN_KEY = 'tlbsim.apiToken';
+
+/** The API token typed in the header (kept in localStorage). */
+export function token(): string {
+  return localStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+/** Stores the API token. */
+export function setToken(value: string): void {
+  if (value) localStorage.setItem(TOKEN_KEY, value);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+/** Calls the API; throws {@link ApiError} on non-2xx. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && token()) headers.Authorization = `Bearer ${token()}`;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const data: unknown = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new ApiError(res.status, (data ?? {}) as ApiError['body']);
+  return data as T;
+}

@@ -1,0 +1,43 @@
+/** Number and time formatting of the dashboard. */
+
+/** 1234567 -> "1.23M". */
+export function si(n: number | null | undefined, digits = 3): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  const abs = Math.abs(n);
+  for (const [div, unit] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+    if (abs >= div) return `${Number((n / div).toPrecision(digits))}${unit}`;
+  }
+  return String(Number(n.toPrecision(digits)));
+}
+
+/** 1234567 -> "1,234,567". */
+export function int(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : Math.round(n).toLocaleString('en-US');
+}
+
+/** Seconds -> "1m 05s". */
+export function duration(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '–';
+  const s = Math.max(0, Math.round(sec));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** ISO time -> local "HH:MM:SS". */
+export function clock(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleTimeString() : '–';
+}
+
+/** Simulated nanoseconds -> "12.3 µs". */
+export function simTime(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${ns} ns`;
+}
+
+/** True for states after which nothing changes. */
+export function isTerminal(state: string): boolean {
+  return state === 'completed' || state === 'failed' || state === 'cancelled';
+}

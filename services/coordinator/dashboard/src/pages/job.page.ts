@@ -1,0 +1,118 @@
+/** Job page: live progress per shard, charts over simulated time, final counters, witnesses. */
+import { api, JobEvent, JobView, RunReport } from '../api';
+import { ChartBox, lineChart, updateLine } from '../charts';
+import { h, replace } from '../dom';
+import { clock, isTerminal, simTime } from '../format';
+import { JobSeries, SeriesPoint } from '../series';
+import { badge, bar, jobProgress, violations } from '../widgets';
+import { countersView, witnessesView } from './job.report';
+
+interface Charts {
+  hit: ChartBox;
+  walks: ChartBox;
+  flush: ChartBox;
+  viol: ChartBox;
+}
+
+function shardTable(job: JobView): HTMLElement {
+  const est = Math.max(1, job.progress.windowsEstimate);
+  return h('table', { 'data-testid': 'shards' },
+    h('thead', {}, h('tr', {}, ...['Shard', 'State', 'Progress', 'Window', 'Worker', 'Resumes'].map((t) => h('th', { text: t })))),
+    h('tbody', {}, ...job.perShard.map((s) => h('tr', {},
+      h('td', { text: String(s.shard) }), h('td', {}, badge(s.state)),
+      h('td', {}, bar(s.state === 'completed' ? 1 : s.window / est, s.state, 'shard-progress')),
+      h('td', { class: 'num', text: String(s.window) }), h('td', { class: 'mono', text: s.worker ?? '–' }), h('td', { class: 'num', text: String(s.resumes) })))));
+}
+
+function header(job: JobView, onCancel: () => void): HTMLElement {
+  const group = job.groupId ? h('a', { href: `#/compare/${job.groupId}`, text: 'compare group' }) : null;
+  return h('div', { class: 'card' },
+    h('div', { class: 'row' }, h('h1', { text: job.name }), badge(job.state), h('span', { class: 'mono', text: job.policy }), group,
+      isTerminal(job.state) ? null : h('button', { class: 'danger', text: 'Cancel', onclick: onCancel }),
+      h('a', { href: `api/jobs/${job.id}/export`, text: 'export' })),
+    jobProgress(job),
+    h('dl', { class: 'kv' },
+      h('dt', { text: 'violations so far' }), h('dd', {}, violations(job.violations)),
+      h('dt', { text: 'job' }), h('dd', { class: 'mono', text: job.id }),
+      h('dt', { text: 'seed / shards' }), h('dd', { text: `${job.seed} / ${job.shards}` }),
+      h('dt', { text: 'submitted / started / finished' }), h('dd', { text: `${clock(job.createdAt)} / ${clock(job.startedAt)} / ${clock(job.finishedAt)}` }),
+      job.digest ? [h('dt', { text: 'digest' }), h('dd', { class: 'mono', text: job.digest })] : null,
+      job.error ? [h('dt', { text: 'error' }), h('dd', { class: 'errors', text: job.error })] : null));
+}
+
+function makeCharts(): Charts {
+  return {
+    hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate'),
+    walks: lineChart('Nested page walks per window', 'walks', [], [{ label: 'nested walks', data: [] }], 'chart-nested-walks'),
+    flush: lineChart('Hypercalls and shootdown messages per window', 'count', [], [{ label: 'hypercalls', data: [] }, { label: 'shootdown messages', data: [] }], 'chart-flushes'),
+    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6' }], 'chart-violations'),
+  };
+}
+
+function drawCharts(c: Charts, points: SeriesPoint[], nsPerWindow: number | null): void {
+  const labels = points.map((p) => (nsPerWindow ? simTime((p.window + 1) * nsPerWindow) : `w${p.window}`));
+  const per = (v: number, p: SeriesPoint): number => v / p.span;
+  updateLine(c.hit, labels, [points.map((p) => p.hitRate)]);
+  updateLine(c.walks, labels, [points.map((p) => per(p.nestedWalks, p))]);
+  updateLine(c.flush, labels, [points.map((p) => per(p.hypercalls, p)), points.map((p) => per(p.shootdownMessages, p))]);
+  updateLine(c.viol, labels, [points.map((p) => per(p.violations, p)), points.map((p) => p.violationsTotal)]);
+}
+
+/** Renders job `id` into `root`, following its event stream; returns the cleanup. */
+export function jobPage(root: HTMLElement, id: string): () => void {
+  const top = h('div');
+  const shards = h('div', { class: 'card' });
+  const charts = makeCharts();
+  const report = h('div');
+  const errors = h('div', { class: 'errors' });
+  replace(root, errors, top, h('h2', { text: 'Shards' }), shards, h('h2', { text: 'Over simulated time' }),
+    h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el), report);
+  const series = new JobSeries();
+  let nsPerWindow: number | null = null;
+  let closed = false;
+  let ended = false;
+  let refresh: ReturnType<typeof setTimeout> | null = null;
+  const fail = (e: unknown): void => void (errors.textContent = e instanceof Error ? e.message : String(e));
+  const cancel = (): void => void api('DELETE', `api/jobs/${id}`).then(load).catch(fail);
+
+  const showReport = (r: RunReport): void => {
+    nsPerWindow = r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null;
+    drawCharts(charts, series.points(), nsPerWindow);
+    replace(report, h('h2', { text: 'Final counters' }), countersView(r), h('h2', { text: 'Violation witnesses' }), witnessesView(r));
+  };
+  async function load(): Promise<void> {
+    const job = await api<JobView>('GET', `api/jobs/${id}`);
+    if (closed) return;
+    replace(top, header(job, cancel));
+    replace(shards, shardTable(job));
+    if (job.state === 'completed' && !report.hasChildNodes()) showReport(await api<RunReport>('GET', `api/jobs/${id}/result`));
+    if (ended && !isTerminal(job.state)) scheduleLoad();
+  }
+  const scheduleLoad = (): void => {
+    if (refresh) return;
+    refresh = setTimeout(() => { refresh = null; load().catch(fail); }, 300);
+  };
+
+  const source = new EventSource(`api/jobs/${id}/events`);
+  let redraw = false;
+  source.onmessage = (m) => {
+    const event = JSON.parse(m.data as string) as JobEvent;
+    if (series.add(event) && !redraw) {
+      redraw = true;
+      requestAnimationFrame(() => { redraw = false; drawCharts(charts, series.points(), nsPerWindow); });
+    }
+    if (isTerminal(event.type)) {
+      ended = true;
+      source.close();
+    }
+    scheduleLoad();
+  };
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED) scheduleLoad(); };
+  load().catch(fail);
+  return () => {
+    closed = true;
+    source.close();
+    if (refresh) clearTimeout(refresh);
+    for (const c of Object.values(charts)) c.chart.destroy();
+  };
+}

@@ -1,0 +1,36 @@
+/** Small pieces shared by the pages. */
+import type { JobView } from './api';
+import { h } from './dom';
+import { duration, int, isTerminal, si } from './format';
+
+/** A state badge. */
+export function badge(state: string): HTMLElement {
+  return h('span', { class: `badge ${state}`, 'data-testid': 'state', text: state });
+}
+
+/** A progress bar (0..1) labelled with the percentage. */
+export function bar(fraction: number, state: string, testId = 'progress'): HTMLElement {
+  const pct = Math.max(0, Math.min(100, Math.floor(fraction * 1000) / 10));
+  const shown = state === 'completed' ? 100 : pct;
+  return h(
+    'div',
+    { class: `progress ${state}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': shown, 'data-testid': testId },
+    h('div', { class: 'fill', style: `width:${shown}%` }),
+    h('div', { class: 'label', text: `${shown}%` }),
+  );
+}
+
+/** The progress of a job: bar, then ETA and simulated accesses/s. */
+export function jobProgress(job: JobView): HTMLElement {
+  const p = job.progress;
+  const waiting = job.state === 'waiting-for-workers' ? `waiting for workers (${job.slotsNeeded ?? '?'} slots)` : null;
+  const detail = isTerminal(job.state)
+    ? `${si(p.accesses)} accesses`
+    : waiting ?? `ETA ${duration(p.etaSec)} · ${si(p.accessesPerSec)} acc/s`;
+  return h('div', {}, bar(p.fraction, job.state), h('div', { class: 'sub', 'data-testid': 'progress-detail', text: detail }));
+}
+
+/** The violation count, red when non-zero. */
+export function violations(n: number): HTMLElement {
+  return h('span', { class: `violations ${n > 0 ? 'some' : 'none'}`, 'data-testid': 'violations', text: int(n) });
+}
