@@ -6,13 +6,21 @@
  */
 import { runInProcess } from '@tlbsim/engine';
 import { processIo } from './cli.context';
+import { cancelCommand } from './commands/cancel.command';
 import { compareCommand } from './commands/compare.command';
+import { exportCommand } from './commands/export.command';
+import { replayCommand } from './commands/replay.command';
 import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
+import { serveCommand } from './commands/serve.command';
+import { submitCommand } from './commands/submit.command';
+import { workerCommand } from './commands/worker.command';
 import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
-export const COMMANDS: readonly CommandFactory[] = [runCommand, compareCommand, schemaCommand];
+export const COMMANDS: readonly CommandFactory[] = [
+  runCommand, compareCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {
   process.exitCode = code;

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import type { CliContext } from '../cli.context';
+import { EXIT } from '../exit-codes';
+import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
+
+/** Options of `tlbsim cancel`. */
+export interface CancelOptions extends RedisOptions {
+  json?: boolean;
+}
+
+/** The action of `tlbsim cancel`; exit 2 for an unknown job. */
+export async function cancelAction(ctx: CliContext, id: string, options: CancelOptions): Promise<number> {
+  return withJobs(options, async (jobs) => {
+    const view = await jobs.cancel(id);
+    if (!view) {
+      ctx.io.err(`tlbsim: unknown job ${id}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    ctx.io.out(options.json ? `${JSON.stringify(view)}\n` : `${id} ${view.state}\n`);
+    return EXIT.OK;
+  });
+}
+
+/** `tlbsim cancel <job>`: cancels a job; its running shards stop at their next window. */
+export function cancelCommand(ctx: CliContext): Command {
+  const command = new Command('cancel').description('cancel a distributed job').argument('<job>', 'job id');
+  addRedisOptions(command)
+    .option('--json', 'print the job view as JSON')
+    .action(async (id: string, options: CancelOptions) => ctx.setExitCode(await cancelAction(ctx, id, options)));
+  return command;
+}

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { JobsService } from '@tlbsim/jobs';
+
+/** `--redis` and `--prefix`, shared by the distributed commands. */
+export interface RedisOptions {
+  redis: string;
+  prefix: string;
+}
+
+/** Adds `--redis <url>` (default `$TLBSIM_REDIS_URL`) and `--prefix`. */
+export function addRedisOptions(command: Command): Command {
+  const env = process.env.TLBSIM_REDIS_URL;
+  const redis = env ? command.option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL)', env) : command.requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL)');
+  return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis', 'tlbsim');
+}
+
+/**
+ * Opens a {@link JobsService}, fails fast if Redis does not answer within
+ * `timeoutMs` (ioredis would otherwise retry forever), runs `fn`, closes.
+ */
+export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const jobs = new JobsService({ redisUrl: options.redis, prefix: options.prefix });
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`Redis at ${options.redis} did not answer within ${timeoutMs} ms`)), timeoutMs); });
+    await Promise.race([jobs.ping(), timeout]).finally(() => clearTimeout(timer));
+    return await fn(jobs);
+  } finally {
+    await jobs.close().catch(() => undefined);
+  }
+}

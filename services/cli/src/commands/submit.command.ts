@@ -1,0 +1,93 @@
+import { Command } from 'commander';
+import { JobEvent, ScenarioInputError } from '@tlbsim/contracts';
+import { JobLimitError, JobsService } from '@tlbsim/jobs';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { CliContext } from '../cli.context';
+import { EXIT } from '../exit-codes';
+import { createProgressReporter } from '../progress.reporter';
+import { formatReport } from '../report.formatter';
+import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
+import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
+import { exitCodeHelp } from './run.command';
+import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+
+/** Options of `tlbsim submit`. */
+export interface SubmitOptions extends ScenarioOptions, RedisOptions {
+  wait?: boolean;
+  json?: boolean;
+  failOnViolation?: boolean;
+  witnesses: string;
+}
+
+/** Waits for the job, drawing progress from its window-completed events; returns the exit code. */
+async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, config: SimConfig, options: SubmitOptions): Promise<number> {
+  const progress = createProgressReporter(ctx.io, config.kvm.policy);
+  const perShard = new Map<number, { window: number; accesses: number }>();
+  const f = config.fleet;
+  const accessesTotal = f.hosts * f.vmsPerHost * f.vcpusPerVm * config.workload.accessesPerVcpu;
+  const onEvent = (e: JobEvent): void => {
+    if (e.type === 'waiting-for-workers') ctx.io.err(`tlbsim: job ${id} waiting for workers: needs ${e.slotsNeeded} slots, ${e.slotsFree} free\n`);
+    if (e.type !== 'window-completed' || e.shard === undefined) return;
+    perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
+    const all = [...perShard.values()];
+    progress.update({ window: Math.min(...all.map((s) => s.window)), windowsEstimate: 0, accesses: all.reduce((a, s) => a + s.accesses, 0), accessesTotal });
+  };
+  let view;
+  try {
+    view = await jobs.waitFor(id, onEvent);
+  } finally {
+    progress.stop();
+  }
+  const report = view.state === 'completed' ? await jobs.result(id) : null;
+  if (!report) {
+    ctx.io.err(`tlbsim: job ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
+    return EXIT.RUN_FAILED;
+  }
+  const witnesses = Number.parseInt(options.witnesses, 10);
+  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses }));
+  return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
+}
+
+/** The action of `tlbsim submit`; returns the exit code. */
+export async function submitAction(ctx: CliContext, file: string, options: SubmitOptions): Promise<number> {
+  let config: SimConfig;
+  try {
+    config = loadScenarioFile(file, scenarioOverrides(options));
+  } catch (error) {
+    if (!(error instanceof ScenarioInputError)) throw error;
+    ctx.io.err(formatInputErrors(file, error));
+    return EXIT.BAD_INPUT;
+  }
+  return withJobs(options, async (jobs) => {
+    let id: string;
+    try {
+      id = (await jobs.submit(config)).id;
+    } catch (error) {
+      if (!(error instanceof JobLimitError)) throw error;
+      ctx.io.err(`tlbsim: ${error.message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    if (!options.wait) {
+      ctx.io.out(options.json ? `${JSON.stringify({ id })}\n` : `${id}\n`);
+      return EXIT.OK;
+    }
+    ctx.io.err(`tlbsim: submitted job ${id} (${config.run.shards} shards)\n`);
+    return waitAndPrint(ctx, jobs, id, config, options);
+  });
+}
+
+/** `tlbsim submit <scenario>`: runs a scenario on the workers. */
+export function submitCommand(ctx: CliContext): Command {
+  const command = new Command('submit')
+    .description('submit a scenario as a distributed job (one BullMQ job per shard); prints the job id, or with --wait the report')
+    .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
+  addScenarioOptions(command);
+  addRedisOptions(command)
+    .option('--wait', 'wait for the job and print its report like `tlbsim run`')
+    .option('--json', 'with --wait: print the report as one JSON object (the RunReport); else {"id"}')
+    .option('--fail-on-violation', `with --wait: exit with ${EXIT.VIOLATIONS} if the run found any violation`)
+    .option('--witnesses <n>', 'witnesses to print in the human report', '3')
+    .addHelpText('after', exitCodeHelp())
+    .action(async (file: string, options: SubmitOptions) => ctx.setExitCode(await submitAction(ctx, file, options)));
+  return command;
+}

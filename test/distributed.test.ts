@@ -1,0 +1,192 @@
+/**
+ * Distributed runs end to end: real redis-server, real worker processes
+ * (the built CLI), JobsService as the submitter. Same digest in process, on
+ * 1 worker x 2 shards, on 2 workers x 4 shards, after a worker is SIGKILLed,
+ * after export/replay; admission waits for capacity; cancel cleans up.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import Redis from 'ioredis';
+import { buildScenario } from '@tlbsim/contracts';
+import { runInProcess } from '@tlbsim/engine';
+import { JobsService } from '@tlbsim/jobs';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { startRedis, TestRedis } from './support/redis-server';
+import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
+
+jest.setTimeout(120000);
+
+/** Memslot updates and MMU-notifier invalidations at high rate: lots of cross-shard messages and violations. */
+function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 64): SimConfig {
+  return buildScenario({
+    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
+    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
+  }, []);
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let redis: TestRedis;
+let workers: WorkerProcess[] = [];
+let services: JobsService[] = [];
+let prefixN = 0;
+
+/** A service on a fresh key prefix, so tests do not see each other's jobs or workers. */
+function service(retentionSec = 3600): { jobs: JobsService; prefix: string } {
+  const prefix = `t${++prefixN}`;
+  const jobs = new JobsService({ redisUrl: redis.url, prefix, retentionSec });
+  services.push(jobs);
+  return { jobs, prefix };
+}
+
+function worker(prefix: string, concurrency: number): WorkerProcess {
+  const w = startWorker(redis.url, ['--prefix', prefix, '--concurrency', String(concurrency)]);
+  workers.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
+  redis = await startRedis();
+});
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await Promise.all(services.map((s) => s.close()));
+  workers = [];
+  services = [];
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('distributed runs', () => {
+  const cfg = hotScenario(50000);
+  let expected: string;
+
+  beforeAll(async () => {
+    expected = (await runInProcess(cfg, { shards: 1 })).digest;
+  });
+
+  it('1 worker x 2 shards gives the in-process digest', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 2);
+    const { id } = await jobs.submit(cfg, { shards: 2 });
+    const view = await jobs.waitFor(id);
+    expect(view.state).toBe('completed');
+    const report = (await jobs.result(id))!;
+    expect(report.digest).toBe(expected);
+    expect(report.shards).toBe(2);
+    expect(report.transport!.messagesSent).toBe(report.transport!.messagesReceived);
+    expect(view.progress.fraction).toBe(1);
+  });
+
+  it('2 worker processes x 4 shards via `tlbsim submit --wait --json` print the `tlbsim run --json` report', async () => {
+    const { prefix } = service();
+    worker(prefix, 2);
+    worker(prefix, 2);
+    const dir = mkdtempSync(join(tmpdir(), 'tlbsim-dist-'));
+    const file = join(dir, 'hot.json');
+    writeFileSync(file, JSON.stringify({ name: 'hot', fleet: cfg.fleet, workload: { accessesPerVcpu: 50000 }, events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 } }));
+    const run = spawnSync(process.execPath, [CLI_MAIN, 'run', file, '--json'], { encoding: 'utf8' });
+    const sub = spawnSync(process.execPath, [CLI_MAIN, 'submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '4', '--wait', '--json'], { encoding: 'utf8', timeout: 60000 });
+    expect(sub.stderr).toContain('submitted job');
+    expect(sub.status).toBe(0);
+    const local = JSON.parse(run.stdout);
+    const remote = JSON.parse(sub.stdout);
+    expect(remote.digest).toBe(local.digest);
+    expect(remote.digest).toBe(expected);
+    const { transport, shards, ...rest } = remote;
+    expect(shards).toBe(4);
+    expect(transport.messagesSent).toBe(transport.messagesReceived);
+    expect(Object.keys(rest).sort()).toEqual(Object.keys(local).filter((k) => k !== 'shards').sort());
+    expect(rest.metrics.accesses).toBe(local.metrics.accesses);
+  });
+
+  it('a SIGKILLed worker: its shards resume from snapshots elsewhere, same digest, nothing lost or applied twice', async () => {
+    const long = hotScenario(600000, 16);
+    const want = (await runInProcess(long, { shards: 1 })).digest;
+    const { jobs, prefix } = service();
+    const victim = worker(prefix, 2);
+    worker(prefix, 2);
+    const { id } = await jobs.submit(long, { shards: 4 });
+    await until('progress past 300 windows', async () => ((await jobs.get(id))!.progress.windows > 300 ? true : null));
+    await victim.kill();
+    worker(prefix, 2); // the replacement a supervisor would start
+    const view = await jobs.waitFor(id);
+    expect(view.state).toBe('completed');
+    const report = (await jobs.result(id))!;
+    expect(report.digest).toBe(want);
+    expect(report.transport!.messagesSent).toBe(report.transport!.messagesReceived);
+    const events = await jobs.readEvents(id, null, 0, 100000);
+    const resumed = events.filter((e) => e.type === 'shard-resumed');
+    expect(resumed.length).toBeGreaterThanOrEqual(2);
+    expect(resumed.some((e) => (e.window ?? 0) > 0)).toBe(true);
+    expect(view.perShard.reduce((a, s) => a + s.resumes, 0)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('more shards than capacity: waiting-for-workers, then completes when a worker joins', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 2);
+    await until('worker registered', async () => (await jobs.workers()).length === 1);
+    const { id } = await jobs.submit(cfg, { shards: 4 });
+    const waiting = await until('waiting-for-workers', async () => { const v = await jobs.get(id); return v?.state === 'waiting-for-workers' ? v : null; });
+    expect(waiting.slotsNeeded).toBe(4);
+    worker(prefix, 2);
+    const view = await jobs.waitFor(id);
+    expect(view.state).toBe('completed');
+    expect(view.digest).toBe(expected);
+  });
+
+  it('cancel stops running shards and leaves only the result record', async () => {
+    const { jobs, prefix } = service(1);
+    worker(prefix, 2);
+    const { id } = await jobs.submit(hotScenario(5000000), { shards: 2 });
+    await until('running', async () => (await jobs.get(id))!.progress.windows > 20);
+    const cancelled = await jobs.cancel(id);
+    expect(cancelled!.state).toBe('cancelled');
+    const view = await jobs.waitFor(id);
+    expect(view.state).toBe('cancelled');
+    const client = new Redis(redis.url);
+    try {
+      const keys = await until('only the result record left', async () => {
+        const k = await client.keys(`*${id}*`);
+        return k.length === 1 ? k : null;
+      }, 15000);
+      expect(keys).toEqual([`${prefix}:{job:${id}}:result`]);
+      expect((await jobs.get(id))!.state).toBe('cancelled');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('export and replay reproduce the digest; a tampered export exits 1', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 2);
+    const { id } = await jobs.submit(cfg, { shards: 2 });
+    await jobs.waitFor(id);
+    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(exp.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'tlbsim-export-'));
+    const file = join(dir, 'job.ndjson');
+    writeFileSync(file, exp.stdout);
+    const rep = spawnSync(process.execPath, [CLI_MAIN, 'replay', file, '--json'], { encoding: 'utf8' });
+    expect(rep.status).toBe(0);
+    expect(JSON.parse(rep.stdout).digest).toBe(expected);
+    writeFileSync(file, readFileSync(file, 'utf8').split(expected).join('f'.repeat(64)));
+    const bad = spawnSync(process.execPath, [CLI_MAIN, 'replay', file], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('digest mismatch');
+  });
+});
