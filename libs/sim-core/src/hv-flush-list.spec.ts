@@ -1,0 +1,102 @@
+import { SimConfig } from './config';
+import { C } from './counters';
+import { ShardSim } from './shard';
+
+/**
+ * `kvm_flush_remote_tlbs_range()` on Hyper-V: a range that needs more than
+ * `kvm.hvFlushListEntriesMax` (HV_MAX_FLUSH_REP_COUNT) list entries of at
+ * most 4096 pages each makes `hyperv_fill_flush_guest_mapping_list()` fail,
+ * and KVM flushes the whole address space instead (kvm.actor.ts
+ * `remoteFlush`). Cited by docs/flush-semantics.md.
+ */
+
+/** Pages of one MMU-notifier invalidation: 2 list entries of <= 4096 pages. */
+const PAGES = 6000;
+
+/**
+ * A one-host, one-VM, two-vCPU scenario (AMD, Hyper-V, enlightened TLB,
+ * `overhaul`) whose only host events are MMU-notifier invalidations of
+ * {@link PAGES} pages. The footprint is 2 x 4096 pages, so a range fits.
+ */
+function config(hvFlushListEntriesMax: number): SimConfig {
+  return {
+    name: 'hv-flush-list',
+    seed: 3,
+    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 },
+    kvm: { policy: 'overhaul', hvFlushListEntriesMax },
+    fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64 },
+    tlb: { entries: 256, ways: 8 },
+    workload: {
+      accessesPerVcpu: 20000,
+      workingSetPages: 4096,
+      hotPages: 64,
+      hotPercent: 80,
+      processes: 2,
+      pcid: true,
+      cr3SwitchesPerMillionAccesses: 0,
+      invlpgPerMillionAccesses: 0,
+      accessIntervalNs: 2,
+    },
+    events: {
+      memslotUpdatesPerSec: 0,
+      mmuNotifierInvalidationsPerSec: 200000,
+      mmuNotifierPages: PAGES,
+      nestedTransitionsPerSec: 0,
+      cr4WritesPerSec: 0,
+    },
+    latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
+    costs: {
+      tlbHitCycles: 1, guestWalkCycles: 100, nestedWalkCycles: 600, vmExitCycles: 1300, nestedExitCycles: 18900,
+      asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
+      ipiCycles: 2500, rootAllocCycles: 3000,
+    },
+    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, placement: 'block' },
+  };
+}
+
+/** Runs a single shard to completion, feeding each window's outbound back as the next inbound. */
+function run(cfg: SimConfig): number[] {
+  const shard = new ShardSim(cfg, 0, 1);
+  let inbound: Float64Array[] = [];
+  for (let w = 0; w < 10000; w++) {
+    const out = shard.runWindow(inbound);
+    inbound = [...out.outbound.values()];
+    if (out.done) return shard.partial().counters;
+  }
+  throw new Error('run did not finish in 10000 windows');
+}
+
+describe('HvCallFlushGuestPhysicalAddressList fallback to a whole-space flush', () => {
+  it('a range needing more list entries than kvm.hvFlushListEntriesMax becomes GPA-space flushes, no list calls', () => {
+    const c = run(config(1));
+    expect(c[C.mmuNotifierInvalidations]).toBeGreaterThan(0);
+    expect(c[C.hvListFallbacks]).toBeGreaterThan(0);
+    expect(c[C.hvFlushSpace]).toBeGreaterThan(0);
+    expect(c[C.hvFlushList]).toBe(0);
+  });
+
+  it('a range within kvm.hvFlushListEntriesMax entries is issued as list calls, with no fallback', () => {
+    const c = run(config(510));
+    expect(c[C.mmuNotifierInvalidations]).toBeGreaterThan(0);
+    expect(c[C.hvListFallbacks]).toBe(0);
+    expect(c[C.hvFlushList]).toBeGreaterThan(0);
+    expect(c[C.hvFlushSpace]).toBe(0);
+  });
+
+  it('the boundary: exactly kvm.hvFlushListEntriesMax entries (2 for 6000 pages) is still a list call', () => {
+    const c = run(config(2));
+    expect(c[C.hvListFallbacks]).toBe(0);
+    expect(c[C.hvFlushList]).toBeGreaterThan(0);
+    expect(c[C.hvFlushSpace]).toBe(0);
+  });
+
+  it('each GPA flush hypercall is applied on every vCPU of the partition (one shootdown message per vCPU)', () => {
+    const vcpusPerHost = 2;
+    for (const max of [1, 510]) {
+      const c = run(config(max));
+      const calls = c[C.hvFlushSpace] + c[C.hvFlushList];
+      expect(calls).toBeGreaterThan(0);
+      expect(c[C.shootdownMessages]).toBe(calls * vcpusPerHost);
+    }
+  });
+});
