@@ -55,7 +55,7 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
  */
 export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
   const defaults: CoordinatorOptions = {
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: env.TLBSIM_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     apiToken: env.TLBSIM_API_TOKEN || undefined,
     rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
     submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),

@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ScenarioInputError } from '@tlbsim/contracts';
+import { JobLimitError } from '@tlbsim/jobs';
 import type { Response } from 'express';
 
 /**
  * Turns every error into a JSON body `{ statusCode, error, message, details? }`:
- * a {@link ScenarioInputError} is a 400 listing every bad field, an
+ * a {@link ScenarioInputError} is a 400 listing every bad field, a
+ * `JobLimitError` (too many jobs waiting) a 429, an
  * `HttpException` keeps its status, anything else is a 500 without internals.
  */
 @Catch()
@@ -26,6 +28,9 @@ export class ApiErrorFilter implements ExceptionFilter {
   private describe(exception: unknown): { status: number; body: Record<string, unknown> } {
     if (exception instanceof ScenarioInputError) {
       return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid scenario', details: exception.errors } };
+    }
+    if (exception instanceof JobLimitError) {
+      return { status: 429, body: { statusCode: 429, error: 'Too Many Requests', message: exception.message } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -33,7 +33,7 @@ export class JobEventsService {
     const job = await this.port.get(id);
     if (!job) throw new NotFoundException(`no job ${id}`);
     let after = lastEventId?.trim() || null;
-    const first = await this.port.readEvents(id, after, 1, 500);
+    const first = await this.port.readEvents(id, after, 0, 500);
     if (first.length === 0 && TERMINAL_STATES.has(job.state) && after !== null) {
       res.status(204).end();
       return;
@@ -59,7 +59,7 @@ export class JobEventsService {
         sse.keepAlive();
         const job = await this.port.get(id);
         if (!job || TERMINAL_STATES.has(job.state)) {
-          const rest = await this.port.readEvents(id, after, 1, 500);
+          const rest = await this.port.readEvents(id, after, 0, 500);
           this.forward(sse, rest, after);
           return;
         }

@@ -1,17 +1,13 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { JobsService } from '@tlbsim/jobs';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { JobsPort } from './jobs.port';
 
-/**
- * Builds the real job store (`JobsService` of `@tlbsim/jobs`). Loaded lazily
- * so the coordinator's own code never depends on the BullMQ implementation.
- */
+/** The job store: the one given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
 export function createJobsPort(options: CoordinatorOptions): JobsPort {
   if (options.jobs) return options.jobs;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require('@tlbsim/jobs') as { JobsService?: new (o: { redisUrl: string; prefix?: string }) => JobsPort };
-  if (!lib.JobsService) throw new Error('@tlbsim/jobs does not export JobsService (is it built?)');
-  return new lib.JobsService({ redisUrl: options.redisUrl, prefix: options.prefix });
+  const service: JobsPort = new JobsService({ redisUrl: options.redisUrl, prefix: options.prefix });
+  return service;
 }
 
 /** Provides {@link JobsPort}. */

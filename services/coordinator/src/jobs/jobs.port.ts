@@ -32,7 +32,7 @@ export abstract class JobsPort {
   abstract result(id: string): Promise<RunReport | null>;
   /** Cancels a job; null if unknown. */
   abstract cancel(id: string): Promise<JobView | null>;
-  /** Events after `afterId` (null: from the start), waiting up to `blockMs` for new ones. */
+  /** Events after `afterId` (null: from the start), waiting up to `blockMs` for new ones (0: do not wait). */
   abstract readEvents(id: string, afterId: string | null, blockMs: number, count?: number): Promise<JobEvent[]>;
   /** Live worker processes. */
   abstract workers(): Promise<WorkerInfo[]>;

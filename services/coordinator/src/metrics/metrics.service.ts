@@ -10,7 +10,9 @@ interface Seen {
   violations: number;
 }
 
-const RUNNING_SAMPLE = 500;
+const PAGE = 500;
+/** Most jobs a scrape looks at (the job store keeps at most 10000 finished ones). */
+const SCAN_MAX = 10_000;
 
 /**
  * Prometheus metrics, computed from the job store at scrape time: jobs by
@@ -58,18 +60,26 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
+  /** One pass over the stored jobs (newest first, at most {@link SCAN_MAX}) and the workers. */
   private async sample(): Promise<void> {
-    const [totals, running, workers] = await Promise.all([
-      Promise.all(JOB_STATES.map(async (state) => [state, (await this.port.list({ state, limit: 1 })).total] as const)),
-      this.port.list({ state: 'running', limit: RUNNING_SAMPLE }),
-      this.port.workers(),
-    ]);
-    for (const [state, total] of totals) this.jobs.set({ state }, total);
+    const [jobs, workers] = await Promise.all([this.scanJobs(), this.port.workers()]);
+    const byState = new Map<string, number>(JOB_STATES.map((s) => [s, 0]));
+    for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
+    for (const [state, n] of byState) this.jobs.set({ state }, n);
     this.workers.set({ kind: 'live' }, workers.length);
     this.workers.set({ kind: 'capacity' }, workers.reduce((n, w) => n + w.capacity, 0));
     this.workers.set({ kind: 'busy' }, workers.reduce((n, w) => n + w.busy, 0));
-    const recent = (await this.port.list({ limit: RUNNING_SAMPLE })).items.filter((j) => j.state !== 'running');
-    this.account([...running.items, ...recent]);
+    this.account(jobs);
+  }
+
+  private async scanJobs(): Promise<JobView[]> {
+    const out: JobView[] = [];
+    for (let offset = 0; offset < SCAN_MAX; offset += PAGE) {
+      const page = await this.port.list({ offset, limit: PAGE });
+      out.push(...page.items);
+      if (page.items.length < PAGE || offset + PAGE >= page.total) break;
+    }
+    return out;
   }
 
   /** Adds each job's progress since the previous scrape to the counters and rates. */

@@ -1,0 +1,105 @@
+import { Command } from 'commander';
+import { join } from 'path';
+import type { CliContext } from '../cli.context';
+import { EXIT } from '../exit-codes';
+import { findOnPath, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
+
+/** Options of `tlbsim serve`. */
+export interface ServeOptions {
+  port: string;
+  host: string;
+  redis?: string;
+  prefix: string;
+  workers: string;
+  workerConcurrency: string;
+}
+
+function nonNegativeInt(name: string, value: string, min = 0, max = 65535): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer ${min}..${max}, got ${value}`);
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** The Redis to use: `--redis`, `$TLBSIM_REDIS_URL`, `$REDIS_URL`, else a private redis-server (null if none on PATH). */
+async function redisFor(ctx: CliContext, options: ServeOptions, owned: LocalProcess[]): Promise<string | null> {
+  const given = options.redis ?? process.env.TLBSIM_REDIS_URL ?? process.env.REDIS_URL;
+  if (given) return given;
+  const server = findOnPath('redis-server');
+  if (!server) {
+    ctx.io.err('tlbsim serve: no --redis, no $REDIS_URL, and no redis-server on PATH.\n' +
+      '  Install Redis (e.g. apt-get install redis-server) to let serve start a private one,\n' +
+      '  or point it at yours: tlbsim serve --redis redis://host:6379\n');
+    return null;
+  }
+  const redis = await startLocalRedis(server);
+  owned.push(redis);
+  ctx.io.err(`tlbsim serve: started a private redis-server at ${redis.url} (stopped on exit)\n`);
+  return redis.url;
+}
+
+/** The action of `tlbsim serve`: runs until SIGINT/SIGTERM, then stops everything it started. */
+export async function serveAction(ctx: CliContext, options: ServeOptions): Promise<number> {
+  let port: number, workers: number, concurrency: number;
+  try {
+    port = nonNegativeInt('--port', options.port);
+    workers = nonNegativeInt('--workers', options.workers, 0, 256);
+    concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, 1, 1024);
+  } catch (error) {
+    ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const owned: LocalProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const p of owned.reverse()) await p.stop().catch(() => undefined);
+  };
+  try {
+    const redisUrl = await redisFor(ctx, options, owned);
+    if (!redisUrl) return EXIT.BAD_INPUT;
+    // Loaded on demand: NestJS is not needed by the other commands.
+    const { startCoordinator } = await import('@tlbsim/coordinator');
+    const coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix });
+    const workerArgs = ['--redis', redisUrl, '--prefix', options.prefix, '--concurrency', String(concurrency)];
+    let stopping = false;
+    const local = startLocalWorkers(workers, join(__dirname, '..', 'main.js'), workerArgs, (i, code) => {
+      if (!stopping) ctx.io.err(`tlbsim serve: worker ${i} exited with ${code}\n`);
+    });
+    owned.push(...local);
+    ctx.io.out(`tlbsim serve: listening on ${coordinator.url} (dashboard /, API /api, docs /api/docs, queues /queues); ${workers} local worker${workers === 1 ? '' : 's'}\n`);
+    const signal = await untilSignal();
+    stopping = true;
+    ctx.io.err(`tlbsim serve: ${signal}, stopping\n`);
+    await Promise.all(local.map((w) => w.stop(10_000)));
+    await coordinator.close();
+    return EXIT.OK;
+  } finally {
+    await stopAll();
+  }
+}
+
+/** `tlbsim serve`: the coordinator (HTTP API + dashboard), optionally with local workers and a private Redis. */
+export function serveCommand(ctx: CliContext): Command {
+  return new Command('serve')
+    .description('start the coordinator: HTTP API, live dashboard, queue admin (stop with SIGINT/SIGTERM)')
+    .option('--port <n>', 'HTTP port (0: any free port)', '3000')
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL; none: start a private redis-server)')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis', 'tlbsim')
+    .option('--workers <n>', 'also start N local worker processes', '0')
+    .option('--worker-concurrency <n>', 'shards each local worker runs at once', '1')
+    .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of mutating endpoints and /queues), TLBSIM_RATE_LIMIT and\n' +
+      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')
+    .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
+}
