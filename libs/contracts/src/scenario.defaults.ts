@@ -46,7 +46,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     asidFlushCycles: 200,
     inveptCycles: 8300,
     hypercallBaseCycles: 20000,
-    hypercallPerVpCycles: 2000,
+    hypercallPerVpCycles: 20000,
     ipiCycles: 2500,
     rootAllocCycles: 3000,
   },

@@ -262,8 +262,9 @@ export class KvmActor extends Actor {
     if (flags.hyperv) {
       let kind = pages > 0 ? HV_FLUSH_LIST : HV_FLUSH_SPACE;
       if (kind === HV_FLUSH_LIST && Math.ceil(pages / HV_LIST_ENTRY_PAGES_MAX) > cfg.kvm.hvFlushListEntriesMax) {
+        // hyperv_fill_flush_guest_mapping_list() fails for each root's call: whole-space flushes instead.
         kind = HV_FLUSH_SPACE;
-        counters[C.hvListFallbacks]++;
+        counters[C.hvListFallbacks] += roots.length;
       }
       for (const root of roots) this.hvFlush(t, kind, root, gpa, pages, seq, vm, op);
       pend.remaining = roots.length;

@@ -1,0 +1,104 @@
+/**
+ * The distributed benchmark: scenarios/fleet.yaml (accesses per vCPU
+ * reduced so a run takes seconds) on real `tlbsim worker` processes over a
+ * redis-server spawned from PATH (or $TLBSIM_REDIS_URL): 1 worker process
+ * vs 2, plus 4 shards on 2 workers to show that Redis round trips per
+ * window per shard do not grow with the shard count.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { createServer } from 'net';
+import { join } from 'path';
+import { JobsService } from '@tlbsim/jobs';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { loadScenarioFile } from '../scenario.loader';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const MAIN = join(__dirname, '..', 'main.js');
+/** Accesses per vCPU of the benchmark runs. @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES) */
+const ACCESSES = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
+
+/** One measured configuration. */
+export interface DistributedRun {
+  workers: number;
+  shards: number;
+  accesses: number;
+  wallSec: number;
+  accessesPerSec: number;
+  crossShardMessagesPerSec: number;
+  /** Time shards waited at barriers / (shards x wall time). */
+  barrierWaitShare: number;
+  roundTripsPerWindowPerShard: number;
+  windows: number;
+  digest: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+}
+
+async function redisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.TLBSIM_REDIS_URL) return { url: process.env.TLBSIM_REDIS_URL, stop: async () => undefined };
+  let port = await freePort();
+  if (port === 6379) port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await exited(child); } };
+}
+
+/** Runs one job on `workers` fresh worker processes with `concurrency` slots each. */
+async function measure(url: string, cfg: SimConfig, workers: number, concurrency: number, shards: number, prefix: string): Promise<DistributedRun> {
+  const procs = Array.from({ length: workers }, () => spawn(process.execPath, [MAIN, 'worker', '--redis', url, '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' }));
+  const jobs = new JobsService({ redisUrl: url, prefix });
+  try {
+    for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++) await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    const { id } = await jobs.submit(cfg, { shards });
+    const view = await jobs.waitFor(id);
+    const wallSec = (performance.now() - t0) / 1000;
+    const report = await jobs.result(id);
+    if (!report?.transport) throw new Error(`job ${id} ${view.state}: ${view.error ?? 'no report'}`);
+    const t = report.transport;
+    return {
+      workers, shards, accesses: report.metrics.accesses, wallSec, accessesPerSec: report.metrics.accesses / wallSec,
+      crossShardMessagesPerSec: report.metrics.messages.crossShard / wallSec,
+      barrierWaitShare: t.barrierWaitMs / (shards * t.wallMs),
+      roundTripsPerWindowPerShard: t.redisRoundTrips / (report.metrics.windows * shards),
+      windows: report.metrics.windows, digest: report.digest,
+    };
+  } finally {
+    await jobs.close();
+    procs.forEach((p) => p.kill('SIGTERM'));
+    await Promise.all(procs.map(exited));
+  }
+}
+
+/** 1 worker vs 2 workers (2 shards), and 4 shards on 2 workers; speed-up and barrier share. */
+export async function benchDistributed(): Promise<object> {
+  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
+  const redis = await redisServer();
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const one = await measure(redis.url, cfg, 1, 2, 2, 'bench1');
+    const two = await measure(redis.url, cfg, 2, 1, 2, 'bench2');
+    const four = await measure(redis.url, cfg, 2, 2, 4, 'bench4');
+    return {
+      scenario: cfg.name, vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm, accessesPerVcpu: ACCESSES,
+      oneWorker: one, twoWorkers: two, twoWorkersFourShards: four,
+      speedup: two.accessesPerSec / one.accessesPerSec,
+      sameDigest: one.digest === two.digest && two.digest === four.digest,
+      targets: { speedupMin: 1.6, barrierWaitShareMax: 0.1 },
+    };
+  } finally {
+    await redis.stop();
+  }
+}
+
+if (require.main === module) {
+  benchDistributed().then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`), (e) => { process.stderr.write(`${e.stack}\n`); process.exit(1); });
+}

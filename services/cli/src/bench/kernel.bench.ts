@@ -1,0 +1,62 @@
+import { runInProcess } from '@tlbsim/engine';
+import { ShardSim, SimConfig } from '@tlbsim/sim-core';
+
+/** Results of the single-core kernel benchmark. */
+export interface KernelBenchResult {
+  scenario: string;
+  vcpus: number;
+  accesses: number;
+  wallSec: number;
+  /** Simulated guest accesses per second of wall time, one core, one shard. */
+  accessesPerSec: number;
+  /** Kernel state (heap + typed arrays) per vCPU after building every actor. */
+  bytesPerVcpu: number;
+  /** The same, counting only typed-array storage (TLBs, page tables, allocators). */
+  typedArrayBytesPerVcpu: number;
+  digest: string;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) { g(); g(); }
+}
+
+function stateBytes(): { total: number; arrays: number } {
+  const m = process.memoryUsage();
+  return { total: m.heapUsed + m.arrayBuffers, arrays: m.arrayBuffers };
+}
+
+/**
+ * Memory per vCPU: the growth of heap plus ArrayBuffer memory when every
+ * actor of the scenario is built (one shard), divided by the vCPUs.
+ */
+export function measureBytesPerVcpu(cfg: SimConfig): { bytesPerVcpu: number; typedArrayBytesPerVcpu: number } {
+  const vcpus = cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm;
+  gc();
+  const before = stateBytes();
+  const shard = new ShardSim(cfg, 0, 1);
+  gc();
+  const after = stateBytes();
+  if (shard.actorIds.length === 0) throw new Error('empty shard');
+  return {
+    bytesPerVcpu: Math.round((after.total - before.total) / vcpus),
+    typedArrayBytesPerVcpu: Math.round((after.arrays - before.arrays) / vcpus),
+  };
+}
+
+/** Runs a scenario in process on one shard and measures throughput and memory. */
+export async function benchKernel(cfg: SimConfig): Promise<KernelBenchResult> {
+  const mem = measureBytesPerVcpu(cfg);
+  const t0 = process.hrtime.bigint();
+  const report = await runInProcess(cfg, { shards: 1 });
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    scenario: cfg.name,
+    vcpus: report.fleet.vcpus,
+    accesses: report.metrics.accesses,
+    wallSec: Math.round(wallSec * 1000) / 1000,
+    accessesPerSec: Math.round(report.metrics.accesses / wallSec),
+    ...mem,
+    digest: report.digest,
+  };
+}
