@@ -78,14 +78,16 @@ async function measure(url: string, cfg: SimConfig, workers: number, concurrency
   }
 }
 
-/** 1 worker vs 2 workers (2 shards), and 4 shards on 2 workers; speed-up and barrier share. */
+/** 1 worker vs 2 workers (2 shards, best of two runs each), and 4 shards on 2 workers; speed-up and barrier share. */
 export async function benchDistributed(): Promise<object> {
   const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
   const redis = await redisServer();
   try {
     await new Promise((r) => setTimeout(r, 300));
-    const one = await measure(redis.url, cfg, 1, 2, 2, 'bench1');
-    const two = await measure(redis.url, cfg, 2, 1, 2, 'bench2');
+    // Best of two: the machine may be shared, and a run only gets slower from outside noise.
+    const best = (a: DistributedRun, b: DistributedRun): DistributedRun => (a.wallSec <= b.wallSec ? a : b);
+    const one = best(await measure(redis.url, cfg, 1, 2, 2, 'bench1a'), await measure(redis.url, cfg, 1, 2, 2, 'bench1b'));
+    const two = best(await measure(redis.url, cfg, 2, 1, 2, 'bench2a'), await measure(redis.url, cfg, 2, 1, 2, 'bench2b'));
     const four = await measure(redis.url, cfg, 2, 2, 4, 'bench4');
     return {
       scenario: cfg.name, vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm, accessesPerVcpu: ACCESSES,

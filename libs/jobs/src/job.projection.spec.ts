@@ -1,0 +1,30 @@
+import type { JobEvent } from '@tlbsim/contracts';
+import { projectJob } from './job.projection';
+import type { JobMeta } from './job.repository';
+
+const meta = { id: 'j', name: 'n', policy: 'overhaul', seed: 1, shards: 2, groupId: null, createdAt: '2024-01-01T00:00:00.000Z', accessesTotal: 1000, windowsEstimate: 10 } as unknown as JobMeta;
+let n = 0;
+const ev = (type: JobEvent['type'], extra: Partial<JobEvent> = {}, sec = n++): JobEvent => ({ id: `${sec}-0`, jobId: 'j', type, at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(), ...extra });
+
+describe('projectJob', () => {
+  it('folds the lifecycle into a view with progress and per-shard state', () => {
+    n = 0;
+    const events = [
+      ev('submitted'), ev('waiting-for-workers', { slotsNeeded: 2, slotsFree: 1 }),
+    ];
+    expect(projectJob(meta, events)).toMatchObject({ state: 'waiting-for-workers', slotsNeeded: 2 });
+    events.push(
+      ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 4, accesses: 300, violations: 2 }),
+      ev('window-completed', { shard: 1, window: 2, accesses: 200, violations: 1 }),
+    );
+    const running = projectJob(meta, events);
+    expect(running).toMatchObject({ state: 'running', violations: 3, slotsNeeded: null });
+    expect(running.progress).toMatchObject({ windows: 3, accesses: 500, fraction: 0.5 });
+    expect(running.progress.etaSec).toBeGreaterThan(0);
+    events.push(ev('shard-failed', { shard: 1 }), ev('shard-resumed', { shard: 1, window: 2, worker: 'w3' }));
+    expect(projectJob(meta, events).perShard[1]).toMatchObject({ state: 'running', resumes: 1, worker: 'w3' });
+    events.push(ev('completed', { digest: 'abc' }), ev('cancelled'));
+    expect(projectJob(meta, events)).toMatchObject({ state: 'completed', digest: 'abc', progress: { fraction: 1 } });
+  });
+});
