@@ -25,6 +25,8 @@ export interface LineSeries {
   label: string;
   data: (number | null)[];
   color?: string;
+  /** Plot against a second y axis on the right (e.g. a cumulative count). */
+  right?: boolean;
 }
 
 /** A canvas in a sized box, and the chart drawn on it. */
@@ -39,13 +41,17 @@ export function lineChart(title: string, yLabel: string, labels: string[], serie
   const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
   const config: ChartConfiguration<'line'> = {
     type: 'line',
-    data: { labels, datasets: series.map((s, i) => ({ label: s.label, data: s.data, borderColor: s.color ?? COLORS[i % COLORS.length], backgroundColor: s.color ?? COLORS[i % COLORS.length], pointRadius: 0, borderWidth: 1.5, spanGaps: true })) },
+    data: { labels, datasets: series.map((s, i) => ({ label: s.label, data: s.data, yAxisID: s.right ? 'y2' : 'y', borderColor: s.color ?? COLORS[i % COLORS.length], backgroundColor: s.color ?? COLORS[i % COLORS.length], pointRadius: 2, borderWidth: 1.5, spanGaps: true })) },
     options: {
       animation: false,
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
       plugins: { title: { display: true, text: title }, legend: { display: series.length > 1 } },
-      scales: { x: { title: { display: true, text: 'simulated time' }, ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true, title: { display: true, text: yLabel } } },
+      scales: {
+        x: { title: { display: true, text: 'simulated time' }, ticks: { maxTicksLimit: 8 } },
+        y: { beginAtZero: true, title: { display: true, text: yLabel } },
+        ...(series.some((s) => s.right) ? { y2: { position: 'right' as const, beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: series.filter((s) => s.right).map((s) => s.label).join(', ') } } } : {}),
+      },
     },
   };
   return { el, chart: new Chart(canvas, config) };

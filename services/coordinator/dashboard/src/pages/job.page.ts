@@ -45,7 +45,7 @@ function makeCharts(): Charts {
     hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate'),
     walks: lineChart('Nested page walks per window', 'walks', [], [{ label: 'nested walks', data: [] }], 'chart-nested-walks'),
     flush: lineChart('Hypercalls and shootdown messages per window', 'count', [], [{ label: 'hypercalls', data: [] }, { label: 'shootdown messages', data: [] }], 'chart-flushes'),
-    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6' }], 'chart-violations'),
+    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6', right: true }], 'chart-violations'),
   };
 }
 

@@ -4,6 +4,8 @@ import { h, replace } from '../dom';
 
 type Leaf = string | number | boolean;
 const POLICY_PATH = 'kvm.policy';
+/** Preselected: the bug tlbsim was born from, and a short run. */
+const DEFAULT_SCENARIO = 'hyperv-svm-root-reuse';
 
 /** One input for the leaf at `path`, with an error slot. */
 function field(path: string, value: Leaf, meta: ScenarioFields): HTMLElement {
@@ -117,7 +119,7 @@ export function submitPage(root: HTMLElement): () => void {
     .then(([list, fields]) => {
       scenarios = list;
       meta = fields;
-      replace(picker, ...list.map((s) => h('option', { value: s.id, text: s.id })));
+      replace(picker, ...list.map((s) => h('option', { value: s.id, text: s.id, selected: s.id === DEFAULT_SCENARIO })));
       show();
     })
     .catch((e: unknown) => replace(general, String(e)));
