@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-const MAIN = join(__dirname, '..', 'libs', 'cli', 'dist', 'main.js');
+const MAIN = join(__dirname, '..', 'services', 'cli', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tlbsim-e2e-'));
 
 /** Writes a scenario file and returns its path. */

@@ -81,7 +81,7 @@ export const SCENARIO_TOTALS = Object.freeze({
   /** Longest `name`. */
   nameMaxLength: 200,
   /** Most TLB entries in a fleet, `vCPUs * tlb.entries` (about 29 bytes each). */
-  maxTlbEntries: 2 ** 26,
+  maxTlbEntries: 2 ** 27,
   /** Most pre-faulted guest pages in a fleet, `vCPUs * workingSetPages` (about 16 bytes each). */
   maxFootprintPages: 2 ** 27,
   /** Most windows in a run, `accessesPerVcpu * accessIntervalNs / window`. */

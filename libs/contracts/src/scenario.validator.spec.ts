@@ -102,7 +102,7 @@ describe('cross-field rules', () => {
     ['hotPages <= workingSetPages', { workload: { hotPages: 2000, workingSetPages: 1024 } }, 'workload.hotPages', 1024],
     ['working sets fit in VM memory', { fleet: { memoryMiBPerVm: 16 }, workload: { workingSetPages: 4096, hotPages: 1 } },
       'workload.workingSetPages', 2048],
-    ['total vCPUs <= 65536', { fleet: { hosts: 4096, vmsPerHost: 4, vcpusPerVm: 8 } }, 'fleet.vcpusPerVm', 4],
+    ['total vCPUs <= 65536', { fleet: { hosts: 4096, vmsPerHost: 4, vcpusPerVm: 8 }, tlb: { entries: 64, ways: 4 } }, 'fleet.vcpusPerVm', 4],
     ['total accesses <= 1e11', { fleet: { hosts: 100, vmsPerHost: 10, vcpusPerVm: 1 }, workload: { accessesPerVcpu: 1e9 } },
       'workload.accessesPerVcpu', 1e8],
     ['shards <= actors', { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 4 } }, 'run.shards', 3],
