@@ -39,6 +39,9 @@ function leadingComment(text: string): string {
 /** Reads the shipped scenarios (`scenarios/*.yaml`). */
 @Injectable()
 export class ScenariosService {
+  /** Parsed files by name, valid while the file's mtime is unchanged (submissions by name stay cheap). */
+  private readonly cache = new Map<string, { mtimeMs: number; info: ScenarioInfo }>();
+
   constructor(@Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions) {}
 
   /** Every shipped scenario, by file name. */
@@ -74,9 +77,15 @@ export class ScenariosService {
   }
 
   private async read(file: string): Promise<ScenarioInfo> {
-    const text = await fs.readFile(join(this.options.scenariosDir, file), 'utf8');
+    const path = join(this.options.scenariosDir, file);
+    const { mtimeMs } = await fs.stat(path);
+    const hit = this.cache.get(file);
+    if (hit && hit.mtimeMs === mtimeMs) return structuredClone(hit.info);
+    const text = await fs.readFile(path, 'utf8');
     const raw = parseScenarioText(text, file);
     const checked = validateScenario(raw);
-    return { id: file.replace(/\.ya?ml$/, ''), file, description: leadingComment(text), raw, resolved: checked.ok ? checked.scenario : null };
+    const info: ScenarioInfo = { id: file.replace(/\.ya?ml$/, ''), file, description: leadingComment(text), raw, resolved: checked.ok ? checked.scenario : null };
+    this.cache.set(file, { mtimeMs, info });
+    return structuredClone(info);
   }
 }
