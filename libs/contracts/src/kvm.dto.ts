@@ -18,4 +18,12 @@ export class KvmDto implements KvmConfig {
    */
   @ScenarioField('kvm.hvFlushListEntriesMax')
   hvFlushListEntriesMax!: number;
+
+  /**
+   * Historical bug toggle: range flushes cover only the first page of the range ("KVM: x86/mmu: Fix wrong gfn range of tlb flushing", 2022; visible only through the Hyper-V GPA-list hypercall).
+   *
+   * @defaultValue false
+   */
+  @ScenarioField('kvm.undersizedRangeFlush')
+  undersizedRangeFlush!: boolean;
 }

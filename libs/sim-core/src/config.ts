@@ -40,6 +40,12 @@ export interface KvmConfig {
   policy: PolicyName;
   /** `HV_MAX_FLUSH_REP_COUNT`: entries in one GPA-list hypercall before KVM falls back to a whole-space flush. */
   hvFlushListEntriesMax: number;
+  /**
+   * Historical bug toggle: range flushes cover only the first page of the
+   * range ("KVM: x86/mmu: Fix wrong gfn range of tlb flushing", 2022; visible
+   * only through the Hyper-V GPA-list hypercall).
+   */
+  undersizedRangeFlush: boolean;
 }
 
 /** Fleet shape. */

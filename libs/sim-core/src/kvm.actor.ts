@@ -266,7 +266,9 @@ export class KvmActor extends Actor {
         kind = HV_FLUSH_SPACE;
         counters[C.hvListFallbacks] += roots.length;
       }
-      for (const root of roots) this.hvFlush(t, kind, root, gpa, pages, seq, vm, op);
+      // The 2022 bug flushed one page where a range was owed.
+      const flushed = kind === HV_FLUSH_LIST && cfg.kvm.undersizedRangeFlush ? 1 : pages;
+      for (const root of roots) this.hvFlush(t, kind, root, gpa, flushed, seq, vm, op);
       pend.remaining = roots.length;
     } else {
       const ids = this.vcpuIds(vm);

@@ -133,7 +133,11 @@ export class ViolationChecker {
     const h = kvm.alloc.history.get(hpa);
     if (!h) return;
     if (h.invalNs >= 0) {
-      ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; remote flush of loaded roots only`]);
+      const cfg = kvm['ctx'].cfg;
+      const flush = cfg.platform.l0 !== 'hyperv' ? 'remote flush: KVM_REQ_TLB_FLUSH to the VM\'s vCPUs'
+        : cfg.kvm.undersizedRangeFlush ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
+          : 'remote flush: GPA-list hypercall per loaded root (freed roots are not reached)';
+      ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}`]);
     }
     if (h.freedNs >= 0) ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}`]);
     const owner = kvm.alloc.ownerVm[hpa];
