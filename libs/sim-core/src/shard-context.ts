@@ -27,6 +27,11 @@ export abstract class Actor {
 
   constructor(readonly id: number, protected readonly ctx: ShardContext) {}
 
+  /** The shard context (read by the checker, which works on kvm's behalf). */
+  get context(): ShardContext {
+    return this.ctx;
+  }
+
   /** Sends a message; the caller passes a time at least one lookahead ahead. */
   protected send(timeNs: number, dst: number, type: number,
     p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {

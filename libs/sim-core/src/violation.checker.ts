@@ -67,7 +67,7 @@ export class ViolationChecker {
   /** Classifies one Report message (payload at offset p of b). */
   classify(t: number, vcpuActor: number, b: Float64Array, p: number): void {
     const kvm = this.kvm;
-    const ctx = kvm['ctx'];
+    const ctx = kvm.context;
     const [flags, gpa, hpa, entryInc, fillUs, curInc, gva] = [b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]];
     const hv = ctx.topo.hostVcpuIndex(vcpuActor);
     const vm = Math.floor(hv / ctx.topo.vcpusPerVm);
@@ -100,7 +100,7 @@ export class ViolationChecker {
   private chain(cls: ViolationClass, tHit: number, hv: number, vm: number,
     e: { nested: boolean; gpa: number; gva: number; hpa: number; entryInc: number; fillNs: number; curInc: number; flushKind: number }): string[] {
     const kvm = this.kvm;
-    const ctx = kvm['ctx'];
+    const ctx = kvm.context;
     const gvm = ctx.topo.globalVm(kvm.host, vm);
     const kt = `kvm-h${kvm.host}`;
     const vt = `vcpu-${gvm}.${hv % ctx.topo.vcpusPerVm}`;
@@ -129,11 +129,11 @@ export class ViolationChecker {
   /** What happened to the data page: invalidation, free, and who owns it now. */
   private pageEvents(ev: Event[], kt: string, hpa: number): void {
     const kvm = this.kvm;
-    const topo = kvm['ctx'].topo;
+    const topo = kvm.context.topo;
     const h = kvm.alloc.history.get(hpa);
     if (!h) return;
     if (h.invalNs >= 0) {
-      const cfg = kvm['ctx'].cfg;
+      const cfg = kvm.context.cfg;
       const flush = cfg.platform.l0 !== 'hyperv' ? 'remote flush: KVM_REQ_TLB_FLUSH to the VM\'s vCPUs'
         : cfg.kvm.undersizedRangeFlush ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
           : 'remote flush: GPA-list hypercall per loaded root (freed roots are not reached)';
