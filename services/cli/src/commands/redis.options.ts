@@ -7,11 +7,17 @@ export interface RedisOptions {
   prefix: string;
 }
 
-/** Adds `--redis <url>` (default `$TLBSIM_REDIS_URL`) and `--prefix`. */
+/**
+ * Adds `--redis <url>` (default `$TLBSIM_REDIS_URL`, else `$REDIS_URL`, the
+ * variable `serve` and the compose file use) and `--prefix` (default
+ * `$TLBSIM_PREFIX`, else `tlbsim`).
+ */
 export function addRedisOptions(command: Command): Command {
-  const env = process.env.TLBSIM_REDIS_URL;
-  const redis = env ? command.option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL)', env) : command.requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL)');
-  return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis', 'tlbsim');
+  const env = process.env.TLBSIM_REDIS_URL || process.env.REDIS_URL;
+  const redis = env
+    ? command.option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL)', env)
+    : command.requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL / $REDIS_URL)');
+  return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim');
 }
 
 /**

@@ -49,7 +49,7 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
 export function workerCommand(ctx: CliContext): Command {
   const command = new Command('worker').description('run shard jobs of distributed runs (stop with SIGTERM/SIGINT)');
   addRedisOptions(command)
-    .option('--concurrency <n>', 'shards run at once (slots offered)', '1')
+    .option('--concurrency <n>', 'shards run at once (slots offered; default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
     .option('--stalled-interval-ms <ms>', 'how often dead workers\' shards are looked for (default 3000)')
     .option('--retention-sec <s>', 'seconds finished jobs\' records are kept (default 3600)')
