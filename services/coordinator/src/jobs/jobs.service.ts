@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { buildScenario, JobPage, JobView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
-import type { SimConfig } from '@tlbsim/sim-core';
+import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { CompareJobsDto, ListJobsQueryDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
@@ -26,6 +26,12 @@ export function submissionOverrides(body: ScenarioSourceDto & { policy?: string 
   if (body.policy !== undefined) overrides.push(`kvm.policy="${body.policy}"`);
   if (body.shards !== undefined) overrides.push(`run.shards=${body.shards}`);
   return overrides;
+}
+
+/** Compare columns in a stable order: creation time, then the policy's place in `POLICY_NAMES`. */
+function byCreationThenPolicy(a: JobView, b: JobView): number {
+  const rank = (p: string): number => (POLICY_NAMES as readonly string[]).indexOf(p);
+  return a.createdAt.localeCompare(b.createdAt) || rank(a.policy) - rank(b.policy);
 }
 
 /** Job submission and queries: validation here, storage in the {@link JobsPort}. */
@@ -67,7 +73,7 @@ export class JobsApiService {
 
   /** A compare group and its reports; 404 if the group has no jobs. */
   async compareView(groupId: string): Promise<CompareView> {
-    const jobs = await this.port.group(groupId);
+    const jobs = (await this.port.group(groupId)).sort(byCreationThenPolicy);
     if (jobs.length === 0) throw new NotFoundException(`no compare group ${groupId}`);
     const results = await Promise.all(jobs.map((j) => (j.state === 'completed' ? this.port.result(j.id) : null)));
     return { groupId, jobs, results };
