@@ -111,6 +111,8 @@ describe('coordinator HTTP API (fake job store)', () => {
     const docs = await http().get('/api/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/jobs', '/api/jobs/{id}/events', '/api/compare']));
     expect(docs.body.paths['/api/jobs'].post.requestBody.content['application/json']).toBeDefined();
+    expect(Object.keys(docs.body.components.schemas.SubmitJobDto.properties)).toEqual(expect.arrayContaining(['scenario', 'scenarioName', 'overrides', 'seed', 'policy', 'shards']));
+    expect(docs.body.components.schemas.CompareJobsDto.required).toContain('policies');
   });
 });
 
