@@ -27,7 +27,7 @@ import { JobEventsService } from './job-events.service';
 import { ApiErrorDto, JobEventDto, JobPageDto, JobViewDto } from './job-view.dto';
 import { ListJobsQueryDto, SubmitJobDto } from './jobs.dto';
 import { JobsApiService } from './jobs.service';
-import { streamLines } from '../http/stream-lines';
+import { streamLines } from '../http/ndjson.writer';
 
 /** Jobs: submit, list, inspect, follow, cancel. */
 @ApiTags('jobs')
