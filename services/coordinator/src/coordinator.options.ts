@@ -51,11 +51,13 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
 /**
  * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`,
  * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
- * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `REDIS_URL`), then by `given`.
+ * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
+ * `TLBSIM_REDIS_URL` or `REDIS_URL`), then by `given`.
  */
 export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
   const defaults: CoordinatorOptions = {
     redisUrl: env.TLBSIM_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    prefix: env.TLBSIM_PREFIX || undefined,
     apiToken: env.TLBSIM_API_TOKEN || undefined,
     rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
     submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),

@@ -96,9 +96,9 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--port <n>', 'HTTP port (0: any free port)', '3000')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL; none: start a private redis-server)')
-    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis', 'tlbsim')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', process.env.TLBSIM_PREFIX || 'tlbsim')
     .option('--workers <n>', 'also start N local worker processes', '0')
-    .option('--worker-concurrency <n>', 'shards each local worker runs at once', '1')
+    .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of mutating endpoints and /queues), TLBSIM_RATE_LIMIT and\n' +
       'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
