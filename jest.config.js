@@ -10,4 +10,5 @@ module.exports = {
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
 };
