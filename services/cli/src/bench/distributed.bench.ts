@@ -6,12 +6,12 @@
  * cross-shard traffic) to show that Redis round trips per window per shard
  * do not grow with the shard count.
  */
-import { ChildProcess, spawn } from 'child_process';
-import { createServer } from 'net';
+import { spawn } from 'child_process';
 import { join } from 'path';
 import { JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
+import { managed, startLocalRedis } from '../local-cluster';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MAIN = join(__dirname, '..', 'main.js');
@@ -33,28 +33,15 @@ export interface DistributedRun {
   digest: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
 async function redisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.TLBSIM_REDIS_URL) return { url: process.env.TLBSIM_REDIS_URL, stop: async () => undefined };
-  let port = await freePort();
-  if (port === 6379) port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  return { url: `redis://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await exited(child); } };
+  const redis = await startLocalRedis('redis-server');
+  return { url: redis.url, stop: () => redis.stop() };
 }
 
 /** Runs one job on `workers` fresh worker processes with `concurrency` slots each. */
 async function measure(url: string, cfg: SimConfig, workers: number, concurrency: number, shards: number, prefix: string): Promise<DistributedRun> {
-  const procs = Array.from({ length: workers }, () => spawn(process.execPath, [MAIN, 'worker', '--redis', url, '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' }));
+  const procs = Array.from({ length: workers }, () => managed(spawn(process.execPath, [MAIN, 'worker', '--redis', url, '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' })));
   const jobs = new JobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++) await new Promise((r) => setTimeout(r, 100));
@@ -74,8 +61,7 @@ async function measure(url: string, cfg: SimConfig, workers: number, concurrency
     };
   } finally {
     await jobs.close();
-    procs.forEach((p) => p.kill('SIGTERM'));
-    await Promise.all(procs.map(exited));
+    await Promise.all(procs.map((p) => p.stop()));
   }
 }
 

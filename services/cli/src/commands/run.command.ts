@@ -1,13 +1,10 @@
 import { Command } from 'commander';
-import { ScenarioInputError } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
-import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
 import { formatReport } from '../report.formatter';
-import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
-import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
 export interface RunOptions extends ScenarioOptions {
@@ -18,14 +15,8 @@ export interface RunOptions extends ScenarioOptions {
 
 /** The action of `tlbsim run`; returns the exit code. */
 export async function runAction(ctx: CliContext, file: string, options: RunOptions): Promise<number> {
-  let config: SimConfig;
-  try {
-    config = loadScenarioFile(file, scenarioOverrides(options));
-  } catch (error) {
-    if (!(error instanceof ScenarioInputError)) throw error;
-    ctx.io.err(formatInputErrors(file, error));
-    return EXIT.BAD_INPUT;
-  }
+  const config = loadScenarioOrReport(ctx, file, options);
+  if (!config) return EXIT.BAD_INPUT;
   const progress = createProgressReporter(ctx.io, config.kvm.policy);
   let report: RunReport;
   try {

@@ -1,4 +1,8 @@
 import { Command } from 'commander';
+import { ScenarioInputError } from '@tlbsim/contracts';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { CliContext } from '../cli.context';
+import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
 
 /** The scenario-shaping options shared by `run`, `compare` (and later `submit`). */
 export interface ScenarioOptions {
@@ -41,4 +45,19 @@ export function scenarioOverrides(options: ScenarioOptions): string[] {
   if (options.policy !== undefined) overrides.push(`kvm.policy="${options.policy}"`);
   if (options.shards !== undefined) overrides.push(`run.shards=${options.shards}`);
   return overrides;
+}
+
+/**
+ * Loads `file` with the options' overrides; on bad input prints every problem
+ * (dotted path, value, limit) to stderr and returns null, so the command
+ * exits with code 2. Other errors propagate.
+ */
+export function loadScenarioOrReport(ctx: CliContext, file: string, options: ScenarioOptions): SimConfig | null {
+  try {
+    return loadScenarioFile(file, scenarioOverrides(options));
+  } catch (error) {
+    if (!(error instanceof ScenarioInputError)) throw error;
+    ctx.io.err(formatInputErrors(file, error));
+    return null;
+  }
 }

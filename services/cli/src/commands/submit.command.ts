@@ -1,15 +1,14 @@
 import { Command } from 'commander';
-import { JobEvent, ScenarioInputError } from '@tlbsim/contracts';
+import { JobEvent } from '@tlbsim/contracts';
 import { JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
 import { formatReport } from '../report.formatter';
-import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
 import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
 import { exitCodeHelp } from './run.command';
-import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim submit`. */
 export interface SubmitOptions extends ScenarioOptions, RedisOptions {
@@ -50,14 +49,8 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
 
 /** The action of `tlbsim submit`; returns the exit code. */
 export async function submitAction(ctx: CliContext, file: string, options: SubmitOptions): Promise<number> {
-  let config: SimConfig;
-  try {
-    config = loadScenarioFile(file, scenarioOverrides(options));
-  } catch (error) {
-    if (!(error instanceof ScenarioInputError)) throw error;
-    ctx.io.err(formatInputErrors(file, error));
-    return EXIT.BAD_INPUT;
-  }
+  const config = loadScenarioOrReport(ctx, file, options);
+  if (!config) return EXIT.BAD_INPUT;
   return withJobs(options, async (jobs) => {
     let id: string;
     try {
