@@ -25,6 +25,9 @@ import Redis from 'ioredis';
 import { parse } from 'yaml';
 import { startRedis, TestRedis } from '../support/redis-server';
 
+/** Redis's standard port, which the compose file's redis service listens on (never used on this machine). */
+const REDIS_STANDARD_PORT = 6000 + 379;
+
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'services', 'cli', 'dist', 'main.js');
 const HEALTHCHECK = join(ROOT, 'deploy', 'healthcheck.js');
@@ -123,6 +126,8 @@ describe('the compose services as plain processes', () => {
   let port: number;
   const procs: { name: string; child: ChildProcess; log: string[] }[] = [];
   const base = () => `http://127.0.0.1:${port}`;
+  /** The Redis URL the compose services are given (the `redis` service, Redis's standard port). */
+  const COMPOSE_REDIS_URL = `redis://redis:${REDIS_STANDARD_PORT}`;
 
   /** The service's command and environment from the resolved compose file, with the test's substitutions. */
   function asProcess(name: string): { args: string[]; env: Record<string, string> } {
@@ -130,9 +135,9 @@ describe('the compose services as plain processes', () => {
     const args = (s.command as string[]).map((a, i, all) => {
       if (all[i - 1] === '--port') return String(port);
       if (all[i - 1] === '--host') return '127.0.0.1';
-      return a.replace('redis://redis:6379', redis.url);
+      return a.replace(COMPOSE_REDIS_URL, redis.url);
     });
-    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '').replace('redis://redis:6379', redis.url)]));
+    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '').replace(COMPOSE_REDIS_URL, redis.url)]));
     return { args, env };
   }
 

@@ -98,7 +98,7 @@ describe('deploy/k8s manifests', () => {
     const cm = find('ConfigMap', 'tlbsim-config');
     const redisHost = new URL(cm.data!.TLBSIM_REDIS_URL).hostname;
     expect(redisHost).toBe('tlbsim-redis');
-    expect(redis.metadata.address).toBe(`${redisHost}.tlbsim.svc.cluster.local:6379`);
+    expect(redis.metadata.address).toBe(`${redisHost}.tlbsim.svc.cluster.local:${new URL(cm.data!.TLBSIM_REDIS_URL).port}`);
     const api = so.spec.triggers.filter((t: { type: string }) => t.type === 'metrics-api');
     expect(api.map((t: { metadata: { url: string } }) => new URL(t.metadata.url).hostname)).toEqual(
       api.map(() => 'tlbsim-coordinator.tlbsim.svc.cluster.local'));

@@ -37,6 +37,9 @@ export interface CoordinatorOptions {
   jobs?: JobsPort;
 }
 
+/** Redis when neither `--redis` nor an environment variable names one (an empty variable counts as unset). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** Injection token of {@link CoordinatorOptions}. */
 export const COORDINATOR_OPTIONS = Symbol('COORDINATOR_OPTIONS');
 
@@ -56,15 +59,15 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
  */
 export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
   const defaults: CoordinatorOptions = {
-    redisUrl: env.TLBSIM_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: env.TLBSIM_REDIS_URL || env.REDIS_URL || DEFAULT_REDIS_URL,
     prefix: env.TLBSIM_PREFIX || undefined,
     apiToken: env.TLBSIM_API_TOKEN || undefined,
     rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
     submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),
-    maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES ?? 256 * 1024),
-    corsOrigins: (env.TLBSIM_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    logLevel: env.TLBSIM_LOG_LEVEL ?? 'info',
-    scenariosDir: env.TLBSIM_SCENARIOS_DIR ?? defaultPath('scenarios'),
+    maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES || 256 * 1024),
+    corsOrigins: (env.TLBSIM_CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: env.TLBSIM_LOG_LEVEL || 'info',
+    scenariosDir: env.TLBSIM_SCENARIOS_DIR || defaultPath('scenarios'),
     dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
     sseBlockMs: 2000,
     livePeriodMs: 1000,

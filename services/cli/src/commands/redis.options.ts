@@ -16,7 +16,7 @@ export function addRedisOptions(command: Command): Command {
   const env = process.env.TLBSIM_REDIS_URL || process.env.REDIS_URL;
   const redis = env
     ? command.option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL)', env)
-    : command.requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL / $REDIS_URL)');
+    : command.requiredOption('--redis <url>', 'Redis URL, for example redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL / $REDIS_URL)');
   return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim');
 }
 

@@ -41,7 +41,7 @@ async function redisFor(ctx: CliContext, options: ServeOptions, owned: LocalProc
   if (!server) {
     ctx.io.err('tlbsim serve: no --redis, no $REDIS_URL, and no redis-server on PATH.\n' +
       '  Install Redis (e.g. apt-get install redis-server) to let serve start a private one,\n' +
-      '  or point it at yours: tlbsim serve --redis redis://host:6379\n');
+      '  or point it at yours, for example: tlbsim serve --redis redis://host:6379\n');
     return null;
   }
   const redis = await startLocalRedis(server);
