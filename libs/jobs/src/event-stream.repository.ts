@@ -40,11 +40,14 @@ export class EventStreamRepository {
     return parse(jobId, (await this.redis.xrange(this.keys(jobId).events, '-', '+')) as RawEntries);
   }
 
-  /** Every event of several jobs, in one round trip. */
-  async allOf(jobIds: string[]): Promise<JobEvent[][]> {
+  /**
+   * The events of several jobs, in one round trip: for each job those after
+   * the stream id in `afterIds` (null or missing: all of them), oldest first.
+   */
+  async allOf(jobIds: string[], afterIds: (string | null)[] = []): Promise<JobEvent[][]> {
     if (jobIds.length === 0) return [];
     const p = this.redis.pipeline();
-    for (const id of jobIds) p.xrange(this.keys(id).events, '-', '+');
+    jobIds.forEach((id, i) => p.xrange(this.keys(id).events, afterIds[i] ? `(${afterIds[i]}` : '-', '+'));
     const res = (await p.exec()) ?? [];
     return res.map(([err, entries], i) => { if (err) throw err; return parse(jobIds[i], entries as RawEntries); });
   }

@@ -1,5 +1,5 @@
 import type { JobEvent } from '@tlbsim/contracts';
-import { projectJob } from './job.projection';
+import { emptyFold, foldEvents, projectJob, viewOf } from './job.projection';
 import type { JobMeta } from './job.repository';
 
 const meta = { id: 'j', name: 'n', policy: 'overhaul', seed: 1, shards: 2, groupId: null, createdAt: '2024-01-01T00:00:00.000Z', accessesTotal: 1000, windowsEstimate: 10 } as unknown as JobMeta;
@@ -26,5 +26,25 @@ describe('projectJob', () => {
     expect(projectJob(meta, events).perShard[1]).toMatchObject({ state: 'running', resumes: 1, worker: 'w3' });
     events.push(ev('completed', { digest: 'abc' }), ev('cancelled'));
     expect(projectJob(meta, events)).toMatchObject({ state: 'completed', digest: 'abc', progress: { fraction: 1 } });
+  });
+
+  it('folding in pieces gives the same view as folding everything at once', () => {
+    n = 0;
+    const events = [
+      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 1, accesses: 100, violations: 1 }),
+      ev('window-completed', { shard: 1, window: 3, accesses: 150, violations: 0 }),
+      ev('shard-completed', { shard: 0, window: 9 }), ev('completed', { digest: 'd' }),
+    ];
+    const whole = projectJob(meta, events);
+    for (let cut = 0; cut <= events.length; cut++) {
+      const fold = foldEvents(emptyFold(meta), events.slice(0, cut));
+      const early = viewOf(meta, fold); // a view taken mid-way must not be changed by later folding
+      const frozen = JSON.stringify(early);
+      foldEvents(fold, events.slice(cut));
+      expect(fold.lastEventId).toBe(events[events.length - 1].id);
+      expect(viewOf(meta, fold)).toEqual(whole);
+      expect(JSON.stringify(early)).toBe(frozen);
+    }
   });
 });

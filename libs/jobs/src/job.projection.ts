@@ -56,39 +56,69 @@ function progressOf(meta: JobMeta, shards: ShardAcc[], startedAt: string | null,
 }
 
 /**
+ * The running fold of a job's events: everything the view needs, so a view
+ * can be brought up to date with only the events appended since.
+ */
+export interface JobFold {
+  /** Stream id of the last event folded in, or null. */
+  lastEventId: string | null;
+  shards: ShardAcc[];
+  state: JobState;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastAt: string | null;
+  digest: string | null;
+  error: string | null;
+  slotsNeeded: number | null;
+}
+
+/** The fold of a job with no events yet. */
+export function emptyFold(meta: JobMeta): JobFold {
+  return {
+    lastEventId: null,
+    shards: Array.from({ length: meta.shards }, (_, shard) => ({
+      shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
+    })),
+    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null,
+  };
+}
+
+/** Folds events (oldest first) into `f`, in place; returns it. */
+export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
+  for (const e of events) {
+    applyShard(f.shards, e);
+    f.state = nextState(f.state, e);
+    if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;
+    if (e.type === 'window-completed' || e.type === 'shard-completed') f.lastAt = e.at;
+    if (e.type === 'waiting-for-workers') f.slotsNeeded = e.slotsNeeded ?? null;
+    if (e.type === 'shard-started') f.slotsNeeded = null;
+    if (e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled') {
+      f.finishedAt ??= e.at;
+      f.digest ??= e.digest ?? null;
+      f.error ??= e.error ?? null;
+    }
+    f.lastEventId = e.id;
+  }
+  return f;
+}
+
+/** The view of a folded job. */
+export function viewOf(meta: JobMeta, f: JobFold): JobView {
+  const { shards, state } = f;
+  return {
+    id: meta.id, name: meta.name, policy: meta.policy, seed: meta.seed, state, shards: meta.shards, groupId: meta.groupId,
+    createdAt: meta.createdAt, startedAt: f.startedAt, finishedAt: f.finishedAt,
+    progress: progressOf(meta, shards, f.startedAt, f.lastAt ?? f.finishedAt, state),
+    violations: shards.reduce((a, s) => a + s.violations, 0),
+    perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
+    digest: f.digest, error: f.error, slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
+  };
+}
+
+/**
  * The job as the API shows it: a pure fold of its events over its
  * metadata. Replaying the same events always gives the same view.
  */
 export function projectJob(meta: JobMeta, events: JobEvent[]): JobView {
-  const shards: ShardAcc[] = Array.from({ length: meta.shards }, (_, shard) => ({
-    shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
-  }));
-  let state: JobState = 'queued';
-  let startedAt: string | null = null;
-  let finishedAt: string | null = null;
-  let lastAt: string | null = null;
-  let digest: string | null = null;
-  let error: string | null = null;
-  let slotsNeeded: number | null = null;
-  for (const e of events) {
-    applyShard(shards, e);
-    state = nextState(state, e);
-    if (e.type === 'shard-started' && !startedAt) startedAt = e.at;
-    if (e.type === 'window-completed' || e.type === 'shard-completed') lastAt = e.at;
-    if (e.type === 'waiting-for-workers') slotsNeeded = e.slotsNeeded ?? null;
-    if (e.type === 'shard-started') slotsNeeded = null;
-    if (e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled') {
-      finishedAt ??= e.at;
-      digest ??= e.digest ?? null;
-      error ??= e.error ?? null;
-    }
-  }
-  return {
-    id: meta.id, name: meta.name, policy: meta.policy, seed: meta.seed, state, shards: meta.shards, groupId: meta.groupId,
-    createdAt: meta.createdAt, startedAt, finishedAt,
-    progress: progressOf(meta, shards, startedAt, lastAt ?? finishedAt, state),
-    violations: shards.reduce((a, s) => a + s.violations, 0),
-    perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => v),
-    digest, error, slotsNeeded: state === 'waiting-for-workers' ? slotsNeeded : null,
-  };
+  return viewOf(meta, foldEvents(emptyFold(meta), events));
 }

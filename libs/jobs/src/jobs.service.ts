@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { JobEvent, JobPage, JobState, JobView, WorkerInfo } from '@tlbsim/contracts';
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
 import { POLICY_NAMES, PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
-import { isFinal, projectJob } from './job.projection';
+import { emptyFold, foldEvents, isFinal, JobFold, viewOf } from './job.projection';
 import { JobLimitError } from './job-limit.error';
 import { JobMeta } from './job.repository';
 import { JobsContainer } from './jobs.container';
@@ -19,6 +19,9 @@ export interface JobsServiceOptions {
   retentionSec?: number;
 }
 
+/** Open jobs whose event folds a service keeps in memory. */
+export const FOLDS_CACHED_MAX = 2000;
+
 /** A fresh job id: time-ordered, URL- and key-safe. */
 function newId(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -30,6 +33,8 @@ function newId(): string {
  */
 export class JobsService {
   private readonly c: JobsContainer;
+  /** Folds of open jobs' event streams, most recently used last. */
+  private readonly folds = new Map<string, JobFold>();
 
   constructor(opts: JobsServiceOptions) {
     this.c = new JobsContainer(opts);
@@ -84,16 +89,35 @@ export class JobsService {
     return (await this.views([id]))[0];
   }
 
-  /** Views of several jobs: finished ones from their result record, others projected from their events. */
+  /**
+   * Views of several jobs: finished ones from their result record, others
+   * projected from their events. Folds are cached per job, so a view of a
+   * running job reads only the events appended since the last one (a long
+   * job's stream holds thousands of window-completed events).
+   */
   private async views(ids: string[]): Promise<(JobView | null)[]> {
     const results = await this.c.jobs.results(ids);
     const open = ids.filter((_, i) => !results[i]?.view);
     const metas = await this.c.jobs.metas(open);
-    const events = await this.c.events.allOf(open.filter((_, i) => metas[i]));
+    const known: { id: string; meta: JobMeta }[] = [];
+    open.forEach((id, i) => { if (metas[i]) known.push({ id, meta: metas[i]! }); });
+    const folds = known.map(({ id, meta }) => this.folds.get(id) ?? emptyFold(meta));
+    const events = await this.c.events.allOf(known.map((k) => k.id), folds.map((f) => f.lastEventId));
     const projected = new Map<string, JobView>();
-    let e = 0;
-    open.forEach((id, i) => { const m = metas[i]; if (m) projected.set(id, projectJob(m, events[e++])); });
+    known.forEach(({ id, meta }, i) => {
+      const fold = foldEvents(folds[i], events[i]);
+      this.rememberFold(id, fold);
+      projected.set(id, viewOf(meta, fold));
+    });
+    for (const id of ids.filter((_, i) => results[i]?.view)) this.folds.delete(id);
     return ids.map((id, i) => (results[i]?.view ? (JSON.parse(results[i]!.view!) as JobView) : projected.get(id) ?? null));
+  }
+
+  /** Keeps a job's fold, dropping the oldest beyond {@link FOLDS_CACHED_MAX}. */
+  private rememberFold(id: string, fold: JobFold): void {
+    this.folds.delete(id);
+    this.folds.set(id, fold);
+    if (this.folds.size > FOLDS_CACHED_MAX) this.folds.delete(this.folds.keys().next().value as string);
   }
 
   /** Jobs, newest first, optionally of one state or group. */
