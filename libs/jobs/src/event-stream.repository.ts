@@ -30,6 +30,18 @@ export class EventStreamRepository {
     return this.redis.tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
   }
 
+  /** {@link append} for several jobs in one round trip. */
+  async appendMany(items: readonly { jobId: string; event: NewJobEvent }[]): Promise<void> {
+    if (items.length === 0) return;
+    // Custom commands are defined on pipelines too; ioredis only types them on the client.
+    const p = this.redis.pipeline() as unknown as { tlbAppendEvent(...args: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    for (const { jobId, event } of items) {
+      const k = this.keys(jobId);
+      p.tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
+    }
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+  }
+
   /** Appends unconditionally (submission, before any result can exist). */
   async appendFirst(jobId: string, event: NewJobEvent): Promise<string> {
     return (await this.redis.xadd(this.keys(jobId).events, '*', 'e', EventStreamRepository.encode(event)))!;

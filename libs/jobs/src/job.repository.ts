@@ -91,10 +91,19 @@ export class JobRepository {
 
   /** Records the last waiting-for-workers note; false if it was already this one. */
   async swapWaitNote(jobId: string, note: string): Promise<boolean> {
+    return (await this.swapWaitNotes([[jobId, note]]))[0];
+  }
+
+  /** {@link swapWaitNote} for many jobs in one round trip; true where the note changed. */
+  async swapWaitNotes(notes: readonly (readonly [string, string])[]): Promise<boolean[]> {
+    if (notes.length === 0) return [];
     // In Lua so an expired job's metadata is never re-created with just this field.
     const lua = `if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'waitNote') == ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'waitNote', ARGV[1]) return 1`;
-    return (await this.redis.eval(lua, 1, this.keys(jobId).meta, note)) === 1;
+    const p = this.redis.pipeline();
+    for (const [jobId, note] of notes) p.eval(lua, 1, this.keys(jobId).meta, note);
+    const res = (await p.exec()) ?? [];
+    return res.map(([err, changed]) => { if (err) throw err; return changed === 1; });
   }
 
   /** Stores the final view in the result record (if it exists). */

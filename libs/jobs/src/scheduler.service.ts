@@ -52,6 +52,7 @@ export class SchedulerService {
     const result: TickResult = { admitted: [], waiting: [], capacity, reserved };
     const pending = await this.scheduler.pending();
     const metas = await this.jobs.metas(pending);
+    const notes: [string, number, number][] = [];
     for (let i = 0; i < pending.length; i++) {
       const meta = metas[i];
       if (!meta) { await this.scheduler.release(pending[i]); continue; }
@@ -59,7 +60,7 @@ export class SchedulerService {
       // Strict FIFO: nothing is admitted behind a job that waits.
       if (meta.shards > free || result.waiting.length > 0) {
         result.waiting.push(meta.id);
-        await this.noteWaiting(meta.id, meta.shards, free);
+        notes.push([meta.id, meta.shards, free]);
         continue;
       }
       await this.scheduler.admit(meta.id, meta.shards);
@@ -67,6 +68,7 @@ export class SchedulerService {
       reserved += meta.shards;
       result.admitted.push(meta.id);
     }
+    await this.noteWaiting(notes);
     result.reserved = reserved;
     return result;
   }
@@ -80,9 +82,14 @@ export class SchedulerService {
     }
   }
 
-  private async noteWaiting(jobId: string, needed: number, free: number): Promise<void> {
-    // Appended only when the numbers change, so idle passes do not flood the stream.
-    if (!(await this.jobs.swapWaitNote(jobId, `${needed}/${free}`))) return;
-    await this.events.append(jobId, { type: 'waiting-for-workers', slotsNeeded: needed, slotsFree: free });
+  /**
+   * Records `waiting-for-workers` for the jobs that wait, in two round trips
+   * however many there are (a submit runs a pass, so this is on its path).
+   * Appended only when the numbers change, so idle passes do not flood the stream.
+   */
+  private async noteWaiting(notes: readonly [string, number, number][]): Promise<void> {
+    const changed = await this.jobs.swapWaitNotes(notes.map(([id, needed, free]) => [id, `${needed}/${free}`] as const));
+    await this.events.appendMany(notes.filter((_, i) => changed[i])
+      .map(([jobId, needed, free]) => ({ jobId, event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsFree: free } })));
   }
 }
