@@ -63,6 +63,12 @@ describe('tlbsim executable', () => {
     expect(r.stderr).toContain('enlightened-tlb-off');
   });
 
+  it('compare with a policy listed twice: exit 2 naming it', () => {
+    const r = tlbsim('compare', ok, '--policies', 'overhaul,pre-overhaul,overhaul');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('overhaul is listed more than once');
+  });
+
   it('unknown option: exit 2', () => {
     const r = tlbsim('run', ok, '--frobnicate');
     expect(r.status).toBe(2);

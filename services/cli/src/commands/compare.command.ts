@@ -18,12 +18,16 @@ export interface CompareOptions extends ScenarioOptions {
 /**
  * Splits and checks `--policies a,b,c` against `POLICY_NAMES`.
  *
- * @throws ScenarioInputError naming each unknown policy and the valid ones
+ * @throws ScenarioInputError naming each unknown or repeated policy and the valid ones
  */
 export function parsePolicies(text: string): string[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   const known: readonly string[] = POLICY_NAMES;
   const errors = names.filter((n) => !known.includes(n)).map((n) => constraintError('kvm.policy', n, 'isIn'));
+  // Each policy once: the list is then bounded by the number of policies.
+  for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+    errors.push({ path: 'kvm.policy', value: n, constraint: 'unique', message: `--policies: ${n} is listed more than once` });
+  }
   if (names.length === 0) {
     errors.push({ path: 'kvm.policy', value: text, constraint: 'policies', limit: known.join(', '),
       message: `--policies: expected a comma-separated list of ${known.join(', ')}` });
