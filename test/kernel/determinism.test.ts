@@ -20,6 +20,21 @@ describe('determinism', () => {
     }
   });
 
+  it(`the time series is the same for 1 and 3 shards and ends at the final counters (seed ${seed})`, async () => {
+    const one = await runInProcess(cfg, { shards: 1 });
+    const three = await runInProcess({ ...cfg, run: { ...cfg.run, placement: 'round-robin' } }, { shards: 3 });
+    expect(three.series).toEqual(one.series);
+    const points = one.series!.points;
+    expect(points.length).toBeGreaterThan(10);
+    const last = points[points.length - 1];
+    expect(last).toMatchObject({ window: one.metrics.windows, accesses: one.metrics.accesses, violations: one.violations.total,
+      tlbHits: one.metrics.tlb.hits, nestedWalks: one.metrics.nestedWalks });
+    for (let i = 1; i < points.length; i++) {
+      expect(points[i].window).toBeGreaterThan(points[i - 1].window);
+      expect(points[i].accesses).toBeGreaterThanOrEqual(points[i - 1].accesses);
+    }
+  });
+
   it(`repeated runs give the same digest and another seed a different one (seed ${seed})`, async () => {
     const a = await runInProcess(cfg);
     const b = await runInProcess(cfg);

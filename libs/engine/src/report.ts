@@ -33,6 +33,34 @@ export interface RunMetrics {
   simulatedNs: number;
 }
 
+/** Cumulative counters at one sampled window of a run. */
+export interface RunSeriesPoint {
+  /** Windows completed. */
+  window: number;
+  /** Simulated time at the end of that window. */
+  timeNs: number;
+  accesses: number;
+  tlbHits: number;
+  tlbMisses: number;
+  nestedWalks: number;
+  /** GPA-space plus GPA-list flush hypercalls. */
+  hypercalls: number;
+  shootdownMessages: number;
+  /** All four classes. */
+  violations: number;
+}
+
+/**
+ * A run's counters over simulated time, sampled every `everyWindows`
+ * windows (about 200 points) and at the last window. The same for any
+ * shard count; not part of the digest.
+ */
+export interface RunSeries {
+  windowNs: number;
+  everyWindows: number;
+  points: RunSeriesPoint[];
+}
+
 /** The report of a run: `tlbsim run --json` prints exactly this. */
 export interface RunReport {
   scenario: string;
@@ -48,6 +76,8 @@ export interface RunReport {
     witnesses: Witness[];
   };
   metrics: RunMetrics;
+  /** Counters over simulated time (for charts); not part of the digest. */
+  series?: RunSeries;
   /**
    * Distributed runs only: how the shards' messages travelled through Redis.
    * Depends on placement and timing, so it is kept out of the digest.

@@ -1,8 +1,9 @@
 import {
-  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, ShardPartial, SimConfig, VIOLATION_CLASSES, WitnessRecord,
+  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
+  VIOLATION_CLASSES, WitnessRecord,
 } from '@tlbsim/sim-core';
 import { sha256Canonical } from './digest';
-import { RunReport } from './report';
+import { RunReport, RunSeries, RunSeriesPoint } from './report';
 
 /**
  * Counters that depend on how actors were placed, not on what was
@@ -22,7 +23,35 @@ export function mergePartials(partials: ShardPartial[], witnessesMax: number): S
       if (first && !witnesses.includes(first)) witnesses.push(first);
     }
   }
-  return { counters, witnesses };
+  return { counters, witnesses, series: mergeSeries(partials.map((p) => p.series ?? [])) };
+}
+
+/** Sums shards' series records window by window (every shard samples the same windows). */
+function mergeSeries(all: number[][]): number[] {
+  const byWindow = new Map<number, number[]>();
+  for (const series of all) {
+    for (let o = 0; o + SERIES_WIDTH <= series.length; o += SERIES_WIDTH) {
+      const w = series[o];
+      const acc = byWindow.get(w) ?? new Array<number>(SERIES_WIDTH - 1).fill(0);
+      for (let i = 1; i < SERIES_WIDTH; i++) acc[i - 1] += series[o + i];
+      byWindow.set(w, acc);
+    }
+  }
+  return [...byWindow.keys()].sort((a, b) => a - b).flatMap((w) => [w, ...byWindow.get(w)!]);
+}
+
+/** The report's time series: cumulative counters at every sampled window. */
+function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSeries {
+  const points: RunSeriesPoint[] = [];
+  const s = merged.series;
+  for (let o = 0; o + SERIES_WIDTH <= s.length; o += SERIES_WIDTH) {
+    const [window, accesses, tlbHits, tlbMisses, nestedWalks, space, list, shootdownMessages, ...classes] = s.slice(o, o + SERIES_WIDTH);
+    points.push({
+      window, timeNs: window * windowNs, accesses, tlbHits, tlbMisses, nestedWalks, hypercalls: space + list,
+      shootdownMessages, violations: classes.reduce((a, b) => a + b, 0),
+    });
+  }
+  return { windowNs, everyWindows: seriesEveryWindowsOf(cfg), points };
 }
 
 function compareWitness(a: WitnessRecord, b: WitnessRecord): number {
@@ -85,5 +114,6 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
       windows,
       simulatedNs: windows * windowNs,
     },
+    series: seriesOf(cfg, merged, windowNs),
   };
 }

@@ -24,6 +24,30 @@ export interface WindowOutput {
 export interface ShardPartial {
   counters: number[];
   witnesses: WitnessRecord[];
+  /**
+   * Cumulative counters over simulated time: flat records of
+   * [windowsDone, ...SERIES_COUNTERS values], every {@link seriesEveryWindowsOf}
+   * windows plus the last window. Same windows on every shard, so shards sum.
+   */
+  series: number[];
+}
+
+/** At most about this many points in a run's time series. */
+export const SERIES_POINTS_MAX = 200;
+
+/** Counters sampled into the time series (see {@link ShardPartial.series}), in order. */
+export const SERIES_COUNTERS = [
+  C.accesses, C.tlbHits, C.tlbMisses, C.nestedWalks, C.hvFlushSpace, C.hvFlushList, C.shootdownMessages,
+  C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot,
+] as const;
+
+/** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
+export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
+
+/** Windows between two series points: the nominal run split into {@link SERIES_POINTS_MAX}. */
+export function seriesEveryWindowsOf(cfg: SimConfig): number {
+  const nominal = Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNsOf(cfg));
+  return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
 }
 
 /** A shard's whole state, structured-clone friendly (typed arrays, Maps). */
@@ -34,6 +58,8 @@ export interface ShardSnapshot {
   counters: number[];
   /** Delivered messages not due yet. */
   carry: Float64Array;
+  /** Time series records so far. */
+  series: number[];
   actors: [number, Record<string, unknown>][];
   views: [number, { map: Int32Array; seq: Uint16Array }][];
 }
@@ -61,6 +87,9 @@ export class ShardSim {
   window = 0;
   /** Delivered messages not due yet (time at or after the last window's end). */
   private carry: Float64Array = new Float64Array(0);
+  /** Time series records so far (see {@link ShardPartial.series}). */
+  private series: number[] = [];
+  private readonly seriesEvery: number;
 
   constructor(cfg: SimConfig, shard: number, shards: number) {
     this.cfg = cfg;
@@ -69,6 +98,7 @@ export class ShardSim {
     this.shard = shard;
     this.shards = shards;
     this.windowNs = windowNsOf(cfg);
+    this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
       cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
       outbox: new Outbox(), views: new Map(),
@@ -116,6 +146,7 @@ export class ShardSim {
     this.carry = notYetDue(buf, endNs);
     const outbound = this.partition(endNs);
     this.window = k + 1;
+    if (this.window % this.seriesEvery === 0) this.sample();
     return { window: k, outbound, done: this.vcpus.every((v) => v.done) };
   }
 
@@ -180,9 +211,19 @@ export class ShardSim {
     return this.ctx.counters[slot];
   }
 
-  /** Counters and witnesses so far. */
+  private sample(): void {
+    this.series.push(this.window);
+    for (const slot of SERIES_COUNTERS) this.series.push(this.ctx.counters[slot]);
+  }
+
+  /** Counters, witnesses and the time series so far (the series ends at the last window run). */
   partial(): ShardPartial {
-    return { counters: Array.from(this.ctx.counters), witnesses: this.kvms.flatMap((k) => k.witnesses.map((w) => ({ ...w }))) };
+    const series = this.series.slice();
+    if (series.length === 0 || series[series.length - SERIES_WIDTH] !== this.window) {
+      series.push(this.window);
+      for (const slot of SERIES_COUNTERS) series.push(this.ctx.counters[slot]);
+    }
+    return { counters: Array.from(this.ctx.counters), witnesses: this.kvms.flatMap((k) => k.witnesses.map((w) => ({ ...w }))), series };
   }
 
   /** The whole shard state after the last window run. */
@@ -190,6 +231,7 @@ export class ShardSim {
     return {
       shard: this.shard, shards: this.shards, window: this.window, counters: Array.from(this.ctx.counters),
       carry: this.carry.slice(),
+      series: this.series.slice(),
       actors: this.actors.map((a) => [a.id, a.save()]),
       views: [...this.ctx.views.entries()].map(([g, v]) => [g, { map: v.map.slice(), seq: v.seq.slice() }]),
     };
@@ -200,6 +242,7 @@ export class ShardSim {
     const s = new ShardSim(cfg, snap.shard, snap.shards);
     s.window = snap.window;
     s.carry = snap.carry.slice();
+    s.series = (snap.series ?? []).slice();
     s.ctx.counters.set(snap.counters);
     for (const [id, st] of snap.actors) s.byId.get(id)!.load(st);
     for (const [g, v] of snap.views) { s.ctx.views.get(g)!.map.set(v.map); s.ctx.views.get(g)!.seq.set(v.seq); }

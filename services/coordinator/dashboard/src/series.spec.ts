@@ -25,3 +25,19 @@ describe('JobSeries', () => {
     expect(points[points.length - 1]).toMatchObject({ window: 99, violationsTotal: 99 + 1000 });
   });
 });
+
+describe('JobSeries.useReportSeries', () => {
+  it('charts a finished run from its report series, replacing live samples', () => {
+    const s = new JobSeries();
+    s.add({ id: '1-0', jobId: 'j', at: '', type: 'window-completed', shard: 0, window: 0, accesses: 5, tlbHits: 5, tlbMisses: 0 });
+    const pt = (window: number, accesses: number, tlbHits: number, violations: number) =>
+      ({ window, timeNs: window * 2000, accesses, tlbHits, tlbMisses: accesses - tlbHits, nestedWalks: 0, hypercalls: 0, shootdownMessages: 0, violations });
+    s.useReportSeries([pt(10, 100, 90, 0), pt(20, 200, 150, 4)]);
+    const points = s.points();
+    expect(points.map((p) => p.window)).toEqual([9, 19]);
+    expect(points[0].hitRate).toBeCloseTo(90);
+    expect(points[1].hitRate).toBeCloseTo(60); // (150-90) / (200-100)
+    expect(points[1].violations).toBe(4);
+    expect(points[1].violationsTotal).toBe(4);
+  });
+});

@@ -6,6 +6,18 @@ const KEYS = ['accesses', 'violations', 'hypercalls', 'shootdownMessages', 'nest
 type Key = (typeof KEYS)[number];
 type Sample = Record<Key, number>;
 
+/** A point of `RunReport.series` (cumulative counters after `window` windows). */
+export interface ReportSeriesPoint {
+  window: number;
+  accesses: number;
+  tlbHits: number;
+  tlbMisses: number;
+  nestedWalks: number;
+  hypercalls: number;
+  shootdownMessages: number;
+  violations: number;
+}
+
 /** One point of the charts: deltas over the windows since the previous point, all shards summed. */
 export interface SeriesPoint {
   window: number;
@@ -36,6 +48,25 @@ export class JobSeries {
     this.shards.set(shard, byWindow);
     this.dirty = true;
     return true;
+  }
+
+  /**
+   * Replaces the live samples with a finished run's own time series
+   * (`RunReport.series`, sampled evenly over the whole run by the kernel,
+   * the same for any shard count): sharper than the throttled live events.
+   */
+  useReportSeries(points: readonly ReportSeriesPoint[]): void {
+    if (points.length === 0) return;
+    const byWindow = new Map<number, Sample>();
+    for (const p of points) {
+      byWindow.set(p.window - 1, {
+        accesses: p.accesses, violations: p.violations, hypercalls: p.hypercalls, shootdownMessages: p.shootdownMessages,
+        nestedWalks: p.nestedWalks, tlbHits: p.tlbHits, tlbMisses: p.tlbMisses,
+      });
+    }
+    this.shards.clear();
+    this.shards.set(0, byWindow);
+    this.dirty = true;
   }
 
   /** The chart points, windows ascending (at most `maxPoints`, merged evenly). */

@@ -77,6 +77,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
 
   const showReport = (r: RunReport): void => {
     nsPerWindow = r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null;
+    if (r.series) series.useReportSeries(r.series.points);
     drawCharts(charts, series.points(), nsPerWindow);
     replace(report, h('h2', { text: 'Final counters' }), countersView(r), h('h2', { text: 'Violation witnesses' }), witnessesView(r));
   };
