@@ -7,6 +7,7 @@ export * from './prng';
 export * from './shard';
 export * from './tlb';
 export * from './topology';
-export { FLUSH_KIND_NAMES } from './vcpu.actor';
+export { FLUSH_KIND_NAMES } from './flush-kind';
+export { gpaOfGva, gpaShiftOf } from './guest-memory';
 export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
 export type { ViolationClass, WitnessRecord } from './violation.checker';

@@ -182,6 +182,24 @@ export class Tlb {
     return victim;
   }
 
+  /** Snapshot of every entry and the LRU clock (copies). */
+  save(): Record<string, unknown> {
+    return {
+      tags: this.tags.slice(), hot: this.hot.slice(), root: this.root.slice(), fillUs: this.fillUs.slice(),
+      meta: this.meta.slice(), clock: this.clock,
+    };
+  }
+
+  /** Restores {@link save} into this TLB (same geometry). */
+  load(s: Record<string, unknown>): void {
+    this.tags.set(s.tags as Int32Array);
+    this.hot.set(s.hot as Int32Array);
+    this.root.set(s.root as Int32Array);
+    this.fillUs.set(s.fillUs as Int32Array);
+    this.meta.set(s.meta as Uint8Array);
+    this.clock = s.clock as number;
+  }
+
   /** Number of valid entries (tests and reports). */
   countValid(): number {
     let n = 0;

@@ -5,41 +5,12 @@ import {
 } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
-import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
-import { seqReached, VmView } from './vm-view';
+import { checkStaleHit } from './stale-hit.checker';
+import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
+import { VmView } from './vm-view';
+import { FK_ASID_ENL, FK_ASID_FULL, FK_HV_ASID, FK_INVEPT } from './flush-kind';
+import { gpaOfGva, gpaShiftOf } from './guest-memory';
 
-/** How the last `flush_tlb_current` was done; carried into witnesses. */
-export const FLUSH_KIND_NAMES = [
-  'none',
-  'svm_flush_tlb_current: ASID flush, enlightened TLB (nested entries kept)',
-  'svm_flush_tlb_current: ASID flush (all entries of the ASID)',
-  'svm_flush_tlb_current: hyperv_flush_guest_mapping(root) + ASID flush',
-  'vmx_flush_tlb_current: INVEPT single-context(EPTP)',
-] as const;
-
-const FK_ASID_ENL = 1;
-const FK_ASID_FULL = 2;
-const FK_HV_ASID = 3;
-const FK_INVEPT = 4;
-
-/** Per-process offset of the guest's GVA -> GPA function. */
-export function gpaShiftOf(process: number, workingSetPages: number): number {
-  return (process * 7919) % workingSetPages;
-}
-
-/**
- * The guest page tables, as a fixed function: GVA page (process << 20 | x)
- * maps to GPA page regionBase + (x + shift(process)) mod workingSetPages.
- */
-export function gpaOfGva(gva: number, workingSetPages: number, regionBase: number): number {
-  const g = (gva & 0xfffff) + gpaShiftOf(gva >>> 20, workingSetPages);
-  return regionBase + (g >= workingSetPages ? g - workingSetPages : g);
-}
-
-/** Report flag bits (Report p0). */
-export const REPORT_NESTED = 1;
-export const REPORT_CAUSE_ROOT = 2;
-export const REPORT_CAUSE_MAP = 4;
 
 /**
  * A guest vCPU: its TLB, its loaded root and its workload. It services KVM
@@ -181,9 +152,7 @@ export class VcpuActor extends Actor {
     const gpaShift = gpaShiftOf(this.process, wsp);
     const base = this.regionBase;
     let s = this.prng.state;
-    let hits = 0;
-    let nHits = 0;
-    let walks = 0;
+    let hits = 0, nHits = 0, walks = 0;
     for (let k = 0; k < n; k++) {
       s = nextState(s);
       const r1 = output(s);
@@ -227,36 +196,25 @@ export class VcpuActor extends Actor {
       }
     }
     this.prng.state = s;
+    this.countBatch(n, hits, nHits, walks);
+    this.nextAccessNs = t0 + n * interval;
+  }
+
+  private countBatch(n: number, hits: number, nestedHits: number, walks: number): void {
     const c = this.ctx.counters;
     c[C.accesses] += n;
     c[C.tlbHits] += hits;
     c[C.tlbMisses] += n - hits;
-    c[C.nestedHits] += nHits;
+    c[C.nestedHits] += nestedHits;
     c[C.nestedWalks] += walks;
     this.accessesDone += n;
-    this.nextAccessNs = t0 + n * interval;
   }
 
-  /**
-   * The checker's vCPU half: a hit whose entry came from another root
-   * incarnation, or whose mapping changed after the flush KVM owed for that
-   * change completed. Each cause is reported to kvm once per entry; kvm
-   * classifies it against the host's page ownership.
-   */
+  /** A hit the checker must look at: see {@link checkStaleHit}. */
   private suspicious(i: number, tNs: number, gva: number): void {
-    const tlb = this.tlb;
-    const g = tlb.gpa(i);
-    const causeRoot = tlb.inc(i) !== this.rootInc;
-    const causeMap = this.view.map[g] !== tlb.hpa(i) && seqReached(this.view.seq[g], this.flushedSeq);
-    if (!causeRoot && !causeMap) return; // the owed flush is still in flight: a legal hit
-    this.ctx.counters[C.staleHits]++;
-    const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
-    if ((tlb.meta[i] & bits) === bits) return;
-    tlb.meta[i] |= bits;
-    const flags = (gva < 0 ? REPORT_NESTED : 0) | (causeRoot ? REPORT_CAUSE_ROOT : 0)
-      | (causeMap ? REPORT_CAUSE_MAP : 0) | (this.lastFlushKind << 4);
-    this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report,
-      flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs[i], this.rootInc, gva);
+    const report = checkStaleHit(this.tlb, this.view, i, this.rootInc, this.flushedSeq, gva, this.lastFlushKind, this.ctx.counters);
+    if (!report) return;
+    this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report, ...report);
     this.ctx.counters[C.reports]++;
   }
 
@@ -420,28 +378,22 @@ export class VcpuActor extends Actor {
   }
 
   override save(): Record<string, unknown> {
-    const { tlb } = this;
-    return {
-      seq: this.seq, prng: this.prng.state, rootPage: this.rootPage, rootInc: this.rootInc, rootGen: this.rootGen,
-      rootLoadNs: this.rootLoadNs, lastFlushKind: this.lastFlushKind, waitingRoot: this.waitingRoot,
-      waitingCalls: this.waitingCalls, stallSinceNs: this.stallSinceNs, nextCallId: this.nextCallId,
-      accessesDone: this.accessesDone, nextAccessNs: this.nextAccessNs, process: this.process, pcid: this.pcid,
-      nextCr3At: this.nextCr3At, nextInvlpgAt: this.nextInvlpgAt, nextNestedNs: this.nextNestedNs,
-      nextCr4Ns: this.nextCr4Ns, flushedSeq: this.flushedSeq, zapGen: this.zapGen, started: this.started,
-      tlb: {
-        tags: tlb.tags.slice(), hot: tlb.hot.slice(), root: tlb.root.slice(), fillUs: tlb.fillUs.slice(),
-        meta: tlb.meta.slice(), clock: tlb.clock,
-      },
-    };
+    const state: Record<string, unknown> = { prng: this.prng.state, tlb: this.tlb.save() };
+    for (const k of VCPU_STATE) state[k] = this[k];
+    return state;
   }
 
   override load(s: Record<string, unknown>): void {
-    const { tlb: st, prng, ...rest } = s as Record<string, never> & { tlb: Record<string, never>; prng: number };
-    Object.assign(this, rest);
-    this.prng.state = prng;
-    for (const k of ['tags', 'hot', 'root', 'fillUs', 'meta'] as const) {
-      (this.tlb[k] as Int32Array).set(st[k] as Int32Array);
-    }
-    this.tlb.clock = st.clock as number;
+    const self = this as unknown as Record<string, unknown>;
+    for (const k of VCPU_STATE) self[k] = s[k];
+    this.prng.state = s.prng as number;
+    this.tlb.load(s.tlb as Record<string, unknown>);
   }
 }
+
+/** The vCPU fields a snapshot keeps (besides its PRNG and TLB). */
+const VCPU_STATE = [
+  'seq', 'rootPage', 'rootInc', 'rootGen', 'rootLoadNs', 'lastFlushKind', 'waitingRoot', 'waitingCalls', 'stallSinceNs',
+  'nextCallId', 'accessesDone', 'nextAccessNs', 'process', 'pcid', 'nextCr3At', 'nextInvlpgAt', 'nextNestedNs',
+  'nextCr4Ns', 'flushedSeq', 'zapGen', 'started',
+] as const;

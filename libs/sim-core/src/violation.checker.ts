@@ -1,7 +1,8 @@
 import { C } from './counters';
 import type { KvmActor } from './kvm.actor';
 import { OWNER_KVM } from './page-allocator';
-import { FLUSH_KIND_NAMES, REPORT_NESTED } from './vcpu.actor';
+import { FLUSH_KIND_NAMES } from './flush-kind';
+import { REPORT_NESTED } from './stale-hit.checker';
 
 /** The four violation classes of DESIGN.md, most severe first. */
 export const VIOLATION_CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
