@@ -138,7 +138,9 @@ describe('cancel and compare', () => {
   it('reports the worker in /health and jobs in /metrics', async () => {
     const health = await http().get('/health').expect(200);
     expect(health.body.info).toMatchObject({ redis: { status: 'up' }, workers: { status: 'up', live: 1 } });
+    expect(typeof health.body.info.workers.demand).toBe('number'); // the autoscaler's target (deploy/k8s)
     const metrics = await http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/tlbsim_slots_demanded\{kind="total"\} \d+/);
     expect(metrics.text).toMatch(/tlbsim_jobs\{state="completed"\} [1-9]/);
     expect(metrics.text).toMatch(/tlbsim_simulated_accesses_total [1-9]/);
   });

@@ -143,10 +143,13 @@ describe('distributed runs', () => {
     const { id } = await jobs.submit(cfg, { shards: 4 });
     const waiting = await until('waiting-for-workers', async () => { const v = await jobs.get(id); return v?.state === 'waiting-for-workers' ? v : null; });
     expect(waiting.slotsNeeded).toBe(4);
+    // The autoscaler's signal: the waiting job wants all 4 slots.
+    expect(await jobs.slotDemand()).toEqual({ held: 0, waiting: 4, total: 4 });
     worker(prefix, 2);
     const view = await jobs.waitFor(id);
     expect(view.state).toBe('completed');
     expect(view.digest).toBe(expected);
+    expect(await until('slots released', async () => ((await jobs.slotDemand()).total === 0 ? true : null))).toBe(true);
   });
 
   it('cancel stops running shards and leaves only the result record', async () => {

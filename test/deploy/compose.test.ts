@@ -211,11 +211,13 @@ describe('the compose services as plain processes', () => {
     for (const w of ranOn) expect(workers.map((x) => x.id)).toContain(w);
   });
 
-  it('exposes the values the KEDA triggers read (/health info.workers.busy, /metrics waiting-for-workers gauge)', async () => {
+  it('exposes the values the KEDA triggers read (/health info.workers.demand, /metrics tlbsim_slots_demanded)', async () => {
     const health = await api('/health');
     expect(health.status).toBe(200);
+    expect(typeof health.body.info.workers.demand).toBe('number');
     expect(typeof health.body.info.workers.busy).toBe('number');
     const metrics = await api('/metrics');
+    expect(metrics.text).toMatch(/^tlbsim_slots_demanded\{kind="total"\} \d+$/m);
     expect(metrics.text).toMatch(/^tlbsim_jobs\{state="waiting-for-workers"\} \d+$/m);
   });
 

@@ -102,6 +102,10 @@ describe('deploy/k8s manifests', () => {
     const api = so.spec.triggers.filter((t: { type: string }) => t.type === 'metrics-api');
     expect(api.map((t: { metadata: { url: string } }) => new URL(t.metadata.url).hostname)).toEqual(
       api.map(() => 'tlbsim-coordinator.tlbsim.svc.cluster.local'));
+    // The exact signal: slots held plus every shard of waiting jobs (JobsService.slotDemand, /health).
+    const demand = api.find((t: { name: string }) => t.name === 'slot-demand');
+    expect(demand.metadata).toMatchObject({ format: 'json', valueLocation: 'info.workers.demand' });
+    expect(new URL(demand.metadata.url).pathname).toBe('/health');
   });
 
   it('redis runs with AOF on and maxmemory-policy noeviction', () => {

@@ -19,6 +19,13 @@ export interface JobsServiceOptions {
   retentionSec?: number;
 }
 
+/** Shard slots wanted by admitted and waiting jobs (see {@link JobsService.slotDemand}). */
+export interface SlotDemand {
+  held: number;
+  waiting: number;
+  total: number;
+}
+
 /** Open jobs whose event folds a service keeps in memory. */
 export const FOLDS_CACHED_MAX = 2000;
 
@@ -82,6 +89,19 @@ export class JobsService {
     await this.c.jobs.create(meta);
     await this.c.scheduler.enqueue(meta.id, Date.parse(meta.createdAt));
     await this.c.jobs.prune(RESULTS_KEPT_MAX);
+  }
+
+  /**
+   * Shard slots the queued work needs: `held` by admitted jobs, `waiting` for
+   * jobs not admitted yet (all their shards), and their sum. An autoscaler
+   * that keeps `total / concurrency` workers lets every job start.
+   */
+  async slotDemand(): Promise<SlotDemand> {
+    const [running, pending] = await Promise.all([this.c.scheduler.running(), this.c.scheduler.pending()]);
+    const metas = await this.c.jobs.metas(pending);
+    const held = [...running.values()].reduce((a, n) => a + n, 0);
+    const waiting = metas.reduce((a, m) => a + (m?.shards ?? 0), 0);
+    return { held, waiting, total: held + waiting };
   }
 
   /** The job's current view, or null if unknown. */

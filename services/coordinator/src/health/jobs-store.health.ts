@@ -17,12 +17,16 @@ export class JobsStoreHealth {
     return ok ? check.up() : check.down({ message: 'redis does not answer' });
   }
 
-  /** `workers`: the count of live workers and their capacity (up even with none: jobs then wait). */
+  /** `workers`: live workers, their capacity, busy slots and the slots jobs demand (up even with none: jobs then wait). */
   async workers(): Promise<HealthIndicatorResult> {
     const check = this.health.check('workers');
     try {
-      const workers = await this.port.workers();
-      return check.up({ live: workers.length, capacity: workers.reduce((n, w) => n + w.capacity, 0), busy: workers.reduce((n, w) => n + w.busy, 0) });
+      const [workers, demand] = await Promise.all([this.port.workers(), this.port.slotDemand()]);
+      return check.up({
+        live: workers.length, capacity: workers.reduce((n, w) => n + w.capacity, 0), busy: workers.reduce((n, w) => n + w.busy, 0),
+        // Slots admitted and waiting jobs need: the autoscaler's target (deploy/k8s).
+        demand: demand.total,
+      });
     } catch (error) {
       return check.down({ message: error instanceof Error ? error.message : String(error) });
     }

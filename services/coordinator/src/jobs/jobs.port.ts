@@ -36,6 +36,8 @@ export abstract class JobsPort {
   abstract readEvents(id: string, afterId: string | null, blockMs: number, count?: number): Promise<JobEvent[]>;
   /** Live worker processes. */
   abstract workers(): Promise<WorkerInfo[]>;
+  /** Shard slots held by admitted jobs and wanted by waiting ones. */
+  abstract slotDemand(): Promise<{ held: number; waiting: number; total: number }>;
   /** The inputs and events of a job, as NDJSON lines. */
   abstract exportJob(id: string): AsyncIterable<string>;
   /** The BullMQ queues, for the admin UI. */

@@ -81,6 +81,11 @@ export class FakeJobsPort extends JobsPort {
   }
 
   async workers(): Promise<WorkerInfo[]> { return []; }
+  async slotDemand(): Promise<{ held: number; waiting: number; total: number }> {
+    const open = [...this.jobs.values()].filter((j) => j.state === 'queued' || j.state === 'running' || j.state === 'waiting-for-workers');
+    const total = open.reduce((a, j) => a + j.shards, 0);
+    return { held: 0, waiting: total, total };
+  }
   async *exportJob(id: string): AsyncIterable<string> { for (const e of this.events.get(id) ?? []) yield JSON.stringify(e); }
   queues(): Queue[] { return []; }
   async ping(): Promise<boolean> { return true; }
