@@ -26,4 +26,12 @@ export class KvmDto implements KvmConfig {
    */
   @ScenarioField('kvm.undersizedRangeFlush')
   undersizedRangeFlush!: boolean;
+
+  /**
+   * Historical bug toggle: pages unmapped by an MMU-notifier invalidation are freed before the remote TLB flush completed (the class of Xen CVE-2026-23554).
+   *
+   * @defaultValue false
+   */
+  @ScenarioField('kvm.freeBeforeFlush')
+  freeBeforeFlush!: boolean;
 }

@@ -15,7 +15,7 @@ function deepFreeze<T extends object>(value: T): T {
 export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<ScenarioDefaults>({
   seed: 1,
   platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 },
-  kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false },
+  kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
   fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024 },
   tlb: { entries: 1536, ways: 12 },
   workload: {

@@ -10,6 +10,7 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'platform.cpuGhz': 'Clock used to turn cycles into nanoseconds in reports.',
   'kvm.policy': 'Flush policy of KVM (see docs/model.md for the commit each one models).',
   'kvm.hvFlushListEntriesMax': 'HV_MAX_FLUSH_REP_COUNT: ranges in one GPA-list hypercall before KVM falls back to a whole-space flush.',
+  'kvm.freeBeforeFlush': 'Historical bug toggle: pages unmapped by an MMU-notifier invalidation are freed before the remote TLB flush completed (the class of Xen CVE-2026-23554, "paging structures freed before the deferred flush completed").',
   'kvm.undersizedRangeFlush': 'Historical bug toggle: range flushes cover only the first page of the range ("KVM: x86/mmu: Fix wrong gfn range of tlb flushing", 2022; visible only through the Hyper-V GPA-list hypercall).',
   'fleet.hosts': 'L1 hosts (Hyper-V partitions running KVM).',
   'fleet.vmsPerHost': 'L2 VMs per host.',

@@ -46,6 +46,13 @@ export interface KvmConfig {
    * only through the Hyper-V GPA-list hypercall).
    */
   undersizedRangeFlush: boolean;
+  /**
+   * Historical bug toggle: pages unmapped by an MMU-notifier invalidation are
+   * freed before the remote TLB flush completed (the class of Xen
+   * CVE-2026-23554, "paging structures freed before the deferred flush
+   * completed"), so a vCPU can still reach them through its TLB.
+   */
+  freeBeforeFlush: boolean;
 }
 
 /** Fleet shape. */

@@ -213,7 +213,7 @@ export class KvmActor extends Actor {
     const n = Math.min(cfg.events.mmuNotifierPages, topo.footprintPages);
     const start = this.prng.nextInt(topo.footprintPages - n + 1);
     const seq = ++mmu.invalSeq;
-    const olds: number[] = [];
+    let olds: number[] = [];
     for (let g = start; g < start + n; g++) {
       const old = mmu.map[g];
       const h = this.alloc.hist(old);
@@ -223,6 +223,11 @@ export class KvmActor extends Actor {
     }
     counters[C.mmuNotifierInvalidations]++;
     this.sendRemaps(t, vm, seq, start, n, mmu.map);
+    if (cfg.kvm.freeBeforeFlush) {
+      // The bug: the old pages go back to the allocator before the flush completed.
+      this.releaseInvalidated(t, vm, seq, olds);
+      olds = [];
+    }
     const op = this.newOp({ kind: 'inval', vm, seq, olds });
     this.remoteFlush(t, vm, this.loadedRoots(vm), start, n, seq, op);
     this.nextNotifierNs = t + this.prng.nextExpGap(cfg.events.mmuNotifierInvalidationsPerSec / 1e9);
@@ -304,12 +309,19 @@ export class KvmActor extends Actor {
       const root = this.rootHistory.get(op.rootInc)!;
       root.pendingOp = 0;
       for (const vcpu of op.waiters) this.grant(t, vcpu, root);
-    } else {
-      for (const page of op.olds) this.alloc.release(t, page);
-      for (const vid of this.vcpuIds(op.vm)) {
-        this.send(t + this.ctx.cfg.latency.kvmRequestNs, vid, Msg.InvalDone, op.vm, op.seq);
-      }
+    } else if (!this.ctx.cfg.kvm.freeBeforeFlush) {
+      this.releaseInvalidated(t, op.vm, op.seq, op.olds);
     }
+  }
+
+  /**
+   * Frees the old pages of invalidation `seq` and tells the VM's vCPUs (a
+   * ground-truth message for the checker: from now on a stale entry pointing
+   * at them is a violation). KVM does this once the remote flush completed.
+   */
+  private releaseInvalidated(t: number, vm: number, seq: number, olds: number[]): void {
+    for (const page of olds) this.alloc.release(t, page);
+    for (const vid of this.vcpuIds(vm)) this.send(t + this.ctx.cfg.latency.kvmRequestNs, vid, Msg.InvalDone, vm, seq);
   }
 
   override save(): Record<string, unknown> {

@@ -42,7 +42,7 @@ export enum Msg {
   Report = 10,
   /** vcpu -> kvm: a `Request` carrying an ack id (p6) was serviced. */
   RequestAck = 11,
-  /** kvm -> vcpu: ground truth, the flush owed for invalidation seq p1 of vm p0 completed. */
+  /** kvm -> vcpu: ground truth, the old pages of invalidation seq p1 of vm p0 were freed (normally: the owed flush completed). */
   InvalDone = 12,
 }
 

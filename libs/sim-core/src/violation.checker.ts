@@ -137,10 +137,11 @@ export class ViolationChecker {
       const cfg = kvm.context.cfg;
       const flush = cfg.platform.l0 !== 'hyperv' ? 'remote flush: KVM_REQ_TLB_FLUSH to the VM\'s vCPUs'
         : cfg.kvm.undersizedRangeFlush ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
-          : 'remote flush: GPA-list hypercall per loaded root (freed roots are not reached)';
+          : 'remote flush: GPA-list hypercall per loaded root';
       ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}`]);
     }
-    if (h.freedNs >= 0) ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}`]);
+    const early = kvm.context.cfg.kvm.freeBeforeFlush ? ' before the remote flush completed' : ' after the remote flush completed';
+    if (h.freedNs >= 0) ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}${h.invalNs >= 0 ? early : ''}`]);
     const owner = kvm.alloc.ownerVm[hpa];
     if (h.allocNs >= 0 && h.allocNs > h.freedNs && owner !== -1) {
       const to = owner === OWNER_KVM ? `kvm root #${h.rootInc}` : `vm=${topo.globalVm(kvm.host, owner)} gpa=${gpaHex(kvm.alloc.ownerGpa[hpa])}`;
