@@ -141,6 +141,8 @@ describe('cancel and compare', () => {
     expect(typeof health.body.info.workers.demand).toBe('number'); // the autoscaler's target (deploy/k8s)
     const metrics = await http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/tlbsim_slots_demanded\{kind="total"\} \d+/);
+    // The shard queue, observed through @nestjs/bullmq: the completed shard jobs of this suite.
+    expect(metrics.text).toMatch(/tlbsim_shard_queue_jobs\{state="waiting"\} \d+/);
     expect(metrics.text).toMatch(/tlbsim_jobs\{state="completed"\} [1-9]/);
     expect(metrics.text).toMatch(/tlbsim_simulated_accesses_total [1-9]/);
   });

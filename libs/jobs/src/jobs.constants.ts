@@ -6,6 +6,11 @@ export const SHARD_QUEUE = 'tlbsim-shards';
 /** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
 export const DEFAULT_PREFIX = 'tlbsim';
 
+/** BullMQ's key prefix under tlbsim's prefix (BullMQ keys are `<this>:<queue>:...`). */
+export function bullPrefixOf(prefix: string = DEFAULT_PREFIX): string {
+  return `${prefix}:bull`;
+}
+
 /** Seconds finished jobs' event streams and metadata are kept. @defaultValue 3600 */
 export const DEFAULT_RETENTION_SEC = 3600;
 

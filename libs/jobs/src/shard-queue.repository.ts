@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { SHARD_QUEUE } from './jobs.constants';
+import { bullPrefixOf, SHARD_QUEUE } from './jobs.constants';
 
 /** Data of one BullMQ shard job. */
 export interface ShardJobData {
@@ -18,7 +18,7 @@ export class ShardQueueRepository {
   readonly queue: Queue<ShardJobData>;
 
   constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
-    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: `${prefix}:bull` });
+    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(prefix) });
   }
 
   /**

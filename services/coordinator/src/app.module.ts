@@ -25,6 +25,7 @@ import { ScenariosController } from './scenarios/scenarios.controller';
 import { ScenariosService } from './scenarios/scenarios.service';
 import { WorkersController } from './workers/workers.controller';
 import { WorkersService } from './workers/workers.service';
+import { QueueAdminModule } from './queues/queue-admin.module';
 
 /** Paths not worth an access log line (probes, scrapes, long-lived streams). */
 const QUIET = /^\/(health|metrics|api\/live)|\/events(\?|$)/;
@@ -51,6 +52,8 @@ export class AppModule {
           ],
         }),
         TerminusModule.forRoot({ logger: false }),
+        // The shard queue through @nestjs/bullmq, unless a ready-made job store (tests) stands in for Redis.
+        ...(options.jobs ? [] : [QueueAdminModule.forRoot(options)]),
       ],
       controllers: [JobsController, CompareController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
       providers: [

@@ -11,6 +11,8 @@ import { CoordinatorOptions, resolveOptions } from './coordinator.options';
 import { mountDashboard } from './http/dashboard.mount';
 import { mountQueues } from './http/queues.mount';
 import { SseHub } from './http/sse.hub';
+import { ShardQueueStats } from './queues/shard-queue.stats';
+import type { Queue } from 'bullmq';
 import { JobsPort } from './jobs/jobs.port';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -59,6 +61,12 @@ function setupOpenApi(app: INestApplication): void {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
 }
 
+/** The queues bull-board shows: the shard queue from @nestjs/bullmq, else the job store's (tests). */
+function adminQueues(app: NestExpressApplication, options: CoordinatorOptions): Queue[] {
+  // QueueAdminModule is left out when a ready-made job store stands in for Redis (tests).
+  return options.jobs ? app.get(JobsPort).queues() : [app.get(ShardQueueStats, { strict: false }).queue];
+}
+
 /** Creates (but does not start) the coordinator app: API, docs, /queues, dashboard. */
 export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = {}): Promise<NestExpressApplication> {
   const options = resolveOptions(given);
@@ -68,7 +76,7 @@ export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = 
   if (options.corsOrigins.length > 0) app.enableCors({ origin: options.corsOrigins });
   recordLatency(app);
   configureBodies(app, options.maxBodyBytes);
-  mountQueues(app, app.get(JobsPort).queues(), options.apiToken);
+  mountQueues(app, adminQueues(app, options), options.apiToken);
   setupOpenApi(app);
   mountDashboard(app, options.dashboardDir);
   return app;

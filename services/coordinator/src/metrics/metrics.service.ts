@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { JOB_STATES, JobView } from '@tlbsim/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JobsPort } from '../jobs/jobs.port';
+import { ShardQueueStats } from '../queues/shard-queue.stats';
 
 /** Cumulative counters of one job, last seen. */
 interface Seen {
@@ -31,19 +32,21 @@ export class MetricsService {
   private readonly jobs: Gauge<'state'>;
   private readonly workers: Gauge<'kind'>;
   private readonly demand: Gauge<'kind'>;
+  private readonly queue: Gauge<'state'>;
   private readonly windowsRate: Gauge;
   private readonly accessesRate: Gauge;
   private readonly windowsTotal: Counter;
   private readonly accessesTotal: Counter;
   private readonly violationsTotal: Counter;
 
-  constructor(private readonly port: JobsPort) {
+  constructor(private readonly port: JobsPort, @Optional() private readonly shardQueue?: ShardQueueStats) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tlbsim_coordinator_' });
     this.httpDuration = new Histogram({ name: 'tlbsim_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
     this.jobs = new Gauge({ name: 'tlbsim_jobs', help: 'Jobs by state', labelNames: ['state'], registers });
     this.workers = new Gauge({ name: 'tlbsim_workers', help: 'Live workers (kind=live), their shard slots (capacity) and busy slots (busy)', labelNames: ['kind'], registers });
     this.demand = new Gauge({ name: 'tlbsim_slots_demanded', help: 'Shard slots held by admitted jobs (held), wanted by waiting jobs (waiting), and both (total)', labelNames: ['kind'], registers });
+    this.queue = new Gauge({ name: 'tlbsim_shard_queue_jobs', help: 'Shard jobs in the BullMQ queue by state', labelNames: ['state'], registers });
     this.windowsRate = new Gauge({ name: 'tlbsim_shard_windows_per_second', help: 'Shard windows completed per second since the previous scrape', registers });
     this.accessesRate = new Gauge({ name: 'tlbsim_simulated_accesses_per_second', help: 'Simulated guest accesses per second since the previous scrape', registers });
     this.windowsTotal = new Counter({ name: 'tlbsim_shard_windows_total', help: 'Shard windows completed (seen by this coordinator)', registers });
@@ -66,6 +69,7 @@ export class MetricsService {
   private async sample(): Promise<void> {
     const [jobs, workers, demand] = await Promise.all([this.scanJobs(), this.port.workers(), this.port.slotDemand()]);
     for (const kind of ['held', 'waiting', 'total'] as const) this.demand.set({ kind }, demand[kind]);
+    if (this.shardQueue) for (const [state, n] of Object.entries(await this.shardQueue.counts())) this.queue.set({ state }, n);
     const byState = new Map<string, number>(JOB_STATES.map((s) => [s, 0]));
     for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
     for (const [state, n] of byState) this.jobs.set({ state }, n);

@@ -1,0 +1,30 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { bullPrefixOf, DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
+import type { CoordinatorOptions } from '../coordinator.options';
+import { ShardQueueStats } from './shard-queue.stats';
+
+/**
+ * The shard queue, as the coordinator sees it through `@nestjs/bullmq`: the
+ * queue bull-board shows at `/queues` and whose job counts `/metrics`
+ * exports. Workers consume it; the coordinator only observes it.
+ */
+@Module({})
+export class QueueAdminModule {
+  /** The module on `options.redisUrl` with tlbsim's BullMQ prefix. */
+  static forRoot(options: CoordinatorOptions): DynamicModule {
+    return {
+      module: QueueAdminModule,
+      imports: [
+        BullModule.forRoot({
+          // BullMQ needs maxRetriesPerRequest null on connections it may block on.
+          connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+          prefix: bullPrefixOf(options.prefix ?? DEFAULT_PREFIX),
+        }),
+        BullModule.registerQueue({ name: SHARD_QUEUE }),
+      ],
+      providers: [ShardQueueStats],
+      exports: [ShardQueueStats],
+    };
+  }
+}
