@@ -1,22 +1,11 @@
 /** Per-window series of a job, rebuilt from its `window-completed` events. */
+import type { RunSeriesPoint } from '@tlbsim/engine';
 import type { JobEvent } from './api';
 
 /** Cumulative counters a `window-completed` event carries. */
 const KEYS = ['accesses', 'violations', 'hypercalls', 'shootdownMessages', 'nestedWalks', 'tlbHits', 'tlbMisses'] as const;
 type Key = (typeof KEYS)[number];
 type Sample = Record<Key, number>;
-
-/** A point of `RunReport.series` (cumulative counters after `window` windows). */
-export interface ReportSeriesPoint {
-  window: number;
-  accesses: number;
-  tlbHits: number;
-  tlbMisses: number;
-  nestedWalks: number;
-  hypercalls: number;
-  shootdownMessages: number;
-  violations: number;
-}
 
 /** One point of the charts: deltas over the windows since the previous point, all shards summed. */
 export interface SeriesPoint {
@@ -55,7 +44,7 @@ export class JobSeries {
    * (`RunReport.series`, sampled evenly over the whole run by the kernel,
    * the same for any shard count): sharper than the throttled live events.
    */
-  useReportSeries(points: readonly ReportSeriesPoint[]): void {
+  useReportSeries(points: readonly RunSeriesPoint[]): void {
     if (points.length === 0) return;
     const byWindow = new Map<number, Sample>();
     for (const p of points) {
