@@ -53,6 +53,16 @@ describe('deploy/Dockerfile', () => {
     for (const path of ['node_modules', 'libs/jobs/node_modules', 'libs/jobs/dist', '.git', 'test/artifacts', 'bench-out']) expect([path, ignored(path)]).toEqual([path, true]);
   });
 
+  it('ships every workspace node_modules npm nested (versions differing from the hoisted ones)', () => {
+    // The runtime takes the tree the build stage assembled, with workspaces' own node_modules.
+    expect(runtime).toContain('COPY --from=build /out ./');
+    const assemble = instructions.find((l) => l.startsWith('RUN set -e; mkdir -p /out'))!;
+    expect(assemble).toContain('"$ws/node_modules"');
+    for (const ws of ['libs/sim-core', 'libs/contracts', 'libs/engine', 'libs/jobs', 'services/worker', 'services/coordinator', 'services/cli']) {
+      expect(assemble).toContain(ws);
+    }
+  });
+
   it('ships the health-check script the compose file and the k8s probes call', () => {
     expect(runtime).toContain('COPY deploy/healthcheck.js deploy/healthcheck.js');
     expect(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')).toContain('/app/deploy/healthcheck.js');
