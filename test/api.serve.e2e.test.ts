@@ -21,7 +21,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env, TLBSIM_LOG_LEVEL: 'warn', ...extra };
+  const base: NodeJS.ProcessEnv = { ...process.env, TLBSIM_LOG_LEVEL: 'warn', ...extra };
   delete base.REDIS_URL;
   delete base.TLBSIM_REDIS_URL;
   return base;

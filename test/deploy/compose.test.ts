@@ -12,7 +12,8 @@
  *   127.0.0.1. A job submitted over the HTTP API (with the bearer token the
  *   compose environment passes through) completes on the two workers with
  *   the in-process digest; the services' health-check commands pass.
- * Needs `npm run build` first (like test/api.e2e.test.ts).
+ * Needs `npm run build` first (like test/api.e2e.test.ts) and docker-compose
+ * (scripts/ensure-tools.sh installs it; TLBSIM_TEST_SKIP=docker-compose opts out).
  */
 import { buildScenario, parseScenarioText } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
@@ -24,6 +25,7 @@ import { join } from 'path';
 import Redis from 'ioredis';
 import { parse } from 'yaml';
 import { startRedis, TestRedis } from '../support/redis-server';
+import { describeWith } from '../support/required-tool';
 
 /** Redis's standard port, which the compose file's redis service listens on (never used on this machine). */
 const REDIS_STANDARD_PORT = 6000 + 379;
@@ -83,7 +85,7 @@ const resolved = (() => {
   };
 })();
 
-describe('docker-compose.yml', () => {
+describeWith('docker-compose', 'docker-compose.yml', () => {
   it('is valid for docker-compose (config -q exits 0)', () => {
     const r = compose(['config', '-q']);
     expect(r.stderr).toBe('');
@@ -121,7 +123,7 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('the compose services as plain processes', () => {
+describeWith('docker-compose', 'the compose services as plain processes', () => {
   let redis: TestRedis;
   let port: number;
   const procs: { name: string; child: ChildProcess; log: string[] }[] = [];

@@ -23,7 +23,7 @@ function config(hvFlushListEntriesMax: number): SimConfig {
     name: 'hv-flush-list',
     seed: 3,
     platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 },
-    kvm: { policy: 'overhaul', hvFlushListEntriesMax },
+    kvm: { policy: 'overhaul', hvFlushListEntriesMax, undersizedRangeFlush: false, freeBeforeFlush: false },
     fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64 },
     tlb: { entries: 256, ways: 8 },
     workload: {
