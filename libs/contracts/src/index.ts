@@ -30,3 +30,5 @@ export * from './scenario.validator';
 export * from './scenario.schema';
 export * from './scenario.docs';
 export * from './job.types';
+export * from './sweep.types';
+export * from './sweep.plan';

@@ -5,3 +5,4 @@ export * from './report';
 export * from './run-result';
 export * from './shard.runner';
 export * from './transport';
+export * from './sweep.rows';

@@ -26,3 +26,8 @@ export * from './shard-interrupted.error';
 export * from './shard-queue.repository';
 export * from './shard-superseded.error';
 export * from './worker-registry.repository';
+export * from './sweep-point.service';
+export * from './sweep-queue.repository';
+export * from './sweep.keys';
+export * from './sweep.repository';
+export * from './sweeps.service';

@@ -3,6 +3,9 @@
 /** BullMQ queue of shard jobs: one BullMQ job per shard of a simulation job. */
 export const SHARD_QUEUE = 'tlbsim-shards';
 
+/** BullMQ queue of sweep points: one BullMQ job per point, run in process on a worker. */
+export const SWEEP_QUEUE = 'tlbsim-sweep-points';
+
 /** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
 export const DEFAULT_PREFIX = 'tlbsim';
 

@@ -14,12 +14,13 @@ import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
 import { serveCommand } from './commands/serve.command';
 import { submitCommand } from './commands/submit.command';
+import { sweepCommand } from './commands/sweep.command';
 import { workerCommand } from './commands/worker.command';
 import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

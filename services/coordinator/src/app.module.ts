@@ -26,6 +26,9 @@ import { ScenariosService } from './scenarios/scenarios.service';
 import { WorkersController } from './workers/workers.controller';
 import { WorkersService } from './workers/workers.service';
 import { QueueAdminModule } from './queues/queue-admin.module';
+import { SweepsController } from './sweeps/sweeps.controller';
+import { SWEEPS_PORT_PROVIDER } from './sweeps/sweeps-port.provider';
+import { SweepsApiService } from './sweeps/sweeps.service';
 
 /** Paths not worth an access log line (probes, scrapes, long-lived streams). */
 const QUIET = /^\/(health|metrics|api\/live)|\/events(\?|$)/;
@@ -55,13 +58,15 @@ export class AppModule {
         // The shard queue through @nestjs/bullmq, unless a ready-made job store (tests) stands in for Redis.
         ...(options.jobs ? [] : [QueueAdminModule.forRoot(options)]),
       ],
-      controllers: [JobsController, CompareController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
+      controllers: [JobsController, CompareController, SweepsController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
       providers: [
         { provide: COORDINATOR_OPTIONS, useValue: options },
         JOBS_PORT_PROVIDER,
         JobsPortLifecycle,
         SseHub,
         JobsApiService,
+        SWEEPS_PORT_PROVIDER,
+        SweepsApiService,
         JobEventsService,
         ScenariosService,
         WorkersService,

@@ -1,5 +1,6 @@
 import { resolve } from 'path';
 import type { JobsPort } from './jobs/jobs.port';
+import type { SweepsPort } from './sweeps/sweeps.port';
 
 /** A request budget: at most `limit` requests per `ttlMs` per client. */
 export interface RateLimit {
@@ -35,6 +36,8 @@ export interface CoordinatorOptions {
   livePeriodMs: number;
   /** A ready-made job store (tests); when absent the real `JobsService` is built from `redisUrl`. */
   jobs?: JobsPort;
+  /** A ready-made sweep store (tests); when absent the real `SweepsService` is built from `redisUrl` (it connects on first use). */
+  sweeps?: SweepsPort;
 }
 
 /** Redis when neither `--redis` nor an environment variable names one (an empty variable counts as unset). */

@@ -3,6 +3,7 @@ import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
 import { createRedis, JobsContainer, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -39,6 +40,8 @@ export class WorkerRuntime {
   private readonly c: JobsContainer;
   private readonly opts: Required<Omit<WorkerRuntimeOptions, 'prefix'>>;
   private worker: Worker<ShardJobData> | null = null;
+  /** Takes sweep points: each one a whole run in this process. */
+  private sweepWorker: Worker<SweepPointJobData> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly current = new Map<string, { jobId: string; shard: number }>();
@@ -66,6 +69,12 @@ export class WorkerRuntime {
       maxStalledCount: 100,
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
+    const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec);
+    this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
+      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null }, prefix: `${this.c.prefix}:bull`,
+      concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
+    });
+    this.sweepWorker.on('error', (err) => this.opts.log(`worker ${this.id} (sweeps): ${err.message}`));
     this.worker.on('error', (err) => this.opts.log(`worker ${this.id}: ${err.message}`));
     this.timer = setInterval(() => void this.beat().catch((e: Error) => this.opts.log(`heartbeat: ${e.message}`)), this.opts.heartbeatMs);
     this.opts.log(`worker ${this.id} ready: concurrency ${this.opts.concurrency}`);
@@ -117,6 +126,7 @@ export class WorkerRuntime {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.worker?.close();
+    await this.sweepWorker?.close();
     await this.c.registry.remove(this.id);
     await this.c.close();
     this.opts.log(`worker ${this.id} stopped`);

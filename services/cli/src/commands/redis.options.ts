@@ -25,13 +25,26 @@ export function addRedisOptions(command: Command): Command {
  * `timeoutMs` (ioredis would otherwise retry forever), runs `fn`, closes.
  */
 export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>, timeoutMs = 5000): Promise<T> {
-  const jobs = new JobsService({ redisUrl: options.redis, prefix: options.prefix });
+  return withRedisService(new JobsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, fn, timeoutMs);
+}
+
+/** A service over Redis that can be pinged and closed ({@link JobsService}, `SweepsService`). */
+export interface RedisBackedService {
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Fails fast if `service`'s Redis does not answer within `timeoutMs` (ioredis
+ * would otherwise retry forever), runs `fn`, closes the service.
+ */
+export async function withRedisService<S extends RedisBackedService, T>(service: S, url: string, fn: (service: S) => Promise<T>, timeoutMs = 5000): Promise<T> {
   try {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`Redis at ${options.redis} did not answer within ${timeoutMs} ms`)), timeoutMs); });
-    await Promise.race([jobs.ping(), timeout]).finally(() => clearTimeout(timer));
-    return await fn(jobs);
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`Redis at ${url} did not answer within ${timeoutMs} ms`)), timeoutMs); });
+    await Promise.race([service.ping(), timeout]).finally(() => clearTimeout(timer));
+    return await fn(service);
   } finally {
-    await jobs.close().catch(() => undefined);
+    await service.close().catch(() => undefined);
   }
 }

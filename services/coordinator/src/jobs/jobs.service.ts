@@ -49,14 +49,23 @@ export class JobsApiService {
    * @throws ScenarioInputError listing every bad field (400)
    */
   async scenarioOf(body: ScenarioSourceDto & { policy?: string }): Promise<SimConfig> {
+    return buildScenario(await this.inputOf(body), submissionOverrides(body));
+  }
+
+  /**
+   * The unvalidated scenario of a submission: its `scenario` object or the
+   * shipped scenario `scenarioName` (exactly one of them).
+   *
+   * @throws BadRequestException when both or neither are given; NotFoundException for an unknown name
+   */
+  async inputOf(body: ScenarioSourceDto): Promise<unknown> {
     if (body.scenario !== undefined && body.scenarioName !== undefined) {
       throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'exclusive', message: 'give either scenario or scenarioName, not both' }]);
     }
     if (body.scenario === undefined && body.scenarioName === undefined) {
       throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'required', message: 'scenario (an object) or scenarioName (a shipped scenario) is required' }]);
     }
-    const input = body.scenario ?? (await this.scenarios.load(body.scenarioName as string));
-    return buildScenario(input, submissionOverrides(body));
+    return body.scenario ?? (await this.scenarios.load(body.scenarioName as string));
   }
 
   /** Queues one run. */

@@ -1,0 +1,64 @@
+/**
+ * Shapes of parameter sweeps (`tlbsim sweep`, `POST /api/sweeps`), shared by
+ * the CLI, the workers, the HTTP API and the dashboard. JSON keys here are a
+ * public contract: add, never rename.
+ */
+
+/** A value of a grid key, as coerced from its text (like `--set`). */
+export type GridValue = string | number | boolean;
+
+/** One row of a sweep table: one grid point under one policy and one seed. */
+export interface SweepRow {
+  /** Position of the point in the sweep (grid values outermost, then seed, then policy). */
+  index: number;
+  /** The grid key values of this point, by dotted key. */
+  grid: Record<string, GridValue>;
+  policy: string;
+  seed: number;
+  violations: { total: number; byClass: Record<string, number> };
+  /** Guest accesses simulated. */
+  accesses: number;
+  /** Modelled cycles per guest access. */
+  cyclesPerAccess: number;
+  /** GPA-space plus GPA-list flush hypercalls. */
+  hypercalls: number;
+  /** The run's digest. */
+  digest: string;
+  /**
+   * Cycles per access relative to the first policy of the same grid point
+   * and seed, in percent (0 for that first policy); null until it finished.
+   */
+  overheadVsFirst: number | null;
+}
+
+/** States of a sweep. */
+export const SWEEP_STATES = ['running', 'completed', 'failed'] as const;
+
+/** A sweep state. */
+export type SweepState = (typeof SWEEP_STATES)[number];
+
+/** A sweep as `GET /api/sweeps/:id` and `tlbsim sweep --redis` see it. */
+export interface SweepView {
+  id: string;
+  /** Scenario name. */
+  name: string;
+  state: SweepState;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Dotted keys of the grid, in the order given. */
+  gridKeys: string[];
+  /** Policies of each grid point; the first is the baseline of `overheadVsFirst`. */
+  policies: string[];
+  /** Seeds per grid point and policy. */
+  seeds: number;
+  /** Points in the sweep (grid combinations x policies x seeds). */
+  points: number;
+  /** Points finished so far. */
+  pointsDone: number;
+  /** Points finished per second of wall time since the sweep was created. */
+  pointsPerSec: number;
+  /** Why the sweep failed, else null. */
+  error: string | null;
+  /** Finished rows, by `index`. */
+  rows: SweepRow[];
+}

@@ -1,0 +1,120 @@
+import { writeFileSync } from 'fs';
+import { Command } from 'commander';
+import { planSweep, ScenarioInputError, SWEEP_LIMITS, SweepPlan, SweepRow } from '@tlbsim/contracts';
+import { runSweepInProcess } from '@tlbsim/engine';
+import { SweepsService } from '@tlbsim/jobs';
+import { POLICY_NAMES } from '@tlbsim/sim-core';
+import type { CliContext } from '../cli.context';
+import { EXIT } from '../exit-codes';
+import { createProgressReporter } from '../progress.reporter';
+import { formatInputErrors, readScenarioFile } from '../scenario.loader';
+import { formatSweep, SweepResult, sweepCsv } from '../sweep.formatter';
+import { parsePolicies } from './compare.command';
+import { withRedisService } from './redis.options';
+import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+
+/** Options of `tlbsim sweep`. */
+export interface SweepOptions extends ScenarioOptions {
+  grid: string[];
+  policies?: string;
+  seeds?: string;
+  redis?: string;
+  prefix: string;
+  json?: boolean;
+  csv?: string;
+}
+
+/** Reads the scenario and expands the sweep. @throws ScenarioInputError */
+function planOf(file: string, options: SweepOptions): SweepPlan {
+  const policies = options.policies === undefined ? undefined : parsePolicies(options.policies);
+  const seeds = options.seeds === undefined ? undefined : Number(options.seeds);
+  return planSweep(readScenarioFile(file), { grid: options.grid, policies, seeds, overrides: scenarioOverrides(options) });
+}
+
+/** Runs the points in this process, with a progress bar on a TTY. */
+async function runLocally(ctx: CliContext, plan: SweepPlan): Promise<SweepRow[]> {
+  const progress = createProgressReporter(ctx.io, 'sweep');
+  let accesses = 0;
+  try {
+    return await runSweepInProcess(plan, {
+      run: (config) => ctx.run(config),
+      onPoint: (row, done) => {
+        accesses += row.accesses;
+        progress.update({ window: done, windowsEstimate: plan.points.length, accesses, accessesTotal: plan.accessesTotal });
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Submits the sweep to the workers and waits for its rows; null if it failed. */
+async function runOnWorkers(ctx: CliContext, plan: SweepPlan, options: SweepOptions & { redis: string }): Promise<SweepRow[] | null> {
+  return withRedisService(new SweepsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, async (sweeps) => {
+    if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${options.redis}: the points wait for \`tlbsim worker --redis ${options.redis}\`\n`);
+    const { id } = await sweeps.submit(plan);
+    ctx.io.err(`tlbsim: submitted sweep ${id} (${plan.points.length} points)\n`);
+    const progress = createProgressReporter(ctx.io, `sweep ${id}`);
+    let view;
+    try {
+      view = await sweeps.waitFor(id, { onProgress: (v) => progress.update({ window: v.pointsDone, windowsEstimate: v.points, accesses: v.rows.reduce((a, r) => a + r.accesses, 0), accessesTotal: plan.accessesTotal }) });
+    } finally {
+      progress.stop();
+    }
+    if (view.state === 'completed') return view.rows;
+    ctx.io.err(`tlbsim: sweep ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
+    return null;
+  });
+}
+
+/** The action of `tlbsim sweep`; returns the exit code. */
+export async function sweepAction(ctx: CliContext, file: string, options: SweepOptions): Promise<number> {
+  let plan: SweepPlan;
+  try {
+    plan = planOf(file, options);
+  } catch (error) {
+    if (!(error instanceof ScenarioInputError)) throw error;
+    ctx.io.err(formatInputErrors(file, error));
+    return EXIT.BAD_INPUT;
+  }
+  const started = Date.now();
+  const rows = options.redis ? await runOnWorkers(ctx, plan, { ...options, redis: options.redis }) : await runLocally(ctx, plan);
+  if (!rows) return EXIT.RUN_FAILED;
+  const result: SweepResult = { scenario: plan.name, gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, rows };
+  if (options.csv) {
+    try {
+      writeFileSync(options.csv, sweepCsv(result));
+    } catch (error) {
+      ctx.io.err(`tlbsim: --csv ${options.csv}: ${(error as Error).message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+  }
+  ctx.io.out(options.json ? `${JSON.stringify(result)}\n` : formatSweep(result));
+  const sec = (Date.now() - started) / 1000;
+  ctx.io.err(`tlbsim: ${rows.length} points in ${sec.toFixed(1)} s (${(rows.length / Math.max(sec, 1e-3)).toFixed(1)} points/s)\n`);
+  return EXIT.OK;
+}
+
+/** Commander collector for the repeatable `--grid`. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `tlbsim sweep <scenario> --grid key=v1,v2 ...`: the cross product of a grid, policies and seeds. */
+export function sweepCommand(ctx: CliContext): Command {
+  const command = new Command('sweep')
+    .description('run the cross product of a parameter grid, policies and seeds; one table row per point (in process, or spread over the workers with --redis)')
+    .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)')
+    .option('--grid <key=v1,v2,...>', `a scenario key and its values, e.g. events.nestedTransitionsPerSec=0,2000,20000 (repeatable, at most ${SWEEP_LIMITS.gridKeysMax})`, collect, [])
+    .option('--policies <list>', `comma-separated policies of each point, the first is the baseline of the overhead column (${POLICY_NAMES.join(', ')})`)
+    .option('--seeds <n>', `seeds per point: the scenario's seed, seed+1, ... (1..${SWEEP_LIMITS.seedsMax})`, '1');
+  addScenarioOptions(command)
+    .option('--redis <url>', 'run the points on the workers of this Redis (one sweep job; each point runs in process on a worker)')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim')
+    .option('--json', 'print { scenario, gridKeys, policies, seeds, rows } as one JSON object')
+    .option('--csv <file>', 'also write the rows as CSV to <file>')
+    .addHelpText('after', `\nLimits: at most ${SWEEP_LIMITS.pointsMax} points and ${SWEEP_LIMITS.accessesMax} guest accesses in all.\n` +
+      `Exit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input (or a sweep over the limits), ${EXIT.RUN_FAILED} a point failed or Redis is unreachable.`)
+    .action(async (file: string, options: SweepOptions) => ctx.setExitCode(await sweepAction(ctx, file, options)));
+  return command;
+}

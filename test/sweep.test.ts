@@ -1,0 +1,112 @@
+/**
+ * Sweeps end to end: the same rows in process, over Redis from the CLI
+ * (`tlbsim sweep --redis`) and through `POST /api/sweeps`, with a real
+ * redis-server and a real worker process (the built CLI: `npm run build` first);
+ * the size limit is exit 2 on the CLI and 400 over HTTP.
+ */
+import { spawn } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { parseScenarioText, planSweep, SWEEP_LIMITS, SweepRow, SweepView } from '@tlbsim/contracts';
+import { runSweepInProcess } from '@tlbsim/engine';
+import request from 'supertest';
+import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
+import { CLI_MAIN } from './support/worker-process';
+
+const FILE = join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml');
+const raw = parseScenarioText(readFileSync(FILE, 'utf8'), 'yaml');
+/** Two grid values x two policies x two seeds; one vCPU per VM so the bug shows at this size. */
+const GRID = ['fleet.vcpusPerVm=1,2'];
+const POLICIES = ['overhaul', 'overhaul+hv-flush-current'];
+const OVERRIDES = ['workload.accessesPerVcpu=60000', 'fleet.hosts=1'];
+
+let stack: CoordinatorStack;
+let app: NestExpressApplication;
+let expected: SweepRow[];
+const http = () => request(app.getHttpServer());
+
+/** Runs the built CLI; resolves with its exit code and output. */
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+const sweepArgs = (): string[] => ['sweep', FILE, ...GRID.flatMap((g) => ['--grid', g]), '--policies', POLICIES.join(','), '--seeds', '2', ...OVERRIDES.flatMap((o) => ['--set', o])];
+
+beforeAll(async () => {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
+  const plan = planSweep(raw, { grid: GRID, policies: POLICIES, seeds: 2, overrides: OVERRIDES });
+  expected = await runSweepInProcess(plan);
+  stack = await startStack({ workers: 1, concurrency: 2 });
+  app = stack.app;
+  await eventually(async () => (await http().get('/api/workers')).body.length === 1);
+});
+afterAll(async () => stack?.stop());
+
+describe('tlbsim sweep', () => {
+  it('expands grid x seeds x policies in order, and the sweep finds the bug only where it exists', () => {
+    expect(expected.map((r) => [r.grid['fleet.vcpusPerVm'], r.seed, r.policy])).toEqual([
+      [1, 42, 'overhaul'], [1, 42, 'overhaul+hv-flush-current'], [1, 43, 'overhaul'], [1, 43, 'overhaul+hv-flush-current'],
+      [2, 42, 'overhaul'], [2, 42, 'overhaul+hv-flush-current'], [2, 43, 'overhaul'], [2, 43, 'overhaul+hv-flush-current'],
+    ]);
+    expect(expected.filter((r) => r.policy === 'overhaul' && r.grid['fleet.vcpusPerVm'] === 1).some((r) => r.violations.total > 0)).toBe(true);
+    expect(expected.filter((r) => r.policy === 'overhaul+hv-flush-current').every((r) => r.violations.total === 0)).toBe(true);
+    expect(expected.filter((r) => r.policy === 'overhaul').every((r) => r.overheadVsFirst === 0)).toBe(true);
+    expect(expected.every((r) => r.overheadVsFirst !== null && r.cyclesPerAccess > 0)).toBe(true);
+  });
+
+  it('gives the same rows in process and spread over the workers, in --json and --csv', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlbsim-sweep-'));
+    const [local, remote] = await Promise.all([
+      cli([...sweepArgs(), '--json', '--csv', join(dir, 'local.csv')]),
+      cli([...sweepArgs(), '--json', '--csv', join(dir, 'remote.csv'), '--redis', stack.redis.url]),
+    ]);
+    expect(local.code).toBe(0);
+    expect(remote.code).toBe(0);
+    expect(remote.err).toMatch(/submitted sweep s-/);
+    expect(JSON.parse(local.out).rows).toEqual(expected);
+    expect(JSON.parse(remote.out).rows).toEqual(expected);
+    const csv = readFileSync(join(dir, 'remote.csv'), 'utf8');
+    expect(csv).toBe(readFileSync(join(dir, 'local.csv'), 'utf8'));
+    expect(csv.split('\n')[0]).toBe('fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest');
+    expect(csv.trim().split('\n')).toHaveLength(expected.length + 1);
+  });
+
+  it('refuses a sweep over the size limit with exit 2 naming the limit', async () => {
+    const res = await cli(['sweep', FILE, '--grid', 'fleet.hosts=1,2,3,4', '--seeds', '200']);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain(`exceed the maximum ${SWEEP_LIMITS.accessesMax}`);
+  });
+});
+
+describe('POST /api/sweeps', () => {
+  it('runs a sweep on the workers and GET /api/sweeps/:id returns the in-process rows', async () => {
+    const submitted = await http().post('/api/sweeps').send({ scenario: raw, overrides: OVERRIDES, grid: GRID, policies: POLICIES, seeds: 2 }).expect(201);
+    const view = submitted.body as SweepView;
+    expect(view).toMatchObject({ state: 'running', points: expected.length, gridKeys: ['fleet.vcpusPerVm'], policies: POLICIES, seeds: 2 });
+    const done = await eventually(async () => {
+      const v = (await http().get(`/api/sweeps/${view.id}`).expect(200)).body as SweepView;
+      return v.state !== 'running' && v;
+    }, 60000);
+    expect(done).toMatchObject({ state: 'completed', pointsDone: expected.length, error: null });
+    expect(done.rows).toEqual(expected);
+    const list = (await http().get('/api/sweeps').expect(200)).body as { items: SweepView[] };
+    expect(list.items.map((s) => s.id)).toContain(view.id);
+  });
+
+  it('answers 400 naming the field for a bad grid and for a sweep over the limit, 404 for an unknown sweep', async () => {
+    const bad = await http().post('/api/sweeps').send({ scenario: raw, grid: ['fleet.hosts=0,1'] }).expect(400);
+    expect(bad.body.details.map((d: { path: string }) => d.path)).toContain('fleet.hosts');
+    const big = await http().post('/api/sweeps').send({ scenario: raw, grid: ['fleet.hosts=1,2,3,4'], seeds: 200 }).expect(400);
+    expect(big.body.details).toEqual([expect.objectContaining({ path: 'sweep', constraint: 'max', limit: SWEEP_LIMITS.accessesMax })]);
+    await http().get('/api/sweeps/s-nope').expect(404);
+  });
+});
