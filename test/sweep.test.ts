@@ -5,16 +5,19 @@
  * the size limit is exit 2 on the CLI and 400 over HTTP.
  */
 import { spawn } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { chromium } from 'playwright-core';
 import { parseScenarioText, planSweep, SWEEP_LIMITS, SweepRow, SweepView } from '@tlbsim/contracts';
 import { runSweepInProcess } from '@tlbsim/engine';
 import request from 'supertest';
 import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
 import { CLI_MAIN } from './support/worker-process';
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, 'artifacts');
 const FILE = join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml');
 const raw = parseScenarioText(readFileSync(FILE, 'utf8'), 'yaml');
 /** Two grid values x two policies x two seeds; one vCPU per VM so the bug shows at this size. */
@@ -45,7 +48,7 @@ beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   const plan = planSweep(raw, { grid: GRID, policies: POLICIES, seeds: 2, overrides: OVERRIDES });
   expected = await runSweepInProcess(plan);
-  stack = await startStack({ workers: 1, concurrency: 2 });
+  stack = await startStack({ workers: 1, concurrency: 2, listen: true });
   app = stack.app;
   await eventually(async () => (await http().get('/api/workers')).body.length === 1);
 });
@@ -108,5 +111,38 @@ describe('POST /api/sweeps', () => {
     const big = await http().post('/api/sweeps').send({ scenario: raw, grid: ['fleet.hosts=1,2,3,4'], seeds: 200 }).expect(400);
     expect(big.body.details).toEqual([expect.objectContaining({ path: 'sweep', constraint: 'max', limit: SWEEP_LIMITS.accessesMax })]);
     await http().get('/api/sweeps/s-nope').expect(404);
+  });
+});
+
+(existsSync(CHROMIUM) ? describe : describe.skip)('dashboard sweep page (headless Chromium)', () => {
+  it('starts a sweep from the form and shows its progress, table and a chart per policy', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`${await app.getUrl()}/#/sweeps`);
+      await page.selectOption('[data-testid=sweep-scenario]', 'hyperv-svm-root-reuse');
+      await page.fill('[data-testid=sweep-grid]', GRID.join('\n'));
+      await page.fill('[data-testid=sweep-overrides]', OVERRIDES.join('\n'));
+      await page.check('input[name=policy][value="overhaul+hv-flush-current"]');
+      await page.click('[data-testid=sweep-submit]');
+      await page.waitForURL(/#\/sweeps\/s-/);
+      await eventually(async () => (await page.locator('[data-testid=progress]').first().getAttribute('aria-valuenow')) === '100', 60000);
+      await eventually(async () => (await page.locator('[data-testid=sweep-table] tr[data-row]').count()) === 4, 10000);
+      expect(await page.textContent('[data-testid=sweep-progress]')).toMatch(/^4 \/ 4 points/);
+      await page.selectOption('[data-testid=sweep-metric]', 'overheadVsFirst');
+      const ink = await page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-testid="chart-sweep"]');
+        const data = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
+      expect(ink).toBeGreaterThan(200);
+      expect(await page.getAttribute('canvas[data-testid="chart-sweep"]', 'aria-label')).toBe('overhead vs first policy (%) vs fleet.vcpusPerVm');
+      await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });

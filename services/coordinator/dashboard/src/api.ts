@@ -1,8 +1,8 @@
 /** The coordinator's HTTP API as the dashboard uses it. */
-import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError } from '@tlbsim/contracts';
+import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, SweepRow, SweepView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 
-export type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport };
+export type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport, SweepRow, SweepView };
 
 /** A shipped scenario (GET /api/scenarios). */
 export interface ScenarioInfo {

@@ -35,8 +35,8 @@ export interface ChartBox {
   chart: Chart;
 }
 
-/** A line chart over `labels` (x) with a title and y-axis label. */
-export function lineChart(title: string, yLabel: string, labels: string[], series: LineSeries[], testId?: string): ChartBox {
+/** A line chart over `labels` (x) with a title and y-axis label; the x axis is simulated time unless `xLabel` says otherwise. */
+export function lineChart(title: string, yLabel: string, labels: string[], series: LineSeries[], testId?: string, xLabel = 'simulated time'): ChartBox {
   const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title });
   const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
   const config: ChartConfiguration<'line'> = {
@@ -48,7 +48,7 @@ export function lineChart(title: string, yLabel: string, labels: string[], serie
       interaction: { mode: 'index', intersect: false },
       plugins: { title: { display: true, text: title }, legend: { display: series.length > 1 } },
       scales: {
-        x: { title: { display: true, text: 'simulated time' }, ticks: { maxTicksLimit: 8 } },
+        x: { title: { display: true, text: xLabel }, ticks: { maxTicksLimit: 8 } },
         y: { beginAtZero: true, title: { display: true, text: yLabel } },
         ...(series.some((s) => s.right) ? { y2: { position: 'right' as const, beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: series.filter((s) => s.right).map((s) => s.label).join(', ') } } } : {}),
       },

@@ -4,6 +4,8 @@ import { comparePage } from './pages/compare.page';
 import { jobPage } from './pages/job.page';
 import { jobsPage } from './pages/jobs.page';
 import { submitPage } from './pages/submit.page';
+import { sweepPage } from './pages/sweep.page';
+import { sweepsPage } from './pages/sweeps.page';
 import { workersPage } from './pages/workers.page';
 
 type Page = (root: HTMLElement, param: string) => () => void;
@@ -11,6 +13,8 @@ type Page = (root: HTMLElement, param: string) => () => void;
 const ROUTES: [RegExp, string, Page][] = [
   [/^#\/jobs\/([^/]+)$/, 'jobs', (root, id) => jobPage(root, decodeURIComponent(id))],
   [/^#\/compare\/([^/]+)$/, 'jobs', (root, id) => comparePage(root, decodeURIComponent(id))],
+  [/^#\/sweeps\/([^/]+)$/, 'sweeps', (root, id) => sweepPage(root, decodeURIComponent(id))],
+  [/^#\/sweeps$/, 'sweeps', (root) => sweepsPage(root)],
   [/^#\/submit$/, 'submit', (root) => submitPage(root)],
   [/^#\/workers$/, 'workers', (root) => workersPage(root)],
   [/^(#\/?)?$/, 'jobs', (root) => jobsPage(root)],

@@ -1,0 +1,50 @@
+/** Turning a sweep's rows into chart series: one metric against one grid key, one line per policy. */
+import type { SweepRow } from '@tlbsim/contracts';
+
+/** A metric the sweep chart can draw, with how to read it from a row. */
+export interface SweepMetric {
+  id: string;
+  label: string;
+  of: (row: SweepRow) => number | null;
+}
+
+/** The metrics offered by the sweep page, the first is the default. */
+export const SWEEP_METRICS: readonly SweepMetric[] = [
+  { id: 'cyclesPerAccess', label: 'cycles per access', of: (r) => r.cyclesPerAccess },
+  { id: 'overheadVsFirst', label: 'overhead vs first policy (%)', of: (r) => r.overheadVsFirst },
+  { id: 'violations', label: 'violations', of: (r) => r.violations.total },
+  { id: 'hypercalls', label: 'hypercalls', of: (r) => r.hypercalls },
+];
+
+/** Chart input: x labels and one series per policy. */
+export interface SweepSeries {
+  labels: string[];
+  series: { label: string; data: (number | null)[] }[];
+}
+
+/** The value of `key` in a row: a grid key, or `seed`. */
+function xOf(row: SweepRow, key: string): string {
+  return key === 'seed' ? String(row.seed) : String(row.grid[key]);
+}
+
+/**
+ * `metric` against `xKey` (a grid key or `seed`), one series per policy: at
+ * each x value the mean over the rows of that policy (other grid keys and
+ * seeds averaged), null where no finished row has a value. X values keep
+ * the order in which the sweep ran them.
+ */
+export function sweepSeries(rows: readonly SweepRow[], policies: readonly string[], xKey: string, metric: SweepMetric): SweepSeries {
+  const labels: string[] = [];
+  for (const r of [...rows].sort((a, b) => a.index - b.index)) {
+    const x = xOf(r, xKey);
+    if (!labels.includes(x)) labels.push(x);
+  }
+  const series = policies.map((policy) => ({
+    label: policy,
+    data: labels.map((x) => {
+      const values = rows.filter((r) => r.policy === policy && xOf(r, xKey) === x).map(metric.of).filter((v): v is number => v !== null);
+      return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+    }),
+  }));
+  return { labels, series };
+}
