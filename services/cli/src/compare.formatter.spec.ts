@@ -28,6 +28,6 @@ describe('compare formatter', () => {
     }
     expect(text).toContain('+25.0%');
     expect(text).toContain('baseline');
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text).not.toContain('\u001b[');
   });
 });

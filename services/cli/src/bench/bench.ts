@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (!kernelOnly) {
     // The distributed benchmark lives with the Redis transport's code.
     const file = join(__dirname, 'distributed.bench.js');
-    const distributed = existsSync(file) ? (require(file) as { benchDistributed(): Promise<unknown> }) : null;
+    const distributed = existsSync(file) ? ((await import(file)) as { benchDistributed(): Promise<unknown> }) : null;
     out.distributed = distributed ? await distributed.benchDistributed() : { skipped: 'distributed benchmark not built' };
   }
   mkdirSync(join(ROOT, 'bench-out'), { recursive: true });
