@@ -13,8 +13,15 @@ interface WindowSlot {
  */
 export class InMemoryTransport implements ShardTransport {
   private readonly slots = new Map<number, WindowSlot>();
+  /** The window after which `stopWhen` ended the run, if it did. */
+  stoppedAfterWindow: number | null = null;
 
-  constructor(private readonly shards: number) {}
+  /**
+   * @param stopWhen - asked at every barrier, when every shard has run the
+   * window and none has started the next: true ends the run there for all
+   * shards at once (as if every vCPU were done)
+   */
+  constructor(private readonly shards: number, private readonly stopWhen?: () => boolean) {}
 
   exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
     let slot = this.slots.get(window);
@@ -30,6 +37,10 @@ export class InMemoryTransport implements ShardTransport {
     const p = new Promise<ExchangeResult>((resolve) => { s.waiters[shard] = resolve; });
     if (slot.arrived === this.shards) {
       this.slots.delete(window);
+      if (!s.allDone && this.stopWhen?.()) {
+        s.allDone = true;
+        this.stoppedAfterWindow = window;
+      }
       for (let i = 0; i < this.shards; i++) {
         s.waiters[i]({ inbound: s.inbound[i].filter(Boolean), allDone: s.allDone });
       }

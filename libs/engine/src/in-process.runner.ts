@@ -20,6 +20,12 @@ export interface RunInProcessOptions {
   onProgress?: (p: RunProgress) => void;
   /** Windows between progress reports (and yields to the event loop). @defaultValue 256 */
   progressEveryWindows?: number;
+  /**
+   * Asked after every window with the counters summed over shards (see
+   * `C` of `@tlbsim/sim-core`); true stops the run there and the report
+   * gets `stoppedAt` (see {@link stopAtViolation}).
+   */
+  stopWhen?: (counter: (slot: number) => number) => boolean;
 }
 
 /** Nominal number of windows of a scenario (no stalls). */
@@ -35,7 +41,9 @@ export function windowsEstimateOf(cfg: SimConfig, windowNs: number): number {
 export async function runInProcess(config: SimConfig, opts: RunInProcessOptions = {}): Promise<RunReport> {
   const n = opts.shards ?? config.run.shards;
   const shards = Array.from({ length: n }, (_, i) => new ShardSim(config, i, n));
-  const transport = new InMemoryTransport(n);
+  const stopWhen = opts.stopWhen;
+  const total = (slot: number): number => shards.reduce((a, sh) => a + sh.counter(slot), 0);
+  const transport = new InMemoryTransport(n, stopWhen ? () => stopWhen(total) : undefined);
   const every = opts.progressEveryWindows ?? 256;
   const f = config.fleet;
   const accessesTotal = f.hosts * f.vmsPerHost * f.vcpusPerVm * config.workload.accessesPerVcpu;
@@ -52,6 +60,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const windows = results[0].windows;
   const merged = mergePartials(results.map((r) => r.partial), config.run.witnessesMax);
   const report = buildReport(config, merged, windows, shards[0].windowNs, n);
+  if (transport.stoppedAfterWindow !== null) report.stoppedAt = { window: windows, simulatedNs: windows * shards[0].windowNs };
   opts.onProgress?.({ window: windows, windowsEstimate, accesses: report.metrics.accesses, accessesTotal });
   return report;
 }

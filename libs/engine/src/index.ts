@@ -6,3 +6,4 @@ export * from './run-result';
 export * from './shard.runner';
 export * from './transport';
 export * from './sweep.rows';
+export * from './violation.stop';

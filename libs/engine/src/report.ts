@@ -76,6 +76,12 @@ export interface RunReport {
     witnesses: Witness[];
   };
   metrics: RunMetrics;
+  /**
+   * Set when the run was stopped early (`run --stop-at-first-violation`,
+   * hunt, shrink): the windows run and the simulated time reached. The
+   * counters and digest are those of the truncated run.
+   */
+  stoppedAt?: { window: number; simulatedNs: number };
   /** Counters over simulated time (for charts); not part of the digest. */
   series?: RunSeries;
   /**

@@ -12,7 +12,7 @@ export interface RunProgress {
 /** Runs one simulation (in production `runInProcess` of `@tlbsim/engine`). */
 export type SimulationRunner = (
   config: SimConfig,
-  opts?: { onProgress?: (p: RunProgress) => void },
+  opts?: { onProgress?: (p: RunProgress) => void; stopWhen?: (counter: (slot: number) => number) => boolean },
 ) => Promise<RunReport>;
 
 /** Where the CLI writes; injectable so commands can be tested in-process. */

@@ -131,3 +131,18 @@ export function formatReport(report: RunReport, options: ReportFormatOptions = {
   ];
   return lines.join('\n') + '\n';
 }
+
+/**
+ * The answer of `run --stop-at-first-violation`: where the run stopped and
+ * the first violation's witness, or that the run ended without one. Pure;
+ * ends with a newline.
+ */
+export function formatFirstViolation(report: RunReport): string {
+  const first = report.violations.witnesses[0];
+  const where = report.stoppedAt
+    ? `stopped at the first violation: window ${fmtInt(report.stoppedAt.window)}, ${fmtInt(report.stoppedAt.simulatedNs)} ns simulated, ${fmtInt(report.metrics.accesses)} accesses`
+    : `no violation: the run ended after ${fmtInt(report.metrics.windows)} windows, ${fmtInt(report.metrics.accesses)} accesses`;
+  const lines = [...header(report), '', where];
+  if (first) lines.push('', 'First violation', ...witness(first, 0));
+  return lines.join('\n') + '\n';
+}

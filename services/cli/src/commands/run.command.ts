@@ -1,31 +1,35 @@
 import { Command } from 'commander';
-import type { RunReport } from '@tlbsim/engine';
+import { RunReport, stopAtViolation } from '@tlbsim/engine';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
-import { formatReport } from '../report.formatter';
+import { formatFirstViolation, formatReport } from '../report.formatter';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
 export interface RunOptions extends ScenarioOptions {
   json?: boolean;
   failOnViolation?: boolean;
+  stopAtFirstViolation?: boolean;
   witnesses: string;
 }
 
 /** The action of `tlbsim run`; returns the exit code. */
 export async function runAction(ctx: CliContext, file: string, options: RunOptions): Promise<number> {
-  const config = loadScenarioOrReport(ctx, file, options);
-  if (!config) return EXIT.BAD_INPUT;
+  const loaded = loadScenarioOrReport(ctx, file, options);
+  if (!loaded) return EXIT.BAD_INPUT;
+  // The first violation's witness is the point of stopping: keep at least one.
+  const config = options.stopAtFirstViolation ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } } : loaded;
   const progress = createProgressReporter(ctx.io, config.kvm.policy);
   let report: RunReport;
   try {
-    report = await ctx.run(config, { onProgress: (p) => progress.update(p) });
+    report = await ctx.run(config, { onProgress: (p) => progress.update(p), stopWhen: options.stopAtFirstViolation ? stopAtViolation() : undefined });
   } finally {
     progress.stop();
   }
   const witnesses = Number.parseInt(options.witnesses, 10);
-  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses }));
+  const human = options.stopAtFirstViolation ? formatFirstViolation(report) : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses });
+  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : human);
   return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
 }
 
@@ -37,6 +41,7 @@ export function runCommand(ctx: CliContext): Command {
   addScenarioOptions(command)
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
+    .option('--stop-at-first-violation', 'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)')
     .option('--witnesses <n>', 'witnesses to print in the human report', '3')
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
