@@ -32,3 +32,4 @@ export * from './scenario.docs';
 export * from './job.types';
 export * from './sweep.types';
 export * from './sweep.plan';
+export * from './hunt.vary';

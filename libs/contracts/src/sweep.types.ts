@@ -24,6 +24,8 @@ export interface SweepRow {
   hypercalls: number;
   /** The run's digest. */
   digest: string;
+  /** How much the run exercised the flush rules (what `tlbsim hunt` steers by). */
+  coverage: { staleHits: number; rootsReused: number; rootsReusedByOtherVm: number };
   /**
    * Cycles per access relative to the first policy of the same grid point
    * and seed, in percent (0 for that first policy); null until it finished.

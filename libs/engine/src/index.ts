@@ -7,3 +7,5 @@ export * from './shard.runner';
 export * from './transport';
 export * from './sweep.rows';
 export * from './violation.stop';
+export * from './hunt.search';
+export * from './hunt.runner';

@@ -15,6 +15,7 @@ export function sweepRowOf(point: Pick<SweepPoint, 'index' | 'grid' | 'policy' |
     cyclesPerAccess: report.metrics.cycles.perAccess,
     hypercalls: h.flushGuestPhysicalAddressSpace + h.flushGuestPhysicalAddressList,
     digest: report.digest,
+    coverage: { staleHits: report.metrics.staleHits, rootsReused: report.metrics.roots.pageReused, rootsReusedByOtherVm: report.metrics.roots.reusedByOtherVm },
     overheadVsFirst: null,
   };
 }

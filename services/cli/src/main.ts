@@ -9,6 +9,7 @@ import { processIo } from './cli.context';
 import { cancelCommand } from './commands/cancel.command';
 import { compareCommand } from './commands/compare.command';
 import { exportCommand } from './commands/export.command';
+import { huntCommand } from './commands/hunt.command';
 import { replayCommand } from './commands/replay.command';
 import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
@@ -20,7 +21,7 @@ import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, huntCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

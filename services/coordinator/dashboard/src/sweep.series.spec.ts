@@ -3,7 +3,7 @@ import { SWEEP_METRICS, sweepSeries } from './sweep.series';
 
 const row = (index: number, rate: number, policy: string, seed: number, cpa: number, overhead: number | null): SweepRow => ({
   index, grid: { 'events.nestedTransitionsPerSec': rate, 'fleet.hosts': 1 }, policy, seed, violations: { total: index, byClass: {} },
-  accesses: 10, cyclesPerAccess: cpa, hypercalls: 2 * index, digest: 'd', overheadVsFirst: overhead,
+  accesses: 10, cyclesPerAccess: cpa, hypercalls: 2 * index, digest: 'd', coverage: { staleHits: 0, rootsReused: 0, rootsReusedByOtherVm: 0 }, overheadVsFirst: overhead,
 });
 
 describe('sweepSeries', () => {
