@@ -9,3 +9,4 @@ export * from './sweep.rows';
 export * from './violation.stop';
 export * from './hunt.search';
 export * from './hunt.runner';
+export * from './shrink.runner';

@@ -14,6 +14,7 @@ import { replayCommand } from './commands/replay.command';
 import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
 import { serveCommand } from './commands/serve.command';
+import { shrinkCommand } from './commands/shrink.command';
 import { submitCommand } from './commands/submit.command';
 import { sweepCommand } from './commands/sweep.command';
 import { workerCommand } from './commands/worker.command';
@@ -21,7 +22,7 @@ import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, huntCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {
