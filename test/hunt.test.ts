@@ -4,13 +4,13 @@
  * that reproduces it; on the fixed policy it reports no violation with the
  * coverage it reached; with --redis the runs go to a real worker process.
  */
-import { spawn } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildScenario, parseScenarioText, parseVaryAxis, VaryAxis } from '@tlbsim/contracts';
 import { HuntRequest, runHunt, runToFirstViolation } from '@tlbsim/engine';
 import { startRedis, TestRedis } from './support/redis-server';
+import { runBuiltCli } from './support/cli-process';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 
 const FILE = join(__dirname, 'fixtures', 'root-reuse-enlightenment-off.yaml');
@@ -21,16 +21,7 @@ const BUDGET = 60;
 const axes = (): VaryAxis[] => VARY.map((t) => parseVaryAxis(t) as VaryAxis);
 const request = (policy: string, budgetRuns = BUDGET): HuntRequest => ({ input, overrides: [`kvm.policy=${policy}`], vary: axes(), budgetRuns, seed: 1 });
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runBuiltCli;
 
 describe('tlbsim hunt', () => {
   it('the fixture does not show the bug as written', async () => {

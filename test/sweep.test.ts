@@ -5,7 +5,6 @@
  * the size limit is exit 2 on the CLI and 400 over HTTP; the dashboard's
  * sweep page in headless Chromium (fails without chromium unless TLBSIM_TEST_SKIP=chromium).
  */
-import { spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -16,6 +15,7 @@ import { runSweepInProcess } from '@tlbsim/engine';
 import request from 'supertest';
 import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
 import { describeWith } from './support/required-tool';
+import { runBuiltCli } from './support/cli-process';
 import { CLI_MAIN } from './support/worker-process';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,17 +32,7 @@ let app: NestExpressApplication;
 let expected: SweepRow[];
 const http = () => request(app.getHttpServer());
 
-/** Runs the built CLI; resolves with its exit code and output. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runBuiltCli;
 
 const sweepArgs = (): string[] => ['sweep', FILE, ...GRID.flatMap((g) => ['--grid', g]), '--policies', POLICIES.join(','), '--seeds', '2', ...OVERRIDES.flatMap((o) => ['--set', o])];
 

@@ -1,9 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { SWEEP_LIMITS } from '@tlbsim/contracts';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ScenarioSourceDto } from '../jobs/jobs.dto';
+import { ListJobsQueryDto, ScenarioSourceDto } from '../jobs/jobs.dto';
 
 /** Body of `POST /api/sweeps`: a scenario, a grid, policies and seeds, like `tlbsim sweep`. */
 export class SubmitSweepDto extends ScenarioSourceDto {
@@ -36,20 +36,5 @@ export class SubmitSweepDto extends ScenarioSourceDto {
   seeds?: number;
 }
 
-/** Query of `GET /api/sweeps`. */
-export class ListSweepsQueryDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+/** Query of `GET /api/sweeps`: the paging of `GET /api/jobs`. */
+export class ListSweepsQueryDto extends PickType(ListJobsQueryDto, ['offset', 'limit'] as const) {}
