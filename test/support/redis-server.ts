@@ -13,10 +13,12 @@ export interface TestRedis {
   port: number;
   /** Stops the server (SIGTERM, then SIGKILL after 2 s). */
   stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
 }
 
 /** Starts `redis-server` on a free port and waits until it answers PING (up to 10 s). */
 export async function startRedis(): Promise<TestRedis> {
   const redis = await startLocalRedis('redis-server');
-  return { url: redis.url, port: redis.port, stop: () => redis.stop(2000) };
+  return { url: redis.url, port: redis.port, stop: () => redis.stop(2000), kill: () => { redis.child.kill('SIGKILL'); return redis.stop(0); } };
 }

@@ -1,5 +1,5 @@
 import { ShardPartial, ShardSim } from '@tlbsim/sim-core';
-import { ShardTransport } from './transport';
+import { ExchangeResult, ShardTransport } from './transport';
 
 /** Progress of one shard after a window. */
 export interface ShardProgress {
@@ -16,6 +16,12 @@ export interface RunShardOptions {
   inbound?: Float64Array[];
   /** Stop with an error after this many windows. @defaultValue {@link windowsMaxOf} */
   windowsMax?: number;
+  /**
+   * A resumed shard that had published its last window but stopped before
+   * that window's barrier passed: waits for that barrier (instead of running
+   * a window) first.
+   */
+  pendingBarrier?: () => Promise<ExchangeResult>;
 }
 
 /** A generous bound on windows: ten times the nominal run plus slack. */
@@ -32,11 +38,21 @@ export function windowsMaxOf(shard: ShardSim): number {
 export async function runShard(shard: ShardSim, transport: ShardTransport, opts: RunShardOptions = {}): Promise<{ partial: ShardPartial; windows: number }> {
   let inbound = opts.inbound ?? [];
   const max = opts.windowsMax ?? windowsMaxOf(shard);
+  let pending = opts.pendingBarrier;
   for (;;) {
-    const out = shard.runWindow(inbound);
-    const r = await transport.exchange(shard.shard, out.window, out.outbound, out.done);
-    await opts.onWindow?.(shard, out.window, r.allDone);
-    if (r.allDone) return { partial: shard.partial(), windows: out.window + 1 };
+    let window: number;
+    let r: ExchangeResult;
+    if (pending) {
+      window = shard.window - 1;
+      r = await pending();
+      pending = undefined;
+    } else {
+      const out = shard.runWindow(inbound);
+      window = out.window;
+      r = await transport.exchange(shard.shard, out.window, out.outbound, out.done);
+    }
+    await opts.onWindow?.(shard, window, r.allDone);
+    if (r.allDone) return { partial: shard.partial(), windows: window + 1 };
     if (shard.window >= max) throw new Error(`run did not finish within ${max} windows (seed ${shard.cfg.seed})`);
     inbound = r.inbound;
   }

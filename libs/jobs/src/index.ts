@@ -3,6 +3,7 @@
  * Distributed runs: job orchestration on BullMQ, Redis repositories, the
  * Redis Streams transport of shard messages, snapshots and resume.
  */
+export * from './barrier-left.error';
 export * from './batch.codec';
 export * from './event-stream.repository';
 export * from './job-finalizer.service';

@@ -1,5 +1,6 @@
 import { MSG_WIDTH } from '@tlbsim/sim-core';
 import type { ExchangeResult, ShardTransport } from '@tlbsim/engine';
+import { BarrierLeftError } from './barrier-left.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
 import { BarrierReply, ShardExchangeRepository } from './shard-exchange.repository';
@@ -33,6 +34,8 @@ export interface RedisTransportOptions {
   blockMs?: number;
   /** Counts carried over from the snapshot a shard resumed from. */
   stats?: TransportStats;
+  /** Polled between two barrier waits; true makes the shard leave the barrier ({@link BarrierLeftError}). */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -53,9 +56,26 @@ export class RedisTransport implements ShardTransport {
   async exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
     for (const batch of outbound.values()) this.stats.messagesSent += batch.length / MSG_WIDTH;
     const trips = this.repo.roundTrips;
-    let reply = await this.repo.publish(window, outbound, done, this.opts.token);
+    const reply = await this.repo.publish(window, outbound, done, this.opts.token);
+    return this.settle(reply, shard, window, trips);
+  }
+
+  /** Waits for the barrier of a window this shard published before (a shard resumed at its barrier). */
+  async awaitBarrier(shard: number, window: number): Promise<ExchangeResult> {
+    return this.settle({ status: 'waiting', allDone: false, fresh: false, entries: [] }, shard, window, this.repo.roundTrips);
+  }
+
+  /**
+   * Waits until the barrier of `window` passes. A stopping worker leaves
+   * instead: the other shards may be stopping too, before this window.
+   */
+  private async settle(first: BarrierReply, shard: number, window: number, trips: number): Promise<ExchangeResult> {
+    let reply = first;
     const waitStart = performance.now();
-    while (reply.status === 'waiting') reply = await this.repo.wait(window, this.blockMs);
+    while (reply.status === 'waiting') {
+      if (this.opts.shouldStop?.()) throw new BarrierLeftError(this.opts.jobId, shard, window);
+      reply = await this.repo.wait(window, this.blockMs);
+    }
     this.stats.barrierWaitMs += performance.now() - waitStart;
     this.stats.redisRoundTrips += this.repo.roundTrips - trips;
     this.check(reply, shard);

@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'v8';
 import { runShard } from '@tlbsim/engine';
 import { C, ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
+import { BarrierLeftError } from './barrier-left.error';
 import { dedupeInbound } from './batch.codec';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
 import { JobFinalizerService, ShardOutcome } from './job-finalizer.service';
@@ -18,6 +19,20 @@ import { ShardSupersededError } from './shard-superseded.error';
 interface StoredSnapshot {
   sim: ShardSnapshot;
   stats: TransportStats;
+  /**
+   * The shard had published its last window (`sim.window - 1`) but left
+   * before that window's barrier passed (a stopping worker): the resumed
+   * shard waits for that barrier first and counts its batches as received.
+   */
+  atBarrier?: boolean;
+}
+
+/** Where a shard run starts: its kernel state, the first window's inbound, the transport counts. */
+interface ShardStart {
+  sim: ShardSim;
+  inbound: Float64Array[];
+  stats: TransportStats;
+  atBarrier: boolean;
 }
 
 /** How a shard run ended. */
@@ -82,7 +97,7 @@ export class ShardExecutionService {
   private async execute(meta: JobMeta, shard: number, repo: ShardExchangeRepository, token: string, snap: Buffer | null, opts: ShardRunOptions): Promise<ShardRunOutcome> {
     const cfg = meta.config;
     const start = await this.start(meta, shard, repo, token, snap, opts.workerId);
-    const transport = new RedisTransport(repo, { jobId: meta.id, token, stats: start.stats });
+    const transport = new RedisTransport(repo, { jobId: meta.id, token, stats: start.stats, shouldStop: opts.shouldStop });
     let lastEvent = 0;
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
       const now = Date.now();
@@ -92,10 +107,16 @@ export class ShardExecutionService {
       }
       if (allDone) return;
       const stop = opts.shouldStop?.() ?? false;
-      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0) await this.snapshot(s, transport, repo, token, meta.id);
+      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0) await this.snapshot(s, transport, repo, token, meta.id, false);
       if (stop) throw new ShardInterruptedError(meta.id, shard, window);
     };
-    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound });
+    const pendingBarrier = start.atBarrier ? () => transport.awaitBarrier(shard, start.sim.window - 1) : undefined;
+    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).catch(async (error: unknown) => {
+      if (!(error instanceof BarrierLeftError)) throw error;
+      // Snapshot at the window we are in and leave; the resumed run waits for this barrier.
+      await this.snapshot(start.sim, transport, repo, token, meta.id, true);
+      throw new ShardInterruptedError(meta.id, shard, error.window);
+    });
     const outcome: ShardOutcome = { partial: res.partial, windows: res.windows, stats: transport.stats };
     const finished = await repo.complete(JSON.stringify(outcome), token);
     if (finished === 'finished') return 'job-finished';
@@ -106,24 +127,25 @@ export class ShardExecutionService {
   }
 
   /** A fresh shard, or the shard restored from its snapshot with the batches delivered after it. */
-  private async start(meta: JobMeta, shard: number, repo: ShardExchangeRepository, token: string, snap: Buffer | null, worker: string): Promise<{ sim: ShardSim; inbound: Float64Array[]; stats: TransportStats }> {
+  private async start(meta: JobMeta, shard: number, repo: ShardExchangeRepository, token: string, snap: Buffer | null, worker: string): Promise<ShardStart> {
     const resumed = token !== '1';
     if (resumed) await this.events.append(meta.id, { type: 'shard-failed', shard, worker, error: 'previous run of the shard was lost (worker died or stopped); resuming' });
     if (!snap) {
       await this.events.append(meta.id, { type: resumed ? 'shard-resumed' : 'shard-started', shard, worker, window: 0 });
-      return { sim: new ShardSim(meta.config, shard, meta.shards), inbound: [], stats: emptyTransportStats() };
+      return { sim: new ShardSim(meta.config, shard, meta.shards), inbound: [], stats: emptyTransportStats(), atBarrier: false };
     }
     const stored = deserialize(snap) as StoredSnapshot;
     const sim = ShardSim.restore(meta.config, stored.sim);
+    await this.events.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
+    if (stored.atBarrier) return { sim, inbound: [], stats: stored.stats, atBarrier: true };
     // Already counted as received before the snapshot: only dedupe here.
     const inbound = dedupeInbound(await repo.inboundOf(sim.window - 1));
     const stats = { ...stored.stats, duplicatesDropped: stored.stats.duplicatesDropped + inbound.duplicates };
-    await this.events.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
-    return { sim, inbound: inbound.batches, stats };
+    return { sim, inbound: inbound.batches, stats, atBarrier: false };
   }
 
-  private async snapshot(s: ShardSim, transport: RedisTransport, repo: ShardExchangeRepository, token: string, jobId: string): Promise<void> {
-    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...transport.stats } };
+  private async snapshot(s: ShardSim, transport: RedisTransport, repo: ShardExchangeRepository, token: string, jobId: string, atBarrier: boolean): Promise<void> {
+    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...transport.stats }, atBarrier };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
     const status = await repo.saveSnapshot(serialize(stored), s.window - 1, token);
     if (status === 'finished') throw new JobFinishedError(jobId);

@@ -99,10 +99,14 @@ export async function startLocalRedis(redisServer: string): Promise<LocalRedis> 
   return { ...proc, url: `redis://127.0.0.1:${port}`, port };
 }
 
-/** Starts `count` worker processes: `node <cliMain> worker --redis <url> ...`. */
+/**
+ * Starts `count` worker processes: `node <cliMain> worker --redis <url> ...`.
+ * Each has an IPC channel to this process; a worker stops when it closes,
+ * so workers never outlive their parent, even one killed by SIGKILL.
+ */
 export function startLocalWorkers(count: number, cliMain: string, args: readonly string[], onExit: (index: number, code: number | null) => void): LocalProcess[] {
   return Array.from({ length: count }, (_, i) => {
-    const child = spawn(process.execPath, [cliMain, 'worker', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [cliMain, 'worker', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('exit', (code) => onExit(i, code));
     return managed(child);
   });

@@ -3,6 +3,7 @@ import { join } from 'path';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { findOnPath, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
+import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
 
 /** Options of `tlbsim serve`. */
 export interface ServeOptions {
@@ -18,19 +19,6 @@ function nonNegativeInt(name: string, value: string, min = 0, max = 65535): numb
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer ${min}..${max}, got ${value}`);
   return n;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** The Redis to use: `--redis`, `$TLBSIM_REDIS_URL`, `$REDIS_URL`, else a private redis-server (null if none on PATH). */
@@ -63,7 +51,7 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
   }
   const owned: LocalProcess[] = [];
   const stopAll = async (): Promise<void> => {
-    for (const p of owned.reverse()) await p.stop().catch(() => undefined);
+    for (const p of [...owned].reverse()) await p.stop().catch(() => undefined);
   };
   try {
     const redisUrl = await redisFor(ctx, options, owned);
@@ -78,11 +66,16 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     });
     owned.push(...local);
     ctx.io.out(`tlbsim serve: listening on ${coordinator.url} (dashboard /, API /api, docs /api/docs, queues /queues); ${workers} local worker${workers === 1 ? '' : 's'}\n`);
-    const signal = await untilSignal();
+    const signal = await untilStopRequested();
     stopping = true;
     ctx.io.err(`tlbsim serve: ${signal}, stopping\n`);
-    await Promise.all(local.map((w) => w.stop(10_000)));
-    await coordinator.close();
+    await stopWithin(async () => {
+      await Promise.all([...local.map((w) => w.stop(LOCAL_WORKER_GRACE_MS)), coordinator.close()]);
+      await stopAll();
+    }, SERVE_SHUTDOWN_MS, () => {
+      ctx.io.err(`tlbsim serve: not stopped within ${SERVE_SHUTDOWN_MS} ms (Redis unreachable?); killing what it started and exiting\n`);
+      for (const p of owned) p.child.kill('SIGKILL');
+    }, EXIT.RUN_FAILED);
     return EXIT.OK;
   } finally {
     await stopAll();

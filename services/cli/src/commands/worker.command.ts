@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { WorkerRuntime } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
+import { stopWithin, untilStopRequested, WORKER_SHUTDOWN_MS } from '../shutdown.util';
 import { addRedisOptions, RedisOptions } from './redis.options';
 
 /** Options of `tlbsim worker`. */
@@ -19,7 +20,11 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-/** The action of `tlbsim worker`: runs until SIGTERM/SIGINT, then stops gracefully. */
+/**
+ * The action of `tlbsim worker`: runs until SIGTERM/SIGINT (or, when `serve`
+ * started it, until `serve` exits), then stops gracefully within
+ * {@link WORKER_SHUTDOWN_MS}.
+ */
 export async function workerAction(ctx: CliContext, options: WorkerOptions): Promise<number> {
   let runtime: WorkerRuntime;
   try {
@@ -32,16 +37,13 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   }
-  await runtime.start();
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void runtime.stop().then(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const stopRequested = untilStopRequested();
+  // A stop request while still starting (Redis not answering yet) counts too.
+  const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);
+  ctx.io.err(`worker ${runtime.id}: ${reason}, stopping\n`);
+  await stopWithin(() => runtime.stop(), WORKER_SHUTDOWN_MS, () => {
+    ctx.io.err(`worker ${runtime.id}: not stopped within ${WORKER_SHUTDOWN_MS} ms (Redis unreachable?); exiting, its shards resume elsewhere\n`);
+  }, EXIT.RUN_FAILED);
   return EXIT.OK;
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Stopping long-running commands (`worker`, `serve`): the stop request
+ * (signal, or the parent gone) and the deadline of a graceful stop.
+ */
+
+/**
+ * How long a worker's graceful stop may take: running shards snapshot and
+ * go back to the queue within a window or a barrier wait; past it (Redis
+ * unreachable) the worker exits anyway and BullMQ gives its shards to
+ * another worker once their locks expire. @defaultValue 8000
+ */
+export const WORKER_SHUTDOWN_MS = 8000;
+
+/** How long `serve` waits for its local workers before SIGKILL: their deadline plus a margin. @defaultValue 9000 */
+export const LOCAL_WORKER_GRACE_MS = WORKER_SHUTDOWN_MS + 1000;
+
+/** How long `serve`'s whole stop may take (workers, coordinator, private Redis). @defaultValue 11000 */
+export const SERVE_SHUTDOWN_MS = LOCAL_WORKER_GRACE_MS + 2000;
+
+/**
+ * Resolves with the first SIGINT or SIGTERM, or with 'parent exited' when
+ * the process has an IPC channel to its parent (a worker started by
+ * `serve --workers`) and that channel closes: the parent died, even by
+ * SIGKILL, so local workers never outlive it.
+ */
+export function untilStopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    const watchParent = typeof process.send === 'function';
+    const stop = (reason: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      // A 'disconnect' listener keeps the IPC channel (and the process) alive.
+      if (watchParent) process.off('disconnect', onParentGone);
+      resolve(reason);
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    const onParentGone = (): void => stop('parent exited');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    if (watchParent) process.on('disconnect', onParentGone);
+  });
+}
+
+/**
+ * Runs a graceful `stop`; if it has not finished within `deadlineMs`,
+ * calls `late` and ends the process with `exitCode`: connections to an
+ * unreachable Redis retry forever and would keep it alive.
+ */
+export async function stopWithin(stop: () => Promise<void>, deadlineMs: number, late: () => void, exitCode: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs); });
+  const outcome = await Promise.race([stop().then(() => 'done' as const, () => 'done' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    late();
+    process.exit(exitCode);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Fixtures of the fault suites (test/faults): a scenario with heavy
+ * cross-shard traffic, polling with a named deadline, and waiting for a
+ * process to exit within a bound.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { buildScenario } from '@tlbsim/contracts';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { CLI_MAIN } from './worker-process';
+
+/** Memslot updates and MMU-notifier invalidations at a high rate: many cross-shard messages per window. */
+export function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 16): SimConfig {
+  return buildScenario({
+    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
+    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
+  }, []);
+}
+
+/** Polls `fn` every 100 ms until it returns something truthy; throws naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolves true once `child` exited, false if it still runs after `timeoutMs`. */
+export function exitsWithin(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  });
+}
+
+/** True if a process with this pid exists (signal 0 probes without sending). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sleeps `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A spawned `tlbsim serve` and its output so far. */
+export interface ServeProcess {
+  child: ChildProcess;
+  /** The coordinator's base URL, once it printed it. */
+  url: string;
+  log(): string;
+}
+
+/** Spawns the built `tlbsim serve --port 0 --host 127.0.0.1 ...args` and waits until it listens (up to 30 s). */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    env: { ...process.env, TLBSIM_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-30000)));
+  const url = await until('serve listening', async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 30000).catch((e: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${e.message}\n${out}`);
+  });
+  return { child, url, log: () => out };
+}
