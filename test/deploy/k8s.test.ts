@@ -16,7 +16,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments, parse } from 'yaml';
-import { DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
+import { bullPrefixOf, DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -93,7 +93,7 @@ describe('deploy/k8s manifests', () => {
     const so = find('ScaledObject', 'tlbsim-worker');
     const redis = so.spec.triggers.find((t: { type: string }) => t.type === 'redis');
     // BullMQ keys are `<prefix>:<queue>:wait`; libs/jobs passes prefix `<tlbsim prefix>:bull`.
-    expect(redis.metadata.listName).toBe(`${DEFAULT_PREFIX}:bull:${SHARD_QUEUE}:wait`);
+    expect(redis.metadata.listName).toBe(`${bullPrefixOf(DEFAULT_PREFIX)}:${SHARD_QUEUE}:wait`);
     expect(redis.metadata.listName).toBe('tlbsim:bull:tlbsim-shards:wait');
     const cm = find('ConfigMap', 'tlbsim-config');
     const redisHost = new URL(cm.data!.TLBSIM_REDIS_URL).hostname;

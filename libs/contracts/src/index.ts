@@ -33,3 +33,6 @@ export * from './job.types';
 export * from './sweep.types';
 export * from './sweep.plan';
 export * from './hunt.vary';
+export * from './validation-errors.util';
+export * from './policy-list.validator';
+export * from './scenario.totals';

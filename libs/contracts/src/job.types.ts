@@ -10,6 +10,21 @@ export const JOB_STATES = ['queued', 'waiting-for-workers', 'running', 'complete
 /** A job state. */
 export type JobState = (typeof JOB_STATES)[number];
 
+/**
+ * The final job states, after which nothing changes; each is also the event
+ * type that ends a job's stream. The one list of them: the projection, the
+ * SSE stream, `submit --wait` and (by type) the dashboard use it.
+ */
+export const FINAL_JOB_STATES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobState[];
+
+/** A final job state (and the event type that ends a job's stream). */
+export type FinalJobState = (typeof FINAL_JOB_STATES)[number];
+
+/** True for a final job state, or for the event type that ends a job's stream. */
+export function isFinalJobState(stateOrEventType: string): stateOrEventType is FinalJobState {
+  return (FINAL_JOB_STATES as readonly string[]).includes(stateOrEventType);
+}
+
 /** Event types of a job's append-only stream. */
 export const JOB_EVENT_TYPES = [
   'submitted',

@@ -1,4 +1,5 @@
 import type { SimConfig } from '@tlbsim/sim-core';
+import { accessesTotalOf, vcpusOf } from './scenario.totals';
 import { crossFieldError } from './field-error.messages';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_TOTALS } from './scenario.limits';
@@ -12,10 +13,6 @@ export interface CrossCheck {
   check(config: SimConfig): FieldError | undefined;
 }
 
-/** Total vCPUs of the fleet. */
-function vcpus(c: SimConfig): number {
-  return c.fleet.hosts * c.fleet.vmsPerHost * c.fleet.vcpusPerVm;
-}
 
 /**
  * Every cross-field rule of the scenario format. Each one is reported as a
@@ -52,17 +49,17 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
     check: (c) => {
       const max = Math.floor(SCENARIO_TOTALS.maxVcpus / (c.fleet.hosts * c.fleet.vmsPerHost));
-      if (vcpus(c) <= SCENARIO_TOTALS.maxVcpus) return undefined;
+      if (vcpusOf(c) <= SCENARIO_TOTALS.maxVcpus) return undefined;
       return crossFieldError('fleet.vcpusPerVm', c.fleet.vcpusPerVm, 'maxTotalVcpus',
-        `exceeds the maximum ${max} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpus(c)} ` +
+        `exceeds the maximum ${max} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpusOf(c)} ` +
         `must be at most ${SCENARIO_TOTALS.maxVcpus})`, max);
     },
   },
   {
     reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm', 'workload.accessesPerVcpu'],
     check: (c) => {
-      const total = vcpus(c) * c.workload.accessesPerVcpu;
-      const max = Math.floor(SCENARIO_TOTALS.maxAccesses / vcpus(c));
+      const total = accessesTotalOf(c);
+      const max = Math.floor(SCENARIO_TOTALS.maxAccesses / vcpusOf(c));
       if (total <= SCENARIO_TOTALS.maxAccesses) return undefined;
       return crossFieldError('workload.accessesPerVcpu', c.workload.accessesPerVcpu, 'maxTotalAccesses',
         `exceeds the maximum ${max} (total accesses vCPUs*accessesPerVcpu = ${total} ` +
@@ -90,7 +87,7 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
   {
     reads: ['tlb.entries', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
     check: (c) => {
-      const max = Math.floor(SCENARIO_TOTALS.maxTlbEntries / vcpus(c));
+      const max = Math.floor(SCENARIO_TOTALS.maxTlbEntries / vcpusOf(c));
       if (c.tlb.entries <= max) return undefined;
       return crossFieldError('tlb.entries', c.tlb.entries, 'maxTotalTlbEntries',
         `exceeds the maximum ${max} (vCPUs*tlb.entries must be at most ${SCENARIO_TOTALS.maxTlbEntries})`, max);
@@ -99,7 +96,7 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
   {
     reads: ['workload.workingSetPages', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
     check: (c) => {
-      const max = Math.floor(SCENARIO_TOTALS.maxFootprintPages / vcpus(c));
+      const max = Math.floor(SCENARIO_TOTALS.maxFootprintPages / vcpusOf(c));
       if (c.workload.workingSetPages <= max) return undefined;
       return crossFieldError('workload.workingSetPages', c.workload.workingSetPages, 'maxTotalFootprint',
         `exceeds the maximum ${max} (vCPUs*workingSetPages must be at most ${SCENARIO_TOTALS.maxFootprintPages})`, max);

@@ -96,3 +96,27 @@ export function applyOverrides(input: unknown, overrides: readonly string[]): un
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return copy;
 }
+
+/** The shorthands of `run`/`submit`/`compare` and of an API submission, each standing for one override. */
+export interface OverrideShorthands {
+  /** `--seed N` / `seed`: `seed=N`. */
+  seed?: string | number;
+  /** `--policy P` / `policy`: `kvm.policy="P"`. */
+  policy?: string;
+  /** `--shards N` / `shards`: `run.shards=N`. */
+  shards?: string | number;
+}
+
+/**
+ * The overrides of a CLI command or an API submission: every `--set` /
+ * `overrides` entry in order, then the shorthands (so they win). The one
+ * rule both the CLI and the coordinator apply.
+ */
+export function withShorthands(overrides: readonly string[], shorthands: OverrideShorthands): string[] {
+  const out = [...overrides];
+  if (shorthands.seed !== undefined) out.push(`seed=${shorthands.seed}`);
+  // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
+  if (shorthands.policy !== undefined) out.push(`kvm.policy="${shorthands.policy}"`);
+  if (shorthands.shards !== undefined) out.push(`run.shards=${shorthands.shards}`);
+  return out;
+}

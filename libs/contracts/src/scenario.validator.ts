@@ -8,6 +8,7 @@ import { SCENARIO_DEFAULTS } from './scenario.defaults';
 import { ScenarioDto } from './scenario.dto';
 import { ScenarioInputError } from './scenario-input.error';
 import { applyOverrides } from './scenario.overrides';
+import { flattenValidationErrors } from './validation-errors.util';
 import type { ScenarioGroup } from './scenario.types';
 
 /** Result of {@link validateScenario}. */
@@ -47,18 +48,16 @@ function withDefaults(input: Record<string, unknown>, errors: FieldError[]): Rec
   return merged;
 }
 
-/** Flattens class-validator's error tree into field errors with dotted paths. */
-function collect(errors: readonly ValidationError[], prefix: string, out: FieldError[]): void {
-  for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const broken = Object.keys(error.constraints ?? {});
+/** class-validator's error tree as field errors with dotted paths and the limits table's messages. */
+function collect(errors: readonly ValidationError[], out: FieldError[]): void {
+  for (const { path, parent, value, constraints } of flattenValidationErrors(errors)) {
+    const broken = Object.keys(constraints);
     if (broken.includes('whitelistValidation')) {
-      out.push(unknownKeyError(path, error.value, allowedKeys(prefix)));
-    } else if (broken.length > 0) {
+      out.push(unknownKeyError(path, value, allowedKeys(parent)));
+    } else {
       const typeRule = broken.find((c) => c !== 'min' && c !== 'max' && c !== 'maxLength');
-      for (const rule of typeRule ? [typeRule] : broken) out.push(constraintError(path, error.value, rule));
+      for (const rule of typeRule ? [typeRule] : broken) out.push(constraintError(path, value, rule));
     }
-    if (error.children?.length) collect(error.children, path, out);
   }
 }
 
@@ -92,7 +91,7 @@ export function validateScenario(input: unknown): ScenarioValidation {
     forbidUnknownValues: true,
     validationError: { target: false, value: true },
   });
-  collect(found, '', errors);
+  collect(found, errors);
   const scenario = project(merged);
   const invalid = new Set(errors.filter((e) => e.constraint !== 'unknownKey').map((e) => e.path));
   errors.push(...crossCheckScenario(scenario, invalid));

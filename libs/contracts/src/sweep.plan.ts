@@ -1,9 +1,10 @@
 import type { PolicyName, SimConfig } from '@tlbsim/sim-core';
-import { POLICY_NAMES } from '@tlbsim/sim-core';
-import { constraintError, formatValue } from './field-error.messages';
+import { formatValue } from './field-error.messages';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_LIMITS } from './scenario.limits';
 import { coerceOverrideValue, parseOverride } from './scenario.overrides';
+import { policyListErrors } from './policy-list.validator';
+import { accessesTotalOf } from './scenario.totals';
 import { ScenarioInputError } from './scenario-input.error';
 import { buildScenario } from './scenario.validator';
 import type { GridValue } from './sweep.types';
@@ -103,13 +104,6 @@ function parseGrid(grid: readonly string[], errors: FieldError[]): GridAxis[] {
   return axes;
 }
 
-/** Checks the policies against `POLICY_NAMES` (each once). */
-function checkPolicies(policies: readonly string[], errors: FieldError[]): void {
-  for (const p of policies) if (!(POLICY_NAMES as readonly string[]).includes(p)) errors.push(constraintError('kvm.policy', p, 'isIn'));
-  for (const p of new Set(policies.filter((p, i) => policies.indexOf(p) !== i))) {
-    errors.push(sweepError('kvm.policy', p, 'unique', `--policies: ${p} is listed more than once`));
-  }
-}
 
 /** Every combination of the axes' value indexes, the first axis outermost. */
 function combinations(axes: readonly GridAxis[]): number[][] {
@@ -118,11 +112,7 @@ function combinations(axes: readonly GridAxis[]): number[][] {
   return out;
 }
 
-/** Guest accesses of one run. */
-function accessesOf(cfg: SimConfig): number {
-  const f = cfg.fleet;
-  return f.hosts * f.vmsPerHost * f.vcpusPerVm * cfg.workload.accessesPerVcpu;
-}
+
 
 /**
  * Expands a sweep into its points: the cross product of the grid (first key
@@ -142,7 +132,7 @@ export function planSweep(input: unknown, request: SweepRequest): SweepPlan {
   }
   const base = buildScenario(input, overrides);
   const policies = request.policies && request.policies.length > 0 ? [...request.policies] : [base.kvm.policy];
-  checkPolicies(policies, errors);
+  errors.push(...policyListErrors(policies));
   if (request.policies?.length && axes.some((a) => a.key === 'kvm.policy')) {
     errors.push(sweepError('grid', 'kvm.policy', 'exclusive', '--grid kvm.policy: use --policies to vary the policy'));
   }
@@ -179,7 +169,7 @@ function expand(input: unknown, overrides: readonly string[], axes: GridAxis[], 
     for (let s = 0; s < seeds; s++) {
       for (const policy of policies) {
         const config: SimConfig = { ...cfg, seed: cfg.seed + s, kvm: { ...cfg.kvm, policy: policy as PolicyName } };
-        accessesTotal += accessesOf(config);
+        accessesTotal += accessesTotalOf(config);
         points.push({ index: points.length, grid, policy, seed: config.seed, config });
       }
     }

@@ -1,4 +1,5 @@
 import { C, ShardSim, SimConfig } from '@tlbsim/sim-core';
+import { accessesTotalOf } from '@tlbsim/contracts';
 import { InMemoryTransport } from './in-memory.transport';
 import { RunReport } from './report';
 import { buildReport, mergePartials } from './run-result';
@@ -45,8 +46,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const total = (slot: number): number => shards.reduce((a, sh) => a + sh.counter(slot), 0);
   const transport = new InMemoryTransport(n, stopWhen ? () => stopWhen(total) : undefined);
   const every = opts.progressEveryWindows ?? 256;
-  const f = config.fleet;
-  const accessesTotal = f.hosts * f.vmsPerHost * f.vcpusPerVm * config.workload.accessesPerVcpu;
+  const accessesTotal = accessesTotalOf(config);
   const windowsEstimate = windowsEstimateOf(config, shards[0].windowNs);
   const onWindow = async (s: ShardSim, window: number): Promise<void> => {
     if (s.shard !== 0 || window % every !== every - 1) return;

@@ -2,6 +2,7 @@ import {
   C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
   VIOLATION_CLASSES, WitnessRecord,
 } from '@tlbsim/sim-core';
+import { vcpusOf } from '@tlbsim/contracts';
 import { sha256Canonical } from './digest';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
 
@@ -82,7 +83,7 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
     seed: cfg.seed,
     policy: cfg.kvm.policy,
     platform: { vendor: cfg.platform.vendor, l0: cfg.platform.l0, enlightenedTlb: cfg.platform.enlightenedTlb },
-    fleet: { hosts: f.hosts, vmsPerHost: f.vmsPerHost, vcpusPerVm: f.vcpusPerVm, vcpus: f.hosts * f.vmsPerHost * f.vcpusPerVm },
+    fleet: { hosts: f.hosts, vmsPerHost: f.vmsPerHost, vcpusPerVm: f.vcpusPerVm, vcpus: vcpusOf(cfg) },
     shards,
     digest: digestOf(merged, windows),
     violations: { total: Object.values(byClass).reduce((a, b) => a + b, 0), byClass, witnesses: merged.witnesses },

@@ -1,4 +1,4 @@
-import type { JobEvent, JobProgress, JobState, JobView, ShardView } from '@tlbsim/contracts';
+import { isFinalJobState, JobEvent, JobProgress, JobState, JobView, ShardView } from '@tlbsim/contracts';
 import type { JobMeta } from './job.repository';
 
 interface ShardAcc extends ShardView {
@@ -6,12 +6,8 @@ interface ShardAcc extends ShardView {
   violations: number;
 }
 
-const FINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
-
-/** True for completed, failed and cancelled. */
-export function isFinal(state: JobState): boolean {
-  return FINAL.has(state);
-}
+/** True for completed, failed and cancelled ({@link FINAL_JOB_STATES}). */
+export const isFinal: (state: JobState) => boolean = isFinalJobState;
 
 /** Applies one event to the per-shard views. */
 function applyShard(shards: ShardAcc[], e: JobEvent): void {
@@ -40,8 +36,7 @@ function nextState(state: JobState, e: JobEvent): JobState {
   switch (e.type) {
     case 'waiting-for-workers': return state === 'running' ? state : 'waiting-for-workers';
     case 'shard-started': case 'shard-resumed': case 'window-completed': return 'running';
-    case 'completed': case 'failed': case 'cancelled': return e.type;
-    default: return state;
+    default: return isFinalJobState(e.type) ? e.type : state;
   }
 }
 
@@ -92,7 +87,7 @@ export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
     if (e.type === 'window-completed' || e.type === 'shard-completed') f.lastAt = e.at;
     if (e.type === 'waiting-for-workers') f.slotsNeeded = e.slotsNeeded ?? null;
     if (e.type === 'shard-started') f.slotsNeeded = null;
-    if (e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled') {
+    if (isFinalJobState(e.type)) {
       f.finishedAt ??= e.at;
       f.digest ??= e.digest ?? null;
       f.error ??= e.error ?? null;

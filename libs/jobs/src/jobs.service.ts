@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import type { Queue } from 'bullmq';
-import type { JobEvent, JobPage, JobState, JobView, WorkerInfo } from '@tlbsim/contracts';
+import { accessesTotalOf, isFinalJobState, JobEvent, JobPage, JobState, JobView, policyListErrors, WorkerInfo } from '@tlbsim/contracts';
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
-import { POLICY_NAMES, PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
+import { PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
 import { emptyFold, foldEvents, isFinal, JobFold, viewOf } from './job.projection';
 import { JobLimitError } from './job-limit.error';
 import { JobMeta } from './job.repository';
@@ -58,9 +58,8 @@ export class JobsService {
 
   /** One job per policy, same scenario and seed, in one group. */
   async submitCompare(scenario: SimConfig, policies: string[], opts: { shards?: number } = {}): Promise<{ groupId: string; jobs: JobView[] }> {
-    if (policies.length === 0 || policies.length > POLICY_NAMES.length) throw new JobLimitError(`compare takes 1..${POLICY_NAMES.length} policies`);
-    const unknown = policies.filter((p) => !(POLICY_NAMES as readonly string[]).includes(p));
-    if (unknown.length) throw new JobLimitError(`unknown policies: ${unknown.join(', ')}; valid: ${POLICY_NAMES.join(', ')}`);
+    const bad = policyListErrors(policies);
+    if (bad.length) throw new JobLimitError(bad.map((e) => e.message).join('; '));
     if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
     const groupId = `g-${newId()}`;
     const metas: JobMeta[] = [];
@@ -76,11 +75,10 @@ export class JobsService {
   private async prepare(cfg: SimConfig, shardsOpt: number | undefined, groupId: string | null): Promise<JobMeta> {
     const shards = shardsOpt ?? cfg.run.shards;
     if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX) throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
-    const f = cfg.fleet;
     const config: SimConfig = { ...cfg, run: { ...cfg.run, shards } };
     return {
       id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, groupId, createdAt: new Date().toISOString(),
-      accessesTotal: f.hosts * f.vmsPerHost * f.vcpusPerVm * cfg.workload.accessesPerVcpu,
+      accessesTotal: accessesTotalOf(cfg),
       windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config,
     };
   }
@@ -188,7 +186,7 @@ export class JobsService {
       for (const e of events) { onEvent?.(e); after = e.id; }
       const view = await this.get(id);
       if (!view) throw new Error(`job ${id} is unknown`);
-      if (isFinal(view.state) && (events.length === 0 || ['completed', 'failed', 'cancelled'].includes(events[events.length - 1].type))) return view;
+      if (isFinal(view.state) && (events.length === 0 || isFinalJobState(events[events.length - 1].type))) return view;
     }
   }
 

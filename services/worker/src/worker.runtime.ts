@@ -2,7 +2,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
-import { createRedis, JobsContainer, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+import { bullPrefixOf, createRedis, JobsContainer, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
 import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
@@ -61,7 +61,7 @@ export class WorkerRuntime {
     await this.beat();
     this.worker = new Worker<ShardJobData>(SHARD_QUEUE, (job, token) => this.process(job, token), {
       connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null },
-      prefix: `${this.c.prefix}:bull`,
+      prefix: bullPrefixOf(this.c.prefix),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: this.opts.stalledIntervalMs,
@@ -71,7 +71,7 @@ export class WorkerRuntime {
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
     const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec);
     this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
-      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null }, prefix: `${this.c.prefix}:bull`,
+      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(this.c.prefix),
       concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
     });
     this.sweepWorker.on('error', (err) => this.opts.log(`worker ${this.id} (sweeps): ${err.message}`));

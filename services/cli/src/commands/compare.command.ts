@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { constraintError, ScenarioInputError } from '@tlbsim/contracts';
+import { policyListErrors, ScenarioInputError } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -22,16 +22,7 @@ export interface CompareOptions extends ScenarioOptions {
  */
 export function parsePolicies(text: string): string[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const known: readonly string[] = POLICY_NAMES;
-  const errors = names.filter((n) => !known.includes(n)).map((n) => constraintError('kvm.policy', n, 'isIn'));
-  // Each policy once: the list is then bounded by the number of policies.
-  for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
-    errors.push({ path: 'kvm.policy', value: n, constraint: 'unique', message: `--policies: ${n} is listed more than once` });
-  }
-  if (names.length === 0) {
-    errors.push({ path: 'kvm.policy', value: text, constraint: 'policies', limit: known.join(', '),
-      message: `--policies: expected a comma-separated list of ${known.join(', ')}` });
-  }
+  const errors = policyListErrors(names, text);
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return names;
 }

@@ -1,10 +1,15 @@
 import { Command } from 'commander';
-import { JobsService } from '@tlbsim/jobs';
+import { DEFAULT_PREFIX, JobsService } from '@tlbsim/jobs';
 
 /** `--redis` and `--prefix`, shared by the distributed commands. */
 export interface RedisOptions {
   redis: string;
   prefix: string;
+}
+
+/** The default of every `--prefix`: `$TLBSIM_PREFIX`, else {@link DEFAULT_PREFIX} (an empty variable counts as unset). */
+export function defaultPrefix(): string {
+  return process.env.TLBSIM_PREFIX || DEFAULT_PREFIX;
 }
 
 /**
@@ -17,7 +22,7 @@ export function addRedisOptions(command: Command): Command {
   const redis = env
     ? command.option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL)', env)
     : command.requiredOption('--redis <url>', 'Redis URL, for example redis://127.0.0.1:6379 (or set $TLBSIM_REDIS_URL / $REDIS_URL)');
-  return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim');
+  return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix());
 }
 
 /**

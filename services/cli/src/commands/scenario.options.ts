@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ScenarioInputError } from '@tlbsim/contracts';
+import { ScenarioInputError, withShorthands } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
@@ -39,12 +39,7 @@ export function addScenarioOptions(command: Command, withPolicy = true): Command
  * shorthands (so they win over `--set`).
  */
 export function scenarioOverrides(options: ScenarioOptions): string[] {
-  const overrides = [...options.set];
-  if (options.seed !== undefined) overrides.push(`seed=${options.seed}`);
-  // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
-  if (options.policy !== undefined) overrides.push(`kvm.policy="${options.policy}"`);
-  if (options.shards !== undefined) overrides.push(`run.shards=${options.shards}`);
-  return overrides;
+  return withShorthands(options.set, options);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { findOnPath, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
 import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
+import { defaultPrefix } from './redis.options';
 
 /** Options of `tlbsim serve`. */
 export interface ServeOptions {
@@ -89,7 +90,7 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--port <n>', 'HTTP port (0: any free port)', '3000')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL; none: start a private redis-server)')
-    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', process.env.TLBSIM_PREFIX || 'tlbsim')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
     .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of mutating endpoints and /queues), TLBSIM_RATE_LIMIT and\n' +

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { JobEvent } from '@tlbsim/contracts';
+import { accessesTotalOf, JobEvent } from '@tlbsim/contracts';
 import { JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -22,8 +22,7 @@ export interface SubmitOptions extends ScenarioOptions, RedisOptions {
 async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, config: SimConfig, options: SubmitOptions): Promise<number> {
   const progress = createProgressReporter(ctx.io, config.kvm.policy);
   const perShard = new Map<number, { window: number; accesses: number }>();
-  const f = config.fleet;
-  const accessesTotal = f.hosts * f.vmsPerHost * f.vcpusPerVm * config.workload.accessesPerVcpu;
+  const accessesTotal = accessesTotalOf(config);
   const onEvent = (e: JobEvent): void => {
     if (e.type === 'waiting-for-workers') ctx.io.err(`tlbsim: job ${id} waiting for workers: needs ${e.slotsNeeded} slots, ${e.slotsFree} free\n`);
     if (e.type !== 'window-completed' || e.shard === undefined) return;

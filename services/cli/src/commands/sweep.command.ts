@@ -10,7 +10,7 @@ import { createProgressReporter } from '../progress.reporter';
 import { formatInputErrors, readScenarioFile } from '../scenario.loader';
 import { formatSweep, SweepResult, sweepCsv } from '../sweep.formatter';
 import { parsePolicies } from './compare.command';
-import { withRedisService } from './redis.options';
+import { defaultPrefix, withRedisService } from './redis.options';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim sweep`. */
@@ -110,7 +110,7 @@ export function sweepCommand(ctx: CliContext): Command {
     .option('--seeds <n>', `seeds per point: the scenario's seed, seed+1, ... (1..${SWEEP_LIMITS.seedsMax})`, '1');
   addScenarioOptions(command)
     .option('--redis <url>', 'run the points on the workers of this Redis (one sweep job; each point runs in process on a worker)')
-    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--json', 'print { scenario, gridKeys, policies, seeds, rows } as one JSON object')
     .option('--csv <file>', 'also write the rows as CSV to <file>')
     .addHelpText('after', `\nLimits: at most ${SWEEP_LIMITS.pointsMax} points and ${SWEEP_LIMITS.accessesMax} guest accesses in all.\n` +

@@ -1,4 +1,5 @@
 /** Number and time formatting of the dashboard. */
+import type { FinalJobState, JobState } from '@tlbsim/contracts';
 
 /** 1234567 -> "1.23M". */
 export function si(n: number | null | undefined, digits = 3): string {
@@ -37,7 +38,21 @@ export function simTime(ns: number): string {
   return `${ns} ns`;
 }
 
-/** True for states after which nothing changes. */
+/**
+ * Whether each job state is final. The bundle cannot import contracts'
+ * `FINAL_JOB_STATES` (it would pull in the DTOs), so the list is checked
+ * against it by type: a state added to or dropped from either fails tsc.
+ */
+const FINAL: { [S in JobState]: S extends FinalJobState ? true : false } = {
+  queued: false,
+  'waiting-for-workers': false,
+  running: false,
+  completed: true,
+  failed: true,
+  cancelled: true,
+};
+
+/** True for states (or event types) after which nothing changes. */
 export function isTerminal(state: string): boolean {
-  return state === 'completed' || state === 'failed' || state === 'cancelled';
+  return (FINAL as Record<string, boolean>)[state] === true;
 }

@@ -1,17 +1,12 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import type { FieldError } from '@tlbsim/contracts';
+import { FieldError, flattenValidationErrors } from '@tlbsim/contracts';
 
 /** Flattens class-validator errors into {@link FieldError}s with dotted paths. */
 export function toFieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
-  const out: FieldError[] = [];
-  for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ path, value: error.value, constraint: constraint === 'whitelistValidation' ? 'unknownKey' : constraint, message: `${path}: ${message}` });
-    }
-    if (error.children?.length) out.push(...toFieldErrors(error.children, path));
-  }
-  return out;
+  return flattenValidationErrors(errors, prefix).flatMap(({ path, value, constraints }) =>
+    Object.entries(constraints).map(([constraint, message]) => ({
+      path, value, constraint: constraint === 'whitelistValidation' ? 'unknownKey' : constraint, message: `${path}: ${message}`,
+    })));
 }
 
 /** The body of every 400: `details` lists each bad field with its dotted path and broken constraint. */

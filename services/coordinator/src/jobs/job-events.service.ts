@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import type { JobEvent } from '@tlbsim/contracts';
+import { isFinalJobState, JobEvent } from '@tlbsim/contracts';
 import type { Request, Response } from 'express';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { SseHub, SseStream } from '../http/sse.hub';
 import { JobsPort } from './jobs.port';
 
-/** Event types after which a job's stream has nothing more to say. */
-export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-const TERMINAL_STATES: ReadonlySet<string> = TERMINAL_EVENTS;
 
 /** Streams a job's event stream as Server-Sent Events. */
 @Injectable()
@@ -34,7 +31,7 @@ export class JobEventsService {
     if (!job) throw new NotFoundException(`no job ${id}`);
     let after = lastEventId?.trim() || null;
     const first = await this.port.readEvents(id, after, 0, 500);
-    if (first.length === 0 && TERMINAL_STATES.has(job.state) && after !== null) {
+    if (first.length === 0 && isFinalJobState(job.state) && after !== null) {
       res.status(204).end();
       return;
     }
@@ -58,7 +55,7 @@ export class JobEventsService {
       if (events.length === 0) {
         sse.keepAlive();
         const job = await this.port.get(id);
-        if (!job || TERMINAL_STATES.has(job.state)) {
+        if (!job || isFinalJobState(job.state)) {
           const rest = await this.port.readEvents(id, after, 0, 500);
           this.forward(sse, rest, after);
           return;
@@ -77,6 +74,6 @@ export class JobEventsService {
   }
 
   private ended(events: readonly JobEvent[]): boolean {
-    return events.some((e) => TERMINAL_EVENTS.has(e.type));
+    return events.some((e) => isFinalJobState(e.type));
   }
 }

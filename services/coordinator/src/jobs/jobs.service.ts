@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { buildScenario, JobPage, JobView } from '@tlbsim/contracts';
+import { buildScenario, JobPage, JobView, withShorthands } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
@@ -20,12 +20,7 @@ export interface CompareView {
  * `overrides` entry in order, then the shorthands (so they win).
  */
 export function submissionOverrides(body: ScenarioSourceDto & { policy?: string }): string[] {
-  const overrides = [...(body.overrides ?? [])];
-  if (body.seed !== undefined) overrides.push(`seed=${body.seed}`);
-  // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
-  if (body.policy !== undefined) overrides.push(`kvm.policy="${body.policy}"`);
-  if (body.shards !== undefined) overrides.push(`run.shards=${body.shards}`);
-  return overrides;
+  return withShorthands(body.overrides ?? [], body);
 }
 
 /** Compare columns in a stable order: creation time, then the policy's place in `POLICY_NAMES`. */

@@ -1,4 +1,4 @@
-import type { JobEvent, JobPage, JobView, WorkerInfo } from '@tlbsim/contracts';
+import { accessesTotalOf, JobEvent, JobPage, JobView, WorkerInfo } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { Queue } from 'bullmq';
@@ -18,11 +18,10 @@ export class FakeJobsPort extends JobsPort {
   /** Builds a queued job view. */
   private view(scenario: SimConfig, shards: number, groupId: string | null): JobView {
     const id = `job-${++this.seq}`;
-    const f = scenario.fleet;
     return {
       id, name: scenario.name, policy: scenario.kvm.policy, seed: scenario.seed, state: 'queued', shards, groupId,
       createdAt: new Date(Date.now() + this.seq).toISOString(), startedAt: null, finishedAt: null,
-      progress: { windows: 0, windowsEstimate: 10, accesses: 0, accessesTotal: f.hosts * f.vmsPerHost * f.vcpusPerVm * scenario.workload.accessesPerVcpu, fraction: 0, accessesPerSec: 0, etaSec: null },
+      progress: { windows: 0, windowsEstimate: 10, accesses: 0, accessesTotal: accessesTotalOf(scenario), fraction: 0, accessesPerSec: 0, etaSec: null },
       violations: 0, perShard: Array.from({ length: shards }, (_, shard) => ({ shard, state: 'queued' as const, window: 0, worker: null, resumes: 0 })),
       digest: null, error: null, slotsNeeded: null,
     };
