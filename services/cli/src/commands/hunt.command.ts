@@ -8,7 +8,7 @@ import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { failingScenarioYaml, formatHunt, huntJson } from '../hunt.formatter';
 import { formatInputErrors, readScenarioFile } from '../scenario.loader';
-import { withRedisService } from './redis.options';
+import { defaultPrefix, withRedisService } from './redis.options';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim hunt`. */
@@ -127,7 +127,7 @@ export function huntCommand(ctx: CliContext): Command {
     .option('--class <class>', `hunt only this violation class (${VIOLATION_CLASSES.join(', ')})`);
   addScenarioOptions(command)
     .option('--redis <url>', 'run the candidates on the workers of this Redis (batches of sweep points)')
-    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', process.env.TLBSIM_PREFIX || 'tlbsim')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--out <file>', 'write the failing scenario (YAML) to <file>, e.g. for tlbsim shrink')
     .option('--json', 'print { found, runs, rejected, runsPerSec, elapsedMs, scenario, overrides, witness, coverage }')
     .addHelpText('after', `\nExit codes: ${EXIT.OK} no violation, ${EXIT.VIOLATIONS} violation found, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed or Redis unreachable.`)
