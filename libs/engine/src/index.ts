@@ -10,3 +10,4 @@ export * from './violation.stop';
 export * from './hunt.search';
 export * from './hunt.runner';
 export * from './shrink.runner';
+export * from './series.fields';

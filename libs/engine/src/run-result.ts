@@ -5,6 +5,7 @@ import {
 import { vcpusOf } from '@tlbsim/contracts';
 import { sha256Canonical } from './digest';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
+import { seriesFieldsAt } from './series.fields';
 
 /**
  * Counters that depend on how actors were placed, not on what was
@@ -46,11 +47,8 @@ function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSe
   const points: RunSeriesPoint[] = [];
   const s = merged.series;
   for (let o = 0; o + SERIES_WIDTH <= s.length; o += SERIES_WIDTH) {
-    const [window, accesses, tlbHits, tlbMisses, nestedWalks, space, list, shootdownMessages, ...classes] = s.slice(o, o + SERIES_WIDTH);
-    points.push({
-      window, timeNs: window * windowNs, accesses, tlbHits, tlbMisses, nestedWalks, hypercalls: space + list,
-      shootdownMessages, violations: classes.reduce((a, b) => a + b, 0),
-    });
+    const window = s[o];
+    points.push({ window, timeNs: window * windowNs, ...seriesFieldsAt(s, o) });
   }
   return { windowNs, everyWindows: seriesEveryWindowsOf(cfg), points };
 }

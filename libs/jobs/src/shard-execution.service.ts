@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'v8';
-import { runShard } from '@tlbsim/engine';
-import { C, ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
+import { runShard, seriesFieldsOf } from '@tlbsim/engine';
+import { ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
 import { BarrierLeftError } from './barrier-left.error';
 import { dedupeInbound } from './batch.codec';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
@@ -50,15 +50,7 @@ export interface ShardRunOptions {
 
 /** Counters of a shard carried by `window-completed` events. */
 function progressFields(s: ShardSim): Partial<NewJobEvent> {
-  return {
-    accesses: s.counter(C.accesses),
-    violations: s.counter(C.violationsCrossVm) + s.counter(C.violationsUseAfterFree) + s.counter(C.violationsStaleMapping) + s.counter(C.violationsStaleRoot),
-    hypercalls: s.counter(C.hvFlushSpace) + s.counter(C.hvFlushList),
-    shootdownMessages: s.counter(C.shootdownMessages),
-    nestedWalks: s.counter(C.nestedWalks),
-    tlbHits: s.counter(C.tlbHits),
-    tlbMisses: s.counter(C.tlbMisses),
-  };
+  return seriesFieldsOf((slot) => s.counter(slot));
 }
 
 /**

@@ -4,7 +4,7 @@ import { replayExport } from '@tlbsim/jobs';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
-import { formatReport } from '../report.formatter';
+import { printReport } from './report.output';
 
 /** Options of `tlbsim replay`. */
 export interface ReplayOptions {
@@ -36,9 +36,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
     ctx.io.err(`tlbsim: digest mismatch: exported ${result.expected ?? '(none: the job did not complete)'}, replayed ${result.report.digest}\n`);
     return EXIT.VIOLATIONS;
   }
-  const witnesses = Number.parseInt(options.witnesses, 10);
-  ctx.io.out(options.json ? `${JSON.stringify(result.report)}\n` : formatReport(result.report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses }));
-  return EXIT.OK;
+  return printReport(ctx, result.report, options);
 }
 
 /** `tlbsim replay <file>`: re-runs an exported job in process and checks its digest. */

@@ -3,7 +3,8 @@ import { RunReport, stopAtViolation } from '@tlbsim/engine';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
-import { formatFirstViolation, formatReport } from '../report.formatter';
+import { formatFirstViolation } from '../report.formatter';
+import { printReport } from './report.output';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
@@ -27,10 +28,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   } finally {
     progress.stop();
   }
-  const witnesses = Number.parseInt(options.witnesses, 10);
-  const human = options.stopAtFirstViolation ? formatFirstViolation(report) : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses });
-  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : human);
-  return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
+  return printReport(ctx, report, options, options.stopAtFirstViolation ? formatFirstViolation : undefined);
 }
 
 /** `tlbsim run <scenario>`: runs one scenario in process and prints its report. */

@@ -5,7 +5,7 @@ import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
-import { formatReport } from '../report.formatter';
+import { printReport } from './report.output';
 import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
 import { exitCodeHelp } from './run.command';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
@@ -41,9 +41,7 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
     ctx.io.err(`tlbsim: job ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
     return EXIT.RUN_FAILED;
   }
-  const witnesses = Number.parseInt(options.witnesses, 10);
-  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : formatReport(report, { witnesses: Number.isNaN(witnesses) ? 3 : witnesses }));
-  return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
+  return printReport(ctx, report, options);
 }
 
 /** The action of `tlbsim submit`; returns the exit code. */

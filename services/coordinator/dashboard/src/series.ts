@@ -1,10 +1,18 @@
 /** Per-window series of a job, rebuilt from its `window-completed` events. */
-import type { RunSeriesPoint } from '@tlbsim/engine';
+import type { RunSeriesPoint, SeriesField } from '@tlbsim/engine';
 import type { JobEvent } from './api';
 
-/** Cumulative counters a `window-completed` event carries. */
-const KEYS = ['accesses', 'violations', 'hypercalls', 'shootdownMessages', 'nestedWalks', 'tlbHits', 'tlbMisses'] as const;
+/**
+ * Cumulative counters a `window-completed` event carries: engine's
+ * `SERIES_FIELD_NAMES`, which the bundle cannot import (it would pull in the
+ * engine), so the copy is checked by type: a field added there and not here
+ * fails tsc (see {@link MissingKeys}).
+ */
+const KEYS = ['accesses', 'violations', 'hypercalls', 'shootdownMessages', 'nestedWalks', 'tlbHits', 'tlbMisses'] as const satisfies readonly SeriesField[];
 type Key = (typeof KEYS)[number];
+/** Series fields missing from {@link KEYS}: must be none. */
+type MissingKeys = Exclude<SeriesField, Key>;
+const _allKeys: [MissingKeys] extends [never] ? true : MissingKeys = true;
 type Sample = Record<Key, number>;
 
 /** One point of the charts: deltas over the windows since the previous point, all shards summed. */
@@ -48,10 +56,9 @@ export class JobSeries {
     if (points.length === 0) return;
     const byWindow = new Map<number, Sample>();
     for (const p of points) {
-      byWindow.set(p.window - 1, {
-        accesses: p.accesses, violations: p.violations, hypercalls: p.hypercalls, shootdownMessages: p.shootdownMessages,
-        nestedWalks: p.nestedWalks, tlbHits: p.tlbHits, tlbMisses: p.tlbMisses,
-      });
+      const sample = {} as Sample;
+      for (const key of KEYS) sample[key] = p[key];
+      byWindow.set(p.window - 1, sample);
     }
     this.shards.clear();
     this.shards.set(0, byWindow);
