@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'fs';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { hotScenario, isRunning, startServe, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
@@ -18,6 +18,7 @@ let workers: WorkerProcess[] = [];
 const killLater: number[] = [];
 
 beforeAll(async () => {
+  RedisConnectionMonitor.log = () => undefined; // this process's own lines are noise here
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   redis = await startRedis();
 });

@@ -4,7 +4,7 @@
  * `serve` leaves no worker behind.
  */
 import { existsSync } from 'fs';
-import { JobsService } from '@tlbsim/jobs';
+import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { exitsWithin, hotScenario, isRunning, sleep, startServe, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
@@ -17,6 +17,7 @@ let service: JobsService | null = null;
 const killLater: number[] = [];
 
 beforeAll(() => {
+  RedisConnectionMonitor.log = () => undefined; // this process's own lines are noise here
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
 });
 

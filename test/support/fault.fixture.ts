@@ -6,14 +6,21 @@
 import { ChildProcess, spawn } from 'child_process';
 import { buildScenario } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
+import Redis from 'ioredis';
+import { freePort, LocalProcess, managed } from '../../services/cli/src/local-cluster';
 import { CLI_MAIN } from './worker-process';
+
+/** The scenario file of {@link hotScenario} (as `submit` reads it). */
+export function hotScenarioInput(accessesPerVcpu: number, snapshotEveryWindows = 16): Record<string, unknown> {
+  return {
+    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
+    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
+  };
+}
 
 /** Memslot updates and MMU-notifier invalidations at a high rate: many cross-shard messages per window. */
 export function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 16): SimConfig {
-  return buildScenario({
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
-  }, []);
+  return buildScenario(hotScenarioInput(accessesPerVcpu, snapshotEveryWindows), []);
 }
 
 /** Polls `fn` every 100 ms until it returns something truthy; throws naming `what` after `timeoutMs`. */
@@ -72,4 +79,37 @@ export async function startServe(args: string[], env: Record<string, string> = {
     throw new Error(`${e.message}\n${out}`);
   });
   return { child, url, log: () => out };
+}
+
+/** A redis-server without any persistence (what a careless deployment runs), restartable on its port. */
+export interface BareRedis {
+  url: string;
+  /** SIGKILL, then wait for the exit. */
+  kill(): Promise<void>;
+  /** A fresh, empty server on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a redis-server with no append-only file and no snapshots on a free port. */
+export async function startBareRedis(): Promise<BareRedis> {
+  const port = await freePort();
+  const spawnIt = async (): Promise<LocalProcess> => {
+    const p = managed(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    await until('bare redis-server answering', async () => {
+      if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+      return (await probe.ping()) === 'PONG';
+    }, 10000);
+    probe.disconnect();
+    return p;
+  };
+  let proc = await spawnIt();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    kill: async () => { proc.child.kill('SIGKILL'); await proc.stop(0); },
+    restart: async () => { proc = await spawnIt(); },
+    stop: () => proc.stop(2000),
+  };
 }

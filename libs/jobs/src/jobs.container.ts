@@ -3,6 +3,7 @@ import { JobFinalizerService } from './job-finalizer.service';
 import { JobRepository } from './job.repository';
 import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC } from './jobs.constants';
 import { createRedis, TlbRedis } from './redis.client';
+import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { SchedulerRepository } from './scheduler.repository';
 import { SchedulerService } from './scheduler.service';
 import { ShardExecutionService } from './shard-execution.service';
@@ -66,9 +67,20 @@ export class JobsContainer {
     }
   }
 
+  /** True unless this process found Redis unreachable and it has not answered since. */
+  get reachable(): boolean {
+    return RedisConnectionMonitor.of(this.redisUrl).up;
+  }
+
+  /** Closes every connection; at once (without the goodbye round trips) while Redis is unreachable. */
   async close(): Promise<void> {
     for (const c of [...this.spare, ...this.lent]) c.disconnect();
     this.spare.length = 0;
+    if (!this.reachable) {
+      this.redis.disconnect();
+      await this.queue.disconnect();
+      return;
+    }
     await this.queue.close();
     await this.redis.quit().catch(() => undefined);
   }

@@ -4,6 +4,7 @@ import { accessesTotalOf, isFinalJobState, JobEvent, JobPage, JobState, JobView,
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
 import { PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
 import { emptyFold, foldEvents, isFinal, JobFold, viewOf } from './job.projection';
+import { JobGoneError } from './job-gone.error';
 import { JobLimitError } from './job-limit.error';
 import { JobMeta } from './job.repository';
 import { JobsContainer } from './jobs.container';
@@ -178,14 +179,18 @@ export class JobsService {
     return this.c.borrow((conn) => this.c.events.read(conn, id, afterId, blockMs, count));
   }
 
-  /** Resolves once the job is completed, failed or cancelled, feeding every event to `onEvent`. */
+  /**
+   * Resolves once the job is completed, failed or cancelled, feeding every
+   * event to `onEvent`. Throws {@link JobGoneError} if the job's records
+   * disappear (Redis restarted without persistence).
+   */
   async waitFor(id: string, onEvent?: (e: JobEvent) => void): Promise<JobView> {
     let after: string | null = null;
     for (;;) {
       const events = await this.readEvents(id, after, 1000);
       for (const e of events) { onEvent?.(e); after = e.id; }
       const view = await this.get(id);
-      if (!view) throw new Error(`job ${id} is unknown`);
+      if (!view) throw new JobGoneError(id);
       if (isFinal(view.state) && (events.length === 0 || isFinalJobState(events[events.length - 1].type))) return view;
     }
   }
@@ -203,6 +208,11 @@ export class JobsService {
   /** The BullMQ queues, for bull-board. */
   queues(): Queue[] {
     return [this.c.queue.queue as unknown as Queue];
+  }
+
+  /** False while this process finds Redis unreachable (checked before any command, which would wait for it). */
+  reachable(): boolean {
+    return this.c.reachable;
   }
 
   async ping(): Promise<boolean> {

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { RedisConnectionMonitor } from './redis-connection.monitor';
 import {
   APPEND_EVENT_LUA, CLAIM_LUA, COMPLETE_SHARD_LUA, FINISH_LUA, PUBLISH_LUA, SNAPSHOT_LUA,
 } from './redis.scripts';
@@ -27,6 +28,8 @@ export type TlbRedis = Redis & TlbScripts;
  */
 export function createRedis(url: string, name = 'tlbsim'): TlbRedis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+  // Errors go to the process's one line per state change (and no "Unhandled error event").
+  RedisConnectionMonitor.of(url).watch(redis);
   redis.defineCommand('tlbPublish', { lua: PUBLISH_LUA });
   redis.defineCommand('tlbClaim', { lua: CLAIM_LUA });
   redis.defineCommand('tlbSnapshot', { lua: SNAPSHOT_LUA });

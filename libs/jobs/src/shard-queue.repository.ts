@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { bullPrefixOf, SHARD_QUEUE } from './jobs.constants';
+import { relayQueueError } from './redis-connection.monitor';
 
 /** Data of one BullMQ shard job. */
 export interface ShardJobData {
@@ -13,12 +14,22 @@ export function shardJobId(jobId: string, shard: number): string {
   return `${jobId}.s${shard}`;
 }
 
+/**
+ * Drops a BullMQ queue's connections while Redis is unreachable: BullMQ's
+ * own `disconnect` first waits for a connection that may never come, so it
+ * gets half a second.
+ */
+export async function disconnectQueue(queue: { disconnect(): Promise<void> }): Promise<void> {
+  await Promise.race([queue.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
+}
+
 /** The BullMQ queue of shard jobs. */
 export class ShardQueueRepository {
   readonly queue: Queue<ShardJobData>;
 
   constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
     this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(prefix) });
+    this.queue.on('error', relayQueueError(redisUrl));
   }
 
   /**
@@ -45,5 +56,10 @@ export class ShardQueueRepository {
 
   async close(): Promise<void> {
     await this.queue.close();
+  }
+
+  /** Drops the queue's connections without waiting for Redis (it is unreachable). */
+  async disconnect(): Promise<void> {
+    await disconnectQueue(this.queue);
   }
 }

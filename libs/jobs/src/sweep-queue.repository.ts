@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { relayQueueError } from './redis-connection.monitor';
 import { bullPrefixOf, SWEEP_QUEUE } from './jobs.constants';
 
 /** Data of one BullMQ sweep-point job. */
@@ -22,6 +23,7 @@ export class SweepQueueRepository {
 
   constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
     this.queue = new Queue<SweepPointJobData>(SWEEP_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(prefix) });
+    this.queue.on('error', relayQueueError(redisUrl));
   }
 
   /** Enqueues one BullMQ job per point. */

@@ -5,6 +5,8 @@ import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC, WORKER_ALIVE_MS } from './jobs.constants';
 import type { JobsConnectionOptions } from './jobs.container';
 import { createRedis, TlbRedis } from './redis.client';
+import { RedisConnectionMonitor } from './redis-connection.monitor';
+import { disconnectQueue } from './shard-queue.repository';
 import { SweepQueueRepository } from './sweep-queue.repository';
 import { SweepMeta, SweepRepository } from './sweep.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
@@ -111,8 +113,14 @@ export class SweepsService {
 
   async close(): Promise<void> {
     if (!this.conn) return;
-    await this.conn.queue.close();
-    await this.conn.redis.quit().catch(() => undefined);
+    if (RedisConnectionMonitor.of(this.opts.redisUrl).up) {
+      await this.conn.queue.close();
+      await this.conn.redis.quit().catch(() => undefined);
+    } else {
+      // Unreachable: a close would wait for Redis.
+      this.conn.redis.disconnect();
+      await disconnectQueue(this.conn.queue.queue);
+    }
     this.conn = null;
   }
 }

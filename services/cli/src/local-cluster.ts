@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
-import { accessSync, constants } from 'fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { createServer, Socket } from 'net';
 import { delimiter, join } from 'path';
 
@@ -14,6 +15,8 @@ export interface LocalProcess {
 export interface LocalRedis extends LocalProcess {
   url: string;
   port: number;
+  /** Its data directory (the append-only file). */
+  dataDir: string;
 }
 
 /** The full path of `name` on `PATH`, or null. */
@@ -79,13 +82,21 @@ export function managed(child: ChildProcess): LocalProcess {
 }
 
 /**
- * Starts `redisServer` on a free port of 127.0.0.1, without persistence, and
- * waits until it answers PING (up to 10 s).
+ * Starts `redisServer` on `port` (default: a free one) of 127.0.0.1 and waits
+ * until it answers PING (up to 10 s). It persists with an append-only file in
+ * `dataDir` (default: a fresh temporary directory), so a Redis restarted on
+ * the same directory loses no job: fsync every second (`fsync: 'always'`
+ * loses nothing even to SIGKILL, at the cost of a disk flush per write). A
+ * directory it created itself is removed by `stop`.
  */
-export async function startLocalRedis(redisServer: string): Promise<LocalRedis> {
-  const port = await freePort();
-  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const proc = managed(child);
+export async function startLocalRedis(redisServer: string, port?: number, dataDir?: string, fsync: 'everysec' | 'always' = 'everysec'): Promise<LocalRedis> {
+  port ??= await freePort();
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tlbsim-redis-'));
+  const removeDir = (): void => { if (dataDir === undefined) rmSync(dir, { recursive: true, force: true }); };
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', fsync];
+  const child = spawn(redisServer, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const running = managed(child);
+  const proc: LocalProcess = { child, stop: async (graceMs) => { await running.stop(graceMs); removeDir(); } };
   let spawnError: Error | undefined;
   child.once('error', (e) => (spawnError = e));
   const deadline = Date.now() + 10_000;
@@ -96,7 +107,7 @@ export async function startLocalRedis(redisServer: string): Promise<LocalRedis> 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { ...proc, url: `redis://127.0.0.1:${port}`, port };
+  return { ...proc, url: `redis://127.0.0.1:${port}`, port, dataDir: dir };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { RedisConnectionMonitor } from '@tlbsim/jobs';
+
 /**
  * Stopping long-running commands (`worker`, `serve`): the stop request
  * (signal, or the parent gone) and the deadline of a graceful stop.
@@ -42,18 +44,30 @@ export function untilStopRequested(): Promise<string> {
   });
 }
 
+/** Resolves once this process finds the Redis at `url` unreachable (at once if it already does). */
+export function untilRedisLost(url: string): Promise<void> {
+  const monitor = RedisConnectionMonitor.of(url);
+  return new Promise((resolve) => {
+    if (!monitor.up) return resolve();
+    const off = monitor.onChange((up) => { if (!up) { off(); resolve(); } });
+  });
+}
+
 /**
- * Runs a graceful `stop`; if it has not finished within `deadlineMs`,
- * calls `late` and ends the process with `exitCode`: connections to an
- * unreachable Redis retry forever and would keep it alive.
+ * Runs a graceful `stop`. If it has not finished within `deadlineMs`, or
+ * `redisUrl` is given and that Redis is (or becomes) unreachable (nothing
+ * graceful can be saved then), calls `late` with the reason and ends the
+ * process with `exitCode`: connections to an unreachable Redis retry
+ * forever and would keep it alive.
  */
-export async function stopWithin(stop: () => Promise<void>, deadlineMs: number, late: () => void, exitCode: number): Promise<void> {
+export async function stopWithin(stop: () => Promise<void>, opts: { deadlineMs: number; redisUrl?: string; exitCode: number; late: (reason: string) => void }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs); });
-  const outcome = await Promise.race([stop().then(() => 'done' as const, () => 'done' as const), deadline]);
+  const deadline = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`not stopped within ${opts.deadlineMs} ms`), opts.deadlineMs); });
+  const lost = opts.redisUrl ? untilRedisLost(opts.redisUrl).then(() => 'Redis is unreachable') : new Promise<string>(() => undefined);
+  const outcome = await Promise.race([stop().then(() => null, () => null), deadline, lost]);
   clearTimeout(timer);
-  if (outcome === 'late') {
-    late();
-    process.exit(exitCode);
+  if (outcome !== null) {
+    opts.late(outcome);
+    process.exit(opts.exitCode);
   }
 }

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiTokenGuard } from './common/api-token.guard';
+import { RequestDeadlineInterceptor } from './common/request-deadline.interceptor';
+import { StoreAvailableGuard } from './common/store-available.guard';
 import { isSubmission } from './common/submission.decorator';
 import { createValidationPipe } from './common/validation.pipe';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from './coordinator.options';
@@ -75,6 +77,8 @@ export class AppModule {
         MetricsService,
         { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: StoreAvailableGuard },
+        { provide: APP_INTERCEPTOR, useClass: RequestDeadlineInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
       ],

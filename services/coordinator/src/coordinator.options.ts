@@ -34,6 +34,10 @@ export interface CoordinatorOptions {
   sseBlockMs: number;
   /** Period of the live jobs/workers SSE feed, in ms. */
   livePeriodMs: number;
+  /** Deadline of an API request (streams excepted); past it, 503 with `Retry-After`. @defaultValue 10000 */
+  requestDeadlineMs: number;
+  /** Deadline of `/health`'s Redis ping and of `/metrics`' sampling of the job store. @defaultValue 1500 */
+  probeDeadlineMs: number;
   /** A ready-made job store (tests); when absent the real `JobsService` is built from `redisUrl`. */
   jobs?: JobsPort;
   /** A ready-made sweep store (tests); when absent the real `SweepsService` is built from `redisUrl` (it connects on first use). */
@@ -74,6 +78,8 @@ export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: Nod
     dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
     sseBlockMs: 2000,
     livePeriodMs: 1000,
+    requestDeadlineMs: 10_000,
+    probeDeadlineMs: 1500,
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { ...defaults, ...defined };

@@ -73,10 +73,13 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     await stopWithin(async () => {
       await Promise.all([...local.map((w) => w.stop(LOCAL_WORKER_GRACE_MS)), coordinator.close()]);
       await stopAll();
-    }, SERVE_SHUTDOWN_MS, () => {
-      ctx.io.err(`tlbsim serve: not stopped within ${SERVE_SHUTDOWN_MS} ms (Redis unreachable?); killing what it started and exiting\n`);
-      for (const p of owned) p.child.kill('SIGKILL');
-    }, EXIT.RUN_FAILED);
+    }, {
+      deadlineMs: SERVE_SHUTDOWN_MS, exitCode: EXIT.RUN_FAILED,
+      late: (why) => {
+        ctx.io.err(`tlbsim serve: ${why}; killing what it started and exiting\n`);
+        for (const p of owned) p.child.kill('SIGKILL');
+      },
+    });
     return EXIT.OK;
   } finally {
     await stopAll();

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { accessesTotalOf, JobEvent } from '@tlbsim/contracts';
-import { JobLimitError, JobsService } from '@tlbsim/jobs';
+import { JobGoneError, JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
@@ -33,6 +33,10 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
   let view;
   try {
     view = await jobs.waitFor(id, onEvent);
+  } catch (error) {
+    if (!(error instanceof JobGoneError)) throw error;
+    ctx.io.err(`tlbsim: ${error.message}\n`);
+    return EXIT.RUN_FAILED;
   } finally {
     progress.stop();
   }

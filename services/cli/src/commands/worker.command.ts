@@ -23,7 +23,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 /**
  * The action of `tlbsim worker`: runs until SIGTERM/SIGINT (or, when `serve`
  * started it, until `serve` exits), then stops gracefully within
- * {@link WORKER_SHUTDOWN_MS}.
+ * {@link WORKER_SHUTDOWN_MS}, or at once if Redis is unreachable.
  */
 export async function workerAction(ctx: CliContext, options: WorkerOptions): Promise<number> {
   let runtime: WorkerRuntime;
@@ -41,9 +41,10 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
   // A stop request while still starting (Redis not answering yet) counts too.
   const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);
   ctx.io.err(`worker ${runtime.id}: ${reason}, stopping\n`);
-  await stopWithin(() => runtime.stop(), WORKER_SHUTDOWN_MS, () => {
-    ctx.io.err(`worker ${runtime.id}: not stopped within ${WORKER_SHUTDOWN_MS} ms (Redis unreachable?); exiting, its shards resume elsewhere\n`);
-  }, EXIT.RUN_FAILED);
+  await stopWithin(() => runtime.stop(), {
+    deadlineMs: WORKER_SHUTDOWN_MS, redisUrl: options.redis, exitCode: EXIT.RUN_FAILED,
+    late: (why) => ctx.io.err(`worker ${runtime.id}: ${why}; exiting without a graceful stop (its shards resume elsewhere)\n`),
+  });
   return EXIT.OK;
 }
 

@@ -2,11 +2,13 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ScenarioInputError } from '@tlbsim/contracts';
 import { JobLimitError } from '@tlbsim/jobs';
 import type { Response } from 'express';
+import { StoreUnavailableError } from './store-unavailable.error';
 
 /**
  * Turns every error into a JSON body `{ statusCode, error, message, details? }`:
  * a {@link ScenarioInputError} is a 400 listing every bad field, a
- * `JobLimitError` (too many jobs waiting) a 429, an
+ * `JobLimitError` (too many jobs waiting) a 429, a `StoreUnavailableError`
+ * (Redis unreachable or too slow) a 503 with `Retry-After`, an
  * `HttpException` keeps its status, anything else is a 500 without internals.
  */
 @Catch()
@@ -20,6 +22,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (exception instanceof StoreUnavailableError) res.set('Retry-After', String(exception.retryAfterSec));
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     res.status(status).json(body);
@@ -28,6 +31,9 @@ export class ApiErrorFilter implements ExceptionFilter {
   private describe(exception: unknown): { status: number; body: Record<string, unknown> } {
     if (exception instanceof ScenarioInputError) {
       return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid scenario', details: exception.errors } };
+    }
+    if (exception instanceof StoreUnavailableError) {
+      return { status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: exception.message } };
     }
     if (exception instanceof JobLimitError) {
       return { status: 429, body: { statusCode: 429, error: 'Too Many Requests', message: exception.message } };

@@ -21,6 +21,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { JobPage, JobView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { Request, Response } from 'express';
+import { LongLived } from '../common/long-lived.decorator';
 import { Submission } from '../common/submission.decorator';
 import { YamlBodyInterceptor } from '../common/yaml-body.interceptor';
 import { JobEventsService } from './job-events.service';
@@ -89,6 +90,7 @@ export class JobsController {
   /** Server-Sent Events: the job's event stream, resumable with Last-Event-ID. */
   @Get(':id/events')
   @SkipThrottle()
+  @LongLived()
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'Follow a job (SSE)', description: 'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.' })
   @ApiNotFoundResponse({ type: ApiErrorDto })
@@ -98,6 +100,7 @@ export class JobsController {
 
   /** NDJSON export of a job: its inputs and events, enough to replay it offline. */
   @Get(':id/export')
+  @LongLived()
   @ApiProduces('application/x-ndjson')
   @ApiNotFoundResponse({ type: ApiErrorDto })
   async export(@Param('id') id: string, @Res() res: Response): Promise<void> {

@@ -44,6 +44,8 @@ export abstract class JobsPort {
   abstract queues(): Queue[];
   /** True when Redis answers. */
   abstract ping(): Promise<boolean>;
+  /** False while Redis is known to be unreachable (no command is sent then: it would wait for Redis). */
+  abstract reachable(): boolean;
   /** Releases connections. */
   abstract close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
+import { LongLived } from '../common/long-lived.decorator';
 import { ListJobsQueryDto } from '../jobs/jobs.dto';
 import { LiveService } from './live.service';
 
@@ -14,6 +15,7 @@ export class LiveController {
   /** SSE: `{ jobs: JobPage, workers: WorkerInfo[] }` whenever it changes. */
   @Get()
   @SkipThrottle()
+  @LongLived()
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'Live jobs page and workers (Server-Sent Events)' })
   stream(@Query() query: ListJobsQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {

@@ -1,6 +1,8 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { JOB_STATES, JobView } from '@tlbsim/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withDeadline } from '../common/deadline.util';
+import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { JobsPort } from '../jobs/jobs.port';
 import { ShardQueueStats } from '../queues/shard-queue.stats';
 
@@ -38,8 +40,15 @@ export class MetricsService {
   private readonly windowsTotal: Counter;
   private readonly accessesTotal: Counter;
   private readonly violationsTotal: Counter;
+  private readonly redisUp: Gauge;
+  /** The sample in progress: a slow one is not started twice and still updates the next scrape. */
+  private sampling: Promise<void> | null = null;
 
-  constructor(private readonly port: JobsPort, @Optional() private readonly shardQueue?: ShardQueueStats) {
+  constructor(
+    private readonly port: JobsPort,
+    @Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions,
+    @Optional() private readonly shardQueue?: ShardQueueStats,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tlbsim_coordinator_' });
     this.httpDuration = new Histogram({ name: 'tlbsim_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
@@ -52,11 +61,21 @@ export class MetricsService {
     this.windowsTotal = new Counter({ name: 'tlbsim_shard_windows_total', help: 'Shard windows completed (seen by this coordinator)', registers });
     this.accessesTotal = new Counter({ name: 'tlbsim_simulated_accesses_total', help: 'Simulated guest accesses (seen by this coordinator)', registers });
     this.violationsTotal = new Counter({ name: 'tlbsim_violations_total', help: 'Coherence violations found (seen by this coordinator)', registers });
+    this.redisUp = new Gauge({ name: 'tlbsim_redis_up', help: '1 if the job store (Redis) answered this scrape\'s sample in time, else 0 (the job gauges then keep their last values)', registers });
   }
 
-  /** Samples the job store, then renders the registry in the Prometheus text format. */
+  /**
+   * Samples the job store (within the probe deadline, and not at all while
+   * Redis is unreachable), then renders the registry in the Prometheus text
+   * format: `/metrics` answers whatever Redis does.
+   */
   async render(): Promise<string> {
-    await this.sample();
+    let fresh = false;
+    if (this.port.reachable()) {
+      this.sampling ??= this.sample().finally(() => (this.sampling = null));
+      fresh = await withDeadline(this.sampling, this.options.probeDeadlineMs).then(() => true, () => false);
+    }
+    this.redisUp.set(fresh ? 1 : 0);
     return this.registry.metrics();
   }
 

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { bullPrefixOf, DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
-import type { CoordinatorOptions } from '../coordinator.options';
+import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { ShardQueueStats } from './shard-queue.stats';
 
 /**
@@ -23,7 +23,7 @@ export class QueueAdminModule {
         }),
         BullModule.registerQueue({ name: SHARD_QUEUE }),
       ],
-      providers: [ShardQueueStats],
+      providers: [{ provide: COORDINATOR_OPTIONS, useValue: options }, ShardQueueStats],
       exports: [ShardQueueStats],
     };
   }

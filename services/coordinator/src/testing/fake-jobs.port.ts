@@ -9,6 +9,8 @@ import { JobListQuery, JobsPort } from '../jobs/jobs.port';
  * jobs stay queued unless a spec appends events with {@link emit}.
  */
 export class FakeJobsPort extends JobsPort {
+  /** What {@link reachable} answers; a spec sets it false to play an unreachable Redis. */
+  up = true;
   readonly jobs = new Map<string, JobView>();
   readonly scenarios = new Map<string, SimConfig>();
   readonly events = new Map<string, JobEvent[]>();
@@ -87,6 +89,7 @@ export class FakeJobsPort extends JobsPort {
   }
   async *exportJob(id: string): AsyncIterable<string> { for (const e of this.events.get(id) ?? []) yield JSON.stringify(e); }
   queues(): Queue[] { return []; }
-  async ping(): Promise<boolean> { return true; }
+  async ping(): Promise<boolean> { return this.up; }
+  reachable(): boolean { return this.up; }
   async close(): Promise<void> {}
 }
