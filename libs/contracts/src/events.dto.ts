@@ -42,4 +42,28 @@ export class EventsDto implements EventsConfig {
    */
   @ScenarioField('events.cr4WritesPerSec')
   cr4WritesPerSec!: number;
+
+  /**
+   * SMIs per host per simulated second: SMI and RSM switch the vCPU to an SMM-role root and back. Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.smiPerSec')
+  smiPerSec!: number;
+
+  /**
+   * Memslot DELETEs per host per simulated second: the slot's pages are unmapped, fast-zapped, and freed once every vCPU left guest mode. Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.memslotDeletesPerSec')
+  memslotDeletesPerSec!: number;
+
+  /**
+   * Guest pages of the slot a memslot DELETE removes (re-created with new backing pages). Integer 1..65536.
+   *
+   * @defaultValue 64
+   */
+  @ScenarioField('events.memslotDeletePages')
+  memslotDeletePages!: number;
 }

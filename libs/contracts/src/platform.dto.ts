@@ -1,4 +1,4 @@
-import type { PlatformConfig, L0Kind, Vendor } from '@tlbsim/sim-core';
+import type { PlatformConfig, L0Kind, NestedCacheKind, Vendor } from '@tlbsim/sim-core';
 import { ScenarioField } from './scenario-field.decorator';
 
 /** Platform switches: CPU vendor, what runs below KVM, the enlightenment. Mirrors `PlatformConfig` of `@tlbsim/sim-core`. */
@@ -34,4 +34,12 @@ export class PlatformDto implements PlatformConfig {
    */
   @ScenarioField('platform.cpuGhz')
   cpuGhz!: number;
+
+  /**
+   * Where nested (GPA -> HPA) translations live under Hyper-V: `partition` (L0's shadow NPT/EPT, shared by every virtual processor of the partition, dropped only by the GPA flush hypercalls) or `vp` (each virtual processor's TLB). Bare metal always behaves like `vp`.
+   *
+   * @defaultValue 'partition'
+   */
+  @ScenarioField('platform.nestedCache')
+  nestedCache!: NestedCacheKind;
 }

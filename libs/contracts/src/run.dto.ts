@@ -36,6 +36,14 @@ export class RunDto implements RunConfig {
   witnessesMax!: number;
 
   /**
+   * Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many. Integer 0..100.
+   *
+   * @defaultValue 1
+   */
+  @ScenarioField('run.witnessesPerClass')
+  witnessesPerClass!: number;
+
+  /**
    * How actors are spread over shards: `block` or `round-robin`.
    *
    * @defaultValue 'block'

@@ -113,6 +113,23 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
         `exceeds the maximum ${max} (the run would take ${windows} windows of ${window} ns; at most ${SCENARIO_TOTALS.maxWindows})`, max);
     },
   },
+  {
+    reads: ['workload.l3TimePercent', 'events.nestedTransitionsPerSec'],
+    check: ({ workload: w, events }) =>
+      w.l3TimePercent === 0 || events.nestedTransitionsPerSec > 0
+        ? undefined
+        : crossFieldError('workload.l3TimePercent', w.l3TimePercent, 'needsTransitions',
+            'needs events.nestedTransitionsPerSec > 0 (L3 is entered and left by nested transitions)', 0),
+  },
+  {
+    reads: ['tlb.nestedCacheEntries', 'fleet.hosts'],
+    check: ({ tlb, fleet }) => {
+      const max = Math.floor(SCENARIO_TOTALS.maxPartitionCacheEntries / fleet.hosts);
+      if (tlb.nestedCacheEntries <= max) return undefined;
+      return crossFieldError('tlb.nestedCacheEntries', tlb.nestedCacheEntries, 'maxTotalPartitionCache',
+        `exceeds the maximum ${max} (hosts*tlb.nestedCacheEntries must be at most ${SCENARIO_TOTALS.maxPartitionCacheEntries})`, max);
+    },
+  },
 ];
 
 /**

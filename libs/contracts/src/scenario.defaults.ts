@@ -14,10 +14,10 @@ function deepFreeze<T extends object>(value: T): T {
  */
 export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<ScenarioDefaults>({
   seed: 1,
-  platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 },
+  platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition' },
   kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
   fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024 },
-  tlb: { entries: 1536, ways: 12 },
+  tlb: { entries: 1536, ways: 12, nestedCacheEntries: 65536 },
   workload: {
     accessesPerVcpu: 200000,
     workingSetPages: 1024,
@@ -28,6 +28,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     cr3SwitchesPerMillionAccesses: 50,
     invlpgPerMillionAccesses: 20,
     accessIntervalNs: 2,
+    l3TimePercent: 0,
   },
   events: {
     memslotUpdatesPerSec: 0,
@@ -35,6 +36,9 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     mmuNotifierPages: 16,
     nestedTransitionsPerSec: 0,
     cr4WritesPerSec: 0,
+    smiPerSec: 0,
+    memslotDeletesPerSec: 0,
+    memslotDeletePages: 64,
   },
   latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
   costs: {
@@ -50,7 +54,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     ipiCycles: 2500,
     rootAllocCycles: 3000,
   },
-  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, placement: 'block' },
+  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block' },
 });
 
 /**

@@ -29,6 +29,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'fleet.memoryMiBPerVm': int(16, 1048576),
   'tlb.entries': int(16, 65536),
   'tlb.ways': int(1, 64),
+  'tlb.nestedCacheEntries': int(16, 4194304),
   'workload.accessesPerVcpu': int(1, 1e9),
   'workload.workingSetPages': int(1, 1048576),
   'workload.hotPages': int(1, 1048576),
@@ -37,11 +38,15 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'workload.cr3SwitchesPerMillionAccesses': real(0, 1e6),
   'workload.invlpgPerMillionAccesses': real(0, 1e6),
   'workload.accessIntervalNs': int(1, 1e6),
+  'workload.l3TimePercent': real(0, 95),
   'events.memslotUpdatesPerSec': real(0, 1e7),
   'events.mmuNotifierInvalidationsPerSec': real(0, 1e7),
   'events.mmuNotifierPages': int(1, 65536),
   'events.nestedTransitionsPerSec': real(0, 1e7),
   'events.cr4WritesPerSec': real(0, 1e7),
+  'events.smiPerSec': real(0, 1e7),
+  'events.memslotDeletesPerSec': real(0, 1e7),
+  'events.memslotDeletePages': int(1, 65536),
   'latency.ipiNs': int(1, 1e9),
   'latency.hypercallNs': int(1, 1e9),
   'latency.kvmRequestNs': int(1, 1e9),
@@ -60,12 +65,14 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'run.windowNs': int(0, 1e9),
   'run.snapshotEveryWindows': int(1, 1e6),
   'run.witnessesMax': int(0, 1000),
+  'run.witnessesPerClass': int(0, 100),
 });
 
 /** Accepted values of every string-enum scenario field, by dotted path. */
 export const SCENARIO_ENUMS: Readonly<Record<EnumPath, readonly string[]>> = Object.freeze({
   'platform.vendor': ['amd', 'intel'],
   'platform.l0': ['hyperv', 'none'],
+  'platform.nestedCache': ['partition', 'vp'],
   'kvm.policy': POLICY_NAMES,
   'run.placement': ['block', 'round-robin'],
 });
@@ -84,6 +91,8 @@ export const SCENARIO_TOTALS = Object.freeze({
   maxTlbEntries: 2 ** 27,
   /** Most pre-faulted guest pages in a fleet, `vCPUs * workingSetPages` (about 16 bytes each). */
   maxFootprintPages: 2 ** 27,
+  /** Most shared nested translations in a fleet, `hosts * tlb.nestedCacheEntries` (about 33 bytes each per replica). */
+  maxPartitionCacheEntries: 2 ** 28,
   /** Most windows in a run, `accessesPerVcpu * accessIntervalNs / window`. */
   maxWindows: 1e7,
 });

@@ -18,4 +18,12 @@ export class TlbDto implements TlbConfig {
    */
   @ScenarioField('tlb.ways')
   ways!: number;
+
+  /**
+   * Capacity of each partition's shared nested translations (sized like shadow page tables, not like a TLB). Integer 16..4194304.
+   *
+   * @defaultValue 65536
+   */
+  @ScenarioField('tlb.nestedCacheEntries')
+  nestedCacheEntries!: number;
 }

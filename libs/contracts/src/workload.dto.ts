@@ -74,4 +74,12 @@ export class WorkloadDto implements WorkloadConfig {
    */
   @ScenarioField('workload.accessIntervalNs')
   accessIntervalNs!: number;
+
+  /**
+   * Share of each vCPU's time spent running an L3 guest of the L2 (vmcb02, guest-mode root), entered and left by the nested transitions. Number 0..95.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('workload.l3TimePercent')
+  l3TimePercent!: number;
 }

@@ -22,6 +22,15 @@ export type Vendor = 'amd' | 'intel';
 /** What runs below KVM: Hyper-V (KVM is L1) or bare metal. */
 export type L0Kind = 'hyperv' | 'none';
 
+/**
+ * Where nested (GPA -> HPA) translations live. `partition`: Hyper-V's nested
+ * translations for L2 (the shadow NPT/EPT that L0 builds from L1's tables)
+ * belong to the L1 partition and are shared by all its virtual processors;
+ * `vp`: each virtual processor's TLB holds its own, as hardware TLBs do.
+ * Bare metal always behaves like `vp`.
+ */
+export type NestedCacheKind = 'partition' | 'vp';
+
 /** How actors are spread over shards. */
 export type Placement = 'block' | 'round-robin';
 
@@ -33,6 +42,8 @@ export interface PlatformConfig {
   enlightenedTlb: boolean;
   /** Clock used to turn cycles into nanoseconds in reports. */
   cpuGhz: number;
+  /** Where nested translations live under Hyper-V, see {@link NestedCacheKind}. @defaultValue 'partition' */
+  nestedCache: NestedCacheKind;
 }
 
 /** KVM knobs. */
@@ -67,6 +78,8 @@ export interface FleetConfig {
 export interface TlbConfig {
   entries: number;
   ways: number;
+  /** Capacity of a partition's shared nested translations (sized like shadow page tables). @defaultValue 65536 */
+  nestedCacheEntries: number;
 }
 
 /** Per-vCPU guest workload. */
@@ -80,6 +93,11 @@ export interface WorkloadConfig {
   cr3SwitchesPerMillionAccesses: number;
   invlpgPerMillionAccesses: number;
   accessIntervalNs: number;
+  /**
+   * Share of each vCPU's time spent running an L3 guest of the L2 (vmcb02,
+   * guest-mode root), entered and left by the nested transitions. @defaultValue 0
+   */
+  l3TimePercent: number;
 }
 
 /** Per-host event rates (simulated time). */
@@ -89,6 +107,12 @@ export interface EventsConfig {
   mmuNotifierPages: number;
   nestedTransitionsPerSec: number;
   cr4WritesPerSec: number;
+  /** SMIs per host per second: SMI and RSM switch the vCPU to the SMM-role root and back. @defaultValue 0 */
+  smiPerSec: number;
+  /** Memslot DELETEs per host per second: the slot's pages are unmapped, flushed as the policy does, and freed. @defaultValue 0 */
+  memslotDeletesPerSec: number;
+  /** Guest pages of the slot a memslot DELETE removes (then re-created with new backing pages). @defaultValue 64 */
+  memslotDeletePages: number;
 }
 
 /** Message latencies; the smallest one is the lookahead. */
@@ -120,6 +144,8 @@ export interface RunConfig {
   windowNs: number;
   snapshotEveryWindows: number;
   witnessesMax: number;
+  /** Witnesses kept per violation class beyond `witnessesMax` (every class that occurred has at least this many). @defaultValue 1 */
+  witnessesPerClass: number;
   placement: Placement;
 }
 

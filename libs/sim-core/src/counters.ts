@@ -42,10 +42,15 @@ export const C = {
   checkerDismissed: 34,
   reports: 35,
   rootReuseValid: 36,
+  memslotDeletes: 37,
+  smis: 38,
+  nestedCacheFills: 39,
+  l3Entries: 40,
+  pgdSwitches: 41,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 37;
+export const COUNTER_SLOTS = 42;
 
 /** A name for each slot, in slot order (for canonical JSON). */
 export const COUNTER_NAMES: string[] = (() => {

@@ -22,10 +22,10 @@ function config(hvFlushListEntriesMax: number): SimConfig {
   return {
     name: 'hv-flush-list',
     seed: 3,
-    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 },
+    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition' },
     kvm: { policy: 'overhaul', hvFlushListEntriesMax, undersizedRangeFlush: false, freeBeforeFlush: false },
     fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64 },
-    tlb: { entries: 256, ways: 8 },
+    tlb: { entries: 256, ways: 8, nestedCacheEntries: 4096 },
     workload: {
       accessesPerVcpu: 20000,
       workingSetPages: 4096,
@@ -36,6 +36,7 @@ function config(hvFlushListEntriesMax: number): SimConfig {
       cr3SwitchesPerMillionAccesses: 0,
       invlpgPerMillionAccesses: 0,
       accessIntervalNs: 2,
+      l3TimePercent: 0,
     },
     events: {
       memslotUpdatesPerSec: 0,
@@ -43,6 +44,9 @@ function config(hvFlushListEntriesMax: number): SimConfig {
       mmuNotifierPages: PAGES,
       nestedTransitionsPerSec: 0,
       cr4WritesPerSec: 0,
+      smiPerSec: 0,
+      memslotDeletesPerSec: 0,
+      memslotDeletePages: 64,
     },
     latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
     costs: {
@@ -50,7 +54,7 @@ function config(hvFlushListEntriesMax: number): SimConfig {
       asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
       ipiCycles: 2500, rootAllocCycles: 3000,
     },
-    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, placement: 'block' },
+    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block' },
   };
 }
 

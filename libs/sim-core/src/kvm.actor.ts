@@ -3,11 +3,14 @@ import {
   F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
   REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH,
 } from './message';
+import { HostEvents } from './kvm-host-events';
 import { OWNER_KVM, PageAllocator } from './page-allocator';
 import { Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { ROOT_HISTORY_MAX, RootRecord, TdpMmu } from './tdp-mmu';
-import { ViolationChecker, WitnessRecord } from './violation.checker';
+export type { PendingOp };
+import { CheckerHost, ViolationChecker, WitnessRecord } from './violation.checker';
+import type { PageHistory, PageOwner } from './page-allocator';
 
 /** Pages one `HvCallFlushGuestPhysicalAddressList` entry can cover. */
 export const HV_LIST_ENTRY_PAGES_MAX = 4096;
@@ -30,7 +33,7 @@ interface PendingOp {
  * MMU-notifier invalidations). It also runs the checker's classification
  * (it owns the ground truth of page ownership).
  */
-export class KvmActor extends Actor {
+export class KvmActor extends Actor implements CheckerHost {
   readonly host: number;
   readonly alloc: PageAllocator;
   readonly mmus: TdpMmu[];
@@ -42,8 +45,8 @@ export class KvmActor extends Actor {
   prng: Prng;
   nextInc = 0;
   nextOpId = 0;
-  nextMemslotNs: number;
-  nextNotifierNs: number;
+  /** The host-level events (memslot updates and deletes, MMU-notifier invalidations). */
+  readonly events: HostEvents;
   pending = new Map<number, PendingOp>();
   rootHistory = new Map<number, RootRecord>();
 
@@ -52,16 +55,17 @@ export class KvmActor extends Actor {
     const { topo, cfg } = ctx;
     this.host = topo.hostOf(id);
     const fp = topo.footprintPages;
-    const pool = 256 + topo.vmsPerHost * (topo.vcpusPerVm * 2 + 8) + 16 * Math.min(cfg.events.mmuNotifierPages, fp);
+    // Roots: up to three roles per vCPU plus obsolete ones in flight; data pages: a few invalidations in flight.
+    const pool = 256 + topo.vmsPerHost * (topo.vcpusPerVm * 6 + 8)
+      + 16 * Math.min(cfg.events.mmuNotifierPages, fp) + 16 * Math.min(cfg.events.memslotDeletePages, fp);
     this.alloc = new PageAllocator(topo.vmsPerHost, fp, pool);
     this.mmus = [];
     for (let v = 0; v < topo.vmsPerHost; v++) this.mmus.push(new TdpMmu(fp, v * fp));
     this.trackedRoot = new Int32Array(topo.vcpusPerHost).fill(-1);
     this.grantNs = new Float64Array(topo.vcpusPerHost);
-    this.checker = new ViolationChecker(this, cfg.run.witnessesMax);
+    this.checker = new ViolationChecker(this, cfg.run.witnessesMax, cfg.run.witnessesPerClass);
     this.prng = new Prng(streamSeed(cfg.seed, id));
-    this.nextMemslotNs = this.prng.nextExpGap(cfg.events.memslotUpdatesPerSec / 1e9);
-    this.nextNotifierNs = this.prng.nextExpGap(cfg.events.mmuNotifierInvalidationsPerSec / 1e9);
+    this.events = new HostEvents(this, this.prng);
   }
 
   /** Witnesses found by this host's checker. */
@@ -73,12 +77,11 @@ export class KvmActor extends Actor {
     let m = 0;
     for (;;) {
       const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
-      const tEv = Math.min(this.nextMemslotNs, this.nextNotifierNs);
+      const tEv = this.events.nextNs;
       const t = Math.min(tMsg, tEv);
       if (t >= windowEndNs) return;
       if (tMsg === t) this.handle(inbox, offsets[m++]);
-      else if (this.nextMemslotNs === t) this.memslotUpdate(t);
-      else this.mmuNotifierInvalidate(t);
+      else this.events.fire(t);
     }
   }
 
@@ -87,13 +90,19 @@ export class KvmActor extends Actor {
     const src = b[o + F_SRC];
     const p = o + F_P0;
     switch (b[o + F_TYPE]) {
-      case Msg.RootAcquire: return this.rootAcquire(t, src);
+      case Msg.RootAcquire: return this.rootAcquire(t, src, b[p]);
+      case Msg.PgdSwitch: this.trackedRoot[this.vcpuOf(src).hv] = b[p]; return;
       case Msg.RootPut: return this.rootPut(t, b[p]);
       case Msg.HvFlushDone:
       case Msg.RequestAck: return this.opProgress(t, b[p + 6]);
       case Msg.Report: return this.checker.classify(t, src, b, p);
       default: throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
+  }
+
+  /** Sends a message on kvm's behalf (used by {@link HostEvents}). */
+  emit(timeNs: number, dst: number, type: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+    this.send(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
   }
 
   /** Host-local vCPU index and VM of a vCPU actor. */
@@ -109,17 +118,37 @@ export class KvmActor extends Actor {
     return ids;
   }
 
+  /** Owner of a page at a past instant (the checker classifies with it). */
+  ownerAt(page: number, tNs: number): PageOwner {
+    return this.alloc.ownerAt(page, tNs);
+  }
+
+  /** Current owner VM of a page. */
+  ownerNow(page: number): number {
+    return this.alloc.ownerVm[page];
+  }
+
+  /** GPA a data page backs now. */
+  ownerGpaNow(page: number): number {
+    return this.alloc.ownerGpa[page];
+  }
+
+  /** What the allocator remembers of a page. */
+  pageHistory(page: number): PageHistory | undefined {
+    return this.alloc.history.get(page);
+  }
+
   /** Root record by incarnation (live or remembered). */
   rootByInc(inc: number): RootRecord | undefined {
     return this.rootHistory.get(inc);
   }
 
-  /** `mmu_alloc_direct_roots()` -> `kvm_tdp_mmu_get_vcpu_root_hpa()`. */
-  private rootAcquire(t: number, vcpu: number): void {
+  /** `mmu_alloc_direct_roots()` -> `kvm_tdp_mmu_get_vcpu_root_hpa()` for a root of `role`. */
+  private rootAcquire(t: number, vcpu: number, role: number): void {
     const { vm } = this.vcpuOf(vcpu);
     const mmu = this.mmus[vm];
     const c = this.ctx.counters;
-    const shared = mmu.findReusable();
+    const shared = mmu.findReusable(role);
     if (shared) {
       shared.refcount++;
       c[C.rootReuseValid]++;
@@ -131,7 +160,7 @@ export class KvmActor extends Actor {
     const page = this.alloc.alloc(t, OWNER_KVM, 0);
     const h = this.alloc.hist(page);
     const root: RootRecord = {
-      inc: ++this.nextInc, vm, page, gen: mmu.gen, valid: true, refcount: 1,
+      inc: ++this.nextInc, vm, role, page, gen: mmu.gen, valid: true, refcount: 1,
       allocNs: t, invalidNs: -1, freeNs: -1, prevInc: h.rootInc, pendingOp: 0,
     };
     c[C.rootsAllocated]++;
@@ -157,7 +186,7 @@ export class KvmActor extends Actor {
     const at = t + this.ctx.cfg.latency.kvmRequestNs;
     this.trackedRoot[hv] = root.page;
     this.grantNs[hv] = at;
-    this.send(at, vcpu, Msg.RootGrant, root.page, root.inc, root.gen);
+    this.send(at, vcpu, Msg.RootGrant, root.page, root.inc, root.gen, root.role);
   }
 
   private remember(root: RootRecord): void {
@@ -188,64 +217,8 @@ export class KvmActor extends Actor {
     this.ctx.counters[C.rootsFreed]++;
   }
 
-  /** A memslot update: `kvm_mmu_zap_all_fast()` and the obsolete-roots request. */
-  private memslotUpdate(t: number): void {
-    const { cfg, counters } = this.ctx;
-    const vm = this.prng.nextInt(this.ctx.topo.vmsPerHost);
-    const mmu = this.mmus[vm];
-    mmu.zapAllFast(t);
-    counters[C.memslotUpdates]++;
-    for (const id of this.vcpuIds(vm)) {
-      this.send(t + cfg.latency.ipiNs, id, Msg.Request, REQ_FREE_OBSOLETE_ROOTS, mmu.gen);
-    }
-    this.nextMemslotNs = t + this.prng.nextExpGap(cfg.events.memslotUpdatesPerSec / 1e9);
-  }
-
-  /**
-   * An MMU-notifier invalidation (host page migration): each GPA of a range
-   * gets a new host page, the range is flushed remotely, and the old pages
-   * are freed only when that flush completed.
-   */
-  private mmuNotifierInvalidate(t: number): void {
-    const { cfg, counters, topo } = this.ctx;
-    const vm = this.prng.nextInt(topo.vmsPerHost);
-    const mmu = this.mmus[vm];
-    const n = Math.min(cfg.events.mmuNotifierPages, topo.footprintPages);
-    const start = this.prng.nextInt(topo.footprintPages - n + 1);
-    const seq = ++mmu.invalSeq;
-    let olds: number[] = [];
-    for (let g = start; g < start + n; g++) {
-      const old = mmu.map[g];
-      const h = this.alloc.hist(old);
-      h.invalNs = t; h.invalVm = vm; h.invalGpa = g;
-      olds.push(old);
-      mmu.map[g] = this.alloc.alloc(t, vm, g);
-    }
-    counters[C.mmuNotifierInvalidations]++;
-    this.sendRemaps(t, vm, seq, start, n, mmu.map);
-    if (cfg.kvm.freeBeforeFlush) {
-      // The bug: the old pages go back to the allocator before the flush completed.
-      this.releaseInvalidated(t, vm, seq, olds);
-      olds = [];
-    }
-    const op = this.newOp({ kind: 'inval', vm, seq, olds });
-    this.remoteFlush(t, vm, this.loadedRoots(vm), start, n, seq, op);
-    this.nextNotifierNs = t + this.prng.nextExpGap(cfg.events.mmuNotifierInvalidationsPerSec / 1e9);
-  }
-
-  /** Tells the VM's vCPU-side page-table view about changed SPTEs, three per message. */
-  private sendRemaps(t: number, vm: number, seq: number, start: number, n: number, map: Int32Array): void {
-    const at = t + this.ctx.cfg.latency.kvmRequestNs;
-    for (const id of this.vcpuIds(vm)) {
-      for (let g = start; g < start + n; g += 3) {
-        const k = Math.min(3, start + n - g);
-        this.send(at, id, Msg.Remap, vm, seq, g, k, map[g], k > 1 ? map[g + 1] : 0, k > 2 ? map[g + 2] : 0);
-      }
-    }
-  }
-
   /** Distinct root pages the VM's vCPUs loaded last, in vCPU order (`hv_track_root_tdp`). */
-  private loadedRoots(vm: number): number[] {
+  loadedRoots(vm: number): number[] {
     const pages: number[] = [];
     const base = vm * this.ctx.topo.vcpusPerVm;
     for (let i = 0; i < this.ctx.topo.vcpusPerVm; i++) {
@@ -261,7 +234,7 @@ export class KvmActor extends Actor {
    * range needing more than `hvFlushListEntriesMax` list entries becomes a
    * whole-space flush. On bare metal, a `KVM_REQ_TLB_FLUSH` IPI per vCPU.
    */
-  private remoteFlush(t: number, vm: number, roots: number[], gpa: number, pages: number, seq: number, op: number): void {
+  remoteFlush(t: number, vm: number, roots: number[], gpa: number, pages: number, seq: number, op: number): void {
     const { cfg, counters, flags } = this.ctx;
     const pend = this.pending.get(op)!;
     if (flags.hyperv) {
@@ -288,7 +261,7 @@ export class KvmActor extends Actor {
     this.send(t + this.ctx.cfg.latency.hypercallNs, this.ctx.topo.l0Id(this.host), Msg.HvFlush, kind, ncr3, gpa, pages, seq, vm, op);
   }
 
-  private newOp(init: Partial<PendingOp> & { kind: PendingOp['kind'] }): number {
+  newOp(init: Partial<PendingOp> & { kind: PendingOp['kind'] }): number {
     const id = ++this.nextOpId;
     this.pending.set(id, { remaining: 1, vm: -1, rootInc: 0, waiters: [], seq: 0, olds: [], ...init });
     return id;
@@ -319,7 +292,7 @@ export class KvmActor extends Actor {
    * ground-truth message for the checker: from now on a stale entry pointing
    * at them is a violation). KVM does this once the remote flush completed.
    */
-  private releaseInvalidated(t: number, vm: number, seq: number, olds: number[]): void {
+  releaseInvalidated(t: number, vm: number, seq: number, olds: number[]): void {
     for (const page of olds) this.alloc.release(t, page);
     for (const vid of this.vcpuIds(vm)) this.send(t + this.ctx.cfg.latency.kvmRequestNs, vid, Msg.InvalDone, vm, seq);
   }
@@ -327,7 +300,7 @@ export class KvmActor extends Actor {
   override save(): Record<string, unknown> {
     return {
       seq: this.seq, prng: this.prng.state, nextInc: this.nextInc, nextOpId: this.nextOpId,
-      nextMemslotNs: this.nextMemslotNs, nextNotifierNs: this.nextNotifierNs,
+      events: this.events.save(),
       alloc: this.alloc.save(),
       mmus: this.mmus.map((m) => ({ map: m.map.slice(), gen: m.gen, invalSeq: m.invalSeq, roots: m.roots.map((r) => r.inc) })),
       trackedRoot: this.trackedRoot.slice(), grantNs: this.grantNs.slice(),
@@ -342,8 +315,7 @@ export class KvmActor extends Actor {
     this.prng.state = s.prng as number;
     this.nextInc = s.nextInc as number;
     this.nextOpId = s.nextOpId as number;
-    this.nextMemslotNs = s.nextMemslotNs as number;
-    this.nextNotifierNs = s.nextNotifierNs as number;
+    this.events.load(s.events as Record<string, unknown>);
     this.alloc.load(s.alloc as Record<string, unknown>);
     this.rootHistory = new Map((s.rootHistory as RootRecord[]).map((r) => [r.inc, { ...r }]));
     (s.mmus as { map: Int32Array; gen: number; invalSeq: number; roots: number[] }[]).forEach((m, i) => {

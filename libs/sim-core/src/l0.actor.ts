@@ -1,5 +1,5 @@
 import { C } from './counters';
-import { F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg } from './message';
+import { F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
 import { Actor, ShardContext } from './shard-context';
 
 interface PendingCall {
@@ -44,6 +44,9 @@ export class L0Actor extends Actor {
     counters[b[p] === HV_FLUSH_SPACE ? C.hvFlushSpace : C.hvFlushList]++;
     counters[C.hypercallCycles] += cfg.costs.hypercallBaseCycles + cfg.costs.hypercallPerVpCycles * vps;
     counters[C.shootdownMessages] += vps;
+    // The partition's shared nested translations go first (applied at the
+    // start of the window the call lands in), then each virtual processor's own TLB.
+    if (this.ctx.flags.sharedNested) this.send(t + cfg.latency.ipiNs, partitionDst(this.host), Msg.NestedFlush, b[p], b[p + 1], b[p + 2], b[p + 3]);
     for (let v = 0; v < vps; v++) {
       this.send(t + cfg.latency.ipiNs, topo.actorsPerHost * this.host + 2 + v, Msg.HvFlushApply,
         b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], id);

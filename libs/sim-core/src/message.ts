@@ -18,19 +18,24 @@ export const F_DST = 3;
 export const F_TYPE = 4;
 export const F_P0 = 5;
 
-/** Message types. */
+/** Message types. Payload words are p0..p6; unused words are 0. */
 export enum Msg {
-  /** kvm -> vcpu: `kvm_make_request` bits (p0), invalidation seq (p1), ack id (p6). */
+  /**
+   * kvm -> vcpu: `kvm_make_request` bits (p0); p1 is the VM's `mmu_valid_gen`
+   * for {@link REQ_FREE_OBSOLETE_ROOTS} and the invalidation seq for a remote
+   * {@link REQ_TLB_FLUSH}; p6 an ack id (0: no ack wanted, else the vCPU
+   * answers {@link Msg.RequestAck}, as `KVM_REQUEST_WAIT` waits).
+   */
   Request = 1,
-  /** vcpu -> kvm: `kvm_mmu_load` wants a root of role p0. */
+  /** vcpu -> kvm: `kvm_mmu_load` wants a root of role p0 ({@link ROLE_NORMAL}, {@link ROLE_SMM}, {@link ROLE_GUEST}). */
   RootAcquire = 2,
-  /** kvm -> vcpu: root page p0, incarnation p1. */
+  /** kvm -> vcpu: root page p0, incarnation p1, `mmu_valid_gen` p2 at grant, role p3. */
   RootGrant = 3,
   /** vcpu -> kvm: `kvm_tdp_mmu_put_root` of incarnation p0. */
   RootPut = 4,
   /** caller -> l0: hypercall kind p0, nCR3 p1, gpa p2, pages p3, inval seq p4, vm p5, call id p6. */
   HvFlush = 5,
-  /** l0 -> vcpu: apply a GPA flush (same payload as HvFlush). */
+  /** l0 -> vcpu: apply a GPA flush on this virtual processor (same payload as HvFlush). */
   HvFlushApply = 6,
   /** vcpu -> l0: applied call p6. */
   HvFlushAck = 7,
@@ -38,12 +43,18 @@ export enum Msg {
   HvFlushDone = 8,
   /** kvm -> vcpu: SPTE change for the vCPU-side view: vm p0, seq p1, gpa p2, count p3, hpas p4..p6. */
   Remap = 9,
-  /** vcpu -> kvm: checker report of a suspicious TLB hit. */
+  /** vcpu -> kvm: checker report of a suspicious TLB hit (see stale-hit.checker.ts). */
   Report = 10,
   /** vcpu -> kvm: a `Request` carrying an ack id (p6) was serviced. */
   RequestAck = 11,
   /** kvm -> vcpu: ground truth, the old pages of invalidation seq p1 of vm p0 were freed (normally: the owed flush completed). */
   InvalDone = 12,
+  /** vcpu -> kvm: `svm_load_mmu_pgd` -> `hv_track_root_tdp` of root page p0 (role p1) on a vmcb01/vmcb02 switch. */
+  PgdSwitch = 13,
+  /** vcpu -> partition (broadcast): L0 filled its shared nested translation nCR3 p0, gpa p1 -> hpa p2, root incarnation p3, fill time p4 (us). */
+  NestedFill = 14,
+  /** l0 or vcpu -> partition (broadcast): drop shared nested translations: kind p0, nCR3 p1 (-1: all), gpa p2, pages p3. */
+  NestedFlush = 15,
 }
 
 /** `kvm_make_request` bits carried by {@link Msg.Request}. */
@@ -51,9 +62,30 @@ export const REQ_FREE_OBSOLETE_ROOTS = 1;
 export const REQ_TLB_FLUSH = 2;
 export const REQ_TLB_FLUSH_CURRENT = 4;
 
-/** Hypercall kinds carried by {@link Msg.HvFlush}. */
+/** Hypercall kinds carried by {@link Msg.HvFlush} (and {@link Msg.NestedFlush}). */
 export const HV_FLUSH_SPACE = 0;
 export const HV_FLUSH_LIST = 1;
+
+/** Root roles (`kvm_mmu_page_role`): the L2's own, SMM, and guest mode (an L3 run by the L2). */
+export const ROLE_NORMAL = 0;
+export const ROLE_SMM = 1;
+export const ROLE_GUEST = 2;
+/** Names of the roles, for witnesses. */
+export const ROLE_NAMES = ['normal', 'smm', 'guest-mode'] as const;
+
+/**
+ * Destination of a message for every replica of host h's partition state
+ * (its shared nested translations): `-(h + 1)`. The shard layer copies it to
+ * every shard that holds vCPUs of the host.
+ */
+export function partitionDst(host: number): number {
+  return -(host + 1);
+}
+
+/** Host of a {@link partitionDst} destination. */
+export function partitionHostOf(dst: number): number {
+  return -dst - 1;
+}
 
 /**
  * An append-only buffer of outgoing messages. Grows by doubling; the kernel

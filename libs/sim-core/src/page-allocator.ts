@@ -11,17 +11,45 @@ export const OWNER_KVM = -2;
 
 /** What the allocator remembers of a page's recent life, for witnesses. */
 export interface PageHistory {
+  /** The page this record is about. */
+  page: number;
+  /** Whether {@link log} lost its oldest records. */
+  logDropped: boolean;
   /** Root incarnation the page last served as, or 0. */
   rootInc: number;
   /** Host-local VM of that root. */
   rootVm: number;
   invalNs: number;
+  /** The last unmap came from a memslot DELETE (else an MMU-notifier invalidation). */
+  invalDelete: boolean;
   invalVm: number;
   invalGpa: number;
   freedNs: number;
   allocNs: number;
   allocVm: number;
   allocGpa: number;
+  /**
+   * Ownership changes, oldest first: flat [timeNs, ownerVm, ownerGpa, mapped]
+   * records (at most {@link OWNER_LOG_MAX}). The checker classifies a hit with
+   * the owner of the page *at the time of the hit* (see {@link PageAllocator.ownerAt}).
+   */
+  log: number[];
+}
+
+/** Ownership changes kept per page; a report reaches kvm long before a page changes hands this often. */
+export const OWNER_LOG_MAX = 32;
+
+/** Numbers per {@link PageHistory.log} record. */
+const LOG_WIDTH = 4;
+
+/** Who owned a page at some instant. */
+export interface PageOwner {
+  /** Host-local VM, or {@link OWNER_FREE} / {@link OWNER_KVM}. */
+  vm: number;
+  /** GPA page it backed (data pages). */
+  gpa: number;
+  /** Whether that GPA's SPTE still pointed at the page (false after an invalidation unmapped it). */
+  mapped: boolean;
 }
 
 /** Pages remembered for witnesses; older history is dropped. */
@@ -31,6 +59,8 @@ export const PAGE_HISTORY_MAX = 65536;
 export class PageAllocator {
   /** Host-local VM owning each page, or {@link OWNER_FREE} / {@link OWNER_KVM}. */
   readonly ownerVm: Int16Array;
+  /** 1 while a data page is still its VM's but no longer mapped (between an invalidation and the free). */
+  readonly unmapped: Uint8Array;
   /** GPA page each data page backs. */
   readonly ownerGpa: Int32Array;
   /** The free list (capacity `poolPages`); `free[top - 1]` is handed out next. */
@@ -46,6 +76,7 @@ export class PageAllocator {
     const pages = vms * footprintPages + poolPages;
     this.ownerVm = new Int16Array(pages);
     this.ownerGpa = new Int32Array(pages);
+    this.unmapped = new Uint8Array(pages);
     // Every remap allocates before it frees and roots come from the pool, so
     // at most `poolPages` pages are ever free at once.
     this.free = new Int32Array(poolPages);
@@ -78,6 +109,7 @@ export class PageAllocator {
     h.allocNs = tNs;
     h.allocVm = vm;
     h.allocGpa = gpa;
+    this.logOwner(h, tNs, vm, gpa, true);
     return page;
   }
 
@@ -86,27 +118,69 @@ export class PageAllocator {
     if (this.top === this.free.length) throw new Error(`page allocator: free list overflow releasing page ${page}`);
     this.ownerVm[page] = OWNER_FREE;
     this.free[this.top++] = page;
-    this.hist(page).freedNs = tNs;
+    const h = this.hist(page);
+    h.freedNs = tNs;
+    this.logOwner(h, tNs, OWNER_FREE, -1, false);
   }
 
-  /** History record of a page, created on first use; bounded by {@link PAGE_HISTORY_MAX}. */
+  /** The SPTE of a data page's GPA now points elsewhere (the page is still its VM's until freed). */
+  unmap(tNs: number, page: number): void {
+    this.unmapped[page] = 1;
+    this.logOwner(this.hist(page), tNs, this.ownerVm[page], this.ownerGpa[page], false);
+  }
+
+  /**
+   * The owner of `page` at `tNs` (changes at exactly `tNs` count as before
+   * it). Exact as long as the page changed hands fewer than
+   * {@link OWNER_LOG_MAX} times since; asserted.
+   */
+  ownerAt(page: number, tNs: number): PageOwner {
+    const h = this.history.get(page);
+    const log = h?.log;
+    if (!log || log.length === 0 || log[log.length - LOG_WIDTH] <= tNs) {
+      return { vm: this.ownerVm[page], gpa: this.ownerGpa[page], mapped: this.unmapped[page] === 0 };
+    }
+    for (let o = log.length - LOG_WIDTH; o >= 0; o -= LOG_WIDTH) {
+      if (log[o] <= tNs) return { vm: log[o + 1], gpa: log[o + 2], mapped: log[o + 3] === 1 };
+    }
+    throw new Error(`page ${page}: ownership at ${tNs} ns is older than its log (${OWNER_LOG_MAX} changes)`);
+  }
+
+  private logOwner(h: PageHistory, tNs: number, vm: number, gpa: number, mapped: boolean): void {
+    if (h.log.length >= OWNER_LOG_MAX * LOG_WIDTH) { h.log.splice(0, LOG_WIDTH); h.logDropped = true; }
+    h.log.push(tNs, vm, gpa, mapped ? 1 : 0);
+    this.unmapped[h.page] = vm >= 0 && !mapped ? 1 : 0;
+  }
+
+  /**
+   * History record of a page, created on first use; the least recently
+   * touched records go first beyond {@link PAGE_HISTORY_MAX}, so a page that
+   * is changing hands keeps its log.
+   */
   hist(page: number): PageHistory {
     let h = this.history.get(page);
-    if (!h) {
+    if (h) {
+      this.history.delete(page);
+    } else {
       if (this.history.size >= PAGE_HISTORY_MAX) {
         this.history.delete(this.history.keys().next().value as number);
       }
-      h = { rootInc: 0, rootVm: -1, invalNs: -1, invalVm: -1, invalGpa: -1, freedNs: -1, allocNs: -1, allocVm: -1, allocGpa: -1 };
-      this.history.set(page, h);
+      h = {
+        page, rootInc: 0, rootVm: -1, invalNs: -1, invalDelete: false, invalVm: -1, invalGpa: -1, freedNs: -1, allocNs: -1, allocVm: -1,
+        allocGpa: -1, log: [], logDropped: false,
+      };
+      // Baseline: the state the page has held since before anything this run remembers.
+      h.log.push(-1, this.ownerVm[page], this.ownerGpa[page], this.unmapped[page] === 0 ? 1 : 0);
     }
+    this.history.set(page, h);
     return h;
   }
 
   /** Snapshot state. */
   save(): Record<string, unknown> {
     return {
-      ownerVm: this.ownerVm.slice(), ownerGpa: this.ownerGpa.slice(), free: this.free.slice(), top: this.top,
-      history: [...this.history.entries()].map(([k, v]) => [k, { ...v }]),
+      ownerVm: this.ownerVm.slice(), ownerGpa: this.ownerGpa.slice(), unmapped: this.unmapped.slice(), free: this.free.slice(), top: this.top,
+      history: [...this.history.entries()].map(([k, v]) => [k, { ...v, log: [...v.log] }]),
     };
   }
 
@@ -114,8 +188,9 @@ export class PageAllocator {
   load(s: Record<string, unknown>): void {
     this.ownerVm.set(s.ownerVm as Int16Array);
     this.ownerGpa.set(s.ownerGpa as Int32Array);
+    this.unmapped.set(s.unmapped as Uint8Array);
     this.free.set(s.free as Int32Array);
     this.top = s.top as number;
-    this.history = new Map((s.history as [number, PageHistory][]).map(([k, v]) => [k, { ...v }]));
+    this.history = new Map((s.history as [number, PageHistory][]).map(([k, v]) => [k, { ...v, log: [...v.log] }]));
   }
 }

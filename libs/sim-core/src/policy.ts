@@ -23,6 +23,11 @@ export interface PolicyFlags {
   hyperv: boolean;
   /** Intel: `flush_tlb_current` is INVEPT single-context. */
   intel: boolean;
+  /**
+   * Nested translations live in the partition's shared cache (Hyper-V with
+   * `platform.nestedCache: partition`), not in each processor's TLB.
+   */
+  sharedNested: boolean;
 }
 
 /** Derives the flags of a scenario's policy and platform. */
@@ -37,5 +42,6 @@ export function policyFlags(cfg: SimConfig): PolicyFlags {
     enlightened: hyperv && !intel && cfg.platform.enlightenedTlb && p !== 'enlightened-tlb-off',
     hyperv,
     intel,
+    sharedNested: hyperv && cfg.platform.nestedCache === 'partition',
   };
 }

@@ -4,6 +4,7 @@ import { Outbox } from './message';
 import { PolicyFlags } from './policy';
 import { Topology } from './topology';
 import { VmView } from './vm-view';
+import type { PartitionCache } from './partition-cache';
 
 /**
  * What the actors of one shard share with their shard (never with each
@@ -18,6 +19,13 @@ export interface ShardContext {
   readonly outbox: Outbox;
   /** VM views by fleet-wide VM number, for VMs with vCPUs on this shard. */
   readonly views: Map<number, VmView>;
+  /** The window length: the smallest message latency the kernel uses. */
+  readonly windowNs: number;
+  /**
+   * This shard's replica of each host's shared nested translations (hosts
+   * with vCPUs here, `platform.nestedCache: partition` under Hyper-V only).
+   */
+  readonly partitions: Map<number, PartitionCache>;
 }
 
 /** Base of the three actor kinds: identity, message sequence and sending. */

@@ -2,7 +2,8 @@ import { SimConfig } from './config';
 import { C, COUNTER_SLOTS } from './counters';
 import { KvmActor } from './kvm.actor';
 import { L0Actor } from './l0.actor';
-import { compareMsg, F_DST, F_P0, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox } from './message';
+import { compareMsg, F_DST, F_P0, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from './message';
+import { PartitionCache } from './partition-cache';
 import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
 import { Topology } from './topology';
@@ -62,9 +63,14 @@ export interface ShardSnapshot {
   series: number[];
   actors: [number, Record<string, unknown>][];
   views: [number, { map: Int32Array; seq: Uint16Array }][];
+  /** Replicas of the hosts' shared nested translations. */
+  partitions?: [number, Record<string, unknown>][];
 }
 
 const EMPTY: number[] = [];
+
+/** Key of the partition updates in the per-actor routing map (no actor has a negative id). */
+const PARTITION_KEY = -1;
 
 /**
  * One shard of a run: a subset of the actors, run window by window. A
@@ -90,6 +96,7 @@ export class ShardSim {
   /** Time series records so far (see {@link ShardPartial.series}). */
   private series: number[] = [];
   private readonly seriesEvery: number;
+  private readonly replicas = new Map<number, number[]>();
 
   constructor(cfg: SimConfig, shard: number, shards: number) {
     this.cfg = cfg;
@@ -101,7 +108,7 @@ export class ShardSim {
     this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
       cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
-      outbox: new Outbox(), views: new Map(),
+      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, partitions: new Map(),
     };
     for (let id = 0; id < this.topo.actorCount; id++) {
       if (this.topo.shardOf(id, shards, cfg.run.placement) === shard) this.addActor(id);
@@ -119,6 +126,9 @@ export class ShardSim {
       const g = this.topo.globalVm(host, vm);
       if (!this.ctx.views.has(g)) {
         this.ctx.views.set(g, new VmView(this.topo.footprintPages, vm * this.topo.footprintPages));
+      }
+      if (this.ctx.flags.sharedNested && !this.ctx.partitions.has(host)) {
+        this.ctx.partitions.set(host, new PartitionCache(host, this.cfg.tlb.nestedCacheEntries, this.topo.vcpuId(host, 0, 0)));
       }
       actor = this.vcpus[this.vcpus.push(new VcpuActor(id, this.ctx)) - 1];
     }
@@ -141,6 +151,8 @@ export class ShardSim {
     const buf = concat([this.carry, ...inbound]);
     const perActor = this.route(buf);
     this.applyRemaps(buf, perActor, endNs);
+    this.applyPartitionUpdates(buf, perActor.get(PARTITION_KEY), endNs);
+    perActor.delete(PARTITION_KEY);
     this.ctx.outbox.clear();
     for (const a of this.actors) a.run(buf, perActor.get(a.id) ?? EMPTY, endNs);
     this.carry = notYetDue(buf, endNs);
@@ -154,8 +166,11 @@ export class ShardSim {
   private route(buf: Float64Array): Map<number, number[]> {
     const per = new Map<number, number[]>();
     for (let o = 0; o < buf.length; o += MSG_WIDTH) {
-      const dst = buf[o + F_DST];
-      if (!this.byId.has(dst)) throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard`);
+      let dst = buf[o + F_DST];
+      if (dst < 0) {
+        if (!this.ctx.partitions.has(partitionHostOf(dst))) throw new Error(`shard ${this.shard}: partition message for host ${partitionHostOf(dst)} not replicated here`);
+        dst = PARTITION_KEY;
+      } else if (!this.byId.has(dst)) throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard`);
       let list = per.get(dst);
       if (!list) per.set(dst, (list = []));
       list.push(o);
@@ -181,27 +196,56 @@ export class ShardSim {
     }
   }
 
+  /**
+   * Applies this window's updates of the partitions' shared nested
+   * translations (fills and flushes, in (time, src, seq) order) before any
+   * actor runs; every replica does the same at the same window.
+   */
+  private applyPartitionUpdates(buf: Float64Array, list: number[] | undefined, endNs: number): void {
+    if (!list) return;
+    for (const o of list) {
+      if (buf[o + F_TIME] >= endNs) continue;
+      this.ctx.partitions.get(partitionHostOf(buf[o + F_DST]))!.apply(buf, o);
+    }
+  }
+
+  /** Shards holding a replica of host h's partition state (those with its vCPUs), cached. */
+  private replicaShards(host: number): number[] {
+    let list = this.replicas.get(host);
+    if (!list) {
+      const set = new Set<number>();
+      for (let v = 0; v < this.topo.vcpusPerHost; v++) {
+        set.add(this.topo.shardOf(this.topo.kvmId(host) + 2 + v, this.shards, this.cfg.run.placement));
+      }
+      list = [...set].sort((a, b) => a - b);
+      this.replicas.set(host, list);
+    }
+    return list;
+  }
+
   /** Splits the outbox by destination shard, checking the lookahead. */
   private partition(endNs: number): Map<number, Float64Array> {
     const { buf, count } = this.ctx.outbox;
     const counts = new Map<number, number>();
-    const dstShard = new Int32Array(count);
+    const dests: number[][] = new Array(count);
     for (let i = 0; i < count; i++) {
       const o = i * MSG_WIDTH;
       if (buf[o + F_TIME] < endNs) throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
-      const s = this.topo.shardOf(buf[o + F_DST], this.shards, this.cfg.run.placement);
-      dstShard[i] = s;
-      counts.set(s, (counts.get(s) ?? 0) + 1);
+      const dst = buf[o + F_DST];
+      const shards = dst < 0 ? this.replicaShards(partitionHostOf(dst)) : [this.topo.shardOf(dst, this.shards, this.cfg.run.placement)];
+      dests[i] = shards;
+      for (const s of shards) counts.set(s, (counts.get(s) ?? 0) + 1);
     }
     const out = new Map<number, Float64Array>();
     const fill = new Map<number, number>();
     for (const [s, n] of counts) { out.set(s, new Float64Array(n * MSG_WIDTH)); fill.set(s, 0); }
     for (let i = 0; i < count; i++) {
-      const s = dstShard[i];
-      const at = fill.get(s)!;
-      out.get(s)!.set(buf.subarray(i * MSG_WIDTH, (i + 1) * MSG_WIDTH), at);
-      fill.set(s, at + MSG_WIDTH);
-      if (s !== this.shard) this.ctx.counters[C.crossShardMessages]++;
+      for (const s of dests[i]) {
+        const at = fill.get(s)!;
+        out.get(s)!.set(buf.subarray(i * MSG_WIDTH, (i + 1) * MSG_WIDTH), at);
+        fill.set(s, at + MSG_WIDTH);
+        if (s !== this.shard) this.ctx.counters[C.crossShardMessages]++;
+      }
     }
     return out;
   }
@@ -234,6 +278,7 @@ export class ShardSim {
       series: this.series.slice(),
       actors: this.actors.map((a) => [a.id, a.save()]),
       views: [...this.ctx.views.entries()].map(([g, v]) => [g, { map: v.map.slice(), seq: v.seq.slice() }]),
+      partitions: [...this.ctx.partitions.entries()].map(([h, p]) => [h, p.save()]),
     };
   }
 
@@ -246,6 +291,7 @@ export class ShardSim {
     s.ctx.counters.set(snap.counters);
     for (const [id, st] of snap.actors) s.byId.get(id)!.load(st);
     for (const [g, v] of snap.views) { s.ctx.views.get(g)!.map.set(v.map); s.ctx.views.get(g)!.seq.set(v.seq); }
+    for (const [h, p] of snap.partitions ?? []) s.ctx.partitions.get(h)!.load(p);
     return s;
   }
 }

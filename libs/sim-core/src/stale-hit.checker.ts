@@ -1,11 +1,23 @@
 import { C } from './counters';
+import type { PartitionCache } from './partition-cache';
 import { META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
 import { seqReached, VmView } from './vm-view';
 
-/** Report flag bits (Report p0); the flush kind of the last load sits above them. */
+/**
+ * Report flag bits (Report p0): bits 0-3 below, the flush kind of the last
+ * `flush_tlb_current` in bits 4-7, and for a shared entry the host-local
+ * vCPU that filled it, plus one, from bit 8 up.
+ */
 export const REPORT_NESTED = 1;
 export const REPORT_CAUSE_ROOT = 2;
 export const REPORT_CAUSE_MAP = 4;
+/** The entry is one of the partition's shared nested translations. */
+export const REPORT_SHARED = 8;
+/** Multiplier of the filler field of the flags. */
+export const REPORT_FILLER_UNIT = 256;
+
+/** The most shared entries a vCPU remembers as reported; beyond it the set starts over (deterministically). */
+export const SHARED_REPORTED_MAX = 65536;
 
 /** Payload of a Report message: flags, gpa, hpa, entry incarnation, fill time, current incarnation, gva. */
 export type StaleHitReport = [number, number, number, number, number, number, number];
@@ -33,4 +45,28 @@ export function checkStaleHit(tlb: Tlb, view: VmView, i: number, rootInc: number
   const flags = (gva < 0 ? REPORT_NESTED : 0) | (causeRoot ? REPORT_CAUSE_ROOT : 0)
     | (causeMap ? REPORT_CAUSE_MAP : 0) | (lastFlushKind << 4);
   return [flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs[i], rootInc, gva];
+}
+
+/**
+ * The same check for a hit in the partition's shared nested translations.
+ * The replica must not change on a read (other vCPUs of the shard read it
+ * too), so "already reported" is kept per vCPU in `reported`, keyed by the
+ * entry's root incarnation, GPA and cause.
+ */
+export function checkSharedHit(part: PartitionCache, view: VmView, j: number, rootInc: number, flushedSeq: number,
+  lastFlushKind: number, reported: Set<number>, counters: Float64Array): StaleHitReport | null {
+  const tlb = part.tlb;
+  const g = tlb.gpa(j);
+  const causeRoot = tlb.inc(j) !== rootInc;
+  const causeMap = view.map[g] !== tlb.hpa(j) && seqReached(view.seq[g], flushedSeq);
+  if (!causeRoot && !causeMap) return null;
+  counters[C.staleHits]++;
+  const bits = (causeRoot ? REPORT_CAUSE_ROOT : 0) | (causeMap ? REPORT_CAUSE_MAP : 0);
+  const key = (tlb.inc(j) * 0x8000000 + g) * 8 + bits;
+  if (reported.has(key)) return null;
+  if (reported.size >= SHARED_REPORTED_MAX) reported.clear();
+  reported.add(key);
+  const low = REPORT_NESTED | REPORT_SHARED | bits | (lastFlushKind << 4);
+  const flags = low + (part.filler[j] + 1) * REPORT_FILLER_UNIT;
+  return [flags, g, tlb.hpa(j), tlb.inc(j), tlb.fillUs[j], rootInc, -1];
 }

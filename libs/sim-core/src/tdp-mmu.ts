@@ -8,6 +8,8 @@
 export interface RootRecord {
   inc: number;
   vm: number;
+  /** `kvm_mmu_page_role` (ROLE_NORMAL, ROLE_SMM, ROLE_GUEST). */
+  role: number;
   page: number;
   gen: number;
   valid: boolean;
@@ -41,11 +43,12 @@ export class TdpMmu {
   }
 
   /**
-   * `kvm_tdp_mmu_get_vcpu_root_hpa()`'s lookup: a valid root of the current
-   * generation with a live reference (refcount inc-not-zero), or undefined.
+   * `kvm_tdp_mmu_get_vcpu_root_hpa()`'s lookup: a valid root of the role and
+   * the current generation with a live reference (refcount inc-not-zero), or
+   * undefined.
    */
-  findReusable(): RootRecord | undefined {
-    return this.roots.find((r) => r.valid && r.gen === this.gen && r.refcount > 0);
+  findReusable(role: number): RootRecord | undefined {
+    return this.roots.find((r) => r.valid && r.role === role && r.gen === this.gen && r.refcount > 0);
   }
 
   /**

@@ -1,56 +1,47 @@
 import { C } from './counters';
-import {
-  F_P0, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
-  REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT,
-} from './message';
+import { F_P0, F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_GUEST, ROLE_NORMAL, ROLE_SMM } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
-import { checkStaleHit } from './stale-hit.checker';
-import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
+import { checkSharedHit, checkStaleHit } from './stale-hit.checker';
+import { ASID_MAX, combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
 import { VmView } from './vm-view';
-import { FK_ASID_ENL, FK_ASID_FULL, FK_HV_ASID, FK_INVEPT } from './flush-kind';
 import { gpaOfGva, gpaShiftOf } from './guest-memory';
-
+import { PartitionCache } from './partition-cache';
+import { copyVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
+import { VcpuFlushes } from './vcpu-flush';
+import { VcpuModes } from './vcpu-modes';
 
 /**
- * A guest vCPU: its TLB, its loaded root and its workload. It services KVM
- * requests in `vcpu_enter_guest()` order and performs `kvm_mmu_load()`
- * (acquire a root from kvm, then `flush_tlb_current`). While it waits for a
- * root or a synchronous hypercall it runs no guest accesses.
+ * A guest vCPU: its TLB (the virtual processor it runs on), its roots and
+ * its workload. It services KVM requests in `vcpu_enter_guest()` order and
+ * performs `kvm_mmu_load()` (acquire a root from kvm, then
+ * `flush_tlb_current`). It runs the L2 on vmcb01 and, for
+ * `workload.l3TimePercent` of its time, an L3 on vmcb02 with a guest-mode
+ * root; SMIs switch it to an SMM-role root and back. While it waits for a
+ * root, a synchronous hypercall or a vmcb switch it runs no guest accesses.
  */
 export class VcpuActor extends Actor {
   readonly host: number;
   readonly vm: number;
   readonly vmIndex: number;
+  /** vmcb01's ASID (Intel: VPID). */
   readonly asid: number;
+  /** vmcb02's ASID (Intel: vpid02). */
+  readonly asid02: number;
   readonly tlb: Tlb;
-  private readonly view: VmView;
-  private readonly kvm: number;
-  private readonly l0: number;
+  readonly view: VmView;
+  /** The partition's shared nested translations (null: nested entries live in {@link tlb}). */
+  readonly part: PartitionCache | null;
+  readonly kvm: number;
+  readonly l0: number;
   private readonly regionBase: number;
-  private readonly eptpMatch: boolean;
-
-  prng: Prng;
-  rootPage = -1;
-  rootInc = 0;
-  rootGen = 0;
-  rootLoadNs = 0;
-  lastFlushKind = 0;
-  waitingRoot = false;
-  waitingCalls = 0;
-  stallSinceNs = 0;
-  nextCallId = 0;
-  accessesDone = 0;
-  nextAccessNs = 0;
-  process = 0;
-  pcid = 0;
-  nextCr3At = Infinity;
-  nextInvlpgAt = Infinity;
-  nextNestedNs = Infinity;
-  nextCr4Ns = Infinity;
-  flushedSeq = 0;
-  zapGen = 0;
-  started = false;
+  readonly prng: Prng;
+  /** The vCPU's state (see vcpu.state.ts). */
+  s: VcpuState;
+  /** Shared entries already reported (runtime form of `s.reported`). */
+  readonly reported = new Set<number>();
+  readonly flushes: VcpuFlushes;
+  readonly modes: VcpuModes;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -60,77 +51,103 @@ export class VcpuActor extends Actor {
     this.vm = Math.floor(hv / t.vcpusPerVm);
     this.vmIndex = hv % t.vcpusPerVm;
     this.asid = hv + 1;
+    this.asid02 = hv + 1 + t.vcpusPerHost;
+    if (this.asid02 > ASID_MAX) throw new Error(`vcpu ${id}: ASID ${this.asid02} beyond ${ASID_MAX}`);
     this.kvm = t.kvmId(this.host);
     this.l0 = t.l0Id(this.host);
     this.view = ctx.views.get(t.globalVm(this.host, this.vm))!;
+    this.part = ctx.partitions.get(this.host) ?? null;
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
     const wsp = ctx.cfg.workload.workingSetPages;
     const regionBase = this.regionBase;
     this.tlb = new Tlb(ctx.cfg.tlb.entries, ctx.cfg.tlb.ways, (gva) => gpaOfGva(gva, wsp, regionBase));
-    this.eptpMatch = ctx.flags.intel;
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
+    this.s = initialVcpuState(this.prng.state);
+    this.flushes = new VcpuFlushes(this);
+    this.modes = new VcpuModes(this);
     this.scheduleGuestEvents();
   }
 
   /** True when the workload is complete and nothing is pending. */
   get done(): boolean {
-    return this.accessesDone >= this.ctx.cfg.workload.accessesPerVcpu && !this.stalled;
+    return this.s.accessesDone >= this.ctx.cfg.workload.accessesPerVcpu && !this.stalled;
   }
 
-  private get stalled(): boolean {
-    return this.waitingRoot || this.waitingCalls > 0;
+  /** Waiting for a root, a synchronous hypercall or a vmcb switch. */
+  get stalled(): boolean {
+    const s = this.s;
+    return s.waitingRole >= 0 || s.waitingCalls > 0 || s.switchAtNs !== Infinity;
+  }
+
+  /** The actor's context (for its helpers). */
+  get c(): ShardContext {
+    return this.ctx;
+  }
+
+  /** Sends a message on the vCPU's behalf (for its helpers). */
+  emit(timeNs: number, dst: number, type: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+    this.send(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
   }
 
   private scheduleGuestEvents(): void {
     const w = this.ctx.cfg.workload;
     const ev = this.ctx.cfg.events;
     const perVcpu = this.ctx.topo.vcpusPerHost;
-    this.nextCr3At = this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
-    this.nextInvlpgAt = this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
-    this.nextNestedNs = this.prng.nextExpGap(ev.nestedTransitionsPerSec / perVcpu / 1e9);
-    this.nextCr4Ns = this.prng.nextExpGap(ev.cr4WritesPerSec / perVcpu / 1e9);
-    this.process = 0;
-    this.pcid = w.pcid ? 1 : 0;
+    const s = this.s;
+    s.nextCr3At = this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
+    s.nextInvlpgAt = this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
+    s.nextNestedNs = this.prng.nextExpGap(ev.nestedTransitionsPerSec / perVcpu / 1e9);
+    s.nextCr4Ns = this.prng.nextExpGap(ev.cr4WritesPerSec / perVcpu / 1e9);
+    s.nextSmiNs = this.prng.nextExpGap(ev.smiPerSec / perVcpu / 1e9);
+    s.process = 0;
+    s.pcid = w.pcid ? 1 : 0;
+  }
+
+  /** The next timed event (nested transition, CR4 write, SMI) this vCPU can take now. */
+  private nextTimedNs(): number {
+    const s = this.s;
+    // CR4 writes and SMIs belong to the L2: while L3 runs they wait for the #VMEXIT.
+    return s.inL3 ? s.nextNestedNs : Math.min(s.nextNestedNs, s.nextCr4Ns, s.nextSmiNs);
   }
 
   override run(inbox: Float64Array, offsets: number[], windowEndNs: number): void {
-    if (!this.started) {
-      this.started = true;
-      this.acquireRoot(0);
+    const s = this.s;
+    if (!s.started) {
+      s.started = true;
+      this.modes.acquire(0, ROLE_NORMAL);
     }
     const target = this.ctx.cfg.workload.accessesPerVcpu;
     const interval = this.ctx.cfg.workload.accessIntervalNs;
     let m = 0;
     for (;;) {
       const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
-      const running = !this.stalled && this.accessesDone < target;
+      const running = !this.stalled && s.accessesDone < target;
       // A timed event that fell due during a stall happens when the vCPU runs again.
-      const tEv = running ? Math.max(Math.min(this.nextNestedNs, this.nextCr4Ns), this.nextAccessNs) : Infinity;
-      const tAcc = running ? this.nextAccessNs : Infinity;
-      const t = Math.min(tMsg, tEv, tAcc);
+      const tEv = running ? Math.max(this.nextTimedNs(), s.nextAccessNs) : Infinity;
+      const tAcc = running ? s.nextAccessNs : Infinity;
+      const t = Math.min(tMsg, s.switchAtNs, tEv, tAcc);
       if (t >= windowEndNs) break;
       if (tMsg === t) { this.handle(inbox, offsets[m++]); continue; }
-      if (tEv === t) { this.timeEvent(t); continue; }
+      if (s.switchAtNs === t) { this.modes.switchContext(t); continue; }
+      if (tEv === t) { this.modes.timeEvent(t); continue; }
       // A batch of accesses up to the next message, timed event or window end.
       const limit = Math.min(tMsg, tEv, windowEndNs);
       let n = Math.ceil((limit - t) / interval);
-      n = Math.min(n, target - this.accessesDone, this.nextGuestEventAt() - this.accessesDone);
+      n = Math.min(n, target - s.accessesDone, Math.min(s.nextCr3At, s.nextInvlpgAt) - s.accessesDone);
       if (n > 0) this.accessBatch(n, t, interval);
-      this.guestEvents(this.nextAccessNs - interval);
+      this.guestEvents();
     }
-  }
-
-  private nextGuestEventAt(): number {
-    return Math.min(this.nextCr3At, this.nextInvlpgAt);
   }
 
   /**
    * The hot path: `n` guest accesses starting at `t0`. Combined lookup; on a
-   * miss a guest walk and a nested lookup under the current root; on a nested
-   * miss a walk of the VM's page tables. Every hit is checked in O(1) against
-   * the hidden provenance.
+   * miss a guest walk and a nested lookup under the current root (in the
+   * partition's shared translations or in this TLB); on a nested miss a walk
+   * of the VM's page tables. Every hit is checked in O(1) against the hidden
+   * provenance.
    */
   private accessBatch(n: number, t0: number, interval: number): void {
+    const st = this.s;
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
@@ -139,17 +156,19 @@ export class VcpuActor extends Actor {
     const tRoot = tlb.root;
     const ways = tlb.ways;
     const setsScale = tlb.setsScale;
-    const ctag = combinedTag(this.asid, this.pcid);
+    const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
     const ctagMul = Math.imul(ctag, 0x9e3779b1);
-    const eptp = this.eptpMatch ? this.rootPage : -1;
-    const root = this.rootPage;
-    const inc = this.rootInc;
+    const root = st.rootPage;
+    const eptp = this.ctx.flags.intel ? root : -1;
+    const inc = st.rootInc;
+    const part = this.part;
+    const maskUntil = part ? this.flushes.maskedUntil(root) : 0;
     const hotCut = Math.floor((w.hotPercent / 100) * 0x100000000);
     const hotScale = w.hotPages / 0x100000000;
     const wsp = w.workingSetPages;
     const wsScale = wsp / 0x100000000;
-    const gvaBase = this.process << 20;
-    const gpaShift = gpaShiftOf(this.process, wsp);
+    const gvaBase = st.process << 20;
+    const gpaShift = gpaShiftOf(st.process, wsp);
     const base = this.regionBase;
     let s = this.prng.state;
     let hits = 0, nHits = 0, walks = 0;
@@ -161,6 +180,7 @@ export class VcpuActor extends Actor {
       // Multiply-shift range reduction of a 32-bit draw (no float modulo).
       const x = (r2 * (r1 < hotCut ? hotScale : wsScale)) | 0;
       const gva = gvaBase + x;
+      const tNs = t0 + k * interval;
       // Combined lookup, inlined (Tlb.setBase's hash): this is the hot path.
       const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
       const setBase = ((h * setsScale) | 0) * ways;
@@ -168,25 +188,38 @@ export class VcpuActor extends Actor {
       for (let q = setBase, e = setBase + ways; q < e; q++) {
         if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) { i = q; break; }
       }
+      let g = x + gpaShift;
+      if (g >= wsp) g -= wsp;
+      const gpa = g + base;
       if (i >= 0) {
         const o = i * HOT_STRIDE;
         hot[o + H_STAMP] = tlb.tick();
         hits++;
-        let g = x + gpaShift;
-        if (g >= wsp) g -= wsp;
-        if (hot[o + H_INC] !== inc || map[g + base] !== hot[o + H_HPA]) this.suspicious(i, t0 + k * interval, gva);
+        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(i, tNs, gva);
         continue;
       }
-      // The guest walk: GVA -> GPA (gpaOfGva, inlined).
-      let gpa = x + gpaShift;
-      if (gpa >= wsp) gpa -= wsp;
-      gpa += base;
+      const fillUs = Math.floor(tNs / 1000);
+      if (part) {
+        const j = tNs >= maskUntil ? part.peek(root, gpa) : -1;
+        if (j >= 0) {
+          const ph = part.tlb.hot;
+          const o = j * HOT_STRIDE;
+          nHits++;
+          if (ph[o + H_INC] !== inc || map[gpa] !== ph[o + H_HPA]) this.suspiciousShared(j, tNs);
+          tlb.fill(ctag, gva, ph[o + H_HPA], root, ph[o + H_INC], fillUs);
+        } else {
+          walks++;
+          const hpa = map[gpa];
+          this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
+          tlb.fill(ctag, gva, hpa, root, inc, fillUs);
+        }
+        continue;
+      }
       const j = tlb.lookupNested(root, gpa);
-      const fillUs = Math.floor((t0 + k * interval) / 1000);
       if (j >= 0) {
         const o = j * HOT_STRIDE;
         nHits++;
-        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, t0 + k * interval, -1);
+        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, tNs, -1);
         tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
       } else {
         walks++;
@@ -197,7 +230,7 @@ export class VcpuActor extends Actor {
     }
     this.prng.state = s;
     this.countBatch(n, hits, nHits, walks);
-    this.nextAccessNs = t0 + n * interval;
+    st.nextAccessNs = t0 + n * interval;
   }
 
   private countBatch(n: number, hits: number, nestedHits: number, walks: number): void {
@@ -207,64 +240,58 @@ export class VcpuActor extends Actor {
     c[C.tlbMisses] += n - hits;
     c[C.nestedHits] += nestedHits;
     c[C.nestedWalks] += walks;
-    this.accessesDone += n;
+    this.s.accessesDone += n;
   }
 
-  /** A hit the checker must look at: see {@link checkStaleHit}. */
+  /** A hit in this TLB the checker must look at: see {@link checkStaleHit}. */
   private suspicious(i: number, tNs: number, gva: number): void {
-    const report = checkStaleHit(this.tlb, this.view, i, this.rootInc, this.flushedSeq, gva, this.lastFlushKind, this.ctx.counters);
-    if (!report) return;
-    this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report, ...report);
+    const s = this.s;
+    const report = checkStaleHit(this.tlb, this.view, i, s.rootInc, s.flushedSeq, gva, s.lastFlushKind, this.ctx.counters);
+    if (report) this.report(tNs, report);
+  }
+
+  /** A hit in the partition's shared translations: see {@link checkSharedHit}. */
+  private suspiciousShared(j: number, tNs: number): void {
+    const s = this.s;
+    const report = checkSharedHit(this.part!, this.view, j, s.rootInc, s.flushedSeq, s.lastFlushKind, this.reported, this.ctx.counters);
+    if (report) this.report(tNs, report);
+  }
+
+  private report(tNs: number, payload: number[]): void {
+    this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report, ...payload);
     this.ctx.counters[C.reports]++;
   }
 
   /** Guest CR3 switches and INVLPGs, scheduled by access count. */
-  private guestEvents(tNs: number): void {
+  private guestEvents(): void {
     const w = this.ctx.cfg.workload;
-    if (this.accessesDone >= this.nextCr3At) {
-      this.process = this.prng.nextInt(w.processes);
-      if (w.pcid) this.pcid = this.process + 1;
-      else this.tlb.guestCr3Switch(this.asid, 0, false);
+    const s = this.s;
+    const asid = s.inL3 ? this.asid02 : this.asid;
+    if (s.accessesDone >= s.nextCr3At) {
+      s.process = this.prng.nextInt(w.processes);
+      if (w.pcid) s.pcid = s.process + 1;
+      else this.tlb.guestCr3Switch(asid, 0, false);
       this.ctx.counters[C.cr3Switches]++;
-      this.nextCr3At = this.accessesDone + this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
+      s.nextCr3At = s.accessesDone + this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
     }
-    if (this.accessesDone >= this.nextInvlpgAt) {
-      const gva = (this.process << 20) + this.prng.nextInt(w.workingSetPages);
-      this.tlb.guestInvlpg(this.asid, this.pcid, gva);
+    if (s.accessesDone >= s.nextInvlpgAt) {
+      const gva = (s.process << 20) + this.prng.nextInt(w.workingSetPages);
+      this.tlb.guestInvlpg(asid, s.pcid, gva);
       this.ctx.counters[C.invlpg]++;
-      this.nextInvlpgAt = this.accessesDone + this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
-    }
-    void tNs;
-  }
-
-  /** Nested VMRUN/#VMEXIT pairs and CR4 writes, scheduled in simulated time. */
-  private timeEvent(t: number): void {
-    const ev = this.ctx.cfg.events;
-    const perVcpu = this.ctx.topo.vcpusPerHost;
-    if (this.nextNestedNs <= t) {
-      // nested_svm_transition_tlb_flush: VMRUN flushes vmcb02's ASID (no L3
-      // entries are modelled), #VMEXIT requests FLUSH_CURRENT on vmcb01.
-      this.ctx.counters[C.nestedTransitions]++;
-      if (this.ctx.flags.intel) this.flushGuest();
-      else { this.ctx.counters[C.flushAsid]++; this.flushCurrent(t); }
-      this.nextNestedNs = t + this.prng.nextExpGap(ev.nestedTransitionsPerSec / perVcpu / 1e9);
-    } else {
-      // kvm_post_set_cr4: PCIDE/SMEP changes request FLUSH_CURRENT.
-      this.ctx.counters[C.cr4Writes]++;
-      this.flushCurrent(t);
-      this.nextCr4Ns = t + this.prng.nextExpGap(ev.cr4WritesPerSec / perVcpu / 1e9);
+      s.nextInvlpgAt = s.accessesDone + this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
     }
   }
 
   private handle(b: Float64Array, o: number): void {
     const t = b[o + F_TIME];
     const p = o + F_P0;
+    const s = this.s;
     switch (b[o + F_TYPE]) {
       case Msg.Request: return this.serviceRequest(t, b[p], b[p + 1], b[p + 6]);
-      case Msg.RootGrant: return this.rootGranted(t, b[p], b[p + 1], b[p + 2]);
-      case Msg.HvFlushApply: return this.applyHvFlush(t, b, p);
-      case Msg.HvFlushDone: return this.callDone(t);
-      case Msg.InvalDone: if (b[p] === this.vm && b[p + 1] > this.flushedSeq) this.flushedSeq = b[p + 1]; return;
+      case Msg.RootGrant: return this.modes.rootGranted(t, b[p], b[p + 1], b[p + 2], b[p + 3]);
+      case Msg.HvFlushApply: return this.flushes.applyHvFlush(t, b, p);
+      case Msg.HvFlushDone: return this.flushes.callDone(t);
+      case Msg.InvalDone: if (b[p] === this.vm && b[p + 1] > s.flushedSeq) s.flushedSeq = b[p + 1]; return;
       case Msg.Remap: return; // applied to the shard's VM view at window start
       default: throw new Error(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
@@ -272,128 +299,45 @@ export class VcpuActor extends Actor {
 
   /** `vcpu_enter_guest()` request servicing, in the kernel's order. */
   private serviceRequest(t: number, bits: number, arg: number, ackId: number): void {
+    const s = this.s;
     if (bits & REQ_FREE_OBSOLETE_ROOTS) {
-      if (arg > this.zapGen) this.zapGen = arg;
-      if (this.rootPage >= 0 && this.rootGen < this.zapGen) this.putRoot(t);
+      if (arg > s.zapGen) s.zapGen = arg;
+      this.modes.freeObsoleteRoots(t);
     }
-    if (bits & REQ_TLB_FLUSH) this.flushAll(t);
-    else if (bits & REQ_TLB_FLUSH_CURRENT) this.flushCurrent(t);
+    if (bits & REQ_TLB_FLUSH) this.flushes.flushAll(t);
+    else if ((bits & REQ_TLB_FLUSH_CURRENT) && s.rootPage >= 0) this.flushes.flushCurrent(t);
     if (ackId > 0) this.send(t + this.ctx.cfg.latency.ipiNs, this.kvm, Msg.RequestAck, 0, 0, 0, 0, 0, 0, ackId);
-    if (this.rootPage < 0 && !this.waitingRoot) this.acquireRoot(t); // kvm_mmu_reload
+    this.modes.reload(t);
   }
 
-  /** `kvm_mmu_free_obsolete_roots()`: drop the reference on an obsolete root. */
-  private putRoot(t: number): void {
-    this.send(t + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.RootPut, this.rootInc);
-    this.rootPage = -1;
+  /** Marks the start of a stall (if not already stalled). */
+  beginStall(t: number): void {
+    if (!this.stalled) this.s.stallSinceNs = t;
   }
 
-  private acquireRoot(t: number): void {
-    this.send(t + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.RootAcquire, 0);
-    this.beginStall(t);
-    this.waitingRoot = true;
-  }
-
-  /** `kvm_mmu_load()` continued: load the pgd, then `flush_tlb_current` unconditionally. */
-  private rootGranted(t: number, page: number, inc: number, gen: number): void {
-    if (gen < this.zapGen) {
-      // Invalidated while the grant was in flight: drop it and ask again
-      // (still stalled, so the stall keeps its start time).
-      this.send(t + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.RootPut, inc);
-      this.send(t + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.RootAcquire, 0);
-      return;
-    }
-    this.waitingRoot = false;
-    this.rootPage = page;
-    this.rootInc = inc;
-    this.rootGen = gen;
-    this.rootLoadNs = t;
-    this.flushCurrent(t);
-    this.endStall(t);
-  }
-
-  /** `flush_tlb_current` of the platform and policy. */
-  private flushCurrent(t: number): void {
-    const f = this.ctx.flags;
-    const c = this.ctx.counters;
-    if (f.intel) {
-      this.tlb.inveptSingle(this.rootPage);
-      c[C.inveptSingle]++;
-      this.lastFlushKind = FK_INVEPT;
-    } else if (f.enlightened) {
-      if (f.hvFlushCurrent && this.rootPage >= 0) {
-        this.hypercall(t, HV_FLUSH_SPACE, this.rootPage, 0, 0);
-        this.lastFlushKind = FK_HV_ASID;
-      } else {
-        this.lastFlushKind = FK_ASID_ENL;
-      }
-      this.tlb.flushAsid(this.asid, true);
-      c[C.flushAsidEnlightened]++;
-    } else {
-      this.tlb.flushAsid(this.asid, false);
-      c[C.flushAsid]++;
-      this.lastFlushKind = FK_ASID_FULL;
-    }
-  }
-
-  /** `flush_tlb_guest`: ASID flush on AMD, INVVPID single-context on Intel. */
-  private flushGuest(): void {
-    if (this.ctx.flags.intel) this.tlb.invvpidSingle(this.asid);
-    else this.tlb.flushAsid(this.asid, this.ctx.flags.enlightened);
-    this.ctx.counters[C.flushGuest]++;
-  }
-
-  /** `KVM_REQ_TLB_FLUSH`: everything this vCPU caches. */
-  private flushAll(t: number): void {
-    this.tlb.flushAll();
-    this.ctx.counters[C.flushFull]++;
-    void t;
-  }
-
-  private hypercall(t: number, kind: number, ncr3: number, gpa: number, pages: number): void {
-    this.send(t + this.ctx.cfg.latency.hypercallNs, this.l0, Msg.HvFlush, kind, ncr3, gpa, pages, 0, this.vm, ++this.nextCallId);
-    this.beginStall(t);
-    this.waitingCalls++;
-  }
-
-  private callDone(t: number): void {
-    this.waitingCalls--;
-    this.endStall(t);
-  }
-
-  private applyHvFlush(t: number, b: Float64Array, p: number): void {
-    if (b[p] === HV_FLUSH_LIST) this.tlb.hvFlushRange(b[p + 1], b[p + 2], b[p + 3]);
-    else this.tlb.hvFlushSpace(b[p + 1]);
-    this.send(t + this.ctx.cfg.latency.ipiNs, this.l0, Msg.HvFlushAck, 0, 0, 0, 0, 0, 0, b[p + 6]);
-  }
-
-  private beginStall(t: number): void {
-    if (!this.stalled) this.stallSinceNs = t;
-  }
-
-  private endStall(t: number): void {
+  /** Ends a stall once nothing is pending any more; the time counts as stall time. */
+  endStall(t: number): void {
     if (this.stalled) return;
-    this.ctx.counters[C.stallNs] += t - this.stallSinceNs;
-    if (this.nextAccessNs < t) this.nextAccessNs = t;
+    this.ctx.counters[C.stallNs] += t - this.s.stallSinceNs;
+    if (this.s.nextAccessNs < t) this.s.nextAccessNs = t;
   }
 
   override save(): Record<string, unknown> {
-    const state: Record<string, unknown> = { prng: this.prng.state, tlb: this.tlb.save() };
-    for (const k of VCPU_STATE) state[k] = this[k];
-    return state;
+    const state = copyVcpuState(this.s);
+    state.seq = this.seq;
+    state.prng = this.prng.state;
+    state.reported = [...this.reported];
+    return { state, tlb: this.tlb.save() };
   }
 
-  override load(s: Record<string, unknown>): void {
-    const self = this as unknown as Record<string, unknown>;
-    for (const k of VCPU_STATE) self[k] = s[k];
-    this.prng.state = s.prng as number;
-    this.tlb.load(s.tlb as Record<string, unknown>);
+  override load(snap: Record<string, unknown>): void {
+    this.s = copyVcpuState(snap.state as VcpuState);
+    this.seq = this.s.seq;
+    this.prng.state = this.s.prng;
+    this.reported.clear();
+    for (const k of this.s.reported) this.reported.add(k);
+    this.tlb.load(snap.tlb as Record<string, unknown>);
   }
 }
 
-/** The vCPU fields a snapshot keeps (besides its PRNG and TLB). */
-const VCPU_STATE = [
-  'seq', 'rootPage', 'rootInc', 'rootGen', 'rootLoadNs', 'lastFlushKind', 'waitingRoot', 'waitingCalls', 'stallSinceNs',
-  'nextCallId', 'accessesDone', 'nextAccessNs', 'process', 'pcid', 'nextCr3At', 'nextInvlpgAt', 'nextNestedNs',
-  'nextCr4Ns', 'flushedSeq', 'zapGen', 'started',
-] as const;
+export { ROLE_GUEST, ROLE_SMM };

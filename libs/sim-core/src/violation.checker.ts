@@ -1,8 +1,32 @@
 import { C } from './counters';
-import type { KvmActor } from './kvm.actor';
-import { OWNER_KVM } from './page-allocator';
+import { ROLE_NAMES } from './message';
+import { OWNER_KVM, PageHistory, PageOwner } from './page-allocator';
 import { FLUSH_KIND_NAMES } from './flush-kind';
-import { REPORT_NESTED } from './stale-hit.checker';
+import type { ShardContext } from './shard-context';
+import { REPORT_FILLER_UNIT, REPORT_NESTED, REPORT_SHARED } from './stale-hit.checker';
+import type { RootRecord } from './tdp-mmu';
+
+/**
+ * What the checker needs of its host's kvm: page ownership over time, root
+ * and page histories and when each vCPU last loaded a root. Nothing else of
+ * the kvm actor is visible to it.
+ */
+export interface CheckerHost {
+  readonly host: number;
+  readonly context: ShardContext;
+  /** Owner of a page at a past instant. */
+  ownerAt(page: number, tNs: number): PageOwner;
+  /** Current owner VM of a page (OWNER_FREE / OWNER_KVM below 0). */
+  ownerNow(page: number): number;
+  /** GPA a data page backs now. */
+  ownerGpaNow(page: number): number;
+  /** What the allocator remembers of a page. */
+  pageHistory(page: number): PageHistory | undefined;
+  /** Root record by incarnation (live or remembered). */
+  rootByInc(inc: number): RootRecord | undefined;
+  /** When each host-local vCPU's last root grant reached it. */
+  readonly grantNs: Float64Array;
+}
 
 /** The four violation classes of DESIGN.md, most severe first. */
 export const VIOLATION_CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
@@ -50,6 +74,22 @@ function gvaHex(page: number): string {
 
 type Event = [number, string, string, string];
 
+/** What a report says about the entry used, decoded. */
+interface ChainEntry {
+  nested: boolean;
+  gpa: number;
+  gva: number;
+  hpa: number;
+  entryInc: number;
+  fillNs: number;
+  curInc: number;
+  flushKind: number;
+  /** Host-local vCPU that filled a shared entry, or -1. */
+  filler: number;
+  /** Owner of the page at the hit. */
+  owner: PageOwner;
+}
+
 /**
  * The checker's kvm half. A vCPU reports the first suspicious use of an
  * entry; here it is classified against the host's page ownership, most
@@ -63,27 +103,35 @@ type Event = [number, string, string, string];
 export class ViolationChecker {
   witnesses: WitnessRecord[] = [];
 
-  constructor(private readonly kvm: KvmActor, private readonly witnessesMax: number) {}
+  constructor(private readonly kvm: CheckerHost, private readonly witnessesMax: number,
+    private readonly witnessesPerClass = 1) {}
 
-  /** Classifies one Report message (payload at offset p of b). */
+  /**
+   * Classifies one Report message (payload at offset p of b) with the page
+   * ownership of the moment of the hit, which the report reaches one
+   * `latency.kvmRequestNs` later.
+   */
   classify(t: number, vcpuActor: number, b: Float64Array, p: number): void {
     const kvm = this.kvm;
     const ctx = kvm.context;
     const [flags, gpa, hpa, entryInc, fillUs, curInc, gva] = [b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]];
     const hv = ctx.topo.hostVcpuIndex(vcpuActor);
     const vm = Math.floor(hv / ctx.topo.vcpusPerVm);
-    const ownerVm = kvm.alloc.ownerVm[hpa];
-    const ownerGpa = kvm.alloc.ownerGpa[hpa];
+    const tHit = t - ctx.cfg.latency.kvmRequestNs;
+    const owner = kvm.ownerAt(hpa, tHit);
     let cls: ViolationClass;
-    if (ownerVm >= 0 && ownerVm !== vm) cls = 'cross-vm';
-    else if (ownerVm < 0) cls = 'use-after-free';
-    else if (ownerGpa !== gpa || kvm.mmus[vm].map[gpa] !== hpa) cls = 'stale-mapping';
+    if (owner.vm >= 0 && owner.vm !== vm) cls = 'cross-vm';
+    else if (owner.vm < 0) cls = 'use-after-free';
+    else if (owner.gpa !== gpa || !owner.mapped) cls = 'stale-mapping';
     else if (entryInc !== curInc) cls = 'stale-root';
     else { ctx.counters[C.checkerDismissed]++; return; }
     ctx.counters[CLASS_COUNTER[cls]]++;
     if (!this.wants(cls)) return;
-    const tHit = t - ctx.cfg.latency.kvmRequestNs;
-    const entry = { nested: (flags & REPORT_NESTED) !== 0, gpa, gva, hpa, entryInc, fillNs: fillUs * 1000, curInc, flushKind: flags >> 4 };
+    const low = flags % REPORT_FILLER_UNIT;
+    const entry = {
+      nested: (low & REPORT_NESTED) !== 0, gpa, gva, hpa, entryInc, fillNs: fillUs * 1000, curInc, flushKind: low >> 4,
+      filler: (low & REPORT_SHARED) !== 0 ? Math.floor(flags / REPORT_FILLER_UNIT) - 1 : -1, owner,
+    };
     const lines = this.chain(cls, tHit, hv, vm, entry);
     const rootPage = kvm.rootByInc(curInc)?.page ?? -1;
     this.witnesses.push({
@@ -92,59 +140,79 @@ export class ViolationChecker {
     });
   }
 
-  /** Keeps the first `witnessesMax`, plus the first of each class. */
+  /** Keeps the first `witnessesMax`, plus the first `witnessesPerClass` of each class. */
   private wants(cls: ViolationClass): boolean {
     if (this.witnesses.length < this.witnessesMax) return true;
-    return this.witnessesMax > 0 && !this.witnesses.some((w) => w.class === cls);
+    if (this.witnessesMax === 0) return false;
+    let n = 0;
+    for (const w of this.witnesses) if (w.class === cls) n++;
+    return n < this.witnessesPerClass;
   }
 
-  private chain(cls: ViolationClass, tHit: number, hv: number, vm: number,
-    e: { nested: boolean; gpa: number; gva: number; hpa: number; entryInc: number; fillNs: number; curInc: number; flushKind: number }): string[] {
+  private chain(cls: ViolationClass, tHit: number, hv: number, vm: number, e: ChainEntry): string[] {
     const kvm = this.kvm;
     const ctx = kvm.context;
-    const gvm = ctx.topo.globalVm(kvm.host, vm);
+    const topo = ctx.topo;
+    const gvm = topo.globalVm(kvm.host, vm);
     const kt = `kvm-h${kvm.host}`;
-    const vt = `vcpu-${gvm}.${hv % ctx.topo.vcpusPerVm}`;
+    const vt = `vcpu-${gvm}.${hv % topo.vcpusPerVm}`;
     const ev: Event[] = [];
     const old = kvm.rootByInc(e.entryInc);
     const cur = kvm.rootByInc(e.curInc);
-    if (old) ev.push([old.allocNs, kt, 'kvm_tdp_mmu_alloc_root', `vm=${gvm} root=#${old.inc} hpa=${hpaHex(old.page)} gen=${old.gen}`]);
+    const vmOf = (r: RootRecord): number => topo.globalVm(kvm.host, r.vm);
+    if (old) ev.push([old.allocNs, kt, 'kvm_tdp_mmu_alloc_root', `vm=${vmOf(old)} root=#${old.inc} role=${ROLE_NAMES[old.role]} hpa=${hpaHex(old.page)} gen=${old.gen}`]);
     const what = e.nested ? `nested gpa=${gpaHex(e.gpa)}` : `combined gva=${gvaHex(e.gva)} gpa=${gpaHex(e.gpa)}`;
-    ev.push([e.fillNs, vt, 'tlb_fill', `${what} -> hpa=${hpaHex(e.hpa)} under root=#${e.entryInc}`]);
-    if (e.entryInc !== e.curInc && old && cur) {
-      if (old.invalidNs >= 0) ev.push([old.invalidNs, kt, 'kvm_mmu_zap_all_fast', `vm=${gvm} root=#${old.inc} invalidated (obsolete)`]);
-      const how = ctx.flags.flushBeforeFree ? 'after a remote TLB flush' : 'with no TLB flush';
-      if (old.freeNs >= 0) ev.push([old.freeNs, kt, 'kvm_tdp_mmu_put_root', `root=#${old.inc} refcount=0: page hpa=${hpaHex(old.page)} freed ${how}`]);
-      const via = cur.prevInc === old.inc ? `was root #${old.inc}` : `last used by root #${cur.prevInc}`;
-      ev.push([cur.allocNs, kt, 'kvm_tdp_mmu_alloc_root', `vm=${ctx.topo.globalVm(kvm.host, cur.vm)} root=#${cur.inc} hpa=${hpaHex(cur.page)} page reused (${via})`]);
-      const load = kvm.grantNs[hv];
-      ev.push([load, vt, 'kvm_mmu_load', `root=#${cur.inc} nCR3=${hpaHex(cur.page)}`]);
-      ev.push([load, vt, 'flush_tlb_current', FLUSH_KIND_NAMES[e.flushKind] ?? 'unknown']);
+    if (e.filler >= 0) {
+      const fvm = Math.floor(e.filler / topo.vcpusPerVm);
+      const ft = `vcpu-${topo.globalVm(kvm.host, fvm)}.${e.filler % topo.vcpusPerVm}`;
+      ev.push([e.fillNs, ft, 'tlb_fill', `shared (L0 shadow NPT of the partition): nCR3=${old ? hpaHex(old.page) : '?'} ${what} -> hpa=${hpaHex(e.hpa)} under root=#${e.entryInc} (shared by every VP of the partition)`]);
+    } else {
+      ev.push([e.fillNs, vt, 'tlb_fill', `${what} -> hpa=${hpaHex(e.hpa)} under root=#${e.entryInc}`]);
     }
-    if (cls !== 'stale-root') this.pageEvents(ev, kt, e.hpa);
-    ev.push([tHit, vt, 'tlb_stale_hit', `${what} -> hpa=${hpaHex(e.hpa)} from root=#${e.entryInc}, current root=#${e.curInc}: ${cls}`]);
+    if (e.entryInc !== e.curInc && old && cur) this.rootEvents(ev, kt, vt, hv, old, cur, e.flushKind);
+    if (cls !== 'stale-root') this.pageEvents(ev, kt, e.hpa, tHit);
+    const whose = cls === 'cross-vm' && e.owner.vm >= 0 ? ` (hpa belongs to vm=${topo.globalVm(kvm.host, e.owner.vm)} gpa=${gpaHex(e.owner.gpa)})` : '';
+    ev.push([tHit, vt, 'tlb_stale_hit', `${what} -> hpa=${hpaHex(e.hpa)} from root=#${e.entryInc}, current root=#${e.curInc}: ${cls}${whose}`]);
     ev.sort((a, b) => a[0] - b[0]);
     return ev.map(([t, task, name, detail]) => `${task.padStart(14)} [${String(kvm.host).padStart(3, '0')}] ${(t / 1e9).toFixed(9)}: ${name}: ${detail}`);
   }
 
-  /** What happened to the data page: invalidation, free, and who owns it now. */
-  private pageEvents(ev: Event[], kt: string, hpa: number): void {
+  /** The old root's end and the new root on the same page: invalidation, free, reuse, load and the flush that kept the entry. */
+  private rootEvents(ev: Event[], kt: string, vt: string, hv: number, old: RootRecord, cur: RootRecord, flushKind: number): void {
+    const ctx = this.kvm.context;
+    const gvmOf = (r: RootRecord): number => ctx.topo.globalVm(this.kvm.host, r.vm);
+    if (old.invalidNs >= 0 && old.invalidNs !== old.freeNs) ev.push([old.invalidNs, kt, 'kvm_mmu_zap_all_fast', `vm=${gvmOf(old)} root=#${old.inc} invalidated (obsolete)`]);
+    const how = ctx.flags.flushBeforeFree ? 'after a remote TLB flush' : 'with no TLB flush';
+    if (old.freeNs >= 0) ev.push([old.freeNs, kt, 'kvm_tdp_mmu_put_root', `vm=${gvmOf(old)} root=#${old.inc} refcount=0: page hpa=${hpaHex(old.page)} freed ${how}`]);
+    const via = cur.prevInc === old.inc ? `was root #${old.inc} of vm=${gvmOf(old)}` : `last used by root #${cur.prevInc}`;
+    ev.push([cur.allocNs, kt, 'kvm_tdp_mmu_alloc_root', `vm=${gvmOf(cur)} root=#${cur.inc} hpa=${hpaHex(cur.page)} page reused (${via}), role=${ROLE_NAMES[cur.role]}`]);
+    const load = this.kvm.grantNs[hv];
+    ev.push([load, vt, 'kvm_mmu_load', `root=#${cur.inc} nCR3=${hpaHex(cur.page)}`]);
+    const kept = ctx.flags.sharedNested ? '; the partition\'s nested translations for this nCR3 are kept' : '';
+    ev.push([load, vt, 'flush_tlb_current', (FLUSH_KIND_NAMES[flushKind] ?? 'unknown') + (flushKind === 1 ? kept : '')]);
+  }
+
+  /** What happened to the data page up to the hit: invalidation, free, and who owned it then. */
+  private pageEvents(ev: Event[], kt: string, hpa: number, tHit: number): void {
     const kvm = this.kvm;
     const topo = kvm.context.topo;
-    const h = kvm.alloc.history.get(hpa);
+    const h = kvm.pageHistory(hpa);
     if (!h) return;
-    if (h.invalNs >= 0) {
+    if (h.invalNs >= 0 && h.invalDelete) {
+      ev.push([h.invalNs, kt, 'kvm_arch_flush_shadow_memslot', `vm=${topo.globalVm(kvm.host, h.invalVm)} memslot DELETE: gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)} unmapped; fast zap, KVM_REQ_MMU_FREE_OBSOLETE_ROOTS (the flush is left to the next root load)`]);
+    } else if (h.invalNs >= 0) {
       const cfg = kvm.context.cfg;
       const flush = cfg.platform.l0 !== 'hyperv' ? 'remote flush: KVM_REQ_TLB_FLUSH to the VM\'s vCPUs'
         : cfg.kvm.undersizedRangeFlush ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
           : 'remote flush: GPA-list hypercall per loaded root';
       ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}`]);
     }
-    const early = kvm.context.cfg.kvm.freeBeforeFlush ? ' before the remote flush completed' : ' after the remote flush completed';
-    if (h.freedNs >= 0) ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}${h.invalNs >= 0 ? early : ''}`]);
-    const owner = kvm.alloc.ownerVm[hpa];
-    if (h.allocNs >= 0 && h.allocNs > h.freedNs && owner !== -1) {
-      const to = owner === OWNER_KVM ? `kvm root #${h.rootInc}` : `vm=${topo.globalVm(kvm.host, owner)} gpa=${gpaHex(kvm.alloc.ownerGpa[hpa])}`;
+    const early = h.invalDelete ? ' by userspace after the DELETE ioctl returned'
+      : kvm.context.cfg.kvm.freeBeforeFlush ? ' before the remote flush completed' : ' after the remote flush completed';
+    if (h.freedNs >= 0 && h.freedNs <= tHit) ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}${h.invalNs >= 0 ? early : ''}`]);
+    const owner = kvm.ownerAt(hpa, tHit);
+    if (h.allocNs >= 0 && h.allocNs <= tHit && h.allocNs > h.freedNs && owner.vm !== -1) {
+      const to = owner.vm === OWNER_KVM ? `kvm root #${h.rootInc}` : `vm=${topo.globalVm(kvm.host, owner.vm)} gpa=${gpaHex(owner.gpa)}`;
       ev.push([h.allocNs, kt, 'mm_page_alloc', `hpa=${hpaHex(hpa)} -> ${to}`]);
     }
   }

@@ -1,0 +1,189 @@
+import { C } from './counters';
+import { Msg, REQ_FREE_OBSOLETE_ROOTS } from './message';
+import { Prng } from './prng';
+import type { KvmActor } from './kvm.actor';
+
+/** An SPTE change announced to the views and due on KVM's side at `atNs`. */
+interface SpteChange {
+  atNs: number;
+  vm: number;
+  start: number;
+  n: number;
+  seq: number;
+  /** The pages the GPAs pointed at before. */
+  olds: number[];
+  /** A memslot DELETE (else an MMU-notifier invalidation). */
+  isDelete: boolean;
+}
+
+/**
+ * The host-level events of one L1 host, drawn from kvm's PRNG stream:
+ * memslot updates (fast zap only), memslot DELETEs (fast zap, then the slot's
+ * memory is unmapped and freed) and MMU-notifier invalidations (host page
+ * migration). Rates are per host per simulated second.
+ */
+export class HostEvents {
+  nextMemslotNs: number;
+  nextNotifierNs: number;
+  nextDeleteNs: number;
+  /** SPTE changes announced to the vCPU-side views, taking effect one window later (oldest first). */
+  changes: SpteChange[] = [];
+
+  constructor(private readonly kvm: KvmActor, private readonly prng: Prng) {
+    const ev = kvm.context.cfg.events;
+    this.nextMemslotNs = prng.nextExpGap(ev.memslotUpdatesPerSec / 1e9);
+    this.nextNotifierNs = prng.nextExpGap(ev.mmuNotifierInvalidationsPerSec / 1e9);
+    this.nextDeleteNs = prng.nextExpGap(ev.memslotDeletesPerSec / 1e9);
+  }
+
+  /** Time of the next host event. */
+  get nextNs(): number {
+    const change = this.changes.length > 0 ? this.changes[0].atNs : Infinity;
+    return Math.min(this.nextMemslotNs, this.nextNotifierNs, this.nextDeleteNs, change);
+  }
+
+  /** Fires the event due at `t` (ties: a due SPTE change, memslot update, delete, notifier). */
+  fire(t: number): void {
+    const ev = this.kvm.context.cfg.events;
+    if (this.changes.length > 0 && this.changes[0].atNs === t) {
+      this.applyChange(this.changes.shift()!);
+    } else if (this.nextMemslotNs === t) {
+      this.memslotUpdate(t);
+      this.nextMemslotNs = t + this.prng.nextExpGap(ev.memslotUpdatesPerSec / 1e9);
+    } else if (this.nextDeleteNs === t) {
+      this.memslotDelete(t);
+      this.nextDeleteNs = t + this.prng.nextExpGap(ev.memslotDeletesPerSec / 1e9);
+    } else {
+      this.mmuNotifierInvalidate(t);
+      this.nextNotifierNs = t + this.prng.nextExpGap(ev.mmuNotifierInvalidationsPerSec / 1e9);
+    }
+  }
+
+  /**
+   * `kvm_mmu_zap_all_fast()`: bump `mmu_valid_gen`, invalidate every root of
+   * the VM and make `KVM_REQ_MMU_FREE_OBSOLETE_ROOTS` on its vCPUs (with an
+   * ack id when the caller waits, as `KVM_REQUEST_WAIT` does).
+   */
+  private zapAllFast(t: number, vm: number, ackOp: number): void {
+    const { cfg } = this.kvm.context;
+    const mmu = this.kvm.mmus[vm];
+    mmu.zapAllFast(t);
+    for (const id of this.kvm.vcpuIds(vm)) {
+      this.kvm.emit(t + cfg.latency.ipiNs, id, Msg.Request, REQ_FREE_OBSOLETE_ROOTS, mmu.gen, 0, 0, 0, 0, ackOp);
+    }
+  }
+
+  /** A memslot update (flags or move): only the fast zap; guest memory stays. */
+  private memslotUpdate(t: number): void {
+    const vm = this.prng.nextInt(this.kvm.context.topo.vmsPerHost);
+    this.zapAllFast(t, vm, 0);
+    this.kvm.context.counters[C.memslotUpdates]++;
+  }
+
+  /**
+   * A memslot DELETE (then CREATE with new backing, so the guest keeps its
+   * working set): `kvm_arch_flush_shadow_memslot()` fast-zaps and waits for
+   * every vCPU to leave guest mode (the request's ack); then userspace frees
+   * the old pages. The flush KVM relies on is the one on the next root load.
+   */
+  private memslotDelete(t: number): void {
+    const { cfg, topo } = this.kvm.context;
+    const vm = this.prng.nextInt(topo.vmsPerHost);
+    const n = Math.min(cfg.events.memslotDeletePages, topo.footprintPages);
+    const start = this.prng.nextInt(topo.footprintPages - n + 1);
+    this.announce(t, vm, start, n, true);
+  }
+
+  /**
+   * An MMU-notifier invalidation (host page migration): each GPA of a range
+   * gets a new host page, the range is flushed remotely, and the old pages
+   * are freed only when that flush completed.
+   */
+  private mmuNotifierInvalidate(t: number): void {
+    const { cfg, topo } = this.kvm.context;
+    const vm = this.prng.nextInt(topo.vmsPerHost);
+    const n = Math.min(cfg.events.mmuNotifierPages, topo.footprintPages);
+    const start = this.prng.nextInt(topo.footprintPages - n + 1);
+    this.announce(t, vm, start, n, false);
+  }
+
+  /**
+   * Points GPAs [start, start+n) of `vm` at fresh host pages. The vCPU-side
+   * views learn it one window later at the latest (at the start of the
+   * window the Remap lands in), and KVM's side of the change (the SPTE
+   * write, the remote flush or fast zap that follows it) happens exactly one
+   * window later, so no walk can read an SPTE that KVM has already changed:
+   * a new mapping may be seen a little early, an old one never late.
+   */
+  private announce(t: number, vm: number, start: number, n: number, isDelete: boolean): void {
+    const kvm = this.kvm;
+    const mmu = kvm.mmus[vm];
+    const seq = ++mmu.invalSeq;
+    const olds: number[] = [];
+    for (let g = start; g < start + n; g++) {
+      olds.push(mmu.map[g]);
+      mmu.map[g] = kvm.alloc.alloc(t, vm, g);
+    }
+    this.sendRemaps(t, vm, seq, start, n, mmu.map);
+    this.changes.push({ atNs: t + kvm.context.windowNs, vm, start, n, seq, olds, isDelete });
+  }
+
+  /** KVM's side of an announced change: unmap the old pages, then flush or fast-zap as the event does. */
+  private applyChange(ch: SpteChange): void {
+    const kvm = this.kvm;
+    const { cfg, counters, topo } = kvm.context;
+    const t = ch.atNs;
+    for (let i = 0; i < ch.n; i++) {
+      const old = ch.olds[i];
+      const h = kvm.alloc.hist(old);
+      h.invalNs = t; h.invalVm = ch.vm; h.invalGpa = ch.start + i; h.invalDelete = ch.isDelete;
+      kvm.alloc.unmap(t, old);
+    }
+    if (ch.isDelete) {
+      const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds: ch.olds });
+      kvm.pending.get(op)!.remaining = topo.vcpusPerVm;
+      this.zapAllFast(t, ch.vm, op);
+      counters[C.memslotDeletes]++;
+      return;
+    }
+    counters[C.mmuNotifierInvalidations]++;
+    let olds = ch.olds;
+    if (cfg.kvm.freeBeforeFlush) {
+      // The bug: the old pages go back to the allocator before the flush completed.
+      kvm.releaseInvalidated(t, ch.vm, ch.seq, olds);
+      olds = [];
+    }
+    const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds });
+    kvm.remoteFlush(t, ch.vm, kvm.loadedRoots(ch.vm), ch.start, ch.n, ch.seq, op);
+  }
+
+  /**
+   * Tells the VM's vCPU-side page-table view about changed SPTEs, three per
+   * message, one window ahead of KVM's side of the change (see {@link announce}).
+   */
+  private sendRemaps(t: number, vm: number, seq: number, start: number, n: number, map: Int32Array): void {
+    const at = t + this.kvm.context.windowNs;
+    for (const id of this.kvm.vcpuIds(vm)) {
+      for (let g = start; g < start + n; g += 3) {
+        const k = Math.min(3, start + n - g);
+        this.kvm.emit(at, id, Msg.Remap, vm, seq, g, k, map[g], k > 1 ? map[g + 1] : 0, k > 2 ? map[g + 2] : 0);
+      }
+    }
+  }
+
+  /** Snapshot state. */
+  save(): Record<string, unknown> {
+    return {
+      nextMemslotNs: this.nextMemslotNs, nextNotifierNs: this.nextNotifierNs, nextDeleteNs: this.nextDeleteNs,
+      changes: this.changes.map((c) => ({ ...c, olds: [...c.olds] })),
+    };
+  }
+
+  /** Restores {@link save}. */
+  load(s: Record<string, unknown>): void {
+    this.nextMemslotNs = s.nextMemslotNs as number;
+    this.nextNotifierNs = s.nextNotifierNs as number;
+    this.nextDeleteNs = s.nextDeleteNs as number;
+    this.changes = (s.changes as SpteChange[]).map((c) => ({ ...c, olds: [...c.olds] }));
+  }
+}
