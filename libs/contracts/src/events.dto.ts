@@ -66,4 +66,12 @@ export class EventsDto implements EventsConfig {
    */
   @ScenarioField('events.memslotDeletePages')
   memslotDeletePages!: number;
+
+  /**
+   * vCPU migrations between the partition's virtual processors per host per simulated second (a new ASID on AMD, KVM_REQ_TLB_FLUSH on Intel). Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.vcpuMigrationsPerSec')
+  vcpuMigrationsPerSec!: number;
 }

@@ -34,4 +34,12 @@ export class FleetDto implements FleetConfig {
    */
   @ScenarioField('fleet.memoryMiBPerVm')
   memoryMiBPerVm!: number;
+
+  /**
+   * Virtual processors of each L1 partition; vCPUs are time-sliced and migrated onto them (0: one per vCPU, pinned). Integer 0..1048576, at most the vCPUs per host.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('fleet.l1VpsPerHost')
+  l1VpsPerHost!: number;
 }

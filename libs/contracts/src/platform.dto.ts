@@ -42,4 +42,12 @@ export class PlatformDto implements PlatformConfig {
    */
   @ScenarioField('platform.nestedCache')
   nestedCache!: NestedCacheKind;
+
+  /**
+   * L1 scheduler quantum in microseconds: vCPUs sharing a virtual processor take turns this often (rounded to whole windows). Integer 1..1000000.
+   *
+   * @defaultValue 3000
+   */
+  @ScenarioField('platform.schedQuantumUs')
+  schedQuantumUs!: number;
 }

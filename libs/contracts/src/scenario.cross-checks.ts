@@ -122,6 +122,15 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
             'needs events.nestedTransitionsPerSec > 0 (L3 is entered and left by nested transitions)', 0),
   },
   {
+    reads: ['fleet.l1VpsPerHost', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    check: ({ fleet }) => {
+      const max = fleet.vmsPerHost * fleet.vcpusPerVm;
+      if (fleet.l1VpsPerHost <= max) return undefined;
+      return crossFieldError('fleet.l1VpsPerHost', fleet.l1VpsPerHost, 'maxVcpusPerHost',
+        `exceeds the maximum ${max} (the vCPUs per host, vmsPerHost*vcpusPerVm)`, max);
+    },
+  },
+  {
     reads: ['tlb.nestedCacheEntries', 'fleet.hosts'],
     check: ({ tlb, fleet }) => {
       const max = Math.floor(SCENARIO_TOTALS.maxPartitionCacheEntries / fleet.hosts);

@@ -14,9 +14,9 @@ function deepFreeze<T extends object>(value: T): T {
  */
 export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<ScenarioDefaults>({
   seed: 1,
-  platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition' },
+  platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
   kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
-  fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024 },
+  fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024, l1VpsPerHost: 0 },
   tlb: { entries: 1536, ways: 12, nestedCacheEntries: 65536 },
   workload: {
     accessesPerVcpu: 200000,
@@ -39,6 +39,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     smiPerSec: 0,
     memslotDeletesPerSec: 0,
     memslotDeletePages: 64,
+    vcpuMigrationsPerSec: 0,
   },
   latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
   costs: {

@@ -44,6 +44,8 @@ export interface PlatformConfig {
   cpuGhz: number;
   /** Where nested translations live under Hyper-V, see {@link NestedCacheKind}. @defaultValue 'partition' */
   nestedCache: NestedCacheKind;
+  /** L1 scheduler quantum: vCPUs sharing a virtual processor take turns this often. @defaultValue 3000 */
+  schedQuantumUs: number;
 }
 
 /** KVM knobs. */
@@ -72,6 +74,8 @@ export interface FleetConfig {
   vmsPerHost: number;
   vcpusPerVm: number;
   memoryMiBPerVm: number;
+  /** Virtual processors of each L1 partition (0: one per vCPU, pinned). @defaultValue 0 */
+  l1VpsPerHost: number;
 }
 
 /** Per-vCPU TLB geometry. */
@@ -113,6 +117,8 @@ export interface EventsConfig {
   memslotDeletesPerSec: number;
   /** Guest pages of the slot a memslot DELETE removes (then re-created with new backing pages). @defaultValue 64 */
   memslotDeletePages: number;
+  /** vCPU migrations between the partition's virtual processors per host per second. @defaultValue 0 */
+  vcpuMigrationsPerSec: number;
 }
 
 /** Message latencies; the smallest one is the lookahead. */

@@ -47,10 +47,13 @@ export const C = {
   nestedCacheFills: 39,
   l3Entries: 40,
   pgdSwitches: 41,
+  vcpuMigrations: 42,
+  asidReassignments: 43,
+  descheduledNs: 44,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 42;
+export const COUNTER_SLOTS = 45;
 
 /** A name for each slot, in slot order (for canonical JSON). */
 export const COUNTER_NAMES: string[] = (() => {

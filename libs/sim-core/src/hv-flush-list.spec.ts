@@ -22,9 +22,9 @@ function config(hvFlushListEntriesMax: number): SimConfig {
   return {
     name: 'hv-flush-list',
     seed: 3,
-    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition' },
+    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
     kvm: { policy: 'overhaul', hvFlushListEntriesMax, undersizedRangeFlush: false, freeBeforeFlush: false },
-    fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64 },
+    fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64, l1VpsPerHost: 0 },
     tlb: { entries: 256, ways: 8, nestedCacheEntries: 4096 },
     workload: {
       accessesPerVcpu: 20000,
@@ -47,6 +47,7 @@ function config(hvFlushListEntriesMax: number): SimConfig {
       smiPerSec: 0,
       memslotDeletesPerSec: 0,
       memslotDeletePages: 64,
+      vcpuMigrationsPerSec: 0,
     },
     latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
     costs: {

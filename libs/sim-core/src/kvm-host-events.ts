@@ -1,5 +1,5 @@
 import { C } from './counters';
-import { Msg, REQ_FREE_OBSOLETE_ROOTS } from './message';
+import { Msg, partitionDst, REQ_FREE_OBSOLETE_ROOTS } from './message';
 import { Prng } from './prng';
 import type { KvmActor } from './kvm.actor';
 
@@ -163,11 +163,10 @@ export class HostEvents {
    */
   private sendRemaps(t: number, vm: number, seq: number, start: number, n: number, map: Int32Array): void {
     const at = t + this.kvm.context.windowNs;
-    for (const id of this.kvm.vcpuIds(vm)) {
-      for (let g = start; g < start + n; g += 3) {
-        const k = Math.min(3, start + n - g);
-        this.kvm.emit(at, id, Msg.Remap, vm, seq, g, k, map[g], k > 1 ? map[g + 1] : 0, k > 2 ? map[g + 2] : 0);
-      }
+    const dst = partitionDst(this.kvm.host);
+    for (let g = start; g < start + n; g += 3) {
+      const k = Math.min(3, start + n - g);
+      this.kvm.emit(at, dst, Msg.Remap, vm, seq, g, k, map[g], k > 1 ? map[g + 1] : 0, k > 2 ? map[g + 2] : 0);
     }
   }
 

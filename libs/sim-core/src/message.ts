@@ -35,13 +35,13 @@ export enum Msg {
   RootPut = 4,
   /** caller -> l0: hypercall kind p0, nCR3 p1, gpa p2, pages p3, inval seq p4, vm p5, call id p6. */
   HvFlush = 5,
-  /** l0 -> vcpu: apply a GPA flush on this virtual processor (same payload as HvFlush). */
+  /** l0 -> partition (broadcast): apply a GPA flush on every VP of the partition and its shared translations (same payload as HvFlush). */
   HvFlushApply = 6,
-  /** vcpu -> l0: applied call p6. */
+  /** Unused since VPs apply flushes at window starts (L0 knows when they are done); kept so type numbers stay stable. */
   HvFlushAck = 7,
   /** l0 -> caller: call p6 complete. */
   HvFlushDone = 8,
-  /** kvm -> vcpu: SPTE change for the vCPU-side view: vm p0, seq p1, gpa p2, count p3, hpas p4..p6. */
+  /** kvm -> partition (broadcast): SPTE change for the vCPU-side views: host-local vm p0, seq p1, gpa p2, count p3, hpas p4..p6. */
   Remap = 9,
   /** vcpu -> kvm: checker report of a suspicious TLB hit (see stale-hit.checker.ts). */
   Report = 10,
@@ -55,7 +55,15 @@ export enum Msg {
   NestedFill = 14,
   /** l0 or vcpu -> partition (broadcast): drop shared nested translations: kind p0, nCR3 p1 (-1: all), gpa p2, pages p3. */
   NestedFlush = 15,
+  /**
+   * A vCPU moving to another VP (at a window boundary) travels as these:
+   * chunk p0 of p1, state numbers p2..p6 (see vcpu.state.ts).
+   */
+  VcpuMigrate = 16,
 }
+
+/** State numbers carried by one {@link Msg.VcpuMigrate} chunk. */
+export const MIGRATE_CHUNK = 5;
 
 /** `kvm_make_request` bits carried by {@link Msg.Request}. */
 export const REQ_FREE_OBSOLETE_ROOTS = 1;

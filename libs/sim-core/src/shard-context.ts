@@ -5,6 +5,8 @@ import { PolicyFlags } from './policy';
 import { Topology } from './topology';
 import { VmView } from './vm-view';
 import type { PartitionCache } from './partition-cache';
+import type { Vp } from './vp';
+import type { VpSchedule } from './vp-schedule';
 
 /**
  * What the actors of one shard share with their shard (never with each
@@ -17,7 +19,7 @@ export interface ShardContext {
   readonly flags: PolicyFlags;
   readonly counters: Float64Array;
   readonly outbox: Outbox;
-  /** VM views by fleet-wide VM number, for VMs with vCPUs on this shard. */
+  /** VM views by fleet-wide VM number, for the VMs of hosts with a VP on this shard. */
   readonly views: Map<number, VmView>;
   /** The window length: the smallest message latency the kernel uses. */
   readonly windowNs: number;
@@ -26,6 +28,12 @@ export interface ShardContext {
    * with vCPUs here, `platform.nestedCache: partition` under Hyper-V only).
    */
   readonly partitions: Map<number, PartitionCache>;
+  /** The virtual processors on this shard, by VP slot id ({@link VpSchedule.vpSlot}). */
+  readonly vps: Map<number, Vp>;
+  /** Where every vCPU runs when (the same on every shard). */
+  readonly schedule: VpSchedule;
+  /** The window being run. */
+  window: number;
 }
 
 /** Base of the three actor kinds: identity, message sequence and sending. */

@@ -1,15 +1,19 @@
 import { SimConfig } from './config';
 import { C, COUNTER_SLOTS } from './counters';
+import { HostReplicas } from './host-replicas';
 import { KvmActor } from './kvm.actor';
 import { L0Actor } from './l0.actor';
-import { compareMsg, F_DST, F_P0, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from './message';
-import { PartitionCache } from './partition-cache';
+import { compareMsg, F_DST, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from './message';
 import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
+import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
 import { Topology } from './topology';
 import { VcpuActor } from './vcpu.actor';
+import { collectMigrations, sendMigration } from './vcpu-migration';
 import type { WitnessRecord } from './violation.checker';
-import { VmView } from './vm-view';
+import { VpSchedule } from './vp-schedule';
+
+export { SERIES_COUNTERS, SERIES_POINTS_MAX, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
 
 /** What one window of one shard produced. */
 export interface WindowOutput {
@@ -17,7 +21,7 @@ export interface WindowOutput {
   window: number;
   /** Outgoing messages by destination shard (records of {@link MSG_WIDTH} numbers). */
   outbound: Map<number, Float64Array>;
-  /** Every vCPU of this shard finished its workload. */
+  /** Every vCPU this shard held during the window finished its workload. */
   done: boolean;
 }
 
@@ -33,24 +37,6 @@ export interface ShardPartial {
   series: number[];
 }
 
-/** At most about this many points in a run's time series. */
-export const SERIES_POINTS_MAX = 200;
-
-/** Counters sampled into the time series (see {@link ShardPartial.series}), in order. */
-export const SERIES_COUNTERS = [
-  C.accesses, C.tlbHits, C.tlbMisses, C.nestedWalks, C.hvFlushSpace, C.hvFlushList, C.shootdownMessages,
-  C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot,
-] as const;
-
-/** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
-export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
-
-/** Windows between two series points: the nominal run split into {@link SERIES_POINTS_MAX}. */
-export function seriesEveryWindowsOf(cfg: SimConfig): number {
-  const nominal = Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNsOf(cfg));
-  return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
-}
-
 /** A shard's whole state, structured-clone friendly (typed arrays, Maps). */
 export interface ShardSnapshot {
   shard: number;
@@ -61,22 +47,26 @@ export interface ShardSnapshot {
   carry: Float64Array;
   /** Time series records so far. */
   series: number[];
+  /** kvm, l0 and the vCPUs on this shard now. */
   actors: [number, Record<string, unknown>][];
-  views: [number, { map: Int32Array; seq: Uint16Array }][];
-  /** Replicas of the hosts' shared nested translations. */
-  partitions?: [number, Record<string, unknown>][];
+  /** VPs, VM views and partition replicas. */
+  replicas: Record<string, unknown>;
 }
 
+/** Key of the broadcast messages in the per-actor routing map (no actor has a negative id). */
+const BROADCAST_KEY = -1;
+/** Key of the arriving vCPUs' migration chunks. */
+const MIGRATE_KEY = -2;
 const EMPTY: number[] = [];
 
-/** Key of the partition updates in the per-actor routing map (no actor has a negative id). */
-const PARTITION_KEY = -1;
-
 /**
- * One shard of a run: a subset of the actors, run window by window. A
- * message sent in window k is delivered in window k+1 (every latency is at
- * least the window), and receivers order messages by (time, src, seq), so
- * the result is the same for any number of shards and any placement.
+ * One shard of a run: kvm and l0 actors, the virtual processors placed here
+ * and the vCPUs currently running on them, run window by window. A message
+ * sent in window k is delivered in window k+1 or later (every latency is at
+ * least the window), to the shard its destination is on when it is due;
+ * receivers order messages by (time, src, seq). A vCPU that changes VP moves
+ * at a window boundary as messages. So the result is the same for any number
+ * of shards and any placement.
  */
 export class ShardSim {
   readonly cfg: SimConfig;
@@ -85,10 +75,10 @@ export class ShardSim {
   readonly shards: number;
   readonly windowNs: number;
   private readonly ctx: ShardContext;
-  private readonly actors: Actor[] = [];
-  private readonly byId = new Map<number, Actor>();
-  private readonly vcpus: VcpuActor[] = [];
+  private readonly replicas: HostReplicas;
+  private readonly fixed: Actor[] = [];
   private readonly kvms: KvmActor[] = [];
+  private readonly vcpus = new Map<number, VcpuActor>();
   /** The next window to run. */
   window = 0;
   /** Delivered messages not due yet (time at or after the last window's end). */
@@ -96,9 +86,9 @@ export class ShardSim {
   /** Time series records so far (see {@link ShardPartial.series}). */
   private series: number[] = [];
   private readonly seriesEvery: number;
-  private readonly replicas = new Map<number, number[]>();
+  private readonly replicaShardsOf = new Map<number, number[]>();
 
-  constructor(cfg: SimConfig, shard: number, shards: number) {
+  constructor(cfg: SimConfig, shard: number, shards: number, fresh = true) {
     this.cfg = cfg;
     this.topo = new Topology(cfg);
     if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new Error(`shard ${shard} of ${shards}`);
@@ -108,69 +98,83 @@ export class ShardSim {
     this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
       cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
-      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, partitions: new Map(),
+      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, partitions: new Map(), vps: new Map(),
+      schedule: new VpSchedule(cfg, this.topo, this.windowNs), window: 0,
     };
+    this.replicas = new HostReplicas(this.ctx, shard, shards);
     for (let id = 0; id < this.topo.actorCount; id++) {
-      if (this.topo.shardOf(id, shards, cfg.run.placement) === shard) this.addActor(id);
+      const role = this.topo.roleOf(id);
+      if (role === 2) {
+        if (fresh && this.ctx.schedule.shardOf(id, 0, shards) === shard) this.addVcpu(id);
+      } else if (this.topo.shardOf(id, shards, cfg.run.placement) === shard) {
+        this.fixed.push(role === 0 ? this.kvms[this.kvms.push(new KvmActor(id, this.ctx)) - 1] : new L0Actor(id, this.ctx));
+      }
     }
   }
 
-  private addActor(id: number): void {
-    const role = this.topo.roleOf(id);
-    let actor: Actor;
-    if (role === 0) actor = this.kvms[this.kvms.push(new KvmActor(id, this.ctx)) - 1];
-    else if (role === 1) actor = new L0Actor(id, this.ctx);
-    else {
-      const host = this.topo.hostOf(id);
-      const vm = Math.floor(this.topo.hostVcpuIndex(id) / this.topo.vcpusPerVm);
-      const g = this.topo.globalVm(host, vm);
-      if (!this.ctx.views.has(g)) {
-        this.ctx.views.set(g, new VmView(this.topo.footprintPages, vm * this.topo.footprintPages));
-      }
-      if (this.ctx.flags.sharedNested && !this.ctx.partitions.has(host)) {
-        this.ctx.partitions.set(host, new PartitionCache(host, this.cfg.tlb.nestedCacheEntries, this.topo.vcpuId(host, 0, 0)));
-      }
-      actor = this.vcpus[this.vcpus.push(new VcpuActor(id, this.ctx)) - 1];
-    }
-    this.actors.push(actor);
-    this.byId.set(id, actor);
+  private addVcpu(id: number, state?: Record<string, unknown>): VcpuActor {
+    const v = new VcpuActor(id, this.ctx);
+    if (state) v.load(state);
+    this.vcpus.set(id, v);
+    return v;
   }
 
-  /** Actor ids on this shard. */
+  /** Actor ids on this shard now. */
   get actorIds(): number[] {
-    return this.actors.map((a) => a.id);
+    return [...this.fixed.map((a) => a.id), ...this.vcpus.keys()].sort((a, b) => a - b);
   }
 
   /**
    * Runs the next window with the messages delivered in it (everything sent
-   * to this shard's actors in the previous window, in any order).
+   * to this shard in the previous window, in any order).
    */
   runWindow(inbound: Float64Array[]): WindowOutput {
     const k = this.window;
     const endNs = (k + 1) * this.windowNs;
+    this.ctx.window = k;
     const buf = concat([this.carry, ...inbound]);
-    const perActor = this.route(buf);
-    this.applyRemaps(buf, perActor, endNs);
-    this.applyPartitionUpdates(buf, perActor.get(PARTITION_KEY), endNs);
-    perActor.delete(PARTITION_KEY);
+    const perActor = this.route(buf, endNs);
+    for (const [id, st] of collectMigrations(buf, perActor.get(MIGRATE_KEY) ?? EMPTY, endNs)) this.addVcpu(id, st).arrive();
+    this.replicas.apply(buf, perActor.get(BROADCAST_KEY) ?? EMPTY, endNs);
     this.ctx.outbox.clear();
-    for (const a of this.actors) a.run(buf, perActor.get(a.id) ?? EMPTY, endNs);
+    const order = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
+    for (const a of order) a.run(buf, perActor.get(a.id) ?? EMPTY, endNs);
+    let done = true;
+    for (const v of this.vcpus.values()) done &&= v.done;
+    this.emigrate(k + 1, endNs);
     this.carry = notYetDue(buf, endNs);
     const outbound = this.partition(endNs);
     this.window = k + 1;
+    this.ctx.schedule.forgetBefore(k);
     if (this.window % this.seriesEvery === 0) this.sample();
-    return { window: k, outbound, done: this.vcpus.every((v) => v.done) };
+    return { window: k, outbound, done };
   }
 
-  /** Offsets of each local actor's messages, sorted by (time, src, seq). */
-  private route(buf: Float64Array): Map<number, number[]> {
+  /** vCPUs that run on another VP from window `next` on leave as messages (even to a VP of this shard: one path). */
+  private emigrate(next: number, endNs: number): void {
+    const sched = this.ctx.schedule;
+    if (sched.pinned) return;
+    for (const [id, v] of [...this.vcpus]) {
+      if (sched.vpOf(id, next) === sched.vpOf(id, next - 1)) continue;
+      sendMigration(v, endNs);
+      this.vcpus.delete(id);
+    }
+  }
+
+  /** Offsets of each local actor's due messages, sorted by (time, src, seq); broadcasts and migrations under their keys. */
+  private route(buf: Float64Array, endNs: number): Map<number, number[]> {
     const per = new Map<number, number[]>();
     for (let o = 0; o < buf.length; o += MSG_WIDTH) {
+      if (buf[o + F_TIME] >= endNs) continue; // carried: its destination may arrive later
       let dst = buf[o + F_DST];
       if (dst < 0) {
-        if (!this.ctx.partitions.has(partitionHostOf(dst))) throw new Error(`shard ${this.shard}: partition message for host ${partitionHostOf(dst)} not replicated here`);
-        dst = PARTITION_KEY;
-      } else if (!this.byId.has(dst)) throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard`);
+        if (!this.replicas.hosts.includes(partitionHostOf(dst))) throw new Error(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
+        dst = BROADCAST_KEY;
+      } else if (buf[o + F_TYPE] === Msg.VcpuMigrate) {
+        dst = MIGRATE_KEY;
+      } else if (this.destinations(buf, o)[0] !== this.shard) {
+        throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
+      }
       let list = per.get(dst);
       if (!list) per.set(dst, (list = []));
       list.push(o);
@@ -179,48 +183,24 @@ export class ShardSim {
     return per;
   }
 
-  /** Applies this window's Remap messages to the VM views before any actor runs. */
-  private applyRemaps(buf: Float64Array, perActor: Map<number, number[]>, endNs: number): void {
-    for (const v of this.vcpus) {
-      for (const o of perActor.get(v.id) ?? EMPTY) {
-        if (buf[o + F_TYPE] !== Msg.Remap || buf[o + F_TIME] >= endNs) continue;
-        const p = o + F_P0;
-        const view = this.ctx.views.get(this.topo.globalVm(v.host, buf[p]))!;
-        const seq = buf[p + 1];
-        const g = buf[p + 2];
-        for (let i = 0; i < buf[p + 3]; i++) {
-          view.map[g + i] = buf[p + 4 + i];
-          view.seq[g + i] = seq;
-        }
-      }
-    }
-  }
-
-  /**
-   * Applies this window's updates of the partitions' shared nested
-   * translations (fills and flushes, in (time, src, seq) order) before any
-   * actor runs; every replica does the same at the same window.
-   */
-  private applyPartitionUpdates(buf: Float64Array, list: number[] | undefined, endNs: number): void {
-    if (!list) return;
-    for (const o of list) {
-      if (buf[o + F_TIME] >= endNs) continue;
-      this.ctx.partitions.get(partitionHostOf(buf[o + F_DST]))!.apply(buf, o);
-    }
-  }
-
-  /** Shards holding a replica of host h's partition state (those with its vCPUs), cached. */
+  /** Shards holding replicas of host h (those with its VPs), cached. */
   private replicaShards(host: number): number[] {
-    let list = this.replicas.get(host);
+    let list = this.replicaShardsOf.get(host);
     if (!list) {
       const set = new Set<number>();
-      for (let v = 0; v < this.topo.vcpusPerHost; v++) {
-        set.add(this.topo.shardOf(this.topo.kvmId(host) + 2 + v, this.shards, this.cfg.run.placement));
-      }
+      for (let vp = 0; vp < this.ctx.schedule.vps; vp++) set.add(this.ctx.schedule.vpShard(host, vp, this.shards));
       list = [...set].sort((a, b) => a - b);
-      this.replicas.set(host, list);
+      this.replicaShardsOf.set(host, list);
     }
     return list;
+  }
+
+  /** The shards a message goes to: its destination's shard in the window it is due (every replica for a broadcast). */
+  private destinations(buf: Float64Array, o: number): number[] {
+    const dst = buf[o + F_DST];
+    if (dst < 0) return this.replicaShards(partitionHostOf(dst));
+    if (this.topo.roleOf(dst) !== 2) return [this.topo.shardOf(dst, this.shards, this.cfg.run.placement)];
+    return [this.ctx.schedule.shardOf(dst, Math.floor(buf[o + F_TIME] / this.windowNs), this.shards)];
   }
 
   /** Splits the outbox by destination shard, checking the lookahead. */
@@ -231,10 +211,8 @@ export class ShardSim {
     for (let i = 0; i < count; i++) {
       const o = i * MSG_WIDTH;
       if (buf[o + F_TIME] < endNs) throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
-      const dst = buf[o + F_DST];
-      const shards = dst < 0 ? this.replicaShards(partitionHostOf(dst)) : [this.topo.shardOf(dst, this.shards, this.cfg.run.placement)];
-      dests[i] = shards;
-      for (const s of shards) counts.set(s, (counts.get(s) ?? 0) + 1);
+      dests[i] = this.destinations(buf, o);
+      for (const s of dests[i]) counts.set(s, (counts.get(s) ?? 0) + 1);
     }
     const out = new Map<number, Float64Array>();
     const fill = new Map<number, number>();
@@ -272,37 +250,32 @@ export class ShardSim {
 
   /** The whole shard state after the last window run. */
   snapshot(): ShardSnapshot {
+    const actors = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     return {
       shard: this.shard, shards: this.shards, window: this.window, counters: Array.from(this.ctx.counters),
       carry: this.carry.slice(),
       series: this.series.slice(),
-      actors: this.actors.map((a) => [a.id, a.save()]),
-      views: [...this.ctx.views.entries()].map(([g, v]) => [g, { map: v.map.slice(), seq: v.seq.slice() }]),
-      partitions: [...this.ctx.partitions.entries()].map(([h, p]) => [h, p.save()]),
+      actors: actors.map((a) => [a.id, a.save()]),
+      replicas: this.replicas.save(),
     };
   }
 
   /** Rebuilds a shard from {@link snapshot}; it continues with `snap.window`. */
   static restore(cfg: SimConfig, snap: ShardSnapshot): ShardSim {
-    const s = new ShardSim(cfg, snap.shard, snap.shards);
+    const s = new ShardSim(cfg, snap.shard, snap.shards, false);
     s.window = snap.window;
+    s.ctx.window = snap.window;
     s.carry = snap.carry.slice();
     s.series = (snap.series ?? []).slice();
     s.ctx.counters.set(snap.counters);
-    for (const [id, st] of snap.actors) s.byId.get(id)!.load(st);
-    for (const [g, v] of snap.views) { s.ctx.views.get(g)!.map.set(v.map); s.ctx.views.get(g)!.seq.set(v.seq); }
-    for (const [h, p] of snap.partitions ?? []) s.ctx.partitions.get(h)!.load(p);
+    s.replicas.load(snap.replicas);
+    for (const [id, st] of snap.actors) {
+      const fixed = s.fixed.find((a) => a.id === id);
+      if (fixed) fixed.load(st);
+      else s.addVcpu(id, st);
+    }
     return s;
   }
-}
-
-/** The window length of a scenario: `run.windowNs`, or the smallest latency. */
-export function windowNsOf(cfg: SimConfig): number {
-  const l = cfg.latency;
-  const lookahead = Math.min(l.ipiNs, l.hypercallNs, l.kvmRequestNs);
-  const w = cfg.run.windowNs > 0 ? cfg.run.windowNs : lookahead;
-  if (w > lookahead) throw new Error(`run.windowNs ${w} exceeds the lookahead ${lookahead}`);
-  return w;
 }
 
 /** The messages of `buf` due at or after `endNs`, in their order. */

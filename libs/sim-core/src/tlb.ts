@@ -74,10 +74,11 @@ export class Tlb {
   clock = 0;
 
   /**
-   * @param gpaOfGva the guest's GVA page -> GPA page function, used to find
-   * the GPA behind a combined entry. @defaultValue identity
+   * @param gpaOfGva the guest's GVA page -> GPA page function (given the
+   * entry's tag0, whose ASID/VPID tells whose page tables), used to find the
+   * GPA behind a combined entry. @defaultValue identity
    */
-  constructor(entries: number, ways: number, private readonly gpaOfGva: (gva: number) => number = (g) => g) {
+  constructor(entries: number, ways: number, private readonly gpaOfGva: (gva: number, tag0: number) => number = (g) => g) {
     if (!(ways >= 1 && entries >= ways && entries % ways === 0)) {
       throw new Error(`tlb: entries ${entries} must be a positive multiple of ways ${ways}`);
     }
@@ -102,7 +103,8 @@ export class Tlb {
   /** GPA page behind slot i (derived for combined entries). */
   gpa(i: number): number {
     const t1 = this.tags[i * TAGS_STRIDE + 1];
-    return (this.tags[i * TAGS_STRIDE] & TAG_COMBINED) !== 0 ? this.gpaOfGva(t1) : t1;
+    const t0 = this.tags[i * TAGS_STRIDE];
+    return (t0 & TAG_COMBINED) !== 0 ? this.gpaOfGva(t1, t0) : t1;
   }
   /** Root incarnation of slot i. */
   inc(i: number): number { return this.hot[i * HOT_STRIDE + H_INC]; }

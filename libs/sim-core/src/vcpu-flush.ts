@@ -1,6 +1,6 @@
 import { C } from './counters';
 import { FK_ASID_ENL, FK_ASID_FULL, FK_ASID_VMCB02, FK_FULL, FK_HV_ASID, FK_INVEPT, FK_INVEPT_GLOBAL } from './flush-kind';
-import { HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
+import { HV_FLUSH_SPACE, Msg, partitionDst } from './message';
 import type { VcpuActor } from './vcpu.actor';
 
 /**
@@ -97,12 +97,19 @@ export class VcpuFlushes {
     this.v.endStall(t);
   }
 
-  /** L0 applies a GPA flush on this virtual processor (combined entries derived from it; nested ones when they live here). */
-  applyHvFlush(t: number, b: Float64Array, p: number): void {
+  /**
+   * TLB_CONTROL_FLUSH_ALL_ASID after the VP's ASIDs ran out: under the
+   * enlightenment only first-level (combined) entries go; without it L0
+   * drops every translation of the VP, the shared nested ones included.
+   */
+  flushAllAsids(t: number): void {
     const v = this.v;
-    if (b[p] === HV_FLUSH_LIST) v.tlb.hvFlushRange(b[p + 1], b[p + 2], b[p + 3]);
-    else v.tlb.hvFlushSpace(b[p + 1]);
-    v.emit(t + v.c.cfg.latency.ipiNs, v.l0, Msg.HvFlushAck, 0, 0, 0, 0, 0, 0, b[p + 6]);
+    if (v.c.flags.enlightened) v.tlb.invvpidAll();
+    else {
+      v.tlb.flushAll();
+      this.dropShared(t, 'all');
+    }
+    v.c.counters[C.flushFull]++;
   }
 
   /**

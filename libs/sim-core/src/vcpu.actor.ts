@@ -1,13 +1,15 @@
 import { C } from './counters';
-import { F_P0, F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_GUEST, ROLE_NORMAL, ROLE_SMM } from './message';
+import { F_P0, F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_NORMAL } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { checkSharedHit, checkStaleHit } from './stale-hit.checker';
-import { ASID_MAX, combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
+import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
 import { VmView } from './vm-view';
-import { gpaOfGva, gpaShiftOf } from './guest-memory';
+import { gpaShiftOf } from './guest-memory';
 import { PartitionCache } from './partition-cache';
-import { copyVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
+import { copyVcpuState, decodeVcpuState, encodeVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
+import { MIGRATE_CHUNK } from './message';
+import type { Vp } from './vp';
 import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
 
@@ -24,10 +26,9 @@ export class VcpuActor extends Actor {
   readonly host: number;
   readonly vm: number;
   readonly vmIndex: number;
-  /** vmcb01's ASID (Intel: VPID). */
-  readonly asid: number;
-  /** vmcb02's ASID (Intel: vpid02). */
-  readonly asid02: number;
+  /** The virtual processor this actor runs on (a vCPU that changes VP is rebuilt on the new one). */
+  readonly vp: Vp;
+  /** The VP's TLB. */
   readonly tlb: Tlb;
   readonly view: VmView;
   /** The partition's shared nested translations (null: nested entries live in {@link tlb}). */
@@ -50,22 +51,74 @@ export class VcpuActor extends Actor {
     const hv = t.hostVcpuIndex(id);
     this.vm = Math.floor(hv / t.vcpusPerVm);
     this.vmIndex = hv % t.vcpusPerVm;
-    this.asid = hv + 1;
-    this.asid02 = hv + 1 + t.vcpusPerHost;
-    if (this.asid02 > ASID_MAX) throw new Error(`vcpu ${id}: ASID ${this.asid02} beyond ${ASID_MAX}`);
+    const vp = ctx.vps.get(ctx.schedule.vpSlot(this.host, ctx.schedule.vpOf(id, ctx.window)));
+    if (!vp) throw new Error(`vcpu ${id}: its VP is not on this shard in window ${ctx.window}`);
+    this.vp = vp;
+    this.tlb = vp.tlb;
     this.kvm = t.kvmId(this.host);
     this.l0 = t.l0Id(this.host);
     this.view = ctx.views.get(t.globalVm(this.host, this.vm))!;
     this.part = ctx.partitions.get(this.host) ?? null;
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
-    const wsp = ctx.cfg.workload.workingSetPages;
-    const regionBase = this.regionBase;
-    this.tlb = new Tlb(ctx.cfg.tlb.entries, ctx.cfg.tlb.ways, (gva) => gpaOfGva(gva, wsp, regionBase));
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
     this.scheduleGuestEvents();
+    this.assignAsids(false);
+  }
+
+  /** vmcb01's ASID (Intel: VPID). */
+  get asid(): number {
+    return this.s.asid01;
+  }
+
+  /** vmcb02's ASID (Intel: vpid02). */
+  get asid02(): number {
+    return this.s.asid02;
+  }
+
+  /**
+   * ASIDs on this VP. Intel: VPIDs belong to the vCPU (hv+1, vpid02 above
+   * the host's vCPUs). AMD: `new_asid()` from the VP's allocator for both
+   * VMCBs; when the ASIDs run out the VP flushes every ASID
+   * (TLB_CONTROL_FLUSH_ALL_ASID; under the enlightenment only first-level
+   * entries go).
+   */
+  private assignAsids(afterRollover: boolean): void {
+    const s = this.s;
+    const hv = this.ctx.topo.hostVcpuIndex(this.id);
+    if (this.ctx.flags.intel) {
+      s.asid01 = hv + 1;
+      s.asid02 = hv + 1 + this.ctx.topo.vcpusPerHost;
+    } else {
+      const a = this.vp.newAsid();
+      const b = this.vp.newAsid();
+      s.asid01 = a.asid;
+      s.asid02 = b.asid;
+      if (a.flushAll || b.flushAll) this.flushes.flushAllAsids(this.ctx.window * this.ctx.windowNs);
+      if (b.flushAll) { s.asid01 = this.vp.newAsid().asid; }
+    }
+    s.asidGen = this.vp.asidGen;
+    this.vp.assign(s.asid01, this.regionBase);
+    this.vp.assign(s.asid02, this.regionBase);
+    if (afterRollover) this.ctx.counters[C.asidReassignments]++;
+  }
+
+  /**
+   * A vCPU that arrived on this VP (a migration): a new pCPU for KVM. SVM
+   * gives it new ASIDs (`svm->current_vmcb->cpu != vcpu->cpu`: generation
+   * reset, `new_asid()`); VMX makes `KVM_REQ_TLB_FLUSH` (`vmx_vcpu_load_vmcs`).
+   */
+  arrive(): void {
+    const t = this.ctx.window * this.ctx.windowNs;
+    this.ctx.counters[C.vcpuMigrations]++;
+    if (this.ctx.flags.intel) {
+      this.assignAsids(false);
+      if (this.s.rootPage >= 0) this.flushes.flushAll(t);
+    } else {
+      this.assignAsids(true);
+    }
   }
 
   /** True when the workload is complete and nothing is pending. */
@@ -118,10 +171,19 @@ export class VcpuActor extends Actor {
     }
     const target = this.ctx.cfg.workload.accessesPerVcpu;
     const interval = this.ctx.cfg.workload.accessIntervalNs;
+    const sched = this.ctx.schedule;
+    let onCpu = true;
+    if (!sched.pinned) {
+      if (!this.ctx.flags.intel && s.asidGen !== this.vp.asidGen) this.assignAsids(true);
+      onCpu = sched.onCpu(this.id, this.ctx.window);
+      const startNs = windowEndNs - this.ctx.windowNs;
+      if (!onCpu && s.accessesDone < target) this.ctx.counters[C.descheduledNs] += this.ctx.windowNs;
+      else if (onCpu && s.nextAccessNs < startNs) s.nextAccessNs = startNs; // scheduled back in
+    }
     let m = 0;
     for (;;) {
       const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
-      const running = !this.stalled && s.accessesDone < target;
+      const running = onCpu && !this.stalled && s.accessesDone < target;
       // A timed event that fell due during a stall happens when the vCPU runs again.
       const tEv = running ? Math.max(this.nextTimedNs(), s.nextAccessNs) : Infinity;
       const tAcc = running ? s.nextAccessNs : Infinity;
@@ -289,7 +351,6 @@ export class VcpuActor extends Actor {
     switch (b[o + F_TYPE]) {
       case Msg.Request: return this.serviceRequest(t, b[p], b[p + 1], b[p + 6]);
       case Msg.RootGrant: return this.modes.rootGranted(t, b[p], b[p + 1], b[p + 2], b[p + 3]);
-      case Msg.HvFlushApply: return this.flushes.applyHvFlush(t, b, p);
       case Msg.HvFlushDone: return this.flushes.callDone(t);
       case Msg.InvalDone: if (b[p] === this.vm && b[p + 1] > s.flushedSeq) s.flushedSeq = b[p + 1]; return;
       case Msg.Remap: return; // applied to the shard's VM view at window start
@@ -327,17 +388,30 @@ export class VcpuActor extends Actor {
     state.seq = this.seq;
     state.prng = this.prng.state;
     state.reported = [...this.reported];
-    return { state, tlb: this.tlb.save() };
+    return { state };
   }
 
+  /** Restores {@link save}, or a migrated state (`{ migrated: numbers }`, see vcpu-migration.ts). */
   override load(snap: Record<string, unknown>): void {
-    this.s = copyVcpuState(snap.state as VcpuState);
+    this.s = snap.migrated ? decodeVcpuState(snap.migrated as number[]) : copyVcpuState(snap.state as VcpuState);
     this.seq = this.s.seq;
     this.prng.state = this.s.prng;
     this.reported.clear();
     for (const k of this.s.reported) this.reported.add(k);
-    this.tlb.load(snap.tlb as Record<string, unknown>);
+  }
+
+  /**
+   * The state to send when migrating, as numbers. Its message sequence
+   * already counts the chunks that carry it, so the rebuilt actor never
+   * reuses a message id.
+   */
+  migrationState(): number[] {
+    const st = copyVcpuState(this.s);
+    st.prng = this.prng.state;
+    st.seq = this.seq;
+    const chunks = Math.ceil(encodeVcpuState(st).length / MIGRATE_CHUNK);
+    st.seq = this.seq + chunks;
+    return encodeVcpuState(st);
   }
 }
 
-export { ROLE_GUEST, ROLE_SMM };

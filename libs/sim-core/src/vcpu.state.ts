@@ -21,6 +21,12 @@ export interface VcpuState {
   r02Page: number;
   r02Inc: number;
   r02Gen: number;
+  /** vmcb01's ASID (Intel: VPID) on the current VP. */
+  asid01: number;
+  /** vmcb02's ASID (Intel: vpid02) on the current VP. */
+  asid02: number;
+  /** The VP's `asid_generation` the ASIDs belong to (a mismatch means `new_asid()` before the next VMRUN). */
+  asidGen: number;
   /** Running L3 on vmcb02. */
   inL3: boolean;
   /** 0: not in SMM; 1: SMI taken, waiting for the SMM root; 2: RSM, waiting for the normal root. */
@@ -66,7 +72,7 @@ export interface VcpuState {
 /** The state of a vCPU before its first window. */
 export function initialVcpuState(prng: number): VcpuState {
   return {
-    seq: 0, prng, rootPage: -1, rootInc: 0, rootGen: 0, rootLoadNs: 0,
+    seq: 0, prng, rootPage: -1, rootInc: 0, rootGen: 0, rootLoadNs: 0, asid01: 0, asid02: 0, asidGen: 0,
     r01Page: -1, r01Inc: 0, r01Gen: 0, r02Page: -1, r02Inc: 0, r02Gen: 0,
     inL3: false, smmPhase: 0, lastFlushKind: 0, waitingRole: -1, waitingCalls: 0,
     switchAtNs: Infinity, switchToL3: false, stallSinceNs: 0, nextCallId: 0, accessesDone: 0, nextAccessNs: 0,
@@ -78,4 +84,37 @@ export function initialVcpuState(prng: number): VcpuState {
 /** A deep copy of a state record (snapshots must not alias the live one). */
 export function copyVcpuState(s: VcpuState): VcpuState {
   return { ...s, masks: [...s.masks], reported: [...s.reported] };
+}
+
+/** The scalar fields of {@link VcpuState} in a fixed order (booleans as 0/1): the migration encoding. */
+const SCALAR_FIELDS = (Object.keys(initialVcpuState(0)) as (keyof VcpuState)[])
+  .filter((k) => !Array.isArray(initialVcpuState(0)[k]));
+
+/**
+ * The state as numbers, for a vCPU that migrates to a VP on another shard
+ * (it travels as messages). The reported-entry memory stays behind: a
+ * migrated vCPU may report a shared entry it had already reported.
+ */
+export function encodeVcpuState(s: VcpuState): number[] {
+  const out: number[] = [];
+  for (const k of SCALAR_FIELDS) {
+    const v = s[k] as number | boolean;
+    out.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  }
+  out.push(s.masks.length, ...s.masks);
+  return out;
+}
+
+/** The inverse of {@link encodeVcpuState} (with an empty reported memory). */
+export function decodeVcpuState(nums: readonly number[]): VcpuState {
+  const s = initialVcpuState(0) as unknown as Record<string, unknown>;
+  const proto = initialVcpuState(0) as unknown as Record<string, unknown>;
+  let i = 0;
+  for (const k of SCALAR_FIELDS) {
+    const v = nums[i++];
+    s[k] = typeof proto[k] === 'boolean' ? v === 1 : v;
+  }
+  const n = nums[i++];
+  s.masks = nums.slice(i, i + n);
+  return s as unknown as VcpuState;
 }

@@ -1,0 +1,29 @@
+import { SimConfig } from './config';
+import { C } from './counters';
+
+/** At most about this many points in a run's time series. */
+export const SERIES_POINTS_MAX = 200;
+
+/** Counters sampled into the time series (see `ShardPartial.series`), in order. */
+export const SERIES_COUNTERS = [
+  C.accesses, C.tlbHits, C.tlbMisses, C.nestedWalks, C.hvFlushSpace, C.hvFlushList, C.shootdownMessages,
+  C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot,
+] as const;
+
+/** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
+export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
+
+/** Windows between two series points: the nominal run split into {@link SERIES_POINTS_MAX}. */
+export function seriesEveryWindowsOf(cfg: SimConfig): number {
+  const nominal = Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNsOf(cfg));
+  return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
+}
+
+/** The window length of a scenario: `run.windowNs`, or the smallest latency. */
+export function windowNsOf(cfg: SimConfig): number {
+  const l = cfg.latency;
+  const lookahead = Math.min(l.ipiNs, l.hypercallNs, l.kvmRequestNs);
+  const w = cfg.run.windowNs > 0 ? cfg.run.windowNs : lookahead;
+  if (w > lookahead) throw new Error(`run.windowNs ${w} exceeds the lookahead ${lookahead}`);
+  return w;
+}

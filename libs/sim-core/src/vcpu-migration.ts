@@ -1,0 +1,37 @@
+import { F_DST, F_P0, F_SRC, Msg, MIGRATE_CHUNK } from './message';
+import type { VcpuActor } from './vcpu.actor';
+
+/**
+ * Sends a vCPU's state to the VP it runs on from the next window, as
+ * {@link Msg.VcpuMigrate} chunks due at the window boundary `atNs`. The
+ * receiving shard rebuilds the actor before the window runs.
+ */
+export function sendMigration(v: VcpuActor, atNs: number): void {
+  const nums = v.migrationState();
+  const chunks = Math.ceil(nums.length / MIGRATE_CHUNK);
+  for (let c = 0; c < chunks; c++) {
+    const w = nums.slice(c * MIGRATE_CHUNK, (c + 1) * MIGRATE_CHUNK);
+    while (w.length < MIGRATE_CHUNK) w.push(0);
+    v.emit(atNs, v.id, Msg.VcpuMigrate, c, chunks, w[0], w[1], w[2], w[3], w[4]);
+  }
+}
+
+/**
+ * Reassembles the states of the vCPUs arriving in this window from their
+ * chunks (offsets sorted by time, src, seq: a vCPU's chunks in order).
+ * @returns [vCPU id, snapshot-shaped state] in id order
+ */
+export function collectMigrations(buf: Float64Array, offsets: readonly number[], endNs: number): [number, Record<string, unknown>][] {
+  const byId = new Map<number, number[]>();
+  for (const o of offsets) {
+    if (buf[o] >= endNs) continue;
+    const id = buf[o + F_DST];
+    if (buf[o + F_SRC] !== id) throw new Error(`migration chunk for vcpu ${id} sent by ${buf[o + F_SRC]}`);
+    const p = o + F_P0;
+    let nums = byId.get(id);
+    if (!nums) byId.set(id, (nums = []));
+    if (buf[p] * MIGRATE_CHUNK !== nums.length) throw new Error(`migration of vcpu ${id}: chunk ${buf[p]} out of order`);
+    for (let i = 0; i < MIGRATE_CHUNK; i++) nums.push(buf[p + 2 + i]);
+  }
+  return [...byId.entries()].sort((a, b) => a[0] - b[0]).map(([id, nums]) => [id, { migrated: nums }]);
+}
