@@ -26,7 +26,19 @@ export interface RunMetrics {
   shootdownMessages: number;
   flushes: { asid: number; asidEnlightened: number; inveptSingle: number; inveptGlobal: number; full: number; guest: number };
   roots: { allocated: number; freed: number; pageReused: number; reusedByOtherVm: number };
-  events: { memslotUpdates: number; mmuNotifierInvalidations: number; nestedTransitions: number; cr4Writes: number; cr3Switches: number; invlpg: number };
+  events: {
+    memslotUpdates: number; mmuNotifierInvalidations: number; nestedTransitions: number; cr4Writes: number; cr3Switches: number; invlpg: number;
+    /** Memslot DELETEs (memory unmapped and freed). */
+    memslotDeletes: number;
+    /** SMIs (each an SMM-role root load and a normal one at RSM). */
+    smis: number;
+    /** Nested VMRUNs into an L3 on vmcb02. */
+    l3Entries: number;
+    /** vCPUs moved to another virtual processor. */
+    vcpuMigrations: number;
+  };
+  /** The partition's shared nested translations: fills (one per nested walk under Hyper-V with `platform.nestedCache: partition`). */
+  nestedCache: { fills: number };
   messages: { sent: number; crossShard: number };
   cycles: { total: number; perAccess: number; byOp: Record<string, number> };
   windows: number;

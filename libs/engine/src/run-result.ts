@@ -107,7 +107,9 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
       events: {
         memslotUpdates: c[C.memslotUpdates], mmuNotifierInvalidations: c[C.mmuNotifierInvalidations],
         nestedTransitions: c[C.nestedTransitions], cr4Writes: c[C.cr4Writes], cr3Switches: c[C.cr3Switches], invlpg: c[C.invlpg],
+        memslotDeletes: c[C.memslotDeletes], smis: c[C.smis], l3Entries: c[C.l3Entries], vcpuMigrations: c[C.vcpuMigrations],
       },
+      nestedCache: { fills: c[C.nestedCacheFills] },
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },
       cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
       windows,

@@ -241,6 +241,11 @@ export class Tlb {
     return this.flushWhere((i) => !this.isCombined(i) || this.asidOf(i) === asid);
   }
 
+  /** Every nested (guest-physical) entry, whatever its nCR3/EPTP. */
+  flushNestedAll(): number {
+    return this.flushWhere((i) => !this.isCombined(i));
+  }
+
   /** INVEPT single-context: guest-physical and combined mappings of one EPTP. */
   inveptSingle(eptp: number): number {
     return this.flushWhere((i) => this.root[i] === eptp);

@@ -118,6 +118,9 @@ export class VcpuActor extends Actor {
       if (this.s.rootPage >= 0) this.flushes.flushAll(t);
     } else {
       this.assignAsids(true);
+      // Bare-metal AMD tags NPT translations with the ASID: the old ones are
+      // out of reach of the new ASID (the model's nested entries carry no ASID).
+      if (!this.ctx.flags.hyperv) this.tlb.flushNestedAll();
     }
   }
 

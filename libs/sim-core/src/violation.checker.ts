@@ -184,7 +184,9 @@ export class ViolationChecker {
     if (old.invalidNs >= 0 && old.invalidNs !== old.freeNs) ev.push([old.invalidNs, kt, 'kvm_mmu_zap_all_fast', `vm=${gvmOf(old)} root=#${old.inc} invalidated (obsolete)`]);
     const how = ctx.flags.flushBeforeFree ? 'after a remote TLB flush' : 'with no TLB flush';
     if (old.freeNs >= 0) ev.push([old.freeNs, kt, 'kvm_tdp_mmu_put_root', `vm=${gvmOf(old)} root=#${old.inc} refcount=0: page hpa=${hpaHex(old.page)} freed ${how}`]);
-    const via = cur.prevInc === old.inc ? `was root #${old.inc} of vm=${gvmOf(old)}` : `last used by root #${cur.prevInc}`;
+    const prev = this.kvm.rootByInc(cur.prevInc);
+    const via = cur.prevInc === old.inc ? `was root #${old.inc} of vm=${gvmOf(old)}`
+      : `last used by root #${cur.prevInc}${prev ? ` role=${ROLE_NAMES[prev.role]} of vm=${gvmOf(prev)}` : ''}`;
     ev.push([cur.allocNs, kt, 'kvm_tdp_mmu_alloc_root', `vm=${gvmOf(cur)} root=#${cur.inc} hpa=${hpaHex(cur.page)} page reused (${via}), role=${ROLE_NAMES[cur.role]}`]);
     const load = this.kvm.grantNs[hv];
     ev.push([load, vt, 'kvm_mmu_load', `root=#${cur.inc} nCR3=${hpaHex(cur.page)}`]);

@@ -30,7 +30,11 @@ export function sampleRunReport(policy = 'overhaul', perAccess = 10, violations 
       shootdownMessages: 32,
       flushes: { asid: 10, asidEnlightened: 10, inveptSingle: 0, inveptGlobal: 0, full: 0, guest: 4 },
       roots: { allocated: 6, freed: 4, pageReused: 2, reusedByOtherVm: 0 },
-      events: { memslotUpdates: 1, mmuNotifierInvalidations: 2, nestedTransitions: 0, cr4Writes: 0, cr3Switches: 8, invlpg: 3 },
+      events: {
+        memslotUpdates: 1, mmuNotifierInvalidations: 2, nestedTransitions: 0, cr4Writes: 0, cr3Switches: 8, invlpg: 3,
+        memslotDeletes: 0, smis: 0, l3Entries: 0, vcpuMigrations: 0,
+      },
+      nestedCache: { fills: 300 },
       messages: { sent: 50, crossShard: 0 },
       cycles: { total: perAccess * 8000, perAccess, byOp: { nestedWalk: perAccess * 5000, tlbHit: perAccess * 1000, hypercall: perAccess * 2000 } },
       windows: 40,
