@@ -1,4 +1,4 @@
-import type { SimConfig } from '@tlbsim/sim-core';
+import { partitionCacheEntriesOf, type SimConfig } from '@tlbsim/sim-core';
 import { accessesTotalOf, vcpusOf } from './scenario.totals';
 import { crossFieldError } from './field-error.messages';
 import type { FieldError } from './field-error.type';
@@ -131,12 +131,14 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     },
   },
   {
-    reads: ['tlb.nestedCacheEntries', 'fleet.hosts'],
-    check: ({ tlb, fleet }) => {
-      const max = Math.floor(SCENARIO_TOTALS.maxPartitionCacheEntries / fleet.hosts);
-      if (tlb.nestedCacheEntries <= max) return undefined;
-      return crossFieldError('tlb.nestedCacheEntries', tlb.nestedCacheEntries, 'maxTotalPartitionCache',
-        `exceeds the maximum ${max} (hosts*tlb.nestedCacheEntries must be at most ${SCENARIO_TOTALS.maxPartitionCacheEntries})`, max);
+    reads: ['tlb.nestedCacheEntries', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm', 'workload.workingSetPages'],
+    check: (c) => {
+      const max = Math.floor(SCENARIO_TOTALS.maxPartitionCacheEntries / c.fleet.hosts);
+      const entries = partitionCacheEntriesOf(c);
+      if (entries <= max) return undefined;
+      const auto = c.tlb.nestedCacheEntries === 0 ? ` (0 means twice the host's guest footprint: ${entries})` : '';
+      return crossFieldError('tlb.nestedCacheEntries', c.tlb.nestedCacheEntries, 'maxTotalPartitionCache',
+        `exceeds the maximum ${max}${auto} (hosts*tlb.nestedCacheEntries must be at most ${SCENARIO_TOTALS.maxPartitionCacheEntries})`, max);
     },
   },
 ];

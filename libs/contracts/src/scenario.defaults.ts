@@ -17,7 +17,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
   platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
   kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
   fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024, l1VpsPerHost: 0 },
-  tlb: { entries: 1536, ways: 12, nestedCacheEntries: 65536 },
+  tlb: { entries: 1536, ways: 12, nestedCacheEntries: 0 },
   workload: {
     accessesPerVcpu: 200000,
     workingSetPages: 1024,

@@ -21,7 +21,7 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'fleet.l1VpsPerHost': 'Virtual processors of each L1 partition; vCPUs are time-sliced and migrated onto them (0: one per vCPU, pinned).',
   'tlb.entries': 'TLB entries per vCPU (must be a multiple of `tlb.ways`).',
   'tlb.ways': 'TLB associativity.',
-  'tlb.nestedCacheEntries': 'Capacity of each partition\'s shared nested translations (sized like shadow page tables, not like a TLB).',
+  'tlb.nestedCacheEntries': 'Capacity of each partition\'s shared nested translations (sized like shadow page tables, not like a TLB); 0: twice the host\'s guest footprint (every GPA of every VM under two roots).',
   'workload.accessesPerVcpu': 'Guest memory accesses each vCPU performs.',
   'workload.workingSetPages': 'Distinct 4 KiB guest pages each vCPU touches.',
   'workload.hotPages': 'Pages of the working set that receive `hotPercent` of the accesses.',

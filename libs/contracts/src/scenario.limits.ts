@@ -31,7 +31,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'fleet.l1VpsPerHost': int(0, 1048576),
   'tlb.entries': int(16, 65536),
   'tlb.ways': int(1, 64),
-  'tlb.nestedCacheEntries': int(16, 4194304),
+  'tlb.nestedCacheEntries': int(0, 4194304),
   'workload.accessesPerVcpu': int(1, 1e9),
   'workload.workingSetPages': int(1, 1048576),
   'workload.hotPages': int(1, 1048576),

@@ -20,9 +20,9 @@ export class TlbDto implements TlbConfig {
   ways!: number;
 
   /**
-   * Capacity of each partition's shared nested translations (sized like shadow page tables, not like a TLB). Integer 16..4194304.
+   * Capacity of each partition's shared nested translations (sized like shadow page tables, not like a TLB); 0: twice the host's guest footprint. Integer 0..4194304.
    *
-   * @defaultValue 65536
+   * @defaultValue 0
    */
   @ScenarioField('tlb.nestedCacheEntries')
   nestedCacheEntries!: number;

@@ -1,5 +1,5 @@
 import { F_DST, F_P0, F_TIME, F_TYPE, HV_FLUSH_LIST, Msg, partitionHostOf } from './message';
-import { PartitionCache } from './partition-cache';
+import { PartitionCache, partitionCacheEntriesOf } from './partition-cache';
 import type { ShardContext } from './shard-context';
 import { Vp } from './vp';
 import { VmView } from './vm-view';
@@ -32,7 +32,7 @@ export class HostReplicas {
       for (let vm = 0; vm < topo.vmsPerHost; vm++) {
         ctx.views.set(topo.globalVm(h, vm), new VmView(topo.footprintPages, vm * topo.footprintPages));
       }
-      if (ctx.flags.sharedNested) ctx.partitions.set(h, new PartitionCache(h, cfg.tlb.nestedCacheEntries, topo.vcpuId(h, 0, 0)));
+      if (ctx.flags.sharedNested) ctx.partitions.set(h, new PartitionCache(h, partitionCacheEntriesOf(cfg), topo.vcpuId(h, 0, 0)));
     }
   }
 

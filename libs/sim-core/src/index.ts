@@ -8,6 +8,7 @@ export * from './shard';
 export * from './tlb';
 export * from './topology';
 export { FLUSH_KIND_NAMES } from './flush-kind';
+export { partitionCacheEntriesOf, PARTITION_CACHE_WAYS } from './partition-cache';
 export { gpaOfGva, gpaShiftOf } from './guest-memory';
 export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
 export type { ViolationClass, WitnessRecord } from './violation.checker';

@@ -1,6 +1,21 @@
 import { F_P0, F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
 import { H_STAMP, HOT_STRIDE, Tlb } from './tlb';
 
+import type { SimConfig } from './config';
+
+/**
+ * Entries of each partition's shared nested translations:
+ * `tlb.nestedCacheEntries`, or when 0 twice the host's guest footprint (every
+ * GPA of every VM under two roots at once, as during a fast zap), rounded up
+ * to whole sets. Shadow page tables cover the guest's memory, not a TLB's reach.
+ */
+export function partitionCacheEntriesOf(cfg: SimConfig): number {
+  if (cfg.tlb.nestedCacheEntries > 0) return cfg.tlb.nestedCacheEntries;
+  const f = cfg.fleet;
+  const footprint = f.vmsPerHost * f.vcpusPerVm * cfg.workload.workingSetPages;
+  return Math.ceil((2 * footprint) / PARTITION_CACHE_WAYS) * PARTITION_CACHE_WAYS;
+}
+
 /** Ways of the shared nested translations (shadow page tables are not a TLB; this only bounds memory). */
 export const PARTITION_CACHE_WAYS = 16;
 
@@ -28,6 +43,12 @@ export class PartitionCache {
   constructor(readonly host: number, entries: number, private readonly firstVcpuActor: number) {
     this.tlb = new Tlb(entries, Math.min(PARTITION_CACHE_WAYS, entries));
     this.filler = new Int32Array(entries);
+  }
+
+  /** Bytes of typed-array storage of this replica. */
+  get bytes(): number {
+    const t = this.tlb;
+    return t.tags.byteLength + t.hot.byteLength + t.root.byteLength + t.fillUs.byteLength + t.meta.byteLength + this.filler.byteLength;
   }
 
   /** Slot of (nCR3, GPA) or -1, without touching the replacement order. */

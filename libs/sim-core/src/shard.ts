@@ -228,6 +228,13 @@ export class ShardSim {
     return out;
   }
 
+  /** Bytes held by this shard's replicas of the partitions' shared nested translations, per host. */
+  partitionCacheBytesPerHost(): number {
+    let total = 0;
+    for (const p of this.ctx.partitions.values()) total += p.bytes;
+    return this.ctx.partitions.size > 0 ? Math.round(total / this.ctx.partitions.size) : 0;
+  }
+
   /** One counter of this shard (see counters.ts). */
   counter(slot: number): number {
     return this.ctx.counters[slot];
