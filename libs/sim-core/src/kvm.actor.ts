@@ -1,7 +1,7 @@
 import { C } from './counters';
 import {
   F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
-  REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH,
+  REQ_TLB_FLUSH,
 } from './message';
 import { HostEvents } from './kvm-host-events';
 import { OWNER_KVM, PageAllocator } from './page-allocator';

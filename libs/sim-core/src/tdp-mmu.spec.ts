@@ -1,7 +1,8 @@
+import { ROLE_NORMAL, ROLE_SMM } from './message';
 import { RootRecord, TdpMmu } from './tdp-mmu';
 
-function root(inc: number, gen: number, refcount = 1): RootRecord {
-  return { inc, vm: 0, page: 100 + inc, gen, valid: true, refcount, allocNs: 0, invalidNs: -1, freeNs: -1, prevInc: 0, pendingOp: 0 };
+function root(inc: number, gen: number, refcount = 1, role = ROLE_NORMAL): RootRecord {
+  return { inc, vm: 0, role, page: 100 + inc, gen, valid: true, refcount, allocNs: 0, invalidNs: -1, freeNs: -1, prevInc: 0, pendingOp: 0 };
 }
 
 describe('TdpMmu', () => {
@@ -14,9 +15,10 @@ describe('TdpMmu', () => {
     const m = new TdpMmu(1, 0);
     const r = root(1, 0);
     m.roots.push(r);
-    expect(m.findReusable()).toBe(r);
+    expect(m.findReusable(ROLE_NORMAL)).toBe(r);
+    expect(m.findReusable(ROLE_SMM)).toBeUndefined(); // roots are per role
     r.refcount = 0; // inc-not-zero fails: a dying root is never handed out
-    expect(m.findReusable()).toBeUndefined();
+    expect(m.findReusable(ROLE_NORMAL)).toBeUndefined();
   });
 
   it('fast zap bumps the generation and invalidates every root', () => {
@@ -29,7 +31,7 @@ describe('TdpMmu', () => {
     expect(hit).toEqual([a, b]);
     expect(a.valid || b.valid).toBe(false);
     expect(a.invalidNs).toBe(500);
-    expect(m.findReusable()).toBeUndefined();
+    expect(m.findReusable(ROLE_NORMAL)).toBeUndefined();
     m.unlink(a);
     expect(m.roots).toEqual([b]);
   });
