@@ -1,6 +1,7 @@
 import { SimConfig } from './config';
 import { C } from './counters';
 import { ShardSim } from './shard';
+import { smallConfig } from './testing/sim-config.fixture';
 
 /**
  * `kvm_flush_remote_tlbs_range()` on Hyper-V: a range that needs more than
@@ -19,44 +20,12 @@ const PAGES = 6000;
  * {@link PAGES} pages. The footprint is 2 x 4096 pages, so a range fits.
  */
 function config(hvFlushListEntriesMax: number): SimConfig {
-  return {
+  return smallConfig({
     name: 'hv-flush-list',
-    seed: 3,
-    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
-    kvm: { policy: 'overhaul', hvFlushListEntriesMax, undersizedRangeFlush: false, freeBeforeFlush: false },
-    fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64, l1VpsPerHost: 0 },
-    tlb: { entries: 256, ways: 8, nestedCacheEntries: 4096 },
-    workload: {
-      accessesPerVcpu: 20000,
-      workingSetPages: 4096,
-      hotPages: 64,
-      hotPercent: 80,
-      processes: 2,
-      pcid: true,
-      cr3SwitchesPerMillionAccesses: 0,
-      invlpgPerMillionAccesses: 0,
-      accessIntervalNs: 2,
-      l3TimePercent: 0,
-    },
-    events: {
-      memslotUpdatesPerSec: 0,
-      mmuNotifierInvalidationsPerSec: 200000,
-      mmuNotifierPages: PAGES,
-      nestedTransitionsPerSec: 0,
-      cr4WritesPerSec: 0,
-      smiPerSec: 0,
-      memslotDeletesPerSec: 0,
-      memslotDeletePages: 64,
-      vcpuMigrationsPerSec: 0,
-    },
-    latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
-    costs: {
-      tlbHitCycles: 1, guestWalkCycles: 100, nestedWalkCycles: 600, vmExitCycles: 1300, nestedExitCycles: 18900,
-      asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
-      ipiCycles: 2500, rootAllocCycles: 3000,
-    },
-    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block' },
-  };
+    kvm: { hvFlushListEntriesMax },
+    workload: { workingSetPages: 4096 },
+    events: { mmuNotifierInvalidationsPerSec: 200000, mmuNotifierPages: PAGES },
+  });
 }
 
 /** Runs a single shard to completion, feeding each window's outbound back as the next inbound. */

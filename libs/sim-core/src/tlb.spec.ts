@@ -205,6 +205,10 @@ describe('Tlb flush scope (docs/flush-semantics.md)', () => {
     expectFlush((t) => t.guestCr3Switch(1, 2, true), () => false);
   });
 
+  it('bare-metal AMD arrival on a new pCPU (flushNestedAll) removes every nested entry, no combined one', () => {
+    expectFlush((t) => t.flushNestedAll(), isN);
+  });
+
   it('KVM_REQ_TLB_FLUSH (flushAll) removes every entry', () => {
     expectFlush((t) => t.flushAll(), () => true);
   });
