@@ -116,8 +116,9 @@ export async function runShrink(request: ShrinkRequest): Promise<ShrinkResult> {
     return report.violations.byClass[cls] > 0 ? { report, config } : null;
   };
   const shrinkKeys = async (): Promise<void> => {
-    // A run stopped at its first violation needs no more accesses than it made: cut the tail first.
-    const cut = Math.ceil(best.report.metrics.accesses / best.report.fleet.vcpus) + 1;
+    // A run stopped at its first violation needs little more than it made: cut the tail first, with
+    // room for a smaller fleet, whose first violation (a page reused by another VM) may come later.
+    const cut = 4 * Math.ceil(best.report.metrics.accesses / best.report.fleet.vcpus) + 1;
     if (cut < best.config.workload.accessesPerVcpu) await tryValue('workload.accessesPerVcpu', cut);
     for (const { key, min } of SHRINK_KEYS) {
       let hi = valueAt(best.config, key);

@@ -133,10 +133,11 @@ export class HostEvents {
     const kvm = this.kvm;
     const { cfg, counters, topo } = kvm.context;
     const t = ch.atNs;
+    const roots = ch.isDelete ? [] : kvm.loadedRoots(ch.vm);
     for (let i = 0; i < ch.n; i++) {
       const old = ch.olds[i];
       const h = kvm.alloc.hist(old);
-      h.invalNs = t; h.invalVm = ch.vm; h.invalGpa = ch.start + i; h.invalDelete = ch.isDelete;
+      h.invalNs = t; h.invalVm = ch.vm; h.invalGpa = ch.start + i; h.invalDelete = ch.isDelete; h.invalRoots = roots;
       kvm.alloc.unmap(t, old);
     }
     if (ch.isDelete) {
@@ -154,7 +155,7 @@ export class HostEvents {
       olds = [];
     }
     const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds });
-    kvm.remoteFlush(t, ch.vm, kvm.loadedRoots(ch.vm), ch.start, ch.n, ch.seq, op);
+    kvm.remoteFlush(t, ch.vm, roots, ch.start, ch.n, ch.seq, op);
   }
 
   /**

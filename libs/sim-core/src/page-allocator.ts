@@ -22,6 +22,8 @@ export interface PageHistory {
   invalNs: number;
   /** The last unmap came from a memslot DELETE (else an MMU-notifier invalidation). */
   invalDelete: boolean;
+  /** The nCR3s (root pages) the remote flush of that invalidation went to (`hv_track_root_tdp`'s roots). */
+  invalRoots: number[];
   invalVm: number;
   invalGpa: number;
   freedNs: number;
@@ -166,7 +168,7 @@ export class PageAllocator {
         this.history.delete(this.history.keys().next().value as number);
       }
       h = {
-        page, rootInc: 0, rootVm: -1, invalNs: -1, invalDelete: false, invalVm: -1, invalGpa: -1, freedNs: -1, allocNs: -1, allocVm: -1,
+        page, rootInc: 0, rootVm: -1, invalNs: -1, invalDelete: false, invalRoots: [], invalVm: -1, invalGpa: -1, freedNs: -1, allocNs: -1, allocVm: -1,
         allocGpa: -1, log: [], logDropped: false,
       };
       // Baseline: the state the page has held since before anything this run remembers.
@@ -180,7 +182,7 @@ export class PageAllocator {
   save(): Record<string, unknown> {
     return {
       ownerVm: this.ownerVm.slice(), ownerGpa: this.ownerGpa.slice(), unmapped: this.unmapped.slice(), free: this.free.slice(), top: this.top,
-      history: [...this.history.entries()].map(([k, v]) => [k, { ...v, log: [...v.log] }]),
+      history: [...this.history.entries()].map(([k, v]) => [k, { ...v, log: [...v.log], invalRoots: [...v.invalRoots] }]),
     };
   }
 
@@ -191,6 +193,6 @@ export class PageAllocator {
     this.unmapped.set(s.unmapped as Uint8Array);
     this.free.set(s.free as Int32Array);
     this.top = s.top as number;
-    this.history = new Map((s.history as [number, PageHistory][]).map(([k, v]) => [k, { ...v, log: [...v.log] }]));
+    this.history = new Map((s.history as [number, PageHistory][]).map(([k, v]) => [k, { ...v, log: [...v.log], invalRoots: [...v.invalRoots] }]));
   }
 }

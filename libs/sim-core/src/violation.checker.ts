@@ -207,7 +207,8 @@ export class ViolationChecker {
       const flush = cfg.platform.l0 !== 'hyperv' ? 'remote flush: KVM_REQ_TLB_FLUSH to the VM\'s vCPUs'
         : cfg.kvm.undersizedRangeFlush ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
           : 'remote flush: GPA-list hypercall per loaded root';
-      ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}`]);
+      const targets = cfg.platform.l0 === 'hyperv' ? ` (hv_track_root_tdp: nCR3 ${h.invalRoots.map(hpaHex).join(', ') || 'none'})` : '';
+      ev.push([h.invalNs, kt, 'kvm_mmu_notifier_invalidate_range', `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}${targets}`]);
     }
     const early = h.invalDelete ? ' by userspace after the DELETE ioctl returned'
       : kvm.context.cfg.kvm.freeBeforeFlush ? ' before the remote flush completed' : ' after the remote flush completed';
