@@ -79,6 +79,11 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await witness.locator('summary').click();
     expect(await witness.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await witness.locator('.timeline li').count()).toBeGreaterThan(1);
+    // The kernel's trace lines are parsed: every step shows its time stamp, in order.
+    const times = await witness.locator('[data-testid=witness-time]').allTextContents();
+    expect(times.length).toBe(await witness.locator('.timeline li').count());
+    for (const t of times) expect(t).toMatch(/^\d+\.\d{9}$/);
+    expect(times.map(Number)).toEqual([...times.map(Number)].sort((a, b) => a - b));
     await page.screenshot({ path: join(ARTIFACTS, 'job-page.png'), fullPage: true });
   });
 

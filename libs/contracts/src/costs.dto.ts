@@ -70,7 +70,7 @@ export class CostsDto implements CostsConfig {
   /**
    * Extra hypercall cycles per virtual processor of the partition. Number 0..1e9.
    *
-   * @defaultValue 2000
+   * @defaultValue 20000
    */
   @ScenarioField('costs.hypercallPerVpCycles')
   hypercallPerVpCycles!: number;

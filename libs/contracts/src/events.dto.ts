@@ -20,7 +20,7 @@ export class EventsDto implements EventsConfig {
   mmuNotifierInvalidationsPerSec!: number;
 
   /**
-   * Guest pages per MMU-notifier invalidation. Integer 1..1048576.
+   * Guest pages per MMU-notifier invalidation. Integer 1..65536.
    *
    * @defaultValue 16
    */

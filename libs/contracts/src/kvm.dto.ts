@@ -4,7 +4,9 @@ import { ScenarioField } from './scenario-field.decorator';
 /** KVM knobs: the flush policy under test. Mirrors `KvmConfig` of `@tlbsim/sim-core`. */
 export class KvmDto implements KvmConfig {
   /**
-   * Flush policy of KVM (see docs/model.md for the commit each one models).
+   * Flush policy of KVM (see docs/model.md for the commit each one models):
+   * one of `pre-overhaul`, `overhaul`, `overhaul+hv-flush-current`,
+   * `overhaul+flush-on-alloc`, `enlightened-tlb-off`.
    *
    * @defaultValue 'overhaul'
    */

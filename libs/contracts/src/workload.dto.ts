@@ -70,7 +70,7 @@ export class WorkloadDto implements WorkloadConfig {
   /**
    * Simulated time between two accesses of one vCPU. Integer 1..1e6.
    *
-   * @defaultValue 10
+   * @defaultValue 2
    */
   @ScenarioField('workload.accessIntervalNs')
   accessIntervalNs!: number;

@@ -4,7 +4,7 @@ import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
 
-/** The scenario-shaping options shared by `run`, `compare` (and later `submit`). */
+/** The scenario-shaping options shared by the commands that take a scenario file (`run`, `submit`, `compare`, `sweep`, `hunt`, `shrink`). */
 export interface ScenarioOptions {
   /** `--set dotted.path=value`, repeatable, applied in order. */
   set: string[];

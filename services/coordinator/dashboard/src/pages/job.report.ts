@@ -2,6 +2,7 @@
 import type { RunReport } from '../api';
 import { h } from '../dom';
 import { int, simTime } from '../format';
+import { parseTraceLine } from '../trace-line.parser';
 
 type Witness = RunReport['violations']['witnesses'][number];
 
@@ -24,10 +25,21 @@ export function countersView(r: RunReport): HTMLElement {
     h('div', { class: 'sub mono', text: `digest ${r.digest}` }));
 }
 
-/** Splits a trace-style line into its time stamp (if any) and the rest. */
-function splitLine(line: string): [string, string] {
-  const m = /^\s*(\[?[\d.,]+\s*(?:ns|us|µs|ms)?\]?:?)\s+(.*)$/.exec(line);
-  return m ? [m[1], m[2]] : ['', line];
+/**
+ * One step of a witness: the time stamp column (simulated seconds as the
+ * kernel printed them, nanoseconds since the chain's first step as a
+ * tooltip), the task, the event and the rest. A line in another format is
+ * shown whole.
+ */
+function stepView(line: string, startNs: number | null): HTMLElement {
+  const step = parseTraceLine(line);
+  if (!step) return h('li', { class: 'mono' }, line);
+  const since = startNs === null ? '' : ` (+${simTime(step.timeNs - startNs)} since the first step)`;
+  return h('li', { class: 'mono', 'data-time-ns': String(step.timeNs) },
+    h('span', { class: 'time', 'data-testid': 'witness-time', title: `${simTime(step.timeNs)}${since}`, text: step.time }),
+    h('span', { class: 'task muted', text: step.task }),
+    h('span', { class: 'event', text: step.event }),
+    step.detail);
 }
 
 /** One witness as a collapsible timeline. */
@@ -36,10 +48,8 @@ function witnessView(w: Witness, i: number): HTMLElement {
     h('span', { class: 'cls', text: w.class }),
     ` #${i + 1} · host ${w.host} · vm ${w.vm} · vcpu ${w.vcpu} · at ${simTime(w.timeNs)} · page `,
     h('span', { class: 'mono', text: w.pageHpa }));
-  const steps = w.lines.map((line) => {
-    const [time, rest] = splitLine(line);
-    return h('li', { class: 'mono' }, time ? h('span', { class: 'muted', text: `${time} ` }) : null, rest);
-  });
+  const startNs = w.lines.length > 0 ? (parseTraceLine(w.lines[0])?.timeNs ?? null) : null;
+  const steps = w.lines.map((line) => stepView(line, startNs));
   return h('details', { class: 'witness', 'data-testid': 'witness' }, summary, h('ol', { class: 'timeline' }, ...steps));
 }
 
