@@ -47,6 +47,12 @@ export class EventStreamRepository {
     return (await this.redis.xadd(this.keys(jobId).events, '*', 'e', EventStreamRepository.encode(event)))!;
   }
 
+  /** The stream id of the job's last event, or null if it has none. */
+  async lastId(jobId: string): Promise<string | null> {
+    const last = (await this.redis.xrevrange(this.keys(jobId).events, '+', '-', 'COUNT', 1)) as RawEntries;
+    return last[0]?.[0] ?? null;
+  }
+
   /** Every event of a job, oldest first. */
   async all(jobId: string): Promise<JobEvent[]> {
     return parse(jobId, (await this.redis.xrange(this.keys(jobId).events, '-', '+')) as RawEntries);

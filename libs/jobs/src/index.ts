@@ -28,6 +28,7 @@ export * from './shard-execution.service';
 export * from './shard-interrupted.error';
 export * from './shard-queue.repository';
 export * from './shard-superseded.error';
+export * from './stream-id';
 export * from './worker-registry.repository';
 export * from './sweep-point.service';
 export * from './sweep-queue.repository';

@@ -173,6 +173,11 @@ export class JobsService {
     return this.get(id);
   }
 
+  /** The stream id of the job's last event, or null (unknown job, or no events). */
+  async lastEventId(id: string): Promise<string | null> {
+    return this.c.events.lastId(id);
+  }
+
   /** Events after `afterId` (null: from the start), blocking up to `blockMs` for new ones. */
   async readEvents(id: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
     if (blockMs <= 0) return this.c.events.read(this.c.redis, id, afterId, 0, count);

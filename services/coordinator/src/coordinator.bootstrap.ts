@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'net';
 import { AppModule } from './app.module';
+import { bodyShapeError } from './common/body-shape.checker';
 import { YAML_TYPES } from './common/yaml-body.interceptor';
 import { CoordinatorOptions, resolveOptions } from './coordinator.options';
 import { mountDashboard } from './http/dashboard.mount';
@@ -26,13 +27,26 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-/** Body parsers with the size limit; an oversize body is a JSON 413, a malformed one a JSON 400. */
+/**
+ * Body parsers with the size limit; an oversize body is a JSON 413, a
+ * malformed one (bad JSON, a body that does not decode as its
+ * `Content-Encoding`) a JSON 400, an unsupported encoding or charset a JSON
+ * 415; a parsed JSON body nested too deep or carrying prototype keys is a
+ * 400 before any validation.
+ */
 function configureBodies(app: NestExpressApplication, limit: number): void {
   app.useBodyParser('json', { limit });
   app.useBodyParser('text', { limit, type: YAML_TYPES });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const problem = bodyShapeError(req.body);
+    if (!problem) return next();
+    return res.status(400).json({ statusCode: 400, error: 'Bad Request', message: problem.message, details: [problem] });
+  });
   app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.status === 413) return res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body larger than ${limit} bytes` });
     if (err?.type === 'entity.parse.failed') return res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `malformed JSON body: ${err.message}`, details: [{ path: '', constraint: 'parse', message: `malformed JSON body: ${err.message}` }] });
+    if (err?.status === 415) return res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: err.message });
+    if (err?.status && err.status >= 400 && err.status < 500) return res.status(err.status).json({ statusCode: err.status, error: 'Bad Request', message: `unreadable request body: ${err.message}` });
     return next(err);
   });
 }

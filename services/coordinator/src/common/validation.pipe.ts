@@ -4,9 +4,11 @@ import { FieldError, flattenValidationErrors } from '@tlbsim/contracts';
 /** Flattens class-validator errors into {@link FieldError}s with dotted paths. */
 export function toFieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return flattenValidationErrors(errors, prefix).flatMap(({ path, value, constraints }) =>
-    Object.entries(constraints).map(([constraint, message]) => ({
-      path, value, constraint: constraint === 'whitelistValidation' ? 'unknownKey' : constraint, message: `${path}: ${message}`,
-    })));
+    Object.entries(constraints).map(([constraint, message]) => {
+      const unknownKey = constraint === 'whitelistValidation';
+      // An unknown key's value is not echoed: it may be a secret sent by mistake (`?token=...`).
+      return { path, value: unknownKey ? undefined : value, constraint: unknownKey ? 'unknownKey' : constraint, message: `${path}: ${message}` };
+    }));
 }
 
 /** The body of every 400: `details` lists each bad field with its dotted path and broken constraint. */

@@ -2,6 +2,8 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { parseScenarioText } from '@tlbsim/contracts';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
+import { bodyShapeError } from './body-shape.checker';
+import { badRequest } from './validation.pipe';
 
 /** Content types read as a YAML scenario. */
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -26,7 +28,8 @@ function queryFields(query: Request['query']): Record<string, unknown> {
  * A YAML body (`Content-Type: application/yaml`) is parsed into
  * `{ scenario, ...query }` before the global ValidationPipe sees it, so a
  * YAML submission is validated exactly as a JSON one. A YAML syntax error is
- * a 400 with constraint `parse`.
+ * a 400 with constraint `parse`; nesting or keys refused by
+ * {@link bodyShapeError} a 400 too.
  */
 @Injectable()
 export class YamlBodyInterceptor implements NestInterceptor {
@@ -36,6 +39,8 @@ export class YamlBodyInterceptor implements NestInterceptor {
     if (isYamlRequest(req)) {
       const text = typeof req.body === 'string' ? req.body : '';
       req.body = { ...queryFields(req.query), scenario: parseScenarioText(text, 'yaml') };
+      const problem = bodyShapeError(req.body);
+      if (problem) throw badRequest(problem.message, [problem]);
     }
     return next.handle();
   }

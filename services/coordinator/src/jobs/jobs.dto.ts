@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_STATES, JobState, SCENARIO_LIMITS } from '@tlbsim/contracts';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
-import { Type } from 'class-transformer';
+import { IntegerFromString } from '../common/integer.transform';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -59,7 +59,7 @@ export class ScenarioSourceDto {
 
   @ApiPropertyOptional({ description: 'Shorthand for the override `seed=N`.', minimum: 0, maximum: SCENARIO_LIMITS.seed.max })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerFromString()
   @IsInt()
   @Min(0)
   @Max(SCENARIO_LIMITS.seed.max)
@@ -67,7 +67,7 @@ export class ScenarioSourceDto {
 
   @ApiPropertyOptional({ description: 'Number of shards (workers share a run); shorthand for `run.shards=N`.', minimum: 1, maximum: SCENARIO_LIMITS['run.shards'].max })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerFromString()
   @IsInt()
   @Min(1)
   @Max(SCENARIO_LIMITS['run.shards'].max)
@@ -98,14 +98,14 @@ export class CompareJobsDto extends ScenarioSourceDto {
 export class ListJobsQueryDto {
   @ApiPropertyOptional({ default: 0, minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerFromString()
   @IsInt()
   @Min(0)
   offset?: number;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerFromString()
   @IsInt()
   @Min(1)
   @Max(200)

@@ -34,6 +34,8 @@ export abstract class JobsPort {
   abstract cancel(id: string): Promise<JobView | null>;
   /** Events after `afterId` (null: from the start), waiting up to `blockMs` for new ones (0: do not wait). */
   abstract readEvents(id: string, afterId: string | null, blockMs: number, count?: number): Promise<JobEvent[]>;
+  /** The stream id of the job's last event, or null. */
+  abstract lastEventId(id: string): Promise<string | null>;
   /** Live worker processes. */
   abstract workers(): Promise<WorkerInfo[]>;
   /** Shard slots held by admitted jobs and wanted by waiting ones. */

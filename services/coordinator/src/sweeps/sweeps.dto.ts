@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { SWEEP_LIMITS } from '@tlbsim/contracts';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
-import { Type } from 'class-transformer';
+import { IntegerFromString } from '../common/integer.transform';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ListJobsQueryDto, ScenarioSourceDto } from '../jobs/jobs.dto';
 
@@ -29,7 +29,7 @@ export class SubmitSweepDto extends ScenarioSourceDto {
 
   @ApiPropertyOptional({ description: 'Seeds per point: the scenario\'s seed, seed+1, ...', default: 1, minimum: 1, maximum: SWEEP_LIMITS.seedsMax })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerFromString()
   @IsInt()
   @Min(1)
   @Max(SWEEP_LIMITS.seedsMax)

@@ -72,6 +72,10 @@ export class FakeJobsPort extends JobsPort {
     return full;
   }
 
+  async lastEventId(id: string): Promise<string | null> {
+    return this.events.get(id)?.at(-1)?.id ?? null;
+  }
+
   async readEvents(id: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
     const after = afterId ? Number(afterId.split('-')[0]) : 0;
     const pick = (): JobEvent[] => (this.events.get(id) ?? []).slice(after, after + count);
