@@ -26,6 +26,7 @@ export * from './scenario.dto';
 export * from './scenario.cross-checks';
 export * from './scenario.overrides';
 export * from './scenario.parser';
+export * from './scenario.writer';
 export * from './scenario.validator';
 export * from './scenario.schema';
 export * from './scenario.docs';

@@ -1,5 +1,4 @@
-import { stringify } from 'yaml';
-import { applyOverrides } from '@tlbsim/contracts';
+import { applyOverrides, scenarioToYaml } from '@tlbsim/contracts';
 import type { HuntResult, Witness } from '@tlbsim/engine';
 import { fmtFixed, fmtInt } from './format.util';
 import { formatFirstViolation } from './report.formatter';
@@ -27,7 +26,7 @@ export function failingScenario(input: unknown, result: HuntResult): unknown {
 /** The failing scenario as a YAML file that reproduces the violation. */
 export function failingScenarioYaml(input: unknown, result: HuntResult, huntSeed: number): string {
   const head = `# Found by tlbsim hunt (run ${result.runs}, hunt seed ${huntSeed}).\n# Reproduce: tlbsim run <this file> --stop-at-first-violation\n`;
-  return head + stringify(failingScenario(input, result));
+  return head + scenarioToYaml(failingScenario(input, result));
 }
 
 /** The `--json` object. */

@@ -1,5 +1,4 @@
-import { stringify } from 'yaml';
-import { applyOverrides } from '@tlbsim/contracts';
+import { applyOverrides, scenarioToYaml } from '@tlbsim/contracts';
 import type { ShrinkResult, ShrinkSize, Witness } from '@tlbsim/engine';
 import { alignPairs, fmtFixed, fmtInt } from './format.util';
 import { formatFirstViolation } from './report.formatter';
@@ -21,7 +20,7 @@ export interface ShrinkJson {
 export function minimalScenarioYaml(input: unknown, result: ShrinkResult): string {
   const head = `# Shrunk by tlbsim shrink (${result.violationClass}, ${result.after.vcpus} vCPU(s), witness of ${result.after.witnessEvents} events).\n` +
     '# Reproduce: tlbsim run <this file> --stop-at-first-violation\n';
-  return head + stringify(applyOverrides(input, result.overrides));
+  return head + scenarioToYaml(applyOverrides(input, result.overrides));
 }
 
 /** The `--json` object. */
