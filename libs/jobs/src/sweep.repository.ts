@@ -85,6 +85,22 @@ export class SweepRepository {
     return done === 1;
   }
 
+  /** The states of several sweeps (null where unknown or expired), in one round trip. */
+  async states(ids: readonly string[]): Promise<(SweepState | null)[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hget(this.keys(id).meta, 'state');
+    return ((await p.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return (v as SweepState | null) ?? null;
+    });
+  }
+
+  /** Keeps the newest `max` sweeps in the index (older ones have expired or soon will). */
+  async prune(max: number): Promise<void> {
+    await this.redis.zremrangebyrank(SweepKeys.index(this.prefix), 0, -(max + 1));
+  }
+
   /** Sweep ids, newest first, and how many there are. */
   async ids(offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
     const key = SweepKeys.index(this.prefix);

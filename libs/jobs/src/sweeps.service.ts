@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { SweepPlan, SweepView } from '@tlbsim/contracts';
 import { withOverhead } from '@tlbsim/engine';
 import { JobLimitError } from './job-limit.error';
-import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC, WORKER_ALIVE_MS } from './jobs.constants';
+import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import type { JobsConnectionOptions } from './jobs.container';
 import { createRedis, TlbRedis } from './redis.client';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
@@ -60,14 +60,14 @@ export class SweepsService {
   /** Stores a planned sweep and queues its points. */
   async submit(plan: SweepPlan): Promise<SweepView> {
     const { ids } = await this.c.repo.ids(0, OPEN_SWEEPS_MAX);
-    const metas = await Promise.all(ids.map((id) => this.c.repo.meta(id)));
-    if (metas.filter((m) => m?.state === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many sweeps running (${OPEN_SWEEPS_MAX}); try again later`);
+    if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many sweeps running (${OPEN_SWEEPS_MAX}); try again later`);
     const meta: SweepMeta = {
       id: `s-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, name: plan.name, createdAt: new Date().toISOString(),
       gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, points: plan.points.length, state: 'running', finishedAt: null, error: null,
     };
     await this.c.repo.create(meta, plan.points.map(({ index, grid, policy, seed, config }) => ({ index, grid, policy, seed, config })));
     await this.c.queue.enqueue(meta.id, plan.points.length);
+    await this.c.repo.prune(RESULTS_KEPT_MAX);
     return sweepViewOf(meta, []);
   }
 
