@@ -75,10 +75,15 @@ describe('tlbsim sweep', () => {
     expect(csv.trim().split('\n')).toHaveLength(expected.length + 1);
   });
 
-  it('refuses a sweep over the size limit with exit 2 naming the limit', async () => {
-    const res = await cli(['sweep', FILE, '--grid', 'fleet.hosts=1,2,3,4', '--seeds', '200']);
+  it('refuses a sweep over the size limit with exit 2 naming the limit, and an unreachable Redis with one line and exit 3', async () => {
+    const [res, down] = await Promise.all([
+      cli(['sweep', FILE, '--grid', 'fleet.hosts=1,2,3,4', '--seeds', '200']),
+      cli([...sweepArgs(), '--redis', 'redis://127.0.0.1:1']),
+    ]);
     expect(res.code).toBe(2);
     expect(res.err).toContain(`exceed the maximum ${SWEEP_LIMITS.accessesMax}`);
+    expect(down.code).toBe(3);
+    expect(down.err).toBe('tlbsim: Redis at redis://127.0.0.1:1 did not answer within 5000 ms\n');
   });
 });
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext, CliIo, SimulationRunner } from './cli.context';
 import { EXIT } from './exit-codes';
+import { RedisUnreachableError } from './redis-unreachable.error';
 
 /** Builds one subcommand from the shared context; one factory per `commands/<name>.command.ts`. */
 export type CommandFactory = (ctx: CliContext) => Command;
@@ -49,6 +50,10 @@ export async function runCli(
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+    if (error instanceof RedisUnreachableError) {
+      io.err(`tlbsim: ${error.message}\n`);
+      return EXIT.RUN_FAILED;
+    }
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.err(`tlbsim: run failed: ${text}\n`);
     return EXIT.RUN_FAILED;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_PREFIX, JobsService } from '@tlbsim/jobs';
+import { RedisUnreachableError } from '../redis-unreachable.error';
 
 /** `--redis` and `--prefix`, shared by the distributed commands. */
 export interface RedisOptions {
@@ -46,7 +47,7 @@ export interface RedisBackedService {
 export async function withRedisService<S extends RedisBackedService, T>(service: S, url: string, fn: (service: S) => Promise<T>, timeoutMs = 5000): Promise<T> {
   try {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`Redis at ${url} did not answer within ${timeoutMs} ms`)), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new RedisUnreachableError(url, timeoutMs)), timeoutMs); });
     await Promise.race([service.ping(), timeout]).finally(() => clearTimeout(timer));
     return await fn(service);
   } finally {
