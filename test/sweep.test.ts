@@ -83,7 +83,8 @@ describe('tlbsim sweep', () => {
     expect(res.code).toBe(2);
     expect(res.err).toContain(`exceed the maximum ${SWEEP_LIMITS.accessesMax}`);
     expect(down.code).toBe(3);
-    expect(down.err).toBe('tlbsim: Redis at redis://127.0.0.1:1 did not answer within 5000 ms\n');
+    expect(down.err).toMatch(/tlbsim: Redis at redis:\/\/127\.0\.0\.1:1 did not answer within 5000 ms\n$/);
+    expect(down.err).not.toMatch(/^\s+at /m);
   });
 });
 

@@ -40,7 +40,8 @@ export function sweepViewOf(meta: SweepMeta, rows: SweepView['rows'], now = Date
  * coordinator that never sees a sweep never connects for one.
  */
 export class SweepsService {
-  private conn: { redis: TlbRedis; repo: SweepRepository; queue: SweepQueueRepository } | null = null;
+  private conn: { redis: TlbRedis; repo: SweepRepository } | null = null;
+  private pointQueue: SweepQueueRepository | null = null;
   private readonly prefix: string;
   private readonly retentionSec: number;
 
@@ -49,12 +50,18 @@ export class SweepsService {
     this.retentionSec = opts.retentionSec ?? DEFAULT_RETENTION_SEC;
   }
 
-  private get c(): { redis: TlbRedis; repo: SweepRepository; queue: SweepQueueRepository } {
+  private get c(): { redis: TlbRedis; repo: SweepRepository } {
     if (!this.conn) {
       const redis = createRedis(this.opts.redisUrl, 'tlbsim-sweeps');
-      this.conn = { redis, repo: new SweepRepository(redis, this.prefix), queue: new SweepQueueRepository(this.opts.redisUrl, this.prefix, this.retentionSec) };
+      this.conn = { redis, repo: new SweepRepository(redis, this.prefix) };
     }
     return this.conn;
+  }
+
+  /** The point queue, opened by the first submit: a BullMQ queue whose Redis never answered keeps the process alive. */
+  private get queue(): SweepQueueRepository {
+    this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.prefix, this.retentionSec);
+    return this.pointQueue;
   }
 
   /** Stores a planned sweep and queues its points. */
@@ -66,7 +73,7 @@ export class SweepsService {
       gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, points: plan.points.length, state: 'running', finishedAt: null, error: null,
     };
     await this.c.repo.create(meta, plan.points.map(({ index, grid, policy, seed, config }) => ({ index, grid, policy, seed, config })));
-    await this.c.queue.enqueue(meta.id, plan.points.length);
+    await this.queue.enqueue(meta.id, plan.points.length);
     await this.c.repo.prune(RESULTS_KEPT_MAX);
     return sweepViewOf(meta, []);
   }
@@ -111,16 +118,16 @@ export class SweepsService {
     return (await this.c.redis.ping()) === 'PONG';
   }
 
+  /** Closes the connections; drops them at once when Redis is unreachable (a close would wait for it). */
   async close(): Promise<void> {
+    const up = RedisConnectionMonitor.of(this.opts.redisUrl).up;
+    const queue = this.pointQueue;
+    this.pointQueue = null;
+    if (queue) await (up ? queue.close() : disconnectQueue(queue.queue));
     if (!this.conn) return;
-    if (RedisConnectionMonitor.of(this.opts.redisUrl).up) {
-      await this.conn.queue.close();
-      await this.conn.redis.quit().catch(() => undefined);
-    } else {
-      // Unreachable: a close would wait for Redis.
-      this.conn.redis.disconnect();
-      await disconnectQueue(this.conn.queue.queue);
-    }
+    const { redis } = this.conn;
     this.conn = null;
+    if (up) await redis.quit().catch(() => undefined);
+    else redis.disconnect();
   }
 }
