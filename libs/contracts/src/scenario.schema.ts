@@ -13,7 +13,8 @@ import { WorkloadDto } from './workload.dto';
 
 // class-transformer ships no typings for its storage entry point, only for the source layout.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+const storage = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+const { defaultMetadataStorage } = storage;
 
 /** A JSON Schema document (draft-07 subset produced by class-validator-jsonschema). */
 export type JsonSchema = Record<string, unknown>;
