@@ -20,6 +20,8 @@ export * from './jobs.container';
 export * from './jobs.service';
 export * from './redis-connection.monitor';
 export * from './redis.client';
+export * from './redis.probe';
+export * from './redis-unreachable.error';
 export * from './redis.transport';
 export * from './scheduler.repository';
 export * from './scheduler.service';

@@ -8,4 +8,6 @@ export const EXIT = Object.freeze({
   BAD_INPUT: 2,
   /** The run itself failed (a bug or an engine error). */
   RUN_FAILED: 3,
+  /** A service (Redis) could not be reached, or a wait gave up: same code as a failed run. */
+  UNREACHABLE: 3,
 });

@@ -48,6 +48,19 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/**
+ * Why `port` on `host` cannot be listened on (`EADDRINUSE`, `EACCES`, ...),
+ * or null if it can: checked before `serve` starts anything, so a busy port
+ * costs no private Redis and no workers.
+ */
+export function listenError(port: number, host: string): Promise<NodeJS.ErrnoException | null> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => resolve(e));
+    srv.listen(port, host, () => srv.close(() => resolve(null)));
+  });
+}
+
 /** True if a Redis on `port` answers an inline PING. */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {

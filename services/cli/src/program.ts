@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { RedisUnreachableError } from '@tlbsim/jobs';
 import type { CliContext, CliIo, SimulationRunner } from './cli.context';
 import { EXIT } from './exit-codes';
-import { RedisUnreachableError } from './redis-unreachable.error';
 
 /** Builds one subcommand from the shared context; one factory per `commands/<name>.command.ts`. */
 export type CommandFactory = (ctx: CliContext) => Command;
@@ -35,7 +35,8 @@ export function createProgram(ctx: CliContext, factories: readonly CommandFactor
 /**
  * Parses `argv` (as `process.argv`) and runs the chosen command. Never
  * throws: returns the exit code (usage errors, including unknown options,
- * are {@link EXIT.BAD_INPUT}; an unexpected failure is {@link EXIT.RUN_FAILED}).
+ * are {@link EXIT.BAD_INPUT}; an unreachable Redis is {@link EXIT.UNREACHABLE}, one line;
+ * an unexpected failure is {@link EXIT.RUN_FAILED}).
  */
 export async function runCli(
   argv: readonly string[],
@@ -52,7 +53,7 @@ export async function runCli(
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
     if (error instanceof RedisUnreachableError) {
       io.err(`tlbsim: ${error.message}\n`);
-      return EXIT.RUN_FAILED;
+      return EXIT.UNREACHABLE;
     }
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.err(`tlbsim: run failed: ${text}\n`);

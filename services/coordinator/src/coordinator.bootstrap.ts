@@ -100,7 +100,13 @@ export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = 
 export async function startCoordinator(given: Partial<CoordinatorOptions> & { port?: number; host?: string } = {}): Promise<RunningCoordinator> {
   const { port = 3000, host = '0.0.0.0', ...rest } = given;
   const app = await createCoordinatorApp(rest);
-  await app.listen(port, host);
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    // e.g. EADDRINUSE: close the job store's connections, or they outlive the failed start.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {

@@ -2,7 +2,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
-import { bullPrefixOf, createRedis, JobsContainer, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+import { bullPrefixOf, createRedis, JobsContainer, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
 import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
@@ -46,6 +46,7 @@ export class WorkerRuntime {
   private stopping = false;
   private readonly current = new Map<string, { jobId: string; shard: number }>();
   private readonly startedAt = new Date().toISOString();
+  private beating = false;
 
   constructor(opts: WorkerRuntimeOptions) {
     this.c = new JobsContainer({ redisUrl: opts.redisUrl, prefix: opts.prefix, retentionSec: opts.retentionSec });
@@ -56,7 +57,10 @@ export class WorkerRuntime {
     };
   }
 
-  /** Registers and starts taking shard jobs. */
+  /**
+   * Registers and starts taking shard jobs. Callers check Redis first
+   * (`probeRedis`): the runtime's connections wait out outages forever.
+   */
   async start(): Promise<void> {
     await this.beat();
     this.worker = new Worker<ShardJobData>(SHARD_QUEUE, (job, token) => this.process(job, token), {
@@ -74,9 +78,10 @@ export class WorkerRuntime {
       connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(this.c.prefix),
       concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
     });
-    this.sweepWorker.on('error', (err) => this.opts.log(`worker ${this.id} (sweeps): ${err.message}`));
-    this.worker.on('error', (err) => this.opts.log(`worker ${this.id}: ${err.message}`));
-    this.timer = setInterval(() => void this.beat().catch((e: Error) => this.opts.log(`heartbeat: ${e.message}`)), this.opts.heartbeatMs);
+    // Connection errors (every retry of every BullMQ connection) become the process's one line per Redis state change.
+    this.sweepWorker.on('error', relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id} (sweeps): ${line}`)));
+    this.worker.on('error', relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id}: ${line}`)));
+    this.timer = setInterval(() => void this.beatOnce(), this.opts.heartbeatMs);
     this.opts.log(`worker ${this.id} ready: concurrency ${this.opts.concurrency}`);
   }
 
@@ -106,6 +111,19 @@ export class WorkerRuntime {
     this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId} failed: ${err.message}`);
     const [meta] = await this.c.jobs.metas([job.data.jobId]);
     if (meta) await this.c.finalizer.fail(meta, `shard ${job.data.shard}: ${err.message}`);
+  }
+
+  /** One heartbeat unless one is still waiting (for a Redis that is down); failures logged unless Redis is known down. */
+  private async beatOnce(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beat();
+    } catch (e) {
+      if (!RedisConnectionMonitor.of(this.opts.redisUrl).failed(e as Error)) this.opts.log(`worker ${this.id}: heartbeat: ${(e as Error).message}`);
+    } finally {
+      this.beating = false;
+    }
   }
 
   private async beat(): Promise<void> {

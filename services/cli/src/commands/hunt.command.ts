@@ -85,7 +85,7 @@ async function hunt(ctx: CliContext, request: HuntRequest, options: HuntOptions)
   const onProgress = (p: { runs: number }): void => { if (ctx.io.progressStream) ctx.io.err(`\rtlbsim hunt: ${p.runs} runs`); };
   if (!options.redis) return runHunt(request, { onProgress });
   const url = options.redis;
-  return withRedisService(new SweepsService({ redisUrl: url, prefix: options.prefix }), url, async (sweeps) => {
+  return withRedisService(() => new SweepsService({ redisUrl: url, prefix: options.prefix }), url, async (sweeps) => {
     if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${url}: the runs wait for \`tlbsim worker --redis ${url}\`\n`);
     return runHunt(request, { onProgress, batchSize: REDIS_BATCH, evaluate: workersEvaluator(sweeps, request.violationClass) });
   });

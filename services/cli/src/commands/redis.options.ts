@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_PREFIX, JobsService } from '@tlbsim/jobs';
-import { RedisUnreachableError } from '../redis-unreachable.error';
+import { DEFAULT_PREFIX, JobsService, probeRedis, RedisUnreachableError } from '@tlbsim/jobs';
 
 /** `--redis` and `--prefix`, shared by the distributed commands. */
 export interface RedisOptions {
@@ -26,12 +25,9 @@ export function addRedisOptions(command: Command): Command {
   return redis.option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix());
 }
 
-/**
- * Opens a {@link JobsService}, fails fast if Redis does not answer within
- * `timeoutMs` (ioredis would otherwise retry forever), runs `fn`, closes.
- */
-export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>, timeoutMs = 5000): Promise<T> {
-  return withRedisService(new JobsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, fn, timeoutMs);
+/** {@link withRedisService} over a {@link JobsService}. */
+export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>): Promise<T> {
+  return withRedisService(() => new JobsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, fn);
 }
 
 /** A service over Redis that can be pinged and closed ({@link JobsService}, `SweepsService`). */
@@ -41,13 +37,18 @@ export interface RedisBackedService {
 }
 
 /**
- * Fails fast if `service`'s Redis does not answer within `timeoutMs` (ioredis
- * would otherwise retry forever), runs `fn`, closes the service.
+ * Checks that Redis at `url` answers (bounded retries with backoff, else
+ * `RedisUnreachableError`, which the program turns into one line and exit
+ * 3), only then opens the service (whose connections would retry forever,
+ * logging that Redis is unreachable), checks it answers within `timeoutMs`,
+ * runs `fn`, closes the service.
  */
-export async function withRedisService<S extends RedisBackedService, T>(service: S, url: string, fn: (service: S) => Promise<T>, timeoutMs = 5000): Promise<T> {
+export async function withRedisService<S extends RedisBackedService, T>(open: () => S, url: string, fn: (service: S) => Promise<T>, timeoutMs = 5000): Promise<T> {
+  await probeRedis(url);
+  const service = open();
   try {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new RedisUnreachableError(url, timeoutMs)), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new RedisUnreachableError(url, `no answer within ${timeoutMs} ms`, 1)), timeoutMs); });
     await Promise.race([service.ping(), timeout]).finally(() => clearTimeout(timer));
     return await fn(service);
   } finally {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { join } from 'path';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
-import { findOnPath, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
+import { findOnPath, listenError, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
 import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
 import { defaultPrefix } from './redis.options';
 
@@ -39,6 +39,15 @@ async function redisFor(ctx: CliContext, options: ServeOptions, owned: LocalProc
   return redis.url;
 }
 
+/** The one line for an error of listening on `port`, or null if it is not one. */
+function listenProblem(error: unknown, port: number): string | null {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is in use`;
+  if (code === 'EACCES') return `port ${port}: permission denied`;
+  if (code === 'EADDRNOTAVAIL') return `address not available for port ${port}`;
+  return null;
+}
+
 /** The action of `tlbsim serve`: runs until SIGINT/SIGTERM, then stops everything it started. */
 export async function serveAction(ctx: CliContext, options: ServeOptions): Promise<number> {
   let port: number, workers: number, concurrency: number;
@@ -50,6 +59,11 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   }
+  const busy = port === 0 ? null : listenProblem(await listenError(port, options.host), port);
+  if (busy) {
+    ctx.io.err(`tlbsim serve: ${busy}\n`);
+    return EXIT.BAD_INPUT;
+  }
   const owned: LocalProcess[] = [];
   const stopAll = async (): Promise<void> => {
     for (const p of [...owned].reverse()) await p.stop().catch(() => undefined);
@@ -59,7 +73,16 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     if (!redisUrl) return EXIT.BAD_INPUT;
     // Loaded on demand: NestJS is not needed by the other commands.
     const { startCoordinator } = await import('@tlbsim/coordinator');
-    const coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix });
+    let coordinator;
+    try {
+      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix });
+    } catch (error) {
+      // Taken between the check above and the listen.
+      const problem = listenProblem(error, port);
+      if (!problem) throw error;
+      ctx.io.err(`tlbsim serve: ${problem}\n`);
+      return EXIT.BAD_INPUT;
+    }
     const workerArgs = ['--redis', redisUrl, '--prefix', options.prefix, '--concurrency', String(concurrency)];
     let stopping = false;
     const local = startLocalWorkers(workers, join(__dirname, '..', 'main.js'), workerArgs, (i, code) => {

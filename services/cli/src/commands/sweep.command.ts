@@ -50,7 +50,7 @@ async function runLocally(ctx: CliContext, plan: SweepPlan): Promise<SweepRow[]>
 
 /** Submits the sweep to the workers and waits for its rows; null if it failed. */
 async function runOnWorkers(ctx: CliContext, plan: SweepPlan, options: SweepOptions & { redis: string }): Promise<SweepRow[] | null> {
-  return withRedisService(new SweepsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, async (sweeps) => {
+  return withRedisService(() => new SweepsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, async (sweeps) => {
     if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${options.redis}: the points wait for \`tlbsim worker --redis ${options.redis}\`\n`);
     const { id } = await sweeps.submit(plan);
     ctx.io.err(`tlbsim: submitted sweep ${id} (${plan.points.length} points)\n`);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { WorkerRuntime } from '@tlbsim/worker';
+import { probeRedis } from '@tlbsim/jobs';
+import { WorkerRuntime, WorkerRuntimeOptions } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { stopWithin, untilStopRequested, WORKER_SHUTDOWN_MS } from '../shutdown.util';
@@ -21,22 +22,25 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 }
 
 /**
- * The action of `tlbsim worker`: runs until SIGTERM/SIGINT (or, when `serve`
- * started it, until `serve` exits), then stops gracefully within
- * {@link WORKER_SHUTDOWN_MS}, or at once if Redis is unreachable.
+ * The action of `tlbsim worker`: checks Redis (bounded retries, then exit
+ * 3), runs until SIGTERM/SIGINT (or, when `serve` started it, until `serve`
+ * exits), then stops gracefully within {@link WORKER_SHUTDOWN_MS}, or at
+ * once if Redis is unreachable.
  */
 export async function workerAction(ctx: CliContext, options: WorkerOptions): Promise<number> {
-  let runtime: WorkerRuntime;
+  let settings: WorkerRuntimeOptions;
   try {
-    runtime = new WorkerRuntime({
+    settings = {
       redisUrl: options.redis, prefix: options.prefix, concurrency: positiveInt('--concurrency', options.concurrency),
       lockDurationMs: positiveInt('--lock-duration-ms', options.lockDurationMs), stalledIntervalMs: positiveInt('--stalled-interval-ms', options.stalledIntervalMs),
       retentionSec: positiveInt('--retention-sec', options.retentionSec), log: (line) => ctx.io.err(`${line}\n`),
-    });
+    };
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   }
+  await probeRedis(options.redis);
+  const runtime = new WorkerRuntime(settings);
   const stopRequested = untilStopRequested();
   // A stop request while still starting (Redis not answering yet) counts too.
   const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);

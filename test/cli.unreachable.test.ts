@@ -1,0 +1,101 @@
+/**
+ * Nothing hangs: the distributed commands against a Redis that does not
+ * answer end with one line and exit 3; a worker that loses Redis logs one
+ * line when it goes and one when it comes back; `serve` on a busy port
+ * exits 2 without starting anything. The built CLI, real redis-server.
+ */
+import { spawn } from 'child_process';
+import { existsSync } from 'fs';
+import { createServer, Server } from 'net';
+import { freePort } from '../services/cli/src/local-cluster';
+import { startRedis } from './support/redis-server';
+import { join } from 'path';
+import { ROOT } from './support/scenario.fixture';
+import { CLI_MAIN, startWorker } from './support/worker-process';
+
+jest.setTimeout(60000);
+
+/** Runs the built CLI to its end (killed after `timeoutMs`, which then fails the test through `status`). */
+function tlbsim(args: string[], timeoutMs = 30000): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => child.once('close', (status) => {
+    clearTimeout(timer);
+    resolve({ status, stdout, stderr, ms: Date.now() - started });
+  }));
+}
+
+async function until(what: string, fn: () => boolean, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
+});
+
+describe('a Redis that does not answer', () => {
+  it.concurrent.each([
+    ['submit', () => ['submit', join(ROOT, 'scenarios', 'hyperv-svm-root-reuse.yaml')]],
+    ['worker', () => ['worker']],
+    ['cancel', () => ['cancel', 'some-job']],
+    ['export', () => ['export', 'some-job']],
+  ])('%s: bounded retries, then exit 3 with one line naming the URL and the cause', async (_name, argsOf) => {
+    const url = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
+    const r = await tlbsim([...argsOf(), '--redis', url]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(`tlbsim: cannot reach Redis at ${url}: connect ECONNREFUSED ${url.slice('redis://'.length)} (4 attempts)\n`);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('a worker that loses Redis', () => {
+  it('keeps retrying and logs one line when Redis goes and one when it is back', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const worker = startWorker(redis.url);
+    try {
+      await until('the worker to be ready', () => worker.log().includes('ready'));
+      await redis.stop();
+      // Long enough for many reconnection attempts of its several connections and heartbeats.
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(worker.child.exitCode).toBeNull();
+      redis = await startRedis(port);
+      await until('the worker to see Redis back', () => worker.log().includes('is back after'));
+      const lines = worker.log().split('\n').filter(Boolean);
+      expect(lines.filter((l) => l.includes(`lost Redis at ${redis.url}: connect ECONNREFUSED`))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes(`Redis at ${redis.url} is back after`))).toHaveLength(1);
+      expect(worker.log()).not.toMatch(/Unhandled error event|    at /);
+    } finally {
+      await worker.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe('serve on a busy port', () => {
+  let busy: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    port = (busy.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  it('exits 2 with "port P is in use" and starts nothing (no private redis-server, no workers)', async () => {
+    const r = await tlbsim(['serve', '--port', String(port), '--host', '127.0.0.1', '--workers', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`tlbsim serve: port ${port} is in use\n`);
+    expect(r.stdout).toBe('');
+  });
+});
