@@ -110,4 +110,15 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await canvasHasInk(page, 'chart-cmp-violations')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   });
+
+  it('shows why a job waits: slots needed and live', async () => {
+    const res = await page.request.post(`${base}/api/jobs`, { data: { scenarioName: 'hyperv-svm-root-reuse', shards: 4 } });
+    expect(res.status()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${base}/#/jobs/${id}`);
+    await page.waitForSelector('[data-testid=slots]');
+    expect(await page.textContent('[data-testid=slots]')).toBe('needs 4 slots, 2 live');
+    expect(await page.textContent('.card [data-testid=progress-detail]')).toBe('waiting for workers: needs 4 slots, 2 live');
+    expect((await page.request.delete(`${base}/api/jobs/${id}`)).status()).toBe(200);
+  });
 });

@@ -63,6 +63,8 @@ export interface JobEvent {
   /** For `waiting-for-workers`: slots needed and available. */
   slotsNeeded?: number;
   slotsFree?: number;
+  /** For `waiting-for-workers`: slots of all live workers (free or not). */
+  slotsLive?: number;
   /** For `failed`/`shard-failed`. */
   error?: string;
   /** For `completed`. */
@@ -91,6 +93,17 @@ export interface ShardView {
   resumes: number;
 }
 
+/**
+ * Shard slots of an unfinished job: a job starts only when all its shards
+ * fit at once, so `needed` is its shard count; `live` is the capacity of
+ * the live workers and `free` what admitted jobs leave of it.
+ */
+export interface JobSlots {
+  needed: number;
+  live: number;
+  free: number;
+}
+
 /** A job as the API and dashboard show it. */
 export interface JobView {
   id: string;
@@ -111,6 +124,8 @@ export interface JobView {
   error: string | null;
   /** When waiting for workers: slots needed. */
   slotsNeeded: number | null;
+  /** Slots needed and live while the job is not finished (null once it is). */
+  slots: JobSlots | null;
 }
 
 /** A live worker process. */

@@ -1,4 +1,4 @@
-import { isFinalJobState, JobEvent, JobProgress, JobState, JobView, ShardView } from '@tlbsim/contracts';
+import { isFinalJobState, JobEvent, JobProgress, JobSlots, JobState, JobView, ShardView } from '@tlbsim/contracts';
 import type { JobMeta } from './job.repository';
 
 interface ShardAcc extends ShardView {
@@ -65,6 +65,8 @@ export interface JobFold {
   digest: string | null;
   error: string | null;
   slotsNeeded: number | null;
+  /** The slots of the last `waiting-for-workers` event. */
+  slots: JobSlots | null;
 }
 
 /** The fold of a job with no events yet. */
@@ -74,7 +76,7 @@ export function emptyFold(meta: JobMeta): JobFold {
     shards: Array.from({ length: meta.shards }, (_, shard) => ({
       shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
     })),
-    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null,
+    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null, slots: null,
   };
 }
 
@@ -85,7 +87,10 @@ export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
     f.state = nextState(f.state, e);
     if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;
     if (e.type === 'window-completed' || e.type === 'shard-completed') f.lastAt = e.at;
-    if (e.type === 'waiting-for-workers') f.slotsNeeded = e.slotsNeeded ?? null;
+    if (e.type === 'waiting-for-workers') {
+      f.slotsNeeded = e.slotsNeeded ?? null;
+      f.slots = { needed: e.slotsNeeded ?? 0, live: e.slotsLive ?? e.slotsFree ?? 0, free: e.slotsFree ?? 0 };
+    }
     if (e.type === 'shard-started') f.slotsNeeded = null;
     if (isFinalJobState(e.type)) {
       f.finishedAt ??= e.at;
@@ -107,6 +112,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     violations: shards.reduce((a, s) => a + s.violations, 0),
     perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
     digest: f.digest, error: f.error, slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
+    slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
   };
 }
 

@@ -129,7 +129,28 @@ export class JobsService {
       projected.set(id, viewOf(meta, fold));
     });
     for (const id of ids.filter((_, i) => results[i]?.view)) this.folds.delete(id);
+    await this.refreshSlots([...projected.values()]);
     return ids.map((id, i) => (results[i]?.view ? (JSON.parse(results[i]!.view!) as JobView) : projected.get(id) ?? null));
+  }
+
+  /**
+   * Puts the current live and free slots into unfinished jobs' views (the
+   * events only hold them as of the last admission pass, and no pass runs
+   * while there are no workers). One registry read for all of them.
+   */
+  private async refreshSlots(views: JobView[]): Promise<void> {
+    const open = views.filter((v) => v.slots);
+    if (open.length === 0) return;
+    const { live, free } = await this.slotsNow();
+    for (const v of open) v.slots = { needed: v.shards, live, free };
+  }
+
+  /** Slots of the live workers, and what admitted jobs leave free of them. */
+  async slotsNow(): Promise<{ live: number; free: number }> {
+    const [workers, running] = await Promise.all([this.c.registry.alive(WORKER_ALIVE_MS), this.c.scheduler.running()]);
+    const live = workers.reduce((a, w) => a + w.capacity, 0);
+    const held = [...running.values()].reduce((a, n) => a + n, 0);
+    return { live, free: Math.max(0, live - held) };
   }
 
   /** Keeps a job's fold, dropping the oldest beyond {@link FOLDS_CACHED_MAX}. */
@@ -186,17 +207,24 @@ export class JobsService {
 
   /**
    * Resolves once the job is completed, failed or cancelled, feeding every
-   * event to `onEvent`. Throws {@link JobGoneError} if the job's records
+   * event to `onEvent`; or, after `timeoutMs`, with the job's unfinished
+   * view. While the job waits for workers it runs admission passes itself,
+   * so its slot counts follow workers that come and go even when none is
+   * left to run them. Throws {@link JobGoneError} if the job's records
    * disappear (Redis restarted without persistence).
    */
-  async waitFor(id: string, onEvent?: (e: JobEvent) => void): Promise<JobView> {
+  async waitFor(id: string, onEvent?: (e: JobEvent) => void, opts: { timeoutMs?: number } = {}): Promise<JobView> {
+    const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
     let after: string | null = null;
     for (;;) {
-      const events = await this.readEvents(id, after, 1000);
+      const blockMs = Math.max(1, Math.min(1000, deadline - Date.now()));
+      const events = await this.readEvents(id, after, blockMs);
       for (const e of events) { onEvent?.(e); after = e.id; }
       const view = await this.get(id);
       if (!view) throw new JobGoneError(id);
       if (isFinal(view.state) && (events.length === 0 || isFinalJobState(events[events.length - 1].type))) return view;
+      if (Date.now() >= deadline) return view;
+      if (view.state === 'queued' || view.state === 'waiting-for-workers') await this.c.admission.tick();
     }
   }
 

@@ -52,7 +52,7 @@ export class SchedulerService {
     const result: TickResult = { admitted: [], waiting: [], capacity, reserved };
     const pending = await this.scheduler.pending();
     const metas = await this.jobs.metas(pending);
-    const notes: [string, number, number][] = [];
+    const notes: [string, number, number, number][] = [];
     for (let i = 0; i < pending.length; i++) {
       const meta = metas[i];
       if (!meta) { await this.scheduler.release(pending[i]); continue; }
@@ -60,7 +60,7 @@ export class SchedulerService {
       // Strict FIFO: nothing is admitted behind a job that waits.
       if (meta.shards > free || result.waiting.length > 0) {
         result.waiting.push(meta.id);
-        notes.push([meta.id, meta.shards, free]);
+        notes.push([meta.id, meta.shards, capacity, free]);
         continue;
       }
       await this.scheduler.admit(meta.id, meta.shards);
@@ -87,9 +87,9 @@ export class SchedulerService {
    * however many there are (a submit runs a pass, so this is on its path).
    * Appended only when the numbers change, so idle passes do not flood the stream.
    */
-  private async noteWaiting(notes: readonly [string, number, number][]): Promise<void> {
-    const changed = await this.jobs.swapWaitNotes(notes.map(([id, needed, free]) => [id, `${needed}/${free}`] as const));
+  private async noteWaiting(notes: readonly [string, number, number, number][]): Promise<void> {
+    const changed = await this.jobs.swapWaitNotes(notes.map(([id, needed, live, free]) => [id, `${needed}/${live}/${free}`] as const));
     await this.events.appendMany(notes.filter((_, i) => changed[i])
-      .map(([jobId, needed, free]) => ({ jobId, event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsFree: free } })));
+      .map(([jobId, needed, live, free]) => ({ jobId, event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsLive: live, slotsFree: free } })));
   }
 }

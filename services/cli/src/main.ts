@@ -18,11 +18,12 @@ import { shrinkCommand } from './commands/shrink.command';
 import { submitCommand } from './commands/submit.command';
 import { sweepCommand } from './commands/sweep.command';
 import { workerCommand } from './commands/worker.command';
+import { workersCommand } from './commands/workers.command';
 import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

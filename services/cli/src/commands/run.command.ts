@@ -49,5 +49,5 @@ export function runCommand(ctx: CliContext): Command {
 /** The exit code legend shown in `--help`. */
 export function exitCodeHelp(): string {
   return `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation), ` +
-    `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed.`;
+    `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed, Redis unreachable or --wait-timeout reached.`;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { accessesTotalOf, JobEvent } from '@tlbsim/contracts';
-import { JobGoneError, JobLimitError, JobsService } from '@tlbsim/jobs';
+import { isFinal, JobGoneError, JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
@@ -16,6 +16,21 @@ export interface SubmitOptions extends ScenarioOptions, RedisOptions {
   json?: boolean;
   failOnViolation?: boolean;
   witnesses: string;
+  waitTimeout?: string;
+}
+
+/** The line `submit` prints while a job waits for workers, e.g. "needs 4 slots, 2 live". */
+export function waitingLine(id: string, needed: number, live: number, free: number): string {
+  const held = free < live ? `; ${free} free (other jobs hold the rest)` : '';
+  return `tlbsim: job ${id} waiting for workers: needs ${needed} slots, ${live} live${held}\n`;
+}
+
+/** `--wait-timeout` in ms, or undefined when not given; throws a one-line message if not a positive number. */
+function waitTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--wait-timeout: expected a positive number of seconds, got ${value}`);
+  return seconds * 1000;
 }
 
 /** Waits for the job, drawing progress from its window-completed events; returns the exit code. */
@@ -24,7 +39,7 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
   const perShard = new Map<number, { window: number; accesses: number }>();
   const accessesTotal = accessesTotalOf(config);
   const onEvent = (e: JobEvent): void => {
-    if (e.type === 'waiting-for-workers') ctx.io.err(`tlbsim: job ${id} waiting for workers: needs ${e.slotsNeeded} slots, ${e.slotsFree} free\n`);
+    if (e.type === 'waiting-for-workers') ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
     if (e.type !== 'window-completed' || e.shard === undefined) return;
     perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
     const all = [...perShard.values()];
@@ -32,13 +47,19 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
   };
   let view;
   try {
-    view = await jobs.waitFor(id, onEvent);
+    view = await jobs.waitFor(id, onEvent, { timeoutMs: waitTimeoutMs(options.waitTimeout) });
   } catch (error) {
     if (!(error instanceof JobGoneError)) throw error;
     ctx.io.err(`tlbsim: ${error.message}\n`);
     return EXIT.RUN_FAILED;
   } finally {
     progress.stop();
+  }
+  if (!isFinal(view.state)) {
+    const slots = view.slots ? ` (needs ${view.slots.needed} slots, ${view.slots.live} live)` : '';
+    const cancelled = await jobs.cancel(id);
+    ctx.io.err(`tlbsim: job ${id} still ${view.state} after ${options.waitTimeout} s${slots}; ${cancelled?.state ?? 'cancel requested'}\n`);
+    return EXIT.UNREACHABLE;
   }
   const report = view.state === 'completed' ? await jobs.result(id) : null;
   if (!report) {
@@ -52,6 +73,12 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
 export async function submitAction(ctx: CliContext, file: string, options: SubmitOptions): Promise<number> {
   const config = loadScenarioOrReport(ctx, file, options);
   if (!config) return EXIT.BAD_INPUT;
+  try {
+    waitTimeoutMs(options.waitTimeout);
+  } catch (error) {
+    ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
+    return EXIT.BAD_INPUT;
+  }
   return withJobs(options, async (jobs) => {
     let id: string;
     try {
@@ -81,6 +108,7 @@ export function submitCommand(ctx: CliContext): Command {
     .option('--json', 'with --wait: print the report as one JSON object (the RunReport); else {"id"}')
     .option('--fail-on-violation', `with --wait: exit with ${EXIT.VIOLATIONS} if the run found any violation`)
     .option('--witnesses <n>', 'witnesses to print in the human report', '3')
+    .option('--wait-timeout <s>', `with --wait: give up after this many seconds, cancel the job and exit ${EXIT.UNREACHABLE}`)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: SubmitOptions) => ctx.setExitCode(await submitAction(ctx, file, options)));
   return command;

@@ -20,10 +20,17 @@ export function bar(fraction: number, state: string, testId = 'progress'): HTMLE
   );
 }
 
+/** "needs 4 slots, 2 live" (all shards of a job run at once, so it starts only when they fit). */
+export function slotsText(job: JobView): string {
+  const s = job.slots;
+  if (!s) return `needs ${job.slotsNeeded ?? job.shards} slots`;
+  return `needs ${s.needed} slots, ${s.live} live${s.free < s.live ? `, ${s.free} free` : ''}`;
+}
+
 /** The progress of a job: bar, then ETA and simulated accesses/s. */
 export function jobProgress(job: JobView): HTMLElement {
   const p = job.progress;
-  const waiting = job.state === 'waiting-for-workers' ? `waiting for workers (${job.slotsNeeded ?? '?'} slots)` : null;
+  const waiting = job.state === 'waiting-for-workers' ? `waiting for workers: ${slotsText(job)}` : null;
   const detail = isTerminal(job.state)
     ? `${si(p.accesses)} accesses`
     : waiting ?? `ETA ${duration(p.etaSec)} · ${si(p.accessesPerSec)} acc/s`;

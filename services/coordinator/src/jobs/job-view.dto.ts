@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_EVENT_TYPES, JOB_STATES } from '@tlbsim/contracts';
-import type { JobEvent, JobPage, JobProgress, JobView, ShardView, WorkerInfo } from '@tlbsim/contracts';
+import type { JobEvent, JobPage, JobProgress, JobSlots, JobView, ShardView, WorkerInfo } from '@tlbsim/contracts';
 
 // OpenAPI descriptions of the response shapes of libs/contracts/src/job.types.ts.
 
@@ -24,6 +24,13 @@ export class ShardViewDto implements ShardView {
   @ApiProperty() resumes!: number;
 }
 
+/** OpenAPI shape of {@link JobSlots}. */
+export class JobSlotsDto implements JobSlots {
+  @ApiProperty({ description: 'Slots the job needs at once (its shards)' }) needed!: number;
+  @ApiProperty({ description: 'Slots of the live workers' }) live!: number;
+  @ApiProperty({ description: 'Live slots not held by admitted jobs' }) free!: number;
+}
+
 /** OpenAPI shape of {@link JobView}. */
 export class JobViewDto implements JobView {
   @ApiProperty() id!: string;
@@ -42,6 +49,7 @@ export class JobViewDto implements JobView {
   @ApiProperty({ nullable: true, type: String }) digest!: string | null;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ nullable: true, type: Number }) slotsNeeded!: number | null;
+  @ApiProperty({ nullable: true, type: JobSlotsDto, description: 'Slots needed and live while the job is not finished' }) slots!: JobSlotsDto | null;
 }
 
 /** OpenAPI shape of {@link JobPage}. */

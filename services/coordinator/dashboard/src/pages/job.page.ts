@@ -4,7 +4,7 @@ import { ChartBox, lineChart, updateLine } from '../charts';
 import { h, replace } from '../dom';
 import { clock, isTerminal, simTime } from '../format';
 import { JobSeries, SeriesPoint } from '../series';
-import { badge, bar, jobProgress, violations } from '../widgets';
+import { badge, bar, jobProgress, slotsText, violations } from '../widgets';
 import { countersView, witnessesView } from './job.report';
 
 interface Charts {
@@ -32,7 +32,8 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
       h('a', { href: `api/jobs/${job.id}/export`, text: 'export' })),
     jobProgress(job),
     h('dl', { class: 'kv' },
-      h('dt', { text: 'violations so far' }), h('dd', {}, violations(job.violations)),
+      h('dt', { text: isTerminal(job.state) ? 'violations' : 'violations so far' }), h('dd', {}, violations(job.violations)),
+      job.slots ? [h('dt', { text: 'worker slots' }), h('dd', { 'data-testid': 'slots', text: slotsText(job) })] : null,
       h('dt', { text: 'job' }), h('dd', { class: 'mono', text: job.id }),
       h('dt', { text: 'seed / shards' }), h('dd', { text: `${job.seed} / ${job.shards}` }),
       h('dt', { text: 'submitted / started / finished' }), h('dd', { text: `${clock(job.createdAt)} / ${clock(job.startedAt)} / ${clock(job.finishedAt)}` }),
