@@ -73,7 +73,7 @@ describe('a worker that loses Redis', () => {
       const lines = worker.log().split('\n').filter(Boolean);
       expect(lines.filter((l) => l.includes(`lost Redis at ${redis.url}: connect ECONNREFUSED`))).toHaveLength(1);
       expect(lines.filter((l) => l.includes(`Redis at ${redis.url} is back after`))).toHaveLength(1);
-      expect(worker.log()).not.toMatch(/Unhandled error event|    at /);
+      expect(worker.log()).not.toMatch(/Unhandled error event| {4}at /);
     } finally {
       await worker.stop();
       await redis.stop();
