@@ -1,8 +1,18 @@
+import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { CliIo, RunProgress } from './cli.context';
 import { fmtInt } from './format.util';
 
-/** A progress sink for one run; a no-op when standard error is not a terminal. */
+/** How progress is shown: `auto` is a bar on a terminal and nothing otherwise. */
+export const PROGRESS_MODES = ['auto', 'bar', 'plain', 'none'] as const;
+
+/** A value of `--progress`. */
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
+
+/** Seconds between the lines of `--progress plain`. @defaultValue 1 */
+export const PLAIN_PROGRESS_EVERY_MS = 1000;
+
+/** A progress sink for one run. */
 export interface ProgressReporter {
   /** Feeds the engine's progress callback. */
   update(progress: RunProgress): void;
@@ -10,32 +20,117 @@ export interface ProgressReporter {
   stop(): void;
 }
 
+/** Adds `--progress <mode>` to a command that runs simulations. */
+export function addProgressOption(command: Command): Command {
+  return command.addOption(new Option('--progress <mode>', 'progress on standard error: a bar on a terminal (auto), bar, plain (a line a second, for logs) or none')
+    .choices(PROGRESS_MODES).default('auto'));
+}
+
+/** What one progress sample shows, with counts clamped to their totals. */
+export interface ProgressFields {
+  percent: string;
+  done: string;
+  all: string;
+  rate: string;
+  eta: string;
+  window: number;
+  windows: number;
+}
+
+/** Seconds as `4s`, `3m05s`, `1h02m`; `?` when unknown. */
+function fmtDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A rate such as `1.2M`. */
+function fmtRate(perSec: number): string {
+  if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(1)}M`;
+  if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(1)}k`;
+  return perSec.toFixed(0);
+}
+
 /**
- * A cli-progress bar on `io.progressStream` (standard error, only when it is
- * a TTY), labelled e.g. with the policy; nothing otherwise.
+ * The fields of a sample `elapsedMs` after the start: accesses never shown
+ * above their total, the window never above the estimate (which grows when
+ * stalls make a run longer than nominal), rate and ETA from the accesses.
  */
-export function createProgressReporter(io: CliIo, label: string): ProgressReporter {
-  const stream = io.progressStream;
-  if (!stream) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({
-    stream,
-    format: `${label} [{bar}] {percentage}% | window {window}/{windowsEstimate} | {done}/{all} accesses`,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  let started = false;
+export function progressFields(p: RunProgress, elapsedMs: number): ProgressFields {
+  const all = Math.max(1, p.accessesTotal);
+  const done = Math.min(p.accesses, all);
+  const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
+  return {
+    percent: ((done / all) * 100).toFixed(1), done: fmtInt(done), all: fmtInt(all), rate: fmtRate(rate),
+    eta: fmtDuration(done >= all ? 0 : rate > 0 ? (all - done) / rate : null),
+    window: p.window, windows: Math.max(p.windowsEstimate, p.window),
+  };
+}
+
+/** One line of `--progress plain`. */
+export function plainLine(label: string, f: ProgressFields): string {
+  return `tlbsim: ${label} ${f.percent}% | ${f.done}/${f.all} accesses | ${f.rate} acc/s | ETA ${f.eta} | window ${f.window}/${f.windows}\n`;
+}
+
+/** `--progress plain`: a line at most every {@link PLAIN_PROGRESS_EVERY_MS}, and the last one. */
+function plainReporter(io: CliIo, label: string, now: () => number): ProgressReporter {
+  const started = now();
+  let lastMs = -Infinity;
+  let last: RunProgress | null = null;
   return {
     update(p) {
-      const payload = { window: p.window, windowsEstimate: p.windowsEstimate, done: fmtInt(p.accesses), all: fmtInt(p.accessesTotal) };
-      if (!started) {
-        bar.start(Math.max(1, p.accessesTotal), p.accesses, payload);
-        started = true;
+      last = p;
+      if (now() - lastMs < PLAIN_PROGRESS_EVERY_MS) return;
+      lastMs = now();
+      io.err(plainLine(label, progressFields(p, lastMs - started)));
+      last = null;
+    },
+    stop() {
+      if (last) io.err(plainLine(label, progressFields(last, now() - started)));
+    },
+  };
+}
+
+/** A cli-progress bar: percent, accesses, rate, ETA, window. */
+function barReporter(stream: NodeJS.WritableStream, label: string, now: () => number): ProgressReporter {
+  const bar = new SingleBar({
+    stream,
+    format: `${label} [{bar}] {pct}% | {done}/{all} accesses | {rate} acc/s | ETA {eta} | window {window}/{windows}`,
+    hideCursor: true,
+    clearOnComplete: true,
+    // Redrawn on updates too, not only on its timer (a busy event loop delays timers).
+    forceRedraw: true,
+  });
+  const started = now();
+  let running = false;
+  return {
+    update(p) {
+      const f = progressFields(p, now() - started);
+      const payload = { ...f, pct: f.percent };
+      const all = Math.max(1, p.accessesTotal);
+      if (!running) {
+        bar.start(all, Math.min(p.accesses, all), payload);
+        running = true;
       } else {
-        bar.update(p.accesses, payload);
+        bar.update(Math.min(p.accesses, all), payload);
       }
     },
     stop() {
-      if (started) bar.stop();
+      if (running) bar.stop();
     },
   };
+}
+
+/**
+ * The reporter of `mode`: a bar on `io.progressStream` (standard error when
+ * it is a terminal) for `auto` and `bar`, periodic lines on standard error
+ * for `plain`, nothing for `none` (or `auto` without a terminal).
+ */
+export function createProgressReporter(io: CliIo, label: string, mode: ProgressMode = 'auto', now: () => number = Date.now): ProgressReporter {
+  if (mode === 'plain') return plainReporter(io, label, now);
+  const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
+  if (!stream) return { update: () => undefined, stop: () => undefined };
+  return barReporter(stream, label, now);
 }

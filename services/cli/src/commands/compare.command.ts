@@ -5,12 +5,13 @@ import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { comparisonResult, formatComparison } from '../compare.formatter';
 import { EXIT } from '../exit-codes';
-import { createProgressReporter } from '../progress.reporter';
+import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim compare`. */
 export interface CompareOptions extends ScenarioOptions {
+  progress?: ProgressMode;
   policies: string;
   json?: boolean;
 }
@@ -45,8 +46,8 @@ export async function compareAction(ctx: CliContext, file: string, options: Comp
     return EXIT.BAD_INPUT;
   }
   const reports: RunReport[] = [];
-  for (const config of configs) {
-    const progress = createProgressReporter(ctx.io, config.kvm.policy);
+  for (const [i, config] of configs.entries()) {
+    const progress = createProgressReporter(ctx.io, `${config.kvm.policy} (${i + 1}/${configs.length})`, options.progress);
     try {
       reports.push(await ctx.run(config, { onProgress: (p) => progress.update(p) }));
     } finally {
@@ -63,7 +64,7 @@ export function compareCommand(ctx: CliContext): Command {
     .description('run a scenario under several flush policies and compare them side by side')
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)')
     .requiredOption('--policies <list>', `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`);
-  addScenarioOptions(command, false)
+  addProgressOption(addScenarioOptions(command, false))
     .option('--json', 'print { scenario, seed, policies, reports, overheadVsFirst } as one JSON object')
     .action(async (file: string, options: CompareOptions) => ctx.setExitCode(await compareAction(ctx, file, options)));
   return command;

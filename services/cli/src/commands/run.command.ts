@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { RunReport, stopAtViolation } from '@tlbsim/engine';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
-import { createProgressReporter } from '../progress.reporter';
+import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { formatFirstViolation } from '../report.formatter';
 import { printReport } from './report.output';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
@@ -13,6 +13,7 @@ export interface RunOptions extends ScenarioOptions {
   failOnViolation?: boolean;
   stopAtFirstViolation?: boolean;
   witnesses: string;
+  progress?: ProgressMode;
 }
 
 /** The action of `tlbsim run`; returns the exit code. */
@@ -21,7 +22,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   if (!loaded) return EXIT.BAD_INPUT;
   // The first violation's witness is the point of stopping: keep at least one.
   const config = options.stopAtFirstViolation ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } } : loaded;
-  const progress = createProgressReporter(ctx.io, config.kvm.policy);
+  const progress = createProgressReporter(ctx.io, config.kvm.policy, options.progress);
   let report: RunReport;
   try {
     report = await ctx.run(config, { onProgress: (p) => progress.update(p), stopWhen: options.stopAtFirstViolation ? stopAtViolation() : undefined });
@@ -36,7 +37,7 @@ export function runCommand(ctx: CliContext): Command {
   const command = new Command('run')
     .description('run a scenario in process and print its report')
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
-  addScenarioOptions(command)
+  addProgressOption(addScenarioOptions(command))
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
     .option('--stop-at-first-violation', 'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)')

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { accessesTotalOf, JobEvent } from '@tlbsim/contracts';
+import { accessesTotalOf, JobEvent, JobView } from '@tlbsim/contracts';
 import { isFinal, JobGoneError, JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
-import { createProgressReporter } from '../progress.reporter';
+import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { printReport } from './report.output';
 import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
 import { exitCodeHelp } from './run.command';
@@ -17,6 +17,7 @@ export interface SubmitOptions extends ScenarioOptions, RedisOptions {
   failOnViolation?: boolean;
   witnesses: string;
   waitTimeout?: string;
+  progress?: ProgressMode;
 }
 
 /** The line `submit` prints while a job waits for workers, e.g. "needs 4 slots, 2 live". */
@@ -34,8 +35,10 @@ function waitTimeoutMs(value: string | undefined): number | undefined {
 }
 
 /** Waits for the job, drawing progress from its window-completed events; returns the exit code. */
-async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, config: SimConfig, options: SubmitOptions): Promise<number> {
-  const progress = createProgressReporter(ctx.io, config.kvm.policy);
+async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, config: SimConfig, options: SubmitOptions): Promise<number> {
+  const id = view0.id;
+  const windowsEstimate = view0.progress.windowsEstimate;
+  const progress = createProgressReporter(ctx.io, `${config.kvm.policy} ${id}`, options.progress);
   const perShard = new Map<number, { window: number; accesses: number }>();
   const accessesTotal = accessesTotalOf(config);
   const onEvent = (e: JobEvent): void => {
@@ -43,7 +46,7 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, id: string, conf
     if (e.type !== 'window-completed' || e.shard === undefined) return;
     perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
     const all = [...perShard.values()];
-    progress.update({ window: Math.min(...all.map((s) => s.window)), windowsEstimate: 0, accesses: all.reduce((a, s) => a + s.accesses, 0), accessesTotal });
+    progress.update({ window: Math.min(...all.map((s) => s.window)), windowsEstimate, accesses: all.reduce((a, s) => a + s.accesses, 0), accessesTotal });
   };
   let view;
   try {
@@ -80,20 +83,21 @@ export async function submitAction(ctx: CliContext, file: string, options: Submi
     return EXIT.BAD_INPUT;
   }
   return withJobs(options, async (jobs) => {
-    let id: string;
+    let view: JobView;
     try {
-      id = (await jobs.submit(config)).id;
+      view = await jobs.submit(config);
     } catch (error) {
       if (!(error instanceof JobLimitError)) throw error;
       ctx.io.err(`tlbsim: ${error.message}\n`);
       return EXIT.BAD_INPUT;
     }
+    const id = view.id;
     if (!options.wait) {
       ctx.io.out(options.json ? `${JSON.stringify({ id })}\n` : `${id}\n`);
       return EXIT.OK;
     }
     ctx.io.err(`tlbsim: submitted job ${id} (${config.run.shards} shards)\n`);
-    return waitAndPrint(ctx, jobs, id, config, options);
+    return waitAndPrint(ctx, jobs, view, config, options);
   });
 }
 
@@ -103,7 +107,7 @@ export function submitCommand(ctx: CliContext): Command {
     .description('submit a scenario as a distributed job (one BullMQ job per shard); prints the job id, or with --wait the report')
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
   addScenarioOptions(command);
-  addRedisOptions(command)
+  addProgressOption(addRedisOptions(command))
     .option('--wait', 'wait for the job and print its report like `tlbsim run`')
     .option('--json', 'with --wait: print the report as one JSON object (the RunReport); else {"id"}')
     .option('--fail-on-violation', `with --wait: exit with ${EXIT.VIOLATIONS} if the run found any violation`)

@@ -1,0 +1,37 @@
+import { createProgressReporter, plainLine, progressFields } from './progress.reporter';
+import type { CliIo } from './cli.context';
+
+describe('progress', () => {
+  it('never shows a count above its total, and rate and ETA from the accesses', () => {
+    const f = progressFields({ window: 412, windowsEstimate: 400, accesses: 1200, accessesTotal: 1000 }, 2000);
+    expect(f).toMatchObject({ percent: '100.0', done: '1,000', all: '1,000', window: 412, windows: 412, eta: '0s', rate: '500' });
+    const half = progressFields({ window: 100, windowsEstimate: 400, accesses: 500_000, accessesTotal: 1_000_000 }, 1000);
+    expect(plainLine('overhaul', half)).toBe('tlbsim: overhaul 50.0% | 500,000/1,000,000 accesses | 500.0k acc/s | ETA 1s | window 100/400\n');
+  });
+
+  it('plain: one line per second at most, and the last sample at stop', () => {
+    let err = '';
+    let nowMs = 0;
+    const io: CliIo = { out: () => undefined, err: (s) => (err += s) };
+    const p = createProgressReporter(io, 'x', 'plain', () => nowMs);
+    for (let i = 1; i <= 30; i++) {
+      nowMs = i * 100;
+      p.update({ window: i, windowsEstimate: 30, accesses: i * 10, accessesTotal: 300 });
+    }
+    p.stop();
+    const lines = err.trim().split('\n');
+    expect(lines).toHaveLength(4); // at 0.1 s, 1.1 s, 2.1 s, then the last (3.0 s) at stop
+    expect(lines[3]).toContain('100.0% | 300/300 accesses');
+  });
+
+  it('auto without a terminal and none: nothing', () => {
+    let err = '';
+    const io: CliIo = { out: () => undefined, err: (s) => (err += s) };
+    for (const mode of ['auto', 'none'] as const) {
+      const p = createProgressReporter(io, 'x', mode);
+      p.update({ window: 1, windowsEstimate: 2, accesses: 1, accessesTotal: 2 });
+      p.stop();
+    }
+    expect(err).toBe('');
+  });
+});
