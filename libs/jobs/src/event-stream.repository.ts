@@ -30,6 +30,16 @@ export class EventStreamRepository {
     return this.redis.tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
   }
 
+  /**
+   * Appends an event of shard run `token` of `shard`; refused once the job is
+   * finished or another run of the shard took it over (fencing token).
+   */
+  async appendFenced(jobId: string, shard: number, token: string, event: NewJobEvent): Promise<'appended' | 'finished' | 'superseded'> {
+    const k = this.keys(jobId);
+    const r = await this.redis.tlbAppendShardEvent(3, k.events, k.result, k.barrier, EventStreamRepository.encode(event), shard, token);
+    return r === -1 ? 'finished' : r === -2 ? 'superseded' : 'appended';
+  }
+
   /** {@link append} for several jobs in one round trip. */
   async appendMany(items: readonly { jobId: string; event: NewJobEvent }[]): Promise<void> {
     if (items.length === 0) return;

@@ -91,6 +91,19 @@ return redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 `;
 
 /**
+ * Append one event of a shard run: unless the job is finished, and only
+ * while the run holds the shard's fencing token (a run presumed stalled and
+ * replaced must not report progress the job already went back from).
+ * KEYS: events, result, barrier. ARGV: event json, shard, token.
+ * Returns the entry id, -1 (job finished) or -2 (superseded).
+ */
+export const APPEND_SHARD_EVENT_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+if redis.call('HGET', KEYS[3], 'tok:' .. ARGV[2]) ~= ARGV[3] then return -2 end
+return redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
+`;
+
+/**
  * Finish a job once: write its result record (the tombstone), append the
  * final event, start the retention clock of its events and metadata.
  * KEYS: result, events, meta. ARGV: retention seconds, final event json, then field/value pairs.

@@ -95,7 +95,8 @@ export class ShardExecutionService {
       const now = Date.now();
       if (allDone || now - lastEvent >= PROGRESS_EVERY_MS) {
         lastEvent = now;
-        await this.events.append(meta.id, { type: 'window-completed', shard, window, worker: opts.workerId, ...progressFields(s) });
+        const appended = await this.events.appendFenced(meta.id, shard, token, { type: 'window-completed', shard, window, worker: opts.workerId, ...progressFields(s) });
+        if (appended === 'superseded') throw new ShardSupersededError(meta.id, shard);
       }
       if (allDone) return;
       const stop = opts.shouldStop?.() ?? false;
