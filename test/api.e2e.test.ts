@@ -93,7 +93,7 @@ describe('errors', () => {
     await http().delete('/api/jobs/no-such-job').expect(404);
   });
 
-  it('401 without the bearer token when TLBSIM_API_TOKEN is set', async () => {
+  it('401 without the bearer token on every /api route when TLBSIM_API_TOKEN is set; /health stays open', async () => {
     const secured = await createCoordinatorApp({ redisUrl: stack.redis.url, logLevel: 'silent', apiToken: 'e2e-token' });
     await secured.init();
     try {
@@ -102,7 +102,9 @@ describe('errors', () => {
       await s().post('/api/compare').send({ scenario: raw, policies: ['overhaul'] }).expect(401);
       await s().delete('/api/jobs/anything').expect(401);
       await s().get('/queues').expect(401);
-      await s().get('/api/jobs').expect(200);
+      await s().get('/api/jobs').expect(401);
+      await s().get('/api/jobs').set('Authorization', 'Bearer e2e-token').expect(200);
+      await s().get('/health').expect(200);
       const ok = await s().post('/api/jobs').set('Authorization', 'Bearer e2e-token').send({ scenario: raw, overrides: SMALL }).expect(201);
       await s().delete(`/api/jobs/${ok.body.id}`).set('Authorization', 'Bearer e2e-token').expect(200);
     } finally {

@@ -14,8 +14,10 @@ export interface CoordinatorOptions {
   redisUrl: string;
   /** Key prefix of the job store. */
   prefix?: string;
-  /** When set, mutating endpoints and `/queues` need `Authorization: Bearer <apiToken>`. */
+  /** When set, every `/api` request and `/queues` need `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
+  /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** Budget of every request to `/api` per client IP. */
   rateLimit: RateLimit;
   /** Budget of job submissions (`POST /api/jobs`, `POST /api/compare`) per client IP. */
@@ -59,7 +61,7 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
 }
 
 /**
- * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`,
+ * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`, `TLBSIM_METRICS_TOKEN`,
  * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
  * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
  * `TLBSIM_REDIS_URL` or `REDIS_URL`), then by `given`.
@@ -69,6 +71,7 @@ export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: Nod
     redisUrl: env.TLBSIM_REDIS_URL || env.REDIS_URL || DEFAULT_REDIS_URL,
     prefix: env.TLBSIM_PREFIX || undefined,
     apiToken: env.TLBSIM_API_TOKEN || undefined,
+    metricsToken: env.TLBSIM_METRICS_TOKEN || undefined,
     rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
     submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),
     maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES || 256 * 1024),

@@ -117,14 +117,15 @@ describe('coordinator HTTP API (fake job store)', () => {
 });
 
 describe('coordinator security', () => {
-  it('needs the bearer token on mutating endpoints when TLBSIM_API_TOKEN is set', async () => {
+  it('needs the bearer token on every /api route when TLBSIM_API_TOKEN is set', async () => {
     const { app: a } = await app({ apiToken: 's3cret' });
     const http = () => request(a.getHttpServer());
     await http().post('/api/jobs').send({ scenario: small }).expect(401);
     await http().post('/api/jobs').set('Authorization', 'Bearer wrong').send({ scenario: small }).expect(401);
     await http().post('/api/jobs').set('Authorization', 'Bearer s3cret').send({ scenario: small }).expect(201);
     await http().delete('/api/jobs/x').expect(401);
-    await http().get('/api/jobs').expect(200);
+    await http().get('/api/jobs').expect(401);
+    await http().get('/api/jobs').set('Authorization', 'Bearer s3cret').expect(200);
     await http().get('/queues').expect(401);
     await http().get('/queues').set('Authorization', 'Bearer s3cret').expect(200);
     await a.close();

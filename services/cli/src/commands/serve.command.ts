@@ -119,7 +119,7 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
     .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
-    .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of mutating endpoints and /queues), TLBSIM_RATE_LIMIT and\n' +
+    .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
       'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
 }

@@ -49,11 +49,15 @@ export function setToken(value: string): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+/** The Authorization header of every API call and stream, when a token is set (never in a URL). */
+export function authHeaders(): Record<string, string> {
+  return token() ? { Authorization: `Bearer ${token()}` } : {};
+}
+
 /** Calls the API; throws {@link ApiError} on non-2xx. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && token()) headers.Authorization = `Bearer ${token()}`;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : null;

@@ -3,8 +3,6 @@ import { timingSafeEqual } from 'crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /** True if `header` (an Authorization header) carries `token` as Bearer (or as a Basic password, for browsers). */
 export function authorizationMatches(header: string | undefined, token: string): boolean {
   if (!header) return false;
@@ -21,20 +19,22 @@ export function authorizationMatches(header: string | undefined, token: string):
 }
 
 /**
- * When `TLBSIM_API_TOKEN` is set, every mutating request (not GET/HEAD/OPTIONS)
- * needs `Authorization: Bearer <token>`; 401 otherwise.
+ * When `TLBSIM_API_TOKEN` is set, every `/api` request (reads, event streams
+ * and the dashboard's data included) needs `Authorization: Bearer <token>`;
+ * when `TLBSIM_METRICS_TOKEN` is set, `/metrics` needs that one. 401
+ * otherwise. `/health` stays open (liveness probes).
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
   constructor(@Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions) {}
 
-  /** Lets safe methods through; checks the token on the others. */
+  /** Checks the token the request's path needs, if any. */
   canActivate(context: ExecutionContext): boolean {
-    const token = this.options.apiToken;
     const req = context.switchToHttp().getRequest<Request>();
-    if (!token || SAFE_METHODS.has(req.method)) return true;
-    if (authorizationMatches(req.headers.authorization, token)) return true;
-    throw new UnauthorizedException('missing or invalid bearer token (Authorization: Bearer <TLBSIM_API_TOKEN>)');
+    const [token, name] = req.path.startsWith('/api/') || req.path === '/api' ? [this.options.apiToken, 'TLBSIM_API_TOKEN']
+      : req.path === '/metrics' ? [this.options.metricsToken, 'TLBSIM_METRICS_TOKEN'] : [undefined, ''];
+    if (!token || authorizationMatches(req.headers.authorization, token)) return true;
+    throw new UnauthorizedException(`missing or invalid bearer token (Authorization: Bearer <${name}>)`);
   }
 }
 

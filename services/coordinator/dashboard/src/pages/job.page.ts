@@ -6,6 +6,7 @@ import { clock, isTerminal, simTime } from '../format';
 import { JobSeries, SeriesPoint } from '../series';
 import { badge, bar, jobProgress, slotsText, violations } from '../widgets';
 import { countersView, witnessesView } from './job.report';
+import { EventStreamClient } from '../event-stream.client';
 
 interface Charts {
   hit: ChartBox;
@@ -95,7 +96,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     refresh = setTimeout(() => { refresh = null; load().catch(fail); }, 300);
   };
 
-  const source = new EventSource(`api/jobs/${id}/events`);
+  const source = new EventStreamClient(`api/jobs/${id}/events`);
   let redraw = false;
   source.onmessage = (m) => {
     const event = JSON.parse(m.data as string) as JobEvent;
@@ -109,7 +110,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     }
     scheduleLoad();
   };
-  source.onerror = () => { if (source.readyState === EventSource.CLOSED) scheduleLoad(); };
+  source.onerror = () => { if (source.closed) scheduleLoad(); };
   load().catch(fail);
   return () => {
     closed = true;

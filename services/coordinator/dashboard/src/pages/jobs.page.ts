@@ -3,6 +3,7 @@ import { api, JobPage, JobView } from '../api';
 import { h, replace } from '../dom';
 import { clock, isTerminal } from '../format';
 import { badge, jobProgress, violations } from '../widgets';
+import { EventStreamClient } from '../event-stream.client';
 
 const PAGE = 25;
 
@@ -27,7 +28,7 @@ function row(job: JobView, onError: (e: unknown) => void): HTMLElement {
 /** Renders the jobs list into `root`; returns the cleanup. */
 export function jobsPage(root: HTMLElement): () => void {
   let offset = 0;
-  let source: EventSource | null = null;
+  let source: EventStreamClient | null = null;
   const body = h('tbody');
   const status = h('div', { class: 'errors' });
   const pager = h('div', { class: 'pager' });
@@ -50,7 +51,7 @@ export function jobsPage(root: HTMLElement): () => void {
   const connect = (at: number): void => {
     offset = at;
     source?.close();
-    source = new EventSource(`api/live?offset=${offset}&limit=${PAGE}`);
+    source = new EventStreamClient(`api/live?offset=${offset}&limit=${PAGE}`);
     source.onmessage = (m) => {
       status.textContent = '';
       render((JSON.parse(m.data as string) as { jobs: JobPage }).jobs);

@@ -3,6 +3,7 @@ import type { WorkerInfo } from '../api';
 import { h, replace } from '../dom';
 import { clock } from '../format';
 import { bar } from '../widgets';
+import { EventStreamClient } from '../event-stream.client';
 
 function row(w: WorkerInfo): HTMLElement {
   const shards = w.shards.map((s) => h('div', {}, h('a', { href: `#/jobs/${s.jobId}`, class: 'mono', text: `${s.jobId.slice(0, 12)}…` }), ` shard ${s.shard}`));
@@ -22,7 +23,7 @@ export function workersPage(root: HTMLElement): () => void {
   replace(root, h('h1', { text: 'Workers' }), summary,
     h('div', { class: 'card' }, h('table', { 'data-testid': 'workers' },
       h('thead', {}, h('tr', {}, ...['Worker', 'Host', 'Load', 'Current shards', 'Started', 'Heartbeat'].map((t) => h('th', { text: t })))), body)));
-  const source = new EventSource('api/live?limit=1');
+  const source = new EventStreamClient('api/live?limit=1');
   source.onmessage = (m) => {
     const { workers } = JSON.parse(m.data as string) as { workers: WorkerInfo[] };
     const capacity = workers.reduce((n, w) => n + w.capacity, 0);
