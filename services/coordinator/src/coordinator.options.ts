@@ -32,8 +32,14 @@ export interface CoordinatorOptions {
   scenariosDir: string;
   /** Directory of the bundled dashboard (`index.html`, `app.js`, `app.css`). */
   dashboardDir: string;
-  /** Longest blocking read of a job's event stream per SSE poll, in ms. */
+  /** Silence after which an SSE stream gets a keep-alive comment and its job's state is checked, in ms. */
   sseBlockMs: number;
+  /** Pause between two reads of a followed job's events when nothing new came, in ms. @defaultValue 250 */
+  ssePollMs: number;
+  /** Open SSE streams (job events and live feed) per client address at most; more get 429. @defaultValue 16 */
+  sseStreamsPerClientMax: number;
+  /** Open SSE streams in total at most; more get 429. @defaultValue 512 */
+  sseStreamsMax: number;
   /** Period of the live jobs/workers SSE feed, in ms. */
   livePeriodMs: number;
   /** Deadline of an API request (streams excepted); past it, 503 with `Retry-After`. @defaultValue 10000 */
@@ -63,7 +69,7 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
 /**
  * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`, `TLBSIM_METRICS_TOKEN`,
  * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
- * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
+ * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_SSE_STREAMS_PER_CLIENT`, `TLBSIM_SSE_STREAMS_MAX`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
  * `TLBSIM_REDIS_URL` or `REDIS_URL`), then by `given`.
  */
 export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
@@ -80,12 +86,23 @@ export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: Nod
     scenariosDir: env.TLBSIM_SCENARIOS_DIR || defaultPath('scenarios'),
     dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
     sseBlockMs: 2000,
+    ssePollMs: 250,
+    sseStreamsPerClientMax: positiveOr(env.TLBSIM_SSE_STREAMS_PER_CLIENT, 16),
+    sseStreamsMax: positiveOr(env.TLBSIM_SSE_STREAMS_MAX, 512),
     livePeriodMs: 1000,
     requestDeadlineMs: 10_000,
     probeDeadlineMs: 1500,
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { ...defaults, ...defined };
+}
+
+/** A positive integer from the environment, else `fallback`. */
+function positiveOr(text: string | undefined, fallback: number): number {
+  if (!text) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /** A path relative to the repository root (this file is in `services/coordinator/{src,dist}`). */

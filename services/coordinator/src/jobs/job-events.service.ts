@@ -5,13 +5,19 @@ import type { Request, Response } from 'express';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { badRequest } from '../common/validation.pipe';
 import { SseHub, SseStream } from '../http/sse.hub';
+import { JobEventsFeed } from './job-events.feed';
 import { JobsPort } from './jobs.port';
 
 
-/** Streams a job's event stream as Server-Sent Events. */
+/**
+ * Streams a job's event stream as Server-Sent Events: each follower catches
+ * up on its own (without blocking), then joins the job's one shared reader
+ * ({@link JobEventsFeed}).
+ */
 @Injectable()
 export class JobEventsService {
   private readonly logger = new Logger(JobEventsService.name);
+  private readonly feeds = new Map<string, JobEventsFeed>();
 
   constructor(
     private readonly port: JobsPort,
@@ -38,10 +44,10 @@ export class JobEventsService {
       res.status(204).end();
       return;
     }
-    const sse = this.hub.open(req, res);
+    const sse = this.hub.open(req, res, 'job-events');
     try {
       after = this.forward(sse, first, after);
-      if (!this.ended(first)) await this.tail(sse, id, after);
+      if (!this.ended(first)) await this.feedOf(id).follow(sse, after);
     } catch (error) {
       if (!this.hub.isClosing) this.logger.warn(`event stream of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -70,22 +76,22 @@ export class JobEventsService {
     return isFinalJobState(job.state) ? streamIdBefore(end) : last;
   }
 
-  private async tail(sse: SseStream, id: string, from: string | null): Promise<void> {
-    let after = from;
-    while (sse.isOpen) {
-      const events = await this.port.readEvents(id, after, this.options.sseBlockMs, 500);
-      after = this.forward(sse, events, after);
-      if (this.ended(events)) return;
-      if (events.length === 0) {
-        sse.keepAlive();
-        const job = await this.port.get(id);
-        if (!job || isFinalJobState(job.state)) {
-          const rest = await this.port.readEvents(id, after, 0, 500);
-          this.forward(sse, rest, after);
-          return;
-        }
-      }
+  /** The job's shared reader, started for its first follower and dropped after its last. */
+  private feedOf(id: string): JobEventsFeed {
+    let feed = this.feeds.get(id);
+    if (!feed) {
+      const created: JobEventsFeed = new JobEventsFeed(this.port, id, {
+        pollMs: this.options.ssePollMs, idleMs: this.options.sseBlockMs,
+        onIdle: () => { if (this.feeds.get(id) === created) this.feeds.delete(id); },
+      });
+      this.feeds.set(id, (feed = created));
     }
+    return feed;
+  }
+
+  /** Jobs followed now (one shared reader each). */
+  get readers(): number {
+    return this.feeds.size;
   }
 
   private forward(sse: SseStream, events: readonly JobEvent[], after: string | null): string | null {

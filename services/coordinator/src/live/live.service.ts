@@ -40,7 +40,7 @@ export class LiveService {
 
   /** Streams snapshots until the client leaves. */
   async stream(query: ListJobsQueryDto, req: Request, res: Response): Promise<void> {
-    const sse = this.hub.open(req, res);
+    const sse = this.hub.open(req, res, 'live');
     let last = '';
     let quiet = 0;
     try {

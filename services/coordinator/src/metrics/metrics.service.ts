@@ -3,6 +3,8 @@ import { JOB_STATES, JobView } from '@tlbsim/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { withDeadline } from '../common/deadline.util';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
+import { SseHub } from '../http/sse.hub';
+import { JobEventsService } from '../jobs/job-events.service';
 import { JobsPort } from '../jobs/jobs.port';
 import { ShardQueueStats } from '../queues/shard-queue.stats';
 
@@ -47,6 +49,8 @@ export class MetricsService {
   constructor(
     private readonly port: JobsPort,
     @Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions,
+    hub: SseHub,
+    jobEvents: JobEventsService,
     @Optional() private readonly shardQueue?: ShardQueueStats,
   ) {
     const registers = [this.registry];
@@ -61,7 +65,25 @@ export class MetricsService {
     this.windowsTotal = new Counter({ name: 'tlbsim_shard_windows_total', help: 'Shard windows completed (seen by this coordinator)', registers });
     this.accessesTotal = new Counter({ name: 'tlbsim_simulated_accesses_total', help: 'Simulated guest accesses (seen by this coordinator)', registers });
     this.violationsTotal = new Counter({ name: 'tlbsim_violations_total', help: 'Coherence violations found (seen by this coordinator)', registers });
+    this.countStreams(hub, jobEvents, registers);
     this.redisUp = new Gauge({ name: 'tlbsim_redis_up', help: '1 if the job store (Redis) answered this scrape\'s sample in time, else 0 (the job gauges then keep their last values)', registers });
+  }
+
+  /** Open SSE streams by kind, refusals, and the shared readers behind the job streams, read at scrape time. */
+  private countStreams(hub: SseHub, jobEvents: JobEventsService, registers: Registry[]): void {
+    new Gauge({
+      name: 'tlbsim_sse_streams', help: 'Open Server-Sent Events streams by kind (job-events, live)', labelNames: ['kind'], registers,
+      collect() { for (const kind of ['job-events', 'live'] as const) this.set({ kind }, hub.count(kind)); },
+    });
+    let refusedSeen = 0;
+    new Counter({
+      name: 'tlbsim_sse_streams_refused_total', help: 'SSE streams refused with 429 (per-client or total cap)', registers,
+      collect() { this.inc(hub.refused - refusedSeen); refusedSeen = hub.refused; },
+    });
+    new Gauge({
+      name: 'tlbsim_sse_job_readers', help: 'Jobs whose events are being read for SSE followers (one shared reader each)', registers,
+      collect() { this.set(jobEvents.readers); },
+    });
   }
 
   /**
