@@ -153,8 +153,10 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
     procs.push({ name: label, child, log });
   }
 
-  const api = async (path: string, init: RequestInit = {}): Promise<{ status: number; body: any; text: string }> => {
-    const res = await fetch(`${base()}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+  /** A call to the coordinator, with the compose environment's API token (every /api route needs it) unless `anonymous`. */
+  const api = async (path: string, init: RequestInit = {}, anonymous = false): Promise<{ status: number; body: any; text: string }> => {
+    const auth: Record<string, string> = anonymous ? {} : { authorization: `Bearer ${TOKEN}` };
+    const res = await fetch(`${base()}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
     let body: unknown = null;
     try { body = JSON.parse(text); } catch { /* not JSON */ }
@@ -188,9 +190,10 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
     const body = JSON.stringify({ scenario: raw, overrides, shards: 2 });
     const headers = { 'content-type': 'application/json' };
 
-    // The compose environment set a token: submitting without it is refused.
-    expect((await api('/api/jobs', { method: 'POST', headers, body })).status).toBe(401);
-    const submitted = await api('/api/jobs', { method: 'POST', headers: { ...headers, authorization: `Bearer ${TOKEN}` }, body });
+    // The compose environment set a token: submitting or reading without it is refused.
+    expect((await api('/api/jobs', { method: 'POST', headers, body }, true)).status).toBe(401);
+    expect((await api('/api/workers', {}, true)).status).toBe(401);
+    const submitted = await api('/api/jobs', { method: 'POST', headers, body });
     expect([submitted.status, submitted.text.slice(0, 300)]).toEqual([201, expect.any(String)]);
     const id = submitted.body.id as string;
     expect(submitted.body.shards).toBe(2);

@@ -34,7 +34,7 @@ afterEach(async () => {
 
 afterAll(async () => { await redis?.stop(); });
 
-const cfg = hotScenario(500000);
+const cfg = hotScenario(400000);
 
 /** Window-completed events of a stale run: by another worker than the one that resumed the shard, after that resume. */
 function staleProgress(events: readonly JobEvent[]): JobEvent[] {

@@ -70,13 +70,13 @@ describe('Redis killed and restarted under submit --wait', () => {
     it(`with its append-only file (down ${t.downMs} ms after ${t.windows} windows): the job completes with the in-process digest`, async () => {
       const aof = await startRedis({ fsyncAlways: true });
       redis = aof;
-      const { sub } = await runningJob(aof.url, t.prefix, 600000, t.windows);
+      const { sub } = await runningJob(aof.url, t.prefix, 300000, t.windows);
       await aof.kill();
       await sleep(t.downMs);
       await aof.restart();
       const r = await sub.done;
       expect({ code: r.code, err: r.err.slice(-1500) }).toEqual({ code: 0, err: expect.any(String) });
-      expect(JSON.parse(r.out).digest).toBe((await runInProcess(hotScenario(600000), { shards: 1 })).digest);
+      expect(JSON.parse(r.out).digest).toBe((await runInProcess(hotScenario(300000), { shards: 1 })).digest);
       expect(r.err).not.toContain('Unhandled error event');
       expect(r.err.match(/is unreachable/g)?.length ?? 0).toBeLessThanOrEqual(1);
       expect(workers[0].log()).not.toContain('Unhandled error event');

@@ -47,7 +47,7 @@ describe('serve --workers 2 killed by SIGKILL', () => {
       killLater.push(serve.child.pid!);
       const pids = (await until('serve\'s workers registered', async () => { const w = await jobs.workers(); return w.length === 2 ? w : null; })).map((w) => w.pid);
       killLater.push(...pids);
-      const cfg = hotScenario(1500000);
+      const cfg = hotScenario(400000);
       const id = t.job ? (await jobs.submit(cfg, { shards: 2 })).id : null;
       if (id) await until('job running', async () => (await jobs.get(id))!.progress.windows > 20);
       serve.child.kill('SIGKILL');

@@ -32,7 +32,7 @@ afterEach(async () => {
 
 afterAll(async () => { await redis?.stop(); });
 
-const cfg = hotScenario(1500000);
+const cfg = hotScenario(600000);
 let expected: string;
 beforeAll(async () => { expected = (await runInProcess(cfg, { shards: 1 })).digest; });
 
@@ -44,7 +44,7 @@ beforeAll(async () => { expected = (await runInProcess(cfg, { shards: 1 })).dige
 const TRIALS = [
   { name: '2 workers x 2 slots, early', workers: 2, concurrency: 2, afterWindows: 20, gapMs: 0 },
   { name: '4 workers x 1 slot, mid-run', workers: 4, concurrency: 1, afterWindows: 150, gapMs: 15 },
-  { name: '2 workers x 2 slots, late', workers: 2, concurrency: 2, afterWindows: 400, gapMs: 60 },
+  { name: '2 workers x 2 slots, late', workers: 2, concurrency: 2, afterWindows: 330, gapMs: 60 },
 ];
 
 describe('SIGTERM to all workers at once', () => {
