@@ -34,7 +34,7 @@ afterEach(async () => {
 
 afterAll(async () => { await redis?.stop(); });
 
-const cfg = hotScenario(400000);
+const cfg = hotScenario(800000);
 
 /** Window-completed events of a stale run: by another worker than the one that resumed the shard, after that resume. */
 function staleProgress(events: readonly JobEvent[]): JobEvent[] {
@@ -49,7 +49,7 @@ function staleProgress(events: readonly JobEvent[]): JobEvent[] {
 }
 
 describe('a frozen worker past its locks', () => {
-  [{ prefix: 'f0', frozenMs: 3500, afterWindows: 40 }, { prefix: 'f1', frozenMs: 5000, afterWindows: 150 }].forEach((t) => {
+  [{ prefix: 'f0', frozenMs: 3500, afterWindows: 40 }, { prefix: 'f1', frozenMs: 5000, afterWindows: 100 }].forEach((t) => {
     it(`frozen ${t.frozenMs} ms after ${t.afterWindows} windows: its stale runs append no progress; same digest`, async () => {
       service = new JobsService({ redisUrl: redis.url, prefix: t.prefix });
       const jobs = service;

@@ -58,11 +58,14 @@ export class JobFinalizerService {
   }
 
   private async end(meta: JobMeta, record: Omit<JobResultRecord, 'view'>, event: NewJobEvent): Promise<boolean> {
-    const first = await this.jobs.finish(meta.id, record, event, this.retentionSec);
+    // The submitter's retention, whichever process (worker, API, CLI) finishes the job.
+    const retentionSec = meta.retentionSec ?? this.retentionSec;
+    const first = await this.jobs.finish(meta.id, record, event, retentionSec);
     // Even when someone else finished it first, cleaning up again is harmless.
     await this.jobs.deleteTransport(meta.id, meta.shards);
     await this.scheduler.release(meta.id);
     if (first) await this.jobs.saveFinalView(meta.id, JSON.stringify(projectJob(meta, await this.events.all(meta.id))));
+    if (meta.groupId) await this.jobs.expireGroupWhenDone(meta.groupId, retentionSec);
     return first;
   }
 

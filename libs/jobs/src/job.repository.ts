@@ -16,6 +16,8 @@ export interface JobMeta {
   accessesTotal: number;
   windowsEstimate: number;
   config: SimConfig;
+  /** Seconds the job's records are kept once it finished: the submitter's setting (absent: the finishing process's). */
+  retentionSec?: number;
 }
 
 /** The record kept for a finished job after its other keys are gone. */
@@ -46,7 +48,7 @@ export class JobRepository {
   async create(meta: JobMeta): Promise<void> {
     const k = this.keys(meta.id);
     const score = Date.parse(meta.createdAt);
-    const fields = { ...meta, groupId: meta.groupId ?? '', config: JSON.stringify(meta.config) };
+    const fields = { ...meta, groupId: meta.groupId ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
     await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
     const p = this.redis.pipeline().zadd(this.g.jobs, score, meta.id);
@@ -87,6 +89,21 @@ export class JobRepository {
     for (const [f, v] of Object.entries(record)) if (v !== null) fields.push(f, String(v));
     const id = await this.redis.tlbFinish(3, k.result, k.events, k.meta, retentionSec, EventStreamRepository.encode(event), ...fields);
     return id !== null;
+  }
+
+  /**
+   * Starts the retention clock of a compare group's index once every job of
+   * the group is finished (each has its result record), so the group outlives
+   * none of its jobs' listings and no group index is kept forever.
+   */
+  async expireGroupWhenDone(groupId: string, retentionSec: number): Promise<void> {
+    const key = this.g.group(groupId);
+    const ids = await this.redis.zrange(key, '0', '-1');
+    if (ids.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.exists(this.keys(id).result);
+    const res = (await p.exec()) ?? [];
+    if (res.every(([err, n]) => !err && n === 1)) await this.redis.expire(key, retentionSec);
   }
 
   /** Records the last waiting-for-workers note; false if it was already this one. */
@@ -155,5 +172,6 @@ function parseMeta(h: Record<string, string>): JobMeta | null {
   return {
     id: h.id, name: h.name, policy: h.policy, seed: Number(h.seed), shards: Number(h.shards), groupId: h.groupId || null,
     createdAt: h.createdAt, accessesTotal: Number(h.accessesTotal), windowsEstimate: Number(h.windowsEstimate), config: JSON.parse(h.config),
+    retentionSec: h.retentionSec ? Number(h.retentionSec) : undefined,
   };
 }

@@ -17,6 +17,20 @@ export function bullPrefixOf(prefix: string = DEFAULT_PREFIX): string {
 /** Seconds finished jobs' event streams and metadata are kept. @defaultValue 3600 */
 export const DEFAULT_RETENTION_SEC = 3600;
 
+/**
+ * The retention every tlbsim process applies unless told otherwise:
+ * `TLBSIM_RETENTION_SEC` (a positive integer of seconds) if set, else
+ * {@link DEFAULT_RETENTION_SEC}. A job records the value of the process that
+ * submitted it, and whichever process finishes it applies that one.
+ */
+export function defaultRetentionSec(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.TLBSIM_RETENTION_SEC;
+  if (!text) return DEFAULT_RETENTION_SEC;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`TLBSIM_RETENTION_SEC: expected a positive integer of seconds, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 /** A worker is alive if it heartbeat within this many ms. @defaultValue 5000 */
 export const WORKER_ALIVE_MS = 5000;
 

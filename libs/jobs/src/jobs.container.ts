@@ -1,7 +1,7 @@
 import { EventStreamRepository } from './event-stream.repository';
 import { JobFinalizerService } from './job-finalizer.service';
 import { JobRepository } from './job.repository';
-import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC } from './jobs.constants';
+import { DEFAULT_PREFIX, defaultRetentionSec } from './jobs.constants';
 import { createRedis, TlbRedis } from './redis.client';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { SchedulerRepository } from './scheduler.repository';
@@ -15,7 +15,7 @@ export interface JobsConnectionOptions {
   redisUrl: string;
   /** Key prefix. @defaultValue 'tlbsim' */
   prefix?: string;
-  /** Seconds finished jobs' streams, metadata and failed BullMQ records are kept. @defaultValue 3600 */
+  /** Seconds finished jobs' streams, metadata, group index and failed BullMQ records are kept. @defaultValue `$TLBSIM_RETENTION_SEC` or 3600 */
   retentionSec?: number;
 }
 
@@ -42,7 +42,7 @@ export class JobsContainer {
   constructor(opts: JobsConnectionOptions) {
     this.redisUrl = opts.redisUrl;
     this.prefix = opts.prefix ?? DEFAULT_PREFIX;
-    this.retentionSec = opts.retentionSec ?? DEFAULT_RETENTION_SEC;
+    this.retentionSec = opts.retentionSec ?? defaultRetentionSec();
     this.redis = createRedis(this.redisUrl);
     this.jobs = new JobRepository(this.redis, this.prefix);
     this.events = new EventStreamRepository(this.redis, this.prefix);

@@ -16,7 +16,7 @@ export interface JobsServiceOptions {
   redisUrl: string;
   /** Key prefix. @defaultValue 'tlbsim' */
   prefix?: string;
-  /** Seconds finished jobs' streams/snapshots/BullMQ records are kept. @defaultValue 3600 */
+  /** Seconds finished jobs' records are kept (recorded in each job it submits). @defaultValue `$TLBSIM_RETENTION_SEC` or 3600 */
   retentionSec?: number;
 }
 
@@ -80,7 +80,7 @@ export class JobsService {
     return {
       id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, groupId, createdAt: new Date().toISOString(),
       accessesTotal: accessesTotalOf(cfg),
-      windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config,
+      windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config, retentionSec: this.c.retentionSec,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { SweepPlan, SweepView } from '@tlbsim/contracts';
 import { withOverhead } from '@tlbsim/engine';
 import { JobLimitError } from './job-limit.error';
-import { DEFAULT_PREFIX, DEFAULT_RETENTION_SEC, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
+import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import type { JobsConnectionOptions } from './jobs.container';
 import { createRedis, TlbRedis } from './redis.client';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
@@ -47,7 +47,7 @@ export class SweepsService {
 
   constructor(private readonly opts: JobsConnectionOptions) {
     this.prefix = opts.prefix ?? DEFAULT_PREFIX;
-    this.retentionSec = opts.retentionSec ?? DEFAULT_RETENTION_SEC;
+    this.retentionSec = opts.retentionSec ?? defaultRetentionSec();
   }
 
   private get c(): { redis: TlbRedis; repo: SweepRepository } {

@@ -14,6 +14,8 @@ export interface CoordinatorOptions {
   redisUrl: string;
   /** Key prefix of the job store. */
   prefix?: string;
+  /** Seconds finished jobs' records are kept. @defaultValue `$TLBSIM_RETENTION_SEC` or 3600 */
+  retentionSec?: number;
   /** When set, every `/api` request and `/queues` need `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
   /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */

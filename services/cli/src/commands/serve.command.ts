@@ -14,6 +14,7 @@ export interface ServeOptions {
   prefix: string;
   workers: string;
   workerConcurrency: string;
+  retentionSec?: string;
 }
 
 function nonNegativeInt(name: string, value: string, min = 0, max = 65535): number {
@@ -50,11 +51,12 @@ function listenProblem(error: unknown, port: number): string | null {
 
 /** The action of `tlbsim serve`: runs until SIGINT/SIGTERM, then stops everything it started. */
 export async function serveAction(ctx: CliContext, options: ServeOptions): Promise<number> {
-  let port: number, workers: number, concurrency: number;
+  let port: number, workers: number, concurrency: number, retentionSec: number | undefined;
   try {
     port = nonNegativeInt('--port', options.port);
     workers = nonNegativeInt('--workers', options.workers, 0, 256);
     concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, 1, 1024);
+    retentionSec = options.retentionSec === undefined ? undefined : nonNegativeInt('--retention-sec', options.retentionSec, 1, 10 * 365 * 86400);
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
@@ -75,7 +77,7 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     const { startCoordinator } = await import('@tlbsim/coordinator');
     let coordinator;
     try {
-      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix });
+      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix, retentionSec });
     } catch (error) {
       // Taken between the check above and the listen.
       const problem = listenProblem(error, port);
@@ -84,6 +86,7 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
       return EXIT.BAD_INPUT;
     }
     const workerArgs = ['--redis', redisUrl, '--prefix', options.prefix, '--concurrency', String(concurrency)];
+    if (retentionSec !== undefined) workerArgs.push('--retention-sec', String(retentionSec));
     let stopping = false;
     const local = startLocalWorkers(workers, join(__dirname, '..', 'main.js'), workerArgs, (i, code) => {
       if (!stopping) ctx.io.err(`tlbsim serve: worker ${i} exited with ${code}\n`);
@@ -118,6 +121,7 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL; none: start a private redis-server)')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
+    .option('--retention-sec <s>', 'seconds finished jobs\' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)', process.env.TLBSIM_RETENTION_SEC || undefined)
     .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
       'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')

@@ -59,7 +59,7 @@ export function workerCommand(ctx: CliContext): Command {
     .option('--concurrency <n>', 'shards run at once (slots offered; default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
     .option('--stalled-interval-ms <ms>', 'how often dead workers\' shards are looked for (default 3000)')
-    .option('--retention-sec <s>', 'seconds finished jobs\' records are kept (default 3600)')
+    .option('--retention-sec <s>', 'seconds finished jobs\' records are kept (default $TLBSIM_RETENTION_SEC or 3600)')
     .action(async (options: WorkerOptions) => ctx.setExitCode(await workerAction(ctx, options)));
   return command;
 }

@@ -6,7 +6,7 @@ import { JobsPort } from './jobs.port';
 /** The job store: the one given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
 export function createJobsPort(options: CoordinatorOptions): JobsPort {
   if (options.jobs) return options.jobs;
-  const service: JobsPort = new JobsService({ redisUrl: options.redisUrl, prefix: options.prefix });
+  const service: JobsPort = new JobsService({ redisUrl: options.redisUrl, prefix: options.prefix, retentionSec: options.retentionSec });
   return service;
 }
 

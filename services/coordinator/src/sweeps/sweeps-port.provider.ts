@@ -6,7 +6,7 @@ import { SweepsPort } from './sweeps.port';
 /** The sweep store: the one given in the options (tests), else `SweepsService` of `@tlbsim/jobs` on `redisUrl`. */
 export function createSweepsPort(options: CoordinatorOptions): SweepsPort {
   if (options.sweeps) return options.sweeps;
-  const service: SweepsPort = new SweepsService({ redisUrl: options.redisUrl, prefix: options.prefix });
+  const service: SweepsPort = new SweepsService({ redisUrl: options.redisUrl, prefix: options.prefix, retentionSec: options.retentionSec });
   return service;
 }
 
