@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { buildScenario } from '@tlbsim/contracts';
 
 const MAIN = join(__dirname, '..', 'services', 'cli', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tlbsim-e2e-'));
@@ -67,6 +68,18 @@ describe('tlbsim executable', () => {
     const r = tlbsim('compare', ok, '--policies', 'overhaul,pre-overhaul,overhaul');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('overhaul is listed more than once');
+  });
+
+  it('replay of a job that did not complete: exit 2, naming the state, before running anything', () => {
+    const config = buildScenario({ name: 'cancelled', workload: { accessesPerVcpu: 50000000 } }, []);
+    const file = scenario('cancelled.ndjson', [
+      { kind: 'job', id: 'j-1', name: 'cancelled', policy: config.kvm.policy, seed: config.seed, shards: 2, createdAt: '2026-01-01T00:00:00.000Z', config },
+      { kind: 'result', state: 'cancelled', digest: null, report: null },
+    ].map((l) => JSON.stringify(l)).join('\n'));
+    const r = tlbsim('replay', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`tlbsim: ${file}: job j-1 did not complete (cancelled): its export has no digest to reproduce, so there is nothing to replay\n`);
+    expect(r.stdout).toBe('');
   });
 
   it('unknown option: exit 2', () => {

@@ -7,6 +7,7 @@ export * from './barrier-left.error';
 export * from './batch.codec';
 export * from './event-stream.repository';
 export * from './job-finalizer.service';
+export * from './incomplete-export.error';
 export * from './job-finished.error';
 export * from './job-gone.error';
 export * from './job-limit.error';

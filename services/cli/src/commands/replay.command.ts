@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { Command } from 'commander';
-import { replayExport } from '@tlbsim/jobs';
+import { IncompleteExportError, replayExport } from '@tlbsim/jobs';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { createProgressReporter } from '../progress.reporter';
@@ -26,7 +26,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   try {
     result = await replayExport(lines, (p) => progress.update(p));
   } catch (error) {
-    if (!(error instanceof SyntaxError) && !/not a tlbsim job export/.test((error as Error).message)) throw error;
+    if (!(error instanceof SyntaxError) && !(error instanceof IncompleteExportError) && !/not a tlbsim job export/.test((error as Error).message)) throw error;
     ctx.io.err(`tlbsim: ${file}: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   } finally {
