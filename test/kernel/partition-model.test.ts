@@ -1,18 +1,18 @@
 import { runInProcess } from '@tlbsim/engine';
-import { shippedScenario } from '../support/scenario.fixture';
+import { rootReuseCompressed } from '../support/scenario.fixture';
 
 const NONE = { 'cross-vm': 0, 'use-after-free': 0, 'stale-mapping': 0, 'stale-root': 0 };
 
 /** Root reuse alone: memslot updates (fast zaps), no MMU-notifier invalidations, several VMs per host. */
 function rootReuseOnly(overrides: readonly string[] = []) {
-  return shippedScenario('hyperv-svm-root-reuse', [
+  return rootReuseCompressed([
     'workload.accessesPerVcpu=60000', 'events.mmuNotifierInvalidationsPerSec=0', 'fleet.vmsPerHost=4', ...overrides,
   ]);
 }
 
 /** Everything that churns roots or moves vCPUs at once: L3 time, SMIs, memslot deletes, migrations, overcommitted VPs. */
 const CHURN = [
-  'workload.l3TimePercent=30', 'events.nestedTransitionsPerSec=200000', 'events.smiPerSec=20000',
+  'workload.l3TimePercent=30', 'events.nestedTransitionsPerSec=40000', 'events.smiPerSec=20000',
   'events.memslotDeletesPerSec=20000', 'fleet.l1VpsPerHost=4', 'events.vcpuMigrationsPerSec=100000',
   'platform.schedQuantumUs=20',
 ];
@@ -57,19 +57,19 @@ describe("the partition's shared nested translations (issue 8)", () => {
     ['bare metal', ['platform.l0=none']],
     ['the fix, VP-held nested entries', ['kvm.policy=overhaul+hv-flush-current', 'platform.nestedCache=vp']],
   ])('%s: 0 violations of every class with L3, SMIs, deletes, migrations and overcommitted VPs (seed 7)', async (_label, o) => {
-    const r = await runInProcess(shippedScenario('hyperv-svm-root-reuse', ['seed=7', 'workload.accessesPerVcpu=60000', ...CHURN, ...o]));
+    const r = await runInProcess(rootReuseCompressed(['seed=7', 'workload.accessesPerVcpu=60000', ...CHURN, ...o]));
     expect(r.metrics.events.nestedTransitions).toBeGreaterThan(0);
     expect(r.metrics.roots.allocated).toBeGreaterThan(20);
     expect(r.violations.byClass).toEqual(NONE);
   });
 
   it('the buggy policy shows the bug through the same churn (seed 7)', async () => {
-    const r = await runInProcess(shippedScenario('hyperv-svm-root-reuse', ['seed=7', 'workload.accessesPerVcpu=60000', ...CHURN]));
+    const r = await runInProcess(rootReuseCompressed(['seed=7', 'workload.accessesPerVcpu=60000', ...CHURN]));
     expect(r.violations.total).toBeGreaterThan(0);
   });
 
   it('memslot DELETEs free memory: under overhaul a stale hit after one is use-after-free or cross-vm (seed 5)', async () => {
-    const r = await runInProcess(shippedScenario('hyperv-svm-root-reuse', [
+    const r = await runInProcess(rootReuseCompressed([
       'seed=5', 'workload.accessesPerVcpu=60000', 'events.memslotUpdatesPerSec=0', 'events.mmuNotifierInvalidationsPerSec=0',
       'events.memslotDeletesPerSec=50000', 'events.memslotDeletePages=256',
     ]));
@@ -79,7 +79,7 @@ describe("the partition's shared nested translations (issue 8)", () => {
   });
 
   it('SMIs churn roots through the SMM role: under overhaul the reused page gives stale-root hits (seed 3)', async () => {
-    const r = await runInProcess(shippedScenario('hyperv-svm-root-reuse', [
+    const r = await runInProcess(rootReuseCompressed([
       'seed=3', 'workload.accessesPerVcpu=60000', 'events.memslotUpdatesPerSec=0', 'events.mmuNotifierInvalidationsPerSec=0',
       'events.smiPerSec=100000', 'fleet.vcpusPerVm=1',
     ]));
@@ -90,21 +90,21 @@ describe("the partition's shared nested translations (issue 8)", () => {
 
   it('nestedCache: vp with one vCPU per VP gives the per-processor verdicts (bug: violations, fix: none)', async () => {
     const base = ['seed=42', 'platform.nestedCache=vp', 'workload.accessesPerVcpu=60000', 'fleet.vcpusPerVm=1'];
-    const buggy = await runInProcess(shippedScenario('hyperv-svm-root-reuse', base));
-    const fixed = await runInProcess(shippedScenario('hyperv-svm-root-reuse', [...base, 'kvm.policy=overhaul+hv-flush-current']));
+    const buggy = await runInProcess(rootReuseCompressed(base));
+    const fixed = await runInProcess(rootReuseCompressed([...base, 'kvm.policy=overhaul+hv-flush-current']));
     expect(buggy.violations.byClass['stale-root']).toBeGreaterThan(0);
     expect(fixed.violations.byClass).toEqual(NONE);
   });
 
   it('L3 on vmcb02: the fix flushes through Hyper-V only in vmcb01 context; the #VMEXIT flush covers the root hv_track_root_tdp missed', async () => {
     const l3 = ['seed=9', 'workload.accessesPerVcpu=60000', 'events.memslotUpdatesPerSec=0', 'workload.l3TimePercent=50',
-      'events.nestedTransitionsPerSec=400000', 'events.mmuNotifierInvalidationsPerSec=200000'];
-    const fixed = await runInProcess(shippedScenario('hyperv-svm-root-reuse', [...l3, 'kvm.policy=overhaul+hv-flush-current']));
+      'events.nestedTransitionsPerSec=80000', 'events.mmuNotifierInvalidationsPerSec=200000'];
+    const fixed = await runInProcess(rootReuseCompressed([...l3, 'kvm.policy=overhaul+hv-flush-current']));
     expect(fixed.violations.byClass).toEqual(NONE);
     // The fix's hypercalls come from vmcb01 only: fewer GPA-space flushes than flush_tlb_current calls.
     expect(fixed.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeLessThan(fixed.metrics.flushes.asidEnlightened + fixed.metrics.flushes.asid);
     // pre-overhaul has no flush on #VMEXIT: a remote flush while every vCPU runs L3 misses vmcb01's root.
-    const pre = await runInProcess(shippedScenario('hyperv-svm-root-reuse', [...l3, 'kvm.policy=pre-overhaul']));
+    const pre = await runInProcess(rootReuseCompressed([...l3, 'kvm.policy=pre-overhaul']));
     expect(pre.violations.total).toBeGreaterThan(0);
   });
 });

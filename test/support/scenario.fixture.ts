@@ -12,6 +12,15 @@ export function shippedScenario(name: string, overrides: readonly string[] = [])
   return buildScenario(parseScenarioText(text, 'yaml'), overrides);
 }
 
+/**
+ * test/fixtures/root-reuse-compressed.yaml (the bug with heavy, compressed
+ * event traffic and a cheap L0) with overrides, validated.
+ */
+export function rootReuseCompressed(overrides: readonly string[] = []): SimConfig {
+  const text = readFileSync(join(ROOT, 'test', 'fixtures', 'root-reuse-compressed.yaml'), 'utf8');
+  return buildScenario(parseScenarioText(text, 'yaml'), overrides);
+}
+
 /** A scenario from defaults plus overrides. */
 export function scenario(name: string, overrides: readonly string[] = []): SimConfig {
   return buildScenario({ name }, overrides);
@@ -23,5 +32,5 @@ export function scenario(name: string, overrides: readonly string[] = []): SimCo
  * invalidations, one vCPU per VM (a freed root page comes straight back).
  */
 export function rootReuseSmall(overrides: readonly string[] = []): SimConfig {
-  return shippedScenario('hyperv-svm-root-reuse', ['workload.accessesPerVcpu=100000', 'fleet.vcpusPerVm=1', ...overrides]);
+  return rootReuseCompressed(['workload.accessesPerVcpu=100000', 'fleet.vcpusPerVm=1', ...overrides]);
 }

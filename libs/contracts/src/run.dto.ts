@@ -36,6 +36,22 @@ export class RunDto implements RunConfig {
   witnessesMax!: number;
 
   /**
+   * Stop every vCPU at this simulated time in milliseconds (0: only `workload.accessesPerVcpu` ends the run). Number 0..600000.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('run.simulatedMs')
+  simulatedMs!: number;
+
+  /**
+   * Event rates run this many times faster than configured (a short run showing what takes seconds); every per-second figure is labelled compressed. Number 1..1000000.
+   *
+   * @defaultValue 1
+   */
+  @ScenarioField('run.timeCompression')
+  timeCompression!: number;
+
+  /**
    * Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many. Integer 0..100.
    *
    * @defaultValue 1

@@ -29,6 +29,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     invlpgPerMillionAccesses: 20,
     accessIntervalNs: 2,
     l3TimePercent: 0,
+    accessSampling: 1,
   },
   events: {
     memslotUpdatesPerSec: 0,
@@ -55,7 +56,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     ipiCycles: 2500,
     rootAllocCycles: 3000,
   },
-  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block' },
+  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1 },
 });
 
 /**

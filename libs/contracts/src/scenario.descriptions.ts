@@ -31,7 +31,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'workload.cr3SwitchesPerMillionAccesses': 'Guest CR3 switches per million accesses.',
   'workload.invlpgPerMillionAccesses': 'Guest INVLPG/INVPCID per million accesses.',
   'workload.l3TimePercent': 'Share of each vCPU\'s time spent running an L3 guest of the L2 (vmcb02, guest-mode root), entered and left by the nested transitions.',
-  'workload.accessIntervalNs': 'Simulated time between two TLB-visible accesses of one vCPU (2 ns: a 3 GHz core issuing a load or store to the second-level TLB path every ~6 cycles).',
+  'workload.accessSampling': 'Guest accesses one simulated access stands for; its time and cycles scale by it, so seconds of a fleet can be priced (see docs/costs.md for what sampling distorts).',
+  'workload.accessIntervalNs': 'The time of a guest access that hits in the TLB (2 ns: a 3 GHz core issuing a load or store to the second-level TLB path every ~6 cycles); misses, walks, exits and waits add their own time (time is cost, docs/costs.md).',
   'events.memslotUpdatesPerSec': 'Memslot updates per host per simulated second (fast zap of all roots).',
   'events.mmuNotifierInvalidationsPerSec': 'MMU-notifier invalidations per host per simulated second (migration, swap, KSM).',
   'events.mmuNotifierPages': 'Guest pages per MMU-notifier invalidation.',
@@ -59,6 +60,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'run.windowNs': 'Simulation window; 0 means the lookahead (the smallest latency).',
   'run.snapshotEveryWindows': 'Shards snapshot their actors every this many windows.',
   'run.witnessesMax': 'Witnesses (causal event chains) kept per run.',
+  'run.simulatedMs': 'Stop every vCPU at this simulated time in milliseconds (0: only `workload.accessesPerVcpu` ends the run).',
+  'run.timeCompression': 'Event rates run this many times faster than configured (a short run showing what takes seconds); every per-second figure is labelled compressed.',
   'run.witnessesPerClass': 'Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many.',
   'run.placement': 'How actors are spread over shards: `block` or `round-robin`.',
 });

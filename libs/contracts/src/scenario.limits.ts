@@ -41,6 +41,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'workload.invlpgPerMillionAccesses': real(0, 1e6),
   'workload.accessIntervalNs': int(1, 1e6),
   'workload.l3TimePercent': real(0, 95),
+  'workload.accessSampling': int(1, 1000000),
   'events.memslotUpdatesPerSec': real(0, 1e7),
   'events.mmuNotifierInvalidationsPerSec': real(0, 1e7),
   'events.mmuNotifierPages': int(1, 65536),
@@ -68,6 +69,8 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'run.windowNs': int(0, 1e9),
   'run.snapshotEveryWindows': int(1, 1e6),
   'run.witnessesMax': int(0, 1000),
+  'run.simulatedMs': real(0, 600000),
+  'run.timeCompression': real(1, 1000000),
   'run.witnessesPerClass': int(0, 100),
 });
 

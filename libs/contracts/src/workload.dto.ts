@@ -68,7 +68,7 @@ export class WorkloadDto implements WorkloadConfig {
   invlpgPerMillionAccesses!: number;
 
   /**
-   * Simulated time between two accesses of one vCPU. Integer 1..1e6.
+   * The time of a guest access that hits in the TLB; misses, walks, exits and waits add their own time (time is cost). Integer 1..1000000.
    *
    * @defaultValue 2
    */
@@ -82,4 +82,12 @@ export class WorkloadDto implements WorkloadConfig {
    */
   @ScenarioField('workload.l3TimePercent')
   l3TimePercent!: number;
+
+  /**
+   * Guest accesses one simulated access stands for; its time and cycles scale by it, so seconds of a fleet can be priced (see docs/costs.md for what sampling distorts). Integer 1..1000000.
+   *
+   * @defaultValue 1
+   */
+  @ScenarioField('workload.accessSampling')
+  accessSampling!: number;
 }

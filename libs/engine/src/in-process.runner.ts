@@ -37,7 +37,9 @@ export interface RunInProcessOptions {
 
 /** Nominal number of windows of a scenario (no stalls). */
 export function windowsEstimateOf(cfg: SimConfig, windowNs: number): number {
-  return Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNs);
+  const w = cfg.workload;
+  const nominal = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling) / windowNs);
+  return cfg.run.simulatedMs > 0 ? Math.min(nominal, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNs)) : nominal;
 }
 
 /**

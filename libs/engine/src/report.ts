@@ -5,6 +5,9 @@
  */
 
 import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
+import type { RunL0, RunRates, RunTime } from './real-units';
+
+export type { RateFigure, RunL0, RunRates, RunTime } from './real-units';
 
 export { VIOLATION_CLASSES } from '@tlbsim/sim-core';
 export type { ViolationClass } from '@tlbsim/sim-core';
@@ -43,6 +46,14 @@ export interface RunMetrics {
   cycles: { total: number; perAccess: number; byOp: Record<string, number> };
   windows: number;
   simulatedNs: number;
+  /** Guest accesses the simulated ones stand for (`workload.accessSampling` each). */
+  guestAccesses: number;
+  /** Per-second figures (per second of simulated time; labelled when time is compressed). */
+  rates: RunRates;
+  /** Where the vCPUs' time went. */
+  time: RunTime;
+  /** L0 as a server of flush hypercalls. */
+  l0: RunL0;
 }
 
 /** Cumulative counters at one sampled window of a run. */

@@ -4,6 +4,7 @@ import {
 } from '@tlbsim/sim-core';
 import { vcpusOf } from '@tlbsim/contracts';
 import { sha256Canonical } from './digest';
+import { realUnitsOf } from './real-units';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
 import { seriesFieldsAt } from './series.fields';
 
@@ -114,6 +115,8 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
       cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
       windows,
       simulatedNs: windows * windowNs,
+      guestAccesses: c[C.guestAccesses],
+      ...realUnitsOf(cfg, c, windows * windowNs),
     },
     series: seriesOf(cfg, merged, windowNs),
   };

@@ -24,10 +24,13 @@ export interface RunShardOptions {
   pendingBarrier?: () => Promise<ExchangeResult>;
 }
 
-/** A generous bound on windows: ten times the nominal run plus slack. */
+/** A generous bound on windows: a hundred times the nominal run (or `run.simulatedMs`) plus slack. */
 export function windowsMaxOf(shard: ShardSim): number {
   const w = shard.cfg.workload;
-  return Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * 10) / shard.windowNs) + 100000;
+  // Time is cost: walks, exits and waits can make a run many times its nominal length.
+  const nominal = (w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling * 100) / shard.windowNs;
+  const limit = shard.cfg.run.simulatedMs > 0 ? Math.min(nominal, (shard.cfg.run.simulatedMs * 1e6) / shard.windowNs) : nominal;
+  return Math.ceil(limit) + 1000000;
 }
 
 /**

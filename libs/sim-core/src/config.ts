@@ -102,6 +102,11 @@ export interface WorkloadConfig {
    * guest-mode root), entered and left by the nested transitions. @defaultValue 0
    */
   l3TimePercent: number;
+  /**
+   * Guest accesses one simulated access stands for: its time and cycles
+   * scale by k, so seconds of a fleet can be priced. @defaultValue 1
+   */
+  accessSampling: number;
 }
 
 /** Per-host event rates (simulated time). */
@@ -150,6 +155,14 @@ export interface RunConfig {
   windowNs: number;
   snapshotEveryWindows: number;
   witnessesMax: number;
+  /** Stop every vCPU at this simulated time (0: only `workload.accessesPerVcpu` ends the run). @defaultValue 0 */
+  simulatedMs: number;
+  /**
+   * Event rates are this many times faster than configured (a short run
+   * showing what takes seconds); every per-second figure is labelled
+   * compressed. @defaultValue 1
+   */
+  timeCompression: number;
   /** Witnesses kept per violation class beyond `witnessesMax` (every class that occurred has at least this many). @defaultValue 1 */
   witnessesPerClass: number;
   placement: Placement;

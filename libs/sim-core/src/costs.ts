@@ -24,3 +24,68 @@ export function cyclesByOp(cfg: SimConfig, c: ArrayLike<number>): Record<string,
     stalls: Math.round(c[C.stallNs] * cfg.platform.cpuGhz),
   };
 }
+
+/**
+ * Costs in simulated nanoseconds: time is cost. A vCPU's clock advances by
+ * what it does, so a policy that costs more finishes the same work later.
+ * Derived once per shard from `costs.*` at `platform.cpuGhz`.
+ */
+export interface TimeCosts {
+  /** An access that hits in the TLB: `workload.accessIntervalNs` (x sampling: the k - 1 accesses a sampled one stands for hit). */
+  hitNs: number;
+  /** Extra for a TLB miss: the guest's page walk. */
+  guestWalkNs: number;
+  /** Extra for a nested miss: the 2D walk of the nested page tables. */
+  nestedWalkNs: number;
+  /** One nested VMRUN or #VMEXIT (through L0 when KVM is L1). */
+  transitionNs: number;
+  /** One exit to KVM (CR4 write). */
+  exitNs: number;
+  /** INVEPT (an exit to L0 under Hyper-V). */
+  inveptNs: number;
+  /** An ASID flush (VMCB TLB_CONTROL). */
+  asidFlushNs: number;
+  /** Allocating and zeroing a root page in `kvm_mmu_load`. */
+  rootAllocNs: number;
+  /** L0's fixed work per flush hypercall. */
+  l0BaseNs: number;
+  /** L0's work per virtual processor it flushes (each VP is interrupted that long). */
+  l0PerVpNs: number;
+  /** Guest accesses per simulated access. */
+  sampling: number;
+  /** Simulated time at which every vCPU stops (Infinity: none). */
+  endNs: number;
+}
+
+/** The {@link TimeCosts} of a scenario. */
+export function timeCostsOf(cfg: SimConfig): TimeCosts {
+  const k = cfg.costs;
+  const ns = (cycles: number): number => cycles / cfg.platform.cpuGhz;
+  const sampling = Math.max(1, cfg.workload.accessSampling);
+  const exit = cfg.platform.l0 === 'hyperv' ? k.nestedExitCycles : k.vmExitCycles;
+  return {
+    hitNs: cfg.workload.accessIntervalNs * sampling,
+    // A sampled access stands for k accesses to the same page: the first one's
+    // outcome (hit, walk), then k - 1 hits. Walks are not multiplied.
+    guestWalkNs: ns(k.guestWalkCycles),
+    nestedWalkNs: ns(k.nestedWalkCycles),
+    transitionNs: ns(exit),
+    exitNs: ns(exit),
+    inveptNs: ns(k.inveptCycles),
+    asidFlushNs: ns(k.asidFlushCycles),
+    rootAllocNs: ns(k.rootAllocCycles),
+    l0BaseNs: ns(k.hypercallBaseCycles),
+    l0PerVpNs: ns(k.hypercallPerVpCycles),
+    sampling,
+    endNs: cfg.run.simulatedMs > 0 ? cfg.run.simulatedMs * 1e6 : Infinity,
+  };
+}
+
+/**
+ * An event rate per simulated nanosecond: `perSec` (per host, as scenarios
+ * give them) divided among `among` actors, times `run.timeCompression`.
+ * Every event schedule of the kernel draws its gaps from this.
+ */
+export function eventRatePerNs(cfg: SimConfig, perSec: number, among = 1): number {
+  return (perSec * cfg.run.timeCompression) / among / 1e9;
+}

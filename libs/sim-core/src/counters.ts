@@ -1,8 +1,9 @@
 /**
  * Counter slots. Each shard sums its actors' counts into one Float64Array;
  * shards' arrays add up to the run's counters, so the totals cannot depend on
- * placement. Every cost is derived later from these counts (costs.ts), which
- * keeps floating point out of the access loop.
+ * placement. Every counter holds an integer (times in picoseconds, see
+ * {@link ps}), so shards' sums are exact in any order. Cycles are derived
+ * later from these counts (costs.ts).
  */
 export const C = {
   accesses: 0,
@@ -49,11 +50,38 @@ export const C = {
   pgdSwitches: 41,
   vcpuMigrations: 42,
   asidReassignments: 43,
-  descheduledNs: 44,
+  /** vCPU time off its VP (another vCPU's turn) or idle, ps. */
+  timeDescheduledPs: 44,
+  /** vCPU time in guest accesses at the hit cost (`workload.accessIntervalNs`), ps. */
+  timeAccessPs: 45,
+  /** vCPU time in guest and nested page walks, ps. */
+  timeWalkPs: 46,
+  /** vCPU time in exits: nested transitions, CR4 writes, INVEPT, ASID flushes, vmcb switches, ps. */
+  timeExitPs: 47,
+  /** vCPU time stalled on synchronous flush hypercalls, ps. */
+  timeHypercallPs: 48,
+  /** vCPU time waiting for a root (`kvm_mmu_load`), ps. */
+  timeRootWaitPs: 49,
+  /** vCPU time lost while L0 applied a partition-wide flush on its VP, ps. */
+  timeInterruptPs: 50,
+  /** Sum over vCPUs of the time each took to finish, ps. */
+  vcpuTimePs: 51,
+  /** Roots loaded by vCPUs (`kvm_mmu_load`). */
+  rootLoads: 52,
+  /** Time L0 spent serving flush hypercalls, ps (all hosts). */
+  l0BusyPs: 53,
+  /** Time hypercalls waited for L0 before service, ps. */
+  l0QueuePs: 54,
+  /** Timed events that fell due while their vCPU was stalled or off its VP and happened later. */
+  eventsDeferred: 55,
+  /** Total delay of those events, ps. */
+  eventsDeferredPs: 56,
+  /** Guest accesses the simulated ones stand for (`workload.accessSampling` each). */
+  guestAccesses: 57,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 45;
+export const COUNTER_SLOTS = 58;
 
 /** A name for each slot, in slot order (for canonical JSON). */
 export const COUNTER_NAMES: string[] = (() => {
@@ -61,3 +89,8 @@ export const COUNTER_NAMES: string[] = (() => {
   for (const [k, v] of Object.entries(C)) names[v] = k;
   return names;
 })();
+
+/** Nanoseconds as the integer picoseconds a time counter holds. */
+export function ps(ns: number): number {
+  return Math.round(ns * 1000);
+}

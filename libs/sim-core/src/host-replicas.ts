@@ -72,6 +72,7 @@ export class HostReplicas {
     const p = o + F_P0;
     for (const vp of this.ctx.vps.values()) {
       if (vp.host !== host) continue;
+      vp.stolenNs += this.ctx.costs.l0PerVpNs;
       if (b[p] === HV_FLUSH_LIST) vp.tlb.hvFlushRange(b[p + 1], b[p + 2], b[p + 3]);
       else vp.tlb.hvFlushSpace(b[p + 1]);
     }

@@ -1,7 +1,11 @@
-import { C } from './counters';
+import { C, ps } from './counters';
+import { eventRatePerNs } from './costs';
 import { Msg, partitionDst, REQ_FREE_OBSOLETE_ROOTS } from './message';
 import { Prng } from './prng';
 import type { KvmActor } from './kvm.actor';
+
+/** Invalidations (MMU notifier, memslot DELETE) a host can have waiting for their flush at once. */
+export const INVALIDATIONS_IN_FLIGHT_MAX = 8;
 
 /** An SPTE change announced to the views and due on KVM's side at `atNs`. */
 interface SpteChange {
@@ -28,12 +32,18 @@ export class HostEvents {
   nextDeleteNs: number;
   /** SPTE changes announced to the vCPU-side views, taking effect one window later (oldest first). */
   changes: SpteChange[] = [];
+  /** Invalidations and deletes whose flush (or wait) has not completed yet. */
+  inFlight = 0;
+  /** A notifier invalidation or delete that fell due at the limit and waits for one to complete: when it fell due, or -1. */
+  blockedNotifierNs = -1;
+  blockedDeleteNs = -1;
 
   constructor(private readonly kvm: KvmActor, private readonly prng: Prng) {
-    const ev = kvm.context.cfg.events;
-    this.nextMemslotNs = prng.nextExpGap(ev.memslotUpdatesPerSec / 1e9);
-    this.nextNotifierNs = prng.nextExpGap(ev.mmuNotifierInvalidationsPerSec / 1e9);
-    this.nextDeleteNs = prng.nextExpGap(ev.memslotDeletesPerSec / 1e9);
+    const { cfg } = kvm.context;
+    const ev = cfg.events;
+    this.nextMemslotNs = prng.nextExpGap(eventRatePerNs(cfg, ev.memslotUpdatesPerSec));
+    this.nextNotifierNs = prng.nextExpGap(eventRatePerNs(cfg, ev.mmuNotifierInvalidationsPerSec));
+    this.nextDeleteNs = prng.nextExpGap(eventRatePerNs(cfg, ev.memslotDeletesPerSec));
   }
 
   /** Time of the next host event. */
@@ -44,18 +54,50 @@ export class HostEvents {
 
   /** Fires the event due at `t` (ties: a due SPTE change, memslot update, delete, notifier). */
   fire(t: number): void {
-    const ev = this.kvm.context.cfg.events;
+    const { cfg } = this.kvm.context;
+    const ev = cfg.events;
     if (this.changes.length > 0 && this.changes[0].atNs === t) {
       this.applyChange(this.changes.shift()!);
     } else if (this.nextMemslotNs === t) {
       this.memslotUpdate(t);
-      this.nextMemslotNs = t + this.prng.nextExpGap(ev.memslotUpdatesPerSec / 1e9);
+      this.nextMemslotNs = t + this.prng.nextExpGap(eventRatePerNs(cfg, ev.memslotUpdatesPerSec));
     } else if (this.nextDeleteNs === t) {
+      if (this.atLimit(t, 'delete')) return;
       this.memslotDelete(t);
-      this.nextDeleteNs = t + this.prng.nextExpGap(ev.memslotDeletesPerSec / 1e9);
+      this.nextDeleteNs = t + this.prng.nextExpGap(eventRatePerNs(cfg, ev.memslotDeletesPerSec));
     } else {
+      if (this.atLimit(t, 'notifier')) return;
       this.mmuNotifierInvalidate(t);
-      this.nextNotifierNs = t + this.prng.nextExpGap(ev.mmuNotifierInvalidationsPerSec / 1e9);
+      this.nextNotifierNs = t + this.prng.nextExpGap(eventRatePerNs(cfg, ev.mmuNotifierInvalidationsPerSec));
+    }
+  }
+
+  /**
+   * The thread that invalidates (page migration, reclaim, the DELETE ioctl)
+   * waits for the flush, so only {@link INVALIDATIONS_IN_FLIGHT_MAX} can be
+   * outstanding per host: an event that falls due beyond that waits for one
+   * to complete (and is counted as deferred), instead of piling up freed
+   * pages that L0 has not flushed yet.
+   */
+  private atLimit(t: number, kind: 'notifier' | 'delete'): boolean {
+    if (this.inFlight < INVALIDATIONS_IN_FLIGHT_MAX) { this.inFlight++; return false; }
+    if (kind === 'notifier') { this.blockedNotifierNs = t; this.nextNotifierNs = Infinity; }
+    else { this.blockedDeleteNs = t; this.nextDeleteNs = Infinity; }
+    return true;
+  }
+
+  /** An invalidation's flush (or a delete's wait) completed at `t`: a blocked event may go. */
+  invalidationDone(t: number): void {
+    this.inFlight--;
+    const counters = this.kvm.context.counters;
+    if (this.blockedNotifierNs >= 0) {
+      counters[C.eventsDeferred]++; counters[C.eventsDeferredPs] += ps(t - this.blockedNotifierNs);
+      this.blockedNotifierNs = -1;
+      this.nextNotifierNs = t;
+    } else if (this.blockedDeleteNs >= 0) {
+      counters[C.eventsDeferred]++; counters[C.eventsDeferredPs] += ps(t - this.blockedDeleteNs);
+      this.blockedDeleteNs = -1;
+      this.nextDeleteNs = t;
     }
   }
 
@@ -175,6 +217,7 @@ export class HostEvents {
   save(): Record<string, unknown> {
     return {
       nextMemslotNs: this.nextMemslotNs, nextNotifierNs: this.nextNotifierNs, nextDeleteNs: this.nextDeleteNs,
+      inFlight: this.inFlight, blockedNotifierNs: this.blockedNotifierNs, blockedDeleteNs: this.blockedDeleteNs,
       changes: this.changes.map((c) => ({ ...c, olds: [...c.olds] })),
     };
   }
@@ -184,6 +227,9 @@ export class HostEvents {
     this.nextMemslotNs = s.nextMemslotNs as number;
     this.nextNotifierNs = s.nextNotifierNs as number;
     this.nextDeleteNs = s.nextDeleteNs as number;
+    this.inFlight = s.inFlight as number;
+    this.blockedNotifierNs = s.blockedNotifierNs as number;
+    this.blockedDeleteNs = s.blockedDeleteNs as number;
     this.changes = (s.changes as SpteChange[]).map((c) => ({ ...c, olds: [...c.olds] }));
   }
 }

@@ -178,7 +178,8 @@ export class KvmActor extends Actor implements CheckerHost {
       this.hvFlush(t, HV_FLUSH_SPACE, page, 0, 0, 0, vm, op);
       return;
     }
-    this.grant(t, vcpu, root);
+    // Allocating (and zeroing) the root page is time the loading vCPU waits.
+    this.grant(t + this.ctx.costs.rootAllocNs, vcpu, root);
   }
 
   private grant(t: number, vcpu: number, root: RootRecord): void {
@@ -282,8 +283,9 @@ export class KvmActor extends Actor implements CheckerHost {
       const root = this.rootHistory.get(op.rootInc)!;
       root.pendingOp = 0;
       for (const vcpu of op.waiters) this.grant(t, vcpu, root);
-    } else if (!this.ctx.cfg.kvm.freeBeforeFlush) {
-      this.releaseInvalidated(t, op.vm, op.seq, op.olds);
+    } else {
+      if (!this.ctx.cfg.kvm.freeBeforeFlush) this.releaseInvalidated(t, op.vm, op.seq, op.olds);
+      this.events.invalidationDone(t);
     }
   }
 

@@ -1,4 +1,4 @@
-import { C } from './counters';
+import { C, ps } from './counters';
 import { F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
 import { Actor, ShardContext } from './shard-context';
 
@@ -14,6 +14,8 @@ import { Actor, ShardContext } from './shard-context';
  */
 export class L0Actor extends Actor {
   private readonly host: number;
+  /** L0 serves flush hypercalls one at a time: busy until then. */
+  private busyUntilNs = 0;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -30,22 +32,35 @@ export class L0Actor extends Actor {
     }
   }
 
+  /**
+   * One flush hypercall: L0 serves calls in arrival order, each taking
+   * `costs.hypercallBaseCycles + costs.hypercallPerVpCycles * VPs`; a call
+   * that finds L0 busy waits. The flush reaches the VPs when the service
+   * ends (and at least one IPI after the call arrived); each VP is
+   * interrupted for its share of the work.
+   */
   private hypercall(t: number, b: Float64Array, p: number, caller: number): void {
-    const { cfg, counters, schedule } = this.ctx;
+    const { cfg, counters, schedule, costs } = this.ctx;
     const vps = schedule.vps;
     counters[b[p] === HV_FLUSH_SPACE ? C.hvFlushSpace : C.hvFlushList]++;
     counters[C.hypercallCycles] += cfg.costs.hypercallBaseCycles + cfg.costs.hypercallPerVpCycles * vps;
     counters[C.shootdownMessages] += vps;
-    const applyNs = t + cfg.latency.ipiNs;
+    const start = Math.max(t, this.busyUntilNs);
+    const serviceNs = costs.l0BaseNs + costs.l0PerVpNs * vps;
+    this.busyUntilNs = start + serviceNs;
+    counters[C.l0BusyPs] += ps(serviceNs);
+    counters[C.l0QueuePs] += ps(start - t);
+    const applyNs = Math.max(t + cfg.latency.ipiNs, this.busyUntilNs);
     this.send(applyNs, partitionDst(this.host), Msg.HvFlushApply, b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
     this.send(applyNs + cfg.latency.ipiNs, caller, Msg.HvFlushDone, 0, 0, 0, 0, 0, 0, b[p + 6]);
   }
 
   override save(): Record<string, unknown> {
-    return { seq: this.seq };
+    return { seq: this.seq, busyUntilNs: this.busyUntilNs };
   }
 
   override load(s: Record<string, unknown>): void {
     this.seq = s.seq as number;
+    this.busyUntilNs = s.busyUntilNs as number;
   }
 }

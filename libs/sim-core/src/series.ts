@@ -15,7 +15,9 @@ export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
 
 /** Windows between two series points: the nominal run split into {@link SERIES_POINTS_MAX}. */
 export function seriesEveryWindowsOf(cfg: SimConfig): number {
-  const nominal = Math.ceil((cfg.workload.accessesPerVcpu * cfg.workload.accessIntervalNs) / windowNsOf(cfg));
+  const w = cfg.workload;
+  const full = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling) / windowNsOf(cfg));
+  const nominal = cfg.run.simulatedMs > 0 ? Math.min(full, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNsOf(cfg))) : full;
   return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
 }
 

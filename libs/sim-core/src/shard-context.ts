@@ -4,6 +4,7 @@ import { Outbox } from './message';
 import { PolicyFlags } from './policy';
 import { Topology } from './topology';
 import { VmView } from './vm-view';
+import type { TimeCosts } from './costs';
 import type { PartitionCache } from './partition-cache';
 import type { Vp } from './vp';
 import type { VpSchedule } from './vp-schedule';
@@ -23,6 +24,8 @@ export interface ShardContext {
   readonly views: Map<number, VmView>;
   /** The window length: the smallest message latency the kernel uses. */
   readonly windowNs: number;
+  /** Costs in simulated nanoseconds (costs.ts). */
+  readonly costs: TimeCosts;
   /**
    * This shard's replica of each host's shared nested translations (hosts
    * with vCPUs here, `platform.nestedCache: partition` under Hyper-V only).

@@ -1,5 +1,6 @@
 import { SimConfig } from './config';
 import { C, COUNTER_SLOTS } from './counters';
+import { timeCostsOf } from './costs';
 import { HostReplicas } from './host-replicas';
 import { KvmActor } from './kvm.actor';
 import { L0Actor } from './l0.actor';
@@ -98,7 +99,7 @@ export class ShardSim {
     this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
       cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
-      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, partitions: new Map(), vps: new Map(),
+      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, costs: timeCostsOf(cfg), partitions: new Map(), vps: new Map(),
       schedule: new VpSchedule(cfg, this.topo, this.windowNs), window: 0,
     };
     this.replicas = new HostReplicas(this.ctx, shard, shards);

@@ -28,6 +28,7 @@ export class VcpuFlushes {
       v.tlb.inveptSingle(s.rootPage);
       this.dropShared(t, s.rootPage);
       c[C.inveptSingle]++;
+      v.charge(C.timeExitPs, v.costs.inveptNs);
       s.lastFlushKind = FK_INVEPT;
     } else if (f.enlightened && !s.inL3) {
       if (f.hvFlushCurrent && s.rootPage >= 0) {
@@ -38,10 +39,12 @@ export class VcpuFlushes {
       }
       v.tlb.flushAsid(v.asid, true);
       c[C.flushAsidEnlightened]++;
+      v.charge(C.timeExitPs, v.costs.asidFlushNs);
     } else {
       v.tlb.flushAsid(s.inL3 ? v.asid02 : v.asid, false);
       this.dropShared(t, s.rootPage);
       c[C.flushAsid]++;
+      v.charge(C.timeExitPs, v.costs.asidFlushNs);
       s.lastFlushKind = s.inL3 ? FK_ASID_VMCB02 : FK_ASID_FULL;
     }
   }
@@ -74,6 +77,7 @@ export class VcpuFlushes {
       v.tlb.inveptGlobal();
       this.dropShared(t, 'all');
       c[C.inveptGlobal]++;
+      v.charge(C.timeExitPs, v.costs.inveptNs);
       v.s.lastFlushKind = FK_INVEPT_GLOBAL;
     } else if (v.s.rootPage >= 0) {
       this.flushCurrent(t);
@@ -93,6 +97,7 @@ export class VcpuFlushes {
   callDone(t: number): void {
     const s = this.v.s;
     if (s.waitingCalls <= 0) throw new Error(`vcpu ${this.v.id}: hypercall completion with none in flight`);
+    this.v.markStall(t);
     s.waitingCalls--;
     this.v.endStall(t);
   }
@@ -128,6 +133,17 @@ export class VcpuFlushes {
     const m = v.s.masks;
     for (let i = m.length - 2; i >= 0; i -= 2) if (m[i + 1] <= t) m.splice(i, 2);
     m.push(space, until);
+  }
+
+  /**
+   * A new ASID in a context whose ASID flushes cover nested translations
+   * (bare metal, no enlightenment, vmcb02): the VP's nested entries and the
+   * partition's for the current root become unreachable.
+   */
+  dropNestedForNewAsid(t: number): void {
+    const v = this.v;
+    v.tlb.flushNestedAll();
+    if (v.s.rootPage >= 0) this.dropShared(t, v.s.rootPage);
   }
 
   /** Until when shared entries of `root` are masked for this vCPU (0: not masked). */

@@ -1,4 +1,5 @@
 import { C } from './counters';
+import { eventRatePerNs } from './costs';
 import { Msg, ROLE_GUEST, ROLE_NORMAL, ROLE_SMM } from './message';
 import type { VcpuActor } from './vcpu.actor';
 
@@ -43,6 +44,8 @@ export class VcpuModes {
       v.emit(t + v.c.cfg.latency.kvmRequestNs, v.kvm, Msg.RootAcquire, role);
       return;
     }
+    v.markStall(t);
+    v.c.counters[C.rootLoads]++;
     s.waitingRole = -1;
     if (role === ROLE_GUEST) { s.r02Page = page; s.r02Inc = inc; s.r02Gen = gen; }
     else { s.r01Page = page; s.r01Inc = inc; s.r01Gen = gen; }
@@ -89,7 +92,7 @@ export class VcpuModes {
   /** Per-vCPU rate of nested VMRUN/#VMEXIT pairs, per ns. */
   private pairRatePerNs(): number {
     const { cfg, topo } = this.v.c;
-    return cfg.events.nestedTransitionsPerSec / topo.vcpusPerHost / 1e9;
+    return eventRatePerNs(cfg, cfg.events.nestedTransitionsPerSec, topo.vcpusPerHost);
   }
 
   /**
@@ -106,6 +109,7 @@ export class VcpuModes {
     const share = v.c.cfg.workload.l3TimePercent / 100;
     if (share === 0) {
       c[C.nestedTransitions]++;
+      v.charge(C.timeExitPs, 2 * v.costs.transitionNs);
       if (v.c.flags.intel) {
         if (!s.vpid12Seen) { s.vpid12Seen = true; c[C.flushGuest]++; }
       } else {
@@ -144,7 +148,10 @@ export class VcpuModes {
   switchContext(t: number): void {
     const v = this.v;
     const s = v.s;
+    v.markStall(t);
     s.switchAtNs = Infinity;
+    // The transition costs a nested exit; the window it announced itself in is part of that.
+    v.charge(C.timeExitPs, v.costs.transitionNs - v.c.windowNs);
     s.inL3 = s.switchToL3;
     const share = v.c.cfg.workload.l3TimePercent / 100;
     const rate = this.pairRatePerNs();
@@ -164,7 +171,7 @@ export class VcpuModes {
     const v = this.v;
     const s = v.s;
     v.c.counters[C.smis]++;
-    s.nextSmiNs = t + v.prng.nextExpGap(v.c.cfg.events.smiPerSec / v.c.topo.vcpusPerHost / 1e9);
+    s.nextSmiNs = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.smiPerSec, v.c.topo.vcpusPerHost));
     if (s.r01Page >= 0) { this.put(t, s.r01Inc); s.r01Page = -1; }
     if (s.r02Page >= 0) { this.put(t, s.r02Inc); s.r02Page = -1; }
     s.rootPage = -1;
@@ -176,7 +183,8 @@ export class VcpuModes {
   private cr4Write(t: number): void {
     const v = this.v;
     v.c.counters[C.cr4Writes]++;
+    v.charge(C.timeExitPs, v.costs.exitNs);
     v.flushes.flushCurrent(t);
-    v.s.nextCr4Ns = t + v.prng.nextExpGap(v.c.cfg.events.cr4WritesPerSec / v.c.topo.vcpusPerHost / 1e9);
+    v.s.nextCr4Ns = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.cr4WritesPerSec, v.c.topo.vcpusPerHost));
   }
 }

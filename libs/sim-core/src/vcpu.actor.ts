@@ -1,4 +1,5 @@
-import { C } from './counters';
+import { C, ps } from './counters';
+import { eventRatePerNs, TimeCosts } from './costs';
 import { F_P0, F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_NORMAL } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
@@ -43,6 +44,8 @@ export class VcpuActor extends Actor {
   readonly reported = new Set<number>();
   readonly flushes: VcpuFlushes;
   readonly modes: VcpuModes;
+  /** Costs in simulated ns. */
+  readonly costs: TimeCosts;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -61,6 +64,7 @@ export class VcpuActor extends Actor {
     this.part = ctx.partitions.get(this.host) ?? null;
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
+    this.costs = ctx.costs;
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
@@ -118,15 +122,49 @@ export class VcpuActor extends Actor {
       if (this.s.rootPage >= 0) this.flushes.flushAll(t);
     } else {
       this.assignAsids(true);
-      // Bare-metal AMD tags NPT translations with the ASID: the old ones are
-      // out of reach of the new ASID (the model's nested entries carry no ASID).
-      if (!this.ctx.flags.hyperv) this.tlb.flushNestedAll();
+      // A new ASID reaches none of the old ASID's translations, except those
+      // derived from nested tables under the enlightenment (vmcb01 only):
+      // on bare metal, without the enlightenment or in vmcb02 the model's
+      // nested entries (which carry no ASID) must go.
+      if (!this.ctx.flags.enlightened || this.s.inL3) this.flushes.dropNestedForNewAsid(t);
     }
   }
 
-  /** True when the workload is complete and nothing is pending. */
+  /** True when the workload is complete (or the run's simulated time is over) and nothing is pending. */
   get done(): boolean {
-    return this.s.accessesDone >= this.ctx.cfg.workload.accessesPerVcpu && !this.stalled;
+    return this.s.finished;
+  }
+
+  /** Records the vCPU's final time once its work is over and nothing is pending. */
+  private checkFinished(): void {
+    const s = this.s;
+    if (s.finished || this.stalled) return;
+    if (s.accessesDone < this.ctx.cfg.workload.accessesPerVcpu && s.nextAccessNs < this.costs.endNs) return;
+    s.finished = true;
+    this.ctx.counters[C.vcpuTimePs] += ps(s.nextAccessNs);
+  }
+
+  /** Spends `ns` of the vCPU's time on `slot` (a `time*Ns` counter), from its clock on. */
+  charge(slot: number, ns: number): void {
+    if (this.s.finished || ns <= 0) return;
+    this.ctx.counters[slot] += ps(ns);
+    this.s.nextAccessNs += ns;
+  }
+
+  /** Moves the clock forward to `t`, charging the gap to `slot`. */
+  advanceTo(t: number, slot: number): void {
+    const s = this.s;
+    if (t <= s.nextAccessNs) return;
+    if (!s.finished) this.ctx.counters[slot] += ps(t - s.nextAccessNs);
+    s.nextAccessNs = t;
+  }
+
+  /** What the vCPU is waiting for, as the time counter it is charged to (most expensive first). */
+  private stallSlot(): number {
+    const s = this.s;
+    if (s.waitingCalls > 0) return C.timeHypercallPs;
+    if (s.waitingRole >= 0) return C.timeRootWaitPs;
+    return C.timeExitPs; // an announced vmcb switch
   }
 
   /** Waiting for a root, a synchronous hypercall or a vmcb switch. */
@@ -150,11 +188,13 @@ export class VcpuActor extends Actor {
     const ev = this.ctx.cfg.events;
     const perVcpu = this.ctx.topo.vcpusPerHost;
     const s = this.s;
-    s.nextCr3At = this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
-    s.nextInvlpgAt = this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
-    s.nextNestedNs = this.prng.nextExpGap(ev.nestedTransitionsPerSec / perVcpu / 1e9);
-    s.nextCr4Ns = this.prng.nextExpGap(ev.cr4WritesPerSec / perVcpu / 1e9);
-    s.nextSmiNs = this.prng.nextExpGap(ev.smiPerSec / perVcpu / 1e9);
+    const cfg = this.ctx.cfg;
+    const k = this.costs.sampling;
+    s.nextCr3At = this.prng.nextExpGap((w.cr3SwitchesPerMillionAccesses * k) / 1e6);
+    s.nextInvlpgAt = this.prng.nextExpGap((w.invlpgPerMillionAccesses * k) / 1e6);
+    s.nextNestedNs = this.prng.nextExpGap(eventRatePerNs(cfg, ev.nestedTransitionsPerSec, perVcpu));
+    s.nextCr4Ns = this.prng.nextExpGap(eventRatePerNs(cfg, ev.cr4WritesPerSec, perVcpu));
+    s.nextSmiNs = this.prng.nextExpGap(eventRatePerNs(cfg, ev.smiPerSec, perVcpu));
     s.process = 0;
     s.pcid = w.pcid ? 1 : 0;
   }
@@ -173,35 +213,54 @@ export class VcpuActor extends Actor {
       this.modes.acquire(0, ROLE_NORMAL);
     }
     const target = this.ctx.cfg.workload.accessesPerVcpu;
-    const interval = this.ctx.cfg.workload.accessIntervalNs;
     const sched = this.ctx.schedule;
     let onCpu = true;
     if (!sched.pinned) {
       if (!this.ctx.flags.intel && s.asidGen !== this.vp.asidGen) this.assignAsids(true);
       onCpu = sched.onCpu(this.id, this.ctx.window);
-      const startNs = windowEndNs - this.ctx.windowNs;
-      if (!onCpu && s.accessesDone < target) this.ctx.counters[C.descheduledNs] += this.ctx.windowNs;
-      else if (onCpu && s.nextAccessNs < startNs) s.nextAccessNs = startNs; // scheduled back in
+      // Back on its VP: the time away was another vCPU's turn.
+      if (onCpu && !this.stalled) this.advanceTo(windowEndNs - this.ctx.windowNs, C.timeDescheduledPs);
     }
+    if (this.vp.stolenNs > 0 && onCpu) {
+      // L0 applied partition-wide flushes on this VP: the running vCPU lost that time.
+      if (!this.stalled) this.charge(C.timeInterruptPs, this.vp.stolenNs);
+      this.vp.stolenNs = 0;
+    }
+    const endNs = this.costs.endNs;
+    if (!s.finished && windowEndNs - this.ctx.windowNs >= endNs) {
+      // `run.simulatedMs` is over: whatever the vCPU waits for, its time ends here.
+      if (this.stalled) this.markStall(endNs);
+      else this.advanceTo(endNs, C.timeDescheduledPs);
+      s.finished = true;
+      this.ctx.counters[C.vcpuTimePs] += ps(s.nextAccessNs);
+    }
+    const eventSlackNs = this.costs.hitNs + this.costs.guestWalkNs + this.costs.nestedWalkNs;
     let m = 0;
     for (;;) {
       const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
-      const running = onCpu && !this.stalled && s.accessesDone < target;
+      const running = onCpu && !this.stalled && !s.finished && s.accessesDone < target && s.nextAccessNs < endNs;
       // A timed event that fell due during a stall happens when the vCPU runs again.
-      const tEv = running ? Math.max(this.nextTimedNs(), s.nextAccessNs) : Infinity;
+      const due = running ? this.nextTimedNs() : Infinity;
+      const tEv = running ? Math.max(due, s.nextAccessNs) : Infinity;
       const tAcc = running ? s.nextAccessNs : Infinity;
       const t = Math.min(tMsg, s.switchAtNs, tEv, tAcc);
       if (t >= windowEndNs) break;
       if (tMsg === t) { this.handle(inbox, offsets[m++]); continue; }
       if (s.switchAtNs === t) { this.modes.switchContext(t); continue; }
-      if (tEv === t) { this.modes.timeEvent(t); continue; }
+      if (tEv === t) {
+        if (t - due > eventSlackNs) { this.ctx.counters[C.eventsDeferred]++; this.ctx.counters[C.eventsDeferredPs] += ps(t - due); }
+        this.modes.timeEvent(t);
+        continue;
+      }
       // A batch of accesses up to the next message, timed event or window end.
-      const limit = Math.min(tMsg, tEv, windowEndNs);
-      let n = Math.ceil((limit - t) / interval);
+      const limit = Math.min(tMsg, tEv, windowEndNs, endNs);
+      let n = Math.ceil((limit - t) / this.costs.hitNs);
       n = Math.min(n, target - s.accessesDone, Math.min(s.nextCr3At, s.nextInvlpgAt) - s.accessesDone);
-      if (n > 0) this.accessBatch(n, t, interval);
+      if (n > 0) this.accessBatch(n, t, limit);
       this.guestEvents();
+      this.checkFinished();
     }
+    this.checkFinished();
   }
 
   /**
@@ -211,7 +270,7 @@ export class VcpuActor extends Actor {
    * of the VM's page tables. Every hit is checked in O(1) against the hidden
    * provenance.
    */
-  private accessBatch(n: number, t0: number, interval: number): void {
+  private accessBatch(n: number, t0: number, limitNs: number): void {
     const st = this.s;
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
@@ -235,9 +294,15 @@ export class VcpuActor extends Actor {
     const gvaBase = st.process << 20;
     const gpaShift = gpaShiftOf(st.process, wsp);
     const base = this.regionBase;
+    const { hitNs, guestWalkNs, nestedWalkNs } = this.costs;
+    const missNs = hitNs + guestWalkNs;
+    const walkNs = missNs + nestedWalkNs;
     let s = this.prng.state;
     let hits = 0, nHits = 0, walks = 0;
-    for (let k = 0; k < n; k++) {
+    let tNs = t0;
+    let k = 0;
+    // Each access advances the clock by what it costs: a hit, a guest walk, a nested walk.
+    for (; k < n && tNs < limitNs; k++) {
       s = nextState(s);
       const r1 = output(s);
       s = nextState(s);
@@ -245,7 +310,6 @@ export class VcpuActor extends Actor {
       // Multiply-shift range reduction of a 32-bit draw (no float modulo).
       const x = (r2 * (r1 < hotCut ? hotScale : wsScale)) | 0;
       const gva = gvaBase + x;
-      const tNs = t0 + k * interval;
       // Combined lookup, inlined (Tlb.setBase's hash): this is the hot path.
       const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
       const setBase = ((h * setsScale) | 0) * ways;
@@ -261,6 +325,7 @@ export class VcpuActor extends Actor {
         hot[o + H_STAMP] = tlb.tick();
         hits++;
         if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(i, tNs, gva);
+        tNs += hitNs;
         continue;
       }
       const fillUs = Math.floor(tNs / 1000);
@@ -272,11 +337,13 @@ export class VcpuActor extends Actor {
           nHits++;
           if (ph[o + H_INC] !== inc || map[gpa] !== ph[o + H_HPA]) this.suspiciousShared(j, tNs);
           tlb.fill(ctag, gva, ph[o + H_HPA], root, ph[o + H_INC], fillUs);
+          tNs += missNs;
         } else {
           walks++;
           const hpa = map[gpa];
           this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
           tlb.fill(ctag, gva, hpa, root, inc, fillUs);
+          tNs += walkNs;
         }
         continue;
       }
@@ -286,25 +353,31 @@ export class VcpuActor extends Actor {
         nHits++;
         if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, tNs, -1);
         tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
+        tNs += missNs;
       } else {
         walks++;
         const hpa = map[gpa];
         tlb.fill(root, gpa, hpa, root, inc, fillUs);
         tlb.fill(ctag, gva, hpa, root, inc, fillUs);
+        tNs += walkNs;
       }
     }
     this.prng.state = s;
-    this.countBatch(n, hits, nHits, walks);
-    st.nextAccessNs = t0 + n * interval;
+    this.countBatch(k, hits, nHits, walks);
+    st.nextAccessNs = tNs;
   }
 
   private countBatch(n: number, hits: number, nestedHits: number, walks: number): void {
     const c = this.ctx.counters;
+    const k = this.costs;
     c[C.accesses] += n;
+    c[C.guestAccesses] += n * k.sampling;
     c[C.tlbHits] += hits;
     c[C.tlbMisses] += n - hits;
     c[C.nestedHits] += nestedHits;
     c[C.nestedWalks] += walks;
+    c[C.timeAccessPs] += ps(n * k.hitNs);
+    c[C.timeWalkPs] += ps((n - hits) * k.guestWalkNs + walks * k.nestedWalkNs);
     this.s.accessesDone += n;
   }
 
@@ -337,13 +410,13 @@ export class VcpuActor extends Actor {
       if (w.pcid) s.pcid = s.process + 1;
       else this.tlb.guestCr3Switch(asid, 0, false);
       this.ctx.counters[C.cr3Switches]++;
-      s.nextCr3At = s.accessesDone + this.prng.nextExpGap(w.cr3SwitchesPerMillionAccesses / 1e6);
+      s.nextCr3At = s.accessesDone + this.prng.nextExpGap((w.cr3SwitchesPerMillionAccesses * this.costs.sampling) / 1e6);
     }
     if (s.accessesDone >= s.nextInvlpgAt) {
       const gva = (s.process << 20) + this.prng.nextInt(w.workingSetPages);
       this.tlb.guestInvlpg(asid, s.pcid, gva);
       this.ctx.counters[C.invlpg]++;
-      s.nextInvlpgAt = s.accessesDone + this.prng.nextExpGap(w.invlpgPerMillionAccesses / 1e6);
+      s.nextInvlpgAt = s.accessesDone + this.prng.nextExpGap((w.invlpgPerMillionAccesses * this.costs.sampling) / 1e6);
     }
   }
 
@@ -374,16 +447,26 @@ export class VcpuActor extends Actor {
     this.modes.reload(t);
   }
 
-  /** Marks the start of a stall (if not already stalled). */
+  /**
+   * Before the vCPU starts waiting for something more: the time up to `t`
+   * goes to what it waited for so far, or (not stalled) to idle time.
+   */
   beginStall(t: number): void {
-    if (!this.stalled) this.s.stallSinceNs = t;
+    this.markStall(t);
   }
 
-  /** Ends a stall once nothing is pending any more; the time counts as stall time. */
+  /** Charges the stall so far (up to `t`) to what the vCPU is waiting for; call before a wait ends. */
+  markStall(t: number): void {
+    if (!this.stalled) { this.advanceTo(t, C.timeDescheduledPs); return; }
+    const before = this.s.nextAccessNs;
+    const slot = this.stallSlot();
+    this.advanceTo(t, slot);
+    if (slot !== C.timeExitPs && !this.s.finished) this.ctx.counters[C.stallNs] += Math.round(this.s.nextAccessNs - before);
+  }
+
+  /** After a wait ended: the vCPU runs again from `t` (its clock is there already). */
   endStall(t: number): void {
-    if (this.stalled) return;
-    this.ctx.counters[C.stallNs] += t - this.s.stallSinceNs;
-    if (this.s.nextAccessNs < t) this.s.nextAccessNs = t;
+    if (!this.stalled) this.advanceTo(t, C.timeDescheduledPs);
   }
 
   override save(): Record<string, unknown> {

@@ -41,9 +41,14 @@ export interface VcpuState {
   switchAtNs: number;
   /** The announced switch enters L3 (else it leaves it). */
   switchToL3: boolean;
+  /** Unused (the clock is `nextAccessNs`; stall time is charged as it passes); kept for snapshot shape. */
   stallSinceNs: number;
   nextCallId: number;
   accessesDone: number;
+  /**
+   * The vCPU's clock: when it is free to make its next access. Everything it
+   * does advances it by its cost, charged to one `time*Ns` counter.
+   */
   nextAccessNs: number;
   process: number;
   pcid: number;
@@ -59,6 +64,8 @@ export interface VcpuState {
   /** Highest `mmu_valid_gen` seen in a free-obsolete-roots request. */
   zapGen: number;
   started: boolean;
+  /** The workload is complete (or `run.simulatedMs` reached): the vCPU's time is final. */
+  finished: boolean;
   /**
    * Local view of partition-wide drops not yet applied to the shared
    * replica: flat [nCR3 (-1: all), untilNs] pairs. Until then this vCPU
@@ -77,7 +84,7 @@ export function initialVcpuState(prng: number): VcpuState {
     inL3: false, smmPhase: 0, lastFlushKind: 0, waitingRole: -1, waitingCalls: 0,
     switchAtNs: Infinity, switchToL3: false, stallSinceNs: 0, nextCallId: 0, accessesDone: 0, nextAccessNs: 0,
     process: 0, pcid: 0, nextCr3At: Infinity, nextInvlpgAt: Infinity, nextNestedNs: Infinity, nextCr4Ns: Infinity,
-    nextSmiNs: Infinity, vpid12Seen: false, flushedSeq: 0, zapGen: 0, started: false, masks: [], reported: [],
+    nextSmiNs: Infinity, vpid12Seen: false, flushedSeq: 0, zapGen: 0, started: false, finished: false, masks: [], reported: [],
   };
 }
 

@@ -1,4 +1,5 @@
 import { SimConfig } from './config';
+import { eventRatePerNs } from './costs';
 import { Prng, streamSeed } from './prng';
 import { Topology } from './topology';
 
@@ -45,7 +46,7 @@ export class VpSchedule {
     this.vps = cfg.fleet.l1VpsPerHost > 0 ? cfg.fleet.l1VpsPerHost : topo.vcpusPerHost;
     if (this.vps > topo.vcpusPerHost) throw new Error(`fleet.l1VpsPerHost ${this.vps} exceeds the vCPUs per host ${topo.vcpusPerHost}`);
     this.quantumWindows = Math.max(1, Math.round((cfg.platform.schedQuantumUs * 1000) / windowNs));
-    this.migrateRate = this.vps > 1 ? (cfg.events.vcpuMigrationsPerSec / topo.vcpusPerHost) * (windowNs / 1e9) : 0;
+    this.migrateRate = this.vps > 1 ? eventRatePerNs(cfg, cfg.events.vcpuMigrationsPerSec, topo.vcpusPerHost) * windowNs : 0;
   }
 
   /** True when vCPUs never share or change VPs (one VP per vCPU, no migrations): the pinned fast path. */

@@ -13,6 +13,8 @@ export class Vp {
   nextAsid = 1;
   /** `asid_generation`: bumped when the ASIDs run out (with a flush of every ASID). */
   asidGen = 1;
+  /** Time L0 took from this VP to apply partition-wide flushes, not yet charged to the vCPU running on it. */
+  stolenNs = 0;
   /**
    * GPA region of the vCPU each ASID/VPID was given to: the guest page
    * tables are a fixed function of (vCPU, GVA), so this is all the TLB needs
@@ -49,7 +51,7 @@ export class Vp {
 
   /** Snapshot state. */
   save(): Record<string, unknown> {
-    return { tlb: this.tlb.save(), nextAsid: this.nextAsid, asidGen: this.asidGen, regionOf: [...this.regionOf.entries()] };
+    return { tlb: this.tlb.save(), nextAsid: this.nextAsid, asidGen: this.asidGen, stolenNs: this.stolenNs, regionOf: [...this.regionOf.entries()] };
   }
 
   /** Restores {@link save}. */
@@ -57,6 +59,7 @@ export class Vp {
     this.tlb.load(s.tlb as Record<string, unknown>);
     this.nextAsid = s.nextAsid as number;
     this.asidGen = s.asidGen as number;
+    this.stolenNs = s.stolenNs as number;
     this.regionOf.clear();
     for (const [a, r] of s.regionOf as [number, number][]) this.regionOf.set(a, r);
   }

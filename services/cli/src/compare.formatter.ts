@@ -11,6 +11,32 @@ export interface ComparisonResult {
   reports: RunReport[];
   /** Per policy: cycles per access relative to the first policy, in percent (first is 0). */
   overheadVsFirst: number[];
+  /**
+   * Per policy: vCPU time per guest access relative to the first policy, in
+   * percent (first is 0): what the policy costs in time, L0 queueing and
+   * interrupted VPs included (time is cost, docs/costs.md).
+   */
+  timeOverheadVsFirst: number[];
+  /** The policy with no violation whose vCPU time per guest access is lowest, or null. */
+  cheapestCorrect: string | null;
+}
+
+/** vCPU time per guest access of a report, ns (0 before any access). */
+export function timePerAccessNs(r: RunReport): number {
+  return r.metrics.guestAccesses > 0 ? r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses : 0;
+}
+
+/** vCPU time per guest access of each report relative to the first one, in percent. */
+export function timeOverheadVsFirst(reports: readonly RunReport[]): number[] {
+  const base = reports.length > 0 ? timePerAccessNs(reports[0]) : 0;
+  return reports.map((r) => (base === 0 ? 0 : (timePerAccessNs(r) / base - 1) * 100));
+}
+
+/** The policy with no violation and the least vCPU time per guest access, or null when every one has violations. */
+export function cheapestCorrect(reports: readonly RunReport[]): string | null {
+  let best: RunReport | null = null;
+  for (const r of reports) if (r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
+  return best?.policy ?? null;
 }
 
 /**
@@ -31,6 +57,8 @@ export function comparisonResult(reports: RunReport[]): ComparisonResult {
     policies: reports.map((r) => r.policy),
     reports,
     overheadVsFirst: overheadVsFirst(reports),
+    timeOverheadVsFirst: timeOverheadVsFirst(reports),
+    cheapestCorrect: cheapestCorrect(reports),
   };
 }
 
@@ -58,6 +86,12 @@ function rows(reports: readonly RunReport[]): Row[] {
     each('nested walks', (r) => fmtInt(r.metrics.nestedWalks)),
     each('cycles / access', (r) => fmtFixed(r.metrics.cycles.perAccess)),
     [`overhead vs ${reports[0]?.policy ?? 'first'}`, ...overhead.map(signedPercent)],
+    each('vCPU time / access (ns)', (r) => fmtFixed(timePerAccessNs(r))),
+    [`vCPU time vs ${reports[0]?.policy ?? 'first'}`, ...timeOverheadVsFirst(reports).map(signedPercent)],
+    each('hypercall stalls (% of time)', (r) => fmtFixed(r.metrics.time.percent.hypercallStalls)),
+    each('L0 busy (%)', (r) => fmtFixed(r.metrics.l0.busyPercent)),
+    each(`hypercalls / host / s${reports[0]?.metrics.rates.compressed ? ` (compressed x${reports[0].metrics.rates.timeCompression})` : ''}`,
+      (r) => fmtInt(Math.round(r.metrics.rates.hypercallsPerHostPerSec.achieved))),
     each('digest', (r) => r.digest.slice(0, 12)),
   ];
 }
@@ -76,5 +110,8 @@ export function formatComparison(reports: readonly RunReport[]): string {
   });
   for (const row of rows(reports)) table.push(row);
   const title = first ? `tlbsim compare: ${first.scenario} (seed ${first.seed}, ${first.fleet.vcpus} vCPUs)` : 'tlbsim compare';
-  return `${title}\n${table.toString()}\n`;
+  const best = cheapestCorrect(reports);
+  const verdict = best === null ? 'every policy has violations'
+    : `cheapest policy with no violation: ${best} (${signedPercent(timeOverheadVsFirst(reports)[reports.findIndex((r) => r.policy === best)], 1)} vCPU time vs ${first!.policy})`;
+  return `${title}\n${table.toString()}\n${verdict}\n`;
 }

@@ -1,4 +1,5 @@
 import type { RunReport, ViolationClass, Witness } from '@tlbsim/engine';
+import { realUnitsLines } from './real-units.formatter';
 import { alignPairs, fmtFixed, fmtInt, fmtPercent } from './format.util';
 
 /** Violation classes, most severe first (mirrors `VIOLATION_CLASSES` of `@tlbsim/engine`). */
@@ -128,6 +129,7 @@ export function formatReport(report: RunReport, options: ReportFormatOptions = {
     ...violations(report),
     ...witnesses(report, options.witnesses ?? 3),
     ...costs(report, options.topOps ?? 8),
+    ...realUnitsLines(report),
   ];
   return lines.join('\n') + '\n';
 }

@@ -39,6 +39,20 @@ export function sampleRunReport(policy = 'overhaul', perAccess = 10, violations 
       cycles: { total: perAccess * 8000, perAccess, byOp: { nestedWalk: perAccess * 5000, tlbHit: perAccess * 1000, hypercall: perAccess * 2000 } },
       windows: 40,
       simulatedNs: 80000,
+      guestAccesses: 8000,
+      rates: {
+        timeCompression: 1, compressed: false,
+        hypercallsPerHostPerSec: { achieved: 100000 }, shootdownIpisPerHostPerSec: { achieved: 400000 },
+        rootLoadsPerVcpuPerSec: { achieved: 12500 }, nestedTransitionsPerVcpuPerSec: { configured: 0, achieved: 0 },
+        memslotUpdatesPerHostPerSec: { configured: 12500, achieved: 12500 }, memslotDeletesPerHostPerSec: { configured: 0, achieved: 0 },
+        mmuNotifierInvalidationsPerHostPerSec: { configured: 25000, achieved: 25000 }, smisPerHostPerSec: { configured: 0, achieved: 0 },
+        cr4WritesPerHostPerSec: { configured: 0, achieved: 0 }, deferredEvents: 0, deferredMeanNs: 0,
+      },
+      time: {
+        vcpuTimeNs: 320000 * (perAccess / 10), perVcpuMs: 0.08 * (perAccess / 10),
+        percent: { guestAccesses: 60, walks: 25, exits: 5, hypercallStalls: 5, rootWaits: 5, l0Interrupts: 0, descheduled: 0 },
+      },
+      l0: { busyPercent: 3, queueMeanNs: 0 },
     },
   };
 }
