@@ -14,10 +14,7 @@ const ROOT = join(__dirname, '..');
  * Dead links that live in files another change owns, each to be fixed there.
  * The test fails when one of them is fixed or gone, so this list only shrinks.
  */
-const KNOWN_DEAD: Record<string, string[]> = {
-  // The kernel rewrite owns docs/model.md: cite the sources in the repository (docs/design.md or inline).
-  'docs/model.md': ['../shared/REFERENCES.md'],
-};
+const KNOWN_DEAD: Record<string, string[]> = {};
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
 function anchorOf(heading: string): string {

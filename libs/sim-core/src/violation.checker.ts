@@ -28,7 +28,7 @@ export interface CheckerHost {
   readonly grantNs: Float64Array;
 }
 
-/** The four violation classes of DESIGN.md, most severe first. */
+/** The four violation classes (docs/design.md), most severe first. */
 export const VIOLATION_CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
 
 /** A violation class. */
