@@ -19,7 +19,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
     tlb: { entries: 256, ways: 8, nestedCacheEntries: 4096 },
     workload: {
       accessesPerVcpu: 20000, workingSetPages: 4096, hotPages: 64, hotPercent: 80, processes: 2, pcid: true,
-      cr3SwitchesPerMillionAccesses: 0, invlpgPerMillionAccesses: 0, accessIntervalNs: 2, l3TimePercent: 0,
+      cr3SwitchesPerMillionAccesses: 0, invlpgPerMillionAccesses: 0, accessIntervalNs: 2, l3TimePercent: 0, accessSampling: 1,
     },
     events: {
       memslotUpdatesPerSec: 0, mmuNotifierInvalidationsPerSec: 0, mmuNotifierPages: 16, nestedTransitionsPerSec: 0,
@@ -31,7 +31,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
       ipiCycles: 2500, rootAllocCycles: 3000,
     },
-    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block' },
+    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1 },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
