@@ -64,7 +64,11 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
     if (window % every !== every - 1 && Date.now() - lastYieldMs < everyMs) return;
     if (opts.onProgress) {
       const accesses = shards.reduce((a, sh) => a + sh.counter(C.accesses), 0);
-      opts.onProgress({ window: window + 1, windowsEstimate, accesses, accessesTotal });
+      // A run that ends at run.simulatedMs makes as many accesses as its time allows: extrapolate.
+      const total = config.run.simulatedMs > 0
+        ? Math.min(accessesTotal, Math.max(accesses, Math.round((accesses * windowsEstimate) / (window + 1))))
+        : accessesTotal;
+      opts.onProgress({ window: window + 1, windowsEstimate, accesses, accessesTotal: total });
     }
     await new Promise((r) => setImmediate(r));
     lastYieldMs = Date.now();
@@ -74,6 +78,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const merged = mergePartials(results.map((r) => r.partial), config.run.witnessesMax);
   const report = buildReport(config, merged, windows, shards[0].windowNs, n);
   if (transport.stoppedAfterWindow !== null) report.stoppedAt = { window: windows, simulatedNs: windows * shards[0].windowNs };
-  opts.onProgress?.({ window: windows, windowsEstimate, accesses: report.metrics.accesses, accessesTotal });
+  const done = report.metrics.accesses;
+  opts.onProgress?.({ window: windows, windowsEstimate, accesses: done, accessesTotal: config.run.simulatedMs > 0 ? done : accessesTotal });
   return report;
 }

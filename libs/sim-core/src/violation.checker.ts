@@ -117,8 +117,10 @@ export class ViolationChecker {
     const [flags, gpa, hpa, entryInc, fillUs, curInc, gva] = [b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]];
     const hv = ctx.topo.hostVcpuIndex(vcpuActor);
     const vm = Math.floor(hv / ctx.topo.vcpusPerVm);
-    const tHit = t - ctx.cfg.latency.kvmRequestNs;
-    const owner = kvm.ownerAt(hpa, tHit);
+    const tExact = t - ctx.cfg.latency.kvmRequestNs;
+    const owner = kvm.ownerAt(hpa, tExact);
+    // Witnesses print nanoseconds (trace-event style): the hit's time, rounded.
+    const tHit = Math.round(tExact);
     let cls: ViolationClass;
     if (owner.vm >= 0 && owner.vm !== vm) cls = 'cross-vm';
     else if (owner.vm < 0) cls = 'use-after-free';
