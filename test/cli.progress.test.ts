@@ -24,7 +24,7 @@ const num = (s: string): number => Number(s.replace(/,/g, ''));
 describe('progress', () => {
   it('--progress plain: periodic lines, percent rising to 100, counts within their totals', () => {
     if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-    const r = spawnSync(process.execPath, [CLI_MAIN, 'run', SCENARIO, '--progress', 'plain', '--json', '--set', 'workload.accessesPerVcpu=1500000'], { encoding: 'utf8', timeout: 100000 });
+    const r = spawnSync(process.execPath, [CLI_MAIN, 'run', SCENARIO, '--progress', 'plain', '--json', '--set', 'workload.accessesPerVcpu=1500000', '--set', 'run.simulatedMs=0'], { encoding: 'utf8', timeout: 100000 });
     expect(r.status).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(3);
@@ -44,7 +44,7 @@ describe('progress', () => {
     let drawn = '';
     tty.on('data', (d: Buffer) => (drawn += d.toString()));
     const io: CliIo = { out: () => undefined, err: () => undefined, progressStream: tty };
-    const code = await runCli(['node', 'tlbsim', 'run', SCENARIO, '--json', '--set', 'workload.accessesPerVcpu=1500000'], [runCommand], io, runInProcess);
+    const code = await runCli(['node', 'tlbsim', 'run', SCENARIO, '--json', '--set', 'workload.accessesPerVcpu=1500000', '--set', 'run.simulatedMs=0'], [runCommand], io, runInProcess);
     expect(code).toBe(0);
     const percents = [...drawn.matchAll(/\] ([\d.]+)% \|/g)].map((m) => Number(m[1]));
     expect(new Set(percents).size).toBeGreaterThanOrEqual(10);
