@@ -55,10 +55,11 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
 
   it('AMD vmcb01 with e5c972c1fada: a synchronous HvCallFlushGuestPhysicalAddressSpace(root) first', () => {
     const { v, outbox } = warm({ kvm: { policy: 'overhaul+hv-flush-current' } });
+    const calls = v.s.waitingCalls; // the root load's own hypercall may still be in L0's queue
     v.flushes.flushCurrent(30000);
     expect(sent(outbox)).toEqual(['HvFlush']);
     expect(outbox.buf[F_P0 + 1]).toBe(v.s.rootPage);
-    expect(v.s.waitingCalls).toBe(1);
+    expect(v.s.waitingCalls).toBe(calls + 1);
     expect(v.s.lastFlushKind).toBe(FK_HV_ASID);
   });
 
@@ -66,11 +67,12 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
     const { v, outbox } = warm({ kvm: { policy: 'overhaul+hv-flush-current' } });
     v.s.inL3 = true;
     const before = census(v);
+    const calls = v.s.waitingCalls;
     v.flushes.flushCurrent(30000);
     expect(census(v)).toEqual({ ...before, a02: 0 });
     expect(sent(outbox)).toEqual([`NestedFlush(${v.s.rootPage})@-1`]);
     expect(v.flushes.maskedUntil(v.s.rootPage)).toBeGreaterThan(30000);
-    expect(v.s.waitingCalls).toBe(0);
+    expect(v.s.waitingCalls).toBe(calls);
     expect(v.s.lastFlushKind).toBe(FK_ASID_VMCB02);
   });
 

@@ -10,7 +10,7 @@ describe('compare formatter', () => {
   });
 
   it('builds the --json object', () => {
-    expect(comparisonResult(reports)).toEqual({
+    expect(comparisonResult(reports)).toMatchObject({
       scenario: 'sample',
       seed: 7,
       policies: ['overhaul', 'overhaul+hv-flush-current'],
