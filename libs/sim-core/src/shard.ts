@@ -173,7 +173,7 @@ export class ShardSim {
         dst = BROADCAST_KEY;
       } else if (buf[o + F_TYPE] === Msg.VcpuMigrate) {
         dst = MIGRATE_KEY;
-      } else if (this.destinations(buf, o)[0] !== this.shard) {
+      } else if (this.shardOfDst(dst, buf[o + F_TIME]) !== this.shard) {
         throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
       }
       let list = per.get(dst);
@@ -196,12 +196,17 @@ export class ShardSim {
     return list;
   }
 
+  /** The shard actor `dst` is on when a message due at `timeNs` arrives (vCPUs follow their VP). */
+  private shardOfDst(dst: number, timeNs: number): number {
+    if (this.topo.roleOf(dst) !== 2) return this.topo.shardOf(dst, this.shards, this.cfg.run.placement);
+    return this.ctx.schedule.shardOf(dst, Math.floor(timeNs / this.windowNs), this.shards);
+  }
+
   /** The shards a message goes to: its destination's shard in the window it is due (every replica for a broadcast). */
   private destinations(buf: Float64Array, o: number): number[] {
     const dst = buf[o + F_DST];
     if (dst < 0) return this.replicaShards(partitionHostOf(dst));
-    if (this.topo.roleOf(dst) !== 2) return [this.topo.shardOf(dst, this.shards, this.cfg.run.placement)];
-    return [this.ctx.schedule.shardOf(dst, Math.floor(buf[o + F_TIME] / this.windowNs), this.shards)];
+    return [this.shardOfDst(dst, buf[o + F_TIME])];
   }
 
   /** Splits the outbox by destination shard, checking the lookahead. */
