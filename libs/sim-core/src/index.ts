@@ -12,3 +12,4 @@ export { partitionCacheEntriesOf, PARTITION_CACHE_WAYS } from './partition-cache
 export { gpaOfGva, gpaShiftOf } from './guest-memory';
 export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
 export type { ViolationClass, WitnessRecord } from './violation.checker';
+export { repartitionSnapshots } from './shard.repartition';

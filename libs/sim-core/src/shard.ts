@@ -280,13 +280,12 @@ export class ShardSim {
     s.ctx.window = snap.window;
     s.carry = snap.carry.slice();
     s.series = (snap.series ?? []).slice();
-    s.ctx.counters.set(snap.counters);
+    // vCPU actors first: a new one takes ASIDs from its VP (and may flush it),
+    // which the VPs' stored state loaded next undoes; the counters likewise.
+    const actors = snap.actors.map(([id, st]) => [s.fixed.find((a) => a.id === id) ?? s.addVcpu(id), st] as const);
     s.replicas.load(snap.replicas);
-    for (const [id, st] of snap.actors) {
-      const fixed = s.fixed.find((a) => a.id === id);
-      if (fixed) fixed.load(st);
-      else s.addVcpu(id, st);
-    }
+    s.ctx.counters.set(snap.counters);
+    for (const [actor, st] of actors) actor.load(st);
     return s;
   }
 }
