@@ -114,14 +114,20 @@ describe('errors', () => {
 });
 
 describe('cancel and compare', () => {
-  it('cancels a running job; its stream ends with cancelled', async () => {
+  it('cancels a running job; its stream ends with cancelled and /result gives the partial report', async () => {
     const job = (await http().post('/api/jobs').send({ scenario: raw, overrides: ['workload.accessesPerVcpu=50000000'] }).expect(201)).body as JobView;
-    await eventually(async () => (await http().get(`/api/jobs/${job.id}`)).body.state === 'running');
+    await eventually(async () => (await http().get(`/api/jobs/${job.id}`)).body.progress.windows >= 2);
     const cancelled = await http().delete(`/api/jobs/${job.id}`).expect(200);
     expect(cancelled.body.state).toBe('cancelled');
+    expect(cancelled.body.perShard[0].state).toBe('stopped');
     const events = await follow(job.id);
     expect(events[events.length - 1].type).toBe('cancelled');
-    await http().get(`/api/jobs/${job.id}/result`).expect(409);
+    const result = (await http().get(`/api/jobs/${job.id}/result`).expect(200)).body;
+    expect(result).toMatchObject({ partial: true, stoppedAt: { window: result.metrics.windows } });
+    expect(result.metrics.windows).toBeGreaterThanOrEqual(1);
+    expect(cancelled.body.partialWindows).toBe(result.metrics.windows);
+    const expected = await runInProcess(buildScenario(raw, ['workload.accessesPerVcpu=50000000']), { untilWindow: result.metrics.windows });
+    expect(result.digest).toBe(expected.digest);
   });
 
   it('runs one job per policy as a compare group', async () => {

@@ -14,6 +14,7 @@ import { runInProcess } from '@tlbsim/engine';
 import { JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
+import { runBuiltCli } from './support/cli-process';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 
 jest.setTimeout(120000);
@@ -152,15 +153,27 @@ describe('distributed runs', () => {
     expect(await until('slots released', async () => ((await jobs.slotDemand()).total === 0 ? true : null))).toBe(true);
   });
 
-  it('cancel stops running shards and leaves only the result record', async () => {
+  it('cancel stops running shards, keeps a partial report whose digest replay --until-window reproduces, and leaves only the result record', async () => {
     const { jobs, prefix } = service(1);
     worker(prefix, 2);
-    const { id } = await jobs.submit(hotScenario(5000000), { shards: 2 });
-    await until('running', async () => (await jobs.get(id))!.progress.windows > 20);
+    const big = hotScenario(5000000);
+    const { id } = await jobs.submit(big, { shards: 2 });
+    // Past window 256 (a checkpoint), by which this scenario has found violations.
+    await until('running', async () => (await jobs.get(id))!.progress.windows > 270);
     const cancelled = await jobs.cancel(id);
     expect(cancelled!.state).toBe('cancelled');
     const view = await jobs.waitFor(id);
     expect(view.state).toBe('cancelled');
+    expect(view.perShard.map((s) => s.state)).toEqual(['stopped', 'stopped']);
+    const partial = (await jobs.result(id))!;
+    expect(partial.partial).toBe(true);
+    expect(partial.metrics.windows).toBeGreaterThanOrEqual(256);
+    expect(view.partialWindows).toBe(partial.metrics.windows);
+    expect(partial.stoppedAt).toEqual({ window: partial.metrics.windows, simulatedNs: partial.metrics.simulatedNs });
+    expect(partial.violations.total).toBeGreaterThan(0);
+    const inProcess = await runInProcess(big, { shards: 1, untilWindow: partial.metrics.windows });
+    expect(inProcess.digest).toBe(partial.digest);
+    expect(inProcess.violations).toEqual(partial.violations);
     const client = new Redis(redis.url);
     try {
       const keys = await until('only the result record left', async () => {
@@ -172,6 +185,41 @@ describe('distributed runs', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('a job cancelled while `submit --wait` follows it: the partial report is printed (exit 3); replay refuses its export at once, or reproduces it with --until-window', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 2);
+    const dir = mkdtempSync(join(tmpdir(), 'tlbsim-partial-'));
+    const file = join(dir, 'big.json');
+    writeFileSync(file, JSON.stringify(hotScenario(5000000)));
+    const submit = runBuiltCli(['submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '2', '--wait', '--json', '--progress', 'none']);
+    const id = await until('submitted', async () => (await jobs.list()).items[0]?.id);
+    await until('running', async () => (await jobs.get(id))!.progress.windows > 40);
+    await jobs.cancel(id);
+    const waited = await submit;
+    expect(waited.code).toBe(3);
+    expect(waited.err).toMatch(new RegExp(`job ${id} cancelled\\n.*job ${id}: partial report, its first \\d+ windows`));
+    const printed = JSON.parse(waited.out);
+    expect(printed).toMatchObject({ partial: true });
+    expect(printed.metrics.windows).toBeGreaterThanOrEqual(32);
+    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(exp.status).toBe(0);
+    const exported = join(dir, 'job.ndjson');
+    writeFileSync(exported, exp.stdout);
+    const started = Date.now();
+    const refused = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported], { encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10000);
+    const w = printed.metrics.windows;
+    expect(refused.stderr).toBe(`tlbsim: ${exported}: job ${id} did not complete (cancelled): its partial report covers ${w} windows: replay it with --until-window ${w}\n`);
+    const wrong = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w + 1)], { encoding: 'utf8' });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain(`--until-window ${w + 1} has no recorded digest`);
+    const rep = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w), '--json'], { encoding: 'utf8' });
+    expect(rep.stderr).toBe('');
+    expect(rep.status).toBe(0);
+    expect(JSON.parse(rep.stdout).digest).toBe(printed.digest);
   });
 
   it('export and replay reproduce the digest; a tampered export exits 1', async () => {

@@ -50,6 +50,10 @@ export interface JobEvent {
   at: string;
   jobId: string;
   shard?: number;
+  /**
+   * For shard events: the shard's window. For `cancelled`/`failed`: the
+   * windows the job's partial report covers (absent when it has none).
+   */
   window?: number;
   worker?: string;
   /** For `window-completed`: cumulative counters of the shard. */
@@ -84,10 +88,16 @@ export interface JobProgress {
   etaSec: number | null;
 }
 
+/**
+ * States of one shard of a job. Once the job is cancelled or failed, a
+ * shard that had neither completed nor failed shows `stopped` (at its last window).
+ */
+export const SHARD_STATES = ['queued', 'running', 'completed', 'failed', 'stopped'] as const;
+
 /** Per-shard view. */
 export interface ShardView {
   shard: number;
-  state: 'queued' | 'running' | 'completed' | 'failed';
+  state: (typeof SHARD_STATES)[number];
   window: number;
   worker: string | null;
   resumes: number;
@@ -126,6 +136,12 @@ export interface JobView {
   slotsNeeded: number | null;
   /** Slots needed and live while the job is not finished (null once it is). */
   slots: JobSlots | null;
+  /**
+   * A cancelled or failed job's partial report (`GET /api/jobs/:id/result`,
+   * `partial: true`) covers this many windows; null when there is none
+   * (the job is not finished, completed, or stopped before its first checkpoint).
+   */
+  partialWindows: number | null;
 }
 
 /** A live worker process. */

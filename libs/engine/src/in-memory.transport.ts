@@ -17,11 +17,11 @@ export class InMemoryTransport implements ShardTransport {
   stoppedAfterWindow: number | null = null;
 
   /**
-   * @param stopWhen - asked at every barrier, when every shard has run the
-   * window and none has started the next: true ends the run there for all
-   * shards at once (as if every vCPU were done)
+   * @param stopWhen - asked at every barrier (with the window's index), when
+   * every shard has run the window and none has started the next: true ends
+   * the run there for all shards at once (as if every vCPU were done)
    */
-  constructor(private readonly shards: number, private readonly stopWhen?: () => boolean) {}
+  constructor(private readonly shards: number, private readonly stopWhen?: (window: number) => boolean) {}
 
   exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
     let slot = this.slots.get(window);
@@ -37,7 +37,7 @@ export class InMemoryTransport implements ShardTransport {
     const p = new Promise<ExchangeResult>((resolve) => { s.waiters[shard] = resolve; });
     if (slot.arrived === this.shards) {
       this.slots.delete(window);
-      if (!s.allDone && this.stopWhen?.()) {
+      if (!s.allDone && this.stopWhen?.(window)) {
         s.allDone = true;
         this.stoppedAfterWindow = window;
       }

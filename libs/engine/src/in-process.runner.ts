@@ -33,6 +33,12 @@ export interface RunInProcessOptions {
    * gets `stoppedAt` (see {@link stopAtViolation}).
    */
   stopWhen?: (counter: (slot: number) => number) => boolean;
+  /**
+   * Stop after this many windows (the report gets `stoppedAt`): the run a
+   * cancelled or failed distributed job's partial report covers, with the
+   * same digest. No limit when absent.
+   */
+  untilWindow?: number;
 }
 
 /** Nominal number of windows of a scenario (no stalls). */
@@ -52,7 +58,11 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const shards = Array.from({ length: n }, (_, i) => new ShardSim(config, i, n));
   const stopWhen = opts.stopWhen;
   const total = (slot: number): number => shards.reduce((a, sh) => a + sh.counter(slot), 0);
-  const transport = new InMemoryTransport(n, stopWhen ? () => stopWhen(total) : undefined);
+  const until = opts.untilWindow;
+  const stop = stopWhen || until !== undefined
+    ? (window: number): boolean => (until !== undefined && window + 1 >= until) || (stopWhen?.(total) ?? false)
+    : undefined;
+  const transport = new InMemoryTransport(n, stop);
   const every = opts.progressEveryWindows ?? 256;
   const everyMs = opts.progressEveryMs ?? 100;
   let lastYieldMs = Date.now();

@@ -11,3 +11,4 @@ export * from './hunt.search';
 export * from './hunt.runner';
 export * from './shrink.runner';
 export * from './series.fields';
+export * from './witness.selection';

@@ -105,6 +105,13 @@ export interface RunReport {
    * counters and digest are those of the truncated run.
    */
   stoppedAt?: { window: number; simulatedNs: number };
+  /**
+   * True only for the report of a distributed job that was cancelled or
+   * failed: it covers the windows every shard had done (`metrics.windows`,
+   * also in `stoppedAt`), with the violations and witnesses found so far;
+   * `tlbsim replay --until-window <metrics.windows>` reproduces its digest.
+   */
+  partial?: boolean;
   /** Counters over simulated time (for charts); not part of the digest. */
   series?: RunSeries;
   /**

@@ -1,12 +1,13 @@
 import {
   C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
-  VIOLATION_CLASSES, WitnessRecord,
+  VIOLATION_CLASSES,
 } from '@tlbsim/sim-core';
 import { vcpusOf } from '@tlbsim/contracts';
 import { sha256Canonical } from './digest';
 import { realUnitsOf } from './real-units';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
 import { seriesFieldsAt } from './series.fields';
+import { compareWitnesses } from './witness.selection';
 
 /**
  * Counters that depend on how actors were placed, not on what was
@@ -18,7 +19,7 @@ const PLACEMENT_COUNTERS = new Set(['crossShardMessages']);
 export function mergePartials(partials: ShardPartial[], witnessesMax: number): ShardPartial {
   const counters = new Array<number>(COUNTER_SLOTS).fill(0);
   for (const p of partials) p.counters.forEach((v, i) => { counters[i] += v; });
-  const all = partials.flatMap((p) => p.witnesses).sort(compareWitness);
+  const all = partials.flatMap((p) => p.witnesses).sort(compareWitnesses);
   const witnesses = all.slice(0, witnessesMax);
   if (witnessesMax > 0) {
     for (const cls of VIOLATION_CLASSES) {
@@ -52,10 +53,6 @@ function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSe
     points.push({ window, timeNs: window * windowNs, ...seriesFieldsAt(s, o) });
   }
   return { windowNs, everyWindows: seriesEveryWindowsOf(cfg), points };
-}
-
-function compareWitness(a: WitnessRecord, b: WitnessRecord): number {
-  return a.timeNs - b.timeNs || a.host - b.host || a.vm - b.vm || a.vcpu - b.vcpu || a.class.localeCompare(b.class);
 }
 
 /** The digest: sha256 over the canonical JSON of counters and violations. */

@@ -1,6 +1,7 @@
 import type { JobEvent } from '@tlbsim/contracts';
 import { buildReport, mergePartials, RunReport, RunTransportStats } from '@tlbsim/engine';
 import { ShardPartial, windowNsOf } from '@tlbsim/sim-core';
+import { checkpointField, latestCommonCheckpoint } from './checkpoint.schedule';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
 import { projectJob } from './job.projection';
 import { JobMeta, JobRepository, JobResultRecord } from './job.repository';
@@ -17,7 +18,8 @@ export interface ShardOutcome {
 /**
  * Ends jobs: builds the report from the shards' partials with the same
  * functions as `tlbsim run` (so the digest is the same), or records a
- * failure or cancellation; then frees the job's slots and deletes what only
+ * failure or cancellation with the partial report of the shards'
+ * checkpoints; then frees the job's slots and deletes what only
  * a running job needs.
  */
 export class JobFinalizerService {
@@ -45,16 +47,37 @@ export class JobFinalizerService {
     return report;
   }
 
-  /** Marks a job failed (a shard threw, or BullMQ gave up on it). */
+  /** Marks a job failed (a shard threw, or BullMQ gave up on it), keeping its partial report. */
   async fail(meta: JobMeta, error: string): Promise<boolean> {
-    const record = { state: 'failed' as const, finishedAt: new Date().toISOString(), error, digest: null, report: null };
-    return this.end(meta, record, { type: 'failed', error });
+    const partial = await this.partialReport(meta);
+    const record = { state: 'failed' as const, finishedAt: new Date().toISOString(), error, digest: null, report: partial && JSON.stringify(partial) };
+    return this.end(meta, record, { type: 'failed', error, ...(partial && { window: partial.metrics.windows }) });
   }
 
-  /** Marks a job cancelled. */
+  /** Marks a job cancelled, keeping its partial report. */
   async cancel(meta: JobMeta): Promise<boolean> {
-    const record = { state: 'cancelled' as const, finishedAt: new Date().toISOString(), error: null, digest: null, report: null };
-    return this.end(meta, record, { type: 'cancelled' });
+    const partial = await this.partialReport(meta);
+    const record = { state: 'cancelled' as const, finishedAt: new Date().toISOString(), error: null, digest: null, report: partial && JSON.stringify(partial) };
+    return this.end(meta, record, { type: 'cancelled', ...(partial && { window: partial.metrics.windows }) });
+  }
+
+  /**
+   * The report of what an unfinished job found: the shards' checkpoints at
+   * the latest window all of them recorded, merged like a finished job's
+   * partials (so `runInProcess` with `untilWindow` gives the same digest).
+   * Null if the job has no such window (it never ran, or not long enough).
+   */
+  async partialReport(meta: JobMeta): Promise<RunReport | null> {
+    const all = await this.jobs.checkpoints(meta.id);
+    const windows = latestCommonCheckpoint([...all.keys()], meta.shards);
+    if (windows === null) return null;
+    const parts = Array.from({ length: meta.shards }, (_, s) => JSON.parse(all.get(checkpointField(windows, s))!) as ShardPartial);
+    const cfg = meta.config;
+    const windowNs = windowNsOf(cfg);
+    const report = buildReport(cfg, mergePartials(parts, cfg.run.witnessesMax), windows, windowNs, meta.shards);
+    report.stoppedAt = { window: windows, simulatedNs: windows * windowNs };
+    report.partial = true;
+    return report;
   }
 
   private async end(meta: JobMeta, record: Omit<JobResultRecord, 'view'>, event: NewJobEvent): Promise<boolean> {

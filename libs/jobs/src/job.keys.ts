@@ -27,10 +27,12 @@ export class JobKeys {
   snapshot(shard: number): string { return `${this.base}:snap:${shard}`; }
   /** Hash: finished shards' partial results by shard. */
   get partials(): string { return `${this.base}:parts`; }
+  /** Hash: running shards' checkpoints (`<windowsDone>:<shard>` -> ShardPartial JSON), for a partial report. */
+  get checkpoints(): string { return `${this.base}:ckpt`; }
 
   /** Every key used while the job runs (all but meta, events and result). */
   transportKeys(shards: number): string[] {
-    const keys = [this.barrier, this.barrierStream, this.partials];
+    const keys = [this.barrier, this.barrierStream, this.partials, this.checkpoints];
     for (let s = 0; s < shards; s++) keys.push(this.inbound(s), this.snapshot(s));
     return keys;
   }

@@ -47,4 +47,18 @@ describe('projectJob', () => {
       expect(JSON.stringify(early)).toBe(frozen);
     }
   });
+
+  it('a cancelled job shows its unfinished shards stopped at their window and the windows of its partial report', () => {
+    n = 0;
+    const events = [
+      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 40, accesses: 100 }), ev('window-completed', { shard: 1, window: 39, accesses: 90 }),
+      ev('shard-failed', { shard: 1 }), ev('cancelled', { window: 32 }), ev('shard-resumed', { shard: 1, window: 9 }),
+    ];
+    const view = projectJob(meta, events);
+    expect(view.state).toBe('cancelled');
+    expect(view.perShard.map((s) => [s.state, s.window])).toEqual([['stopped', 41], ['failed', 40]]);
+    expect(view.partialWindows).toBe(32);
+    expect(projectJob(meta, events.slice(0, 5)).partialWindows).toBeNull();
+  });
 });

@@ -67,6 +67,8 @@ export interface JobFold {
   slotsNeeded: number | null;
   /** The slots of the last `waiting-for-workers` event. */
   slots: JobSlots | null;
+  /** Windows of a cancelled or failed job's partial report, if it has one. */
+  partialWindows: number | null;
 }
 
 /** The fold of a job with no events yet. */
@@ -76,14 +78,14 @@ export function emptyFold(meta: JobMeta): JobFold {
     shards: Array.from({ length: meta.shards }, (_, shard) => ({
       shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
     })),
-    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null, slots: null,
+    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null, slots: null, partialWindows: null,
   };
 }
 
 /** Folds events (oldest first) into `f`, in place; returns it. */
 export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
   for (const e of events) {
-    applyShard(f.shards, e);
+    if (!isFinal(f.state)) applyShard(f.shards, e);
     f.state = nextState(f.state, e);
     if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;
     if (e.type === 'window-completed' || e.type === 'shard-completed') f.lastAt = e.at;
@@ -92,7 +94,11 @@ export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
       f.slots = { needed: e.slotsNeeded ?? 0, live: e.slotsLive ?? e.slotsFree ?? 0, free: e.slotsFree ?? 0 };
     }
     if (e.type === 'shard-started') f.slotsNeeded = null;
-    if (isFinalJobState(e.type)) {
+    if (isFinalJobState(e.type) && !f.finishedAt) {
+      if (e.type !== 'completed') {
+        f.partialWindows = e.window ?? null;
+        for (const s of f.shards) if (s.state === 'running' || s.state === 'queued') s.state = 'stopped';
+      }
       f.finishedAt ??= e.at;
       f.digest ??= e.digest ?? null;
       f.error ??= e.error ?? null;
@@ -113,6 +119,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
     digest: f.digest, error: f.error, slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
     slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
+    partialWindows: f.partialWindows,
   };
 }
 

@@ -26,7 +26,7 @@ export interface JobResultRecord {
   finishedAt: string;
   error: string | null;
   digest: string | null;
-  /** RunReport JSON, for completed jobs. */
+  /** RunReport JSON: for completed jobs, and the partial report (`partial: true`) of cancelled or failed jobs that have one. */
   report: string | null;
   /** Final JobView JSON, written right after finishing. */
   view: string | null;
@@ -138,6 +138,11 @@ export class JobRepository {
   async partials(jobId: string): Promise<Map<number, string>> {
     const h = await this.redis.hgetall(this.keys(jobId).partials);
     return new Map(Object.entries(h).map(([s, v]) => [Number(s), v]));
+  }
+
+  /** Running shards' checkpoints (ShardPartial JSON) by field `<windowsDone>:<shard>`. */
+  async checkpoints(jobId: string): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.keys(jobId).checkpoints)));
   }
 
   /** Job ids, newest first (all of them when `groupId` is set: groups are small). */

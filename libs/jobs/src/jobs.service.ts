@@ -179,13 +179,13 @@ export class JobsService {
     return (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
   }
 
-  /** The report of a completed job, or null. */
+  /** The report of a completed job, the partial report (`partial: true`) of a cancelled or failed one, or null. */
   async result(id: string): Promise<RunReport | null> {
     const [r] = await this.c.jobs.results([id]);
     return r?.report ? (JSON.parse(r.report) as RunReport) : null;
   }
 
-  /** Cancels a job; running shards stop at their next window. null if the job is unknown. */
+  /** Cancels a job, keeping its partial report; running shards stop at their next window. null if the job is unknown. */
   async cancel(id: string): Promise<JobView | null> {
     const [meta] = await this.c.jobs.metas([id]);
     if (!meta) return this.get(id);

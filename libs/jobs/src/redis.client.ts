@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import {
-  APPEND_EVENT_LUA, APPEND_SHARD_EVENT_LUA, CLAIM_LUA, COMPLETE_SHARD_LUA, FINISH_LUA, PUBLISH_LUA, SNAPSHOT_LUA,
+  APPEND_EVENT_LUA, APPEND_SHARD_EVENT_LUA, CHECKPOINT_LUA, CLAIM_LUA, COMPLETE_SHARD_LUA, FINISH_LUA, PUBLISH_LUA, SNAPSHOT_LUA,
 } from './redis.scripts';
 
 /** Raw reply of a Lua script (Buffers when called through a `...Buffer` variant). */
@@ -13,6 +13,7 @@ export interface TlbScripts {
   tlbClaimBuffer(numKeys: number, ...args: (string | Buffer | number)[]): Promise<LuaReply>;
   tlbSnapshot(numKeys: number, ...args: (string | Buffer | number)[]): Promise<number>;
   tlbCompleteShard(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  tlbCheckpoint(numKeys: number, ...args: (string | number)[]): Promise<number>;
   tlbAppendEvent(numKeys: number, ...args: string[]): Promise<string | null>;
   tlbAppendShardEvent(numKeys: number, ...args: (string | number)[]): Promise<string | number>;
   tlbFinish(numKeys: number, ...args: (string | number)[]): Promise<string | null>;
@@ -35,6 +36,7 @@ export function createRedis(url: string, name = 'tlbsim'): TlbRedis {
   redis.defineCommand('tlbClaim', { lua: CLAIM_LUA });
   redis.defineCommand('tlbSnapshot', { lua: SNAPSHOT_LUA });
   redis.defineCommand('tlbCompleteShard', { lua: COMPLETE_SHARD_LUA });
+  redis.defineCommand('tlbCheckpoint', { lua: CHECKPOINT_LUA });
   redis.defineCommand('tlbAppendEvent', { lua: APPEND_EVENT_LUA });
   redis.defineCommand('tlbAppendShardEvent', { lua: APPEND_SHARD_EVENT_LUA });
   redis.defineCommand('tlbFinish', { lua: FINISH_LUA });

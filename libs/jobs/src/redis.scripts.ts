@@ -82,6 +82,19 @@ return redis.call('HLEN', KEYS[3])
 `;
 
 /**
+ * Store a shard's checkpoint and drop its older ones, unless the job is
+ * finished. Not fenced: a checkpoint is deterministic, whichever run writes it.
+ * KEYS: result, checkpoints. ARGV: field, json, then fields to drop.
+ * Returns 1, or -1 (job finished).
+ */
+export const CHECKPOINT_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if #ARGV > 2 then redis.call('HDEL', KEYS[2], unpack(ARGV, 3)) end
+return 1
+`;
+
+/**
  * Append one event unless the job is finished.
  * KEYS: events, result. ARGV: event json. Returns the entry id or false.
  */

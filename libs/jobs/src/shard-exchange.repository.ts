@@ -1,3 +1,4 @@
+import { checkpointField } from './checkpoint.schedule';
 import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
 import { JobKeys } from './job.keys';
 import { TlbRedis } from './redis.client';
@@ -105,6 +106,14 @@ export class ShardExchangeRepository {
     const k = this.keys;
     this.roundTrips++;
     const r = await this.redis.tlbSnapshot(4, k.barrier, k.result, k.snapshot(this.shard), k.inbound(this.shard), this.shard, token, bytes, keepFrom);
+    return r === 1 ? 'passed' : STATUS[r];
+  }
+
+  /** Stores this shard's checkpoint after `windowsDone` windows (JSON ShardPartial), dropping the fields `drop`. */
+  async saveCheckpoint(windowsDone: number, json: string, drop: readonly string[]): Promise<BarrierStatus> {
+    const k = this.keys;
+    this.roundTrips++;
+    const r = await this.redis.tlbCheckpoint(2, k.result, k.checkpoints, checkpointField(windowsDone, this.shard), json, ...drop);
     return r === 1 ? 'passed' : STATUS[r];
   }
 

@@ -2,6 +2,7 @@ import { deserialize, serialize } from 'v8';
 import { runShard, seriesFieldsOf } from '@tlbsim/engine';
 import { ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
 import { BarrierLeftError } from './barrier-left.error';
+import { checkpointField, CHECKPOINTS_KEPT, isCheckpointWindow } from './checkpoint.schedule';
 import { dedupeInbound } from './batch.codec';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
 import { JobFinalizerService, ShardOutcome } from './job-finalizer.service';
@@ -91,6 +92,7 @@ export class ShardExecutionService {
     const start = await this.start(meta, shard, repo, token, snap, opts.workerId);
     const transport = new RedisTransport(repo, { jobId: meta.id, token, stats: start.stats, shouldStop: opts.shouldStop });
     let lastEvent = 0;
+    const checkpoints: number[] = [];
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
       const now = Date.now();
       if (allDone || now - lastEvent >= PROGRESS_EVERY_MS) {
@@ -99,6 +101,7 @@ export class ShardExecutionService {
         if (appended === 'superseded') throw new ShardSupersededError(meta.id, shard);
       }
       if (allDone) return;
+      if (isCheckpointWindow(window + 1, cfg.run.snapshotEveryWindows)) await this.checkpoint(s, window + 1, repo, checkpoints, meta.id);
       const stop = opts.shouldStop?.() ?? false;
       if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0) await this.snapshot(s, transport, repo, token, meta.id, false);
       if (stop) throw new ShardInterruptedError(meta.id, shard, window);
@@ -135,6 +138,14 @@ export class ShardExecutionService {
     const inbound = dedupeInbound(await repo.inboundOf(sim.window - 1));
     const stats = { ...stored.stats, duplicatesDropped: stored.stats.duplicatesDropped + inbound.duplicates };
     return { sim, inbound: inbound.batches, stats, atBarrier: false };
+  }
+
+  /** Records the shard's counters and witnesses after `windowsDone` windows (for a partial report), keeping the last few. */
+  private async checkpoint(s: ShardSim, windowsDone: number, repo: ShardExchangeRepository, kept: number[], jobId: string): Promise<void> {
+    kept.push(windowsDone);
+    const drop = kept.splice(0, Math.max(0, kept.length - CHECKPOINTS_KEPT)).map((w) => checkpointField(w, s.shard));
+    const status = await repo.saveCheckpoint(windowsDone, JSON.stringify(s.partial()), drop);
+    if (status === 'finished') throw new JobFinishedError(jobId);
   }
 
   private async snapshot(s: ShardSim, transport: RedisTransport, repo: ShardExchangeRepository, token: string, jobId: string, atBarrier: boolean): Promise<void> {

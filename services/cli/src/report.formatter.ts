@@ -1,18 +1,20 @@
-import type { RunReport, ViolationClass, Witness } from '@tlbsim/engine';
+import { RunReport, selectWitnesses, VIOLATION_CLASSES, Witness, WitnessSelection } from '@tlbsim/engine';
 import { realUnitsLines } from './real-units.formatter';
 import { alignPairs, fmtFixed, fmtInt, fmtPercent } from './format.util';
 
-/** Violation classes, most severe first (mirrors `VIOLATION_CLASSES` of `@tlbsim/engine`). */
-export const VIOLATION_CLASS_ORDER = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const satisfies readonly ViolationClass[];
+/** Violation classes, most severe first: `VIOLATION_CLASSES` of `@tlbsim/engine` (their one home is sim-core). */
+export const VIOLATION_CLASS_ORDER = VIOLATION_CLASSES;
 
 /** Options of {@link formatReport}. */
 export interface ReportFormatOptions {
   /**
-   * Witnesses to print in full.
+   * Witnesses to print in full (`witnessSelection.max` wins when given).
    *
    * @defaultValue 3
    */
   witnesses?: number;
+  /** Which witnesses to print: count, class, VM (see `selectWitnesses` of `@tlbsim/engine`). */
+  witnessSelection?: WitnessSelection;
   /**
    * Cost operations to list.
    *
@@ -45,6 +47,7 @@ function header(r: RunReport): string[] {
       ['fleet', `${f.hosts} host(s) x ${f.vmsPerHost} VM(s) x ${f.vcpusPerVm} vCPU(s) = ${f.vcpus} vCPUs`],
       ['shards', String(r.shards)],
       ['digest', r.digest],
+      ...(r.partial ? [['partial', `yes: the job did not complete; this covers its first ${fmtInt(r.metrics.windows)} windows`] as [string, string]] : []),
     ]),
   ];
 }
@@ -90,12 +93,20 @@ function witness(w: Witness, index: number): string[] {
   return [head, ...w.lines.map((line) => `      ${line}`)];
 }
 
-/** The first `max` witnesses. */
-function witnesses(r: RunReport, max: number): string[] {
+/** What a selection filters on, e.g. ` of class stale-root, VM 3`. */
+function filterText(sel: WitnessSelection): string {
+  const parts = [sel.violationClass && `class ${sel.violationClass}`, sel.vm !== undefined && `VM ${sel.vm}`].filter(Boolean);
+  return parts.length ? ` of ${parts.join(', ')}` : '';
+}
+
+/** The selected witnesses, in time order (each class that occurred shows at least one). */
+function witnesses(r: RunReport, sel: WitnessSelection): string[] {
   const all = r.violations.witnesses;
-  if (all.length === 0 || max <= 0) return [];
-  const shown = all.slice(0, max);
-  const more = all.length > shown.length ? ` (first ${shown.length} of ${all.length} kept)` : '';
+  if (all.length === 0 || (sel.max ?? 1) <= 0) return [];
+  const { shown, matching } = selectWitnesses(all, sel);
+  const filter = filterText(sel);
+  if (shown.length === 0) return ['', `Witnesses: none${filter} among the ${all.length} kept`];
+  const more = matching > shown.length ? ` (${shown.length} of ${matching}${filter} kept, in time order)` : filter ? ` (${filter.slice(1)})` : '';
   return ['', `Witnesses${more}`, ...shown.flatMap(witness)];
 }
 
@@ -127,7 +138,7 @@ export function formatReport(report: RunReport, options: ReportFormatOptions = {
     ...header(report),
     ...counters(report),
     ...violations(report),
-    ...witnesses(report, options.witnesses ?? 3),
+    ...witnesses(report, options.witnessSelection ?? { max: options.witnesses ?? 3 }),
     ...costs(report, options.topOps ?? 8),
     ...realUnitsLines(report),
   ];

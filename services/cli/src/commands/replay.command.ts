@@ -3,17 +3,37 @@ import { Command } from 'commander';
 import { IncompleteExportError, replayExport } from '@tlbsim/jobs';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
+import { CliOptionError, integerOption } from '../option.parsers';
 import { createProgressReporter } from '../progress.reporter';
-import { printReport } from './report.output';
+import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 
 /** Options of `tlbsim replay`. */
-export interface ReplayOptions {
+export interface ReplayOptions extends ReportOutputOptions {
   json?: boolean;
   witnesses: string;
+  /** `--until-window <n>`: stop after n windows (a cancelled or failed job's partial report). */
+  untilWindow?: string;
+}
+
+/** Most windows `--until-window` accepts. */
+const UNTIL_WINDOW_MAX = 1e9;
+
+/** `--until-window` as a number, or undefined; prints a bad value and returns null. */
+function untilWindowOf(ctx: CliContext, options: ReplayOptions): number | undefined | null {
+  if (options.untilWindow === undefined) return undefined;
+  try {
+    return integerOption('--until-window', options.untilWindow, 1, UNTIL_WINDOW_MAX);
+  } catch (error) {
+    if (!(error instanceof CliOptionError)) throw error;
+    ctx.io.err(`tlbsim: ${error.message}\n`);
+    return null;
+  }
 }
 
 /** The action of `tlbsim replay`: exit 1 if the digest differs from the exported one. */
 export async function replayAction(ctx: CliContext, file: string, options: ReplayOptions): Promise<number> {
+  const untilWindow = untilWindowOf(ctx, options);
+  if (untilWindow === null || !witnessSelectionOrReport(ctx, options)) return EXIT.BAD_INPUT;
   let lines: string[];
   try {
     lines = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n');
@@ -24,7 +44,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   const progress = createProgressReporter(ctx.io, 'replay');
   let result;
   try {
-    result = await replayExport(lines, (p) => progress.update(p));
+    result = await replayExport(lines, { onProgress: (p) => progress.update(p), untilWindow });
   } catch (error) {
     if (!(error instanceof SyntaxError) && !(error instanceof IncompleteExportError) && !/not a tlbsim job export/.test((error as Error).message)) throw error;
     ctx.io.err(`tlbsim: ${file}: ${(error as Error).message}\n`);
@@ -41,10 +61,11 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
 
 /** `tlbsim replay <file>`: re-runs an exported job in process and checks its digest. */
 export function replayCommand(ctx: CliContext): Command {
-  return new Command('replay')
+  const command = new Command('replay')
     .description('re-run an exported job (tlbsim export) in process; exit 1 if the digest differs')
     .argument('<file>', 'ndjson file from `tlbsim export` (- for standard input)')
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
-    .option('--witnesses <n>', 'witnesses to print in the human report', '3')
+    .option('--until-window <n>', "stop after n windows: reproduces the partial report's digest of a cancelled or failed job (n = its windows)");
+  return addWitnessOptions(command)
     .action(async (file: string, options: ReplayOptions) => ctx.setExitCode(await replayAction(ctx, file, options)));
 }

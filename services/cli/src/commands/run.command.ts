@@ -4,11 +4,11 @@ import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { formatFirstViolation } from '../report.formatter';
-import { printReport } from './report.output';
+import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
-export interface RunOptions extends ScenarioOptions {
+export interface RunOptions extends ScenarioOptions, ReportOutputOptions {
   json?: boolean;
   failOnViolation?: boolean;
   stopAtFirstViolation?: boolean;
@@ -20,6 +20,7 @@ export interface RunOptions extends ScenarioOptions {
 export async function runAction(ctx: CliContext, file: string, options: RunOptions): Promise<number> {
   const loaded = loadScenarioOrReport(ctx, file, options);
   if (!loaded) return EXIT.BAD_INPUT;
+  if (!witnessSelectionOrReport(ctx, options, loaded.fleet.hosts * loaded.fleet.vmsPerHost)) return EXIT.BAD_INPUT;
   // The first violation's witness is the point of stopping: keep at least one.
   const config = options.stopAtFirstViolation ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } } : loaded;
   const progress = createProgressReporter(ctx.io, config.kvm.policy, options.progress);
@@ -40,8 +41,8 @@ export function runCommand(ctx: CliContext): Command {
   addProgressOption(addScenarioOptions(command))
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
-    .option('--stop-at-first-violation', 'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)')
-    .option('--witnesses <n>', 'witnesses to print in the human report', '3')
+    .option('--stop-at-first-violation', 'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)');
+  addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
   return command;

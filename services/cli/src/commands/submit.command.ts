@@ -5,13 +5,13 @@ import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
-import { printReport } from './report.output';
+import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
 import { exitCodeHelp } from './run.command';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim submit`. */
-export interface SubmitOptions extends ScenarioOptions, RedisOptions {
+export interface SubmitOptions extends ScenarioOptions, RedisOptions, ReportOutputOptions {
   wait?: boolean;
   json?: boolean;
   failOnViolation?: boolean;
@@ -62,20 +62,37 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
     const slots = view.slots ? ` (needs ${view.slots.needed} slots, ${view.slots.live} live)` : '';
     const cancelled = await jobs.cancel(id);
     ctx.io.err(`tlbsim: job ${id} still ${view.state} after ${options.waitTimeout} s${slots}; ${cancelled?.state ?? 'cancel requested'}\n`);
-    return EXIT.UNREACHABLE;
+    return printPartial(ctx, jobs, id, options, EXIT.UNREACHABLE);
   }
-  const report = view.state === 'completed' ? await jobs.result(id) : null;
-  if (!report) {
+  if (view.state !== 'completed') {
     ctx.io.err(`tlbsim: job ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
+    return printPartial(ctx, jobs, id, options, EXIT.RUN_FAILED);
+  }
+  const report = await jobs.result(id);
+  if (!report) {
+    ctx.io.err(`tlbsim: job ${id} completed but its report is gone\n`);
     return EXIT.RUN_FAILED;
   }
   return printReport(ctx, report, options);
+}
+
+/**
+ * Prints the partial report of a job that was cancelled or failed (what it
+ * found before it stopped), saying so on stderr; the exit code stays `code`.
+ */
+async function printPartial(ctx: CliContext, jobs: JobsService, id: string, options: SubmitOptions, code: number): Promise<number> {
+  const report = await jobs.result(id);
+  if (!report?.partial) return code;
+  ctx.io.err(`tlbsim: job ${id}: partial report, its first ${report.metrics.windows} windows (what it found before it stopped)\n`);
+  printReport(ctx, report, options);
+  return code;
 }
 
 /** The action of `tlbsim submit`; returns the exit code. */
 export async function submitAction(ctx: CliContext, file: string, options: SubmitOptions): Promise<number> {
   const config = loadScenarioOrReport(ctx, file, options);
   if (!config) return EXIT.BAD_INPUT;
+  if (!witnessSelectionOrReport(ctx, options, config.fleet.hosts * config.fleet.vmsPerHost)) return EXIT.BAD_INPUT;
   try {
     waitTimeoutMs(options.waitTimeout);
   } catch (error) {
@@ -111,8 +128,8 @@ export function submitCommand(ctx: CliContext): Command {
     .option('--wait', 'wait for the job and print its report like `tlbsim run`')
     .option('--json', 'with --wait: print the report as one JSON object (the RunReport); else {"id"}')
     .option('--fail-on-violation', `with --wait: exit with ${EXIT.VIOLATIONS} if the run found any violation`)
-    .option('--witnesses <n>', 'witnesses to print in the human report', '3')
-    .option('--wait-timeout <s>', `with --wait: give up after this many seconds, cancel the job and exit ${EXIT.UNREACHABLE}`)
+    .option('--wait-timeout <s>', `with --wait: give up after this many seconds, cancel the job and exit ${EXIT.UNREACHABLE}`);
+  addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: SubmitOptions) => ctx.setExitCode(await submitAction(ctx, file, options)));
   return command;

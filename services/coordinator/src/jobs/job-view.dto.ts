@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JOB_EVENT_TYPES, JOB_STATES } from '@tlbsim/contracts';
+import { JOB_EVENT_TYPES, JOB_STATES, SHARD_STATES } from '@tlbsim/contracts';
 import type { JobEvent, JobPage, JobProgress, JobSlots, JobView, ShardView, WorkerInfo } from '@tlbsim/contracts';
 
 // OpenAPI descriptions of the response shapes of libs/contracts/src/job.types.ts.
@@ -18,7 +18,7 @@ export class JobProgressDto implements JobProgress {
 /** OpenAPI shape of {@link ShardView}. */
 export class ShardViewDto implements ShardView {
   @ApiProperty() shard!: number;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state!: ShardView['state'];
+  @ApiProperty({ enum: SHARD_STATES }) state!: ShardView['state'];
   @ApiProperty() window!: number;
   @ApiProperty({ nullable: true, type: String }) worker!: string | null;
   @ApiProperty() resumes!: number;
@@ -50,6 +50,8 @@ export class JobViewDto implements JobView {
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ nullable: true, type: Number }) slotsNeeded!: number | null;
   @ApiProperty({ nullable: true, type: JobSlotsDto, description: 'Slots needed and live while the job is not finished' }) slots!: JobSlotsDto | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Windows covered by the partial report (`/result`, `partial: true`) of a cancelled or failed job; null when it has none' })
+  partialWindows!: number | null;
 }
 
 /** OpenAPI shape of {@link JobPage}. */

@@ -78,9 +78,9 @@ export class JobsController {
     return this.jobs.get(id);
   }
 
-  /** The RunReport of a completed job. */
+  /** The RunReport of a completed job, or the partial one of a cancelled or failed job. */
   @Get(':id/result')
-  @ApiOkResponse({ description: 'The RunReport (same JSON as `tlbsim run --json`)' })
+  @ApiOkResponse({ description: 'The RunReport (same JSON as `tlbsim run --json`); for a cancelled or failed job the partial report (`partial: true`) of the windows all its shards had done' })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   @ApiConflictResponse({ type: ApiErrorDto, description: 'The job has no result (yet)' })
   result(@Param('id') id: string): Promise<RunReport> {

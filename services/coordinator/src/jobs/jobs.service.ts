@@ -95,7 +95,7 @@ export class JobsApiService {
     return job;
   }
 
-  /** The report of a completed job; 404 if unknown, 409 if it has no result (yet). */
+  /** The report of a completed job (or the partial report of a cancelled or failed one); 404 if unknown, 409 if it has none (yet). */
   async result(id: string): Promise<RunReport> {
     const report = await this.port.result(id);
     if (report) return report;

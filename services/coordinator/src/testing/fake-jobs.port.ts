@@ -25,7 +25,7 @@ export class FakeJobsPort extends JobsPort {
       createdAt: new Date(Date.now() + this.seq).toISOString(), startedAt: null, finishedAt: null,
       progress: { windows: 0, windowsEstimate: 10, accesses: 0, accessesTotal: accessesTotalOf(scenario), fraction: 0, accessesPerSec: 0, etaSec: null },
       violations: 0, perShard: Array.from({ length: shards }, (_, shard) => ({ shard, state: 'queued' as const, window: 0, worker: null, resumes: 0 })),
-      digest: null, error: null, slotsNeeded: null, slots: { needed: shards, live: 0, free: 0 },
+      digest: null, error: null, slotsNeeded: null, slots: { needed: shards, live: 0, free: 0 }, partialWindows: null,
     };
   }
 
