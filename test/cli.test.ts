@@ -106,3 +106,70 @@ describe('tlbsim executable', () => {
     expect(report.scenario).toBe('e2e');
   });
 });
+
+describe('witnesses a user can navigate', () => {
+  // Every violation class occurs within its first few hundred windows (about 2 s).
+  const hot = scenario('hot.json', JSON.stringify({
+    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 50000 },
+    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { witnessesMax: 3 },
+  }));
+  const heads = (text: string): { cls: string; vm: number; timeNs: number }[] => [...text.matchAll(/^ {2}#\d+ ([a-z-]+): host \d+ vm (\d+) vcpu \d+ at ([\d,]+) ns/gm)]
+    .map((m) => ({ cls: m[1], vm: Number(m[2]), timeNs: Number(m[3].replace(/,/g, '')) }));
+  let reportFile: string;
+  let report: { violations: { byClass: Record<string, number>; witnesses: { class: string }[] } };
+
+  beforeAll(() => {
+    const r = tlbsim('run', hot, '--json', '--progress', 'none');
+    expect(r.status).toBe(0);
+    reportFile = scenario('hot-report.json', r.stdout);
+    report = JSON.parse(r.stdout);
+  });
+
+  it('prints witnesses in time order with at least one of every class that occurred, whatever --witnesses says', () => {
+    const occurred = Object.entries(report.violations.byClass).filter(([, n]) => n > 0).map(([c]) => c).sort();
+    expect(occurred.length).toBeGreaterThanOrEqual(3);
+    const r = tlbsim('run', hot, '--witnesses', '1', '--progress', 'none');
+    expect(r.status).toBe(0);
+    const shown = heads(r.stdout);
+    expect([...new Set(shown.map((w) => w.cls))].sort()).toEqual(occurred);
+    expect(shown.map((w) => w.timeNs)).toEqual([...shown.map((w) => w.timeNs)].sort((a, b) => a - b));
+    const vm = shown[shown.length - 1].vm;
+    const filtered = heads(tlbsim('run', hot, '--witness-vm', String(vm), '--witness-class', shown[shown.length - 1].cls, '--progress', 'none').stdout);
+    expect(filtered.length).toBeGreaterThanOrEqual(1);
+    expect(filtered.every((w) => w.vm === vm && w.cls === shown[shown.length - 1].cls)).toBe(true);
+  });
+
+  it.each([
+    [['run', '<hot>', '--witnesses', 'abc'], 'tlbsim: --witnesses: expected an integer 0..1000, got abc\n'],
+    [['run', '<hot>', '--witnesses', '-1'], 'tlbsim: --witnesses: expected an integer 0..1000, got -1\n'],
+    [['run', '<hot>', '--witness-class', 'bogus'], 'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got bogus\n'],
+    [['run', '<hot>', '--witness-vm', '4'], 'tlbsim: --witness-vm: expected an integer 0..3, got 4\n'],
+    [['trace', '<report>', '--witnesses', 'x'], 'tlbsim: --witnesses: expected an integer 0..1000, got x\n'],
+    [['replay', '<report>', '--until-window', '0'], 'tlbsim: --until-window: expected an integer 1..1000000000, got 0\n'],
+  ])('%j exits 2 with one line naming the flag and its limit', (args, line) => {
+    const r = tlbsim(...args.map((a) => (a === '<hot>' ? hot : a === '<report>' ? reportFile : a)));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(line);
+    expect(r.stdout).toBe('');
+  });
+
+  it('trace prints every kept witness\'s full causal chain, trace-cmd style, in time order; filters like run', () => {
+    const r = tlbsim('trace', reportFile);
+    expect(r.status).toBe(0);
+    const blocks = r.stdout.split(/^# witness /m).slice(1);
+    expect(blocks).toHaveLength(report.violations.witnesses.length);
+    expect(r.stdout).toMatch(/^# tlbsim trace: hot, seed \d+, policy overhaul, digest [0-9a-f]{64}\n/);
+    for (const block of blocks) {
+      const events = block.split('\n').filter((l) => /^ *[a-z0-9.-]+ \[\d{3}\] \d+\.\d{9}: [a-z_0-9]+: /.test(l));
+      expect(events.length).toBeGreaterThanOrEqual(3);
+      const times = events.map((l) => Number(/\] (\d+\.\d{9}):/.exec(l)![1]));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(events[events.length - 1]).toContain('tlb_stale_hit');
+    }
+    const cross = tlbsim('trace', reportFile, '--witness-class', 'cross-vm');
+    expect(cross.stdout.match(/^# witness \d+\/\d+: (\S+)/gm)!.every((l) => l.endsWith('cross-vm'))).toBe(true);
+    const missing = tlbsim('trace', join(dir, 'no-such-report.json'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(`tlbsim: ${join(dir, 'no-such-report.json')}: no such file (give --redis <url> to read the report of job ${join(dir, 'no-such-report.json')})\n`);
+  });
+});

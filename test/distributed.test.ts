@@ -220,6 +220,9 @@ describe('distributed runs', () => {
     expect(rep.stderr).toBe('');
     expect(rep.status).toBe(0);
     expect(JSON.parse(rep.stdout).digest).toBe(printed.digest);
+    const trace = spawnSync(process.execPath, [CLI_MAIN, 'trace', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(trace.status).toBe(0);
+    expect(trace.stdout).toContain(`digest ${printed.digest}, partial: first ${w} windows\n`);
   });
 
   it('export and replay reproduce the digest; a tampered export exits 1', async () => {

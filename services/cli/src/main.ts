@@ -11,6 +11,7 @@ import { compareCommand } from './commands/compare.command';
 import { exportCommand } from './commands/export.command';
 import { huntCommand } from './commands/hunt.command';
 import { replayCommand } from './commands/replay.command';
+import { traceCommand } from './commands/trace.command';
 import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
 import { serveCommand } from './commands/serve.command';
@@ -23,7 +24,7 @@ import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, exportCommand, replayCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, exportCommand, replayCommand, traceCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

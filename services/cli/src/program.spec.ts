@@ -73,6 +73,30 @@ describe('tlbsim (in process)', () => {
     expect(r.configs).toHaveLength(0);
   });
 
+  it.each([
+    [['--witnesses', 'abc'], 'tlbsim: --witnesses: expected an integer 0..1000, got abc\n'],
+    [['--witnesses', '-1'], 'tlbsim: --witnesses: expected an integer 0..1000, got -1\n'],
+    [['--witnesses', '2.5'], 'tlbsim: --witnesses: expected an integer 0..1000, got 2.5\n'],
+    [['--witness-class', 'stale'], 'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got stale\n'],
+    // ok.yaml has 2 hosts x 2 VMs: fleet-wide VM numbers 0..3.
+    [['--witness-vm', '4'], 'tlbsim: --witness-vm: expected an integer 0..3, got 4\n'],
+    [['--witness-vm', 'x'], 'tlbsim: --witness-vm: expected an integer 0..3, got x\n'],
+  ])('run with bad witness flags %j exits 2 with one line, before running', async (args, line) => {
+    const r = await cli('run', scenario, ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(line);
+    expect(r.configs).toHaveLength(0);
+  });
+
+  it('run --witness-class and --witness-vm filter the printed witnesses', async () => {
+    const shown = await cli('run', scenario, '--witness-class', 'stale-root', '--witness-vm', '1');
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('#1 stale-root: host 0 vm 1');
+    const none = await cli('run', scenario, '--witness-class', 'cross-vm');
+    expect(none.out).toContain('Witnesses: none of class cross-vm among the 1 kept');
+    expect(none.out).not.toContain('#1 ');
+  });
+
   it('--help exits 0', async () => {
     const r = await cli('run', '--help');
     expect(r.code).toBe(0);

@@ -106,8 +106,8 @@ function witnesses(r: RunReport, sel: WitnessSelection): string[] {
   const { shown, matching } = selectWitnesses(all, sel);
   const filter = filterText(sel);
   if (shown.length === 0) return ['', `Witnesses: none${filter} among the ${all.length} kept`];
-  const more = matching > shown.length ? ` (${shown.length} of ${matching}${filter} kept, in time order)` : filter ? ` (${filter.slice(1)})` : '';
-  return ['', `Witnesses${more}`, ...shown.flatMap(witness)];
+  const more = matching > shown.length ? ` (${shown.length} of ${matching} kept, in time order)` : '';
+  return ['', `Witnesses${filter}${more}`, ...shown.flatMap(witness)];
 }
 
 /** Cycle totals and the most expensive operations. */
