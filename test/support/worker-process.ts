@@ -20,9 +20,14 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `node services/cli/dist/main.js worker --redis <url> ...args`. Short locks so a killed worker's shards come back fast. */
+/** The flag that names `url` to the CLI: `--redis <url>`, or `--redis-cluster <url>` for a `redis-cluster://` URL. */
+export function redisArgs(url: string): string[] {
+  return [url.startsWith('redis-cluster://') ? '--redis-cluster' : '--redis', url];
+}
+
+/** Starts `node services/cli/dist/main.js worker --redis <url> ...args` (`--redis-cluster` for a cluster URL). Short locks so a killed worker's shards come back fast. */
 export function startWorker(url: string, args: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [CLI_MAIN, 'worker', '--redis', url, '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000', ...args], {
+  const child = spawn(process.execPath, [CLI_MAIN, 'worker', ...redisArgs(url), '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

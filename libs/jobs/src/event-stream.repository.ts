@@ -1,5 +1,6 @@
 import type { JobEvent } from '@tlbsim/contracts';
 import { JobKeys } from './job.keys';
+import { pipelineEach } from './redis.batch';
 import { TlbRedis } from './redis.client';
 
 /** An event before it is appended (the stream assigns its id). */
@@ -43,13 +44,12 @@ export class EventStreamRepository {
   /** {@link append} for several jobs in one round trip. */
   async appendMany(items: readonly { jobId: string; event: NewJobEvent }[]): Promise<void> {
     if (items.length === 0) return;
-    // Custom commands are defined on pipelines too; ioredis only types them on the client.
-    const p = this.redis.pipeline() as unknown as { tlbAppendEvent(...args: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
-    for (const { jobId, event } of items) {
+    const res = await pipelineEach(this.redis, items, (p, { jobId, event }) => {
       const k = this.keys(jobId);
-      p.tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
-    }
-    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+      // Custom commands are defined on pipelines too; ioredis only types them on the client.
+      (p as unknown as { tlbAppendEvent(...args: (string | number)[]): void }).tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
+    });
+    for (const [err] of res) if (err) throw err;
   }
 
   /** Appends unconditionally (submission, before any result can exist). */
@@ -74,9 +74,8 @@ export class EventStreamRepository {
    */
   async allOf(jobIds: string[], afterIds: (string | null)[] = []): Promise<JobEvent[][]> {
     if (jobIds.length === 0) return [];
-    const p = this.redis.pipeline();
-    jobIds.forEach((id, i) => p.xrange(this.keys(id).events, afterIds[i] ? `(${afterIds[i]}` : '-', '+'));
-    const res = (await p.exec()) ?? [];
+    const res = await pipelineEach(this.redis, jobIds.map((id, i) => [id, afterIds[i]] as const),
+      (p, [id, after]) => p.xrange(this.keys(id).events, after ? `(${after}` : '-', '+'));
     return res.map(([err, entries], i) => { if (err) throw err; return parse(jobIds[i], entries as RawEntries); });
   }
 

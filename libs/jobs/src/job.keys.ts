@@ -1,3 +1,5 @@
+import { globalPrefixOf } from './jobs.constants';
+
 /**
  * Redis key names. Every key of one job carries the hash tag `{job:<id>}` so
  * a Redis Cluster keeps them in one slot and Lua scripts may touch several.
@@ -38,22 +40,31 @@ export class JobKeys {
   }
 }
 
-/** Global keys (not per job). */
+/**
+ * Global keys (not per job), under {@link globalPrefixOf}: on a Redis Cluster
+ * they share the hash tag `{<prefix>}`, so the scheduler's and the worker
+ * registry's MULTIs and MGETs stay in one slot.
+ */
 export class GlobalKeys {
-  constructor(readonly prefix: string) {}
+  /** `tlbsim`, or `{tlbsim}` on a cluster. */
+  readonly base: string;
+
+  constructor(readonly prefix: string, cluster = false) {
+    this.base = globalPrefixOf(prefix, cluster);
+  }
 
   /** Sorted set: job ids by creation time. */
-  get jobs(): string { return `${this.prefix}:jobs`; }
+  get jobs(): string { return `${this.base}:jobs`; }
   /** Sorted set: job ids of a compare group. */
-  group(groupId: string): string { return `${this.prefix}:group:${groupId}`; }
+  group(groupId: string): string { return `${this.base}:group:${groupId}`; }
   /** Sorted set: jobs waiting for admission (FIFO by submit time). */
-  get pending(): string { return `${this.prefix}:sched:pending`; }
+  get pending(): string { return `${this.base}:sched:pending`; }
   /** Hash: admitted, unfinished job id -> shard slots it holds. */
-  get running(): string { return `${this.prefix}:sched:running`; }
+  get running(): string { return `${this.base}:sched:running`; }
   /** String: the scheduler lock, so one tick runs at a time across workers. */
-  get schedulerLock(): string { return `${this.prefix}:sched:lock`; }
+  get schedulerLock(): string { return `${this.base}:sched:lock`; }
   /** Sorted set: worker ids by last heartbeat (ms). */
-  get workers(): string { return `${this.prefix}:workers`; }
+  get workers(): string { return `${this.base}:workers`; }
   /** String (JSON, expiring): one worker's registration. */
-  worker(id: string): string { return `${this.prefix}:worker:${id}`; }
+  worker(id: string): string { return `${this.base}:worker:${id}`; }
 }

@@ -2,6 +2,7 @@ import type { JobState } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
 import { GlobalKeys, JobKeys } from './job.keys';
+import { pipelineEach } from './redis.batch';
 import { TlbRedis } from './redis.client';
 
 /** What is stored about a job when it is submitted. */
@@ -37,7 +38,7 @@ export class JobRepository {
   private readonly g: GlobalKeys;
 
   constructor(private readonly redis: TlbRedis, private readonly prefix: string) {
-    this.g = new GlobalKeys(prefix);
+    this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 
   keys(jobId: string): JobKeys {
@@ -59,18 +60,14 @@ export class JobRepository {
   /** Metadata of several jobs (null where expired or unknown). */
   async metas(ids: string[]): Promise<(JobMeta | null)[]> {
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.keys(id).meta);
-    const res = (await p.exec()) ?? [];
+    const res = await pipelineEach(this.redis, ids, (p, id) => p.hgetall(this.keys(id).meta));
     return res.map(([err, h]) => { if (err) throw err; return parseMeta(h as Record<string, string>); });
   }
 
   /** Result records of several jobs (null where the job is not finished). */
   async results(ids: string[]): Promise<(JobResultRecord | null)[]> {
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.keys(id).result);
-    const res = (await p.exec()) ?? [];
+    const res = await pipelineEach(this.redis, ids, (p, id) => p.hgetall(this.keys(id).result));
     return res.map(([err, h]) => {
       if (err) throw err;
       const r = h as Record<string, string>;
@@ -100,9 +97,7 @@ export class JobRepository {
     const key = this.g.group(groupId);
     const ids = await this.redis.zrange(key, '0', '-1');
     if (ids.length === 0) return;
-    const p = this.redis.pipeline();
-    for (const id of ids) p.exists(this.keys(id).result);
-    const res = (await p.exec()) ?? [];
+    const res = await pipelineEach(this.redis, ids, (p, id) => p.exists(this.keys(id).result));
     if (res.every(([err, n]) => !err && n === 1)) await this.redis.expire(key, retentionSec);
   }
 
@@ -117,9 +112,7 @@ export class JobRepository {
     // In Lua so an expired job's metadata is never re-created with just this field.
     const lua = `if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'waitNote') == ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'waitNote', ARGV[1]) return 1`;
-    const p = this.redis.pipeline();
-    for (const [jobId, note] of notes) p.eval(lua, 1, this.keys(jobId).meta, note);
-    const res = (await p.exec()) ?? [];
+    const res = await pipelineEach(this.redis, notes, (p, [jobId, note]) => p.eval(lua, 1, this.keys(jobId).meta, note));
     return res.map(([err, changed]) => { if (err) throw err; return changed === 1; });
   }
 
@@ -166,9 +159,8 @@ export class JobRepository {
     const results = await this.results(oldest);
     const done = oldest.filter((_, i) => results[i] !== null);
     if (done.length === 0) return;
-    const p = this.redis.pipeline().zrem(this.g.jobs, ...done);
-    for (const id of done) p.del(this.keys(id).result);
-    await p.exec();
+    await this.redis.zrem(this.g.jobs, ...done);
+    await pipelineEach(this.redis, done, (p, id) => p.del(this.keys(id).result));
   }
 }
 

@@ -9,9 +9,23 @@ export const SWEEP_QUEUE = 'tlbsim-sweep-points';
 /** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
 export const DEFAULT_PREFIX = 'tlbsim';
 
-/** BullMQ's key prefix under tlbsim's prefix (BullMQ keys are `<this>:<queue>:...`). */
-export function bullPrefixOf(prefix: string = DEFAULT_PREFIX): string {
-  return `${prefix}:bull`;
+/**
+ * The prefix of tlbsim's global keys (job index, scheduler, worker registry,
+ * sweep index) and of BullMQ's: `prefix` on one server; on a Redis Cluster
+ * the hash tag `{prefix}`, so that the keys a script, MULTI or pipeline
+ * touches together share one slot (a job's own keys carry `{job:<id>}`).
+ */
+export function globalPrefixOf(prefix: string = DEFAULT_PREFIX, cluster = false): string {
+  return cluster ? `{${prefix}}` : prefix;
+}
+
+/**
+ * BullMQ's key prefix under tlbsim's prefix (BullMQ keys are `<this>:<queue>:...`):
+ * `tlbsim:bull`, or on a Redis Cluster `{tlbsim}:bull` (BullMQ's scripts touch
+ * several keys of a queue, so its prefix must be a hash tag there).
+ */
+export function bullPrefixOf(prefix: string = DEFAULT_PREFIX, cluster = false): string {
+  return `${globalPrefixOf(prefix, cluster)}:bull`;
 }
 
 /** Seconds finished jobs' event streams and metadata are kept. @defaultValue 3600 */

@@ -69,11 +69,16 @@ export class RedisConnectionMonitor {
   }
 }
 
-/** Network-level failures (not command errors such as WRONGTYPE, which say nothing about reachability). */
-function isConnectionError(error: Error): boolean {
+/**
+ * Network-level failures (not command errors such as WRONGTYPE, which say
+ * nothing about reachability), including a Redis Cluster's: down
+ * (CLUSTERDOWN, a master lost), its slot map unreadable, or redirections
+ * exhausted while a node is gone.
+ */
+export function isConnectionError(error: Error): boolean {
   const code = (error as { code?: string }).code;
   return Boolean(code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|EAI_AGAIN)/.test(code))
-    || /connect|connection|socket|closed|ETIMEDOUT/i.test(error.message);
+    || /connect|connection|socket|closed|ETIMEDOUT|CLUSTERDOWN|slots cache|Cluster redirections|startup nodes/i.test(error.message);
 }
 
 /**

@@ -13,7 +13,7 @@ export class SchedulerRepository {
   private readonly g: GlobalKeys;
 
   constructor(private readonly redis: TlbRedis, prefix: string) {
-    this.g = new GlobalKeys(prefix);
+    this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 
   /** Puts a job in the admission queue. */

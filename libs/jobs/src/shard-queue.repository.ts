@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { bullPrefixOf, SHARD_QUEUE } from './jobs.constants';
 import { relayQueueError } from './redis-connection.monitor';
+import { bullConnectionOf, releaseBullConnection } from './redis.client';
+import { isClusterUrl } from './redis.target';
 
 /** Data of one BullMQ shard job. */
 export interface ShardJobData {
@@ -28,7 +30,7 @@ export class ShardQueueRepository {
   readonly queue: Queue<ShardJobData>;
 
   constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
-    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(prefix) });
+    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: bullConnectionOf(redisUrl), prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)) });
     this.queue.on('error', relayQueueError(redisUrl));
   }
 
@@ -56,10 +58,12 @@ export class ShardQueueRepository {
 
   async close(): Promise<void> {
     await this.queue.close();
+    releaseBullConnection(this.queue.opts.connection);
   }
 
   /** Drops the queue's connections without waiting for Redis (it is unreachable). */
   async disconnect(): Promise<void> {
     await disconnectQueue(this.queue);
+    releaseBullConnection(this.queue.opts.connection);
   }
 }

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { relayQueueError } from './redis-connection.monitor';
 import { bullPrefixOf, SWEEP_QUEUE } from './jobs.constants';
+import { bullConnectionOf, releaseBullConnection } from './redis.client';
+import { isClusterUrl } from './redis.target';
 
 /** Data of one BullMQ sweep-point job. */
 export interface SweepPointJobData {
@@ -22,7 +24,7 @@ export class SweepQueueRepository {
   readonly queue: Queue<SweepPointJobData>;
 
   constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
-    this.queue = new Queue<SweepPointJobData>(SWEEP_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(prefix) });
+    this.queue = new Queue<SweepPointJobData>(SWEEP_QUEUE, { connection: bullConnectionOf(redisUrl), prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)) });
     this.queue.on('error', relayQueueError(redisUrl));
   }
 
@@ -40,5 +42,6 @@ export class SweepQueueRepository {
 
   async close(): Promise<void> {
     await this.queue.close();
+    releaseBullConnection(this.queue.opts.connection);
   }
 }

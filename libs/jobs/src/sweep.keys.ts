@@ -1,3 +1,5 @@
+import { globalPrefixOf } from './jobs.constants';
+
 /**
  * Redis key names of one sweep. Every key carries the hash tag
  * `{sweep:<id>}` so a Redis Cluster keeps them in one slot.
@@ -17,8 +19,8 @@ export class SweepKeys {
   /** Hash: point index -> its finished row as JSON. */
   get rows(): string { return `${this.base}:rows`; }
 
-  /** Sorted set of every sweep id by creation time (global, not tagged). */
-  static index(prefix: string): string {
-    return `${prefix}:sweeps`;
+  /** Sorted set of every sweep id by creation time (a global key: tagged `{<prefix>}` on a cluster). */
+  static index(prefix: string, cluster = false): string {
+    return `${globalPrefixOf(prefix, cluster)}:sweeps`;
   }
 }

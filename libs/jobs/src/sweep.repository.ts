@@ -1,4 +1,5 @@
 import type { SweepPoint, SweepRow, SweepState } from '@tlbsim/contracts';
+import { pipelineEach } from './redis.batch';
 import type { TlbRedis } from './redis.client';
 import { SweepKeys } from './sweep.keys';
 
@@ -38,7 +39,7 @@ export class SweepRepository {
       await this.redis.hset(k.points, ...chunk);
     }
     await this.redis.hset(k.meta, encodeMeta(meta));
-    await this.redis.zadd(SweepKeys.index(this.prefix), Date.parse(meta.createdAt), meta.id);
+    await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster), Date.parse(meta.createdAt), meta.id);
   }
 
   /** A sweep's metadata, or null if unknown or expired. */
@@ -88,9 +89,7 @@ export class SweepRepository {
   /** The states of several sweeps (null where unknown or expired), in one round trip. */
   async states(ids: readonly string[]): Promise<(SweepState | null)[]> {
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hget(this.keys(id).meta, 'state');
-    return ((await p.exec()) ?? []).map(([err, v]) => {
+    return (await pipelineEach(this.redis, ids, (p, id) => p.hget(this.keys(id).meta, 'state'))).map(([err, v]) => {
       if (err) throw err;
       return (v as SweepState | null) ?? null;
     });
@@ -98,12 +97,12 @@ export class SweepRepository {
 
   /** Keeps the newest `max` sweeps in the index (older ones have expired or soon will). */
   async prune(max: number): Promise<void> {
-    await this.redis.zremrangebyrank(SweepKeys.index(this.prefix), 0, -(max + 1));
+    await this.redis.zremrangebyrank(SweepKeys.index(this.prefix, this.redis.isCluster), 0, -(max + 1));
   }
 
   /** Sweep ids, newest first, and how many there are. */
   async ids(offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
-    const key = SweepKeys.index(this.prefix);
+    const key = SweepKeys.index(this.prefix, this.redis.isCluster);
     const [ids, total] = await Promise.all([this.redis.zrevrange(key, offset, offset + limit - 1), this.redis.zcard(key)]);
     return { ids, total };
   }

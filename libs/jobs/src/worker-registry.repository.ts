@@ -7,7 +7,7 @@ export class WorkerRegistryRepository {
   private readonly g: GlobalKeys;
 
   constructor(private readonly redis: TlbRedis, prefix: string) {
-    this.g = new GlobalKeys(prefix);
+    this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 
   /** Records a heartbeat; the record expires after `ttlMs` if the worker dies. */

@@ -1,4 +1,5 @@
 import { resolve } from 'path';
+import { redisTargetOf } from '@tlbsim/jobs';
 import type { JobsPort } from './jobs/jobs.port';
 import type { SweepsPort } from './sweeps/sweeps.port';
 
@@ -10,7 +11,7 @@ export interface RateLimit {
 
 /** Everything the coordinator can be configured with. */
 export interface CoordinatorOptions {
-  /** Redis the job store lives in (ignored when `jobs` is given). */
+  /** Redis the job store lives in (ignored when `jobs` is given): a `redis://` URL, or a Redis Cluster as `redis-cluster://host:port[,...]` (`redisTargetOf` of `@tlbsim/jobs`). */
   redisUrl: string;
   /** Key prefix of the job store. */
   prefix?: string;
@@ -72,11 +73,12 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
  * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`, `TLBSIM_METRICS_TOKEN`,
  * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
  * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_SSE_STREAMS_PER_CLIENT`, `TLBSIM_SSE_STREAMS_MAX`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
- * `TLBSIM_REDIS_URL` or `REDIS_URL`), then by `given`.
+ * `TLBSIM_REDIS_URL` or `REDIS_URL`, or `REDIS_CLUSTER_NODES` for a Redis Cluster), then by `given`.
  */
 export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
   const defaults: CoordinatorOptions = {
-    redisUrl: env.TLBSIM_REDIS_URL || env.REDIS_URL || DEFAULT_REDIS_URL,
+    // Read only when not given (serve passes its own), so a conflict in the environment it overrides does not stop it.
+    redisUrl: given.redisUrl ?? redisTargetOf({}, env) ?? DEFAULT_REDIS_URL,
     prefix: env.TLBSIM_PREFIX || undefined,
     apiToken: env.TLBSIM_API_TOKEN || undefined,
     metricsToken: env.TLBSIM_METRICS_TOKEN || undefined,

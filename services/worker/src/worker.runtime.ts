@@ -2,7 +2,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
-import { bullPrefixOf, createRedis, JobsContainer, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+import { bullConnectionOf, bullPrefixOf, createRedis, isClusterUrl, JobsContainer, releaseBullConnection, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
 import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
@@ -64,8 +64,8 @@ export class WorkerRuntime {
   async start(): Promise<void> {
     await this.beat();
     this.worker = new Worker<ShardJobData>(SHARD_QUEUE, (job, token) => this.process(job, token), {
-      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null },
-      prefix: bullPrefixOf(this.c.prefix),
+      connection: bullConnectionOf(this.opts.redisUrl),
+      prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: this.opts.stalledIntervalMs,
@@ -75,7 +75,7 @@ export class WorkerRuntime {
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
     const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec);
     this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
-      connection: { url: this.opts.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefixOf(this.c.prefix),
+      connection: bullConnectionOf(this.opts.redisUrl), prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
     });
     // Connection errors (every retry of every BullMQ connection) become the process's one line per Redis state change.
@@ -145,6 +145,7 @@ export class WorkerRuntime {
     if (this.timer) clearInterval(this.timer);
     await this.worker?.close();
     await this.sweepWorker?.close();
+    for (const w of [this.worker, this.sweepWorker]) releaseBullConnection(w?.opts.connection);
     await this.c.registry.remove(this.id);
     await this.c.close();
     this.opts.log(`worker ${this.id} stopped`);

@@ -8,7 +8,7 @@ import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { failingScenarioYaml, formatHunt, huntJson } from '../hunt.formatter';
 import { formatInputErrors, readScenarioFile } from '../scenario.loader';
-import { defaultPrefix, withRedisService } from './redis.options';
+import { defaultPrefix, redisArgsOf, resolveRedisBeforeAction, withRedisService } from './redis.options';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim hunt`. */
@@ -19,6 +19,8 @@ export interface HuntOptions extends ScenarioOptions {
   huntSeed: string;
   class?: string;
   redis?: string;
+  /** Folded into {@link redis} before the action. */
+  redisCluster?: string;
   prefix: string;
   json?: boolean;
   out?: string;
@@ -86,7 +88,7 @@ async function hunt(ctx: CliContext, request: HuntRequest, options: HuntOptions)
   if (!options.redis) return runHunt(request, { onProgress });
   const url = options.redis;
   return withRedisService(() => new SweepsService({ redisUrl: url, prefix: options.prefix }), url, async (sweeps) => {
-    if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${url}: the runs wait for \`tlbsim worker --redis ${url}\`\n`);
+    if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${url}: the runs wait for \`tlbsim worker ${redisArgsOf(url).join(' ')}\`\n`);
     return runHunt(request, { onProgress, batchSize: REDIS_BATCH, evaluate: workersEvaluator(sweeps, request.violationClass) });
   });
 }
@@ -127,10 +129,11 @@ export function huntCommand(ctx: CliContext): Command {
     .option('--class <class>', `hunt only this violation class (${VIOLATION_CLASSES.join(', ')})`);
   addScenarioOptions(command)
     .option('--redis <url>', 'run the candidates on the workers of this Redis (batches of sweep points)')
+    .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--out <file>', 'write the failing scenario (YAML) to <file>, e.g. for tlbsim shrink')
     .option('--json', 'print { found, runs, rejected, runsPerSec, elapsedMs, scenario, overrides, witness, coverage }')
     .addHelpText('after', `\nExit codes: ${EXIT.OK} no violation, ${EXIT.VIOLATIONS} violation found, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed or Redis unreachable.`)
     .action(async (file: string, options: HuntOptions) => ctx.setExitCode(await huntAction(ctx, file, options)));
-  return command;
+  return resolveRedisBeforeAction(command, false, false);
 }

@@ -4,13 +4,15 @@ import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { findOnPath, listenError, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
 import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
-import { defaultPrefix } from './redis.options';
+import { defaultPrefix, REDIS_CLUSTER_HELP, redisArgsOf, resolveRedisBeforeAction } from './redis.options';
 
 /** Options of `tlbsim serve`. */
 export interface ServeOptions {
   port: string;
   host: string;
+  /** `--redis`, or the cluster of `--redis-cluster` / the environment (resolved before the action). */
   redis?: string;
+  redisCluster?: string;
   prefix: string;
   workers: string;
   workerConcurrency: string;
@@ -23,10 +25,9 @@ function nonNegativeInt(name: string, value: string, min = 0, max = 65535): numb
   return n;
 }
 
-/** The Redis to use: `--redis`, `$TLBSIM_REDIS_URL`, `$REDIS_URL`, else a private redis-server (null if none on PATH). */
+/** The Redis to use: `--redis`, `--redis-cluster`, `$TLBSIM_REDIS_URL`, `$REDIS_URL`, `$REDIS_CLUSTER_NODES` (resolved by the hook), else a private redis-server (null if none on PATH). */
 async function redisFor(ctx: CliContext, options: ServeOptions, owned: LocalProcess[]): Promise<string | null> {
-  const given = options.redis ?? process.env.TLBSIM_REDIS_URL ?? process.env.REDIS_URL;
-  if (given) return given;
+  if (options.redis) return options.redis;
   const server = findOnPath('redis-server');
   if (!server) {
     ctx.io.err('tlbsim serve: no --redis, no $REDIS_URL, and no redis-server on PATH.\n' +
@@ -85,7 +86,7 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
       ctx.io.err(`tlbsim serve: ${problem}\n`);
       return EXIT.BAD_INPUT;
     }
-    const workerArgs = ['--redis', redisUrl, '--prefix', options.prefix, '--concurrency', String(concurrency)];
+    const workerArgs = [...redisArgsOf(redisUrl), '--prefix', options.prefix, '--concurrency', String(concurrency)];
     if (retentionSec !== undefined) workerArgs.push('--retention-sec', String(retentionSec));
     let stopping = false;
     const local = startLocalWorkers(workers, join(__dirname, '..', 'main.js'), workerArgs, (i, code) => {
@@ -114,11 +115,12 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
 
 /** `tlbsim serve`: the coordinator (HTTP API + dashboard), optionally with local workers and a private Redis. */
 export function serveCommand(ctx: CliContext): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('start the coordinator: HTTP API, live dashboard, queue admin (stop with SIGINT/SIGTERM)')
     .option('--port <n>', 'HTTP port (0: any free port)', '3000')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--redis <url>', 'Redis URL (default $TLBSIM_REDIS_URL or $REDIS_URL; none: start a private redis-server)')
+    .option('--redis-cluster <nodes>', REDIS_CLUSTER_HELP)
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
     .option('--retention-sec <s>', 'seconds finished jobs\' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)', process.env.TLBSIM_RETENTION_SEC || undefined)
@@ -126,4 +128,5 @@ export function serveCommand(ctx: CliContext): Command {
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
       'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
+  return resolveRedisBeforeAction(command, false);
 }

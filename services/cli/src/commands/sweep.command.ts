@@ -10,7 +10,7 @@ import { createProgressReporter } from '../progress.reporter';
 import { formatInputErrors, readScenarioFile } from '../scenario.loader';
 import { formatSweep, SweepResult, sweepCsv } from '../sweep.formatter';
 import { parsePolicies } from './compare.command';
-import { defaultPrefix, withRedisService } from './redis.options';
+import { defaultPrefix, redisArgsOf, resolveRedisBeforeAction, withRedisService } from './redis.options';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim sweep`. */
@@ -19,6 +19,8 @@ export interface SweepOptions extends ScenarioOptions {
   policies?: string;
   seeds?: string;
   redis?: string;
+  /** Folded into {@link redis} before the action. */
+  redisCluster?: string;
   prefix: string;
   json?: boolean;
   csv?: string;
@@ -51,7 +53,7 @@ async function runLocally(ctx: CliContext, plan: SweepPlan): Promise<SweepRow[]>
 /** Submits the sweep to the workers and waits for its rows; null if it failed. */
 async function runOnWorkers(ctx: CliContext, plan: SweepPlan, options: SweepOptions & { redis: string }): Promise<SweepRow[] | null> {
   return withRedisService(() => new SweepsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, async (sweeps) => {
-    if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${options.redis}: the points wait for \`tlbsim worker --redis ${options.redis}\`\n`);
+    if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${options.redis}: the points wait for \`tlbsim worker ${redisArgsOf(options.redis).join(' ')}\`\n`);
     const { id } = await sweeps.submit(plan);
     ctx.io.err(`tlbsim: submitted sweep ${id} (${plan.points.length} points)\n`);
     const progress = createProgressReporter(ctx.io, `sweep ${id}`);
@@ -110,11 +112,12 @@ export function sweepCommand(ctx: CliContext): Command {
     .option('--seeds <n>', `seeds per point: the scenario's seed, seed+1, ... (1..${SWEEP_LIMITS.seedsMax})`, '1');
   addScenarioOptions(command)
     .option('--redis <url>', 'run the points on the workers of this Redis (one sweep job; each point runs in process on a worker)')
+    .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--json', 'print { scenario, gridKeys, policies, seeds, rows } as one JSON object')
     .option('--csv <file>', 'also write the rows as CSV to <file>')
     .addHelpText('after', `\nLimits: at most ${SWEEP_LIMITS.pointsMax} points and ${SWEEP_LIMITS.accessesMax} guest accesses in all.\n` +
       `Exit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input (or a sweep over the limits), ${EXIT.RUN_FAILED} a point failed or Redis is unreachable.`)
     .action(async (file: string, options: SweepOptions) => ctx.setExitCode(await sweepAction(ctx, file, options)));
-  return command;
+  return resolveRedisBeforeAction(command, false, false);
 }

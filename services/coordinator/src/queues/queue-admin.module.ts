@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { bullPrefixOf, DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
+import { bullConnectionOf, bullPrefixOf, DEFAULT_PREFIX, isClusterUrl, SHARD_QUEUE } from '@tlbsim/jobs';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { ShardQueueStats } from './shard-queue.stats';
 
@@ -17,9 +17,9 @@ export class QueueAdminModule {
       module: QueueAdminModule,
       imports: [
         BullModule.forRoot({
-          // BullMQ needs maxRetriesPerRequest null on connections it may block on.
-          connection: { url: options.redisUrl, maxRetriesPerRequest: null },
-          prefix: bullPrefixOf(options.prefix ?? DEFAULT_PREFIX),
+          // BullMQ needs maxRetriesPerRequest null on connections it may block on (bullConnectionOf sets it).
+          connection: bullConnectionOf(options.redisUrl, 'tlbsim-queues'),
+          prefix: bullPrefixOf(options.prefix ?? DEFAULT_PREFIX, isClusterUrl(options.redisUrl)),
         }),
         BullModule.registerQueue({ name: SHARD_QUEUE }),
       ],

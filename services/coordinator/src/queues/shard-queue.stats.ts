@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { disconnectQueue, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE } from '@tlbsim/jobs';
+import { disconnectQueue, RedisConnectionMonitor, relayQueueError, releaseBullConnection, SHARD_QUEUE } from '@tlbsim/jobs';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import type { Queue } from 'bullmq';
 
@@ -25,5 +25,6 @@ export class ShardQueueStats implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (RedisConnectionMonitor.of(this.options.redisUrl).up) await this.queue.close();
     else await disconnectQueue(this.queue);
+    releaseBullConnection(this.queue.opts.connection);
   }
 }

@@ -1,0 +1,164 @@
+/**
+ * tlbsim on a real Redis Cluster: three cluster-enabled redis-server masters
+ * (no replicas) on free ports, real worker processes and the built CLI.
+ * - `submit --redis-cluster ... --wait` on two workers gives the in-process
+ *   digest; `workers`, `export` (then `replay`) and `cancel` work through the
+ *   cluster; tlbsim's keys are spread over the masters (jobs on their own
+ *   slots, the global keys and BullMQ's on the `{prefix}` tag);
+ * - a master killed mid-job (SIGKILL, no replica to take over): `submit
+ *   --wait` says so in one line and exits 3, and the workers stop within
+ *   their bound: nothing hangs.
+ */
+import { spawn, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Cluster } from 'ioredis';
+import { runInProcess } from '@tlbsim/engine';
+import { JobsService, parseClusterUrl, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { exitsWithin, hotScenario, hotScenarioInput, until } from './support/fault.fixture';
+import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
+import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
+
+jest.setTimeout(240000);
+
+let cluster: LocalRedisCluster | null = null;
+let workers: WorkerProcess[] = [];
+let services: JobsService[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'tlbsim-cluster-test-'));
+
+/** Runs the built CLI to its end (bounded); its exit code and output. */
+function cli(args: string[], timeoutMs = 60000): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI_MAIN, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** `tlbsim submit <file> --redis-cluster <url> --wait --json ...`, resolving with its outcome within `timeoutMs`. */
+function submitWait(file: string, prefix: string, shards: number, timeoutMs: number) {
+  const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis-cluster', cluster!.url, '--prefix', prefix, '--shards', String(shards), '--wait', '--json', '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = exitsWithin(child, timeoutMs).then((exited) => {
+    if (!exited) child.kill('SIGKILL');
+    return { exited, code: child.exitCode, out, err };
+  });
+  return { done, err: () => err };
+}
+
+function service(prefix: string): JobsService {
+  const s = new JobsService({ redisUrl: cluster!.url, prefix });
+  services.push(s);
+  return s;
+}
+
+/** Closes `s` within 3 s whatever the cluster's state (a lost master must not keep the suite waiting). */
+async function closeWithin(s: JobsService): Promise<void> {
+  await Promise.race([s.close().catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
+  // This process's own line per Redis state change is noise here; the CLI's lines are checked.
+  RedisConnectionMonitor.log = () => undefined;
+  cluster = await startRedisCluster(3, 1000);
+});
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  workers = [];
+  await Promise.all(services.map(closeWithin));
+  services = [];
+});
+
+afterAll(async () => {
+  await cluster?.stop(1000);
+});
+
+describe('Redis Cluster (three masters, no replicas)', () => {
+  it('a job on two workers through --redis-cluster: the in-process digest; workers, export/replay and cancel work', async () => {
+    const prefix = 'c1';
+    workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
+    const jobs = service(prefix);
+    await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
+    const listed = cli(['workers', '--redis-cluster', cluster!.url.replace('redis-cluster://', ''), '--prefix', prefix, '--json']);
+    expect({ code: listed.code, workers: (JSON.parse(listed.out) as { workers: unknown[] }).workers.length }).toEqual({ code: 0, workers: 2 });
+
+    const file = join(dir, 'hot.json');
+    writeFileSync(file, JSON.stringify(hotScenarioInput(50000)));
+    const r = await submitWait(file, prefix, 4, 120000).done;
+    expect({ code: r.code, err: r.code === 0 ? '' : r.err.slice(-1500) }).toEqual({ code: 0, err: '' });
+    const expected = (await runInProcess(hotScenario(50000), { shards: 1 })).digest;
+    const report = JSON.parse(r.out) as { digest: string; jobId?: string };
+    expect(report.digest).toBe(expected);
+
+    // Keys: the job's on its own `{job:<id>}` slot, the global and BullMQ keys on the `{c1}` tag; both kinds exist.
+    const id = /submitted job (\S+)/.exec(r.err)![1];
+    const view = await jobs.get(id);
+    expect(view?.state).toBe('completed');
+    const client = new Cluster(parseClusterUrl(cluster!.url).seeds);
+    try {
+      expect(await client.exists(`${prefix}:{job:${id}}:result`)).toBe(1);
+      expect(await client.zscore(`{${prefix}}:jobs`, id)).not.toBeNull();
+      expect(await client.exists(`{${prefix}}:bull:tlbsim-shards:meta`)).toBe(1);
+      expect(await client.exists(`${prefix}:bull:tlbsim-shards:meta`)).toBe(0);
+    } finally {
+      client.disconnect();
+    }
+
+    const exported = cli(['export', id, '--redis-cluster', cluster!.url, '--prefix', prefix]);
+    expect(exported.code).toBe(0);
+    const exportFile = join(dir, 'job.ndjson');
+    writeFileSync(exportFile, exported.out);
+    const replayed = cli(['replay', exportFile, '--json'], 120000);
+    expect({ code: replayed.code, digest: (JSON.parse(replayed.out) as { digest: string }).digest }).toEqual({ code: 0, digest: expected });
+
+    const { id: long } = await jobs.submit(hotScenario(3000000), { shards: 2 });
+    await until('the long job running', async () => (await jobs.get(long))!.progress.windows > 2, 60000);
+    const cancelled = cli(['cancel', long, '--redis-cluster', cluster!.url, '--prefix', prefix]);
+    expect(cancelled.code).toBe(0);
+    expect((await until('the long job cancelled', async () => { const v = await jobs.get(long); return v?.state === 'cancelled' && v; }, 30000)).state).toBe('cancelled');
+  });
+
+  it('bad flags and an unreachable cluster: one line each, exit 2 and 3, within bounds', () => {
+    const both = cli(['cancel', 'x', '--redis', 'redis://127.0.0.1:1', '--redis-cluster', '127.0.0.1:2']);
+    expect({ code: both.code, lines: both.err.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringContaining('--redis and --redis-cluster exclude each other')] });
+    const malformed = cli(['workers', '--redis-cluster', '127.0.0.1']);
+    expect({ code: malformed.code, lines: malformed.err.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringContaining('--redis-cluster: expected host:port')] });
+    const started = Date.now();
+    const gone = cli(['workers', '--redis-cluster', '127.0.0.1:1,127.0.0.1:2'], 30000);
+    expect({ code: gone.code, lines: gone.err.trim().split('\n') }).toEqual({ code: 3, lines: [expect.stringMatching(/^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED/)] });
+    expect(Date.now() - started).toBeLessThan(20000);
+  });
+
+  it('a master killed mid-job: submit --wait says so in one line and exits 3; the workers stop within their bound', async () => {
+    const prefix = 'c2';
+    workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
+    const jobs = service(prefix);
+    const file = join(dir, 'long.json');
+    writeFileSync(file, JSON.stringify(hotScenarioInput(3000000)));
+    const sub = submitWait(file, prefix, 4, 90000);
+    const id = await until('job submitted', async () => /submitted job (\S+)/.exec(sub.err())?.[1], 30000);
+    await until('job past 5 windows', async () => (await jobs.get(id))!.progress.windows > 5, 60000);
+
+    const port = await cluster!.ownerOf(`${prefix}:{job:${id}}:meta`);
+    const killedAt = Date.now();
+    await cluster!.nodes.find((n) => n.port === port)!.stop(0);
+
+    const r = await sub.done;
+    expect({ exited: r.exited, code: r.code }).toEqual({ exited: true, code: 3 });
+    expect(Date.now() - killedAt).toBeLessThan(60000);
+    // The last line says why; before it at most the process's one line when the cluster went (as with one Redis).
+    const lines = r.err.trim().split('\n').filter((l) => !/^tlbsim: (submitted job|job \S+ waiting for workers)/.test(l));
+    expect(lines[lines.length - 1]).toMatch(/^tlbsim: cannot reach Redis at redis-cluster:\/\/\S+: (CLUSTERDOWN|.*ECONNREFUSED|Connection is closed)/);
+    expect(lines.slice(0, -1).filter((l) => !/is unreachable \(.*\); retrying$/.test(l))).toEqual([]);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(r.err).not.toMatch(/^\s+at /m);
+
+    const stopping = Date.now();
+    await Promise.all(workers.map(async (w) => { w.child.kill('SIGTERM'); expect(await exitsWithin(w.child, 20000)).toBe(true); }));
+    expect(Date.now() - stopping).toBeLessThan(20000);
+    for (const w of workers) expect(w.log()).not.toContain('Unhandled error event');
+  });
+});
