@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { accessesTotalOf, JobEvent, JobView } from '@tlbsim/contracts';
-import { isFinal, JobGoneError, JobLimitError, JobsService } from '@tlbsim/jobs';
+import { isFinal, JobGoneError, JobLimitError, JobsService, redactRedisUrl } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
@@ -34,6 +34,34 @@ function waitTimeoutMs(value: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
+/** What {@link waitBounded} gives when the deadline passed while Redis was unreachable. */
+const REDIS_DOWN = 'redis-down';
+
+/** How long a wait goes on past its deadline for a reachable Redis to answer the last reads. */
+const DEADLINE_GRACE_MS = 5000;
+
+/**
+ * `waiting` (a {@link JobsService.waitFor} with the same deadline), except
+ * that Redis commands wait for an unreachable Redis to come back: if Redis
+ * is unreachable when `timeoutMs` has passed (or stops answering for the
+ * grace after it), gives {@link REDIS_DOWN} instead of waiting on.
+ */
+async function waitBounded(jobs: JobsService, waiting: Promise<JobView>, timeoutMs: number | undefined): Promise<JobView | typeof REDIS_DOWN> {
+  if (timeoutMs === undefined) return waiting;
+  // Rejected once the connections close, after we gave up: nobody waits for it then.
+  waiting.catch(() => undefined);
+  const after = (ms: number): { done: Promise<typeof REDIS_DOWN>; clear: () => void } => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<typeof REDIS_DOWN>((resolve) => { timer = setTimeout(() => resolve(REDIS_DOWN), ms); });
+    return { done, clear: () => clearTimeout(timer) };
+  };
+  const deadline = after(timeoutMs);
+  const first = await Promise.race([waiting, deadline.done]).finally(deadline.clear);
+  if (first !== REDIS_DOWN || !jobs.reachable()) return first;
+  const grace = after(DEADLINE_GRACE_MS);
+  return Promise.race([waiting, grace.done]).finally(grace.clear);
+}
+
 /** Waits for the job, drawing progress from its window-completed events; returns the exit code. */
 async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, config: SimConfig, options: SubmitOptions): Promise<number> {
   const id = view0.id;
@@ -50,13 +78,17 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
   };
   let view;
   try {
-    view = await jobs.waitFor(id, onEvent, { timeoutMs: waitTimeoutMs(options.waitTimeout) });
+    view = await waitBounded(jobs, jobs.waitFor(id, onEvent, { timeoutMs: waitTimeoutMs(options.waitTimeout) }), waitTimeoutMs(options.waitTimeout));
   } catch (error) {
     if (!(error instanceof JobGoneError)) throw error;
     ctx.io.err(`tlbsim: ${error.message}\n`);
     return EXIT.RUN_FAILED;
   } finally {
     progress.stop();
+  }
+  if (view === REDIS_DOWN) {
+    ctx.io.err(`tlbsim: job ${id}: Redis at ${redactRedisUrl(options.redis)} still unreachable after --wait-timeout ${options.waitTimeout} s; gave up (the job could not be cancelled)\n`);
+    return EXIT.UNREACHABLE;
   }
   if (!isFinal(view.state)) {
     const slots = view.slots ? ` (needs ${view.slots.needed} slots, ${view.slots.live} live)` : '';
