@@ -5,6 +5,8 @@
  *   digest; `workers`, `export` (then `replay`) and `cancel` work through the
  *   cluster; tlbsim's keys are spread over the masters (jobs on their own
  *   slots, the global keys and BullMQ's on the `{prefix}` tag);
+ * - `serve --redis-cluster ... --workers 1`: /health, /queues, a job through
+ *   the API to completion, SIGTERM exits in time;
  * - a master killed mid-job (SIGKILL, no replica to take over): `submit
  *   --wait` says so in one line and exits 3, and the workers stop within
  *   their bound: nothing hangs.
@@ -16,7 +18,7 @@ import { join } from 'path';
 import { Cluster } from 'ioredis';
 import { runInProcess } from '@tlbsim/engine';
 import { JobsService, parseClusterUrl, RedisConnectionMonitor } from '@tlbsim/jobs';
-import { exitsWithin, hotScenario, hotScenarioInput, until } from './support/fault.fixture';
+import { exitsWithin, hotScenario, hotScenarioInput, startServe, until } from './support/fault.fixture';
 import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 
@@ -130,6 +132,29 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     const gone = cli(['workers', '--redis-cluster', '127.0.0.1:1,127.0.0.1:2'], 30000);
     expect({ code: gone.code, lines: gone.err.trim().split('\n') }).toEqual({ code: 3, lines: [expect.stringMatching(/^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED/)] });
     expect(Date.now() - started).toBeLessThan(20000);
+  });
+
+  it('serve --redis-cluster with a local worker: /health up, /queues, a job through the API completes, SIGTERM exits within 10 s', async () => {
+    const serve = await startServe(['--redis-cluster', cluster!.url.replace('redis-cluster://', ''), '--prefix', 'c3', '--workers', '1']);
+    try {
+      const health = await until('/health up with a live worker', async () => {
+        const body = (await (await fetch(`${serve.url}/health`)).json()) as { status: string; info?: { workers?: { live: number } } };
+        return body.status === 'ok' && (body.info?.workers?.live ?? 0) >= 1 && body;
+      }, 30000);
+      expect(health.status).toBe('ok');
+      expect((await fetch(`${serve.url}/queues`)).status).toBe(200);
+      const res = await fetch(`${serve.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: hotScenarioInput(20000), shards: 1 }) });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const done = await until('the API job finished', async () => {
+        const v = (await (await fetch(`${serve.url}/api/jobs/${id}`)).json()) as { state: string; digest?: string };
+        return ['completed', 'failed', 'cancelled'].includes(v.state) && v;
+      }, 60000);
+      expect(done.state).toBe('completed');
+    } finally {
+      serve.child.kill('SIGTERM');
+      expect(await exitsWithin(serve.child, 10000)).toBe(true);
+    }
   });
 
   it('a master killed mid-job: submit --wait says so in one line and exits 3; the workers stop within their bound', async () => {
