@@ -1,12 +1,16 @@
 /**
  * The dashboard in headless Chromium (playwright-core, Debian's
  * /usr/bin/chromium): submit through the form, watch the job to 100%, see
- * violations, charts and a witness; screenshots go to test/artifacts/.
+ * violations, charts, the report in real units and the witnesses; compare
+ * policies in the order given; cancel with a confirmation; no request
+ * leaves this machine. Screenshots go to test/artifacts/.
  * Without chromium the suite fails, unless TLBSIM_TEST_SKIP=chromium.
  */
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { Browser, chromium, Page } from 'playwright-core';
+import type { CompareView } from '@tlbsim/coordinator';
+import type { RunReport } from '@tlbsim/engine';
 import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
 import { describeWith } from './support/required-tool';
 
@@ -31,6 +35,8 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let base: string;
+  /** The job submitted through the form. */
+  let jobId: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -55,7 +61,20 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.textContent('[data-error-for="fleet.hosts"]')).toMatch(/fleet\.hosts/);
     expect(await page.textContent('[data-error-for="tlb.ways"]')).toMatch(/tlb\.ways/);
     expect(await page.locator('label.field.invalid').count()).toBeGreaterThanOrEqual(2);
+    // The first error (fleet.hosts, above tlb.ways) is scrolled to and focused, though the click was at the form's end.
+    await eventually(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path === 'fleet.hosts'), 5000, 50);
+    const inView = await page.evaluate(() => {
+      const r = document.querySelector('input[data-path="fleet.hosts"]')!.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(inView).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'submit-errors.png'), fullPage: true });
+  });
+
+  it('keeps command-line hints out of the scenario description', async () => {
+    const about = (await page.textContent('[data-testid=scenario-description]')) ?? '';
+    expect(about).toMatch(/The bug tlbsim was born from/);
+    expect(about).not.toMatch(/Try:|--policy|--set/);
   });
 
   it('submits through the form and follows the job to 100% with violations, charts and witnesses', async () => {
@@ -64,27 +83,87 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.fill('input[data-path="workload.accessesPerVcpu"]', '300000');
     await page.click('[data-testid=submit]');
     await page.waitForURL(/#\/jobs\//);
+    jobId = decodeURIComponent(page.url().split('#/jobs/')[1]);
     const progress = page.locator('.card [data-testid=progress]').first();
     const seen = new Set<string>();
+    const xLabels = new Set<string>();
     await eventually(async () => {
       const now = await progress.getAttribute('aria-valuenow');
       if (now) seen.add(now);
+      const x = await page.getAttribute('canvas[data-testid=chart-hit-rate]', 'data-x-last');
+      if (x) xLabels.add(x);
       return now === '100';
     }, 60000, 50);
     await page.waitForSelector('[data-testid=counters]');
     const violations = Number((await page.locator('.card [data-testid=violations]').first().textContent())?.replace(/,/g, ''));
     expect(violations).toBeGreaterThan(0);
-    for (const chart of ['chart-hit-rate', 'chart-violations', 'chart-flushes', 'chart-nested-walks']) expect(await canvasHasInk(page, chart)).toBe(true);
-    const witness = page.locator('[data-testid=witness]').first();
-    await witness.locator('summary').click();
-    expect(await witness.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
-    expect(await witness.locator('.timeline li').count()).toBeGreaterThan(1);
-    // The kernel's trace lines are parsed: every step shows its time stamp, in order.
-    const times = await witness.locator('[data-testid=witness-time]').allTextContents();
-    expect(times.length).toBe(await witness.locator('.timeline li').count());
-    for (const t of times) expect(t).toMatch(/^\d+\.\d{9}$/);
-    expect(times.map(Number)).toEqual([...times.map(Number)].sort((a, b) => a - b));
+    expect(await page.textContent('[data-testid=violations-label]')).toBe('violations');
+    for (const chart of ['chart-hit-rate', 'chart-violations', 'chart-flushes', 'chart-nested-walks']) {
+      expect(await canvasHasInk(page, chart)).toBe(true);
+      // One unit on the x axis, live and final alike: windows completed.
+      expect(await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-unit')).toBe('windows completed');
+      xLabels.add((await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-last')) ?? '');
+    }
+    for (const x of xLabels) expect(x).toMatch(/^\d+$/);
+    expect(await page.textContent('[data-testid=charts-heading]')).toMatch(/x axis: windows completed; one window = /);
     await page.screenshot({ path: join(ARTIFACTS, 'job-page.png'), fullPage: true });
+  });
+
+  it('shows the report in real units, the costs by operation and the first witness of each class', async () => {
+    const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
+    const m = report.metrics;
+    // Time: the shares shown are the report's and sum to 100.
+    const shares = await page.$$eval('[data-testid=time-breakdown] tr[data-share]', (rows) => rows.map((r) => [r.getAttribute('data-share'), r.querySelector('td.num')!.textContent]));
+    expect(shares.map(([k]) => k)).toEqual(expect.arrayContaining(['guestAccesses', 'walks', 'exits', 'hypercallStalls', 'rootWaits']));
+    for (const [key, text] of shares) expect(text).toBe(`${m.time.percent[key as keyof typeof m.time.percent].toFixed(2)}%`);
+    expect(shares.reduce((a, [, t]) => a + parseFloat(t!), 0)).toBeCloseTo(100, 0);
+    expect(await page.textContent('[data-testid=l0-busy]')).toContain(`${m.l0.busyPercent.toFixed(2)}%`);
+    // Rates: configured beside achieved, every per-second figure labelled compressed (the scenario runs 20x).
+    expect(m.rates.compressed).toBe(true);
+    const tag = `compressed (x${m.rates.timeCompression})`;
+    expect(await page.textContent('[data-testid=rates] h3')).toContain(tag);
+    const rateRows = page.locator('[data-testid=rates] tbody tr');
+    expect(await rateRows.count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('[data-testid=rates] tbody tr [data-testid=compressed]').count()).toBe(await rateRows.count());
+    const memslot = await page.$$eval('[data-testid=rates] tr[data-rate=memslotUpdatesPerHostPerSec] td', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(memslot[1]).toBe(Math.round(m.rates.memslotUpdatesPerHostPerSec.configured!).toLocaleString('en-US'));
+    expect(memslot[2]).toContain(tag);
+    // Costs: every operation of the report, most expensive first.
+    const ops = await page.$$eval('[data-testid=costs] tr[data-op]', (rows) => rows.map((r) => r.getAttribute('data-op')));
+    expect(ops).toEqual(Object.entries(m.cycles.byOp).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([op]) => op));
+    // Witnesses: one section per class that has some, its first witness open (time column shown), the others closed.
+    const classes = [...new Set(report.violations.witnesses.map((w) => w.class))];
+    expect(classes.length).toBeGreaterThan(0);
+    for (const cls of classes) {
+      const section = page.locator(`.witness-class[data-class="${cls}"]`);
+      const open = await section.locator('[data-testid=witness]').evaluateAll((ds) => ds.map((d) => (d as HTMLDetailsElement).open));
+      expect(open).toEqual(open.map((_, i) => i === 0));
+      const first = section.locator('[data-testid=witness]').first();
+      expect(await first.locator('[data-testid=witness-time]').first().isVisible()).toBe(true);
+      const times = await first.locator('[data-testid=witness-time]').allTextContents();
+      expect(times.length).toBe(await first.locator('.timeline li').count());
+      for (const t of times) expect(t).toMatch(/^\d+\.\d{9}$/);
+      expect(times.map(Number)).toEqual([...times.map(Number)].sort((a, b) => a - b));
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'job-report.png'), fullPage: true });
+  });
+
+  it('shows a cancelled job\'s partial report as partial', async () => {
+    const view = (await (await page.request.get(`${base}/api/jobs/${jobId}`)).json()) as Record<string, unknown>;
+    const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
+    // The coordinator's answers for a job cancelled at window 7 (whether or not this build stores partial reports yet).
+    await page.route(`**/api/jobs/${jobId}`, (r) => r.fulfill({ json: { ...view, state: 'cancelled', partialWindows: 7, digest: null } }));
+    await page.route(`**/api/jobs/${jobId}/result`, (r) => r.fulfill({ json: { ...report, partial: true, stoppedAt: { window: 7, simulatedNs: 1000 } } }));
+    try {
+      await page.goto(`${base}/#/`);
+      await page.goto(`${base}/#/jobs/${jobId}`);
+      await page.waitForSelector('[data-testid=report-partial]');
+      expect(await page.textContent('[data-testid=partial]')).toBe('partial report (cancelled at window 7)');
+      expect(await page.textContent('[data-testid=report-partial]')).toContain('partial report (cancelled at window 7)');
+      expect(await page.textContent('[data-testid=violations-label]')).toBe('violations (partial report)');
+    } finally {
+      await page.unrouteAll();
+    }
   });
 
   it('lists the job live and shows the worker', async () => {
@@ -97,21 +176,87 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.locator('[data-testid=workers] tbody tr').count()).toBe(1);
   });
 
-  it('compares two policies side by side', async () => {
+  it('compares policies in the order chosen: overhead against the first, the cheapest with no violation, axes that show differences', async () => {
     await page.goto(`${base}/#/submit`);
     await page.waitForSelector('input[data-path="workload.accessesPerVcpu"]');
     await page.selectOption('[data-testid=scenario-picker]', 'hyperv-svm-root-reuse');
-    await page.fill('input[data-path="workload.accessesPerVcpu"]', '50000');
+    await page.fill('input[data-path="workload.accessesPerVcpu"]', '200000');
+    // Chosen in this order: the fix first (the baseline), then the scenario's own policy.
+    await page.uncheck('input[name=policy][value="overhaul"]');
     await page.check('input[name=policy][value="overhaul+hv-flush-current"]');
+    await page.check('input[name=policy][value="overhaul"]');
     await page.click('[data-testid=submit]');
     await page.waitForURL(/#\/compare\//);
-    await page.waitForSelector('canvas[data-testid=chart-cmp-cycles]', { timeout: 30000 });
-    await eventually(async () => !(await page.textContent('[data-testid=compare-table]'))?.includes('…'), 30000);
+    const groupId = decodeURIComponent(page.url().split('#/compare/')[1]);
+    await page.waitForSelector('canvas[data-testid=chart-cmp-cycles]', { timeout: 60000 });
+    await eventually(async () => !(await page.textContent('[data-testid=compare-table]'))?.includes('…'), 60000);
+    const heads = await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) => ths.map((t) => t.getAttribute('data-policy')));
+    expect(heads).toEqual(['overhaul+hv-flush-current', 'overhaul']);
+    const view = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
+    expect(view.jobs.map((j) => j.policy)).toEqual(heads);
+    const [fix, bug] = view.results as RunReport[];
+    expect(fix.violations.total).toBe(0);
+    expect(bug.violations.total).toBeGreaterThan(0);
+    // Overheads against the first policy, in vCPU time per guest access (real units) and in cycles.
+    const cells = (row: string): Promise<string[]> => page.$$eval(`[data-testid=compare-table] tr[data-row="${row}"] td.num`, (tds) => tds.map((td) => td.textContent ?? ''));
+    const perAccess = (r: RunReport): number => r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses;
+    const timeOverhead = (perAccess(bug) / perAccess(fix) - 1) * 100;
+    expect(await cells('overhead-time')).toEqual(['baseline', `${timeOverhead >= 0 ? '+' : ''}${timeOverhead.toFixed(1)}%`]);
+    expect((await cells('overhead-cycles'))[0]).toBe('baseline');
+    expect(await cells('time-per-access')).toEqual([perAccess(fix).toFixed(2), perAccess(bug).toFixed(2)]);
+    // The cheapest policy with no violation is marked (the only one without violations here).
+    expect(view.cheapestCorrect).toBe('overhaul+hv-flush-current');
+    expect(await page.locator('th[data-policy="overhaul+hv-flush-current"] [data-testid=cheapest]').count()).toBe(1);
+    expect(await page.locator('th[data-policy="overhaul"] [data-testid=cheapest]').count()).toBe(0);
+    expect(await page.textContent('[data-testid=verdict]')).toContain('cheapest policy with no violation: overhaul+hv-flush-current');
+    // Per-second figures of a compressed run say so.
+    expect(await page.textContent('[data-testid=compare-table] tr[data-row="hypercall-rate"] td')).toContain(`compressed (x${fix.metrics.rates.timeCompression})`);
+    expect(await page.textContent('[data-testid=compare-table]')).not.toContain('violations so far');
+    // TLB misses: the axis shows their difference (the taller bar at least 1.5x the shorter as drawn).
+    const misses = [fix.metrics.tlb.misses, bug.metrics.tlb.misses];
+    const yMin = Number(await page.getAttribute('canvas[data-testid=chart-cmp-misses]', 'data-y-min'));
+    expect(yMin).toBeLessThan(Math.min(...misses));
+    if (Math.max(...misses) > Math.min(...misses)) expect((Math.max(...misses) - yMin) / (Math.min(...misses) - yMin)).toBeGreaterThanOrEqual(1.5);
     expect(await canvasHasInk(page, 'chart-cmp-violations')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   });
 
-  it('shows why a job waits: slots needed and live', async () => {
+  it('keeps the order of POST /api/compare and says "no violations" instead of an empty chart', async () => {
+    const policies = ['enlightened-tlb-off', 'overhaul+hv-flush-current'];
+    const res = await page.request.post(`${base}/api/compare`, { data: { scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=20000'], policies } });
+    expect(res.status()).toBe(201);
+    const { groupId, jobs } = (await res.json()) as { groupId: string; jobs: { policy: string }[] };
+    expect(jobs.map((j) => j.policy)).toEqual(policies);
+    const view = await eventually(async () => {
+      const v = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
+      return v.results.every(Boolean) && v;
+    }, 60000, 200);
+    expect(view.jobs.map((j) => j.policy)).toEqual(policies);
+    expect(view.timeOverheadVsFirst[0]).toBe(0);
+    expect(view.results.every((r) => r!.violations.total === 0)).toBe(true);
+    await page.goto(`${base}/#/compare/${groupId}`);
+    await page.waitForSelector('[data-testid=chart-cmp-violations-empty]');
+    expect(await page.textContent('[data-testid=chart-cmp-violations-empty]')).toBe('no violations');
+    expect(await page.locator('canvas[data-testid=chart-cmp-violations]').count()).toBe(0);
+    expect(await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) => ths.map((t) => t.getAttribute('data-policy')))).toEqual(policies);
+  });
+
+  it('labels the per-second figures of a compressed sweep', async () => {
+    const res = await page.request.post(`${base}/api/sweeps`, {
+      data: { scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=20000'], grid: ['events.memslotUpdatesPerSec=50,100'], policies: ['overhaul'] },
+    });
+    expect(res.status()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await eventually(async () => (await page.locator('[data-testid=sweep-table] tbody tr').count()) === 2, 60000, 200);
+    const rates = await page.locator('[data-testid=sweep-rate]').allTextContents();
+    expect(rates).toHaveLength(2);
+    for (const text of rates) expect(text).toMatch(/^[\d,]+ compressed \(x20\)$/);
+    // The grid key is a rate too: its cells say the run compressed it.
+    expect(await page.locator('[data-testid=sweep-table] tbody td [data-testid=compressed]').count()).toBe(4);
+  });
+
+  it('asks before cancelling a job, and shows why a job waits: slots needed and live', async () => {
     const res = await page.request.post(`${base}/api/jobs`, { data: { scenarioName: 'hyperv-svm-root-reuse', shards: 4 } });
     expect(res.status()).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -119,6 +264,41 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.waitForSelector('[data-testid=slots]');
     expect(await page.textContent('[data-testid=slots]')).toBe('needs 4 slots, 2 live');
     expect(await page.textContent('.card [data-testid=progress-detail]')).toBe('waiting for workers: needs 4 slots, 2 live');
-    expect((await page.request.delete(`${base}/api/jobs/${id}`)).status()).toBe(200);
+    const state = async (): Promise<string> => ((await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as { state: string }).state;
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); void d.dismiss(); });
+    await page.click('button.danger:has-text("Cancel")');
+    await eventually(async () => asked !== '', 5000, 50);
+    expect(asked).toContain(id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await state()).toBe('waiting-for-workers');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button.danger:has-text("Cancel")');
+    await eventually(async () => (await state()) === 'cancelled', 10000, 100);
+  });
+
+  it('loads the dashboard and the queues page without a request leaving this machine', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const requests: string[] = [];
+    fresh.on('request', (r) => requests.push(r.url()));
+    const fonts: number[] = [];
+    fresh.on('response', (r) => { if (r.url().includes('/queues/fonts/')) fonts.push(r.status()); });
+    try {
+      await fresh.goto(`${base}/#/`);
+      await fresh.waitForSelector('[data-testid=jobs] tr[data-job]');
+      await fresh.goto(`${base}/#/compare/none`).catch(() => undefined);
+      await fresh.goto(`${base}/queues`);
+      await fresh.waitForLoadState('networkidle', { timeout: 15000 }).catch(() => undefined);
+      await eventually(() => fresh.evaluate(() => !document.body.textContent?.includes('Loading')), 15000, 100);
+      expect(requests.length).toBeGreaterThan(3);
+      const away = requests.filter((u) => !/^(https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/|data:|blob:)/.test(u));
+      expect(away).toEqual([]);
+      // bull-board's fonts come from this server.
+      expect(fonts.length).toBeGreaterThan(0);
+      expect(fonts.every((s) => s === 200 || s === 304)).toBe(true);
+      await fresh.screenshot({ path: join(ARTIFACTS, 'queues.png') });
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -124,6 +124,8 @@ export interface JobView {
   shards: number;
   /** Compare group this job belongs to, if any. */
   groupId: string | null;
+  /** Position of the job's policy in its compare request (0: the baseline of the group's overheads); absent outside a group. */
+  groupIndex?: number;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -31,6 +31,14 @@ export interface SweepRow {
    * and seed, in percent (0 for that first policy); null until it finished.
    */
   overheadVsFirst: number | null;
+  /**
+   * `run.timeCompression` of the point's run: its events ran this many times
+   * faster than configured, so its per-second figures are compressed (1:
+   * real rates). Absent from rows stored before it existed.
+   */
+  timeCompression?: number;
+  /** GPA-space plus GPA-list flush hypercalls per host per second of simulated time (compressed when `timeCompression` > 1). */
+  hypercallsPerHostPerSec?: number;
 }
 
 /** States of a sweep. */

@@ -6,6 +6,7 @@ export * from './run-result';
 export * from './shard.runner';
 export * from './transport';
 export * from './sweep.rows';
+export * from './compare.figures';
 export * from './violation.stop';
 export * from './hunt.search';
 export * from './hunt.runner';

@@ -1,4 +1,5 @@
 import type { SweepPlan, SweepPoint, SweepRow } from '@tlbsim/contracts';
+import { overheadPercent } from './compare.figures';
 import { runInProcess } from './in-process.runner';
 import type { RunReport } from './report';
 
@@ -17,6 +18,8 @@ export function sweepRowOf(point: Pick<SweepPoint, 'index' | 'grid' | 'policy' |
     digest: report.digest,
     coverage: { staleHits: report.metrics.staleHits, rootsReused: report.metrics.roots.pageReused, rootsReusedByOtherVm: report.metrics.roots.reusedByOtherVm },
     overheadVsFirst: null,
+    timeCompression: report.metrics.rates.timeCompression,
+    hypercallsPerHostPerSec: report.metrics.rates.hypercallsPerHostPerSec.achieved,
   };
 }
 
@@ -33,7 +36,7 @@ export function withOverhead(rows: readonly SweepRow[], policies: readonly strin
   for (const r of rows) if (r.policy === policies[0]) base.set(key(r), r.cyclesPerAccess);
   return [...rows].sort((a, b) => a.index - b.index).map((r) => {
     const b = base.get(key(r));
-    const overheadVsFirst = b === undefined ? null : b === 0 ? 0 : (r.cyclesPerAccess / b - 1) * 100;
+    const overheadVsFirst = b === undefined ? null : overheadPercent(r.cyclesPerAccess, b);
     return { ...r, overheadVsFirst };
   });
 }

@@ -120,6 +120,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     digest: f.digest, error: f.error, slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
     slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
     partialWindows: f.partialWindows,
+    ...(meta.groupIndex !== undefined ? { groupIndex: meta.groupIndex } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface JobMeta {
   seed: number;
   shards: number;
   groupId: string | null;
+  /** Position of the job's policy in its compare request (0: the baseline); absent outside a group. */
+  groupIndex?: number;
   createdAt: string;
   accessesTotal: number;
   windowsEstimate: number;
@@ -49,7 +51,7 @@ export class JobRepository {
   async create(meta: JobMeta): Promise<void> {
     const k = this.keys(meta.id);
     const score = Date.parse(meta.createdAt);
-    const fields = { ...meta, groupId: meta.groupId ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
+    const fields = { ...meta, groupId: meta.groupId ?? '', groupIndex: meta.groupIndex ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
     await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
     const p = this.redis.pipeline().zadd(this.g.jobs, score, meta.id);
@@ -170,5 +172,6 @@ function parseMeta(h: Record<string, string>): JobMeta | null {
     id: h.id, name: h.name, policy: h.policy, seed: Number(h.seed), shards: Number(h.shards), groupId: h.groupId || null,
     createdAt: h.createdAt, accessesTotal: Number(h.accessesTotal), windowsEstimate: Number(h.windowsEstimate), config: JSON.parse(h.config),
     retentionSec: h.retentionSec ? Number(h.retentionSec) : undefined,
+    ...(h.groupIndex ? { groupIndex: Number(h.groupIndex) } : {}),
   };
 }

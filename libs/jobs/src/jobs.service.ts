@@ -64,9 +64,9 @@ export class JobsService {
     if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
     const groupId = `g-${newId()}`;
     const metas: JobMeta[] = [];
-    for (const p of policies) {
+    for (const [groupIndex, p] of policies.entries()) {
       const cfg: SimConfig = { ...scenario, kvm: { ...scenario.kvm, policy: p as PolicyName } };
-      metas.push(await this.prepare(cfg, opts.shards, groupId));
+      metas.push({ ...(await this.prepare(cfg, opts.shards, groupId)), groupIndex });
     }
     for (const m of metas) await this.store(m);
     await this.c.admission.tick();
@@ -173,10 +173,16 @@ export class JobsService {
     return { items: all.slice(offset, offset + limit), total: all.length, offset, limit };
   }
 
-  /** The jobs of a compare group, oldest first. */
+  /**
+   * The jobs of a compare group in the order of the request's policies (the
+   * first is the baseline); jobs stored without that position (older ones)
+   * after them, oldest first.
+   */
   async group(groupId: string): Promise<JobView[]> {
     const { ids } = await this.c.jobs.ids(0, -1, groupId);
-    return (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
+    const views = (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
+    const at = (v: JobView): number => v.groupIndex ?? Number.MAX_SAFE_INTEGER;
+    return views.map((v, i) => ({ v, i })).sort((a, b) => at(a.v) - at(b.v) || a.i - b.i).map(({ v }) => v);
   }
 
   /** The report of a completed job, the partial report (`partial: true`) of a cancelled or failed one, or null. */

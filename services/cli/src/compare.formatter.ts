@@ -1,7 +1,10 @@
 import Table from 'cli-table3';
-import type { RunReport } from '@tlbsim/engine';
+import { cheapestCorrect, overheadVsFirst, RunReport, timeOverheadVsFirst, timePerAccessNs } from '@tlbsim/engine';
 import { fmtFixed, fmtInt } from './format.util';
 import { violationClasses, violationCount } from './report.formatter';
+
+/** The compare figures live in `@tlbsim/engine` (one place for the CLI and the coordinator); re-exported for the CLI's callers. */
+export { cheapestCorrect, overheadVsFirst, timeOverheadVsFirst, timePerAccessNs };
 
 /** What `tlbsim compare --json` prints. */
 export interface ComparisonResult {
@@ -19,33 +22,6 @@ export interface ComparisonResult {
   timeOverheadVsFirst: number[];
   /** The policy with no violation whose vCPU time per guest access is lowest, or null. */
   cheapestCorrect: string | null;
-}
-
-/** vCPU time per guest access of a report, ns (0 before any access). */
-export function timePerAccessNs(r: RunReport): number {
-  return r.metrics.guestAccesses > 0 ? r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses : 0;
-}
-
-/** vCPU time per guest access of each report relative to the first one, in percent. */
-export function timeOverheadVsFirst(reports: readonly RunReport[]): number[] {
-  const base = reports.length > 0 ? timePerAccessNs(reports[0]) : 0;
-  return reports.map((r) => (base === 0 ? 0 : (timePerAccessNs(r) / base - 1) * 100));
-}
-
-/** The policy with no violation and the least vCPU time per guest access, or null when every one has violations. */
-export function cheapestCorrect(reports: readonly RunReport[]): string | null {
-  let best: RunReport | null = null;
-  for (const r of reports) if (r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
-  return best?.policy ?? null;
-}
-
-/**
- * Cycles per access of each report relative to the first one, in percent:
- * `(perAccess / firstPerAccess - 1) * 100`. 0 when the first costs nothing.
- */
-export function overheadVsFirst(reports: readonly RunReport[]): number[] {
-  const base = reports[0]?.metrics.cycles.perAccess ?? 0;
-  return reports.map((r) => (base === 0 ? 0 : (r.metrics.cycles.perAccess / base - 1) * 100));
 }
 
 /** Builds the `--json` object of `tlbsim compare`. */

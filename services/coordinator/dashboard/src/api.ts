@@ -1,6 +1,6 @@
 /** The coordinator's HTTP API as the dashboard uses it. */
 import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, SweepRow, SweepView } from '@tlbsim/contracts';
-import type { RunReport } from '@tlbsim/engine';
+import type { CompareFigures, RunReport } from '@tlbsim/engine';
 
 export type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport, SweepRow, SweepView };
 
@@ -19,8 +19,12 @@ export interface ScenarioFields {
   enums: Record<string, string[]>;
 }
 
-/** A compare group (GET /api/compare/:id). */
-export interface CompareView {
+/**
+ * A compare group (GET /api/compare/:id): jobs in the order of the policies
+ * given (the first is the baseline) and the figures of `tlbsim compare`
+ * the coordinator computes (partial: a coordinator that sends none shows "–").
+ */
+export interface CompareView extends Partial<CompareFigures> {
   groupId: string;
   jobs: JobView[];
   results: (RunReport | null)[];

@@ -13,6 +13,7 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
+import { barAxis } from './axis.range';
 import { h } from './dom';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
@@ -37,7 +38,7 @@ export interface ChartBox {
 
 /** A line chart over `labels` (x) with a title and y-axis label; the x axis is simulated time unless `xLabel` says otherwise. */
 export function lineChart(title: string, yLabel: string, labels: string[], series: LineSeries[], testId?: string, xLabel = 'simulated time'): ChartBox {
-  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title });
+  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-x-unit': xLabel });
   const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
   const config: ChartConfiguration<'line'> = {
     type: 'line',
@@ -60,20 +61,37 @@ export function lineChart(title: string, yLabel: string, labels: string[], serie
 /** Replaces the data of a line chart made by {@link lineChart}. */
 export function updateLine(box: ChartBox, labels: string[], data: (number | null)[][]): void {
   box.chart.data.labels = labels;
+  box.chart.canvas.dataset.xLast = labels[labels.length - 1] ?? '';
   data.forEach((d, i) => {
     if (box.chart.data.datasets[i]) box.chart.data.datasets[i].data = d;
   });
   box.chart.update('none');
 }
 
-/** A bar chart: one bar per label. */
-export function barChart(title: string, labels: string[], values: number[], testId?: string): ChartBox {
-  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title });
-  const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
+/** A bar chart, or the sentence that replaces one whose bars would all be zero. */
+export interface BarBox {
+  el: HTMLElement;
+  chart: Chart | null;
+}
+
+/**
+ * A bar chart: one bar per label, on a value axis that shows their
+ * differences (from zero, or from a baseline under close values: the
+ * canvas's `data-y-min` says which). When every value is zero it draws no
+ * empty axis but says `emptyText` (e.g. "no violations").
+ */
+export function barChart(title: string, labels: string[], values: number[], testId: string, emptyText: string): BarBox {
+  const axis = barAxis(values);
+  if (axis.kind === 'empty') {
+    return { el: h('div', { class: 'card' }, h('h3', { class: 'chart-title', text: title }), h('p', { class: 'empty', 'data-testid': `${testId}-empty`, text: emptyText })), chart: null };
+  }
+  const min = axis.kind === 'fit' ? axis.min : 0;
+  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-y-min': min });
+  const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas), axis.kind === 'fit' ? h('div', { class: 'sub', text: `axis from ${min.toLocaleString('en-US')} (not zero) to show the differences` }) : null);
   const chart = new Chart(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label: title, data: values, backgroundColor: labels.map((_, i) => COLORS[i % COLORS.length]) }] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: title }, legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+    options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: title }, legend: { display: false } }, scales: { y: axis.kind === 'fit' ? { min } : { beginAtZero: true } } },
   });
   return { el, chart };
 }

@@ -56,3 +56,15 @@ const FINAL: { [S in JobState]: S extends FinalJobState ? true : false } = {
 export function isTerminal(state: string): boolean {
   return (FINAL as Record<string, boolean>)[state] === true;
 }
+
+/** 12.345 -> "12.35%" (two decimals, like the CLI). */
+export function pct(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(2)}%`;
+}
+
+/** An overhead in percent against a baseline: "+12.3%", "-4.0%"; "baseline" for the baseline itself. */
+export function signedPct(n: number | null | undefined, isBaseline = false): string {
+  if (isBaseline) return 'baseline';
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  return `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`;
+}

@@ -6,6 +6,8 @@ export interface SweepMetric {
   id: string;
   label: string;
   of: (row: SweepRow) => number | null;
+  /** A per-second figure (labelled compressed for runs with `run.timeCompression` > 1). */
+  perSecond?: boolean;
 }
 
 /** The metrics offered by the sweep page, the first is the default. */
@@ -14,6 +16,7 @@ export const SWEEP_METRICS: readonly SweepMetric[] = [
   { id: 'overheadVsFirst', label: 'overhead vs first policy (%)', of: (r) => r.overheadVsFirst },
   { id: 'violations', label: 'violations', of: (r) => r.violations.total },
   { id: 'hypercalls', label: 'hypercalls', of: (r) => r.hypercalls },
+  { id: 'hypercallsPerHostPerSec', label: 'hypercalls / host / s', of: (r) => r.hypercallsPerHostPerSec ?? null, perSecond: true },
 ];
 
 /** Chart input: x labels and one series per policy. */

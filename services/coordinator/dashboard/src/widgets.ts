@@ -41,3 +41,8 @@ export function jobProgress(job: JobView): HTMLElement {
 export function violations(n: number): HTMLElement {
   return h('span', { class: `violations ${n > 0 ? 'some' : 'none'}`, 'data-testid': 'violations', text: int(n) });
 }
+
+/** Asks before cancelling a job (a cancelled job cannot be resumed); true when the user confirmed. */
+export function confirmCancel(job: Pick<JobView, 'id' | 'name'>): boolean {
+  return window.confirm(`Cancel job ${job.name} (${job.id})? Its shards stop at their next window; this cannot be undone.`);
+}

@@ -35,9 +35,12 @@ export class CompareController {
     return this.jobs.compare(body);
   }
 
-  /** The jobs of a group and the reports of those finished. */
+  /** The jobs of a group (in the order of the policies given) and the reports of those finished, with the figures of `tlbsim compare`. */
   @Get(':groupId')
-  @ApiOkResponse({ description: '`{ groupId, jobs: JobView[], results: (RunReport|null)[] }`' })
+  @ApiOkResponse({
+    description: '`{ groupId, jobs: JobView[], results: (RunReport|null)[], overheadVsFirst, timeOverheadVsFirst, timePerAccessNs: (number|null)[], cheapestCorrect: string|null }`, ' +
+      'in the order of the policies given: the first is the baseline of the overheads (percent; null until both jobs finished)',
+  })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   group(@Param('groupId') groupId: string): Promise<CompareView> {
     return this.jobs.compareView(groupId);

@@ -40,6 +40,7 @@ export class JobViewDto implements JobView {
   @ApiProperty({ enum: JOB_STATES }) state!: JobView['state'];
   @ApiProperty() shards!: number;
   @ApiProperty({ nullable: true, type: String }) groupId!: string | null;
+  @ApiPropertyOptional({ description: 'position of the policy in its compare request (0: the baseline)' }) groupIndex?: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
@@ -65,7 +66,7 @@ export class JobPageDto implements JobPage {
 /** OpenAPI shape of the answer of `POST /api/compare`. */
 export class CompareGroupDto {
   @ApiProperty() groupId!: string;
-  @ApiProperty({ type: [JobViewDto] }) jobs!: JobViewDto[];
+  @ApiProperty({ type: [JobViewDto], description: 'in the order of the policies given (the first is the baseline)' }) jobs!: JobViewDto[];
 }
 
 /** OpenAPI shape of {@link JobEvent} (the `data` of each SSE message). */

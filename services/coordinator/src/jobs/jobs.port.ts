@@ -26,7 +26,7 @@ export abstract class JobsPort {
   abstract get(id: string): Promise<JobView | null>;
   /** A page of jobs, newest first. */
   abstract list(q?: JobListQuery): Promise<JobPage>;
-  /** The jobs of a compare group. */
+  /** The jobs of a compare group, in the order of the policies given (the first is the baseline). */
   abstract group(groupId: string): Promise<JobView[]>;
   /** The report of a completed job, or null. */
   abstract result(id: string): Promise<RunReport | null>;

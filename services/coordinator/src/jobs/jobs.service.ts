@@ -1,14 +1,18 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { buildScenario, JobPage, JobView, withShorthands } from '@tlbsim/contracts';
-import type { RunReport } from '@tlbsim/engine';
-import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
+import { CompareFigures, compareFigures, RunReport } from '@tlbsim/engine';
+import { SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { CompareJobsDto, ListJobsQueryDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
 import { JobsPort } from './jobs.port';
 
-/** A compare group with the reports of its finished jobs. */
-export interface CompareView {
+/**
+ * A compare group with the reports of its finished jobs, in the order of
+ * the policies given (the first is the baseline), and the figures of
+ * `tlbsim compare` over the finished ones.
+ */
+export interface CompareView extends CompareFigures {
   groupId: string;
   jobs: JobView[];
   /** Same order as `jobs`; null while a job has no result. */
@@ -21,12 +25,6 @@ export interface CompareView {
  */
 export function submissionOverrides(body: ScenarioSourceDto & { policy?: string }): string[] {
   return withShorthands(body.overrides ?? [], body);
-}
-
-/** Compare columns in a stable order: creation time, then the policy's place in `POLICY_NAMES`. */
-function byCreationThenPolicy(a: JobView, b: JobView): number {
-  const rank = (p: string): number => (POLICY_NAMES as readonly string[]).indexOf(p);
-  return a.createdAt.localeCompare(b.createdAt) || rank(a.policy) - rank(b.policy);
 }
 
 /** Job submission and queries: validation here, storage in the {@link JobsPort}. */
@@ -77,10 +75,10 @@ export class JobsApiService {
 
   /** A compare group and its reports; 404 if the group has no jobs. */
   async compareView(groupId: string): Promise<CompareView> {
-    const jobs = (await this.port.group(groupId)).sort(byCreationThenPolicy);
+    const jobs = await this.port.group(groupId);
     if (jobs.length === 0) throw new NotFoundException(`no compare group ${groupId}`);
     const results = await Promise.all(jobs.map((j) => (j.state === 'completed' ? this.port.result(j.id) : null)));
-    return { groupId, jobs, results };
+    return { groupId, jobs, results, ...compareFigures(results) };
   }
 
   /** A page of jobs, newest first. */

@@ -40,6 +40,7 @@ export class FakeJobsPort extends JobsPort {
   async submitCompare(scenario: SimConfig, policies: string[], opts: { shards?: number } = {}): Promise<{ groupId: string; jobs: JobView[] }> {
     const groupId = `group-${++this.seq}`;
     const jobs = await Promise.all(policies.map((p) => this.submit({ ...scenario, kvm: { ...scenario.kvm, policy: p as SimConfig['kvm']['policy'] } }, { ...opts, groupId })));
+    jobs.forEach((job, groupIndex) => (job.groupIndex = groupIndex));
     return { groupId, jobs };
   }
 

@@ -1,11 +1,11 @@
 /** Job page: live progress per shard, charts over simulated time, final counters, witnesses. */
-import { api, JobEvent, JobView, RunReport } from '../api';
+import { api, ApiError, JobEvent, JobView, RunReport } from '../api';
 import { ChartBox, lineChart, updateLine } from '../charts';
 import { h, replace } from '../dom';
 import { clock, isTerminal, simTime } from '../format';
 import { JobSeries, SeriesPoint } from '../series';
-import { badge, bar, jobProgress, slotsText, violations } from '../widgets';
-import { countersView, witnessesView } from './job.report';
+import { badge, bar, confirmCancel, jobProgress, slotsText, violations } from '../widgets';
+import { partialLabel, reportSections } from './job.report';
 import { EventStreamClient } from '../event-stream.client';
 
 interface Charts {
@@ -25,15 +25,33 @@ function shardTable(job: JobView): HTMLElement {
       h('td', { class: 'num', text: String(s.window) }), h('td', { class: 'mono', text: s.worker ?? '–' }), h('td', { class: 'num', text: String(s.resumes) })))));
 }
 
+/**
+ * Windows a cancelled or failed job's partial report covers, or null. Read
+ * defensively: older coordinators send no `partialWindows`.
+ */
+function partialWindowsOf(job: JobView): number | null {
+  const n = (job as JobView & { partialWindows?: number | null }).partialWindows;
+  return typeof n === 'number' ? n : null;
+}
+
+/** The label of a job's violation count: final only once the job completed. */
+function violationsLabel(job: JobView): string {
+  if (job.state === 'completed') return 'violations';
+  if (isTerminal(job.state)) return partialWindowsOf(job) === null ? 'violations' : 'violations (partial report)';
+  return 'violations so far';
+}
+
 function header(job: JobView, onCancel: () => void): HTMLElement {
+  const partial = partialLabel(job.state, partialWindowsOf(job));
   const group = job.groupId ? h('a', { href: `#/compare/${job.groupId}`, text: 'compare group' }) : null;
   return h('div', { class: 'card' },
     h('div', { class: 'row' }, h('h1', { text: job.name }), badge(job.state), h('span', { class: 'mono', text: job.policy }), group,
       isTerminal(job.state) ? null : h('button', { class: 'danger', text: 'Cancel', onclick: onCancel }),
       h('a', { href: `api/jobs/${job.id}/export`, text: 'export' })),
     jobProgress(job),
+    partial ? h('div', { class: 'partial', 'data-testid': 'partial', text: partial }) : null,
     h('dl', { class: 'kv' },
-      h('dt', { text: isTerminal(job.state) ? 'violations' : 'violations so far' }), h('dd', {}, violations(job.violations)),
+      h('dt', { 'data-testid': 'violations-label', text: violationsLabel(job) }), h('dd', {}, violations(job.violations)),
       job.slots ? [h('dt', { text: 'worker slots' }), h('dd', { 'data-testid': 'slots', text: slotsText(job) })] : null,
       h('dt', { text: 'job' }), h('dd', { class: 'mono', text: job.id }),
       h('dt', { text: 'seed / shards' }), h('dd', { text: `${job.seed} / ${job.shards}` }),
@@ -44,20 +62,46 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
 
 function makeCharts(): Charts {
   return {
-    hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate'),
-    walks: lineChart('Nested page walks per window', 'walks', [], [{ label: 'nested walks', data: [] }], 'chart-nested-walks'),
-    flush: lineChart('Hypercalls and shootdown messages per window', 'count', [], [{ label: 'hypercalls', data: [] }, { label: 'shootdown messages', data: [] }], 'chart-flushes'),
-    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6', right: true }], 'chart-violations'),
+    hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate', X_UNIT),
+    walks: lineChart('Nested page walks per window', 'walks', [], [{ label: 'nested walks', data: [] }], 'chart-nested-walks', X_UNIT),
+    flush: lineChart('Hypercalls and shootdown messages per window', 'count', [], [{ label: 'hypercalls', data: [] }, { label: 'shootdown messages', data: [] }], 'chart-flushes', X_UNIT),
+    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6', right: true }], 'chart-violations', X_UNIT),
   };
 }
 
-function drawCharts(c: Charts, points: SeriesPoint[], nsPerWindow: number | null): void {
-  const labels = points.map((p) => (nsPerWindow ? simTime((p.window + 1) * nsPerWindow) : `w${p.window}`));
+/** The x axis of the job's charts: one unit, live and final alike. */
+const X_UNIT = 'windows completed';
+
+function drawCharts(c: Charts, points: SeriesPoint[]): void {
+  const labels = points.map((p) => String(p.window + 1));
   const per = (v: number, p: SeriesPoint): number => v / p.span;
   updateLine(c.hit, labels, [points.map((p) => p.hitRate)]);
   updateLine(c.walks, labels, [points.map((p) => per(p.nestedWalks, p))]);
   updateLine(c.flush, labels, [points.map((p) => per(p.hypercalls, p)), points.map((p) => per(p.shootdownMessages, p))]);
   updateLine(c.viol, labels, [points.map((p) => per(p.violations, p)), points.map((p) => p.violationsTotal)]);
+}
+
+/** The report of a finished job: a completed one's, or a cancelled or failed one's partial report; null when there is none (409/404). */
+async function resultOf(job: JobView): Promise<RunReport | null> {
+  try {
+    return await api<RunReport>('GET', `api/jobs/${job.id}/result`);
+  } catch (e) {
+    if (job.state !== 'completed' && e instanceof ApiError && (e.status === 409 || e.status === 404)) return null;
+    throw e;
+  }
+}
+
+/** "Over simulated time", with the length of a window once the report tells it. */
+function chartsHeading(r: RunReport | null): string {
+  const windowNs = r?.series?.windowNs ?? (r && r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null);
+  return `Over simulated time (x axis: ${X_UNIT}${windowNs ? `; one window = ${simTime(Math.round(windowNs))}` : ''})`;
+}
+
+/** Replaces the violations chart with "no violations" once the run is known to have none. */
+function markNoViolations(c: Charts): void {
+  if (c.viol.el.querySelector('[data-testid=chart-violations-empty]')) return;
+  (c.viol.el.firstElementChild as HTMLElement).style.display = 'none';
+  c.viol.el.append(h('h3', { class: 'chart-title', text: 'Violations per window' }), h('p', { class: 'empty', 'data-testid': 'chart-violations-empty', text: 'no violations' }));
 }
 
 /** Renders job `id` into `root`, following its event stream; returns the cleanup. */
@@ -67,28 +111,36 @@ export function jobPage(root: HTMLElement, id: string): () => void {
   const charts = makeCharts();
   const report = h('div');
   const errors = h('div', { class: 'errors' });
-  replace(root, errors, top, h('h2', { text: 'Shards' }), shards, h('h2', { text: 'Over simulated time' }),
+  const heading = h('h2', { 'data-testid': 'charts-heading', text: chartsHeading(null) });
+  replace(root, errors, top, h('h2', { text: 'Shards' }), shards, heading,
     h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el), report);
   const series = new JobSeries();
-  let nsPerWindow: number | null = null;
   let closed = false;
   let ended = false;
+  let last: JobView | null = null;
   let refresh: ReturnType<typeof setTimeout> | null = null;
   const fail = (e: unknown): void => void (errors.textContent = e instanceof Error ? e.message : String(e));
-  const cancel = (): void => void api('DELETE', `api/jobs/${id}`).then(load).catch(fail);
+  const cancel = (): void => {
+    if (confirmCancel(last ?? { id, name: '' })) void api('DELETE', `api/jobs/${id}`).then(load).catch(fail);
+  };
 
-  const showReport = (r: RunReport): void => {
-    nsPerWindow = r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null;
+  const showReport = (r: RunReport, job: JobView): void => {
     if (r.series) series.useReportSeries(r.series.points);
-    drawCharts(charts, series.points(), nsPerWindow);
-    replace(report, h('h2', { text: 'Final counters' }), countersView(r), h('h2', { text: 'Violation witnesses' }), witnessesView(r));
+    drawCharts(charts, series.points());
+    heading.textContent = chartsHeading(r);
+    if (r.violations.total === 0) markNoViolations(charts);
+    replace(report, ...reportSections(r, job.state));
   };
   async function load(): Promise<void> {
     const job = await api<JobView>('GET', `api/jobs/${id}`);
     if (closed) return;
+    last = job;
     replace(top, header(job, cancel));
     replace(shards, shardTable(job));
-    if (job.state === 'completed' && !report.hasChildNodes()) showReport(await api<RunReport>('GET', `api/jobs/${id}/result`));
+    if (isTerminal(job.state) && !report.hasChildNodes()) {
+      const r = await resultOf(job);
+      if (r && !closed) showReport(r, job);
+    }
     if (ended && !isTerminal(job.state)) scheduleLoad();
   }
   const scheduleLoad = (): void => {
@@ -102,7 +154,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     const event = JSON.parse(m.data as string) as JobEvent;
     if (series.add(event) && !redraw) {
       redraw = true;
-      requestAnimationFrame(() => { redraw = false; drawCharts(charts, series.points(), nsPerWindow); });
+      requestAnimationFrame(() => { redraw = false; drawCharts(charts, series.points()); });
     }
     if (isTerminal(event.type)) {
       ended = true;

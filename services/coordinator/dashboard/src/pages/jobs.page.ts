@@ -2,7 +2,7 @@
 import { api, JobPage, JobView } from '../api';
 import { h, replace } from '../dom';
 import { clock, isTerminal } from '../format';
-import { badge, jobProgress, violations } from '../widgets';
+import { badge, confirmCancel, jobProgress, violations } from '../widgets';
 import { EventStreamClient } from '../event-stream.client';
 
 const PAGE = 25;
@@ -10,7 +10,7 @@ const PAGE = 25;
 function row(job: JobView, onError: (e: unknown) => void): HTMLElement {
   const cancel = isTerminal(job.state)
     ? null
-    : h('button', { class: 'danger', text: 'Cancel', onclick: () => void api('DELETE', `api/jobs/${job.id}`).catch(onError) });
+    : h('button', { class: 'danger', text: 'Cancel', onclick: () => { if (confirmCancel(job)) void api('DELETE', `api/jobs/${job.id}`).catch(onError); } });
   const group = job.groupId ? h('a', { href: `#/compare/${job.groupId}`, class: 'sub', text: 'compare group' }) : null;
   return h(
     'tr',

@@ -1,6 +1,7 @@
 /** Submit form: pick a shipped scenario, edit its fields, choose policies; errors shown next to fields. */
 import { api, ApiError, FieldError, JobView, ScenarioFields, ScenarioInfo } from '../api';
 import { h, replace } from '../dom';
+import { formDescription } from '../scenario-description';
 
 type Leaf = string | number | boolean;
 const POLICY_PATH = 'kvm.policy';
@@ -66,18 +67,46 @@ function showErrors(form: HTMLFormElement, general: HTMLElement, details: FieldE
     } else rest.push(d.message);
   }
   replace(general, details.length === 0 ? fallback : rest.length ? h('ul', {}, ...rest.map((m) => h('li', { text: m }))) : 'Fix the fields marked in red.');
+  revealFirstError(form, general);
 }
 
+/**
+ * Brings the first error on screen: the first field marked invalid (in the
+ * form's order) is scrolled to the middle of the view and focused; without
+ * one, the general error text is scrolled to.
+ */
+function revealFirstError(form: HTMLFormElement, general: HTMLElement): void {
+  const field = form.querySelector<HTMLElement>('.field.invalid');
+  if (!field) {
+    if (general.textContent) general.scrollIntoView({ block: 'center' });
+    return;
+  }
+  field.scrollIntoView({ block: 'center' });
+  field.querySelector<HTMLElement>('input, select')?.focus({ preventScroll: true });
+}
+
+/**
+ * The policy checkboxes. Each remembers when it was checked
+ * (`data-order`): a compare keeps the order in which the policies were
+ * chosen, the scenario's own policy first, so the first is the baseline.
+ */
 function policyPicker(meta: ScenarioFields, chosen: string): HTMLElement {
+  let order = 0;
+  const remember = (e: Event): void => {
+    const box = e.target as HTMLInputElement;
+    box.dataset.order = box.checked ? String(++order) : '';
+  };
   const boxes = (meta.enums[POLICY_PATH] ?? []).map((p) =>
-    h('label', {}, h('input', { type: 'checkbox', name: 'policy', value: p, checked: p === chosen }), ` ${p}`));
-  return h('div', { class: 'section field', 'data-field': POLICY_PATH }, h('h2', { text: 'policies (one: a job; several: a compare group)' }),
+    h('label', {}, h('input', { type: 'checkbox', name: 'policy', value: p, checked: p === chosen, 'data-order': p === chosen ? '0' : '', onchange: remember }), ` ${p}`));
+  return h('div', { class: 'section field', 'data-field': POLICY_PATH }, h('h2', { text: 'policies (one: a job; several: a compare group, the first chosen is the baseline)' }),
     h('div', { class: 'policies' }, ...boxes), h('span', { class: 'field-error', 'data-error-for': POLICY_PATH }));
 }
 
 async function submit(form: HTMLFormElement, general: HTMLElement): Promise<void> {
   const scenario = readScenario(form);
-  const policies = Array.from(form.querySelectorAll<HTMLInputElement>('input[name=policy]:checked')).map((i) => i.value);
+  const policies = Array.from(form.querySelectorAll<HTMLInputElement>('input[name=policy]:checked'))
+    .sort((a, b) => Number(a.dataset.order || Infinity) - Number(b.dataset.order || Infinity))
+    .map((i) => i.value);
   if (policies.length === 0) return showErrors(form, general, [{ path: POLICY_PATH, value: null, constraint: 'required', message: 'choose at least one policy' }], '');
   try {
     if (policies.length === 1) {
@@ -98,14 +127,14 @@ export function submitPage(root: HTMLElement): () => void {
   const general = h('div', { class: 'errors', 'data-testid': 'form-errors' });
   const form = h('form', { novalidate: true, 'data-testid': 'submit-form' });
   const picker = h('select', { name: 'scenario', 'data-testid': 'scenario-picker' });
-  const about = h('pre', { class: 'muted', style: 'white-space:pre-wrap' });
+  const about = h('pre', { class: 'muted', style: 'white-space:pre-wrap', 'data-testid': 'scenario-description' });
   replace(root, h('h1', { text: 'Submit a simulation' }), h('div', { class: 'card' }, h('label', {}, 'Shipped scenario ', picker), about), general, form);
   let scenarios: ScenarioInfo[] = [];
   let meta: ScenarioFields = { limits: {}, enums: {} };
   const show = (): void => {
     const s = scenarios.find((x) => x.id === picker.value);
     if (!s?.resolved) return replace(form, h('p', { class: 'errors', text: 'this scenario does not validate' }));
-    about.textContent = s.description;
+    about.textContent = formDescription(s.description);
     const kvm = s.resolved.kvm as Record<string, string>;
     replace(form, ...sections(s.resolved, meta), policyPicker(meta, kvm.policy), h('button', { type: 'submit', 'data-testid': 'submit', text: 'Submit' }));
     replace(general);

@@ -2,29 +2,37 @@
 import { api, SweepRow, SweepView } from '../api';
 import { ChartBox, lineChart } from '../charts';
 import { h, replace } from '../dom';
-import { int } from '../format';
+import { int, signedPct } from '../format';
+import { poll } from '../poller';
 import { SWEEP_METRICS, sweepSeries } from '../sweep.series';
+import { VIOLATION_CLASS_ORDER } from '../violation-classes';
 import { badge, bar, violations } from '../widgets';
+import { compressedTag } from './real-units.view';
 
-const CLASSES = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const;
-
-function overhead(r: SweepRow, baseline: string): string {
-  if (r.policy === baseline) return 'baseline';
-  return r.overheadVsFirst === null ? '–' : `${r.overheadVsFirst >= 0 ? '+' : ''}${r.overheadVsFirst.toFixed(1)}%`;
+/** True for a grid key that sets a rate (per second: compressed in a run with `run.timeCompression` > 1). */
+function isRateKey(key: string): boolean {
+  return /PerSec$/.test(key);
 }
 
-/** The rows as a table, the same columns as `tlbsim sweep`. */
+/** A row's compression, as the real-units tag reads it. */
+function compression(r: SweepRow): { compressed: boolean; timeCompression: number } {
+  const x = r.timeCompression ?? 1;
+  return { compressed: x !== 1, timeCompression: x };
+}
+
+/** The rows as a table, the columns of `tlbsim sweep`, then the hypercall rate; per-second cells of compressed runs say so. */
 function table(view: SweepView): HTMLElement {
-  const head = [...view.gridKeys, 'policy', 'seed', 'violations', ...CLASSES, 'hypercalls', 'cycles/access', `overhead vs ${view.policies[0]}`];
+  const head = [...view.gridKeys, 'policy', 'seed', 'violations', ...VIOLATION_CLASS_ORDER, 'hypercalls', 'cycles/access', `overhead vs ${view.policies[0]}`, 'hypercalls / host / s'];
   return h('table', { 'data-testid': 'sweep-table' },
     h('thead', {}, h('tr', {}, ...head.map((t, i) => h('th', { class: i < view.gridKeys.length || i > view.gridKeys.length ? 'num' : '', text: t })))),
     h('tbody', {}, ...view.rows.map((r) => h('tr', { 'data-row': r.index },
-      ...view.gridKeys.map((k) => h('td', { class: 'num mono', text: String(r.grid[k]) })),
+      ...view.gridKeys.map((k) => h('td', { class: 'num mono' }, String(r.grid[k]), isRateKey(k) && compression(r).compressed ? [' ', compressedTag(compression(r))] : null)),
       h('td', { class: 'mono', text: r.policy }), h('td', { class: 'num', text: r.seed }),
       h('td', { class: 'num' }, violations(r.violations.total)),
-      ...CLASSES.map((c) => h('td', { class: 'num', text: int(r.violations.byClass[c] ?? 0) })),
+      ...VIOLATION_CLASS_ORDER.map((c) => h('td', { class: 'num', text: int(r.violations.byClass[c] ?? 0) })),
       h('td', { class: 'num', text: int(r.hypercalls) }), h('td', { class: 'num', text: r.cyclesPerAccess.toFixed(2) }),
-      h('td', { class: 'num', text: overhead(r, view.policies[0]) })))));
+      h('td', { class: 'num', text: signedPct(r.overheadVsFirst, r.policy === view.policies[0]) }),
+      h('td', { class: 'num', 'data-testid': 'sweep-rate' }, r.hypercallsPerHostPerSec === undefined ? '–' : int(r.hypercallsPerHostPerSec), r.hypercallsPerHostPerSec !== undefined && compression(r).compressed ? [' ', compressedTag(compression(r))] : null)))));
 }
 
 /** The x-key and metric pickers. */
@@ -46,38 +54,30 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
   let box: ChartBox | null = null;
   let view: SweepView | null = null;
   let pick: ReturnType<typeof pickers> | null = null;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let closed = false;
   const draw = (): void => {
     if (!view || !pick) return;
     const metric = SWEEP_METRICS.find((m) => m.id === pick!.metric.value) ?? SWEEP_METRICS[0];
     const { labels, series } = sweepSeries(view.rows, view.policies, pick.x.value, metric);
+    const compressed = view.rows.filter((r) => compression(r).compressed);
+    const perSecond = metric.perSecond || isRateKey(pick.x.value);
+    const tag = perSecond && compressed.length > 0 ? ` · ${compressed.length === view.rows.length ? '' : 'some runs '}compressed (x${compressed[0].timeCompression})` : '';
     box?.chart.destroy();
-    box = lineChart(`${metric.label} vs ${pick.x.value}`, metric.label, labels, series, 'chart-sweep', pick.x.value);
+    box = lineChart(`${metric.label} vs ${pick.x.value}${tag}`, metric.label, labels, series, 'chart-sweep', pick.x.value);
     replace(chartSlot, box.el);
   };
-  const tick = async (): Promise<void> => {
-    try {
-      const next = await api<SweepView>('GET', `api/sweeps/${id}`);
-      if (closed) return;
-      const changed = next.pointsDone !== view?.pointsDone || next.state !== view?.state;
-      if (!pick) { pick = pickers(next, draw); replace(controls, pick.el); }
-      view = next;
-      replace(head, h('div', { class: 'row' }, h('strong', { text: next.name }), badge(next.state), h('span', { class: 'sub mono', text: next.id })),
-        bar(next.points === 0 ? 0 : next.pointsDone / next.points, next.state),
-        h('div', { class: 'sub', 'data-testid': 'sweep-progress', text: `${next.pointsDone} / ${next.points} points · ${next.pointsPerSec.toFixed(1)} points/s` }),
-        next.error ? h('div', { class: 'errors', text: next.error }) : null);
-      if (changed) { draw(); replace(rows, table(next)); }
-      if (next.state === 'running') timer = setTimeout(() => void tick(), 1000);
-    } catch (e) {
-      errors.textContent = e instanceof Error ? e.message : String(e);
-      timer = setTimeout(() => void tick(), 3000);
-    }
-  };
-  void tick();
+  const stop = poll(() => api<SweepView>('GET', `api/sweeps/${id}`), (next) => {
+    const changed = next.pointsDone !== view?.pointsDone || next.state !== view?.state;
+    if (!pick) { pick = pickers(next, draw); replace(controls, pick.el); }
+    view = next;
+    replace(head, h('div', { class: 'row' }, h('strong', { text: next.name }), badge(next.state), h('span', { class: 'sub mono', text: next.id })),
+      bar(next.points === 0 ? 0 : next.pointsDone / next.points, next.state),
+      h('div', { class: 'sub', 'data-testid': 'sweep-progress', text: `${next.pointsDone} / ${next.points} points · ${next.pointsPerSec.toFixed(1)} points/s` }),
+      next.error ? h('div', { class: 'errors', text: next.error }) : null);
+    if (changed) { draw(); replace(rows, table(next)); }
+    return next.state === 'running';
+  }, errors);
   return () => {
-    closed = true;
-    if (timer) clearTimeout(timer);
+    stop();
     box?.chart.destroy();
   };
 }

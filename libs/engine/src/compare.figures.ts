@@ -1,0 +1,83 @@
+/**
+ * The figures that answer "which policy, and by how much": overheads against
+ * the first policy (the baseline) and the cheapest policy with no violation.
+ * One place for `tlbsim compare`, sweep rows and the coordinator's compare
+ * view (which the dashboard shows as it is).
+ */
+import type { RunReport } from './report';
+
+/**
+ * How much `value` exceeds `base`, in percent: `(value / base - 1) * 100`;
+ * 0 when the base costs nothing.
+ */
+export function overheadPercent(value: number, base: number): number {
+  return base === 0 ? 0 : (value / base - 1) * 100;
+}
+
+/** vCPU time per guest access of a report, ns (0 before any access). */
+export function timePerAccessNs(r: RunReport): number {
+  return r.metrics.guestAccesses > 0 ? r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses : 0;
+}
+
+/**
+ * `of(report)` of each report relative to that of the first, in percent
+ * (first: 0); null for a missing report, and for all of them while the
+ * first is missing.
+ */
+function vsFirst<R extends RunReport | null>(reports: readonly R[], of: (r: RunReport) => number): (number | null)[] {
+  const first = reports[0];
+  if (!first) return reports.map(() => null);
+  const base = of(first);
+  return reports.map((r) => (r === null ? null : overheadPercent(of(r), base)));
+}
+
+/** Cycles per access of each report relative to the first one, in percent (first: 0; null where a report is missing). */
+export function overheadVsFirst(reports: readonly RunReport[]): number[];
+export function overheadVsFirst(reports: readonly (RunReport | null)[]): (number | null)[];
+export function overheadVsFirst(reports: readonly (RunReport | null)[]): (number | null)[] {
+  return vsFirst(reports, (r) => r.metrics.cycles.perAccess);
+}
+
+/**
+ * vCPU time per guest access of each report relative to the first one, in
+ * percent (first: 0; null where a report is missing): what a policy costs
+ * in time, L0 queueing and interrupted VPs included (docs/costs.md).
+ */
+export function timeOverheadVsFirst(reports: readonly RunReport[]): number[];
+export function timeOverheadVsFirst(reports: readonly (RunReport | null)[]): (number | null)[];
+export function timeOverheadVsFirst(reports: readonly (RunReport | null)[]): (number | null)[] {
+  return vsFirst(reports, timePerAccessNs);
+}
+
+/**
+ * The policy with no violation and the least vCPU time per guest access
+ * among the reports given (missing ones skipped), or null when every one
+ * has violations.
+ */
+export function cheapestCorrect(reports: readonly (RunReport | null)[]): string | null {
+  let best: RunReport | null = null;
+  for (const r of reports) if (r && r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
+  return best?.policy ?? null;
+}
+
+/** The compare figures of a group of reports (one per policy, the first the baseline), as the HTTP API serves them. */
+export interface CompareFigures {
+  /** Cycles per access against the first policy, percent; null until both finished. */
+  overheadVsFirst: (number | null)[];
+  /** vCPU time per guest access against the first policy, percent; null until both finished. */
+  timeOverheadVsFirst: (number | null)[];
+  /** vCPU time per guest access, ns; null until finished. */
+  timePerAccessNs: (number | null)[];
+  /** The finished policy with no violation and the least vCPU time per access, or null. */
+  cheapestCorrect: string | null;
+}
+
+/** {@link CompareFigures} of reports in the user's order (null where a job has no report yet). */
+export function compareFigures(reports: readonly (RunReport | null)[]): CompareFigures {
+  return {
+    overheadVsFirst: overheadVsFirst(reports),
+    timeOverheadVsFirst: timeOverheadVsFirst(reports),
+    timePerAccessNs: reports.map((r) => (r ? timePerAccessNs(r) : null)),
+    cheapestCorrect: cheapestCorrect(reports),
+  };
+}
