@@ -97,11 +97,21 @@ function chartsHeading(r: RunReport | null): string {
   return `Over simulated time (x axis: ${X_UNIT}${windowNs ? `; one window = ${simTime(Math.round(windowNs))}` : ''})`;
 }
 
-/** Replaces the violations chart with "no violations" once the run is known to have none. */
-function markNoViolations(c: Charts): void {
-  if (c.viol.el.querySelector('[data-testid=chart-violations-empty]')) return;
-  (c.viol.el.firstElementChild as HTMLElement).style.display = 'none';
-  c.viol.el.append(h('h3', { class: 'chart-title', text: 'Violations per window' }), h('p', { class: 'empty', 'data-testid': 'chart-violations-empty', text: 'no violations' }));
+/** Replaces a chart with a sentence (e.g. "no violations") once the report shows it would draw only zeros. */
+function markEmpty(box: ChartBox, title: string, testId: string, text: string): void {
+  if (box.el.querySelector(`[data-testid=${testId}]`)) return;
+  (box.el.firstElementChild as HTMLElement).style.display = 'none';
+  box.el.append(h('h3', { class: 'chart-title', text: title }), h('p', { class: 'empty', 'data-testid': testId, text }));
+}
+
+/** Says "no …" instead of the charts of a finished run whose counters are all zero. */
+function markEmptyCharts(c: Charts, r: RunReport): void {
+  const m = r.metrics;
+  if (r.violations.total === 0) markEmpty(c.viol, 'Violations per window', 'chart-violations-empty', 'no violations');
+  if (m.nestedWalks === 0) markEmpty(c.walks, 'Nested page walks per window', 'chart-nested-walks-empty', 'no nested walks');
+  if (m.hypercalls.flushGuestPhysicalAddressSpace + m.hypercalls.flushGuestPhysicalAddressList + m.shootdownMessages === 0) {
+    markEmpty(c.flush, 'Hypercalls and shootdown messages per window', 'chart-flushes-empty', 'no hypercalls or shootdown messages');
+  }
 }
 
 /** Renders job `id` into `root`, following its event stream; returns the cleanup. */
@@ -128,7 +138,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     if (r.series) series.useReportSeries(r.series.points);
     drawCharts(charts, series.points());
     heading.textContent = chartsHeading(r);
-    if (r.violations.total === 0) markNoViolations(charts);
+    markEmptyCharts(charts, r);
     replace(report, ...reportSections(r, job.state));
   };
   async function load(): Promise<void> {

@@ -40,6 +40,9 @@ export function timeView(r: RunReport): HTMLElement | null {
   const t = r.metrics.time;
   const l0 = r.metrics.l0;
   if (!t?.percent) return null;
+  if (!(t.vcpuTimeNs > 0)) {
+    return h('div', { class: 'card', 'data-testid': 'time-breakdown' }, h('h3', { text: 'Where the vCPUs\u2019 time went' }), h('p', { class: 'empty', text: 'no vCPU time recorded in this report' }));
+  }
   const shares = TIME_SHARES.map(([key, label], i) => ({ key, label, value: t.percent[key] ?? 0, color: SHARE_COLORS[i] }));
   const stack = h('div', { class: 'stack', 'aria-label': 'share of vCPU time' },
     ...shares.filter((s) => s.value > 0).map((s) => h('div', { style: `width:${s.value}%;background:${s.color}`, title: `${s.label} ${pct(s.value)}` })));
