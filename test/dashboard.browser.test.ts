@@ -312,7 +312,7 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     fresh.on('response', (r) => { if (r.url().includes('/queues/fonts/')) fonts.push(r.status()); });
     try {
       await fresh.goto(`${base}/#/`);
-      await fresh.waitForSelector('[data-testid=jobs] tr[data-job]');
+      await fresh.waitForSelector('[data-testid=jobs] tbody tr');
       await fresh.goto(`${base}/#/compare/none`).catch(() => undefined);
       await fresh.goto(`${base}/queues`);
       await fresh.waitForLoadState('networkidle', { timeout: 15000 }).catch(() => undefined);
