@@ -64,6 +64,23 @@ describe('tlbsim executable', () => {
     expect(r.stderr).toContain('enlightened-tlb-off');
   });
 
+  it('a policy with a typo: exit 2 with "did you mean" (--policy and --policies alike)', () => {
+    const r = tlbsim('run', ok, '--policy', 'overhual');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/kvm\.policy: "overhual" is not one of [^\n]*; did you mean overhaul\?\n/);
+    const c = tlbsim('compare', ok, '--policies', 'overhaul,overhaul+hv-flush-curent');
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('did you mean overhaul+hv-flush-current?');
+  });
+
+  it('bad YAML: exit 2, one line showing the offending line (no dangling "column 1:")', () => {
+    const file = scenario('bad-indent.yaml', 'name: x\nfleet:\n  hosts: 2\n vmsPerHost: 3\n');
+    const r = tlbsim('run', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}: invalid YAML: All mapping items must start at the same column at line 4, column 1: " vmsPerHost: 3"\n`);
+    expect(r.stderr).not.toMatch(/column \d+:\n/);
+  });
+
   it('compare with a policy listed twice: exit 2 naming it', () => {
     const r = tlbsim('compare', ok, '--policies', 'overhaul,pre-overhaul,overhaul');
     expect(r.status).toBe(2);

@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.util';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_ENUMS, SCENARIO_LIMITS, SCENARIO_TOTALS, ScenarioLimit } from './scenario.limits';
 
@@ -51,7 +52,8 @@ export function constraintError(path: string, value: unknown, constraint: string
     }
     case 'isIn': {
       const allowed = (values ?? []).join(', ');
-      return make(path, value, 'isIn', `${shown} is not one of ${allowed}`, allowed);
+      const guess = typeof value === 'string' ? closestName(value, values ?? []) : null;
+      return make(path, value, 'isIn', `${shown} is not one of ${allowed}${guess ? `; did you mean ${guess}?` : ''}`, allowed);
     }
     case 'isBoolean':
       return make(path, value, 'isBoolean', `${shown} is not a boolean (allowed: true, false)`, 'true, false');

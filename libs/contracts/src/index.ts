@@ -11,6 +11,8 @@ export * from './scenario.limits';
 export * from './scenario.descriptions';
 export * from './field-error.type';
 export * from './field-error.messages';
+export * from './closest-name.util';
+export * from './request-field.messages';
 export * from './scenario-input.error';
 export * from './scenario-field.decorator';
 export * from './platform.dto';

@@ -17,10 +17,24 @@ export function formatFromFileName(fileName: string): ScenarioFormat {
   return 'auto';
 }
 
-/** First line of an error message (the YAML library adds a code frame). */
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0];
+/** Longest source line quoted in a parse error. */
+const QUOTED_LINE_MAX = 80;
+
+/**
+ * One line for a syntax error: the reason, where, and the offending line
+ * itself (the YAML library ends its first line with "at line L, column C:"
+ * and puts the code frame on the next lines).
+ */
+function syntaxMessage(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0];
+  const pos = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  if (!pos) return first;
+  const reason = first.replace(/ at line \d+, column \d+:?$/, '');
+  // JSON quoting shows tabs and trailing spaces.
+  const source = text.split(/\r?\n/)[pos.line - 1] ?? '';
+  const quoted = source.length > QUOTED_LINE_MAX ? `${source.slice(0, QUOTED_LINE_MAX - 3)}...` : source;
+  return `${reason} at line ${pos.line}, column ${pos.col}: ${JSON.stringify(quoted)}`;
 }
 
 /**
@@ -37,7 +51,7 @@ export function parseScenarioText(text: string, formatHint: ScenarioFormat | str
   try {
     value = format === 'json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
-    throw new ScenarioInputError([inputError('parse', undefined, `scenario: invalid ${format.toUpperCase()}: ${firstLine(error)}`)]);
+    throw new ScenarioInputError([inputError('parse', undefined, `scenario: invalid ${format.toUpperCase()}: ${syntaxMessage(error, text)}`)]);
   }
   if (value === undefined || value === null) {
     throw new ScenarioInputError([inputError('parse', value, 'scenario: the text is empty (expected a mapping with at least `name`)')]);

@@ -18,6 +18,7 @@ import { JobEventsService } from './jobs/job-events.service';
 import { JOBS_PORT_PROVIDER } from './jobs/jobs-port.provider';
 import { JobsPortLifecycle } from './jobs/jobs-port.lifecycle';
 import { JobsController } from './jobs/jobs.controller';
+import { ScenarioSourceDto } from './jobs/jobs.dto';
 import { JobsApiService } from './jobs/jobs.service';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
@@ -79,7 +80,11 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: StoreAvailableGuard },
         { provide: APP_INTERCEPTOR, useClass: RequestDeadlineInterceptor },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        {
+          provide: APP_PIPE,
+          useFactory: (api: JobsApiService) => createValidationPipe((body, bad) => api.scenarioErrorsOf(body, bad), (t) => typeof t === 'function' && t.prototype instanceof ScenarioSourceDto),
+          inject: [JobsApiService],
+        },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
       ],
     };

@@ -47,6 +47,22 @@ describe('coordinator HTTP API (fake job store)', () => {
     expect(res.body.details.find((d: { path: string }) => d.path === 'fleet.hosts').constraint).toBe('min');
   });
 
+  it('400s in one pass: request fields and scenario fields together, in the CLI\'s wording', async () => {
+    const res = await http().post('/api/jobs').send({ scenario: { name: 'bad', fleet: { hosts: 0 } }, shards: 0, colour: 'red', policy: 'overhual', overrides: ['tlb.ways=999'] }).expect(400);
+    expect(res.body.message).toBe('invalid request');
+    expect(res.body.details.map((d: { message: string }) => d.message)).toEqual(expect.arrayContaining([
+      'shards: 0 is below the minimum 1',
+      'colour: unknown key',
+      'fleet.hosts: 0 is below the minimum 1',
+      'tlb.ways: 999 exceeds the maximum 64',
+      expect.stringMatching(/^kvm\.policy: "overhual" is not one of .*; did you mean overhaul\?$/),
+    ]));
+    const named = await http().post('/api/jobs').send({ scenarioName: 'hyperv-svm-root-reuse', seed: -1, overrides: ['fleet.hosts=0'] }).expect(400);
+    expect(named.body.details.map((d: { message: string }) => d.message)).toEqual(['seed: -1 is below the minimum 0', 'fleet.hosts: 0 is below the minimum 1']);
+    const compare = await http().post('/api/compare').send({ scenario: small, policies: ['overhaul', 'pre-overhual'] }).expect(400);
+    expect(compare.body.details.map((d: { message: string }) => d.message)).toEqual(['policies: "pre-overhual" is not one of pre-overhaul, overhaul, overhaul+hv-flush-current, overhaul+flush-on-alloc, enlightened-tlb-off; did you mean pre-overhaul?']);
+  });
+
   it('400s for unknown body keys, bad overrides, bad YAML, malformed JSON', async () => {
     const extra = await http().post('/api/jobs').send({ scenario: small, hack: 1 }).expect(400);
     expect(extra.body.details[0]).toMatchObject({ path: 'hack', constraint: 'unknownKey' });

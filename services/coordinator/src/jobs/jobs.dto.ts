@@ -19,7 +19,8 @@ import {
 } from 'class-validator';
 
 const SCENARIO_EXAMPLE = { name: 'hyperv-svm-root-reuse', kvm: { policy: 'overhaul' }, workload: { accessesPerVcpu: 20000 } };
-const OVERRIDE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*=/;
+/** What an override must look like: `dotted.path=value`. */
+export const OVERRIDE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*=/;
 
 /**
  * The scenario part of a submission: a scenario object or the name of a

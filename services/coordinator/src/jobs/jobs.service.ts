@@ -1,10 +1,10 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { buildScenario, JobPage, JobView, withShorthands } from '@tlbsim/contracts';
+import { buildScenario, FieldError, JobPage, JobView, ScenarioInputError, withShorthands } from '@tlbsim/contracts';
 import { CompareFigures, compareFigures, RunReport } from '@tlbsim/engine';
 import { SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { CompareJobsDto, ListJobsQueryDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
+import { CompareJobsDto, ListJobsQueryDto, OVERRIDE_PATTERN, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
 import { JobsPort } from './jobs.port';
 
 /**
@@ -59,6 +59,31 @@ export class JobsApiService {
       throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'required', message: 'scenario (an object) or scenarioName (a shipped scenario) is required' }]);
     }
     return body.scenario ?? (await this.scenarios.load(body.scenarioName as string));
+  }
+
+  /**
+   * The scenario errors of a raw submission body whose request fields
+   * `badPaths` were refused: its scenario (object or shipped name) with the
+   * overrides and shorthands that were not refused. Empty when there is no
+   * scenario to check or it is valid. For the one-pass 400 of the validation pipe.
+   */
+  async scenarioErrorsOf(raw: unknown, badPaths: ReadonlySet<string>): Promise<readonly FieldError[]> {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+    const b = raw as Record<string, unknown>;
+    const ok = (k: string): boolean => b[k] !== undefined && !badPaths.has(k);
+    let input: unknown = null;
+    if (ok('scenario') && b.scenarioName === undefined && typeof b.scenario === 'object' && !Array.isArray(b.scenario)) input = b.scenario;
+    else if (ok('scenarioName') && b.scenario === undefined && typeof b.scenarioName === 'string') input = await this.scenarios.load(b.scenarioName).catch(() => null);
+    if (input === null || input === undefined) return [];
+    const overrides = Array.isArray(b.overrides) ? b.overrides.filter((o): o is string => typeof o === 'string' && OVERRIDE_PATTERN.test(o)) : [];
+    const pick = (k: 'seed' | 'shards' | 'policy'): string | undefined => (ok(k) ? String(b[k]) : undefined);
+    try {
+      buildScenario(input, withShorthands(overrides, { seed: pick('seed'), shards: pick('shards'), policy: pick('policy') }));
+      return [];
+    } catch (error) {
+      if (error instanceof ScenarioInputError) return error.errors;
+      throw error;
+    }
   }
 
   /** Queues one run. */
