@@ -3,7 +3,8 @@
  * `npm run bench`: prints one JSON object with the kernel benchmark
  * (simulated accesses per second on one core and bytes per vCPU for
  * scenarios/fleet.yaml) and, unless `--kernel-only`, the distributed
- * benchmark (1 vs 2 worker processes over Redis). Also writes it to
+ * benchmark (1 vs 2 worker processes over Redis) and the Redis Cluster one
+ * (the same job over one Redis and over three cluster masters). Also writes it to
  * bench-out/bench.json. Numbers go into BENCHMARKS.md with this command.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
     const file = join(__dirname, 'distributed.bench.js');
     const distributed = existsSync(file) ? ((await import(file)) as { benchDistributed(): Promise<unknown> }) : null;
     out.distributed = distributed ? await distributed.benchDistributed() : { skipped: 'distributed benchmark not built' };
+    // The same job over one Redis and over a three-master Redis Cluster.
+    const clusterFile = join(__dirname, 'cluster.bench.js');
+    const cluster = existsSync(clusterFile) ? ((await import(clusterFile)) as { benchCluster(): Promise<unknown> }) : null;
+    out.cluster = cluster ? await cluster.benchCluster() : { skipped: 'cluster benchmark not built' };
   }
   mkdirSync(join(ROOT, 'bench-out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench-out', 'bench.json'), JSON.stringify(out, null, 2) + '\n');

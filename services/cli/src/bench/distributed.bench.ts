@@ -12,6 +12,7 @@ import { JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { managed, startLocalRedis } from '../local-cluster';
+import { redisArgsOf } from '../commands/redis.options';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MAIN = join(__dirname, '..', 'main.js');
@@ -39,9 +40,9 @@ async function redisServer(): Promise<{ url: string; stop: () => Promise<void> }
   return { url: redis.url, stop: () => redis.stop() };
 }
 
-/** Runs one job on `workers` fresh worker processes with `concurrency` slots each. */
-async function measure(url: string, cfg: SimConfig, workers: number, concurrency: number, shards: number, prefix: string): Promise<DistributedRun> {
-  const procs = Array.from({ length: workers }, () => managed(spawn(process.execPath, [MAIN, 'worker', '--redis', url, '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' })));
+/** Runs one job on `workers` fresh worker processes with `concurrency` slots each (`url` a Redis or a `redis-cluster://` URL). */
+export async function measure(url: string, cfg: SimConfig, workers: number, concurrency: number, shards: number, prefix: string): Promise<DistributedRun> {
+  const procs = Array.from({ length: workers }, () => managed(spawn(process.execPath, [MAIN, 'worker', ...redisArgsOf(url), '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' })));
   const jobs = new JobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++) await new Promise((r) => setTimeout(r, 100));
