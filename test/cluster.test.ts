@@ -2,8 +2,8 @@
  * tlbsim on a real Redis Cluster: three cluster-enabled redis-server masters
  * (no replicas) on free ports, real worker processes and the built CLI.
  * - `submit --redis-cluster ... --wait` on two workers gives the in-process
- *   digest; `workers`, `export` (then `replay`) and `cancel` work through the
- *   cluster; tlbsim's keys are spread over the masters (jobs on their own
+ *   digest; `workers`, `export` (then `replay`), `cancel` and the worker
+ *   health check (deploy/healthcheck.js) work through the cluster; tlbsim's keys are spread over the masters (jobs on their own
  *   slots, the global keys and BullMQ's on the `{prefix}` tag);
  * - `serve --redis-cluster ... --workers 1`: /health, /queues, a job through
  *   the API to completion, SIGTERM exits in time;
@@ -84,6 +84,8 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
     const jobs = service(prefix);
     await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
+    const probe = spawnSync(process.execPath, [join(__dirname, '..', 'deploy', 'healthcheck.js'), 'worker', '--redis-cluster', cluster!.url, '--prefix', prefix], { encoding: 'utf8', timeout: 10000 });
+    expect({ code: probe.status, out: probe.stdout }).toEqual({ code: 0, out: expect.stringMatching(/^healthy: worker /) });
     const listed = cli(['workers', '--redis-cluster', cluster!.url.replace('redis-cluster://', ''), '--prefix', prefix, '--json']);
     expect({ code: listed.code, workers: (JSON.parse(listed.out) as { workers: unknown[] }).workers.length }).toEqual({ code: 0, workers: 2 });
 
