@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiErrorFilter } from './common/api-error.filter';
+import { loggerParams } from './common/log-format';
 import { ApiTokenGuard } from './common/api-token.guard';
 import { RequestDeadlineInterceptor } from './common/request-deadline.interceptor';
 import { StoreAvailableGuard } from './common/store-available.guard';
@@ -33,9 +34,6 @@ import { SweepsController } from './sweeps/sweeps.controller';
 import { SWEEPS_PORT_PROVIDER } from './sweeps/sweeps-port.provider';
 import { SweepsApiService } from './sweeps/sweeps.service';
 
-/** Paths not worth an access log line (probes, scrapes, long-lived streams). */
-const QUIET = /^\/(health|metrics|api\/live)|\/events(\?|$)/;
-
 /** The coordinator: HTTP API, SSE, health, metrics (the dashboard and /queues are mounted by the bootstrap). */
 @Module({})
 export class AppModule {
@@ -44,13 +42,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: options.logLevel,
-            autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-          },
-        }),
+        LoggerModule.forRoot(loggerParams(options.logLevel, options.logFormat)),
         ThrottlerModule.forRoot({
           throttlers: [
             { name: 'default', ...toThrottler(options.rateLimit) },

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'net';
 import { AppModule } from './app.module';
 import { bodyShapeError } from './common/body-shape.checker';
+import { quietBoot } from './common/log-format';
 import { YAML_TYPES } from './common/yaml-body.interceptor';
 import { CoordinatorOptions, resolveOptions } from './coordinator.options';
 import { mountDashboard } from './http/dashboard.mount';
@@ -85,7 +86,7 @@ function adminQueues(app: NestExpressApplication, options: CoordinatorOptions): 
 export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = {}): Promise<NestExpressApplication> {
   const options = resolveOptions(given);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietBoot(app.get(Logger)));
   app.disable('x-powered-by');
   if (options.corsOrigins.length > 0) app.enableCors({ origin: options.corsOrigins });
   recordLatency(app);

@@ -1,5 +1,6 @@
 import { resolve } from 'path';
 import { redisTargetOf } from '@tlbsim/jobs';
+import type { LogFormat } from './common/log-format';
 import type { JobsPort } from './jobs/jobs.port';
 import type { SweepsPort } from './sweeps/sweeps.port';
 
@@ -29,8 +30,10 @@ export interface CoordinatorOptions {
   maxBodyBytes: number;
   /** Origins allowed by CORS; empty (the default) disables CORS. */
   corsOrigins: string[];
-  /** pino level (`silent` in tests). */
+  /** pino level (`silent` in tests); request lines are at `debug`. */
   logLevel: string;
+  /** `json` (lines for collectors) or `pretty` (pino-pretty, for a terminal). @defaultValue `$TLBSIM_LOG_FORMAT` or `json` */
+  logFormat: LogFormat;
   /** Directory of the shipped `*.yaml` scenarios. */
   scenariosDir: string;
   /** Directory of the bundled dashboard (`index.html`, `app.js`, `app.css`). */
@@ -87,6 +90,7 @@ export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: Nod
     maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES || 256 * 1024),
     corsOrigins: (env.TLBSIM_CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: env.TLBSIM_LOG_LEVEL || 'info',
+    logFormat: env.TLBSIM_LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
     scenariosDir: env.TLBSIM_SCENARIOS_DIR || defaultPath('scenarios'),
     dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
     sseBlockMs: 2000,

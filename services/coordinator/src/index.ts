@@ -4,6 +4,7 @@
  * metrics, queue admin UI and the bundled dashboard. Started by `tlbsim serve`.
  */
 export * from './coordinator.options';
+export * from './common/log-format';
 export * from './coordinator.bootstrap';
 export * from './app.module';
 export * from './jobs/jobs.port';

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { join } from 'path';
 import type { CliContext } from '../cli.context';
+import type { LogFormat } from '@tlbsim/coordinator';
 import { EXIT } from '../exit-codes';
+import { choiceOption } from '../option.parsers';
 import { findOnPath, listenError, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
 import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
 import { defaultPrefix, REDIS_CLUSTER_HELP, redisArgsOf, resolveRedisBeforeAction } from './redis.options';
@@ -17,6 +19,18 @@ export interface ServeOptions {
   workers: string;
   workerConcurrency: string;
   retentionSec?: string;
+  /** `--log-format auto|pretty|json`. @defaultValue `$TLBSIM_LOG_FORMAT` or `auto` */
+  logFormat: string;
+}
+
+/** `--log-format` values: `auto` is `pretty` on a terminal, else `json` (the coordinator's formats, checked by the compiler). */
+const LOG_FORMAT_CHOICES = ['auto', 'pretty', 'json'] as const satisfies readonly (LogFormat | 'auto')[];
+
+/** The coordinator's log format for `--log-format` (pino-pretty only when standard output is a terminal, unless asked). */
+function logFormatOf(value: string): LogFormat {
+  const choice = choiceOption('--log-format', value, LOG_FORMAT_CHOICES);
+  if (choice !== 'auto') return choice;
+  return process.stdout.isTTY ? 'pretty' : 'json';
 }
 
 function nonNegativeInt(name: string, value: string, min = 0, max = 65535): number {
@@ -52,8 +66,9 @@ function listenProblem(error: unknown, port: number): string | null {
 
 /** The action of `tlbsim serve`: runs until SIGINT/SIGTERM, then stops everything it started. */
 export async function serveAction(ctx: CliContext, options: ServeOptions): Promise<number> {
-  let port: number, workers: number, concurrency: number, retentionSec: number | undefined;
+  let port: number, workers: number, concurrency: number, retentionSec: number | undefined, logFormat: LogFormat;
   try {
+    logFormat = logFormatOf(options.logFormat);
     port = nonNegativeInt('--port', options.port);
     workers = nonNegativeInt('--workers', options.workers, 0, 256);
     concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, 1, 1024);
@@ -78,7 +93,7 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     const { startCoordinator } = await import('@tlbsim/coordinator');
     let coordinator;
     try {
-      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix, retentionSec });
+      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix, retentionSec, logFormat });
     } catch (error) {
       // Taken between the check above and the listen.
       const problem = listenProblem(error, port);
@@ -124,9 +139,10 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
     .option('--retention-sec <s>', 'seconds finished jobs\' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)', process.env.TLBSIM_RETENTION_SEC || undefined)
+    .option('--log-format <format>', 'logs as pino-pretty text (pretty) or JSON lines (json); auto: pretty on a terminal, else json (default $TLBSIM_LOG_FORMAT or auto)', process.env.TLBSIM_LOG_FORMAT || 'auto')
     .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
-      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL.')
+      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT.')
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
   return resolveRedisBeforeAction(command, false);
 }
