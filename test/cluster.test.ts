@@ -2,8 +2,8 @@
  * tlbsim on a real Redis Cluster: three cluster-enabled redis-server masters
  * (no replicas) on free ports, real worker processes and the built CLI.
  * - `submit --redis-cluster ... --wait` on two workers gives the in-process
- *   digest; `workers`, `export` (then `replay`), `cancel` and the worker
- *   health check (deploy/healthcheck.js) work through the cluster; tlbsim's keys are spread over the masters (jobs on their own
+ *   digest; `workers`, `export` (then `replay`), `sweep`, `cancel` and the
+ *   worker health check (deploy/healthcheck.js) work through the cluster; tlbsim's keys are spread over the masters (jobs on their own
  *   slots, the global keys and BullMQ's on the `{prefix}` tag);
  * - `serve --redis-cluster ... --workers 1`: /health, /queues, a job through
  *   the API to completion, SIGTERM exits in time;
@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('Redis Cluster (three masters, no replicas)', () => {
-  it('a job on two workers through --redis-cluster: the in-process digest; workers, export/replay and cancel work', async () => {
+  it('a job on two workers through --redis-cluster: the in-process digest; workers, export/replay, sweep and cancel work', async () => {
     const prefix = 'c1';
     workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
     const jobs = service(prefix);
@@ -117,6 +117,15 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     writeFileSync(exportFile, exported.out);
     const replayed = cli(['replay', exportFile, '--json'], 120000);
     expect({ code: replayed.code, digest: (JSON.parse(replayed.out) as { digest: string }).digest }).toEqual({ code: 0, digest: expected });
+
+    // A sweep's points run on the same workers through the cluster: the same rows as in process.
+    const sweep = ['sweep', join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml'), '--grid', 'fleet.vcpusPerVm=1,2', '--policies', 'overhaul', '--set', 'workload.accessesPerVcpu=20000', '--set', 'fleet.hosts=1', '--json'];
+    const local = cli(sweep, 120000);
+    const remote = cli([...sweep, '--redis-cluster', cluster!.url, '--prefix', prefix], 120000);
+    expect({ code: remote.code, err: remote.err }).toEqual({ code: 0, err: expect.stringMatching(/submitted sweep s-/) });
+    const localRows = (JSON.parse(local.out) as { rows: unknown[] }).rows;
+    expect({ code: local.code, rows: localRows.length }).toEqual({ code: 0, rows: 2 });
+    expect((JSON.parse(remote.out) as { rows: unknown[] }).rows).toEqual(localRows);
 
     const { id: long } = await jobs.submit(hotScenario(3000000), { shards: 2 });
     await until('the long job running', async () => (await jobs.get(long))!.progress.windows > 2, 60000);

@@ -142,7 +142,8 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--log-format <format>', 'logs as pino-pretty text (pretty) or JSON lines (json); auto: pretty on a terminal, else json (default $TLBSIM_LOG_FORMAT or auto)', process.env.TLBSIM_LOG_FORMAT || 'auto')
     .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
-      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT.')
+      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT;\n' +
+      'REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead of TLBSIM_REDIS_URL / REDIS_URL).')
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
   return resolveRedisBeforeAction(command, false);
 }
