@@ -9,6 +9,7 @@ module.exports = {
     '^@tlbsim/(worker|coordinator|cli)$': '<rootDir>/services/$1/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  setupFiles: ['<rootDir>/test/support/kernel-checks.setup.ts'],
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
 };

@@ -1,8 +1,11 @@
-import { F_DST, F_P0, F_TIME, F_TYPE, HV_FLUSH_LIST, Msg, partitionHostOf } from './message';
+import { F_DST, F_TIME, F_TYPE, HV_FLUSH_LIST, Msg, partitionHostOf } from './message';
+import { FLUSH_WORDS, MF } from './message.schema';
 import { PartitionCache, partitionCacheEntriesOf } from './partition-cache';
 import type { ShardContext } from './shard-context';
 import { Vp } from './vp';
 import { VmView } from './vm-view';
+
+const REMAP = MF[Msg.Remap];
 
 /** ASIDs per virtual processor (SVM: CPUID 0x8000000A EBX minus the host's). */
 export const ASIDS_PER_VP = 32767;
@@ -49,18 +52,19 @@ export class HostReplicas {
       if (buf[o + F_TIME] >= endNs) continue;
       const host = partitionHostOf(buf[o + F_DST]);
       const type = buf[o + F_TYPE];
-      if (type === Msg.Remap) this.applyRemap(host, buf, o + F_P0);
+      if (type === Msg.Remap) this.applyRemap(host, buf, o);
       else if (type === Msg.HvFlushApply) this.applyHvFlush(host, buf, o);
       else this.ctx.partitions.get(host)!.apply(buf, o);
     }
   }
 
-  private applyRemap(host: number, b: Float64Array, p: number): void {
-    const view = this.ctx.views.get(this.ctx.topo.globalVm(host, b[p]))!;
-    const seq = b[p + 1];
-    const g = b[p + 2];
-    for (let i = 0; i < b[p + 3]; i++) {
-      view.map[g + i] = b[p + 4 + i];
+  private applyRemap(host: number, b: Float64Array, o: number): void {
+    const view = this.ctx.views.get(this.ctx.topo.globalVm(host, b[o + REMAP.vm]))!;
+    const seq = b[o + REMAP.seq];
+    const g = b[o + REMAP.gpa];
+    // hpa0..hpa2 are consecutive words.
+    for (let i = 0; i < b[o + REMAP.count]; i++) {
+      view.map[g + i] = b[o + REMAP.hpa0 + i];
       view.seq[g + i] = seq;
     }
   }
@@ -69,12 +73,12 @@ export class HostReplicas {
   private applyHvFlush(host: number, b: Float64Array, o: number): void {
     const part = this.ctx.partitions.get(host);
     if (part) part.apply(b, o);
-    const p = o + F_P0;
+    const ncr3 = b[o + FLUSH_WORDS.ncr3];
     for (const vp of this.ctx.vps.values()) {
       if (vp.host !== host) continue;
       vp.stolenNs += this.ctx.costs.l0PerVpNs;
-      if (b[p] === HV_FLUSH_LIST) vp.tlb.hvFlushRange(b[p + 1], b[p + 2], b[p + 3]);
-      else vp.tlb.hvFlushSpace(b[p + 1]);
+      if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST) vp.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
+      else vp.tlb.hvFlushSpace(ncr3);
     }
   }
 

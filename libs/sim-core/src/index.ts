@@ -13,3 +13,6 @@ export { gpaOfGva, gpaShiftOf } from './guest-memory';
 export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
 export type { ViolationClass, WitnessRecord } from './violation.checker';
 export { repartitionSnapshots } from './shard.repartition';
+export * from './message.schema';
+export { assert, kernelChecks } from './assert';
+export { KernelAssertionError } from './kernel-assertion.error';

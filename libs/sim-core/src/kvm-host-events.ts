@@ -183,8 +183,7 @@ export class HostEvents {
       kvm.alloc.unmap(t, old);
     }
     if (ch.isDelete) {
-      const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds: ch.olds });
-      kvm.pending.get(op)!.remaining = topo.vcpusPerVm;
+      const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds: ch.olds }, topo.vcpusPerVm);
       this.zapAllFast(t, ch.vm, op);
       counters[C.memslotDeletes]++;
       return;

@@ -1,31 +1,24 @@
 import { C } from './counters';
 import {
-  F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
+  F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
   REQ_TLB_FLUSH,
 } from './message';
 import { HostEvents } from './kvm-host-events';
+import { MF } from './message.schema';
+import { assert } from './assert';
+import { copyPendingOp, PendingOp } from './pending-op';
 import { OWNER_KVM, PageAllocator } from './page-allocator';
 import { Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { ROOT_HISTORY_MAX, RootRecord, TdpMmu } from './tdp-mmu';
-export type { PendingOp };
 import { CheckerHost, ViolationChecker, WitnessRecord } from './violation.checker';
 import type { PageHistory, PageOwner } from './page-allocator';
 
 /** Pages one `HvCallFlushGuestPhysicalAddressList` entry can cover. */
 export const HV_LIST_ENTRY_PAGES_MAX = 4096;
 
-/** Work KVM is waiting on: remote flushes that must complete first. */
-interface PendingOp {
-  kind: 'free-root' | 'inval' | 'grant';
-  remaining: number;
-  vm: number;
-  rootInc: number;
-  /** vCPUs waiting for the root this op publishes. */
-  waiters: number[];
-  seq: number;
-  olds: number[];
-}
+/** A {@link PendingOp} without its completion count (given to {@link KvmActor.newOp}). */
+export type NewOp = PendingOp extends infer O ? (O extends PendingOp ? Omit<O, 'remaining'> : never) : never;
 
 /**
  * KVM on one L1 host: the TDP MMU of each VM, the shared page allocator, the
@@ -88,22 +81,17 @@ export class KvmActor extends Actor implements CheckerHost {
   private handle(b: Float64Array, o: number): void {
     const t = b[o + F_TIME];
     const src = b[o + F_SRC];
-    const p = o + F_P0;
     switch (b[o + F_TYPE]) {
-      case Msg.RootAcquire: return this.rootAcquire(t, src, b[p]);
-      case Msg.PgdSwitch: this.trackedRoot[this.vcpuOf(src).hv] = b[p]; return;
-      case Msg.RootPut: return this.rootPut(t, b[p]);
-      case Msg.HvFlushDone:
-      case Msg.RequestAck: return this.opProgress(t, b[p + 6]);
-      case Msg.Report: return this.checker.classify(t, src, b, p);
+      case Msg.RootAcquire: return this.rootAcquire(t, src, b[o + MF[Msg.RootAcquire].role]);
+      case Msg.PgdSwitch: this.trackedRoot[this.vcpuOf(src).hv] = b[o + MF[Msg.PgdSwitch].page]; return;
+      case Msg.RootPut: return this.rootPut(t, b[o + MF[Msg.RootPut].inc]);
+      case Msg.HvFlushDone: return this.opProgress(t, b[o + MF[Msg.HvFlushDone].callId]);
+      case Msg.RequestAck: return this.opProgress(t, b[o + MF[Msg.RequestAck].ackId]);
+      case Msg.Report: return this.checker.classify(t, src, b, o);
       default: throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
   }
 
-  /** Sends a message on kvm's behalf (used by {@link HostEvents}). */
-  emit(timeNs: number, dst: number, type: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
-    this.send(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
-  }
 
   /** Host-local vCPU index and VM of a vCPU actor. */
   private vcpuOf(actor: number): { hv: number; vm: number } {
@@ -153,7 +141,10 @@ export class KvmActor extends Actor implements CheckerHost {
       shared.refcount++;
       c[C.rootReuseValid]++;
       const op = this.pending.get(shared.pendingOp);
-      if (op) op.waiters.push(vcpu); // published only once its flush completed
+      if (op) {
+        assert(op.kind === 'grant', 'a root waits only on its own grant op');
+        op.waiters.push(vcpu); // published only once its flush completed
+      }
       else this.grant(t, vcpu, shared);
       return;
     }
@@ -173,7 +164,7 @@ export class KvmActor extends Actor implements CheckerHost {
     mmu.roots.push(root);
     this.remember(root);
     if (this.ctx.flags.flushOnAlloc && this.ctx.flags.hyperv) {
-      const op = this.newOp({ kind: 'grant', vm, rootInc: root.inc, waiters: [vcpu] });
+      const op = this.newOp({ kind: 'grant', rootInc: root.inc, waiters: [vcpu] });
       root.pendingOp = op;
       this.hvFlush(t, HV_FLUSH_SPACE, page, 0, 0, 0, vm, op);
       return;
@@ -207,7 +198,7 @@ export class KvmActor extends Actor implements CheckerHost {
     if (root.valid) { root.valid = false; root.invalidNs = t; }
     if (!this.ctx.flags.flushBeforeFree) { this.freeRoot(t, root); return; }
     // Pre-overhaul: zap the root with a remote flush, free it after.
-    const op = this.newOp({ kind: 'free-root', vm: root.vm, rootInc: inc });
+    const op = this.newOp({ kind: 'free-root', rootInc: inc });
     this.remoteFlush(t, root.vm, [root.page], 0, 0, 0, op);
   }
 
@@ -262,16 +253,18 @@ export class KvmActor extends Actor implements CheckerHost {
     this.send(t + this.ctx.cfg.latency.hypercallNs, this.ctx.topo.l0Id(this.host), Msg.HvFlush, kind, ncr3, gpa, pages, seq, vm, op);
   }
 
-  newOp(init: Partial<PendingOp> & { kind: PendingOp['kind'] }): number {
+  /** Registers work that waits on `remaining` completions; returns its id (carried by the flushes as their call id). */
+  newOp(op: NewOp, remaining = 1): number {
     const id = ++this.nextOpId;
-    this.pending.set(id, { remaining: 1, vm: -1, rootInc: 0, waiters: [], seq: 0, olds: [], ...init });
+    this.pending.set(id, { ...op, remaining } as PendingOp);
     return id;
   }
 
   private opProgress(t: number, id: number): void {
     const op = this.pending.get(id);
     if (!op) throw new Error(`kvm ${this.id}: completion for unknown op ${id}`);
-    if (--op.remaining <= 0) this.opComplete(t, id);
+    assert(op.remaining > 0, 'an op completes once: no completion after its last');
+    if (--op.remaining === 0) this.opComplete(t, id);
   }
 
   private opComplete(t: number, id: number): void {
@@ -306,7 +299,7 @@ export class KvmActor extends Actor implements CheckerHost {
       alloc: this.alloc.save(),
       mmus: this.mmus.map((m) => ({ map: m.map.slice(), gen: m.gen, invalSeq: m.invalSeq, roots: m.roots.map((r) => r.inc) })),
       trackedRoot: this.trackedRoot.slice(), grantNs: this.grantNs.slice(),
-      pending: [...this.pending.entries()].map(([k, v]) => [k, { ...v, olds: [...v.olds], waiters: [...v.waiters] }]),
+      pending: [...this.pending.entries()].map(([k, v]) => [k, copyPendingOp(v)]),
       rootHistory: [...this.rootHistory.values()].map((r) => ({ ...r })),
       checker: this.checker.save(),
     };
@@ -328,7 +321,7 @@ export class KvmActor extends Actor implements CheckerHost {
     });
     this.trackedRoot.set(s.trackedRoot as Int32Array);
     this.grantNs.set(s.grantNs as Float64Array);
-    this.pending = new Map((s.pending as [number, PendingOp][]).map(([k, v]) => [k, { ...v, olds: [...v.olds], waiters: [...v.waiters] }]));
+    this.pending = new Map((s.pending as [number, PendingOp][]).map(([k, v]) => [k, copyPendingOp(v)]));
     this.checker.load(s.checker as Record<string, unknown>);
   }
 }

@@ -1,6 +1,9 @@
 import { C, ps } from './counters';
-import { F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
+import { F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
+import { MF } from './message.schema';
 import { Actor, ShardContext } from './shard-context';
+
+const CALL = MF[Msg.HvFlush];
 
 /**
  * Hyper-V (L0) for one L1 partition. `HvCallFlushGuestPhysicalAddressSpace`
@@ -27,7 +30,7 @@ export class L0Actor extends Actor {
       const t = inbox[o + F_TIME];
       if (t >= windowEndNs) return; // sorted: the rest is due in a later window
       const type = inbox[o + F_TYPE];
-      if (type === Msg.HvFlush) this.hypercall(t, inbox, o + F_P0, inbox[o + F_SRC]);
+      if (type === Msg.HvFlush) this.hypercall(t, inbox, o, inbox[o + F_SRC]);
       else throw new Error(`l0 ${this.id}: unexpected message type ${type}`);
     }
   }
@@ -39,10 +42,10 @@ export class L0Actor extends Actor {
    * ends (and at least one IPI after the call arrived); each VP is
    * interrupted for its share of the work.
    */
-  private hypercall(t: number, b: Float64Array, p: number, caller: number): void {
+  private hypercall(t: number, b: Float64Array, o: number, caller: number): void {
     const { cfg, counters, schedule, costs } = this.ctx;
     const vps = schedule.vps;
-    counters[b[p] === HV_FLUSH_SPACE ? C.hvFlushSpace : C.hvFlushList]++;
+    counters[b[o + CALL.kind] === HV_FLUSH_SPACE ? C.hvFlushSpace : C.hvFlushList]++;
     counters[C.hypercallCycles] += cfg.costs.hypercallBaseCycles + cfg.costs.hypercallPerVpCycles * vps;
     counters[C.shootdownMessages] += vps;
     const start = Math.max(t, this.busyUntilNs);
@@ -51,8 +54,10 @@ export class L0Actor extends Actor {
     counters[C.l0BusyPs] += ps(serviceNs);
     counters[C.l0QueuePs] += ps(start - t);
     const applyNs = Math.max(t + cfg.latency.ipiNs, this.busyUntilNs);
-    this.send(applyNs, partitionDst(this.host), Msg.HvFlushApply, b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
-    this.send(applyNs + cfg.latency.ipiNs, caller, Msg.HvFlushDone, 0, 0, 0, 0, 0, 0, b[p + 6]);
+    // HvFlushApply carries the call's payload unchanged (same declaration).
+    this.send(applyNs, partitionDst(this.host), Msg.HvFlushApply, b[o + CALL.kind], b[o + CALL.ncr3], b[o + CALL.gpa],
+      b[o + CALL.pages], b[o + CALL.seq], b[o + CALL.vm], b[o + CALL.callId]);
+    this.send(applyNs + cfg.latency.ipiNs, caller, Msg.HvFlushDone, 0, 0, 0, 0, 0, 0, b[o + CALL.callId]);
   }
 
   override save(): Record<string, unknown> {

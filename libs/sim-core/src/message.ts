@@ -18,47 +18,42 @@ export const F_DST = 3;
 export const F_TYPE = 4;
 export const F_P0 = 5;
 
-/** Message types. Payload words are p0..p6; unused words are 0. */
+/**
+ * Message types. Their payload words (p0..p6: names, units, ranges) are
+ * declared once in message.schema.ts (`MESSAGES`); unused words are 0.
+ */
 export enum Msg {
-  /**
-   * kvm -> vcpu: `kvm_make_request` bits (p0); p1 is the VM's `mmu_valid_gen`
-   * for {@link REQ_FREE_OBSOLETE_ROOTS} and the invalidation seq for a remote
-   * {@link REQ_TLB_FLUSH}; p6 an ack id (0: no ack wanted, else the vCPU
-   * answers {@link Msg.RequestAck}, as `KVM_REQUEST_WAIT` waits).
-   */
+  /** kvm -> vcpu: `kvm_make_request` bits, with an optional ack (`KVM_REQUEST_WAIT`). */
   Request = 1,
-  /** vcpu -> kvm: `kvm_mmu_load` wants a root of role p0 ({@link ROLE_NORMAL}, {@link ROLE_SMM}, {@link ROLE_GUEST}). */
+  /** vcpu -> kvm: `kvm_mmu_load` wants a root of a role. */
   RootAcquire = 2,
-  /** kvm -> vcpu: root page p0, incarnation p1, `mmu_valid_gen` p2 at grant, role p3. */
+  /** kvm -> vcpu: the root to load. */
   RootGrant = 3,
-  /** vcpu -> kvm: `kvm_tdp_mmu_put_root` of incarnation p0. */
+  /** vcpu -> kvm: `kvm_tdp_mmu_put_root`. */
   RootPut = 4,
-  /** caller -> l0: hypercall kind p0, nCR3 p1, gpa p2, pages p3, inval seq p4, vm p5, call id p6. */
+  /** caller -> l0: a GPA flush hypercall. */
   HvFlush = 5,
-  /** l0 -> partition (broadcast): apply a GPA flush on every VP of the partition and its shared translations (same payload as HvFlush). */
+  /** l0 -> partition (broadcast): the hypercall's flush on every VP and the shared translations. */
   HvFlushApply = 6,
-  /** Unused since VPs apply flushes at window starts (L0 knows when they are done); kept so type numbers stay stable. */
+  /** Unused since VPs apply flushes at window starts; kept so type numbers stay stable. */
   HvFlushAck = 7,
-  /** l0 -> caller: call p6 complete. */
+  /** l0 -> caller: the call completed. */
   HvFlushDone = 8,
-  /** kvm -> partition (broadcast): SPTE change for the vCPU-side views: host-local vm p0, seq p1, gpa p2, count p3, hpas p4..p6. */
+  /** kvm -> partition (broadcast): an SPTE change for the vCPU-side views. */
   Remap = 9,
   /** vcpu -> kvm: checker report of a suspicious TLB hit (see stale-hit.checker.ts). */
   Report = 10,
-  /** vcpu -> kvm: a `Request` carrying an ack id (p6) was serviced. */
+  /** vcpu -> kvm: a `Request` carrying an ack id was serviced. */
   RequestAck = 11,
-  /** kvm -> vcpu: ground truth, the old pages of invalidation seq p1 of vm p0 were freed (normally: the owed flush completed). */
+  /** kvm -> vcpu: ground truth, an invalidation's old pages were freed. */
   InvalDone = 12,
-  /** vcpu -> kvm: `svm_load_mmu_pgd` -> `hv_track_root_tdp` of root page p0 (role p1) on a vmcb01/vmcb02 switch. */
+  /** vcpu -> kvm: `svm_load_mmu_pgd` -> `hv_track_root_tdp` on a vmcb01/vmcb02 switch. */
   PgdSwitch = 13,
-  /** vcpu -> partition (broadcast): L0 filled its shared nested translation nCR3 p0, gpa p1 -> hpa p2, root incarnation p3, fill time p4 (us). */
+  /** vcpu -> partition (broadcast): L0 filled a shared nested translation. */
   NestedFill = 14,
-  /** l0 or vcpu -> partition (broadcast): drop shared nested translations: kind p0, nCR3 p1 (-1: all), gpa p2, pages p3. */
+  /** l0 or vcpu -> partition (broadcast): drop shared nested translations. */
   NestedFlush = 15,
-  /**
-   * A vCPU moving to another VP (at a window boundary) travels as these:
-   * chunk p0 of p1, state numbers p2..p6 (see vcpu.state.ts).
-   */
+  /** A vCPU moving to another VP (at a window boundary), as chunks of its state (vcpu.state.ts). */
   VcpuMigrate = 16,
 }
 

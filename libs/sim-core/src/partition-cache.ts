@@ -1,7 +1,10 @@
-import { F_P0, F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
-import { H_STAMP, HOT_STRIDE, Tlb } from './tlb';
+import { F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
+import { FLUSH_WORDS, MF } from './message.schema';
+import { H_HPA, H_INC, H_STAMP, HOT_STRIDE, TAG_INVALID, Tlb } from './tlb';
 
 import type { SimConfig } from './config';
+
+const FILL = MF[Msg.NestedFill];
 
 /**
  * Entries of each partition's shared nested translations:
@@ -62,28 +65,50 @@ export class PartitionCache {
     return -1;
   }
 
-  /** Applies one NestedFill or NestedFlush record at offset o of b. */
+  /** Applies one NestedFill, NestedFlush or HvFlushApply record at offset o of b. */
   apply(b: Float64Array, o: number): void {
-    const p = o + F_P0;
     if (b[o + F_TYPE] === Msg.NestedFill) {
-      const ncr3 = b[p];
-      const gpa = b[p + 1];
-      let i = this.peek(ncr3, gpa);
-      if (i < 0) i = this.tlb.fill(ncr3, gpa, b[p + 2], ncr3, b[p + 3], b[p + 4]);
-      else {
-        // Refill of a present entry: newer translation, newer provenance.
-        const h = i * HOT_STRIDE;
-        this.tlb.hot[h] = b[p + 2];
-        this.tlb.hot[h + 1] = b[p + 3];
-        this.tlb.hot[h + H_STAMP] = this.tlb.tick();
-        this.tlb.fillUs[i] = b[p + 4];
-      }
-      this.filler[i] = b[o + F_SRC] - this.firstVcpuActor;
+      this.fill(b, o);
       return;
     }
-    if (b[p + 1] < 0) this.tlb.flushAll();
-    else if (b[p] === HV_FLUSH_LIST) this.tlb.hvFlushRange(b[p + 1], b[p + 2], b[p + 3]);
-    else this.tlb.hvFlushSpace(b[p + 1]);
+    const ncr3 = b[o + FLUSH_WORDS.ncr3];
+    if (ncr3 < 0) this.tlb.flushAll();
+    else if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST) this.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
+    else this.tlb.hvFlushSpace(ncr3);
+  }
+
+  /**
+   * A NestedFill: a refill of a present entry takes the newer translation and
+   * provenance in place; otherwise the entry goes where {@link Tlb.fill} would
+   * put it (the set's first empty slot, else its LRU). One scan of the set
+   * finds both, since fills are most of a replica's work.
+   */
+  private fill(b: Float64Array, o: number): void {
+    const ncr3 = b[o + FILL.ncr3];
+    const gpa = b[o + FILL.gpa];
+    const t = this.tlb;
+    const tags = t.tags;
+    const hot = t.hot;
+    const base = t.setBase(ncr3, gpa);
+    let found = -1, empty = -1, lru = base, oldest = 0x7fffffff;
+    for (let i = base, end = base + t.ways; i < end; i++) {
+      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) { found = i; break; }
+      if (tags[2 * i] === TAG_INVALID) { if (empty < 0) empty = i; continue; }
+      const st = hot[i * HOT_STRIDE + H_STAMP];
+      if (st < oldest) { oldest = st; lru = i; }
+    }
+    let slot = found;
+    if (found >= 0) {
+      const h = found * HOT_STRIDE;
+      hot[h + H_HPA] = b[o + FILL.hpa];
+      hot[h + H_INC] = b[o + FILL.inc];
+      hot[h + H_STAMP] = t.tick();
+      t.fillUs[found] = b[o + FILL.fillUs];
+    } else {
+      slot = empty >= 0 ? empty : lru;
+      t.fillSlot(slot, ncr3, gpa, b[o + FILL.hpa], ncr3, b[o + FILL.inc], b[o + FILL.fillUs]);
+    }
+    this.filler[slot] = b[o + F_SRC] - this.firstVcpuActor;
   }
 
   /** Snapshot state. */

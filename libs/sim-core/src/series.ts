@@ -1,5 +1,6 @@
 import { SimConfig } from './config';
-import { C } from './counters';
+import { assert } from './assert';
+import { C, COUNTER_SLOTS } from './counters';
 
 /** At most about this many points in a run's time series. */
 export const SERIES_POINTS_MAX = 200;
@@ -9,6 +10,10 @@ export const SERIES_COUNTERS = [
   C.accesses, C.tlbHits, C.tlbMisses, C.nestedWalks, C.hvFlushSpace, C.hvFlushList, C.shootdownMessages,
   C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot,
 ] as const;
+
+// The series fields (engine's series.fields.ts) name these by position: distinct, valid slots.
+assert(new Set(SERIES_COUNTERS).size === SERIES_COUNTERS.length && SERIES_COUNTERS.every((c) => c >= 0 && c < COUNTER_SLOTS),
+  'series counters are distinct counter slots');
 
 /** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
 export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;

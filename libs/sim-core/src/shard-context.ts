@@ -1,6 +1,9 @@
 import { SimConfig } from './config';
 import { C } from './counters';
-import { Outbox } from './message';
+import { kernelChecks } from './assert';
+import { KernelAssertionError } from './kernel-assertion.error';
+import { MSG_WIDTH, Msg, Outbox } from './message';
+import { checkMessage, Payload } from './message.schema';
 import { PolicyFlags } from './policy';
 import { Topology } from './topology';
 import { VmView } from './vm-view';
@@ -51,11 +54,38 @@ export abstract class Actor {
     return this.ctx;
   }
 
-  /** Sends a message; the caller passes a time at least one lookahead ahead. */
-  protected send(timeNs: number, dst: number, type: number,
+  /**
+   * Sends a message; the caller passes a time at least one lookahead ahead.
+   * The payload is the type's words in declared order (message.schema.ts).
+   */
+  protected send<T extends Msg>(timeNs: number, dst: number, type: T, ...payload: Payload<T>): void;
+  protected send(timeNs: number, dst: number, type: Msg,
     p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
-    this.ctx.outbox.push(timeNs, this.id, ++this.seq, dst, type, p0, p1, p2, p3, p4, p5, p6);
+    this.post(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
+  }
+
+  /** {@link send} on this actor's behalf, for its helper objects (host events, flushes, modes). */
+  emit<T extends Msg>(timeNs: number, dst: number, type: T, ...payload: Payload<T>): void;
+  emit(timeNs: number, dst: number, type: Msg,
+    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+    this.post(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
+  }
+
+  // Positional on purpose: the hot path sends without allocating.
+  private post(timeNs: number, dst: number, type: Msg,
+    p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number): void {
+    const out = this.ctx.outbox;
+    out.push(timeNs, this.id, ++this.seq, dst, type, p0, p1, p2, p3, p4, p5, p6);
     this.ctx.counters[C.messagesSent]++;
+    if (kernelChecks.enabled) this.checkSent(out);
+  }
+
+  /** Debug mode: the message just sent matches its declaration and is not due before the window it was sent in. */
+  private checkSent(out: Outbox): void {
+    const o = (out.count - 1) * MSG_WIDTH;
+    const problem = checkMessage(out.buf, o)
+      ?? (out.buf[o] < this.ctx.window * this.ctx.windowNs ? `message due at ${out.buf[o]} ns, before window ${this.ctx.window}` : null);
+    if (problem) throw new KernelAssertionError(`actor ${this.id} sent ${problem}`);
   }
 
   /**

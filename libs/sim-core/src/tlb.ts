@@ -15,6 +15,8 @@
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
 
+import { assert } from './assert';
+
 /** tag0 of an empty slot. */
 export const TAG_INVALID = -1;
 /** Bit set in tag0 of combined entries; nested tag0 is a page number below it. */
@@ -24,8 +26,10 @@ export const ASID_MAX = 0x3ffff;
 /** Largest PCID (12 bits, as in CR3). */
 export const PCID_MAX = 0xfff;
 
-/** Builds the tag0 of a combined entry. */
+/** Builds the tag0 of a combined entry (out-of-range ids would alias another context's entries). */
 export function combinedTag(asid: number, pcid: number): number {
+  assert(asid >= 0 && asid <= ASID_MAX && asid === (asid | 0), 'an ASID/VPID fits its 18 tag bits');
+  assert(pcid >= 0 && pcid <= PCID_MAX && pcid === (pcid | 0), 'a PCID fits its 12 tag bits');
   return TAG_COMBINED | (asid << 12) | pcid;
 }
 
@@ -172,16 +176,23 @@ export class Tlb {
       const st = hot[i * HOT_STRIDE + H_STAMP];
       if (st < oldest) { oldest = st; victim = i; }
     }
-    tags[2 * victim] = t0;
-    tags[2 * victim + 1] = t1;
-    const h = victim * HOT_STRIDE;
+    this.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
+    return victim;
+  }
+
+  /** Writes an entry into `slot` (the caller chose it as {@link fill} does), as the newest in LRU order. */
+  fillSlot(slot: number, t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): void {
+    const tags = this.tags;
+    tags[2 * slot] = t0;
+    tags[2 * slot + 1] = t1;
+    const h = slot * HOT_STRIDE;
+    const hot = this.hot;
     hot[h + H_HPA] = hpa;
     hot[h + H_INC] = inc;
     hot[h + H_STAMP] = this.tick();
-    this.root[victim] = root;
-    this.fillUs[victim] = fillUs;
-    this.meta[victim] = 0;
-    return victim;
+    this.root[slot] = root;
+    this.fillUs[slot] = fillUs;
+    this.meta[slot] = 0;
   }
 
   /** Snapshot of every entry and the LRU clock (copies). */

@@ -1,3 +1,4 @@
+import { assert } from './assert';
 import { C } from './counters';
 import { FK_ASID_ENL, FK_ASID_FULL, FK_ASID_VMCB02, FK_FULL, FK_HV_ASID, FK_INVEPT, FK_INVEPT_GLOBAL } from './flush-kind';
 import { HV_FLUSH_SPACE, Msg, partitionDst } from './message';
@@ -96,7 +97,7 @@ export class VcpuFlushes {
   /** L0 completed one of this vCPU's hypercalls. */
   callDone(t: number): void {
     const s = this.v.s;
-    if (s.waitingCalls <= 0) throw new Error(`vcpu ${this.v.id}: hypercall completion with none in flight`);
+    assert(s.waitingCalls > 0, 'a hypercall completion has a call in flight (waitingCalls never negative)');
     this.v.markStall(t);
     s.waitingCalls--;
     this.v.endStall(t);

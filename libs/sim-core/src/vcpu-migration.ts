@@ -1,5 +1,8 @@
-import { F_DST, F_P0, F_SRC, Msg, MIGRATE_CHUNK } from './message';
+import { F_DST, F_SRC, Msg, MIGRATE_CHUNK } from './message';
+import { MF } from './message.schema';
 import type { VcpuActor } from './vcpu.actor';
+
+const MIGRATE = MF[Msg.VcpuMigrate];
 
 /**
  * Sends a vCPU's state to the VP it runs on from the next window, as
@@ -27,11 +30,11 @@ export function collectMigrations(buf: Float64Array, offsets: readonly number[],
     if (buf[o] >= endNs) continue;
     const id = buf[o + F_DST];
     if (buf[o + F_SRC] !== id) throw new Error(`migration chunk for vcpu ${id} sent by ${buf[o + F_SRC]}`);
-    const p = o + F_P0;
     let nums = byId.get(id);
     if (!nums) byId.set(id, (nums = []));
-    if (buf[p] * MIGRATE_CHUNK !== nums.length) throw new Error(`migration of vcpu ${id}: chunk ${buf[p]} out of order`);
-    for (let i = 0; i < MIGRATE_CHUNK; i++) nums.push(buf[p + 2 + i]);
+    const chunk = buf[o + MIGRATE.chunk];
+    if (chunk * MIGRATE_CHUNK !== nums.length) throw new Error(`migration of vcpu ${id}: chunk ${chunk} out of order`);
+    for (let i = 0; i < MIGRATE_CHUNK; i++) nums.push(buf[o + MIGRATE.w0 + i]); // w0..w4 are consecutive
   }
   return [...byId.entries()].sort((a, b) => a[0] - b[0]).map(([id, nums]) => [id, { migrated: nums }]);
 }

@@ -1,9 +1,9 @@
 import { C, ps } from './counters';
 import { eventRatePerNs, TimeCosts } from './costs';
-import { F_P0, F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_NORMAL } from './message';
+import { F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_NORMAL } from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
-import { checkSharedHit, checkStaleHit } from './stale-hit.checker';
+import { checkSharedHit, checkStaleHit, StaleHitReport } from './stale-hit.checker';
 import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
 import { VmView } from './vm-view';
 import { gpaShiftOf } from './guest-memory';
@@ -13,6 +13,12 @@ import { MIGRATE_CHUNK } from './message';
 import type { Vp } from './vp';
 import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
+import { MF } from './message.schema';
+import { assert } from './assert';
+
+const REQ = MF[Msg.Request];
+const GRANT = MF[Msg.RootGrant];
+const INVAL_DONE = MF[Msg.InvalDone];
 
 /**
  * A guest vCPU: its TLB (the virtual processor it runs on), its roots and
@@ -178,10 +184,6 @@ export class VcpuActor extends Actor {
     return this.ctx;
   }
 
-  /** Sends a message on the vCPU's behalf (for its helpers). */
-  emit(timeNs: number, dst: number, type: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
-    this.send(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
-  }
 
   private scheduleGuestEvents(): void {
     const w = this.ctx.cfg.workload;
@@ -272,6 +274,7 @@ export class VcpuActor extends Actor {
    */
   private accessBatch(n: number, t0: number, limitNs: number): void {
     const st = this.s;
+    assert(st.rootPage >= 0 && st.waitingRole < 0, 'a vCPU runs guest accesses only with a loaded root');
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
@@ -395,7 +398,7 @@ export class VcpuActor extends Actor {
     if (report) this.report(tNs, report);
   }
 
-  private report(tNs: number, payload: number[]): void {
+  private report(tNs: number, payload: StaleHitReport): void {
     this.send(tNs + this.ctx.cfg.latency.kvmRequestNs, this.kvm, Msg.Report, ...payload);
     this.ctx.counters[C.reports]++;
   }
@@ -422,13 +425,16 @@ export class VcpuActor extends Actor {
 
   private handle(b: Float64Array, o: number): void {
     const t = b[o + F_TIME];
-    const p = o + F_P0;
     const s = this.s;
     switch (b[o + F_TYPE]) {
-      case Msg.Request: return this.serviceRequest(t, b[p], b[p + 1], b[p + 6]);
-      case Msg.RootGrant: return this.modes.rootGranted(t, b[p], b[p + 1], b[p + 2], b[p + 3]);
+      case Msg.Request: return this.serviceRequest(t, b[o + REQ.requests], b[o + REQ.arg], b[o + REQ.ackId]);
+      case Msg.RootGrant: return this.modes.rootGranted(t, b[o + GRANT.page], b[o + GRANT.inc], b[o + GRANT.gen], b[o + GRANT.role]);
       case Msg.HvFlushDone: return this.flushes.callDone(t);
-      case Msg.InvalDone: if (b[p] === this.vm && b[p + 1] > s.flushedSeq) s.flushedSeq = b[p + 1]; return;
+      case Msg.InvalDone: {
+        const seq = b[o + INVAL_DONE.seq];
+        if (b[o + INVAL_DONE.vm] === this.vm && seq > s.flushedSeq) s.flushedSeq = seq;
+        return;
+      }
       case Msg.Remap: return; // applied to the shard's VM view at window start
       default: throw new Error(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }

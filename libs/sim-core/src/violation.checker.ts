@@ -1,10 +1,13 @@
 import { C } from './counters';
-import { ROLE_NAMES } from './message';
+import { Msg, ROLE_NAMES } from './message';
+import { MF } from './message.schema';
 import { OWNER_KVM, PageHistory, PageOwner } from './page-allocator';
 import { FLUSH_KIND_NAMES } from './flush-kind';
 import type { ShardContext } from './shard-context';
 import { REPORT_FILLER_UNIT, REPORT_NESTED, REPORT_SHARED } from './stale-hit.checker';
 import type { RootRecord } from './tdp-mmu';
+
+const REPORT = MF[Msg.Report];
 
 /**
  * What the checker needs of its host's kvm: page ownership over time, root
@@ -107,14 +110,15 @@ export class ViolationChecker {
     private readonly witnessesPerClass = 1) {}
 
   /**
-   * Classifies one Report message (payload at offset p of b) with the page
+   * Classifies one Report message (the record at offset o of b) with the page
    * ownership of the moment of the hit, which the report reaches one
    * `latency.kvmRequestNs` later.
    */
-  classify(t: number, vcpuActor: number, b: Float64Array, p: number): void {
+  classify(t: number, vcpuActor: number, b: Float64Array, o: number): void {
     const kvm = this.kvm;
     const ctx = kvm.context;
-    const [flags, gpa, hpa, entryInc, fillUs, curInc, gva] = [b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]];
+    const flags = b[o + REPORT.flags], gpa = b[o + REPORT.gpa], hpa = b[o + REPORT.hpa], entryInc = b[o + REPORT.entryInc];
+    const fillUs = b[o + REPORT.fillUs], curInc = b[o + REPORT.curInc], gva = b[o + REPORT.gva];
     const hv = ctx.topo.hostVcpuIndex(vcpuActor);
     const vm = Math.floor(hv / ctx.topo.vcpusPerVm);
     const tExact = t - ctx.cfg.latency.kvmRequestNs;

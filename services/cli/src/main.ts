@@ -4,6 +4,7 @@
  * cancel, export, replay, serve, ...) by adding their factory, written in
  * `commands/<name>.command.ts`, to {@link COMMANDS}.
  */
+import './kernel-checks.env';
 import { runInProcess } from '@tlbsim/engine';
 import { processIo } from './cli.context';
 import { cancelCommand } from './commands/cancel.command';
