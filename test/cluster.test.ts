@@ -2,7 +2,7 @@
  * tlbsim on a real Redis Cluster: three cluster-enabled redis-server masters
  * (no replicas) on free ports, real worker processes and the built CLI.
  * - `submit --redis-cluster ... --wait` on two workers gives the in-process
- *   digest; `workers`, `export` (then `replay`), `sweep`, `cancel` and the
+ *   digest; `workers`, `trace`, `export` (then `replay`), `sweep`, `cancel` and the
  *   worker health check (deploy/healthcheck.js) work through the cluster; tlbsim's keys are spread over the masters (jobs on their own
  *   slots, the global keys and BullMQ's on the `{prefix}` tag);
  * - `serve --redis-cluster ... --workers 1`: /health, /queues, a job through
@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('Redis Cluster (three masters, no replicas)', () => {
-  it('a job on two workers through --redis-cluster: the in-process digest; workers, export/replay, sweep and cancel work', async () => {
+  it('a job on two workers through --redis-cluster: the in-process digest; workers, trace, export/replay, sweep and cancel work', async () => {
     const prefix = 'c1';
     workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
     const jobs = service(prefix);
@@ -111,6 +111,9 @@ describe('Redis Cluster (three masters, no replicas)', () => {
       client.disconnect();
     }
 
+    const traced = cli(['trace', id, '--redis-cluster', cluster!.url, '--prefix', prefix]);
+    expect({ code: traced.code, err: traced.err }).toEqual({ code: 0, err: '' });
+    expect(traced.out).toContain(`digest ${expected}`);
     const exported = cli(['export', id, '--redis-cluster', cluster!.url, '--prefix', prefix]);
     expect(exported.code).toBe(0);
     const exportFile = join(dir, 'job.ndjson');
