@@ -196,7 +196,9 @@ describe('distributed runs', () => {
     const submit = runBuiltCli(['submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '2', '--wait', '--json', '--progress', 'none']);
     const id = await until('submitted', async () => (await jobs.list()).items[0]?.id);
     await until('running', async () => (await jobs.get(id))!.progress.windows > 40);
-    await jobs.cancel(id);
+    const cancel = spawnSync(process.execPath, [CLI_MAIN, 'cancel', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(cancel.stdout).toBe(`${id} cancelled\n`);
+    expect(cancel.stderr).toMatch(new RegExp(`^tlbsim: job ${id} kept a partial report of its first \\d+ windows`));
     const waited = await submit;
     expect(waited.code).toBe(3);
     expect(waited.err).toMatch(new RegExp(`job ${id} cancelled\\n.*job ${id}: partial report, its first \\d+ windows`));

@@ -17,6 +17,9 @@ export async function cancelAction(ctx: CliContext, id: string, options: CancelO
       return EXIT.BAD_INPUT;
     }
     ctx.io.out(options.json ? `${JSON.stringify(view)}\n` : `${id} ${view.state}\n`);
+    if (view.partialWindows !== null) {
+      ctx.io.err(`tlbsim: job ${id} kept a partial report of its first ${view.partialWindows} windows (tlbsim trace ${id}, GET /api/jobs/${id}/result)\n`);
+    }
     return EXIT.OK;
   });
 }
