@@ -9,7 +9,9 @@
  *   the API to completion, SIGTERM exits in time;
  * - a master killed mid-job (SIGKILL, no replica to take over): `submit
  *   --wait` says so in one line and exits 3, and the workers stop within
- *   their bound: nothing hangs.
+ *   their bound: nothing hangs;
+ * - with a replica per master (a cluster of its own), the same kill is a
+ *   failover of a few seconds: the job completes with the in-process digest.
  */
 import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'fs';
@@ -204,5 +206,44 @@ describe('Redis Cluster (three masters, no replicas)', () => {
       expect(w.log().match(/is unreachable \(/g)?.length ?? 0).toBeLessThanOrEqual(1);
       expect(w.log()).toMatch(/Redis is unreachable; exiting without a graceful stop|stopped/);
     }
+  });
+});
+
+describe('Redis Cluster with a replica per master', () => {
+  let replicated: LocalRedisCluster | null = null;
+
+  beforeAll(async () => {
+    replicated = await startRedisCluster(3, 1000, 1);
+  });
+
+  afterAll(async () => {
+    await replicated?.stop(1000);
+  });
+
+  it('a master killed mid-job: its replica takes over and submit --wait prints the in-process digest', async () => {
+    const prefix = 'r1';
+    const url = replicated!.url;
+    workers.push(startWorker(url, ['--prefix', prefix, '--concurrency', '2']), startWorker(url, ['--prefix', prefix, '--concurrency', '2']));
+    const jobs = new JobsService({ redisUrl: url, prefix });
+    services.push(jobs);
+    await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
+    const file = join(dir, 'failover.json');
+    writeFileSync(file, JSON.stringify(hotScenarioInput(200000)));
+    const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis-cluster', url, '--prefix', prefix, '--shards', '4', '--wait', '--json', '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const id = await until('job submitted', async () => /submitted job (\S+)/.exec(err)?.[1], 30000);
+    await until('job past 5 windows', async () => (await jobs.get(id))!.progress.windows > 5, 60000);
+    const port = await replicated!.ownerOf(`${prefix}:{job:${id}}:meta`);
+    await replicated!.nodes.find((n) => n.port === port)!.stop(0);
+
+    const exited = await exitsWithin(child, 90000);
+    if (!exited) child.kill('SIGKILL');
+    expect({ exited, code: child.exitCode, err: child.exitCode === 0 ? '' : err.slice(-1500) }).toEqual({ exited: true, code: 0, err: '' });
+    expect((JSON.parse(out) as { digest: string }).digest).toBe((await runInProcess(hotScenario(200000), { shards: 1 })).digest);
+    expect(await replicated!.ownerOf(`${prefix}:{job:${id}}:meta`)).not.toBe(port);
+    for (const w of workers) expect(w.log()).not.toContain('Unhandled error event');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import Redis from 'ioredis';
@@ -16,7 +16,7 @@ export interface LocalRedisCluster {
   /** `redis-cluster://127.0.0.1:<p1>,127.0.0.1:<p2>,...` */
   url: string;
   nodes: LocalClusterNode[];
-  /** The master port serving `key`'s hash slot. */
+  /** The master port serving `key`'s hash slot (as the nodes see it now). */
   ownerOf(key: string): Promise<number>;
   /** Stops every node (SIGTERM, then SIGKILL after `graceMs`) and removes the data directory. */
   stop(graceMs?: number): Promise<void>;
@@ -53,13 +53,14 @@ async function onNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T>
 }
 
 /**
- * Starts `masters` cluster-enabled `redis-server`s on free ports of
- * 127.0.0.1 (no persistence, no replicas), joins them with `redis-cli
- * --cluster create`, and waits until every node reports `cluster_state:ok`
- * (up to 30 s). `nodeTimeoutMs` is how soon the others mark a dead master
- * failed (and the cluster down). Everything is stopped if a step fails.
+ * Starts `masters x (1 + replicas)` cluster-enabled `redis-server`s on free
+ * ports of 127.0.0.1 (no persistence), joins them with `redis-cli --cluster
+ * create --cluster-replicas <replicas>`, and waits until every node reports
+ * `cluster_state:ok` (up to 30 s). `nodeTimeoutMs` is how soon the others
+ * mark a dead master failed (then a replica takes over, or with none the
+ * cluster is down). Everything is stopped if a step fails.
  */
-export async function startLocalRedisCluster(masters = 3, nodeTimeoutMs = 2000): Promise<LocalRedisCluster> {
+export async function startLocalRedisCluster(masters = 3, nodeTimeoutMs = 2000, replicas = 0): Promise<LocalRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tlbsim-cluster-'));
   const nodes: LocalClusterNode[] = [];
   const stop = async (graceMs = 2000): Promise<void> => {
@@ -67,17 +68,23 @@ export async function startLocalRedisCluster(masters = 3, nodeTimeoutMs = 2000):
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freeClusterPort();
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs)];
+      // A directory per node: a replica's sync writes dump.rdb there.
+      const nodeDir = join(dir, String(port));
+      mkdirSync(nodeDir);
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--save', '', '--appendonly', 'no',
+        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), '--logfile', join(nodeDir, 'redis.log'),
+        '--repl-diskless-sync-delay', '0'];
       nodes.push({ ...managed(spawn('redis-server', args, { stdio: 'ignore' })), port });
       await until(`node ${port} to answer`, () => onNode(port, async (r) => (await r.ping()) === 'PONG'), 10000);
     }
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30000 });
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 30000 });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${(create.stderr || create.stdout || String(create.error)).trim().split('\n').pop()}`);
     for (const n of nodes) {
       await until(`cluster_state:ok on ${n.port}`, () => onNode(n.port, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok')), 30000);
+      // A replica that has not synced yet could not take over its master.
+      await until(`replica ${n.port} in sync`, () => onNode(n.port, async (r) => !/role:slave/.test(await r.info('replication')) || /master_link_status:up/.test(await r.info('replication'))), 30000);
     }
   } catch (error) {
     await stop(0);
