@@ -37,6 +37,8 @@ export const JOB_EVENT_TYPES = [
   'completed',
   'failed',
   'cancelled',
+  'resize-requested',
+  'resized',
 ] as const;
 
 /** A job event type. */
@@ -73,6 +75,11 @@ export interface JobEvent {
   error?: string;
   /** For `completed`. */
   digest?: string;
+  /**
+   * For `resize-requested`: the shards asked for; for `resized`: the shards
+   * the job runs on from `window` on (it goes back to the queue for them).
+   */
+  shards?: number;
 }
 
 /** Progress of a job, derived from its window-completed events. */

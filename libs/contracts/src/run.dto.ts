@@ -66,4 +66,12 @@ export class RunDto implements RunConfig {
    */
   @ScenarioField('run.placement')
   placement!: Placement;
+
+  /**
+   * Fewest shards a distributed job may start with when fewer slots than `run.shards` are free (0: all of `run.shards`); it grows to `run.shards` as workers join. Never changes the result. Integer 0..1024.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('run.minShards')
+  minShards!: number;
 }

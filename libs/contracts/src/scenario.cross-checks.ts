@@ -1,5 +1,5 @@
 import { partitionCacheEntriesOf, type SimConfig } from '@tlbsim/sim-core';
-import { accessesTotalOf, vcpusOf } from './scenario.totals';
+import { accessesTotalOf, actorsOf, vcpusOf } from './scenario.totals';
 import { crossFieldError } from './field-error.messages';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_TOTALS } from './scenario.limits';
@@ -68,12 +68,19 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
   },
   {
     reads: ['run.shards', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
-    check: ({ run, fleet }) => {
-      const actors = fleet.hosts * (2 + fleet.vmsPerHost * fleet.vcpusPerVm);
-      if (run.shards <= actors) return undefined;
-      return crossFieldError('run.shards', run.shards, 'maxActors',
+    check: (c) => {
+      const actors = actorsOf(c);
+      if (c.run.shards <= actors) return undefined;
+      return crossFieldError('run.shards', c.run.shards, 'maxActors',
         `exceeds the maximum ${actors} (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))`, actors);
     },
+  },
+  {
+    reads: ['run.minShards', 'run.shards'],
+    check: ({ run }) =>
+      run.minShards <= run.shards
+        ? undefined
+        : crossFieldError('run.minShards', run.minShards, 'maxShards', `exceeds the maximum ${run.shards} (run.shards)`, run.shards),
   },
   {
     reads: ['run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],

@@ -56,7 +56,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     ipiCycles: 2500,
     rootAllocCycles: 3000,
   },
-  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1 },
+  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1, minShards: 0 },
 });
 
 /**

@@ -64,4 +64,5 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'run.timeCompression': 'Event rates run this many times faster than configured (a short run showing what takes seconds); every per-second figure is labelled compressed.',
   'run.witnessesPerClass': 'Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many.',
   'run.placement': 'How actors are spread over shards: `block` or `round-robin`.',
+  'run.minShards': 'Fewest shards a distributed job may start with when fewer slots than `run.shards` are free (0: all of `run.shards`); it grows to `run.shards` as workers join. Never changes the result.',
 });

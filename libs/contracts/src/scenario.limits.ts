@@ -72,6 +72,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'run.simulatedMs': real(0, 600000),
   'run.timeCompression': real(1, 1000000),
   'run.witnessesPerClass': int(0, 100),
+  'run.minShards': int(0, 1024),
 });
 
 /** Accepted values of every string-enum scenario field, by dotted path. */

@@ -1,4 +1,6 @@
 import type { SimConfig } from '@tlbsim/sim-core';
+import type { FieldError } from './field-error.type';
+import { SCENARIO_LIMITS } from './scenario.limits';
 
 /**
  * Whole-run totals of a scenario, the one formula each: the limits
@@ -12,7 +14,34 @@ export function vcpusOf(cfg: Pick<SimConfig, 'fleet'>): number {
   return f.hosts * f.vmsPerHost * f.vcpusPerVm;
 }
 
+/** Actors of the fleet, the most shards a run can use: `hosts * (2 + vmsPerHost * vcpusPerVm)` (kvm, l0 and the vCPUs of each host). */
+export function actorsOf(cfg: Pick<SimConfig, 'fleet'>): number {
+  const f = cfg.fleet;
+  return f.hosts * (2 + f.vmsPerHost * f.vcpusPerVm);
+}
+
 /** Guest accesses of one run: every vCPU's `workload.accessesPerVcpu`. */
 export function accessesTotalOf(cfg: Pick<SimConfig, 'fleet' | 'workload'>): number {
   return vcpusOf(cfg) * cfg.workload.accessesPerVcpu;
+}
+
+/** The most shards a job of this scenario can run on: `run.shards`' limit, and no more than its actors. */
+export function shardsMaxOf(cfg: Pick<SimConfig, 'fleet'>): number {
+  return Math.min(SCENARIO_LIMITS['run.shards'].max, actorsOf(cfg));
+}
+
+/**
+ * The problem with resizing a job of this scenario to `shards` (`tlbsim
+ * resize --shards`, `POST /api/jobs/:id/resize`), named `path`; undefined when fine.
+ */
+export function resizeShardsError(cfg: Pick<SimConfig, 'fleet'>, shards: unknown, path = 'shards'): FieldError | undefined {
+  const max = shardsMaxOf(cfg);
+  const shown = typeof shards === 'string' ? JSON.stringify(shards) : String(shards);
+  if (typeof shards !== 'number' || !Number.isInteger(shards)) {
+    return { path, value: shards, constraint: 'isInt', message: `${path}: ${shown} is not an integer (allowed: 1..${max})`, limit: `1..${max}` };
+  }
+  if (shards < 1) return { path, value: shards, constraint: 'min', message: `${path}: ${shards} is below the minimum 1`, limit: 1 };
+  if (shards <= max) return undefined;
+  const why = max === SCENARIO_LIMITS['run.shards'].max ? 'run.shards' : 'the number of actors, hosts*(2+vmsPerHost*vcpusPerVm)';
+  return { path, value: shards, constraint: 'max', message: `${path}: ${shards} exceeds the maximum ${max} (${why})`, limit: max };
 }

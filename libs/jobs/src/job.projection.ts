@@ -36,6 +36,7 @@ function nextState(state: JobState, e: JobEvent): JobState {
   switch (e.type) {
     case 'waiting-for-workers': return state === 'running' ? state : 'waiting-for-workers';
     case 'shard-started': case 'shard-resumed': case 'window-completed': return 'running';
+    case 'resized': return 'queued';
     default: return isFinalJobState(e.type) ? e.type : state;
   }
 }
@@ -82,9 +83,23 @@ export function emptyFold(meta: JobMeta): JobFold {
   };
 }
 
+/**
+ * The per-shard views after a resize to `shards` from `window` on: shard 0
+ * carries the counts so far (the re-partitioned job's shard 0 holds the
+ * summed counters, so its later events report them).
+ */
+function resizedShards(old: readonly ShardAcc[], shards: number, window: number): ShardAcc[] {
+  const accesses = old.reduce((a, s) => a + s.accesses, 0);
+  const violations = old.reduce((a, s) => a + s.violations, 0);
+  return Array.from({ length: shards }, (_, shard) => ({
+    shard, state: 'queued', window, worker: null, resumes: 0, accesses: shard === 0 ? accesses : 0, violations: shard === 0 ? violations : 0,
+  }));
+}
+
 /** Folds events (oldest first) into `f`, in place; returns it. */
 export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
   for (const e of events) {
+    if (e.type === 'resized' && e.shards !== undefined && !isFinal(f.state)) f.shards = resizedShards(f.shards, e.shards, e.window ?? 0);
     if (!isFinal(f.state)) applyShard(f.shards, e);
     f.state = nextState(f.state, e);
     if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;

@@ -21,6 +21,14 @@ export interface JobMeta {
   config: SimConfig;
   /** Seconds the job's records are kept once it finished: the submitter's setting (absent: the finishing process's). */
   retentionSec?: number;
+  /** Times the job changed its shard count (each a new set of BullMQ shard jobs). @defaultValue 0 */
+  epoch?: number;
+  /** The most shards the scheduler grows the job to: `run.shards`, or the last `tlbsim resize`. @defaultValue `shards` */
+  maxShards?: number;
+  /** Shards a resize under way goes to (set by the request, cleared when the shards switch). */
+  resizeTo?: number;
+  /** Re-partitioned and waiting to go back to the admission queue (see `SchedulerService`). */
+  requeue?: boolean;
 }
 
 /** The record kept for a finished job after its other keys are gone. */
@@ -51,7 +59,8 @@ export class JobRepository {
   async create(meta: JobMeta): Promise<void> {
     const k = this.keys(meta.id);
     const score = Date.parse(meta.createdAt);
-    const fields = { ...meta, groupId: meta.groupId ?? '', groupIndex: meta.groupIndex ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
+    const fields: Record<string, unknown> = { ...meta, groupId: meta.groupId ?? '', groupIndex: meta.groupIndex ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
+    for (const f of ['epoch', 'maxShards', 'resizeTo', 'requeue']) if (fields[f] === undefined) delete fields[f];
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
     await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
     const p = this.redis.pipeline().zadd(this.g.jobs, score, meta.id);
@@ -118,6 +127,23 @@ export class JobRepository {
     return res.map(([err, changed]) => { if (err) throw err; return changed === 1; });
   }
 
+  /**
+   * Sets fields of an unfinished job's metadata (never re-creating expired
+   * metadata); false if the job is finished or gone.
+   */
+  async updateMeta(jobId: string, fields: Record<string, string | number>, drop: string[] = []): Promise<boolean> {
+    const k = this.keys(jobId);
+    const lua = `if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      local n = tonumber(ARGV[1])
+      for i = 2, 2 * n, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+      for i = 2 * n + 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+      return 1`;
+    const args: string[] = [String(Object.keys(fields).length)];
+    for (const [f, v] of Object.entries(fields)) args.push(f, String(v));
+    args.push(...drop);
+    return (await this.redis.eval(lua, 2, k.meta, k.result, ...args)) === 1;
+  }
+
   /** Stores the final view in the result record (if it exists). */
   async saveFinalView(jobId: string, viewJson: string): Promise<void> {
     const k = this.keys(jobId);
@@ -173,5 +199,9 @@ function parseMeta(h: Record<string, string>): JobMeta | null {
     createdAt: h.createdAt, accessesTotal: Number(h.accessesTotal), windowsEstimate: Number(h.windowsEstimate), config: JSON.parse(h.config),
     retentionSec: h.retentionSec ? Number(h.retentionSec) : undefined,
     ...(h.groupIndex ? { groupIndex: Number(h.groupIndex) } : {}),
+    epoch: h.epoch ? Number(h.epoch) : 0,
+    maxShards: h.maxShards ? Number(h.maxShards) : Number(h.shards),
+    resizeTo: h.resizeTo ? Number(h.resizeTo) : undefined,
+    requeue: h.requeue === '1',
   };
 }

@@ -1,5 +1,6 @@
 import { EventStreamRepository } from './event-stream.repository';
 import { JobFinalizerService } from './job-finalizer.service';
+import { JobResizeService } from './job-resize.service';
 import { JobRepository } from './job.repository';
 import { DEFAULT_PREFIX, defaultRetentionSec } from './jobs.constants';
 import { createRedis, TlbRedis } from './redis.client';
@@ -35,6 +36,7 @@ export class JobsContainer {
   readonly queue: ShardQueueRepository;
   readonly finalizer: JobFinalizerService;
   readonly admission: SchedulerService;
+  readonly resizer: JobResizeService;
   readonly execution: ShardExecutionService;
   private readonly spare: TlbRedis[] = [];
   private readonly lent = new Set<TlbRedis>();
@@ -50,8 +52,9 @@ export class JobsContainer {
     this.registry = new WorkerRegistryRepository(this.redis, this.prefix);
     this.queue = new ShardQueueRepository(this.redisUrl, this.prefix, this.retentionSec);
     this.finalizer = new JobFinalizerService(this.jobs, this.events, this.scheduler, this.retentionSec);
-    this.admission = new SchedulerService(this.scheduler, this.registry, this.jobs, this.events, this.queue);
-    this.execution = new ShardExecutionService(this.jobs, this.events, this.finalizer);
+    this.resizer = new JobResizeService(this.redis, this.jobs, this.events, this.scheduler, () => this.admission.tick());
+    this.admission = new SchedulerService(this.scheduler, this.registry, this.jobs, this.events, this.queue, this.resizer);
+    this.execution = new ShardExecutionService(this.jobs, this.events, this.finalizer, this.resizer);
   }
 
   /** A connection for blocking reads (XREAD BLOCK), pooled. */

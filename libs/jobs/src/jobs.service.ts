@@ -1,11 +1,13 @@
 import { randomBytes } from 'crypto';
 import type { Queue } from 'bullmq';
-import { accessesTotalOf, isFinalJobState, JobEvent, JobPage, JobState, JobView, policyListErrors, WorkerInfo } from '@tlbsim/contracts';
+import { accessesTotalOf, isFinalJobState, JobEvent, JobPage, JobState, JobView, policyListErrors, resizeShardsError, WorkerInfo } from '@tlbsim/contracts';
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
 import { PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
 import { emptyFold, foldEvents, isFinal, JobFold, viewOf } from './job.projection';
 import { JobGoneError } from './job-gone.error';
 import { JobLimitError } from './job-limit.error';
+import { JobNotActiveError } from './job-not-active.error';
+import { ResizeInputError } from './resize-input.error';
 import { JobMeta } from './job.repository';
 import { JobsContainer } from './jobs.container';
 import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, SHARDS_MAX, WORKER_ALIVE_MS } from './jobs.constants';
@@ -78,7 +80,7 @@ export class JobsService {
     if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX) throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
     const config: SimConfig = { ...cfg, run: { ...cfg.run, shards } };
     return {
-      id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, groupId, createdAt: new Date().toISOString(),
+      id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, maxShards: shards, groupId, createdAt: new Date().toISOString(),
       accessesTotal: accessesTotalOf(cfg),
       windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config, retentionSec: this.c.retentionSec,
     };
@@ -196,7 +198,33 @@ export class JobsService {
     const [meta] = await this.c.jobs.metas([id]);
     if (!meta) return this.get(id);
     await this.c.finalizer.cancel(meta);
-    await this.c.queue.removeWaiting(id, meta.shards);
+    await this.c.queue.removeWaiting(id, meta.shards, meta.epoch ?? 0);
+    return this.get(id);
+  }
+
+  /**
+   * Resizes a queued or running job to `shards` shards (`tlbsim resize`):
+   * a running job stops at its next window barrier, is re-partitioned and
+   * queued again (it resumes once that many slots are free), with the
+   * digest of an uninterrupted run; a queued one changes at once. With
+   * `run.minShards`, the scheduler grows it back to at most `shards`.
+   * null if the job is unknown.
+   * @throws ResizeInputError for a shard count the job cannot run on
+   * @throws JobNotActiveError for a finished job
+   */
+  async resize(id: string, shards: number): Promise<JobView | null> {
+    const [meta] = await this.c.jobs.metas([id]);
+    const [result] = await this.c.jobs.results([id]);
+    if (result) throw new JobNotActiveError(id, result.state);
+    if (!meta) return null;
+    const bad = resizeShardsError(meta.config, shards);
+    if (bad) throw new ResizeInputError(bad);
+    const outcome = await this.c.resizer.request(meta, shards);
+    if (outcome === 'finished') {
+      const [r] = await this.c.jobs.results([id]);
+      throw new JobNotActiveError(id, r?.state ?? 'gone');
+    }
+    if (outcome === 'applied') await this.c.admission.tick();
     return this.get(id);
   }
 

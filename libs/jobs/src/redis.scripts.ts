@@ -11,8 +11,11 @@
  * Publish a shard's window and check the barrier, in one round trip.
  * KEYS: barrier, result, barrier stream, inbound(self), inbound(dst) per batch.
  * ARGV: shard, window, done (0/1), token, shards, batch per inbound(dst).
- * Returns {status, allDone, fresh, entries?}: status 1 passed (entries are the
- * window's batches for this shard), 0 waiting, -1 job finished, -2 superseded.
+ * Returns {status, allDone, fresh, stopAt, entries?}: status 1 passed (entries are the
+ * window's batches for this shard), 0 waiting, -1 job finished, -2 superseded;
+ * stopAt the window after which every shard stops for a resize (-1: none).
+ * The shard completing a window's barrier while a resize is requested
+ * (field `resize`) and the job is not done sets `stopAt` to that window.
  * A window already published (a resumed shard re-running it) is not written
  * again: determinism makes it identical, and receivers would drop it anyway.
  */
@@ -34,26 +37,34 @@ if w > pub then
   if c == n then
     local all = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and '1' or '0'
     redis.call('HSET', KEYS[1], 'top', w)
+    if all == '0' and redis.call('HEXISTS', KEYS[1], 'resize') == 1 and redis.call('HEXISTS', KEYS[1], 'stopAt') == 0 then
+      redis.call('HSET', KEYS[1], 'stopAt', w)
+    end
     redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', w .. '-1', 'w', w, 'a', all)
   end
 end
+local stopAt = tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')
 local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')
 if top >= w then
   local all = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and 1 or 0
-  return {1, all, fresh, redis.call('XRANGE', KEYS[4], w .. '-0', w .. '-18446744073709551615')}
+  return {1, all, fresh, stopAt, redis.call('XRANGE', KEYS[4], w .. '-0', w .. '-18446744073709551615')}
 end
-return {0, 0, fresh}
+return {0, 0, fresh, stopAt}
 `;
 
 /**
  * Claim a shard for one run: a new fencing token, plus its last snapshot.
  * KEYS: barrier, result, snapshot. ARGV: shard.
- * Returns {token, snapshot|false} or {-1} if the job is finished.
+ * Returns {token, snapshot|false, t0, stopAt} or {-1} if the job is finished:
+ * t0 is the shard's token when the job last changed its shard count (its
+ * first run since then gets t0 + 1), stopAt the window of a resize under way
+ * (-1: none).
  */
 export const CLAIM_LUA = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
 local tok = redis.call('HINCRBY', KEYS[1], 'tok:' .. ARGV[1], 1)
-return {tok, redis.call('GET', KEYS[3])}
+local t0 = tonumber(redis.call('HGET', KEYS[1], 't0:' .. ARGV[1]) or '0')
+return {tok, redis.call('GET', KEYS[3]), t0, tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')}
 `;
 
 /**

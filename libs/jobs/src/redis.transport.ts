@@ -46,6 +46,8 @@ export interface RedisTransportOptions {
  */
 export class RedisTransport implements ShardTransport {
   readonly stats: TransportStats;
+  /** The window after which every shard stops for a resize, as of the last barrier (-1: none). */
+  stopAt = -1;
   private readonly blockMs: number;
 
   constructor(private readonly repo: ShardExchangeRepository, private readonly opts: RedisTransportOptions) {
@@ -62,7 +64,7 @@ export class RedisTransport implements ShardTransport {
 
   /** Waits for the barrier of a window this shard published before (a shard resumed at its barrier). */
   async awaitBarrier(shard: number, window: number): Promise<ExchangeResult> {
-    return this.settle({ status: 'waiting', allDone: false, fresh: false, entries: [] }, shard, window, this.repo.roundTrips);
+    return this.settle({ status: 'waiting', allDone: false, fresh: false, entries: [], stopAt: -1 }, shard, window, this.repo.roundTrips);
   }
 
   /**
@@ -79,6 +81,7 @@ export class RedisTransport implements ShardTransport {
     this.stats.barrierWaitMs += performance.now() - waitStart;
     this.stats.redisRoundTrips += this.repo.roundTrips - trips;
     this.check(reply, shard);
+    this.stopAt = reply.stopAt;
     return { inbound: this.accept(reply.entries), allDone: reply.allDone };
   }
 

@@ -42,6 +42,11 @@ export class SchedulerRepository {
     await this.redis.multi().hset(this.g.running, jobId, slots).zrem(this.g.pending, jobId).exec();
   }
 
+  /** Puts an admitted job back in the queue at `at` (its submission time), freeing its slots. */
+  async requeue(jobId: string, at: number): Promise<void> {
+    await this.redis.multi().zadd(this.g.pending, at, jobId).hdel(this.g.running, jobId).exec();
+  }
+
   /** Forgets a job (finished, failed or cancelled); frees its slots. */
   async release(jobId: string): Promise<void> {
     await this.redis.multi().hdel(this.g.running, jobId).zrem(this.g.pending, jobId).exec();

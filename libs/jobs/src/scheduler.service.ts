@@ -1,6 +1,9 @@
+import { actorsOf } from '@tlbsim/contracts';
+import { planAdmission, WaitingJob } from './admission.plan';
 import { EventStreamRepository } from './event-stream.repository';
+import { JobResizeService } from './job-resize.service';
 import { WORKER_ALIVE_MS } from './jobs.constants';
-import { JobRepository } from './job.repository';
+import { JobMeta, JobRepository } from './job.repository';
 import { SchedulerRepository } from './scheduler.repository';
 import { ShardQueueRepository } from './shard-queue.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
@@ -19,9 +22,13 @@ export interface TickResult {
  * some of them holding slots while they wait for the others, possibly
  * forever (two half-started jobs deadlock). So jobs wait in a FIFO and are
  * admitted, all shards together, only when the live workers' capacity
- * minus the slots of admitted jobs fits them. A job that does not fit
- * shows `waiting-for-workers` with how many slots it needs; strict FIFO
- * keeps small jobs from starving a big one.
+ * minus the slots of admitted jobs fits them (or, with `run.minShards`, at
+ * least that many). A job that does not fit shows `waiting-for-workers`
+ * with how many slots it needs. Smaller later jobs backfill slots a waiting
+ * job cannot use, within the bound of {@link planAdmission}. When no job
+ * waits, free slots grow jobs that started with fewer shards than
+ * `run.shards` (a resize). Jobs switched to a new shard count by a resize
+ * go back to the queue here, keeping their place (their submission time).
  */
 export class SchedulerService {
   constructor(
@@ -30,6 +37,7 @@ export class SchedulerService {
     private readonly jobs: JobRepository,
     private readonly events: EventStreamRepository,
     private readonly queue: ShardQueueRepository,
+    private readonly resizer: JobResizeService,
   ) {}
 
   /** One admission pass, if no other process is running one. */
@@ -48,29 +56,76 @@ export class SchedulerService {
     const capacity = workers.reduce((a, w) => a + w.capacity, 0);
     const running = await this.scheduler.running();
     await this.forgetFinished(running);
-    let reserved = [...running.values()].reduce((a, n) => a + n, 0);
-    const result: TickResult = { admitted: [], waiting: [], capacity, reserved };
+    const held = await this.requeueResized(running);
     const pending = await this.scheduler.pending();
     const metas = await this.jobs.metas(pending);
-    const notes: [string, number, number, number][] = [];
+    const known = new Map<string, JobMeta>();
     for (let i = 0; i < pending.length; i++) {
       const meta = metas[i];
-      if (!meta) { await this.scheduler.release(pending[i]); continue; }
-      const free = Math.max(0, capacity - reserved);
-      // Strict FIFO: nothing is admitted behind a job that waits.
-      if (meta.shards > free || result.waiting.length > 0) {
-        result.waiting.push(meta.id);
-        notes.push([meta.id, meta.shards, capacity, free]);
-        continue;
-      }
-      await this.scheduler.admit(meta.id, meta.shards);
-      await this.queue.enqueue(meta.id, meta.shards);
-      reserved += meta.shards;
-      result.admitted.push(meta.id);
+      if (!meta) await this.scheduler.release(pending[i]);
+      else known.set(meta.id, meta);
     }
-    await this.noteWaiting(notes);
+    const plan = planAdmission([...known.values()].map(waitingJobOf), held.map((m) => ({ id: m.id, createdAtMs: Date.parse(m.createdAt), slots: running.get(m.id) ?? m.shards })), capacity);
+    let reserved = [...running.values()].reduce((a, n) => a + n, 0);
+    const result: TickResult = { admitted: [], waiting: plan.waiting.map((w) => w.id), capacity, reserved };
+    for (const { id, shards } of plan.admit) {
+      await this.admit(known.get(id)!, shards);
+      reserved += shards;
+      result.admitted.push(id);
+    }
+    const free = Math.max(0, capacity - reserved);
+    await this.noteWaiting(plan.waiting.map((w) => [w.id, w.needed, capacity, free] as [string, number, number, number]));
+    if (plan.waiting.length === 0 && free > 0) reserved += await this.grow(held, free);
     result.reserved = reserved;
     return result;
+  }
+
+  /** Starts a job's shards (with fewer than it asked for when `shards` says so: its minShards allowed it). */
+  private async admit(meta: JobMeta, shards: number): Promise<void> {
+    if (shards !== meta.shards) {
+      await this.jobs.updateMeta(meta.id, { shards });
+      await this.events.append(meta.id, { type: 'resized', shards, window: 0 });
+    }
+    if (meta.requeue) await this.jobs.updateMeta(meta.id, {}, ['requeue']);
+    await this.scheduler.admit(meta.id, shards);
+    await this.queue.enqueue(meta.id, shards, meta.epoch ?? 0);
+  }
+
+  /**
+   * Admitted jobs that a resize switched to a new shard count go back to
+   * the queue (their shards all stopped). @returns the metadata of the
+   * admitted jobs still holding slots
+   */
+  private async requeueResized(running: Map<string, number>): Promise<JobMeta[]> {
+    const metas = await this.jobs.metas([...running.keys()]);
+    const held: JobMeta[] = [];
+    for (const meta of metas) {
+      if (!meta) continue;
+      if (!meta.requeue) { held.push(meta); continue; }
+      await this.scheduler.requeue(meta.id, Date.parse(meta.createdAt));
+      running.delete(meta.id);
+    }
+    return held;
+  }
+
+  /**
+   * Grows running jobs that have fewer shards than they may use (oldest
+   * first) into `free` slots: asks each to resize and reserves the slots for
+   * it now. @returns the slots reserved
+   */
+  private async grow(held: readonly JobMeta[], free: number): Promise<number> {
+    let taken = 0;
+    for (const meta of [...held].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))) {
+      if (taken >= free) break;
+      if (!(meta.config.run.minShards > 0) || meta.resizeTo !== undefined) continue;
+      const max = Math.min(meta.maxShards ?? meta.shards, actorsOf(meta.config));
+      const to = Math.min(max, meta.shards + free - taken);
+      if (to <= meta.shards) continue;
+      if (!(await this.resizer.signal(meta, to))) continue;
+      await this.scheduler.admit(meta.id, to);
+      taken += to - meta.shards;
+    }
+    return taken;
   }
 
   /** Frees slots of admitted jobs that finished meanwhile (e.g. cancelled between passes). */
@@ -92,4 +147,10 @@ export class SchedulerService {
     await this.events.appendMany(notes.filter((_, i) => changed[i])
       .map(([jobId, needed, live, free]) => ({ jobId, event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsLive: live, slotsFree: free } })));
   }
+}
+
+/** A queued job as the admission plan sees it: a job that ran before a resize starts only with its current shard count. */
+function waitingJobOf(meta: JobMeta): WaitingJob {
+  const min = (meta.epoch ?? 0) === 0 && meta.config.run.minShards > 0 ? meta.config.run.minShards : meta.shards;
+  return { id: meta.id, createdAtMs: Date.parse(meta.createdAt), shards: meta.shards, minShards: min };
 }

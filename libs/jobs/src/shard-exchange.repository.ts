@@ -15,13 +15,26 @@ export interface BarrierReply {
   fresh: boolean;
   /** The window's batches for this shard, when passed. */
   entries: InboundEntry[];
+  /** The window after which every shard stops for a resize, -1 if none (see `PUBLISH_LUA`). */
+  stopAt: number;
+}
+
+/** What {@link ShardExchangeRepository.claim} returns. */
+export interface ShardClaim {
+  token: string;
+  snapshot: Buffer | null;
+  /** The token before this shard's first run at the job's current shard count. */
+  t0: number;
+  /** The window of a resize under way, -1 if none. */
+  stopAt: number;
 }
 
 const STATUS: Record<number, BarrierStatus> = { 1: 'passed', 0: 'waiting', [-1]: 'finished', [-2]: 'superseded' };
-const MAX_SEQ = '18446744073709551615';
+/** The largest stream sequence number (the end of one window's entries). */
+export const MAX_SEQ = '18446744073709551615';
 
 /** Parses XRANGE/XREAD entries `[[id, [field, value, ...]], ...]` of batches. */
-function parseEntries(raw: unknown): InboundEntry[] {
+export function parseEntries(raw: unknown): InboundEntry[] {
   const out: InboundEntry[] = [];
   for (const [, fields] of (raw ?? []) as [Buffer, Buffer[]][]) {
     let sender = -1;
@@ -48,11 +61,11 @@ export class ShardExchangeRepository {
   constructor(private readonly redis: TlbRedis, private readonly keys: JobKeys, private readonly shard: number, private readonly shards: number) {}
 
   /** Takes a fencing token for this run of the shard and returns its last snapshot. */
-  async claim(): Promise<{ token: string; snapshot: Buffer | null } | null> {
+  async claim(): Promise<ShardClaim | null> {
     this.roundTrips++;
-    const r = (await this.redis.tlbClaimBuffer(3, this.keys.barrier, this.keys.result, this.keys.snapshot(this.shard), this.shard)) as [number, Buffer | null];
+    const r = (await this.redis.tlbClaimBuffer(3, this.keys.barrier, this.keys.result, this.keys.snapshot(this.shard), this.shard)) as [number, Buffer | null, number?, number?];
     if (r[0] === -1) return null;
-    return { token: String(r[0]), snapshot: r[1] ?? null };
+    return { token: String(r[0]), snapshot: r[1] ?? null, t0: r[2] ?? 0, stopAt: r[3] ?? -1 };
   }
 
   /** Publishes window `window` (one entry per destination shard) and checks its barrier. */
@@ -66,8 +79,8 @@ export class ShardExchangeRepository {
       batches.push(encodeBatch(batch));
     }
     this.roundTrips++;
-    const r = (await this.redis.tlbPublishBuffer(keys.length, ...keys, this.shard, window, done ? 1 : 0, token, this.shards, ...batches)) as [number, number, number, unknown?];
-    return { status: STATUS[r[0]], allDone: r[1] === 1, fresh: r[2] === 1, entries: r[0] === 1 ? parseEntries(r[3]) : [] };
+    const r = (await this.redis.tlbPublishBuffer(keys.length, ...keys, this.shard, window, done ? 1 : 0, token, this.shards, ...batches)) as [number, number, number, number?, unknown?];
+    return { status: STATUS[r[0]], allDone: r[1] === 1, fresh: r[2] === 1, stopAt: r[3] ?? -1, entries: r[0] === 1 ? parseEntries(r[4]) : [] };
   }
 
   /**
@@ -82,17 +95,19 @@ export class ShardExchangeRepository {
       .xreadBuffer('COUNT', 1, 'BLOCK', blockMs, 'STREAMS', k.barrierStream, `${window}-0`)
       .exists(k.result)
       .xrangeBuffer(k.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`)
+      .hget(k.barrier, 'stopAt')
       .exec();
     if (!res) throw new Error('pipeline aborted');
     for (const [err] of res) if (err) throw err;
     const read = res[0][1] as [Buffer, [Buffer, Buffer[]][]][] | null;
-    if (!read) return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [] };
+    const stopAt = res[3][1] === null ? -1 : Number(res[3][1]);
+    if (!read) return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
     const [id, fields] = read[0][1][0];
     const barrierWindow = Number(id.toString().split('-')[0]);
     const flag = fields[fields.findIndex((f) => f.toString() === 'a') + 1]?.toString();
     // A later window's barrier implies this one passed and the run went on.
     const allDone = barrierWindow === window && flag === '1';
-    return { status: 'passed', allDone, fresh: false, entries: parseEntries(res[2][1]) };
+    return { status: 'passed', allDone, fresh: false, entries: parseEntries(res[2][1]), stopAt };
   }
 
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */

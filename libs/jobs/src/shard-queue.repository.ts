@@ -9,11 +9,17 @@ export interface ShardJobData {
   jobId: string;
   shard: number;
   shards: number;
+  /** The job's epoch (see `JobMeta.epoch`) the shard job belongs to. @defaultValue 0 */
+  epoch?: number;
 }
 
-/** The BullMQ job id of a shard (stable, so a shard is never enqueued twice). */
-export function shardJobId(jobId: string, shard: number): string {
-  return `${jobId}.s${shard}`;
+/**
+ * The BullMQ job id of a shard (stable, so a shard is never enqueued twice);
+ * after a resize (epoch > 0) the epoch is part of it, since the old epoch's
+ * shard jobs may still be finishing.
+ */
+export function shardJobId(jobId: string, shard: number, epoch = 0): string {
+  return epoch > 0 ? `${jobId}.e${epoch}.s${shard}` : `${jobId}.s${shard}`;
 }
 
 /**
@@ -39,18 +45,18 @@ export class ShardQueueRepository {
    * once (the result lives in the job's records); failed ones are kept for
    * the retention so an operator can inspect them.
    */
-  async enqueue(jobId: string, shards: number): Promise<void> {
+  async enqueue(jobId: string, shards: number, epoch = 0): Promise<void> {
     await this.queue.addBulk(Array.from({ length: shards }, (_, shard) => ({
       name: 'shard',
-      data: { jobId, shard, shards },
-      opts: { jobId: shardJobId(jobId, shard), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },
+      data: epoch > 0 ? { jobId, shard, shards, epoch } : { jobId, shard, shards },
+      opts: { jobId: shardJobId(jobId, shard, epoch), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },
     })));
   }
 
   /** Removes a job's shard jobs that are not running (running ones stop by themselves). */
-  async removeWaiting(jobId: string, shards: number): Promise<void> {
+  async removeWaiting(jobId: string, shards: number, epoch = 0): Promise<void> {
     for (let s = 0; s < shards; s++) {
-      const job = await this.queue.getJob(shardJobId(jobId, s));
+      const job = await this.queue.getJob(shardJobId(jobId, s, epoch));
       if (!job) continue;
       await job.remove().catch(() => undefined); // locked: it is running and will stop at its next window
     }

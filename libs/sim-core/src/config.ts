@@ -166,6 +166,12 @@ export interface RunConfig {
   /** Witnesses kept per violation class beyond `witnessesMax` (every class that occurred has at least this many). @defaultValue 1 */
   witnessesPerClass: number;
   placement: Placement;
+  /**
+   * Fewest shards a distributed job may start with when fewer slots than
+   * `shards` are free (0: all of `shards`); it grows to `shards` as slots
+   * free up. Never changes the result. @defaultValue 0
+   */
+  minShards: number;
 }
 
 /** A whole scenario as the kernel sees it. */

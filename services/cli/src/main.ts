@@ -8,6 +8,7 @@ import './kernel-checks.env';
 import { runInProcess } from '@tlbsim/engine';
 import { processIo } from './cli.context';
 import { cancelCommand } from './commands/cancel.command';
+import { resizeCommand } from './commands/resize.command';
 import { compareCommand } from './commands/compare.command';
 import { exportCommand } from './commands/export.command';
 import { huntCommand } from './commands/hunt.command';
@@ -25,7 +26,7 @@ import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, exportCommand, replayCommand, traceCommand, serveCommand,
+  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, resizeCommand, exportCommand, replayCommand, traceCommand, serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

@@ -31,7 +31,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
       ipiCycles: 2500, rootAllocCycles: 3000,
     },
-    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1 },
+    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1, minShards: 0 },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {

@@ -1,13 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ScenarioInputError } from '@tlbsim/contracts';
-import { JobLimitError } from '@tlbsim/jobs';
+import { JobLimitError, JobNotActiveError, ResizeInputError } from '@tlbsim/jobs';
 import type { Response } from 'express';
 import { StoreUnavailableError } from './store-unavailable.error';
 
 /**
  * Turns every error into a JSON body `{ statusCode, error, message, details? }`:
  * a {@link ScenarioInputError} is a 400 listing every bad field, a
- * `JobLimitError` (too many jobs waiting) a 429, a `StoreUnavailableError`
+ * `ResizeInputError` a 400 naming `shards`, a `JobNotActiveError` (resize
+ * of a finished job) a 409, a `JobLimitError` (too many jobs waiting) a 429, a `StoreUnavailableError`
  * (Redis unreachable or too slow) a 503 with `Retry-After`, an
  * `HttpException` keeps its status, anything else is a 500 without internals.
  */
@@ -34,6 +35,12 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof StoreUnavailableError) {
       return { status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: exception.message } };
+    }
+    if (exception instanceof ResizeInputError) {
+      return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid request', details: [exception.error] } };
+    }
+    if (exception instanceof JobNotActiveError) {
+      return { status: 409, body: { statusCode: 409, error: 'Conflict', message: exception.message } };
     }
     if (exception instanceof JobLimitError) {
       return { status: 429, body: { statusCode: 429, error: 'Too Many Requests', message: exception.message } };

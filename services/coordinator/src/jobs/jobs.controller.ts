@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
@@ -26,7 +27,7 @@ import { Submission } from '../common/submission.decorator';
 import { YamlBodyInterceptor } from '../common/yaml-body.interceptor';
 import { JobEventsService } from './job-events.service';
 import { ApiErrorDto, JobEventDto, JobPageDto, JobViewDto } from './job-view.dto';
-import { ListJobsQueryDto, SubmitJobDto } from './jobs.dto';
+import { ListJobsQueryDto, ResizeJobDto, SubmitJobDto } from './jobs.dto';
 import { JobsApiService } from './jobs.service';
 import { streamLines } from '../http/ndjson.writer';
 
@@ -105,6 +106,25 @@ export class JobsController {
   @ApiNotFoundResponse({ type: ApiErrorDto })
   async export(@Param('id') id: string, @Res() res: Response): Promise<void> {
     return streamLines(res, await this.jobs.export(id), `${id}.ndjson`);
+  }
+
+  /** Resizes a queued or running job (`tlbsim resize`). */
+  @Post(':id/resize')
+  @HttpCode(202)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Resize a job',
+    description: 'A running job stops at its next window barrier, is re-partitioned into `shards` shards and queued again (it resumes once that many slots are free), ' +
+      'with the digest of an uninterrupted run; a queued job changes at once. The view has the request\'s events (`resize-requested`, then `resized`).',
+  })
+  @ApiBody({ type: ResizeJobDto })
+  @ApiAcceptedResponse({ type: JobViewDto })
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: '`shards` missing, not an integer, or beyond the job\'s limit: `details` names the field and the limit' })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @ApiConflictResponse({ type: ApiErrorDto, description: 'The job is finished (completed, failed or cancelled)' })
+  @ApiUnauthorizedResponse({ type: ApiErrorDto })
+  resize(@Param('id') id: string, @Body() body: ResizeJobDto): Promise<JobView> {
+    return this.jobs.resize(id, body);
   }
 
   /** Cancels a job. */

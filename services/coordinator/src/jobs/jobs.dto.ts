@@ -18,6 +18,19 @@ import {
   Min,
 } from 'class-validator';
 
+/** Body of `POST /api/jobs/:id/resize`. */
+export class ResizeJobDto {
+  @ApiProperty({
+    description: 'Shards to run on from the next window barrier on (the job snapshots, is re-partitioned and resumes; the digest does not change). ' +
+      'At most the job\'s actors.',
+    minimum: 1, maximum: SCENARIO_LIMITS['run.shards'].max, example: 4,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(SCENARIO_LIMITS['run.shards'].max)
+  shards!: number;
+}
+
 const SCENARIO_EXAMPLE = { name: 'hyperv-svm-root-reuse', kvm: { policy: 'overhaul' }, workload: { accessesPerVcpu: 20000 } };
 /** What an override must look like: `dotted.path=value`. */
 export const OVERRIDE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*=/;

@@ -32,6 +32,11 @@ export abstract class JobsPort {
   abstract result(id: string): Promise<RunReport | null>;
   /** Cancels a job; null if unknown. */
   abstract cancel(id: string): Promise<JobView | null>;
+  /**
+   * Resizes a queued or running job to `shards`; null if unknown. Throws
+   * `ResizeInputError` (a count the job cannot run on) or `JobNotActiveError` (finished).
+   */
+  abstract resize(id: string, shards: number): Promise<JobView | null>;
   /** Events after `afterId` (null: from the start), waiting up to `blockMs` for new ones (0: do not wait). */
   abstract readEvents(id: string, afterId: string | null, blockMs: number, count?: number): Promise<JobEvent[]>;
   /** The stream id of the job's last event, or null. */

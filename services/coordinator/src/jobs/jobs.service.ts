@@ -4,7 +4,7 @@ import { CompareFigures, compareFigures, RunReport } from '@tlbsim/engine';
 import { SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { CompareJobsDto, ListJobsQueryDto, OVERRIDE_PATTERN, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
+import { CompareJobsDto, ListJobsQueryDto, OVERRIDE_PATTERN, ResizeJobDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
 import { JobsPort } from './jobs.port';
 
 /**
@@ -129,6 +129,13 @@ export class JobsApiService {
   /** Cancels a job; 404 if unknown. */
   async cancel(id: string): Promise<JobView> {
     const job = await this.port.cancel(id);
+    if (!job) throw new NotFoundException(`no job ${id}`);
+    return job;
+  }
+
+  /** Resizes a queued or running job; 404 if unknown, 400 for a count it cannot run on, 409 if it is finished. */
+  async resize(id: string, body: ResizeJobDto): Promise<JobView> {
+    const job = await this.port.resize(id, body.shards);
     if (!job) throw new NotFoundException(`no job ${id}`);
     return job;
   }

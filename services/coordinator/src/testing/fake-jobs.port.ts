@@ -64,6 +64,14 @@ export class FakeJobsPort extends JobsPort {
     return job;
   }
 
+  async resize(id: string, shards: number): Promise<JobView | null> {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    job.shards = shards;
+    this.emit(id, { type: 'resized', shards, window: 0 });
+    return job;
+  }
+
   /** Appends an event to a job's stream. */
   emit(jobId: string, event: Partial<JobEvent> & Pick<JobEvent, 'type'>): JobEvent {
     const list = this.events.get(jobId) ?? [];
