@@ -94,14 +94,18 @@ export class JobsService {
 
   /**
    * Shard slots the queued work needs: `held` by admitted jobs, `waiting` for
-   * jobs not admitted yet (all their shards), and their sum. An autoscaler
+   * jobs not admitted yet (all their shards, up to `run.shards` for a job
+   * that may start smaller) and the shards running jobs may still grow by
+   * (`run.minShards`), and their sum. An autoscaler
    * that keeps `total / concurrency` workers lets every job start.
    */
   async slotDemand(): Promise<SlotDemand> {
     const [running, pending] = await Promise.all([this.c.scheduler.running(), this.c.scheduler.pending()]);
-    const metas = await this.c.jobs.metas(pending);
+    const [metas, runningMetas] = await Promise.all([this.c.jobs.metas(pending), this.c.jobs.metas([...running.keys()])]);
     const held = [...running.values()].reduce((a, n) => a + n, 0);
-    const waiting = metas.reduce((a, m) => a + (m?.shards ?? 0), 0);
+    // A job that started with fewer shards (run.minShards) may still grow to its most.
+    const growth = runningMetas.reduce((a, m) => a + (m && m.config.run.minShards > 0 ? Math.max(0, (m.maxShards ?? m.shards) - (running.get(m.id) ?? m.shards)) : 0), 0);
+    const waiting = metas.reduce((a, m) => a + (m ? Math.max(m.shards, m.maxShards ?? 0) : 0), 0) + growth;
     return { held, waiting, total: held + waiting };
   }
 
