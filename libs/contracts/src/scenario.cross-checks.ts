@@ -48,8 +48,16 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
   {
     reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
     check: (c) => {
-      const max = Math.floor(SCENARIO_TOTALS.maxVcpus / (c.fleet.hosts * c.fleet.vmsPerHost));
       if (vcpusOf(c) <= SCENARIO_TOTALS.maxVcpus) return undefined;
+      const vms = c.fleet.hosts * c.fleet.vmsPerHost;
+      if (vms > SCENARIO_TOTALS.maxVcpus) {
+        // Even one vCPU per VM is too many: the VMs per host are what must shrink.
+        const maxVms = Math.floor(SCENARIO_TOTALS.maxVcpus / c.fleet.hosts);
+        return crossFieldError('fleet.vmsPerHost', c.fleet.vmsPerHost, 'maxTotalVcpus',
+          `exceeds the maximum ${maxVms} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpusOf(c)} ` +
+          `must be at most ${SCENARIO_TOTALS.maxVcpus}; hosts*vmsPerHost alone is ${vms})`, maxVms);
+      }
+      const max = Math.floor(SCENARIO_TOTALS.maxVcpus / vms);
       return crossFieldError('fleet.vcpusPerVm', c.fleet.vcpusPerVm, 'maxTotalVcpus',
         `exceeds the maximum ${max} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpusOf(c)} ` +
         `must be at most ${SCENARIO_TOTALS.maxVcpus})`, max);
@@ -153,15 +161,20 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
 /**
  * Runs {@link SCENARIO_CROSS_CHECKS} on a config whose single fields may be
  * partly invalid: a rule is skipped when a field it reads is in `invalid` (or
- * under an invalid group).
+ * under an invalid group) or was refused by an earlier rule, so one mistake is
+ * reported once, not again through every limit derived from it.
  */
 export function crossCheckScenario(config: SimConfig, invalid: ReadonlySet<string>): FieldError[] {
   const isInvalid = (path: string): boolean => invalid.has(path) || invalid.has(path.split('.')[0]);
   const errors: FieldError[] = [];
+  const failed = new Set<string>();
   for (const rule of SCENARIO_CROSS_CHECKS) {
-    if (rule.reads.some(isInvalid)) continue;
+    if (rule.reads.some((path) => isInvalid(path) || failed.has(path))) continue;
     const error = rule.check(config);
-    if (error) errors.push(error);
+    if (!error) continue;
+    errors.push(error);
+    // Later rules reading this field would derive their limits from a value already refused.
+    failed.add(error.path);
   }
   return errors;
 }

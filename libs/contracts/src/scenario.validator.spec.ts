@@ -124,6 +124,19 @@ describe('cross-field rules', () => {
     ok({ name: 'x', fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 3 } });
   });
 
+  it('names fleet.vmsPerHost when hosts*vmsPerHost alone exceeds the vCPU total (never "the maximum 0")', () => {
+    const errors = errorsOf({ name: 'x', fleet: { hosts: 4096, vmsPerHost: 64, vcpusPerVm: 64 } });
+    expect(errors.map((e) => e.path)).toEqual(['fleet.vmsPerHost']);
+    expect(errors[0]).toMatchObject({ limit: 16 });
+    expect(errors[0].message).toMatch(/^fleet\.vmsPerHost: 64 exceeds the maximum 16 \(/);
+  });
+
+  it('reports a refused fleet once, not again through every limit derived from it', () => {
+    const errors = errorsOf({ name: 'x', fleet: { hosts: 4096, vmsPerHost: 16, vcpusPerVm: 64 } });
+    expect(errors.map((e) => e.path)).toEqual(['fleet.vcpusPerVm']);
+    expect(errors[0]).toMatchObject({ limit: 1 });
+  });
+
   it('skips a rule when a field it reads is itself invalid', () => {
     const errors = errorsOf({ name: 'x', tlb: { entries: 1000, ways: 'twelve' } });
     expect(errors.map((e) => e.path)).toEqual(['tlb.ways']);
