@@ -39,3 +39,4 @@ export * from './hunt.vary';
 export * from './validation-errors.util';
 export * from './policy-list.validator';
 export * from './scenario.totals';
+export * from './search.options';

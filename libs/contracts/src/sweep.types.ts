@@ -72,3 +72,41 @@ export interface SweepView {
   /** Finished rows, by `index`. */
   rows: SweepRow[];
 }
+
+/** What a sweep-like job is: a sweep, a hunt or a shrink (all run as points on the workers). */
+export const SWEEP_KINDS = ['sweep', 'hunt', 'shrink'] as const;
+
+/** A kind of sweep-like job. */
+export type SweepKind = (typeof SWEEP_KINDS)[number];
+
+/**
+ * One entry of the event stream of a sweep, hunt or shrink
+ * (`GET /api/sweeps/:id/events`, `/api/hunts/:id/events`,
+ * `/api/shrinks/:id/events`): `progress` after each point, then
+ * `completed` or `failed`.
+ */
+export interface SweepEvent {
+  /** The stream id. */
+  id: string;
+  type: 'progress' | 'completed' | 'failed';
+  /** Wall-clock ISO time the event was appended. */
+  at: string;
+  sweepId: string;
+  kind: SweepKind;
+  /** Points finished so far. */
+  pointsDone: number;
+  /** Points of the sweep; for hunts and shrinks, the points asked for so far. */
+  points: number;
+  /** Most points the job may run (a sweep's points, a hunt's budget), or null when not known ahead. */
+  pointsMax: number | null;
+  /** Points finished per second of wall time since the job was created. */
+  pointsPerSec: number;
+  /**
+   * The best so far: for a sweep the point with the most violations, for a
+   * hunt the run that came closest to a violation, for a shrink the
+   * smallest violating run; null before there is one.
+   */
+  best: Record<string, unknown> | null;
+  /** For `failed`. */
+  error?: string;
+}

@@ -8,6 +8,18 @@ const axes: VaryAxis[] = [
 ];
 
 describe('HuntSearch', () => {
+  it('goes on from a snapshot (through JSON) exactly as the search it was taken from', () => {
+    const a = new HuntSearch(axes, 3, 4);
+    for (let i = 0; i < 10; i++) a.record(a.next(), (i * 37) % 11);
+    const b = HuntSearch.restore(axes, 4, JSON.parse(JSON.stringify(a.snapshot())));
+    for (let i = 0; i < 20; i++) {
+      const c = a.next();
+      expect(b.next()).toEqual(c);
+      a.record(c, i);
+      b.record(c, i);
+    }
+  });
+
   it('is deterministic for a seed and keeps every value within its axis', () => {
     const a = new HuntSearch(axes, 7, 5);
     const b = new HuntSearch(axes, 7, 5);

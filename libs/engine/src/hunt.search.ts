@@ -23,6 +23,13 @@ export function closenessOf(o: HuntOutcome): number {
   return o.violations * 1e12 + o.staleHits * 1e6 + o.rootsReusedByOtherVm * 1e3 + o.rootsReused;
 }
 
+/** The state of a {@link HuntSearch}, as JSON (a hunt on the workers keeps it in Redis between batches). */
+export interface HuntSearchState {
+  rngState: number;
+  best: { candidate: HuntCandidate; score: number }[];
+  tried: number;
+}
+
 /** Candidates kept to search around. */
 const KEPT = 4;
 
@@ -48,6 +55,20 @@ export class HuntSearch {
    */
   constructor(private readonly axes: readonly VaryAxis[], seed: number, private readonly randomRuns: number) {
     this.rng = new Prng((seed >>> 0) ^ 0x68756e74);
+  }
+
+  /** The search's state (see {@link HuntSearch.restore}). */
+  snapshot(): HuntSearchState {
+    return { rngState: this.rng.state, best: this.best.map((b) => ({ candidate: { values: { ...b.candidate.values }, seed: b.candidate.seed }, score: b.score })), tried: this.tried };
+  }
+
+  /** A search that goes on exactly where `state` was taken. */
+  static restore(axes: readonly VaryAxis[], randomRuns: number, state: HuntSearchState): HuntSearch {
+    const search = new HuntSearch(axes, 0, randomRuns);
+    search.rng.state = state.rngState;
+    search.best.push(...state.best);
+    search.tried = state.tried;
+    return search;
   }
 
   /** The next candidate to try. */

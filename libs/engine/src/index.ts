@@ -8,6 +8,7 @@ export * from './transport';
 export * from './sweep.rows';
 export * from './compare.figures';
 export * from './violation.stop';
+export * from './search.batch';
 export * from './hunt.search';
 export * from './hunt.runner';
 export * from './shrink.runner';

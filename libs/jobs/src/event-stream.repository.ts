@@ -12,6 +12,20 @@ function parse(jobId: string, entries: RawEntries | null): JobEvent[] {
   return (entries ?? []).map(([id, fields]) => ({ ...JSON.parse(fields[fields.indexOf('e') + 1]), id, jobId }) as JobEvent);
 }
 
+/**
+ * Reads the entries of stream `key` after `afterId` (null: from the start),
+ * blocking up to `blockMs` for new ones (a blocking read needs a connection
+ * of its own), each as its id and its single field `e` parsed as JSON.
+ */
+export async function readEventEntries(redis: TlbRedis, key: string, afterId: string | null, blockMs: number, count: number): Promise<{ id: string; event: Record<string, unknown> }[]> {
+  const from = afterId ?? '0-0';
+  const res = blockMs > 0
+    ? await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from)
+    : await redis.xread('COUNT', count, 'STREAMS', key, from);
+  const entries = (res?.[0]?.[1] ?? []) as RawEntries;
+  return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[fields.indexOf('e') + 1]) as Record<string, unknown> }));
+}
+
 /** The append-only lifecycle stream of each job. */
 export class EventStreamRepository {
   constructor(private readonly redis: TlbRedis, private readonly prefix: string) {}
@@ -84,11 +98,7 @@ export class EventStreamRepository {
    * for new ones. Needs a connection of its own when it blocks.
    */
   async read(redis: TlbRedis, jobId: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
-    const key = this.keys(jobId).events;
-    const from = afterId ?? '0-0';
-    const res = blockMs > 0
-      ? await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from)
-      : await redis.xread('COUNT', count, 'STREAMS', key, from);
-    return res ? parse(jobId, res[0][1] as RawEntries) : [];
+    const entries = await readEventEntries(redis, this.keys(jobId).events, afterId, blockMs, count);
+    return entries.map(({ id, event }) => ({ ...event, id, jobId }) as JobEvent);
   }
 }

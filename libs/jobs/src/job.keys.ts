@@ -1,22 +1,17 @@
 import { globalPrefixOf } from './jobs.constants';
+import { TaggedKeys } from './tagged.keys';
 
 /**
- * Redis key names. Every key of one job carries the hash tag `{job:<id>}` so
- * a Redis Cluster keeps them in one slot and Lua scripts may touch several.
- * Global indexes (job list, scheduler, worker registry) are separate keys.
+ * Redis key names of one job, under the hash tag `{job:<id>}`: `meta` (scenario,
+ * shards, group, created time; expires after retention once finished),
+ * `events` (the job's lifecycle stream) and those below. Global indexes (job
+ * list, scheduler, worker registry) are separate keys.
  */
-export class JobKeys {
-  /** The shared tag, e.g. `tlbsim:{job:abc}`. */
-  readonly base: string;
-
-  constructor(readonly prefix: string, readonly jobId: string) {
-    this.base = `${prefix}:{job:${jobId}}`;
+export class JobKeys extends TaggedKeys {
+  constructor(prefix: string, readonly jobId: string) {
+    super(prefix, 'job', jobId);
   }
 
-  /** Hash: scenario, shards, group, created time (expires after retention once finished). */
-  get meta(): string { return `${this.base}:meta`; }
-  /** Stream: the job's append-only lifecycle events. */
-  get events(): string { return `${this.base}:events`; }
   /** Hash: the final record (state, report, view); also the tombstone every shard write checks. */
   get result(): string { return `${this.base}:result`; }
   /** Hash: per-window publish counts, per-shard watermarks and fencing tokens. */

@@ -28,11 +28,11 @@ export class SweepQueueRepository {
     this.queue.on('error', relayQueueError(redisUrl));
   }
 
-  /** Enqueues one BullMQ job per point. */
-  async enqueue(sweepId: string, points: number): Promise<void> {
+  /** Enqueues one BullMQ job per point, for points `first` to `first + points - 1`. */
+  async enqueue(sweepId: string, points: number, first = 0): Promise<void> {
     const chunk = 500;
-    for (let start = 0; start < points; start += chunk) {
-      await this.queue.addBulk(Array.from({ length: Math.min(chunk, points - start) }, (_, i) => ({
+    for (let start = first; start < first + points; start += chunk) {
+      await this.queue.addBulk(Array.from({ length: Math.min(chunk, first + points - start) }, (_, i) => ({
         name: 'point',
         data: { sweepId, index: start + i },
         opts: { jobId: sweepPointJobId(sweepId, start + i), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },

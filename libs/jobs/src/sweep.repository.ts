@@ -1,4 +1,7 @@
-import type { SweepPoint, SweepRow, SweepState } from '@tlbsim/contracts';
+import type { SweepEvent, SweepKind, SweepPoint, SweepRow, SweepState } from '@tlbsim/contracts';
+import type { PointAnswer } from '@tlbsim/engine';
+import type { ViolationClass } from '@tlbsim/sim-core';
+import { readEventEntries } from './event-stream.repository';
 import { pipelineEach } from './redis.batch';
 import type { TlbRedis } from './redis.client';
 import { SweepKeys } from './sweep.keys';
@@ -6,6 +9,8 @@ import { SweepKeys } from './sweep.keys';
 /** What is stored about a sweep when it is submitted. */
 export interface SweepMeta {
   id: string;
+  /** A sweep, or the batches of a hunt or a shrink. @defaultValue 'sweep' */
+  kind: SweepKind;
   name: string;
   createdAt: string;
   gridKeys: string[];
@@ -17,8 +22,18 @@ export interface SweepMeta {
   error: string | null;
 }
 
-/** A point as stored for the worker that runs it. */
-export type StoredSweepPoint = Pick<SweepPoint, 'index' | 'grid' | 'policy' | 'seed' | 'config'>;
+/**
+ * A point as stored for the worker that runs it. A point of a hunt or a
+ * shrink has `search`: it runs until its first violation (of `cls`) and its
+ * answer is stored for the search.
+ */
+export type StoredSweepPoint = Pick<SweepPoint, 'index' | 'grid' | 'policy' | 'seed' | 'config'> & { search?: { cls: ViolationClass | null } };
+
+/** A sweep event before it is appended (the stream assigns its id). */
+export type NewSweepEvent = Omit<SweepEvent, 'id' | 'at' | 'sweepId'>;
+
+/** Events kept per sweep stream (older progress is trimmed). */
+const EVENTS_KEPT = 2000;
 
 /** Points written per round trip when a sweep is stored. */
 const POINTS_PER_WRITE = 256;
@@ -31,15 +46,75 @@ export class SweepRepository {
     return new SweepKeys(this.prefix, id);
   }
 
-  /** Stores a new sweep's metadata and points and indexes it. */
+  /** Stores a new sweep's metadata and points and indexes it (only sweeps are in the index). */
   async create(meta: SweepMeta, points: readonly StoredSweepPoint[]): Promise<void> {
-    const k = this.keys(meta.id);
+    await this.savePoints(meta.id, points);
+    await this.redis.hset(this.keys(meta.id).meta, encodeMeta(meta));
+    if (meta.kind === 'sweep') await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster), Date.parse(meta.createdAt), meta.id);
+  }
+
+  private async savePoints(id: string, points: readonly StoredSweepPoint[]): Promise<void> {
     for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
       const chunk = points.slice(i, i + POINTS_PER_WRITE).flatMap((p) => [String(p.index), JSON.stringify(p)]);
-      await this.redis.hset(k.points, ...chunk);
+      await this.redis.hset(this.keys(id).points, ...chunk);
     }
-    await this.redis.hset(k.meta, encodeMeta(meta));
-    await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster), Date.parse(meta.createdAt), meta.id);
+  }
+
+  /** Adds the next batch of a hunt or shrink: its points, then the new point count (so the batch is complete before a worker sees it). */
+  async addBatch(id: string, points: readonly StoredSweepPoint[], pointsTotal: number): Promise<void> {
+    await this.savePoints(id, points);
+    await this.redis.hset(this.keys(id).meta, 'points', String(pointsTotal));
+  }
+
+  /** Stores the answer of a hunt's or shrink's point (before its row, which counts it as done). */
+  async saveAnswer(id: string, index: number, answer: PointAnswer): Promise<void> {
+    await this.redis.hset(this.keys(id).answers, String(index), JSON.stringify(answer));
+  }
+
+  /** The answers of points `from` to `to - 1`, in order. @throws Error if one is missing */
+  async answers(id: string, from: number, to: number): Promise<PointAnswer[]> {
+    if (to <= from) return [];
+    const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
+    const texts = await this.redis.hmget(this.keys(id).answers, ...fields);
+    return texts.map((t, i) => {
+      if (t === null) throw new Error(`point ${from + i} has no answer`);
+      return JSON.parse(t) as PointAnswer;
+    });
+  }
+
+  /** The search hash of a hunt or shrink (request, state, batch start, result), as stored. */
+  async search(id: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys(id).search);
+  }
+
+  /** Sets fields of the search hash. */
+  async saveSearch(id: string, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(this.keys(id).search, fields);
+  }
+
+  /**
+   * Keeps `best` as the sweep's best point if its `score` (violations) is the
+   * highest so far and above 0 (atomic: workers store rows at once).
+   * @returns the best point so far, or null
+   */
+  async keepBest(id: string, score: number, best: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    const lua = `local s = tonumber(redis.call('HGET', KEYS[1], 'bestScore') or '0')
+      if tonumber(ARGV[1]) > s then redis.call('HSET', KEYS[1], 'bestScore', ARGV[1], 'best', ARGV[2]) end
+      return redis.call('HGET', KEYS[1], 'best')`;
+    const text = (await this.redis.eval(lua, 1, this.keys(id).search, score, JSON.stringify(best))) as string | null;
+    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
+  }
+
+  /** Appends an event to the sweep's stream (trimmed to the newest {@link EVENTS_KEPT}). @returns its id */
+  async appendEvent(id: string, event: NewSweepEvent): Promise<string> {
+    const text = JSON.stringify({ ...event, at: new Date().toISOString() });
+    return (await this.redis.xadd(this.keys(id).events, 'MAXLEN', '~', EVENTS_KEPT, '*', 'e', text))!;
+  }
+
+  /** Events after stream id `afterId` (null: from the start), blocking up to `blockMs` on `redis` (a connection of its own when it blocks). */
+  async readEvents(redis: TlbRedis, id: string, afterId: string | null, blockMs: number, count = 100): Promise<SweepEvent[]> {
+    const entries = await readEventEntries(redis, this.keys(id).events, afterId, blockMs, count);
+    return entries.map(({ id: eid, event }) => ({ ...event, id: eid, sweepId: id }) as SweepEvent);
   }
 
   /** A sweep's metadata, or null if unknown or expired. */
@@ -73,16 +148,19 @@ export class SweepRepository {
   }
 
   /**
-   * Ends a sweep (completed or failed) unless it already ended, and lets its
-   * keys expire after `retentionSec`. @returns false if it had already ended
+   * Ends a sweep (completed or failed) unless it already ended, appends its
+   * final event (`event`, given the state and error) and lets its keys
+   * expire after `retentionSec`. @returns false if it had already ended
    */
-  async finish(id: string, state: Exclude<SweepState, 'running'>, error: string | null, retentionSec: number): Promise<boolean> {
+  async finish(id: string, state: Exclude<SweepState, 'running'>, error: string | null, retentionSec: number, event?: Omit<NewSweepEvent, 'type' | 'error'>): Promise<boolean> {
     const k = this.keys(id);
-    // In Lua so two workers ending the same sweep (last point, a failure) agree on one outcome.
+    const final = event ? JSON.stringify({ ...event, type: state, ...(error ? { error } : {}), at: new Date().toISOString() }) : '';
+    // In Lua so two workers ending the same sweep (last point, a failure) agree on one outcome and one final event.
     const lua = `if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
       redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'error', ARGV[3])
-      for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end return 1`;
-    const done = await this.redis.eval(lua, 3, k.meta, k.points, k.rows, state, new Date().toISOString(), error ?? '', retentionSec);
+      if ARGV[5] ~= '' then redis.call('XADD', KEYS[#KEYS], '*', 'e', ARGV[5]) end
+      for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[4]) end return 1`;
+    const done = await this.redis.eval(lua, k.all.length, ...k.all, state, new Date().toISOString(), error ?? '', retentionSec, final);
     return done === 1;
   }
 
@@ -110,7 +188,7 @@ export class SweepRepository {
 
 function encodeMeta(meta: SweepMeta): Record<string, string> {
   return {
-    id: meta.id, name: meta.name, createdAt: meta.createdAt, gridKeys: JSON.stringify(meta.gridKeys), policies: JSON.stringify(meta.policies),
+    id: meta.id, kind: meta.kind, name: meta.name, createdAt: meta.createdAt, gridKeys: JSON.stringify(meta.gridKeys), policies: JSON.stringify(meta.policies),
     seeds: String(meta.seeds), points: String(meta.points), state: meta.state, finishedAt: meta.finishedAt ?? '', error: meta.error ?? '',
   };
 }
@@ -118,7 +196,7 @@ function encodeMeta(meta: SweepMeta): Record<string, string> {
 function decodeMeta(h: Record<string, string>): SweepMeta | null {
   if (!h.id) return null;
   return {
-    id: h.id, name: h.name, createdAt: h.createdAt, gridKeys: JSON.parse(h.gridKeys) as string[], policies: JSON.parse(h.policies) as string[],
+    id: h.id, kind: (h.kind || 'sweep') as SweepKind, name: h.name, createdAt: h.createdAt, gridKeys: JSON.parse(h.gridKeys) as string[], policies: JSON.parse(h.policies) as string[],
     seeds: Number(h.seeds), points: Number(h.points), state: h.state as SweepState, finishedAt: h.finishedAt || null, error: h.error || null,
   };
 }

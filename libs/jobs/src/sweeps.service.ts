@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
-import type { SweepPlan, SweepView } from '@tlbsim/contracts';
-import { withOverhead } from '@tlbsim/engine';
+import type { FieldError, SweepEvent, SweepPlan, SweepState, SweepView } from '@tlbsim/contracts';
+import { checkVary, HuntRequest, HuntResult, ShrinkRequest, ShrinkResult, withOverhead } from '@tlbsim/engine';
+import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import type { JobsConnectionOptions } from './jobs.container';
@@ -20,6 +21,44 @@ export interface SweepWaitOptions {
   onProgress?: (view: SweepView) => void;
   /** Poll period. @defaultValue 200 */
   pollMs?: number;
+}
+
+/** A hunt or a shrink as `GET /api/hunts/:id`, `GET /api/shrinks/:id` and `tlbsim hunt|shrink --redis` see it. */
+export interface SearchView<R> {
+  id: string;
+  kind: SearchKind;
+  /** Scenario name. */
+  name: string;
+  state: SweepState;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Points asked for so far (a batch at a time). */
+  points: number;
+  /** Points finished so far. */
+  pointsDone: number;
+  /** Points finished per second of wall time since it was created. */
+  pointsPerSec: number;
+  /** Runs the search counted so far (as of its last batch; a shrink's runs off its path are points, not runs). */
+  runs: number;
+  /** The best so far: the closest run of a hunt, the smallest violating run of a shrink; null before the first batch. */
+  best: Record<string, unknown> | null;
+  /** Why it failed, else null. */
+  error: string | null;
+  /** The input errors that ended it (a shrink's scenario with no violation), else null. */
+  errors: FieldError[] | null;
+  /** The result once completed, else null: what `runHunt`/`runShrink` return in process. */
+  result: R | null;
+}
+
+/** A hunt's view. */
+export type HuntView = SearchView<HuntResult>;
+
+/** A shrink's view. */
+export type ShrinkView = SearchView<ShrinkResult>;
+
+/** A new id of a sweep (`s-`), hunt (`h-`) or shrink (`r-`). */
+export function newSweepId(letter: string): string {
+  return `${letter}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** The view of a sweep from its metadata and rows. */
@@ -69,7 +108,7 @@ export class SweepsService {
     const { ids } = await this.c.repo.ids(0, OPEN_SWEEPS_MAX);
     if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many sweeps running (${OPEN_SWEEPS_MAX}); try again later`);
     const meta: SweepMeta = {
-      id: `s-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, name: plan.name, createdAt: new Date().toISOString(),
+      id: newSweepId('s'), kind: 'sweep', name: plan.name, createdAt: new Date().toISOString(),
       gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, points: plan.points.length, state: 'running', finishedAt: null, error: null,
     };
     await this.c.repo.create(meta, plan.points.map(({ index, grid, policy, seed, config }) => ({ index, grid, policy, seed, config })));
@@ -81,7 +120,7 @@ export class SweepsService {
   /** A sweep with its finished rows, or null if unknown. */
   async get(id: string): Promise<SweepView | null> {
     const meta = await this.c.repo.meta(id);
-    return meta ? sweepViewOf(meta, await this.c.repo.rows(id)) : null;
+    return meta?.kind === 'sweep' ? sweepViewOf(meta, await this.c.repo.rows(id)) : null;
   }
 
   /** Sweeps newest first, without their rows. */
@@ -109,6 +148,56 @@ export class SweepsService {
     }
   }
 
+  /**
+   * Stores a hunt or shrink and queues its first batch.
+   *
+   * @throws ScenarioInputError for a bad scenario or request (nothing is stored)
+   */
+  async submitSearch<R>(kind: SearchKind, request: HuntRequest | ShrinkRequest, name: string): Promise<SearchView<R>> {
+    if (kind === 'hunt') checkVary(request as HuntRequest);
+    const meta: SweepMeta = {
+      id: newSweepId(kind === 'hunt' ? 'h' : 'r'), kind, name, createdAt: new Date().toISOString(), gridKeys: [], policies: [], seeds: 1, points: 0,
+      state: 'running', finishedAt: null, error: null,
+    };
+    const started = await new SearchBatchesService(this.c.repo, () => this.queue, this.retentionSec).start(meta, kind, request);
+    return searchViewOf<R>(started, 0, {});
+  }
+
+  /** A hunt or shrink, or null if unknown (or of another kind). */
+  async getSearch<R>(kind: SearchKind, id: string): Promise<SearchView<R> | null> {
+    const meta = await this.c.repo.meta(id);
+    if (!meta || meta.kind !== kind) return null;
+    return searchViewOf<R>(meta, await this.c.repo.rowCount(id), await this.c.repo.search(id));
+  }
+
+  /** Events of a sweep, hunt or shrink after stream id `afterId` (null: from the start), without blocking. */
+  readEvents(id: string, afterId: string | null, count = 500): Promise<SweepEvent[]> {
+    return this.c.repo.readEvents(this.c.redis, id, afterId, 0, count);
+  }
+
+  /**
+   * Follows the events of a sweep, hunt or shrink (blocking reads on a
+   * connection of its own) until its final event, or until it is no longer
+   * running and no event is left (expired).
+   */
+  async follow(id: string, onEvent: (event: SweepEvent) => void, blockMs = 1000): Promise<void> {
+    const reader = createRedis(this.opts.redisUrl, 'tlbsim-sweep-events');
+    try {
+      let after: string | null = null;
+      for (;;) {
+        const events = await this.c.repo.readEvents(reader, id, after, blockMs);
+        for (const e of events) {
+          onEvent(e);
+          after = e.id;
+          if (e.type !== 'progress') return;
+        }
+        if (events.length === 0 && (await this.c.repo.meta(id))?.state !== 'running') return;
+      }
+    } finally {
+      reader.disconnect();
+    }
+  }
+
   /** Live worker processes (sweep points wait in the queue while there are none). */
   async liveWorkers(): Promise<number> {
     return (await new WorkerRegistryRepository(this.c.redis, this.prefix).alive(WORKER_ALIVE_MS)).length;
@@ -130,4 +219,16 @@ export class SweepsService {
     if (up) await redis.quit().catch(() => undefined);
     else redis.disconnect();
   }
+}
+
+/** The view of a hunt or shrink from its metadata, finished points and search hash. */
+export function searchViewOf<R>(meta: SweepMeta, pointsDone: number, hash: Record<string, string>, now = Date.now()): SearchView<R> {
+  const search = decodeSearch(hash);
+  const end = meta.finishedAt ? Date.parse(meta.finishedAt) : now;
+  const elapsedSec = Math.max(1e-3, (end - Date.parse(meta.createdAt)) / 1000);
+  return {
+    id: meta.id, kind: meta.kind as SearchKind, name: meta.name, state: meta.state, createdAt: meta.createdAt, finishedAt: meta.finishedAt,
+    points: meta.points, pointsDone, pointsPerSec: pointsDone / elapsedSec, runs: search?.runs ?? 0, best: search?.best ?? null,
+    error: meta.error, errors: search?.errors ?? null, result: (search?.result ?? null) as R | null,
+  };
 }

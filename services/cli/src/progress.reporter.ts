@@ -74,21 +74,20 @@ export function plainLine(label: string, f: ProgressFields): string {
   return `tlbsim: ${label} ${f.percent}% | ${f.done}/${f.all} accesses | ${f.rate} acc/s | ETA ${f.eta} | window ${f.window}/${f.windows}\n`;
 }
 
-/** `--progress plain`: a line at most every {@link PLAIN_PROGRESS_EVERY_MS}, and the last one. */
-function plainReporter(io: CliIo, label: string, now: () => number): ProgressReporter {
-  const started = now();
+/** `--progress plain`: `line(sample)` at most every {@link PLAIN_PROGRESS_EVERY_MS}, and the last one. */
+function plainReporter<P>(io: CliIo, line: (p: P) => string, now: () => number): { update(p: P): void; stop(): void } {
   let lastMs = -Infinity;
-  let last: RunProgress | null = null;
+  let last: P | null = null;
   return {
     update(p) {
       last = p;
       if (now() - lastMs < PLAIN_PROGRESS_EVERY_MS) return;
       lastMs = now();
-      io.err(plainLine(label, progressFields(p, lastMs - started)));
+      io.err(line(p));
       last = null;
     },
     stop() {
-      if (last) io.err(plainLine(label, progressFields(last, now() - started)));
+      if (last) io.err(line(last));
     },
   };
 }
@@ -129,8 +128,68 @@ function barReporter(stream: NodeJS.WritableStream, label: string, now: () => nu
  * for `plain`, nothing for `none` (or `auto` without a terminal).
  */
 export function createProgressReporter(io: CliIo, label: string, mode: ProgressMode = 'auto', now: () => number = Date.now): ProgressReporter {
-  if (mode === 'plain') return plainReporter(io, label, now);
+  if (mode === 'plain') {
+    const started = now();
+    return plainReporter<RunProgress>(io, (p) => plainLine(label, progressFields(p, now() - started)), now);
+  }
   const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
   if (!stream) return { update: () => undefined, stop: () => undefined };
   return barReporter(stream, label, now);
+}
+
+/** Progress of a sweep, hunt or shrink on the workers (from its event stream). */
+export interface PointsProgress {
+  /** Points finished. */
+  done: number;
+  /** Points known so far (a hunt's or shrink's grow a batch at a time). */
+  points: number;
+  /** Most points it may run (a sweep's points, a hunt's budget), or null when not known ahead. */
+  pointsMax: number | null;
+  /** Points per second since the job was created. */
+  perSec: number;
+  /** The best so far, in a few words; empty when there is none. */
+  best: string;
+}
+
+/** A progress sink for the points of one job. */
+export interface PointsReporter {
+  update(progress: PointsProgress): void;
+  stop(): void;
+}
+
+/** The fields of a points sample: the total is the most points when known, else those known so far. */
+export function pointsFields(p: PointsProgress): { percent: string; done: string; all: string; rate: string; eta: string; best: string } {
+  const all = Math.max(1, p.pointsMax ?? p.points, p.done);
+  return {
+    percent: ((p.done / all) * 100).toFixed(1), done: fmtInt(p.done), all: `${fmtInt(all)}${p.pointsMax === null ? '+' : ''}`, rate: p.perSec.toFixed(1),
+    eta: fmtDuration(p.done >= all ? 0 : p.perSec > 0 ? (all - p.done) / p.perSec : null), best: p.best ? ` | best ${p.best}` : '',
+  };
+}
+
+/** One line of `--progress plain` for points. */
+export function plainPointsLine(label: string, p: PointsProgress): string {
+  const f = pointsFields(p);
+  return `tlbsim: ${label} ${f.percent}% | ${f.done}/${f.all} points | ${f.rate} points/s | ETA ${f.eta}${f.best}\n`;
+}
+
+/**
+ * The reporter of the points of a job on the workers: a bar (percent,
+ * points, points/s, ETA, best so far) for `auto` on a terminal and `bar`,
+ * a line a second for `plain`, nothing for `none`.
+ */
+export function createPointsReporter(io: CliIo, label: string, mode: ProgressMode = 'auto', now: () => number = Date.now): PointsReporter {
+  if (mode === 'plain') return plainReporter<PointsProgress>(io, (p) => plainPointsLine(label, p), now);
+  const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
+  if (!stream) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({ stream, format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {eta}{best}`, hideCursor: true, clearOnComplete: true, forceRedraw: true });
+  let running = false;
+  return {
+    update(p) {
+      const f = pointsFields(p);
+      const all = Math.max(1, p.pointsMax ?? p.points, p.done);
+      if (!running) { bar.start(all, p.done, { ...f, pct: f.percent }); running = true; }
+      else { bar.setTotal(all); bar.update(p.done, { ...f, pct: f.percent }); }
+    },
+    stop() { if (running) bar.stop(); },
+  };
 }

@@ -33,6 +33,10 @@ import { QueueAdminModule } from './queues/queue-admin.module';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SWEEPS_PORT_PROVIDER } from './sweeps/sweeps-port.provider';
 import { SweepsApiService } from './sweeps/sweeps.service';
+import { SweepEventsService } from './sweeps/sweep-events.service';
+import { HuntsController } from './searches/hunts.controller';
+import { ShrinksController } from './searches/shrinks.controller';
+import { SearchesApiService } from './searches/searches.service';
 
 /** The coordinator: HTTP API, SSE, health, metrics (the dashboard and /queues are mounted by the bootstrap). */
 @Module({})
@@ -53,7 +57,7 @@ export class AppModule {
         // The shard queue through @nestjs/bullmq, unless a ready-made job store (tests) stands in for Redis.
         ...(options.jobs ? [] : [QueueAdminModule.forRoot(options)]),
       ],
-      controllers: [JobsController, CompareController, SweepsController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
+      controllers: [JobsController, CompareController, SweepsController, HuntsController, ShrinksController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
       providers: [
         { provide: COORDINATOR_OPTIONS, useValue: options },
         JOBS_PORT_PROVIDER,
@@ -62,6 +66,8 @@ export class AppModule {
         JobsApiService,
         SWEEPS_PORT_PROVIDER,
         SweepsApiService,
+        SweepEventsService,
+        SearchesApiService,
         JobEventsService,
         ScenariosService,
         WorkersService,

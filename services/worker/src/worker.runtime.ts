@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
 import { bullConnectionOf, bullPrefixOf, createRedis, isClusterUrl, JobsContainer, releaseBullConnection, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
-import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepRepository } from '@tlbsim/jobs';
+import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepQueueRepository, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -42,6 +42,8 @@ export class WorkerRuntime {
   private worker: Worker<ShardJobData> | null = null;
   /** Takes sweep points: each one a whole run in this process. */
   private sweepWorker: Worker<SweepPointJobData> | null = null;
+  /** Queues the next batches of hunts and shrinks; opened by the first batch this worker completes. */
+  private pointQueue: SweepQueueRepository | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly current = new Map<string, { jobId: string; shard: number }>();
@@ -73,7 +75,8 @@ export class WorkerRuntime {
       maxStalledCount: 100,
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
-    const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec);
+    const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec,
+      () => (this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.c.prefix, this.c.retentionSec)));
     this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
       connection: bullConnectionOf(this.opts.redisUrl), prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
@@ -145,6 +148,7 @@ export class WorkerRuntime {
     if (this.timer) clearInterval(this.timer);
     await this.worker?.close();
     await this.sweepWorker?.close();
+    await this.pointQueue?.close();
     for (const w of [this.worker, this.sweepWorker]) releaseBullConnection(w?.opts.connection);
     await this.c.registry.remove(this.id);
     await this.c.close();

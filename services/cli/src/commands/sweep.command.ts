@@ -6,10 +6,11 @@ import { SweepsService } from '@tlbsim/jobs';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
-import { createProgressReporter } from '../progress.reporter';
+import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { formatInputErrors, readScenarioFile } from '../scenario.loader';
 import { formatSweep, SweepResult, sweepCsv } from '../sweep.formatter';
 import { parsePolicies } from './compare.command';
+import { followPoints } from './points.follow';
 import { defaultPrefix, redisArgsOf, resolveRedisBeforeAction, withRedisService } from './redis.options';
 import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
@@ -24,6 +25,7 @@ export interface SweepOptions extends ScenarioOptions {
   prefix: string;
   json?: boolean;
   csv?: string;
+  progress?: ProgressMode;
 }
 
 /** Reads the scenario and expands the sweep. @throws ScenarioInputError */
@@ -34,8 +36,8 @@ function planOf(file: string, options: SweepOptions): SweepPlan {
 }
 
 /** Runs the points in this process, with a progress bar on a TTY. */
-async function runLocally(ctx: CliContext, plan: SweepPlan): Promise<SweepRow[]> {
-  const progress = createProgressReporter(ctx.io, 'sweep');
+async function runLocally(ctx: CliContext, plan: SweepPlan, mode?: ProgressMode): Promise<SweepRow[]> {
+  const progress = createProgressReporter(ctx.io, 'sweep', mode);
   let accesses = 0;
   try {
     return await runSweepInProcess(plan, {
@@ -56,15 +58,10 @@ async function runOnWorkers(ctx: CliContext, plan: SweepPlan, options: SweepOpti
     if ((await sweeps.liveWorkers()) === 0) ctx.io.err(`tlbsim: no live workers on ${options.redis}: the points wait for \`tlbsim worker ${redisArgsOf(options.redis).join(' ')}\`\n`);
     const { id } = await sweeps.submit(plan);
     ctx.io.err(`tlbsim: submitted sweep ${id} (${plan.points.length} points)\n`);
-    const progress = createProgressReporter(ctx.io, `sweep ${id}`);
-    let view;
-    try {
-      view = await sweeps.waitFor(id, { onProgress: (v) => progress.update({ window: v.pointsDone, windowsEstimate: v.points, accesses: v.rows.reduce((a, r) => a + r.accesses, 0), accessesTotal: plan.accessesTotal }) });
-    } finally {
-      progress.stop();
-    }
-    if (view.state === 'completed') return view.rows;
-    ctx.io.err(`tlbsim: sweep ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
+    await followPoints(ctx, sweeps, id, 'sweep', options.progress);
+    const view = await sweeps.get(id);
+    if (view?.state === 'completed') return view.rows;
+    ctx.io.err(`tlbsim: sweep ${id} ${view?.state ?? 'expired'}${view?.error ? `: ${view.error}` : ''}\n`);
     return null;
   });
 }
@@ -80,7 +77,7 @@ export async function sweepAction(ctx: CliContext, file: string, options: SweepO
     return EXIT.BAD_INPUT;
   }
   const started = Date.now();
-  const rows = options.redis ? await runOnWorkers(ctx, plan, { ...options, redis: options.redis }) : await runLocally(ctx, plan);
+  const rows = options.redis ? await runOnWorkers(ctx, plan, { ...options, redis: options.redis }) : await runLocally(ctx, plan, options.progress);
   if (!rows) return EXIT.RUN_FAILED;
   const result: SweepResult = { scenario: plan.name, gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, rows };
   if (options.csv) {
@@ -110,7 +107,7 @@ export function sweepCommand(ctx: CliContext): Command {
     .option('--grid <key=v1,v2,...>', `a scenario key and its values, e.g. events.nestedTransitionsPerSec=0,2000,20000 (repeatable, at most ${SWEEP_LIMITS.gridKeysMax})`, collect, [])
     .option('--policies <list>', `comma-separated policies of each point, the first is the baseline of the overhead column (${POLICY_NAMES.join(', ')})`)
     .option('--seeds <n>', `seeds per point: the scenario's seed, seed+1, ... (1..${SWEEP_LIMITS.seedsMax})`, '1');
-  addScenarioOptions(command)
+  addProgressOption(addScenarioOptions(command))
     .option('--redis <url>', 'run the points on the workers of this Redis (one sweep job; each point runs in process on a worker)')
     .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())

@@ -1,18 +1,6 @@
-import type { FactoryProvider } from '@nestjs/common';
 import { JobsService } from '@tlbsim/jobs';
-import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
+import { storePortProvider } from '../common/store-port.provider';
 import { JobsPort } from './jobs.port';
 
-/** The job store: the one given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
-export function createJobsPort(options: CoordinatorOptions): JobsPort {
-  if (options.jobs) return options.jobs;
-  const service: JobsPort = new JobsService({ redisUrl: options.redisUrl, prefix: options.prefix, retentionSec: options.retentionSec });
-  return service;
-}
-
-/** Provides {@link JobsPort}. */
-export const JOBS_PORT_PROVIDER: FactoryProvider<JobsPort> = {
-  provide: JobsPort,
-  useFactory: createJobsPort,
-  inject: [COORDINATOR_OPTIONS],
-};
+/** Provides {@link JobsPort}: the store given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
+export const JOBS_PORT_PROVIDER = storePortProvider<JobsPort>(JobsPort, (o) => o.jobs, (o) => new JobsService(o));

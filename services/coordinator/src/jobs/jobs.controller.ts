@@ -18,10 +18,10 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { JobPage, JobView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { Request, Response } from 'express';
+import { EventsEndpoint, GetOneEndpoint, ListEndpoint } from '../common/endpoint.decorators';
 import { LongLived } from '../common/long-lived.decorator';
 import { Submission } from '../common/submission.decorator';
 import { YamlBodyInterceptor } from '../common/yaml-body.interceptor';
@@ -65,16 +65,13 @@ export class JobsController {
   }
 
   /** A page of jobs, newest first. */
-  @Get()
-  @ApiOkResponse({ type: JobPageDto })
+  @ListEndpoint({ type: JobPageDto })
   list(@Query() query: ListJobsQueryDto): Promise<JobPage> {
     return this.jobs.list(query);
   }
 
   /** One job. */
-  @Get(':id')
-  @ApiOkResponse({ type: JobViewDto })
-  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @GetOneEndpoint({ type: JobViewDto })
   get(@Param('id') id: string): Promise<JobView> {
     return this.jobs.get(id);
   }
@@ -89,12 +86,7 @@ export class JobsController {
   }
 
   /** Server-Sent Events: the job's event stream, resumable with Last-Event-ID. */
-  @Get(':id/events')
-  @SkipThrottle()
-  @LongLived()
-  @ApiProduces('text/event-stream')
-  @ApiOperation({ summary: 'Follow a job (SSE)', description: 'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.' })
-  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @EventsEndpoint('Follow a job (SSE)', 'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.')
   events(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.jobEvents.stream(id, lastEventId, req, res);
   }

@@ -1,4 +1,6 @@
-import type { SweepPlan, SweepView } from '@tlbsim/contracts';
+import type { SweepEvent, SweepPlan, SweepView } from '@tlbsim/contracts';
+import type { HuntRequest, ShrinkRequest } from '@tlbsim/engine';
+import type { SearchKind, SearchView } from '@tlbsim/jobs';
 
 /** A page of sweeps, newest first, without their rows. */
 export interface SweepPage {
@@ -7,7 +9,8 @@ export interface SweepPage {
 }
 
 /**
- * What the coordinator needs from the sweep store. In production this is
+ * What the coordinator needs from the store of sweeps, hunts and shrinks
+ * (all run as points on the workers). In production this is
  * `SweepsService` of `@tlbsim/jobs`; also the Nest injection token.
  */
 export abstract class SweepsPort {
@@ -17,6 +20,12 @@ export abstract class SweepsPort {
   abstract get(id: string): Promise<SweepView | null>;
   /** Sweeps newest first. */
   abstract list(offset?: number, limit?: number): Promise<SweepPage>;
+  /** Stores a hunt or shrink and queues its first batch. @throws ScenarioInputError for a bad request */
+  abstract submitSearch<R>(kind: SearchKind, request: HuntRequest | ShrinkRequest, name: string): Promise<SearchView<R>>;
+  /** A hunt or shrink, or null if unknown. */
+  abstract getSearch<R>(kind: SearchKind, id: string): Promise<SearchView<R> | null>;
+  /** Events of a sweep, hunt or shrink after stream id `afterId` (null: from the start), without blocking. */
+  abstract readEvents(id: string, afterId: string | null, count?: number): Promise<SweepEvent[]>;
   /** Releases connections. */
   abstract close(): Promise<void>;
 }
