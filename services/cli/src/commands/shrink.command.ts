@@ -69,5 +69,5 @@ export function shrinkCommand(ctx: CliContext): Command {
     .option('--json', 'print { violationClass, runs, elapsedMs, before, after, overrides, scenario, witness }')
     .addHelpText('after', `\nExit codes: ${EXIT.OK} shrunk, ${EXIT.BAD_INPUT} bad input or no violation (of the class) to shrink, ${EXIT.RUN_FAILED} run failed or Redis unreachable.`)
     .action(async (file: string, options: ShrinkOptions) => ctx.setExitCode(await shrinkAction(ctx, file, options)));
-  return command;
+  return resolveRedisBeforeAction(command, false, false);
 }
