@@ -105,10 +105,17 @@ export class SweepRepository {
     return text ? (JSON.parse(text) as Record<string, unknown>) : null;
   }
 
-  /** Appends an event to the sweep's stream (trimmed to the newest {@link EVENTS_KEPT}). @returns its id */
+  /**
+   * Appends a progress event to the sweep's stream (trimmed to the newest
+   * {@link EVENTS_KEPT}), its `pointsDone` the rows stored at that moment:
+   * read and appended in one script, so the events of workers finishing
+   * points at once never count down. @returns its id
+   */
   async appendEvent(id: string, event: NewSweepEvent): Promise<string> {
-    const text = JSON.stringify({ ...event, at: new Date().toISOString() });
-    return (await this.redis.xadd(this.keys(id).events, 'MAXLEN', '~', EVENTS_KEPT, '*', 'e', text))!;
+    const k = this.keys(id);
+    const lua = `local e = cjson.decode(ARGV[1]) e.pointsDone = redis.call('HLEN', KEYS[1])
+      return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', cjson.encode(e))`;
+    return (await this.redis.eval(lua, 2, k.rows, k.events, JSON.stringify({ ...event, at: new Date().toISOString() }), EVENTS_KEPT)) as string;
   }
 
   /** Events after stream id `afterId` (null: from the start), blocking up to `blockMs` on `redis` (a connection of its own when it blocks). */
