@@ -45,3 +45,24 @@ export function resizeShardsError(cfg: Pick<SimConfig, 'fleet'>, shards: unknown
   const why = max === SCENARIO_LIMITS['run.shards'].max ? 'run.shards' : 'the number of actors, hosts*(2+vmsPerHost*vcpusPerVm)';
   return { path, value: shards, constraint: 'max', message: `${path}: ${shards} exceeds the maximum ${max} (${why})`, limit: max };
 }
+
+/**
+ * Guest accesses a run is expected to make in all, `windowsDone` windows into
+ * it with `accesses` made so far: {@link accessesTotalOf} for a run that ends
+ * when its accesses are done; for one that ends at `run.simulatedMs` (usually
+ * long before every vCPU's `accessesPerVcpu`), as many as its simulated time
+ * allows, extrapolated from the windows done out of `windowsEstimate` (until
+ * there is something to extrapolate from, {@link accessesTotalOf}); never
+ * above {@link accessesTotalOf} nor below `accesses`. The one formula of
+ * every progress bar, ETA and job view.
+ */
+export function accessesExpectedOf(
+  cfg: Pick<SimConfig, 'fleet' | 'workload' | 'run'>,
+  accesses: number,
+  windowsDone: number,
+  windowsEstimate: number,
+): number {
+  const total = accessesTotalOf(cfg);
+  if (cfg.run.simulatedMs <= 0 || windowsDone <= 0 || accesses <= 0) return total;
+  return Math.min(total, Math.max(accesses, Math.round((accesses * windowsEstimate) / windowsDone)));
+}

@@ -1,5 +1,5 @@
 import { C, ShardSim, SimConfig } from '@tlbsim/sim-core';
-import { accessesTotalOf } from '@tlbsim/contracts';
+import { accessesExpectedOf, accessesTotalOf } from '@tlbsim/contracts';
 import { InMemoryTransport } from './in-memory.transport';
 import { RunReport } from './report';
 import { buildReport, mergePartials } from './run-result';
@@ -74,10 +74,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
     if (window % every !== every - 1 && Date.now() - lastYieldMs < everyMs) return;
     if (opts.onProgress) {
       const accesses = shards.reduce((a, sh) => a + sh.counter(C.accesses), 0);
-      // A run that ends at run.simulatedMs makes as many accesses as its time allows: extrapolate.
-      const total = config.run.simulatedMs > 0
-        ? Math.min(accessesTotal, Math.max(accesses, Math.round((accesses * windowsEstimate) / (window + 1))))
-        : accessesTotal;
+      const total = accessesExpectedOf(config, accesses, window + 1, windowsEstimate);
       opts.onProgress({ window: window + 1, windowsEstimate, accesses, accessesTotal: total });
     }
     await new Promise((r) => setImmediate(r));

@@ -2,7 +2,8 @@ import type { JobEvent } from '@tlbsim/contracts';
 import { emptyFold, foldEvents, projectJob, viewOf } from './job.projection';
 import type { JobMeta } from './job.repository';
 
-const meta = { id: 'j', name: 'n', policy: 'overhaul', seed: 1, shards: 2, groupId: null, createdAt: '2024-01-01T00:00:00.000Z', accessesTotal: 1000, windowsEstimate: 10 } as unknown as JobMeta;
+const meta = { id: 'j', name: 'n', policy: 'overhaul', seed: 1, shards: 2, groupId: null, createdAt: '2024-01-01T00:00:00.000Z', accessesTotal: 1000, windowsEstimate: 10,
+  config: { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 500 }, run: { simulatedMs: 0 } } } as unknown as JobMeta;
 let n = 0;
 const ev = (type: JobEvent['type'], extra: Partial<JobEvent> = {}, sec = n++): JobEvent => ({ id: `${sec}-0`, jobId: 'j', type, at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(), ...extra });
 
@@ -26,6 +27,24 @@ describe('projectJob', () => {
     expect(projectJob(meta, events).perShard[1]).toMatchObject({ state: 'running', resumes: 1, worker: 'w3' });
     events.push(ev('completed', { digest: 'abc' }), ev('cancelled'));
     expect(projectJob(meta, events)).toMatchObject({ state: 'completed', digest: 'abc', progress: { fraction: 1 } });
+  });
+
+  it('a run that ends at run.simulatedMs: progress and ETA from its windows, not from accessesPerVcpu it never reaches', () => {
+    n = 0;
+    // 1e6 accesses allowed per vCPU, but the 100 windows of simulated time make about 1,000 per shard.
+    const timed = { ...meta, accessesTotal: 2e6, windowsEstimate: 100,
+      config: { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 1e6 }, run: { simulatedMs: 1 } } } as unknown as JobMeta;
+    const events = [
+      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 49, accesses: 500 }), ev('window-completed', { shard: 1, window: 49, accesses: 500 }),
+    ];
+    const running = projectJob(timed, events);
+    expect(running.progress).toMatchObject({ windows: 50, accesses: 1000, accessesTotal: 2000, fraction: 0.5 });
+    // 1,000 accesses in the 3 s since the first shard started: as long again, not the 6,000 s of 2e6 accesses.
+    expect(running.progress.etaSec).toBeCloseTo(3, 5);
+    events.push(ev('window-completed', { shard: 0, window: 99, accesses: 1010 }), ev('window-completed', { shard: 1, window: 99, accesses: 990 }),
+      ev('shard-completed', { shard: 0, window: 100 }), ev('shard-completed', { shard: 1, window: 100 }), ev('completed', { digest: 'd' }));
+    expect(projectJob(timed, events).progress).toMatchObject({ accesses: 2000, accessesTotal: 2000, fraction: 1, etaSec: 0 });
   });
 
   it('folding in pieces gives the same view as folding everything at once', () => {

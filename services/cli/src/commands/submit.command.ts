@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { accessesTotalOf, JobEvent, JobView } from '@tlbsim/contracts';
+import { accessesExpectedOf, JobEvent, JobView } from '@tlbsim/contracts';
 import { isFinal, JobGoneError, JobLimitError, JobsService, redactRedisUrl } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -68,13 +68,14 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
   const windowsEstimate = view0.progress.windowsEstimate;
   const progress = createProgressReporter(ctx.io, `${config.kvm.policy} ${id}`, options.progress);
   const perShard = new Map<number, { window: number; accesses: number }>();
-  const accessesTotal = accessesTotalOf(config);
   const onEvent = (e: JobEvent): void => {
     if (e.type === 'waiting-for-workers') ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
     if (e.type !== 'window-completed' || e.shard === undefined) return;
     perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
     const all = [...perShard.values()];
-    progress.update({ window: Math.min(...all.map((s) => s.window)), windowsEstimate, accesses: all.reduce((a, s) => a + s.accesses, 0), accessesTotal });
+    const window = Math.min(...all.map((s) => s.window));
+    const accesses = all.reduce((a, s) => a + s.accesses, 0);
+    progress.update({ window, windowsEstimate, accesses, accessesTotal: accessesExpectedOf(config, accesses, window, windowsEstimate) });
   };
   let view;
   try {
