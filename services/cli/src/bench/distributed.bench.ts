@@ -4,7 +4,8 @@
  * redis-server spawned from PATH (or $TLBSIM_REDIS_URL): 1 worker process
  * vs 2, plus 4 shards on 2 workers with round-robin placement (heavy
  * cross-shard traffic) to show that Redis round trips per window per shard
- * do not grow with the shard count.
+ * do not grow with the shard count, and a job resized from 2 to 4 shards
+ * mid-run (the time lost to the resize, resize.bench.ts).
  */
 import { spawn } from 'child_process';
 import { join } from 'path';
@@ -13,6 +14,7 @@ import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { managed, startLocalRedis } from '../local-cluster';
 import { redisArgsOf } from '../commands/redis.options';
+import { measureResize } from './resize.bench';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MAIN = join(__dirname, '..', 'main.js');
@@ -80,11 +82,12 @@ export async function benchDistributed(): Promise<object> {
     // independent, so block placement keeps all traffic inside a shard).
     const spread: SimConfig = { ...cfg, run: { ...cfg.run, placement: 'round-robin' } };
     const four = await measure(redis.url, spread, 2, 2, 4, 'bench4');
+    const resized = await measureResize(redis.url, cfg, 'bench-resize');
     return {
       scenario: cfg.name, vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm, accessesPerVcpu: ACCESSES,
-      oneWorker: one, twoWorkers: two, twoWorkersFourShards: four,
+      oneWorker: one, twoWorkers: two, twoWorkersFourShards: four, resized2to4: resized,
       speedup: two.accessesPerSec / one.accessesPerSec,
-      sameDigest: one.digest === two.digest && two.digest === four.digest,
+      sameDigest: one.digest === two.digest && two.digest === four.digest && four.digest === resized.digest,
       targets: { speedupMin: 1.6, barrierWaitShareMax: 0.1 },
     };
   } finally {
