@@ -27,6 +27,8 @@ function runResized(cfg: SimConfig, first: number, plan: readonly { atWindow: nu
       const { shards: n } = steps.shift()!;
       const snaps = repartitionSnapshots(cfg, shards.map((s) => s.snapshot()), inbound, n);
       shards = snaps.map((snap) => ShardSim.restore(cfg, snap));
+      // The checkpoint a switch records for each new shard, without restoring it.
+      snaps.forEach((snap, i) => expect(ShardSim.partialOf(cfg, snap)).toEqual(shards[i].partial()));
       inbound = shards.map(() => []);
       resized++;
     }

@@ -110,7 +110,7 @@ export class JobResizeService {
       const stats = sumStats(stored.map((s) => s.stats));
       stats.duplicatesDropped += inbound.reduce((a, d) => a + d.duplicates, 0);
       const bytes = sims.map((sim, i) => encodeSnapshot({ sim, stats: i === 0 ? stats : emptyTransportStats() }));
-      const checkpoints = sims.map((sim) => JSON.stringify(ShardSim.restore(meta.config, sim).partial()));
+      const checkpoints = sims.map((sim) => JSON.stringify(ShardSim.partialOf(meta.config, sim)));
       const m = Math.max(meta.shards, shards);
       const keys = [k.result, k.meta, k.barrier, k.events, k.checkpoints];
       for (let s = 0; s < m; s++) keys.push(k.snapshot(s));

@@ -253,12 +253,15 @@ export class ShardSim {
 
   /** Counters, witnesses and the time series so far (the series ends at the last window run). */
   partial(): ShardPartial {
-    const series = this.series.slice();
-    if (series.length === 0 || series[series.length - SERIES_WIDTH] !== this.window) {
-      series.push(this.window);
-      for (const slot of SERIES_COUNTERS) series.push(this.ctx.counters[slot]);
-    }
-    return { counters: Array.from(this.ctx.counters), witnesses: this.kvms.flatMap((k) => k.witnesses.map((w) => ({ ...w }))), series };
+    return partialFrom(this.window, Array.from(this.ctx.counters), this.series, this.kvms.flatMap((k) => k.witnesses));
+  }
+
+  /** What {@link partial} of the shard restored from `snap` returns, without restoring it. */
+  static partialOf(cfg: SimConfig, snap: ShardSnapshot): ShardPartial {
+    const topo = new Topology(cfg);
+    const witnesses = snap.actors.filter(([id]) => topo.roleOf(id) === 0)
+      .flatMap(([, st]) => (st.checker as { witnesses: WitnessRecord[] }).witnesses);
+    return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses);
   }
 
   /** The whole shard state after the last window run. */
@@ -288,6 +291,16 @@ export class ShardSim {
     for (const [actor, st] of actors) actor.load(st);
     return s;
   }
+}
+
+/** A {@link ShardPartial}: the series gets a last record at `window` unless it has one. */
+function partialFrom(window: number, counters: number[], series: readonly number[], witnesses: readonly WitnessRecord[]): ShardPartial {
+  const out = series.slice();
+  if (out.length === 0 || out[out.length - SERIES_WIDTH] !== window) {
+    out.push(window);
+    for (const slot of SERIES_COUNTERS) out.push(counters[slot]);
+  }
+  return { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
 }
 
 /** The messages of `buf` due at or after `endNs`, in their order. */
