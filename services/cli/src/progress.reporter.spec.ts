@@ -1,4 +1,4 @@
-import { createProgressReporter, plainLine, progressFields } from './progress.reporter';
+import { createPointsReporter, createProgressReporter, plainLine, progressFields } from './progress.reporter';
 import type { CliIo } from './cli.context';
 
 describe('progress', () => {
@@ -22,6 +22,25 @@ describe('progress', () => {
     const lines = err.trim().split('\n');
     expect(lines).toHaveLength(4); // at 0.1 s, 1.1 s, 2.1 s, then the last (3.0 s) at stop
     expect(lines[3]).toContain('100.0% | 300/300 accesses');
+  });
+
+  it('bar: the ETA it draws is the formatted one, with its unit (not the bare seconds of cli-progress)', () => {
+    let drawn = '';
+    const tty = { isTTY: true, columns: 200, write: (s: string) => ((drawn += s), true), cursorTo: () => true, clearLine: () => true, moveCursor: () => true };
+    const io: CliIo = { out: () => undefined, err: () => undefined, progressStream: tty as unknown as NodeJS.WritableStream };
+    let nowMs = 0;
+    const p = createProgressReporter(io, 'x', 'bar', () => nowMs);
+    p.update({ window: 1, windowsEstimate: 400, accesses: 1, accessesTotal: 1_000_000 });
+    nowMs = 100_000;
+    p.update({ window: 100, windowsEstimate: 400, accesses: 250_000, accessesTotal: 1_000_000 });
+    p.stop();
+    // 250,000 accesses in 100 s: 750,000 more take 300 s.
+    expect(drawn).toContain('| ETA 5m00s | window 100/400');
+    drawn = '';
+    const points = createPointsReporter(io, 'sweep', 'bar', () => nowMs);
+    points.update({ done: 10, points: 100, pointsMax: 100, perSec: 0.5, best: '' });
+    points.stop();
+    expect(drawn).toContain('| 0.5 points/s | ETA 3m00s');
   });
 
   it('auto without a terminal and none: nothing', () => {

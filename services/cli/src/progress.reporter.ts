@@ -96,7 +96,8 @@ function plainReporter<P>(io: CliIo, line: (p: P) => string, now: () => number):
 function barReporter(stream: NodeJS.WritableStream, label: string, now: () => number): ProgressReporter {
   const bar = new SingleBar({
     stream,
-    format: `${label} [{bar}] {pct}% | {done}/{all} accesses | {rate} acc/s | ETA {eta} | window {window}/{windows}`,
+    // {eta} and {percentage} are cli-progress's own tokens (bare seconds): ours go under other names.
+    format: `${label} [{bar}] {pct}% | {done}/{all} accesses | {rate} acc/s | ETA {etaText} | window {window}/{windows}`,
     hideCursor: true,
     clearOnComplete: true,
     // Redrawn on updates too, not only on its timer (a busy event loop delays timers).
@@ -107,7 +108,7 @@ function barReporter(stream: NodeJS.WritableStream, label: string, now: () => nu
   return {
     update(p) {
       const f = progressFields(p, now() - started);
-      const payload = { ...f, pct: f.percent };
+      const payload = { ...f, pct: f.percent, etaText: f.eta };
       const all = Math.max(1, p.accessesTotal);
       if (!running) {
         bar.start(all, Math.min(p.accesses, all), payload);
@@ -181,14 +182,15 @@ export function createPointsReporter(io: CliIo, label: string, mode: ProgressMod
   if (mode === 'plain') return plainReporter<PointsProgress>(io, (p) => plainPointsLine(label, p), now);
   const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
   if (!stream) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream, format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {eta}{best}`, hideCursor: true, clearOnComplete: true, forceRedraw: true });
+  const bar = new SingleBar({ stream, format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {etaText}{best}`, hideCursor: true, clearOnComplete: true, forceRedraw: true });
   let running = false;
   return {
     update(p) {
       const f = pointsFields(p);
       const all = Math.max(1, p.pointsMax ?? p.points, p.done);
-      if (!running) { bar.start(all, p.done, { ...f, pct: f.percent }); running = true; }
-      else { bar.setTotal(all); bar.update(p.done, { ...f, pct: f.percent }); }
+      const payload = { ...f, pct: f.percent, etaText: f.eta };
+      if (!running) { bar.start(all, p.done, payload); running = true; }
+      else { bar.setTotal(all); bar.update(p.done, payload); }
     },
     stop() { if (running) bar.stop(); },
   };

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'fs';
 import { Command } from 'commander';
-import { planSweep, ScenarioInputError, SWEEP_LIMITS, SweepPlan, SweepRow } from '@tlbsim/contracts';
+import { accessesTotalOf, planSweep, ScenarioInputError, SWEEP_LIMITS, SweepPlan, SweepRow } from '@tlbsim/contracts';
 import { runSweepInProcess } from '@tlbsim/engine';
 import { SweepsService } from '@tlbsim/jobs';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
@@ -35,6 +35,20 @@ function planOf(file: string, options: SweepOptions): SweepPlan {
   return planSweep(readScenarioFile(file), { grid: options.grid, policies, seeds, overrides: scenarioOverrides(options) });
 }
 
+/**
+ * Guest accesses a sweep run in point order is expected to make in all, after
+ * `done` points made `accesses`: those, plus for each point left its
+ * {@link accessesTotalOf}, or for one that ends at `run.simulatedMs` (far
+ * fewer) the mean of the points done, within that bound.
+ */
+export function sweepAccessesExpected(plan: SweepPlan, done: number, accesses: number): number {
+  const mean = done > 0 ? accesses / done : Infinity;
+  return plan.points.slice(done).reduce((total, point) => {
+    const bound = accessesTotalOf(point.config);
+    return total + (point.config.run.simulatedMs > 0 ? Math.min(bound, mean) : bound);
+  }, accesses);
+}
+
 /** Runs the points in this process, with a progress bar on a TTY. */
 async function runLocally(ctx: CliContext, plan: SweepPlan, mode?: ProgressMode): Promise<SweepRow[]> {
   const progress = createProgressReporter(ctx.io, 'sweep', mode);
@@ -44,7 +58,7 @@ async function runLocally(ctx: CliContext, plan: SweepPlan, mode?: ProgressMode)
       run: (config) => ctx.run(config),
       onPoint: (row, done) => {
         accesses += row.accesses;
-        progress.update({ window: done, windowsEstimate: plan.points.length, accesses, accessesTotal: plan.accessesTotal });
+        progress.update({ window: done, windowsEstimate: plan.points.length, accesses, accessesTotal: sweepAccessesExpected(plan, done, accesses) });
       },
     });
   } finally {
