@@ -116,6 +116,27 @@ describe('resizing a running job', () => {
     expect(list.filter((e) => e.type === 'shard-failed')).toEqual([]);
   });
 
+  it('a resize beyond the live slots waits for workers; resized again while it waits, it resumes from its snapshots', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 2);
+    await until('the worker', async () => (await jobs.workers()).length === 1);
+    const job = await jobs.submit(hotScenario(), { shards: 2 });
+    await runningPast(jobs, job.id, 20);
+    await jobs.resize(job.id, 4);
+    const waiting = await until('the job to wait for 4 slots', async () => {
+      const v = (await jobs.get(job.id))!;
+      return v.state === 'waiting-for-workers' && v.shards === 4 ? v : null;
+    });
+    expect(waiting.slots).toMatchObject({ needed: 4, live: 2 });
+    // Not running: re-partitioned from its stored snapshots at once, and it fits again.
+    expect((await jobs.resize(job.id, 1))!.shards).toBe(1);
+    const done = await jobs.waitFor(job.id, undefined, { timeoutMs: 120000 });
+    expect([done.state, done.digest, done.shards]).toEqual(['completed', expected, 1]);
+    const resized = (await events(jobs, job.id)).filter((e) => e.type === 'resized');
+    expect(resized.map((e) => e.shards)).toEqual([4, 1]);
+    expect(resized[1].window).toBe(resized[0].window);
+  });
+
   it('a job with run.minShards starts with the slots there are and grows when a worker joins', async () => {
     const { jobs, prefix } = service();
     const cfg = hotScenario({ shards: 4, minShards: 2 });

@@ -107,6 +107,7 @@ describe('cross-field rules', () => {
       'workload.accessesPerVcpu', 1e8],
     ['shards <= actors', { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 4 } }, 'run.shards', 3],
     ['windowNs <= lookahead', { latency: { ipiNs: 500 }, run: { windowNs: 600 } }, 'run.windowNs', 500],
+    ['minShards <= shards', { run: { shards: 4, minShards: 5 } }, 'run.minShards', 4],
   ];
 
   it.each(cases)('%s', (_rule, patch, path, limit) => {
@@ -122,6 +123,7 @@ describe('cross-field rules', () => {
     ok({ name: 'x', fleet: { hosts: 4096, vmsPerHost: 4, vcpusPerVm: 4 }, workload: { accessesPerVcpu: 1000 } });
     ok({ name: 'x', run: { windowNs: 2000 } });
     ok({ name: 'x', fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 3 } });
+    ok({ name: 'x', run: { shards: 4, minShards: 4 } });
   });
 
   it('names fleet.vmsPerHost when hosts*vmsPerHost alone exceeds the vCPU total (never "the maximum 0")', () => {
