@@ -304,6 +304,22 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'job-partial.png'), fullPage: true });
   });
 
+  it('loads the dashboard with no console error (no favicon 404)', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    fresh.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    fresh.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await fresh.goto(`${base}/#/`);
+      await fresh.waitForSelector('[data-testid=jobs] tbody tr');
+      await fresh.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(errors).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('loads the dashboard and the queues page without a request leaving this machine', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const requests: string[] = [];
