@@ -7,7 +7,9 @@
  * refused naming the field and the limit.
  */
 import { spawnSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { buildScenario, JobEvent } from '@tlbsim/contracts';
@@ -152,6 +154,18 @@ describe('resizing a running job', () => {
     expect(done.shards).toBe(4);
     const resized = (await events(jobs, job.id)).filter((e) => e.type === 'resized').map((e) => [e.shards, e.window! > 0]);
     expect(resized).toEqual([[2, false], [4, true]]);
+  });
+
+  it('submit --wait says when a job starts with fewer shards (run.minShards) and prints the same digest', () => {
+    const { prefix } = service();
+    worker(prefix, 1);
+    const file = join(mkdtempSync(join(tmpdir(), 'tlbsim-resize-')), 'hot.json');
+    writeFileSync(file, JSON.stringify(hotScenario()));
+    const r = spawnSync(process.execPath, [CLI_MAIN, 'submit', file, '--shards', '2', '--set', 'run.minShards=1', '--wait', '--json', '--progress', 'none',
+      '--wait-timeout', '120', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 150000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/job \S+ runs on 1 shard from window 0\n/);
+    expect((JSON.parse(r.stdout) as { digest: string; shards: number })).toMatchObject({ digest: expected, shards: 1 });
   });
 });
 

@@ -70,6 +70,11 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
   const perShard = new Map<number, { window: number; accesses: number }>();
   const onEvent = (e: JobEvent): void => {
     if (e.type === 'waiting-for-workers') ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
+    if (e.type === 'resized') {
+      // A new shard layout (tlbsim resize, run.minShards): its shard 0 reports the counts so far.
+      perShard.clear();
+      ctx.io.err(`job ${id} runs on ${e.shards} shard${e.shards === 1 ? '' : 's'} from window ${e.window ?? 0}\n`);
+    }
     if (e.type !== 'window-completed' || e.shard === undefined) return;
     perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
     const all = [...perShard.values()];
