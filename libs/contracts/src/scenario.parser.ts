@@ -31,10 +31,19 @@ function syntaxMessage(error: unknown, text: string): string {
   const pos = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
   if (!pos) return first;
   const reason = first.replace(/ at line \d+, column \d+:?$/, '');
-  // JSON quoting shows tabs and trailing spaces.
-  const source = text.split(/\r?\n/)[pos.line - 1] ?? '';
-  const quoted = source.length > QUOTED_LINE_MAX ? `${source.slice(0, QUOTED_LINE_MAX - 3)}...` : source;
-  return `${reason} at line ${pos.line}, column ${pos.col}: ${JSON.stringify(quoted)}`;
+  const lines = text.split(/\r?\n/);
+  if (lines.slice(pos.line - 1).every((l) => l.trim() === '')) {
+    // The text ended inside something left open: show the last line there is, not an empty one.
+    let last = Math.min(pos.line, lines.length) - 1;
+    while (last > 0 && (lines[last] ?? '').trim() === '') last--;
+    return `${reason} at the end of the text, after line ${last + 1}: ${quoteLine(lines[last] ?? '')}`;
+  }
+  return `${reason} at line ${pos.line}, column ${pos.col}: ${quoteLine(lines[pos.line - 1] ?? '')}`;
+}
+
+/** A source line as quoted in a parse error: JSON quoting shows tabs and trailing spaces; long lines are cut. */
+function quoteLine(source: string): string {
+  return JSON.stringify(source.length > QUOTED_LINE_MAX ? `${source.slice(0, QUOTED_LINE_MAX - 3)}...` : source);
 }
 
 /**
