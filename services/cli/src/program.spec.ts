@@ -66,10 +66,11 @@ describe('tlbsim (in process)', () => {
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['compare', scenario], "required option '--policies <list>' not specified"],
     [['compare', scenario, '--policies', 'overhaul,yolo'], 'kvm.policy: "yolo" is not one of'],
-  ])('bad input %j exits 2 naming the problem', async (args, message) => {
+  ])('bad input %j exits 2 naming the problem in one line', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+    if (!r.err.includes('invalid input')) expect(r.err).toMatch(/^tlbsim: [^\n]+\n$/);
     expect(r.configs).toHaveLength(0);
   });
 

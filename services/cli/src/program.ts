@@ -16,8 +16,12 @@ function version(): string {
 function configureTree(command: Command, io: CliIo): void {
   command
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // A usage error is one line, like every other failure: "tlbsim: unknown option '--x' (add --help for usage)".
+      outputError: (s, write) => write(`tlbsim: ${s.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`),
+    });
   for (const sub of command.commands) configureTree(sub, io);
 }
 
