@@ -1,3 +1,4 @@
+import type { SweepKind } from '@tlbsim/contracts';
 import { globalPrefixOf } from './jobs.constants';
 import { TaggedKeys } from './tagged.keys';
 
@@ -25,8 +26,8 @@ export class SweepKeys extends TaggedKeys {
     return [this.meta, this.points, this.rows, this.answers, this.search, this.events];
   }
 
-  /** Sorted set of every sweep id by creation time (a global key: tagged `{<prefix>}` on a cluster). */
-  static index(prefix: string, cluster = false): string {
-    return `${globalPrefixOf(prefix, cluster)}:sweeps`;
+  /** Sorted set of every sweep (hunt, shrink) id by creation time: `<prefix>:sweeps`, `:hunts`, `:shrinks` (a global key: tagged `{<prefix>}` on a cluster). */
+  static index(prefix: string, cluster = false, kind: SweepKind = 'sweep'): string {
+    return `${globalPrefixOf(prefix, cluster)}:${kind}s`;
   }
 }

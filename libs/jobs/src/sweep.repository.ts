@@ -46,11 +46,11 @@ export class SweepRepository {
     return new SweepKeys(this.prefix, id);
   }
 
-  /** Stores a new sweep's metadata and points and indexes it (only sweeps are in the index). */
+  /** Stores a new sweep's metadata and points and indexes it (in the index of its kind). */
   async create(meta: SweepMeta, points: readonly StoredSweepPoint[]): Promise<void> {
     await this.savePoints(meta.id, points);
     await this.redis.hset(this.keys(meta.id).meta, encodeMeta(meta));
-    if (meta.kind === 'sweep') await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster), Date.parse(meta.createdAt), meta.id);
+    await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster, meta.kind), Date.parse(meta.createdAt), meta.id);
   }
 
   private async savePoints(id: string, points: readonly StoredSweepPoint[]): Promise<void> {
@@ -180,14 +180,14 @@ export class SweepRepository {
     });
   }
 
-  /** Keeps the newest `max` sweeps in the index (older ones have expired or soon will). */
-  async prune(max: number): Promise<void> {
-    await this.redis.zremrangebyrank(SweepKeys.index(this.prefix, this.redis.isCluster), 0, -(max + 1));
+  /** Keeps the newest `max` sweeps (of `kind`) in the index (older ones have expired or soon will). */
+  async prune(max: number, kind: SweepKind = 'sweep'): Promise<void> {
+    await this.redis.zremrangebyrank(SweepKeys.index(this.prefix, this.redis.isCluster, kind), 0, -(max + 1));
   }
 
-  /** Sweep ids, newest first, and how many there are. */
-  async ids(offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
-    const key = SweepKeys.index(this.prefix, this.redis.isCluster);
+  /** Sweep (hunt, shrink) ids of `kind`, newest first, and how many there are. */
+  async ids(offset: number, limit: number, kind: SweepKind = 'sweep'): Promise<{ ids: string[]; total: number }> {
+    const key = SweepKeys.index(this.prefix, this.redis.isCluster, kind);
     const [ids, total] = await Promise.all([this.redis.zrevrange(key, offset, offset + limit - 1), this.redis.zcard(key)]);
     return { ids, total };
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import type { FieldError, SweepEvent, SweepPlan, SweepState, SweepView } from '@tlbsim/contracts';
+import type { FieldError, SweepEvent, SweepKind, SweepPlan, SweepState, SweepView } from '@tlbsim/contracts';
 import { checkVary, HuntRequest, HuntResult, ShrinkRequest, ShrinkResult, withOverhead } from '@tlbsim/engine';
 import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
@@ -12,7 +12,7 @@ import { SweepQueueRepository } from './sweep-queue.repository';
 import { SweepMeta, SweepRepository } from './sweep.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
-/** Sweeps not finished at most; more is refused (the point queue must not grow without bound). @defaultValue 100 */
+/** Sweeps not finished at most, and as many hunts and as many shrinks; more is refused (the point queue must not grow without bound). @defaultValue 100 */
 export const OPEN_SWEEPS_MAX = 100;
 
 /** Options of {@link SweepsService.waitFor}. */
@@ -105,8 +105,7 @@ export class SweepsService {
 
   /** Stores a planned sweep and queues its points. */
   async submit(plan: SweepPlan): Promise<SweepView> {
-    const { ids } = await this.c.repo.ids(0, OPEN_SWEEPS_MAX);
-    if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many sweeps running (${OPEN_SWEEPS_MAX}); try again later`);
+    await this.checkOpen('sweep');
     const meta: SweepMeta = {
       id: newSweepId('s'), kind: 'sweep', name: plan.name, createdAt: new Date().toISOString(),
       gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, points: plan.points.length, state: 'running', finishedAt: null, error: null,
@@ -115,6 +114,12 @@ export class SweepsService {
     await this.queue.enqueue(meta.id, plan.points.length);
     await this.c.repo.prune(RESULTS_KEPT_MAX);
     return sweepViewOf(meta, []);
+  }
+
+  /** @throws JobLimitError when {@link OPEN_SWEEPS_MAX} sweeps (hunts, shrinks) of `kind` are running */
+  private async checkOpen(kind: SweepKind): Promise<void> {
+    const { ids } = await this.c.repo.ids(0, OPEN_SWEEPS_MAX, kind);
+    if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many ${kind}s running (${OPEN_SWEEPS_MAX}); try again later`);
   }
 
   /** A sweep with its finished rows, or null if unknown. */
@@ -155,11 +160,13 @@ export class SweepsService {
    */
   async submitSearch<R>(kind: SearchKind, request: HuntRequest | ShrinkRequest, name: string): Promise<SearchView<R>> {
     if (kind === 'hunt') checkVary(request as HuntRequest);
+    await this.checkOpen(kind);
     const meta: SweepMeta = {
       id: newSweepId(kind === 'hunt' ? 'h' : 'r'), kind, name, createdAt: new Date().toISOString(), gridKeys: [], policies: [], seeds: 1, points: 0,
       state: 'running', finishedAt: null, error: null,
     };
     const started = await new SearchBatchesService(this.c.repo, () => this.queue, this.retentionSec).start(meta, kind, request);
+    await this.c.repo.prune(RESULTS_KEPT_MAX, kind);
     return searchViewOf<R>(started, 0, {});
   }
 
