@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildScenario } from '@tlbsim/contracts';
+import { runBuiltCli } from './support/cli-process';
 
 const MAIN = join(__dirname, '..', 'services', 'cli', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tlbsim-e2e-'));
@@ -97,6 +98,13 @@ describe('tlbsim executable', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`tlbsim: ${file}: job j-1 did not complete (cancelled): its export has no digest to reproduce, so there is nothing to replay\n`);
     expect(r.stdout).toBe('');
+  });
+
+  it('every command but schema lists its exit codes in --help', async () => {
+    const names = [...tlbsim('--help').stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]).filter((n) => n !== 'schema');
+    expect(names.length).toBeGreaterThanOrEqual(14);
+    const helps = await Promise.all(names.map(async (name) => [name, (await runBuiltCli([name, '--help'])).out] as const));
+    expect(helps.filter(([, out]) => !/\nExit codes: 0 /.test(out)).map(([name]) => name)).toEqual([]);
   });
 
   it('unknown option: exit 2', () => {

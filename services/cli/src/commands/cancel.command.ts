@@ -29,6 +29,7 @@ export function cancelCommand(ctx: CliContext): Command {
   const command = new Command('cancel').description('cancel a distributed job').argument('<job>', 'job id');
   addRedisOptions(command)
     .option('--json', 'print the job view as JSON')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} cancelled (or already finished), ${EXIT.BAD_INPUT} bad input or unknown job, ${EXIT.UNREACHABLE} Redis unreachable.`)
     .action(async (id: string, options: CancelOptions) => ctx.setExitCode(await cancelAction(ctx, id, options)));
   return command;
 }

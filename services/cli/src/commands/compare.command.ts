@@ -66,6 +66,7 @@ export function compareCommand(ctx: CliContext): Command {
     .requiredOption('--policies <list>', `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`);
   addProgressOption(addScenarioOptions(command, false))
     .option('--json', 'print { scenario, seed, policies, reports, overheadVsFirst } as one JSON object')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} a run failed.`)
     .action(async (file: string, options: CompareOptions) => ctx.setExitCode(await compareAction(ctx, file, options)));
   return command;
 }

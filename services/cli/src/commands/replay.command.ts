@@ -67,5 +67,6 @@ export function replayCommand(ctx: CliContext): Command {
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--until-window <n>', "stop after n windows: reproduces the partial report's digest of a cancelled or failed job (n = its windows)");
   return addWitnessOptions(command)
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} same digest, ${EXIT.VIOLATIONS} digest differs, ${EXIT.BAD_INPUT} bad input or the export of a job that did not complete (see --until-window), ${EXIT.RUN_FAILED} run failed.`)
     .action(async (file: string, options: ReplayOptions) => ctx.setExitCode(await replayAction(ctx, file, options)));
 }

@@ -51,6 +51,7 @@ export function resizeCommand(ctx: CliContext): Command {
   addRedisOptions(command)
     .requiredOption('--shards <n>', 'shards to run on from the next window barrier on')
     .option('--json', 'print the job view as JSON')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, unknown or finished job, ${EXIT.UNREACHABLE} Redis unreachable.`)
     .action(async (id: string, options: ResizeOptions) => ctx.setExitCode(await resizeAction(ctx, id, options)));
   return command;
 }

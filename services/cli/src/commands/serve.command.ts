@@ -144,6 +144,7 @@ export function serveCommand(ctx: CliContext): Command {
     .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
       'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT;\n' +
       'REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead of TLBSIM_REDIS_URL / REDIS_URL).')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} stopped by SIGINT/SIGTERM, ${EXIT.BAD_INPUT} bad input or the port is in use, ${EXIT.RUN_FAILED} failed to start.`)
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
   return resolveRedisBeforeAction(command, false);
 }

@@ -92,6 +92,7 @@ export function traceCommand(ctx: CliContext): Command {
     .option('--witnesses <n>', 'witnesses to print (default: all kept), plus the first of each class not among them')
     .option('--witness-class <class>', 'only witnesses of this class')
     .option('--witness-vm <n>', 'only witnesses of this VM (fleet-wide VM number)')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input (no such file or job, no report), ${EXIT.UNREACHABLE} Redis unreachable.`)
     .action(async (source: string, options: TraceOptions) => ctx.setExitCode(await traceAction(ctx, source, options)));
   return resolveRedisBeforeAction(command, false);
 }

@@ -60,6 +60,7 @@ export function workerCommand(ctx: CliContext): Command {
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
     .option('--stalled-interval-ms <ms>', 'how often dead workers\' shards are looked for (default 3000)')
     .option('--retention-sec <s>', 'seconds finished jobs\' records are kept (default $TLBSIM_RETENTION_SEC or 3600)')
+    .addHelpText('after', `\nExit codes: ${EXIT.OK} stopped by SIGTERM/SIGINT, ${EXIT.BAD_INPUT} bad input, ${EXIT.UNREACHABLE} Redis unreachable at start.`)
     .action(async (options: WorkerOptions) => ctx.setExitCode(await workerAction(ctx, options)));
   return command;
 }
