@@ -46,6 +46,12 @@ export interface RunMetrics {
   cycles: { total: number; perAccess: number; byOp: Record<string, number> };
   windows: number;
   simulatedNs: number;
+  /**
+   * The run ended at the stall limit (`run.simulatedMs` 0 and the vCPUs took
+   * more than sim-core's STALL_FACTOR_MAX times their nominal time: typically
+   * an L0 whose queue grows without end), at `simulatedNsMax`.
+   */
+  stallLimit: { hit: boolean; simulatedNsMax: number };
   /** Guest accesses the simulated ones stand for (`workload.accessSampling` each). */
   guestAccesses: number;
   /** Per-second figures (per second of simulated time; labelled when time is compressed). */

@@ -1,5 +1,5 @@
 import {
-  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
+  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, endNsOf, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
   VIOLATION_CLASSES,
 } from '@tlbsim/sim-core';
 import { vcpusOf } from '@tlbsim/contracts';
@@ -112,6 +112,7 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
       cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
       windows,
       simulatedNs: windows * windowNs,
+      stallLimit: { hit: cfg.run.simulatedMs === 0 && windows * windowNs >= endNsOf(cfg), simulatedNsMax: endNsOf(cfg) },
       guestAccesses: c[C.guestAccesses],
       ...realUnitsOf(cfg, c, windows * windowNs),
     },

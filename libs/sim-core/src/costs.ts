@@ -53,7 +53,7 @@ export interface TimeCosts {
   l0PerVpNs: number;
   /** Guest accesses per simulated access. */
   sampling: number;
-  /** Simulated time at which every vCPU stops (Infinity: none). */
+  /** Simulated time at which every vCPU stops ({@link endNsOf}). */
   endNs: number;
 }
 
@@ -77,8 +77,35 @@ export function timeCostsOf(cfg: SimConfig): TimeCosts {
     l0BaseNs: ns(k.hypercallBaseCycles),
     l0PerVpNs: ns(k.hypercallPerVpCycles),
     sampling,
-    endNs: cfg.run.simulatedMs > 0 ? cfg.run.simulatedMs * 1e6 : Infinity,
+    endNs: endNsOf(cfg),
   };
+}
+
+/**
+ * How many times its nominal time (every access a hit) a vCPU may take when
+ * only `workload.accessesPerVcpu` ends the run. Walks, exits and shared VPs
+ * slow a vCPU by tens to hundreds of times; a policy whose hypercalls
+ * offer L0 more work than it can serve makes the queue, and so the run,
+ * grow without end. The limit ends such a run, and the report says so.
+ */
+export const STALL_FACTOR_MAX = 1000;
+
+/**
+ * The stall limit is never below this much simulated time: a short run's
+ * fixed start-up work (every vCPU's first root and its hypercall, queued at
+ * L0 together) can exceed any multiple of a tiny nominal time.
+ */
+export const STALL_LIMIT_NS_MIN = 50_000_000;
+
+/**
+ * Simulated time at which every vCPU stops: `run.simulatedMs`, or else
+ * {@link STALL_FACTOR_MAX} times the nominal time of `workload.accessesPerVcpu`
+ * (at least {@link STALL_LIMIT_NS_MIN}).
+ */
+export function endNsOf(cfg: SimConfig): number {
+  if (cfg.run.simulatedMs > 0) return cfg.run.simulatedMs * 1e6;
+  const hitNs = cfg.workload.accessIntervalNs * Math.max(1, cfg.workload.accessSampling);
+  return Math.max(STALL_LIMIT_NS_MIN, STALL_FACTOR_MAX * cfg.workload.accessesPerVcpu * hitNs);
 }
 
 /**

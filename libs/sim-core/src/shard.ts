@@ -1,3 +1,4 @@
+import { Carry } from './carry';
 import { SimConfig } from './config';
 import { C, COUNTER_SLOTS } from './counters';
 import { timeCostsOf } from './costs';
@@ -83,7 +84,7 @@ export class ShardSim {
   /** The next window to run. */
   window = 0;
   /** Delivered messages not due yet (time at or after the last window's end). */
-  private carry: Float64Array = new Float64Array(0);
+  private readonly carry: Carry;
   /** Time series records so far (see {@link ShardPartial.series}). */
   private series: number[] = [];
   private readonly seriesEvery: number;
@@ -96,6 +97,7 @@ export class ShardSim {
     this.shard = shard;
     this.shards = shards;
     this.windowNs = windowNsOf(cfg);
+    this.carry = new Carry(this.windowNs);
     this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
       cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
@@ -133,7 +135,7 @@ export class ShardSim {
     const k = this.window;
     const endNs = (k + 1) * this.windowNs;
     this.ctx.window = k;
-    const buf = concat([this.carry, ...inbound]);
+    const buf = concat([...this.carry.take(k), ...inbound]);
     const perActor = this.route(buf, endNs);
     for (const [id, st] of collectMigrations(buf, perActor.get(MIGRATE_KEY) ?? EMPTY, endNs)) this.addVcpu(id, st).arrive();
     this.replicas.apply(buf, perActor.get(BROADCAST_KEY) ?? EMPTY, endNs);
@@ -143,7 +145,7 @@ export class ShardSim {
     let done = true;
     for (const v of this.vcpus.values()) done &&= v.done;
     this.emigrate(k + 1, endNs);
-    this.carry = notYetDue(buf, endNs);
+    this.carry.keep(buf, k);
     const outbound = this.partition(endNs);
     this.window = k + 1;
     this.ctx.schedule.forgetBefore(k);
@@ -269,7 +271,7 @@ export class ShardSim {
     const actors = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     return {
       shard: this.shard, shards: this.shards, window: this.window, counters: Array.from(this.ctx.counters),
-      carry: this.carry.slice(),
+      carry: this.carry.flat(),
       series: this.series.slice(),
       actors: actors.map((a) => [a.id, a.save()]),
       replicas: this.replicas.save(),
@@ -281,7 +283,7 @@ export class ShardSim {
     const s = new ShardSim(cfg, snap.shard, snap.shards, false);
     s.window = snap.window;
     s.ctx.window = snap.window;
-    s.carry = snap.carry.slice();
+    s.carry.restore(snap.carry, snap.window);
     s.series = (snap.series ?? []).slice();
     // vCPU actors first: a new one takes ASIDs from its VP (and may flush it),
     // which the VPs' stored state loaded next undoes; the counters likewise.
@@ -301,18 +303,6 @@ function partialFrom(window: number, counters: number[], series: readonly number
     for (const slot of SERIES_COUNTERS) out.push(counters[slot]);
   }
   return { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
-}
-
-/** The messages of `buf` due at or after `endNs`, in their order. */
-function notYetDue(buf: Float64Array, endNs: number): Float64Array {
-  let n = 0;
-  for (let o = 0; o < buf.length; o += MSG_WIDTH) if (buf[o + F_TIME] >= endNs) n++;
-  const out = new Float64Array(n * MSG_WIDTH);
-  let at = 0;
-  for (let o = 0; o < buf.length; o += MSG_WIDTH) {
-    if (buf[o + F_TIME] >= endNs) { out.set(buf.subarray(o, o + MSG_WIDTH), at); at += MSG_WIDTH; }
-  }
-  return out;
 }
 
 function concat(parts: Float64Array[]): Float64Array {

@@ -1,4 +1,5 @@
 import { RunReport, selectWitnesses, VIOLATION_CLASSES, Witness, WitnessSelection } from '@tlbsim/engine';
+import { STALL_FACTOR_MAX, STALL_LIMIT_NS_MIN } from '@tlbsim/sim-core';
 import { realUnitsLines } from './real-units.formatter';
 import { alignPairs, fmtFixed, fmtInt, fmtPercent } from './format.util';
 
@@ -76,7 +77,16 @@ function counters(r: RunReport): string[] {
       ['windows', fmtInt(m.windows)],
       ['simulated time', `${fmtInt(m.simulatedNs)} ns`],
     ]),
+    ...stallLimitLine(m),
   ];
+}
+
+/** A run cut at the stall limit says so: its counters cover only what ran. */
+function stallLimitLine(m: RunReport['metrics']): string[] {
+  if (!m.stallLimit?.hit) return [];
+  return ['', `stopped at the stall limit (${fmtInt(m.stallLimit.simulatedNsMax)} ns simulated: ${STALL_FACTOR_MAX}x the nominal time, at least ${fmtInt(STALL_LIMIT_NS_MIN)} ns): `
+    + `the vCPUs waited ${fmtPercent(m.time.percent.hypercallStalls + m.time.percent.rootWaits, 100)} of their time on hypercalls and roots; `
+    + 'L0 cannot serve the flushes this policy offers at these rates (set run.simulatedMs to bound the run yourself)'];
 }
 
 /** Totals per violation class. */

@@ -39,6 +39,7 @@ export function sampleRunReport(policy = 'overhaul', perAccess = 10, violations 
       cycles: { total: perAccess * 8000, perAccess, byOp: { nestedWalk: perAccess * 5000, tlbHit: perAccess * 1000, hypercall: perAccess * 2000 } },
       windows: 40,
       simulatedNs: 80000,
+      stallLimit: { hit: false, simulatedNsMax: 200000000 },
       guestAccesses: 8000,
       rates: {
         timeCompression: 1, compressed: false,
