@@ -1,10 +1,16 @@
 import type { RateFigure, RunReport } from '@tlbsim/engine';
 import { alignPairs, fmtFixed, fmtInt } from './format.util';
 
-/** `1,234/s (configured 1,200)`. */
-function rate(f: RateFigure): string {
+/**
+ * `1,234/s (configured 1,200)`; with time compressed xN, the rate the
+ * scenario file gives and the one the run used: `(configured 100 x20 = 2,000)`.
+ */
+function rate(f: RateFigure, compression: number): string {
   const achieved = `${fmtInt(Math.round(f.achieved))}/s`;
-  return f.configured === undefined ? achieved : `${achieved} (configured ${fmtInt(Math.round(f.configured))})`;
+  if (f.configured === undefined) return achieved;
+  const used = fmtInt(Math.round(f.configured));
+  if (compression <= 1 || f.configured === 0) return `${achieved} (configured ${used})`;
+  return `${achieved} (configured ${fmtInt(Math.round(f.configured / compression))} x${compression} = ${used})`;
 }
 
 /**
@@ -15,6 +21,7 @@ export function realUnitsLines(r: RunReport): string[] {
   const m = r.metrics;
   const p = m.time.percent;
   const rt = m.rates;
+  const x = rt.compressed ? rt.timeCompression : 1;
   const label = rt.compressed ? ` (compressed: events ran ${rt.timeCompression}x faster than configured)` : '';
   return [
     '',
@@ -33,12 +40,12 @@ export function realUnitsLines(r: RunReport): string[] {
     '',
     `Rates per simulated second${label}`,
     ...alignPairs([
-      ['hypercalls / host', rate(rt.hypercallsPerHostPerSec)],
-      ['shootdown IPIs / host', rate(rt.shootdownIpisPerHostPerSec)],
-      ['root loads / vCPU', rate(rt.rootLoadsPerVcpuPerSec)],
-      ['nested transitions / vCPU', rate(rt.nestedTransitionsPerVcpuPerSec)],
-      ['memslot updates / host', rate(rt.memslotUpdatesPerHostPerSec)],
-      ['MMU-notifier invalidations / host', rate(rt.mmuNotifierInvalidationsPerHostPerSec)],
+      ['hypercalls / host', rate(rt.hypercallsPerHostPerSec, x)],
+      ['shootdown IPIs / host', rate(rt.shootdownIpisPerHostPerSec, x)],
+      ['root loads / vCPU', rate(rt.rootLoadsPerVcpuPerSec, x)],
+      ['nested transitions / vCPU', rate(rt.nestedTransitionsPerVcpuPerSec, x)],
+      ['memslot updates / host', rate(rt.memslotUpdatesPerHostPerSec, x)],
+      ['MMU-notifier invalidations / host', rate(rt.mmuNotifierInvalidationsPerHostPerSec, x)],
       ['deferred events', `${fmtInt(rt.deferredEvents)} (mean delay ${fmtInt(Math.round(rt.deferredMeanNs))} ns)`],
     ]),
   ];
