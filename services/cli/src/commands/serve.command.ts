@@ -7,6 +7,7 @@ import { choiceOption } from '../option.parsers';
 import { findOnPath, listenError, LocalProcess, startLocalRedis, startLocalWorkers } from '../local-cluster';
 import { LOCAL_WORKER_GRACE_MS, SERVE_SHUTDOWN_MS, stopWithin, untilStopRequested } from '../shutdown.util';
 import { defaultPrefix, REDIS_CLUSTER_HELP, redisArgsOf, resolveRedisBeforeAction } from './redis.options';
+import { WORKER_OPTION_LIMITS } from './worker.command';
 
 /** Options of `tlbsim serve`. */
 export interface ServeOptions {
@@ -71,8 +72,9 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     logFormat = logFormatOf(options.logFormat);
     port = nonNegativeInt('--port', options.port);
     workers = nonNegativeInt('--workers', options.workers, 0, 256);
-    concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, 1, 1024);
-    retentionSec = options.retentionSec === undefined ? undefined : nonNegativeInt('--retention-sec', options.retentionSec, 1, 10 * 365 * 86400);
+    const { concurrency: c, retentionSec: r } = WORKER_OPTION_LIMITS;
+    concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, c.min, c.max);
+    retentionSec = options.retentionSec === undefined ? undefined : nonNegativeInt('--retention-sec', options.retentionSec, r.min, r.max);
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;

@@ -3,6 +3,7 @@ import { probeRedis } from '@tlbsim/jobs';
 import { WorkerRuntime, WorkerRuntimeOptions } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
+import { integerOption } from '../option.parsers';
 import { stopWithin, untilStopRequested, WORKER_SHUTDOWN_MS } from '../shutdown.util';
 import { addRedisOptions, RedisOptions } from './redis.options';
 
@@ -14,11 +15,21 @@ export interface WorkerOptions extends RedisOptions {
   retentionSec?: string;
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got ${value}`);
-  return n;
+/**
+ * Limits of the worker's flags (also `serve --worker-concurrency` and
+ * `--retention-sec`): durations beyond a day would overflow Node's timers
+ * (2^31-1 ms), retention beyond ten years and a million slots mean a typo.
+ */
+export const WORKER_OPTION_LIMITS = Object.freeze({
+  concurrency: { min: 1, max: 1024 },
+  lockDurationMs: { min: 100, max: 86_400_000 },
+  stalledIntervalMs: { min: 100, max: 86_400_000 },
+  retentionSec: { min: 1, max: 10 * 365 * 86_400 },
+});
+
+/** An optional flag as an integer within its {@link WORKER_OPTION_LIMITS}. @throws CliOptionError */
+function limitedInt(flag: string, value: string | undefined, limits: { min: number; max: number }): number | undefined {
+  return value === undefined ? undefined : integerOption(flag, value, limits.min, limits.max);
 }
 
 /**
@@ -28,12 +39,14 @@ function positiveInt(name: string, value: string | undefined): number | undefine
  * once if Redis is unreachable.
  */
 export async function workerAction(ctx: CliContext, options: WorkerOptions): Promise<number> {
+  const L = WORKER_OPTION_LIMITS;
   let settings: WorkerRuntimeOptions;
   try {
     settings = {
-      redisUrl: options.redis, prefix: options.prefix, concurrency: positiveInt('--concurrency', options.concurrency),
-      lockDurationMs: positiveInt('--lock-duration-ms', options.lockDurationMs), stalledIntervalMs: positiveInt('--stalled-interval-ms', options.stalledIntervalMs),
-      retentionSec: positiveInt('--retention-sec', options.retentionSec), log: (line) => ctx.io.err(`${line}\n`),
+      redisUrl: options.redis, prefix: options.prefix, concurrency: limitedInt('--concurrency', options.concurrency, L.concurrency),
+      lockDurationMs: limitedInt('--lock-duration-ms', options.lockDurationMs, L.lockDurationMs),
+      stalledIntervalMs: limitedInt('--stalled-interval-ms', options.stalledIntervalMs, L.stalledIntervalMs),
+      retentionSec: limitedInt('--retention-sec', options.retentionSec, L.retentionSec), log: (line) => ctx.io.err(`${line}\n`),
     };
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
