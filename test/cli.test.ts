@@ -107,6 +107,13 @@ describe('tlbsim executable', () => {
     expect(helps.filter(([, out]) => !/\nExit codes: 0 /.test(out)).map(([name]) => name)).toEqual([]);
   });
 
+  it('replay and trace of a missing file or a directory: exit 2, one line in words (not the errno text)', () => {
+    const missing = join(dir, 'missing.ndjson');
+    expect(tlbsim('replay', missing)).toMatchObject({ status: 2, stderr: `tlbsim: ${missing}: no such file\n` });
+    expect(tlbsim('replay', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
+    expect(tlbsim('trace', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
+  });
+
   it('unknown option: exit 2', () => {
     const r = tlbsim('run', ok, '--frobnicate');
     expect(r.status).toBe(2);

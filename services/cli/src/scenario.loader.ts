@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { buildScenario, FieldError, parseScenarioText, ScenarioInputError } from '@tlbsim/contracts';
 
-/** Why a file could not be read, in words. */
-function readFailure(error: unknown): string {
+/** Why a file could not be read, in words (`no such file`, `is a directory`, ...), for every command that reads one. */
+export function readFailure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a directory';

@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes';
 import { CliOptionError, integerOption } from '../option.parsers';
 import { createProgressReporter } from '../progress.reporter';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
+import { readFailure } from '../scenario.loader';
 
 /** Options of `tlbsim replay`. */
 export interface ReplayOptions extends ReportOutputOptions {
@@ -38,7 +39,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   try {
     lines = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n');
   } catch (error) {
-    ctx.io.err(`tlbsim: ${file}: ${(error as Error).message}\n`);
+    ctx.io.err(`tlbsim: ${file}: ${readFailure(error)}\n`);
     return EXIT.BAD_INPUT;
   }
   const progress = createProgressReporter(ctx.io, 'replay');

@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes';
 import { formatTrace } from '../trace.formatter';
 import { defaultPrefix, REDIS_CLUSTER_HELP, RedisOptions, resolveRedisBeforeAction, withJobs } from './redis.options';
 import { ReportOutputOptions, witnessSelectionOrReport } from './report.output';
+import { readFailure } from '../scenario.loader';
 
 /** Options of `tlbsim trace`. */
 export interface TraceOptions extends ReportOutputOptions, Partial<RedisOptions> {}
@@ -26,7 +27,12 @@ function parseOrNull(text: string): unknown {
  * (`tlbsim export`: its `result` line). Throws a one-line Error otherwise.
  */
 function reportFromFile(file: string): RunReport {
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new Error(readFailure(error), { cause: error });
+  }
   const trimmed = text.trim();
   const whole = parseOrNull(trimmed) as RunReport | null;
   if (whole?.violations) return whole;
