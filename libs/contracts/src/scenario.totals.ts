@@ -66,3 +66,22 @@ export function accessesExpectedOf(
   if (cfg.run.simulatedMs <= 0 || windowsDone <= 0 || accesses <= 0) return total;
   return Math.min(total, Math.max(accesses, Math.round((accesses * windowsEstimate) / windowsDone)));
 }
+
+/**
+ * Windows a run is expected to take, `windowsDone` windows into it with
+ * `accesses` made so far: the nominal `windowsEstimate` (no stalls) until the
+ * accesses say more. Misses, walks, exits and waits make accesses slower
+ * than nominal, so a run that ends when its accesses are done takes about
+ * `windowsDone * accessesTotalOf / accesses` windows; one that ends at
+ * `run.simulatedMs` takes its estimate. Never below `windowsDone`.
+ */
+export function windowsExpectedOf(
+  cfg: Pick<SimConfig, 'fleet' | 'workload' | 'run'>,
+  accesses: number,
+  windowsDone: number,
+  windowsEstimate: number,
+): number {
+  const nominal = Math.max(windowsEstimate, windowsDone);
+  if (cfg.run.simulatedMs > 0 || accesses <= 0 || windowsDone <= 0) return nominal;
+  return Math.max(nominal, Math.round((windowsDone * accessesTotalOf(cfg)) / accesses));
+}

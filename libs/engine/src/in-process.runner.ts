@@ -1,5 +1,5 @@
 import { C, ShardSim, SimConfig } from '@tlbsim/sim-core';
-import { accessesExpectedOf, accessesTotalOf } from '@tlbsim/contracts';
+import { accessesExpectedOf, accessesTotalOf, windowsExpectedOf } from '@tlbsim/contracts';
 import { InMemoryTransport } from './in-memory.transport';
 import { RunReport } from './report';
 import { buildReport, mergePartials } from './run-result';
@@ -75,7 +75,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
     if (opts.onProgress) {
       const accesses = shards.reduce((a, sh) => a + sh.counter(C.accesses), 0);
       const total = accessesExpectedOf(config, accesses, window + 1, windowsEstimate);
-      opts.onProgress({ window: window + 1, windowsEstimate, accesses, accessesTotal: total });
+      opts.onProgress({ window: window + 1, windowsEstimate: windowsExpectedOf(config, accesses, window + 1, windowsEstimate), accesses, accessesTotal: total });
     }
     await new Promise((r) => setImmediate(r));
     lastYieldMs = Date.now();

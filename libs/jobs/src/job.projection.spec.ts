@@ -47,6 +47,18 @@ describe('projectJob', () => {
     expect(projectJob(timed, events).progress).toMatchObject({ accesses: 2000, accessesTotal: 2000, fraction: 1, etaSec: 0 });
   });
 
+  it('a run slower than nominal (stalls): the windows expected follow the accesses, so shard bars agree with the job', () => {
+    n = 0;
+    // 1,000 accesses in all, nominally 10 windows; 5 windows in, only 100 are done: about 50 windows in all.
+    const events = [
+      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 4, accesses: 50 }), ev('window-completed', { shard: 1, window: 4, accesses: 50 }),
+    ];
+    const view = projectJob(meta, events);
+    expect(view.progress).toMatchObject({ windows: 5, windowsEstimate: 50, accesses: 100, fraction: 0.1 });
+    expect(view.perShard[0].window / view.progress.windowsEstimate).toBeCloseTo(view.progress.fraction, 5);
+  });
+
   it('folding in pieces gives the same view as folding everything at once', () => {
     n = 0;
     const events = [

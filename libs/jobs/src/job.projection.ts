@@ -1,4 +1,4 @@
-import { accessesExpectedOf, isFinalJobState, JobEvent, JobProgress, JobSlots, JobState, JobView, ShardView } from '@tlbsim/contracts';
+import { accessesExpectedOf, isFinalJobState, windowsExpectedOf, JobEvent, JobProgress, JobSlots, JobState, JobView, ShardView } from '@tlbsim/contracts';
 import type { JobMeta } from './job.repository';
 
 interface ShardAcc extends ShardView {
@@ -50,7 +50,9 @@ function progressOf(meta: JobMeta, shards: ShardAcc[], startedAt: string | null,
   const elapsed = startedAt && lastAt ? (Date.parse(lastAt) - Date.parse(startedAt)) / 1000 : 0;
   const accessesPerSec = elapsed > 0 ? accesses / elapsed : 0;
   const etaSec = isFinal(state) ? 0 : accessesPerSec > 0 ? Math.max(0, (expected - accesses) / accessesPerSec) : null;
-  return { windows, windowsEstimate: meta.windowsEstimate, accesses, accessesTotal: expected, fraction, accessesPerSec, etaSec };
+  // Stalls make a run take more windows than nominal: the shards' bars follow the accesses.
+  const windowsEstimate = state === 'completed' ? Math.max(windows, 1) : windowsExpectedOf(meta.config, accesses, windows, meta.windowsEstimate);
+  return { windows, windowsEstimate, accesses, accessesTotal: expected, fraction, accessesPerSec, etaSec };
 }
 
 /**

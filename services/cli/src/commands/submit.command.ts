@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { accessesExpectedOf, JobEvent, JobView } from '@tlbsim/contracts';
+import { accessesExpectedOf, JobEvent, JobView, windowsExpectedOf } from '@tlbsim/contracts';
 import { isFinal, JobGoneError, JobLimitError, JobsService, redactRedisUrl } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -80,7 +80,10 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
     const all = [...perShard.values()];
     const window = Math.min(...all.map((s) => s.window));
     const accesses = all.reduce((a, s) => a + s.accesses, 0);
-    progress.update({ window, windowsEstimate, accesses, accessesTotal: accessesExpectedOf(config, accesses, window, windowsEstimate) });
+    progress.update({
+      window, windowsEstimate: windowsExpectedOf(config, accesses, window, windowsEstimate), accesses,
+      accessesTotal: accessesExpectedOf(config, accesses, window, windowsEstimate),
+    });
   };
   let view;
   try {
