@@ -67,6 +67,16 @@ const RATES: [keyof Rates, string][] = [
   ['cr4WritesPerHostPerSec', 'CR4 writes / host'],
 ];
 
+/**
+ * A configured rate as the scenario file gives it and, when time is
+ * compressed xN, the rate the run used: `100 x20 = 2,000` (the CLI's wording).
+ */
+function configuredText(f: RateFigure, compression: number): string {
+  if (f.configured === undefined) return '–';
+  if (compression <= 1 || f.configured === 0) return int(f.configured);
+  return `${int(f.configured / compression)} x${compression} = ${int(f.configured)}`;
+}
+
 /** The per-second rates, configured beside achieved, labelled when compressed; null for a report without them. */
 export function ratesView(r: RunReport): HTMLElement | null {
   const rates = r.metrics.rates;
@@ -79,7 +89,7 @@ export function ratesView(r: RunReport): HTMLElement | null {
       h('thead', {}, h('tr', {}, h('th', { text: 'rate' }), h('th', { class: 'num', text: 'configured /s' }), h('th', { class: 'num', text: 'achieved /s' }))),
       h('tbody', {}, ...rows.map(([key, label, f]) => h('tr', { 'data-rate': key },
         h('td', { text: label }),
-        h('td', { class: 'num', text: f!.configured === undefined ? '–' : int(f!.configured) }),
+        h('td', { class: 'num', text: configuredText(f!, rates.timeCompression) }),
         h('td', { class: 'num' }, int(f!.achieved), tag ? ' ' : null, tag ? compressedTag(rates) : null))))),
     h('div', { class: 'sub', text: `deferred events: ${int(rates.deferredEvents)} (mean delay ${int(rates.deferredMeanNs)} ns)` }));
 }
