@@ -18,12 +18,17 @@ import { readFileSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 
 /** The workspaces, from the root package.json. */
-const WORKSPACES = /** @type {string[]} */ (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).workspaces);
+const WORKSPACES = /** @type {string[]} */ (
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).workspaces
+);
 
 /** The package name and the declared `@tlbsim/*` dependencies of a workspace. */
 function manifest(dir) {
   const pkg = JSON.parse(readFileSync(new URL(`./${dir}/package.json`, import.meta.url), 'utf8'));
-  return { name: pkg.name, deps: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@tlbsim/')) };
+  return {
+    name: pkg.name,
+    deps: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@tlbsim/')),
+  };
 }
 
 /** Relative imports that reach another workspace's sources instead of its package name. */
@@ -32,21 +37,34 @@ const BY_PATH = {
   message: 'import another workspace by its package name (@tlbsim/<name>), declared in package.json, not by path',
 };
 /** Deep imports into a workspace's files. */
-const DEEP = { regex: '^@tlbsim/[^/]+/', message: 'import a workspace by its package name only (its index), not its files' };
+const DEEP = {
+  regex: '^@tlbsim/[^/]+/',
+  message: 'import a workspace by its package name only (its index), not its files',
+};
 
 /** The `no-restricted-imports` block of one workspace. */
 function boundaries(dir) {
   const { name, deps } = manifest(dir);
   const others = WORKSPACES.map((w) => manifest(w).name).filter((n) => n !== name && !deps.includes(n));
   const patterns = [BY_PATH, DEEP];
-  if (name === '@tlbsim/sim-core') patterns.push({ regex: '^[^.]', message: 'sim-core is the pure kernel: it imports only its own files (no workspace, no npm package, no Node API)' });
+  if (name === '@tlbsim/sim-core')
+    patterns.push({
+      regex: '^[^.]',
+      message: 'sim-core is the pure kernel: it imports only its own files (no workspace, no npm package, no Node API)',
+    });
   return {
     files: [`${dir}/src/**/*.ts`, `${dir}/dashboard/src/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: others.map((n) => ({ name: n, message: `${dir}/package.json does not declare ${n}: a workspace imports only what it declares, and only inward (sim-core < contracts < engine < jobs < services)` })),
-        patterns,
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: others.map((n) => ({
+            name: n,
+            message: `${dir}/package.json does not declare ${n}: a workspace imports only what it declares, and only inward (sim-core < contracts < engine < jobs < services)`,
+          })),
+          patterns,
+        },
+      ],
     },
   };
 }
@@ -60,7 +78,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       // Unused arguments are named with a leading underscore on purpose (interfaces, callbacks).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

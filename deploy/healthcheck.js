@@ -54,17 +54,31 @@ function clusterClient(Redis, nodes) {
     username = decodeURIComponent(colon >= 0 ? auth.slice(0, colon) : auth) || undefined;
     password = colon >= 0 ? decodeURIComponent(auth.slice(colon + 1)) : undefined;
   }
-  const seeds = rest.split(',').filter(Boolean).map((n) => ({ host: n.slice(0, n.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(n.slice(n.lastIndexOf(':') + 1)) }));
+  const seeds = rest
+    .split(',')
+    .filter(Boolean)
+    .map((n) => ({
+      host: n.slice(0, n.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+      port: Number(n.slice(n.lastIndexOf(':') + 1)),
+    }));
   return new Redis.Cluster(seeds, {
-    lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null, maxRedirections: 2,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: () => null,
+    maxRedirections: 2,
     redisOptions: { username, password, connectTimeout: 2000, maxRetriesPerRequest: 0, ...(tls ? { tls: {} } : {}) },
   });
 }
 
 async function worker(args) {
-  const nodes = option(args, '--redis-cluster', option(args, '--redis', null) ? undefined : process.env.REDIS_CLUSTER_NODES);
+  const nodes = option(
+    args,
+    '--redis-cluster',
+    option(args, '--redis', null) ? undefined : process.env.REDIS_CLUSTER_NODES,
+  );
   const url = option(args, '--redis', process.env.TLBSIM_REDIS_URL || process.env.REDIS_URL);
-  if (!nodes && !url) return done(false, 'no --redis, --redis-cluster, $REDIS_CLUSTER_NODES, $TLBSIM_REDIS_URL or $REDIS_URL');
+  if (!nodes && !url)
+    return done(false, 'no --redis, --redis-cluster, $REDIS_CLUSTER_NODES, $TLBSIM_REDIS_URL or $REDIS_URL');
   const prefix = option(args, '--prefix', process.env.TLBSIM_PREFIX || 'tlbsim');
   const base = nodes ? `{${prefix}}` : prefix;
   const maxAgeMs = Number(option(args, '--max-age-ms', '5000'));
@@ -72,16 +86,28 @@ async function worker(args) {
   const Redis = require('ioredis');
   const redis = nodes
     ? clusterClient(Redis, nodes)
-    : new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    : new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 2000,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      });
   redis.on('error', () => undefined); // the rejected command says why
   try {
     await redis.connect();
     const ids = await redis.zrangebyscore(`${base}:workers`, Date.now() - maxAgeMs, '+inf');
     const records = ids.length ? await redis.mget(...ids.map((id) => `${base}:worker:${id}`)) : [];
-    const mine = records.filter(Boolean).map((r) => JSON.parse(r)).filter((w) => w.host === host);
-    done(mine.length > 0, mine.length > 0
-      ? `worker ${mine.map((w) => `${w.id} (capacity ${w.capacity}, busy ${w.busy})`).join(', ')}`
-      : `no worker of host ${host} heartbeat within ${maxAgeMs} ms (${ids.length} live workers in all)`);
+    const mine = records
+      .filter(Boolean)
+      .map((r) => JSON.parse(r))
+      .filter((w) => w.host === host);
+    done(
+      mine.length > 0,
+      mine.length > 0
+        ? `worker ${mine.map((w) => `${w.id} (capacity ${w.capacity}, busy ${w.busy})`).join(', ')}`
+        : `no worker of host ${host} heartbeat within ${maxAgeMs} ms (${ids.length} live workers in all)`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -16,10 +16,15 @@ import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 jest.setTimeout(240000);
 
 function scenario(name: string, accessesPerVcpu: number): SimConfig {
-  return buildScenario({
-    name, fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
-  }, []);
+  return buildScenario(
+    {
+      name,
+      fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
+      workload: { accessesPerVcpu },
+      events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+    },
+    [],
+  );
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60000): Promise<T> {
@@ -42,7 +47,8 @@ async function span(id: string): Promise<{ start: number; end: number }> {
   const events: JobEvent[] = await jobs.readEvents(id, null, 0, 100000);
   const started = events.find((e) => e.type === 'shard-started');
   const ended = events.find((e) => e.type === 'completed');
-  if (!started || !ended) throw new Error(`job ${id}: no start or no completion in ${events.map((e) => e.type).join(', ')}`);
+  if (!started || !ended)
+    throw new Error(`job ${id}: no start or no completion in ${events.map((e) => e.type).join(', ')}`);
   return { start: Date.parse(started.at), end: Date.parse(ended.at) };
 }
 
@@ -72,7 +78,8 @@ describe('admission with backfill', () => {
     expect(['running', 'completed']).toContain((await jobs.get(c.id))!.state);
     expect((await jobs.get(d.id))!.state).toBe('waiting-for-workers');
 
-    for (const j of [a, b, c, d]) expect((await jobs.waitFor(j.id, undefined, { timeoutMs: 180000 })).state).toBe('completed');
+    for (const j of [a, b, c, d])
+      expect((await jobs.waitFor(j.id, undefined, { timeoutMs: 180000 })).state).toBe('completed');
     const [sa, sb, sc, sd] = await Promise.all([a, b, c, d].map((j) => span(j.id)));
     // c overtook b (backfill) ...
     expect(sc.start).toBeLessThan(sb.start);

@@ -14,7 +14,10 @@ import { parseScenarioText } from '@tlbsim/contracts';
 
 const SCENARIO = 'hyperv-svm-root-reuse';
 const SMALL = ['workload.accessesPerVcpu=20000'];
-const raw = parseScenarioText(readFileSync(join(__dirname, '..', 'scenarios', `${SCENARIO}.yaml`), 'utf8'), 'yaml') as Record<string, unknown>;
+const raw = parseScenarioText(
+  readFileSync(join(__dirname, '..', 'scenarios', `${SCENARIO}.yaml`), 'utf8'),
+  'yaml',
+) as Record<string, unknown>;
 
 let stack: CoordinatorStack;
 let app: NestExpressApplication;
@@ -52,16 +55,26 @@ describe('POST /api/jobs -> SSE -> result', () => {
     const expected = await runInProcess(buildScenario(raw, [...SMALL, 'seed=7']));
     expect(result.body.digest).toBe(expected.digest);
     expect(events[events.length - 1].digest).toBe(expected.digest);
-    expect((await http().get(`/api/jobs/${job.id}`).expect(200)).body).toMatchObject({ state: 'completed', digest: expected.digest });
+    expect((await http().get(`/api/jobs/${job.id}`).expect(200)).body).toMatchObject({
+      state: 'completed',
+      digest: expected.digest,
+    });
     // Resumable: after the 2nd event, the stream goes on with the 3rd; after the last, 204.
     const resumed = await follow(job.id, events[1].id);
     expect(resumed.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
-    await http().get(`/api/jobs/${job.id}/events`).set('Last-Event-ID', events[events.length - 1].id).expect(204);
+    await http()
+      .get(`/api/jobs/${job.id}/events`)
+      .set('Last-Event-ID', events[events.length - 1].id)
+      .expect(204);
   });
 
   it('gives the same digest for a YAML body split into 2 shards', async () => {
     const text = readFileSync(join(__dirname, '..', 'scenarios', `${SCENARIO}.yaml`), 'utf8');
-    const submitted = await http().post('/api/jobs?set=workload.accessesPerVcpu=20000&shards=2').set('Content-Type', 'application/yaml').send(text).expect(201);
+    const submitted = await http()
+      .post('/api/jobs?set=workload.accessesPerVcpu=20000&shards=2')
+      .set('Content-Type', 'application/yaml')
+      .send(text)
+      .expect(201);
     expect(submitted.body.shards).toBe(2);
     const events = await follow(submitted.body.id);
     expect(events[events.length - 1].type).toBe('completed');
@@ -78,12 +91,19 @@ describe('POST /api/jobs -> SSE -> result', () => {
 
 describe('errors', () => {
   it('400 lists every bad field with its dotted path and constraint', async () => {
-    const res = await http().post('/api/jobs').send({ scenario: { ...raw, fleet: { hosts: 0, vmsPerHost: 2.5 } }, overrides: ['tlb.ways=999'] }).expect(400);
+    const res = await http()
+      .post('/api/jobs')
+      .send({ scenario: { ...raw, fleet: { hosts: 0, vmsPerHost: 2.5 } }, overrides: ['tlb.ways=999'] })
+      .expect(400);
     expect(res.body.message).toBe('invalid scenario');
-    const byPath = Object.fromEntries(res.body.details.map((d: { path: string; constraint: string }) => [d.path, d.constraint]));
+    const byPath = Object.fromEntries(
+      res.body.details.map((d: { path: string; constraint: string }) => [d.path, d.constraint]),
+    );
     expect(byPath).toMatchObject({ 'fleet.hosts': 'min', 'fleet.vmsPerHost': 'isInt', 'tlb.ways': 'max' });
     const body = await http().post('/api/jobs').send({ scenario: raw, shards: 0, colour: 'red' }).expect(400);
-    expect(body.body.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['shards', 'colour']));
+    expect(body.body.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['shards', 'colour']),
+    );
   });
 
   it('404 for unknown jobs', async () => {
@@ -94,18 +114,29 @@ describe('errors', () => {
   });
 
   it('401 without the bearer token on every /api route when TLBSIM_API_TOKEN is set; /health stays open', async () => {
-    const secured = await createCoordinatorApp({ redisUrl: stack.redis.url, logLevel: 'silent', apiToken: 'e2e-token' });
+    const secured = await createCoordinatorApp({
+      redisUrl: stack.redis.url,
+      logLevel: 'silent',
+      apiToken: 'e2e-token',
+    });
     await secured.init();
     try {
       const s = () => request(secured.getHttpServer());
       await s().post('/api/jobs').send({ scenario: raw, overrides: SMALL }).expect(401);
-      await s().post('/api/compare').send({ scenario: raw, policies: ['overhaul'] }).expect(401);
+      await s()
+        .post('/api/compare')
+        .send({ scenario: raw, policies: ['overhaul'] })
+        .expect(401);
       await s().delete('/api/jobs/anything').expect(401);
       await s().get('/queues').expect(401);
       await s().get('/api/jobs').expect(401);
       await s().get('/api/jobs').set('Authorization', 'Bearer e2e-token').expect(200);
       await s().get('/health').expect(200);
-      const ok = await s().post('/api/jobs').set('Authorization', 'Bearer e2e-token').send({ scenario: raw, overrides: SMALL }).expect(201);
+      const ok = await s()
+        .post('/api/jobs')
+        .set('Authorization', 'Bearer e2e-token')
+        .send({ scenario: raw, overrides: SMALL })
+        .expect(201);
       await s().delete(`/api/jobs/${ok.body.id}`).set('Authorization', 'Bearer e2e-token').expect(200);
     } finally {
       await secured.close();
@@ -115,7 +146,12 @@ describe('errors', () => {
 
 describe('cancel and compare', () => {
   it('cancels a running job; its stream ends with cancelled and /result gives the partial report', async () => {
-    const job = (await http().post('/api/jobs').send({ scenario: raw, overrides: ['workload.accessesPerVcpu=50000000'] }).expect(201)).body as JobView;
+    const job = (
+      await http()
+        .post('/api/jobs')
+        .send({ scenario: raw, overrides: ['workload.accessesPerVcpu=50000000'] })
+        .expect(201)
+    ).body as JobView;
     await eventually(async () => (await http().get(`/api/jobs/${job.id}`)).body.progress.windows >= 2);
     const cancelled = await http().delete(`/api/jobs/${job.id}`).expect(200);
     expect(cancelled.body.state).toBe('cancelled');
@@ -126,12 +162,17 @@ describe('cancel and compare', () => {
     expect(result).toMatchObject({ partial: true, stoppedAt: { window: result.metrics.windows } });
     expect(result.metrics.windows).toBeGreaterThanOrEqual(1);
     expect(cancelled.body.partialWindows).toBe(result.metrics.windows);
-    const expected = await runInProcess(buildScenario(raw, ['workload.accessesPerVcpu=50000000']), { untilWindow: result.metrics.windows });
+    const expected = await runInProcess(buildScenario(raw, ['workload.accessesPerVcpu=50000000']), {
+      untilWindow: result.metrics.windows,
+    });
     expect(result.digest).toBe(expected.digest);
   });
 
   it('runs one job per policy as a compare group', async () => {
-    const res = await http().post('/api/compare').send({ scenario: raw, overrides: SMALL, policies: ['overhaul', 'overhaul+hv-flush-current'] }).expect(201);
+    const res = await http()
+      .post('/api/compare')
+      .send({ scenario: raw, overrides: SMALL, policies: ['overhaul', 'overhaul+hv-flush-current'] })
+      .expect(201);
     expect(res.body.jobs).toHaveLength(2);
     const view = await eventually(async () => {
       const v = (await http().get(`/api/compare/${res.body.groupId}`).expect(200)).body;

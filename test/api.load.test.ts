@@ -11,7 +11,10 @@ import request from 'supertest';
 import { CoordinatorStack, startStack } from './support/coordinator.fixture';
 
 const CONCURRENT = 200;
-const BODY = JSON.stringify({ scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=2000', 'fleet.hosts=1'] });
+const BODY = JSON.stringify({
+  scenarioName: 'hyperv-svm-root-reuse',
+  overrides: ['workload.accessesPerVcpu=2000', 'fleet.hosts=1'],
+});
 
 interface Round {
   label: string;
@@ -35,21 +38,28 @@ async function fire(url: string, label: string, submitLimit: number): Promise<{ 
     connections: CONCURRENT,
     amount: CONCURRENT,
     timeout: 30,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: BODY,
-      onResponse: (status: number, body: string) => {
-        statuses.push(status);
-        if (status === 201) ids.push((JSON.parse(body) as { id: string }).id);
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+        onResponse: (status: number, body: string) => {
+          statuses.push(status);
+          if (status === 201) ids.push((JSON.parse(body) as { id: string }).id);
+        },
       },
-    }],
+    ],
   });
   const count = (s: number): number => statuses.filter((x) => x === s).length;
   const l = result.latency;
   const round: Round = {
-    label, submitLimit, created: count(201), limited: count(429), other: statuses.length - count(201) - count(429),
-    errors: result.errors, timeouts: result.timeouts,
+    label,
+    submitLimit,
+    created: count(201),
+    limited: count(429),
+    other: statuses.length - count(201) - count(429),
+    errors: result.errors,
+    timeouts: result.timeouts,
     latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: Number(l.mean.toFixed(2)) },
     durationMs: Date.now() - started,
   };
@@ -60,7 +70,10 @@ async function fire(url: string, label: string, submitLimit: number): Promise<{ 
 async function listedIds(server: Parameters<typeof request>[0]): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let offset = 0; ; offset += 200) {
-    const page = (await request(server).get(`/api/jobs?offset=${offset}&limit=200`).expect(200)).body as { items: { id: string }[]; total: number };
+    const page = (await request(server).get(`/api/jobs?offset=${offset}&limit=200`).expect(200)).body as {
+      items: { id: string }[];
+      total: number;
+    };
     page.items.forEach((j) => ids.add(j.id));
     if (offset + 200 >= page.total) return ids;
   }
@@ -70,15 +83,29 @@ describe('200 concurrent POST /api/jobs', () => {
   const rounds: Round[] = [];
   afterAll(() => {
     mkdirSync(join(__dirname, '..', 'bench-out'), { recursive: true });
-    const out = { at: new Date().toISOString(), node: process.version, concurrent: CONCURRENT, body: JSON.parse(BODY) as unknown, rounds };
+    const out = {
+      at: new Date().toISOString(),
+      node: process.version,
+      concurrent: CONCURRENT,
+      body: JSON.parse(BODY) as unknown,
+      rounds,
+    };
     writeFileSync(join(__dirname, '..', 'bench-out', 'api-load.json'), `${JSON.stringify(out, null, 2)}\n`);
   });
 
-  for (const [label, limit] of [['default submit limit (120/min per client)', 120], ['submit limit raised above the load', 10_000]] as const) {
+  for (const [label, limit] of [
+    ['default submit limit (120/min per client)', 120],
+    ['submit limit raised above the load', 10_000],
+  ] as const) {
     it(`answers 201 or 429 and loses nothing: ${label}`, async () => {
       let stack: CoordinatorStack | undefined;
       try {
-        stack = await startStack({ workers: 1, concurrency: 2, listen: true, options: { submitRateLimit: { limit, ttlMs: 60_000 } } });
+        stack = await startStack({
+          workers: 1,
+          concurrency: 2,
+          listen: true,
+          options: { submitRateLimit: { limit, ttlMs: 60_000 } },
+        });
         const url = await stack.app.getUrl();
         const { round, ids } = await fire(url, label, limit);
         rounds.push(round);

@@ -14,7 +14,10 @@ import { CLI_MAIN, eventually } from './support/coordinator.fixture';
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = new Socket();
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
     sock.once('error', () => resolve(false));
     sock.connect(port, '127.0.0.1');
   });
@@ -29,7 +32,10 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 describe('tlbsim serve', () => {
   it('starts a private redis-server, the coordinator and N workers, and stops them all on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--workers', '2'], { env: env({}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
+      env: env({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,10 +46,14 @@ describe('tlbsim serve', () => {
       const redisPort = Number(/redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(err)?.[1]);
       expect(redisPort).toBeGreaterThan(0);
       expect(redisPort).not.toBe(6379);
-      const health = await eventually(async () => {
-        const body = (await (await fetch(`${url}/health`)).json()) as { info?: { workers?: { live: number } } };
-        return body.info?.workers?.live === 2 ? body : null;
-      }, 30000, 200);
+      const health = await eventually(
+        async () => {
+          const body = (await (await fetch(`${url}/health`)).json()) as { info?: { workers?: { live: number } } };
+          return body.info?.workers?.live === 2 ? body : null;
+        },
+        30000,
+        200,
+      );
       expect(health.info?.workers?.live).toBe(2);
       expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
       child.kill('SIGTERM');
@@ -56,7 +66,10 @@ describe('tlbsim serve', () => {
 
   it('exits 2 with a clear message when there is no Redis URL and no redis-server on PATH', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'tlbsim-no-redis-'));
-    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0'], { env: env({ PATH: emptyPath }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0'], {
+      env: env({ PATH: emptyPath }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const guard = setTimeout(() => child.kill('SIGTERM'), 20000);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -12,15 +12,30 @@ import { join } from 'path';
 
 const ROOT = join(__dirname, '..');
 const ESLINT = join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
-const WORKSPACES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+const WORKSPACES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces;
 
-interface Manifest { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+interface Manifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
 
 /** The declared `@tlbsim/*` dependencies of each workspace, by package name. */
-const declared = new Map(WORKSPACES.map((dir) => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest;
-  return [pkg.name, { dir, deps: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@tlbsim/')).sort() }];
-}));
+const declared = new Map(
+  WORKSPACES.map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest;
+    return [
+      pkg.name,
+      {
+        dir,
+        deps: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+          .filter((d) => d.startsWith('@tlbsim/'))
+          .sort(),
+      },
+    ];
+  }),
+);
 
 /** Every .ts file of a workspace's sources (src/, and the coordinator's dashboard/src/). */
 function sources(dir: string): string[] {
@@ -50,10 +65,13 @@ describe('package boundaries', () => {
     }
     // Kahn's algorithm: every workspace gets a place in a dependency order.
     const placed = new Set<string>();
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const [name, { deps }] of declared) {
-        if (!placed.has(name) && deps.every((d) => placed.has(d))) { placed.add(name); progress = true; }
+        if (!placed.has(name) && deps.every((d) => placed.has(d))) {
+          placed.add(name);
+          progress = true;
+        }
       }
     }
     expect([...declared.keys()].filter((n) => !placed.has(n))).toEqual([]);
@@ -69,18 +87,36 @@ describe('package boundaries', () => {
 
   it('the lint rule refuses an undeclared, outward, by-path or Node import where it does not belong', () => {
     const eslint = (file: string, code: string) =>
-      spawnSync(process.execPath, [ESLINT, '--stdin', '--stdin-filename', file], { cwd: ROOT, input: code, encoding: 'utf8', timeout: 60_000 });
-    const kernel = eslint('libs/sim-core/src/probe.ts', "import { readFileSync } from 'fs';\nexport const f = readFileSync;\n");
-    expect([kernel.status, kernel.stdout]).toEqual([1, expect.stringMatching(/'fs' import is restricted.*sim-core is the pure kernel/)]);
-    const jobs = eslint('libs/jobs/src/probe.ts', [
-      "import { startCoordinator } from '@tlbsim/coordinator';",
-      "import { x } from '../../engine/src/shard';",
-      "import { runInProcess } from '@tlbsim/engine';",
-      'export const f = [startCoordinator, x, runInProcess];',
-    ].join('\n') + '\n');
+      spawnSync(process.execPath, [ESLINT, '--stdin', '--stdin-filename', file], {
+        cwd: ROOT,
+        input: code,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const kernel = eslint(
+      'libs/sim-core/src/probe.ts',
+      "import { readFileSync } from 'fs';\nexport const f = readFileSync;\n",
+    );
+    expect([kernel.status, kernel.stdout]).toEqual([
+      1,
+      expect.stringMatching(/'fs' import is restricted.*sim-core is the pure kernel/),
+    ]);
+    const jobs = eslint(
+      'libs/jobs/src/probe.ts',
+      [
+        "import { startCoordinator } from '@tlbsim/coordinator';",
+        "import { x } from '../../engine/src/shard';",
+        "import { runInProcess } from '@tlbsim/engine';",
+        'export const f = [startCoordinator, x, runInProcess];',
+      ].join('\n') + '\n',
+    );
     expect(jobs.status).toBe(1);
-    expect(jobs.stdout).toMatch(/1:1 +error +'@tlbsim\/coordinator' import is restricted.*does not declare @tlbsim\/coordinator/);
-    expect(jobs.stdout).toMatch(/2:1 +error +'\.\.\/\.\.\/engine\/src\/shard' import is restricted.*by its package name/);
+    expect(jobs.stdout).toMatch(
+      /1:1 +error +'@tlbsim\/coordinator' import is restricted.*does not declare @tlbsim\/coordinator/,
+    );
+    expect(jobs.stdout).toMatch(
+      /2:1 +error +'\.\.\/\.\.\/engine\/src\/shard' import is restricted.*by its package name/,
+    );
     // The declared import on line 3 passes.
     expect(jobs.stdout).not.toMatch(/\b3:1\b/);
   });

@@ -26,7 +26,11 @@ let app: NestExpressApplication;
 const workers: WorkerProcess[] = [];
 const PREFIX = 'cap';
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -37,7 +41,10 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 }
 
 function tlbsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI_MAIN, ...args, '--redis', redis.url, '--prefix', PREFIX], { encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync(process.execPath, [CLI_MAIN, ...args, '--redis', redis.url, '--prefix', PREFIX], {
+    encoding: 'utf8',
+    timeout: 30000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,13 +70,33 @@ describe('capacity', () => {
     const human = tlbsim('workers');
     expect(human.status).toBe(0);
     expect(human.stdout).toMatch(/0\/1 slots busy\n1 live worker, 1 slot, 1 free\n$/);
-    const json = JSON.parse(tlbsim('workers', '--json').stdout) as { workers: { capacity: number }[]; slots: { live: number; free: number } };
+    const json = JSON.parse(tlbsim('workers', '--json').stdout) as {
+      workers: { capacity: number }[];
+      slots: { live: number; free: number };
+    };
     expect(json.workers.map((w) => w.capacity)).toEqual([1]);
     expect(json.slots).toEqual({ live: 1, free: 1 });
   });
 
   it('submit --wait says "needs N slots, M live", follows workers that go, and --wait-timeout cancels with exit 3', async () => {
-    const child = spawn(process.execPath, [CLI_MAIN, 'submit', SCENARIO, '--shards', '2', '--wait', '--wait-timeout', '8', '--redis', redis.url, '--prefix', PREFIX], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'submit',
+        SCENARIO,
+        '--shards',
+        '2',
+        '--wait',
+        '--wait-timeout',
+        '8',
+        '--redis',
+        redis.url,
+        '--prefix',
+        PREFIX,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -85,11 +112,15 @@ describe('capacity', () => {
 
     // The only worker leaves: the count follows though no worker runs admission passes any more.
     await workers.pop()!.stop();
-    await until('the updated waiting line', () => stderr.includes(`job ${id} waiting for workers: needs 2 slots, 0 live\n`));
+    await until('the updated waiting line', () =>
+      stderr.includes(`job ${id} waiting for workers: needs 2 slots, 0 live\n`),
+    );
     expect((await jobs.get(id))!.slots).toEqual({ needed: 2, live: 0, free: 0 });
 
     expect(await exited).toBe(3);
-    expect(stderr).toMatch(new RegExp(`job ${id} still waiting-for-workers after 8 s \\(needs 2 slots, 0 live\\); cancelled\\n$`));
+    expect(stderr).toMatch(
+      new RegExp(`job ${id} still waiting-for-workers after 8 s \\(needs 2 slots, 0 live\\); cancelled\\n$`),
+    );
     expect((await jobs.get(id))!.state).toBe('cancelled');
     expect((await jobs.get(id))!.slots).toBeNull();
     expect(await jobs.slotDemand()).toEqual({ held: 0, waiting: 0, total: 0 });

@@ -18,17 +18,37 @@ import { CLI_MAIN } from './support/worker-process';
 jest.setTimeout(120000);
 
 const SCENARIO = join(ROOT, 'scenarios', 'hyperv-svm-root-reuse.yaml');
-const LINE = /^tlbsim: overhaul (\d+\.\d)% \| ([\d,]+)\/([\d,]+) accesses \| [\d.]+[kM]? acc\/s \| ETA \S+ \| window (\d+)\/(\d+)$/;
+const LINE =
+  /^tlbsim: overhaul (\d+\.\d)% \| ([\d,]+)\/([\d,]+) accesses \| [\d.]+[kM]? acc\/s \| ETA \S+ \| window (\d+)\/(\d+)$/;
 const num = (s: string): number => Number(s.replace(/,/g, ''));
 
 describe('progress', () => {
   it('--progress plain: periodic lines, percent rising to 100, counts within their totals', () => {
     if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-    const r = spawnSync(process.execPath, [CLI_MAIN, 'run', SCENARIO, '--progress', 'plain', '--json', '--set', 'workload.accessesPerVcpu=1500000', '--set', 'run.simulatedMs=0'], { encoding: 'utf8', timeout: 100000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'run',
+        SCENARIO,
+        '--progress',
+        'plain',
+        '--json',
+        '--set',
+        'workload.accessesPerVcpu=1500000',
+        '--set',
+        'run.simulatedMs=0',
+      ],
+      { encoding: 'utf8', timeout: 100000 },
+    );
     expect(r.status).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    const samples = lines.map((l) => { const m = LINE.exec(l); if (!m) throw new Error(`not a progress line: ${l}`); return m; });
+    const samples = lines.map((l) => {
+      const m = LINE.exec(l);
+      if (!m) throw new Error(`not a progress line: ${l}`);
+      return m;
+    });
     for (const m of samples) {
       expect(num(m[2])).toBeLessThanOrEqual(num(m[3]));
       expect(Number(m[4])).toBeLessThanOrEqual(Number(m[5]));
@@ -40,11 +60,32 @@ describe('progress', () => {
   });
 
   it('on a terminal the bar is redrawn many times during one run, never above 100%', async () => {
-    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const tty = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 160,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
     let drawn = '';
     tty.on('data', (d: Buffer) => (drawn += d.toString()));
     const io: CliIo = { out: () => undefined, err: () => undefined, progressStream: tty };
-    const code = await runCli(['node', 'tlbsim', 'run', SCENARIO, '--json', '--set', 'workload.accessesPerVcpu=1500000', '--set', 'run.simulatedMs=0'], [runCommand], io, runInProcess);
+    const code = await runCli(
+      [
+        'node',
+        'tlbsim',
+        'run',
+        SCENARIO,
+        '--json',
+        '--set',
+        'workload.accessesPerVcpu=1500000',
+        '--set',
+        'run.simulatedMs=0',
+      ],
+      [runCommand],
+      io,
+      runInProcess,
+    );
     expect(code).toBe(0);
     const percents = [...drawn.matchAll(/\] ([\d.]+)% \|/g)].map((m) => Number(m[1]));
     expect(new Set(percents).size).toBeGreaterThanOrEqual(10);

@@ -36,7 +36,10 @@ async function logsOf(args: string[], level: string): Promise<string[]> {
   await sleep(300);
   serve.child.kill('SIGINT');
   expect(await exitsWithin(serve.child, 20000)).toBe(true);
-  return serve.log().split('\n').filter((l) => l.trim() && !l.startsWith('tlbsim serve:'));
+  return serve
+    .log()
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('tlbsim serve:'));
 }
 
 describe('serve logs', () => {
@@ -48,7 +51,9 @@ describe('serve logs', () => {
   });
 
   it('at debug the request line is there, at level debug (20)', async () => {
-    const lines = (await logsOf(['--log-format', 'json'], 'debug')).map((l) => JSON.parse(l) as { level: number; req?: { url: string } });
+    const lines = (await logsOf(['--log-format', 'json'], 'debug')).map(
+      (l) => JSON.parse(l) as { level: number; req?: { url: string } },
+    );
     const request = lines.find((l) => l.req?.url === '/api/jobs');
     expect(request?.level).toBe(20);
   });
@@ -57,7 +62,9 @@ describe('serve logs', () => {
     const lines = await logsOf(['--log-format', 'pretty'], 'debug');
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l.trim().startsWith('{')).toBe(false);
-    expect(lines.some((l) => /^\[\d\d:\d\d:\d\d\.\d{3}\] DEBUG.*request completed/.test(l.replace(ANSI_COLOUR, '')))).toBe(true);
+    expect(
+      lines.some((l) => /^\[\d\d:\d\d:\d\d\.\d{3}\] DEBUG.*request completed/.test(l.replace(ANSI_COLOUR, ''))),
+    ).toBe(true);
   });
 
   it('a bad --log-format is exit 2 with one line', async () => {

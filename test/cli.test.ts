@@ -78,7 +78,9 @@ describe('tlbsim executable', () => {
     const file = scenario('bad-indent.yaml', 'name: x\nfleet:\n  hosts: 2\n vmsPerHost: 3\n');
     const r = tlbsim('run', file);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${file}: invalid YAML: All mapping items must start at the same column at line 4, column 1: " vmsPerHost: 3"\n`);
+    expect(r.stderr).toContain(
+      `${file}: invalid YAML: All mapping items must start at the same column at line 4, column 1: " vmsPerHost: 3"\n`,
+    );
     expect(r.stderr).not.toMatch(/column \d+:\n/);
   });
 
@@ -90,20 +92,40 @@ describe('tlbsim executable', () => {
 
   it('replay of a job that did not complete: exit 2, naming the state, before running anything', () => {
     const config = buildScenario({ name: 'cancelled', workload: { accessesPerVcpu: 50000000 } }, []);
-    const file = scenario('cancelled.ndjson', [
-      { kind: 'job', id: 'j-1', name: 'cancelled', policy: config.kvm.policy, seed: config.seed, shards: 2, createdAt: '2026-01-01T00:00:00.000Z', config },
-      { kind: 'result', state: 'cancelled', digest: null, report: null },
-    ].map((l) => JSON.stringify(l)).join('\n'));
+    const file = scenario(
+      'cancelled.ndjson',
+      [
+        {
+          kind: 'job',
+          id: 'j-1',
+          name: 'cancelled',
+          policy: config.kvm.policy,
+          seed: config.seed,
+          shards: 2,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          config,
+        },
+        { kind: 'result', state: 'cancelled', digest: null, report: null },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
     const r = tlbsim('replay', file);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`tlbsim: ${file}: job j-1 did not complete (cancelled): its export has no digest to reproduce, so there is nothing to replay\n`);
+    expect(r.stderr).toBe(
+      `tlbsim: ${file}: job j-1 did not complete (cancelled): its export has no digest to reproduce, so there is nothing to replay\n`,
+    );
     expect(r.stdout).toBe('');
   });
 
   it('every command but schema lists its exit codes in --help', async () => {
-    const names = [...tlbsim('--help').stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]).filter((n) => n !== 'schema');
+    const names = [...tlbsim('--help').stdout.matchAll(/^ {2}(\w+) \[options\]/gm)]
+      .map((m) => m[1])
+      .filter((n) => n !== 'schema');
     expect(names.length).toBeGreaterThanOrEqual(14);
-    const helps = await Promise.all(names.map(async (name) => [name, (await runBuiltCli([name, '--help'])).out] as const));
+    const helps = await Promise.all(
+      names.map(async (name) => [name, (await runBuiltCli([name, '--help'])).out] as const),
+    );
     expect(helps.filter(([, out]) => !/\nExit codes: 0 /.test(out)).map(([name]) => name)).toEqual([]);
   });
 
@@ -134,19 +156,34 @@ describe('tlbsim executable', () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(Object.keys(report.violations.byClass).sort()).toEqual(['cross-vm', 'stale-mapping', 'stale-root', 'use-after-free']);
+    expect(Object.keys(report.violations.byClass).sort()).toEqual([
+      'cross-vm',
+      'stale-mapping',
+      'stale-root',
+      'use-after-free',
+    ]);
     expect(report.scenario).toBe('e2e');
   });
 });
 
 describe('witnesses a user can navigate', () => {
   // Every violation class occurs within its first few hundred windows (about 2 s).
-  const hot = scenario('hot.json', JSON.stringify({
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 50000 },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { witnessesMax: 3 },
-  }));
-  const heads = (text: string): { cls: string; vm: number; timeNs: number }[] => [...text.matchAll(/^ {2}#\d+ ([a-z-]+): host \d+ vm (\d+) vcpu \d+ at ([\d,]+) ns/gm)]
-    .map((m) => ({ cls: m[1], vm: Number(m[2]), timeNs: Number(m[3].replace(/,/g, '')) }));
+  const hot = scenario(
+    'hot.json',
+    JSON.stringify({
+      name: 'hot',
+      fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
+      workload: { accessesPerVcpu: 50000 },
+      events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+      run: { witnessesMax: 3 },
+    }),
+  );
+  const heads = (text: string): { cls: string; vm: number; timeNs: number }[] =>
+    [...text.matchAll(/^ {2}#\d+ ([a-z-]+): host \d+ vm (\d+) vcpu \d+ at ([\d,]+) ns/gm)].map((m) => ({
+      cls: m[1],
+      vm: Number(m[2]),
+      timeNs: Number(m[3].replace(/,/g, '')),
+    }));
   let reportFile: string;
   let report: { violations: { byClass: Record<string, number>; witnesses: { class: string }[] } };
 
@@ -158,7 +195,10 @@ describe('witnesses a user can navigate', () => {
   });
 
   it('prints witnesses in time order with at least one of every class that occurred, whatever --witnesses says', () => {
-    const occurred = Object.entries(report.violations.byClass).filter(([, n]) => n > 0).map(([c]) => c).sort();
+    const occurred = Object.entries(report.violations.byClass)
+      .filter(([, n]) => n > 0)
+      .map(([c]) => c)
+      .sort();
     expect(occurred.length).toBeGreaterThanOrEqual(3);
     const r = tlbsim('run', hot, '--witnesses', '1', '--progress', 'none');
     expect(r.status).toBe(0);
@@ -166,7 +206,18 @@ describe('witnesses a user can navigate', () => {
     expect([...new Set(shown.map((w) => w.cls))].sort()).toEqual(occurred);
     expect(shown.map((w) => w.timeNs)).toEqual([...shown.map((w) => w.timeNs)].sort((a, b) => a - b));
     const vm = shown[shown.length - 1].vm;
-    const filtered = heads(tlbsim('run', hot, '--witness-vm', String(vm), '--witness-class', shown[shown.length - 1].cls, '--progress', 'none').stdout);
+    const filtered = heads(
+      tlbsim(
+        'run',
+        hot,
+        '--witness-vm',
+        String(vm),
+        '--witness-class',
+        shown[shown.length - 1].cls,
+        '--progress',
+        'none',
+      ).stdout,
+    );
     expect(filtered.length).toBeGreaterThanOrEqual(1);
     expect(filtered.every((w) => w.vm === vm && w.cls === shown[shown.length - 1].cls)).toBe(true);
   });
@@ -174,10 +225,16 @@ describe('witnesses a user can navigate', () => {
   it.each([
     [['run', '<hot>', '--witnesses', 'abc'], 'tlbsim: --witnesses: expected an integer 0..1000, got abc\n'],
     [['run', '<hot>', '--witnesses', '-1'], 'tlbsim: --witnesses: expected an integer 0..1000, got -1\n'],
-    [['run', '<hot>', '--witness-class', 'bogus'], 'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got bogus\n'],
+    [
+      ['run', '<hot>', '--witness-class', 'bogus'],
+      'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got bogus\n',
+    ],
     [['run', '<hot>', '--witness-vm', '4'], 'tlbsim: --witness-vm: expected an integer 0..3, got 4\n'],
     [['trace', '<report>', '--witnesses', 'x'], 'tlbsim: --witnesses: expected an integer 0..1000, got x\n'],
-    [['replay', '<report>', '--until-window', '0'], 'tlbsim: --until-window: expected an integer 1..1000000000, got 0\n'],
+    [
+      ['replay', '<report>', '--until-window', '0'],
+      'tlbsim: --until-window: expected an integer 1..1000000000, got 0\n',
+    ],
   ])('%j exits 2 with one line naming the flag and its limit', (args, line) => {
     const r = tlbsim(...args.map((a) => (a === '<hot>' ? hot : a === '<report>' ? reportFile : a)));
     expect(r.status).toBe(2);
@@ -185,7 +242,7 @@ describe('witnesses a user can navigate', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('trace prints every kept witness\'s full causal chain, trace-cmd style, in time order; filters like run', () => {
+  it("trace prints every kept witness's full causal chain, trace-cmd style, in time order; filters like run", () => {
     const r = tlbsim('trace', reportFile);
     expect(r.status).toBe(0);
     const blocks = r.stdout.split(/^# witness /m).slice(1);
@@ -202,6 +259,8 @@ describe('witnesses a user can navigate', () => {
     expect(cross.stdout.match(/^# witness \d+\/\d+: (\S+)/gm)!.every((l) => l.endsWith('cross-vm'))).toBe(true);
     const missing = tlbsim('trace', join(dir, 'no-such-report.json'));
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe(`tlbsim: ${join(dir, 'no-such-report.json')}: no such file (give --redis <url> to read the report of job ${join(dir, 'no-such-report.json')})\n`);
+    expect(missing.stderr).toBe(
+      `tlbsim: ${join(dir, 'no-such-report.json')}: no such file (give --redis <url> to read the report of job ${join(dir, 'no-such-report.json')})\n`,
+    );
   });
 });

@@ -16,7 +16,10 @@ import { CLI_MAIN, startWorker } from './support/worker-process';
 jest.setTimeout(60000);
 
 /** Runs the built CLI to its end (killed after `timeoutMs`, which then fails the test through `status`). */
-function tlbsim(args: string[], timeoutMs = 30000): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+function tlbsim(
+  args: string[],
+  timeoutMs = 30000,
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -24,10 +27,12 @@ function tlbsim(args: string[], timeoutMs = 30000): Promise<{ status: number | n
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => child.once('close', (status) => {
-    clearTimeout(timer);
-    resolve({ status, stdout, stderr, ms: Date.now() - started });
-  }));
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
 }
 
 async function until(what: string, fn: () => boolean, timeoutMs = 20000): Promise<void> {
@@ -52,7 +57,9 @@ describe('a Redis that does not answer', () => {
     const url = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
     const r = await tlbsim([...argsOf(), '--redis', url]);
     expect(r.status).toBe(3);
-    expect(r.stderr).toBe(`tlbsim: cannot reach Redis at ${url}: connect ECONNREFUSED ${url.slice('redis://'.length)} (4 attempts)\n`);
+    expect(r.stderr).toBe(
+      `tlbsim: cannot reach Redis at ${url}: connect ECONNREFUSED ${url.slice('redis://'.length)} (4 attempts)\n`,
+    );
     expect(r.stdout).toBe('');
   });
 });
@@ -62,21 +69,36 @@ describe('a Redis that does not answer', () => {
  * connection, so the worker sees Redis go away without the test giving up
  * the port (another suite's redis-server could take it in between).
  */
-async function cuttableProxy(target: number): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+async function cuttableProxy(
+  target: number,
+): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
   let down = false;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     if (down) return void client.resetAndDestroy();
     const upstream = connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) { sockets.add(s); s.once('close', () => sockets.delete(s)); s.on('error', () => undefined); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
-    cut() { down = true; for (const s of sockets) s.resetAndDestroy(); },
-    restore() { down = false; },
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    cut() {
+      down = true;
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -96,7 +118,10 @@ describe('a worker that loses Redis', () => {
       // Nothing but the two state lines after "ready": no line per failed attempt, connection or heartbeat.
       const lines = worker.log().split('\n').filter(Boolean);
       const after = lines.slice(lines.findIndex((l) => l.includes(' ready: ')) + 1);
-      expect(after).toEqual([expect.stringMatching(`^tlbsim: Redis at ${proxy.url} is unreachable \\(.+\\); retrying$`), `tlbsim: Redis at ${proxy.url} answers again`]);
+      expect(after).toEqual([
+        expect.stringMatching(`^tlbsim: Redis at ${proxy.url} is unreachable \\(.+\\); retrying$`),
+        `tlbsim: Redis at ${proxy.url} answers again`,
+      ]);
       expect(worker.log()).not.toMatch(/Unhandled error event| {4}at /);
     } finally {
       await worker.kill();

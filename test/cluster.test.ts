@@ -39,7 +39,25 @@ function cli(args: string[], timeoutMs = 60000): { code: number | null; out: str
 
 /** `tlbsim submit <file> --redis-cluster <url> --wait --json ...`, resolving with its outcome within `timeoutMs`. */
 function submitWait(file: string, prefix: string, shards: number, timeoutMs: number) {
-  const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis-cluster', cluster!.url, '--prefix', prefix, '--shards', String(shards), '--wait', '--json', '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_MAIN,
+      'submit',
+      file,
+      '--redis-cluster',
+      cluster!.url,
+      '--prefix',
+      prefix,
+      '--shards',
+      String(shards),
+      '--wait',
+      '--json',
+      '--progress',
+      'none',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -83,13 +101,40 @@ afterAll(async () => {
 describe('Redis Cluster (three masters, no replicas)', () => {
   it('a job on two workers through --redis-cluster: the in-process digest; workers, trace, export/replay, sweep and cancel work', async () => {
     const prefix = 'c1';
-    workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
+    workers.push(
+      startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']),
+      startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']),
+    );
     const jobs = service(prefix);
     await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
-    const probe = spawnSync(process.execPath, [join(__dirname, '..', 'deploy', 'healthcheck.js'), 'worker', '--redis-cluster', cluster!.url, '--prefix', prefix], { encoding: 'utf8', timeout: 10000 });
-    expect({ code: probe.status, out: probe.stdout }).toEqual({ code: 0, out: expect.stringMatching(/^healthy: worker /) });
-    const listed = cli(['workers', '--redis-cluster', cluster!.url.replace('redis-cluster://', ''), '--prefix', prefix, '--json']);
-    expect({ code: listed.code, workers: (JSON.parse(listed.out) as { workers: unknown[] }).workers.length }).toEqual({ code: 0, workers: 2 });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        join(__dirname, '..', 'deploy', 'healthcheck.js'),
+        'worker',
+        '--redis-cluster',
+        cluster!.url,
+        '--prefix',
+        prefix,
+      ],
+      { encoding: 'utf8', timeout: 10000 },
+    );
+    expect({ code: probe.status, out: probe.stdout }).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^healthy: worker /),
+    });
+    const listed = cli([
+      'workers',
+      '--redis-cluster',
+      cluster!.url.replace('redis-cluster://', ''),
+      '--prefix',
+      prefix,
+      '--json',
+    ]);
+    expect({ code: listed.code, workers: (JSON.parse(listed.out) as { workers: unknown[] }).workers.length }).toEqual({
+      code: 0,
+      workers: 2,
+    });
 
     const file = join(dir, 'hot.json');
     writeFileSync(file, JSON.stringify(hotScenarioInput(50000)));
@@ -121,13 +166,31 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     const exportFile = join(dir, 'job.ndjson');
     writeFileSync(exportFile, exported.out);
     const replayed = cli(['replay', exportFile, '--json'], 120000);
-    expect({ code: replayed.code, digest: (JSON.parse(replayed.out) as { digest: string }).digest }).toEqual({ code: 0, digest: expected });
+    expect({ code: replayed.code, digest: (JSON.parse(replayed.out) as { digest: string }).digest }).toEqual({
+      code: 0,
+      digest: expected,
+    });
 
     // A sweep's points run on the same workers through the cluster: the same rows as in process.
-    const sweep = ['sweep', join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml'), '--grid', 'fleet.vcpusPerVm=1,2', '--policies', 'overhaul', '--set', 'workload.accessesPerVcpu=20000', '--set', 'fleet.hosts=1', '--json'];
+    const sweep = [
+      'sweep',
+      join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml'),
+      '--grid',
+      'fleet.vcpusPerVm=1,2',
+      '--policies',
+      'overhaul',
+      '--set',
+      'workload.accessesPerVcpu=20000',
+      '--set',
+      'fleet.hosts=1',
+      '--json',
+    ];
     const local = cli(sweep, 120000);
     const remote = cli([...sweep, '--redis-cluster', cluster!.url, '--prefix', prefix], 120000);
-    expect({ code: remote.code, err: remote.err }).toEqual({ code: 0, err: expect.stringMatching(/submitted sweep s-/) });
+    expect({ code: remote.code, err: remote.err }).toEqual({
+      code: 0,
+      err: expect.stringMatching(/submitted sweep s-/),
+    });
     const localRows = (JSON.parse(local.out) as { rows: unknown[] }).rows;
     expect({ code: local.code, rows: localRows.length }).toEqual({ code: 0, rows: 2 });
     expect((JSON.parse(remote.out) as { rows: unknown[] }).rows).toEqual(localRows);
@@ -136,36 +199,82 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     await until('the long job running', async () => (await jobs.get(long))!.progress.windows > 2, 60000);
     const cancelled = cli(['cancel', long, '--redis-cluster', cluster!.url, '--prefix', prefix]);
     expect(cancelled.code).toBe(0);
-    expect((await until('the long job cancelled', async () => { const v = await jobs.get(long); return v?.state === 'cancelled' && v; }, 30000)).state).toBe('cancelled');
+    expect(
+      (
+        await until(
+          'the long job cancelled',
+          async () => {
+            const v = await jobs.get(long);
+            return v?.state === 'cancelled' && v;
+          },
+          30000,
+        )
+      ).state,
+    ).toBe('cancelled');
   });
 
   it('bad flags and an unreachable cluster: one line each, exit 2 and 3, within bounds', () => {
     const both = cli(['cancel', 'x', '--redis', 'redis://127.0.0.1:1', '--redis-cluster', '127.0.0.1:2']);
-    expect({ code: both.code, lines: both.err.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringContaining('--redis and --redis-cluster exclude each other')] });
+    expect({ code: both.code, lines: both.err.trim().split('\n') }).toEqual({
+      code: 2,
+      lines: [expect.stringContaining('--redis and --redis-cluster exclude each other')],
+    });
     const malformed = cli(['workers', '--redis-cluster', '127.0.0.1']);
-    expect({ code: malformed.code, lines: malformed.err.trim().split('\n') }).toEqual({ code: 2, lines: [expect.stringContaining('--redis-cluster: expected host:port')] });
+    expect({ code: malformed.code, lines: malformed.err.trim().split('\n') }).toEqual({
+      code: 2,
+      lines: [expect.stringContaining('--redis-cluster: expected host:port')],
+    });
     const started = Date.now();
     const gone = cli(['workers', '--redis-cluster', '127.0.0.1:1,127.0.0.1:2'], 30000);
-    expect({ code: gone.code, lines: gone.err.trim().split('\n') }).toEqual({ code: 3, lines: [expect.stringMatching(/^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED/)] });
+    expect({ code: gone.code, lines: gone.err.trim().split('\n') }).toEqual({
+      code: 3,
+      lines: [
+        expect.stringMatching(
+          /^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED/,
+        ),
+      ],
+    });
     expect(Date.now() - started).toBeLessThan(20000);
   });
 
   it('serve --redis-cluster with a local worker: /health up, /queues, a job through the API completes, SIGTERM exits within 10 s', async () => {
-    const serve = await startServe(['--redis-cluster', cluster!.url.replace('redis-cluster://', ''), '--prefix', 'c3', '--workers', '1']);
+    const serve = await startServe([
+      '--redis-cluster',
+      cluster!.url.replace('redis-cluster://', ''),
+      '--prefix',
+      'c3',
+      '--workers',
+      '1',
+    ]);
     try {
-      const health = await until('/health up with a live worker', async () => {
-        const body = (await (await fetch(`${serve.url}/health`)).json()) as { status: string; info?: { workers?: { live: number } } };
-        return body.status === 'ok' && (body.info?.workers?.live ?? 0) >= 1 && body;
-      }, 30000);
+      const health = await until(
+        '/health up with a live worker',
+        async () => {
+          const body = (await (await fetch(`${serve.url}/health`)).json()) as {
+            status: string;
+            info?: { workers?: { live: number } };
+          };
+          return body.status === 'ok' && (body.info?.workers?.live ?? 0) >= 1 && body;
+        },
+        30000,
+      );
       expect(health.status).toBe('ok');
       expect((await fetch(`${serve.url}/queues`)).status).toBe(200);
-      const res = await fetch(`${serve.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: hotScenarioInput(20000), shards: 1 }) });
+      const res = await fetch(`${serve.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: hotScenarioInput(20000), shards: 1 }),
+      });
       expect(res.status).toBe(201);
       const { id } = (await res.json()) as { id: string };
-      const done = await until('the API job finished', async () => {
-        const v = (await (await fetch(`${serve.url}/api/jobs/${id}`)).json()) as { state: string; digest?: string };
-        return ['completed', 'failed', 'cancelled'].includes(v.state) && v;
-      }, 60000);
+      const done = await until(
+        'the API job finished',
+        async () => {
+          const v = (await (await fetch(`${serve.url}/api/jobs/${id}`)).json()) as { state: string; digest?: string };
+          return ['completed', 'failed', 'cancelled'].includes(v.state) && v;
+        },
+        60000,
+      );
       expect(done.state).toBe('completed');
     } finally {
       serve.child.kill('SIGTERM');
@@ -175,7 +284,10 @@ describe('Redis Cluster (three masters, no replicas)', () => {
 
   it('a master killed mid-job: submit --wait says so in one line and exits 3; the workers stop within their bound', async () => {
     const prefix = 'c2';
-    workers.push(startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']), startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']));
+    workers.push(
+      startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']),
+      startWorker(cluster!.url, ['--prefix', prefix, '--concurrency', '2']),
+    );
     const jobs = service(prefix);
     const file = join(dir, 'long.json');
     writeFileSync(file, JSON.stringify(hotScenarioInput(3000000)));
@@ -191,14 +303,24 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     expect({ exited: r.exited, code: r.code }).toEqual({ exited: true, code: 3 });
     expect(Date.now() - killedAt).toBeLessThan(60000);
     // The last line says why; before it at most the process's one line when the cluster went (as with one Redis).
-    const lines = r.err.trim().split('\n').filter((l) => !/^tlbsim: (submitted job|job \S+ waiting for workers)/.test(l));
-    expect(lines[lines.length - 1]).toMatch(/^tlbsim: cannot reach Redis at redis-cluster:\/\/\S+: (CLUSTERDOWN|.*ECONNREFUSED|Connection is closed)/);
+    const lines = r.err
+      .trim()
+      .split('\n')
+      .filter((l) => !/^tlbsim: (submitted job|job \S+ waiting for workers)/.test(l));
+    expect(lines[lines.length - 1]).toMatch(
+      /^tlbsim: cannot reach Redis at redis-cluster:\/\/\S+: (CLUSTERDOWN|.*ECONNREFUSED|Connection is closed)/,
+    );
     expect(lines.slice(0, -1).filter((l) => !/is unreachable \(.*\); retrying$/.test(l))).toEqual([]);
     expect(lines.length).toBeLessThanOrEqual(2);
     expect(r.err).not.toMatch(/^\s+at /m);
 
     const stopping = Date.now();
-    await Promise.all(workers.map(async (w) => { w.child.kill('SIGTERM'); expect(await exitsWithin(w.child, 20000)).toBe(true); }));
+    await Promise.all(
+      workers.map(async (w) => {
+        w.child.kill('SIGTERM');
+        expect(await exitsWithin(w.child, 20000)).toBe(true);
+      }),
+    );
     expect(Date.now() - stopping).toBeLessThan(20000);
     for (const w of workers) {
       // One line when the cluster went, then the stop without the goodbyes it can no longer take.
@@ -223,13 +345,34 @@ describe('Redis Cluster with a replica per master', () => {
   it('a master killed mid-job: its replica takes over and submit --wait prints the in-process digest', async () => {
     const prefix = 'r1';
     const url = replicated!.url;
-    workers.push(startWorker(url, ['--prefix', prefix, '--concurrency', '2']), startWorker(url, ['--prefix', prefix, '--concurrency', '2']));
+    workers.push(
+      startWorker(url, ['--prefix', prefix, '--concurrency', '2']),
+      startWorker(url, ['--prefix', prefix, '--concurrency', '2']),
+    );
     const jobs = new JobsService({ redisUrl: url, prefix });
     services.push(jobs);
     await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
     const file = join(dir, 'failover.json');
     writeFileSync(file, JSON.stringify(hotScenarioInput(200000)));
-    const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis-cluster', url, '--prefix', prefix, '--shards', '4', '--wait', '--json', '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'submit',
+        file,
+        '--redis-cluster',
+        url,
+        '--prefix',
+        prefix,
+        '--shards',
+        '4',
+        '--wait',
+        '--json',
+        '--progress',
+        'none',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -241,8 +384,14 @@ describe('Redis Cluster with a replica per master', () => {
 
     const exited = await exitsWithin(child, 90000);
     if (!exited) child.kill('SIGKILL');
-    expect({ exited, code: child.exitCode, err: child.exitCode === 0 ? '' : err.slice(-1500) }).toEqual({ exited: true, code: 0, err: '' });
-    expect((JSON.parse(out) as { digest: string }).digest).toBe((await runInProcess(hotScenario(200000), { shards: 1 })).digest);
+    expect({ exited, code: child.exitCode, err: child.exitCode === 0 ? '' : err.slice(-1500) }).toEqual({
+      exited: true,
+      code: 0,
+      err: '',
+    });
+    expect((JSON.parse(out) as { digest: string }).digest).toBe(
+      (await runInProcess(hotScenario(200000), { shards: 1 })).digest,
+    );
     expect(await replicated!.ownerOf(`${prefix}:{job:${id}}:meta`)).not.toBe(port);
     for (const w of workers) expect(w.log()).not.toContain('Unhandled error event');
   });

@@ -42,7 +42,10 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startStack({ workers: 1, concurrency: 2, listen: true });
     base = await stack.app.getUrl();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
   });
@@ -62,7 +65,11 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.textContent('[data-error-for="tlb.ways"]')).toMatch(/tlb\.ways/);
     expect(await page.locator('label.field.invalid').count()).toBeGreaterThanOrEqual(2);
     // The first error (fleet.hosts, above tlb.ways) is scrolled to and focused, though the click was at the form's end.
-    await eventually(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path === 'fleet.hosts'), 5000, 50);
+    await eventually(
+      () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path === 'fleet.hosts'),
+      5000,
+      50,
+    );
     const inView = await page.evaluate(() => {
       const r = document.querySelector('input[data-path="fleet.hosts"]')!.getBoundingClientRect();
       return r.top >= 0 && r.bottom <= window.innerHeight;
@@ -87,21 +94,31 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     const progress = page.locator('.card [data-testid=progress]').first();
     const seen = new Set<string>();
     const xLabels = new Set<string>();
-    await eventually(async () => {
-      const now = await progress.getAttribute('aria-valuenow');
-      if (now) seen.add(now);
-      const x = await page.getAttribute('canvas[data-testid=chart-hit-rate]', 'data-x-last');
-      if (x) xLabels.add(x);
-      return now === '100';
-    }, 60000, 50);
+    await eventually(
+      async () => {
+        const now = await progress.getAttribute('aria-valuenow');
+        if (now) seen.add(now);
+        const x = await page.getAttribute('canvas[data-testid=chart-hit-rate]', 'data-x-last');
+        if (x) xLabels.add(x);
+        return now === '100';
+      },
+      60000,
+      50,
+    );
     await page.waitForSelector('[data-testid=counters]');
-    const violations = Number((await page.locator('.card [data-testid=violations]').first().textContent())?.replace(/,/g, ''));
+    const violations = Number(
+      (await page.locator('.card [data-testid=violations]').first().textContent())?.replace(/,/g, ''),
+    );
     expect(violations).toBeGreaterThan(0);
     expect(await page.textContent('[data-testid=violations-label]')).toBe('violations');
     const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
-    const flushes = report.metrics.hypercalls.flushGuestPhysicalAddressSpace + report.metrics.hypercalls.flushGuestPhysicalAddressList + report.metrics.shootdownMessages;
+    const flushes =
+      report.metrics.hypercalls.flushGuestPhysicalAddressSpace +
+      report.metrics.hypercalls.flushGuestPhysicalAddressList +
+      report.metrics.shootdownMessages;
     // A chart of zeros says so instead (this policy makes no flush hypercall).
-    if (flushes === 0) expect(await page.textContent('[data-testid=chart-flushes-empty]')).toBe('no hypercalls or shootdown messages');
+    if (flushes === 0)
+      expect(await page.textContent('[data-testid=chart-flushes-empty]')).toBe('no hypercalls or shootdown messages');
     else expect(await page.locator('[data-testid=chart-flushes-empty]').count()).toBe(0);
     for (const chart of ['chart-hit-rate', 'chart-violations', 'chart-flushes', 'chart-nested-walks']) {
       if (chart !== 'chart-flushes' || flushes > 0) expect(await canvasHasInk(page, chart)).toBe(true);
@@ -118,9 +135,14 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
     const m = report.metrics;
     // Time: the shares shown are the report's and sum to 100.
-    const shares = await page.$$eval('[data-testid=time-breakdown] tr[data-share]', (rows) => rows.map((r) => [r.getAttribute('data-share'), r.querySelector('td.num')!.textContent]));
-    expect(shares.map(([k]) => k)).toEqual(expect.arrayContaining(['guestAccesses', 'walks', 'exits', 'hypercallStalls', 'rootWaits']));
-    for (const [key, text] of shares) expect(text).toBe(`${m.time.percent[key as keyof typeof m.time.percent].toFixed(2)}%`);
+    const shares = await page.$$eval('[data-testid=time-breakdown] tr[data-share]', (rows) =>
+      rows.map((r) => [r.getAttribute('data-share'), r.querySelector('td.num')!.textContent]),
+    );
+    expect(shares.map(([k]) => k)).toEqual(
+      expect.arrayContaining(['guestAccesses', 'walks', 'exits', 'hypercallStalls', 'rootWaits']),
+    );
+    for (const [key, text] of shares)
+      expect(text).toBe(`${m.time.percent[key as keyof typeof m.time.percent].toFixed(2)}%`);
     expect(shares.reduce((a, [, t]) => a + parseFloat(t!), 0)).toBeCloseTo(100, 0);
     expect(await page.textContent('[data-testid=l0-busy]')).toContain(`${m.l0.busyPercent.toFixed(2)}%`);
     // Rates: configured beside achieved, every per-second figure labelled compressed (the scenario runs 20x).
@@ -129,22 +151,36 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.textContent('[data-testid=rates] h3')).toContain(tag);
     const rateRows = page.locator('[data-testid=rates] tbody tr');
     expect(await rateRows.count()).toBeGreaterThanOrEqual(4);
-    expect(await page.locator('[data-testid=rates] tbody tr [data-testid=compressed]').count()).toBe(await rateRows.count());
-    const memslot = await page.$$eval('[data-testid=rates] tr[data-rate=memslotUpdatesPerHostPerSec] td', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(await page.locator('[data-testid=rates] tbody tr [data-testid=compressed]').count()).toBe(
+      await rateRows.count(),
+    );
+    const memslot = await page.$$eval('[data-testid=rates] tr[data-rate=memslotUpdatesPerHostPerSec] td', (tds) =>
+      tds.map((td) => td.textContent ?? ''),
+    );
     // The file's rate and the compressed one the run used, as the CLI prints them.
     const usedRate = m.rates.memslotUpdatesPerHostPerSec.configured!;
     const fileRate = usedRate / m.rates.timeCompression;
-    expect(memslot[1]).toBe(`${Math.round(fileRate).toLocaleString('en-US')} x${m.rates.timeCompression} = ${Math.round(usedRate).toLocaleString('en-US')}`);
+    expect(memslot[1]).toBe(
+      `${Math.round(fileRate).toLocaleString('en-US')} x${m.rates.timeCompression} = ${Math.round(usedRate).toLocaleString('en-US')}`,
+    );
     expect(memslot[2]).toContain(tag);
     // Costs: every operation of the report, most expensive first.
-    const ops = await page.$$eval('[data-testid=costs] tr[data-op]', (rows) => rows.map((r) => r.getAttribute('data-op')));
-    expect(ops).toEqual(Object.entries(m.cycles.byOp).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([op]) => op));
+    const ops = await page.$$eval('[data-testid=costs] tr[data-op]', (rows) =>
+      rows.map((r) => r.getAttribute('data-op')),
+    );
+    expect(ops).toEqual(
+      Object.entries(m.cycles.byOp)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([op]) => op),
+    );
     // Witnesses: one section per class that has some, its first witness open (time column shown), the others closed.
     const classes = [...new Set(report.violations.witnesses.map((w) => w.class))];
     expect(classes.length).toBeGreaterThan(0);
     for (const cls of classes) {
       const section = page.locator(`.witness-class[data-class="${cls}"]`);
-      const open = await section.locator('[data-testid=witness]').evaluateAll((ds) => ds.map((d) => (d as HTMLDetailsElement).open));
+      const open = await section
+        .locator('[data-testid=witness]')
+        .evaluateAll((ds) => ds.map((d) => (d as HTMLDetailsElement).open));
       expect(open).toEqual(open.map((_, i) => i === 0));
       const first = section.locator('[data-testid=witness]').first();
       expect(await first.locator('[data-testid=witness-time]').first().isVisible()).toBe(true);
@@ -156,18 +192,24 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'job-report.png'), fullPage: true });
   });
 
-  it('shows a cancelled job\'s partial report as partial', async () => {
+  it("shows a cancelled job's partial report as partial", async () => {
     const view = (await (await page.request.get(`${base}/api/jobs/${jobId}`)).json()) as Record<string, unknown>;
     const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
     // The coordinator's answers for a job cancelled at window 7 (whether or not this build stores partial reports yet).
-    await page.route(`**/api/jobs/${jobId}`, (r) => r.fulfill({ json: { ...view, state: 'cancelled', partialWindows: 7, digest: null } }));
-    await page.route(`**/api/jobs/${jobId}/result`, (r) => r.fulfill({ json: { ...report, partial: true, stoppedAt: { window: 7, simulatedNs: 1000 } } }));
+    await page.route(`**/api/jobs/${jobId}`, (r) =>
+      r.fulfill({ json: { ...view, state: 'cancelled', partialWindows: 7, digest: null } }),
+    );
+    await page.route(`**/api/jobs/${jobId}/result`, (r) =>
+      r.fulfill({ json: { ...report, partial: true, stoppedAt: { window: 7, simulatedNs: 1000 } } }),
+    );
     try {
       await page.goto(`${base}/#/`);
       await page.goto(`${base}/#/jobs/${jobId}`);
       await page.waitForSelector('[data-testid=report-partial]');
       expect(await page.textContent('[data-testid=partial]')).toBe('partial report (cancelled at window 7)');
-      expect(await page.textContent('[data-testid=report-partial]')).toContain('partial report (cancelled at window 7)');
+      expect(await page.textContent('[data-testid=report-partial]')).toContain(
+        'partial report (cancelled at window 7)',
+      );
       expect(await page.textContent('[data-testid=violations-label]')).toBe('violations (partial report)');
     } finally {
       await page.unrouteAll();
@@ -177,7 +219,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   it('lists the job live and shows the worker', async () => {
     await page.goto(`${base}/#/`);
     await page.waitForSelector('[data-testid=jobs] tr[data-job]');
-    expect(await page.locator('[data-testid=jobs] tr[data-job] [data-testid=progress]').first().getAttribute('aria-valuenow')).toBe('100');
+    expect(
+      await page
+        .locator('[data-testid=jobs] tr[data-job] [data-testid=progress]')
+        .first()
+        .getAttribute('aria-valuenow'),
+    ).toBe('100');
     await page.screenshot({ path: join(ARTIFACTS, 'jobs-list.png'), fullPage: true });
     await page.goto(`${base}/#/workers`);
     await page.waitForSelector('[data-testid=workers] td.mono');
@@ -198,7 +245,9 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     const groupId = decodeURIComponent(page.url().split('#/compare/')[1]);
     await page.waitForSelector('canvas[data-testid=chart-cmp-cycles]', { timeout: 60000 });
     await eventually(async () => !(await page.textContent('[data-testid=compare-table]'))?.includes('…'), 60000);
-    const heads = await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) => ths.map((t) => t.getAttribute('data-policy')));
+    const heads = await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) =>
+      ths.map((t) => t.getAttribute('data-policy')),
+    );
     expect(heads).toEqual(['overhaul+hv-flush-current', 'overhaul']);
     const view = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
     expect(view.jobs.map((j) => j.policy)).toEqual(heads);
@@ -206,39 +255,56 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(fix.violations.total).toBe(0);
     expect(bug.violations.total).toBeGreaterThan(0);
     // Overheads against the first policy, in vCPU time per guest access (real units) and in cycles.
-    const cells = (row: string): Promise<string[]> => page.$$eval(`[data-testid=compare-table] tr[data-row="${row}"] td.num`, (tds) => tds.map((td) => td.textContent ?? ''));
+    const cells = (row: string): Promise<string[]> =>
+      page.$$eval(`[data-testid=compare-table] tr[data-row="${row}"] td.num`, (tds) =>
+        tds.map((td) => td.textContent ?? ''),
+      );
     const perAccess = (r: RunReport): number => r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses;
     const timeOverhead = (perAccess(bug) / perAccess(fix) - 1) * 100;
-    expect(await cells('overhead-time')).toEqual(['baseline', `${timeOverhead >= 0 ? '+' : ''}${timeOverhead.toFixed(1)}%`]);
+    expect(await cells('overhead-time')).toEqual([
+      'baseline',
+      `${timeOverhead >= 0 ? '+' : ''}${timeOverhead.toFixed(1)}%`,
+    ]);
     expect((await cells('overhead-cycles'))[0]).toBe('baseline');
     expect(await cells('time-per-access')).toEqual([perAccess(fix).toFixed(2), perAccess(bug).toFixed(2)]);
     // The cheapest policy with no violation is marked (the only one without violations here).
     expect(view.cheapestCorrect).toBe('overhaul+hv-flush-current');
     expect(await page.locator('th[data-policy="overhaul+hv-flush-current"] [data-testid=cheapest]').count()).toBe(1);
     expect(await page.locator('th[data-policy="overhaul"] [data-testid=cheapest]').count()).toBe(0);
-    expect(await page.textContent('[data-testid=verdict]')).toContain('cheapest policy with no violation: overhaul+hv-flush-current');
+    expect(await page.textContent('[data-testid=verdict]')).toContain(
+      'cheapest policy with no violation: overhaul+hv-flush-current',
+    );
     // Per-second figures of a compressed run say so.
-    expect(await page.textContent('[data-testid=compare-table] tr[data-row="hypercall-rate"] td')).toContain(`compressed (x${fix.metrics.rates.timeCompression})`);
+    expect(await page.textContent('[data-testid=compare-table] tr[data-row="hypercall-rate"] td')).toContain(
+      `compressed (x${fix.metrics.rates.timeCompression})`,
+    );
     expect(await page.textContent('[data-testid=compare-table]')).not.toContain('violations so far');
     // TLB misses: the axis shows their difference (the taller bar at least 1.5x the shorter as drawn).
     const misses = [fix.metrics.tlb.misses, bug.metrics.tlb.misses];
     const yMin = Number(await page.getAttribute('canvas[data-testid=chart-cmp-misses]', 'data-y-min'));
     expect(yMin).toBeLessThan(Math.min(...misses));
-    if (Math.max(...misses) > Math.min(...misses)) expect((Math.max(...misses) - yMin) / (Math.min(...misses) - yMin)).toBeGreaterThanOrEqual(1.5);
+    if (Math.max(...misses) > Math.min(...misses))
+      expect((Math.max(...misses) - yMin) / (Math.min(...misses) - yMin)).toBeGreaterThanOrEqual(1.5);
     expect(await canvasHasInk(page, 'chart-cmp-violations')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   });
 
   it('keeps the order of POST /api/compare and says "no violations" instead of an empty chart', async () => {
     const policies = ['enlightened-tlb-off', 'overhaul+hv-flush-current'];
-    const res = await page.request.post(`${base}/api/compare`, { data: { scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=20000'], policies } });
+    const res = await page.request.post(`${base}/api/compare`, {
+      data: { scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=20000'], policies },
+    });
     expect(res.status()).toBe(201);
     const { groupId, jobs } = (await res.json()) as { groupId: string; jobs: { policy: string }[] };
     expect(jobs.map((j) => j.policy)).toEqual(policies);
-    const view = await eventually(async () => {
-      const v = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
-      return v.results.every(Boolean) && v;
-    }, 60000, 200);
+    const view = await eventually(
+      async () => {
+        const v = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
+        return v.results.every(Boolean) && v;
+      },
+      60000,
+      200,
+    );
     expect(view.jobs.map((j) => j.policy)).toEqual(policies);
     expect(view.timeOverheadVsFirst[0]).toBe(0);
     expect(view.results.every((r) => r!.violations.total === 0)).toBe(true);
@@ -246,12 +312,21 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.waitForSelector('[data-testid=chart-cmp-violations-empty]');
     expect(await page.textContent('[data-testid=chart-cmp-violations-empty]')).toBe('no violations');
     expect(await page.locator('canvas[data-testid=chart-cmp-violations]').count()).toBe(0);
-    expect(await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) => ths.map((t) => t.getAttribute('data-policy')))).toEqual(policies);
+    expect(
+      await page.$$eval('[data-testid=compare-table] thead th[data-policy]', (ths) =>
+        ths.map((t) => t.getAttribute('data-policy')),
+      ),
+    ).toEqual(policies);
   });
 
   it('labels the per-second figures of a compressed sweep', async () => {
     const res = await page.request.post(`${base}/api/sweeps`, {
-      data: { scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=20000'], grid: ['events.memslotUpdatesPerSec=50,100'], policies: ['overhaul'] },
+      data: {
+        scenarioName: 'hyperv-svm-root-reuse',
+        overrides: ['workload.accessesPerVcpu=20000'],
+        grid: ['events.memslotUpdatesPerSec=50,100'],
+        policies: ['overhaul'],
+      },
     });
     expect(res.status()).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -265,16 +340,24 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   });
 
   it('asks before cancelling a job, and shows why a job waits: slots needed and live', async () => {
-    const res = await page.request.post(`${base}/api/jobs`, { data: { scenarioName: 'hyperv-svm-root-reuse', shards: 4 } });
+    const res = await page.request.post(`${base}/api/jobs`, {
+      data: { scenarioName: 'hyperv-svm-root-reuse', shards: 4 },
+    });
     expect(res.status()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     await page.goto(`${base}/#/jobs/${id}`);
     await page.waitForSelector('[data-testid=slots]');
     expect(await page.textContent('[data-testid=slots]')).toBe('needs 4 slots, 2 live');
-    expect(await page.textContent('.card [data-testid=progress-detail]')).toBe('waiting for workers: needs 4 slots, 2 live');
-    const state = async (): Promise<string> => ((await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as { state: string }).state;
+    expect(await page.textContent('.card [data-testid=progress-detail]')).toBe(
+      'waiting for workers: needs 4 slots, 2 live',
+    );
+    const state = async (): Promise<string> =>
+      ((await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as { state: string }).state;
     let asked = '';
-    page.once('dialog', (d) => { asked = d.message(); void d.dismiss(); });
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
     await page.click('button.danger:has-text("Cancel")');
     await eventually(async () => asked !== '', 5000, 50);
     expect(asked).toContain(id);
@@ -286,18 +369,28 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   });
 
   it('cancels a running job from its page and shows what it found as a partial report', async () => {
-    const res = await page.request.post(`${base}/api/jobs`, { data: { scenarioName: 'hyperv-svm-root-reuse', shards: 1 } });
+    const res = await page.request.post(`${base}/api/jobs`, {
+      data: { scenarioName: 'hyperv-svm-root-reuse', shards: 1 },
+    });
     expect(res.status()).toBe(201);
     const { id } = (await res.json()) as { id: string };
-    await eventually(async () => {
-      const v = (await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as { perShard: { window: number }[] };
-      return v.perShard[0].window >= 8;
-    }, 60000, 100);
+    await eventually(
+      async () => {
+        const v = (await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as {
+          perShard: { window: number }[];
+        };
+        return v.perShard[0].window >= 8;
+      },
+      60000,
+      100,
+    );
     await page.goto(`${base}/#/jobs/${id}`);
     page.once('dialog', (d) => void d.accept());
     await page.click('button.danger:has-text("Cancel")');
     await page.waitForSelector('[data-testid=report-partial]', { timeout: 30000 });
-    const report = (await (await page.request.get(`${base}/api/jobs/${id}/result`)).json()) as RunReport & { partial?: boolean };
+    const report = (await (await page.request.get(`${base}/api/jobs/${id}/result`)).json()) as RunReport & {
+      partial?: boolean;
+    };
     expect(report.partial).toBe(true);
     const shown = `partial report (cancelled at window ${report.stoppedAt?.window ?? report.metrics.windows})`;
     expect(await page.textContent('[data-testid=partial]')).toBe(shown);
@@ -310,7 +403,9 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   it('loads the dashboard with no console error (no favicon 404)', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
-    fresh.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    fresh.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     fresh.on('pageerror', (e) => errors.push(e.message));
     try {
       await fresh.goto(`${base}/#/`);
@@ -328,7 +423,9 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     const requests: string[] = [];
     fresh.on('request', (r) => requests.push(r.url()));
     const fonts: number[] = [];
-    fresh.on('response', (r) => { if (r.url().includes('/queues/fonts/')) fonts.push(r.status()); });
+    fresh.on('response', (r) => {
+      if (r.url().includes('/queues/fonts/')) fonts.push(r.status());
+    });
     try {
       await fresh.goto(`${base}/#/`);
       await fresh.waitForSelector('[data-testid=jobs] tbody tr');

@@ -21,10 +21,16 @@ jest.setTimeout(120000);
 
 /** Memslot updates and MMU-notifier invalidations at high rate: lots of cross-shard messages and violations. */
 function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 64): SimConfig {
-  return buildScenario({
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
-  }, []);
+  return buildScenario(
+    {
+      name: 'hot',
+      fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
+      workload: { accessesPerVcpu },
+      events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+      run: { snapshotEveryWindows },
+    },
+    [],
+  );
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60000): Promise<T> {
@@ -99,9 +105,21 @@ describe('distributed runs', () => {
     worker(prefix, 2);
     const dir = mkdtempSync(join(tmpdir(), 'tlbsim-dist-'));
     const file = join(dir, 'hot.json');
-    writeFileSync(file, JSON.stringify({ name: 'hot', fleet: cfg.fleet, workload: { accessesPerVcpu: 50000 }, events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'hot',
+        fleet: cfg.fleet,
+        workload: { accessesPerVcpu: 50000 },
+        events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+      }),
+    );
     const run = spawnSync(process.execPath, [CLI_MAIN, 'run', file, '--json'], { encoding: 'utf8' });
-    const sub = spawnSync(process.execPath, [CLI_MAIN, 'submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '4', '--wait', '--json'], { encoding: 'utf8', timeout: 60000 });
+    const sub = spawnSync(
+      process.execPath,
+      [CLI_MAIN, 'submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '4', '--wait', '--json'],
+      { encoding: 'utf8', timeout: 60000 },
+    );
     expect(sub.stderr).toContain('submitted job');
     expect(sub.status).toBe(0);
     const local = JSON.parse(run.stdout);
@@ -111,7 +129,11 @@ describe('distributed runs', () => {
     const { transport, shards, ...rest } = remote;
     expect(shards).toBe(4);
     expect(transport.messagesSent).toBe(transport.messagesReceived);
-    expect(Object.keys(rest).sort()).toEqual(Object.keys(local).filter((k) => k !== 'shards').sort());
+    expect(Object.keys(rest).sort()).toEqual(
+      Object.keys(local)
+        .filter((k) => k !== 'shards')
+        .sort(),
+    );
     expect(rest.metrics.accesses).toBe(local.metrics.accesses);
   });
 
@@ -142,7 +164,10 @@ describe('distributed runs', () => {
     worker(prefix, 2);
     await until('worker registered', async () => (await jobs.workers()).length === 1);
     const { id } = await jobs.submit(cfg, { shards: 4 });
-    const waiting = await until('waiting-for-workers', async () => { const v = await jobs.get(id); return v?.state === 'waiting-for-workers' ? v : null; });
+    const waiting = await until('waiting-for-workers', async () => {
+      const v = await jobs.get(id);
+      return v?.state === 'waiting-for-workers' ? v : null;
+    });
     expect(waiting.slotsNeeded).toBe(4);
     // The autoscaler's signal: the waiting job wants all 4 slots.
     expect(await jobs.slotDemand()).toEqual({ held: 0, waiting: 4, total: 4 });
@@ -176,10 +201,14 @@ describe('distributed runs', () => {
     expect(inProcess.violations).toEqual(partial.violations);
     const client = new Redis(redis.url);
     try {
-      const keys = await until('only the result record left', async () => {
-        const k = await client.keys(`*${id}*`);
-        return k.length === 1 ? k : null;
-      }, 15000);
+      const keys = await until(
+        'only the result record left',
+        async () => {
+          const k = await client.keys(`*${id}*`);
+          return k.length === 1 ? k : null;
+        },
+        15000,
+      );
       expect(keys).toEqual([`${prefix}:{job:${id}}:result`]);
       expect((await jobs.get(id))!.state).toBe('cancelled');
     } finally {
@@ -193,10 +222,25 @@ describe('distributed runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tlbsim-partial-'));
     const file = join(dir, 'big.json');
     writeFileSync(file, JSON.stringify(hotScenario(5000000)));
-    const submit = runBuiltCli(['submit', file, '--redis', redis.url, '--prefix', prefix, '--shards', '2', '--wait', '--json', '--progress', 'none']);
+    const submit = runBuiltCli([
+      'submit',
+      file,
+      '--redis',
+      redis.url,
+      '--prefix',
+      prefix,
+      '--shards',
+      '2',
+      '--wait',
+      '--json',
+      '--progress',
+      'none',
+    ]);
     const id = await until('submitted', async () => (await jobs.list()).items[0]?.id);
     await until('running', async () => (await jobs.get(id))!.progress.windows > 40);
-    const cancel = spawnSync(process.execPath, [CLI_MAIN, 'cancel', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    const cancel = spawnSync(process.execPath, [CLI_MAIN, 'cancel', id, '--redis', redis.url, '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     expect(cancel.stdout).toBe(`${id} cancelled\n`);
     expect(cancel.stderr).toMatch(new RegExp(`^tlbsim: job ${id} kept a partial report of its first \\d+ windows`));
     const waited = await submit;
@@ -205,7 +249,9 @@ describe('distributed runs', () => {
     const printed = JSON.parse(waited.out);
     expect(printed).toMatchObject({ partial: true });
     expect(printed.metrics.windows).toBeGreaterThanOrEqual(32);
-    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     expect(exp.status).toBe(0);
     const exported = join(dir, 'job.ndjson');
     writeFileSync(exported, exp.stdout);
@@ -214,15 +260,23 @@ describe('distributed runs', () => {
     expect(refused.status).toBe(2);
     expect(Date.now() - started).toBeLessThan(10000);
     const w = printed.metrics.windows;
-    expect(refused.stderr).toBe(`tlbsim: ${exported}: job ${id} did not complete (cancelled): its partial report covers ${w} windows: replay it with --until-window ${w}\n`);
-    const wrong = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w + 1)], { encoding: 'utf8' });
+    expect(refused.stderr).toBe(
+      `tlbsim: ${exported}: job ${id} did not complete (cancelled): its partial report covers ${w} windows: replay it with --until-window ${w}\n`,
+    );
+    const wrong = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w + 1)], {
+      encoding: 'utf8',
+    });
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain(`--until-window ${w + 1} has no recorded digest`);
-    const rep = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w), '--json'], { encoding: 'utf8' });
+    const rep = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w), '--json'], {
+      encoding: 'utf8',
+    });
     expect(rep.stderr).toBe('');
     expect(rep.status).toBe(0);
     expect(JSON.parse(rep.stdout).digest).toBe(printed.digest);
-    const trace = spawnSync(process.execPath, [CLI_MAIN, 'trace', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    const trace = spawnSync(process.execPath, [CLI_MAIN, 'trace', id, '--redis', redis.url, '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     expect(trace.status).toBe(0);
     expect(trace.stdout).toContain(`digest ${printed.digest}, partial: first ${w} windows\n`);
   });
@@ -232,7 +286,9 @@ describe('distributed runs', () => {
     worker(prefix, 2);
     const { id } = await jobs.submit(cfg, { shards: 2 });
     await jobs.waitFor(id);
-    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8' });
+    const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     expect(exp.status).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'tlbsim-export-'));
     const file = join(dir, 'job.ndjson');

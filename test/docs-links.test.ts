@@ -18,11 +18,17 @@ const KNOWN_DEAD: Record<string, string[]> = {};
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
 function anchorOf(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function markdownFiles(): string[] {
-  return execFileSync('git', ['ls-files', '*.md', '**/*.md'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  return execFileSync('git', ['ls-files', '*.md', '**/*.md'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('Markdown links', () => {
@@ -52,6 +58,10 @@ describe('Markdown links', () => {
       }
     }
     expect(dead).toEqual([]);
-    expect(known.sort()).toEqual(Object.entries(KNOWN_DEAD).flatMap(([f, ts]) => ts.map((t) => `${f}: ${t}`)).sort());
+    expect(known.sort()).toEqual(
+      Object.entries(KNOWN_DEAD)
+        .flatMap(([f, ts]) => ts.map((t) => `${f}: ${t}`))
+        .sort(),
+    );
   });
 });

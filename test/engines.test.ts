@@ -17,10 +17,17 @@ function installedEngines(): [string, string][] {
     for (const name of readdirSync(dir)) {
       if (name.startsWith('.')) continue;
       const path = join(dir, name);
-      if (name.startsWith('@')) { walk(path); continue; }
+      if (name.startsWith('@')) {
+        walk(path);
+        continue;
+      }
       const manifest = join(path, 'package.json');
       if (existsSync(manifest)) {
-        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string; engines?: { node?: unknown } };
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+          name: string;
+          version: string;
+          engines?: { node?: unknown };
+        };
         if (typeof pkg.engines?.node === 'string') out.push([`${pkg.name}@${pkg.version}`, pkg.engines.node]);
       }
       if (existsSync(join(path, 'node_modules'))) walk(join(path, 'node_modules'));
@@ -28,13 +35,15 @@ function installedEngines(): [string, string][] {
   };
   walk(join(ROOT, 'node_modules'));
   for (const ws of ['libs', 'services']) {
-    for (const name of readdirSync(join(ROOT, ws))) if (existsSync(join(ROOT, ws, name, 'node_modules'))) walk(join(ROOT, ws, name, 'node_modules'));
+    for (const name of readdirSync(join(ROOT, ws)))
+      if (existsSync(join(ROOT, ws, name, 'node_modules'))) walk(join(ROOT, ws, name, 'node_modules'));
   }
   return out;
 }
 
 describe('engines.node', () => {
-  const root = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+  const root = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines
+    .node;
 
   it('is met by the Node running the tests', () => {
     expect(semver.satisfies(process.versions.node, root)).toBe(true);
@@ -45,7 +54,11 @@ describe('engines.node', () => {
     expect(lowest.length).toBeGreaterThan(0);
     const deps = installedEngines();
     expect(deps.length).toBeGreaterThan(50);
-    const misfits = lowest.flatMap((v) => deps.filter(([, range]) => semver.validRange(range) && !semver.satisfies(v, range)).map(([pkg, range]) => `Node ${v}: ${pkg} needs ${range}`));
+    const misfits = lowest.flatMap((v) =>
+      deps
+        .filter(([, range]) => semver.validRange(range) && !semver.satisfies(v, range))
+        .map(([pkg, range]) => `Node ${v}: ${pkg} needs ${range}`),
+    );
     expect(misfits).toEqual([]);
   });
 });

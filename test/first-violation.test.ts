@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 describe('stop at the first violation', () => {
-  it('stops early with the full run\'s first witness, whatever the shard count', async () => {
+  it("stops early with the full run's first witness, whatever the shard count", async () => {
     expect(full.violations.total).toBeGreaterThan(0);
     const [one, three] = await Promise.all([
       runInProcess(cfg, { shards: 1, stopWhen: stopAtViolation() }),
@@ -39,7 +39,9 @@ describe('stop at the first violation', () => {
 
   it('stops at the first violation of one class only when asked for that class', async () => {
     const cls = full.violations.witnesses[0].class;
-    const other = (['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const).find((c) => full.violations.byClass[c] === 0);
+    const other = (['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const).find(
+      (c) => full.violations.byClass[c] === 0,
+    );
     const byClass = await runInProcess(cfg, { stopWhen: stopAtViolation(cls) });
     expect(byClass.violations.byClass[cls]).toBeGreaterThan(0);
     if (other) {
@@ -54,13 +56,25 @@ describe('stop at the first violation', () => {
     writeFileSync(file, stringify({ ...cfg, run: { ...cfg.run, witnessesMax: 0 } }));
     let out = '';
     const io: CliIo = { out: (s) => (out += s), err: () => undefined };
-    const code = await runCli(['node', 'tlbsim', 'run', file, '--stop-at-first-violation'], [runCommand], io, runInProcess);
+    const code = await runCli(
+      ['node', 'tlbsim', 'run', file, '--stop-at-first-violation'],
+      [runCommand],
+      io,
+      runInProcess,
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/stopped at the first violation: window \d+/);
     expect(out).toContain('First violation');
     expect(out).toContain(full.violations.witnesses[0].lines[full.violations.witnesses[0].lines.length - 1]);
     out = '';
-    expect(await runCli(['node', 'tlbsim', 'run', file, '--stop-at-first-violation', '--json', '--fail-on-violation'], [runCommand], io, runInProcess)).toBe(1);
+    expect(
+      await runCli(
+        ['node', 'tlbsim', 'run', file, '--stop-at-first-violation', '--json', '--fail-on-violation'],
+        [runCommand],
+        io,
+        runInProcess,
+      ),
+    ).toBe(1);
     expect((JSON.parse(out) as RunReport).stoppedAt?.window).toBeGreaterThan(0);
   });
 });

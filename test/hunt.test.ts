@@ -15,11 +15,21 @@ import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 
 const FILE = join(__dirname, 'fixtures', 'root-reuse-enlightenment-off.yaml');
 const input = parseScenarioText(readFileSync(FILE, 'utf8'), 'yaml');
-const VARY = ['platform.enlightenedTlb=false,true', 'fleet.vcpusPerVm=1..2', 'events.memslotUpdatesPerSec=10000..500000'];
+const VARY = [
+  'platform.enlightenedTlb=false,true',
+  'fleet.vcpusPerVm=1..2',
+  'events.memslotUpdatesPerSec=10000..500000',
+];
 const BUDGET = 60;
 
 const axes = (): VaryAxis[] => VARY.map((t) => parseVaryAxis(t) as VaryAxis);
-const request = (policy: string, budgetRuns = BUDGET): HuntRequest => ({ input, overrides: [`kvm.policy=${policy}`], vary: axes(), budgetRuns, seed: 1 });
+const request = (policy: string, budgetRuns = BUDGET): HuntRequest => ({
+  input,
+  overrides: [`kvm.policy=${policy}`],
+  vary: axes(),
+  budgetRuns,
+  seed: 1,
+});
 
 const cli = runBuiltCli;
 
@@ -64,7 +74,9 @@ describe('tlbsim hunt', () => {
     expect((await runToFirstViolation(saved)).violations.total).toBeGreaterThan(0);
     expect(none.code).toBe(0);
     expect(none.out).toMatch(/^tlbsim hunt: no violation in 8 runs/);
-    expect(none.out).toMatch(/coverage: roots reused [1-9][\d,]* \(in [1-9]\d* runs\), pages reused by another VM [\d,]+, hypercalls [1-9]/);
+    expect(none.out).toMatch(
+      /coverage: roots reused [1-9][\d,]* \(in [1-9]\d* runs\), pages reused by another VM [\d,]+, hypercalls [1-9]/,
+    );
     const bad = await cli(['hunt', FILE, '--vary', 'fleet.hosts=0..3']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('0 is below the minimum 1 of fleet.hosts');
@@ -86,7 +98,20 @@ describe('tlbsim hunt --redis', () => {
   });
 
   it('runs the candidates on the workers and finds the same kind of violation', async () => {
-    const res = await cli(['hunt', FILE, '--policy', 'overhaul', ...VARY.flatMap((v) => ['--vary', v]), '--budget', String(BUDGET), '--redis', redis.url, '--prefix', 'hunt', '--json']);
+    const res = await cli([
+      'hunt',
+      FILE,
+      '--policy',
+      'overhaul',
+      ...VARY.flatMap((v) => ['--vary', v]),
+      '--budget',
+      String(BUDGET),
+      '--redis',
+      redis.url,
+      '--prefix',
+      'hunt',
+      '--json',
+    ]);
     expect(res.code).toBe(1);
     const json = JSON.parse(res.out);
     expect(json).toMatchObject({ found: true, witness: { class: 'stale-root' } });

@@ -9,11 +9,26 @@ const MAIN = join(__dirname, '..', 'services', 'cli', 'dist', 'main.js');
 const SCENARIO = join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml');
 
 const RUN_KEYS = [
-  'scenario', 'seed', 'policy', 'digest', 'violations.total', 'violations.byClass.stale-root',
-  'violations.byClass.use-after-free', 'violations.byClass.cross-vm', 'violations.byClass.stale-mapping',
-  'violations.witnesses', 'metrics.accesses', 'metrics.tlb.hits', 'metrics.tlb.misses', 'metrics.nestedWalks',
-  'metrics.hypercalls.flushGuestPhysicalAddressSpace', 'metrics.hypercalls.flushGuestPhysicalAddressList',
-  'metrics.shootdownMessages', 'metrics.roots.allocated', 'metrics.roots.freed', 'metrics.roots.pageReused',
+  'scenario',
+  'seed',
+  'policy',
+  'digest',
+  'violations.total',
+  'violations.byClass.stale-root',
+  'violations.byClass.use-after-free',
+  'violations.byClass.cross-vm',
+  'violations.byClass.stale-mapping',
+  'violations.witnesses',
+  'metrics.accesses',
+  'metrics.tlb.hits',
+  'metrics.tlb.misses',
+  'metrics.nestedWalks',
+  'metrics.hypercalls.flushGuestPhysicalAddressSpace',
+  'metrics.hypercalls.flushGuestPhysicalAddressList',
+  'metrics.shootdownMessages',
+  'metrics.roots.allocated',
+  'metrics.roots.freed',
+  'metrics.roots.pageReused',
   'metrics.cycles.total',
 ];
 
@@ -23,7 +38,11 @@ function at(obj: unknown, path: string): unknown {
 
 describe('tlbsim run --json contract', () => {
   it('has every key the issue names, with the right types', () => {
-    const out = spawnSync(process.execPath, [MAIN, 'run', SCENARIO, '--set', 'workload.accessesPerVcpu=20000', '--seed', '9', '--json'], { encoding: 'utf8' });
+    const out = spawnSync(
+      process.execPath,
+      [MAIN, 'run', SCENARIO, '--set', 'workload.accessesPerVcpu=20000', '--seed', '9', '--json'],
+      { encoding: 'utf8' },
+    );
     expect(out.status).toBe(0);
     const report = JSON.parse(out.stdout);
     const missing = RUN_KEYS.filter((k) => at(report, k) === undefined);
@@ -36,8 +55,20 @@ describe('tlbsim run --json contract', () => {
 
   it('compare --json gives one report per policy, in order, and the overhead vs the first', () => {
     const policies = ['overhaul', 'overhaul+hv-flush-current'];
-    const out = spawnSync(process.execPath, [MAIN, 'compare', SCENARIO, '--policies', policies.join(','),
-      '--set', 'workload.accessesPerVcpu=20000', '--json'], { encoding: 'utf8' });
+    const out = spawnSync(
+      process.execPath,
+      [
+        MAIN,
+        'compare',
+        SCENARIO,
+        '--policies',
+        policies.join(','),
+        '--set',
+        'workload.accessesPerVcpu=20000',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out.status).toBe(0);
     const cmp = JSON.parse(out.stdout);
     expect(cmp.policies).toEqual(policies);

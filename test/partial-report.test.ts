@@ -7,7 +7,15 @@
 import { buildScenario } from '@tlbsim/contracts';
 import { InMemoryTransport, runInProcess, runShard } from '@tlbsim/engine';
 import {
-  createRedis, EventStreamRepository, JobFinalizerService, JobKeys, JobMeta, JobRepository, SchedulerRepository, ShardExchangeRepository, TlbRedis,
+  createRedis,
+  EventStreamRepository,
+  JobFinalizerService,
+  JobKeys,
+  JobMeta,
+  JobRepository,
+  SchedulerRepository,
+  ShardExchangeRepository,
+  TlbRedis,
 } from '@tlbsim/jobs';
 import { ShardPartial, ShardSim, SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
@@ -32,29 +40,56 @@ async function partialsAfter(cfg: SimConfig, shards: number, windows: number): P
   return (await Promise.all(sims.map((s) => runShard(s, transport)))).map((r) => r.partial);
 }
 
-async function job(id: string, cfg: SimConfig, shards: number): Promise<{ meta: JobMeta; jobs: JobRepository; finalizer: JobFinalizerService }> {
+async function job(
+  id: string,
+  cfg: SimConfig,
+  shards: number,
+): Promise<{ meta: JobMeta; jobs: JobRepository; finalizer: JobFinalizerService }> {
   const jobs = new JobRepository(redis, PREFIX);
   const meta: JobMeta = {
-    id, name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, groupId: null, createdAt: new Date().toISOString(),
-    accessesTotal: 0, windowsEstimate: 0, config: { ...cfg, run: { ...cfg.run, shards } }, retentionSec: 60,
+    id,
+    name: cfg.name,
+    policy: cfg.kvm.policy,
+    seed: cfg.seed,
+    shards,
+    groupId: null,
+    createdAt: new Date().toISOString(),
+    accessesTotal: 0,
+    windowsEstimate: 0,
+    config: { ...cfg, run: { ...cfg.run, shards } },
+    retentionSec: 60,
   };
   await jobs.create(meta);
-  const finalizer = new JobFinalizerService(jobs, new EventStreamRepository(redis, PREFIX), new SchedulerRepository(redis, PREFIX), 60);
+  const finalizer = new JobFinalizerService(
+    jobs,
+    new EventStreamRepository(redis, PREFIX),
+    new SchedulerRepository(redis, PREFIX),
+    60,
+  );
   return { meta, jobs, finalizer };
 }
 
 describe('partial reports', () => {
-  const cfg = buildScenario({
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 5000000 },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
-  }, []);
+  const cfg = buildScenario(
+    {
+      name: 'hot',
+      fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
+      workload: { accessesPerVcpu: 5000000 },
+      events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+    },
+    [],
+  );
 
   it('a failed job keeps the report of the latest window every shard checkpointed, with the in-process digest of that window', async () => {
     const { meta, jobs, finalizer } = await job('f1', cfg, 2);
     const keys = new JobKeys(PREFIX, meta.id);
     const repos = [0, 1].map((s) => new ShardExchangeRepository(redis, keys, s, 2));
     // Shard 0 went on to window 320; shard 1 had recorded up to 256.
-    for (const [w, shardsAt] of [[192, [0, 1]], [256, [0, 1]], [320, [0]]] as const) {
+    for (const [w, shardsAt] of [
+      [192, [0, 1]],
+      [256, [0, 1]],
+      [320, [0]],
+    ] as const) {
       const parts = await partialsAfter(meta.config, 2, w);
       for (const s of shardsAt) await repos[s].saveCheckpoint(w, JSON.stringify(parts[s]), []);
     }
@@ -74,7 +109,11 @@ describe('partial reports', () => {
   it('a job cancelled before every shard checkpointed keeps no report', async () => {
     const { meta, jobs, finalizer } = await job('c1', cfg, 2);
     const parts = await partialsAfter(meta.config, 2, 1);
-    await new ShardExchangeRepository(redis, new JobKeys(PREFIX, meta.id), 0, 2).saveCheckpoint(1, JSON.stringify(parts[0]), []);
+    await new ShardExchangeRepository(redis, new JobKeys(PREFIX, meta.id), 0, 2).saveCheckpoint(
+      1,
+      JSON.stringify(parts[0]),
+      [],
+    );
     expect(await finalizer.cancel(meta)).toBe(true);
     const [record] = await jobs.results([meta.id]);
     expect(record).toMatchObject({ state: 'cancelled', report: null });

@@ -4,7 +4,15 @@
  * barrier reports all-done, and a finished job stops its shards.
  */
 import { MSG_WIDTH } from '@tlbsim/sim-core';
-import { createRedis, encodeBatch, JobFinishedError, JobKeys, RedisTransport, ShardExchangeRepository, TlbRedis } from '@tlbsim/jobs';
+import {
+  createRedis,
+  encodeBatch,
+  JobFinishedError,
+  JobKeys,
+  RedisTransport,
+  ShardExchangeRepository,
+  TlbRedis,
+} from '@tlbsim/jobs';
 import { startRedis, TestRedis } from './support/redis-server';
 
 let server: TestRedis;
@@ -17,7 +25,10 @@ function batch(src: number, dst: number, n: number, seq0 = 0): Float64Array {
   return b;
 }
 
-async function transports(jobId: string, shards: number): Promise<{ keys: JobKeys; repos: ShardExchangeRepository[]; ts: RedisTransport[] }> {
+async function transports(
+  jobId: string,
+  shards: number,
+): Promise<{ keys: JobKeys; repos: ShardExchangeRepository[]; ts: RedisTransport[] }> {
   const keys = new JobKeys('unit', jobId);
   const repos: ShardExchangeRepository[] = [];
   const ts: RedisTransport[] = [];
@@ -32,15 +43,30 @@ async function transports(jobId: string, shards: number): Promise<{ keys: JobKey
   return { keys, repos, ts };
 }
 
-beforeAll(async () => { server = await startRedis(); });
-afterEach(() => { conns.forEach((c) => c.disconnect()); conns = []; });
-afterAll(async () => { await server.stop(); });
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterEach(() => {
+  conns.forEach((c) => c.disconnect());
+  conns = [];
+});
+afterAll(async () => {
+  await server.stop();
+});
 
 describe('RedisTransport', () => {
   it('delivers each window once and barriers all shards', async () => {
     const { ts } = await transports('a', 2);
     const [r0, r1] = await Promise.all([
-      ts[0].exchange(0, 0, new Map([[1, batch(1, 5, 3)], [0, batch(1, 2, 1, 3)]]), false),
+      ts[0].exchange(
+        0,
+        0,
+        new Map([
+          [1, batch(1, 5, 3)],
+          [0, batch(1, 2, 1, 3)],
+        ]),
+        false,
+      ),
       ts[1].exchange(1, 0, new Map([[0, batch(5, 1, 2)]]), true),
     ]);
     expect(r0.allDone).toBe(false);
@@ -71,7 +97,10 @@ describe('RedisTransport', () => {
 
   it('a re-published window (resumed shard) is not written twice', async () => {
     const { keys, repos, ts } = await transports('c', 2);
-    await Promise.all([ts[0].exchange(0, 0, new Map([[1, batch(1, 5, 2)]]), false), ts[1].exchange(1, 0, new Map(), false)]);
+    await Promise.all([
+      ts[0].exchange(0, 0, new Map([[1, batch(1, 5, 2)]]), false),
+      ts[1].exchange(1, 0, new Map(), false),
+    ]);
     const again = await repos[0].publish(0, new Map([[1, batch(1, 5, 2)]]), false, '1');
     expect(again.status).toBe('passed');
     expect(again.fresh).toBe(false);

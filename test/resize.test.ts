@@ -24,11 +24,16 @@ jest.setTimeout(180000);
 
 /** Lots of cross-shard traffic and violations; every vCPU migrates between VPs, so vCPUs are in flight at a resize. */
 function hotScenario(extra: Record<string, unknown> = {}): SimConfig {
-  return buildScenario({
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2, l1VpsPerHost: 3 }, workload: { accessesPerVcpu: 60000 },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000, vcpuMigrationsPerSec: 20000 },
-    run: { snapshotEveryWindows: 64, ...extra },
-  }, []);
+  return buildScenario(
+    {
+      name: 'hot',
+      fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2, l1VpsPerHost: 3 },
+      workload: { accessesPerVcpu: 60000 },
+      events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000, vcpuMigrationsPerSec: 20000 },
+      run: { snapshotEveryWindows: 64, ...extra },
+    },
+    [],
+  );
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60000): Promise<T> {
@@ -91,7 +96,10 @@ afterAll(async () => {
 });
 
 describe('resizing a running job', () => {
-  it.each([[2, 4], [4, 1]])('%i -> %i shards mid-run gives the in-process digest', async (from, to) => {
+  it.each([
+    [2, 4],
+    [4, 1],
+  ])('%i -> %i shards mid-run gives the in-process digest', async (from, to) => {
     const { jobs, prefix } = service();
     worker(prefix, 2);
     worker(prefix, 2);
@@ -114,7 +122,9 @@ describe('resizing a running job', () => {
     expect(list.some((e) => e.type === 'resize-requested' && e.shards === to)).toBe(true);
     // Every shard of the new count ran after the resize, and none was taken for lost.
     const after = list.slice(list.indexOf(resized[0]));
-    expect(new Set(after.filter((e) => e.type === 'shard-resumed').map((e) => e.shard))).toEqual(new Set(Array.from({ length: to }, (_, s) => s)));
+    expect(new Set(after.filter((e) => e.type === 'shard-resumed').map((e) => e.shard))).toEqual(
+      new Set(Array.from({ length: to }, (_, s) => s)),
+    );
     expect(list.filter((e) => e.type === 'shard-failed')).toEqual([]);
   });
 
@@ -152,8 +162,13 @@ describe('resizing a running job', () => {
     expect(done.state).toBe('completed');
     expect(done.digest).toBe(expected);
     expect(done.shards).toBe(4);
-    const resized = (await events(jobs, job.id)).filter((e) => e.type === 'resized').map((e) => [e.shards, e.window! > 0]);
-    expect(resized).toEqual([[2, false], [4, true]]);
+    const resized = (await events(jobs, job.id))
+      .filter((e) => e.type === 'resized')
+      .map((e) => [e.shards, e.window! > 0]);
+    expect(resized).toEqual([
+      [2, false],
+      [4, true],
+    ]);
   });
 
   it('submit --wait says when a job starts with fewer shards (run.minShards) and prints the same digest', () => {
@@ -161,11 +176,32 @@ describe('resizing a running job', () => {
     worker(prefix, 1);
     const file = join(mkdtempSync(join(tmpdir(), 'tlbsim-resize-')), 'hot.json');
     writeFileSync(file, JSON.stringify(hotScenario()));
-    const r = spawnSync(process.execPath, [CLI_MAIN, 'submit', file, '--shards', '2', '--set', 'run.minShards=1', '--wait', '--json', '--progress', 'none',
-      '--wait-timeout', '120', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 150000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'submit',
+        file,
+        '--shards',
+        '2',
+        '--set',
+        'run.minShards=1',
+        '--wait',
+        '--json',
+        '--progress',
+        'none',
+        '--wait-timeout',
+        '120',
+        '--redis',
+        redis.url,
+        '--prefix',
+        prefix,
+      ],
+      { encoding: 'utf8', timeout: 150000 },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/job \S+ runs on 1 shard from window 0\n/);
-    expect((JSON.parse(r.stdout) as { digest: string; shards: number })).toMatchObject({ digest: expected, shards: 1 });
+    expect(JSON.parse(r.stdout) as { digest: string; shards: number }).toMatchObject({ digest: expected, shards: 1 });
   });
 });
 
@@ -193,7 +229,10 @@ describe('resize refusals', () => {
   });
 
   function tlbsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [CLI_MAIN, ...args, '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 30000 });
+    const r = spawnSync(process.execPath, [CLI_MAIN, ...args, '--redis', redis.url, '--prefix', prefix], {
+      encoding: 'utf8',
+      timeout: 30000,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -212,13 +251,26 @@ describe('resize refusals', () => {
     await expect(jobs.resize(queued.id, 13)).rejects.toThrow(ResizeInputError);
     const cli = tlbsim('resize', queued.id, '--shards', '13');
     expect(cli.status).toBe(2);
-    expect(cli.stderr).toBe('tlbsim: --shards: 13 exceeds the maximum 12 (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))\n');
-    expect(tlbsim('resize', queued.id, '--shards', 'two').stderr).toBe('tlbsim: --shards: "two" is not a positive integer\n');
-    const api = await request(app.getHttpServer()).post(`/api/jobs/${queued.id}/resize`).send({ shards: 13 }).expect(400);
+    expect(cli.stderr).toBe(
+      'tlbsim: --shards: 13 exceeds the maximum 12 (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))\n',
+    );
+    expect(tlbsim('resize', queued.id, '--shards', 'two').stderr).toBe(
+      'tlbsim: --shards: "two" is not a positive integer\n',
+    );
+    const api = await request(app.getHttpServer())
+      .post(`/api/jobs/${queued.id}/resize`)
+      .send({ shards: 13 })
+      .expect(400);
     expect(api.body.details).toEqual([expect.objectContaining({ path: 'shards', constraint: 'max', limit: 12 })]);
-    const zero = await request(app.getHttpServer()).post(`/api/jobs/${queued.id}/resize`).send({ shards: 0 }).expect(400);
+    const zero = await request(app.getHttpServer())
+      .post(`/api/jobs/${queued.id}/resize`)
+      .send({ shards: 0 })
+      .expect(400);
     expect(zero.body.details).toEqual([expect.objectContaining({ path: 'shards', constraint: 'min' })]);
-    expect(tlbsim('resize', 'nope', '--shards', '2')).toMatchObject({ status: 2, stderr: 'tlbsim: unknown job nope\n' });
+    expect(tlbsim('resize', 'nope', '--shards', '2')).toMatchObject({
+      status: 2,
+      stderr: 'tlbsim: unknown job nope\n',
+    });
     await request(app.getHttpServer()).post('/api/jobs/nope/resize').send({ shards: 2 }).expect(404);
     // A queued job changes at once (and then fits the one slot).
     await until('its waiting line', async () => (await jobs.get(queued.id))!.state === 'waiting-for-workers');

@@ -19,13 +19,23 @@ import { CLI_MAIN } from './support/worker-process';
 
 const HUNT_FILE = join(__dirname, 'fixtures', 'root-reuse-enlightenment-off.yaml');
 const huntInput = parseScenarioText(readFileSync(HUNT_FILE, 'utf8'), 'yaml');
-const VARY = ['platform.enlightenedTlb=false,true', 'fleet.vcpusPerVm=1..2', 'events.memslotUpdatesPerSec=10000..500000'];
+const VARY = [
+  'platform.enlightenedTlb=false,true',
+  'fleet.vcpusPerVm=1..2',
+  'events.memslotUpdatesPerSec=10000..500000',
+];
 const BUDGET = 60;
 const SHRINK_FILE = join(__dirname, '..', 'scenarios', 'hyperv-svm-root-reuse.yaml');
 const shrinkInput = parseScenarioText(readFileSync(SHRINK_FILE, 'utf8'), 'yaml');
 const SHRINK_SEEDS = 2;
 
-const huntRequest = (): HuntRequest => ({ input: huntInput, overrides: ['kvm.policy="overhaul"'], vary: VARY.map((t) => parseVaryAxis(t) as VaryAxis), budgetRuns: BUDGET, seed: 1 });
+const huntRequest = (): HuntRequest => ({
+  input: huntInput,
+  overrides: ['kvm.policy="overhaul"'],
+  vary: VARY.map((t) => parseVaryAxis(t) as VaryAxis),
+  budgetRuns: BUDGET,
+  seed: 1,
+});
 
 let stack: CoordinatorStack;
 let app: NestExpressApplication;
@@ -34,21 +44,49 @@ let localShrink: ShrinkResult;
 const http = () => request(app.getHttpServer());
 
 /** What must be equal in process and on the workers (not the wall time). */
-const huntCore = (r: HuntResult) => ({ found: r.found, runs: r.runs, rejected: r.rejected, overrides: r.overrides, coverage: r.coverage, witness: r.report?.violations.witnesses[0] ?? null, digest: r.report?.digest });
-const shrinkCore = (r: ShrinkResult) => ({ cls: r.violationClass, overrides: r.overrides, runs: r.runs, before: r.before, after: r.after, witness: r.report.violations.witnesses[0], digest: r.report.digest });
+const huntCore = (r: HuntResult) => ({
+  found: r.found,
+  runs: r.runs,
+  rejected: r.rejected,
+  overrides: r.overrides,
+  coverage: r.coverage,
+  witness: r.report?.violations.witnesses[0] ?? null,
+  digest: r.report?.digest,
+});
+const shrinkCore = (r: ShrinkResult) => ({
+  cls: r.violationClass,
+  overrides: r.overrides,
+  runs: r.runs,
+  before: r.before,
+  after: r.after,
+  witness: r.report.violations.witnesses[0],
+  digest: r.report.digest,
+});
 
 /** Reads an SSE endpoint to its end. */
 async function sse(path: string): Promise<SweepEvent[]> {
-  const res = await http().get(path).buffer(true).parse((r, cb) => { let t = ''; r.on('data', (d: Buffer) => (t += d.toString())); r.on('end', () => cb(null, t)); }).expect(200);
+  const res = await http()
+    .get(path)
+    .buffer(true)
+    .parse((r, cb) => {
+      let t = '';
+      r.on('data', (d: Buffer) => (t += d.toString()));
+      r.on('end', () => cb(null, t));
+    })
+    .expect(200);
   return parseSse(res.body as string).map((m) => m.data as SweepEvent);
 }
 
 /** Polls a hunt or shrink until it ended. */
 async function ended<R>(path: string): Promise<SearchView<R>> {
-  return eventually(async () => {
-    const v = (await http().get(path).expect(200)).body as SearchView<R>;
-    return v.state !== 'running' && v;
-  }, 90000, 250);
+  return eventually(
+    async () => {
+      const v = (await http().get(path).expect(200)).body as SearchView<R>;
+      return v.state !== 'running' && v;
+    },
+    90000,
+    250,
+  );
 }
 
 beforeAll(async () => {
@@ -64,29 +102,87 @@ afterAll(async () => stack?.stop());
 describe('tlbsim hunt|shrink --redis', () => {
   it('runs the hunt as one job on the two workers, with the in-process result and a progress bar of its points', async () => {
     expect(localHunt.found).toBe(true);
-    const res = await runBuiltCli(['hunt', HUNT_FILE, '--policy', 'overhaul', ...VARY.flatMap((v) => ['--vary', v]), '--budget', String(BUDGET), '--redis', stack.redis.url, '--json', '--progress', 'plain']);
+    const res = await runBuiltCli([
+      'hunt',
+      HUNT_FILE,
+      '--policy',
+      'overhaul',
+      ...VARY.flatMap((v) => ['--vary', v]),
+      '--budget',
+      String(BUDGET),
+      '--redis',
+      stack.redis.url,
+      '--json',
+      '--progress',
+      'plain',
+    ]);
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/submitted hunt h-/);
     expect(res.err).toMatch(/tlbsim: hunt h-\S+ [\d.]+% \| \d+\/60 points \| [\d.]+ points\/s/);
     const json = JSON.parse(res.out);
     const core = huntCore(localHunt);
-    expect({ found: json.found, runs: json.runs, rejected: json.rejected, overrides: json.overrides, coverage: json.coverage, witness: json.witness })
-      .toEqual({ found: core.found, runs: core.runs, rejected: core.rejected, overrides: core.overrides, coverage: core.coverage, witness: core.witness });
+    expect({
+      found: json.found,
+      runs: json.runs,
+      rejected: json.rejected,
+      overrides: json.overrides,
+      coverage: json.coverage,
+      witness: json.witness,
+    }).toEqual({
+      found: core.found,
+      runs: core.runs,
+      rejected: core.rejected,
+      overrides: core.overrides,
+      coverage: core.coverage,
+      witness: core.witness,
+    });
   });
 
   it('runs the shrink as one job on the workers, with the in-process result', async () => {
-    const res = await runBuiltCli(['shrink', SHRINK_FILE, '--seeds', String(SHRINK_SEEDS), '--redis', stack.redis.url, '--json', '--progress', 'plain']);
+    const res = await runBuiltCli([
+      'shrink',
+      SHRINK_FILE,
+      '--seeds',
+      String(SHRINK_SEEDS),
+      '--redis',
+      stack.redis.url,
+      '--json',
+      '--progress',
+      'plain',
+    ]);
     expect(res.code).toBe(0);
     expect(res.err).toMatch(/submitted shrink r-/);
     expect(res.err).toMatch(/tlbsim: shrink r-\S+ .*points .*best \d+ VMs, \d+ vCPUs/);
     const json = JSON.parse(res.out);
-    expect({ cls: json.violationClass, runs: json.runs, before: json.before, after: json.after, overrides: json.overrides, witness: json.witness })
-      .toEqual({ cls: localShrink.violationClass, runs: localShrink.runs, before: localShrink.before, after: localShrink.after, overrides: localShrink.overrides, witness: localShrink.report.violations.witnesses[0] });
+    expect({
+      cls: json.violationClass,
+      runs: json.runs,
+      before: json.before,
+      after: json.after,
+      overrides: json.overrides,
+      witness: json.witness,
+    }).toEqual({
+      cls: localShrink.violationClass,
+      runs: localShrink.runs,
+      before: localShrink.before,
+      after: localShrink.after,
+      overrides: localShrink.overrides,
+      witness: localShrink.report.violations.witnesses[0],
+    });
     expect(localShrink.after.vcpus).toBeLessThanOrEqual(4);
   });
 
   it('a shrink on the workers of a scenario with no violation is exit 2 naming why, as in process', async () => {
-    const res = await runBuiltCli(['shrink', SHRINK_FILE, '--policy', 'overhaul+hv-flush-current', '--set', 'workload.accessesPerVcpu=5000', '--redis', stack.redis.url]);
+    const res = await runBuiltCli([
+      'shrink',
+      SHRINK_FILE,
+      '--policy',
+      'overhaul+hv-flush-current',
+      '--set',
+      'workload.accessesPerVcpu=5000',
+      '--redis',
+      stack.redis.url,
+    ]);
     expect(res.code).toBe(2);
     expect(res.err).toContain('no violation in the scenario: nothing to shrink');
   });
@@ -112,7 +208,9 @@ describe('POST /api/hunts, POST /api/shrinks', () => {
   });
 
   it('runs a shrink on the workers with the in-process result', async () => {
-    const submitted = (await http().post('/api/shrinks').send({ scenario: shrinkInput, seeds: SHRINK_SEEDS }).expect(201)).body as SearchView<ShrinkResult>;
+    const submitted = (
+      await http().post('/api/shrinks').send({ scenario: shrinkInput, seeds: SHRINK_SEEDS }).expect(201)
+    ).body as SearchView<ShrinkResult>;
     const done = await ended<ShrinkResult>(`/api/shrinks/${submitted.id}`);
     expect(done.state).toBe('completed');
     expect(shrinkCore(done.result!)).toEqual(shrinkCore(localShrink));
@@ -122,13 +220,25 @@ describe('POST /api/hunts, POST /api/shrinks', () => {
 
   it('answers 400 naming the field and its limit for a bad budget, time, vary or seeds, and 404 for an unknown id', async () => {
     const base = { scenario: huntInput, vary: VARY };
-    const budget = await http().post('/api/hunts').send({ ...base, budget: HUNT_LIMITS.budgetMax + 1 }).expect(400);
+    const budget = await http()
+      .post('/api/hunts')
+      .send({ ...base, budget: HUNT_LIMITS.budgetMax + 1 })
+      .expect(400);
     expect(budget.body.details).toEqual([expect.objectContaining({ path: 'budget', limit: HUNT_LIMITS.budgetMax })]);
-    const time = await http().post('/api/hunts').send({ ...base, time: '3d' }).expect(400);
+    const time = await http()
+      .post('/api/hunts')
+      .send({ ...base, time: '3d' })
+      .expect(400);
     expect(time.body.details).toEqual([expect.objectContaining({ path: 'time', limit: HUNT_LIMITS.timeMaxMs })]);
-    const vary = await http().post('/api/hunts').send({ ...base, vary: ['fleet.hosts=0..3'] }).expect(400);
+    const vary = await http()
+      .post('/api/hunts')
+      .send({ ...base, vary: ['fleet.hosts=0..3'] })
+      .expect(400);
     expect(vary.body.details[0]).toMatchObject({ path: 'vary', limit: 1 });
-    const seeds = await http().post('/api/shrinks').send({ scenario: shrinkInput, seeds: SHRINK_LIMITS.seedsMax + 1 }).expect(400);
+    const seeds = await http()
+      .post('/api/shrinks')
+      .send({ scenario: shrinkInput, seeds: SHRINK_LIMITS.seedsMax + 1 })
+      .expect(400);
     expect(seeds.body.details).toEqual([expect.objectContaining({ path: 'seeds', limit: SHRINK_LIMITS.seedsMax })]);
     await http().get('/api/hunts/h-nope').expect(404);
     await http().get('/api/shrinks/r-nope/events').expect(404);
@@ -139,7 +249,12 @@ describe('sweep progress events', () => {
   it('a sweep appends progress (points done of all, points/s, best so far) and completed, readable as SSE', async () => {
     const grid = ['fleet.vcpusPerVm=1,2'];
     const overrides = ['workload.accessesPerVcpu=60000', 'fleet.hosts=1'];
-    const submitted = (await http().post('/api/sweeps').send({ scenario: shrinkInput, overrides, grid, policies: ['overhaul', 'overhaul+hv-flush-current'] }).expect(201)).body as { id: string };
+    const submitted = (
+      await http()
+        .post('/api/sweeps')
+        .send({ scenario: shrinkInput, overrides, grid, policies: ['overhaul', 'overhaul+hv-flush-current'] })
+        .expect(201)
+    ).body as { id: string };
     const events = await sse(`/api/sweeps/${submitted.id}/events`);
     expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'progress', 'completed']);
     // Workers finishing points at once may both see the same count, never a smaller one.
@@ -150,14 +265,31 @@ describe('sweep progress events', () => {
     expect(events.every((e) => e.points === 4 && e.pointsMax === 4 && e.kind === 'sweep')).toBe(true);
     expect(events[3].best).toMatchObject({ policy: 'overhaul', violations: expect.any(Number) });
     const last = events[3].id;
-    const resumed = await http().get(`/api/sweeps/${submitted.id}/events`).set('Last-Event-ID', last).buffer(true).parse((r, cb) => { let t = ''; r.on('data', (d: Buffer) => (t += d.toString())); r.on('end', () => cb(null, t)); });
+    const resumed = await http()
+      .get(`/api/sweeps/${submitted.id}/events`)
+      .set('Last-Event-ID', last)
+      .buffer(true)
+      .parse((r, cb) => {
+        let t = '';
+        r.on('data', (d: Buffer) => (t += d.toString()));
+        r.on('end', () => cb(null, t));
+      });
     expect(parseSse(resumed.body as string)).toEqual([]);
   });
 
   it('the OpenAPI document has the hunt and shrink endpoints and every event stream', async () => {
-    const doc = (await http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     for (const path of ['/api/hunts', '/api/shrinks']) expect(doc.paths[path].post.responses).toHaveProperty('400');
-    for (const path of ['/api/hunts/{id}', '/api/shrinks/{id}', '/api/sweeps/{id}', '/api/jobs/{id}']) expect(doc.paths[path].get.responses).toHaveProperty('404');
-    for (const path of ['/api/hunts/{id}/events', '/api/shrinks/{id}/events', '/api/sweeps/{id}/events', '/api/jobs/{id}/events']) expect(doc.paths[path]).toHaveProperty('get');
+    for (const path of ['/api/hunts/{id}', '/api/shrinks/{id}', '/api/sweeps/{id}', '/api/jobs/{id}'])
+      expect(doc.paths[path].get.responses).toHaveProperty('404');
+    for (const path of [
+      '/api/hunts/{id}/events',
+      '/api/shrinks/{id}/events',
+      '/api/sweeps/{id}/events',
+      '/api/jobs/{id}/events',
+    ])
+      expect(doc.paths[path]).toHaveProperty('get');
   });
 });

@@ -21,7 +21,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s) };
-  const code = await runCli(['node', 'tlbsim', 'shrink', ...args], [shrinkCommand], io, async () => { throw new Error('shrink runs the engine itself'); });
+  const code = await runCli(['node', 'tlbsim', 'shrink', ...args], [shrinkCommand], io, async () => {
+    throw new Error('shrink runs the engine itself');
+  });
   return { code, out, err };
 }
 
@@ -44,19 +46,37 @@ describe('tlbsim shrink', () => {
   });
 
   it('the minimal scenario, as written, reproduces the violation and its witness', async () => {
-    const again = await runToFirstViolation(buildScenario(applyOverrides(input, result.overrides)), result.violationClass);
+    const again = await runToFirstViolation(
+      buildScenario(applyOverrides(input, result.overrides)),
+      result.violationClass,
+    );
     expect(again.violations.byClass[result.violationClass]).toBeGreaterThan(0);
     expect(again.violations.witnesses[0]).toEqual(result.report.violations.witnesses[0]);
   });
 
   it('keeps a class given with --class, writes --out, and refuses a scenario with no violation (exit 2)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tlbsim-shrink-')), 'min.yaml');
-    const r = await cli(FILE, '--policy', 'overhaul+hv-flush-current', '--set', 'kvm.freeBeforeFlush=true', '--class', 'use-after-free', '--seeds', '4', '--out', out);
+    const r = await cli(
+      FILE,
+      '--policy',
+      'overhaul+hv-flush-current',
+      '--set',
+      'kvm.freeBeforeFlush=true',
+      '--class',
+      'use-after-free',
+      '--seeds',
+      '4',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^tlbsim shrink: use-after-free kept, \d+ runs/);
     expect(r.out).toMatch(/vCPUs +16 -> \d+/);
     expect(r.out).toContain('--- minimal scenario ---');
-    const saved = await runToFirstViolation(buildScenario(parseScenarioText(readFileSync(out, 'utf8'), 'yaml')), 'use-after-free');
+    const saved = await runToFirstViolation(
+      buildScenario(parseScenarioText(readFileSync(out, 'utf8'), 'yaml')),
+      'use-after-free',
+    );
     expect(saved.violations.byClass['use-after-free']).toBeGreaterThan(0);
     const none = await cli(FILE, '--policy', 'overhaul+hv-flush-current', '--set', 'workload.accessesPerVcpu=5000');
     expect(none.code).toBe(2);

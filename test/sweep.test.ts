@@ -34,7 +34,16 @@ const http = () => request(app.getHttpServer());
 
 const cli = runBuiltCli;
 
-const sweepArgs = (): string[] => ['sweep', FILE, ...GRID.flatMap((g) => ['--grid', g]), '--policies', POLICIES.join(','), '--seeds', '2', ...OVERRIDES.flatMap((o) => ['--set', o])];
+const sweepArgs = (): string[] => [
+  'sweep',
+  FILE,
+  ...GRID.flatMap((g) => ['--grid', g]),
+  '--policies',
+  POLICIES.join(','),
+  '--seeds',
+  '2',
+  ...OVERRIDES.flatMap((o) => ['--set', o]),
+];
 
 beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
@@ -49,11 +58,23 @@ afterAll(async () => stack?.stop());
 describe('tlbsim sweep', () => {
   it('expands grid x seeds x policies in order, and the sweep finds the bug only where it exists', () => {
     expect(expected.map((r) => [r.grid['fleet.vcpusPerVm'], r.seed, r.policy])).toEqual([
-      [1, 42, 'overhaul'], [1, 42, 'overhaul+hv-flush-current'], [1, 43, 'overhaul'], [1, 43, 'overhaul+hv-flush-current'],
-      [2, 42, 'overhaul'], [2, 42, 'overhaul+hv-flush-current'], [2, 43, 'overhaul'], [2, 43, 'overhaul+hv-flush-current'],
+      [1, 42, 'overhaul'],
+      [1, 42, 'overhaul+hv-flush-current'],
+      [1, 43, 'overhaul'],
+      [1, 43, 'overhaul+hv-flush-current'],
+      [2, 42, 'overhaul'],
+      [2, 42, 'overhaul+hv-flush-current'],
+      [2, 43, 'overhaul'],
+      [2, 43, 'overhaul+hv-flush-current'],
     ]);
-    expect(expected.filter((r) => r.policy === 'overhaul' && r.grid['fleet.vcpusPerVm'] === 1).some((r) => r.violations.total > 0)).toBe(true);
-    expect(expected.filter((r) => r.policy === 'overhaul+hv-flush-current').every((r) => r.violations.total === 0)).toBe(true);
+    expect(
+      expected
+        .filter((r) => r.policy === 'overhaul' && r.grid['fleet.vcpusPerVm'] === 1)
+        .some((r) => r.violations.total > 0),
+    ).toBe(true);
+    expect(
+      expected.filter((r) => r.policy === 'overhaul+hv-flush-current').every((r) => r.violations.total === 0),
+    ).toBe(true);
     expect(expected.filter((r) => r.policy === 'overhaul').every((r) => r.overheadVsFirst === 0)).toBe(true);
     expect(expected.every((r) => r.overheadVsFirst !== null && r.cyclesPerAccess > 0)).toBe(true);
   });
@@ -71,7 +92,9 @@ describe('tlbsim sweep', () => {
     expect(JSON.parse(remote.out).rows).toEqual(expected);
     const csv = readFileSync(join(dir, 'remote.csv'), 'utf8');
     expect(csv).toBe(readFileSync(join(dir, 'local.csv'), 'utf8'));
-    expect(csv.split('\n')[0]).toBe('fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest');
+    expect(csv.split('\n')[0]).toBe(
+      'fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest',
+    );
     expect(csv.trim().split('\n')).toHaveLength(expected.length + 1);
   });
 
@@ -83,16 +106,27 @@ describe('tlbsim sweep', () => {
     expect(res.code).toBe(2);
     expect(res.err).toContain(`exceed the maximum ${SWEEP_LIMITS.accessesMax}`);
     expect(down.code).toBe(3);
-    expect(down.err).toBe('tlbsim: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1 (4 attempts)\n');
+    expect(down.err).toBe(
+      'tlbsim: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1 (4 attempts)\n',
+    );
     expect(down.err).not.toMatch(/^\s+at /m);
   });
 });
 
 describe('POST /api/sweeps', () => {
   it('runs a sweep on the workers and GET /api/sweeps/:id returns the in-process rows', async () => {
-    const submitted = await http().post('/api/sweeps').send({ scenario: raw, overrides: OVERRIDES, grid: GRID, policies: POLICIES, seeds: 2 }).expect(201);
+    const submitted = await http()
+      .post('/api/sweeps')
+      .send({ scenario: raw, overrides: OVERRIDES, grid: GRID, policies: POLICIES, seeds: 2 })
+      .expect(201);
     const view = submitted.body as SweepView;
-    expect(view).toMatchObject({ state: 'running', points: expected.length, gridKeys: ['fleet.vcpusPerVm'], policies: POLICIES, seeds: 2 });
+    expect(view).toMatchObject({
+      state: 'running',
+      points: expected.length,
+      gridKeys: ['fleet.vcpusPerVm'],
+      policies: POLICIES,
+      seeds: 2,
+    });
     const done = await eventually(async () => {
       const v = (await http().get(`/api/sweeps/${view.id}`).expect(200)).body as SweepView;
       return v.state !== 'running' && v;
@@ -104,10 +138,18 @@ describe('POST /api/sweeps', () => {
   });
 
   it('answers 400 naming the field for a bad grid and for a sweep over the limit, 404 for an unknown sweep', async () => {
-    const bad = await http().post('/api/sweeps').send({ scenario: raw, grid: ['fleet.hosts=0,1'] }).expect(400);
+    const bad = await http()
+      .post('/api/sweeps')
+      .send({ scenario: raw, grid: ['fleet.hosts=0,1'] })
+      .expect(400);
     expect(bad.body.details.map((d: { path: string }) => d.path)).toContain('fleet.hosts');
-    const big = await http().post('/api/sweeps').send({ scenario: raw, grid: ['fleet.hosts=1,2,3,4'], seeds: 200 }).expect(400);
-    expect(big.body.details).toEqual([expect.objectContaining({ path: 'sweep', constraint: 'max', limit: SWEEP_LIMITS.accessesMax })]);
+    const big = await http()
+      .post('/api/sweeps')
+      .send({ scenario: raw, grid: ['fleet.hosts=1,2,3,4'], seeds: 200 })
+      .expect(400);
+    expect(big.body.details).toEqual([
+      expect.objectContaining({ path: 'sweep', constraint: 'max', limit: SWEEP_LIMITS.accessesMax }),
+    ]);
     await http().get('/api/sweeps/s-nope').expect(404);
   });
 });
@@ -115,7 +157,10 @@ describe('POST /api/sweeps', () => {
 describeWith('chromium', 'dashboard sweep page (headless Chromium)', () => {
   it('starts a sweep from the form and shows its progress, table and a chart per policy', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`${await app.getUrl()}/#/sweeps`);
@@ -125,7 +170,10 @@ describeWith('chromium', 'dashboard sweep page (headless Chromium)', () => {
       await page.check('input[name=policy][value="overhaul+hv-flush-current"]');
       await page.click('[data-testid=sweep-submit]');
       await page.waitForURL(/#\/sweeps\/s-/);
-      await eventually(async () => (await page.locator('[data-testid=progress]').first().getAttribute('aria-valuenow')) === '100', 60000);
+      await eventually(
+        async () => (await page.locator('[data-testid=progress]').first().getAttribute('aria-valuenow')) === '100',
+        60000,
+      );
       await eventually(async () => (await page.locator('[data-testid=sweep-table] tr[data-row]').count()) === 4, 10000);
       expect(await page.textContent('[data-testid=sweep-progress]')).toMatch(/^4 \/ 4 points/);
       await page.selectOption('[data-testid=sweep-metric]', 'overheadVsFirst');
@@ -137,7 +185,9 @@ describeWith('chromium', 'dashboard sweep page (headless Chromium)', () => {
         return n;
       });
       expect(ink).toBeGreaterThan(200);
-      expect(await page.getAttribute('canvas[data-testid="chart-sweep"]', 'aria-label')).toBe('overhead vs first policy (%) vs fleet.vcpusPerVm');
+      expect(await page.getAttribute('canvas[data-testid="chart-sweep"]', 'aria-label')).toBe(
+        'overhead vs first policy (%) vs fleet.vcpusPerVm',
+      );
       await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
     } finally {
       await browser.close();

@@ -17,7 +17,8 @@ function testSources(dir: string, all: boolean): string[] {
   for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'dist' && !entry.name.startsWith('.')) out.push(...testSources(path, all));
+      if (entry.name !== 'node_modules' && entry.name !== 'dist' && !entry.name.startsWith('.'))
+        out.push(...testSources(path, all));
     } else if (all ? entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') : entry.name.endsWith('.spec.ts')) {
       out.push(path);
     }
@@ -27,7 +28,8 @@ function testSources(dir: string, all: boolean): string[] {
 
 describe('npm run typecheck', () => {
   it('is the script that checks the projects listed here', () => {
-    const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.typecheck;
+    const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts.typecheck;
     for (const project of PROJECTS) expect(script).toContain(project);
     expect(script).toMatch(/--noEmit/);
   });
@@ -35,7 +37,11 @@ describe('npm run typecheck', () => {
   it('covers every *.spec.ts and every test/**/*.ts', () => {
     const checked = new Set<string>();
     for (const project of PROJECTS) {
-      const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, project), '--listFilesOnly'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, project), '--listFilesOnly'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
       expect([project, r.status]).toEqual([project, 0]);
       for (const line of r.stdout.split('\n')) if (line.trim()) checked.add(relative(ROOT, line.trim()));
     }

@@ -46,17 +46,33 @@ interface Service {
 }
 
 /** Runs docker-compose from PATH in the repository root. */
-function compose(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TLBSIM_') && k !== 'COMPOSE_FILE'));
-  const r = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`docker-compose could not run (apt-get install docker-compose; .ci/run installs it): ${r.error.message}`);
+function compose(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('TLBSIM_') && k !== 'COMPOSE_FILE'),
+  );
+  const r = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), ...args], {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error)
+    throw new Error(
+      `docker-compose could not run (apt-get install docker-compose; .ci/run installs it): ${r.error.message}`,
+    );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
   });
 }
 
@@ -67,7 +83,9 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined | fal
     try {
       const v = await fn();
       if (v) return v;
-    } catch (error) { last = error; }
+    } catch (error) {
+      last = error;
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -107,7 +125,8 @@ describeWith('docker-compose', 'docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(['coordinator', 'redis', 'worker']);
     expect(services.worker.container_name).toBeUndefined();
     expect(services.worker.ports).toBeUndefined();
-    for (const [name, s] of Object.entries(services)) expect([name, Array.isArray(s.healthcheck?.test)]).toEqual([name, true]);
+    for (const [name, s] of Object.entries(services))
+      expect([name, Array.isArray(s.healthcheck?.test)]).toEqual([name, true]);
     expect(services.coordinator.ports).toEqual([{ published: 3000, target: 3000 }]);
     expect(services.coordinator.image).toBe(services.worker.image);
     // The raw file too: scaling with --scale needs these absent before interpolation as well.
@@ -119,7 +138,9 @@ describeWith('docker-compose', 'docker-compose.yml', () => {
   it('passes TLBSIM_API_TOKEN through to the coordinator', () => {
     expect(resolved().services.coordinator.environment?.TLBSIM_API_TOKEN).toBe(TOKEN);
     const open = compose(['config']);
-    expect((parse(open.stdout) as { services: Record<string, Service> }).services.coordinator.environment?.TLBSIM_API_TOKEN).toBe('');
+    expect(
+      (parse(open.stdout) as { services: Record<string, Service> }).services.coordinator.environment?.TLBSIM_API_TOKEN,
+    ).toBe('');
   });
 });
 
@@ -139,14 +160,22 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
       if (all[i - 1] === '--host') return '127.0.0.1';
       return a.replace(COMPOSE_REDIS_URL, redis.url);
     });
-    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '').replace(COMPOSE_REDIS_URL, redis.url)]));
+    const env = Object.fromEntries(
+      Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '').replace(COMPOSE_REDIS_URL, redis.url)]),
+    );
     return { args, env };
   }
 
   function start(name: string, label: string): void {
     const { args, env } = asProcess(name);
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TLBSIM_') && k !== 'REDIS_URL'));
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('TLBSIM_') && k !== 'REDIS_URL'),
+    );
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log: string[] = [];
     child.stdout!.on('data', (d) => log.push(String(d)));
     child.stderr!.on('data', (d) => log.push(String(d)));
@@ -154,12 +183,24 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
   }
 
   /** A call to the coordinator, with the compose environment's API token (every /api route needs it) unless `anonymous`. */
-  const api = async (path: string, init: RequestInit = {}, anonymous = false): Promise<{ status: number; body: any; text: string }> => {
+  const api = async (
+    path: string,
+    init: RequestInit = {},
+    anonymous = false,
+  ): Promise<{ status: number; body: any; text: string }> => {
     const auth: Record<string, string> = anonymous ? {} : { authorization: `Bearer ${TOKEN}` };
-    const res = await fetch(`${base()}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${base()}${path}`, {
+      ...init,
+      headers: { ...auth, ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(10_000),
+    });
     const text = await res.text();
     let body: unknown = null;
-    try { body = JSON.parse(text); } catch { /* not JSON */ }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body, text };
   };
 
@@ -174,12 +215,20 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(procs.map(({ child }) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      procs.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     await redis?.stop();
   });
 
@@ -198,11 +247,15 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
     const id = submitted.body.id as string;
     expect(submitted.body.shards).toBe(2);
 
-    const view = await eventually('job completed', async () => {
-      const r = await api(`/api/jobs/${id}`);
-      if (['failed', 'cancelled'].includes(r.body?.state)) throw new Error(`job ${r.body.state}: ${r.body.error}`);
-      return r.body?.state === 'completed' ? r.body : undefined;
-    }, 90_000);
+    const view = await eventually(
+      'job completed',
+      async () => {
+        const r = await api(`/api/jobs/${id}`);
+        if (['failed', 'cancelled'].includes(r.body?.state)) throw new Error(`job ${r.body.state}: ${r.body.error}`);
+        return r.body?.state === 'completed' ? r.body : undefined;
+      },
+      90_000,
+    );
     const expected = await runInProcess(buildScenario(raw, overrides));
     expect(view.digest).toBe(expected.digest);
     expect((await api(`/api/jobs/${id}/result`)).body.digest).toBe(expected.digest);
@@ -237,15 +290,23 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
       expect([name, r.status, r.stdout + r.stderr]).toEqual([name, 0, expect.stringMatching(/^healthy: /)]);
     }
     // And it fails when there is nothing to check.
-    const dead = spawnSync(process.execPath, [HEALTHCHECK, 'worker', '--redis', redis.url, '--host', 'no-such-host'], { encoding: 'utf8', timeout: 10_000 });
+    const dead = spawnSync(process.execPath, [HEALTHCHECK, 'worker', '--redis', redis.url, '--host', 'no-such-host'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(dead.status).toBe(1);
   });
 
   it('stops every process cleanly on SIGTERM', async () => {
-    const codes = await Promise.all(procs.map(({ child }) => new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.kill('SIGTERM');
-    })));
+    const codes = await Promise.all(
+      procs.map(
+        ({ child }) =>
+          new Promise<number | null>((resolve) => {
+            child.once('exit', (code) => resolve(code));
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     expect(codes).toEqual([0, 0, 0]);
     // The workers deregistered on the way out.
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });

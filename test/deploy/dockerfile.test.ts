@@ -10,13 +10,24 @@ import { join } from 'path';
 const ROOT = join(__dirname, '..', '..');
 const text = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8');
 /** Instructions with continuation lines joined, comments dropped. */
-const instructions = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const instructions = text
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 
 /** Whether a context path is excluded by a .dockerignore pattern (the subset of the syntax we use). */
 function ignored(path: string): boolean {
   return ignore.some((p) => {
-    const body = p.replace(/[.+^${}()|[\]]/g, '\\$&').replace(/\*\*\//g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '(.*/)?');
+    const body = p
+      .replace(/[.+^${}()|[\]]/g, '\\$&')
+      .replace(/\*\*\//g, '\0')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\0/g, '(.*/)?');
     const re = new RegExp(`^${body}(/.*)?$`);
     return re.test(path.replace(/\/$/, ''));
   });
@@ -42,15 +53,29 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore lets into the context', () => {
-    const sources = instructions.filter((l) => /^COPY /.test(l) && !/--from=/.test(l))
-      .flatMap((l) => l.replace(/^COPY\s+/, '').split(/\s+/).slice(0, -1));
+    const sources = instructions
+      .filter((l) => /^COPY /.test(l) && !/--from=/.test(l))
+      .flatMap((l) =>
+        l
+          .replace(/^COPY\s+/, '')
+          .split(/\s+/)
+          .slice(0, -1),
+      );
     expect(sources.length).toBeGreaterThan(5);
     for (const src of sources) {
       expect([src, existsSync(join(ROOT, src))]).toEqual([src, true]);
       expect([src, ignored(src)]).toEqual([src, false]);
     }
     // And the heavy or irrelevant parts stay out of the context.
-    for (const path of ['node_modules', 'libs/jobs/node_modules', 'libs/jobs/dist', '.git', 'test/artifacts', 'bench-out']) expect([path, ignored(path)]).toEqual([path, true]);
+    for (const path of [
+      'node_modules',
+      'libs/jobs/node_modules',
+      'libs/jobs/dist',
+      '.git',
+      'test/artifacts',
+      'bench-out',
+    ])
+      expect([path, ignored(path)]).toEqual([path, true]);
   });
 
   it('ships every workspace node_modules npm nested (versions differing from the hoisted ones)', () => {
@@ -58,7 +83,15 @@ describe('deploy/Dockerfile', () => {
     expect(runtime).toContain('COPY --from=build /out ./');
     const assemble = instructions.find((l) => l.startsWith('RUN set -e; mkdir -p /out'))!;
     expect(assemble).toContain('"$ws/node_modules"');
-    for (const ws of ['libs/sim-core', 'libs/contracts', 'libs/engine', 'libs/jobs', 'services/worker', 'services/coordinator', 'services/cli']) {
+    for (const ws of [
+      'libs/sim-core',
+      'libs/contracts',
+      'libs/engine',
+      'libs/jobs',
+      'services/worker',
+      'services/coordinator',
+      'services/cli',
+    ]) {
       expect(assemble).toContain(ws);
     }
   });

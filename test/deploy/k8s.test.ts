@@ -22,11 +22,22 @@ const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
 const CLI = join(ROOT, 'services', 'cli', 'dist', 'main.js');
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+};
 
-const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+const files = readdirSync(K8S)
+  .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  .sort();
 const manifests: { file: string; m: Manifest }[] = files.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((d) => ({ file, m: d.toJSON() as Manifest })).filter((x) => x.m));
+  parseAllDocuments(readFileSync(join(K8S, file), 'utf8'))
+    .map((d) => ({ file, m: d.toJSON() as Manifest }))
+    .filter((x) => x.m),
+);
 const find = (kind: string, name: string): Manifest => {
   const hit = manifests.find((x) => x.m.kind === kind && x.m.metadata.name === name);
   if (!hit) throw new Error(`no ${kind} ${name} in deploy/k8s`);
@@ -35,33 +46,66 @@ const find = (kind: string, name: string): Manifest => {
 
 describe('deploy/k8s manifests', () => {
   it('validate against the Kubernetes and KEDA JSON schemas (kubernetes-models, offline)', () => {
-    const run = spawnSync(process.execPath, [join(__dirname, 'validate-k8s.mjs'), K8S], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    const results = JSON.parse(run.stdout) as { file: string; kind: string; name: string; ok: boolean; error?: string }[];
+    const run = spawnSync(process.execPath, [join(__dirname, 'validate-k8s.mjs'), K8S], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const results = JSON.parse(run.stdout) as {
+      file: string;
+      kind: string;
+      name: string;
+      ok: boolean;
+      error?: string;
+    }[];
     const bad = results.filter((r) => !r.ok).map((r) => `${r.file} ${r.kind}/${r.name}: ${r.error}`);
     expect(bad).toEqual([]);
     expect(run.status).toBe(0);
     expect(results.map((r) => `${r.kind}/${r.name}`).sort()).toEqual([
-      'ConfigMap/tlbsim-config', 'Deployment/tlbsim-coordinator', 'Deployment/tlbsim-worker', 'Namespace/tlbsim',
-      'PodDisruptionBudget/tlbsim-worker', 'ScaledObject/tlbsim-worker', 'Service/tlbsim-coordinator', 'Service/tlbsim-redis',
+      'ConfigMap/tlbsim-config',
+      'Deployment/tlbsim-coordinator',
+      'Deployment/tlbsim-worker',
+      'Namespace/tlbsim',
+      'PodDisruptionBudget/tlbsim-worker',
+      'ScaledObject/tlbsim-worker',
+      'Service/tlbsim-coordinator',
+      'Service/tlbsim-redis',
       'StatefulSet/tlbsim-redis',
     ]);
   });
 
-  it('has no unknown fields (tsc excess-property check against the packages\' interfaces)', () => {
+  it("has no unknown fields (tsc excess-property check against the packages' interfaces)", () => {
     const dir = mkdtempSync(join(__dirname, '.strict-'));
     try {
       const lines: string[] = [];
       manifests.forEach(({ m }, i) => {
-        const mod = m.apiVersion.startsWith('keda.sh/') ? `@kubernetes-models/keda/${m.apiVersion}` : `kubernetes-models/${m.apiVersion}`;
+        const mod = m.apiVersion.startsWith('keda.sh/')
+          ? `@kubernetes-models/keda/${m.apiVersion}`
+          : `kubernetes-models/${m.apiVersion}`;
         lines.push(`import type { I${m.kind} as T${i} } from '${mod}/${m.kind}';`);
         lines.push(`export const m${i}: T${i} = ${JSON.stringify(m, null, 1)};`);
       });
       writeFileSync(join(dir, 'manifests.mts'), lines.join('\n'));
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', skipLibCheck: true, types: [] },
-        files: ['manifests.mts'],
-      }));
-      const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            module: 'node16',
+            moduleResolution: 'node16',
+            target: 'es2022',
+            skipLibCheck: true,
+            types: [],
+          },
+          files: ['manifests.mts'],
+        }),
+      );
+      const tsc = spawnSync(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
       expect(tsc.stdout + tsc.stderr).toBe('');
       expect(tsc.status).toBe(0);
     } finally {
@@ -70,7 +114,12 @@ describe('deploy/k8s manifests', () => {
   });
 
   it('kustomization.yaml lists exactly the manifest files', () => {
-    const k = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { kind: string; namespace: string; resources: string[]; images: { name: string }[] };
+    const k = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as {
+      kind: string;
+      namespace: string;
+      resources: string[];
+      images: { name: string }[];
+    };
     expect(k.kind).toBe('Kustomization');
     expect([...k.resources].sort()).toEqual(files);
     expect(k.images.map((i) => i.name)).toEqual(['tlbsim']);
@@ -78,11 +127,20 @@ describe('deploy/k8s manifests', () => {
   });
 
   it('services, the PDB and the ScaledObject select the right pods', () => {
-    const podLabels = (kind: string, name: string) => find(kind, name).spec.template.metadata.labels as Record<string, string>;
-    const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-    expect(matches(find('Service', 'tlbsim-coordinator').spec.selector, podLabels('Deployment', 'tlbsim-coordinator'))).toBe(true);
+    const podLabels = (kind: string, name: string) =>
+      find(kind, name).spec.template.metadata.labels as Record<string, string>;
+    const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    expect(
+      matches(find('Service', 'tlbsim-coordinator').spec.selector, podLabels('Deployment', 'tlbsim-coordinator')),
+    ).toBe(true);
     expect(matches(find('Service', 'tlbsim-redis').spec.selector, podLabels('StatefulSet', 'tlbsim-redis'))).toBe(true);
-    expect(matches(find('PodDisruptionBudget', 'tlbsim-worker').spec.selector.matchLabels, podLabels('Deployment', 'tlbsim-worker'))).toBe(true);
+    expect(
+      matches(
+        find('PodDisruptionBudget', 'tlbsim-worker').spec.selector.matchLabels,
+        podLabels('Deployment', 'tlbsim-worker'),
+      ),
+    ).toBe(true);
     const so = find('ScaledObject', 'tlbsim-worker');
     expect(so.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'tlbsim-worker' });
     // Two workers must never be evicted at once by a drain.
@@ -98,10 +156,13 @@ describe('deploy/k8s manifests', () => {
     const cm = find('ConfigMap', 'tlbsim-config');
     const redisHost = new URL(cm.data!.TLBSIM_REDIS_URL).hostname;
     expect(redisHost).toBe('tlbsim-redis');
-    expect(redis.metadata.address).toBe(`${redisHost}.tlbsim.svc.cluster.local:${new URL(cm.data!.TLBSIM_REDIS_URL).port}`);
+    expect(redis.metadata.address).toBe(
+      `${redisHost}.tlbsim.svc.cluster.local:${new URL(cm.data!.TLBSIM_REDIS_URL).port}`,
+    );
     const api = so.spec.triggers.filter((t: { type: string }) => t.type === 'metrics-api');
     expect(api.map((t: { metadata: { url: string } }) => new URL(t.metadata.url).hostname)).toEqual(
-      api.map(() => 'tlbsim-coordinator.tlbsim.svc.cluster.local'));
+      api.map(() => 'tlbsim-coordinator.tlbsim.svc.cluster.local'),
+    );
     // The exact signal: slots held plus every shard of waiting jobs (JobsService.slotDemand, /health).
     const demand = api.find((t: { name: string }) => t.name === 'slot-demand');
     expect(demand.metadata).toMatchObject({ format: 'json', valueLocation: 'info.workers.demand' });
@@ -116,15 +177,21 @@ describe('deploy/k8s manifests', () => {
 
   it('workers request CPU and memory; containers run as non-root', () => {
     const worker = find('Deployment', 'tlbsim-worker').spec.template.spec;
-    expect(worker.containers[0].resources.requests).toEqual(expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }));
+    expect(worker.containers[0].resources.requests).toEqual(
+      expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }),
+    );
     expect(worker.containers[0].resources.limits.memory).toBeDefined();
-    for (const name of ['tlbsim-worker', 'tlbsim-coordinator']) expect(find('Deployment', name).spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    for (const name of ['tlbsim-worker', 'tlbsim-coordinator'])
+      expect(find('Deployment', name).spec.template.spec.securityContext.runAsNonRoot).toBe(true);
   });
 
   it('container args are commands and options the built CLI has', () => {
     for (const name of ['tlbsim-coordinator', 'tlbsim-worker']) {
       const args = find('Deployment', name).spec.template.spec.containers[0].args as string[];
-      const help = execFileSync(process.execPath, [CLI, args[0], '--help'], { encoding: 'utf8', env: { ...process.env, TLBSIM_REDIS_URL: 'redis://127.0.0.1:1' } });
+      const help = execFileSync(process.execPath, [CLI, args[0], '--help'], {
+        encoding: 'utf8',
+        env: { ...process.env, TLBSIM_REDIS_URL: 'redis://127.0.0.1:1' },
+      });
       for (const opt of args.filter((a) => a.startsWith('--'))) expect(help).toContain(opt);
     }
   });

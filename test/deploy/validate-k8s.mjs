@@ -24,14 +24,27 @@ export function modelModule(apiVersion) {
 
 const dir = process.argv[2] ?? 'deploy/k8s';
 const results = [];
-for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')
+  .sort()) {
   const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
   for (const [index, doc] of docs.entries()) {
-    if (doc.errors.length) { results.push({ file, index, ok: false, error: `YAML: ${doc.errors[0].message}` }); continue; }
+    if (doc.errors.length) {
+      results.push({ file, index, ok: false, error: `YAML: ${doc.errors[0].message}` });
+      continue;
+    }
     const obj = doc.toJSON();
     if (obj === null) continue;
     const { apiVersion, kind } = obj;
-    const entry = { file, index, apiVersion, kind, name: obj.metadata?.name, module: apiVersion ? modelModule(apiVersion) : null, ok: false };
+    const entry = {
+      file,
+      index,
+      apiVersion,
+      kind,
+      name: obj.metadata?.name,
+      module: apiVersion ? modelModule(apiVersion) : null,
+      ok: false,
+    };
     try {
       const mod = await import(entry.module);
       const Model = mod[kind];

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 /** A request with a hard 5 s client-side bound; returns status, headers, body text and the time taken. */
-async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; retryAfter: string | null; text: string; ms: number }> {
+async function timed(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; retryAfter: string | null; text: string; ms: number }> {
   const t0 = Date.now();
   const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
   const text = await res.text();
@@ -45,7 +48,11 @@ describe('coordinator with Redis down', () => {
   TRIALS.forEach((t) => {
     it(`${t.afterKillMs} ms after Redis died: 503s within 2 s, /metrics answers, recovery when Redis is back`, async () => {
       expect((await timed('/health')).status).toBe(200);
-      const created = await timed('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: { name: 'down', workload: { accessesPerVcpu: 1000 } } }) });
+      const created = await timed('/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: { name: 'down', workload: { accessesPerVcpu: 1000 } } }),
+      });
       expect(created.status).toBe(201);
       const id = (JSON.parse(created.text) as { id: string }).id;
       await sleep(1100); // past the append-only file's fsync period
@@ -59,10 +66,19 @@ describe('coordinator with Redis down', () => {
       expect(health.text).toMatch(/redis/i);
       for (const path of ['/api/jobs', `/api/jobs/${id}`, '/api/workers']) {
         const r = await timed(path);
-        expect({ path, status: r.status, retryAfter: r.retryAfter, fast: r.ms < 2000 }).toEqual({ path, status: 503, retryAfter: expect.stringMatching(/^\d+$/), fast: true });
+        expect({ path, status: r.status, retryAfter: r.retryAfter, fast: r.ms < 2000 }).toEqual({
+          path,
+          status: 503,
+          retryAfter: expect.stringMatching(/^\d+$/),
+          fast: true,
+        });
         expect(r.text).toMatch(/redis/i);
       }
-      const post = await timed('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'hyperv-svm-root-reuse' }) });
+      const post = await timed('/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: 'hyperv-svm-root-reuse' }),
+      });
       expect(post.status).toBe(503);
       const metrics = await timed('/metrics');
       expect(metrics.status).toBe(200);
@@ -76,7 +92,10 @@ describe('coordinator with Redis down', () => {
       expect((await timed('/api/jobs')).status).toBe(200);
       expect((await timed('/metrics')).text).toContain('tlbsim_redis_up 1');
       // One line when Redis went, one when it came back, however many connections and retries.
-      expect(logged.slice(linesBefore).map((l) => /unreachable|answers again/.exec(l)?.[0])).toEqual(['unreachable', 'answers again']);
+      expect(logged.slice(linesBefore).map((l) => /unreachable|answers again/.exec(l)?.[0])).toEqual([
+        'unreachable',
+        'answers again',
+      ]);
     });
   });
 });

@@ -50,8 +50,15 @@ async function job(cancel: boolean): Promise<string> {
 
 describe('no 500 for bad input', () => {
   it.each([
-    ['abc', 'abc'], ['-1', '-1'], ['1-1-1', '1-1-1'], ['5000 digits', '9'.repeat(5000)], ['$', '$'], ['1-', '1-'], ['-', '-'],
-    ['ms past 2^64', '18446744073709551616-0'], ['seq past 2^64', '0-18446744073709551616'],
+    ['abc', 'abc'],
+    ['-1', '-1'],
+    ['1-1-1', '1-1-1'],
+    ['5000 digits', '9'.repeat(5000)],
+    ['$', '$'],
+    ['1-', '1-'],
+    ['-', '-'],
+    ['ms past 2^64', '18446744073709551616-0'],
+    ['seq past 2^64', '0-18446744073709551616'],
   ])('SSE Last-Event-ID %s: 400 naming the header', async (_label, bad) => {
     const id = await job(true);
     const r = await call(`/api/jobs/${id}/events`, { headers: { 'last-event-id': bad } });
@@ -80,13 +87,24 @@ describe('no 500 for bad input', () => {
     expect(r.text).toMatch(/nest|depth/i);
   });
 
-  it.each(['gzip', 'deflate', 'br', 'compress', 'x-bogus'])('Content-Encoding %s on a plain body: 400 or 415', async (encoding) => {
-    const r = await call('/api/jobs', { method: 'POST', headers: { ...json, 'content-encoding': encoding }, body: JSON.stringify(small) });
-    expect([400, 415]).toContain(r.status);
-  });
+  it.each(['gzip', 'deflate', 'br', 'compress', 'x-bogus'])(
+    'Content-Encoding %s on a plain body: 400 or 415',
+    async (encoding) => {
+      const r = await call('/api/jobs', {
+        method: 'POST',
+        headers: { ...json, 'content-encoding': encoding },
+        body: JSON.stringify(small),
+      });
+      expect([400, 415]).toContain(r.status);
+    },
+  );
 
   it('a real gzip body is still accepted', async () => {
-    const r = await call('/api/jobs', { method: 'POST', headers: { ...json, 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(small)) });
+    const r = await call('/api/jobs', {
+      method: 'POST',
+      headers: { ...json, 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(small)),
+    });
     expect(r.status).toBe(201);
   });
 
@@ -108,8 +126,15 @@ describe('no 500 for bad input', () => {
   });
 
   it('shards as a number, and as a query string of a YAML submission, still work', async () => {
-    expect((await call('/api/jobs', { method: 'POST', headers: json, body: JSON.stringify({ ...small, shards: 2 }) })).status).toBe(201);
-    const yaml = await call('/api/jobs?shards=2&set=workload.accessesPerVcpu=1000', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: 'name: y\n' });
+    expect(
+      (await call('/api/jobs', { method: 'POST', headers: json, body: JSON.stringify({ ...small, shards: 2 }) }))
+        .status,
+    ).toBe(201);
+    const yaml = await call('/api/jobs?shards=2&set=workload.accessesPerVcpu=1000', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: 'name: y\n',
+    });
     expect(yaml.status).toBe(201);
     expect(JSON.parse(yaml.text).shards).toBe(2);
   });

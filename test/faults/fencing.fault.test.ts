@@ -32,7 +32,9 @@ afterEach(async () => {
   service = null;
 });
 
-afterAll(async () => { await redis?.stop(); });
+afterAll(async () => {
+  await redis?.stop();
+});
 
 const cfg = hotScenario(800000);
 
@@ -49,7 +51,10 @@ function staleProgress(events: readonly JobEvent[]): JobEvent[] {
 }
 
 describe('a frozen worker past its locks', () => {
-  [{ prefix: 'f0', frozenMs: 3500, afterWindows: 40 }, { prefix: 'f1', frozenMs: 5000, afterWindows: 100 }].forEach((t) => {
+  [
+    { prefix: 'f0', frozenMs: 3500, afterWindows: 40 },
+    { prefix: 'f1', frozenMs: 5000, afterWindows: 100 },
+  ].forEach((t) => {
     it(`frozen ${t.frozenMs} ms after ${t.afterWindows} windows: its stale runs append no progress; same digest`, async () => {
       service = new JobsService({ redisUrl: redis.url, prefix: t.prefix });
       const jobs = service;
@@ -61,13 +66,21 @@ describe('a frozen worker past its locks', () => {
       workers.push(startWorker(redis.url, args));
       await until('second worker registered', async () => (await jobs.workers()).length === 2);
       frozen.child.kill('SIGSTOP');
-      await until('shards resumed by the other worker', async () => (await jobs.readEvents(id, null, 0, 100000)).filter((e) => e.type === 'shard-resumed').length >= 2, 30000);
+      await until(
+        'shards resumed by the other worker',
+        async () => (await jobs.readEvents(id, null, 0, 100000)).filter((e) => e.type === 'shard-resumed').length >= 2,
+        30000,
+      );
       await sleep(t.frozenMs - 3000);
       frozen.child.kill('SIGCONT');
       const view = await jobs.waitFor(id);
       expect(view.state).toBe('completed');
       expect(view.digest).toBe((await runInProcess(cfg, { shards: 1 })).digest);
-      expect(staleProgress(await jobs.readEvents(id, null, 0, 100000)).map((e) => `shard ${e.shard} window ${e.window} by ${e.worker}`)).toEqual([]);
+      expect(
+        staleProgress(await jobs.readEvents(id, null, 0, 100000)).map(
+          (e) => `shard ${e.shard} window ${e.window} by ${e.worker}`,
+        ),
+      ).toEqual([]);
     });
   });
 });

@@ -22,7 +22,13 @@ let base: string;
 beforeAll(async () => {
   RedisConnectionMonitor.log = () => undefined;
   redis = await startRedis();
-  app = await createCoordinatorApp({ redisUrl: redis.url, logLevel: 'silent', prefix: 'auth', apiToken: API, metricsToken: METRICS });
+  app = await createCoordinatorApp({
+    redisUrl: redis.url,
+    logLevel: 'silent',
+    prefix: 'auth',
+    apiToken: API,
+    metricsToken: METRICS,
+  });
   await app.listen(0, '127.0.0.1');
   base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 });
@@ -34,7 +40,11 @@ afterAll(async () => {
 
 async function status(path: string, token?: string, init: RequestInit = {}): Promise<number> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  const res = await fetch(`${base}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) }, signal: AbortSignal.timeout(10000) });
+  const res = await fetch(`${base}${path}`, {
+    ...init,
+    headers: { ...headers, ...(init.headers as Record<string, string>) },
+    signal: AbortSignal.timeout(10000),
+  });
   await res.body?.cancel();
   return res.status;
 }
@@ -42,19 +52,33 @@ async function status(path: string, token?: string, init: RequestInit = {}): Pro
 describe('protected reads', () => {
   it('every /api read needs the API token; /health is open; /metrics needs the metrics token', async () => {
     const created = await fetch(`${base}/api/jobs`, {
-      method: 'POST', headers: { Authorization: `Bearer ${API}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API}`, 'content-type': 'application/json' },
       body: JSON.stringify({ scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=1000'] }),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     expect(await status(`/api/jobs/${id}`, API, { method: 'DELETE' })).toBe(200);
-    const reads = ['/api/jobs', `/api/jobs/${id}`, `/api/jobs/${id}/result`, `/api/jobs/${id}/events`, `/api/jobs/${id}/export`,
-      '/api/workers', '/api/scenarios', '/api/scenarios/fields', '/api/live?limit=1', '/api/compare/g-none', '/api/sweeps', '/api/sweeps/none'];
+    const reads = [
+      '/api/jobs',
+      `/api/jobs/${id}`,
+      `/api/jobs/${id}/result`,
+      `/api/jobs/${id}/events`,
+      `/api/jobs/${id}/export`,
+      '/api/workers',
+      '/api/scenarios',
+      '/api/scenarios/fields',
+      '/api/live?limit=1',
+      '/api/compare/g-none',
+      '/api/sweeps',
+      '/api/sweeps/none',
+    ];
     const open = await Promise.all(reads.map(async (p) => [p, await status(p)] as const));
     expect(open.filter(([, s]) => s !== 401)).toEqual([]);
     const wrong = await Promise.all(reads.map(async (p) => [p, await status(p, 'wrong')] as const));
     expect(wrong.filter(([, s]) => s !== 401)).toEqual([]);
-    for (const p of ['/api/jobs', `/api/jobs/${id}`, `/api/jobs/${id}/export`, '/api/workers', '/api/scenarios']) expect([p, await status(p, API)]).toEqual([p, 200]);
+    for (const p of ['/api/jobs', `/api/jobs/${id}`, `/api/jobs/${id}/export`, '/api/workers', '/api/scenarios'])
+      expect([p, await status(p, API)]).toEqual([p, 200]);
     expect(await status('/health')).toBe(200);
     expect(await status('/metrics')).toBe(401);
     expect(await status('/metrics', API)).toBe(401);
@@ -64,13 +88,18 @@ describe('protected reads', () => {
 
 describeWith('chromium', 'the dashboard with a token', () => {
   it('reads the live job list through a fetch stream with the token in a header, never in a URL', async () => {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage();
       const urls: string[] = [];
       let unauthorized = 0;
       page.on('request', (r) => urls.push(r.url()));
-      page.on('response', (r) => { if (r.status() === 401) unauthorized++; });
+      page.on('response', (r) => {
+        if (r.status() === 401) unauthorized++;
+      });
       await page.goto(`${base}/`);
       // The token field of the header, as a user types it.
       await page.fill('#token', API);

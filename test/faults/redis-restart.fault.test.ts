@@ -12,7 +12,15 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { runInProcess } from '@tlbsim/engine';
 import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
-import { BareRedis, exitsWithin, hotScenario, hotScenarioInput, sleep, startBareRedis, until } from '../support/fault.fixture';
+import {
+  BareRedis,
+  exitsWithin,
+  hotScenario,
+  hotScenarioInput,
+  sleep,
+  startBareRedis,
+  until,
+} from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
 
@@ -39,8 +47,16 @@ afterEach(async () => {
 });
 
 /** `tlbsim submit <file> --wait --json` against `url`; resolves with its exit code and output. */
-function submitWait(url: string, prefix: string, file: string): { done: Promise<{ code: number | null; out: string; err: string }>; err: () => string } {
-  const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis', url, '--prefix', prefix, '--shards', '2', '--wait', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function submitWait(
+  url: string,
+  prefix: string,
+  file: string,
+): { done: Promise<{ code: number | null; out: string; err: string }>; err: () => string } {
+  const child = spawn(
+    process.execPath,
+    [CLI_MAIN, 'submit', file, '--redis', url, '--prefix', prefix, '--shards', '2', '--wait', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -66,7 +82,10 @@ async function runningJob(url: string, prefix: string, accessesPerVcpu: number, 
 }
 
 describe('Redis killed and restarted under submit --wait', () => {
-  [{ prefix: 'aof0', windows: 20, downMs: 200 }, { prefix: 'aof1', windows: 120, downMs: 1500 }].forEach((t) => {
+  [
+    { prefix: 'aof0', windows: 20, downMs: 200 },
+    { prefix: 'aof1', windows: 120, downMs: 1500 },
+  ].forEach((t) => {
     it(`with its append-only file (down ${t.downMs} ms after ${t.windows} windows): the job completes with the in-process digest`, async () => {
       const aof = await startRedis({ fsyncAlways: true });
       redis = aof;
@@ -83,7 +102,10 @@ describe('Redis killed and restarted under submit --wait', () => {
     });
   });
 
-  [{ prefix: 'bare0', windows: 20 }, { prefix: 'bare1', windows: 100 }].forEach((t) => {
+  [
+    { prefix: 'bare0', windows: 20 },
+    { prefix: 'bare1', windows: 100 },
+  ].forEach((t) => {
     it(`without persistence (after ${t.windows} windows): submit says the job's records are gone, one line, exit 3`, async () => {
       const bare = await startBareRedis();
       redis = bare;

@@ -40,7 +40,7 @@ async function ttls(pattern: string): Promise<Record<string, number>> {
 }
 
 describe('retention', () => {
-  it('a job submitted with a 5 s retention and cancelled through the API expires after 5 s, not the API\'s default', async () => {
+  it("a job submitted with a 5 s retention and cancelled through the API expires after 5 s, not the API's default", async () => {
     const submitter = new JobsService({ redisUrl: redis.url, prefix: 'r1', retentionSec: 5 });
     let app: NestExpressApplication | null = null;
     try {
@@ -50,7 +50,8 @@ describe('retention', () => {
       const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
       expect((await fetch(`${base}/api/jobs/${id}`, { method: 'DELETE' })).status).toBe(200);
       const t = await ttls(`r1:{job:${id}}:*`);
-      for (const key of [`r1:{job:${id}}:meta`, `r1:{job:${id}}:events`]) expect([key, t[key] > 0 && t[key] <= 5]).toEqual([key, true]);
+      for (const key of [`r1:{job:${id}}:meta`, `r1:{job:${id}}:events`])
+        expect([key, t[key] > 0 && t[key] <= 5]).toEqual([key, true]);
     } finally {
       await app?.close();
       await submitter.close();
@@ -62,8 +63,13 @@ describe('retention', () => {
     killLater.push(serve.child.pid!);
     try {
       const res = await fetch(`${serve.url}/api/compare`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=1000'], policies: ['overhaul', 'pre-overhaul'] }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          scenarioName: 'hyperv-svm-root-reuse',
+          overrides: ['workload.accessesPerVcpu=1000'],
+          policies: ['overhaul', 'pre-overhaul'],
+        }),
       });
       expect(res.status).toBe(201);
       const { groupId, jobs } = (await res.json()) as { groupId: string; jobs: { id: string }[] };

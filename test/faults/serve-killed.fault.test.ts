@@ -31,7 +31,9 @@ afterEach(async () => {
   service = null;
 });
 
-afterAll(async () => { await redis?.stop(); });
+afterAll(async () => {
+  await redis?.stop();
+});
 
 const TRIALS = [
   { name: 'idle workers', prefix: 'k0', job: false },
@@ -45,13 +47,20 @@ describe('serve --workers 2 killed by SIGKILL', () => {
       const jobs = service;
       const serve = await startServe(['--redis', redis.url, '--prefix', t.prefix, '--workers', '2']);
       killLater.push(serve.child.pid!);
-      const pids = (await until('serve\'s workers registered', async () => { const w = await jobs.workers(); return w.length === 2 ? w : null; })).map((w) => w.pid);
+      const pids = (
+        await until("serve's workers registered", async () => {
+          const w = await jobs.workers();
+          return w.length === 2 ? w : null;
+        })
+      ).map((w) => w.pid);
       killLater.push(...pids);
       const cfg = hotScenario(400000);
       const id = t.job ? (await jobs.submit(cfg, { shards: 2 })).id : null;
       if (id) await until('job running', async () => (await jobs.get(id))!.progress.windows > 20);
       serve.child.kill('SIGKILL');
-      const gone = await until('serve\'s workers gone', async () => pids.every((p) => !isRunning(p)), 10000).catch(() => false);
+      const gone = await until("serve's workers gone", async () => pids.every((p) => !isRunning(p)), 10000).catch(
+        () => false,
+      );
       expect({ gone, running: pids.filter(isRunning) }).toEqual({ gone: true, running: [] });
       if (!id) return;
       // The workers stopped gracefully: a new one finishes the job with the in-process digest.

@@ -38,7 +38,11 @@ async function coordinator(prefix: string, options: Partial<CoordinatorOptions>)
 }
 
 /** An open SSE response being read in the background. */
-interface Follower { status: number; text(): string; ended: Promise<void> }
+interface Follower {
+  status: number;
+  text(): string;
+  ended: Promise<void>;
+}
 
 async function follow(url: string): Promise<Follower> {
   const res = await fetch(url, { headers: { Accept: 'text/event-stream' } });
@@ -57,7 +61,7 @@ async function follow(url: string): Promise<Follower> {
 }
 
 async function clients(): Promise<number> {
-  return (await probe.client('LIST') as string).trim().split('\n').length;
+  return ((await probe.client('LIST')) as string).trim().split('\n').length;
 }
 
 async function metric(base: string, line: RegExp): Promise<number | null> {
@@ -68,12 +72,20 @@ async function metric(base: string, line: RegExp): Promise<number | null> {
 describe('bounded SSE', () => {
   it('50 followers of one job: one reader, no extra Redis connection, counted; the 61st from a client is refused; all get the end', async () => {
     const base = await coordinator('sse1', { sseStreamsPerClientMax: 60, sseStreamsMax: 100 });
-    const created = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=1000'] }) });
+    const created = await fetch(`${base}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenarioName: 'hyperv-svm-root-reuse', overrides: ['workload.accessesPerVcpu=1000'] }),
+    });
     const { id } = (await created.json()) as { id: string };
     const before = await clients();
     const followers = await Promise.all(Array.from({ length: 50 }, () => follow(`${base}/api/jobs/${id}/events`)));
     expect(followers.every((f) => f.status === 200)).toBe(true);
-    await until('50 streams counted', async () => (await metric(base, /^tlbsim_sse_streams\{kind="job-events"\} (\d+)/m)) === 50, 10000);
+    await until(
+      '50 streams counted',
+      async () => (await metric(base, /^tlbsim_sse_streams\{kind="job-events"\} (\d+)/m)) === 50,
+      10000,
+    );
     expect(await metric(base, /^tlbsim_sse_job_readers (\d+)/m)).toBe(1);
     expect(await clients()).toBeLessThanOrEqual(before + 2);
     followers.push(...(await Promise.all(Array.from({ length: 10 }, () => follow(`${base}/api/jobs/${id}/events`)))));
@@ -86,12 +98,20 @@ describe('bounded SSE', () => {
     await Promise.race([Promise.all(followers.map((f) => f.ended)), new Promise((r) => setTimeout(r, 10000))]);
     const lastTypes = followers.map((f) => (parseSse(f.text()).at(-1)?.data as { type?: string } | undefined)?.type);
     expect(lastTypes.filter((t) => t !== 'cancelled')).toEqual([]);
-    await until('streams closed', async () => (await metric(base, /^tlbsim_sse_streams\{kind="job-events"\} (\d+)/m)) === 0, 5000);
+    await until(
+      'streams closed',
+      async () => (await metric(base, /^tlbsim_sse_streams\{kind="job-events"\} (\d+)/m)) === 0,
+      5000,
+    );
   });
 
   it('the total cap holds across clients and kinds', async () => {
     const base = await coordinator('sse2', { sseStreamsPerClientMax: 10, sseStreamsMax: 3 });
-    const open = await Promise.all([follow(`${base}/api/live?limit=1`), follow(`${base}/api/live?limit=1`), follow(`${base}/api/live?limit=1`)]);
+    const open = await Promise.all([
+      follow(`${base}/api/live?limit=1`),
+      follow(`${base}/api/live?limit=1`),
+      follow(`${base}/api/live?limit=1`),
+    ]);
     expect(open.map((f) => f.status)).toEqual([200, 200, 200]);
     const over = await follow(`${base}/api/live?limit=1`);
     expect(over.status).toBe(429);

@@ -30,11 +30,15 @@ afterEach(async () => {
   service = null;
 });
 
-afterAll(async () => { await redis?.stop(); });
+afterAll(async () => {
+  await redis?.stop();
+});
 
 const cfg = hotScenario(600000);
 let expected: string;
-beforeAll(async () => { expected = (await runInProcess(cfg, { shards: 1 })).digest; });
+beforeAll(async () => {
+  expected = (await runInProcess(cfg, { shards: 1 })).digest;
+});
 
 /**
  * Trials: worker layout, the progress (windows) at which the workers get
@@ -57,7 +61,11 @@ describe('SIGTERM to all workers at once', () => {
       const first = Array.from({ length: t.workers }, () => startWorker(redis.url, args));
       workers.push(...first);
       const { id } = await jobs.submit(cfg, { shards: 4 });
-      await until(`progress past ${t.afterWindows} windows`, async () => (await jobs.get(id))!.progress.windows > t.afterWindows, 60000);
+      await until(
+        `progress past ${t.afterWindows} windows`,
+        async () => (await jobs.get(id))!.progress.windows > t.afterWindows,
+        60000,
+      );
       for (const w of first) {
         w.child.kill('SIGTERM');
         if (t.gapMs) await sleep(t.gapMs);

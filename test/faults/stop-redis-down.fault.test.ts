@@ -60,7 +60,9 @@ describe('stopping while Redis is down', () => {
       await sleep(t.downMs);
       for (const w of workers) w.child.kill('SIGTERM');
       const exited = await Promise.all(workers.map((w) => exitsWithin(w.child, 12000)));
-      expect(exited.map((ok, i) => (ok ? 'exited' : workers[i].log().slice(-800)))).toEqual(workers.map(() => 'exited'));
+      expect(exited.map((ok, i) => (ok ? 'exited' : workers[i].log().slice(-800)))).toEqual(
+        workers.map(() => 'exited'),
+      );
     });
   });
 
@@ -68,14 +70,19 @@ describe('stopping while Redis is down', () => {
     const jobs = await cluster(0);
     const serve = await startServe(['--redis', redis!.url, '--prefix', 'down', '--workers', '2']);
     killLater.push(serve.child.pid!);
-    const pids = (await until('serve\'s workers registered', async () => { const w = await jobs.workers(); return w.length === 2 ? w : null; })).map((w) => w.pid);
+    const pids = (
+      await until("serve's workers registered", async () => {
+        const w = await jobs.workers();
+        return w.length === 2 ? w : null;
+      })
+    ).map((w) => w.pid);
     killLater.push(...pids);
     const { id } = await jobs.submit(hotScenario(3000000), { shards: 2 });
     await until('job running', async () => (await jobs.get(id))!.progress.windows > 10);
     await redis!.kill();
     await sleep(300);
     serve.child.kill('SIGTERM');
-    expect(await exitsWithin(serve.child, 15000) ? 'exited' : serve.log().slice(-2000)).toBe('exited');
+    expect((await exitsWithin(serve.child, 15000)) ? 'exited' : serve.log().slice(-2000)).toBe('exited');
     expect(pids.filter(isRunning)).toEqual([]);
   });
 });

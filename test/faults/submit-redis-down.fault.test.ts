@@ -29,31 +29,56 @@ afterEach(async () => {
 
 describe('submit --wait while Redis is down', () => {
   // No worker: the job waits for workers, so only the Redis outage decides how the wait ends.
-  it.each([[500], [2500]])('Redis killed %i ms into the wait: one line saying so, then exit 3 at --wait-timeout', async (killAfterMs) => {
-    redis = await startRedis();
-    const file = join(dir, `job-${killAfterMs}.json`);
-    writeFileSync(file, JSON.stringify(hotScenarioInput(50000)));
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI_MAIN, 'submit', file, '--redis', redis.url, '--prefix', `d${killAfterMs}`, '--wait',
-      '--wait-timeout', String(WAIT_TIMEOUT_S), '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    await until('the wait started', async () => /submitted job/.test(err), 20000);
-    const waitStarted = Date.now();
-    await sleep(killAfterMs);
-    await redis.kill();
-    const exited = await exitsWithin(child, (WAIT_TIMEOUT_S + 10) * 1000);
-    if (!exited) child.kill('SIGKILL');
-    expect(exited).toBe(true);
-    expect(child.exitCode).toBe(3);
-    const elapsedS = (Date.now() - waitStarted) / 1000;
-    expect(elapsedS).toBeGreaterThanOrEqual(WAIT_TIMEOUT_S - 1);
-    expect(elapsedS).toBeLessThan(WAIT_TIMEOUT_S + 8);
-    const lines = err.trimEnd().split('\n');
-    const down = lines.filter((l) => /^tlbsim: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.+\); retrying$/.test(l));
-    expect(down).toHaveLength(1);
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^tlbsim: job \\S+: Redis at redis://127\\.0\\.0\\.1:${redis.port} still unreachable after --wait-timeout ${WAIT_TIMEOUT_S} s; gave up`));
-    expect(err).not.toMatch(/^\s+at |Unhandled error event|ECONNREFUSED[^)]*\n.*ECONNREFUSED/m);
-    expect(Date.now() - started).toBeLessThan(60000);
-  });
+  it.each([[500], [2500]])(
+    'Redis killed %i ms into the wait: one line saying so, then exit 3 at --wait-timeout',
+    async (killAfterMs) => {
+      redis = await startRedis();
+      const file = join(dir, `job-${killAfterMs}.json`);
+      writeFileSync(file, JSON.stringify(hotScenarioInput(50000)));
+      const started = Date.now();
+      const child = spawn(
+        process.execPath,
+        [
+          CLI_MAIN,
+          'submit',
+          file,
+          '--redis',
+          redis.url,
+          '--prefix',
+          `d${killAfterMs}`,
+          '--wait',
+          '--wait-timeout',
+          String(WAIT_TIMEOUT_S),
+          '--progress',
+          'none',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await until('the wait started', async () => /submitted job/.test(err), 20000);
+      const waitStarted = Date.now();
+      await sleep(killAfterMs);
+      await redis.kill();
+      const exited = await exitsWithin(child, (WAIT_TIMEOUT_S + 10) * 1000);
+      if (!exited) child.kill('SIGKILL');
+      expect(exited).toBe(true);
+      expect(child.exitCode).toBe(3);
+      const elapsedS = (Date.now() - waitStarted) / 1000;
+      expect(elapsedS).toBeGreaterThanOrEqual(WAIT_TIMEOUT_S - 1);
+      expect(elapsedS).toBeLessThan(WAIT_TIMEOUT_S + 8);
+      const lines = err.trimEnd().split('\n');
+      const down = lines.filter((l) =>
+        /^tlbsim: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.+\); retrying$/.test(l),
+      );
+      expect(down).toHaveLength(1);
+      expect(lines[lines.length - 1]).toMatch(
+        new RegExp(
+          `^tlbsim: job \\S+: Redis at redis://127\\.0\\.0\\.1:${redis.port} still unreachable after --wait-timeout ${WAIT_TIMEOUT_S} s; gave up`,
+        ),
+      );
+      expect(err).not.toMatch(/^\s+at |Unhandled error event|ECONNREFUSED[^)]*\n.*ECONNREFUSED/m);
+      expect(Date.now() - started).toBeLessThan(60000);
+    },
+  );
 });

@@ -28,11 +28,20 @@ const SHIPPED_OVERRIDES: Record<string, string[]> = {
 const SMALL = ['workload.accessesPerVcpu=50000', 'fleet.vcpusPerVm=1'];
 const FIXED: Record<string, { file: string; overrides: string[] }> = {
   'small/overhaul': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'kvm.policy=overhaul'] },
-  'small/overhaul+hv-flush-current': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"'] },
+  'small/overhaul+hv-flush-current': {
+    file: 'hyperv-svm-root-reuse.yaml',
+    overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"'],
+  },
   'small/pre-overhaul': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'kvm.policy="pre-overhaul"'] },
   'small/intel': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'platform.vendor=intel'] },
-  'small/undersized-range-flush': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"', 'kvm.undersizedRangeFlush=true'] },
-  'small/free-before-flush': { file: 'hyperv-svm-root-reuse.yaml', overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"', 'kvm.freeBeforeFlush=true'] },
+  'small/undersized-range-flush': {
+    file: 'hyperv-svm-root-reuse.yaml',
+    overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"', 'kvm.undersizedRangeFlush=true'],
+  },
+  'small/free-before-flush': {
+    file: 'hyperv-svm-root-reuse.yaml',
+    overrides: [...SMALL, 'kvm.policy="overhaul+hv-flush-current"', 'kvm.freeBeforeFlush=true'],
+  },
 };
 
 /** One pinned case: where it comes from and what it gave. */
@@ -52,16 +61,26 @@ function load(file: string, overrides: readonly string[]): SimConfig {
 
 /** Every case by name: each shipped scenario (scenarios/*.yaml), then the fixed ones. */
 function cases(): Record<string, { file: string; overrides: string[] }> {
-  const shipped = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort();
-  return { ...Object.fromEntries(shipped.map((f) => [`scenarios/${f}`, { file: f, overrides: SHIPPED_OVERRIDES[f] ?? [] }])), ...FIXED };
+  const shipped = readdirSync(join(ROOT, 'scenarios'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  return {
+    ...Object.fromEntries(shipped.map((f) => [`scenarios/${f}`, { file: f, overrides: SHIPPED_OVERRIDES[f] ?? [] }])),
+    ...FIXED,
+  };
 }
 
 async function goldenOf(file: string, overrides: string[]): Promise<Golden> {
   const r = await runInProcess(load(file, overrides));
   const h = r.metrics.hypercalls;
   return {
-    scenario: `scenarios/${file}`, overrides, digest: r.digest, violations: r.violations.byClass, accesses: r.metrics.accesses,
-    tlbMisses: r.metrics.tlb.misses, hypercalls: h.flushGuestPhysicalAddressSpace + h.flushGuestPhysicalAddressList,
+    scenario: `scenarios/${file}`,
+    overrides,
+    digest: r.digest,
+    violations: r.violations.byClass,
+    accesses: r.metrics.accesses,
+    tlbMisses: r.metrics.tlb.misses,
+    hypercalls: h.flushGuestPhysicalAddressSpace + h.flushGuestPhysicalAddressList,
   };
 }
 

@@ -8,8 +8,14 @@ describe('determinism of the model features (issue 8)', () => {
     ['L3 on vmcb02', ['workload.l3TimePercent=40', 'events.nestedTransitionsPerSec=40000']],
     ['SMIs', ['events.smiPerSec=40000']],
     ['memslot deletes', ['events.memslotDeletesPerSec=40000']],
-    ['overcommitted VPs with migrations', ['fleet.l1VpsPerHost=3', 'events.vcpuMigrationsPerSec=200000', 'platform.schedQuantumUs=10']],
-    ['VP-held nested entries', ['platform.nestedCache=vp', 'fleet.l1VpsPerHost=4', 'events.vcpuMigrationsPerSec=100000']],
+    [
+      'overcommitted VPs with migrations',
+      ['fleet.l1VpsPerHost=3', 'events.vcpuMigrationsPerSec=200000', 'platform.schedQuantumUs=10'],
+    ],
+    [
+      'VP-held nested entries',
+      ['platform.nestedCache=vp', 'fleet.l1VpsPerHost=4', 'events.vcpuMigrationsPerSec=100000'],
+    ],
     ['Intel with migrations', ['platform.vendor=intel', 'fleet.l1VpsPerHost=4', 'events.vcpuMigrationsPerSec=100000']],
   ];
 

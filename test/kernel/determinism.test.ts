@@ -27,8 +27,13 @@ describe('determinism', () => {
     const points = one.series!.points;
     expect(points.length).toBeGreaterThan(10);
     const last = points[points.length - 1];
-    expect(last).toMatchObject({ window: one.metrics.windows, accesses: one.metrics.accesses, violations: one.violations.total,
-      tlbHits: one.metrics.tlb.hits, nestedWalks: one.metrics.nestedWalks });
+    expect(last).toMatchObject({
+      window: one.metrics.windows,
+      accesses: one.metrics.accesses,
+      violations: one.violations.total,
+      tlbHits: one.metrics.tlb.hits,
+      nestedWalks: one.metrics.nestedWalks,
+    });
     for (let i = 1; i < points.length; i++) {
       expect(points[i].window).toBeGreaterThan(points[i - 1].window);
       expect(points[i].accesses).toBeGreaterThanOrEqual(points[i - 1].accesses);
@@ -56,13 +61,21 @@ describe('determinism', () => {
     let inbound: Float64Array[][] = Array.from({ length: shards }, () => []);
     for (let w = 0; w < stopAt; w++) {
       const outs = sims.map((s, i) => s.runWindow(inbound[i]));
-      inbound = Array.from({ length: shards }, (_, d) => outs.flatMap((o) => (o.outbound.get(d) ? [o.outbound.get(d)!] : [])));
+      inbound = Array.from({ length: shards }, (_, d) =>
+        outs.flatMap((o) => (o.outbound.get(d) ? [o.outbound.get(d)!] : [])),
+      );
     }
-    sims.forEach((s, i) => { snaps.push(structuredClone(s.snapshot())); pending[i] = inbound[i]; });
+    sims.forEach((s, i) => {
+      snaps.push(structuredClone(s.snapshot()));
+      pending[i] = inbound[i];
+    });
     const restored = snaps.map((snap) => ShardSim.restore(cfg, snap));
     expect(restored[0].window).toBe(stopAt);
     const results = await Promise.all(restored.map((s, i) => runShard(s, transport, { inbound: pending[i] })));
-    const merged = mergePartials(results.map((r) => r.partial), cfg.run.witnessesMax);
+    const merged = mergePartials(
+      results.map((r) => r.partial),
+      cfg.run.witnessesMax,
+    );
     expect(merged.counters[C.accesses]).toBe(reference.metrics.accesses);
     const { buildReport } = await import('@tlbsim/engine');
     const report = buildReport(cfg, merged, results[0].windows, restored[0].windowNs, shards);

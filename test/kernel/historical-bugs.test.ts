@@ -19,7 +19,9 @@ describe('kvm.undersizedRangeFlush ("Fix wrong gfn range of tlb flushing", 2022)
 
   it('is invisible without it and on bare metal, where the remote flush is a full flush (seed 5)', async () => {
     const clean = await runInProcess(rootReuseSmall(fixedRootReuse));
-    const bare = await runInProcess(rootReuseSmall([...fixedRootReuse, 'kvm.undersizedRangeFlush=true', 'platform.l0=none']));
+    const bare = await runInProcess(
+      rootReuseSmall([...fixedRootReuse, 'kvm.undersizedRangeFlush=true', 'platform.l0=none']),
+    );
     expect(clean.violations.total).toBe(0);
     expect(bare.violations.total).toBe(0);
     expect(bare.metrics.events.mmuNotifierInvalidations).toBeGreaterThan(0);

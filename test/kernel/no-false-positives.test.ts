@@ -15,15 +15,24 @@ describe('no false positives', () => {
     ['enlightenment off', ['platform.enlightenedTlb=false']],
     ['Intel', ['platform.vendor=intel', 'events.nestedTransitionsPerSec=40000']],
     ['bare metal', ['platform.l0=none']],
-    ['fix + list fallbacks', ['kvm.policy=overhaul+hv-flush-current', 'kvm.hvFlushListEntriesMax=1', 'events.mmuNotifierPages=5000']],
+    [
+      'fix + list fallbacks',
+      ['kvm.policy=overhaul+hv-flush-current', 'kvm.hvFlushListEntriesMax=1', 'events.mmuNotifierPages=5000'],
+    ],
     ['fix without PCID', ['kvm.policy=overhaul+hv-flush-current', 'workload.pcid=false']],
   ];
-  const cases = [3, 11].flatMap((seed) => [1, 3].flatMap((vcpus) => correct.map(([label, o]) => [label, seed, vcpus, o] as const)));
+  const cases = [3, 11].flatMap((seed) =>
+    [1, 3].flatMap((vcpus) => correct.map(([label, o]) => [label, seed, vcpus, o] as const)),
+  );
 
   it.each(cases)('%s: seed %i, %i vCPU(s) per VM', async (_label, seed, vcpus, overrides) => {
     const cfg = rootReuseCompressed([
-      'workload.accessesPerVcpu=40000', `seed=${seed}`, `fleet.vcpusPerVm=${vcpus}`,
-      'events.memslotUpdatesPerSec=100000', 'events.mmuNotifierInvalidationsPerSec=200000', ...overrides,
+      'workload.accessesPerVcpu=40000',
+      `seed=${seed}`,
+      `fleet.vcpusPerVm=${vcpus}`,
+      'events.memslotUpdatesPerSec=100000',
+      'events.mmuNotifierInvalidationsPerSec=200000',
+      ...overrides,
     ]);
     const r = await runInProcess(cfg, { shards: 1 + (seed % 3) });
     expect(r.metrics.events.memslotUpdates + r.metrics.events.mmuNotifierInvalidations).toBeGreaterThan(5);
@@ -49,21 +58,32 @@ describe('no false positives (property)', () => {
     ['kvm.policy=overhaul+hv-flush-current', 'platform.nestedCache=vp'],
   ];
   // Correct only without L3 time: a remote flush while L3 runs misses vmcb01's root (docs/model.md).
-  const correctWithoutL3: string[][] = [['platform.vendor=intel'], ['kvm.policy=pre-overhaul'], ['kvm.policy=overhaul+flush-on-alloc']];
+  const correctWithoutL3: string[][] = [
+    ['platform.vendor=intel'],
+    ['kvm.policy=pre-overhaul'],
+    ['kvm.policy=overhaul+flush-on-alloc'],
+  ];
   const cases = Array.from({ length: CASES }, (_, i) => {
     const withL3 = rng.nextInt(2) === 0;
     const policy = withL3 ? pick(correct) : pick([...correct, ...correctWithoutL3]);
     const vcpusPerVm = 1 + rng.nextInt(3);
     const vmsPerHost = 1 + rng.nextInt(4);
     const settings = [
-      `seed=${rng.nextInt(1e6)}`, 'workload.accessesPerVcpu=15000',
-      `fleet.hosts=${1 + rng.nextInt(2)}`, `fleet.vmsPerHost=${vmsPerHost}`, `fleet.vcpusPerVm=${vcpusPerVm}`,
+      `seed=${rng.nextInt(1e6)}`,
+      'workload.accessesPerVcpu=15000',
+      `fleet.hosts=${1 + rng.nextInt(2)}`,
+      `fleet.vmsPerHost=${vmsPerHost}`,
+      `fleet.vcpusPerVm=${vcpusPerVm}`,
       `fleet.l1VpsPerHost=${rng.nextInt(2) === 0 ? 0 : 1 + rng.nextInt(vmsPerHost * vcpusPerVm)}`,
-      `latency.ipiNs=${500 + rng.nextInt(4000)}`, `latency.hypercallNs=${500 + rng.nextInt(8000)}`,
+      `latency.ipiNs=${500 + rng.nextInt(4000)}`,
+      `latency.hypercallNs=${500 + rng.nextInt(8000)}`,
       `latency.kvmRequestNs=${500 + rng.nextInt(6000)}`,
-      `events.memslotUpdatesPerSec=${rng.nextInt(100000)}`, `events.mmuNotifierInvalidationsPerSec=${rng.nextInt(300000)}`,
-      `events.memslotDeletesPerSec=${rng.nextInt(30000)}`, `events.smiPerSec=${rng.nextInt(30000)}`,
-      `events.vcpuMigrationsPerSec=${rng.nextInt(200000)}`, 'platform.schedQuantumUs=20',
+      `events.memslotUpdatesPerSec=${rng.nextInt(100000)}`,
+      `events.mmuNotifierInvalidationsPerSec=${rng.nextInt(300000)}`,
+      `events.memslotDeletesPerSec=${rng.nextInt(30000)}`,
+      `events.smiPerSec=${rng.nextInt(30000)}`,
+      `events.vcpuMigrationsPerSec=${rng.nextInt(200000)}`,
+      'platform.schedQuantumUs=20',
       ...(withL3 ? ['workload.l3TimePercent=35', 'events.nestedTransitionsPerSec=40000'] : []),
       ...policy,
     ];
@@ -74,6 +94,10 @@ describe('no false positives (property)', () => {
     const cfg = rootReuseCompressed(settings);
     const r = await runInProcess({ ...cfg, run: { ...cfg.run, placement: 'round-robin' } }, { shards });
     const verdict = { settings: settings.join(' '), shards, violations: r.violations.byClass };
-    expect(verdict).toEqual({ settings: settings.join(' '), shards, violations: { 'cross-vm': 0, 'use-after-free': 0, 'stale-mapping': 0, 'stale-root': 0 } });
+    expect(verdict).toEqual({
+      settings: settings.join(' '),
+      shards,
+      violations: { 'cross-vm': 0, 'use-after-free': 0, 'stale-mapping': 0, 'stale-root': 0 },
+    });
   });
 });

@@ -32,7 +32,9 @@ describe('root lifecycle', () => {
   });
 
   it('pre-overhaul flushes the root before its page is freed (a hypercall per free)', async () => {
-    const r = await runInProcess(scenario('lifecycle', ['fleet.vmsPerHost=1', 'fleet.vcpusPerVm=1', 'kvm.policy=pre-overhaul', ...events]));
+    const r = await runInProcess(
+      scenario('lifecycle', ['fleet.vmsPerHost=1', 'fleet.vcpusPerVm=1', 'kvm.policy=pre-overhaul', ...events]),
+    );
     expect(r.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeGreaterThanOrEqual(r.metrics.roots.freed);
     expect(r.violations.total).toBe(0);
   });

@@ -37,7 +37,9 @@ describe('TDP MMU root reuse on Hyper-V, enlightened TLB', () => {
     const buggy = await runInProcess(rootReuseSmall(['seed=42']));
     const fixed = await runInProcess(rootReuseSmall(['seed=42', 'kvm.policy=overhaul+hv-flush-current']));
     expect(buggy.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBe(0);
-    expect(fixed.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeGreaterThanOrEqual(fixed.metrics.roots.allocated);
+    expect(fixed.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeGreaterThanOrEqual(
+      fixed.metrics.roots.allocated,
+    );
     expect(fixed.metrics.shootdownMessages).toBeGreaterThan(buggy.metrics.shootdownMessages);
     expect(fixed.metrics.cycles.byOp.hypercalls).toBeGreaterThan(buggy.metrics.cycles.byOp.hypercalls);
   });

@@ -10,10 +10,15 @@ import { shippedScenario } from '../support/scenario.fixture';
  * hypercall). The stall limit must end such a run, and say so.
  */
 describe('stall limit (a saturated L0 ends the run instead of hanging it)', () => {
-  const saturated = (extra: readonly string[] = []) => shippedScenario('fleet', [
-    'fleet.hosts=1', 'fleet.vmsPerHost=2', 'fleet.vcpusPerVm=16', 'workload.accessesPerVcpu=2000',
-    'kvm.policy=overhaul+hv-flush-current', ...extra,
-  ]);
+  const saturated = (extra: readonly string[] = []) =>
+    shippedScenario('fleet', [
+      'fleet.hosts=1',
+      'fleet.vmsPerHost=2',
+      'fleet.vcpusPerVm=16',
+      'workload.accessesPerVcpu=2000',
+      'kvm.policy=overhaul+hv-flush-current',
+      ...extra,
+    ]);
 
   it('ends at STALL_FACTOR_MAX x the nominal time, with the hypercall stalls that caused it', async () => {
     const cfg = saturated();
@@ -29,7 +34,13 @@ describe('stall limit (a saturated L0 ends the run instead of hanging it)', () =
   });
 
   it('a run that completes its accesses does not report the limit', async () => {
-    const r = await runInProcess(saturated(['events.memslotUpdatesPerSec=0', 'events.mmuNotifierInvalidationsPerSec=0', 'events.nestedTransitionsPerSec=0']));
+    const r = await runInProcess(
+      saturated([
+        'events.memslotUpdatesPerSec=0',
+        'events.mmuNotifierInvalidationsPerSec=0',
+        'events.nestedTransitionsPerSec=0',
+      ]),
+    );
     expect(r.metrics.stallLimit.hit).toBe(false);
     expect(r.metrics.accesses).toBe(32 * 2000);
   });

@@ -5,8 +5,14 @@ import { shippedScenario } from '../support/scenario.fixture';
 /** One host, one VM of four vCPUs, AMD + Hyper-V + enlightened TLB, the fix, and only the events a test turns on. */
 function quiet(overrides: readonly string[]) {
   return shippedScenario('steady-state-nested', [
-    'fleet.vmsPerHost=1', 'workload.l3TimePercent=0', 'events.nestedTransitionsPerSec=0', 'events.mmuNotifierInvalidationsPerSec=0',
-    'events.cr4WritesPerSec=0', 'run.simulatedMs=0', 'workload.accessesPerVcpu=40000', ...overrides,
+    'fleet.vmsPerHost=1',
+    'workload.l3TimePercent=0',
+    'events.nestedTransitionsPerSec=0',
+    'events.mmuNotifierInvalidationsPerSec=0',
+    'events.cr4WritesPerSec=0',
+    'run.simulatedMs=0',
+    'workload.accessesPerVcpu=40000',
+    ...overrides,
   ]);
 }
 
@@ -17,12 +23,16 @@ describe('time is cost (issue 9)', () => {
     expect(m.events.nestedTransitions).toBeGreaterThan(10);
     expect(m.events.cr4Writes).toBeGreaterThan(2);
     const rootLoads = m.rates.rootLoadsPerVcpuPerSec.achieved * r.fleet.vcpus * (m.simulatedNs / 1e9);
-    expect(m.hypercalls.flushGuestPhysicalAddressSpace).toBe(Math.round(rootLoads) + m.events.nestedTransitions + m.events.cr4Writes);
+    expect(m.hypercalls.flushGuestPhysicalAddressSpace).toBe(
+      Math.round(rootLoads) + m.events.nestedTransitions + m.events.cr4Writes,
+    );
     expect(m.hypercalls.flushGuestPhysicalAddressList).toBe(0);
   });
 
-  it('the vCPUs\' time is the sum of what they did (the shares add up to 100%, the counters to the total)', async () => {
-    const r = await runInProcess(quiet(['events.nestedTransitionsPerSec=8000', 'fleet.l1VpsPerHost=3', 'platform.schedQuantumUs=10']));
+  it("the vCPUs' time is the sum of what they did (the shares add up to 100%, the counters to the total)", async () => {
+    const r = await runInProcess(
+      quiet(['events.nestedTransitionsPerSec=8000', 'fleet.l1VpsPerHost=3', 'platform.schedQuantumUs=10']),
+    );
     const p = r.metrics.time.percent;
     const sum = p.guestAccesses + p.walks + p.exits + p.hypercallStalls + p.rootWaits + p.l0Interrupts + p.descheduled;
     expect(sum).toBeCloseTo(100, 3);
@@ -71,9 +81,13 @@ describe('time is cost (issue 9)', () => {
     expect(r.metrics.simulatedNs).toBeLessThanOrEqual(0.05e6 + 2 * 2000);
   });
 
-  it('workload.accessSampling: the overhead of the fix against overhaul stays within 30% of k = 1\'s on a steady-state scenario', async () => {
+  it("workload.accessSampling: the overhead of the fix against overhaul stays within 30% of k = 1's on a steady-state scenario", async () => {
     const overhead = async (k: number): Promise<number> => {
-      const o = ['events.nestedTransitionsPerSec=2000', `workload.accessSampling=${k}`, `workload.accessesPerVcpu=${Math.round(400000 / k)}`];
+      const o = [
+        'events.nestedTransitionsPerSec=2000',
+        `workload.accessSampling=${k}`,
+        `workload.accessesPerVcpu=${Math.round(400000 / k)}`,
+      ];
       const fix = await runInProcess(quiet(o));
       const plain = await runInProcess(quiet([...o, 'kvm.policy=overhaul']));
       expect(fix.metrics.guestAccesses).toBe(plain.metrics.guestAccesses);

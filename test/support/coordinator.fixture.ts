@@ -19,7 +19,11 @@ export interface WorkerProcess {
 
 /** Spawns `node services/cli/dist/main.js worker --redis <url>`; its output is kept for failure messages. */
 export function spawnWorker(redisUrl: string, concurrency = 2): WorkerProcess {
-  const child = spawn(process.execPath, [CLI_MAIN, 'worker', '--redis', redisUrl, '--concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI_MAIN, 'worker', '--redis', redisUrl, '--concurrency', String(concurrency)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20000)));
@@ -46,14 +50,18 @@ export interface CoordinatorStack {
 }
 
 /** Starts Redis, `workers` worker processes and the coordinator (not listening unless `listen`). */
-export async function startStack(opts: { workers?: number; concurrency?: number; listen?: boolean; options?: Partial<CoordinatorOptions> } = {}): Promise<CoordinatorStack> {
+export async function startStack(
+  opts: { workers?: number; concurrency?: number; listen?: boolean; options?: Partial<CoordinatorOptions> } = {},
+): Promise<CoordinatorStack> {
   const redis = await startRedis();
   const workers = Array.from({ length: opts.workers ?? 1 }, () => spawnWorker(redis.url, opts.concurrency ?? 2));
   const app = await createCoordinatorApp({ redisUrl: redis.url, logLevel: 'silent', ...opts.options });
   if (opts.listen) await app.listen(0, '127.0.0.1');
   else await app.init();
   return {
-    redis, workers, app,
+    redis,
+    workers,
+    app,
     async stop() {
       await app.close().catch(() => undefined);
       await Promise.all(workers.map((w) => w.stop()));
@@ -63,7 +71,11 @@ export async function startStack(opts: { workers?: number; concurrency?: number;
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -75,9 +87,16 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
 
 /** Parses an SSE body into `{ id, data }` messages. */
 export function parseSse(text: string): { id?: string; data: unknown }[] {
-  return text.split('\n\n').map((block) => {
-    const id = /^id: (.*)$/m.exec(block)?.[1];
-    const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-    return data ? { id, data: JSON.parse(data) as unknown } : null;
-  }).filter((m): m is { id: string | undefined; data: unknown } => m !== null);
+  return text
+    .split('\n\n')
+    .map((block) => {
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      return data ? { id, data: JSON.parse(data) as unknown } : null;
+    })
+    .filter((m): m is { id: string | undefined; data: unknown } => m !== null);
 }

@@ -13,8 +13,11 @@ import { CLI_MAIN } from './worker-process';
 /** The scenario file of {@link hotScenario} (as `submit` reads it). */
 export function hotScenarioInput(accessesPerVcpu: number, snapshotEveryWindows = 16): Record<string, unknown> {
   return {
-    name: 'hot', fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 }, workload: { accessesPerVcpu },
-    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 }, run: { snapshotEveryWindows },
+    name: 'hot',
+    fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
+    workload: { accessesPerVcpu },
+    events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+    run: { snapshotEveryWindows },
   };
 }
 
@@ -24,7 +27,11 @@ export function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 16):
 }
 
 /** Polls `fn` every 100 ms until it returns something truthy; throws naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);
@@ -39,7 +46,10 @@ export function exitsWithin(child: ChildProcess, timeoutMs: number): Promise<boo
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
 }
 
@@ -69,15 +79,18 @@ export interface ServeProcess {
 /** Spawns the built `tlbsim serve --port 0 --host 127.0.0.1 ...args` and waits until it listens (up to 30 s). */
 export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: { ...process.env, TLBSIM_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TLBSIM_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-30000)));
-  const url = await until('serve listening', async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 30000).catch((e: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${e.message}\n${out}`);
-  });
+  const url = await until('serve listening', async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 30000).catch(
+    (e: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${e.message}\n${out}`);
+    },
+  );
   return { child, url, log: () => out };
 }
 
@@ -95,21 +108,38 @@ export interface BareRedis {
 export async function startBareRedis(): Promise<BareRedis> {
   const port = await freePort();
   const spawnIt = async (): Promise<LocalProcess> => {
-    const p = managed(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const p = managed(
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      }),
+    );
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
-    await until('bare redis-server answering', async () => {
-      if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
-      return (await probe.ping()) === 'PONG';
-    }, 10000);
+    await until(
+      'bare redis-server answering',
+      async () => {
+        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+        return (await probe.ping()) === 'PONG';
+      },
+      10000,
+    );
     probe.disconnect();
     return p;
   };
   let proc = await spawnIt();
   return {
     url: `redis://127.0.0.1:${port}`,
-    kill: async () => { proc.child.kill('SIGKILL'); await proc.stop(0); },
-    restart: async () => { proc = await spawnIt(); },
+    kill: async () => {
+      proc.child.kill('SIGKILL');
+      await proc.stop(0);
+    },
+    restart: async () => {
+      proc = await spawnIt();
+    },
     stop: () => proc.stop(2000),
   };
 }

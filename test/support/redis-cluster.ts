@@ -5,4 +5,8 @@
  * `cluster_state:ok`; the suite stops it in `afterAll`. The same code
  * `npm run bench` uses for its cluster run.
  */
-export { LocalClusterNode, LocalRedisCluster, startLocalRedisCluster as startRedisCluster } from '../../services/cli/src/local-redis-cluster';
+export {
+  LocalClusterNode,
+  LocalRedisCluster,
+  startLocalRedisCluster as startRedisCluster,
+} from '../../services/cli/src/local-redis-cluster';

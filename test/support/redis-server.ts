@@ -39,7 +39,12 @@ export async function startRedis(opts: { fsyncAlways?: boolean } = {}): Promise<
       await server.stop(2000);
       rmSync(dir, { recursive: true, force: true });
     },
-    kill: () => { server.child.kill('SIGKILL'); return server.stop(0); },
-    restart: async () => { server = await startLocalRedis('redis-server', server.port, dir, fsync); },
+    kill: () => {
+      server.child.kill('SIGKILL');
+      return server.stop(0);
+    },
+    restart: async () => {
+      server = await startLocalRedis('redis-server', server.port, dir, fsync);
+    },
   };
 }

@@ -20,7 +20,12 @@ export type RequiredTool = keyof typeof REQUIRED_TOOLS;
 
 /** The tools listed in `TLBSIM_TEST_SKIP` (for example `chromium,docker-compose`). */
 export function optedOut(): Set<string> {
-  return new Set((process.env.TLBSIM_TEST_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (process.env.TLBSIM_TEST_SKIP ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -33,7 +38,9 @@ export function describeWith(tool: RequiredTool, name: string, body: () => void)
   if (optedOut().has(tool)) return describe.skip(`${name} [TLBSIM_TEST_SKIP=${tool}]`, body);
   describe(name, () => {
     it(`needs ${tool}`, () => {
-      throw new Error(`${tool} is not installed: run scripts/ensure-tools.sh (apt-get install ${tool}) or opt out with TLBSIM_TEST_SKIP=${tool}`);
+      throw new Error(
+        `${tool} is not installed: run scripts/ensure-tools.sh (apt-get install ${tool}) or opt out with TLBSIM_TEST_SKIP=${tool}`,
+      );
     });
   });
 }

@@ -15,10 +15,13 @@ class SummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const lines = [];
     for (const file of results.testResults) {
-      const n = file.testResults.filter((a) => a.status === 'pending' || a.status === 'todo' || a.status === 'skipped').length;
+      const n = file.testResults.filter(
+        (a) => a.status === 'pending' || a.status === 'todo' || a.status === 'skipped',
+      ).length;
       if (n > 0) lines.push(`skipped: ${n} in ${relative(this.rootDir, file.testFilePath)}`);
     }
-    if (lines.length > 0 && process.env.TLBSIM_TEST_SKIP) lines.push(`skipped on purpose: TLBSIM_TEST_SKIP=${process.env.TLBSIM_TEST_SKIP}`);
+    if (lines.length > 0 && process.env.TLBSIM_TEST_SKIP)
+      lines.push(`skipped on purpose: TLBSIM_TEST_SKIP=${process.env.TLBSIM_TEST_SKIP}`);
     lines.push(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`);
     // Jest prints its summary after every reporter's onRunComplete: wait for exit.
     process.once('exit', () => process.stderr.write(`${lines.join('\n')}\n`));

@@ -27,15 +27,27 @@ export function redisArgs(url: string): string[] {
 
 /** Starts `node services/cli/dist/main.js worker --redis <url> ...args` (`--redis-cluster` for a cluster URL). Short locks so a killed worker's shards come back fast. */
 export function startWorker(url: string, args: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [CLI_MAIN, 'worker', ...redisArgs(url), '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI_MAIN, 'worker', ...redisArgs(url), '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   return {
     child,
     log: () => err,
-    async stop() { child.kill('SIGTERM'); await exited(child); },
-    async kill() { child.kill('SIGKILL'); await exited(child); },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
   };
 }

@@ -14,7 +14,9 @@ describe('closestName', () => {
   });
 
   it('the one message of an unknown policy (scenario, --policy, --policies, the API) says "did you mean"', () => {
-    expect(constraintError('kvm.policy', 'overhual', 'isIn').message).toMatch(/^kvm\.policy: "overhual" is not one of .*; did you mean overhaul\?$/);
+    expect(constraintError('kvm.policy', 'overhual', 'isIn').message).toMatch(
+      /^kvm\.policy: "overhual" is not one of .*; did you mean overhaul\?$/,
+    );
     expect(constraintError('kvm.policy', 'yolo', 'isIn').message).not.toContain('did you mean');
     expect(policyListErrors(['overhaul', 'pre-overhual'])[0].message).toContain('did you mean pre-overhaul?');
   });

@@ -24,7 +24,10 @@ export function closestName(value: string, names: readonly string[]): string | n
   let bestDistance = Infinity;
   for (const name of names) {
     const d = editDistance(v, name.toLowerCase());
-    if (d < bestDistance) { best = name; bestDistance = d; }
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
   }
   if (best !== null && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return best;
   const containing = names.filter((n) => n.toLowerCase().includes(v));

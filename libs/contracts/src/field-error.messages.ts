@@ -53,7 +53,13 @@ export function constraintError(path: string, value: unknown, constraint: string
     case 'isIn': {
       const allowed = (values ?? []).join(', ');
       const guess = typeof value === 'string' ? closestName(value, values ?? []) : null;
-      return make(path, value, 'isIn', `${shown} is not one of ${allowed}${guess ? `; did you mean ${guess}?` : ''}`, allowed);
+      return make(
+        path,
+        value,
+        'isIn',
+        `${shown} is not one of ${allowed}${guess ? `; did you mean ${guess}?` : ''}`,
+        allowed,
+      );
     }
     case 'isBoolean':
       return make(path, value, 'isBoolean', `${shown} is not a boolean (allowed: true, false)`, 'true, false');
@@ -83,7 +89,13 @@ export function notObjectError(path: string, value: unknown, allowed: readonly s
 }
 
 /** A {@link FieldError} for a rule that relates two fields. */
-export function crossFieldError(path: string, value: unknown, constraint: string, text: string, limit: number): FieldError {
+export function crossFieldError(
+  path: string,
+  value: unknown,
+  constraint: string,
+  text: string,
+  limit: number,
+): FieldError {
   return make(path, value, constraint, `${formatValue(value)} ${text}`, limit);
 }
 

@@ -43,8 +43,11 @@ export function parseVaryAxis(text: string): VaryAxis | FieldError {
   const max = Number(m[2]);
   if (min > max) return varyError(text, `the range is empty (${min} > ${max})`);
   const limit: ScenarioLimit | undefined = (SCENARIO_LIMITS as Record<string, ScenarioLimit>)[axis.key];
-  if (!limit) return varyError(text, `${axis.key} is not a numeric scenario key (a range needs one; use key=a,b,c for others)`);
-  if (min < limit.min) return varyError(text, `${min} is below the minimum ${limit.min} of ${axis.key}`, 'min', limit.min);
-  if (max > limit.max) return varyError(text, `${max} exceeds the maximum ${limit.max} of ${axis.key}`, 'max', limit.max);
+  if (!limit)
+    return varyError(text, `${axis.key} is not a numeric scenario key (a range needs one; use key=a,b,c for others)`);
+  if (min < limit.min)
+    return varyError(text, `${min} is below the minimum ${limit.min} of ${axis.key}`, 'min', limit.min);
+  if (max > limit.max)
+    return varyError(text, `${max} exceeds the maximum ${limit.max} of ${axis.key}`, 'max', limit.max);
   return { key: axis.key, kind: 'range', min, max, integer: limit.integer };
 }

@@ -10,16 +10,25 @@ describe('policyListErrors', () => {
 
   it('names each unknown and each repeated policy, and an empty list', () => {
     const errors = policyListErrors(['overhaul', 'nope', 'overhaul']);
-    expect(errors.map((e) => [e.constraint, e.value])).toEqual([['isIn', 'nope'], ['unique', 'overhaul']]);
+    expect(errors.map((e) => [e.constraint, e.value])).toEqual([
+      ['isIn', 'nope'],
+      ['unique', 'overhaul'],
+    ]);
     expect(errors[1].message).toBe('--policies: overhaul is listed more than once');
-    expect(policyListErrors([], ' , ')).toEqual([expect.objectContaining({ constraint: 'policies', value: ' , ', limit: POLICY_NAMES.join(', ') })]);
+    expect(policyListErrors([], ' , ')).toEqual([
+      expect.objectContaining({ constraint: 'policies', value: ' , ', limit: POLICY_NAMES.join(', ') }),
+    ]);
   });
 });
 
 describe('withShorthands', () => {
   it('puts the shorthands after the overrides, so they win, with the policy quoted', () => {
     expect(withShorthands(['seed=1', 'fleet.hosts=2'], { seed: 7, policy: '123', shards: 3 })).toEqual([
-      'seed=1', 'fleet.hosts=2', 'seed=7', 'kvm.policy="123"', 'run.shards=3',
+      'seed=1',
+      'fleet.hosts=2',
+      'seed=7',
+      'kvm.policy="123"',
+      'run.shards=3',
     ]);
     expect(withShorthands(['a=1'], {})).toEqual(['a=1']);
   });
@@ -27,7 +36,10 @@ describe('withShorthands', () => {
 
 describe('scenario totals', () => {
   it('count vCPUs and accesses of the whole fleet', () => {
-    const cfg = { fleet: { hosts: 2, vmsPerHost: 3, vcpusPerVm: 4, memoryMiBPerVm: 64 }, workload: { accessesPerVcpu: 1000 } } as Parameters<typeof accessesTotalOf>[0];
+    const cfg = {
+      fleet: { hosts: 2, vmsPerHost: 3, vcpusPerVm: 4, memoryMiBPerVm: 64 },
+      workload: { accessesPerVcpu: 1000 },
+    } as Parameters<typeof accessesTotalOf>[0];
     expect(vcpusOf(cfg)).toBe(24);
     expect(accessesTotalOf(cfg)).toBe(24_000);
   });

@@ -15,14 +15,24 @@ import type { FieldError } from './field-error.type';
 export function policyListErrors(policies: readonly string[], text = ''): FieldError[] {
   const known: readonly string[] = POLICY_NAMES;
   if (policies.length === 0) {
-    return [{
-      path: 'kvm.policy', value: text, constraint: 'policies', limit: known.join(', '),
-      message: `--policies: expected a comma-separated list of ${known.join(', ')}`,
-    }];
+    return [
+      {
+        path: 'kvm.policy',
+        value: text,
+        constraint: 'policies',
+        limit: known.join(', '),
+        message: `--policies: expected a comma-separated list of ${known.join(', ')}`,
+      },
+    ];
   }
   const errors = policies.filter((p) => !known.includes(p)).map((p) => constraintError('kvm.policy', p, 'isIn'));
   for (const p of new Set(policies.filter((p, i) => policies.indexOf(p) !== i))) {
-    errors.push({ path: 'kvm.policy', value: p, constraint: 'unique', message: `--policies: ${p} is listed more than once` });
+    errors.push({
+      path: 'kvm.policy',
+      value: p,
+      constraint: 'unique',
+      message: `--policies: ${p} is listed more than once`,
+    });
   }
   return errors;
 }

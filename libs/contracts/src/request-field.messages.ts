@@ -22,7 +22,8 @@ function grab(message: string, re: RegExp): string | undefined {
 /** class-validator's message without its leading field name ("shards must ..." -> "must ..."). */
 function withoutPath(path: string, message: string): string {
   if (message.startsWith(`${path} `)) return message.slice(path.length + 1);
-  if (message.startsWith(`each value in ${path} `)) return `each value ${message.slice(`each value in ${path} `.length)}`;
+  if (message.startsWith(`each value in ${path} `))
+    return `each value ${message.slice(`each value in ${path} `.length)}`;
   return message;
 }
 
@@ -35,10 +36,18 @@ function worded(path: string, value: unknown, constraint: string, text: string, 
 
 /** One bad element of a list field checked with `isIn` (`policies`), with a "did you mean". */
 function badElements(path: string, value: unknown[], allowed: string[]): FieldError[] {
-  return value.filter((v) => typeof v !== 'string' || !allowed.includes(v)).map((v) => {
-    const guess = typeof v === 'string' ? closestName(v, allowed) : null;
-    return worded(path, v, 'isIn', `${formatValue(v)} is not one of ${allowed.join(', ')}${guess ? `; did you mean ${guess}?` : ''}`, allowed.join(', '));
-  });
+  return value
+    .filter((v) => typeof v !== 'string' || !allowed.includes(v))
+    .map((v) => {
+      const guess = typeof v === 'string' ? closestName(v, allowed) : null;
+      return worded(
+        path,
+        v,
+        'isIn',
+        `${formatValue(v)} is not one of ${allowed.join(', ')}${guess ? `; did you mean ${guess}?` : ''}`,
+        allowed.join(', '),
+      );
+    });
 }
 
 /**
@@ -48,7 +57,12 @@ function badElements(path: string, value: unknown[], allowed: string[]): FieldEr
  * ...; did you mean overhaul?`. The value of an unknown key is not echoed
  * (it may be a secret sent by mistake).
  */
-export function requestFieldErrors(path: string, value: unknown, constraint: string, defaultMessage: string): FieldError[] {
+export function requestFieldErrors(
+  path: string,
+  value: unknown,
+  constraint: string,
+  defaultMessage: string,
+): FieldError[] {
   const scenarioPath = REQUEST_FIELD_SCENARIO_PATHS[path];
   if (constraint === 'whitelistValidation') return [worded(path, undefined, 'unknownKey', 'unknown key')];
   if (scenarioPath && !Array.isArray(value) && ['min', 'max', 'isInt', 'isIn', 'isNumber'].includes(constraint)) {

@@ -20,7 +20,8 @@ function documentedFields(): DocumentedField[] {
   const out: DocumentedField[] = [];
   for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.dto.ts'))) {
     const text = readFileSync(join(__dirname, file), 'utf8');
-    for (const m of text.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/)\s*@ScenarioField\('([^']+)'\)/g)) out.push({ file, path: m[2], doc: m[1] });
+    for (const m of text.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/)\s*@ScenarioField\('([^']+)'\)/g))
+      out.push({ file, path: m[2], doc: m[1] });
     const fields = [...text.matchAll(/@ScenarioField\('([^']+)'\)/g)].map((m) => m[1]);
     const documented = new Set(out.filter((f) => f.file === file).map((f) => f.path));
     expect([file, fields.filter((p) => !documented.has(p))]).toEqual([file, []]);
@@ -43,7 +44,7 @@ describe('scenario DTO docs', () => {
     expect(fields.length).toBeGreaterThan(30);
   });
 
-  it('state the limits table\'s kind and bounds for every numeric field', () => {
+  it("state the limits table's kind and bounds for every numeric field", () => {
     const wrong: string[] = [];
     for (const { file, path, doc } of fields) {
       const limit: ScenarioLimit | undefined = (SCENARIO_LIMITS as Record<string, ScenarioLimit>)[path];
@@ -64,7 +65,8 @@ describe('scenario DTO docs', () => {
       const value = defaultAt(path);
       const actual = typeof value === 'string' ? value : JSON.stringify(value);
       if (value === undefined && stated.startsWith('none')) continue; // `name`: required, no default
-      if (stated !== actual && Number(stated) !== value) wrong.push(`${file} ${path}: doc says ${stated}, default ${actual}`);
+      if (stated !== actual && Number(stated) !== value)
+        wrong.push(`${file} ${path}: doc says ${stated}, default ${actual}`);
     }
     expect(wrong).toEqual([]);
   });

@@ -13,7 +13,6 @@ export interface CrossCheck {
   check(config: SimConfig): FieldError | undefined;
 }
 
-
 /**
  * Every cross-field rule of the scenario format. Each one is reported as a
  * {@link FieldError} on the field the user most likely has to change.
@@ -24,15 +23,26 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: ({ tlb }) =>
       tlb.entries % tlb.ways === 0
         ? undefined
-        : crossFieldError('tlb.entries', tlb.entries, 'divisibleBy', `is not a multiple of tlb.ways ${tlb.ways}`, tlb.ways),
+        : crossFieldError(
+            'tlb.entries',
+            tlb.entries,
+            'divisibleBy',
+            `is not a multiple of tlb.ways ${tlb.ways}`,
+            tlb.ways,
+          ),
   },
   {
     reads: ['workload.hotPages', 'workload.workingSetPages'],
     check: ({ workload: w }) =>
       w.hotPages <= w.workingSetPages
         ? undefined
-        : crossFieldError('workload.hotPages', w.hotPages, 'maxWorkingSet',
-            `exceeds the maximum ${w.workingSetPages} (workload.workingSetPages)`, w.workingSetPages),
+        : crossFieldError(
+            'workload.hotPages',
+            w.hotPages,
+            'maxWorkingSet',
+            `exceeds the maximum ${w.workingSetPages} (workload.workingSetPages)`,
+            w.workingSetPages,
+          ),
   },
   {
     reads: ['workload.workingSetPages', 'fleet.vcpusPerVm', 'fleet.memoryMiBPerVm'],
@@ -40,9 +50,14 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
       const pages = fleet.memoryMiBPerVm * SCENARIO_TOTALS.pagesPerMiB;
       const max = Math.floor(pages / fleet.vcpusPerVm);
       if (workload.workingSetPages <= max) return undefined;
-      return crossFieldError('workload.workingSetPages', workload.workingSetPages, 'maxVmMemory',
+      return crossFieldError(
+        'workload.workingSetPages',
+        workload.workingSetPages,
+        'maxVmMemory',
         `exceeds the maximum ${max} (fleet.vcpusPerVm * workingSetPages must fit in ` +
-        `fleet.memoryMiBPerVm * ${SCENARIO_TOTALS.pagesPerMiB} = ${pages} pages)`, max);
+          `fleet.memoryMiBPerVm * ${SCENARIO_TOTALS.pagesPerMiB} = ${pages} pages)`,
+        max,
+      );
     },
   },
   {
@@ -53,14 +68,24 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
       if (vms > SCENARIO_TOTALS.maxVcpus) {
         // Even one vCPU per VM is too many: the VMs per host are what must shrink.
         const maxVms = Math.floor(SCENARIO_TOTALS.maxVcpus / c.fleet.hosts);
-        return crossFieldError('fleet.vmsPerHost', c.fleet.vmsPerHost, 'maxTotalVcpus',
+        return crossFieldError(
+          'fleet.vmsPerHost',
+          c.fleet.vmsPerHost,
+          'maxTotalVcpus',
           `exceeds the maximum ${maxVms} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpusOf(c)} ` +
-          `must be at most ${SCENARIO_TOTALS.maxVcpus}; hosts*vmsPerHost alone is ${vms})`, maxVms);
+            `must be at most ${SCENARIO_TOTALS.maxVcpus}; hosts*vmsPerHost alone is ${vms})`,
+          maxVms,
+        );
       }
       const max = Math.floor(SCENARIO_TOTALS.maxVcpus / vms);
-      return crossFieldError('fleet.vcpusPerVm', c.fleet.vcpusPerVm, 'maxTotalVcpus',
+      return crossFieldError(
+        'fleet.vcpusPerVm',
+        c.fleet.vcpusPerVm,
+        'maxTotalVcpus',
         `exceeds the maximum ${max} (total vCPUs hosts*vmsPerHost*vcpusPerVm = ${vcpusOf(c)} ` +
-        `must be at most ${SCENARIO_TOTALS.maxVcpus})`, max);
+          `must be at most ${SCENARIO_TOTALS.maxVcpus})`,
+        max,
+      );
     },
   },
   {
@@ -69,9 +94,14 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
       const total = accessesTotalOf(c);
       const max = Math.floor(SCENARIO_TOTALS.maxAccesses / vcpusOf(c));
       if (total <= SCENARIO_TOTALS.maxAccesses) return undefined;
-      return crossFieldError('workload.accessesPerVcpu', c.workload.accessesPerVcpu, 'maxTotalAccesses',
+      return crossFieldError(
+        'workload.accessesPerVcpu',
+        c.workload.accessesPerVcpu,
+        'maxTotalAccesses',
         `exceeds the maximum ${max} (total accesses vCPUs*accessesPerVcpu = ${total} ` +
-        `must be at most ${SCENARIO_TOTALS.maxAccesses})`, max);
+          `must be at most ${SCENARIO_TOTALS.maxAccesses})`,
+        max,
+      );
     },
   },
   {
@@ -79,8 +109,13 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: (c) => {
       const actors = actorsOf(c);
       if (c.run.shards <= actors) return undefined;
-      return crossFieldError('run.shards', c.run.shards, 'maxActors',
-        `exceeds the maximum ${actors} (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))`, actors);
+      return crossFieldError(
+        'run.shards',
+        c.run.shards,
+        'maxActors',
+        `exceeds the maximum ${actors} (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))`,
+        actors,
+      );
     },
   },
   {
@@ -88,15 +123,26 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: ({ run }) =>
       run.minShards <= run.shards
         ? undefined
-        : crossFieldError('run.minShards', run.minShards, 'maxShards', `exceeds the maximum ${run.shards} (run.shards)`, run.shards),
+        : crossFieldError(
+            'run.minShards',
+            run.minShards,
+            'maxShards',
+            `exceeds the maximum ${run.shards} (run.shards)`,
+            run.shards,
+          ),
   },
   {
     reads: ['run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],
     check: ({ run, latency }) => {
       const lookahead = Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);
       if (run.windowNs === 0 || run.windowNs <= lookahead) return undefined;
-      return crossFieldError('run.windowNs', run.windowNs, 'maxLookahead',
-        `exceeds the maximum ${lookahead} (the lookahead, the smallest latency.*)`, lookahead);
+      return crossFieldError(
+        'run.windowNs',
+        run.windowNs,
+        'maxLookahead',
+        `exceeds the maximum ${lookahead} (the lookahead, the smallest latency.*)`,
+        lookahead,
+      );
     },
   },
   {
@@ -104,8 +150,13 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: (c) => {
       const max = Math.floor(SCENARIO_TOTALS.maxTlbEntries / vcpusOf(c));
       if (c.tlb.entries <= max) return undefined;
-      return crossFieldError('tlb.entries', c.tlb.entries, 'maxTotalTlbEntries',
-        `exceeds the maximum ${max} (vCPUs*tlb.entries must be at most ${SCENARIO_TOTALS.maxTlbEntries})`, max);
+      return crossFieldError(
+        'tlb.entries',
+        c.tlb.entries,
+        'maxTotalTlbEntries',
+        `exceeds the maximum ${max} (vCPUs*tlb.entries must be at most ${SCENARIO_TOTALS.maxTlbEntries})`,
+        max,
+      );
     },
   },
   {
@@ -113,19 +164,37 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: (c) => {
       const max = Math.floor(SCENARIO_TOTALS.maxFootprintPages / vcpusOf(c));
       if (c.workload.workingSetPages <= max) return undefined;
-      return crossFieldError('workload.workingSetPages', c.workload.workingSetPages, 'maxTotalFootprint',
-        `exceeds the maximum ${max} (vCPUs*workingSetPages must be at most ${SCENARIO_TOTALS.maxFootprintPages})`, max);
+      return crossFieldError(
+        'workload.workingSetPages',
+        c.workload.workingSetPages,
+        'maxTotalFootprint',
+        `exceeds the maximum ${max} (vCPUs*workingSetPages must be at most ${SCENARIO_TOTALS.maxFootprintPages})`,
+        max,
+      );
     },
   },
   {
-    reads: ['workload.accessesPerVcpu', 'workload.accessIntervalNs', 'run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],
+    reads: [
+      'workload.accessesPerVcpu',
+      'workload.accessIntervalNs',
+      'run.windowNs',
+      'latency.ipiNs',
+      'latency.hypercallNs',
+      'latency.kvmRequestNs',
+    ],
     check: ({ workload: w, run, latency }) => {
-      const window = run.windowNs > 0 ? run.windowNs : Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);
+      const window =
+        run.windowNs > 0 ? run.windowNs : Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);
       const windows = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs) / window);
       if (windows <= SCENARIO_TOTALS.maxWindows) return undefined;
       const max = Math.floor((SCENARIO_TOTALS.maxWindows * window) / w.accessIntervalNs);
-      return crossFieldError('workload.accessesPerVcpu', w.accessesPerVcpu, 'maxWindows',
-        `exceeds the maximum ${max} (the run would take ${windows} windows of ${window} ns; at most ${SCENARIO_TOTALS.maxWindows})`, max);
+      return crossFieldError(
+        'workload.accessesPerVcpu',
+        w.accessesPerVcpu,
+        'maxWindows',
+        `exceeds the maximum ${max} (the run would take ${windows} windows of ${window} ns; at most ${SCENARIO_TOTALS.maxWindows})`,
+        max,
+      );
     },
   },
   {
@@ -133,27 +202,48 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     check: ({ workload: w, events }) =>
       w.l3TimePercent === 0 || events.nestedTransitionsPerSec > 0
         ? undefined
-        : crossFieldError('workload.l3TimePercent', w.l3TimePercent, 'needsTransitions',
-            'needs events.nestedTransitionsPerSec > 0 (L3 is entered and left by nested transitions)', 0),
+        : crossFieldError(
+            'workload.l3TimePercent',
+            w.l3TimePercent,
+            'needsTransitions',
+            'needs events.nestedTransitionsPerSec > 0 (L3 is entered and left by nested transitions)',
+            0,
+          ),
   },
   {
     reads: ['fleet.l1VpsPerHost', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
     check: ({ fleet }) => {
       const max = fleet.vmsPerHost * fleet.vcpusPerVm;
       if (fleet.l1VpsPerHost <= max) return undefined;
-      return crossFieldError('fleet.l1VpsPerHost', fleet.l1VpsPerHost, 'maxVcpusPerHost',
-        `exceeds the maximum ${max} (the vCPUs per host, vmsPerHost*vcpusPerVm)`, max);
+      return crossFieldError(
+        'fleet.l1VpsPerHost',
+        fleet.l1VpsPerHost,
+        'maxVcpusPerHost',
+        `exceeds the maximum ${max} (the vCPUs per host, vmsPerHost*vcpusPerVm)`,
+        max,
+      );
     },
   },
   {
-    reads: ['tlb.nestedCacheEntries', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm', 'workload.workingSetPages'],
+    reads: [
+      'tlb.nestedCacheEntries',
+      'fleet.hosts',
+      'fleet.vmsPerHost',
+      'fleet.vcpusPerVm',
+      'workload.workingSetPages',
+    ],
     check: (c) => {
       const max = Math.floor(SCENARIO_TOTALS.maxPartitionCacheEntries / c.fleet.hosts);
       const entries = partitionCacheEntriesOf(c);
       if (entries <= max) return undefined;
       const auto = c.tlb.nestedCacheEntries === 0 ? ` (0 means twice the host's guest footprint: ${entries})` : '';
-      return crossFieldError('tlb.nestedCacheEntries', c.tlb.nestedCacheEntries, 'maxTotalPartitionCache',
-        `exceeds the maximum ${max}${auto} (hosts*tlb.nestedCacheEntries must be at most ${SCENARIO_TOTALS.maxPartitionCacheEntries})`, max);
+      return crossFieldError(
+        'tlb.nestedCacheEntries',
+        c.tlb.nestedCacheEntries,
+        'maxTotalPartitionCache',
+        `exceeds the maximum ${max}${auto} (hosts*tlb.nestedCacheEntries must be at most ${SCENARIO_TOTALS.maxPartitionCacheEntries})`,
+        max,
+      );
     },
   },
 ];

@@ -2,7 +2,8 @@ import type { ScenarioDefaults } from './scenario.types';
 
 /** Freezes an object and every object inside it. */
 function deepFreeze<T extends object>(value: T): T {
-  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  for (const inner of Object.values(value))
+    if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
   return Object.freeze(value);
 }
 
@@ -14,7 +15,14 @@ function deepFreeze<T extends object>(value: T): T {
  */
 export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<ScenarioDefaults>({
   seed: 1,
-  platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
+  platform: {
+    vendor: 'amd',
+    l0: 'hyperv',
+    enlightenedTlb: true,
+    cpuGhz: 3,
+    nestedCache: 'partition',
+    schedQuantumUs: 3000,
+  },
   kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
   fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024, l1VpsPerHost: 0 },
   tlb: { entries: 1536, ways: 12, nestedCacheEntries: 0 },
@@ -56,7 +64,17 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     ipiCycles: 2500,
     rootAllocCycles: 3000,
   },
-  run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1, minShards: 0 },
+  run: {
+    shards: 1,
+    windowNs: 0,
+    snapshotEveryWindows: 64,
+    witnessesMax: 10,
+    witnessesPerClass: 1,
+    placement: 'block',
+    simulatedMs: 0,
+    timeCompression: 1,
+    minShards: 0,
+  },
 });
 
 /**

@@ -6,22 +6,30 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   seed: 'The one seed every PRNG stream derives from; same seed, same digest.',
   'platform.vendor': 'CPU vendor: `amd` (flush_tlb_current is an ASID flush) or `intel` (INVEPT single-context).',
   'platform.l0': 'What runs below KVM: `hyperv` (KVM is an L1 hypervisor) or `none` (bare metal).',
-  'platform.enlightenedTlb': 'HV_X64_NESTED_ENLIGHTENED_TLB exposed to KVM: an ASID flush no longer flushes nested (nCR3-tagged) entries (AMD only).',
+  'platform.enlightenedTlb':
+    'HV_X64_NESTED_ENLIGHTENED_TLB exposed to KVM: an ASID flush no longer flushes nested (nCR3-tagged) entries (AMD only).',
   'platform.cpuGhz': 'Clock used to turn cycles into nanoseconds in reports.',
-  'platform.schedQuantumUs': 'L1 scheduler quantum in microseconds: vCPUs sharing a virtual processor take turns this often (rounded to whole windows).',
-  'platform.nestedCache': 'Where nested (GPA -> HPA) translations live under Hyper-V: `partition` (L0\'s shadow NPT/EPT, shared by every virtual processor of the partition, dropped only by the GPA flush hypercalls) or `vp` (each virtual processor\'s TLB). Bare metal always behaves like `vp`.',
+  'platform.schedQuantumUs':
+    'L1 scheduler quantum in microseconds: vCPUs sharing a virtual processor take turns this often (rounded to whole windows).',
+  'platform.nestedCache':
+    "Where nested (GPA -> HPA) translations live under Hyper-V: `partition` (L0's shadow NPT/EPT, shared by every virtual processor of the partition, dropped only by the GPA flush hypercalls) or `vp` (each virtual processor's TLB). Bare metal always behaves like `vp`.",
   'kvm.policy': 'Flush policy of KVM (see docs/model.md for the commit each one models).',
-  'kvm.hvFlushListEntriesMax': 'HV_MAX_FLUSH_REP_COUNT: ranges in one GPA-list hypercall before KVM falls back to a whole-space flush.',
-  'kvm.freeBeforeFlush': 'Historical bug toggle: pages unmapped by an MMU-notifier invalidation are freed before the remote TLB flush completed (the class of Xen CVE-2026-23554, "paging structures freed before the deferred flush completed").',
-  'kvm.undersizedRangeFlush': 'Historical bug toggle: range flushes cover only the first page of the range ("KVM: x86/mmu: Fix wrong gfn range of tlb flushing", 2022; visible only through the Hyper-V GPA-list hypercall).',
+  'kvm.hvFlushListEntriesMax':
+    'HV_MAX_FLUSH_REP_COUNT: ranges in one GPA-list hypercall before KVM falls back to a whole-space flush.',
+  'kvm.freeBeforeFlush':
+    'Historical bug toggle: pages unmapped by an MMU-notifier invalidation are freed before the remote TLB flush completed (the class of Xen CVE-2026-23554, "paging structures freed before the deferred flush completed").',
+  'kvm.undersizedRangeFlush':
+    'Historical bug toggle: range flushes cover only the first page of the range ("KVM: x86/mmu: Fix wrong gfn range of tlb flushing", 2022; visible only through the Hyper-V GPA-list hypercall).',
   'fleet.hosts': 'L1 hosts (Hyper-V partitions running KVM).',
   'fleet.vmsPerHost': 'L2 VMs per host.',
   'fleet.vcpusPerVm': 'vCPUs per VM.',
   'fleet.memoryMiBPerVm': 'Guest memory per VM in MiB.',
-  'fleet.l1VpsPerHost': 'Virtual processors of each L1 partition; vCPUs are time-sliced and migrated onto them (0: one per vCPU, pinned).',
+  'fleet.l1VpsPerHost':
+    'Virtual processors of each L1 partition; vCPUs are time-sliced and migrated onto them (0: one per vCPU, pinned).',
   'tlb.entries': 'TLB entries per vCPU (must be a multiple of `tlb.ways`).',
   'tlb.ways': 'TLB associativity.',
-  'tlb.nestedCacheEntries': 'Capacity of each partition\'s shared nested translations (sized like shadow page tables, not like a TLB); 0: twice the host\'s guest footprint (every GPA of every VM under two roots).',
+  'tlb.nestedCacheEntries':
+    "Capacity of each partition's shared nested translations (sized like shadow page tables, not like a TLB); 0: twice the host's guest footprint (every GPA of every VM under two roots).",
   'workload.accessesPerVcpu': 'Guest memory accesses each vCPU performs.',
   'workload.workingSetPages': 'Distinct 4 KiB guest pages each vCPU touches.',
   'workload.hotPages': 'Pages of the working set that receive `hotPercent` of the accesses.',
@@ -30,17 +38,23 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'workload.pcid': 'Guest uses PCID, so CR3 switches keep tagged TLB entries.',
   'workload.cr3SwitchesPerMillionAccesses': 'Guest CR3 switches per million accesses.',
   'workload.invlpgPerMillionAccesses': 'Guest INVLPG/INVPCID per million accesses.',
-  'workload.l3TimePercent': 'Share of each vCPU\'s time spent running an L3 guest of the L2 (vmcb02, guest-mode root), entered and left by the nested transitions.',
-  'workload.accessSampling': 'Guest accesses one simulated access stands for; its time and cycles scale by it, so seconds of a fleet can be priced (see docs/costs.md for what sampling distorts).',
-  'workload.accessIntervalNs': 'The time of a guest access that hits in the TLB (2 ns: a 3 GHz core issuing a load or store to the second-level TLB path every ~6 cycles); misses, walks, exits and waits add their own time (time is cost, docs/costs.md).',
+  'workload.l3TimePercent':
+    "Share of each vCPU's time spent running an L3 guest of the L2 (vmcb02, guest-mode root), entered and left by the nested transitions.",
+  'workload.accessSampling':
+    'Guest accesses one simulated access stands for; its time and cycles scale by it, so seconds of a fleet can be priced (see docs/costs.md for what sampling distorts).',
+  'workload.accessIntervalNs':
+    'The time of a guest access that hits in the TLB (2 ns: a 3 GHz core issuing a load or store to the second-level TLB path every ~6 cycles); misses, walks, exits and waits add their own time (time is cost, docs/costs.md).',
   'events.memslotUpdatesPerSec': 'Memslot updates per host per simulated second (fast zap of all roots).',
-  'events.mmuNotifierInvalidationsPerSec': 'MMU-notifier invalidations per host per simulated second (migration, swap, KSM).',
+  'events.mmuNotifierInvalidationsPerSec':
+    'MMU-notifier invalidations per host per simulated second (migration, swap, KSM).',
   'events.mmuNotifierPages': 'Guest pages per MMU-notifier invalidation.',
   'events.nestedTransitionsPerSec': 'Nested VMRUN/#VMEXIT transitions per host per simulated second.',
   'events.cr4WritesPerSec': 'Guest CR4 writes per host per simulated second.',
   'events.smiPerSec': 'SMIs per host per simulated second: SMI and RSM switch the vCPU to an SMM-role root and back.',
-  'events.memslotDeletesPerSec': 'Memslot DELETEs per host per simulated second: the slot\'s pages are unmapped, fast-zapped, and freed once every vCPU left guest mode.',
-  'events.vcpuMigrationsPerSec': 'vCPU migrations between the partition\'s virtual processors per host per simulated second (a new ASID on AMD, KVM_REQ_TLB_FLUSH on Intel).',
+  'events.memslotDeletesPerSec':
+    "Memslot DELETEs per host per simulated second: the slot's pages are unmapped, fast-zapped, and freed once every vCPU left guest mode.",
+  'events.vcpuMigrationsPerSec':
+    "vCPU migrations between the partition's virtual processors per host per simulated second (a new ASID on AMD, KVM_REQ_TLB_FLUSH on Intel).",
   'events.memslotDeletePages': 'Guest pages of the slot a memslot DELETE removes (re-created with new backing pages).',
   'latency.ipiNs': 'Delivery latency of an IPI.',
   'latency.hypercallNs': 'Latency of a flush hypercall until every processor of the partition applied it.',
@@ -60,9 +74,13 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'run.windowNs': 'Simulation window; 0 means the lookahead (the smallest latency).',
   'run.snapshotEveryWindows': 'Shards snapshot their actors every this many windows.',
   'run.witnessesMax': 'Witnesses (causal event chains) kept per run.',
-  'run.simulatedMs': 'Stop every vCPU at this simulated time in milliseconds (0: only `workload.accessesPerVcpu` ends the run).',
-  'run.timeCompression': 'Event rates run this many times faster than configured (a short run showing what takes seconds); every per-second figure is labelled compressed.',
-  'run.witnessesPerClass': 'Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many.',
+  'run.simulatedMs':
+    'Stop every vCPU at this simulated time in milliseconds (0: only `workload.accessesPerVcpu` ends the run).',
+  'run.timeCompression':
+    'Event rates run this many times faster than configured (a short run showing what takes seconds); every per-second figure is labelled compressed.',
+  'run.witnessesPerClass':
+    'Witnesses kept per violation class beyond `run.witnessesMax`, so every class that occurred has at least this many.',
   'run.placement': 'How actors are spread over shards: `block` or `round-robin`.',
-  'run.minShards': 'Fewest shards a distributed job may start with when fewer slots than `run.shards` are free (0: all of `run.shards`); it grows to `run.shards` as workers join. Never changes the result.',
+  'run.minShards':
+    'Fewest shards a distributed job may start with when fewer slots than `run.shards` are free (0: all of `run.shards`); it grows to `run.shards` as workers join. Never changes the result.',
 });

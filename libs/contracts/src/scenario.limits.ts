@@ -103,4 +103,3 @@ export const SCENARIO_TOTALS = Object.freeze({
   /** Most windows in a run, `accessesPerVcpu * accessIntervalNs / window`. */
   maxWindows: 1e7,
 });
-

@@ -15,7 +15,12 @@ function thrown(input: unknown, overrides: string[]): ScenarioInputError {
 describe('applyOverrides', () => {
   it('sets dotted paths with coercion, creating groups, without touching the input', () => {
     const input = { name: 'x', fleet: { hosts: 1 } };
-    const out = applyOverrides(input, ['fleet.hosts=4', 'platform.enlightenedTlb=false', 'kvm.policy=pre-overhaul', 'platform.cpuGhz=2.5']);
+    const out = applyOverrides(input, [
+      'fleet.hosts=4',
+      'platform.enlightenedTlb=false',
+      'kvm.policy=pre-overhaul',
+      'platform.cpuGhz=2.5',
+    ]);
     expect(out).toEqual({
       name: 'x',
       fleet: { hosts: 4 },

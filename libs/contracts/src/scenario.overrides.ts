@@ -41,7 +41,8 @@ export function parseOverride(text: string): ScenarioOverride | FieldError {
   });
   if (eq < 0) return bad('expected dotted.path=value, e.g. fleet.hosts=4');
   const keys = path.split('.');
-  if (path === '' || keys.some((k) => !KEY.test(k))) return bad('the path must be dotted identifiers, e.g. fleet.hosts');
+  if (path === '' || keys.some((k) => !KEY.test(k)))
+    return bad('the path must be dotted identifiers, e.g. fleet.hosts');
   if (keys.some((k) => FORBIDDEN_KEYS.has(k))) return bad(`the path may not contain ${[...FORBIDDEN_KEYS].join(', ')}`);
   const raw = text.slice(eq + 1).trim();
   if (raw === '') return bad('the value is empty');
@@ -91,7 +92,11 @@ export function applyOverrides(input: unknown, overrides: readonly string[]): un
       continue;
     }
     const blocked = setPath(copy, parsed.keys, parsed.value);
-    if (blocked) errors.push({ ...inputError('override', text, `override ${formatValue(text)}: ${blocked}`), path: parsed.keys.join('.') });
+    if (blocked)
+      errors.push({
+        ...inputError('override', text, `override ${formatValue(text)}: ${blocked}`),
+        path: parsed.keys.join('.'),
+      });
   }
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return copy;

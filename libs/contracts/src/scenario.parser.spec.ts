@@ -40,12 +40,24 @@ describe('parseScenarioText', () => {
   });
 
   it.each([
-    ['name: x\nfleet:\n  hosts: 2\n hosts: 3\n', 'scenario: invalid YAML: All mapping items must start at the same column at line 4, column 1: " hosts: 3"'],
-    ['name: x\nfleet: hosts: 2\n', 'scenario: invalid YAML: Nested mappings are not allowed in compact mappings at line 2, column 8: "fleet: hosts: 2"'],
-    ['name: x\nfleet:\n\thosts: 1\n', 'scenario: invalid YAML: Tabs are not allowed as indentation at line 3, column 1: "\\thosts: 1"'],
+    [
+      'name: x\nfleet:\n  hosts: 2\n hosts: 3\n',
+      'scenario: invalid YAML: All mapping items must start at the same column at line 4, column 1: " hosts: 3"',
+    ],
+    [
+      'name: x\nfleet: hosts: 2\n',
+      'scenario: invalid YAML: Nested mappings are not allowed in compact mappings at line 2, column 8: "fleet: hosts: 2"',
+    ],
+    [
+      'name: x\nfleet:\n\thosts: 1\n',
+      'scenario: invalid YAML: Tabs are not allowed as indentation at line 3, column 1: "\\thosts: 1"',
+    ],
     // Left open at the end: the last line there is, not the empty one after it.
-    ['name: x\nfleet: [1, 2\n\n', 'scenario: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] ' +
-      'at the end of the text, after line 2: "fleet: [1, 2"'],
+    [
+      'name: x\nfleet: [1, 2\n\n',
+      'scenario: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] ' +
+        'at the end of the text, after line 2: "fleet: [1, 2"',
+    ],
   ])('a YAML syntax error is one line that shows the offending line (%j)', (text, message) => {
     try {
       parseScenarioText(text, 'yaml');

@@ -54,16 +54,23 @@ function quoteLine(source: string): string {
  * @throws ScenarioInputError (path `''`, constraint `parse`) on a syntax error or an empty text
  */
 export function parseScenarioText(text: string, formatHint: ScenarioFormat | string = 'auto'): unknown {
-  const hint = formatHint === 'yaml' || formatHint === 'json' || formatHint === 'auto' ? formatHint : formatFromFileName(formatHint);
+  const hint =
+    formatHint === 'yaml' || formatHint === 'json' || formatHint === 'auto'
+      ? formatHint
+      : formatFromFileName(formatHint);
   const format = hint === 'auto' ? (text.trimStart().startsWith('{') ? 'json' : 'yaml') : hint;
   let value: unknown;
   try {
     value = format === 'json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
-    throw new ScenarioInputError([inputError('parse', undefined, `scenario: invalid ${format.toUpperCase()}: ${syntaxMessage(error, text)}`)]);
+    throw new ScenarioInputError([
+      inputError('parse', undefined, `scenario: invalid ${format.toUpperCase()}: ${syntaxMessage(error, text)}`),
+    ]);
   }
   if (value === undefined || value === null) {
-    throw new ScenarioInputError([inputError('parse', value, 'scenario: the text is empty (expected a mapping with at least `name`)')]);
+    throw new ScenarioInputError([
+      inputError('parse', value, 'scenario: the text is empty (expected a mapping with at least `name`)'),
+    ]);
   }
   return value;
 }

@@ -34,16 +34,34 @@ export function shardsMaxOf(cfg: Pick<SimConfig, 'fleet'>): number {
  * The problem with resizing a job of this scenario to `shards` (`tlbsim
  * resize --shards`, `POST /api/jobs/:id/resize`), named `path`; undefined when fine.
  */
-export function resizeShardsError(cfg: Pick<SimConfig, 'fleet'>, shards: unknown, path = 'shards'): FieldError | undefined {
+export function resizeShardsError(
+  cfg: Pick<SimConfig, 'fleet'>,
+  shards: unknown,
+  path = 'shards',
+): FieldError | undefined {
   const max = shardsMaxOf(cfg);
   const shown = typeof shards === 'string' ? JSON.stringify(shards) : String(shards);
   if (typeof shards !== 'number' || !Number.isInteger(shards)) {
-    return { path, value: shards, constraint: 'isInt', message: `${path}: ${shown} is not an integer (allowed: 1..${max})`, limit: `1..${max}` };
+    return {
+      path,
+      value: shards,
+      constraint: 'isInt',
+      message: `${path}: ${shown} is not an integer (allowed: 1..${max})`,
+      limit: `1..${max}`,
+    };
   }
-  if (shards < 1) return { path, value: shards, constraint: 'min', message: `${path}: ${shards} is below the minimum 1`, limit: 1 };
+  if (shards < 1)
+    return { path, value: shards, constraint: 'min', message: `${path}: ${shards} is below the minimum 1`, limit: 1 };
   if (shards <= max) return undefined;
-  const why = max === SCENARIO_LIMITS['run.shards'].max ? 'run.shards' : 'the number of actors, hosts*(2+vmsPerHost*vcpusPerVm)';
-  return { path, value: shards, constraint: 'max', message: `${path}: ${shards} exceeds the maximum ${max} (${why})`, limit: max };
+  const why =
+    max === SCENARIO_LIMITS['run.shards'].max ? 'run.shards' : 'the number of actors, hosts*(2+vmsPerHost*vcpusPerVm)';
+  return {
+    path,
+    value: shards,
+    constraint: 'max',
+    message: `${path}: ${shards} exceeds the maximum ${max} (${why})`,
+    limit: max,
+  };
 }
 
 /**

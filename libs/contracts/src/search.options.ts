@@ -50,7 +50,13 @@ export interface ShrinkParams {
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-function fieldError(path: string, value: unknown, constraint: string, message: string, limit?: number | string): FieldError {
+function fieldError(
+  path: string,
+  value: unknown,
+  constraint: string,
+  message: string,
+  limit?: number | string,
+): FieldError {
   const e: FieldError = { path, value, constraint, message };
   if (limit !== undefined) e.limit = limit;
   return e;
@@ -61,14 +67,21 @@ export function parseDurationMs(text: string): number | FieldError {
   const m = DURATION.exec(text);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 's'] : NaN;
   if (!(ms > 0) || ms > HUNT_LIMITS.timeMaxMs) {
-    return fieldError('time', text, 'max', `--time: expected a duration up to 24h such as 30s, 10m or 1h, got ${text}`, HUNT_LIMITS.timeMaxMs);
+    return fieldError(
+      'time',
+      text,
+      'max',
+      `--time: expected a duration up to 24h such as 30s, 10m or 1h, got ${text}`,
+      HUNT_LIMITS.timeMaxMs,
+    );
   }
   return ms;
 }
 
 /** The class, or an error naming the known ones. */
 function classOf(cls: string | undefined, errors: FieldError[]): ViolationClass | undefined {
-  if (cls === undefined || (VIOLATION_CLASSES as readonly string[]).includes(cls)) return cls as ViolationClass | undefined;
+  if (cls === undefined || (VIOLATION_CLASSES as readonly string[]).includes(cls))
+    return cls as ViolationClass | undefined;
   errors.push(fieldError('class', cls, 'isIn', `--class: ${cls} is not one of ${VIOLATION_CLASSES.join(', ')}`));
   return undefined;
 }
@@ -82,7 +95,16 @@ function classOf(cls: string | undefined, errors: FieldError[]): ViolationClass 
 export function parseHuntOptions(input: HuntOptionsInput): HuntParams {
   const errors: FieldError[] = [];
   const vary: VaryAxis[] = [];
-  if (input.vary.length > HUNT_LIMITS.varyKeysMax) errors.push(fieldError('vary', input.vary.length, 'max', `--vary: at most ${HUNT_LIMITS.varyKeysMax} keys`, HUNT_LIMITS.varyKeysMax));
+  if (input.vary.length > HUNT_LIMITS.varyKeysMax)
+    errors.push(
+      fieldError(
+        'vary',
+        input.vary.length,
+        'max',
+        `--vary: at most ${HUNT_LIMITS.varyKeysMax} keys`,
+        HUNT_LIMITS.varyKeysMax,
+      ),
+    );
   for (const text of input.vary) {
     const axis = parseVaryAxis(text);
     if ('message' in axis) errors.push(axis);
@@ -90,11 +112,27 @@ export function parseHuntOptions(input: HuntOptionsInput): HuntParams {
   }
   const budget = input.budget === undefined ? undefined : Number(input.budget);
   if (budget !== undefined && (!Number.isInteger(budget) || budget < 1 || budget > HUNT_LIMITS.budgetMax)) {
-    errors.push(fieldError('budget', input.budget, 'max', `--budget: expected runs 1..${HUNT_LIMITS.budgetMax}, got ${input.budget}`, HUNT_LIMITS.budgetMax));
+    errors.push(
+      fieldError(
+        'budget',
+        input.budget,
+        'max',
+        `--budget: expected runs 1..${HUNT_LIMITS.budgetMax}, got ${input.budget}`,
+        HUNT_LIMITS.budgetMax,
+      ),
+    );
   }
   const seed = Number(input.huntSeed ?? 1);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    errors.push(fieldError('huntSeed', input.huntSeed, 'range', `--hunt-seed: expected an integer 0..4294967295, got ${input.huntSeed}`, 0xffffffff));
+    errors.push(
+      fieldError(
+        'huntSeed',
+        input.huntSeed,
+        'range',
+        `--hunt-seed: expected an integer 0..4294967295, got ${input.huntSeed}`,
+        0xffffffff,
+      ),
+    );
   }
   const violationClass = classOf(input.class, errors);
   const time = input.time === undefined ? undefined : parseDurationMs(input.time);
@@ -114,7 +152,15 @@ export function parseShrinkOptions(input: { class?: string; seeds?: number | str
   const violationClass = classOf(input.class, errors);
   const seeds = Number(input.seeds ?? SHRINK_LIMITS.seedsDefault);
   if (!Number.isInteger(seeds) || seeds < 0 || seeds > SHRINK_LIMITS.seedsMax) {
-    errors.push(fieldError('seeds', input.seeds, 'range', `--seeds: expected an integer 0..${SHRINK_LIMITS.seedsMax}, got ${input.seeds}`, SHRINK_LIMITS.seedsMax));
+    errors.push(
+      fieldError(
+        'seeds',
+        input.seeds,
+        'range',
+        `--seeds: expected an integer 0..${SHRINK_LIMITS.seedsMax}, got ${input.seeds}`,
+        SHRINK_LIMITS.seedsMax,
+      ),
+    );
   }
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return { violationClass, seeds };

@@ -15,24 +15,45 @@ function errorsOf(fn: () => unknown): { path: string; constraint: string; messag
 
 describe('sweep plan', () => {
   it('parses a grid axis with values coerced like --set', () => {
-    expect(parseGridAxis('platform.enlightenedTlb=true,false')).toEqual({ key: 'platform.enlightenedTlb', texts: ['true', 'false'], values: [true, false] });
+    expect(parseGridAxis('platform.enlightenedTlb=true,false')).toEqual({
+      key: 'platform.enlightenedTlb',
+      texts: ['true', 'false'],
+      values: [true, false],
+    });
     expect(parseGridAxis('fleet.hosts=1, 2')).toMatchObject({ values: [1, 2] });
     expect(parseGridAxis('fleet.hosts')).toMatchObject({ path: 'grid', constraint: 'override' });
     expect(parseGridAxis('fleet.hosts=1,,2')).toMatchObject({ path: 'grid', constraint: 'grid' });
   });
 
   it('expands the grid (first key outermost), then seeds, then policies', () => {
-    const plan = planSweep(input, { grid: ['fleet.hosts=1,2', 'fleet.vcpusPerVm=1,3'], policies: ['overhaul', 'pre-overhaul'], seeds: 2, overrides: ['seed=5'] });
+    const plan = planSweep(input, {
+      grid: ['fleet.hosts=1,2', 'fleet.vcpusPerVm=1,3'],
+      policies: ['overhaul', 'pre-overhaul'],
+      seeds: 2,
+      overrides: ['seed=5'],
+    });
     expect(plan.gridKeys).toEqual(['fleet.hosts', 'fleet.vcpusPerVm']);
     expect(plan.points).toHaveLength(16);
-    expect(plan.points.slice(0, 5).map((p) => [p.grid['fleet.hosts'], p.grid['fleet.vcpusPerVm'], p.seed, p.policy])).toEqual([
-      [1, 1, 5, 'overhaul'], [1, 1, 5, 'pre-overhaul'], [1, 1, 6, 'overhaul'], [1, 1, 6, 'pre-overhaul'], [1, 3, 5, 'overhaul'],
+    expect(
+      plan.points.slice(0, 5).map((p) => [p.grid['fleet.hosts'], p.grid['fleet.vcpusPerVm'], p.seed, p.policy]),
+    ).toEqual([
+      [1, 1, 5, 'overhaul'],
+      [1, 1, 5, 'pre-overhaul'],
+      [1, 1, 6, 'overhaul'],
+      [1, 1, 6, 'pre-overhaul'],
+      [1, 3, 5, 'overhaul'],
     ]);
     for (const p of plan.points) {
-      expect(p.config).toMatchObject({ seed: p.seed, kvm: { policy: p.policy }, fleet: { hosts: p.grid['fleet.hosts'], vcpusPerVm: p.grid['fleet.vcpusPerVm'] } });
+      expect(p.config).toMatchObject({
+        seed: p.seed,
+        kvm: { policy: p.policy },
+        fleet: { hosts: p.grid['fleet.hosts'], vcpusPerVm: p.grid['fleet.vcpusPerVm'] },
+      });
     }
     expect(plan.points.map((p) => p.index)).toEqual(plan.points.map((_, i) => i));
-    expect(plan.accessesTotal).toBe(plan.points.reduce((a, p) => a + p.config.fleet.hosts * 2 * p.config.fleet.vcpusPerVm * 1000, 0));
+    expect(plan.accessesTotal).toBe(
+      plan.points.reduce((a, p) => a + p.config.fleet.hosts * 2 * p.config.fleet.vcpusPerVm * 1000, 0),
+    );
   });
 
   it('defaults to the scenario policy and one seed', () => {
@@ -41,14 +62,20 @@ describe('sweep plan', () => {
   });
 
   it('reports bad grid values with their scenario path, and bad policies and repeated keys', () => {
-    expect(errorsOf(() => planSweep(input, { grid: ['fleet.hosts=1,5000'] })).map((e) => e.path)).toEqual(['fleet.hosts']);
-    const errors = errorsOf(() => planSweep(input, { grid: ['fleet.hosts=1', 'fleet.hosts=2'], policies: ['nope', 'overhaul', 'overhaul'] }));
+    expect(errorsOf(() => planSweep(input, { grid: ['fleet.hosts=1,5000'] })).map((e) => e.path)).toEqual([
+      'fleet.hosts',
+    ]);
+    const errors = errorsOf(() =>
+      planSweep(input, { grid: ['fleet.hosts=1', 'fleet.hosts=2'], policies: ['nope', 'overhaul', 'overhaul'] }),
+    );
     expect(errors.map((e) => e.constraint).sort()).toEqual(['isIn', 'unique', 'unique']);
   });
 
   it('refuses sweeps over the point and access limits', () => {
     const many = Array.from({ length: 65 }, (_, i) => i + 1).join(',');
-    expect(errorsOf(() => planSweep(input, { grid: [`fleet.hosts=${many}`, `fleet.vmsPerHost=${many}`] }))[0]).toMatchObject({ path: 'sweep', constraint: 'max' });
+    expect(
+      errorsOf(() => planSweep(input, { grid: [`fleet.hosts=${many}`, `fleet.vmsPerHost=${many}`] }))[0],
+    ).toMatchObject({ path: 'sweep', constraint: 'max' });
     const heavy = { name: 'heavy', workload: { accessesPerVcpu: 1e9 } };
     const e = errorsOf(() => planSweep(heavy, { grid: ['fleet.hosts=1,2'] }));
     expect(e).toEqual([expect.objectContaining({ path: 'sweep', constraint: 'max', limit: SWEEP_LIMITS.accessesMax })]);

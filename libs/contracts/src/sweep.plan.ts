@@ -67,7 +67,13 @@ export interface SweepPlan {
   accessesTotal: number;
 }
 
-function sweepError(path: string, value: unknown, constraint: string, message: string, limit?: number | string): FieldError {
+function sweepError(
+  path: string,
+  value: unknown,
+  constraint: string,
+  message: string,
+  limit?: number | string,
+): FieldError {
   const e: FieldError = { path, value, constraint, message };
   if (limit !== undefined) e.limit = limit;
   return e;
@@ -80,11 +86,31 @@ function sweepError(path: string, value: unknown, constraint: string, message: s
  */
 export function parseGridAxis(text: string): GridAxis | FieldError {
   const parsed = parseOverride(text);
-  if ('message' in parsed) return { ...parsed, path: 'grid', message: `--grid ${formatValue(text)}: ${parsed.message.replace(/^override [^:]*: /, '')}` };
-  const texts = text.slice(text.indexOf('=') + 1).split(',').map((s) => s.trim());
-  if (texts.some((t) => t === '')) return sweepError('grid', text, 'grid', `--grid ${formatValue(text)}: empty value in the list (expected key=v1,v2,...)`);
+  if ('message' in parsed)
+    return {
+      ...parsed,
+      path: 'grid',
+      message: `--grid ${formatValue(text)}: ${parsed.message.replace(/^override [^:]*: /, '')}`,
+    };
+  const texts = text
+    .slice(text.indexOf('=') + 1)
+    .split(',')
+    .map((s) => s.trim());
+  if (texts.some((t) => t === ''))
+    return sweepError(
+      'grid',
+      text,
+      'grid',
+      `--grid ${formatValue(text)}: empty value in the list (expected key=v1,v2,...)`,
+    );
   if (texts.length > SWEEP_LIMITS.valuesPerKeyMax) {
-    return sweepError('grid', text, 'max', `--grid ${parsed.keys.join('.')}: ${texts.length} values exceed the maximum ${SWEEP_LIMITS.valuesPerKeyMax}`, SWEEP_LIMITS.valuesPerKeyMax);
+    return sweepError(
+      'grid',
+      text,
+      'max',
+      `--grid ${parsed.keys.join('.')}: ${texts.length} values exceed the maximum ${SWEEP_LIMITS.valuesPerKeyMax}`,
+      SWEEP_LIMITS.valuesPerKeyMax,
+    );
   }
   return { key: parsed.keys.join('.'), texts, values: texts.map((t) => coerceOverrideValue(t) as GridValue) };
 }
@@ -92,18 +118,26 @@ export function parseGridAxis(text: string): GridAxis | FieldError {
 /** Parses and checks every grid option (count, syntax, repeated keys). */
 function parseGrid(grid: readonly string[], errors: FieldError[]): GridAxis[] {
   if (grid.length > SWEEP_LIMITS.gridKeysMax) {
-    errors.push(sweepError('grid', grid.length, 'max', `--grid: ${grid.length} keys exceed the maximum ${SWEEP_LIMITS.gridKeysMax}`, SWEEP_LIMITS.gridKeysMax));
+    errors.push(
+      sweepError(
+        'grid',
+        grid.length,
+        'max',
+        `--grid: ${grid.length} keys exceed the maximum ${SWEEP_LIMITS.gridKeysMax}`,
+        SWEEP_LIMITS.gridKeysMax,
+      ),
+    );
   }
   const axes: GridAxis[] = [];
   for (const text of grid) {
     const axis = parseGridAxis(text);
     if ('message' in axis) errors.push(axis);
-    else if (axes.some((a) => a.key === axis.key)) errors.push(sweepError('grid', text, 'unique', `--grid: ${axis.key} is given more than once`));
+    else if (axes.some((a) => a.key === axis.key))
+      errors.push(sweepError('grid', text, 'unique', `--grid: ${axis.key} is given more than once`));
     else axes.push(axis);
   }
   return axes;
 }
-
 
 /** Every combination of the axes' value indexes, the first axis outermost. */
 function combinations(axes: readonly GridAxis[]): number[][] {
@@ -111,8 +145,6 @@ function combinations(axes: readonly GridAxis[]): number[][] {
   for (const axis of axes) out = out.flatMap((c) => axis.texts.map((_, i) => [...c, i]));
   return out;
 }
-
-
 
 /**
  * Expands a sweep into its points: the cross product of the grid (first key
@@ -128,7 +160,15 @@ export function planSweep(input: unknown, request: SweepRequest): SweepPlan {
   const axes = parseGrid(request.grid, errors);
   const seeds = request.seeds ?? 1;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > SWEEP_LIMITS.seedsMax) {
-    errors.push(sweepError('seeds', seeds, 'range', `--seeds: ${formatValue(seeds)} is not an integer 1..${SWEEP_LIMITS.seedsMax}`, SWEEP_LIMITS.seedsMax));
+    errors.push(
+      sweepError(
+        'seeds',
+        seeds,
+        'range',
+        `--seeds: ${formatValue(seeds)} is not an integer 1..${SWEEP_LIMITS.seedsMax}`,
+        SWEEP_LIMITS.seedsMax,
+      ),
+    );
   }
   const base = buildScenario(input, overrides);
   const policies = request.policies && request.policies.length > 0 ? [...request.policies] : [base.kvm.policy];
@@ -139,14 +179,29 @@ export function planSweep(input: unknown, request: SweepRequest): SweepPlan {
   const combos = combinations(axes);
   const count = combos.length * policies.length * Math.max(1, seeds);
   if (count > SWEEP_LIMITS.pointsMax) {
-    errors.push(sweepError('sweep', count, 'max', `sweep: ${count} points (grid x policies x seeds) exceed the maximum ${SWEEP_LIMITS.pointsMax}`, SWEEP_LIMITS.pointsMax));
+    errors.push(
+      sweepError(
+        'sweep',
+        count,
+        'max',
+        `sweep: ${count} points (grid x policies x seeds) exceed the maximum ${SWEEP_LIMITS.pointsMax}`,
+        SWEEP_LIMITS.pointsMax,
+      ),
+    );
   }
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return expand(input, overrides, axes, combos, policies, seeds);
 }
 
 /** Builds the points of a checked request; throws on grid values out of limits or a sweep too big. */
-function expand(input: unknown, overrides: readonly string[], axes: GridAxis[], combos: number[][], policies: string[], seeds: number): SweepPlan {
+function expand(
+  input: unknown,
+  overrides: readonly string[],
+  axes: GridAxis[],
+  combos: number[][],
+  policies: string[],
+  seeds: number,
+): SweepPlan {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   const points: SweepPoint[] = [];
@@ -158,12 +213,24 @@ function expand(input: unknown, overrides: readonly string[], axes: GridAxis[], 
       cfg = buildScenario(input, [...overrides, ...gridOverrides]);
     } catch (error) {
       if (!(error instanceof ScenarioInputError)) throw error;
-      for (const e of error.errors) if (!seen.has(e.message)) { seen.add(e.message); errors.push(e); }
+      for (const e of error.errors)
+        if (!seen.has(e.message)) {
+          seen.add(e.message);
+          errors.push(e);
+        }
       continue;
     }
     const grid = Object.fromEntries(combo.map((v, k) => [axes[k].key, axes[k].values[v]]));
     if (cfg.seed + seeds - 1 > SCENARIO_LIMITS.seed.max) {
-      errors.push(sweepError('seeds', seeds, 'max', `--seeds: seed ${cfg.seed} + ${seeds - 1} exceeds the maximum seed ${SCENARIO_LIMITS.seed.max}`, SCENARIO_LIMITS.seed.max));
+      errors.push(
+        sweepError(
+          'seeds',
+          seeds,
+          'max',
+          `--seeds: seed ${cfg.seed} + ${seeds - 1} exceeds the maximum seed ${SCENARIO_LIMITS.seed.max}`,
+          SCENARIO_LIMITS.seed.max,
+        ),
+      );
       break;
     }
     for (let s = 0; s < seeds; s++) {
@@ -175,8 +242,15 @@ function expand(input: unknown, overrides: readonly string[], axes: GridAxis[], 
     }
   }
   if (accessesTotal > SWEEP_LIMITS.accessesMax) {
-    errors.push(sweepError('sweep', accessesTotal, 'max',
-      `sweep: ${points.length} points x their accesses = ${accessesTotal} guest accesses exceed the maximum ${SWEEP_LIMITS.accessesMax} (fewer grid values, seeds or workload.accessesPerVcpu)`, SWEEP_LIMITS.accessesMax));
+    errors.push(
+      sweepError(
+        'sweep',
+        accessesTotal,
+        'max',
+        `sweep: ${points.length} points x their accesses = ${accessesTotal} guest accesses exceed the maximum ${SWEEP_LIMITS.accessesMax} (fewer grid values, seeds or workload.accessesPerVcpu)`,
+        SWEEP_LIMITS.accessesMax,
+      ),
+    );
   }
   if (errors.length > 0) throw new ScenarioInputError(errors);
   const name = points[0]?.config.name ?? '';

@@ -1,8 +1,20 @@
-import { cheapestCorrect, compareFigures, overheadPercent, overheadVsFirst, timeOverheadVsFirst } from './compare.figures';
+import {
+  cheapestCorrect,
+  compareFigures,
+  overheadPercent,
+  overheadVsFirst,
+  timeOverheadVsFirst,
+} from './compare.figures';
 import type { RunReport } from './report';
 
 /** A report with only what the figures read. */
-function report(policy: string, cyclesPerAccess: number, vcpuTimeNs: number, violations: number, guestAccesses = 100): RunReport {
+function report(
+  policy: string,
+  cyclesPerAccess: number,
+  vcpuTimeNs: number,
+  violations: number,
+  guestAccesses = 100,
+): RunReport {
   return {
     policy,
     violations: { total: violations, byClass: {}, witnesses: [] },

@@ -56,7 +56,8 @@ export function timeOverheadVsFirst(reports: readonly (RunReport | null)[]): (nu
  */
 export function cheapestCorrect(reports: readonly (RunReport | null)[]): string | null {
   let best: RunReport | null = null;
-  for (const r of reports) if (r && r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
+  for (const r of reports)
+    if (r && r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
   return best?.policy ?? null;
 }
 

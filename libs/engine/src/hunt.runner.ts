@@ -96,7 +96,6 @@ export function checkVary(request: Pick<HuntRequest, 'input' | 'overrides' | 'va
   if (errors.length > 0) throw new ScenarioInputError(errors);
 }
 
-
 /** The state of a {@link HuntDriver} between two batches, as JSON. */
 export interface HuntDriverState {
   search: HuntSearchState;
@@ -134,7 +133,11 @@ export class HuntDriver implements BatchSearch<HuntResult> {
    * @param now - the clock of the time limit and the rate
    * @param state - where to go on from (see {@link snapshot}); a new hunt when absent
    */
-  constructor(private readonly request: HuntRequest, private readonly now: () => number = Date.now, state?: HuntDriverState) {
+  constructor(
+    private readonly request: HuntRequest,
+    private readonly now: () => number = Date.now,
+    state?: HuntDriverState,
+  ) {
     const randomRuns = randomRunsOf(budgetOf(request));
     if (state) {
       this.state = state;
@@ -144,7 +147,10 @@ export class HuntDriver implements BatchSearch<HuntResult> {
     this.search = new HuntSearch(request.vary, request.seed, randomRuns);
     const coverage = { rootsReused: 0, rootsReusedByOtherVm: 0, hypercalls: 0, staleHits: 0, runsWithRootReuse: 0 };
     this.state = {
-      search: this.search.snapshot(), startedAtMs: now(), pending: [], best: null,
+      search: this.search.snapshot(),
+      startedAtMs: now(),
+      pending: [],
+      best: null,
       result: { found: false, runs: 0, rejected: 0, overrides: null, config: null, report: null, coverage },
     };
   }
@@ -163,7 +169,8 @@ export class HuntDriver implements BatchSearch<HuntResult> {
     const r = this.state.result;
     const budget = budgetOf(this.request);
     const limit = this.request.timeLimitMs;
-    if (r.found || r.runs >= budget || (limit !== undefined && this.now() - this.state.startedAtMs >= limit)) return null;
+    if (r.found || r.runs >= budget || (limit !== undefined && this.now() - this.state.startedAtMs >= limit))
+      return null;
     const batch: HuntDriverState['pending'] = [];
     while (batch.length < Math.min(HUNT_BATCH_RUNS, budget - r.runs)) {
       const candidate = this.search.next();
@@ -236,6 +243,7 @@ export async function runHunt(request: HuntRequest, opts: HuntOptions = {}): Pro
   const driver = new HuntDriver(request, now);
   return runBatchSearch(driver, {
     run: opts.run ?? runSearchPoint,
-    onBatch: () => opts.onProgress?.({ runs: driver.runs, found: driver.result().found, elapsedMs: driver.result().elapsedMs }),
+    onBatch: () =>
+      opts.onProgress?.({ runs: driver.runs, found: driver.result().found, elapsedMs: driver.result().elapsedMs }),
   });
 }

@@ -45,6 +45,8 @@ describe('HuntSearch', () => {
   it('ranks a violation above any amount of stale hits, and stale hits above reuse', () => {
     const none = { violations: 0, staleHits: 0, rootsReused: 0, rootsReusedByOtherVm: 0, hypercalls: 0 };
     expect(closenessOf({ ...none, violations: 1 })).toBeGreaterThan(closenessOf({ ...none, staleHits: 100000 }));
-    expect(closenessOf({ ...none, staleHits: 1 })).toBeGreaterThan(closenessOf({ ...none, rootsReusedByOtherVm: 900, rootsReused: 900 }));
+    expect(closenessOf({ ...none, staleHits: 1 })).toBeGreaterThan(
+      closenessOf({ ...none, rootsReusedByOtherVm: 900, rootsReused: 900 }),
+    );
   });
 });

@@ -53,13 +53,24 @@ export class HuntSearch {
    * @param seed - the hunt's own seed (not a scenario seed)
    * @param randomRuns - runs of the random phase
    */
-  constructor(private readonly axes: readonly VaryAxis[], seed: number, private readonly randomRuns: number) {
+  constructor(
+    private readonly axes: readonly VaryAxis[],
+    seed: number,
+    private readonly randomRuns: number,
+  ) {
     this.rng = new Prng((seed >>> 0) ^ 0x68756e74);
   }
 
   /** The search's state (see {@link HuntSearch.restore}). */
   snapshot(): HuntSearchState {
-    return { rngState: this.rng.state, best: this.best.map((b) => ({ candidate: { values: { ...b.candidate.values }, seed: b.candidate.seed }, score: b.score })), tried: this.tried };
+    return {
+      rngState: this.rng.state,
+      best: this.best.map((b) => ({
+        candidate: { values: { ...b.candidate.values }, seed: b.candidate.seed },
+        score: b.score,
+      })),
+      tried: this.tried,
+    };
   }
 
   /** A search that goes on exactly where `state` was taken. */
@@ -96,7 +107,10 @@ export class HuntSearch {
     const values = { ...base.values };
     for (const axis of this.axes) {
       if (this.rng.nextFloat() >= 0.5) continue;
-      if (axis.kind === 'choice') { values[axis.key] = this.pick(axis); continue; }
+      if (axis.kind === 'choice') {
+        values[axis.key] = this.pick(axis);
+        continue;
+      }
       const span = axis.max - axis.min;
       const moved = Number(values[axis.key]) + (this.rng.nextFloat() * 2 - 1) * span * 0.25;
       values[axis.key] = this.format(axis, Math.min(axis.max, Math.max(axis.min, moved)));

@@ -21,7 +21,10 @@ export class InMemoryTransport implements ShardTransport {
    * every shard has run the window and none has started the next: true ends
    * the run there for all shards at once (as if every vCPU were done)
    */
-  constructor(private readonly shards: number, private readonly stopWhen?: (window: number) => boolean) {}
+  constructor(
+    private readonly shards: number,
+    private readonly stopWhen?: (window: number) => boolean,
+  ) {}
 
   exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
     let slot = this.slots.get(window);
@@ -34,7 +37,9 @@ export class InMemoryTransport implements ShardTransport {
     slot.allDone &&= done;
     slot.arrived++;
     const s = slot;
-    const p = new Promise<ExchangeResult>((resolve) => { s.waiters[shard] = resolve; });
+    const p = new Promise<ExchangeResult>((resolve) => {
+      s.waiters[shard] = resolve;
+    });
     if (slot.arrived === this.shards) {
       this.slots.delete(window);
       if (!s.allDone && this.stopWhen?.(window)) {

@@ -59,9 +59,10 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const stopWhen = opts.stopWhen;
   const total = (slot: number): number => shards.reduce((a, sh) => a + sh.counter(slot), 0);
   const until = opts.untilWindow;
-  const stop = stopWhen || until !== undefined
-    ? (window: number): boolean => (until !== undefined && window + 1 >= until) || (stopWhen?.(total) ?? false)
-    : undefined;
+  const stop =
+    stopWhen || until !== undefined
+      ? (window: number): boolean => (until !== undefined && window + 1 >= until) || (stopWhen?.(total) ?? false)
+      : undefined;
   const transport = new InMemoryTransport(n, stop);
   const every = opts.progressEveryWindows ?? 256;
   const everyMs = opts.progressEveryMs ?? 100;
@@ -75,17 +76,31 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
     if (opts.onProgress) {
       const accesses = shards.reduce((a, sh) => a + sh.counter(C.accesses), 0);
       const total = accessesExpectedOf(config, accesses, window + 1, windowsEstimate);
-      opts.onProgress({ window: window + 1, windowsEstimate: windowsExpectedOf(config, accesses, window + 1, windowsEstimate), accesses, accessesTotal: total });
+      opts.onProgress({
+        window: window + 1,
+        windowsEstimate: windowsExpectedOf(config, accesses, window + 1, windowsEstimate),
+        accesses,
+        accessesTotal: total,
+      });
     }
     await new Promise((r) => setImmediate(r));
     lastYieldMs = Date.now();
   };
   const results = await Promise.all(shards.map((s) => runShard(s, transport, { onWindow })));
   const windows = results[0].windows;
-  const merged = mergePartials(results.map((r) => r.partial), config.run.witnessesMax);
+  const merged = mergePartials(
+    results.map((r) => r.partial),
+    config.run.witnessesMax,
+  );
   const report = buildReport(config, merged, windows, shards[0].windowNs, n);
-  if (transport.stoppedAfterWindow !== null) report.stoppedAt = { window: windows, simulatedNs: windows * shards[0].windowNs };
+  if (transport.stoppedAfterWindow !== null)
+    report.stoppedAt = { window: windows, simulatedNs: windows * shards[0].windowNs };
   const done = report.metrics.accesses;
-  opts.onProgress?.({ window: windows, windowsEstimate, accesses: done, accessesTotal: config.run.simulatedMs > 0 ? done : accessesTotal });
+  opts.onProgress?.({
+    window: windows,
+    windowsEstimate,
+    accesses: done,
+    accessesTotal: config.run.simulatedMs > 0 ? done : accessesTotal,
+  });
   return report;
 }

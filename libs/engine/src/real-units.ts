@@ -55,7 +55,11 @@ export interface RunL0 {
 }
 
 /** Rates, time shares and L0 load of a run, from its counters. */
-export function realUnitsOf(cfg: SimConfig, c: readonly number[], simulatedNs: number): { rates: RunRates; time: RunTime; l0: RunL0 } {
+export function realUnitsOf(
+  cfg: SimConfig,
+  c: readonly number[],
+  simulatedNs: number,
+): { rates: RunRates; time: RunTime; l0: RunL0 } {
   const f = cfg.fleet;
   const vcpus = f.hosts * f.vmsPerHost * f.vcpusPerVm;
   const sec = simulatedNs / 1e9;
@@ -70,10 +74,22 @@ export function realUnitsOf(cfg: SimConfig, c: readonly number[], simulatedNs: n
     hypercallsPerHostPerSec: { achieved: perSec(hypercalls, f.hosts) },
     shootdownIpisPerHostPerSec: { achieved: perSec(c[C.shootdownMessages], f.hosts) },
     rootLoadsPerVcpuPerSec: { achieved: perSec(c[C.rootLoads], vcpus) },
-    nestedTransitionsPerVcpuPerSec: { configured: perVcpu(ev.nestedTransitionsPerSec), achieved: perSec(c[C.nestedTransitions], vcpus) },
-    memslotUpdatesPerHostPerSec: { configured: ev.memslotUpdatesPerSec * x, achieved: perSec(c[C.memslotUpdates], f.hosts) },
-    memslotDeletesPerHostPerSec: { configured: ev.memslotDeletesPerSec * x, achieved: perSec(c[C.memslotDeletes], f.hosts) },
-    mmuNotifierInvalidationsPerHostPerSec: { configured: ev.mmuNotifierInvalidationsPerSec * x, achieved: perSec(c[C.mmuNotifierInvalidations], f.hosts) },
+    nestedTransitionsPerVcpuPerSec: {
+      configured: perVcpu(ev.nestedTransitionsPerSec),
+      achieved: perSec(c[C.nestedTransitions], vcpus),
+    },
+    memslotUpdatesPerHostPerSec: {
+      configured: ev.memslotUpdatesPerSec * x,
+      achieved: perSec(c[C.memslotUpdates], f.hosts),
+    },
+    memslotDeletesPerHostPerSec: {
+      configured: ev.memslotDeletesPerSec * x,
+      achieved: perSec(c[C.memslotDeletes], f.hosts),
+    },
+    mmuNotifierInvalidationsPerHostPerSec: {
+      configured: ev.mmuNotifierInvalidationsPerSec * x,
+      achieved: perSec(c[C.mmuNotifierInvalidations], f.hosts),
+    },
     smisPerHostPerSec: { configured: ev.smiPerSec * x, achieved: perSec(c[C.smis], f.hosts) },
     cr4WritesPerHostPerSec: { configured: ev.cr4WritesPerSec * x, achieved: perSec(c[C.cr4Writes], f.hosts) },
     deferredEvents: c[C.eventsDeferred],
@@ -85,9 +101,13 @@ export function realUnitsOf(cfg: SimConfig, c: readonly number[], simulatedNs: n
     vcpuTimeNs: total,
     perVcpuMs: vcpus > 0 ? total / vcpus / 1e6 : 0,
     percent: {
-      guestAccesses: pct(c[C.timeAccessPs]), walks: pct(c[C.timeWalkPs]), exits: pct(c[C.timeExitPs]),
-      hypercallStalls: pct(c[C.timeHypercallPs]), rootWaits: pct(c[C.timeRootWaitPs]),
-      l0Interrupts: pct(c[C.timeInterruptPs]), descheduled: pct(c[C.timeDescheduledPs]),
+      guestAccesses: pct(c[C.timeAccessPs]),
+      walks: pct(c[C.timeWalkPs]),
+      exits: pct(c[C.timeExitPs]),
+      hypercallStalls: pct(c[C.timeHypercallPs]),
+      rootWaits: pct(c[C.timeRootWaitPs]),
+      l0Interrupts: pct(c[C.timeInterruptPs]),
+      descheduled: pct(c[C.timeDescheduledPs]),
     },
   };
   const l0: RunL0 = {

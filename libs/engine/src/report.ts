@@ -27,10 +27,22 @@ export interface RunMetrics {
     listFallbacks: number;
   };
   shootdownMessages: number;
-  flushes: { asid: number; asidEnlightened: number; inveptSingle: number; inveptGlobal: number; full: number; guest: number };
+  flushes: {
+    asid: number;
+    asidEnlightened: number;
+    inveptSingle: number;
+    inveptGlobal: number;
+    full: number;
+    guest: number;
+  };
   roots: { allocated: number; freed: number; pageReused: number; reusedByOtherVm: number };
   events: {
-    memslotUpdates: number; mmuNotifierInvalidations: number; nestedTransitions: number; cr4Writes: number; cr3Switches: number; invlpg: number;
+    memslotUpdates: number;
+    mmuNotifierInvalidations: number;
+    nestedTransitions: number;
+    cr4Writes: number;
+    cr3Switches: number;
+    invlpg: number;
     /** Memslot DELETEs (memory unmapped and freed). */
     memslotDeletes: number;
     /** SMIs (each an SMM-role root load and a normal one at RSM). */

@@ -1,5 +1,13 @@
 import {
-  C, COUNTER_NAMES, COUNTER_SLOTS, cyclesByOp, endNsOf, SERIES_WIDTH, seriesEveryWindowsOf, ShardPartial, SimConfig,
+  C,
+  COUNTER_NAMES,
+  COUNTER_SLOTS,
+  cyclesByOp,
+  endNsOf,
+  SERIES_WIDTH,
+  seriesEveryWindowsOf,
+  ShardPartial,
+  SimConfig,
   VIOLATION_CLASSES,
 } from '@tlbsim/sim-core';
 import { vcpusOf } from '@tlbsim/contracts';
@@ -18,7 +26,10 @@ const PLACEMENT_COUNTERS = new Set(['crossShardMessages']);
 /** Sums shard counters and merges witnesses (first `max` by time, plus the first of each class). */
 export function mergePartials(partials: ShardPartial[], witnessesMax: number): ShardPartial {
   const counters = new Array<number>(COUNTER_SLOTS).fill(0);
-  for (const p of partials) p.counters.forEach((v, i) => { counters[i] += v; });
+  for (const p of partials)
+    p.counters.forEach((v, i) => {
+      counters[i] += v;
+    });
   const all = partials.flatMap((p) => p.witnesses).sort(compareWitnesses);
   const witnesses = all.slice(0, witnessesMax);
   if (witnessesMax > 0) {
@@ -58,12 +69,20 @@ function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSe
 /** The digest: sha256 over the canonical JSON of counters and violations. */
 export function digestOf(merged: ShardPartial, windows: number): string {
   const counters: Record<string, number> = {};
-  COUNTER_NAMES.forEach((name, i) => { if (!PLACEMENT_COUNTERS.has(name)) counters[name] = merged.counters[i]; });
+  COUNTER_NAMES.forEach((name, i) => {
+    if (!PLACEMENT_COUNTERS.has(name)) counters[name] = merged.counters[i];
+  });
   return sha256Canonical({ counters, windows, witnesses: merged.witnesses });
 }
 
 /** Builds the public report of a finished run. */
-export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: number, windowNs: number, shards: number): RunReport {
+export function buildReport(
+  cfg: SimConfig,
+  merged: ShardPartial,
+  windows: number,
+  windowNs: number,
+  shards: number,
+): RunReport {
   const c = merged.counters;
   const byOp = cyclesByOp(cfg, c);
   const total = Object.values(byOp).reduce((a, b) => a + b, 0);
@@ -95,24 +114,40 @@ export function buildReport(cfg: SimConfig, merged: ShardPartial, windows: numbe
       },
       shootdownMessages: c[C.shootdownMessages],
       flushes: {
-        asid: c[C.flushAsid], asidEnlightened: c[C.flushAsidEnlightened], inveptSingle: c[C.inveptSingle],
-        inveptGlobal: c[C.inveptGlobal], full: c[C.flushFull], guest: c[C.flushGuest],
+        asid: c[C.flushAsid],
+        asidEnlightened: c[C.flushAsidEnlightened],
+        inveptSingle: c[C.inveptSingle],
+        inveptGlobal: c[C.inveptGlobal],
+        full: c[C.flushFull],
+        guest: c[C.flushGuest],
       },
       roots: {
-        allocated: c[C.rootsAllocated], freed: c[C.rootsFreed], pageReused: c[C.rootPageReused],
+        allocated: c[C.rootsAllocated],
+        freed: c[C.rootsFreed],
+        pageReused: c[C.rootPageReused],
         reusedByOtherVm: c[C.rootReusedByOtherVm],
       },
       events: {
-        memslotUpdates: c[C.memslotUpdates], mmuNotifierInvalidations: c[C.mmuNotifierInvalidations],
-        nestedTransitions: c[C.nestedTransitions], cr4Writes: c[C.cr4Writes], cr3Switches: c[C.cr3Switches], invlpg: c[C.invlpg],
-        memslotDeletes: c[C.memslotDeletes], smis: c[C.smis], l3Entries: c[C.l3Entries], vcpuMigrations: c[C.vcpuMigrations],
+        memslotUpdates: c[C.memslotUpdates],
+        mmuNotifierInvalidations: c[C.mmuNotifierInvalidations],
+        nestedTransitions: c[C.nestedTransitions],
+        cr4Writes: c[C.cr4Writes],
+        cr3Switches: c[C.cr3Switches],
+        invlpg: c[C.invlpg],
+        memslotDeletes: c[C.memslotDeletes],
+        smis: c[C.smis],
+        l3Entries: c[C.l3Entries],
+        vcpuMigrations: c[C.vcpuMigrations],
       },
       nestedCache: { fills: c[C.nestedCacheFills] },
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },
       cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
       windows,
       simulatedNs: windows * windowNs,
-      stallLimit: { hit: cfg.run.simulatedMs === 0 && windows * windowNs >= endNsOf(cfg), simulatedNsMax: endNsOf(cfg) },
+      stallLimit: {
+        hit: cfg.run.simulatedMs === 0 && windows * windowNs >= endNsOf(cfg),
+        simulatedNsMax: endNsOf(cfg),
+      },
       guestAccesses: c[C.guestAccesses],
       ...realUnitsOf(cfg, c, windows * windowNs),
     },

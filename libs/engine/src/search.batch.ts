@@ -45,7 +45,10 @@ export function pointAnswerOf(report: RunReport, cls?: ViolationClass | null): P
   const m = report.metrics;
   const violations = cls ? report.violations.byClass[cls] : report.violations.total;
   const answer: PointAnswer = {
-    violations, staleHits: m.staleHits, rootsReused: m.roots.pageReused, rootsReusedByOtherVm: m.roots.reusedByOtherVm,
+    violations,
+    staleHits: m.staleHits,
+    rootsReused: m.roots.pageReused,
+    rootsReusedByOtherVm: m.roots.reusedByOtherVm,
     hypercalls: m.hypercalls.flushGuestPhysicalAddressSpace + m.hypercalls.flushGuestPhysicalAddressList,
   };
   if (violations > 0) answer.report = report;

@@ -4,11 +4,26 @@ import { SERIES_FIELD_NAMES, seriesFieldsAt, seriesFieldsOf } from './series.fie
 describe('series fields', () => {
   it('sum their kernel counter slots (hypercalls = GPA-space + GPA-list, violations = all four classes)', () => {
     const counters = new Map<number, number>([
-      [C.accesses, 1000], [C.tlbHits, 900], [C.tlbMisses, 100], [C.nestedWalks, 40], [C.hvFlushSpace, 3], [C.hvFlushList, 4],
-      [C.shootdownMessages, 5], [C.violationsCrossVm, 1], [C.violationsUseAfterFree, 2], [C.violationsStaleMapping, 3], [C.violationsStaleRoot, 4],
+      [C.accesses, 1000],
+      [C.tlbHits, 900],
+      [C.tlbMisses, 100],
+      [C.nestedWalks, 40],
+      [C.hvFlushSpace, 3],
+      [C.hvFlushList, 4],
+      [C.shootdownMessages, 5],
+      [C.violationsCrossVm, 1],
+      [C.violationsUseAfterFree, 2],
+      [C.violationsStaleMapping, 3],
+      [C.violationsStaleRoot, 4],
     ]);
     expect(seriesFieldsOf((slot) => counters.get(slot) ?? 0)).toEqual({
-      accesses: 1000, tlbHits: 900, tlbMisses: 100, nestedWalks: 40, hypercalls: 7, shootdownMessages: 5, violations: 10,
+      accesses: 1000,
+      tlbHits: 900,
+      tlbMisses: 100,
+      nestedWalks: 40,
+      hypercalls: 7,
+      shootdownMessages: 5,
+      violations: 10,
     });
   });
 

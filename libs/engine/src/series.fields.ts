@@ -30,7 +30,8 @@ export const SERIES_FIELD_NAMES = Object.keys(SERIES_FIELDS) as SeriesField[];
 /** The fields of one sample, reading each kernel counter slot with `read`. */
 export function seriesFieldsOf(read: (slot: number) => number): SeriesFields {
   const out = {} as SeriesFields;
-  for (const name of SERIES_FIELD_NAMES) out[name] = SERIES_FIELDS[name].reduce((sum: number, slot: number) => sum + read(slot), 0);
+  for (const name of SERIES_FIELD_NAMES)
+    out[name] = SERIES_FIELDS[name].reduce((sum: number, slot: number) => sum + read(slot), 0);
   return out;
 }
 
@@ -40,7 +41,8 @@ const SERIES_OFFSET = new Map<number, number>(SERIES_COUNTERS.map((slot, i) => [
 // Every slot a field adds must be sampled by the kernel, or the report would read another counter.
 for (const name of SERIES_FIELD_NAMES) {
   for (const slot of SERIES_FIELDS[name]) {
-    if (!SERIES_OFFSET.has(slot)) throw new Error(`series field ${name}: counter ${COUNTER_NAMES[slot]} is not in sim-core's SERIES_COUNTERS`);
+    if (!SERIES_OFFSET.has(slot))
+      throw new Error(`series field ${name}: counter ${COUNTER_NAMES[slot]} is not in sim-core's SERIES_COUNTERS`);
   }
 }
 

@@ -29,7 +29,8 @@ export function windowsMaxOf(shard: ShardSim): number {
   const w = shard.cfg.workload;
   // Time is cost: walks, exits and waits can make a run many times its nominal length.
   const nominal = (w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling * 100) / shard.windowNs;
-  const limit = shard.cfg.run.simulatedMs > 0 ? Math.min(nominal, (shard.cfg.run.simulatedMs * 1e6) / shard.windowNs) : nominal;
+  const limit =
+    shard.cfg.run.simulatedMs > 0 ? Math.min(nominal, (shard.cfg.run.simulatedMs * 1e6) / shard.windowNs) : nominal;
   return Math.ceil(limit) + 1000000;
 }
 
@@ -38,7 +39,11 @@ export function windowsMaxOf(shard: ShardSim): number {
  * repeat until every shard reported done. Used in-process and by workers.
  * @returns the shard's partial result and the number of windows run.
  */
-export async function runShard(shard: ShardSim, transport: ShardTransport, opts: RunShardOptions = {}): Promise<{ partial: ShardPartial; windows: number }> {
+export async function runShard(
+  shard: ShardSim,
+  transport: ShardTransport,
+  opts: RunShardOptions = {},
+): Promise<{ partial: ShardPartial; windows: number }> {
   let inbound = opts.inbound ?? [];
   const max = opts.windowsMax ?? windowsMaxOf(shard);
   let pending = opts.pendingBarrier;

@@ -78,9 +78,13 @@ function valueAt(config: SimConfig, key: string): number {
 export function shrinkSizeOf(report: RunReport): ShrinkSize {
   const e = report.metrics.events;
   return {
-    vms: report.fleet.hosts * report.fleet.vmsPerHost, vcpus: report.fleet.vcpus, accesses: report.metrics.accesses,
-    events: e.memslotUpdates + e.mmuNotifierInvalidations + e.nestedTransitions + e.cr4Writes + e.cr3Switches + e.invlpg,
-    simulatedNs: report.metrics.simulatedNs, witnessEvents: report.violations.witnesses[0]?.lines.length ?? 0,
+    vms: report.fleet.hosts * report.fleet.vmsPerHost,
+    vcpus: report.fleet.vcpus,
+    accesses: report.metrics.accesses,
+    events:
+      e.memslotUpdates + e.mmuNotifierInvalidations + e.nestedTransitions + e.cr4Writes + e.cr3Switches + e.invlpg,
+    simulatedNs: report.metrics.simulatedNs,
+    witnessEvents: report.violations.witnesses[0]?.lines.length ?? 0,
   };
 }
 
@@ -157,11 +161,25 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
    * @param levels - bisection levels per batch @defaultValue 1
    * @param state - where to go on from (see {@link snapshot}); a new shrink when absent
    */
-  constructor(private readonly request: ShrinkRequest, private readonly levels = 1, state?: ShrinkDriverState) {
+  constructor(
+    private readonly request: ShrinkRequest,
+    private readonly levels = 1,
+    state?: ShrinkDriverState,
+  ) {
     // One shard: the digest does not depend on it and smaller fleets must stay valid.
     this.fixed = [...request.overrides, 'run.shards=1'];
     this.state = state ?? {
-      phase: 'first', pass: 1, cls: request.violationClass ?? null, values: [], best: null, before: null, keyIndex: -1, node: null, reseeded: false, runs: 0, pending: [],
+      phase: 'first',
+      pass: 1,
+      cls: request.violationClass ?? null,
+      values: [],
+      best: null,
+      before: null,
+      keyIndex: -1,
+      node: null,
+      reseeded: false,
+      runs: 0,
+      pending: [],
     };
   }
 
@@ -182,7 +200,11 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
   /** The query of `key=value` on top of the shrunk keys; no config when it does not validate. */
   private query(key: string, value: number): ShrinkQuery {
     try {
-      return { key, value, config: buildScenario(this.request.input, this.overridesOf(new Map(this.state.values).set(key, value))) };
+      return {
+        key,
+        value,
+        config: buildScenario(this.request.input, this.overridesOf(new Map(this.state.values).set(key, value))),
+      };
     } catch (error) {
       if (error instanceof ScenarioInputError) return { key, value, config: null };
       throw error;
@@ -194,7 +216,9 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
       const queries = this.queries();
       if (!queries) return null;
       this.state.pending = queries;
-      const points = queries.filter((q) => q.config).map((q) => ({ label: { [q.key || 'scenario']: q.value }, config: q.config!, cls: this.state.cls }));
+      const points = queries
+        .filter((q) => q.config)
+        .map((q) => ({ label: { [q.key || 'scenario']: q.value }, config: q.config!, cls: this.state.cls }));
       if (points.length > 0) return points;
       this.record([]);
     }
@@ -222,7 +246,10 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
       }
       const seed0 = best.config.seed;
       const seeds = this.request.seeds ?? SHRINK_LIMITS.seedsDefault;
-      if (seeds === 0) { s.phase = 'done'; continue; }
+      if (seeds === 0) {
+        s.phase = 'done';
+        continue;
+      }
       return Array.from({ length: seeds }, (_, i) => this.query('seed', (seed0 + i + 1) % 4294967296));
     }
   }
@@ -283,7 +310,10 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
       this.walk(pending, holds, keep);
     } else if (s.phase === 'seeds') {
       for (let k = 0; k < pending.length; k++) {
-        if (holds(k) && smaller(shrinkSizeOf(answerOf[k]!.report!), shrinkSizeOf(s.best!.report))) { keep(k); s.reseeded = true; }
+        if (holds(k) && smaller(shrinkSizeOf(answerOf[k]!.report!), shrinkSizeOf(s.best!.report))) {
+          keep(k);
+          s.reseeded = true;
+        }
       }
       Object.assign(s, s.reseeded ? { phase: 'cut', pass: 2 } : { phase: 'done' });
     }
@@ -294,9 +324,22 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
     const s = this.state;
     const cls = s.cls ?? a.report?.violations.witnesses[0]?.class;
     if (!cls || !a.report || a.report.violations.byClass[cls] === 0) {
-      throw new ScenarioInputError([{ path: '', value: cls, constraint: 'violation', message: `no ${cls ?? ''} violation in the scenario: nothing to shrink`.replace('no  ', 'no ') }]);
+      throw new ScenarioInputError([
+        {
+          path: '',
+          value: cls,
+          constraint: 'violation',
+          message: `no ${cls ?? ''} violation in the scenario: nothing to shrink`.replace('no  ', 'no '),
+        },
+      ]);
     }
-    Object.assign(s, { cls, runs: 1, best: { config: q.config!, report: a.report }, before: shrinkSizeOf(a.report), phase: 'cut' });
+    Object.assign(s, {
+      cls,
+      runs: 1,
+      best: { config: q.config!, report: a.report },
+      before: shrinkSizeOf(a.report),
+      phase: 'cut',
+    });
   }
 
   /** Follows the key's bisection through the batch's answers, as far as they go. */
@@ -307,7 +350,10 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
       const v = valueOf(node);
       const k = v === null ? -1 : pending.findIndex((q) => q.key === node!.key && q.value === v);
       if (v !== null && k < 0) break;
-      if (v === null) { node = null; break; }
+      if (v === null) {
+        node = null;
+        break;
+      }
       const ok = holds(k);
       if (ok) keep(k);
       node = childOf(node, v, ok);
@@ -322,7 +368,15 @@ export class ShrinkDriver implements BatchSearch<ShrinkResult> {
   result(): ShrinkResult {
     const s = this.state;
     const best = s.best!;
-    return { violationClass: s.cls!, overrides: this.overridesOf(s.values), config: best.config, report: best.report, before: s.before!, after: shrinkSizeOf(best.report), runs: s.runs };
+    return {
+      violationClass: s.cls!,
+      overrides: this.overridesOf(s.values),
+      config: best.config,
+      report: best.report,
+      before: s.before!,
+      after: shrinkSizeOf(best.report),
+      runs: s.runs,
+    };
   }
 
   snapshot(): ShrinkDriverState {

@@ -16,7 +16,11 @@ export function sweepRowOf(point: Pick<SweepPoint, 'index' | 'grid' | 'policy' |
     cyclesPerAccess: report.metrics.cycles.perAccess,
     hypercalls: h.flushGuestPhysicalAddressSpace + h.flushGuestPhysicalAddressList,
     digest: report.digest,
-    coverage: { staleHits: report.metrics.staleHits, rootsReused: report.metrics.roots.pageReused, rootsReusedByOtherVm: report.metrics.roots.reusedByOtherVm },
+    coverage: {
+      staleHits: report.metrics.staleHits,
+      rootsReused: report.metrics.roots.pageReused,
+      rootsReusedByOtherVm: report.metrics.roots.reusedByOtherVm,
+    },
     overheadVsFirst: null,
     timeCompression: report.metrics.rates.timeCompression,
     hypercallsPerHostPerSec: report.metrics.rates.hypercallsPerHostPerSec.achieved,
@@ -34,11 +38,13 @@ export function withOverhead(rows: readonly SweepRow[], policies: readonly strin
   const key = (r: SweepRow): string => `${JSON.stringify(r.grid)}|${r.seed}`;
   const base = new Map<string, number>();
   for (const r of rows) if (r.policy === policies[0]) base.set(key(r), r.cyclesPerAccess);
-  return [...rows].sort((a, b) => a.index - b.index).map((r) => {
-    const b = base.get(key(r));
-    const overheadVsFirst = b === undefined ? null : overheadPercent(r.cyclesPerAccess, b);
-    return { ...r, overheadVsFirst };
-  });
+  return [...rows]
+    .sort((a, b) => a.index - b.index)
+    .map((r) => {
+      const b = base.get(key(r));
+      const overheadVsFirst = b === undefined ? null : overheadPercent(r.cyclesPerAccess, b);
+      return { ...r, overheadVsFirst };
+    });
 }
 
 /** Options of {@link runSweepInProcess}. */

@@ -24,10 +24,17 @@ export function compareWitnesses(a: WitnessRecord, b: WitnessRecord): number {
  * those (so each class that occurred shows at least one); `matching` counts
  * all that match. Nothing when `max` is 0.
  */
-export function selectWitnesses(all: readonly WitnessRecord[], sel: WitnessSelection = {}): { shown: WitnessRecord[]; matching: number } {
+export function selectWitnesses(
+  all: readonly WitnessRecord[],
+  sel: WitnessSelection = {},
+): { shown: WitnessRecord[]; matching: number } {
   const max = sel.max ?? WITNESSES_SHOWN_DEFAULT;
   const matching = all
-    .filter((w) => (sel.violationClass === undefined || w.class === sel.violationClass) && (sel.vm === undefined || w.vm === sel.vm))
+    .filter(
+      (w) =>
+        (sel.violationClass === undefined || w.class === sel.violationClass) &&
+        (sel.vm === undefined || w.vm === sel.vm),
+    )
     .sort(compareWitnesses);
   if (max <= 0) return { shown: [], matching: matching.length };
   const shown = matching.slice(0, max);

@@ -37,7 +37,11 @@ export interface AdmissionPlan {
  * running: W starts as soon as the jobs running at that moment leave it
  * room, and no later job delays it.
  */
-export function planAdmission(pending: readonly WaitingJob[], running: readonly RunningJob[], capacity: number): AdmissionPlan {
+export function planAdmission(
+  pending: readonly WaitingJob[],
+  running: readonly RunningJob[],
+  capacity: number,
+): AdmissionPlan {
   const held = [...running];
   let reserved = held.reduce((a, r) => a + r.slots, 0);
   const plan: AdmissionPlan = { admit: [], waiting: [] };

@@ -4,7 +4,11 @@
  * stop would never let the barrier pass).
  */
 export class BarrierLeftError extends Error {
-  constructor(readonly jobId: string, readonly shard: number, readonly window: number) {
+  constructor(
+    readonly jobId: string,
+    readonly shard: number,
+    readonly window: number,
+  ) {
     super(`shard ${shard} of job ${jobId} left the barrier of window ${window} (worker shutting down)`);
     this.name = 'BarrierLeftError';
   }

@@ -15,12 +15,18 @@ describe('batch codec', () => {
   });
 
   it('keeps distinct senders as they are', () => {
-    const d = dedupeInbound([{ sender: 0, batch: batch(1, [0, 1]) }, { sender: 1, batch: batch(7, [0]) }]);
+    const d = dedupeInbound([
+      { sender: 0, batch: batch(1, [0, 1]) },
+      { sender: 1, batch: batch(7, [0]) },
+    ]);
     expect(d).toMatchObject({ messages: 3, duplicates: 0 });
   });
 
   it('drops resent messages by (src actor, seq), keeping new ones of the same entry', () => {
-    const d = dedupeInbound([{ sender: 0, batch: batch(1, [0, 1]) }, { sender: 0, batch: batch(1, [1, 2]) }]);
+    const d = dedupeInbound([
+      { sender: 0, batch: batch(1, [0, 1]) },
+      { sender: 0, batch: batch(1, [1, 2]) },
+    ]);
     expect(d.messages).toBe(3);
     expect(d.duplicates).toBe(1);
     expect(d.batches.reduce((a, b) => a + b.length / MSG_WIDTH, 0)).toBe(3);

@@ -7,7 +7,8 @@ export function encodeBatch(batch: Float64Array): Buffer {
 
 /** The inverse of {@link encodeBatch}; copies, since a Buffer need not be 8-byte aligned. */
 export function decodeBatch(bytes: Buffer): Float64Array {
-  if (bytes.byteLength % (8 * MSG_WIDTH) !== 0) throw new Error(`batch of ${bytes.byteLength} bytes is not whole messages`);
+  if (bytes.byteLength % (8 * MSG_WIDTH) !== 0)
+    throw new Error(`batch of ${bytes.byteLength} bytes is not whole messages`);
   const out = new Float64Array(bytes.byteLength / 8);
   new Uint8Array(out.buffer).set(bytes);
   return out;

@@ -8,7 +8,14 @@ describe('checkpoint schedule', () => {
   });
 
   it('finds the latest window every shard checkpointed', () => {
-    const fields = [checkpointField(32, 0), checkpointField(64, 0), checkpointField(32, 1), checkpointField(16, 1), checkpointField(16, 0), 'junk'];
+    const fields = [
+      checkpointField(32, 0),
+      checkpointField(64, 0),
+      checkpointField(32, 1),
+      checkpointField(16, 1),
+      checkpointField(16, 0),
+      'junk',
+    ];
     expect(latestCommonCheckpoint(fields, 2)).toBe(32);
     expect(latestCommonCheckpoint(fields, 3)).toBeNull();
     expect(latestCommonCheckpoint([], 1)).toBeNull();

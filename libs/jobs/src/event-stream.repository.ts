@@ -9,7 +9,9 @@ export type NewJobEvent = Omit<JobEvent, 'id' | 'at' | 'jobId'>;
 type RawEntries = [string, string[]][];
 
 function parse(jobId: string, entries: RawEntries | null): JobEvent[] {
-  return (entries ?? []).map(([id, fields]) => ({ ...JSON.parse(fields[fields.indexOf('e') + 1]), id, jobId }) as JobEvent);
+  return (entries ?? []).map(
+    ([id, fields]) => ({ ...JSON.parse(fields[fields.indexOf('e') + 1]), id, jobId }) as JobEvent,
+  );
 }
 
 /**
@@ -17,18 +19,31 @@ function parse(jobId: string, entries: RawEntries | null): JobEvent[] {
  * blocking up to `blockMs` for new ones (a blocking read needs a connection
  * of its own), each as its id and its single field `e` parsed as JSON.
  */
-export async function readEventEntries(redis: TlbRedis, key: string, afterId: string | null, blockMs: number, count: number): Promise<{ id: string; event: Record<string, unknown> }[]> {
+export async function readEventEntries(
+  redis: TlbRedis,
+  key: string,
+  afterId: string | null,
+  blockMs: number,
+  count: number,
+): Promise<{ id: string; event: Record<string, unknown> }[]> {
   const from = afterId ?? '0-0';
-  const res = blockMs > 0
-    ? await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from)
-    : await redis.xread('COUNT', count, 'STREAMS', key, from);
+  const res =
+    blockMs > 0
+      ? await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, from)
+      : await redis.xread('COUNT', count, 'STREAMS', key, from);
   const entries = (res?.[0]?.[1] ?? []) as RawEntries;
-  return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[fields.indexOf('e') + 1]) as Record<string, unknown> }));
+  return entries.map(([id, fields]) => ({
+    id,
+    event: JSON.parse(fields[fields.indexOf('e') + 1]) as Record<string, unknown>,
+  }));
 }
 
 /** The append-only lifecycle stream of each job. */
 export class EventStreamRepository {
-  constructor(private readonly redis: TlbRedis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: TlbRedis,
+    private readonly prefix: string,
+  ) {}
 
   private keys(jobId: string): JobKeys {
     return new JobKeys(this.prefix, jobId);
@@ -49,9 +64,22 @@ export class EventStreamRepository {
    * Appends an event of shard run `token` of `shard`; refused once the job is
    * finished or another run of the shard took it over (fencing token).
    */
-  async appendFenced(jobId: string, shard: number, token: string, event: NewJobEvent): Promise<'appended' | 'finished' | 'superseded'> {
+  async appendFenced(
+    jobId: string,
+    shard: number,
+    token: string,
+    event: NewJobEvent,
+  ): Promise<'appended' | 'finished' | 'superseded'> {
     const k = this.keys(jobId);
-    const r = await this.redis.tlbAppendShardEvent(3, k.events, k.result, k.barrier, EventStreamRepository.encode(event), shard, token);
+    const r = await this.redis.tlbAppendShardEvent(
+      3,
+      k.events,
+      k.result,
+      k.barrier,
+      EventStreamRepository.encode(event),
+      shard,
+      token,
+    );
     return r === -1 ? 'finished' : r === -2 ? 'superseded' : 'appended';
   }
 
@@ -61,7 +89,12 @@ export class EventStreamRepository {
     const res = await pipelineEach(this.redis, items, (p, { jobId, event }) => {
       const k = this.keys(jobId);
       // Custom commands are defined on pipelines too; ioredis only types them on the client.
-      (p as unknown as { tlbAppendEvent(...args: (string | number)[]): void }).tlbAppendEvent(2, k.events, k.result, EventStreamRepository.encode(event));
+      (p as unknown as { tlbAppendEvent(...args: (string | number)[]): void }).tlbAppendEvent(
+        2,
+        k.events,
+        k.result,
+        EventStreamRepository.encode(event),
+      );
     });
     for (const [err] of res) if (err) throw err;
   }
@@ -88,16 +121,28 @@ export class EventStreamRepository {
    */
   async allOf(jobIds: string[], afterIds: (string | null)[] = []): Promise<JobEvent[][]> {
     if (jobIds.length === 0) return [];
-    const res = await pipelineEach(this.redis, jobIds.map((id, i) => [id, afterIds[i]] as const),
-      (p, [id, after]) => p.xrange(this.keys(id).events, after ? `(${after}` : '-', '+'));
-    return res.map(([err, entries], i) => { if (err) throw err; return parse(jobIds[i], entries as RawEntries); });
+    const res = await pipelineEach(
+      this.redis,
+      jobIds.map((id, i) => [id, afterIds[i]] as const),
+      (p, [id, after]) => p.xrange(this.keys(id).events, after ? `(${after}` : '-', '+'),
+    );
+    return res.map(([err, entries], i) => {
+      if (err) throw err;
+      return parse(jobIds[i], entries as RawEntries);
+    });
   }
 
   /**
    * Events after `afterId` (null: from the start), blocking up to `blockMs`
    * for new ones. Needs a connection of its own when it blocks.
    */
-  async read(redis: TlbRedis, jobId: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
+  async read(
+    redis: TlbRedis,
+    jobId: string,
+    afterId: string | null,
+    blockMs: number,
+    count = 100,
+  ): Promise<JobEvent[]> {
     const entries = await readEventEntries(redis, this.keys(jobId).events, afterId, blockMs, count);
     return entries.map(({ id, event }) => ({ ...event, id, jobId }) as JobEvent);
   }

@@ -36,13 +36,23 @@ export class JobFinalizerService {
     if (parts.size !== meta.shards) return null;
     const outcomes = [...parts.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => JSON.parse(v) as ShardOutcome);
     const windows = outcomes[0].windows;
-    if (outcomes.some((o) => o.windows !== windows)) throw new Error(`job ${meta.id}: shards disagree on the window count`);
+    if (outcomes.some((o) => o.windows !== windows))
+      throw new Error(`job ${meta.id}: shards disagree on the window count`);
     const cfg = meta.config;
-    const merged = mergePartials(outcomes.map((o) => o.partial), cfg.run.witnessesMax);
+    const merged = mergePartials(
+      outcomes.map((o) => o.partial),
+      cfg.run.witnessesMax,
+    );
     const windowNs = windowNsOf(cfg);
     const report: RunReport = buildReport(cfg, merged, windows, windowNs, meta.shards);
     report.transport = await this.transportStats(meta.id, outcomes);
-    const record = { state: 'completed' as const, finishedAt: new Date().toISOString(), error: null, digest: report.digest, report: JSON.stringify(report) };
+    const record = {
+      state: 'completed' as const,
+      finishedAt: new Date().toISOString(),
+      error: null,
+      digest: report.digest,
+      report: JSON.stringify(report),
+    };
     await this.end(meta, record, { type: 'completed', digest: report.digest });
     return report;
   }
@@ -50,14 +60,26 @@ export class JobFinalizerService {
   /** Marks a job failed (a shard threw, or BullMQ gave up on it), keeping its partial report. */
   async fail(meta: JobMeta, error: string): Promise<boolean> {
     const partial = await this.partialReport(meta);
-    const record = { state: 'failed' as const, finishedAt: new Date().toISOString(), error, digest: null, report: partial && JSON.stringify(partial) };
+    const record = {
+      state: 'failed' as const,
+      finishedAt: new Date().toISOString(),
+      error,
+      digest: null,
+      report: partial && JSON.stringify(partial),
+    };
     return this.end(meta, record, { type: 'failed', error, ...(partial && { window: partial.metrics.windows }) });
   }
 
   /** Marks a job cancelled, keeping its partial report. */
   async cancel(meta: JobMeta): Promise<boolean> {
     const partial = await this.partialReport(meta);
-    const record = { state: 'cancelled' as const, finishedAt: new Date().toISOString(), error: null, digest: null, report: partial && JSON.stringify(partial) };
+    const record = {
+      state: 'cancelled' as const,
+      finishedAt: new Date().toISOString(),
+      error: null,
+      digest: null,
+      report: partial && JSON.stringify(partial),
+    };
     return this.end(meta, record, { type: 'cancelled', ...(partial && { window: partial.metrics.windows }) });
   }
 
@@ -71,7 +93,10 @@ export class JobFinalizerService {
     const all = await this.jobs.checkpoints(meta.id);
     const windows = latestCommonCheckpoint([...all.keys()], meta.shards);
     if (windows === null) return null;
-    const parts = Array.from({ length: meta.shards }, (_, s) => JSON.parse(all.get(checkpointField(windows, s))!) as ShardPartial);
+    const parts = Array.from(
+      { length: meta.shards },
+      (_, s) => JSON.parse(all.get(checkpointField(windows, s))!) as ShardPartial,
+    );
     const cfg = meta.config;
     const windowNs = windowNsOf(cfg);
     const report = buildReport(cfg, mergePartials(parts, cfg.run.witnessesMax), windows, windowNs, meta.shards);

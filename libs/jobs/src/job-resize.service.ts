@@ -79,7 +79,12 @@ export class JobResizeService {
    * Records that `shard` (run `token`) snapshotted after window `stopAt` and stopped.
    * @returns the shards stopped so far, or why the stop does not count
    */
-  async stopped(meta: JobMeta, shard: number, token: string, stopAt: number): Promise<number | 'finished' | 'superseded' | 'none'> {
+  async stopped(
+    meta: JobMeta,
+    shard: number,
+    token: string,
+    stopAt: number,
+  ): Promise<number | 'finished' | 'superseded' | 'none'> {
     const k = this.jobs.keys(meta.id);
     const r = Number(await this.redis.eval(RESIZE_STOP_LUA, 2, k.barrier, k.result, shard, token, stopAt));
     return r >= 0 ? r : r === -1 ? 'finished' : r === -2 ? 'superseded' : 'none';
@@ -100,13 +105,21 @@ export class JobResizeService {
       const shards = Number(want);
       const p = this.redis.pipeline();
       for (let s = 0; s < meta.shards; s++) p.getBuffer(k.snapshot(s));
-      const raw = ((await p.exec()) ?? []).map(([err, v]) => { if (err) throw err; return v as Buffer | null; });
+      const raw = ((await p.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v as Buffer | null;
+      });
       const missing = raw.findIndex((b) => !b);
       if (missing >= 0) throw new Error(`job ${meta.id}: shard ${missing} has no snapshot to resize from`);
       const stored = raw.map((b) => decodeSnapshot(b!));
       const stopAt = stored[0].sim.window - 1;
       const inbound = await this.inboundAt(meta, stopAt);
-      const sims = repartitionSnapshots(meta.config, stored.map((s) => s.sim), inbound.map((d) => d.batches), shards);
+      const sims = repartitionSnapshots(
+        meta.config,
+        stored.map((s) => s.sim),
+        inbound.map((d) => d.batches),
+        shards,
+      );
       const stats = sumStats(stored.map((s) => s.stats));
       stats.duplicatesDropped += inbound.reduce((a, d) => a + d.duplicates, 0);
       const bytes = sims.map((sim, i) => encodeSnapshot({ sim, stats: i === 0 ? stats : emptyTransportStats() }));
@@ -116,7 +129,21 @@ export class JobResizeService {
       for (let s = 0; s < m; s++) keys.push(k.snapshot(s));
       for (let s = 0; s < m; s++) keys.push(k.inbound(s));
       const event = EventStreamRepository.encode({ type: 'resized', shards, window: stopAt + 1 });
-      const r = Number(await this.redis.eval(RESIZE_COMMIT_LUA, keys.length, ...keys, meta.epoch ?? 0, shards, event, online ? want : '', online ? 1 : 0, stopAt + 1, ...bytes, ...checkpoints));
+      const r = Number(
+        await this.redis.eval(
+          RESIZE_COMMIT_LUA,
+          keys.length,
+          ...keys,
+          meta.epoch ?? 0,
+          shards,
+          event,
+          online ? want : '',
+          online ? 1 : 0,
+          stopAt + 1,
+          ...bytes,
+          ...checkpoints,
+        ),
+      );
       if (r === -3) continue;
       if (r === -1) return 'finished';
       if (r === -2) return 'moved';

@@ -5,7 +5,16 @@ import { JobsContainer } from './jobs.container';
 
 /** One line of an export file. */
 export type JobExportLine =
-  | { kind: 'job'; id: string; name: string; policy: string; seed: number; shards: number; createdAt: string; config: SimConfig }
+  | {
+      kind: 'job';
+      id: string;
+      name: string;
+      policy: string;
+      seed: number;
+      shards: number;
+      createdAt: string;
+      config: SimConfig;
+    }
   | { kind: 'event'; event: JobEvent }
   | { kind: 'result'; state: string; digest: string | null; report: RunReport | null };
 
@@ -19,11 +28,23 @@ export async function* jobExportLines(c: JobsContainer, id: string): AsyncIterab
   const [meta] = await c.jobs.metas([id]);
   if (!meta) throw new Error(`job ${id}: unknown, or its records expired (retention ${c.retentionSec} s)`);
   const head: JobExportLine = {
-    kind: 'job', id: meta.id, name: meta.name, policy: meta.policy, seed: meta.seed, shards: meta.shards, createdAt: meta.createdAt, config: meta.config,
+    kind: 'job',
+    id: meta.id,
+    name: meta.name,
+    policy: meta.policy,
+    seed: meta.seed,
+    shards: meta.shards,
+    createdAt: meta.createdAt,
+    config: meta.config,
   };
   yield JSON.stringify(head);
   for (const event of await c.events.all(id)) yield JSON.stringify({ kind: 'event', event } satisfies JobExportLine);
   const [r] = await c.jobs.results([id]);
-  const tail: JobExportLine = { kind: 'result', state: r?.state ?? 'running', digest: r?.digest ?? null, report: r?.report ? JSON.parse(r.report) : null };
+  const tail: JobExportLine = {
+    kind: 'result',
+    state: r?.state ?? 'running',
+    digest: r?.digest ?? null,
+    report: r?.report ? JSON.parse(r.report) : null,
+  };
   yield JSON.stringify(tail);
 }

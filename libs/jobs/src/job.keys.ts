@@ -8,24 +8,41 @@ import { TaggedKeys } from './tagged.keys';
  * list, scheduler, worker registry) are separate keys.
  */
 export class JobKeys extends TaggedKeys {
-  constructor(prefix: string, readonly jobId: string) {
+  constructor(
+    prefix: string,
+    readonly jobId: string,
+  ) {
     super(prefix, 'job', jobId);
   }
 
   /** Hash: the final record (state, report, view); also the tombstone every shard write checks. */
-  get result(): string { return `${this.base}:result`; }
+  get result(): string {
+    return `${this.base}:result`;
+  }
   /** Hash: per-window publish counts, per-shard watermarks and fencing tokens. */
-  get barrier(): string { return `${this.base}:barrier`; }
+  get barrier(): string {
+    return `${this.base}:barrier`;
+  }
   /** Stream: one entry per completed window barrier (id `<window>-1`), what waiting shards block on. */
-  get barrierStream(): string { return `${this.base}:bar`; }
+  get barrierStream(): string {
+    return `${this.base}:bar`;
+  }
   /** Stream of batches delivered to `shard`, entry ids `<window>-<n>`. */
-  inbound(shard: number): string { return `${this.base}:in:${shard}`; }
+  inbound(shard: number): string {
+    return `${this.base}:in:${shard}`;
+  }
   /** String: the last snapshot of `shard` (v8-serialized). */
-  snapshot(shard: number): string { return `${this.base}:snap:${shard}`; }
+  snapshot(shard: number): string {
+    return `${this.base}:snap:${shard}`;
+  }
   /** Hash: finished shards' partial results by shard. */
-  get partials(): string { return `${this.base}:parts`; }
+  get partials(): string {
+    return `${this.base}:parts`;
+  }
   /** Hash: running shards' checkpoints (`<windowsDone>:<shard>` -> ShardPartial JSON), for a partial report. */
-  get checkpoints(): string { return `${this.base}:ckpt`; }
+  get checkpoints(): string {
+    return `${this.base}:ckpt`;
+  }
 
   /** Every key used while the job runs (all but meta, events and result). */
   transportKeys(shards: number): string[] {
@@ -44,22 +61,39 @@ export class GlobalKeys {
   /** `tlbsim`, or `{tlbsim}` on a cluster. */
   readonly base: string;
 
-  constructor(readonly prefix: string, cluster = false) {
+  constructor(
+    readonly prefix: string,
+    cluster = false,
+  ) {
     this.base = globalPrefixOf(prefix, cluster);
   }
 
   /** Sorted set: job ids by creation time. */
-  get jobs(): string { return `${this.base}:jobs`; }
+  get jobs(): string {
+    return `${this.base}:jobs`;
+  }
   /** Sorted set: job ids of a compare group. */
-  group(groupId: string): string { return `${this.base}:group:${groupId}`; }
+  group(groupId: string): string {
+    return `${this.base}:group:${groupId}`;
+  }
   /** Sorted set: jobs waiting for admission (FIFO by submit time). */
-  get pending(): string { return `${this.base}:sched:pending`; }
+  get pending(): string {
+    return `${this.base}:sched:pending`;
+  }
   /** Hash: admitted, unfinished job id -> shard slots it holds. */
-  get running(): string { return `${this.base}:sched:running`; }
+  get running(): string {
+    return `${this.base}:sched:running`;
+  }
   /** String: the scheduler lock, so one tick runs at a time across workers. */
-  get schedulerLock(): string { return `${this.base}:sched:lock`; }
+  get schedulerLock(): string {
+    return `${this.base}:sched:lock`;
+  }
   /** Sorted set: worker ids by last heartbeat (ms). */
-  get workers(): string { return `${this.base}:workers`; }
+  get workers(): string {
+    return `${this.base}:workers`;
+  }
   /** String (JSON, expiring): one worker's registration. */
-  worker(id: string): string { return `${this.base}:worker:${id}`; }
+  worker(id: string): string {
+    return `${this.base}:worker:${id}`;
+  }
 }

@@ -2,20 +2,39 @@ import type { JobEvent } from '@tlbsim/contracts';
 import { emptyFold, foldEvents, projectJob, viewOf } from './job.projection';
 import type { JobMeta } from './job.repository';
 
-const meta = { id: 'j', name: 'n', policy: 'overhaul', seed: 1, shards: 2, groupId: null, createdAt: '2024-01-01T00:00:00.000Z', accessesTotal: 1000, windowsEstimate: 10,
-  config: { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 500 }, run: { simulatedMs: 0 } } } as unknown as JobMeta;
+const meta = {
+  id: 'j',
+  name: 'n',
+  policy: 'overhaul',
+  seed: 1,
+  shards: 2,
+  groupId: null,
+  createdAt: '2024-01-01T00:00:00.000Z',
+  accessesTotal: 1000,
+  windowsEstimate: 10,
+  config: {
+    fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 },
+    workload: { accessesPerVcpu: 500 },
+    run: { simulatedMs: 0 },
+  },
+} as unknown as JobMeta;
 let n = 0;
-const ev = (type: JobEvent['type'], extra: Partial<JobEvent> = {}, sec = n++): JobEvent => ({ id: `${sec}-0`, jobId: 'j', type, at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(), ...extra });
+const ev = (type: JobEvent['type'], extra: Partial<JobEvent> = {}, sec = n++): JobEvent => ({
+  id: `${sec}-0`,
+  jobId: 'j',
+  type,
+  at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(),
+  ...extra,
+});
 
 describe('projectJob', () => {
   it('folds the lifecycle into a view with progress and per-shard state', () => {
     n = 0;
-    const events = [
-      ev('submitted'), ev('waiting-for-workers', { slotsNeeded: 2, slotsFree: 1 }),
-    ];
+    const events = [ev('submitted'), ev('waiting-for-workers', { slotsNeeded: 2, slotsFree: 1 })];
     expect(projectJob(meta, events)).toMatchObject({ state: 'waiting-for-workers', slotsNeeded: 2 });
     events.push(
-      ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
       ev('window-completed', { shard: 0, window: 4, accesses: 300, violations: 2 }),
       ev('window-completed', { shard: 1, window: 2, accesses: 200, violations: 1 }),
     );
@@ -32,27 +51,51 @@ describe('projectJob', () => {
   it('a run that ends at run.simulatedMs: progress and ETA from its windows, not from accessesPerVcpu it never reaches', () => {
     n = 0;
     // 1e6 accesses allowed per vCPU, but the 100 windows of simulated time make about 1,000 per shard.
-    const timed = { ...meta, accessesTotal: 2e6, windowsEstimate: 100,
-      config: { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 }, workload: { accessesPerVcpu: 1e6 }, run: { simulatedMs: 1 } } } as unknown as JobMeta;
+    const timed = {
+      ...meta,
+      accessesTotal: 2e6,
+      windowsEstimate: 100,
+      config: {
+        fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 },
+        workload: { accessesPerVcpu: 1e6 },
+        run: { simulatedMs: 1 },
+      },
+    } as unknown as JobMeta;
     const events = [
-      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 49, accesses: 500 }), ev('window-completed', { shard: 1, window: 49, accesses: 500 }),
+      ev('submitted'),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 49, accesses: 500 }),
+      ev('window-completed', { shard: 1, window: 49, accesses: 500 }),
     ];
     const running = projectJob(timed, events);
     expect(running.progress).toMatchObject({ windows: 50, accesses: 1000, accessesTotal: 2000, fraction: 0.5 });
     // 1,000 accesses in the 3 s since the first shard started: as long again, not the 6,000 s of 2e6 accesses.
     expect(running.progress.etaSec).toBeCloseTo(3, 5);
-    events.push(ev('window-completed', { shard: 0, window: 99, accesses: 1010 }), ev('window-completed', { shard: 1, window: 99, accesses: 990 }),
-      ev('shard-completed', { shard: 0, window: 100 }), ev('shard-completed', { shard: 1, window: 100 }), ev('completed', { digest: 'd' }));
-    expect(projectJob(timed, events).progress).toMatchObject({ accesses: 2000, accessesTotal: 2000, fraction: 1, etaSec: 0 });
+    events.push(
+      ev('window-completed', { shard: 0, window: 99, accesses: 1010 }),
+      ev('window-completed', { shard: 1, window: 99, accesses: 990 }),
+      ev('shard-completed', { shard: 0, window: 100 }),
+      ev('shard-completed', { shard: 1, window: 100 }),
+      ev('completed', { digest: 'd' }),
+    );
+    expect(projectJob(timed, events).progress).toMatchObject({
+      accesses: 2000,
+      accessesTotal: 2000,
+      fraction: 1,
+      etaSec: 0,
+    });
   });
 
   it('a run slower than nominal (stalls): the windows expected follow the accesses, so shard bars agree with the job', () => {
     n = 0;
     // 1,000 accesses in all, nominally 10 windows; 5 windows in, only 100 are done: about 50 windows in all.
     const events = [
-      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 4, accesses: 50 }), ev('window-completed', { shard: 1, window: 4, accesses: 50 }),
+      ev('submitted'),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 4, accesses: 50 }),
+      ev('window-completed', { shard: 1, window: 4, accesses: 50 }),
     ];
     const view = projectJob(meta, events);
     expect(view.progress).toMatchObject({ windows: 5, windowsEstimate: 50, accesses: 100, fraction: 0.1 });
@@ -62,10 +105,13 @@ describe('projectJob', () => {
   it('folding in pieces gives the same view as folding everything at once', () => {
     n = 0;
     const events = [
-      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('submitted'),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
       ev('window-completed', { shard: 0, window: 1, accesses: 100, violations: 1 }),
       ev('window-completed', { shard: 1, window: 3, accesses: 150, violations: 0 }),
-      ev('shard-completed', { shard: 0, window: 9 }), ev('completed', { digest: 'd' }),
+      ev('shard-completed', { shard: 0, window: 9 }),
+      ev('completed', { digest: 'd' }),
     ];
     const whole = projectJob(meta, events);
     for (let cut = 0; cut <= events.length; cut++) {
@@ -82,13 +128,21 @@ describe('projectJob', () => {
   it('a cancelled job shows its unfinished shards stopped at their window and the windows of its partial report', () => {
     n = 0;
     const events = [
-      ev('submitted'), ev('shard-started', { shard: 0, worker: 'w1' }), ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 40, accesses: 100 }), ev('window-completed', { shard: 1, window: 39, accesses: 90 }),
-      ev('shard-failed', { shard: 1 }), ev('cancelled', { window: 32 }), ev('shard-resumed', { shard: 1, window: 9 }),
+      ev('submitted'),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 40, accesses: 100 }),
+      ev('window-completed', { shard: 1, window: 39, accesses: 90 }),
+      ev('shard-failed', { shard: 1 }),
+      ev('cancelled', { window: 32 }),
+      ev('shard-resumed', { shard: 1, window: 9 }),
     ];
     const view = projectJob(meta, events);
     expect(view.state).toBe('cancelled');
-    expect(view.perShard.map((s) => [s.state, s.window])).toEqual([['stopped', 41], ['failed', 40]]);
+    expect(view.perShard.map((s) => [s.state, s.window])).toEqual([
+      ['stopped', 41],
+      ['failed', 40],
+    ]);
     expect(view.partialWindows).toBe(32);
     expect(projectJob(meta, events.slice(0, 5)).partialWindows).toBeNull();
   });

@@ -1,4 +1,14 @@
-import { accessesExpectedOf, isFinalJobState, windowsExpectedOf, JobEvent, JobProgress, JobSlots, JobState, JobView, ShardView } from '@tlbsim/contracts';
+import {
+  accessesExpectedOf,
+  isFinalJobState,
+  windowsExpectedOf,
+  JobEvent,
+  JobProgress,
+  JobSlots,
+  JobState,
+  JobView,
+  ShardView,
+} from '@tlbsim/contracts';
 import type { JobMeta } from './job.repository';
 
 interface ShardAcc extends ShardView {
@@ -34,24 +44,40 @@ function applyShard(shards: ShardAcc[], e: JobEvent): void {
 function nextState(state: JobState, e: JobEvent): JobState {
   if (isFinal(state)) return state;
   switch (e.type) {
-    case 'waiting-for-workers': return state === 'running' ? state : 'waiting-for-workers';
-    case 'shard-started': case 'shard-resumed': case 'window-completed': return 'running';
-    case 'resized': return 'queued';
-    default: return isFinalJobState(e.type) ? e.type : state;
+    case 'waiting-for-workers':
+      return state === 'running' ? state : 'waiting-for-workers';
+    case 'shard-started':
+    case 'shard-resumed':
+    case 'window-completed':
+      return 'running';
+    case 'resized':
+      return 'queued';
+    default:
+      return isFinalJobState(e.type) ? e.type : state;
   }
 }
 
-function progressOf(meta: JobMeta, shards: ShardAcc[], startedAt: string | null, lastAt: string | null, state: JobState): JobProgress {
+function progressOf(
+  meta: JobMeta,
+  shards: ShardAcc[],
+  startedAt: string | null,
+  lastAt: string | null,
+  state: JobState,
+): JobProgress {
   const accesses = shards.reduce((a, s) => a + s.accesses, 0);
   const windows = shards.length ? Math.min(...shards.map((s) => s.window)) : 0;
   // A run that ends at run.simulatedMs makes far fewer accesses than accessesPerVcpu allows: extrapolate from its windows.
-  const expected = state === 'completed' ? accesses : accessesExpectedOf(meta.config, accesses, windows, meta.windowsEstimate);
+  const expected =
+    state === 'completed' ? accesses : accessesExpectedOf(meta.config, accesses, windows, meta.windowsEstimate);
   const fraction = state === 'completed' ? 1 : Math.min(1, expected > 0 ? accesses / expected : 0);
   const elapsed = startedAt && lastAt ? (Date.parse(lastAt) - Date.parse(startedAt)) / 1000 : 0;
   const accessesPerSec = elapsed > 0 ? accesses / elapsed : 0;
   const etaSec = isFinal(state) ? 0 : accessesPerSec > 0 ? Math.max(0, (expected - accesses) / accessesPerSec) : null;
   // Stalls make a run take more windows than nominal: the shards' bars follow the accesses.
-  const windowsEstimate = state === 'completed' ? Math.max(windows, 1) : windowsExpectedOf(meta.config, accesses, windows, meta.windowsEstimate);
+  const windowsEstimate =
+    state === 'completed'
+      ? Math.max(windows, 1)
+      : windowsExpectedOf(meta.config, accesses, windows, meta.windowsEstimate);
   return { windows, windowsEstimate, accesses, accessesTotal: expected, fraction, accessesPerSec, etaSec };
 }
 
@@ -81,9 +107,23 @@ export function emptyFold(meta: JobMeta): JobFold {
   return {
     lastEventId: null,
     shards: Array.from({ length: meta.shards }, (_, shard) => ({
-      shard, state: 'queued', window: 0, worker: null, resumes: 0, accesses: 0, violations: 0,
+      shard,
+      state: 'queued',
+      window: 0,
+      worker: null,
+      resumes: 0,
+      accesses: 0,
+      violations: 0,
     })),
-    state: 'queued', startedAt: null, finishedAt: null, lastAt: null, digest: null, error: null, slotsNeeded: null, slots: null, partialWindows: null,
+    state: 'queued',
+    startedAt: null,
+    finishedAt: null,
+    lastAt: null,
+    digest: null,
+    error: null,
+    slotsNeeded: null,
+    slots: null,
+    partialWindows: null,
   };
 }
 
@@ -96,14 +136,21 @@ function resizedShards(old: readonly ShardAcc[], shards: number, window: number)
   const accesses = old.reduce((a, s) => a + s.accesses, 0);
   const violations = old.reduce((a, s) => a + s.violations, 0);
   return Array.from({ length: shards }, (_, shard) => ({
-    shard, state: 'queued', window, worker: null, resumes: 0, accesses: shard === 0 ? accesses : 0, violations: shard === 0 ? violations : 0,
+    shard,
+    state: 'queued',
+    window,
+    worker: null,
+    resumes: 0,
+    accesses: shard === 0 ? accesses : 0,
+    violations: shard === 0 ? violations : 0,
   }));
 }
 
 /** Folds events (oldest first) into `f`, in place; returns it. */
 export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
   for (const e of events) {
-    if (e.type === 'resized' && e.shards !== undefined && !isFinal(f.state)) f.shards = resizedShards(f.shards, e.shards, e.window ?? 0);
+    if (e.type === 'resized' && e.shards !== undefined && !isFinal(f.state))
+      f.shards = resizedShards(f.shards, e.shards, e.window ?? 0);
     if (!isFinal(f.state)) applyShard(f.shards, e);
     f.state = nextState(f.state, e);
     if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;
@@ -131,12 +178,22 @@ export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
 export function viewOf(meta: JobMeta, f: JobFold): JobView {
   const { shards, state } = f;
   return {
-    id: meta.id, name: meta.name, policy: meta.policy, seed: meta.seed, state, shards: meta.shards, groupId: meta.groupId,
-    createdAt: meta.createdAt, startedAt: f.startedAt, finishedAt: f.finishedAt,
+    id: meta.id,
+    name: meta.name,
+    policy: meta.policy,
+    seed: meta.seed,
+    state,
+    shards: meta.shards,
+    groupId: meta.groupId,
+    createdAt: meta.createdAt,
+    startedAt: f.startedAt,
+    finishedAt: f.finishedAt,
     progress: progressOf(meta, shards, f.startedAt, f.lastAt ?? f.finishedAt, state),
     violations: shards.reduce((a, s) => a + s.violations, 0),
     perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
-    digest: f.digest, error: f.error, slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
+    digest: f.digest,
+    error: f.error,
+    slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
     slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
     partialWindows: f.partialWindows,
     ...(meta.groupIndex !== undefined ? { groupIndex: meta.groupIndex } : {}),

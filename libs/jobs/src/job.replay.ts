@@ -43,7 +43,8 @@ export async function replayExport(lines: Iterable<string>, opts: ReplayExportOp
   let expected = result?.digest ?? null;
   if (untilWindow !== undefined || expected === null) {
     const windows = partial ? partial.metrics.windows : null;
-    if (untilWindow === undefined || windows !== untilWindow) throw new IncompleteExportError(head.id, state, windows, untilWindow);
+    if (untilWindow === undefined || windows !== untilWindow)
+      throw new IncompleteExportError(head.id, state, windows, untilWindow);
     expected = partial!.digest;
   }
   const report = await runInProcess(head.config, { shards: head.shards, onProgress: opts.onProgress, untilWindow });

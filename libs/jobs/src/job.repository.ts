@@ -47,7 +47,10 @@ export interface JobResultRecord {
 export class JobRepository {
   private readonly g: GlobalKeys;
 
-  constructor(private readonly redis: TlbRedis, private readonly prefix: string) {
+  constructor(
+    private readonly redis: TlbRedis,
+    private readonly prefix: string,
+  ) {
     this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 
@@ -59,7 +62,13 @@ export class JobRepository {
   async create(meta: JobMeta): Promise<void> {
     const k = this.keys(meta.id);
     const score = Date.parse(meta.createdAt);
-    const fields: Record<string, unknown> = { ...meta, groupId: meta.groupId ?? '', groupIndex: meta.groupIndex ?? '', config: JSON.stringify(meta.config), retentionSec: meta.retentionSec ?? '' };
+    const fields: Record<string, unknown> = {
+      ...meta,
+      groupId: meta.groupId ?? '',
+      groupIndex: meta.groupIndex ?? '',
+      config: JSON.stringify(meta.config),
+      retentionSec: meta.retentionSec ?? '',
+    };
     for (const f of ['epoch', 'maxShards', 'resizeTo', 'requeue']) if (fields[f] === undefined) delete fields[f];
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
     await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
@@ -72,7 +81,10 @@ export class JobRepository {
   async metas(ids: string[]): Promise<(JobMeta | null)[]> {
     if (ids.length === 0) return [];
     const res = await pipelineEach(this.redis, ids, (p, id) => p.hgetall(this.keys(id).meta));
-    return res.map(([err, h]) => { if (err) throw err; return parseMeta(h as Record<string, string>); });
+    return res.map(([err, h]) => {
+      if (err) throw err;
+      return parseMeta(h as Record<string, string>);
+    });
   }
 
   /** Result records of several jobs (null where the job is not finished). */
@@ -83,7 +95,14 @@ export class JobRepository {
       if (err) throw err;
       const r = h as Record<string, string>;
       if (!r.state) return null;
-      return { state: r.state, finishedAt: r.finishedAt, error: r.error || null, digest: r.digest || null, report: r.report || null, view: r.view || null } as JobResultRecord;
+      return {
+        state: r.state,
+        finishedAt: r.finishedAt,
+        error: r.error || null,
+        digest: r.digest || null,
+        report: r.report || null,
+        view: r.view || null,
+      } as JobResultRecord;
     });
   }
 
@@ -91,11 +110,24 @@ export class JobRepository {
    * Finishes a job once: result record, final event, retention of events
    * and metadata. @returns false if it was already finished.
    */
-  async finish(jobId: string, record: Omit<JobResultRecord, 'view'>, event: NewJobEvent, retentionSec: number): Promise<boolean> {
+  async finish(
+    jobId: string,
+    record: Omit<JobResultRecord, 'view'>,
+    event: NewJobEvent,
+    retentionSec: number,
+  ): Promise<boolean> {
     const k = this.keys(jobId);
     const fields: string[] = [];
     for (const [f, v] of Object.entries(record)) if (v !== null) fields.push(f, String(v));
-    const id = await this.redis.tlbFinish(3, k.result, k.events, k.meta, retentionSec, EventStreamRepository.encode(event), ...fields);
+    const id = await this.redis.tlbFinish(
+      3,
+      k.result,
+      k.events,
+      k.meta,
+      retentionSec,
+      EventStreamRepository.encode(event),
+      ...fields,
+    );
     return id !== null;
   }
 
@@ -123,8 +155,13 @@ export class JobRepository {
     // In Lua so an expired job's metadata is never re-created with just this field.
     const lua = `if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'waitNote') == ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'waitNote', ARGV[1]) return 1`;
-    const res = await pipelineEach(this.redis, notes, (p, [jobId, note]) => p.eval(lua, 1, this.keys(jobId).meta, note));
-    return res.map(([err, changed]) => { if (err) throw err; return changed === 1; });
+    const res = await pipelineEach(this.redis, notes, (p, [jobId, note]) =>
+      p.eval(lua, 1, this.keys(jobId).meta, note),
+    );
+    return res.map(([err, changed]) => {
+      if (err) throw err;
+      return changed === 1;
+    });
   }
 
   /**
@@ -195,8 +232,16 @@ export class JobRepository {
 function parseMeta(h: Record<string, string>): JobMeta | null {
   if (!h.id) return null;
   return {
-    id: h.id, name: h.name, policy: h.policy, seed: Number(h.seed), shards: Number(h.shards), groupId: h.groupId || null,
-    createdAt: h.createdAt, accessesTotal: Number(h.accessesTotal), windowsEstimate: Number(h.windowsEstimate), config: JSON.parse(h.config),
+    id: h.id,
+    name: h.name,
+    policy: h.policy,
+    seed: Number(h.seed),
+    shards: Number(h.shards),
+    groupId: h.groupId || null,
+    createdAt: h.createdAt,
+    accessesTotal: Number(h.accessesTotal),
+    windowsEstimate: Number(h.windowsEstimate),
+    config: JSON.parse(h.config),
     retentionSec: h.retentionSec ? Number(h.retentionSec) : undefined,
     ...(h.groupIndex ? { groupIndex: Number(h.groupIndex) } : {}),
     epoch: h.epoch ? Number(h.epoch) : 0,

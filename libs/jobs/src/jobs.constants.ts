@@ -41,7 +41,8 @@ export function defaultRetentionSec(env: NodeJS.ProcessEnv = process.env): numbe
   const text = env.TLBSIM_RETENTION_SEC;
   if (!text) return DEFAULT_RETENTION_SEC;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`TLBSIM_RETENTION_SEC: expected a positive integer of seconds, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`TLBSIM_RETENTION_SEC: expected a positive integer of seconds, got ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -52,8 +52,17 @@ export class JobsContainer {
     this.registry = new WorkerRegistryRepository(this.redis, this.prefix);
     this.queue = new ShardQueueRepository(this.redisUrl, this.prefix, this.retentionSec);
     this.finalizer = new JobFinalizerService(this.jobs, this.events, this.scheduler, this.retentionSec);
-    this.resizer = new JobResizeService(this.redis, this.jobs, this.events, this.scheduler, () => this.admission.tick());
-    this.admission = new SchedulerService(this.scheduler, this.registry, this.jobs, this.events, this.queue, this.resizer);
+    this.resizer = new JobResizeService(this.redis, this.jobs, this.events, this.scheduler, () =>
+      this.admission.tick(),
+    );
+    this.admission = new SchedulerService(
+      this.scheduler,
+      this.registry,
+      this.jobs,
+      this.events,
+      this.queue,
+      this.resizer,
+    );
     this.execution = new ShardExecutionService(this.jobs, this.events, this.finalizer, this.resizer);
   }
 

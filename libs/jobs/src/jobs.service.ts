@@ -1,6 +1,16 @@
 import { randomBytes } from 'crypto';
 import type { Queue } from 'bullmq';
-import { accessesTotalOf, isFinalJobState, JobEvent, JobPage, JobState, JobView, policyListErrors, resizeShardsError, WorkerInfo } from '@tlbsim/contracts';
+import {
+  accessesTotalOf,
+  isFinalJobState,
+  JobEvent,
+  JobPage,
+  JobState,
+  JobView,
+  policyListErrors,
+  resizeShardsError,
+  WorkerInfo,
+} from '@tlbsim/contracts';
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
 import { PolicyName, SimConfig, windowNsOf } from '@tlbsim/sim-core';
 import { emptyFold, foldEvents, isFinal, JobFold, viewOf } from './job.projection';
@@ -53,17 +63,23 @@ export class JobsService {
   /** Stores a job, queues it for admission and admits it right away if workers have room. */
   async submit(scenario: SimConfig, opts: { shards?: number; groupId?: string } = {}): Promise<JobView> {
     const meta = await this.prepare(scenario, opts.shards, opts.groupId ?? null);
-    if ((await this.c.scheduler.pendingCount()) >= PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX}); try again later`);
+    if ((await this.c.scheduler.pendingCount()) >= PENDING_JOBS_MAX)
+      throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX}); try again later`);
     await this.store(meta);
     await this.c.admission.tick();
     return (await this.get(meta.id))!;
   }
 
   /** One job per policy, same scenario and seed, in one group. */
-  async submitCompare(scenario: SimConfig, policies: string[], opts: { shards?: number } = {}): Promise<{ groupId: string; jobs: JobView[] }> {
+  async submitCompare(
+    scenario: SimConfig,
+    policies: string[],
+    opts: { shards?: number } = {},
+  ): Promise<{ groupId: string; jobs: JobView[] }> {
     const bad = policyListErrors(policies);
     if (bad.length) throw new JobLimitError(bad.map((e) => e.message).join('; '));
-    if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX) throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
+    if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX)
+      throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
     const groupId = `g-${newId()}`;
     const metas: JobMeta[] = [];
     for (const [groupIndex, p] of policies.entries()) {
@@ -77,12 +93,22 @@ export class JobsService {
 
   private async prepare(cfg: SimConfig, shardsOpt: number | undefined, groupId: string | null): Promise<JobMeta> {
     const shards = shardsOpt ?? cfg.run.shards;
-    if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX) throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
+    if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX)
+      throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
     const config: SimConfig = { ...cfg, run: { ...cfg.run, shards } };
     return {
-      id: newId(), name: cfg.name, policy: cfg.kvm.policy, seed: cfg.seed, shards, maxShards: shards, groupId, createdAt: new Date().toISOString(),
+      id: newId(),
+      name: cfg.name,
+      policy: cfg.kvm.policy,
+      seed: cfg.seed,
+      shards,
+      maxShards: shards,
+      groupId,
+      createdAt: new Date().toISOString(),
       accessesTotal: accessesTotalOf(cfg),
-      windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)), config, retentionSec: this.c.retentionSec,
+      windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)),
+      config,
+      retentionSec: this.c.retentionSec,
     };
   }
 
@@ -101,10 +127,20 @@ export class JobsService {
    */
   async slotDemand(): Promise<SlotDemand> {
     const [running, pending] = await Promise.all([this.c.scheduler.running(), this.c.scheduler.pending()]);
-    const [metas, runningMetas] = await Promise.all([this.c.jobs.metas(pending), this.c.jobs.metas([...running.keys()])]);
+    const [metas, runningMetas] = await Promise.all([
+      this.c.jobs.metas(pending),
+      this.c.jobs.metas([...running.keys()]),
+    ]);
     const held = [...running.values()].reduce((a, n) => a + n, 0);
     // A job that started with fewer shards (run.minShards) may still grow to its most.
-    const growth = runningMetas.reduce((a, m) => a + (m && m.config.run.minShards > 0 ? Math.max(0, (m.maxShards ?? m.shards) - (running.get(m.id) ?? m.shards)) : 0), 0);
+    const growth = runningMetas.reduce(
+      (a, m) =>
+        a +
+        (m && m.config.run.minShards > 0
+          ? Math.max(0, (m.maxShards ?? m.shards) - (running.get(m.id) ?? m.shards))
+          : 0),
+      0,
+    );
     const waiting = metas.reduce((a, m) => a + (m ? Math.max(m.shards, m.maxShards ?? 0) : 0), 0) + growth;
     return { held, waiting, total: held + waiting };
   }
@@ -125,9 +161,14 @@ export class JobsService {
     const open = ids.filter((_, i) => !results[i]?.view);
     const metas = await this.c.jobs.metas(open);
     const known: { id: string; meta: JobMeta }[] = [];
-    open.forEach((id, i) => { if (metas[i]) known.push({ id, meta: metas[i]! }); });
+    open.forEach((id, i) => {
+      if (metas[i]) known.push({ id, meta: metas[i]! });
+    });
     const folds = known.map(({ id, meta }) => this.folds.get(id) ?? emptyFold(meta));
-    const events = await this.c.events.allOf(known.map((k) => k.id), folds.map((f) => f.lastEventId));
+    const events = await this.c.events.allOf(
+      known.map((k) => k.id),
+      folds.map((f) => f.lastEventId),
+    );
     const projected = new Map<string, JobView>();
     known.forEach(({ id, meta }, i) => {
       const fold = foldEvents(folds[i], events[i]);
@@ -136,7 +177,9 @@ export class JobsService {
     });
     for (const id of ids.filter((_, i) => results[i]?.view)) this.folds.delete(id);
     await this.refreshSlots([...projected.values()]);
-    return ids.map((id, i) => (results[i]?.view ? (JSON.parse(results[i]!.view!) as JobView) : projected.get(id) ?? null));
+    return ids.map((id, i) =>
+      results[i]?.view ? (JSON.parse(results[i]!.view!) as JobView) : (projected.get(id) ?? null),
+    );
   }
 
   /**
@@ -188,7 +231,10 @@ export class JobsService {
     const { ids } = await this.c.jobs.ids(0, -1, groupId);
     const views = (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
     const at = (v: JobView): number => v.groupIndex ?? Number.MAX_SAFE_INTEGER;
-    return views.map((v, i) => ({ v, i })).sort((a, b) => at(a.v) - at(b.v) || a.i - b.i).map(({ v }) => v);
+    return views
+      .map((v, i) => ({ v, i }))
+      .sort((a, b) => at(a.v) - at(b.v) || a.i - b.i)
+      .map(({ v }) => v);
   }
 
   /** The report of a completed job, the partial report (`partial: true`) of a cancelled or failed one, or null. */
@@ -257,7 +303,10 @@ export class JobsService {
     for (;;) {
       const blockMs = Math.max(1, Math.min(1000, deadline - Date.now()));
       const events = await this.readEvents(id, after, blockMs);
-      for (const e of events) { onEvent?.(e); after = e.id; }
+      for (const e of events) {
+        onEvent?.(e);
+        after = e.id;
+      }
       const view = await this.get(id);
       if (!view) throw new JobGoneError(id);
       if (isFinal(view.state) && (events.length === 0 || isFinalJobState(events[events.length - 1].type))) return view;

@@ -48,7 +48,9 @@ export class RedisConnectionMonitor {
     if (!this.up) return true;
     this.up = false;
     this.downSince = Date.now();
-    RedisConnectionMonitor.log(`tlbsim: Redis at ${redactRedisUrl(this.url)} is unreachable (${error.message}); retrying`);
+    RedisConnectionMonitor.log(
+      `tlbsim: Redis at ${redactRedisUrl(this.url)} is unreachable (${error.message}); retrying`,
+    );
     for (const fn of this.listeners) fn(false);
     return true;
   }
@@ -77,15 +79,22 @@ export class RedisConnectionMonitor {
  */
 export function isConnectionError(error: Error): boolean {
   const code = (error as { code?: string }).code;
-  return Boolean(code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|EAI_AGAIN)/.test(code))
-    || /connect|connection|socket|closed|ETIMEDOUT|CLUSTERDOWN|slots cache|Cluster redirections|startup nodes/i.test(error.message);
+  return (
+    Boolean(code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|EAI_AGAIN)/.test(code)) ||
+    /connect|connection|socket|closed|ETIMEDOUT|CLUSTERDOWN|slots cache|Cluster redirections|startup nodes/i.test(
+      error.message,
+    )
+  );
 }
 
 /**
  * A BullMQ `error` listener: connection errors go to the monitor of
  * `url`, anything else to `log` (without it, BullMQ prints each to the console).
  */
-export function relayQueueError(url: string, log: (line: string) => void = RedisConnectionMonitor.log): (error: Error) => void {
+export function relayQueueError(
+  url: string,
+  log: (line: string) => void = RedisConnectionMonitor.log,
+): (error: Error) => void {
   return (error) => {
     if (!RedisConnectionMonitor.of(url).failed(error)) log(`tlbsim: queue: ${error.message}`);
   };

@@ -4,8 +4,14 @@
  * message is one line naming the URL and the cause.
  */
 export class RedisUnreachableError extends Error {
-  constructor(readonly url: string, readonly reason: string, readonly attempts: number) {
-    super(`cannot reach Redis at ${url}: ${reason}${attempts > 0 ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`);
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    readonly attempts: number,
+  ) {
+    super(
+      `cannot reach Redis at ${url}: ${reason}${attempts > 0 ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`,
+    );
     this.name = 'RedisUnreachableError';
   }
 }

@@ -11,17 +11,23 @@ export type PipelineReplies = [Error | null, unknown][];
  * item's commands touch one job's or sweep's keys), all sent at once, so
  * still one round trip per node. Replies in item order.
  */
-export async function pipelineEach<T>(redis: TlbRedis, items: readonly T[], add: (p: ChainableCommander, item: T) => void): Promise<PipelineReplies> {
+export async function pipelineEach<T>(
+  redis: TlbRedis,
+  items: readonly T[],
+  add: (p: ChainableCommander, item: T) => void,
+): Promise<PipelineReplies> {
   if (items.length === 0) return [];
   if (!redis.isCluster) {
     const p = redis.pipeline();
     for (const item of items) add(p, item);
     return ((await p.exec()) ?? []) as PipelineReplies;
   }
-  const replies = await Promise.all(items.map(async (item) => {
-    const p = redis.pipeline();
-    add(p, item);
-    return ((await p.exec()) ?? []) as PipelineReplies;
-  }));
+  const replies = await Promise.all(
+    items.map(async (item) => {
+      const p = redis.pipeline();
+      add(p, item);
+      return ((await p.exec()) ?? []) as PipelineReplies;
+    }),
+  );
   return replies.flat();
 }

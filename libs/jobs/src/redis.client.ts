@@ -2,7 +2,14 @@ import Redis, { Cluster, ClusterOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import {
-  APPEND_EVENT_LUA, APPEND_SHARD_EVENT_LUA, CHECKPOINT_LUA, CLAIM_LUA, COMPLETE_SHARD_LUA, FINISH_LUA, PUBLISH_LUA, SNAPSHOT_LUA,
+  APPEND_EVENT_LUA,
+  APPEND_SHARD_EVENT_LUA,
+  CHECKPOINT_LUA,
+  CLAIM_LUA,
+  COMPLETE_SHARD_LUA,
+  FINISH_LUA,
+  PUBLISH_LUA,
+  SNAPSHOT_LUA,
 } from './redis.scripts';
 import { isClusterUrl, parseClusterUrl } from './redis.target';
 
@@ -45,11 +52,19 @@ export function clusterOptionsOf(url: string, name: string, overrides: Partial<C
   const t = parseClusterUrl(url);
   return {
     redisOptions: {
-      maxRetriesPerRequest: null, connectionName: name, username: t.username, password: t.password,
+      maxRetriesPerRequest: null,
+      connectionName: name,
+      username: t.username,
+      password: t.password,
       ...(t.tls ? { tls: {} } : {}),
     },
     // Managed clusters over TLS (ElastiCache) need the node names kept for certificate checks.
-    ...(t.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
+    ...(t.tls
+      ? {
+          dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) =>
+            callback(null, address),
+        }
+      : {}),
     retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
     retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
     retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,

@@ -29,11 +29,15 @@ function causeOf(error: unknown): string {
  */
 async function seedCause(url: string, timeoutMs: number): Promise<string | null> {
   const t = parseClusterUrl(url);
-  const auth = t.password !== undefined ? `${encodeURIComponent(t.username ?? '')}:${encodeURIComponent(t.password)}@` : '';
+  const auth =
+    t.password !== undefined ? `${encodeURIComponent(t.username ?? '')}:${encodeURIComponent(t.password)}@` : '';
   let cause: string | null = null;
   for (const seed of t.seeds) {
     try {
-      await attempt(`${t.tls ? 'rediss' : 'redis'}://${auth}${seed.host.includes(':') ? `[${seed.host}]` : seed.host}:${seed.port}`, timeoutMs);
+      await attempt(
+        `${t.tls ? 'rediss' : 'redis'}://${auth}${seed.host.includes(':') ? `[${seed.host}]` : seed.host}:${seed.port}`,
+        timeoutMs,
+      );
       return null;
     } catch (error) {
       cause ??= `${seed.host}:${seed.port}: ${causeOf(error)}`;
@@ -50,16 +54,30 @@ async function seedCause(url: string, timeoutMs: number): Promise<string | null>
 async function attemptCluster(url: string, timeoutMs: number): Promise<void> {
   const base = clusterOptionsOf(url, 'tlbsim-probe');
   const cluster = new Cluster(parseClusterUrl(url).seeds, {
-    ...base, lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null, maxRedirections: 0, slotsRefreshTimeout: timeoutMs,
-    redisOptions: { ...base.redisOptions, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs },
+    ...base,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: () => null,
+    maxRedirections: 0,
+    slotsRefreshTimeout: timeoutMs,
+    redisOptions: {
+      ...base.redisOptions,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+    },
   });
   cluster.on('error', () => undefined); // the rejection of connect() is the one reported
   try {
-    await cluster.connect().catch(async (error: unknown) => { throw new Error(await seedCause(url, timeoutMs) ?? causeOf(error)); });
+    await cluster.connect().catch(async (error: unknown) => {
+      throw new Error((await seedCause(url, timeoutMs)) ?? causeOf(error));
+    });
     const masters = cluster.nodes('master');
     if (masters.length === 0) throw new Error('no master node in the slot map');
     for (const node of masters) {
-      await node.ping().catch((e: Error) => { throw new Error(`master ${node.options.host}:${node.options.port}: ${causeOf(e)}`); });
+      await node.ping().catch((e: Error) => {
+        throw new Error(`master ${node.options.host}:${node.options.port}: ${causeOf(e)}`);
+      });
     }
     const info = String(await masters[0].cluster('INFO'));
     const state = /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
@@ -74,8 +92,13 @@ async function attempt(url: string, timeoutMs: number): Promise<void> {
   if (isClusterUrl(url)) return attemptCluster(url, timeoutMs);
   // No retries of its own and no offline queue: the loop in probeRedis owns the retry policy.
   const redis = new Redis(url, {
-    lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null,
-    connectTimeout: timeoutMs, commandTimeout: timeoutMs, connectionName: 'tlbsim-probe',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    connectionName: 'tlbsim-probe',
   });
   // The error event carries the cause (ECONNREFUSED ...); the rejection only says "Connection is closed".
   let cause: unknown;

@@ -59,9 +59,13 @@ export function parseClusterUrl(url: string, field = '--redis-cluster'): Cluster
     username = decodeURIComponent(colon >= 0 ? auth.slice(0, colon) : auth) || undefined;
     password = colon >= 0 ? decodeURIComponent(auth.slice(colon + 1)) : undefined;
   }
-  const parts = rest.replace(/\/$/, '').split(',').filter((p) => p.trim() !== '');
+  const parts = rest
+    .replace(/\/$/, '')
+    .split(',')
+    .filter((p) => p.trim() !== '');
   if (parts.length === 0) throw new Error(`${field}: expected host:port[,host:port...], got nothing`);
-  if (parts.length > CLUSTER_SEEDS_MAX) throw new Error(`${field}: at most ${CLUSTER_SEEDS_MAX} nodes, got ${parts.length}`);
+  if (parts.length > CLUSTER_SEEDS_MAX)
+    throw new Error(`${field}: at most ${CLUSTER_SEEDS_MAX} nodes, got ${parts.length}`);
   return { seeds: parts.map((p) => parseSeed(p, field)), username, password, tls };
 }
 
@@ -97,9 +101,15 @@ export interface RedisFlags {
  * `useEnv: false` for commands whose `--redis` is opt-in (`sweep`, `hunt`).
  * @throws Error (one line naming the flags or variables) when both kinds are given or a node is malformed.
  */
-export function redisTargetOf(flags: RedisFlags, env: NodeJS.ProcessEnv = process.env, useEnv = true): string | undefined {
+export function redisTargetOf(
+  flags: RedisFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  useEnv = true,
+): string | undefined {
   if (flags.redis !== undefined && flags.redisCluster !== undefined) {
-    throw new Error('--redis and --redis-cluster exclude each other: give one (a single Redis URL, or the cluster\'s host:port list)');
+    throw new Error(
+      "--redis and --redis-cluster exclude each other: give one (a single Redis URL, or the cluster's host:port list)",
+    );
   }
   if (flags.redisCluster !== undefined) return clusterUrlOf(flags.redisCluster, '--redis-cluster');
   if (flags.redis !== undefined) return flags.redis;

@@ -50,12 +50,20 @@ export class RedisTransport implements ShardTransport {
   stopAt = -1;
   private readonly blockMs: number;
 
-  constructor(private readonly repo: ShardExchangeRepository, private readonly opts: RedisTransportOptions) {
+  constructor(
+    private readonly repo: ShardExchangeRepository,
+    private readonly opts: RedisTransportOptions,
+  ) {
     this.stats = { ...(opts.stats ?? emptyTransportStats()) };
     this.blockMs = opts.blockMs ?? 500;
   }
 
-  async exchange(shard: number, window: number, outbound: Map<number, Float64Array>, done: boolean): Promise<ExchangeResult> {
+  async exchange(
+    shard: number,
+    window: number,
+    outbound: Map<number, Float64Array>,
+    done: boolean,
+  ): Promise<ExchangeResult> {
     for (const batch of outbound.values()) this.stats.messagesSent += batch.length / MSG_WIDTH;
     const trips = this.repo.roundTrips;
     const reply = await this.repo.publish(window, outbound, done, this.opts.token);
@@ -64,7 +72,12 @@ export class RedisTransport implements ShardTransport {
 
   /** Waits for the barrier of a window this shard published before (a shard resumed at its barrier). */
   async awaitBarrier(shard: number, window: number): Promise<ExchangeResult> {
-    return this.settle({ status: 'waiting', allDone: false, fresh: false, entries: [], stopAt: -1 }, shard, window, this.repo.roundTrips);
+    return this.settle(
+      { status: 'waiting', allDone: false, fresh: false, entries: [], stopAt: -1 },
+      shard,
+      window,
+      this.repo.roundTrips,
+    );
   }
 
   /**

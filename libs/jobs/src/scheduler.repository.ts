@@ -12,7 +12,10 @@ const UNLOCK_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.c
 export class SchedulerRepository {
   private readonly g: GlobalKeys;
 
-  constructor(private readonly redis: TlbRedis, prefix: string) {
+  constructor(
+    private readonly redis: TlbRedis,
+    prefix: string,
+  ) {
     this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 

@@ -65,7 +65,11 @@ export class SchedulerService {
       if (!meta) await this.scheduler.release(pending[i]);
       else known.set(meta.id, meta);
     }
-    const plan = planAdmission([...known.values()].map(waitingJobOf), held.map((m) => ({ id: m.id, createdAtMs: Date.parse(m.createdAt), slots: running.get(m.id) ?? m.shards })), capacity);
+    const plan = planAdmission(
+      [...known.values()].map(waitingJobOf),
+      held.map((m) => ({ id: m.id, createdAtMs: Date.parse(m.createdAt), slots: running.get(m.id) ?? m.shards })),
+      capacity,
+    );
     let reserved = [...running.values()].reduce((a, n) => a + n, 0);
     const result: TickResult = { admitted: [], waiting: plan.waiting.map((w) => w.id), capacity, reserved };
     for (const { id, shards } of plan.admit) {
@@ -74,7 +78,9 @@ export class SchedulerService {
       result.admitted.push(id);
     }
     const free = Math.max(0, capacity - reserved);
-    await this.noteWaiting(plan.waiting.map((w) => [w.id, w.needed, capacity, free] as [string, number, number, number]));
+    await this.noteWaiting(
+      plan.waiting.map((w) => [w.id, w.needed, capacity, free] as [string, number, number, number]),
+    );
     if (plan.waiting.length === 0 && free > 0) reserved += await this.grow(held, free);
     result.reserved = reserved;
     return result;
@@ -101,7 +107,10 @@ export class SchedulerService {
     const held: JobMeta[] = [];
     for (const meta of metas) {
       if (!meta) continue;
-      if (!meta.requeue) { held.push(meta); continue; }
+      if (!meta.requeue) {
+        held.push(meta);
+        continue;
+      }
       await this.scheduler.requeue(meta.id, Date.parse(meta.createdAt));
       running.delete(meta.id);
     }
@@ -133,7 +142,10 @@ export class SchedulerService {
     const ids = [...running.keys()];
     const results = await this.jobs.results(ids);
     for (let i = 0; i < ids.length; i++) {
-      if (results[i]) { await this.scheduler.release(ids[i]); running.delete(ids[i]); }
+      if (results[i]) {
+        await this.scheduler.release(ids[i]);
+        running.delete(ids[i]);
+      }
     }
   }
 
@@ -143,9 +155,17 @@ export class SchedulerService {
    * Appended only when the numbers change, so idle passes do not flood the stream.
    */
   private async noteWaiting(notes: readonly [string, number, number, number][]): Promise<void> {
-    const changed = await this.jobs.swapWaitNotes(notes.map(([id, needed, live, free]) => [id, `${needed}/${live}/${free}`] as const));
-    await this.events.appendMany(notes.filter((_, i) => changed[i])
-      .map(([jobId, needed, live, free]) => ({ jobId, event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsLive: live, slotsFree: free } })));
+    const changed = await this.jobs.swapWaitNotes(
+      notes.map(([id, needed, live, free]) => [id, `${needed}/${live}/${free}`] as const),
+    );
+    await this.events.appendMany(
+      notes
+        .filter((_, i) => changed[i])
+        .map(([jobId, needed, live, free]) => ({
+          jobId,
+          event: { type: 'waiting-for-workers' as const, slotsNeeded: needed, slotsLive: live, slotsFree: free },
+        })),
+    );
   }
 }
 

@@ -1,6 +1,15 @@
 import { ScenarioInputError, SweepKind } from '@tlbsim/contracts';
 import {
-  BatchSearch, HuntDriver, HuntDriverState, HuntRequest, HuntResult, SearchPoint, ShrinkDriver, ShrinkDriverState, ShrinkRequest, ShrinkResult,
+  BatchSearch,
+  HuntDriver,
+  HuntDriverState,
+  HuntRequest,
+  HuntResult,
+  SearchPoint,
+  ShrinkDriver,
+  ShrinkDriverState,
+  ShrinkRequest,
+  ShrinkResult,
 } from '@tlbsim/engine';
 import type { FieldError } from '@tlbsim/contracts';
 import type { SweepQueueRepository } from './sweep-queue.repository';
@@ -41,20 +50,36 @@ export function decodeSearch(h: Record<string, string>): StoredSearch | null {
   if (!h.request) return null;
   const json = <T>(text: string | undefined): T | null => (text ? (JSON.parse(text) as T) : null);
   return {
-    request: JSON.parse(h.request), state: JSON.parse(h.state), batchStart: Number(h.batchStart), runs: Number(h.runs ?? 0),
-    best: json(h.best), result: json(h.result), errors: json(h.errors),
+    request: JSON.parse(h.request),
+    state: JSON.parse(h.state),
+    batchStart: Number(h.batchStart),
+    runs: Number(h.runs ?? 0),
+    best: json(h.best),
+    result: json(h.result),
+    errors: json(h.errors),
   };
 }
 
 /** The search of `kind` for `request`, new or going on from `state`. */
-export function searchDriverOf(kind: SearchKind, request: HuntRequest | ShrinkRequest, state?: unknown): BatchSearch<HuntResult | ShrinkResult> & { runs: number; best: unknown } {
+export function searchDriverOf(
+  kind: SearchKind,
+  request: HuntRequest | ShrinkRequest,
+  state?: unknown,
+): BatchSearch<HuntResult | ShrinkResult> & { runs: number; best: unknown } {
   if (kind === 'hunt') return new HuntDriver(request as HuntRequest, Date.now, state as HuntDriverState | undefined);
   return new ShrinkDriver(request as ShrinkRequest, SHRINK_LEVELS_ON_WORKERS, state as ShrinkDriverState | undefined);
 }
 
 /** The stored points of a batch starting at point `start`. */
 function storedPoints(batch: readonly SearchPoint[], start: number): StoredSweepPoint[] {
-  return batch.map((p, i) => ({ index: start + i, grid: p.label, policy: p.config.kvm.policy, seed: p.config.seed, config: p.config, search: { cls: p.cls } }));
+  return batch.map((p, i) => ({
+    index: start + i,
+    grid: p.label,
+    policy: p.config.kvm.policy,
+    seed: p.config.seed,
+    config: p.config,
+    search: { cls: p.cls },
+  }));
 }
 
 /**
@@ -67,7 +92,11 @@ function storedPoints(batch: readonly SearchPoint[], start: number): StoredSweep
  * process.
  */
 export class SearchBatchesService {
-  constructor(private readonly repo: SweepRepository, private readonly queue: () => SweepQueueRepository, private readonly retentionSec: number) {}
+  constructor(
+    private readonly repo: SweepRepository,
+    private readonly queue: () => SweepQueueRepository,
+    private readonly retentionSec: number,
+  ) {}
 
   /**
    * Stores a new search and queues its first batch.
@@ -77,10 +106,23 @@ export class SearchBatchesService {
   async start(meta: SweepMeta, kind: SearchKind, request: HuntRequest | ShrinkRequest): Promise<SweepMeta> {
     const driver = searchDriverOf(kind, request);
     const batch = driver.nextBatch();
-    if (!batch) throw new ScenarioInputError([{ path: 'budget', value: 0, constraint: 'min', message: 'nothing to run', limit: 1 }]);
+    if (!batch)
+      throw new ScenarioInputError([
+        { path: 'budget', value: 0, constraint: 'min', message: 'nothing to run', limit: 1 },
+      ]);
     const points = storedPoints(batch, 0);
-    const started: SweepMeta = { ...meta, kind, points: points.length, policies: [...new Set(points.map((p) => p.policy))] };
-    await this.repo.saveSearch(meta.id, { request: JSON.stringify(request), state: JSON.stringify(driver.snapshot()), batchStart: '0', runs: '0' });
+    const started: SweepMeta = {
+      ...meta,
+      kind,
+      points: points.length,
+      policies: [...new Set(points.map((p) => p.policy))],
+    };
+    await this.repo.saveSearch(meta.id, {
+      request: JSON.stringify(request),
+      state: JSON.stringify(driver.snapshot()),
+      batchStart: '0',
+      runs: '0',
+    });
     await this.repo.create(started, points);
     await this.queue().enqueue(meta.id, points.length, 0);
     return started;
@@ -104,28 +146,58 @@ export class SearchBatchesService {
         return;
       }
       await this.repo.saveSearch(meta.id, { ...progress, result: JSON.stringify(driver.result()) });
-      await this.repo.finish(meta.id, 'completed', null, this.retentionSec, this.endEvent(meta, stored.request, driver.best));
+      await this.repo.finish(
+        meta.id,
+        'completed',
+        null,
+        this.retentionSec,
+        this.endEvent(meta, stored.request, driver.best),
+      );
     } catch (error) {
       if (!(error instanceof ScenarioInputError)) throw error;
       await this.repo.saveSearch(meta.id, { errors: JSON.stringify(error.errors) });
-      await this.repo.finish(meta.id, 'failed', error.errors.map((e) => e.message).join('; '), this.retentionSec, this.endEvent(meta, stored.request, driver.best));
+      await this.repo.finish(
+        meta.id,
+        'failed',
+        error.errors.map((e) => e.message).join('; '),
+        this.retentionSec,
+        this.endEvent(meta, stored.request, driver.best),
+      );
     }
   }
 
   /** The fields of a final event. */
-  private endEvent(meta: SweepMeta, request: HuntRequest | ShrinkRequest, best: unknown): Omit<NewSweepEvent, 'type' | 'error'> {
-    return progressFieldsOf(meta, meta.points, (best ?? null) as Record<string, unknown> | null, pointsMaxOf(meta.kind, request));
+  private endEvent(
+    meta: SweepMeta,
+    request: HuntRequest | ShrinkRequest,
+    best: unknown,
+  ): Omit<NewSweepEvent, 'type' | 'error'> {
+    return progressFieldsOf(
+      meta,
+      meta.points,
+      (best ?? null) as Record<string, unknown> | null,
+      pointsMaxOf(meta.kind, request),
+    );
   }
 }
 
 /** Most points a job may run: a sweep's points, a hunt's budget; null when not known ahead. */
-export function pointsMaxOf(kind: SweepKind, request: HuntRequest | ShrinkRequest | null, points?: number): number | null {
+export function pointsMaxOf(
+  kind: SweepKind,
+  request: HuntRequest | ShrinkRequest | null,
+  points?: number,
+): number | null {
   if (kind === 'sweep') return points ?? null;
   return kind === 'hunt' ? ((request as HuntRequest | null)?.budgetRuns ?? null) : null;
 }
 
 /** The fields of a progress event of `meta` with `done` points finished. */
-export function progressFieldsOf(meta: SweepMeta, done: number, best: Record<string, unknown> | null, pointsMax: number | null): Omit<NewSweepEvent, 'type' | 'error'> {
+export function progressFieldsOf(
+  meta: SweepMeta,
+  done: number,
+  best: Record<string, unknown> | null,
+  pointsMax: number | null,
+): Omit<NewSweepEvent, 'type' | 'error'> {
   const elapsedSec = Math.max(1e-3, (Date.now() - Date.parse(meta.createdAt)) / 1000);
   return { kind: meta.kind, pointsDone: done, points: meta.points, pointsMax, pointsPerSec: done / elapsedSec, best };
 }

@@ -58,18 +58,34 @@ export class ShardExchangeRepository {
   /** Round trips to Redis so far (each call of this class is one). */
   roundTrips = 0;
 
-  constructor(private readonly redis: TlbRedis, private readonly keys: JobKeys, private readonly shard: number, private readonly shards: number) {}
+  constructor(
+    private readonly redis: TlbRedis,
+    private readonly keys: JobKeys,
+    private readonly shard: number,
+    private readonly shards: number,
+  ) {}
 
   /** Takes a fencing token for this run of the shard and returns its last snapshot. */
   async claim(): Promise<ShardClaim | null> {
     this.roundTrips++;
-    const r = (await this.redis.tlbClaimBuffer(3, this.keys.barrier, this.keys.result, this.keys.snapshot(this.shard), this.shard)) as [number, Buffer | null, number?, number?];
+    const r = (await this.redis.tlbClaimBuffer(
+      3,
+      this.keys.barrier,
+      this.keys.result,
+      this.keys.snapshot(this.shard),
+      this.shard,
+    )) as [number, Buffer | null, number?, number?];
     if (r[0] === -1) return null;
     return { token: String(r[0]), snapshot: r[1] ?? null, t0: r[2] ?? 0, stopAt: r[3] ?? -1 };
   }
 
   /** Publishes window `window` (one entry per destination shard) and checks its barrier. */
-  async publish(window: number, outbound: Map<number, Float64Array>, done: boolean, token: string): Promise<BarrierReply> {
+  async publish(
+    window: number,
+    outbound: Map<number, Float64Array>,
+    done: boolean,
+    token: string,
+  ): Promise<BarrierReply> {
     const k = this.keys;
     const keys = [k.barrier, k.result, k.barrierStream, k.inbound(this.shard)];
     const batches: Buffer[] = [];
@@ -79,8 +95,23 @@ export class ShardExchangeRepository {
       batches.push(encodeBatch(batch));
     }
     this.roundTrips++;
-    const r = (await this.redis.tlbPublishBuffer(keys.length, ...keys, this.shard, window, done ? 1 : 0, token, this.shards, ...batches)) as [number, number, number, number?, unknown?];
-    return { status: STATUS[r[0]], allDone: r[1] === 1, fresh: r[2] === 1, stopAt: r[3] ?? -1, entries: r[0] === 1 ? parseEntries(r[4]) : [] };
+    const r = (await this.redis.tlbPublishBuffer(
+      keys.length,
+      ...keys,
+      this.shard,
+      window,
+      done ? 1 : 0,
+      token,
+      this.shards,
+      ...batches,
+    )) as [number, number, number, number?, unknown?];
+    return {
+      status: STATUS[r[0]],
+      allDone: r[1] === 1,
+      fresh: r[2] === 1,
+      stopAt: r[3] ?? -1,
+      entries: r[0] === 1 ? parseEntries(r[4]) : [],
+    };
   }
 
   /**
@@ -91,7 +122,8 @@ export class ShardExchangeRepository {
   async wait(window: number, blockMs: number): Promise<BarrierReply> {
     const k = this.keys;
     this.roundTrips++;
-    const res = await this.redis.pipeline()
+    const res = await this.redis
+      .pipeline()
       .xreadBuffer('COUNT', 1, 'BLOCK', blockMs, 'STREAMS', k.barrierStream, `${window}-0`)
       .exists(k.result)
       .xrangeBuffer(k.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`)
@@ -101,7 +133,8 @@ export class ShardExchangeRepository {
     for (const [err] of res) if (err) throw err;
     const read = res[0][1] as [Buffer, [Buffer, Buffer[]][]][] | null;
     const stopAt = res[3][1] === null ? -1 : Number(res[3][1]);
-    if (!read) return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
+    if (!read)
+      return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
     const [id, fields] = read[0][1][0];
     const barrierWindow = Number(id.toString().split('-')[0]);
     const flag = fields[fields.findIndex((f) => f.toString() === 'a') + 1]?.toString();
@@ -113,14 +146,26 @@ export class ShardExchangeRepository {
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
   async inboundOf(window: number): Promise<InboundEntry[]> {
     this.roundTrips++;
-    return parseEntries(await this.redis.xrangeBuffer(this.keys.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`));
+    return parseEntries(
+      await this.redis.xrangeBuffer(this.keys.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`),
+    );
   }
 
   /** Stores a snapshot taken after window `keepFrom` and trims inbound batches of earlier windows. */
   async saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
     const k = this.keys;
     this.roundTrips++;
-    const r = await this.redis.tlbSnapshot(4, k.barrier, k.result, k.snapshot(this.shard), k.inbound(this.shard), this.shard, token, bytes, keepFrom);
+    const r = await this.redis.tlbSnapshot(
+      4,
+      k.barrier,
+      k.result,
+      k.snapshot(this.shard),
+      k.inbound(this.shard),
+      this.shard,
+      token,
+      bytes,
+      keepFrom,
+    );
     return r === 1 ? 'passed' : STATUS[r];
   }
 
@@ -128,7 +173,14 @@ export class ShardExchangeRepository {
   async saveCheckpoint(windowsDone: number, json: string, drop: readonly string[]): Promise<BarrierStatus> {
     const k = this.keys;
     this.roundTrips++;
-    const r = await this.redis.tlbCheckpoint(2, k.result, k.checkpoints, checkpointField(windowsDone, this.shard), json, ...drop);
+    const r = await this.redis.tlbCheckpoint(
+      2,
+      k.result,
+      k.checkpoints,
+      checkpointField(windowsDone, this.shard),
+      json,
+      ...drop,
+    );
     return r === 1 ? 'passed' : STATUS[r];
   }
 

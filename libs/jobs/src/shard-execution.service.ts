@@ -80,46 +80,73 @@ export class ShardExecutionService {
       if (error instanceof ShardSupersededError) return 'superseded';
       if (error instanceof ShardInterruptedError) throw error;
       const text = error instanceof Error ? error.message : String(error);
-      await this.events.append(meta.id, { type: 'shard-failed', shard: data.shard, worker: opts.workerId, error: text });
+      await this.events.append(meta.id, {
+        type: 'shard-failed',
+        shard: data.shard,
+        worker: opts.workerId,
+        error: text,
+      });
       await this.finalizer.fail(meta, `shard ${data.shard}: ${text}`);
       throw error;
     }
   }
 
-  private async execute(meta: JobMeta, shard: number, repo: ShardExchangeRepository, claim: ShardClaim, opts: ShardRunOptions): Promise<ShardRunOutcome> {
+  private async execute(
+    meta: JobMeta,
+    shard: number,
+    repo: ShardExchangeRepository,
+    claim: ShardClaim,
+    opts: ShardRunOptions,
+  ): Promise<ShardRunOutcome> {
     const cfg = meta.config;
     const token = claim.token;
     const start = await this.start(meta, shard, repo, claim, opts.workerId);
     // Resumed from the snapshot it took for a resize (its run died before the switch): stop again.
-    if (claim.stopAt >= 0 && !start.atBarrier && start.sim.window - 1 === claim.stopAt) return this.stopForResize(meta, shard, token, claim.stopAt);
-    const transport = new RedisTransport(repo, { jobId: meta.id, token, stats: start.stats, shouldStop: opts.shouldStop });
+    if (claim.stopAt >= 0 && !start.atBarrier && start.sim.window - 1 === claim.stopAt)
+      return this.stopForResize(meta, shard, token, claim.stopAt);
+    const transport = new RedisTransport(repo, {
+      jobId: meta.id,
+      token,
+      stats: start.stats,
+      shouldStop: opts.shouldStop,
+    });
     let lastEvent = 0;
     const checkpoints: number[] = [];
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
       const now = Date.now();
       if (allDone || now - lastEvent >= PROGRESS_EVERY_MS) {
         lastEvent = now;
-        const appended = await this.events.appendFenced(meta.id, shard, token, { type: 'window-completed', shard, window, worker: opts.workerId, ...progressFields(s) });
+        const appended = await this.events.appendFenced(meta.id, shard, token, {
+          type: 'window-completed',
+          shard,
+          window,
+          worker: opts.workerId,
+          ...progressFields(s),
+        });
         if (appended === 'superseded') throw new ShardSupersededError(meta.id, shard);
       }
       if (allDone) return;
-      if (isCheckpointWindow(window + 1, cfg.run.snapshotEveryWindows)) await this.checkpoint(s, window + 1, repo, checkpoints, meta.id);
+      if (isCheckpointWindow(window + 1, cfg.run.snapshotEveryWindows))
+        await this.checkpoint(s, window + 1, repo, checkpoints, meta.id);
       if (transport.stopAt === window) {
         await this.snapshot(s, transport, repo, token, meta.id, false);
         throw new StopForResize(window);
       }
       const stop = opts.shouldStop?.() ?? false;
-      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0) await this.snapshot(s, transport, repo, token, meta.id, false);
+      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0)
+        await this.snapshot(s, transport, repo, token, meta.id, false);
       if (stop) throw new ShardInterruptedError(meta.id, shard, window);
     };
     const pendingBarrier = start.atBarrier ? () => transport.awaitBarrier(shard, start.sim.window - 1) : undefined;
-    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).catch(async (error: unknown) => {
-      if (error instanceof StopForResize) return error;
-      if (!(error instanceof BarrierLeftError)) throw error;
-      // Snapshot at the window we are in and leave; the resumed run waits for this barrier.
-      await this.snapshot(start.sim, transport, repo, token, meta.id, true);
-      throw new ShardInterruptedError(meta.id, shard, error.window);
-    });
+    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).catch(
+      async (error: unknown) => {
+        if (error instanceof StopForResize) return error;
+        if (!(error instanceof BarrierLeftError)) throw error;
+        // Snapshot at the window we are in and leave; the resumed run waits for this barrier.
+        await this.snapshot(start.sim, transport, repo, token, meta.id, true);
+        throw new ShardInterruptedError(meta.id, shard, error.window);
+      },
+    );
     if (res instanceof StopForResize) return this.stopForResize(meta, shard, token, res.window);
     const outcome: ShardOutcome = { partial: res.partial, windows: res.windows, stats: transport.stats };
     const finished = await repo.complete(JSON.stringify(outcome), token);
@@ -138,7 +165,8 @@ export class ShardExecutionService {
     const stopped = await this.resizer.stopped(meta, shard, token, stopAt);
     if (stopped === 'finished') return 'job-finished';
     if (stopped === 'superseded') return 'superseded';
-    if (stopped === 'none') throw new Error(`shard ${shard} stopped for a resize after window ${stopAt}, but none is under way`);
+    if (stopped === 'none')
+      throw new Error(`shard ${shard} stopped for a resize after window ${stopAt}, but none is under way`);
     if (stopped === meta.shards) {
       const r = await this.resizer.commit(meta);
       if (r === 'finished') return 'job-finished';
@@ -147,13 +175,35 @@ export class ShardExecutionService {
   }
 
   /** A fresh shard, or the shard restored from its snapshot with the batches delivered after it. */
-  private async start(meta: JobMeta, shard: number, repo: ShardExchangeRepository, claim: ShardClaim, worker: string): Promise<ShardStart> {
+  private async start(
+    meta: JobMeta,
+    shard: number,
+    repo: ShardExchangeRepository,
+    claim: ShardClaim,
+    worker: string,
+  ): Promise<ShardStart> {
     const { token, snapshot: snap } = claim;
     const resumed = Number(token) !== claim.t0 + 1;
-    if (resumed) await this.events.append(meta.id, { type: 'shard-failed', shard, worker, error: 'previous run of the shard was lost (worker died or stopped); resuming' });
+    if (resumed)
+      await this.events.append(meta.id, {
+        type: 'shard-failed',
+        shard,
+        worker,
+        error: 'previous run of the shard was lost (worker died or stopped); resuming',
+      });
     if (!snap) {
-      await this.events.append(meta.id, { type: resumed ? 'shard-resumed' : 'shard-started', shard, worker, window: 0 });
-      return { sim: new ShardSim(meta.config, shard, meta.shards), inbound: [], stats: emptyTransportStats(), atBarrier: false };
+      await this.events.append(meta.id, {
+        type: resumed ? 'shard-resumed' : 'shard-started',
+        shard,
+        worker,
+        window: 0,
+      });
+      return {
+        sim: new ShardSim(meta.config, shard, meta.shards),
+        inbound: [],
+        stats: emptyTransportStats(),
+        atBarrier: false,
+      };
     }
     const stored = decodeSnapshot(snap);
     const sim = ShardSim.restore(meta.config, stored.sim);
@@ -166,14 +216,27 @@ export class ShardExecutionService {
   }
 
   /** Records the shard's counters and witnesses after `windowsDone` windows (for a partial report), keeping the last few. */
-  private async checkpoint(s: ShardSim, windowsDone: number, repo: ShardExchangeRepository, kept: number[], jobId: string): Promise<void> {
+  private async checkpoint(
+    s: ShardSim,
+    windowsDone: number,
+    repo: ShardExchangeRepository,
+    kept: number[],
+    jobId: string,
+  ): Promise<void> {
     kept.push(windowsDone);
     const drop = kept.splice(0, Math.max(0, kept.length - CHECKPOINTS_KEPT)).map((w) => checkpointField(w, s.shard));
     const status = await repo.saveCheckpoint(windowsDone, JSON.stringify(s.partial()), drop);
     if (status === 'finished') throw new JobFinishedError(jobId);
   }
 
-  private async snapshot(s: ShardSim, transport: RedisTransport, repo: ShardExchangeRepository, token: string, jobId: string, atBarrier: boolean): Promise<void> {
+  private async snapshot(
+    s: ShardSim,
+    transport: RedisTransport,
+    repo: ShardExchangeRepository,
+    token: string,
+    jobId: string,
+    atBarrier: boolean,
+  ): Promise<void> {
     const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...transport.stats }, atBarrier };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
     const status = await repo.saveSnapshot(encodeSnapshot(stored), s.window - 1, token);

@@ -35,8 +35,15 @@ export async function disconnectQueue(queue: { disconnect(): Promise<void> }): P
 export class ShardQueueRepository {
   readonly queue: Queue<ShardJobData>;
 
-  constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
-    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: bullConnectionOf(redisUrl), prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)) });
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly retentionSec: number,
+  ) {
+    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, {
+      connection: bullConnectionOf(redisUrl),
+      prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)),
+    });
     this.queue.on('error', relayQueueError(redisUrl));
   }
 
@@ -46,11 +53,18 @@ export class ShardQueueRepository {
    * the retention so an operator can inspect them.
    */
   async enqueue(jobId: string, shards: number, epoch = 0): Promise<void> {
-    await this.queue.addBulk(Array.from({ length: shards }, (_, shard) => ({
-      name: 'shard',
-      data: epoch > 0 ? { jobId, shard, shards, epoch } : { jobId, shard, shards },
-      opts: { jobId: shardJobId(jobId, shard, epoch), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },
-    })));
+    await this.queue.addBulk(
+      Array.from({ length: shards }, (_, shard) => ({
+        name: 'shard',
+        data: epoch > 0 ? { jobId, shard, shards, epoch } : { jobId, shard, shards },
+        opts: {
+          jobId: shardJobId(jobId, shard, epoch),
+          attempts: 1,
+          removeOnComplete: true,
+          removeOnFail: { age: this.retentionSec },
+        },
+      })),
+    );
   }
 
   /** Removes a job's shard jobs that are not running (running ones stop by themselves). */

@@ -3,7 +3,8 @@ import { compareStreamIds, parseStreamId, streamIdBefore } from './stream-id';
 describe('stream ids', () => {
   it('parses complete ids within 64 bits only', () => {
     expect(parseStreamId('1712345678901-3')).toEqual({ ms: 1712345678901n, seq: 3n });
-    for (const bad of ['abc', '-1', '1-1-1', '$', '1-', '-', '1', '18446744073709551616-0', '9'.repeat(5000)]) expect(parseStreamId(bad)).toBeNull();
+    for (const bad of ['abc', '-1', '1-1-1', '$', '1-', '-', '1', '18446744073709551616-0', '9'.repeat(5000)])
+      expect(parseStreamId(bad)).toBeNull();
   });
 
   it('orders ids and steps back one', () => {

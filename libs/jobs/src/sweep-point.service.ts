@@ -23,7 +23,11 @@ export class SweepPointService {
    * @param retentionSec - how long an ended job's keys are kept
    * @param queue - the point queue, for the next batches of hunts and shrinks
    */
-  constructor(private readonly repo: SweepRepository, private readonly retentionSec: number, queue: () => SweepQueueRepository) {
+  constructor(
+    private readonly repo: SweepRepository,
+    private readonly retentionSec: number,
+    queue: () => SweepQueueRepository,
+  ) {
     this.searches = new SearchBatchesService(repo, queue, retentionSec);
   }
 
@@ -36,20 +40,37 @@ export class SweepPointService {
       const { report, answer } = await this.runPoint(data.sweepId, point);
       const stored = await this.repo.saveRow(data.sweepId, sweepRowOf(point, report));
       if (meta.kind === 'sweep') {
-        const best = await this.repo.keepBest(data.sweepId, report.violations.total, { index: point.index, grid: point.grid, policy: point.policy, seed: point.seed, violations: report.violations.total });
+        const best = await this.repo.keepBest(data.sweepId, report.violations.total, {
+          index: point.index,
+          grid: point.grid,
+          policy: point.policy,
+          seed: point.seed,
+          violations: report.violations.total,
+        });
         const fields = progressFieldsOf(meta, stored, best, meta.points);
         if (stored < meta.points) await this.repo.appendEvent(data.sweepId, { type: 'progress', ...fields });
         else await this.repo.finish(data.sweepId, 'completed', null, this.retentionSec, fields);
       } else {
         // A hunt's best so far is the closest run, known as soon as it ran; a shrink's is known per batch.
-        if (meta.kind === 'hunt' && answer) await this.repo.keepBest(data.sweepId, closenessOf(answer), { point: point.index, label: point.grid, outcome: withoutReport(answer) });
+        if (meta.kind === 'hunt' && answer)
+          await this.repo.keepBest(data.sweepId, closenessOf(answer), {
+            point: point.index,
+            label: point.grid,
+            outcome: withoutReport(answer),
+          });
         await this.searchProgress(meta, stored);
         if (stored >= meta.points) await this.searches.advance(meta);
       }
       return 'completed';
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      await this.repo.finish(data.sweepId, 'failed', `point ${data.index}: ${text}`, this.retentionSec, progressFieldsOf(meta, await this.repo.rowCount(data.sweepId), null, null));
+      await this.repo.finish(
+        data.sweepId,
+        'failed',
+        `point ${data.index}: ${text}`,
+        this.retentionSec,
+        progressFieldsOf(meta, await this.repo.rowCount(data.sweepId), null, null),
+      );
       throw error;
     }
   }
@@ -67,7 +88,10 @@ export class SweepPointService {
   private async searchProgress(meta: SweepMeta, done: number): Promise<void> {
     const search = decodeSearch(await this.repo.search(meta.id));
     if (!search) return;
-    await this.repo.appendEvent(meta.id, { type: 'progress', ...progressFieldsOf(meta, done, search.best, pointsMaxOf(meta.kind, search.request)) });
+    await this.repo.appendEvent(meta.id, {
+      type: 'progress',
+      ...progressFieldsOf(meta, done, search.best, pointsMaxOf(meta.kind, search.request)),
+    });
   }
 }
 

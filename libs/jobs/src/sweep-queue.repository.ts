@@ -23,8 +23,15 @@ export function sweepPointJobId(sweepId: string, index: number): string {
 export class SweepQueueRepository {
   readonly queue: Queue<SweepPointJobData>;
 
-  constructor(redisUrl: string, prefix: string, private readonly retentionSec: number) {
-    this.queue = new Queue<SweepPointJobData>(SWEEP_QUEUE, { connection: bullConnectionOf(redisUrl), prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)) });
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly retentionSec: number,
+  ) {
+    this.queue = new Queue<SweepPointJobData>(SWEEP_QUEUE, {
+      connection: bullConnectionOf(redisUrl),
+      prefix: bullPrefixOf(prefix, isClusterUrl(redisUrl)),
+    });
     this.queue.on('error', relayQueueError(redisUrl));
   }
 
@@ -32,11 +39,18 @@ export class SweepQueueRepository {
   async enqueue(sweepId: string, points: number, first = 0): Promise<void> {
     const chunk = 500;
     for (let start = first; start < first + points; start += chunk) {
-      await this.queue.addBulk(Array.from({ length: Math.min(chunk, first + points - start) }, (_, i) => ({
-        name: 'point',
-        data: { sweepId, index: start + i },
-        opts: { jobId: sweepPointJobId(sweepId, start + i), attempts: 1, removeOnComplete: true, removeOnFail: { age: this.retentionSec } },
-      })));
+      await this.queue.addBulk(
+        Array.from({ length: Math.min(chunk, first + points - start) }, (_, i) => ({
+          name: 'point',
+          data: { sweepId, index: start + i },
+          opts: {
+            jobId: sweepPointJobId(sweepId, start + i),
+            attempts: 1,
+            removeOnComplete: true,
+            removeOnFail: { age: this.retentionSec },
+          },
+        })),
+      );
     }
   }
 

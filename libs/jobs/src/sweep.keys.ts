@@ -8,18 +8,29 @@ import { TaggedKeys } from './tagged.keys';
  * state, error, times), `events` (progress and the end) and those below.
  */
 export class SweepKeys extends TaggedKeys {
-  constructor(prefix: string, readonly sweepId: string) {
+  constructor(
+    prefix: string,
+    readonly sweepId: string,
+  ) {
     super(prefix, 'sweep', sweepId);
   }
 
   /** Hash: point index -> the point (grid values, policy, seed, scenario) as JSON. */
-  get points(): string { return `${this.base}:points`; }
+  get points(): string {
+    return `${this.base}:points`;
+  }
   /** Hash: point index -> its finished row as JSON. */
-  get rows(): string { return `${this.base}:rows`; }
+  get rows(): string {
+    return `${this.base}:rows`;
+  }
   /** Hash (hunts and shrinks): point index -> what the search learns from it (with the report of a violating run), as JSON. */
-  get answers(): string { return `${this.base}:answers`; }
+  get answers(): string {
+    return `${this.base}:answers`;
+  }
   /** Hash (hunts and shrinks): the request, the search's state between batches, the first point of the batch running, the result. */
-  get search(): string { return `${this.base}:search`; }
+  get search(): string {
+    return `${this.base}:search`;
+  }
 
   /** Every key of the sweep (what expires once it ended). */
   get all(): string[] {

@@ -27,7 +27,9 @@ export interface SweepMeta {
  * shrink has `search`: it runs until its first violation (of `cls`) and its
  * answer is stored for the search.
  */
-export type StoredSweepPoint = Pick<SweepPoint, 'index' | 'grid' | 'policy' | 'seed' | 'config'> & { search?: { cls: ViolationClass | null } };
+export type StoredSweepPoint = Pick<SweepPoint, 'index' | 'grid' | 'policy' | 'seed' | 'config'> & {
+  search?: { cls: ViolationClass | null };
+};
 
 /** A sweep event before it is appended (the stream assigns its id). */
 export type NewSweepEvent = Omit<SweepEvent, 'id' | 'at' | 'sweepId'>;
@@ -40,7 +42,10 @@ const POINTS_PER_WRITE = 256;
 
 /** Sweeps in Redis: metadata, points, finished rows, the index. The only code touching sweep keys. */
 export class SweepRepository {
-  constructor(private readonly redis: TlbRedis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: TlbRedis,
+    private readonly prefix: string,
+  ) {}
 
   private keys(id: string): SweepKeys {
     return new SweepKeys(this.prefix, id);
@@ -50,7 +55,11 @@ export class SweepRepository {
   async create(meta: SweepMeta, points: readonly StoredSweepPoint[]): Promise<void> {
     await this.savePoints(meta.id, points);
     await this.redis.hset(this.keys(meta.id).meta, encodeMeta(meta));
-    await this.redis.zadd(SweepKeys.index(this.prefix, this.redis.isCluster, meta.kind), Date.parse(meta.createdAt), meta.id);
+    await this.redis.zadd(
+      SweepKeys.index(this.prefix, this.redis.isCluster, meta.kind),
+      Date.parse(meta.createdAt),
+      meta.id,
+    );
   }
 
   private async savePoints(id: string, points: readonly StoredSweepPoint[]): Promise<void> {
@@ -115,11 +124,24 @@ export class SweepRepository {
     const k = this.keys(id);
     const lua = `local e = cjson.decode(ARGV[1]) e.pointsDone = redis.call('HLEN', KEYS[1])
       return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', cjson.encode(e))`;
-    return (await this.redis.eval(lua, 2, k.rows, k.events, JSON.stringify({ ...event, at: new Date().toISOString() }), EVENTS_KEPT)) as string;
+    return (await this.redis.eval(
+      lua,
+      2,
+      k.rows,
+      k.events,
+      JSON.stringify({ ...event, at: new Date().toISOString() }),
+      EVENTS_KEPT,
+    )) as string;
   }
 
   /** Events after stream id `afterId` (null: from the start), blocking up to `blockMs` on `redis` (a connection of its own when it blocks). */
-  async readEvents(redis: TlbRedis, id: string, afterId: string | null, blockMs: number, count = 100): Promise<SweepEvent[]> {
+  async readEvents(
+    redis: TlbRedis,
+    id: string,
+    afterId: string | null,
+    blockMs: number,
+    count = 100,
+  ): Promise<SweepEvent[]> {
     const entries = await readEventEntries(redis, this.keys(id).events, afterId, blockMs, count);
     return entries.map(({ id: eid, event }) => ({ ...event, id: eid, sweepId: id }) as SweepEvent);
   }
@@ -159,15 +181,32 @@ export class SweepRepository {
    * final event (`event`, given the state and error) and lets its keys
    * expire after `retentionSec`. @returns false if it had already ended
    */
-  async finish(id: string, state: Exclude<SweepState, 'running'>, error: string | null, retentionSec: number, event?: Omit<NewSweepEvent, 'type' | 'error'>): Promise<boolean> {
+  async finish(
+    id: string,
+    state: Exclude<SweepState, 'running'>,
+    error: string | null,
+    retentionSec: number,
+    event?: Omit<NewSweepEvent, 'type' | 'error'>,
+  ): Promise<boolean> {
     const k = this.keys(id);
-    const final = event ? JSON.stringify({ ...event, type: state, ...(error ? { error } : {}), at: new Date().toISOString() }) : '';
+    const final = event
+      ? JSON.stringify({ ...event, type: state, ...(error ? { error } : {}), at: new Date().toISOString() })
+      : '';
     // In Lua so two workers ending the same sweep (last point, a failure) agree on one outcome and one final event.
     const lua = `if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
       redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'error', ARGV[3])
       if ARGV[5] ~= '' then redis.call('XADD', KEYS[#KEYS], '*', 'e', ARGV[5]) end
       for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[4]) end return 1`;
-    const done = await this.redis.eval(lua, k.all.length, ...k.all, state, new Date().toISOString(), error ?? '', retentionSec, final);
+    const done = await this.redis.eval(
+      lua,
+      k.all.length,
+      ...k.all,
+      state,
+      new Date().toISOString(),
+      error ?? '',
+      retentionSec,
+      final,
+    );
     return done === 1;
   }
 
@@ -188,22 +227,43 @@ export class SweepRepository {
   /** Sweep (hunt, shrink) ids of `kind`, newest first, and how many there are. */
   async ids(offset: number, limit: number, kind: SweepKind = 'sweep'): Promise<{ ids: string[]; total: number }> {
     const key = SweepKeys.index(this.prefix, this.redis.isCluster, kind);
-    const [ids, total] = await Promise.all([this.redis.zrevrange(key, offset, offset + limit - 1), this.redis.zcard(key)]);
+    const [ids, total] = await Promise.all([
+      this.redis.zrevrange(key, offset, offset + limit - 1),
+      this.redis.zcard(key),
+    ]);
     return { ids, total };
   }
 }
 
 function encodeMeta(meta: SweepMeta): Record<string, string> {
   return {
-    id: meta.id, kind: meta.kind, name: meta.name, createdAt: meta.createdAt, gridKeys: JSON.stringify(meta.gridKeys), policies: JSON.stringify(meta.policies),
-    seeds: String(meta.seeds), points: String(meta.points), state: meta.state, finishedAt: meta.finishedAt ?? '', error: meta.error ?? '',
+    id: meta.id,
+    kind: meta.kind,
+    name: meta.name,
+    createdAt: meta.createdAt,
+    gridKeys: JSON.stringify(meta.gridKeys),
+    policies: JSON.stringify(meta.policies),
+    seeds: String(meta.seeds),
+    points: String(meta.points),
+    state: meta.state,
+    finishedAt: meta.finishedAt ?? '',
+    error: meta.error ?? '',
   };
 }
 
 function decodeMeta(h: Record<string, string>): SweepMeta | null {
   if (!h.id) return null;
   return {
-    id: h.id, kind: (h.kind || 'sweep') as SweepKind, name: h.name, createdAt: h.createdAt, gridKeys: JSON.parse(h.gridKeys) as string[], policies: JSON.parse(h.policies) as string[],
-    seeds: Number(h.seeds), points: Number(h.points), state: h.state as SweepState, finishedAt: h.finishedAt || null, error: h.error || null,
+    id: h.id,
+    kind: (h.kind || 'sweep') as SweepKind,
+    name: h.name,
+    createdAt: h.createdAt,
+    gridKeys: JSON.parse(h.gridKeys) as string[],
+    policies: JSON.parse(h.policies) as string[],
+    seeds: Number(h.seeds),
+    points: Number(h.points),
+    state: h.state as SweepState,
+    finishedAt: h.finishedAt || null,
+    error: h.error || null,
   };
 }

@@ -66,9 +66,19 @@ export function sweepViewOf(meta: SweepMeta, rows: SweepView['rows'], now = Date
   const end = meta.finishedAt ? Date.parse(meta.finishedAt) : now;
   const elapsedSec = Math.max(1e-3, (end - Date.parse(meta.createdAt)) / 1000);
   return {
-    id: meta.id, name: meta.name, state: meta.state, createdAt: meta.createdAt, finishedAt: meta.finishedAt, gridKeys: meta.gridKeys,
-    policies: meta.policies, seeds: meta.seeds, points: meta.points, pointsDone: rows.length, pointsPerSec: rows.length / elapsedSec,
-    error: meta.error, rows: withOverhead(rows, meta.policies),
+    id: meta.id,
+    name: meta.name,
+    state: meta.state,
+    createdAt: meta.createdAt,
+    finishedAt: meta.finishedAt,
+    gridKeys: meta.gridKeys,
+    policies: meta.policies,
+    seeds: meta.seeds,
+    points: meta.points,
+    pointsDone: rows.length,
+    pointsPerSec: rows.length / elapsedSec,
+    error: meta.error,
+    rows: withOverhead(rows, meta.policies),
   };
 }
 
@@ -107,10 +117,22 @@ export class SweepsService {
   async submit(plan: SweepPlan): Promise<SweepView> {
     await this.checkOpen('sweep');
     const meta: SweepMeta = {
-      id: newSweepId('s'), kind: 'sweep', name: plan.name, createdAt: new Date().toISOString(),
-      gridKeys: plan.gridKeys, policies: plan.policies, seeds: plan.seeds, points: plan.points.length, state: 'running', finishedAt: null, error: null,
+      id: newSweepId('s'),
+      kind: 'sweep',
+      name: plan.name,
+      createdAt: new Date().toISOString(),
+      gridKeys: plan.gridKeys,
+      policies: plan.policies,
+      seeds: plan.seeds,
+      points: plan.points.length,
+      state: 'running',
+      finishedAt: null,
+      error: null,
     };
-    await this.c.repo.create(meta, plan.points.map(({ index, grid, policy, seed, config }) => ({ index, grid, policy, seed, config })));
+    await this.c.repo.create(
+      meta,
+      plan.points.map(({ index, grid, policy, seed, config }) => ({ index, grid, policy, seed, config })),
+    );
     await this.queue.enqueue(meta.id, plan.points.length);
     await this.c.repo.prune(RESULTS_KEPT_MAX);
     return sweepViewOf(meta, []);
@@ -119,7 +141,8 @@ export class SweepsService {
   /** @throws JobLimitError when {@link OPEN_SWEEPS_MAX} sweeps (hunts, shrinks) of `kind` are running */
   private async checkOpen(kind: SweepKind): Promise<void> {
     const { ids } = await this.c.repo.ids(0, OPEN_SWEEPS_MAX, kind);
-    if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX) throw new JobLimitError(`too many ${kind}s running (${OPEN_SWEEPS_MAX}); try again later`);
+    if ((await this.c.repo.states(ids)).filter((s) => s === 'running').length >= OPEN_SWEEPS_MAX)
+      throw new JobLimitError(`too many ${kind}s running (${OPEN_SWEEPS_MAX}); try again later`);
   }
 
   /** A sweep with its finished rows, or null if unknown. */
@@ -147,7 +170,10 @@ export class SweepsService {
     for (;;) {
       const view = await this.get(id);
       if (!view) throw new Error(`sweep ${id} is unknown`);
-      if (view.pointsDone !== done) { done = view.pointsDone; opts.onProgress?.(view); }
+      if (view.pointsDone !== done) {
+        done = view.pointsDone;
+        opts.onProgress?.(view);
+      }
       if (view.state !== 'running') return view;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
@@ -162,10 +188,23 @@ export class SweepsService {
     if (kind === 'hunt') checkVary(request as HuntRequest);
     await this.checkOpen(kind);
     const meta: SweepMeta = {
-      id: newSweepId(kind === 'hunt' ? 'h' : 'r'), kind, name, createdAt: new Date().toISOString(), gridKeys: [], policies: [], seeds: 1, points: 0,
-      state: 'running', finishedAt: null, error: null,
+      id: newSweepId(kind === 'hunt' ? 'h' : 'r'),
+      kind,
+      name,
+      createdAt: new Date().toISOString(),
+      gridKeys: [],
+      policies: [],
+      seeds: 1,
+      points: 0,
+      state: 'running',
+      finishedAt: null,
+      error: null,
     };
-    const started = await new SearchBatchesService(this.c.repo, () => this.queue, this.retentionSec).start(meta, kind, request);
+    const started = await new SearchBatchesService(this.c.repo, () => this.queue, this.retentionSec).start(
+      meta,
+      kind,
+      request,
+    );
     await this.c.repo.prune(RESULTS_KEPT_MAX, kind);
     return searchViewOf<R>(started, 0, {});
   }
@@ -229,13 +268,29 @@ export class SweepsService {
 }
 
 /** The view of a hunt or shrink from its metadata, finished points and search hash. */
-export function searchViewOf<R>(meta: SweepMeta, pointsDone: number, hash: Record<string, string>, now = Date.now()): SearchView<R> {
+export function searchViewOf<R>(
+  meta: SweepMeta,
+  pointsDone: number,
+  hash: Record<string, string>,
+  now = Date.now(),
+): SearchView<R> {
   const search = decodeSearch(hash);
   const end = meta.finishedAt ? Date.parse(meta.finishedAt) : now;
   const elapsedSec = Math.max(1e-3, (end - Date.parse(meta.createdAt)) / 1000);
   return {
-    id: meta.id, kind: meta.kind as SearchKind, name: meta.name, state: meta.state, createdAt: meta.createdAt, finishedAt: meta.finishedAt,
-    points: meta.points, pointsDone, pointsPerSec: pointsDone / elapsedSec, runs: search?.runs ?? 0, best: search?.best ?? null,
-    error: meta.error, errors: search?.errors ?? null, result: (search?.result ?? null) as R | null,
+    id: meta.id,
+    kind: meta.kind as SearchKind,
+    name: meta.name,
+    state: meta.state,
+    createdAt: meta.createdAt,
+    finishedAt: meta.finishedAt,
+    points: meta.points,
+    pointsDone,
+    pointsPerSec: pointsDone / elapsedSec,
+    runs: search?.runs ?? 0,
+    best: search?.best ?? null,
+    error: meta.error,
+    errors: search?.errors ?? null,
+    result: (search?.result ?? null) as R | null,
   };
 }

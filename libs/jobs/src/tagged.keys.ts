@@ -12,12 +12,20 @@ export abstract class TaggedKeys {
    * @param tag - what is stored: `job`, `sweep`
    * @param id - its id
    */
-  protected constructor(readonly prefix: string, tag: string, id: string) {
+  protected constructor(
+    readonly prefix: string,
+    tag: string,
+    id: string,
+  ) {
     this.base = `${prefix}:{${tag}:${id}}`;
   }
 
   /** Hash: what was submitted and the state. */
-  get meta(): string { return `${this.base}:meta`; }
+  get meta(): string {
+    return `${this.base}:meta`;
+  }
   /** Stream: the append-only events (lifecycle, progress). */
-  get events(): string { return `${this.base}:events`; }
+  get events(): string {
+    return `${this.base}:events`;
+  }
 }

@@ -6,14 +6,18 @@ import { TlbRedis } from './redis.client';
 export class WorkerRegistryRepository {
   private readonly g: GlobalKeys;
 
-  constructor(private readonly redis: TlbRedis, prefix: string) {
+  constructor(
+    private readonly redis: TlbRedis,
+    prefix: string,
+  ) {
     this.g = new GlobalKeys(prefix, redis.isCluster);
   }
 
   /** Records a heartbeat; the record expires after `ttlMs` if the worker dies. */
   async heartbeat(info: WorkerInfo, ttlMs: number): Promise<void> {
     const now = Date.parse(info.lastHeartbeatAt);
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .set(this.g.worker(info.id), JSON.stringify(info), 'PX', ttlMs)
       .zadd(this.g.workers, now, info.id)
       .zremrangebyscore(this.g.workers, '-inf', now - 10 * ttlMs)

@@ -57,7 +57,10 @@ export class Carry {
     const chunks = [...this.buckets.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, c]) => c);
     const out = new Float64Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
     return out;
   }
 

@@ -88,8 +88,10 @@ export const COUNTER_SLOTS = 58;
 // Every slot has exactly one name and the slots are 0..COUNTER_SLOTS-1: a
 // counter added without raising COUNTER_SLOTS would write past the array.
 assert(Object.keys(C).length === COUNTER_SLOTS, 'one counter name per slot');
-assert(new Set(Object.values(C)).size === COUNTER_SLOTS && Math.max(...Object.values(C)) === COUNTER_SLOTS - 1,
-  'counter slots are 0..COUNTER_SLOTS-1, each used once');
+assert(
+  new Set(Object.values(C)).size === COUNTER_SLOTS && Math.max(...Object.values(C)) === COUNTER_SLOTS - 1,
+  'counter slots are 0..COUNTER_SLOTS-1, each used once',
+);
 
 /** A name for each slot, in slot order (for canonical JSON). */
 export const COUNTER_NAMES: string[] = (() => {

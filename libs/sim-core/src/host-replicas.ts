@@ -22,12 +22,19 @@ export class HostReplicas {
   /** Hosts with a VP on this shard, ascending. */
   readonly hosts: number[] = [];
 
-  constructor(private readonly ctx: ShardContext, shard: number, shards: number) {
+  constructor(
+    private readonly ctx: ShardContext,
+    shard: number,
+    shards: number,
+  ) {
     const { cfg, topo, schedule } = ctx;
     for (let h = 0; h < topo.hosts; h++) {
       for (let vp = 0; vp < schedule.vps; vp++) {
         if (schedule.vpShard(h, vp, shards) !== shard) continue;
-        ctx.vps.set(schedule.vpSlot(h, vp), new Vp(h, vp, cfg.tlb.entries, cfg.tlb.ways, cfg.workload.workingSetPages, ASIDS_PER_VP));
+        ctx.vps.set(
+          schedule.vpSlot(h, vp),
+          new Vp(h, vp, cfg.tlb.entries, cfg.tlb.ways, cfg.workload.workingSetPages, ASIDS_PER_VP),
+        );
         if (this.hosts[this.hosts.length - 1] !== h) this.hosts.push(h);
       }
     }
@@ -35,7 +42,8 @@ export class HostReplicas {
       for (let vm = 0; vm < topo.vmsPerHost; vm++) {
         ctx.views.set(topo.globalVm(h, vm), new VmView(topo.footprintPages, vm * topo.footprintPages));
       }
-      if (ctx.flags.sharedNested) ctx.partitions.set(h, new PartitionCache(h, partitionCacheEntriesOf(cfg), topo.vcpuId(h, 0, 0)));
+      if (ctx.flags.sharedNested)
+        ctx.partitions.set(h, new PartitionCache(h, partitionCacheEntriesOf(cfg), topo.vcpuId(h, 0, 0)));
     }
   }
 
@@ -77,7 +85,8 @@ export class HostReplicas {
     for (const vp of this.ctx.vps.values()) {
       if (vp.host !== host) continue;
       vp.stolenNs += this.ctx.costs.l0PerVpNs;
-      if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST) vp.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
+      if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST)
+        vp.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
       else vp.tlb.hvFlushSpace(ncr3);
     }
   }

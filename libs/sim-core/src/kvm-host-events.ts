@@ -38,7 +38,10 @@ export class HostEvents {
   blockedNotifierNs = -1;
   blockedDeleteNs = -1;
 
-  constructor(private readonly kvm: KvmActor, private readonly prng: Prng) {
+  constructor(
+    private readonly kvm: KvmActor,
+    private readonly prng: Prng,
+  ) {
     const { cfg } = kvm.context;
     const ev = cfg.events;
     this.nextMemslotNs = prng.nextExpGap(eventRatePerNs(cfg, ev.memslotUpdatesPerSec));
@@ -80,9 +83,17 @@ export class HostEvents {
    * pages that L0 has not flushed yet.
    */
   private atLimit(t: number, kind: 'notifier' | 'delete'): boolean {
-    if (this.inFlight < INVALIDATIONS_IN_FLIGHT_MAX) { this.inFlight++; return false; }
-    if (kind === 'notifier') { this.blockedNotifierNs = t; this.nextNotifierNs = Infinity; }
-    else { this.blockedDeleteNs = t; this.nextDeleteNs = Infinity; }
+    if (this.inFlight < INVALIDATIONS_IN_FLIGHT_MAX) {
+      this.inFlight++;
+      return false;
+    }
+    if (kind === 'notifier') {
+      this.blockedNotifierNs = t;
+      this.nextNotifierNs = Infinity;
+    } else {
+      this.blockedDeleteNs = t;
+      this.nextDeleteNs = Infinity;
+    }
     return true;
   }
 
@@ -91,11 +102,13 @@ export class HostEvents {
     this.inFlight--;
     const counters = this.kvm.context.counters;
     if (this.blockedNotifierNs >= 0) {
-      counters[C.eventsDeferred]++; counters[C.eventsDeferredPs] += ps(t - this.blockedNotifierNs);
+      counters[C.eventsDeferred]++;
+      counters[C.eventsDeferredPs] += ps(t - this.blockedNotifierNs);
       this.blockedNotifierNs = -1;
       this.nextNotifierNs = t;
     } else if (this.blockedDeleteNs >= 0) {
-      counters[C.eventsDeferred]++; counters[C.eventsDeferredPs] += ps(t - this.blockedDeleteNs);
+      counters[C.eventsDeferred]++;
+      counters[C.eventsDeferredPs] += ps(t - this.blockedDeleteNs);
       this.blockedDeleteNs = -1;
       this.nextDeleteNs = t;
     }
@@ -179,7 +192,11 @@ export class HostEvents {
     for (let i = 0; i < ch.n; i++) {
       const old = ch.olds[i];
       const h = kvm.alloc.hist(old);
-      h.invalNs = t; h.invalVm = ch.vm; h.invalGpa = ch.start + i; h.invalDelete = ch.isDelete; h.invalRoots = roots;
+      h.invalNs = t;
+      h.invalVm = ch.vm;
+      h.invalGpa = ch.start + i;
+      h.invalDelete = ch.isDelete;
+      h.invalRoots = roots;
       kvm.alloc.unmap(t, old);
     }
     if (ch.isDelete) {
@@ -215,8 +232,12 @@ export class HostEvents {
   /** Snapshot state. */
   save(): Record<string, unknown> {
     return {
-      nextMemslotNs: this.nextMemslotNs, nextNotifierNs: this.nextNotifierNs, nextDeleteNs: this.nextDeleteNs,
-      inFlight: this.inFlight, blockedNotifierNs: this.blockedNotifierNs, blockedDeleteNs: this.blockedDeleteNs,
+      nextMemslotNs: this.nextMemslotNs,
+      nextNotifierNs: this.nextNotifierNs,
+      nextDeleteNs: this.nextDeleteNs,
+      inFlight: this.inFlight,
+      blockedNotifierNs: this.blockedNotifierNs,
+      blockedDeleteNs: this.blockedDeleteNs,
       changes: this.changes.map((c) => ({ ...c, olds: [...c.olds] })),
     };
   }

@@ -1,8 +1,5 @@
 import { C } from './counters';
-import {
-  F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg,
-  REQ_TLB_FLUSH,
-} from './message';
+import { F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg, REQ_TLB_FLUSH } from './message';
 import { HostEvents } from './kvm-host-events';
 import { MF } from './message.schema';
 import { assert } from './assert';
@@ -49,8 +46,11 @@ export class KvmActor extends Actor implements CheckerHost {
     this.host = topo.hostOf(id);
     const fp = topo.footprintPages;
     // Roots: up to three roles per vCPU plus obsolete ones in flight; data pages: a few invalidations in flight.
-    const pool = 256 + topo.vmsPerHost * (topo.vcpusPerVm * 6 + 8)
-      + 16 * Math.min(cfg.events.mmuNotifierPages, fp) + 16 * Math.min(cfg.events.memslotDeletePages, fp);
+    const pool =
+      256 +
+      topo.vmsPerHost * (topo.vcpusPerVm * 6 + 8) +
+      16 * Math.min(cfg.events.mmuNotifierPages, fp) +
+      16 * Math.min(cfg.events.memslotDeletePages, fp);
     this.alloc = new PageAllocator(topo.vmsPerHost, fp, pool);
     this.mmus = [];
     for (let v = 0; v < topo.vmsPerHost; v++) this.mmus.push(new TdpMmu(fp, v * fp));
@@ -82,16 +82,23 @@ export class KvmActor extends Actor implements CheckerHost {
     const t = b[o + F_TIME];
     const src = b[o + F_SRC];
     switch (b[o + F_TYPE]) {
-      case Msg.RootAcquire: return this.rootAcquire(t, src, b[o + MF[Msg.RootAcquire].role]);
-      case Msg.PgdSwitch: this.trackedRoot[this.vcpuOf(src).hv] = b[o + MF[Msg.PgdSwitch].page]; return;
-      case Msg.RootPut: return this.rootPut(t, b[o + MF[Msg.RootPut].inc]);
-      case Msg.HvFlushDone: return this.opProgress(t, b[o + MF[Msg.HvFlushDone].callId]);
-      case Msg.RequestAck: return this.opProgress(t, b[o + MF[Msg.RequestAck].ackId]);
-      case Msg.Report: return this.checker.classify(t, src, b, o);
-      default: throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
+      case Msg.RootAcquire:
+        return this.rootAcquire(t, src, b[o + MF[Msg.RootAcquire].role]);
+      case Msg.PgdSwitch:
+        this.trackedRoot[this.vcpuOf(src).hv] = b[o + MF[Msg.PgdSwitch].page];
+        return;
+      case Msg.RootPut:
+        return this.rootPut(t, b[o + MF[Msg.RootPut].inc]);
+      case Msg.HvFlushDone:
+        return this.opProgress(t, b[o + MF[Msg.HvFlushDone].callId]);
+      case Msg.RequestAck:
+        return this.opProgress(t, b[o + MF[Msg.RequestAck].ackId]);
+      case Msg.Report:
+        return this.checker.classify(t, src, b, o);
+      default:
+        throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
   }
-
 
   /** Host-local vCPU index and VM of a vCPU actor. */
   private vcpuOf(actor: number): { hv: number; vm: number } {
@@ -144,15 +151,24 @@ export class KvmActor extends Actor implements CheckerHost {
       if (op) {
         assert(op.kind === 'grant', 'a root waits only on its own grant op');
         op.waiters.push(vcpu); // published only once its flush completed
-      }
-      else this.grant(t, vcpu, shared);
+      } else this.grant(t, vcpu, shared);
       return;
     }
     const page = this.alloc.alloc(t, OWNER_KVM, 0);
     const h = this.alloc.hist(page);
     const root: RootRecord = {
-      inc: ++this.nextInc, vm, role, page, gen: mmu.gen, valid: true, refcount: 1,
-      allocNs: t, invalidNs: -1, freeNs: -1, prevInc: h.rootInc, pendingOp: 0,
+      inc: ++this.nextInc,
+      vm,
+      role,
+      page,
+      gen: mmu.gen,
+      valid: true,
+      refcount: 1,
+      allocNs: t,
+      invalidNs: -1,
+      freeNs: -1,
+      prevInc: h.rootInc,
+      pendingOp: 0,
     };
     c[C.rootsAllocated]++;
     if (h.rootInc > 0) {
@@ -185,7 +201,10 @@ export class KvmActor extends Actor implements CheckerHost {
     this.rootHistory.set(root.inc, root);
     if (this.rootHistory.size > ROOT_HISTORY_MAX) {
       for (const [inc, r] of this.rootHistory) {
-        if (r.freeNs >= 0) { this.rootHistory.delete(inc); break; }
+        if (r.freeNs >= 0) {
+          this.rootHistory.delete(inc);
+          break;
+        }
       }
     }
   }
@@ -195,8 +214,14 @@ export class KvmActor extends Actor implements CheckerHost {
     const root = this.rootHistory.get(inc);
     if (!root || root.refcount <= 0) throw new Error(`kvm ${this.id}: put of unknown root #${inc}`);
     if (--root.refcount > 0) return;
-    if (root.valid) { root.valid = false; root.invalidNs = t; }
-    if (!this.ctx.flags.flushBeforeFree) { this.freeRoot(t, root); return; }
+    if (root.valid) {
+      root.valid = false;
+      root.invalidNs = t;
+    }
+    if (!this.ctx.flags.flushBeforeFree) {
+      this.freeRoot(t, root);
+      return;
+    }
     // Pre-overhaul: zap the root with a remote flush, free it after.
     const op = this.newOp({ kind: 'free-root', rootInc: inc });
     this.remoteFlush(t, root.vm, [root.page], 0, 0, 0, op);
@@ -249,8 +274,28 @@ export class KvmActor extends Actor implements CheckerHost {
     if (pend.remaining === 0) this.opComplete(t, op);
   }
 
-  private hvFlush(t: number, kind: number, ncr3: number, gpa: number, pages: number, seq: number, vm: number, op: number): void {
-    this.send(t + this.ctx.cfg.latency.hypercallNs, this.ctx.topo.l0Id(this.host), Msg.HvFlush, kind, ncr3, gpa, pages, seq, vm, op);
+  private hvFlush(
+    t: number,
+    kind: number,
+    ncr3: number,
+    gpa: number,
+    pages: number,
+    seq: number,
+    vm: number,
+    op: number,
+  ): void {
+    this.send(
+      t + this.ctx.cfg.latency.hypercallNs,
+      this.ctx.topo.l0Id(this.host),
+      Msg.HvFlush,
+      kind,
+      ncr3,
+      gpa,
+      pages,
+      seq,
+      vm,
+      op,
+    );
   }
 
   /** Registers work that waits on `remaining` completions; returns its id (carried by the flushes as their call id). */
@@ -294,11 +339,20 @@ export class KvmActor extends Actor implements CheckerHost {
 
   override save(): Record<string, unknown> {
     return {
-      seq: this.seq, prng: this.prng.state, nextInc: this.nextInc, nextOpId: this.nextOpId,
+      seq: this.seq,
+      prng: this.prng.state,
+      nextInc: this.nextInc,
+      nextOpId: this.nextOpId,
       events: this.events.save(),
       alloc: this.alloc.save(),
-      mmus: this.mmus.map((m) => ({ map: m.map.slice(), gen: m.gen, invalSeq: m.invalSeq, roots: m.roots.map((r) => r.inc) })),
-      trackedRoot: this.trackedRoot.slice(), grantNs: this.grantNs.slice(),
+      mmus: this.mmus.map((m) => ({
+        map: m.map.slice(),
+        gen: m.gen,
+        invalSeq: m.invalSeq,
+        roots: m.roots.map((r) => r.inc),
+      })),
+      trackedRoot: this.trackedRoot.slice(),
+      grantNs: this.grantNs.slice(),
       pending: [...this.pending.entries()].map(([k, v]) => [k, copyPendingOp(v)]),
       rootHistory: [...this.rootHistory.values()].map((r) => ({ ...r })),
       checker: this.checker.save(),

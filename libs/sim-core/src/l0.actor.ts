@@ -55,8 +55,18 @@ export class L0Actor extends Actor {
     counters[C.l0QueuePs] += ps(start - t);
     const applyNs = Math.max(t + cfg.latency.ipiNs, this.busyUntilNs);
     // HvFlushApply carries the call's payload unchanged (same declaration).
-    this.send(applyNs, partitionDst(this.host), Msg.HvFlushApply, b[o + CALL.kind], b[o + CALL.ncr3], b[o + CALL.gpa],
-      b[o + CALL.pages], b[o + CALL.seq], b[o + CALL.vm], b[o + CALL.callId]);
+    this.send(
+      applyNs,
+      partitionDst(this.host),
+      Msg.HvFlushApply,
+      b[o + CALL.kind],
+      b[o + CALL.ncr3],
+      b[o + CALL.gpa],
+      b[o + CALL.pages],
+      b[o + CALL.seq],
+      b[o + CALL.vm],
+      b[o + CALL.callId],
+    );
     this.send(applyNs + cfg.latency.ipiNs, caller, Msg.HvFlushDone, 0, 0, 0, 0, 0, 0, b[o + CALL.callId]);
   }
 

@@ -11,8 +11,19 @@ function runAndCollect(seed: number): Float64Array[] {
   const cfg = smallConfig({
     seed,
     fleet: { vmsPerHost: 2, vcpusPerVm: 2 },
-    workload: { accessesPerVcpu: 3000, cr3SwitchesPerMillionAccesses: 2000, invlpgPerMillionAccesses: 1000, l3TimePercent: 20 },
-    events: { memslotUpdatesPerSec: 200000, mmuNotifierInvalidationsPerSec: 200000, nestedTransitionsPerSec: 100000, smiPerSec: 20000, memslotDeletesPerSec: 50000 },
+    workload: {
+      accessesPerVcpu: 3000,
+      cr3SwitchesPerMillionAccesses: 2000,
+      invlpgPerMillionAccesses: 1000,
+      l3TimePercent: 20,
+    },
+    events: {
+      memslotUpdatesPerSec: 200000,
+      mmuNotifierInvalidationsPerSec: 200000,
+      nestedTransitionsPerSec: 100000,
+      smiPerSec: 20000,
+      memslotDeletesPerSec: 50000,
+    },
   });
   const shard = new ShardSim(cfg, 0, 1);
   const sent: Float64Array[] = [];
@@ -29,7 +40,11 @@ function runAndCollect(seed: number): Float64Array[] {
 describe('message declarations (message.schema.ts)', () => {
   it('declare every message type with at most 7 words and unique names', () => {
     const types = Object.values(Msg).filter((v): v is Msg => typeof v === 'number');
-    expect(Object.keys(MESSAGES).map(Number).sort((a, b) => a - b)).toEqual(types.sort((a, b) => a - b));
+    expect(
+      Object.keys(MESSAGES)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(types.sort((a, b) => a - b));
     for (const t of types) {
       const names = MESSAGES[t].fields.filter((f) => f !== null).map((f) => f!.name);
       expect(MESSAGES[t].fields.length).toBeLessThanOrEqual(MSG_WIDTH - F_P0);
@@ -48,7 +63,19 @@ describe('message declarations (message.schema.ts)', () => {
           seen.add(decodeMessage(b, o).type);
         }
       }
-      for (const t of ['Request', 'RootAcquire', 'RootGrant', 'RootPut', 'HvFlush', 'HvFlushApply', 'HvFlushDone', 'Remap', 'Report', 'NestedFill', 'PgdSwitch']) {
+      for (const t of [
+        'Request',
+        'RootAcquire',
+        'RootGrant',
+        'RootPut',
+        'HvFlush',
+        'HvFlushApply',
+        'HvFlushDone',
+        'Remap',
+        'Report',
+        'NestedFill',
+        'PgdSwitch',
+      ]) {
         expect([seed, t, seen.has(t)]).toEqual([seed, t, true]);
       }
     }
@@ -57,7 +84,9 @@ describe('message declarations (message.schema.ts)', () => {
   it('a record outside its declaration is named by message, field, unit and range', () => {
     const out = new Outbox(1);
     out.push(10, 1, 1, 2, Msg.RootAcquire, 5);
-    expect(checkMessage(out.buf, 0)).toMatch(/^RootAcquire\.role \(kvm_mmu_page_role.*\) is 5, not in integers \[0, 2\]$/);
+    expect(checkMessage(out.buf, 0)).toMatch(
+      /^RootAcquire\.role \(kvm_mmu_page_role.*\) is 5, not in integers \[0, 2\]$/,
+    );
     out.clear();
     out.push(10, 1, 1, 2, Msg.RootPut, 3, 0, 9);
     expect(checkMessage(out.buf, 0)).toBe('RootPut: unused word p2 is 9');
@@ -79,8 +108,12 @@ describe('message declarations (message.schema.ts)', () => {
 
   it('an actor sending a word out of range stops the run with a kernel assertion (debug checks on)', () => {
     class Probe extends Actor {
-      run(): void { this.send(5000, 0, Msg.RootAcquire, 7); }
-      save(): Record<string, unknown> { return {}; }
+      run(): void {
+        this.send(5000, 0, Msg.RootAcquire, 7);
+      }
+      save(): Record<string, unknown> {
+        return {};
+      }
       load(): void {}
       wrongArity(): void {
         // @ts-expect-error RootAcquire has one word: the payload's arity is checked at compile time

@@ -45,16 +45,29 @@ function real<N extends string>(name: N): FieldDecl & { readonly name: N } {
 const role = int('role', 'kvm_mmu_page_role: 0 normal, 1 smm, 2 guest mode', 0, 2);
 const hvKind = int('kind', 'hypercall: 0 FLUSH_GUEST_PHYSICAL_ADDRESS_SPACE, 1 ..._LIST', 0, 1);
 const callId = int('callId', 'id (kvm op or vCPU call)');
-const hvFlushFields = [hvKind, page('ncr3'), page('gpa'), int('pages', 'pages'), int('seq', 'invalidation seq'),
-  int('vm', 'host-local VM'), callId] as const;
+const hvFlushFields = [
+  hvKind,
+  page('ncr3'),
+  page('gpa'),
+  int('pages', 'pages'),
+  int('seq', 'invalidation seq'),
+  int('vm', 'host-local VM'),
+  callId,
+] as const;
 
 /** The declaration, by message type. */
 export const MESSAGES = {
   [Msg.Request]: {
     doc: 'kvm -> vcpu: kvm_make_request bits; ackId > 0 asks for a RequestAck (KVM_REQUEST_WAIT)',
-    fields: [int('requests', 'REQ_* bits', 1, 7),
-      int('arg', "mmu_valid_gen for REQ_FREE_OBSOLETE_ROOTS, the invalidation seq for REQ_TLB_FLUSH"),
-      null, null, null, null, int('ackId', 'kvm op id, 0: no ack')],
+    fields: [
+      int('requests', 'REQ_* bits', 1, 7),
+      int('arg', 'mmu_valid_gen for REQ_FREE_OBSOLETE_ROOTS, the invalidation seq for REQ_TLB_FLUSH'),
+      null,
+      null,
+      null,
+      null,
+      int('ackId', 'kvm op id, 0: no ack'),
+    ],
   },
   [Msg.RootAcquire]: { doc: 'vcpu -> kvm: kvm_mmu_load wants a root of this role', fields: [role] },
   [Msg.RootGrant]: {
@@ -63,25 +76,48 @@ export const MESSAGES = {
   },
   [Msg.RootPut]: { doc: 'vcpu -> kvm: kvm_tdp_mmu_put_root', fields: [int('inc', 'root incarnation', 1)] },
   [Msg.HvFlush]: { doc: 'caller -> l0: a GPA flush hypercall', fields: hvFlushFields },
-  [Msg.HvFlushApply]: { doc: "l0 -> partition (broadcast): the hypercall's flush, applied on every VP and the shared translations", fields: hvFlushFields },
+  [Msg.HvFlushApply]: {
+    doc: "l0 -> partition (broadcast): the hypercall's flush, applied on every VP and the shared translations",
+    fields: hvFlushFields,
+  },
   [Msg.HvFlushAck]: { doc: 'unused (type number kept stable)', fields: [] },
   [Msg.HvFlushDone]: { doc: 'l0 -> caller: the call completed', fields: [null, null, null, null, null, null, callId] },
   [Msg.Remap]: {
-    doc: "kvm -> partition (broadcast): an SPTE change for the vCPU-side views, up to three pages",
-    fields: [int('vm', 'host-local VM'), int('seq', 'invalidation seq'), page('gpa'), int('count', 'pages', 1, 3),
-      page('hpa0'), page('hpa1'), page('hpa2')],
+    doc: 'kvm -> partition (broadcast): an SPTE change for the vCPU-side views, up to three pages',
+    fields: [
+      int('vm', 'host-local VM'),
+      int('seq', 'invalidation seq'),
+      page('gpa'),
+      int('count', 'pages', 1, 3),
+      page('hpa0'),
+      page('hpa1'),
+      page('hpa2'),
+    ],
   },
   [Msg.Report]: {
     doc: 'vcpu -> kvm: a suspicious TLB hit for the checker (stale-hit.checker.ts)',
-    fields: [int('flags', 'REPORT_* bits, flush kind, filler'), page('gpa'), page('hpa'), int('entryInc', 'root incarnation'),
-      int('fillUs', 'us'), int('curInc', 'root incarnation'), int('gva', 'page, -1: a nested entry', -1)],
+    fields: [
+      int('flags', 'REPORT_* bits, flush kind, filler'),
+      page('gpa'),
+      page('hpa'),
+      int('entryInc', 'root incarnation'),
+      int('fillUs', 'us'),
+      int('curInc', 'root incarnation'),
+      int('gva', 'page, -1: a nested entry', -1),
+    ],
   },
-  [Msg.RequestAck]: { doc: 'vcpu -> kvm: a Request with an ack id was serviced', fields: [null, null, null, null, null, null, int('ackId', 'kvm op id', 1)] },
+  [Msg.RequestAck]: {
+    doc: 'vcpu -> kvm: a Request with an ack id was serviced',
+    fields: [null, null, null, null, null, null, int('ackId', 'kvm op id', 1)],
+  },
   [Msg.InvalDone]: {
     doc: 'kvm -> vcpu: ground truth, the old pages of this invalidation were freed',
     fields: [int('vm', 'host-local VM'), int('seq', 'invalidation seq')],
   },
-  [Msg.PgdSwitch]: { doc: 'vcpu -> kvm: svm_load_mmu_pgd -> hv_track_root_tdp on a vmcb01/vmcb02 switch', fields: [page('page'), role] },
+  [Msg.PgdSwitch]: {
+    doc: 'vcpu -> kvm: svm_load_mmu_pgd -> hv_track_root_tdp on a vmcb01/vmcb02 switch',
+    fields: [page('page'), role],
+  },
   [Msg.NestedFill]: {
     doc: "vcpu -> partition (broadcast): L0 filled a shared nested translation after this vCPU's walk",
     fields: [page('ncr3'), page('gpa'), page('hpa'), int('inc', 'root incarnation'), int('fillUs', 'us')],
@@ -91,8 +127,16 @@ export const MESSAGES = {
     fields: [hvKind, int('ncr3', 'page, -1: every address space', -1), page('gpa'), int('pages', 'pages')],
   },
   [Msg.VcpuMigrate]: {
-    doc: "a vCPU moving to another VP: chunk of its state (vcpu.state.ts)",
-    fields: [int('chunk', 'index'), int('chunks', 'count', 1), real('w0'), real('w1'), real('w2'), real('w3'), real('w4')],
+    doc: 'a vCPU moving to another VP: chunk of its state (vcpu.state.ts)',
+    fields: [
+      int('chunk', 'index'),
+      int('chunks', 'count', 1),
+      real('w0'),
+      real('w1'),
+      real('w2'),
+      real('w3'),
+      real('w4'),
+    ],
   },
 } as const satisfies Record<Msg, MessageDecl>;
 
@@ -111,7 +155,9 @@ export type FieldOffsets<T extends Msg> = { readonly [N in NamesOf<T>]: number }
 
 function offsetsOf(decl: MessageDecl): Record<string, number> {
   const out: Record<string, number> = {};
-  decl.fields.forEach((f, i) => { if (f) out[f.name] = F_P0 + i; });
+  decl.fields.forEach((f, i) => {
+    if (f) out[f.name] = F_P0 + i;
+  });
   return out;
 }
 
@@ -128,7 +174,8 @@ export const FLUSH_WORDS = MF[Msg.NestedFlush];
 for (const name of ['kind', 'ncr3', 'gpa', 'pages'] as const) {
   assert(MF[Msg.HvFlushApply][name] === FLUSH_WORDS[name], `HvFlushApply.${name} and NestedFlush.${name} share a word`);
 }
-for (let i = 1; i < 3; i++) assert(MF[Msg.Remap][`hpa${i}` as 'hpa1'] === MF[Msg.Remap].hpa0 + i, 'Remap hpa0..hpa2 are consecutive');
+for (let i = 1; i < 3; i++)
+  assert(MF[Msg.Remap][`hpa${i}` as 'hpa1'] === MF[Msg.Remap].hpa0 + i, 'Remap hpa0..hpa2 are consecutive');
 
 /** A message record decoded by name, for traces, errors and tests. */
 export interface DecodedMessage {
@@ -146,7 +193,9 @@ export function decodeMessage(b: Float64Array, o: number): DecodedMessage {
   const decl: MessageDecl | undefined = MESSAGES[type];
   if (!decl) throw new Error(`message at ${o}: unknown type ${b[o + F_TYPE]}`);
   const fields: Record<string, number> = {};
-  decl.fields.forEach((f, i) => { if (f) fields[f.name] = b[o + F_P0 + i]; });
+  decl.fields.forEach((f, i) => {
+    if (f) fields[f.name] = b[o + F_P0 + i];
+  });
   return { type: Msg[type], timeNs: b[o + F_TIME], src: b[o + 1], seq: b[o + 2], dst: b[o + 3], fields };
 }
 

@@ -105,8 +105,20 @@ export class Outbox {
   }
 
   /** Appends one message; payload words default to 0. */
-  push(timeNs: number, src: number, seq: number, dst: number, type: number,
-    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+  push(
+    timeNs: number,
+    src: number,
+    seq: number,
+    dst: number,
+    type: number,
+    p0 = 0,
+    p1 = 0,
+    p2 = 0,
+    p3 = 0,
+    p4 = 0,
+    p5 = 0,
+    p6 = 0,
+  ): void {
     if ((this.count + 1) * MSG_WIDTH > this.buf.length) {
       const next = new Float64Array(this.buf.length * 2);
       next.set(this.buf);
@@ -114,8 +126,18 @@ export class Outbox {
     }
     const o = this.count * MSG_WIDTH;
     const b = this.buf;
-    b[o] = timeNs; b[o + 1] = src; b[o + 2] = seq; b[o + 3] = dst; b[o + 4] = type;
-    b[o + 5] = p0; b[o + 6] = p1; b[o + 7] = p2; b[o + 8] = p3; b[o + 9] = p4; b[o + 10] = p5; b[o + 11] = p6;
+    b[o] = timeNs;
+    b[o + 1] = src;
+    b[o + 2] = seq;
+    b[o + 3] = dst;
+    b[o + 4] = type;
+    b[o + 5] = p0;
+    b[o + 6] = p1;
+    b[o + 7] = p2;
+    b[o + 8] = p3;
+    b[o + 9] = p4;
+    b[o + 10] = p5;
+    b[o + 11] = p6;
     this.count++;
   }
 

@@ -74,7 +74,11 @@ export class PageAllocator {
    * `vms` VMs of `footprintPages` pre-faulted pages each (VM v's GPA g is
    * page v * footprintPages + g), then `poolPages` free pages.
    */
-  constructor(readonly vms: number, readonly footprintPages: number, readonly poolPages: number) {
+  constructor(
+    readonly vms: number,
+    readonly footprintPages: number,
+    readonly poolPages: number,
+  ) {
     const pages = vms * footprintPages + poolPages;
     this.ownerVm = new Int16Array(pages);
     this.ownerGpa = new Int32Array(pages);
@@ -149,7 +153,10 @@ export class PageAllocator {
   }
 
   private logOwner(h: PageHistory, tNs: number, vm: number, gpa: number, mapped: boolean): void {
-    if (h.log.length >= OWNER_LOG_MAX * LOG_WIDTH) { h.log.splice(0, LOG_WIDTH); h.logDropped = true; }
+    if (h.log.length >= OWNER_LOG_MAX * LOG_WIDTH) {
+      h.log.splice(0, LOG_WIDTH);
+      h.logDropped = true;
+    }
     h.log.push(tNs, vm, gpa, mapped ? 1 : 0);
     this.unmapped[h.page] = vm >= 0 && !mapped ? 1 : 0;
   }
@@ -168,8 +175,20 @@ export class PageAllocator {
         this.history.delete(this.history.keys().next().value as number);
       }
       h = {
-        page, rootInc: 0, rootVm: -1, invalNs: -1, invalDelete: false, invalRoots: [], invalVm: -1, invalGpa: -1, freedNs: -1, allocNs: -1, allocVm: -1,
-        allocGpa: -1, log: [], logDropped: false,
+        page,
+        rootInc: 0,
+        rootVm: -1,
+        invalNs: -1,
+        invalDelete: false,
+        invalRoots: [],
+        invalVm: -1,
+        invalGpa: -1,
+        freedNs: -1,
+        allocNs: -1,
+        allocVm: -1,
+        allocGpa: -1,
+        log: [],
+        logDropped: false,
       };
       // Baseline: the state the page has held since before anything this run remembers.
       h.log.push(-1, this.ownerVm[page], this.ownerGpa[page], this.unmapped[page] === 0 ? 1 : 0);
@@ -181,8 +200,15 @@ export class PageAllocator {
   /** Snapshot state. */
   save(): Record<string, unknown> {
     return {
-      ownerVm: this.ownerVm.slice(), ownerGpa: this.ownerGpa.slice(), unmapped: this.unmapped.slice(), free: this.free.slice(), top: this.top,
-      history: [...this.history.entries()].map(([k, v]) => [k, { ...v, log: [...v.log], invalRoots: [...v.invalRoots] }]),
+      ownerVm: this.ownerVm.slice(),
+      ownerGpa: this.ownerGpa.slice(),
+      unmapped: this.unmapped.slice(),
+      free: this.free.slice(),
+      top: this.top,
+      history: [...this.history.entries()].map(([k, v]) => [
+        k,
+        { ...v, log: [...v.log], invalRoots: [...v.invalRoots] },
+      ]),
     };
   }
 
@@ -193,6 +219,11 @@ export class PageAllocator {
     this.unmapped.set(s.unmapped as Uint8Array);
     this.free.set(s.free as Int32Array);
     this.top = s.top as number;
-    this.history = new Map((s.history as [number, PageHistory][]).map(([k, v]) => [k, { ...v, log: [...v.log], invalRoots: [...v.invalRoots] }]));
+    this.history = new Map(
+      (s.history as [number, PageHistory][]).map(([k, v]) => [
+        k,
+        { ...v, log: [...v.log], invalRoots: [...v.invalRoots] },
+      ]),
+    );
   }
 }

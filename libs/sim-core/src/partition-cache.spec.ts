@@ -1,12 +1,28 @@
-import { F_DST, F_P0, F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg, MSG_WIDTH, partitionDst } from './message';
+import {
+  F_DST,
+  F_P0,
+  F_SRC,
+  F_TIME,
+  F_TYPE,
+  HV_FLUSH_LIST,
+  HV_FLUSH_SPACE,
+  Msg,
+  MSG_WIDTH,
+  partitionDst,
+} from './message';
 import { PartitionCache } from './partition-cache';
 import { H_STAMP, HOT_STRIDE } from './tlb';
 
 /** One broadcast record (time, src, seq, dst, type, p0..p6). */
 function msg(type: number, src: number, ...p: number[]): Float64Array {
   const b = new Float64Array(MSG_WIDTH);
-  b[F_TIME] = 1000; b[F_SRC] = src; b[F_DST] = partitionDst(0); b[F_TYPE] = type;
-  p.forEach((v, i) => { b[F_P0 + i] = v; });
+  b[F_TIME] = 1000;
+  b[F_SRC] = src;
+  b[F_DST] = partitionDst(0);
+  b[F_TYPE] = type;
+  p.forEach((v, i) => {
+    b[F_P0 + i] = v;
+  });
   return b;
 }
 
@@ -16,7 +32,8 @@ const R2 = 0x200;
 
 function filled(): PartitionCache {
   const pc = new PartitionCache(0, 256, FIRST_VCPU);
-  for (const root of [R1, R2]) for (let g = 0; g < 8; g++) pc.apply(msg(Msg.NestedFill, FIRST_VCPU + 1, root, g, 0x9000 + g, 7, 3), 0);
+  for (const root of [R1, R2])
+    for (let g = 0; g < 8; g++) pc.apply(msg(Msg.NestedFill, FIRST_VCPU + 1, root, g, 0x9000 + g, 7, 3), 0);
   return pc;
 }
 

@@ -43,7 +43,11 @@ export class PartitionCache {
   /** Host-local vCPU index that filled each slot (for witnesses). */
   readonly filler: Int32Array;
 
-  constructor(readonly host: number, entries: number, private readonly firstVcpuActor: number) {
+  constructor(
+    readonly host: number,
+    entries: number,
+    private readonly firstVcpuActor: number,
+  ) {
     this.tlb = new Tlb(entries, Math.min(PARTITION_CACHE_WAYS, entries));
     this.filler = new Int32Array(entries);
   }
@@ -51,7 +55,14 @@ export class PartitionCache {
   /** Bytes of typed-array storage of this replica. */
   get bytes(): number {
     const t = this.tlb;
-    return t.tags.byteLength + t.hot.byteLength + t.root.byteLength + t.fillUs.byteLength + t.meta.byteLength + this.filler.byteLength;
+    return (
+      t.tags.byteLength +
+      t.hot.byteLength +
+      t.root.byteLength +
+      t.fillUs.byteLength +
+      t.meta.byteLength +
+      this.filler.byteLength
+    );
   }
 
   /** Slot of (nCR3, GPA) or -1, without touching the replacement order. */
@@ -73,7 +84,8 @@ export class PartitionCache {
     }
     const ncr3 = b[o + FLUSH_WORDS.ncr3];
     if (ncr3 < 0) this.tlb.flushAll();
-    else if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST) this.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
+    else if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST)
+      this.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
     else this.tlb.hvFlushSpace(ncr3);
   }
 
@@ -90,12 +102,24 @@ export class PartitionCache {
     const tags = t.tags;
     const hot = t.hot;
     const base = t.setBase(ncr3, gpa);
-    let found = -1, empty = -1, lru = base, oldest = 0x7fffffff;
+    let found = -1,
+      empty = -1,
+      lru = base,
+      oldest = 0x7fffffff;
     for (let i = base, end = base + t.ways; i < end; i++) {
-      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) { found = i; break; }
-      if (tags[2 * i] === TAG_INVALID) { if (empty < 0) empty = i; continue; }
+      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) {
+        found = i;
+        break;
+      }
+      if (tags[2 * i] === TAG_INVALID) {
+        if (empty < 0) empty = i;
+        continue;
+      }
       const st = hot[i * HOT_STRIDE + H_STAMP];
-      if (st < oldest) { oldest = st; lru = i; }
+      if (st < oldest) {
+        oldest = st;
+        lru = i;
+      }
     }
     let slot = found;
     if (found >= 0) {

@@ -38,8 +38,11 @@ export interface InvalOp extends OpBase {
 /** A deep copy (snapshots must not share arrays with the live op). */
 export function copyPendingOp(op: PendingOp): PendingOp {
   switch (op.kind) {
-    case 'free-root': return { ...op };
-    case 'grant': return { ...op, waiters: [...op.waiters] };
-    case 'inval': return { ...op, olds: [...op.olds] };
+    case 'free-root':
+      return { ...op };
+    case 'grant':
+      return { ...op, waiters: [...op.waiters] };
+    case 'inval':
+      return { ...op, olds: [...op.olds] };
   }
 }

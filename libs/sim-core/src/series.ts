@@ -7,13 +7,24 @@ export const SERIES_POINTS_MAX = 200;
 
 /** Counters sampled into the time series (see `ShardPartial.series`), in order. */
 export const SERIES_COUNTERS = [
-  C.accesses, C.tlbHits, C.tlbMisses, C.nestedWalks, C.hvFlushSpace, C.hvFlushList, C.shootdownMessages,
-  C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot,
+  C.accesses,
+  C.tlbHits,
+  C.tlbMisses,
+  C.nestedWalks,
+  C.hvFlushSpace,
+  C.hvFlushList,
+  C.shootdownMessages,
+  C.violationsCrossVm,
+  C.violationsUseAfterFree,
+  C.violationsStaleMapping,
+  C.violationsStaleRoot,
 ] as const;
 
 // The series fields (engine's series.fields.ts) name these by position: distinct, valid slots.
-assert(new Set(SERIES_COUNTERS).size === SERIES_COUNTERS.length && SERIES_COUNTERS.every((c) => c >= 0 && c < COUNTER_SLOTS),
-  'series counters are distinct counter slots');
+assert(
+  new Set(SERIES_COUNTERS).size === SERIES_COUNTERS.length && SERIES_COUNTERS.every((c) => c >= 0 && c < COUNTER_SLOTS),
+  'series counters are distinct counter slots',
+);
 
 /** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
 export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
@@ -22,7 +33,8 @@ export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
 export function seriesEveryWindowsOf(cfg: SimConfig): number {
   const w = cfg.workload;
   const full = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling) / windowNsOf(cfg));
-  const nominal = cfg.run.simulatedMs > 0 ? Math.min(full, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNsOf(cfg))) : full;
+  const nominal =
+    cfg.run.simulatedMs > 0 ? Math.min(full, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNsOf(cfg))) : full;
   return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
 }
 

@@ -47,7 +47,10 @@ export abstract class Actor {
   /** Sequence number of the last message sent (part of the message id). */
   seq = 0;
 
-  constructor(readonly id: number, protected readonly ctx: ShardContext) {}
+  constructor(
+    readonly id: number,
+    protected readonly ctx: ShardContext,
+  ) {}
 
   /** The shard context (read by the checker, which works on kvm's behalf). */
   get context(): ShardContext {
@@ -59,21 +62,29 @@ export abstract class Actor {
    * The payload is the type's words in declared order (message.schema.ts).
    */
   protected send<T extends Msg>(timeNs: number, dst: number, type: T, ...payload: Payload<T>): void;
-  protected send(timeNs: number, dst: number, type: Msg,
-    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+  protected send(timeNs: number, dst: number, type: Msg, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
     this.post(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
   }
 
   /** {@link send} on this actor's behalf, for its helper objects (host events, flushes, modes). */
   emit<T extends Msg>(timeNs: number, dst: number, type: T, ...payload: Payload<T>): void;
-  emit(timeNs: number, dst: number, type: Msg,
-    p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
+  emit(timeNs: number, dst: number, type: Msg, p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0): void {
     this.post(timeNs, dst, type, p0, p1, p2, p3, p4, p5, p6);
   }
 
   // Positional on purpose: the hot path sends without allocating.
-  private post(timeNs: number, dst: number, type: Msg,
-    p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number): void {
+  private post(
+    timeNs: number,
+    dst: number,
+    type: Msg,
+    p0: number,
+    p1: number,
+    p2: number,
+    p3: number,
+    p4: number,
+    p5: number,
+    p6: number,
+  ): void {
     const out = this.ctx.outbox;
     out.push(timeNs, this.id, ++this.seq, dst, type, p0, p1, p2, p3, p4, p5, p6);
     this.ctx.counters[C.messagesSent]++;
@@ -83,8 +94,11 @@ export abstract class Actor {
   /** Debug mode: the message just sent matches its declaration and is not due before the window it was sent in. */
   private checkSent(out: Outbox): void {
     const o = (out.count - 1) * MSG_WIDTH;
-    const problem = checkMessage(out.buf, o)
-      ?? (out.buf[o] < this.ctx.window * this.ctx.windowNs ? `message due at ${out.buf[o]} ns, before window ${this.ctx.window}` : null);
+    const problem =
+      checkMessage(out.buf, o) ??
+      (out.buf[o] < this.ctx.window * this.ctx.windowNs
+        ? `message due at ${out.buf[o]} ns, before window ${this.ctx.window}`
+        : null);
     if (problem) throw new KernelAssertionError(`actor ${this.id} sent ${problem}`);
   }
 

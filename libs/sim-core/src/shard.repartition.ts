@@ -20,7 +20,12 @@ type Entries = [number, unknown][];
  * does not depend on the shard count, the run continues to the digest of an
  * uninterrupted one.
  */
-export function repartitionSnapshots(cfg: SimConfig, snaps: readonly ShardSnapshot[], inbound: readonly (readonly Float64Array[])[], shards: number): ShardSnapshot[] {
+export function repartitionSnapshots(
+  cfg: SimConfig,
+  snaps: readonly ShardSnapshot[],
+  inbound: readonly (readonly Float64Array[])[],
+  shards: number,
+): ShardSnapshot[] {
   const old = checkSnapshots(snaps, shards);
   const window = old[0].window;
   const topo = new Topology(cfg);
@@ -28,10 +33,18 @@ export function repartitionSnapshots(cfg: SimConfig, snaps: readonly ShardSnapsh
   const schedule = new VpSchedule(cfg, topo, windowNs);
   const placement = cfg.run.placement;
   const shardOfDst = (dst: number, timeNs: number): number =>
-    topo.roleOf(dst) === 2 ? schedule.shardOf(dst, Math.floor(timeNs / windowNs), shards) : topo.shardOf(dst, shards, placement);
+    topo.roleOf(dst) === 2
+      ? schedule.shardOf(dst, Math.floor(timeNs / windowNs), shards)
+      : topo.shardOf(dst, shards, placement);
 
   const out: ShardSnapshot[] = Array.from({ length: shards }, (_, shard) => ({
-    shard, shards, window, counters: new Array<number>(old[0].counters.length).fill(0), carry: new Float64Array(0), series: [], actors: [],
+    shard,
+    shards,
+    window,
+    counters: new Array<number>(old[0].counters.length).fill(0),
+    carry: new Float64Array(0),
+    series: [],
+    actors: [],
     replicas: { vps: [], views: [], partitions: [] },
   }));
   out[0].counters = sumCounters(old);
@@ -57,19 +70,25 @@ export function repartitionSnapshots(cfg: SimConfig, snaps: readonly ShardSnapsh
 
 /** The snapshots in shard order, checked to be one job's full set at one window. */
 function checkSnapshots(snaps: readonly ShardSnapshot[], shards: number): ShardSnapshot[] {
-  if (!Number.isInteger(shards) || shards < 1) throw new Error(`repartition: shards must be a positive integer, got ${shards}`);
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new Error(`repartition: shards must be a positive integer, got ${shards}`);
   if (snaps.length === 0) throw new Error('repartition: no snapshots');
   const old = [...snaps].sort((a, b) => a.shard - b.shard);
   old.forEach((s, i) => {
-    if (s.shard !== i || s.shards !== old.length) throw new Error(`repartition: snapshot of shard ${s.shard}/${s.shards} in a set of ${old.length}`);
-    if (s.window !== old[0].window) throw new Error(`repartition: shard ${i} is at window ${s.window}, shard 0 at ${old[0].window}`);
+    if (s.shard !== i || s.shards !== old.length)
+      throw new Error(`repartition: snapshot of shard ${s.shard}/${s.shards} in a set of ${old.length}`);
+    if (s.window !== old[0].window)
+      throw new Error(`repartition: shard ${i} is at window ${s.window}, shard 0 at ${old[0].window}`);
   });
   return old;
 }
 
 function sumCounters(old: readonly ShardSnapshot[]): number[] {
   const sum = new Array<number>(old[0].counters.length).fill(0);
-  for (const s of old) s.counters.forEach((v, i) => { sum[i] += v; });
+  for (const s of old)
+    s.counters.forEach((v, i) => {
+      sum[i] += v;
+    });
   return sum;
 }
 
@@ -87,7 +106,13 @@ function sumSeries(all: readonly number[][]): number[] {
 }
 
 /** VPs go with their slot's new shard; VM views and partition replicas to every shard holding one of the host's VPs. */
-function placeReplicas(old: readonly ShardSnapshot[], out: ShardSnapshot[], topo: Topology, schedule: VpSchedule, replicaShards: (host: number) => number[]): void {
+function placeReplicas(
+  old: readonly ShardSnapshot[],
+  out: ShardSnapshot[],
+  topo: Topology,
+  schedule: VpSchedule,
+  replicaShards: (host: number) => number[],
+): void {
   const vps = new Map<number, unknown>();
   const views = new Map<number, unknown>();
   const partitions = new Map<number, unknown>();
@@ -106,15 +131,20 @@ function placeReplicas(old: readonly ShardSnapshot[], out: ShardSnapshot[], topo
       replicas[schedule.vpShard(h, vp, out.length)].vps.push([slot, vps.get(slot)]);
     }
     for (const shard of replicaShards(h).sort((a, b) => a - b)) {
-      for (let vm = 0; vm < topo.vmsPerHost; vm++) replicas[shard].views.push([topo.globalVm(h, vm), views.get(topo.globalVm(h, vm))]);
+      for (let vm = 0; vm < topo.vmsPerHost; vm++)
+        replicas[shard].views.push([topo.globalVm(h, vm), views.get(topo.globalVm(h, vm))]);
       if (partitions.has(h)) replicas[shard].partitions.push([h, partitions.get(h)]);
     }
   }
 }
 
 /** Every message in flight once (broadcast copies share their id), to each shard `destinations` names. */
-function routeMessages(old: readonly ShardSnapshot[], inbound: readonly (readonly Float64Array[])[], out: ShardSnapshot[],
-  destinations: (buf: Float64Array, o: number) => number[]): void {
+function routeMessages(
+  old: readonly ShardSnapshot[],
+  inbound: readonly (readonly Float64Array[])[],
+  out: ShardSnapshot[],
+  destinations: (buf: Float64Array, o: number) => number[],
+): void {
   const seen = new Set<string>();
   const per: number[][] = out.map(() => []);
   const take = (buf: Float64Array): void => {
@@ -129,5 +159,7 @@ function routeMessages(old: readonly ShardSnapshot[], inbound: readonly (readonl
     take(s.carry);
     for (const b of inbound[i] ?? []) take(b);
   });
-  out.forEach((s, i) => { s.carry = Float64Array.from(per[i]); });
+  out.forEach((s, i) => {
+    s.carry = Float64Array.from(per[i]);
+  });
 }

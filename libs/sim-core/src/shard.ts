@@ -100,9 +100,18 @@ export class ShardSim {
     this.carry = new Carry(this.windowNs);
     this.seriesEvery = seriesEveryWindowsOf(cfg);
     this.ctx = {
-      cfg, topo: this.topo, flags: policyFlags(cfg), counters: new Float64Array(COUNTER_SLOTS),
-      outbox: new Outbox(), views: new Map(), windowNs: this.windowNs, costs: timeCostsOf(cfg), partitions: new Map(), vps: new Map(),
-      schedule: new VpSchedule(cfg, this.topo, this.windowNs), window: 0,
+      cfg,
+      topo: this.topo,
+      flags: policyFlags(cfg),
+      counters: new Float64Array(COUNTER_SLOTS),
+      outbox: new Outbox(),
+      views: new Map(),
+      windowNs: this.windowNs,
+      costs: timeCostsOf(cfg),
+      partitions: new Map(),
+      vps: new Map(),
+      schedule: new VpSchedule(cfg, this.topo, this.windowNs),
+      window: 0,
     };
     this.replicas = new HostReplicas(this.ctx, shard, shards);
     for (let id = 0; id < this.topo.actorCount; id++) {
@@ -110,7 +119,9 @@ export class ShardSim {
       if (role === 2) {
         if (fresh && this.ctx.schedule.shardOf(id, 0, shards) === shard) this.addVcpu(id);
       } else if (this.topo.shardOf(id, shards, cfg.run.placement) === shard) {
-        this.fixed.push(role === 0 ? this.kvms[this.kvms.push(new KvmActor(id, this.ctx)) - 1] : new L0Actor(id, this.ctx));
+        this.fixed.push(
+          role === 0 ? this.kvms[this.kvms.push(new KvmActor(id, this.ctx)) - 1] : new L0Actor(id, this.ctx),
+        );
       }
     }
   }
@@ -137,7 +148,8 @@ export class ShardSim {
     this.ctx.window = k;
     const buf = concat([...this.carry.take(k), ...inbound]);
     const perActor = this.route(buf, endNs);
-    for (const [id, st] of collectMigrations(buf, perActor.get(MIGRATE_KEY) ?? EMPTY, endNs)) this.addVcpu(id, st).arrive();
+    for (const [id, st] of collectMigrations(buf, perActor.get(MIGRATE_KEY) ?? EMPTY, endNs))
+      this.addVcpu(id, st).arrive();
     this.replicas.apply(buf, perActor.get(BROADCAST_KEY) ?? EMPTY, endNs);
     this.ctx.outbox.clear();
     const order = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
@@ -171,7 +183,8 @@ export class ShardSim {
       if (buf[o + F_TIME] >= endNs) continue; // carried: its destination may arrive later
       let dst = buf[o + F_DST];
       if (dst < 0) {
-        if (!this.replicas.hosts.includes(partitionHostOf(dst))) throw new Error(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
+        if (!this.replicas.hosts.includes(partitionHostOf(dst)))
+          throw new Error(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
         dst = BROADCAST_KEY;
       } else if (buf[o + F_TYPE] === Msg.VcpuMigrate) {
         dst = MIGRATE_KEY;
@@ -218,13 +231,17 @@ export class ShardSim {
     const dests: number[][] = new Array(count);
     for (let i = 0; i < count; i++) {
       const o = i * MSG_WIDTH;
-      if (buf[o + F_TIME] < endNs) throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
+      if (buf[o + F_TIME] < endNs)
+        throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
       dests[i] = this.destinations(buf, o);
       for (const s of dests[i]) counts.set(s, (counts.get(s) ?? 0) + 1);
     }
     const out = new Map<number, Float64Array>();
     const fill = new Map<number, number>();
-    for (const [s, n] of counts) { out.set(s, new Float64Array(n * MSG_WIDTH)); fill.set(s, 0); }
+    for (const [s, n] of counts) {
+      out.set(s, new Float64Array(n * MSG_WIDTH));
+      fill.set(s, 0);
+    }
     for (let i = 0; i < count; i++) {
       for (const s of dests[i]) {
         const at = fill.get(s)!;
@@ -255,13 +272,19 @@ export class ShardSim {
 
   /** Counters, witnesses and the time series so far (the series ends at the last window run). */
   partial(): ShardPartial {
-    return partialFrom(this.window, Array.from(this.ctx.counters), this.series, this.kvms.flatMap((k) => k.witnesses));
+    return partialFrom(
+      this.window,
+      Array.from(this.ctx.counters),
+      this.series,
+      this.kvms.flatMap((k) => k.witnesses),
+    );
   }
 
   /** What {@link partial} of the shard restored from `snap` returns, without restoring it. */
   static partialOf(cfg: SimConfig, snap: ShardSnapshot): ShardPartial {
     const topo = new Topology(cfg);
-    const witnesses = snap.actors.filter(([id]) => topo.roleOf(id) === 0)
+    const witnesses = snap.actors
+      .filter(([id]) => topo.roleOf(id) === 0)
       .flatMap(([, st]) => (st.checker as { witnesses: WitnessRecord[] }).witnesses);
     return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses);
   }
@@ -270,7 +293,10 @@ export class ShardSim {
   snapshot(): ShardSnapshot {
     const actors = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     return {
-      shard: this.shard, shards: this.shards, window: this.window, counters: Array.from(this.ctx.counters),
+      shard: this.shard,
+      shards: this.shards,
+      window: this.window,
+      counters: Array.from(this.ctx.counters),
       carry: this.carry.flat(),
       series: this.series.slice(),
       actors: actors.map((a) => [a.id, a.save()]),
@@ -296,7 +322,12 @@ export class ShardSim {
 }
 
 /** A {@link ShardPartial}: the series gets a last record at `window` unless it has one. */
-function partialFrom(window: number, counters: number[], series: readonly number[], witnesses: readonly WitnessRecord[]): ShardPartial {
+function partialFrom(
+  window: number,
+  counters: number[],
+  series: readonly number[],
+  witnesses: readonly WitnessRecord[],
+): ShardPartial {
   const out = series.slice();
   if (out.length === 0 || out[out.length - SERIES_WIDTH] !== window) {
     out.push(window);
@@ -312,6 +343,9 @@ function concat(parts: Float64Array[]): Float64Array {
   for (const p of parts) n += p.length;
   const out = new Float64Array(n);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -32,8 +32,16 @@ export type StaleHitReport = [number, number, number, number, number, number, nu
  *
  * @returns the Report payload to send, or null (legal in-flight hit, or already reported)
  */
-export function checkStaleHit(tlb: Tlb, view: VmView, i: number, rootInc: number, flushedSeq: number, gva: number,
-  lastFlushKind: number, counters: Float64Array): StaleHitReport | null {
+export function checkStaleHit(
+  tlb: Tlb,
+  view: VmView,
+  i: number,
+  rootInc: number,
+  flushedSeq: number,
+  gva: number,
+  lastFlushKind: number,
+  counters: Float64Array,
+): StaleHitReport | null {
   const g = tlb.gpa(i);
   const causeRoot = tlb.inc(i) !== rootInc;
   const causeMap = view.map[g] !== tlb.hpa(i) && seqReached(view.seq[g], flushedSeq);
@@ -42,8 +50,11 @@ export function checkStaleHit(tlb: Tlb, view: VmView, i: number, rootInc: number
   const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
   if ((tlb.meta[i] & bits) === bits) return null;
   tlb.meta[i] |= bits;
-  const flags = (gva < 0 ? REPORT_NESTED : 0) | (causeRoot ? REPORT_CAUSE_ROOT : 0)
-    | (causeMap ? REPORT_CAUSE_MAP : 0) | (lastFlushKind << 4);
+  const flags =
+    (gva < 0 ? REPORT_NESTED : 0) |
+    (causeRoot ? REPORT_CAUSE_ROOT : 0) |
+    (causeMap ? REPORT_CAUSE_MAP : 0) |
+    (lastFlushKind << 4);
   return [flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs[i], rootInc, gva];
 }
 
@@ -53,8 +64,16 @@ export function checkStaleHit(tlb: Tlb, view: VmView, i: number, rootInc: number
  * too), so "already reported" is kept per vCPU in `reported`, keyed by the
  * entry's root incarnation, GPA and cause.
  */
-export function checkSharedHit(part: PartitionCache, view: VmView, j: number, rootInc: number, flushedSeq: number,
-  lastFlushKind: number, reported: Set<number>, counters: Float64Array): StaleHitReport | null {
+export function checkSharedHit(
+  part: PartitionCache,
+  view: VmView,
+  j: number,
+  rootInc: number,
+  flushedSeq: number,
+  lastFlushKind: number,
+  reported: Set<number>,
+  counters: Float64Array,
+): StaleHitReport | null {
   const tlb = part.tlb;
   const g = tlb.gpa(j);
   const causeRoot = tlb.inc(j) !== rootInc;

@@ -2,7 +2,20 @@ import { ROLE_NORMAL, ROLE_SMM } from './message';
 import { RootRecord, TdpMmu } from './tdp-mmu';
 
 function root(inc: number, gen: number, refcount = 1, role = ROLE_NORMAL): RootRecord {
-  return { inc, vm: 0, role, page: 100 + inc, gen, valid: true, refcount, allocNs: 0, invalidNs: -1, freeNs: -1, prevInc: 0, pendingOp: 0 };
+  return {
+    inc,
+    vm: 0,
+    role,
+    page: 100 + inc,
+    gen,
+    valid: true,
+    refcount,
+    allocNs: 0,
+    invalidNs: -1,
+    freeNs: -1,
+    prevInc: 0,
+    pendingOp: 0,
+  };
 }
 
 describe('TdpMmu', () => {

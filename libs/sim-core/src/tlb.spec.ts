@@ -22,8 +22,18 @@ const R2 = 0x200;
 const ROOTS = [R1, R2] as const;
 const GVAS = [0x10, 0x11, 0x12] as const;
 
-interface CombinedKey { kind: 'C'; asid: number; pcid: number; root: number; gva: number }
-interface NestedKey { kind: 'N'; root: number; gpa: number }
+interface CombinedKey {
+  kind: 'C';
+  asid: number;
+  pcid: number;
+  root: number;
+  gva: number;
+}
+interface NestedKey {
+  kind: 'N';
+  root: number;
+  gpa: number;
+}
 type Key = CombinedKey | NestedKey;
 
 function name(k: Key): string {
@@ -72,7 +82,9 @@ function present(tlb: Tlb, k: Key): boolean {
 
 /** Names of the fixture entries still present. */
 function survivors(tlb: Tlb): string[] {
-  return fixtureKeys().filter((k) => present(tlb, k)).map(name);
+  return fixtureKeys()
+    .filter((k) => present(tlb, k))
+    .map(name);
 }
 
 /**
@@ -116,28 +128,46 @@ describe('Tlb fixture', () => {
 });
 
 describe('Tlb flush scope (docs/flush-semantics.md)', () => {
-  it('SVM ASID flush without the enlightenment removes the ASID\'s combined entries and every nested entry', () => {
-    expectFlush((t) => t.flushAsid(1, false), (k) => isN(k) || k.asid === 1);
+  it("SVM ASID flush without the enlightenment removes the ASID's combined entries and every nested entry", () => {
+    expectFlush(
+      (t) => t.flushAsid(1, false),
+      (k) => isN(k) || k.asid === 1,
+    );
   });
 
-  it('SVM ASID flush with HV_X64_NESTED_ENLIGHTENED_TLB removes only the ASID\'s combined entries', () => {
-    expectFlush((t) => t.flushAsid(1, true), (k) => isC(k) && k.asid === 1);
+  it("SVM ASID flush with HV_X64_NESTED_ENLIGHTENED_TLB removes only the ASID's combined entries", () => {
+    expectFlush(
+      (t) => t.flushAsid(1, true),
+      (k) => isC(k) && k.asid === 1,
+    );
   });
 
   it('INVEPT single-context removes guest-physical and combined entries of that EPTP only', () => {
-    expectFlush((t) => t.inveptSingle(R1), (k) => k.root === R1);
+    expectFlush(
+      (t) => t.inveptSingle(R1),
+      (k) => k.root === R1,
+    );
   });
 
   it('INVEPT global removes every guest-physical and combined entry', () => {
-    expectFlush((t) => t.inveptGlobal(), () => true);
+    expectFlush(
+      (t) => t.inveptGlobal(),
+      () => true,
+    );
   });
 
-  it('INVVPID individual-address removes the VPID\'s combined entries for that GVA in every PCID and EPTP, never guest-physical', () => {
-    expectFlush((t) => t.invvpidAddress(1, 0x11), (k) => isC(k) && k.asid === 1 && k.gva === 0x11);
+  it("INVVPID individual-address removes the VPID's combined entries for that GVA in every PCID and EPTP, never guest-physical", () => {
+    expectFlush(
+      (t) => t.invvpidAddress(1, 0x11),
+      (k) => isC(k) && k.asid === 1 && k.gva === 0x11,
+    );
   });
 
-  it('INVVPID single-context removes the VPID\'s combined entries, never guest-physical', () => {
-    expectFlush((t) => t.invvpidSingle(2), (k) => isC(k) && k.asid === 2);
+  it("INVVPID single-context removes the VPID's combined entries, never guest-physical", () => {
+    expectFlush(
+      (t) => t.invvpidSingle(2),
+      (k) => isC(k) && k.asid === 2,
+    );
   });
 
   it('INVVPID all-context removes every combined entry, never guest-physical', () => {
@@ -145,13 +175,18 @@ describe('Tlb flush scope (docs/flush-semantics.md)', () => {
   });
 
   it('HvCallFlushGuestPhysicalAddressSpace removes nested entries of that nCR3 and combined entries derived under it', () => {
-    expectFlush((t) => t.hvFlushSpace(R2), (k) => k.root === R2);
+    expectFlush(
+      (t) => t.hvFlushSpace(R2),
+      (k) => k.root === R2,
+    );
   });
 
   it('HvCallFlushGuestPhysicalAddressList removes entries of that nCR3 whose GPA is in the range, combined ones by their derived GPA', () => {
     // [gpa(0x11), gpa(0x11) + 2): GVA 0x11 and 0x12 behind it, 0x10 outside.
-    expectFlush((t) => t.hvFlushRange(R1, gpaOf(0x11), 2),
-      (k) => k.root === R1 && gpaOfKey(k) >= gpaOf(0x11) && gpaOfKey(k) < gpaOf(0x11) + 2);
+    expectFlush(
+      (t) => t.hvFlushRange(R1, gpaOf(0x11), 2),
+      (k) => k.root === R1 && gpaOfKey(k) >= gpaOf(0x11) && gpaOfKey(k) < gpaOf(0x11) + 2,
+    );
   });
 
   it('HvCallFlushGuestPhysicalAddressList range boundaries: first and last page flushed, the pages before and after kept', () => {
@@ -169,7 +204,8 @@ describe('Tlb flush scope (docs/flush-semantics.md)', () => {
     expect(tlb.countValid()).toBe(16);
     expect(tlb.hvFlushRange(R1, start, pages)).toBe(4);
     const nested = (root: number): boolean[] => gpas.map((g) => tlb.lookupNested(root, g) >= 0);
-    const combined = (root: number): boolean[] => gpas.map((g) => tlb.lookupCombined(combinedTag(1, 1), g - GPA_OFFSET, root) >= 0);
+    const combined = (root: number): boolean[] =>
+      gpas.map((g) => tlb.lookupCombined(combinedTag(1, 1), g - GPA_OFFSET, root) >= 0);
     expect(nested(R1)).toEqual([true, false, false, true]);
     expect(combined(R1)).toEqual([true, false, false, true]);
     expect(nested(R2)).toEqual([true, true, true, true]);
@@ -178,31 +214,52 @@ describe('Tlb flush scope (docs/flush-semantics.md)', () => {
   });
 
   it('guest INVLPG removes the combined entries of the current ASID and PCID for that GVA under every nCR3', () => {
-    expectFlush((t) => t.guestInvlpg(1, 2, 0x12), (k) => isC(k) && k.asid === 1 && k.pcid === 2 && k.gva === 0x12);
+    expectFlush(
+      (t) => t.guestInvlpg(1, 2, 0x12),
+      (k) => isC(k) && k.asid === 1 && k.pcid === 2 && k.gva === 0x12,
+    );
   });
 
   it('guest INVPCID type 0 (individual address) removes the combined entries of (ASID, PCID, GVA)', () => {
-    expectFlush((t) => t.guestInvpcid(2, 0, 1, 0x10), (k) => isC(k) && k.asid === 2 && k.pcid === 1 && k.gva === 0x10);
+    expectFlush(
+      (t) => t.guestInvpcid(2, 0, 1, 0x10),
+      (k) => isC(k) && k.asid === 2 && k.pcid === 1 && k.gva === 0x10,
+    );
   });
 
   it('guest INVPCID type 1 (single context) removes the combined entries of (ASID, PCID)', () => {
-    expectFlush((t) => t.guestInvpcid(2, 1, 1, 0), (k) => isC(k) && k.asid === 2 && k.pcid === 1);
+    expectFlush(
+      (t) => t.guestInvpcid(2, 1, 1, 0),
+      (k) => isC(k) && k.asid === 2 && k.pcid === 1,
+    );
   });
 
   it('guest INVPCID type 2 (all contexts, globals included) removes every combined entry of the ASID', () => {
-    expectFlush((t) => t.guestInvpcid(1, 2, 0, 0), (k) => isC(k) && k.asid === 1);
+    expectFlush(
+      (t) => t.guestInvpcid(1, 2, 0, 0),
+      (k) => isC(k) && k.asid === 1,
+    );
   });
 
   it('guest INVPCID type 3 (all contexts but globals) removes every combined entry of the ASID', () => {
-    expectFlush((t) => t.guestInvpcid(1, 3, 0, 0), (k) => isC(k) && k.asid === 1);
+    expectFlush(
+      (t) => t.guestInvpcid(1, 3, 0, 0),
+      (k) => isC(k) && k.asid === 1,
+    );
   });
 
   it('guest MOV CR3 without the PCID no-flush bit removes the combined entries of (ASID, new PCID)', () => {
-    expectFlush((t) => t.guestCr3Switch(1, 2, false), (k) => isC(k) && k.asid === 1 && k.pcid === 2);
+    expectFlush(
+      (t) => t.guestCr3Switch(1, 2, false),
+      (k) => isC(k) && k.asid === 1 && k.pcid === 2,
+    );
   });
 
   it('guest MOV CR3 with the PCID no-flush bit removes nothing', () => {
-    expectFlush((t) => t.guestCr3Switch(1, 2, true), () => false);
+    expectFlush(
+      (t) => t.guestCr3Switch(1, 2, true),
+      () => false,
+    );
   });
 
   it('bare-metal AMD arrival on a new pCPU (flushNestedAll) removes every nested entry, no combined one', () => {
@@ -210,7 +267,10 @@ describe('Tlb flush scope (docs/flush-semantics.md)', () => {
   });
 
   it('KVM_REQ_TLB_FLUSH (flushAll) removes every entry', () => {
-    expectFlush((t) => t.flushAll(), () => true);
+    expectFlush(
+      (t) => t.flushAll(),
+      () => true,
+    );
   });
 });
 

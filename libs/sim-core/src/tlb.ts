@@ -82,7 +82,11 @@ export class Tlb {
    * entry's tag0, whose ASID/VPID tells whose page tables), used to find the
    * GPA behind a combined entry. @defaultValue identity
    */
-  constructor(entries: number, ways: number, private readonly gpaOfGva: (gva: number, tag0: number) => number = (g) => g) {
+  constructor(
+    entries: number,
+    ways: number,
+    private readonly gpaOfGva: (gva: number, tag0: number) => number = (g) => g,
+  ) {
     if (!(ways >= 1 && entries >= ways && entries % ways === 0)) {
       throw new Error(`tlb: entries ${entries} must be a positive multiple of ways ${ways}`);
     }
@@ -99,11 +103,17 @@ export class Tlb {
   }
 
   /** tag0 of slot i. */
-  tag0(i: number): number { return this.tags[i * TAGS_STRIDE]; }
+  tag0(i: number): number {
+    return this.tags[i * TAGS_STRIDE];
+  }
   /** tag1 of slot i. */
-  tag1(i: number): number { return this.tags[i * TAGS_STRIDE + 1]; }
+  tag1(i: number): number {
+    return this.tags[i * TAGS_STRIDE + 1];
+  }
   /** HPA of slot i. */
-  hpa(i: number): number { return this.hot[i * HOT_STRIDE + H_HPA]; }
+  hpa(i: number): number {
+    return this.hot[i * HOT_STRIDE + H_HPA];
+  }
   /** GPA page behind slot i (derived for combined entries). */
   gpa(i: number): number {
     const t1 = this.tags[i * TAGS_STRIDE + 1];
@@ -111,7 +121,9 @@ export class Tlb {
     return (t0 & TAG_COMBINED) !== 0 ? this.gpaOfGva(t1, t0) : t1;
   }
   /** Root incarnation of slot i. */
-  inc(i: number): number { return this.hot[i * HOT_STRIDE + H_INC]; }
+  inc(i: number): number {
+    return this.hot[i * HOT_STRIDE + H_INC];
+  }
 
   /** First slot of the set for (tag0, tag1). The access loop inlines the same hash. */
   setBase(t0: number, t1: number): number {
@@ -128,9 +140,12 @@ export class Tlb {
   }
 
   private renumber(): void {
-    const order = Array.from({ length: this.entries }, (_, i) => i)
-      .sort((a, b) => this.hot[a * HOT_STRIDE + H_STAMP] - this.hot[b * HOT_STRIDE + H_STAMP]);
-    order.forEach((slot, rank) => { this.hot[slot * HOT_STRIDE + H_STAMP] = rank + 1; });
+    const order = Array.from({ length: this.entries }, (_, i) => i).sort(
+      (a, b) => this.hot[a * HOT_STRIDE + H_STAMP] - this.hot[b * HOT_STRIDE + H_STAMP],
+    );
+    order.forEach((slot, rank) => {
+      this.hot[slot * HOT_STRIDE + H_STAMP] = rank + 1;
+    });
     this.clock = this.entries;
   }
 
@@ -172,9 +187,15 @@ export class Tlb {
     let victim = base;
     let oldest = 0x7fffffff;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[2 * i] === TAG_INVALID) { victim = i; break; }
+      if (tags[2 * i] === TAG_INVALID) {
+        victim = i;
+        break;
+      }
       const st = hot[i * HOT_STRIDE + H_STAMP];
-      if (st < oldest) { oldest = st; victim = i; }
+      if (st < oldest) {
+        oldest = st;
+        victim = i;
+      }
     }
     this.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
     return victim;
@@ -198,8 +219,12 @@ export class Tlb {
   /** Snapshot of every entry and the LRU clock (copies). */
   save(): Record<string, unknown> {
     return {
-      tags: this.tags.slice(), hot: this.hot.slice(), root: this.root.slice(), fillUs: this.fillUs.slice(),
-      meta: this.meta.slice(), clock: this.clock,
+      tags: this.tags.slice(),
+      hot: this.hot.slice(),
+      root: this.root.slice(),
+      fillUs: this.fillUs.slice(),
+      meta: this.meta.slice(),
+      clock: this.clock,
     };
   }
 
@@ -224,7 +249,10 @@ export class Tlb {
   private flushWhere(pred: (i: number) => boolean): number {
     let n = 0;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tags[2 * i] !== TAG_INVALID && pred(i)) { this.tags[2 * i] = TAG_INVALID; n++; }
+      if (this.tags[2 * i] !== TAG_INVALID && pred(i)) {
+        this.tags[2 * i] = TAG_INVALID;
+        n++;
+      }
     }
     return n;
   }

@@ -1,15 +1,30 @@
 import { ConfigPatch, smallConfig } from './testing/sim-config.fixture';
-import { FK_ASID_ENL, FK_ASID_FULL, FK_ASID_VMCB02, FK_FULL, FK_HV_ASID, FK_INVEPT, FK_INVEPT_GLOBAL } from './flush-kind';
+import {
+  FK_ASID_ENL,
+  FK_ASID_FULL,
+  FK_ASID_VMCB02,
+  FK_FULL,
+  FK_HV_ASID,
+  FK_INVEPT,
+  FK_INVEPT_GLOBAL,
+} from './flush-kind';
 import { F_DST, F_P0, F_TYPE, Msg, MSG_WIDTH, Outbox } from './message';
 import { ShardSim } from './shard';
 import { TAG_COMBINED, TAG_INVALID } from './tlb';
 import type { VcpuActor } from './vcpu.actor';
 
-interface Internals { vcpus: Map<number, VcpuActor>; ctx: { outbox: Outbox } }
+interface Internals {
+  vcpus: Map<number, VcpuActor>;
+  ctx: { outbox: Outbox };
+}
 
 /** A one-host shard run for a few windows (so the vCPUs hold roots and entries), and its first vCPU. */
 function warm(patch: ConfigPatch): { v: VcpuActor; outbox: Outbox } {
-  const shard = new ShardSim(smallConfig({ workload: { workingSetPages: 512, accessesPerVcpu: 100000 }, ...patch }), 0, 1);
+  const shard = new ShardSim(
+    smallConfig({ workload: { workingSetPages: 512, accessesPerVcpu: 100000 }, ...patch }),
+    0,
+    1,
+  );
   let inbound: Float64Array[] = [];
   for (let w = 0; w < 12; w++) inbound = [...shard.runWindow(inbound).outbound.values()];
   const s = shard as unknown as Internals;
@@ -37,7 +52,9 @@ function sent(outbox: Outbox): string[] {
   for (let i = 0; i < outbox.count; i++) {
     const o = i * MSG_WIDTH;
     const type = outbox.buf[o + F_TYPE];
-    out.push(type === Msg.NestedFlush ? `NestedFlush(${outbox.buf[o + F_P0 + 1]})@${outbox.buf[o + F_DST]}` : Msg[type]);
+    out.push(
+      type === Msg.NestedFlush ? `NestedFlush(${outbox.buf[o + F_P0 + 1]})@${outbox.buf[o + F_DST]}` : Msg[type],
+    );
   }
   return out;
 }
@@ -63,7 +80,7 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
     expect(v.s.lastFlushKind).toBe(FK_HV_ASID);
   });
 
-  it('AMD vmcb02 (L3 running), even with the fix: a full flush of vmcb02\'s ASID, the partition drops that nCR3, no hypercall', () => {
+  it("AMD vmcb02 (L3 running), even with the fix: a full flush of vmcb02's ASID, the partition drops that nCR3, no hypercall", () => {
     const { v, outbox } = warm({ kvm: { policy: 'overhaul+hv-flush-current' } });
     v.s.inL3 = true;
     const before = census(v);
@@ -76,7 +93,7 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
     expect(v.s.lastFlushKind).toBe(FK_ASID_VMCB02);
   });
 
-  it('AMD without the enlightenment: a full ASID flush, the partition drops the root\'s nCR3 (masked for this vCPU until applied)', () => {
+  it("AMD without the enlightenment: a full ASID flush, the partition drops the root's nCR3 (masked for this vCPU until applied)", () => {
     const { v, outbox } = warm({ platform: { enlightenedTlb: false } });
     v.flushes.flushCurrent(30000);
     expect(census(v).a01).toBe(0);
@@ -89,7 +106,8 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
   it('Intel: INVEPT single-context of the EPTP, here and in the partition', () => {
     const { v, outbox } = warm({ platform: { vendor: 'intel' } });
     v.flushes.flushCurrent(30000);
-    for (let i = 0; i < v.tlb.entries; i++) if (v.tlb.tag0(i) !== TAG_INVALID) expect(v.tlb.root[i]).not.toBe(v.s.rootPage);
+    for (let i = 0; i < v.tlb.entries; i++)
+      if (v.tlb.tag0(i) !== TAG_INVALID) expect(v.tlb.root[i]).not.toBe(v.s.rootPage);
     expect(sent(outbox)).toEqual([`NestedFlush(${v.s.rootPage})@-1`]);
     expect(v.s.lastFlushKind).toBe(FK_INVEPT);
   });

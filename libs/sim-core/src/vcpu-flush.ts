@@ -1,6 +1,14 @@
 import { assert } from './assert';
 import { C } from './counters';
-import { FK_ASID_ENL, FK_ASID_FULL, FK_ASID_VMCB02, FK_FULL, FK_HV_ASID, FK_INVEPT, FK_INVEPT_GLOBAL } from './flush-kind';
+import {
+  FK_ASID_ENL,
+  FK_ASID_FULL,
+  FK_ASID_VMCB02,
+  FK_FULL,
+  FK_HV_ASID,
+  FK_INVEPT,
+  FK_INVEPT_GLOBAL,
+} from './flush-kind';
 import { HV_FLUSH_SPACE, Msg, partitionDst } from './message';
 import type { VcpuActor } from './vcpu.actor';
 

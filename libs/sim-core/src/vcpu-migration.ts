@@ -24,7 +24,11 @@ export function sendMigration(v: VcpuActor, atNs: number): void {
  * chunks (offsets sorted by time, src, seq: a vCPU's chunks in order).
  * @returns [vCPU id, snapshot-shaped state] in id order
  */
-export function collectMigrations(buf: Float64Array, offsets: readonly number[], endNs: number): [number, Record<string, unknown>][] {
+export function collectMigrations(
+  buf: Float64Array,
+  offsets: readonly number[],
+  endNs: number,
+): [number, Record<string, unknown>][] {
   const byId = new Map<number, number[]>();
   for (const o of offsets) {
     if (buf[o] >= endNs) continue;

@@ -28,8 +28,15 @@ export class VcpuModes {
   /** Makes the current context's root the one accesses use. */
   private activate(t: number): void {
     const s = this.v.s;
-    if (s.inL3) { s.rootPage = s.r02Page; s.rootInc = s.r02Inc; s.rootGen = s.r02Gen; }
-    else { s.rootPage = s.r01Page; s.rootInc = s.r01Inc; s.rootGen = s.r01Gen; }
+    if (s.inL3) {
+      s.rootPage = s.r02Page;
+      s.rootInc = s.r02Inc;
+      s.rootGen = s.r02Gen;
+    } else {
+      s.rootPage = s.r01Page;
+      s.rootInc = s.r01Inc;
+      s.rootGen = s.r01Gen;
+    }
     s.rootLoadNs = t;
   }
 
@@ -47,11 +54,21 @@ export class VcpuModes {
     v.markStall(t);
     v.c.counters[C.rootLoads]++;
     s.waitingRole = -1;
-    if (role === ROLE_GUEST) { s.r02Page = page; s.r02Inc = inc; s.r02Gen = gen; }
-    else { s.r01Page = page; s.r01Inc = inc; s.r01Gen = gen; }
+    if (role === ROLE_GUEST) {
+      s.r02Page = page;
+      s.r02Inc = inc;
+      s.r02Gen = gen;
+    } else {
+      s.r01Page = page;
+      s.r01Inc = inc;
+      s.r01Gen = gen;
+    }
     this.activate(t);
     v.flushes.flushCurrent(t);
-    if (role === ROLE_GUEST && v.c.flags.intel && !s.vpid12Seen) { s.vpid12Seen = true; v.flushes.flushGuest(); }
+    if (role === ROLE_GUEST && v.c.flags.intel && !s.vpid12Seen) {
+      s.vpid12Seen = true;
+      v.flushes.flushGuest();
+    }
     if (role === ROLE_SMM) {
       // The SMI handler itself is not simulated: RSM follows at once,
       // kvm_mmu_reset_context() unloads the SMM root and loads a normal one.
@@ -69,8 +86,14 @@ export class VcpuModes {
   /** `kvm_mmu_free_obsolete_roots()`: drop the references on roots older than `mmu_valid_gen`. */
   freeObsoleteRoots(t: number): void {
     const s = this.v.s;
-    if (s.r01Page >= 0 && s.r01Gen < s.zapGen) { this.put(t, s.r01Inc); s.r01Page = -1; }
-    if (s.r02Page >= 0 && s.r02Gen < s.zapGen) { this.put(t, s.r02Inc); s.r02Page = -1; }
+    if (s.r01Page >= 0 && s.r01Gen < s.zapGen) {
+      this.put(t, s.r01Inc);
+      s.r01Page = -1;
+    }
+    if (s.r02Page >= 0 && s.r02Gen < s.zapGen) {
+      this.put(t, s.r02Inc);
+      s.r02Page = -1;
+    }
     if ((s.inL3 ? s.r02Page : s.r01Page) < 0) s.rootPage = -1;
   }
 
@@ -111,7 +134,10 @@ export class VcpuModes {
       c[C.nestedTransitions]++;
       v.charge(C.timeExitPs, 2 * v.costs.transitionNs);
       if (v.c.flags.intel) {
-        if (!s.vpid12Seen) { s.vpid12Seen = true; c[C.flushGuest]++; }
+        if (!s.vpid12Seen) {
+          s.vpid12Seen = true;
+          c[C.flushGuest]++;
+        }
       } else {
         c[C.flushAsid]++;
         v.flushes.flushCurrent(t);
@@ -119,7 +145,10 @@ export class VcpuModes {
       s.nextNestedNs = t + v.prng.nextExpGap(this.pairRatePerNs());
       return;
     }
-    if (!s.inL3) { c[C.nestedTransitions]++; c[C.l3Entries]++; }
+    if (!s.inL3) {
+      c[C.nestedTransitions]++;
+      c[C.l3Entries]++;
+    }
     this.announceSwitch(t, !s.inL3);
     s.nextNestedNs = Infinity;
   }
@@ -162,7 +191,10 @@ export class VcpuModes {
     }
     this.activate(t);
     if (!v.c.flags.intel) v.flushes.flushCurrent(t);
-    else if (s.inL3 && !s.vpid12Seen) { s.vpid12Seen = true; v.flushes.flushGuest(); }
+    else if (s.inL3 && !s.vpid12Seen) {
+      s.vpid12Seen = true;
+      v.flushes.flushGuest();
+    }
     v.endStall(t);
   }
 
@@ -172,8 +204,14 @@ export class VcpuModes {
     const s = v.s;
     v.c.counters[C.smis]++;
     s.nextSmiNs = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.smiPerSec, v.c.topo.vcpusPerHost));
-    if (s.r01Page >= 0) { this.put(t, s.r01Inc); s.r01Page = -1; }
-    if (s.r02Page >= 0) { this.put(t, s.r02Inc); s.r02Page = -1; }
+    if (s.r01Page >= 0) {
+      this.put(t, s.r01Inc);
+      s.r01Page = -1;
+    }
+    if (s.r02Page >= 0) {
+      this.put(t, s.r02Inc);
+      s.r02Page = -1;
+    }
     s.rootPage = -1;
     s.smmPhase = 1;
     this.acquire(t, ROLE_SMM);
@@ -185,6 +223,7 @@ export class VcpuModes {
     v.c.counters[C.cr4Writes]++;
     v.charge(C.timeExitPs, v.costs.exitNs);
     v.flushes.flushCurrent(t);
-    v.s.nextCr4Ns = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.cr4WritesPerSec, v.c.topo.vcpusPerHost));
+    v.s.nextCr4Ns =
+      t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.cr4WritesPerSec, v.c.topo.vcpusPerHost));
   }
 }

@@ -1,6 +1,14 @@
 import { C, ps } from './counters';
 import { eventRatePerNs, TimeCosts } from './costs';
-import { F_TIME, F_TYPE, Msg, REQ_FREE_OBSOLETE_ROOTS, REQ_TLB_FLUSH, REQ_TLB_FLUSH_CURRENT, ROLE_NORMAL } from './message';
+import {
+  F_TIME,
+  F_TYPE,
+  Msg,
+  REQ_FREE_OBSOLETE_ROOTS,
+  REQ_TLB_FLUSH,
+  REQ_TLB_FLUSH_CURRENT,
+  ROLE_NORMAL,
+} from './message';
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { checkSharedHit, checkStaleHit, StaleHitReport } from './stale-hit.checker';
@@ -107,7 +115,9 @@ export class VcpuActor extends Actor {
       s.asid01 = a.asid;
       s.asid02 = b.asid;
       if (a.flushAll || b.flushAll) this.flushes.flushAllAsids(this.ctx.window * this.ctx.windowNs);
-      if (b.flushAll) { s.asid01 = this.vp.newAsid().asid; }
+      if (b.flushAll) {
+        s.asid01 = this.vp.newAsid().asid;
+      }
     }
     s.asidGen = this.vp.asidGen;
     this.vp.assign(s.asid01, this.regionBase);
@@ -184,7 +194,6 @@ export class VcpuActor extends Actor {
     return this.ctx;
   }
 
-
   private scheduleGuestEvents(): void {
     const w = this.ctx.cfg.workload;
     const ev = this.ctx.cfg.events;
@@ -247,10 +256,19 @@ export class VcpuActor extends Actor {
       const tAcc = running ? s.nextAccessNs : Infinity;
       const t = Math.min(tMsg, s.switchAtNs, tEv, tAcc);
       if (t >= windowEndNs) break;
-      if (tMsg === t) { this.handle(inbox, offsets[m++]); continue; }
-      if (s.switchAtNs === t) { this.modes.switchContext(t); continue; }
+      if (tMsg === t) {
+        this.handle(inbox, offsets[m++]);
+        continue;
+      }
+      if (s.switchAtNs === t) {
+        this.modes.switchContext(t);
+        continue;
+      }
       if (tEv === t) {
-        if (t - due > eventSlackNs) { this.ctx.counters[C.eventsDeferred]++; this.ctx.counters[C.eventsDeferredPs] += ps(t - due); }
+        if (t - due > eventSlackNs) {
+          this.ctx.counters[C.eventsDeferred]++;
+          this.ctx.counters[C.eventsDeferredPs] += ps(t - due);
+        }
         this.modes.timeEvent(t);
         continue;
       }
@@ -301,7 +319,9 @@ export class VcpuActor extends Actor {
     const missNs = hitNs + guestWalkNs;
     const walkNs = missNs + nestedWalkNs;
     let s = this.prng.state;
-    let hits = 0, nHits = 0, walks = 0;
+    let hits = 0,
+      nHits = 0,
+      walks = 0;
     let tNs = t0;
     let k = 0;
     // Each access advances the clock by what it costs: a hit, a guest walk, a nested walk.
@@ -318,7 +338,10 @@ export class VcpuActor extends Actor {
       const setBase = ((h * setsScale) | 0) * ways;
       let i = -1;
       for (let q = setBase, e = setBase + ways; q < e; q++) {
-        if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) { i = q; break; }
+        if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) {
+          i = q;
+          break;
+        }
       }
       let g = x + gpaShift;
       if (g >= wsp) g -= wsp;
@@ -387,14 +410,32 @@ export class VcpuActor extends Actor {
   /** A hit in this TLB the checker must look at: see {@link checkStaleHit}. */
   private suspicious(i: number, tNs: number, gva: number): void {
     const s = this.s;
-    const report = checkStaleHit(this.tlb, this.view, i, s.rootInc, s.flushedSeq, gva, s.lastFlushKind, this.ctx.counters);
+    const report = checkStaleHit(
+      this.tlb,
+      this.view,
+      i,
+      s.rootInc,
+      s.flushedSeq,
+      gva,
+      s.lastFlushKind,
+      this.ctx.counters,
+    );
     if (report) this.report(tNs, report);
   }
 
   /** A hit in the partition's shared translations: see {@link checkSharedHit}. */
   private suspiciousShared(j: number, tNs: number): void {
     const s = this.s;
-    const report = checkSharedHit(this.part!, this.view, j, s.rootInc, s.flushedSeq, s.lastFlushKind, this.reported, this.ctx.counters);
+    const report = checkSharedHit(
+      this.part!,
+      this.view,
+      j,
+      s.rootInc,
+      s.flushedSeq,
+      s.lastFlushKind,
+      this.reported,
+      this.ctx.counters,
+    );
     if (report) this.report(tNs, report);
   }
 
@@ -413,7 +454,8 @@ export class VcpuActor extends Actor {
       if (w.pcid) s.pcid = s.process + 1;
       else this.tlb.guestCr3Switch(asid, 0, false);
       this.ctx.counters[C.cr3Switches]++;
-      s.nextCr3At = s.accessesDone + this.prng.nextExpGap((w.cr3SwitchesPerMillionAccesses * this.costs.sampling) / 1e6);
+      s.nextCr3At =
+        s.accessesDone + this.prng.nextExpGap((w.cr3SwitchesPerMillionAccesses * this.costs.sampling) / 1e6);
     }
     if (s.accessesDone >= s.nextInvlpgAt) {
       const gva = (s.process << 20) + this.prng.nextInt(w.workingSetPages);
@@ -427,16 +469,21 @@ export class VcpuActor extends Actor {
     const t = b[o + F_TIME];
     const s = this.s;
     switch (b[o + F_TYPE]) {
-      case Msg.Request: return this.serviceRequest(t, b[o + REQ.requests], b[o + REQ.arg], b[o + REQ.ackId]);
-      case Msg.RootGrant: return this.modes.rootGranted(t, b[o + GRANT.page], b[o + GRANT.inc], b[o + GRANT.gen], b[o + GRANT.role]);
-      case Msg.HvFlushDone: return this.flushes.callDone(t);
+      case Msg.Request:
+        return this.serviceRequest(t, b[o + REQ.requests], b[o + REQ.arg], b[o + REQ.ackId]);
+      case Msg.RootGrant:
+        return this.modes.rootGranted(t, b[o + GRANT.page], b[o + GRANT.inc], b[o + GRANT.gen], b[o + GRANT.role]);
+      case Msg.HvFlushDone:
+        return this.flushes.callDone(t);
       case Msg.InvalDone: {
         const seq = b[o + INVAL_DONE.seq];
         if (b[o + INVAL_DONE.vm] === this.vm && seq > s.flushedSeq) s.flushedSeq = seq;
         return;
       }
-      case Msg.Remap: return; // applied to the shard's VM view at window start
-      default: throw new Error(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
+      case Msg.Remap:
+        return; // applied to the shard's VM view at window start
+      default:
+        throw new Error(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
   }
 
@@ -448,7 +495,7 @@ export class VcpuActor extends Actor {
       this.modes.freeObsoleteRoots(t);
     }
     if (bits & REQ_TLB_FLUSH) this.flushes.flushAll(t);
-    else if ((bits & REQ_TLB_FLUSH_CURRENT) && s.rootPage >= 0) this.flushes.flushCurrent(t);
+    else if (bits & REQ_TLB_FLUSH_CURRENT && s.rootPage >= 0) this.flushes.flushCurrent(t);
     if (ackId > 0) this.send(t + this.ctx.cfg.latency.ipiNs, this.kvm, Msg.RequestAck, 0, 0, 0, 0, 0, 0, ackId);
     this.modes.reload(t);
   }
@@ -463,11 +510,15 @@ export class VcpuActor extends Actor {
 
   /** Charges the stall so far (up to `t`) to what the vCPU is waiting for; call before a wait ends. */
   markStall(t: number): void {
-    if (!this.stalled) { this.advanceTo(t, C.timeDescheduledPs); return; }
+    if (!this.stalled) {
+      this.advanceTo(t, C.timeDescheduledPs);
+      return;
+    }
     const before = this.s.nextAccessNs;
     const slot = this.stallSlot();
     this.advanceTo(t, slot);
-    if (slot !== C.timeExitPs && !this.s.finished) this.ctx.counters[C.stallNs] += Math.round(this.s.nextAccessNs - before);
+    if (slot !== C.timeExitPs && !this.s.finished)
+      this.ctx.counters[C.stallNs] += Math.round(this.s.nextAccessNs - before);
   }
 
   /** After a wait ended: the vCPU runs again from `t` (its clock is there already). */
@@ -506,4 +557,3 @@ export class VcpuActor extends Actor {
     return encodeVcpuState(st);
   }
 }
-

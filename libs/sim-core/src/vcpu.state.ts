@@ -79,12 +79,46 @@ export interface VcpuState {
 /** The state of a vCPU before its first window. */
 export function initialVcpuState(prng: number): VcpuState {
   return {
-    seq: 0, prng, rootPage: -1, rootInc: 0, rootGen: 0, rootLoadNs: 0, asid01: 0, asid02: 0, asidGen: 0,
-    r01Page: -1, r01Inc: 0, r01Gen: 0, r02Page: -1, r02Inc: 0, r02Gen: 0,
-    inL3: false, smmPhase: 0, lastFlushKind: 0, waitingRole: -1, waitingCalls: 0,
-    switchAtNs: Infinity, switchToL3: false, stallSinceNs: 0, nextCallId: 0, accessesDone: 0, nextAccessNs: 0,
-    process: 0, pcid: 0, nextCr3At: Infinity, nextInvlpgAt: Infinity, nextNestedNs: Infinity, nextCr4Ns: Infinity,
-    nextSmiNs: Infinity, vpid12Seen: false, flushedSeq: 0, zapGen: 0, started: false, finished: false, masks: [], reported: [],
+    seq: 0,
+    prng,
+    rootPage: -1,
+    rootInc: 0,
+    rootGen: 0,
+    rootLoadNs: 0,
+    asid01: 0,
+    asid02: 0,
+    asidGen: 0,
+    r01Page: -1,
+    r01Inc: 0,
+    r01Gen: 0,
+    r02Page: -1,
+    r02Inc: 0,
+    r02Gen: 0,
+    inL3: false,
+    smmPhase: 0,
+    lastFlushKind: 0,
+    waitingRole: -1,
+    waitingCalls: 0,
+    switchAtNs: Infinity,
+    switchToL3: false,
+    stallSinceNs: 0,
+    nextCallId: 0,
+    accessesDone: 0,
+    nextAccessNs: 0,
+    process: 0,
+    pcid: 0,
+    nextCr3At: Infinity,
+    nextInvlpgAt: Infinity,
+    nextNestedNs: Infinity,
+    nextCr4Ns: Infinity,
+    nextSmiNs: Infinity,
+    vpid12Seen: false,
+    flushedSeq: 0,
+    zapGen: 0,
+    started: false,
+    finished: false,
+    masks: [],
+    reported: [],
   };
 }
 
@@ -94,8 +128,9 @@ export function copyVcpuState(s: VcpuState): VcpuState {
 }
 
 /** The scalar fields of {@link VcpuState} in a fixed order (booleans as 0/1): the migration encoding. */
-const SCALAR_FIELDS = (Object.keys(initialVcpuState(0)) as (keyof VcpuState)[])
-  .filter((k) => !Array.isArray(initialVcpuState(0)[k]));
+const SCALAR_FIELDS = (Object.keys(initialVcpuState(0)) as (keyof VcpuState)[]).filter(
+  (k) => !Array.isArray(initialVcpuState(0)[k]),
+);
 
 /**
  * The state as numbers, for a vCPU that migrates to a VP on another shard

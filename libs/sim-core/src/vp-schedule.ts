@@ -42,11 +42,17 @@ export class VpSchedule {
   /** Per host: the window of the cached assignment and the vCPUs on each VP (sorted). */
   private readonly assignment = new Map<number, { window: number; byVp: number[][] }>();
 
-  constructor(private readonly cfg: SimConfig, private readonly topo: Topology, windowNs: number) {
+  constructor(
+    private readonly cfg: SimConfig,
+    private readonly topo: Topology,
+    windowNs: number,
+  ) {
     this.vps = cfg.fleet.l1VpsPerHost > 0 ? cfg.fleet.l1VpsPerHost : topo.vcpusPerHost;
-    if (this.vps > topo.vcpusPerHost) throw new Error(`fleet.l1VpsPerHost ${this.vps} exceeds the vCPUs per host ${topo.vcpusPerHost}`);
+    if (this.vps > topo.vcpusPerHost)
+      throw new Error(`fleet.l1VpsPerHost ${this.vps} exceeds the vCPUs per host ${topo.vcpusPerHost}`);
     this.quantumWindows = Math.max(1, Math.round((cfg.platform.schedQuantumUs * 1000) / windowNs));
-    this.migrateRate = this.vps > 1 ? eventRatePerNs(cfg, cfg.events.vcpuMigrationsPerSec, topo.vcpusPerHost) * windowNs : 0;
+    this.migrateRate =
+      this.vps > 1 ? eventRatePerNs(cfg, cfg.events.vcpuMigrationsPerSec, topo.vcpusPerHost) * windowNs : 0;
   }
 
   /** True when vCPUs never share or change VPs (one VP per vCPU, no migrations): the pinned fast path. */
@@ -93,7 +99,10 @@ export class VpSchedule {
     for (const c of this.cursors.values()) {
       let drop = 0;
       while (drop + 1 < c.from.length && c.from[drop + 1] <= window) drop++;
-      if (drop > SEGMENTS_KEPT) { c.from.splice(0, drop - SEGMENTS_KEPT); c.vp.splice(0, drop - SEGMENTS_KEPT); }
+      if (drop > SEGMENTS_KEPT) {
+        c.from.splice(0, drop - SEGMENTS_KEPT);
+        c.vp.splice(0, drop - SEGMENTS_KEPT);
+      }
     }
   }
 

@@ -6,7 +6,10 @@ describe('Vp', () => {
   it('hands out ASIDs in order, then bumps the generation and owes a flush of every ASID when they run out', () => {
     const vp = new Vp(0, 0, 64, 4, 100, 3);
     expect([vp.newAsid(), vp.newAsid(), vp.newAsid()]).toEqual([
-      { asid: 1, flushAll: false }, { asid: 2, flushAll: false }, { asid: 3, flushAll: false }]);
+      { asid: 1, flushAll: false },
+      { asid: 2, flushAll: false },
+      { asid: 3, flushAll: false },
+    ]);
     expect(vp.asidGen).toBe(1);
     expect(vp.newAsid()).toEqual({ asid: 1, flushAll: true });
     expect(vp.asidGen).toBe(2);

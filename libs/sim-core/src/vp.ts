@@ -23,9 +23,17 @@ export class Vp {
    */
   private readonly regionOf = new Map<number, number>();
 
-  constructor(readonly host: number, readonly index: number, entries: number, ways: number,
-    workingSetPages: number, private readonly asidsMax: number) {
-    this.tlb = new Tlb(entries, ways, (gva, tag0) => gpaOfGva(gva, workingSetPages, this.regionOf.get((tag0 >>> 12) & ASID_MAX) ?? 0));
+  constructor(
+    readonly host: number,
+    readonly index: number,
+    entries: number,
+    ways: number,
+    workingSetPages: number,
+    private readonly asidsMax: number,
+  ) {
+    this.tlb = new Tlb(entries, ways, (gva, tag0) =>
+      gpaOfGva(gva, workingSetPages, this.regionOf.get((tag0 >>> 12) & ASID_MAX) ?? 0),
+    );
   }
 
   /** Records that `asid` tags the combined entries of a vCPU whose GPA region starts at `regionBase`. */
@@ -51,7 +59,13 @@ export class Vp {
 
   /** Snapshot state. */
   save(): Record<string, unknown> {
-    return { tlb: this.tlb.save(), nextAsid: this.nextAsid, asidGen: this.asidGen, stolenNs: this.stolenNs, regionOf: [...this.regionOf.entries()] };
+    return {
+      tlb: this.tlb.save(),
+      nextAsid: this.nextAsid,
+      asidGen: this.asidGen,
+      stolenNs: this.stolenNs,
+      regionOf: [...this.regionOf.entries()],
+    };
   }
 
   /** Restores {@link save}. */

@@ -22,8 +22,18 @@ describe('compare formatter', () => {
   it('renders one column per policy and every row', () => {
     const text = formatComparison(reports);
     expect(text).toContain('overhaul+hv-flush-current');
-    for (const label of ['violations', 'stale-root', 'cross-vm', 'hypercalls: GPA space', 'hypercalls: GPA list',
-      'shootdown messages', 'TLB misses', 'nested walks', 'cycles / access', 'overhead vs overhaul']) {
+    for (const label of [
+      'violations',
+      'stale-root',
+      'cross-vm',
+      'hypercalls: GPA space',
+      'hypercalls: GPA list',
+      'shootdown messages',
+      'TLB misses',
+      'nested walks',
+      'cycles / access',
+      'overhead vs overhaul',
+    ]) {
       expect(text).toContain(label);
     }
     expect(text).toContain('+25.0%');

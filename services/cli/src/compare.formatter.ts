@@ -66,8 +66,10 @@ function rows(reports: readonly RunReport[]): Row[] {
     [`vCPU time vs ${reports[0]?.policy ?? 'first'}`, ...timeOverheadVsFirst(reports).map(signedPercent)],
     each('hypercall stalls (% of time)', (r) => fmtFixed(r.metrics.time.percent.hypercallStalls)),
     each('L0 busy (%)', (r) => fmtFixed(r.metrics.l0.busyPercent)),
-    each(`hypercalls / host / s${reports[0]?.metrics.rates.compressed ? ` (compressed x${reports[0].metrics.rates.timeCompression})` : ''}`,
-      (r) => fmtInt(Math.round(r.metrics.rates.hypercallsPerHostPerSec.achieved))),
+    each(
+      `hypercalls / host / s${reports[0]?.metrics.rates.compressed ? ` (compressed x${reports[0].metrics.rates.timeCompression})` : ''}`,
+      (r) => fmtInt(Math.round(r.metrics.rates.hypercallsPerHostPerSec.achieved)),
+    ),
     each('digest', (r) => r.digest.slice(0, 12)),
   ];
 }
@@ -85,9 +87,13 @@ export function formatComparison(reports: readonly RunReport[]): string {
     colAligns: ['left', ...reports.map(() => 'right' as const)],
   });
   for (const row of rows(reports)) table.push(row);
-  const title = first ? `tlbsim compare: ${first.scenario} (seed ${first.seed}, ${first.fleet.vcpus} vCPUs)` : 'tlbsim compare';
+  const title = first
+    ? `tlbsim compare: ${first.scenario} (seed ${first.seed}, ${first.fleet.vcpus} vCPUs)`
+    : 'tlbsim compare';
   const best = cheapestCorrect(reports);
-  const verdict = best === null ? 'every policy has violations'
-    : `cheapest policy with no violation: ${best} (${signedPercent(timeOverheadVsFirst(reports)[reports.findIndex((r) => r.policy === best)], 1)} vCPU time vs ${first!.policy})`;
+  const verdict =
+    best === null
+      ? 'every policy has violations'
+      : `cheapest policy with no violation: ${best} (${signedPercent(timeOverheadVsFirst(reports)[reports.findIndex((r) => r.policy === best)], 1)} vCPU time vs ${first!.policy})`;
   return `${title}\n${table.toString()}\n${verdict}\n`;
 }

@@ -32,8 +32,15 @@ export function failingScenarioYaml(input: unknown, result: HuntResult, huntSeed
 /** The `--json` object. */
 export function huntJson(input: unknown, result: HuntResult): HuntJson {
   return {
-    found: result.found, runs: result.runs, rejected: result.rejected, runsPerSec: result.runsPerSec, elapsedMs: result.elapsedMs,
-    scenario: failingScenario(input, result), overrides: result.overrides, witness: result.report?.violations.witnesses[0] ?? null, coverage: result.coverage,
+    found: result.found,
+    runs: result.runs,
+    rejected: result.rejected,
+    runsPerSec: result.runsPerSec,
+    elapsedMs: result.elapsedMs,
+    scenario: failingScenario(input, result),
+    overrides: result.overrides,
+    witness: result.report?.violations.witnesses[0] ?? null,
+    coverage: result.coverage,
   };
 }
 
@@ -41,18 +48,21 @@ export function huntJson(input: unknown, result: HuntResult): HuntJson {
 export function formatHunt(input: unknown, result: HuntResult, huntSeed: number): string {
   const rate = `${fmtInt(result.runs)} runs in ${fmtFixed(result.elapsedMs / 1000, 1)} s (${fmtFixed(result.runsPerSec, 1)} runs/s)`;
   const c = result.coverage;
-  const coverage = `coverage: roots reused ${fmtInt(c.rootsReused)} (in ${fmtInt(c.runsWithRootReuse)} runs), pages reused by another VM ${fmtInt(c.rootsReusedByOtherVm)}, ` +
+  const coverage =
+    `coverage: roots reused ${fmtInt(c.rootsReused)} (in ${fmtInt(c.runsWithRootReuse)} runs), pages reused by another VM ${fmtInt(c.rootsReusedByOtherVm)}, ` +
     `hypercalls ${fmtInt(c.hypercalls)}, stale hits ${fmtInt(c.staleHits)}`;
   if (!result.found || !result.report) return `tlbsim hunt: no violation in ${rate}\n${coverage}\n`;
   const cls = result.report.violations.witnesses[0]?.class ?? 'violation';
-  return [
-    `tlbsim hunt: ${cls} found after ${rate}`,
-    coverage,
-    '',
-    '--- failing scenario ---',
-    failingScenarioYaml(input, result, huntSeed).trimEnd(),
-    '---',
-    '',
-    formatFirstViolation(result.report).trimEnd(),
-  ].join('\n') + '\n';
+  return (
+    [
+      `tlbsim hunt: ${cls} found after ${rate}`,
+      coverage,
+      '',
+      '--- failing scenario ---',
+      failingScenarioYaml(input, result, huntSeed).trimEnd(),
+      '---',
+      '',
+      formatFirstViolation(result.report).trimEnd(),
+    ].join('\n') + '\n'
+  );
 }

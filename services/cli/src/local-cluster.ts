@@ -102,14 +102,40 @@ export function managed(child: ChildProcess): LocalProcess {
  * loses nothing even to SIGKILL, at the cost of a disk flush per write). A
  * directory it created itself is removed by `stop`.
  */
-export async function startLocalRedis(redisServer: string, port?: number, dataDir?: string, fsync: 'everysec' | 'always' = 'everysec'): Promise<LocalRedis> {
+export async function startLocalRedis(
+  redisServer: string,
+  port?: number,
+  dataDir?: string,
+  fsync: 'everysec' | 'always' = 'everysec',
+): Promise<LocalRedis> {
   port ??= await freePort();
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tlbsim-redis-'));
-  const removeDir = (): void => { if (dataDir === undefined) rmSync(dir, { recursive: true, force: true }); };
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', fsync];
+  const removeDir = (): void => {
+    if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    fsync,
+  ];
   const child = spawn(redisServer, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const running = managed(child);
-  const proc: LocalProcess = { child, stop: async (graceMs) => { await running.stop(graceMs); removeDir(); } };
+  const proc: LocalProcess = {
+    child,
+    stop: async (graceMs) => {
+      await running.stop(graceMs);
+      removeDir();
+    },
+  };
   let spawnError: Error | undefined;
   child.once('error', (e) => (spawnError = e));
   const deadline = Date.now() + 10_000;
@@ -128,9 +154,16 @@ export async function startLocalRedis(redisServer: string, port?: number, dataDi
  * Each has an IPC channel to this process; a worker stops when it closes,
  * so workers never outlive their parent, even one killed by SIGKILL.
  */
-export function startLocalWorkers(count: number, cliMain: string, args: readonly string[], onExit: (index: number, code: number | null) => void): LocalProcess[] {
+export function startLocalWorkers(
+  count: number,
+  cliMain: string,
+  args: readonly string[],
+  onExit: (index: number, code: number | null) => void,
+): LocalProcess[] {
   return Array.from({ length: count }, (_, i) => {
-    const child = spawn(process.execPath, [cliMain, 'worker', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [cliMain, 'worker', ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.once('exit', (code) => onExit(i, code));
     return managed(child);
   });

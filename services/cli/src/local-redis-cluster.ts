@@ -42,7 +42,12 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 
 /** Runs `fn` on a plain connection to one node (no retries: it answers now or not). */
 async function onNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const r = new Redis(port, '127.0.0.1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -60,7 +65,11 @@ async function onNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T>
  * mark a dead master failed (then a replica takes over, or with none the
  * cluster is down). Everything is stopped if a step fails.
  */
-export async function startLocalRedisCluster(masters = 3, nodeTimeoutMs = 2000, replicas = 0): Promise<LocalRedisCluster> {
+export async function startLocalRedisCluster(
+  masters = 3,
+  nodeTimeoutMs = 2000,
+  replicas = 0,
+): Promise<LocalRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tlbsim-cluster-'));
   const nodes: LocalClusterNode[] = [];
   const stop = async (graceMs = 2000): Promise<void> => {
@@ -73,18 +82,65 @@ export async function startLocalRedisCluster(masters = 3, nodeTimeoutMs = 2000, 
       // A directory per node: a replica's sync writes dump.rdb there.
       const nodeDir = join(dir, String(port));
       mkdirSync(nodeDir);
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--save', '', '--appendonly', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), '--logfile', join(nodeDir, 'redis.log'),
-        '--repl-diskless-sync-delay', '0'];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        nodeDir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        String(nodeTimeoutMs),
+        '--logfile',
+        join(nodeDir, 'redis.log'),
+        '--repl-diskless-sync-delay',
+        '0',
+      ];
       nodes.push({ ...managed(spawn('redis-server', args, { stdio: 'ignore' })), port });
       await until(`node ${port} to answer`, () => onNode(port, async (r) => (await r.ping()) === 'PONG'), 10000);
     }
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 30000 });
-    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${(create.stderr || create.stdout || String(create.error)).trim().split('\n').pop()}`);
+    const create = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: 30000 },
+    );
+    if (create.status !== 0)
+      throw new Error(
+        `redis-cli --cluster create failed: ${(create.stderr || create.stdout || String(create.error)).trim().split('\n').pop()}`,
+      );
     for (const n of nodes) {
-      await until(`cluster_state:ok on ${n.port}`, () => onNode(n.port, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok')), 30000);
+      await until(
+        `cluster_state:ok on ${n.port}`,
+        () => onNode(n.port, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok')),
+        30000,
+      );
       // A replica that has not synced yet could not take over its master.
-      await until(`replica ${n.port} in sync`, () => onNode(n.port, async (r) => !/role:slave/.test(await r.info('replication')) || /master_link_status:up/.test(await r.info('replication'))), 30000);
+      await until(
+        `replica ${n.port} in sync`,
+        () =>
+          onNode(
+            n.port,
+            async (r) =>
+              !/role:slave/.test(await r.info('replication')) ||
+              /master_link_status:up/.test(await r.info('replication')),
+          ),
+        30000,
+      );
     }
   } catch (error) {
     await stop(0);

@@ -26,7 +26,21 @@ import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
 export const COMMANDS: readonly CommandFactory[] = [
-  runCommand, compareCommand, sweepCommand, huntCommand, shrinkCommand, schemaCommand, submitCommand, workerCommand, workersCommand, cancelCommand, resizeCommand, exportCommand, replayCommand, traceCommand, serveCommand,
+  runCommand,
+  compareCommand,
+  sweepCommand,
+  huntCommand,
+  shrinkCommand,
+  schemaCommand,
+  submitCommand,
+  workerCommand,
+  workersCommand,
+  cancelCommand,
+  resizeCommand,
+  exportCommand,
+  replayCommand,
+  traceCommand,
+  serveCommand,
 ];
 
 void runCli(process.argv, COMMANDS, processIo(), runInProcess).then((code) => {

@@ -6,7 +6,10 @@
 
 /** A bad flag value: the command prints the message and exits 2. */
 export class CliOptionError extends Error {
-  constructor(readonly flag: string, message: string) {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliOptionError';
   }
@@ -19,7 +22,8 @@ export class CliOptionError extends Error {
  */
 export function integerOption(flag: string, value: string, min: number, max: number): number {
   const n = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new CliOptionError(flag, `${flag}: expected an integer ${min}..${max}, got ${value}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new CliOptionError(flag, `${flag}: expected an integer ${min}..${max}, got ${value}`);
   return n;
 }
 
@@ -28,6 +32,7 @@ export function integerOption(flag: string, value: string, min: number, max: num
  * @throws CliOptionError naming the flag and listing the allowed values
  */
 export function choiceOption<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new CliOptionError(flag, `${flag}: expected one of ${allowed.join(', ')}, got ${value}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new CliOptionError(flag, `${flag}: expected one of ${allowed.join(', ')}, got ${value}`);
   return value as T;
 }

@@ -21,7 +21,11 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s) };
   const run: SimulationRunner = async (config) => {
     configs.push(config);
-    return sampleRunReport(config.kvm.policy, config.kvm.policy === 'overhaul' ? 10 : 11, config.kvm.policy === 'overhaul' ? 2 : 0);
+    return sampleRunReport(
+      config.kvm.policy,
+      config.kvm.policy === 'overhaul' ? 10 : 11,
+      config.kvm.policy === 'overhaul' ? 2 : 0,
+    );
   };
   const code = await runCli(['node', 'tlbsim', ...args], [runCommand, compareCommand, schemaCommand], io, run);
   return { code, out, err, configs };
@@ -42,11 +46,29 @@ describe('tlbsim (in process)', () => {
   });
 
   it('applies --set first, then the shorthands', async () => {
-    const r = await cli('run', scenario, '--set', 'seed=5', '--set', 'kvm.policy=pre-overhaul', '--seed', '9',
-      '--policy', 'overhaul+hv-flush-current', '--shards', '2', '--set', 'tlb.ways=8');
+    const r = await cli(
+      'run',
+      scenario,
+      '--set',
+      'seed=5',
+      '--set',
+      'kvm.policy=pre-overhaul',
+      '--seed',
+      '9',
+      '--policy',
+      'overhaul+hv-flush-current',
+      '--shards',
+      '2',
+      '--set',
+      'tlb.ways=8',
+    );
     expect(r.code).toBe(0);
-    expect([r.configs[0].seed, r.configs[0].kvm.policy, r.configs[0].run.shards, r.configs[0].tlb.ways])
-      .toEqual([9, 'overhaul+hv-flush-current', 2, 8]);
+    expect([r.configs[0].seed, r.configs[0].kvm.policy, r.configs[0].run.shards, r.configs[0].tlb.ways]).toEqual([
+      9,
+      'overhaul+hv-flush-current',
+      2,
+      8,
+    ]);
   });
 
   it('--fail-on-violation exits 1 only when there are violations', async () => {
@@ -78,7 +100,10 @@ describe('tlbsim (in process)', () => {
     [['--witnesses', 'abc'], 'tlbsim: --witnesses: expected an integer 0..1000, got abc\n'],
     [['--witnesses', '-1'], 'tlbsim: --witnesses: expected an integer 0..1000, got -1\n'],
     [['--witnesses', '2.5'], 'tlbsim: --witnesses: expected an integer 0..1000, got 2.5\n'],
-    [['--witness-class', 'stale'], 'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got stale\n'],
+    [
+      ['--witness-class', 'stale'],
+      'tlbsim: --witness-class: expected one of cross-vm, use-after-free, stale-mapping, stale-root, got stale\n',
+    ],
     // ok.yaml has 2 hosts x 2 VMs: fleet-wide VM numbers 0..3.
     [['--witness-vm', '4'], 'tlbsim: --witness-vm: expected an integer 0..3, got 4\n'],
     [['--witness-vm', 'x'], 'tlbsim: --witness-vm: expected an integer 0..3, got x\n'],
@@ -109,7 +134,9 @@ describe('tlbsim (in process)', () => {
     expect(table.code).toBe(0);
     expect(table.configs.map((c) => c.kvm.policy)).toEqual(['overhaul', 'pre-overhaul']);
     expect(table.out).toContain('+10.0%');
-    const json = JSON.parse((await cli('compare', scenario, '--policies', 'overhaul,pre-overhaul', '--json', '--seed', '3')).out);
+    const json = JSON.parse(
+      (await cli('compare', scenario, '--policies', 'overhaul,pre-overhaul', '--json', '--seed', '3')).out,
+    );
     expect(json.policies).toEqual(['overhaul', 'pre-overhaul']);
     expect(json.overheadVsFirst[1]).toBeCloseTo(10);
     expect(json.reports).toHaveLength(2);

@@ -14,14 +14,12 @@ function version(): string {
 
 /** Applies exit override and output routing to a command and all its subcommands. */
 function configureTree(command: Command, io: CliIo): void {
-  command
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.out(s),
-      writeErr: (s) => io.err(s),
-      // A usage error is one line, like every other failure: "tlbsim: unknown option '--x' (add --help for usage)".
-      outputError: (s, write) => write(`tlbsim: ${s.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`),
-    });
+  command.exitOverride().configureOutput({
+    writeOut: (s) => io.out(s),
+    writeErr: (s) => io.err(s),
+    // A usage error is one line, like every other failure: "tlbsim: unknown option '--x' (add --help for usage)".
+    outputError: (s, write) => write(`tlbsim: ${s.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`),
+  });
   for (const sub of command.commands) configureTree(sub, io);
 }
 

@@ -4,9 +4,22 @@ import type { CliIo } from './cli.context';
 describe('progress', () => {
   it('never shows a count above its total, and rate and ETA from the accesses', () => {
     const f = progressFields({ window: 412, windowsEstimate: 400, accesses: 1200, accessesTotal: 1000 }, 2000);
-    expect(f).toMatchObject({ percent: '100.0', done: '1,000', all: '1,000', window: 412, windows: 412, eta: '0s', rate: '500' });
-    const half = progressFields({ window: 100, windowsEstimate: 400, accesses: 500_000, accessesTotal: 1_000_000 }, 1000);
-    expect(plainLine('overhaul', half)).toBe('tlbsim: overhaul 50.0% | 500,000/1,000,000 accesses | 500.0k acc/s | ETA 1s | window 100/400\n');
+    expect(f).toMatchObject({
+      percent: '100.0',
+      done: '1,000',
+      all: '1,000',
+      window: 412,
+      windows: 412,
+      eta: '0s',
+      rate: '500',
+    });
+    const half = progressFields(
+      { window: 100, windowsEstimate: 400, accesses: 500_000, accessesTotal: 1_000_000 },
+      1000,
+    );
+    expect(plainLine('overhaul', half)).toBe(
+      'tlbsim: overhaul 50.0% | 500,000/1,000,000 accesses | 500.0k acc/s | ETA 1s | window 100/400\n',
+    );
   });
 
   it('plain: one line per second at most, and the last sample at stop', () => {
@@ -26,8 +39,19 @@ describe('progress', () => {
 
   it('bar: the ETA it draws is the formatted one, with its unit (not the bare seconds of cli-progress)', () => {
     let drawn = '';
-    const tty = { isTTY: true, columns: 200, write: (s: string) => ((drawn += s), true), cursorTo: () => true, clearLine: () => true, moveCursor: () => true };
-    const io: CliIo = { out: () => undefined, err: () => undefined, progressStream: tty as unknown as NodeJS.WritableStream };
+    const tty = {
+      isTTY: true,
+      columns: 200,
+      write: (s: string) => ((drawn += s), true),
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    };
+    const io: CliIo = {
+      out: () => undefined,
+      err: () => undefined,
+      progressStream: tty as unknown as NodeJS.WritableStream,
+    };
     let nowMs = 0;
     const p = createProgressReporter(io, 'x', 'bar', () => nowMs);
     p.update({ window: 1, windowsEstimate: 400, accesses: 1, accessesTotal: 1_000_000 });

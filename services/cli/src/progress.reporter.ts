@@ -22,8 +22,14 @@ export interface ProgressReporter {
 
 /** Adds `--progress <mode>` to a command that runs simulations. */
 export function addProgressOption(command: Command): Command {
-  return command.addOption(new Option('--progress <mode>', 'progress on standard error: a bar on a terminal (auto), bar, plain (a line a second, for logs) or none')
-    .choices(PROGRESS_MODES).default('auto'));
+  return command.addOption(
+    new Option(
+      '--progress <mode>',
+      'progress on standard error: a bar on a terminal (auto), bar, plain (a line a second, for logs) or none',
+    )
+      .choices(PROGRESS_MODES)
+      .default('auto'),
+  );
 }
 
 /** What one progress sample shows, with counts clamped to their totals. */
@@ -63,9 +69,13 @@ export function progressFields(p: RunProgress, elapsedMs: number): ProgressField
   const done = Math.min(p.accesses, all);
   const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
   return {
-    percent: ((done / all) * 100).toFixed(1), done: fmtInt(done), all: fmtInt(all), rate: fmtRate(rate),
+    percent: ((done / all) * 100).toFixed(1),
+    done: fmtInt(done),
+    all: fmtInt(all),
+    rate: fmtRate(rate),
     eta: fmtDuration(done >= all ? 0 : rate > 0 ? (all - done) / rate : null),
-    window: p.window, windows: Math.max(p.windowsEstimate, p.window),
+    window: p.window,
+    windows: Math.max(p.windowsEstimate, p.window),
   };
 }
 
@@ -128,12 +138,18 @@ function barReporter(stream: NodeJS.WritableStream, label: string, now: () => nu
  * it is a terminal) for `auto` and `bar`, periodic lines on standard error
  * for `plain`, nothing for `none` (or `auto` without a terminal).
  */
-export function createProgressReporter(io: CliIo, label: string, mode: ProgressMode = 'auto', now: () => number = Date.now): ProgressReporter {
+export function createProgressReporter(
+  io: CliIo,
+  label: string,
+  mode: ProgressMode = 'auto',
+  now: () => number = Date.now,
+): ProgressReporter {
   if (mode === 'plain') {
     const started = now();
     return plainReporter<RunProgress>(io, (p) => plainLine(label, progressFields(p, now() - started)), now);
   }
-  const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
+  const stream =
+    mode === 'none' ? undefined : mode === 'bar' ? (io.progressStream ?? process.stderr) : io.progressStream;
   if (!stream) return { update: () => undefined, stop: () => undefined };
   return barReporter(stream, label, now);
 }
@@ -159,11 +175,22 @@ export interface PointsReporter {
 }
 
 /** The fields of a points sample: the total is the most points when known, else those known so far. */
-export function pointsFields(p: PointsProgress): { percent: string; done: string; all: string; rate: string; eta: string; best: string } {
+export function pointsFields(p: PointsProgress): {
+  percent: string;
+  done: string;
+  all: string;
+  rate: string;
+  eta: string;
+  best: string;
+} {
   const all = Math.max(1, p.pointsMax ?? p.points, p.done);
   return {
-    percent: ((p.done / all) * 100).toFixed(1), done: fmtInt(p.done), all: `${fmtInt(all)}${p.pointsMax === null ? '+' : ''}`, rate: p.perSec.toFixed(1),
-    eta: fmtDuration(p.done >= all ? 0 : p.perSec > 0 ? (all - p.done) / p.perSec : null), best: p.best ? ` | best ${p.best}` : '',
+    percent: ((p.done / all) * 100).toFixed(1),
+    done: fmtInt(p.done),
+    all: `${fmtInt(all)}${p.pointsMax === null ? '+' : ''}`,
+    rate: p.perSec.toFixed(1),
+    eta: fmtDuration(p.done >= all ? 0 : p.perSec > 0 ? (all - p.done) / p.perSec : null),
+    best: p.best ? ` | best ${p.best}` : '',
   };
 }
 
@@ -178,20 +205,39 @@ export function plainPointsLine(label: string, p: PointsProgress): string {
  * points, points/s, ETA, best so far) for `auto` on a terminal and `bar`,
  * a line a second for `plain`, nothing for `none`.
  */
-export function createPointsReporter(io: CliIo, label: string, mode: ProgressMode = 'auto', now: () => number = Date.now): PointsReporter {
+export function createPointsReporter(
+  io: CliIo,
+  label: string,
+  mode: ProgressMode = 'auto',
+  now: () => number = Date.now,
+): PointsReporter {
   if (mode === 'plain') return plainReporter<PointsProgress>(io, (p) => plainPointsLine(label, p), now);
-  const stream = mode === 'none' ? undefined : mode === 'bar' ? io.progressStream ?? process.stderr : io.progressStream;
+  const stream =
+    mode === 'none' ? undefined : mode === 'bar' ? (io.progressStream ?? process.stderr) : io.progressStream;
   if (!stream) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream, format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {etaText}{best}`, hideCursor: true, clearOnComplete: true, forceRedraw: true });
+  const bar = new SingleBar({
+    stream,
+    format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {etaText}{best}`,
+    hideCursor: true,
+    clearOnComplete: true,
+    forceRedraw: true,
+  });
   let running = false;
   return {
     update(p) {
       const f = pointsFields(p);
       const all = Math.max(1, p.pointsMax ?? p.points, p.done);
       const payload = { ...f, pct: f.percent, etaText: f.eta };
-      if (!running) { bar.start(all, p.done, payload); running = true; }
-      else { bar.setTotal(all); bar.update(p.done, payload); }
+      if (!running) {
+        bar.start(all, p.done, payload);
+        running = true;
+      } else {
+        bar.setTotal(all);
+        bar.update(p.done, payload);
+      }
     },
-    stop() { if (running) bar.stop(); },
+    stop() {
+      if (running) bar.stop();
+    },
   };
 }

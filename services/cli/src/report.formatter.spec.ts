@@ -15,7 +15,9 @@ describe('formatReport', () => {
   it('prints counters, violations by class and witness lines', () => {
     expect(text).toContain('1,000 (miss rate 12.5%)');
     expect(text).toContain('GPA space 3, GPA list 5');
-    expect(text).toMatch(/Violations: 2 total\n\s+cross-vm\s+0\n\s+use-after-free\s+0\n\s+stale-mapping\s+0\n\s+stale-root\s+2/);
+    expect(text).toMatch(
+      /Violations: 2 total\n\s+cross-vm\s+0\n\s+use-after-free\s+0\n\s+stale-mapping\s+0\n\s+stale-root\s+2/,
+    );
     expect(text).toContain('#1 stale-root: host 0 vm 1 vcpu 0 at 123,456 ns, page 0x1f000');
     expect(text).toContain('      kvm_mmu_load: root=0x1f000 inc=4 flush=asid-enlightened');
   });
@@ -34,10 +36,23 @@ describe('formatReport', () => {
 
   it('prints witnesses in time order, the first of every class even beyond --witnesses, and filters by class and VM', () => {
     const report = sampleRunReport();
-    const w = (cls: 'cross-vm' | 'stale-root' | 'use-after-free', vm: number, timeNs: number) =>
-      ({ class: cls, host: 0, vm, vcpu: 0, timeNs, pageHpa: '0x1000', lines: [`event of ${cls} at ${timeNs}`] });
+    const w = (cls: 'cross-vm' | 'stale-root' | 'use-after-free', vm: number, timeNs: number) => ({
+      class: cls,
+      host: 0,
+      vm,
+      vcpu: 0,
+      timeNs,
+      pageHpa: '0x1000',
+      lines: [`event of ${cls} at ${timeNs}`],
+    });
     // Stored as a run keeps them: the first by time, then the first of each class appended.
-    report.violations.witnesses = [w('stale-root', 0, 10), w('stale-root', 1, 20), w('stale-root', 0, 30), w('cross-vm', 1, 25), w('use-after-free', 0, 5000)];
+    report.violations.witnesses = [
+      w('stale-root', 0, 10),
+      w('stale-root', 1, 20),
+      w('stale-root', 0, 30),
+      w('cross-vm', 1, 25),
+      w('use-after-free', 0, 5000),
+    ];
     const heads = (text: string): string[] => text.split('\n').filter((l) => /^ {2}#\d/.test(l));
     const two = formatReport(report, { witnessSelection: { max: 2 } });
     expect(heads(two)).toEqual([

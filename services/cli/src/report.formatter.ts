@@ -48,7 +48,14 @@ function header(r: RunReport): string[] {
       ['fleet', `${f.hosts} host(s) x ${f.vmsPerHost} VM(s) x ${f.vcpusPerVm} vCPU(s) = ${f.vcpus} vCPUs`],
       ['shards', String(r.shards)],
       ['digest', r.digest],
-      ...(r.partial ? [['partial', `yes: the job did not complete; this covers its first ${fmtInt(r.metrics.windows)} windows`] as [string, string]] : []),
+      ...(r.partial
+        ? [
+            [
+              'partial',
+              `yes: the job did not complete; this covers its first ${fmtInt(r.metrics.windows)} windows`,
+            ] as [string, string],
+          ]
+        : []),
     ]),
   ];
 }
@@ -64,15 +71,30 @@ function counters(r: RunReport): string[] {
     'Counters',
     ...alignPairs([
       ['accesses', fmtInt(m.accesses)],
-      ['TLB hits / misses', `${fmtInt(m.tlb.hits)} / ${fmtInt(m.tlb.misses)} (miss rate ${fmtPercent(m.tlb.misses, lookups)})`],
+      [
+        'TLB hits / misses',
+        `${fmtInt(m.tlb.hits)} / ${fmtInt(m.tlb.misses)} (miss rate ${fmtPercent(m.tlb.misses, lookups)})`,
+      ],
       ['nested TLB hits', fmtInt(m.tlb.nestedHits)],
       ['nested walks', fmtInt(m.nestedWalks)],
       ['stale hits', fmtInt(m.staleHits)],
-      ['hypercalls', `GPA space ${fmtInt(m.hypercalls.flushGuestPhysicalAddressSpace)}, GPA list ${fmtInt(m.hypercalls.flushGuestPhysicalAddressList)} (list fallbacks ${fmtInt(m.hypercalls.listFallbacks)})`],
+      [
+        'hypercalls',
+        `GPA space ${fmtInt(m.hypercalls.flushGuestPhysicalAddressSpace)}, GPA list ${fmtInt(m.hypercalls.flushGuestPhysicalAddressList)} (list fallbacks ${fmtInt(m.hypercalls.listFallbacks)})`,
+      ],
       ['shootdown messages', fmtInt(m.shootdownMessages)],
-      ['flushes', `ASID ${fmtInt(fl.asid)}, ASID enlightened ${fmtInt(fl.asidEnlightened)}, INVEPT single ${fmtInt(fl.inveptSingle)}, INVEPT global ${fmtInt(fl.inveptGlobal)}, full ${fmtInt(fl.full)}, guest ${fmtInt(fl.guest)}`],
-      ['roots', `allocated ${fmtInt(m.roots.allocated)}, freed ${fmtInt(m.roots.freed)}, page reused ${fmtInt(m.roots.pageReused)}, reused by other VM ${fmtInt(m.roots.reusedByOtherVm)}`],
-      ['events', `memslot ${fmtInt(ev.memslotUpdates)}, mmu-notifier ${fmtInt(ev.mmuNotifierInvalidations)}, nested transitions ${fmtInt(ev.nestedTransitions)}, CR4 ${fmtInt(ev.cr4Writes)}, CR3 ${fmtInt(ev.cr3Switches)}, INVLPG ${fmtInt(ev.invlpg)}`],
+      [
+        'flushes',
+        `ASID ${fmtInt(fl.asid)}, ASID enlightened ${fmtInt(fl.asidEnlightened)}, INVEPT single ${fmtInt(fl.inveptSingle)}, INVEPT global ${fmtInt(fl.inveptGlobal)}, full ${fmtInt(fl.full)}, guest ${fmtInt(fl.guest)}`,
+      ],
+      [
+        'roots',
+        `allocated ${fmtInt(m.roots.allocated)}, freed ${fmtInt(m.roots.freed)}, page reused ${fmtInt(m.roots.pageReused)}, reused by other VM ${fmtInt(m.roots.reusedByOtherVm)}`,
+      ],
+      [
+        'events',
+        `memslot ${fmtInt(ev.memslotUpdates)}, mmu-notifier ${fmtInt(ev.mmuNotifierInvalidations)}, nested transitions ${fmtInt(ev.nestedTransitions)}, CR4 ${fmtInt(ev.cr4Writes)}, CR3 ${fmtInt(ev.cr3Switches)}, INVLPG ${fmtInt(ev.invlpg)}`,
+      ],
       ['messages', `${fmtInt(m.messages.sent)} sent, ${fmtInt(m.messages.crossShard)} cross-shard`],
       ['windows', fmtInt(m.windows)],
       ['simulated time', `${fmtInt(m.simulatedNs)} ns`],
@@ -84,9 +106,12 @@ function counters(r: RunReport): string[] {
 /** A run cut at the stall limit says so: its counters cover only what ran. */
 function stallLimitLine(m: RunReport['metrics']): string[] {
   if (!m.stallLimit?.hit) return [];
-  return ['', `stopped at the stall limit (${fmtInt(m.stallLimit.simulatedNsMax)} ns simulated: ${STALL_FACTOR_MAX}x the nominal time, at least ${fmtInt(STALL_LIMIT_NS_MIN)} ns): `
-    + `the vCPUs waited ${fmtPercent(m.time.percent.hypercallStalls + m.time.percent.rootWaits, 100)} of their time on hypercalls and roots; `
-    + 'L0 cannot serve the flushes this policy offers at these rates (set run.simulatedMs to bound the run yourself)'];
+  return [
+    '',
+    `stopped at the stall limit (${fmtInt(m.stallLimit.simulatedNsMax)} ns simulated: ${STALL_FACTOR_MAX}x the nominal time, at least ${fmtInt(STALL_LIMIT_NS_MIN)} ns): ` +
+      `the vCPUs waited ${fmtPercent(m.time.percent.hypercallStalls + m.time.percent.rootWaits, 100)} of their time on hypercalls and roots; ` +
+      'L0 cannot serve the flushes this policy offers at these rates (set run.simulatedMs to bound the run yourself)',
+  ];
 }
 
 /** Totals per violation class. */
@@ -105,7 +130,9 @@ function witness(w: Witness, index: number): string[] {
 
 /** What a selection filters on, e.g. ` of class stale-root, VM 3`. */
 function filterText(sel: WitnessSelection): string {
-  const parts = [sel.violationClass && `class ${sel.violationClass}`, sel.vm !== undefined && `VM ${sel.vm}`].filter(Boolean);
+  const parts = [sel.violationClass && `class ${sel.violationClass}`, sel.vm !== undefined && `VM ${sel.vm}`].filter(
+    Boolean,
+  );
   return parts.length ? ` of ${parts.join(', ')}` : '';
 }
 

@@ -38,7 +38,9 @@ describe('loadScenarioFile', () => {
   });
 
   it('formats input errors one per line', () => {
-    const error = inputErrorOf(() => loadScenarioFile(file('c.yaml', 'name: c\nfleet: {hosts: 0, vmsPerHost: 2000}\n')));
+    const error = inputErrorOf(() =>
+      loadScenarioFile(file('c.yaml', 'name: c\nfleet: {hosts: 0, vmsPerHost: 2000}\n')),
+    );
     expect(formatInputErrors('c.yaml', error)).toBe(
       'tlbsim: invalid input c.yaml (2 errors):\n' +
         '  fleet.hosts: 0 is below the minimum 1\n' +

@@ -22,14 +22,21 @@ export function readScenarioFile(file: string): unknown {
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    const problem: FieldError = { path: '', value: file, constraint: 'file', message: `${file}: ${readFailure(error)}` };
+    const problem: FieldError = {
+      path: '',
+      value: file,
+      constraint: 'file',
+      message: `${file}: ${readFailure(error)}`,
+    };
     throw new ScenarioInputError([problem]);
   }
   try {
     return parseScenarioText(text, file === '-' ? 'auto' : file);
   } catch (error) {
     if (!(error instanceof ScenarioInputError)) throw error;
-    throw new ScenarioInputError(error.errors.map((e) => ({ ...e, message: e.message.replace(/^scenario:/, `${file}:`) })));
+    throw new ScenarioInputError(
+      error.errors.map((e) => ({ ...e, message: e.message.replace(/^scenario:/, `${file}:`) })),
+    );
   }
 }
 

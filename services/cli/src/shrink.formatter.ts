@@ -18,7 +18,8 @@ export interface ShrinkJson {
 
 /** The minimal scenario as a YAML file that reproduces the violation. */
 export function minimalScenarioYaml(input: unknown, result: ShrinkResult): string {
-  const head = `# Shrunk by tlbsim shrink (${result.violationClass}, ${result.after.vcpus} vCPU(s), witness of ${result.after.witnessEvents} events).\n` +
+  const head =
+    `# Shrunk by tlbsim shrink (${result.violationClass}, ${result.after.vcpus} vCPU(s), witness of ${result.after.witnessEvents} events).\n` +
     '# Reproduce: tlbsim run <this file> --stop-at-first-violation\n';
   return head + scenarioToYaml(applyOverrides(input, result.overrides));
 }
@@ -26,14 +27,25 @@ export function minimalScenarioYaml(input: unknown, result: ShrinkResult): strin
 /** The `--json` object. */
 export function shrinkJson(input: unknown, result: ShrinkResult, elapsedMs: number): ShrinkJson {
   return {
-    violationClass: result.violationClass, runs: result.runs, elapsedMs, before: result.before, after: result.after, overrides: result.overrides,
-    scenario: applyOverrides(input, result.overrides), witness: result.report.violations.witnesses[0] ?? null,
+    violationClass: result.violationClass,
+    runs: result.runs,
+    elapsedMs,
+    before: result.before,
+    after: result.after,
+    overrides: result.overrides,
+    scenario: applyOverrides(input, result.overrides),
+    witness: result.report.violations.witnesses[0] ?? null,
   };
 }
 
 /** `before -> after (-x%)`. */
 function change(before: number, after: number, unit = ''): string {
-  const pct = before === after ? ' (same)' : before === 0 ? '' : ` (${after < before ? '-' : '+'}${fmtFixed(Math.abs(1 - after / before) * 100, 1)}%)`;
+  const pct =
+    before === after
+      ? ' (same)'
+      : before === 0
+        ? ''
+        : ` (${after < before ? '-' : '+'}${fmtFixed(Math.abs(1 - after / before) * 100, 1)}%)`;
   return `${fmtInt(before)}${unit} -> ${fmtInt(after)}${unit}${pct}`;
 }
 
@@ -41,21 +53,23 @@ function change(before: number, after: number, unit = ''): string {
 export function formatShrink(input: unknown, result: ShrinkResult, elapsedMs: number): string {
   const b = result.before;
   const a = result.after;
-  return [
-    `tlbsim shrink: ${result.violationClass} kept, ${fmtInt(result.runs)} runs in ${fmtFixed(elapsedMs / 1000, 1)} s`,
-    ...alignPairs([
-      ['VMs', change(b.vms, a.vms)],
-      ['vCPUs', change(b.vcpus, a.vcpus)],
-      ['accesses', `${change(b.accesses, a.accesses)} until the first violation`],
-      ['events', change(b.events, a.events)],
-      ['simulated time', change(b.simulatedNs, a.simulatedNs, ' ns')],
-      ['witness', change(b.witnessEvents, a.witnessEvents, ' events')],
-    ]),
-    '',
-    '--- minimal scenario ---',
-    minimalScenarioYaml(input, result).trimEnd(),
-    '---',
-    '',
-    formatFirstViolation(result.report).trimEnd(),
-  ].join('\n') + '\n';
+  return (
+    [
+      `tlbsim shrink: ${result.violationClass} kept, ${fmtInt(result.runs)} runs in ${fmtFixed(elapsedMs / 1000, 1)} s`,
+      ...alignPairs([
+        ['VMs', change(b.vms, a.vms)],
+        ['vCPUs', change(b.vcpus, a.vcpus)],
+        ['accesses', `${change(b.accesses, a.accesses)} until the first violation`],
+        ['events', change(b.events, a.events)],
+        ['simulated time', change(b.simulatedNs, a.simulatedNs, ' ns')],
+        ['witness', change(b.witnessEvents, a.witnessEvents, ' events')],
+      ]),
+      '',
+      '--- minimal scenario ---',
+      minimalScenarioYaml(input, result).trimEnd(),
+      '---',
+      '',
+      formatFirstViolation(result.report).trimEnd(),
+    ].join('\n') + '\n'
+  );
 }

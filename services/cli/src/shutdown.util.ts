@@ -49,7 +49,12 @@ export function untilRedisLost(url: string): Promise<void> {
   const monitor = RedisConnectionMonitor.of(url);
   return new Promise((resolve) => {
     if (!monitor.up) return resolve();
-    const off = monitor.onChange((up) => { if (!up) { off(); resolve(); } });
+    const off = monitor.onChange((up) => {
+      if (!up) {
+        off();
+        resolve();
+      }
+    });
   });
 }
 
@@ -60,11 +65,25 @@ export function untilRedisLost(url: string): Promise<void> {
  * process with `exitCode`: connections to an unreachable Redis retry
  * forever and would keep it alive.
  */
-export async function stopWithin(stop: () => Promise<void>, opts: { deadlineMs: number; redisUrl?: string; exitCode: number; late: (reason: string) => void }): Promise<void> {
+export async function stopWithin(
+  stop: () => Promise<void>,
+  opts: { deadlineMs: number; redisUrl?: string; exitCode: number; late: (reason: string) => void },
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`not stopped within ${opts.deadlineMs} ms`), opts.deadlineMs); });
-  const lost = opts.redisUrl ? untilRedisLost(opts.redisUrl).then(() => 'Redis is unreachable') : new Promise<string>(() => undefined);
-  const outcome = await Promise.race([stop().then(() => null, () => null), deadline, lost]);
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`not stopped within ${opts.deadlineMs} ms`), opts.deadlineMs);
+  });
+  const lost = opts.redisUrl
+    ? untilRedisLost(opts.redisUrl).then(() => 'Redis is unreachable')
+    : new Promise<string>(() => undefined);
+  const outcome = await Promise.race([
+    stop().then(
+      () => null,
+      () => null,
+    ),
+    deadline,
+    lost,
+  ]);
   clearTimeout(timer);
   if (outcome !== null) {
     opts.late(outcome);

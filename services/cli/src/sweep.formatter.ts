@@ -26,7 +26,16 @@ function overheadText(row: SweepRow, baseline: string): string {
 
 /** Columns of the table and the CSV, in order: grid keys, then the fixed ones. */
 export function sweepColumns(result: SweepResult): string[] {
-  return [...result.gridKeys, 'policy', 'seed', 'violations', ...VIOLATION_CLASS_ORDER, 'hypercalls', 'cycles/access', `overhead vs ${result.policies[0] ?? 'first'}`];
+  return [
+    ...result.gridKeys,
+    'policy',
+    'seed',
+    'violations',
+    ...VIOLATION_CLASS_ORDER,
+    'hypercalls',
+    'cycles/access',
+    `overhead vs ${result.policies[0] ?? 'first'}`,
+  ];
 }
 
 /**
@@ -39,12 +48,26 @@ export function formatSweep(result: SweepResult): string {
     head: sweepColumns(result),
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    colAligns: [...result.gridKeys.map(() => 'right' as const), 'left', 'right', 'right', ...VIOLATION_CLASS_ORDER.map(() => 'right' as const), 'right', 'right', 'right'],
+    colAligns: [
+      ...result.gridKeys.map(() => 'right' as const),
+      'left',
+      'right',
+      'right',
+      ...VIOLATION_CLASS_ORDER.map(() => 'right' as const),
+      'right',
+      'right',
+      'right',
+    ],
   });
   for (const r of result.rows) {
     table.push([
-      ...result.gridKeys.map((k) => gridText(r.grid[k])), r.policy, String(r.seed), fmtInt(r.violations.total),
-      ...VIOLATION_CLASS_ORDER.map((c) => fmtInt(r.violations.byClass[c] ?? 0)), fmtInt(r.hypercalls), fmtFixed(r.cyclesPerAccess),
+      ...result.gridKeys.map((k) => gridText(r.grid[k])),
+      r.policy,
+      String(r.seed),
+      fmtInt(r.violations.total),
+      ...VIOLATION_CLASS_ORDER.map((c) => fmtInt(r.violations.byClass[c] ?? 0)),
+      fmtInt(r.hypercalls),
+      fmtFixed(r.cyclesPerAccess),
       overheadText(r, result.policies[0]),
     ]);
   }
@@ -60,10 +83,33 @@ function csvField(value: string | number | boolean | null): string {
 
 /** The sweep's rows as CSV with a header line: raw numbers, the same columns as the table plus accesses and digest. */
 export function sweepCsv(result: SweepResult): string {
-  const head = [...result.gridKeys, 'policy', 'seed', 'violations', ...VIOLATION_CLASS_ORDER, 'hypercalls', 'cyclesPerAccess', 'overheadVsFirst', 'accesses', 'digest'];
-  const lines = result.rows.map((r) => [
-    ...result.gridKeys.map((k) => r.grid[k] ?? null), r.policy, r.seed, r.violations.total, ...VIOLATION_CLASS_ORDER.map((c) => r.violations.byClass[c] ?? 0),
-    r.hypercalls, r.cyclesPerAccess, r.overheadVsFirst, r.accesses, r.digest,
-  ].map(csvField).join(','));
+  const head = [
+    ...result.gridKeys,
+    'policy',
+    'seed',
+    'violations',
+    ...VIOLATION_CLASS_ORDER,
+    'hypercalls',
+    'cyclesPerAccess',
+    'overheadVsFirst',
+    'accesses',
+    'digest',
+  ];
+  const lines = result.rows.map((r) =>
+    [
+      ...result.gridKeys.map((k) => r.grid[k] ?? null),
+      r.policy,
+      r.seed,
+      r.violations.total,
+      ...VIOLATION_CLASS_ORDER.map((c) => r.violations.byClass[c] ?? 0),
+      r.hypercalls,
+      r.cyclesPerAccess,
+      r.overheadVsFirst,
+      r.accesses,
+      r.digest,
+    ]
+      .map(csvField)
+      .join(','),
+  );
   return [head.map(csvField).join(','), ...lines].join('\n') + '\n';
 }

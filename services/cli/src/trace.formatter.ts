@@ -20,7 +20,10 @@ export function formatTrace(report: RunReport, sel: WitnessSelection): string {
   if (shown.length === 0) return `${lines.join('\n')}\n`;
   lines.push(COLUMNS);
   shown.forEach((w, i) => {
-    lines.push('#', `# witness ${i + 1}/${shown.length}: ${w.class} on host ${w.host} vm ${w.vm} vcpu ${w.vcpu} at ${fmtInt(w.timeNs)} ns, page ${w.pageHpa}`);
+    lines.push(
+      '#',
+      `# witness ${i + 1}/${shown.length}: ${w.class} on host ${w.host} vm ${w.vm} vcpu ${w.vcpu} at ${fmtInt(w.timeNs)} ns, page ${w.pageHpa}`,
+    );
     lines.push(...w.lines);
   });
   return `${lines.join('\n')}\n`;

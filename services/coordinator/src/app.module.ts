@@ -57,7 +57,18 @@ export class AppModule {
         // The shard queue through @nestjs/bullmq, unless a ready-made job store (tests) stands in for Redis.
         ...(options.jobs ? [] : [QueueAdminModule.forRoot(options)]),
       ],
-      controllers: [JobsController, CompareController, SweepsController, HuntsController, ShrinksController, ScenariosController, WorkersController, LiveController, HealthController, MetricsController],
+      controllers: [
+        JobsController,
+        CompareController,
+        SweepsController,
+        HuntsController,
+        ShrinksController,
+        ScenariosController,
+        WorkersController,
+        LiveController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: COORDINATOR_OPTIONS, useValue: options },
         JOBS_PORT_PROVIDER,
@@ -80,7 +91,11 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: RequestDeadlineInterceptor },
         {
           provide: APP_PIPE,
-          useFactory: (api: JobsApiService) => createValidationPipe((body, bad) => api.scenarioErrorsOf(body, bad), (t) => typeof t === 'function' && t.prototype instanceof ScenarioSourceDto),
+          useFactory: (api: JobsApiService) =>
+            createValidationPipe(
+              (body, bad) => api.scenarioErrorsOf(body, bad),
+              (t) => typeof t === 'function' && t.prototype instanceof ScenarioSourceDto,
+            ),
           inject: [JobsApiService],
         },
         { provide: APP_FILTER, useClass: ApiErrorFilter },

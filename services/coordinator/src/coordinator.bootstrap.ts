@@ -41,15 +41,32 @@ function configureBodies(app: NestExpressApplication, limit: number): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const problem = bodyShapeError(req.body);
     if (!problem) return next();
-    return res.status(400).json({ statusCode: 400, error: 'Bad Request', message: problem.message, details: [problem] });
+    return res
+      .status(400)
+      .json({ statusCode: 400, error: 'Bad Request', message: problem.message, details: [problem] });
   });
-  app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (err?.status === 413) return res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body larger than ${limit} bytes` });
-    if (err?.type === 'entity.parse.failed') return res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `malformed JSON body: ${err.message}`, details: [{ path: '', constraint: 'parse', message: `malformed JSON body: ${err.message}` }] });
-    if (err?.status === 415) return res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: err.message });
-    if (err?.status && err.status >= 400 && err.status < 500) return res.status(err.status).json({ statusCode: err.status, error: 'Bad Request', message: `unreadable request body: ${err.message}` });
-    return next(err);
-  });
+  app.use(
+    (err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (err?.status === 413)
+        return res
+          .status(413)
+          .json({ statusCode: 413, error: 'Payload Too Large', message: `request body larger than ${limit} bytes` });
+      if (err?.type === 'entity.parse.failed')
+        return res.status(400).json({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `malformed JSON body: ${err.message}`,
+          details: [{ path: '', constraint: 'parse', message: `malformed JSON body: ${err.message}` }],
+        });
+      if (err?.status === 415)
+        return res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: err.message });
+      if (err?.status && err.status >= 400 && err.status < 500)
+        return res
+          .status(err.status)
+          .json({ statusCode: err.status, error: 'Bad Request', message: `unreadable request body: ${err.message}` });
+      return next(err);
+    },
+  );
 }
 
 /** Records every request's latency in the metrics histogram. */
@@ -58,7 +75,8 @@ function recordLatency(app: INestApplication): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? (req.path.startsWith('/queues') ? '/queues' : 'other');
+      const route =
+        (req.route as { path?: string } | undefined)?.path ?? (req.path.startsWith('/queues') ? '/queues' : 'other');
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
@@ -69,7 +87,9 @@ function recordLatency(app: INestApplication): void {
 function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('tlbsim coordinator')
-    .setDescription('Submit, follow and compare TLB-coherence simulations. Mutating endpoints need `Authorization: Bearer <TLBSIM_API_TOKEN>` when the token is set.')
+    .setDescription(
+      'Submit, follow and compare TLB-coherence simulations. Mutating endpoints need `Authorization: Bearer <TLBSIM_API_TOKEN>` when the token is set.',
+    )
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
@@ -85,7 +105,10 @@ function adminQueues(app: NestExpressApplication, options: CoordinatorOptions): 
 /** Creates (but does not start) the coordinator app: API, docs, /queues, dashboard. */
 export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = {}): Promise<NestExpressApplication> {
   const options = resolveOptions(given);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(quietBoot(app.get(Logger)));
   app.disable('x-powered-by');
   if (options.corsOrigins.length > 0) app.enableCors({ origin: options.corsOrigins });
@@ -98,7 +121,9 @@ export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = 
 }
 
 /** Starts the coordinator on `port` (0: a free one) and `host`. */
-export async function startCoordinator(given: Partial<CoordinatorOptions> & { port?: number; host?: string } = {}): Promise<RunningCoordinator> {
+export async function startCoordinator(
+  given: Partial<CoordinatorOptions> & { port?: number; host?: string } = {},
+): Promise<RunningCoordinator> {
   const { port = 3000, host = '0.0.0.0', ...rest } = given;
   const app = await createCoordinatorApp(rest);
   try {

@@ -78,7 +78,10 @@ export function parseRateLimit(text: string | undefined, fallback: RateLimit): R
  * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_SSE_STREAMS_PER_CLIENT`, `TLBSIM_SSE_STREAMS_MAX`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
  * `TLBSIM_REDIS_URL` or `REDIS_URL`, or `REDIS_CLUSTER_NODES` for a Redis Cluster), then by `given`.
  */
-export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: NodeJS.ProcessEnv = process.env): CoordinatorOptions {
+export function resolveOptions(
+  given: Partial<CoordinatorOptions> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): CoordinatorOptions {
   const defaults: CoordinatorOptions = {
     // Read only when not given (serve passes its own), so a conflict in the environment it overrides does not stop it.
     redisUrl: given.redisUrl ?? redisTargetOf({}, env) ?? DEFAULT_REDIS_URL,
@@ -88,7 +91,10 @@ export function resolveOptions(given: Partial<CoordinatorOptions> = {}, env: Nod
     rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
     submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),
     maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES || 256 * 1024),
-    corsOrigins: (env.TLBSIM_CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.TLBSIM_CORS_ORIGINS || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     logLevel: env.TLBSIM_LOG_LEVEL || 'info',
     logFormat: env.TLBSIM_LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
     scenariosDir: env.TLBSIM_SCENARIOS_DIR || defaultPath('scenarios'),

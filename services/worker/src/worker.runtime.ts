@@ -2,7 +2,20 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
-import { bullConnectionOf, bullPrefixOf, createRedis, isClusterUrl, JobsContainer, releaseBullConnection, RedisConnectionMonitor, relayQueueError, SHARD_QUEUE, ShardInterruptedError, ShardJobData, ShardRunOutcome } from '@tlbsim/jobs';
+import {
+  bullConnectionOf,
+  bullPrefixOf,
+  createRedis,
+  isClusterUrl,
+  JobsContainer,
+  releaseBullConnection,
+  RedisConnectionMonitor,
+  relayQueueError,
+  SHARD_QUEUE,
+  ShardInterruptedError,
+  ShardJobData,
+  ShardRunOutcome,
+} from '@tlbsim/jobs';
 import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepQueueRepository, SweepRepository } from '@tlbsim/jobs';
 
 /** Options of {@link WorkerRuntime}. */
@@ -53,9 +66,13 @@ export class WorkerRuntime {
   constructor(opts: WorkerRuntimeOptions) {
     this.c = new JobsContainer({ redisUrl: opts.redisUrl, prefix: opts.prefix, retentionSec: opts.retentionSec });
     this.opts = {
-      redisUrl: opts.redisUrl, concurrency: opts.concurrency ?? 1, lockDurationMs: opts.lockDurationMs ?? 6000,
-      stalledIntervalMs: opts.stalledIntervalMs ?? 3000, heartbeatMs: opts.heartbeatMs ?? 1000,
-      retentionSec: this.c.retentionSec, log: opts.log ?? ((l) => process.stderr.write(`${l}\n`)),
+      redisUrl: opts.redisUrl,
+      concurrency: opts.concurrency ?? 1,
+      lockDurationMs: opts.lockDurationMs ?? 6000,
+      stalledIntervalMs: opts.stalledIntervalMs ?? 3000,
+      heartbeatMs: opts.heartbeatMs ?? 1000,
+      retentionSec: this.c.retentionSec,
+      log: opts.log ?? ((l) => process.stderr.write(`${l}\n`)),
     };
   }
 
@@ -75,15 +92,27 @@ export class WorkerRuntime {
       maxStalledCount: 100,
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
-    const points = new SweepPointService(new SweepRepository(this.c.redis, this.c.prefix), this.c.retentionSec,
-      () => (this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.c.prefix, this.c.retentionSec)));
+    const points = new SweepPointService(
+      new SweepRepository(this.c.redis, this.c.prefix),
+      this.c.retentionSec,
+      () => (this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.c.prefix, this.c.retentionSec)),
+    );
     this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
-      connection: bullConnectionOf(this.opts.redisUrl), prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
-      concurrency: this.opts.concurrency, lockDuration: this.opts.lockDurationMs, stalledInterval: this.opts.stalledIntervalMs,
+      connection: bullConnectionOf(this.opts.redisUrl),
+      prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
+      concurrency: this.opts.concurrency,
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.stalledIntervalMs,
     });
     // Connection errors (every retry of every BullMQ connection) become the process's one line per Redis state change.
-    this.sweepWorker.on('error', relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id} (sweeps): ${line}`)));
-    this.worker.on('error', relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id}: ${line}`)));
+    this.sweepWorker.on(
+      'error',
+      relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id} (sweeps): ${line}`)),
+    );
+    this.worker.on(
+      'error',
+      relayQueueError(this.opts.redisUrl, (line) => this.opts.log(`worker ${this.id}: ${line}`)),
+    );
     this.timer = setInterval(() => void this.beatOnce(), this.opts.heartbeatMs);
     this.opts.log(`worker ${this.id} ready: concurrency ${this.opts.concurrency}`);
   }
@@ -94,7 +123,11 @@ export class WorkerRuntime {
     const connection = createRedis(this.opts.redisUrl, `tlbsim-shard-${key}`);
     try {
       this.opts.log(`shard ${job.data.shard}/${job.data.shards} of job ${job.data.jobId}: start`);
-      const outcome = await this.c.execution.run(job.data, { workerId: this.id, connection, shouldStop: () => this.stopping });
+      const outcome = await this.c.execution.run(job.data, {
+        workerId: this.id,
+        connection,
+        shouldStop: () => this.stopping,
+      });
       this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId}: ${outcome}`);
       return outcome;
     } catch (error) {
@@ -123,7 +156,8 @@ export class WorkerRuntime {
     try {
       await this.beat();
     } catch (e) {
-      if (!RedisConnectionMonitor.of(this.opts.redisUrl).failed(e as Error)) this.opts.log(`worker ${this.id}: heartbeat: ${(e as Error).message}`);
+      if (!RedisConnectionMonitor.of(this.opts.redisUrl).failed(e as Error))
+        this.opts.log(`worker ${this.id}: heartbeat: ${(e as Error).message}`);
     } finally {
       this.beating = false;
     }
@@ -131,8 +165,14 @@ export class WorkerRuntime {
 
   private async beat(): Promise<void> {
     const info: WorkerInfo = {
-      id: this.id, host: hostname(), pid: process.pid, capacity: this.stopping ? 0 : this.opts.concurrency, busy: this.current.size,
-      shards: [...this.current.values()], startedAt: this.startedAt, lastHeartbeatAt: new Date().toISOString(),
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      capacity: this.stopping ? 0 : this.opts.concurrency,
+      busy: this.current.size,
+      shards: [...this.current.values()],
+      startedAt: this.startedAt,
+      lastHeartbeatAt: new Date().toISOString(),
     };
     await this.c.registry.heartbeat(info, this.opts.heartbeatMs * 5);
     if (!this.stopping) await this.c.admission.tick();

@@ -1,7 +1,9 @@
 import type { SimConfig } from '../config';
 
 /** Groups of a config that a test may override field by field. */
-export type ConfigPatch = { [K in keyof SimConfig]?: SimConfig[K] extends object ? Partial<SimConfig[K]> : SimConfig[K] };
+export type ConfigPatch = {
+  [K in keyof SimConfig]?: SimConfig[K] extends object ? Partial<SimConfig[K]> : SimConfig[K];
+};
 
 /**
  * A small, complete kernel config for unit specs (one host, one VM, two
@@ -13,25 +15,66 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
   const base: SimConfig = {
     name: 'spec',
     seed: 3,
-    platform: { vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3, nestedCache: 'partition', schedQuantumUs: 3000 },
+    platform: {
+      vendor: 'amd',
+      l0: 'hyperv',
+      enlightenedTlb: true,
+      cpuGhz: 3,
+      nestedCache: 'partition',
+      schedQuantumUs: 3000,
+    },
     kvm: { policy: 'overhaul', hvFlushListEntriesMax: 510, undersizedRangeFlush: false, freeBeforeFlush: false },
     fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2, memoryMiBPerVm: 64, l1VpsPerHost: 0 },
     tlb: { entries: 256, ways: 8, nestedCacheEntries: 4096 },
     workload: {
-      accessesPerVcpu: 20000, workingSetPages: 4096, hotPages: 64, hotPercent: 80, processes: 2, pcid: true,
-      cr3SwitchesPerMillionAccesses: 0, invlpgPerMillionAccesses: 0, accessIntervalNs: 2, l3TimePercent: 0, accessSampling: 1,
+      accessesPerVcpu: 20000,
+      workingSetPages: 4096,
+      hotPages: 64,
+      hotPercent: 80,
+      processes: 2,
+      pcid: true,
+      cr3SwitchesPerMillionAccesses: 0,
+      invlpgPerMillionAccesses: 0,
+      accessIntervalNs: 2,
+      l3TimePercent: 0,
+      accessSampling: 1,
     },
     events: {
-      memslotUpdatesPerSec: 0, mmuNotifierInvalidationsPerSec: 0, mmuNotifierPages: 16, nestedTransitionsPerSec: 0,
-      cr4WritesPerSec: 0, smiPerSec: 0, memslotDeletesPerSec: 0, memslotDeletePages: 64, vcpuMigrationsPerSec: 0,
+      memslotUpdatesPerSec: 0,
+      mmuNotifierInvalidationsPerSec: 0,
+      mmuNotifierPages: 16,
+      nestedTransitionsPerSec: 0,
+      cr4WritesPerSec: 0,
+      smiPerSec: 0,
+      memslotDeletesPerSec: 0,
+      memslotDeletePages: 64,
+      vcpuMigrationsPerSec: 0,
     },
     latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
     costs: {
-      tlbHitCycles: 1, guestWalkCycles: 100, nestedWalkCycles: 600, vmExitCycles: 1300, nestedExitCycles: 18900,
-      asidFlushCycles: 200, inveptCycles: 8300, hypercallBaseCycles: 20000, hypercallPerVpCycles: 2000,
-      ipiCycles: 2500, rootAllocCycles: 3000,
+      tlbHitCycles: 1,
+      guestWalkCycles: 100,
+      nestedWalkCycles: 600,
+      vmExitCycles: 1300,
+      nestedExitCycles: 18900,
+      asidFlushCycles: 200,
+      inveptCycles: 8300,
+      hypercallBaseCycles: 20000,
+      hypercallPerVpCycles: 2000,
+      ipiCycles: 2500,
+      rootAllocCycles: 3000,
     },
-    run: { shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, witnessesPerClass: 1, placement: 'block', simulatedMs: 0, timeCompression: 1, minShards: 0 },
+    run: {
+      shards: 1,
+      windowNs: 0,
+      snapshotEveryWindows: 64,
+      witnessesMax: 10,
+      witnessesPerClass: 1,
+      placement: 'block',
+      simulatedMs: 0,
+      timeCompression: 1,
+      minShards: 0,
+    },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {

@@ -31,10 +31,14 @@ async function main(): Promise<void> {
     // The distributed benchmark lives with the Redis transport's code.
     const file = join(__dirname, 'distributed.bench.js');
     const distributed = existsSync(file) ? ((await import(file)) as { benchDistributed(): Promise<unknown> }) : null;
-    out.distributed = distributed ? await distributed.benchDistributed() : { skipped: 'distributed benchmark not built' };
+    out.distributed = distributed
+      ? await distributed.benchDistributed()
+      : { skipped: 'distributed benchmark not built' };
     // The same job over one Redis and over a three-master Redis Cluster.
     const clusterFile = join(__dirname, 'cluster.bench.js');
-    const cluster = existsSync(clusterFile) ? ((await import(clusterFile)) as { benchCluster(): Promise<unknown> }) : null;
+    const cluster = existsSync(clusterFile)
+      ? ((await import(clusterFile)) as { benchCluster(): Promise<unknown> })
+      : null;
     out.cluster = cluster ? await cluster.benchCluster() : { skipped: 'cluster benchmark not built' };
   }
   mkdirSync(join(ROOT, 'bench-out'), { recursive: true });

@@ -45,13 +45,17 @@ async function measureOn(url: string, ports: number[], cfg: SimConfig, prefix: s
 
 /** One Redis vs a three-master cluster, best of two runs each (the machine may be shared). */
 export async function benchCluster(): Promise<object> {
-  if (!findOnPath('redis-server') || !findOnPath('redis-cli')) return { skipped: 'redis-server and redis-cli are needed on PATH' };
+  if (!findOnPath('redis-server') || !findOnPath('redis-cli'))
+    return { skipped: 'redis-server and redis-cli are needed on PATH' };
   const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
   const best = (a: ClusterBenchRun, b: ClusterBenchRun): ClusterBenchRun => (a.wallSec <= b.wallSec ? a : b);
   const single = await startLocalRedis('redis-server');
   let one: ClusterBenchRun;
   try {
-    one = best(await measureOn(single.url, [single.port], cfg, 'benchs1'), await measureOn(single.url, [single.port], cfg, 'benchs2'));
+    one = best(
+      await measureOn(single.url, [single.port], cfg, 'benchs1'),
+      await measureOn(single.url, [single.port], cfg, 'benchs2'),
+    );
   } finally {
     await single.stop();
   }
@@ -59,18 +63,31 @@ export async function benchCluster(): Promise<object> {
   let three: ClusterBenchRun;
   try {
     const ports = cluster.nodes.map((n) => n.port);
-    three = best(await measureOn(cluster.url, ports, cfg, 'benchc1'), await measureOn(cluster.url, ports, cfg, 'benchc2'));
+    three = best(
+      await measureOn(cluster.url, ports, cfg, 'benchc1'),
+      await measureOn(cluster.url, ports, cfg, 'benchc2'),
+    );
   } finally {
     await cluster.stop();
   }
   return {
-    scenario: cfg.name, accessesPerVcpu: ACCESSES, workers: 2, shards: 2,
-    singleRedis: one, cluster3Masters: three,
+    scenario: cfg.name,
+    accessesPerVcpu: ACCESSES,
+    workers: 2,
+    shards: 2,
+    singleRedis: one,
+    cluster3Masters: three,
     clusterOverAccessesPerSec: three.accessesPerSec / one.accessesPerSec,
     sameDigest: one.digest === three.digest,
   };
 }
 
 if (require.main === module) {
-  benchCluster().then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`), (e) => { process.stderr.write(`${e.stack}\n`); process.exit(1); });
+  benchCluster().then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (e) => {
+      process.stderr.write(`${e.stack}\n`);
+      process.exit(1);
+    },
+  );
 }

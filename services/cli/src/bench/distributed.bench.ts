@@ -43,11 +43,27 @@ async function redisServer(): Promise<{ url: string; stop: () => Promise<void> }
 }
 
 /** Runs one job on `workers` fresh worker processes with `concurrency` slots each (`url` a Redis or a `redis-cluster://` URL). */
-export async function measure(url: string, cfg: SimConfig, workers: number, concurrency: number, shards: number, prefix: string): Promise<DistributedRun> {
-  const procs = Array.from({ length: workers }, () => managed(spawn(process.execPath, [MAIN, 'worker', ...redisArgsOf(url), '--prefix', prefix, '--concurrency', String(concurrency)], { stdio: 'ignore' })));
+export async function measure(
+  url: string,
+  cfg: SimConfig,
+  workers: number,
+  concurrency: number,
+  shards: number,
+  prefix: string,
+): Promise<DistributedRun> {
+  const procs = Array.from({ length: workers }, () =>
+    managed(
+      spawn(
+        process.execPath,
+        [MAIN, 'worker', ...redisArgsOf(url), '--prefix', prefix, '--concurrency', String(concurrency)],
+        { stdio: 'ignore' },
+      ),
+    ),
+  );
   const jobs = new JobsService({ redisUrl: url, prefix });
   try {
-    for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     const { id } = await jobs.submit(cfg, { shards });
     const view = await jobs.waitFor(id);
@@ -56,11 +72,16 @@ export async function measure(url: string, cfg: SimConfig, workers: number, conc
     if (!report?.transport) throw new Error(`job ${id} ${view.state}: ${view.error ?? 'no report'}`);
     const t = report.transport;
     return {
-      workers, shards, accesses: report.metrics.accesses, wallSec, accessesPerSec: report.metrics.accesses / wallSec,
+      workers,
+      shards,
+      accesses: report.metrics.accesses,
+      wallSec,
+      accessesPerSec: report.metrics.accesses / wallSec,
       crossShardMessagesPerSec: report.metrics.messages.crossShard / wallSec,
       barrierWaitShare: t.barrierWaitMs / (shards * t.wallMs),
       roundTripsPerWindowPerShard: t.redisRoundTrips / (report.metrics.windows * shards),
-      windows: report.metrics.windows, digest: report.digest,
+      windows: report.metrics.windows,
+      digest: report.digest,
     };
   } finally {
     await jobs.close();
@@ -76,16 +97,27 @@ export async function benchDistributed(): Promise<object> {
     await new Promise((r) => setTimeout(r, 300));
     // Best of two: the machine may be shared, and a run only gets slower from outside noise.
     const best = (a: DistributedRun, b: DistributedRun): DistributedRun => (a.wallSec <= b.wallSec ? a : b);
-    const one = best(await measure(redis.url, cfg, 1, 2, 2, 'bench1a'), await measure(redis.url, cfg, 1, 2, 2, 'bench1b'));
-    const two = best(await measure(redis.url, cfg, 2, 1, 2, 'bench2a'), await measure(redis.url, cfg, 2, 1, 2, 'bench2b'));
+    const one = best(
+      await measure(redis.url, cfg, 1, 2, 2, 'bench1a'),
+      await measure(redis.url, cfg, 1, 2, 2, 'bench1b'),
+    );
+    const two = best(
+      await measure(redis.url, cfg, 2, 1, 2, 'bench2a'),
+      await measure(redis.url, cfg, 2, 1, 2, 'bench2b'),
+    );
     // Round-robin placement splits every host over the shards: the transport's worst case (fleet.yaml's hosts are
     // independent, so block placement keeps all traffic inside a shard).
     const spread: SimConfig = { ...cfg, run: { ...cfg.run, placement: 'round-robin' } };
     const four = await measure(redis.url, spread, 2, 2, 4, 'bench4');
     const resized = await measureResize(redis.url, cfg, 'bench-resize');
     return {
-      scenario: cfg.name, vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm, accessesPerVcpu: ACCESSES,
-      oneWorker: one, twoWorkers: two, twoWorkersFourShards: four, resized2to4: resized,
+      scenario: cfg.name,
+      vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm,
+      accessesPerVcpu: ACCESSES,
+      oneWorker: one,
+      twoWorkers: two,
+      twoWorkersFourShards: four,
+      resized2to4: resized,
       speedup: two.accessesPerSec / one.accessesPerSec,
       sameDigest: one.digest === two.digest && two.digest === four.digest && four.digest === resized.digest,
       targets: { speedupMin: 1.6, barrierWaitShareMax: 0.1 },
@@ -96,5 +128,11 @@ export async function benchDistributed(): Promise<object> {
 }
 
 if (require.main === module) {
-  benchDistributed().then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`), (e) => { process.stderr.write(`${e.stack}\n`); process.exit(1); });
+  benchDistributed().then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (e) => {
+      process.stderr.write(`${e.stack}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -20,7 +20,10 @@ export interface KernelBenchResult {
 
 function gc(): void {
   const g = (globalThis as { gc?: () => void }).gc;
-  if (g) { g(); g(); }
+  if (g) {
+    g();
+    g();
+  }
 }
 
 function stateBytes(): { total: number; arrays: number } {
@@ -33,7 +36,11 @@ function stateBytes(): { total: number; arrays: number } {
  * actor of the scenario is built (one shard), less the partitions' shared
  * nested translations (reported per host), divided by the vCPUs.
  */
-export function measureBytesPerVcpu(cfg: SimConfig): { bytesPerVcpu: number; typedArrayBytesPerVcpu: number; partitionCacheBytesPerHost: number } {
+export function measureBytesPerVcpu(cfg: SimConfig): {
+  bytesPerVcpu: number;
+  typedArrayBytesPerVcpu: number;
+  partitionCacheBytesPerHost: number;
+} {
   const vcpus = cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm;
   gc();
   const before = stateBytes();

@@ -40,7 +40,23 @@ function at(e: JobEvent | undefined, what: string): number {
 
 /** Runs `cfg` on `from` shards, resizes it to `to` once a quarter of its windows are done, and times the resize. */
 export async function measureResize(url: string, cfg: SimConfig, prefix: string, from = 2, to = 4): Promise<ResizeRun> {
-  const procs = Array.from({ length: 2 }, () => managed(spawn(process.execPath, [MAIN, 'worker', ...redisArgsOf(url), '--prefix', prefix, '--concurrency', String(Math.ceil(Math.max(from, to) / 2))], { stdio: 'ignore' })));
+  const procs = Array.from({ length: 2 }, () =>
+    managed(
+      spawn(
+        process.execPath,
+        [
+          MAIN,
+          'worker',
+          ...redisArgsOf(url),
+          '--prefix',
+          prefix,
+          '--concurrency',
+          String(Math.ceil(Math.max(from, to) / 2)),
+        ],
+        { stdio: 'ignore' },
+      ),
+    ),
+  );
   const jobs = new JobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
@@ -49,15 +65,18 @@ export async function measureResize(url: string, cfg: SimConfig, prefix: string,
     const deadline = Date.now() + 600000;
     for (;;) {
       const v = (await jobs.get(id))!;
-      if (v.state === 'completed' || v.state === 'failed') throw new Error(`resize bench: job ${id} ${v.state} before the resize; raise the accesses`);
+      if (v.state === 'completed' || v.state === 'failed')
+        throw new Error(`resize bench: job ${id} ${v.state} before the resize; raise the accesses`);
       if (v.progress.fraction >= 0.25) break;
-      if (Date.now() > deadline) throw new Error(`resize bench: job ${id} did not get a quarter of the way in 10 minutes`);
+      if (Date.now() > deadline)
+        throw new Error(`resize bench: job ${id} did not get a quarter of the way in 10 minutes`);
       await new Promise((r) => setTimeout(r, 20));
     }
     await jobs.resize(id, to);
     const view = await jobs.waitFor(id, undefined, { timeoutMs: 600000 });
     const wallSec = (performance.now() - t0) / 1000;
-    if (view.state !== 'completed' || !view.digest) throw new Error(`resize bench: job ${id} ${view.state}: ${view.error ?? ''}`);
+    if (view.state !== 'completed' || !view.digest)
+      throw new Error(`resize bench: job ${id} ${view.state}: ${view.error ?? ''}`);
     const events = await jobs.readEvents(id, null, 0, 1000000);
     const requested = events.find((e) => e.type === 'resize-requested');
     const resized = events.find((e) => e.type === 'resized');
@@ -65,8 +84,15 @@ export async function measureResize(url: string, cfg: SimConfig, prefix: string,
     const stopMs = at(resized, 'resized') - at(requested, 'resize-requested');
     const restartMs = Math.max(...resumed.map((e) => at(e, 'shard-resumed'))) - at(resized, 'resized');
     return {
-      from, to, resizedAtWindow: resized!.window ?? 0, windows: view.progress.windows, wallSec,
-      stopMs, restartMs, lostMs: stopMs + restartMs, digest: view.digest,
+      from,
+      to,
+      resizedAtWindow: resized!.window ?? 0,
+      windows: view.progress.windows,
+      wallSec,
+      stopMs,
+      restartMs,
+      lostMs: stopMs + restartMs,
+      digest: view.digest,
     };
   } finally {
     await jobs.close();

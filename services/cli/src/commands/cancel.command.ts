@@ -18,7 +18,9 @@ export async function cancelAction(ctx: CliContext, id: string, options: CancelO
     }
     ctx.io.out(options.json ? `${JSON.stringify(view)}\n` : `${id} ${view.state}\n`);
     if (view.partialWindows !== null) {
-      ctx.io.err(`tlbsim: job ${id} kept a partial report of its first ${view.partialWindows} windows (tlbsim trace ${id}, GET /api/jobs/${id}/result)\n`);
+      ctx.io.err(
+        `tlbsim: job ${id} kept a partial report of its first ${view.partialWindows} windows (tlbsim trace ${id}, GET /api/jobs/${id}/result)\n`,
+      );
     }
     return EXIT.OK;
   });
@@ -29,7 +31,10 @@ export function cancelCommand(ctx: CliContext): Command {
   const command = new Command('cancel').description('cancel a distributed job').argument('<job>', 'job id');
   addRedisOptions(command)
     .option('--json', 'print the job view as JSON')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} cancelled (or already finished), ${EXIT.BAD_INPUT} bad input or unknown job, ${EXIT.UNREACHABLE} Redis unreachable.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} cancelled (or already finished), ${EXIT.BAD_INPUT} bad input or unknown job, ${EXIT.UNREACHABLE} Redis unreachable.`,
+    )
     .action(async (id: string, options: CancelOptions) => ctx.setExitCode(await cancelAction(ctx, id, options)));
   return command;
 }

@@ -22,7 +22,10 @@ export interface CompareOptions extends ScenarioOptions {
  * @throws ScenarioInputError naming each unknown or repeated policy and the valid ones
  */
 export function parsePolicies(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const errors = policyListErrors(names, text);
   if (errors.length > 0) throw new ScenarioInputError(errors);
   return names;
@@ -47,7 +50,11 @@ export async function compareAction(ctx: CliContext, file: string, options: Comp
   }
   const reports: RunReport[] = [];
   for (const [i, config] of configs.entries()) {
-    const progress = createProgressReporter(ctx.io, `${config.kvm.policy} (${i + 1}/${configs.length})`, options.progress);
+    const progress = createProgressReporter(
+      ctx.io,
+      `${config.kvm.policy} (${i + 1}/${configs.length})`,
+      options.progress,
+    );
     try {
       reports.push(await ctx.run(config, { onProgress: (p) => progress.update(p) }));
     } finally {
@@ -63,7 +70,10 @@ export function compareCommand(ctx: CliContext): Command {
   const command = new Command('compare')
     .description('run a scenario under several flush policies and compare them side by side')
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)')
-    .requiredOption('--policies <list>', `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`);
+    .requiredOption(
+      '--policies <list>',
+      `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`,
+    );
   addProgressOption(addScenarioOptions(command, false))
     .option('--json', 'print { scenario, seed, policies, reports, overheadVsFirst } as one JSON object')
     .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} a run failed.`)

@@ -25,6 +25,11 @@ export function exportCommand(ctx: CliContext): Command {
   const command = new Command('export')
     .description('print a job (scenario, events, report) as ndjson, for `tlbsim replay`')
     .argument('<job>', 'job id');
-  addRedisOptions(command).addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, unknown job or a job that did not complete, ${EXIT.UNREACHABLE} Redis unreachable.`).action(async (id: string, options: RedisOptions) => ctx.setExitCode(await exportAction(ctx, id, options)));
+  addRedisOptions(command)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, unknown job or a job that did not complete, ${EXIT.UNREACHABLE} Redis unreachable.`,
+    )
+    .action(async (id: string, options: RedisOptions) => ctx.setExitCode(await exportAction(ctx, id, options)));
   return command;
 }

@@ -10,14 +10,18 @@ describe('tlbsim hunt options', () => {
     expect(parseDurationMs('10m')).toBe(600_000);
     expect(parseDurationMs('1.5h')).toBe(5_400_000);
     expect(parseDurationMs('250ms')).toBe(250);
-    for (const bad of ['0', '-1s', '10x', '25h', '']) expect(parseDurationMs(bad)).toMatchObject({ path: 'time', limit: 24 * 3600 * 1000 });
+    for (const bad of ['0', '-1s', '10x', '25h', ''])
+      expect(parseDurationMs(bad)).toMatchObject({ path: 'time', limit: 24 * 3600 * 1000 });
   });
 
   it('exits 2 naming the option for a bad budget, time, class or vary, before running anything', async () => {
     let err = '';
     const io: CliIo = { out: () => undefined, err: (s) => (err += s) };
-    const fail = async (): Promise<never> => { throw new Error('must not run'); };
-    const hunt = (...args: string[]): Promise<number> => runCli(['node', 'tlbsim', 'hunt', 'scenarios/hyperv-svm-root-reuse.yaml', ...args], [huntCommand], io, fail);
+    const fail = async (): Promise<never> => {
+      throw new Error('must not run');
+    };
+    const hunt = (...args: string[]): Promise<number> =>
+      runCli(['node', 'tlbsim', 'hunt', 'scenarios/hyperv-svm-root-reuse.yaml', ...args], [huntCommand], io, fail);
     expect(await hunt('--budget', '0')).toBe(2);
     expect(err).toContain('--budget: expected runs 1..');
     expect(await hunt('--time', '3 weeks')).toBe(2);

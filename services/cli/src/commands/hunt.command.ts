@@ -31,18 +31,36 @@ export interface HuntOptions extends ScenarioOptions {
 
 /** The request of the options. @throws ScenarioInputError */
 function requestOf(file: string, options: HuntOptions): HuntRequest {
-  const params = parseHuntOptions({ vary: options.vary, budget: options.budget, time: options.time, huntSeed: options.huntSeed, class: options.class });
+  const params = parseHuntOptions({
+    vary: options.vary,
+    budget: options.budget,
+    time: options.time,
+    huntSeed: options.huntSeed,
+    class: options.class,
+  });
   return { input: readScenarioFile(file), overrides: scenarioOverrides(options), ...params };
 }
 
 /** Runs the hunt here, or as one hunt job on the workers; null if the job failed. */
 async function hunt(ctx: CliContext, request: HuntRequest, options: HuntOptions): Promise<HuntResult | null> {
-  const onProgress = (p: { runs: number }): void => { if (ctx.io.progressStream && options.progress !== 'none') ctx.io.err(`\rtlbsim hunt: ${p.runs} runs`); };
+  const onProgress = (p: { runs: number }): void => {
+    if (ctx.io.progressStream && options.progress !== 'none') ctx.io.err(`\rtlbsim hunt: ${p.runs} runs`);
+  };
   if (!options.redis) return runHunt(request, { onProgress });
   const url = options.redis;
   const name = (request.input as { name?: unknown } | null)?.name;
-  return withRedisService(() => new SweepsService({ redisUrl: url, prefix: options.prefix }), url, (sweeps) =>
-    runSearchOnWorkers<HuntResult>(ctx, sweeps, () => sweeps.submitSearch('hunt', request, `hunt: ${typeof name === 'string' ? name : ''}`), url, options.progress));
+  return withRedisService(
+    () => new SweepsService({ redisUrl: url, prefix: options.prefix }),
+    url,
+    (sweeps) =>
+      runSearchOnWorkers<HuntResult>(
+        ctx,
+        sweeps,
+        () => sweeps.submitSearch('hunt', request, `hunt: ${typeof name === 'string' ? name : ''}`),
+        url,
+        options.progress,
+      ),
+  );
 }
 
 /** The action of `tlbsim hunt`; returns the exit code (1 when a violation was found). */
@@ -61,7 +79,9 @@ export async function huntAction(ctx: CliContext, file: string, options: HuntOpt
   if (ctx.io.progressStream && !options.redis && options.progress !== 'none') ctx.io.err('\n');
   const seed = Number(options.huntSeed);
   if (options.out && result.found) writeFileSync(options.out, failingScenarioYaml(request.input, result, seed));
-  ctx.io.out(options.json ? `${JSON.stringify(huntJson(request.input, result))}\n` : formatHunt(request.input, result, seed));
+  ctx.io.out(
+    options.json ? `${JSON.stringify(huntJson(request.input, result))}\n` : formatHunt(request.input, result, seed),
+  );
   return result.found ? EXIT.VIOLATIONS : EXIT.OK;
 }
 
@@ -73,20 +93,33 @@ function collect(value: string, previous: string[]): string[] {
 /** `tlbsim hunt <scenario> --policy P --vary key=min..max ...`: search for a violating configuration. */
 export function huntCommand(ctx: CliContext): Command {
   const command = new Command('hunt')
-    .description('search seeds and varied keys for a run with a violation (random, then around the runs that came closest); prints the failing scenario and its witness')
+    .description(
+      'search seeds and varied keys for a run with a violation (random, then around the runs that came closest); prints the failing scenario and its witness',
+    )
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)')
-    .option('--vary <key=min..max|key=a,b>', 'a key to vary: a numeric range or values to pick from, e.g. platform.enlightenedTlb=false,true (repeatable)', collect, [])
+    .option(
+      '--vary <key=min..max|key=a,b>',
+      'a key to vary: a numeric range or values to pick from, e.g. platform.enlightenedTlb=false,true (repeatable)',
+      collect,
+      [],
+    )
     .option('--budget <runs>', 'most runs (default 100 unless --time)')
     .option('--time <duration>', 'most wall time, e.g. 30s, 10m, 1h')
     .option('--hunt-seed <n>', 'seed of the search itself (the same seed tries the same runs)', '1')
     .option('--class <class>', `hunt only this violation class (${VIOLATION_CLASSES.join(', ')})`);
   addProgressOption(addScenarioOptions(command))
-    .option('--redis <url>', 'run the hunt as one job on the workers of this Redis (batches of runs spread over them; the same result as in process)')
+    .option(
+      '--redis <url>',
+      'run the hunt as one job on the workers of this Redis (batches of runs spread over them; the same result as in process)',
+    )
     .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--out <file>', 'write the failing scenario (YAML) to <file>, e.g. for tlbsim shrink')
     .option('--json', 'print { found, runs, rejected, runsPerSec, elapsedMs, scenario, overrides, witness, coverage }')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} no violation, ${EXIT.VIOLATIONS} violation found, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed or Redis unreachable.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} no violation, ${EXIT.VIOLATIONS} violation found, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed or Redis unreachable.`,
+    )
     .action(async (file: string, options: HuntOptions) => ctx.setExitCode(await huntAction(ctx, file, options)));
   return resolveRedisBeforeAction(command, false, false);
 }

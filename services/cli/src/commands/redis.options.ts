@@ -1,5 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import { CLUSTER_DOWN_TOLERANCE_MS, clusterNodesOf, DEFAULT_PREFIX, isClusterUrl, isConnectionError, JobsService, probeRedis, RedisConnectionMonitor, redisTargetOf, RedisUnreachableError } from '@tlbsim/jobs';
+import {
+  CLUSTER_DOWN_TOLERANCE_MS,
+  clusterNodesOf,
+  DEFAULT_PREFIX,
+  isClusterUrl,
+  isConnectionError,
+  JobsService,
+  probeRedis,
+  RedisConnectionMonitor,
+  redisTargetOf,
+  RedisUnreachableError,
+} from '@tlbsim/jobs';
 
 /** `--redis` (or `--redis-cluster`, resolved into it) and `--prefix`, shared by the distributed commands. */
 export interface RedisOptions {
@@ -16,7 +27,8 @@ export function defaultPrefix(): string {
 }
 
 /** Help of `--redis-cluster`. */
-export const REDIS_CLUSTER_HELP = 'Redis Cluster seed nodes host:port[,host:port...] (or a redis-cluster:// / rediss-cluster:// URL; default $REDIS_CLUSTER_NODES); excludes --redis';
+export const REDIS_CLUSTER_HELP =
+  'Redis Cluster seed nodes host:port[,host:port...] (or a redis-cluster:// / rediss-cluster:// URL; default $REDIS_CLUSTER_NODES); excludes --redis';
 
 /**
  * Folds `--redis-cluster` (and the environment, unless `useEnv` is false)
@@ -34,7 +46,10 @@ export function resolveRedisBeforeAction(command: Command, required: boolean, us
       badInput(action, (error as Error).message);
     }
     if (target === undefined && required) {
-      badInput(action, '--redis <url> or --redis-cluster <host:port,...> is required (or set $TLBSIM_REDIS_URL / $REDIS_URL / $REDIS_CLUSTER_NODES)');
+      badInput(
+        action,
+        '--redis <url> or --redis-cluster <host:port,...> is required (or set $TLBSIM_REDIS_URL / $REDIS_URL / $REDIS_CLUSTER_NODES)',
+      );
     }
     if (target !== undefined) action.setOptionValue('redis', target);
   });
@@ -76,7 +91,11 @@ function commandFailure(url: string, error: Error): string {
 
 /** {@link withRedisService} over a {@link JobsService}. */
 export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>): Promise<T> {
-  return withRedisService(() => new JobsService({ redisUrl: options.redis, prefix: options.prefix }), options.redis, fn);
+  return withRedisService(
+    () => new JobsService({ redisUrl: options.redis, prefix: options.prefix }),
+    options.redis,
+    fn,
+  );
 }
 
 /** A service over Redis that can be pinged and closed ({@link JobsService}, `SweepsService`). */
@@ -92,12 +111,22 @@ export interface RedisBackedService {
  * logging that Redis is unreachable), checks it answers within `timeoutMs`,
  * runs `fn`, closes the service.
  */
-export async function withRedisService<S extends RedisBackedService, T>(open: () => S, url: string, fn: (service: S) => Promise<T>, timeoutMs = 5000): Promise<T> {
+export async function withRedisService<S extends RedisBackedService, T>(
+  open: () => S,
+  url: string,
+  fn: (service: S) => Promise<T>,
+  timeoutMs = 5000,
+): Promise<T> {
   await probeRedis(url);
   const service = open();
   try {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new RedisUnreachableError(url, `no answer within ${timeoutMs} ms`, 1)), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RedisUnreachableError(url, `no answer within ${timeoutMs} ms`, 1)),
+        timeoutMs,
+      );
+    });
     await Promise.race([service.ping(), timeout]).finally(() => clearTimeout(timer));
     return await fn(service);
   } catch (error) {

@@ -47,14 +47,21 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   try {
     result = await replayExport(lines, { onProgress: (p) => progress.update(p), untilWindow });
   } catch (error) {
-    if (!(error instanceof SyntaxError) && !(error instanceof IncompleteExportError) && !/not a tlbsim job export/.test((error as Error).message)) throw error;
+    if (
+      !(error instanceof SyntaxError) &&
+      !(error instanceof IncompleteExportError) &&
+      !/not a tlbsim job export/.test((error as Error).message)
+    )
+      throw error;
     ctx.io.err(`tlbsim: ${file}: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   } finally {
     progress.stop();
   }
   if (!result.matches) {
-    ctx.io.err(`tlbsim: digest mismatch: exported ${result.expected ?? '(none: the job did not complete)'}, replayed ${result.report.digest}\n`);
+    ctx.io.err(
+      `tlbsim: digest mismatch: exported ${result.expected ?? '(none: the job did not complete)'}, replayed ${result.report.digest}\n`,
+    );
     return EXIT.VIOLATIONS;
   }
   return printReport(ctx, result.report, options);
@@ -66,8 +73,14 @@ export function replayCommand(ctx: CliContext): Command {
     .description('re-run an exported job (tlbsim export) in process; exit 1 if the digest differs')
     .argument('<file>', 'ndjson file from `tlbsim export` (- for standard input)')
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
-    .option('--until-window <n>', "stop after n windows: reproduces the partial report's digest of a cancelled or failed job (n = its windows)");
+    .option(
+      '--until-window <n>',
+      "stop after n windows: reproduces the partial report's digest of a cancelled or failed job (n = its windows)",
+    );
   return addWitnessOptions(command)
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} same digest, ${EXIT.VIOLATIONS} digest differs, ${EXIT.BAD_INPUT} bad input or the export of a job that did not complete (see --until-window), ${EXIT.RUN_FAILED} run failed.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} same digest, ${EXIT.VIOLATIONS} digest differs, ${EXIT.BAD_INPUT} bad input or the export of a job that did not complete (see --until-window), ${EXIT.RUN_FAILED} run failed.`,
+    )
     .action(async (file: string, options: ReplayOptions) => ctx.setExitCode(await replayAction(ctx, file, options)));
 }

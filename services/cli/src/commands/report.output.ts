@@ -23,7 +23,11 @@ export interface ReportOutputOptions {
 /** Adds `--witnesses`, `--witness-class` and `--witness-vm` to a command that prints a report. */
 export function addWitnessOptions(command: Command): Command {
   return command
-    .option('--witnesses <n>', `witnesses to print in the human report, in time order, plus the first of each class not among them (0..${SCENARIO_LIMITS['run.witnessesMax'].max})`, String(WITNESSES_SHOWN_DEFAULT))
+    .option(
+      '--witnesses <n>',
+      `witnesses to print in the human report, in time order, plus the first of each class not among them (0..${SCENARIO_LIMITS['run.witnessesMax'].max})`,
+      String(WITNESSES_SHOWN_DEFAULT),
+    )
     .option('--witness-class <class>', `only witnesses of this class (${VIOLATION_CLASSES.join(', ')})`)
     .option('--witness-vm <n>', 'only witnesses of this VM (fleet-wide VM number, as printed)');
 }
@@ -33,9 +37,20 @@ export function addWitnessOptions(command: Command): Command {
  * @param vms - VMs of the fleet (`--witness-vm` must be below it); when unknown, the most a fleet can have
  * @throws CliOptionError naming the flag and its limit
  */
-export function witnessSelectionOf(options: ReportOutputOptions, vms: number = SCENARIO_TOTALS.maxVcpus): WitnessSelection {
-  const max = integerOption('--witnesses', options.witnesses ?? String(WITNESSES_SHOWN_DEFAULT), 0, SCENARIO_LIMITS['run.witnessesMax'].max);
-  const violationClass = options.witnessClass === undefined ? undefined : choiceOption('--witness-class', options.witnessClass, VIOLATION_CLASSES);
+export function witnessSelectionOf(
+  options: ReportOutputOptions,
+  vms: number = SCENARIO_TOTALS.maxVcpus,
+): WitnessSelection {
+  const max = integerOption(
+    '--witnesses',
+    options.witnesses ?? String(WITNESSES_SHOWN_DEFAULT),
+    0,
+    SCENARIO_LIMITS['run.witnessesMax'].max,
+  );
+  const violationClass =
+    options.witnessClass === undefined
+      ? undefined
+      : choiceOption('--witness-class', options.witnessClass, VIOLATION_CLASSES);
   const vm = options.witnessVm === undefined ? undefined : integerOption('--witness-vm', options.witnessVm, 0, vms - 1);
   return { max, violationClass, vm };
 }
@@ -44,7 +59,11 @@ export function witnessSelectionOf(options: ReportOutputOptions, vms: number = S
  * {@link witnessSelectionOf}, printing a bad value as one line (the command
  * then exits {@link EXIT.BAD_INPUT} before running anything); null then.
  */
-export function witnessSelectionOrReport(ctx: CliContext, options: ReportOutputOptions, vms?: number): WitnessSelection | null {
+export function witnessSelectionOrReport(
+  ctx: CliContext,
+  options: ReportOutputOptions,
+  vms?: number,
+): WitnessSelection | null {
   try {
     return witnessSelectionOf(options, vms);
   } catch (error) {
@@ -58,7 +77,12 @@ export function witnessSelectionOrReport(ctx: CliContext, options: ReportOutputO
  * Prints a finished run's report, as JSON or for people (`human`, when
  * given, replaces the usual text), and returns the command's exit code.
  */
-export function printReport(ctx: CliContext, report: RunReport, options: ReportOutputOptions, human?: (report: RunReport) => string): number {
+export function printReport(
+  ctx: CliContext,
+  report: RunReport,
+  options: ReportOutputOptions,
+  human?: (report: RunReport) => string,
+): number {
   const text = human ? human(report) : formatReport(report, { witnessSelection: witnessSelectionOf(options) });
   ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : text);
   return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;

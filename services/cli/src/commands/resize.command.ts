@@ -27,7 +27,10 @@ export async function resizeAction(ctx: CliContext, id: string, options: ResizeO
         ctx.io.err(`tlbsim: unknown job ${id}\n`);
         return EXIT.BAD_INPUT;
       }
-      const text = view.shards === shards ? `${id} ${view.state}, ${shards} shards` : `${id} ${view.state}, ${view.shards} shards: stops at its next window barrier and resumes on ${shards}`;
+      const text =
+        view.shards === shards
+          ? `${id} ${view.state}, ${shards} shards`
+          : `${id} ${view.state}, ${view.shards} shards: stops at its next window barrier and resumes on ${shards}`;
       ctx.io.out(options.json ? `${JSON.stringify(view)}\n` : `${text}\n`);
       return EXIT.OK;
     } catch (error) {
@@ -46,12 +49,17 @@ export async function resizeAction(ctx: CliContext, id: string, options: ResizeO
  */
 export function resizeCommand(ctx: CliContext): Command {
   const command = new Command('resize')
-    .description('change the shard count of a queued or running distributed job (it resumes from a snapshot; the digest does not change)')
+    .description(
+      'change the shard count of a queued or running distributed job (it resumes from a snapshot; the digest does not change)',
+    )
     .argument('<job>', 'job id');
   addRedisOptions(command)
     .requiredOption('--shards <n>', 'shards to run on from the next window barrier on')
     .option('--json', 'print the job view as JSON')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, unknown or finished job, ${EXIT.UNREACHABLE} Redis unreachable.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, unknown or finished job, ${EXIT.UNREACHABLE} Redis unreachable.`,
+    )
     .action(async (id: string, options: ResizeOptions) => ctx.setExitCode(await resizeAction(ctx, id, options)));
   return command;
 }

@@ -22,11 +22,16 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   if (!loaded) return EXIT.BAD_INPUT;
   if (!witnessSelectionOrReport(ctx, options, loaded.fleet.hosts * loaded.fleet.vmsPerHost)) return EXIT.BAD_INPUT;
   // The first violation's witness is the point of stopping: keep at least one.
-  const config = options.stopAtFirstViolation ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } } : loaded;
+  const config = options.stopAtFirstViolation
+    ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } }
+    : loaded;
   const progress = createProgressReporter(ctx.io, config.kvm.policy, options.progress);
   let report: RunReport;
   try {
-    report = await ctx.run(config, { onProgress: (p) => progress.update(p), stopWhen: options.stopAtFirstViolation ? stopAtViolation() : undefined });
+    report = await ctx.run(config, {
+      onProgress: (p) => progress.update(p),
+      stopWhen: options.stopAtFirstViolation ? stopAtViolation() : undefined,
+    });
   } finally {
     progress.stop();
   }
@@ -41,7 +46,10 @@ export function runCommand(ctx: CliContext): Command {
   addProgressOption(addScenarioOptions(command))
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
-    .option('--stop-at-first-violation', 'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)');
+    .option(
+      '--stop-at-first-violation',
+      'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)',
+    );
   addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
@@ -50,6 +58,8 @@ export function runCommand(ctx: CliContext): Command {
 
 /** The exit code legend shown in `--help`. */
 export function exitCodeHelp(): string {
-  return `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation), ` +
-    `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed, Redis unreachable or --wait-timeout reached.`;
+  return (
+    `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation), ` +
+    `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed, Redis unreachable or --wait-timeout reached.`
+  );
 }

@@ -36,7 +36,8 @@ function logFormatOf(value: string): LogFormat {
 
 function nonNegativeInt(name: string, value: string, min = 0, max = 65535): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer ${min}..${max}, got ${value}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name}: expected an integer ${min}..${max}, got ${value}`);
   return n;
 }
 
@@ -45,9 +46,11 @@ async function redisFor(ctx: CliContext, options: ServeOptions, owned: LocalProc
   if (options.redis) return options.redis;
   const server = findOnPath('redis-server');
   if (!server) {
-    ctx.io.err('tlbsim serve: no --redis, no $REDIS_URL, and no redis-server on PATH.\n' +
-      '  Install Redis (e.g. apt-get install redis-server) to let serve start a private one,\n' +
-      '  or point it at yours, for example: tlbsim serve --redis redis://host:6379\n');
+    ctx.io.err(
+      'tlbsim serve: no --redis, no $REDIS_URL, and no redis-server on PATH.\n' +
+        '  Install Redis (e.g. apt-get install redis-server) to let serve start a private one,\n' +
+        '  or point it at yours, for example: tlbsim serve --redis redis://host:6379\n',
+    );
     return null;
   }
   const redis = await startLocalRedis(server);
@@ -74,7 +77,10 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     workers = nonNegativeInt('--workers', options.workers, 0, 256);
     const { concurrency: c, retentionSec: r } = WORKER_OPTION_LIMITS;
     concurrency = nonNegativeInt('--worker-concurrency', options.workerConcurrency, c.min, c.max);
-    retentionSec = options.retentionSec === undefined ? undefined : nonNegativeInt('--retention-sec', options.retentionSec, r.min, r.max);
+    retentionSec =
+      options.retentionSec === undefined
+        ? undefined
+        : nonNegativeInt('--retention-sec', options.retentionSec, r.min, r.max);
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
@@ -95,7 +101,14 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
     const { startCoordinator } = await import('@tlbsim/coordinator');
     let coordinator;
     try {
-      coordinator = await startCoordinator({ port, host: options.host, redisUrl, prefix: options.prefix, retentionSec, logFormat });
+      coordinator = await startCoordinator({
+        port,
+        host: options.host,
+        redisUrl,
+        prefix: options.prefix,
+        retentionSec,
+        logFormat,
+      });
     } catch (error) {
       // Taken between the check above and the listen.
       const problem = listenProblem(error, port);
@@ -110,20 +123,26 @@ export async function serveAction(ctx: CliContext, options: ServeOptions): Promi
       if (!stopping) ctx.io.err(`tlbsim serve: worker ${i} exited with ${code}\n`);
     });
     owned.push(...local);
-    ctx.io.out(`tlbsim serve: listening on ${coordinator.url} (dashboard /, API /api, docs /api/docs, queues /queues); ${workers} local worker${workers === 1 ? '' : 's'}\n`);
+    ctx.io.out(
+      `tlbsim serve: listening on ${coordinator.url} (dashboard /, API /api, docs /api/docs, queues /queues); ${workers} local worker${workers === 1 ? '' : 's'}\n`,
+    );
     const signal = await untilStopRequested();
     stopping = true;
     ctx.io.err(`tlbsim serve: ${signal}, stopping\n`);
-    await stopWithin(async () => {
-      await Promise.all([...local.map((w) => w.stop(LOCAL_WORKER_GRACE_MS)), coordinator.close()]);
-      await stopAll();
-    }, {
-      deadlineMs: SERVE_SHUTDOWN_MS, exitCode: EXIT.RUN_FAILED,
-      late: (why) => {
-        ctx.io.err(`tlbsim serve: ${why}; killing what it started and exiting\n`);
-        for (const p of owned) p.child.kill('SIGKILL');
+    await stopWithin(
+      async () => {
+        await Promise.all([...local.map((w) => w.stop(LOCAL_WORKER_GRACE_MS)), coordinator.close()]);
+        await stopAll();
       },
-    });
+      {
+        deadlineMs: SERVE_SHUTDOWN_MS,
+        exitCode: EXIT.RUN_FAILED,
+        late: (why) => {
+          ctx.io.err(`tlbsim serve: ${why}; killing what it started and exiting\n`);
+          for (const p of owned) p.child.kill('SIGKILL');
+        },
+      },
+    );
     return EXIT.OK;
   } finally {
     await stopAll();
@@ -140,13 +159,31 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--redis-cluster <nodes>', REDIS_CLUSTER_HELP)
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX or tlbsim)', defaultPrefix())
     .option('--workers <n>', 'also start N local worker processes', '0')
-    .option('--retention-sec <s>', 'seconds finished jobs\' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)', process.env.TLBSIM_RETENTION_SEC || undefined)
-    .option('--log-format <format>', 'logs as pino-pretty text (pretty) or JSON lines (json); auto: pretty on a terminal, else json (default $TLBSIM_LOG_FORMAT or auto)', process.env.TLBSIM_LOG_FORMAT || 'auto')
-    .option('--worker-concurrency <n>', 'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
-    .addHelpText('after', '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
-      'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT;\n' +
-      'REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead of TLBSIM_REDIS_URL / REDIS_URL).')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} stopped by SIGINT/SIGTERM, ${EXIT.BAD_INPUT} bad input or the port is in use, ${EXIT.RUN_FAILED} failed to start.`)
+    .option(
+      '--retention-sec <s>',
+      "seconds finished jobs' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)",
+      process.env.TLBSIM_RETENTION_SEC || undefined,
+    )
+    .option(
+      '--log-format <format>',
+      'logs as pino-pretty text (pretty) or JSON lines (json); auto: pretty on a terminal, else json (default $TLBSIM_LOG_FORMAT or auto)',
+      process.env.TLBSIM_LOG_FORMAT || 'auto',
+    )
+    .option(
+      '--worker-concurrency <n>',
+      'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)',
+      process.env.TLBSIM_WORKER_CONCURRENCY || '1',
+    )
+    .addHelpText(
+      'after',
+      '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
+        'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT;\n' +
+        'REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead of TLBSIM_REDIS_URL / REDIS_URL).',
+    )
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} stopped by SIGINT/SIGTERM, ${EXIT.BAD_INPUT} bad input or the port is in use, ${EXIT.RUN_FAILED} failed to start.`,
+    )
     .action(async (options: ServeOptions) => ctx.setExitCode(await serveAction(ctx, options)));
   return resolveRedisBeforeAction(command, false);
 }

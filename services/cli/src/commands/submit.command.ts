@@ -30,7 +30,8 @@ export function waitingLine(id: string, needed: number, live: number, free: numb
 function waitTimeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--wait-timeout: expected a positive number of seconds, got ${value}`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error(`--wait-timeout: expected a positive number of seconds, got ${value}`);
   return seconds * 1000;
 }
 
@@ -46,13 +47,19 @@ const DEADLINE_GRACE_MS = 5000;
  * is unreachable when `timeoutMs` has passed (or stops answering for the
  * grace after it), gives {@link REDIS_DOWN} instead of waiting on.
  */
-async function waitBounded(jobs: JobsService, waiting: Promise<JobView>, timeoutMs: number | undefined): Promise<JobView | typeof REDIS_DOWN> {
+async function waitBounded(
+  jobs: JobsService,
+  waiting: Promise<JobView>,
+  timeoutMs: number | undefined,
+): Promise<JobView | typeof REDIS_DOWN> {
   if (timeoutMs === undefined) return waiting;
   // Rejected once the connections close, after we gave up: nobody waits for it then.
   waiting.catch(() => undefined);
   const after = (ms: number): { done: Promise<typeof REDIS_DOWN>; clear: () => void } => {
     let timer: NodeJS.Timeout | undefined;
-    const done = new Promise<typeof REDIS_DOWN>((resolve) => { timer = setTimeout(() => resolve(REDIS_DOWN), ms); });
+    const done = new Promise<typeof REDIS_DOWN>((resolve) => {
+      timer = setTimeout(() => resolve(REDIS_DOWN), ms);
+    });
     return { done, clear: () => clearTimeout(timer) };
   };
   const deadline = after(timeoutMs);
@@ -63,13 +70,20 @@ async function waitBounded(jobs: JobsService, waiting: Promise<JobView>, timeout
 }
 
 /** Waits for the job, drawing progress from its window-completed events; returns the exit code. */
-async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, config: SimConfig, options: SubmitOptions): Promise<number> {
+async function waitAndPrint(
+  ctx: CliContext,
+  jobs: JobsService,
+  view0: JobView,
+  config: SimConfig,
+  options: SubmitOptions,
+): Promise<number> {
   const id = view0.id;
   const windowsEstimate = view0.progress.windowsEstimate;
   const progress = createProgressReporter(ctx.io, `${config.kvm.policy} ${id}`, options.progress);
   const perShard = new Map<number, { window: number; accesses: number }>();
   const onEvent = (e: JobEvent): void => {
-    if (e.type === 'waiting-for-workers') ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
+    if (e.type === 'waiting-for-workers')
+      ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
     if (e.type === 'resized') {
       // A new shard layout (tlbsim resize, run.minShards): its shard 0 reports the counts so far.
       perShard.clear();
@@ -81,13 +95,19 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
     const window = Math.min(...all.map((s) => s.window));
     const accesses = all.reduce((a, s) => a + s.accesses, 0);
     progress.update({
-      window, windowsEstimate: windowsExpectedOf(config, accesses, window, windowsEstimate), accesses,
+      window,
+      windowsEstimate: windowsExpectedOf(config, accesses, window, windowsEstimate),
+      accesses,
       accessesTotal: accessesExpectedOf(config, accesses, window, windowsEstimate),
     });
   };
   let view;
   try {
-    view = await waitBounded(jobs, jobs.waitFor(id, onEvent, { timeoutMs: waitTimeoutMs(options.waitTimeout) }), waitTimeoutMs(options.waitTimeout));
+    view = await waitBounded(
+      jobs,
+      jobs.waitFor(id, onEvent, { timeoutMs: waitTimeoutMs(options.waitTimeout) }),
+      waitTimeoutMs(options.waitTimeout),
+    );
   } catch (error) {
     if (!(error instanceof JobGoneError)) throw error;
     ctx.io.err(`tlbsim: ${error.message}\n`);
@@ -96,13 +116,17 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
     progress.stop();
   }
   if (view === REDIS_DOWN) {
-    ctx.io.err(`tlbsim: job ${id}: Redis at ${redactRedisUrl(options.redis)} still unreachable after --wait-timeout ${options.waitTimeout} s; gave up (the job could not be cancelled)\n`);
+    ctx.io.err(
+      `tlbsim: job ${id}: Redis at ${redactRedisUrl(options.redis)} still unreachable after --wait-timeout ${options.waitTimeout} s; gave up (the job could not be cancelled)\n`,
+    );
     return EXIT.UNREACHABLE;
   }
   if (!isFinal(view.state)) {
     const slots = view.slots ? ` (needs ${view.slots.needed} slots, ${view.slots.live} live)` : '';
     const cancelled = await jobs.cancel(id);
-    ctx.io.err(`tlbsim: job ${id} still ${view.state} after ${options.waitTimeout} s${slots}; ${cancelled?.state ?? 'cancel requested'}\n`);
+    ctx.io.err(
+      `tlbsim: job ${id} still ${view.state} after ${options.waitTimeout} s${slots}; ${cancelled?.state ?? 'cancel requested'}\n`,
+    );
     return printPartial(ctx, jobs, id, options, EXIT.UNREACHABLE);
   }
   if (view.state !== 'completed') {
@@ -121,10 +145,18 @@ async function waitAndPrint(ctx: CliContext, jobs: JobsService, view0: JobView, 
  * Prints the partial report of a job that was cancelled or failed (what it
  * found before it stopped), saying so on stderr; the exit code stays `code`.
  */
-async function printPartial(ctx: CliContext, jobs: JobsService, id: string, options: SubmitOptions, code: number): Promise<number> {
+async function printPartial(
+  ctx: CliContext,
+  jobs: JobsService,
+  id: string,
+  options: SubmitOptions,
+  code: number,
+): Promise<number> {
   const report = await jobs.result(id);
   if (!report?.partial) return code;
-  ctx.io.err(`tlbsim: job ${id}: partial report, its first ${report.metrics.windows} windows (what it found before it stopped)\n`);
+  ctx.io.err(
+    `tlbsim: job ${id}: partial report, its first ${report.metrics.windows} windows (what it found before it stopped)\n`,
+  );
   printReport(ctx, report, options);
   return code;
 }
@@ -162,14 +194,19 @@ export async function submitAction(ctx: CliContext, file: string, options: Submi
 /** `tlbsim submit <scenario>`: runs a scenario on the workers. */
 export function submitCommand(ctx: CliContext): Command {
   const command = new Command('submit')
-    .description('submit a scenario as a distributed job (one BullMQ job per shard); prints the job id, or with --wait the report')
+    .description(
+      'submit a scenario as a distributed job (one BullMQ job per shard); prints the job id, or with --wait the report',
+    )
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
   addScenarioOptions(command);
   addProgressOption(addRedisOptions(command))
     .option('--wait', 'wait for the job and print its report like `tlbsim run`')
     .option('--json', 'with --wait: print the report as one JSON object (the RunReport); else {"id"}')
     .option('--fail-on-violation', `with --wait: exit with ${EXIT.VIOLATIONS} if the run found any violation`)
-    .option('--wait-timeout <s>', `with --wait: give up after this many seconds, cancel the job and exit ${EXIT.UNREACHABLE}`);
+    .option(
+      '--wait-timeout <s>',
+      `with --wait: give up after this many seconds, cancel the job and exit ${EXIT.UNREACHABLE}`,
+    );
   addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: SubmitOptions) => ctx.setExitCode(await submitAction(ctx, file, options)));

@@ -90,15 +90,23 @@ export async function traceAction(ctx: CliContext, source: string, options: Trac
 /** `tlbsim trace <report.json|job>`: the witnesses' causal chains as trace-cmd style text. */
 export function traceCommand(ctx: CliContext): Command {
   const command = new Command('trace')
-    .description('print the causal chains of a report\'s witnesses as text (trace-cmd style: actor, host, timestamp, event), in time order')
-    .argument('<report>', 'a report file (run --json, or a `tlbsim export`; - for standard input), or a job id with --redis')
+    .description(
+      "print the causal chains of a report's witnesses as text (trace-cmd style: actor, host, timestamp, event), in time order",
+    )
+    .argument(
+      '<report>',
+      'a report file (run --json, or a `tlbsim export`; - for standard input), or a job id with --redis',
+    )
     .option('--redis <url>', 'Redis URL, to read the report of a job (default $TLBSIM_REDIS_URL or $REDIS_URL)')
     .option('--redis-cluster <nodes>', REDIS_CLUSTER_HELP)
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
     .option('--witnesses <n>', 'witnesses to print (default: all kept), plus the first of each class not among them')
     .option('--witness-class <class>', 'only witnesses of this class')
     .option('--witness-vm <n>', 'only witnesses of this VM (fleet-wide VM number)')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input (no such file or job, no report), ${EXIT.UNREACHABLE} Redis unreachable.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input (no such file or job, no report), ${EXIT.UNREACHABLE} Redis unreachable.`,
+    )
     .action(async (source: string, options: TraceOptions) => ctx.setExitCode(await traceAction(ctx, source, options)));
   return resolveRedisBeforeAction(command, false);
 }

@@ -43,10 +43,13 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
   let settings: WorkerRuntimeOptions;
   try {
     settings = {
-      redisUrl: options.redis, prefix: options.prefix, concurrency: limitedInt('--concurrency', options.concurrency, L.concurrency),
+      redisUrl: options.redis,
+      prefix: options.prefix,
+      concurrency: limitedInt('--concurrency', options.concurrency, L.concurrency),
       lockDurationMs: limitedInt('--lock-duration-ms', options.lockDurationMs, L.lockDurationMs),
       stalledIntervalMs: limitedInt('--stalled-interval-ms', options.stalledIntervalMs, L.stalledIntervalMs),
-      retentionSec: limitedInt('--retention-sec', options.retentionSec, L.retentionSec), log: (line) => ctx.io.err(`${line}\n`),
+      retentionSec: limitedInt('--retention-sec', options.retentionSec, L.retentionSec),
+      log: (line) => ctx.io.err(`${line}\n`),
     };
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
@@ -59,8 +62,11 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
   const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);
   ctx.io.err(`worker ${runtime.id}: ${reason}, stopping\n`);
   await stopWithin(() => runtime.stop(), {
-    deadlineMs: WORKER_SHUTDOWN_MS, redisUrl: options.redis, exitCode: EXIT.RUN_FAILED,
-    late: (why) => ctx.io.err(`worker ${runtime.id}: ${why}; exiting without a graceful stop (its shards resume elsewhere)\n`),
+    deadlineMs: WORKER_SHUTDOWN_MS,
+    redisUrl: options.redis,
+    exitCode: EXIT.RUN_FAILED,
+    late: (why) =>
+      ctx.io.err(`worker ${runtime.id}: ${why}; exiting without a graceful stop (its shards resume elsewhere)\n`),
   });
   return EXIT.OK;
 }
@@ -69,11 +75,18 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
 export function workerCommand(ctx: CliContext): Command {
   const command = new Command('worker').description('run shard jobs of distributed runs (stop with SIGTERM/SIGINT)');
   addRedisOptions(command)
-    .option('--concurrency <n>', 'shards run at once (slots offered; default $TLBSIM_WORKER_CONCURRENCY or 1)', process.env.TLBSIM_WORKER_CONCURRENCY || '1')
+    .option(
+      '--concurrency <n>',
+      'shards run at once (slots offered; default $TLBSIM_WORKER_CONCURRENCY or 1)',
+      process.env.TLBSIM_WORKER_CONCURRENCY || '1',
+    )
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
-    .option('--stalled-interval-ms <ms>', 'how often dead workers\' shards are looked for (default 3000)')
-    .option('--retention-sec <s>', 'seconds finished jobs\' records are kept (default $TLBSIM_RETENTION_SEC or 3600)')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} stopped by SIGTERM/SIGINT, ${EXIT.BAD_INPUT} bad input, ${EXIT.UNREACHABLE} Redis unreachable at start.`)
+    .option('--stalled-interval-ms <ms>', "how often dead workers' shards are looked for (default 3000)")
+    .option('--retention-sec <s>', "seconds finished jobs' records are kept (default $TLBSIM_RETENTION_SEC or 3600)")
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} stopped by SIGTERM/SIGINT, ${EXIT.BAD_INPUT} bad input, ${EXIT.UNREACHABLE} Redis unreachable at start.`,
+    )
     .action(async (options: WorkerOptions) => ctx.setExitCode(await workerAction(ctx, options)));
   return command;
 }

@@ -33,7 +33,10 @@ export function workersCommand(ctx: CliContext): Command {
   const command = new Command('workers').description('list live workers, their busy slots and the free shard slots');
   addRedisOptions(command)
     .option('--json', 'print {"workers": [...], "slots": {"live", "free"}}')
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.UNREACHABLE} Redis unreachable.`)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.UNREACHABLE} Redis unreachable.`,
+    )
     .action(async (options: WorkersOptions) => ctx.setExitCode(await workersAction(ctx, options)));
   return command;
 }

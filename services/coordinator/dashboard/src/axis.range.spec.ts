@@ -23,7 +23,13 @@ describe('barAxis', () => {
   });
 
   it('makes the tallest bar at least 1.5 times the shortest whenever values differ', () => {
-    for (const [lo, hi] of [[10400, 10500], [1, 1.9], [123456, 123457], [5, 9.99], [0.004, 0.0041]]) {
+    for (const [lo, hi] of [
+      [10400, 10500],
+      [1, 1.9],
+      [123456, 123457],
+      [5, 9.99],
+      [0.004, 0.0041],
+    ]) {
       const axis = barAxis([lo, hi]);
       const min = axis.kind === 'fit' ? axis.min : 0;
       expect((hi - min) / (lo - min)).toBeGreaterThanOrEqual(1.5);

@@ -16,7 +16,18 @@ import {
 import { barAxis } from './axis.range';
 import { h } from './dom';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+  Title,
+);
 
 /** The palette of series. */
 export const COLORS = ['#2f6fde', '#d64545', '#1f9d55', '#c98a00', '#7b4bd6', '#0f9bb0'];
@@ -37,12 +48,31 @@ export interface ChartBox {
 }
 
 /** A line chart over `labels` (x) with a title and y-axis label; the x axis is simulated time unless `xLabel` says otherwise. */
-export function lineChart(title: string, yLabel: string, labels: string[], series: LineSeries[], testId?: string, xLabel = 'simulated time'): ChartBox {
+export function lineChart(
+  title: string,
+  yLabel: string,
+  labels: string[],
+  series: LineSeries[],
+  testId?: string,
+  xLabel = 'simulated time',
+): ChartBox {
   const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-x-unit': xLabel });
   const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
   const config: ChartConfiguration<'line'> = {
     type: 'line',
-    data: { labels, datasets: series.map((s, i) => ({ label: s.label, data: s.data, yAxisID: s.right ? 'y2' : 'y', borderColor: s.color ?? COLORS[i % COLORS.length], backgroundColor: s.color ?? COLORS[i % COLORS.length], pointRadius: 2, borderWidth: 1.5, spanGaps: true })) },
+    data: {
+      labels,
+      datasets: series.map((s, i) => ({
+        label: s.label,
+        data: s.data,
+        yAxisID: s.right ? 'y2' : 'y',
+        borderColor: s.color ?? COLORS[i % COLORS.length],
+        backgroundColor: s.color ?? COLORS[i % COLORS.length],
+        pointRadius: 2,
+        borderWidth: 1.5,
+        spanGaps: true,
+      })),
+    },
     options: {
       animation: false,
       maintainAspectRatio: false,
@@ -51,7 +81,22 @@ export function lineChart(title: string, yLabel: string, labels: string[], serie
       scales: {
         x: { title: { display: true, text: xLabel }, ticks: { maxTicksLimit: 8 } },
         y: { beginAtZero: true, title: { display: true, text: yLabel } },
-        ...(series.some((s) => s.right) ? { y2: { position: 'right' as const, beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: series.filter((s) => s.right).map((s) => s.label).join(', ') } } } : {}),
+        ...(series.some((s) => s.right)
+          ? {
+              y2: {
+                position: 'right' as const,
+                beginAtZero: true,
+                grid: { drawOnChartArea: false },
+                title: {
+                  display: true,
+                  text: series
+                    .filter((s) => s.right)
+                    .map((s) => s.label)
+                    .join(', '),
+                },
+              },
+            }
+          : {}),
       },
     },
   };
@@ -83,15 +128,38 @@ export interface BarBox {
 export function barChart(title: string, labels: string[], values: number[], testId: string, emptyText: string): BarBox {
   const axis = barAxis(values);
   if (axis.kind === 'empty') {
-    return { el: h('div', { class: 'card' }, h('h3', { class: 'chart-title', text: title }), h('p', { class: 'empty', 'data-testid': `${testId}-empty`, text: emptyText })), chart: null };
+    return {
+      el: h(
+        'div',
+        { class: 'card' },
+        h('h3', { class: 'chart-title', text: title }),
+        h('p', { class: 'empty', 'data-testid': `${testId}-empty`, text: emptyText }),
+      ),
+      chart: null,
+    };
   }
   const min = axis.kind === 'fit' ? axis.min : 0;
   const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-y-min': min });
-  const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas), axis.kind === 'fit' ? h('div', { class: 'sub', text: `axis from ${min.toLocaleString('en-US')} (not zero) to show the differences` }) : null);
+  const el = h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'chart' }, canvas),
+    axis.kind === 'fit'
+      ? h('div', { class: 'sub', text: `axis from ${min.toLocaleString('en-US')} (not zero) to show the differences` })
+      : null,
+  );
   const chart = new Chart(canvas, {
     type: 'bar',
-    data: { labels, datasets: [{ label: title, data: values, backgroundColor: labels.map((_, i) => COLORS[i % COLORS.length]) }] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: title }, legend: { display: false } }, scales: { y: axis.kind === 'fit' ? { min } : { beginAtZero: true } } },
+    data: {
+      labels,
+      datasets: [{ label: title, data: values, backgroundColor: labels.map((_, i) => COLORS[i % COLORS.length]) }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: { display: true, text: title }, legend: { display: false } },
+      scales: { y: axis.kind === 'fit' ? { min } : { beginAtZero: true } },
+    },
   });
   return { el, chart };
 }

@@ -23,7 +23,10 @@ export class EventStreamClient {
   private lastId = '';
   private readonly abort = new AbortController();
 
-  constructor(private readonly url: string, private readonly retryMs = 2000) {
+  constructor(
+    private readonly url: string,
+    private readonly retryMs = 2000,
+  ) {
     void this.run();
   }
 

@@ -5,7 +5,12 @@ import type { FinalJobState, JobState } from '@tlbsim/contracts';
 export function si(n: number | null | undefined, digits = 3): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   const abs = Math.abs(n);
-  for (const [div, unit] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+  for (const [div, unit] of [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
     if (abs >= div) return `${Number((n / div).toPrecision(digits))}${unit}`;
   }
   return String(Number(n.toPrecision(digits)));

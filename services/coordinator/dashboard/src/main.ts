@@ -28,7 +28,8 @@ function route(): void {
   const hash = location.hash;
   const match = ROUTES.find(([re]) => re.test(hash)) ?? ROUTES[ROUTES.length - 1];
   const [re, nav, page] = match;
-  for (const a of Array.from(document.querySelectorAll<HTMLElement>('[data-nav]'))) a.classList.toggle('active', a.dataset.nav === nav);
+  for (const a of Array.from(document.querySelectorAll<HTMLElement>('[data-nav]')))
+    a.classList.toggle('active', a.dataset.nav === nav);
   cleanup = page(root, re.exec(hash)?.[1] ?? '');
 }
 

@@ -7,7 +7,12 @@ describe('poll', () => {
     const errors = { textContent: '' } as HTMLElement;
     const seen: number[] = [];
     let n = 0;
-    poll(async () => ++n, (v) => (seen.push(v), v < 3), errors, { everyMs: 5 });
+    poll(
+      async () => ++n,
+      (v) => (seen.push(v), v < 3),
+      errors,
+      { everyMs: 5 },
+    );
     await flush(300);
     expect(seen).toEqual([1, 2, 3]);
   });
@@ -16,11 +21,16 @@ describe('poll', () => {
     const errors = { textContent: '' } as HTMLElement;
     let calls = 0;
     const texts: string[] = [];
-    poll(async () => {
-      calls++;
-      if (calls === 1) throw new Error('HTTP 503');
-      return calls;
-    }, () => false, errors, { retryMs: 5 });
+    poll(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('HTTP 503');
+        return calls;
+      },
+      () => false,
+      errors,
+      { retryMs: 5 },
+    );
     await flush(1);
     texts.push(errors.textContent ?? '');
     await flush(300);
@@ -32,7 +42,12 @@ describe('poll', () => {
   it('does nothing more once stopped', async () => {
     const errors = { textContent: '' } as HTMLElement;
     let calls = 0;
-    const stop = poll(async () => ++calls, () => true, errors, { everyMs: 5 });
+    const stop = poll(
+      async () => ++calls,
+      () => true,
+      errors,
+      { everyMs: 5 },
+    );
     await flush(1);
     stop();
     const at = calls;

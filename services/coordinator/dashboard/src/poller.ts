@@ -22,7 +22,12 @@ export interface PollOptions {
  * into `errors` and retried after `retryMs`. Nothing runs after the
  * returned stop function was called.
  */
-export function poll<T>(load: () => Promise<T>, show: (value: T) => boolean, errors: HTMLElement, opts: PollOptions = {}): () => void {
+export function poll<T>(
+  load: () => Promise<T>,
+  show: (value: T) => boolean,
+  errors: HTMLElement,
+  opts: PollOptions = {},
+): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   const tick = async (): Promise<void> => {

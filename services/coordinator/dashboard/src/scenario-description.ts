@@ -26,5 +26,8 @@ export function formDescription(text: string): string {
     if (CLI_ONLY.test(line)) continue;
     out.push(line);
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

@@ -1,7 +1,15 @@
 import type { JobEvent } from '@tlbsim/contracts';
 import { JobSeries } from './series';
 
-const ev = (shard: number, window: number, c: Partial<JobEvent>): JobEvent => ({ id: `${window}-${shard}`, type: 'window-completed', at: '', jobId: 'j', shard, window, ...c });
+const ev = (shard: number, window: number, c: Partial<JobEvent>): JobEvent => ({
+  id: `${window}-${shard}`,
+  type: 'window-completed',
+  at: '',
+  jobId: 'j',
+  shard,
+  window,
+  ...c,
+});
 
 describe('JobSeries', () => {
   it('sums shards and turns cumulative counters into per-point deltas', () => {
@@ -29,9 +37,28 @@ describe('JobSeries', () => {
 describe('JobSeries.useReportSeries', () => {
   it('charts a finished run from its report series, replacing live samples', () => {
     const s = new JobSeries();
-    s.add({ id: '1-0', jobId: 'j', at: '', type: 'window-completed', shard: 0, window: 0, accesses: 5, tlbHits: 5, tlbMisses: 0 });
-    const pt = (window: number, accesses: number, tlbHits: number, violations: number) =>
-      ({ window, timeNs: window * 2000, accesses, tlbHits, tlbMisses: accesses - tlbHits, nestedWalks: 0, hypercalls: 0, shootdownMessages: 0, violations });
+    s.add({
+      id: '1-0',
+      jobId: 'j',
+      at: '',
+      type: 'window-completed',
+      shard: 0,
+      window: 0,
+      accesses: 5,
+      tlbHits: 5,
+      tlbMisses: 0,
+    });
+    const pt = (window: number, accesses: number, tlbHits: number, violations: number) => ({
+      window,
+      timeNs: window * 2000,
+      accesses,
+      tlbHits,
+      tlbMisses: accesses - tlbHits,
+      nestedWalks: 0,
+      hypercalls: 0,
+      shootdownMessages: 0,
+      violations,
+    });
     s.useReportSeries([pt(10, 100, 90, 0), pt(20, 200, 150, 4)]);
     const points = s.points();
     expect(points.map((p) => p.window)).toEqual([9, 19]);

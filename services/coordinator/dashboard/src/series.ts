@@ -8,7 +8,15 @@ import type { JobEvent } from './api';
  * engine), so the copy is checked by type: a field added there and not here
  * fails tsc (see {@link MissingKeys}).
  */
-const KEYS = ['accesses', 'violations', 'hypercalls', 'shootdownMessages', 'nestedWalks', 'tlbHits', 'tlbMisses'] as const satisfies readonly SeriesField[];
+const KEYS = [
+  'accesses',
+  'violations',
+  'hypercalls',
+  'shootdownMessages',
+  'nestedWalks',
+  'tlbHits',
+  'tlbMisses',
+] as const satisfies readonly SeriesField[];
 type Key = (typeof KEYS)[number];
 /** Series fields missing from {@link KEYS}: must be none. */
 type MissingKeys = Exclude<SeriesField, Key>;

@@ -1,26 +1,55 @@
 import type { SweepRow } from '@tlbsim/contracts';
 import { SWEEP_METRICS, sweepSeries } from './sweep.series';
 
-const row = (index: number, rate: number, policy: string, seed: number, cpa: number, overhead: number | null): SweepRow => ({
-  index, grid: { 'events.nestedTransitionsPerSec': rate, 'fleet.hosts': 1 }, policy, seed, violations: { total: index, byClass: {} },
-  accesses: 10, cyclesPerAccess: cpa, hypercalls: 2 * index, digest: 'd', coverage: { staleHits: 0, rootsReused: 0, rootsReusedByOtherVm: 0 }, overheadVsFirst: overhead,
+const row = (
+  index: number,
+  rate: number,
+  policy: string,
+  seed: number,
+  cpa: number,
+  overhead: number | null,
+): SweepRow => ({
+  index,
+  grid: { 'events.nestedTransitionsPerSec': rate, 'fleet.hosts': 1 },
+  policy,
+  seed,
+  violations: { total: index, byClass: {} },
+  accesses: 10,
+  cyclesPerAccess: cpa,
+  hypercalls: 2 * index,
+  digest: 'd',
+  coverage: { staleHits: 0, rootsReused: 0, rootsReusedByOtherVm: 0 },
+  overheadVsFirst: overhead,
 });
 
 describe('sweepSeries', () => {
   const rows = [
-    row(0, 0, 'a', 1, 10, 0), row(1, 0, 'b', 1, 12, 20), row(2, 0, 'a', 2, 20, 0), row(3, 0, 'b', 2, 22, 10),
-    row(5, 2000, 'b', 1, 30, null), row(4, 2000, 'a', 1, 15, 0),
+    row(0, 0, 'a', 1, 10, 0),
+    row(1, 0, 'b', 1, 12, 20),
+    row(2, 0, 'a', 2, 20, 0),
+    row(3, 0, 'b', 2, 22, 10),
+    row(5, 2000, 'b', 1, 30, null),
+    row(4, 2000, 'a', 1, 15, 0),
   ];
 
   it('draws one line per policy over the grid values in run order, averaging seeds', () => {
     const s = sweepSeries(rows, ['a', 'b'], 'events.nestedTransitionsPerSec', SWEEP_METRICS[0]);
     expect(s.labels).toEqual(['0', '2000']);
-    expect(s.series).toEqual([{ label: 'a', data: [15, 15] }, { label: 'b', data: [17, 30] }]);
+    expect(s.series).toEqual([
+      { label: 'a', data: [15, 15] },
+      { label: 'b', data: [17, 30] },
+    ]);
   });
 
   it('leaves a gap where no row has a value, and can plot against the seed', () => {
     const overhead = SWEEP_METRICS.find((m) => m.id === 'overheadVsFirst')!;
-    expect(sweepSeries(rows, ['a', 'b'], 'events.nestedTransitionsPerSec', overhead).series[1].data).toEqual([15, null]);
-    expect(sweepSeries(rows, ['a'], 'seed', SWEEP_METRICS[0])).toEqual({ labels: ['1', '2'], series: [{ label: 'a', data: [12.5, 20] }] });
+    expect(sweepSeries(rows, ['a', 'b'], 'events.nestedTransitionsPerSec', overhead).series[1].data).toEqual([
+      15,
+      null,
+    ]);
+    expect(sweepSeries(rows, ['a'], 'seed', SWEEP_METRICS[0])).toEqual({
+      labels: ['1', '2'],
+      series: [{ label: 'a', data: [12.5, 20] }],
+    });
   });
 });

@@ -16,7 +16,12 @@ export const SWEEP_METRICS: readonly SweepMetric[] = [
   { id: 'overheadVsFirst', label: 'overhead vs first policy (%)', of: (r) => r.overheadVsFirst },
   { id: 'violations', label: 'violations', of: (r) => r.violations.total },
   { id: 'hypercalls', label: 'hypercalls', of: (r) => r.hypercalls },
-  { id: 'hypercallsPerHostPerSec', label: 'hypercalls / host / s', of: (r) => r.hypercallsPerHostPerSec ?? null, perSecond: true },
+  {
+    id: 'hypercallsPerHostPerSec',
+    label: 'hypercalls / host / s',
+    of: (r) => r.hypercallsPerHostPerSec ?? null,
+    perSecond: true,
+  },
 ];
 
 /** Chart input: x labels and one series per policy. */
@@ -36,7 +41,12 @@ function xOf(row: SweepRow, key: string): string {
  * seeds averaged), null where no finished row has a value. X values keep
  * the order in which the sweep ran them.
  */
-export function sweepSeries(rows: readonly SweepRow[], policies: readonly string[], xKey: string, metric: SweepMetric): SweepSeries {
+export function sweepSeries(
+  rows: readonly SweepRow[],
+  policies: readonly string[],
+  xKey: string,
+  metric: SweepMetric,
+): SweepSeries {
   const labels: string[] = [];
   for (const r of [...rows].sort((a, b) => a.index - b.index)) {
     const x = xOf(r, xKey);
@@ -45,7 +55,10 @@ export function sweepSeries(rows: readonly SweepRow[], policies: readonly string
   const series = policies.map((policy) => ({
     label: policy,
     data: labels.map((x) => {
-      const values = rows.filter((r) => r.policy === policy && xOf(r, xKey) === x).map(metric.of).filter((v): v is number => v !== null);
+      const values = rows
+        .filter((r) => r.policy === policy && xOf(r, xKey) === x)
+        .map(metric.of)
+        .filter((v): v is number => v !== null);
       return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
     }),
   }));

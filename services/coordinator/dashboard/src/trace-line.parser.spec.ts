@@ -6,8 +6,14 @@ import { parseTraceLine } from './trace-line.parser';
 
 describe('parseTraceLine', () => {
   it('parses every witness line of a real run of the shipped bug, time stamps in order', async () => {
-    const text = readFileSync(join(__dirname, '..', '..', '..', '..', 'scenarios', 'hyperv-svm-root-reuse.yaml'), 'utf8');
-    const cfg = buildScenario(parseScenarioText(text, 'yaml'), ['workload.accessesPerVcpu=50000', 'fleet.vcpusPerVm=1']);
+    const text = readFileSync(
+      join(__dirname, '..', '..', '..', '..', 'scenarios', 'hyperv-svm-root-reuse.yaml'),
+      'utf8',
+    );
+    const cfg = buildScenario(parseScenarioText(text, 'yaml'), [
+      'workload.accessesPerVcpu=50000',
+      'fleet.vcpusPerVm=1',
+    ]);
     const report = await runInProcess(cfg);
     const witnesses = report.violations.witnesses;
     expect(witnesses.length).toBeGreaterThan(0);
@@ -25,9 +31,14 @@ describe('parseTraceLine', () => {
   });
 
   it('splits a line at the first colon after the event and keeps the rest whole', () => {
-    const line = '      vcpu-5.0 [001] 0.000008115: flush_tlb_current: svm_flush_tlb_current: ASID flush, enlightened TLB (nested entries kept)';
+    const line =
+      '      vcpu-5.0 [001] 0.000008115: flush_tlb_current: svm_flush_tlb_current: ASID flush, enlightened TLB (nested entries kept)';
     expect(parseTraceLine(line)).toEqual({
-      task: 'vcpu-5.0', host: '001', time: '0.000008115', timeNs: 8115, event: 'flush_tlb_current',
+      task: 'vcpu-5.0',
+      host: '001',
+      time: '0.000008115',
+      timeNs: 8115,
+      event: 'flush_tlb_current',
       detail: 'svm_flush_tlb_current: ASID flush, enlightened TLB (nested entries kept)',
     });
     expect(parseTraceLine('        kvm-h12 [012] 3.000000001: kvm_mmu_load: root=#5')?.timeNs).toBe(3_000_000_001);

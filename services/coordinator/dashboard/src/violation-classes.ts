@@ -7,7 +7,12 @@
 import type { ViolationClass } from '@tlbsim/engine';
 
 /** Every violation class, most severe first. */
-export const VIOLATION_CLASS_ORDER = ['cross-vm', 'use-after-free', 'stale-mapping', 'stale-root'] as const satisfies readonly ViolationClass[];
+export const VIOLATION_CLASS_ORDER = [
+  'cross-vm',
+  'use-after-free',
+  'stale-mapping',
+  'stale-root',
+] as const satisfies readonly ViolationClass[];
 
 /** Classes missing from {@link VIOLATION_CLASS_ORDER}: must be none. */
 type MissingClasses = Exclude<ViolationClass, (typeof VIOLATION_CLASS_ORDER)[number]>;

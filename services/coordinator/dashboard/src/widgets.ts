@@ -14,7 +14,14 @@ export function bar(fraction: number, state: string, testId = 'progress'): HTMLE
   const shown = state === 'completed' ? 100 : pct;
   return h(
     'div',
-    { class: `progress ${state}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': shown, 'data-testid': testId },
+    {
+      class: `progress ${state}`,
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': shown,
+      'data-testid': testId,
+    },
     h('div', { class: 'fill', style: `width:${shown}%` }),
     h('div', { class: 'label', text: `${shown}%` }),
   );
@@ -33,8 +40,13 @@ export function jobProgress(job: JobView): HTMLElement {
   const waiting = job.state === 'waiting-for-workers' ? `waiting for workers: ${slotsText(job)}` : null;
   const detail = isTerminal(job.state)
     ? `${si(p.accesses)} accesses`
-    : waiting ?? `ETA ${duration(p.etaSec)} · ${si(p.accessesPerSec)} acc/s`;
-  return h('div', {}, bar(p.fraction, job.state), h('div', { class: 'sub', 'data-testid': 'progress-detail', text: detail }));
+    : (waiting ?? `ETA ${duration(p.etaSec)} · ${si(p.accessesPerSec)} acc/s`);
+  return h(
+    'div',
+    {},
+    bar(p.fraction, job.state),
+    h('div', { class: 'sub', 'data-testid': 'progress-detail', text: detail }),
+  );
 }
 
 /** The violation count, red when non-zero. */
@@ -44,5 +56,7 @@ export function violations(n: number): HTMLElement {
 
 /** Asks before cancelling a job (a cancelled job cannot be resumed); true when the user confirmed. */
 export function confirmCancel(job: Pick<JobView, 'id' | 'name'>): boolean {
-  return window.confirm(`Cancel job ${job.name} (${job.id})? Its shards stop at their next window; this cannot be undone.`);
+  return window.confirm(
+    `Cancel job ${job.name} (${job.id})? Its shards stop at their next window; this cannot be undone.`,
+  );
 }

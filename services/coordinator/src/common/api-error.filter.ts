@@ -25,19 +25,26 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof StoreUnavailableError) res.set('Retry-After', String(exception.retryAfterSec));
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (status >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     res.status(status).json(body);
   }
 
   private describe(exception: unknown): { status: number; body: Record<string, unknown> } {
     if (exception instanceof ScenarioInputError) {
-      return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid scenario', details: exception.errors } };
+      return {
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'invalid scenario', details: exception.errors },
+      };
     }
     if (exception instanceof StoreUnavailableError) {
       return { status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: exception.message } };
     }
     if (exception instanceof ResizeInputError) {
-      return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'invalid request', details: [exception.error] } };
+      return {
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'invalid request', details: [exception.error] },
+      };
     }
     if (exception instanceof JobNotActiveError) {
       return { status: 409, body: { statusCode: 409, error: 'Conflict', message: exception.message } };
@@ -48,11 +55,14 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
-      const body = typeof raw === 'string' ? { statusCode: status, message: raw } : { statusCode: status, ...(raw as object) };
+      const body =
+        typeof raw === 'string' ? { statusCode: status, message: raw } : { statusCode: status, ...(raw as object) };
       return { status, body };
     }
-    const status = typeof (exception as { status?: unknown })?.status === 'number' ? (exception as { status: number }).status : 500;
-    if (status === 413) return { status, body: { statusCode: 413, error: 'Payload Too Large', message: 'request body too large' } };
+    const status =
+      typeof (exception as { status?: unknown })?.status === 'number' ? (exception as { status: number }).status : 500;
+    if (status === 413)
+      return { status, body: { statusCode: 413, error: 'Payload Too Large', message: 'request body too large' } };
     return { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } };
   }
 }

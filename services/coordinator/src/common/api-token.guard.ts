@@ -31,8 +31,12 @@ export class ApiTokenGuard implements CanActivate {
   /** Checks the token the request's path needs, if any. */
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    const [token, name] = req.path.startsWith('/api/') || req.path === '/api' ? [this.options.apiToken, 'TLBSIM_API_TOKEN']
-      : req.path === '/metrics' ? [this.options.metricsToken, 'TLBSIM_METRICS_TOKEN'] : [undefined, ''];
+    const [token, name] =
+      req.path.startsWith('/api/') || req.path === '/api'
+        ? [this.options.apiToken, 'TLBSIM_API_TOKEN']
+        : req.path === '/metrics'
+          ? [this.options.metricsToken, 'TLBSIM_METRICS_TOKEN']
+          : [undefined, ''];
     if (!token || authorizationMatches(req.headers.authorization, token)) return true;
     throw new UnauthorizedException(`missing or invalid bearer token (Authorization: Bearer <${name}>)`);
   }
@@ -42,6 +46,9 @@ export class ApiTokenGuard implements CanActivate {
 export function tokenMiddleware(token: string | undefined): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
     if (!token || authorizationMatches(req.headers.authorization, token)) return next();
-    res.status(401).set('WWW-Authenticate', 'Basic realm="tlbsim queues"').json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid bearer token' });
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Basic realm="tlbsim queues"')
+      .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid bearer token' });
   };
 }

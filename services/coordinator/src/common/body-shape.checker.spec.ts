@@ -12,7 +12,10 @@ describe('bodyShapeError', () => {
   });
 
   it('names prototype keys with their path', () => {
-    expect(bodyShapeError(JSON.parse('{"a":{"__proto__":{}}}'))).toMatchObject({ path: 'a.__proto__', constraint: 'forbiddenKey' });
+    expect(bodyShapeError(JSON.parse('{"a":{"__proto__":{}}}'))).toMatchObject({
+      path: 'a.__proto__',
+      constraint: 'forbiddenKey',
+    });
     expect(bodyShapeError({ constructor: 1 })).toMatchObject({ path: 'constructor' });
   });
 });

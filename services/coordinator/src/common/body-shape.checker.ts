@@ -22,12 +22,23 @@ export function bodyShapeError(body: unknown): FieldError | null {
     const { value, path, depth } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
     if (depth >= BODY_DEPTH_MAX) {
-      return { path, value: undefined, constraint: 'maxDepth', limit: BODY_DEPTH_MAX, message: `request body nested deeper than ${BODY_DEPTH_MAX} levels (at ${path || 'the top'})` };
+      return {
+        path,
+        value: undefined,
+        constraint: 'maxDepth',
+        limit: BODY_DEPTH_MAX,
+        message: `request body nested deeper than ${BODY_DEPTH_MAX} levels (at ${path || 'the top'})`,
+      };
     }
     for (const key of Object.keys(value)) {
       const child = path ? `${path}.${key}` : key;
       if (FORBIDDEN_KEYS.includes(key)) {
-        return { path: child, value: undefined, constraint: 'forbiddenKey', message: `${child}: the key ${key} is not allowed` };
+        return {
+          path: child,
+          value: undefined,
+          constraint: 'forbiddenKey',
+          message: `${child}: the key ${key} is not allowed`,
+        };
       }
       stack.push({ value: (value as Record<string, unknown>)[key], path: child, depth: depth + 1 });
     }

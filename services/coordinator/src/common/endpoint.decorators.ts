@@ -1,6 +1,13 @@
 import { applyDecorators, Get, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTooManyRequestsResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -16,10 +23,21 @@ export type ApiShape = { type: new (...args: never[]) => unknown } | { descripti
  * bearer token, 201 with `created`, 400 (`details` names each bad field),
  * 401 and 429 documented.
  */
-export function SubmitEndpoint(summary: string, description: string, created: ApiShape, badRequest: string): MethodDecorator {
+export function SubmitEndpoint(
+  summary: string,
+  description: string,
+  created: ApiShape,
+  badRequest: string,
+): MethodDecorator {
   return applyDecorators(
-    Post(), Submission(), ApiBearerAuth(), ApiOperation({ summary, description }), ApiCreatedResponse(created),
-    ApiBadRequestResponse({ type: ApiErrorDto, description: badRequest }), ApiUnauthorizedResponse({ type: ApiErrorDto }), ApiTooManyRequestsResponse({ type: ApiErrorDto }),
+    Post(),
+    Submission(),
+    ApiBearerAuth(),
+    ApiOperation({ summary, description }),
+    ApiCreatedResponse(created),
+    ApiBadRequestResponse({ type: ApiErrorDto, description: badRequest }),
+    ApiUnauthorizedResponse({ type: ApiErrorDto }),
+    ApiTooManyRequestsResponse({ type: ApiErrorDto }),
   );
 }
 
@@ -36,6 +54,11 @@ export function ListEndpoint(ok: ApiShape): MethodDecorator {
 /** `GET /:id/events`: an event stream as Server-Sent Events (no rate limit, no request deadline), or 404. */
 export function EventsEndpoint(summary: string, description: string): MethodDecorator {
   return applyDecorators(
-    Get(':id/events'), SkipThrottle(), LongLived(), ApiProduces('text/event-stream'), ApiOperation({ summary, description }), ApiNotFoundResponse({ type: ApiErrorDto }),
+    Get(':id/events'),
+    SkipThrottle(),
+    LongLived(),
+    ApiProduces('text/event-stream'),
+    ApiOperation({ summary, description }),
+    ApiNotFoundResponse({ type: ApiErrorDto }),
   );
 }

@@ -6,4 +6,6 @@ import { Transform } from 'class-transformer';
  * or `[2]` is refused instead of being coerced to a number as `@Type(() => Number)` would.
  */
 export const IntegerFromString = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d{1,16}\s*$/.test(value) ? Number(value) : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\s*-?\d{1,16}\s*$/.test(value) ? Number(value) : value,
+  );

@@ -27,7 +27,7 @@ export function loggerParams(level: string, format: LogFormat): Params {
     autoLogging: { ignore: (req: IncomingMessage) => QUIET.test(req.url ?? '') },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
   };
   if (format === 'json') return { pinoHttp: options };
   const stream = pretty({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true });
@@ -41,7 +41,10 @@ export function loggerParams(level: string, format: LogFormat): Params {
 export function quietBoot(logger: LoggerService): LoggerService {
   const last = (params: unknown[]): unknown => params[params.length - 1];
   return {
-    log: (message: unknown, ...params: unknown[]) => (BOOT_CONTEXTS.has(last(params) as string) && logger.debug ? logger.debug(message, ...params) : logger.log(message, ...params)),
+    log: (message: unknown, ...params: unknown[]) =>
+      BOOT_CONTEXTS.has(last(params) as string) && logger.debug
+        ? logger.debug(message, ...params)
+        : logger.log(message, ...params),
     error: (message: unknown, ...params: unknown[]) => logger.error(message, ...params),
     warn: (message: unknown, ...params: unknown[]) => logger.warn(message, ...params),
     debug: (message: unknown, ...params: unknown[]) => logger.debug?.(message, ...params),

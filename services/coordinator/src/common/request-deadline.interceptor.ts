@@ -17,6 +17,12 @@ export class RequestDeadlineInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || isLongLived(context)) return next.handle();
     const ms = this.options.requestDeadlineMs;
-    return next.handle().pipe(timeout({ first: ms, with: () => throwError(() => new StoreUnavailableError(`Redis did not answer within ${ms} ms: try again later`)) }));
+    return next.handle().pipe(
+      timeout({
+        first: ms,
+        with: () =>
+          throwError(() => new StoreUnavailableError(`Redis did not answer within ${ms} ms: try again later`)),
+      }),
+    );
   }
 }

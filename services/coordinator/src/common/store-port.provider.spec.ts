@@ -7,7 +7,11 @@ abstract class Port {
 
 describe('storePortProvider', () => {
   const options = { redisUrl: 'redis://x:1', prefix: 'p', retentionSec: 9 } as CoordinatorOptions;
-  const provider = storePortProvider<Port>(Port, (o) => (o as CoordinatorOptions & { port?: Port }).port, (o) => ({ from: `${o.redisUrl} ${o.prefix} ${o.retentionSec}` }));
+  const provider = storePortProvider<Port>(
+    Port,
+    (o) => (o as CoordinatorOptions & { port?: Port }).port,
+    (o) => ({ from: `${o.redisUrl} ${o.prefix} ${o.retentionSec}` }),
+  );
 
   it('provides the port class from the coordinator options', () => {
     expect(provider.provide).toBe(Port);

@@ -13,10 +13,16 @@ export type StoreOptions = { redisUrl: string; prefix?: string; retentionSec?: n
  * @param given - the ready-made store of the options, if any
  * @param create - builds the real store
  */
-export function storePortProvider<P>(token: abstract new (...args: never[]) => P, given: (o: CoordinatorOptions) => P | undefined, create: (o: StoreOptions) => P): FactoryProvider<P> {
+export function storePortProvider<P>(
+  token: abstract new (...args: never[]) => P,
+  given: (o: CoordinatorOptions) => P | undefined,
+  create: (o: StoreOptions) => P,
+): FactoryProvider<P> {
   return {
     provide: token,
-    useFactory: (options: CoordinatorOptions): P => given(options) ?? create({ redisUrl: options.redisUrl, prefix: options.prefix, retentionSec: options.retentionSec }),
+    useFactory: (options: CoordinatorOptions): P =>
+      given(options) ??
+      create({ redisUrl: options.redisUrl, prefix: options.prefix, retentionSec: options.retentionSec }),
     inject: [COORDINATOR_OPTIONS],
   };
 }

@@ -4,7 +4,10 @@
  * `Retry-After` ({@link retryAfterSec}).
  */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, readonly retryAfterSec = STORE_RETRY_AFTER_SEC) {
+  constructor(
+    message: string,
+    readonly retryAfterSec = STORE_RETRY_AFTER_SEC,
+  ) {
     super(message);
     this.name = 'StoreUnavailableError';
   }

@@ -8,7 +8,10 @@ import { FieldError, flattenValidationErrors, requestFieldErrors } from '@tlbsim
  */
 export function toFieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return flattenValidationErrors(errors, prefix).flatMap(({ path, value, constraints }) =>
-    Object.entries(constraints).flatMap(([constraint, message]) => requestFieldErrors(path, value, constraint, message)));
+    Object.entries(constraints).flatMap(([constraint, message]) =>
+      requestFieldErrors(path, value, constraint, message),
+    ),
+  );
 }
 
 /** The body of every 400: `details` lists each bad field with its dotted path and broken constraint. */
@@ -37,7 +40,10 @@ export type ScenarioErrorsOf = (body: unknown, badPaths: ReadonlySet<string>) =>
  * errors are added to the same 400, so one pass reports everything.
  */
 class OnePassValidationPipe extends ValidationPipe {
-  constructor(private readonly scenarioErrorsOf?: ScenarioErrorsOf, private readonly isSubmission?: (metatype: unknown) => boolean) {
+  constructor(
+    private readonly scenarioErrorsOf?: ScenarioErrorsOf,
+    private readonly isSubmission?: (metatype: unknown) => boolean,
+  ) {
     super({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -51,7 +57,13 @@ class OnePassValidationPipe extends ValidationPipe {
     try {
       return await super.transform(value, metadata);
     } catch (error) {
-      if (!(error instanceof RequestFieldsException) || metadata.type !== 'body' || !this.scenarioErrorsOf || !this.isSubmission?.(metadata.metatype)) throw error;
+      if (
+        !(error instanceof RequestFieldsException) ||
+        metadata.type !== 'body' ||
+        !this.scenarioErrorsOf ||
+        !this.isSubmission?.(metadata.metatype)
+      )
+        throw error;
       const bad = new Set(error.details.map((d) => d.path.split('.')[0]));
       const more = await this.scenarioErrorsOf(value, bad).catch((): readonly FieldError[] => []);
       throw badRequest('invalid request', [...error.details, ...more]);
@@ -63,6 +75,9 @@ class OnePassValidationPipe extends ValidationPipe {
  * The pipe, with the scenario check of submissions when given (see
  * {@link OnePassValidationPipe}).
  */
-export function createValidationPipe(scenarioErrorsOf?: ScenarioErrorsOf, isSubmission?: (metatype: unknown) => boolean): ValidationPipe {
+export function createValidationPipe(
+  scenarioErrorsOf?: ScenarioErrorsOf,
+  isSubmission?: (metatype: unknown) => boolean,
+): ValidationPipe {
   return new OnePassValidationPipe(scenarioErrorsOf, isSubmission);
 }

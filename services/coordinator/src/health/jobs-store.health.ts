@@ -31,9 +31,14 @@ export class JobsStoreHealth {
     const check = this.health.check('workers');
     if (!this.port.reachable()) return check.down({ message: 'unknown: Redis is unreachable' });
     try {
-      const [workers, demand] = await withDeadline(Promise.all([this.port.workers(), this.port.slotDemand()]), this.options.probeDeadlineMs);
+      const [workers, demand] = await withDeadline(
+        Promise.all([this.port.workers(), this.port.slotDemand()]),
+        this.options.probeDeadlineMs,
+      );
       return check.up({
-        live: workers.length, capacity: workers.reduce((n, w) => n + w.capacity, 0), busy: workers.reduce((n, w) => n + w.busy, 0),
+        live: workers.length,
+        capacity: workers.reduce((n, w) => n + w.capacity, 0),
+        busy: workers.reduce((n, w) => n + w.busy, 0),
         // Slots admitted and waiting jobs need: the autoscaler's target (deploy/k8s).
         demand: demand.total,
       });

@@ -21,7 +21,9 @@ function ensureBundle(dir: string, logger: Logger): boolean {
     logger.warn(`dashboard bundle was missing; built it into ${dir}`);
     return true;
   } catch (error) {
-    logger.error(`no dashboard bundle in ${dir} (run npm run build:dashboard -w @tlbsim/coordinator): ${String(error)}`);
+    logger.error(
+      `no dashboard bundle in ${dir} (run npm run build:dashboard -w @tlbsim/coordinator): ${String(error)}`,
+    );
     return false;
   }
 }
@@ -32,7 +34,10 @@ export function mountDashboard(app: INestApplication, dir: string): void {
   if (!ensureBundle(dir, logger)) {
     app.use('/', (req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (req.method !== 'GET' || req.path !== '/') return next();
-      res.status(503).type('text/plain').send('tlbsim dashboard not built: run `npm run build:dashboard -w @tlbsim/coordinator`\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('tlbsim dashboard not built: run `npm run build:dashboard -w @tlbsim/coordinator`\n');
     });
     return;
   }

@@ -27,8 +27,12 @@ export const QUEUES_FONTS: readonly { pkg: string; weights: readonly number[] }[
  * linked from `fonts/` (relative to the page's `<base>`, the queues path).
  */
 export function localizeQueuesPage(html: string): string {
-  const links = QUEUES_FONTS.flatMap(({ pkg, weights }) => weights.map((w) => `<link href="fonts/${pkg}/${w}.css" rel="stylesheet">`));
-  return html.replace(/<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi, '').replace('</head>', `${links.join('')}</head>`);
+  const links = QUEUES_FONTS.flatMap(({ pkg, weights }) =>
+    weights.map((w) => `<link href="fonts/${pkg}/${w}.css" rel="stylesheet">`),
+  );
+  return html
+    .replace(/<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi, '')
+    .replace('</head>', `${links.join('')}</head>`);
 }
 
 /** bull-board's Express adapter whose entry page loads nothing from another origin ({@link localizeQueuesPage}). */
@@ -36,7 +40,9 @@ class LocalQueuesAdapter extends ExpressAdapter {
   override setEntryRoute(routeDef: AppViewRoute): ExpressAdapter {
     const view = (_req: express.Request, res: express.Response, next: express.NextFunction): void => {
       const { name, params } = routeDef.handler({ basePath: this.basePath, uiConfig: this.uiConfig });
-      res.render(name, params, (err: Error | null, html: string) => (err ? next(err) : res.type('html').send(localizeQueuesPage(html))));
+      res.render(name, params, (err: Error | null, html: string) =>
+        err ? next(err) : res.type('html').send(localizeQueuesPage(html)),
+      );
     };
     // bull-board's entry route is a GET (of the UI's client-side routes).
     this.app.get(routeDef.route, view);

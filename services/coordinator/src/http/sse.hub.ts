@@ -84,7 +84,14 @@ export class SseHub implements BeforeApplicationShutdown, OnApplicationShutdown 
     if (mine >= perClientMax || this.streams.size >= totalMax) {
       this.refused++;
       const which = mine >= perClientMax ? `${perClientMax} per client` : `${totalMax} in total`;
-      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `too many open event streams (at most ${which}); close one and retry` }, 429);
+      throw new HttpException(
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `too many open event streams (at most ${which}); close one and retry`,
+        },
+        429,
+      );
     }
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',

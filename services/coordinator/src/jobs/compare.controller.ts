@@ -38,7 +38,8 @@ export class CompareController {
   /** The jobs of a group (in the order of the policies given) and the reports of those finished, with the figures of `tlbsim compare`. */
   @Get(':groupId')
   @ApiOkResponse({
-    description: '`{ groupId, jobs: JobView[], results: (RunReport|null)[], overheadVsFirst, timeOverheadVsFirst, timePerAccessNs: (number|null)[], cheapestCorrect: string|null }`, ' +
+    description:
+      '`{ groupId, jobs: JobView[], results: (RunReport|null)[], overheadVsFirst, timeOverheadVsFirst, timePerAccessNs: (number|null)[], cheapestCorrect: string|null }`, ' +
       'in the order of the policies given: the first is the baseline of the overheads (percent; null until both jobs finished)',
   })
   @ApiNotFoundResponse({ type: ApiErrorDto })

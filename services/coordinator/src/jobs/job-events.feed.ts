@@ -36,7 +36,11 @@ export class JobEventsFeed {
   private readonly followers = new Set<Follower>();
   private running = false;
 
-  constructor(private readonly port: JobsPort, private readonly jobId: string, private readonly opts: JobEventsFeedOptions) {}
+  constructor(
+    private readonly port: JobsPort,
+    private readonly jobId: string,
+    private readonly opts: JobEventsFeedOptions,
+  ) {}
 
   /** Number of followers. */
   get size(): number {
@@ -67,7 +71,8 @@ export class JobEventsFeed {
           for (const f of this.followers) f.sse.keepAlive();
           const job = await this.port.get(this.jobId);
           // Ended with no final event left to deliver (expired, or gone): the followers end too.
-          if (!job || isFinalJobState(job.state)) this.deliver(await this.port.readEvents(this.jobId, this.earliest(), 0, 500), true);
+          if (!job || isFinalJobState(job.state))
+            this.deliver(await this.port.readEvents(this.jobId, this.earliest(), 0, 500), true);
         }
         await new Promise((r) => setTimeout(r, this.opts.pollMs));
       }

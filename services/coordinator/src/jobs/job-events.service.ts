@@ -8,7 +8,6 @@ import { SseHub, SseStream } from '../http/sse.hub';
 import { JobEventsFeed } from './job-events.feed';
 import { JobsPort } from './jobs.port';
 
-
 /**
  * Streams a job's event stream as Server-Sent Events: each follower catches
  * up on its own (without blocking), then joins the job's one shared reader
@@ -49,7 +48,8 @@ export class JobEventsService {
       after = this.forward(sse, first, after);
       if (!this.ended(first)) await this.feedOf(id).follow(sse, after);
     } catch (error) {
-      if (!this.hub.isClosing) this.logger.warn(`event stream of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.hub.isClosing)
+        this.logger.warn(`event stream of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       sse.end();
     }
@@ -81,8 +81,11 @@ export class JobEventsService {
     let feed = this.feeds.get(id);
     if (!feed) {
       const created: JobEventsFeed = new JobEventsFeed(this.port, id, {
-        pollMs: this.options.ssePollMs, idleMs: this.options.sseBlockMs,
-        onIdle: () => { if (this.feeds.get(id) === created) this.feeds.delete(id); },
+        pollMs: this.options.ssePollMs,
+        idleMs: this.options.sseBlockMs,
+        onIdle: () => {
+          if (this.feeds.get(id) === created) this.feeds.delete(id);
+        },
       });
       this.feeds.set(id, (feed = created));
     }

@@ -40,7 +40,8 @@ export class JobViewDto implements JobView {
   @ApiProperty({ enum: JOB_STATES }) state!: JobView['state'];
   @ApiProperty() shards!: number;
   @ApiProperty({ nullable: true, type: String }) groupId!: string | null;
-  @ApiPropertyOptional({ description: 'position of the policy in its compare request (0: the baseline)' }) groupIndex?: number;
+  @ApiPropertyOptional({ description: 'position of the policy in its compare request (0: the baseline)' })
+  groupIndex?: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
@@ -50,8 +51,18 @@ export class JobViewDto implements JobView {
   @ApiProperty({ nullable: true, type: String }) digest!: string | null;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ nullable: true, type: Number }) slotsNeeded!: number | null;
-  @ApiProperty({ nullable: true, type: JobSlotsDto, description: 'Slots needed and live while the job is not finished' }) slots!: JobSlotsDto | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'Windows covered by the partial report (`/result`, `partial: true`) of a cancelled or failed job; null when it has none' })
+  @ApiProperty({
+    nullable: true,
+    type: JobSlotsDto,
+    description: 'Slots needed and live while the job is not finished',
+  })
+  slots!: JobSlotsDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'Windows covered by the partial report (`/result`, `partial: true`) of a cancelled or failed job; null when it has none',
+  })
   partialWindows!: number | null;
 }
 
@@ -66,7 +77,8 @@ export class JobPageDto implements JobPage {
 /** OpenAPI shape of the answer of `POST /api/compare`. */
 export class CompareGroupDto {
   @ApiProperty() groupId!: string;
-  @ApiProperty({ type: [JobViewDto], description: 'in the order of the policies given (the first is the baseline)' }) jobs!: JobViewDto[];
+  @ApiProperty({ type: [JobViewDto], description: 'in the order of the policies given (the first is the baseline)' })
+  jobs!: JobViewDto[];
 }
 
 /** OpenAPI shape of {@link JobEvent} (the `data` of each SSE message). */
@@ -90,7 +102,10 @@ export class WorkerInfoDto implements WorkerInfo {
   @ApiProperty() pid!: number;
   @ApiProperty({ description: 'Shards it runs at once' }) capacity!: number;
   @ApiProperty() busy!: number;
-  @ApiProperty({ type: 'array', items: { type: 'object', properties: { jobId: { type: 'string' }, shard: { type: 'number' } } } })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { jobId: { type: 'string' }, shard: { type: 'number' } } },
+  })
   shards!: { jobId: string; shard: number }[];
   @ApiProperty() startedAt!: string;
   @ApiProperty() lastHeartbeatAt!: string;
@@ -102,9 +117,19 @@ export class ApiErrorDto {
   @ApiProperty() error!: string;
   @ApiProperty() message!: string;
   @ApiPropertyOptional({
-    description: 'Every bad field: dotted path (scenario-relative for scenario fields), value, broken constraint, limit, message',
+    description:
+      'Every bad field: dotted path (scenario-relative for scenario fields), value, broken constraint, limit, message',
     type: 'array',
-    items: { type: 'object', properties: { path: { type: 'string' }, constraint: { type: 'string' }, limit: {}, value: {}, message: { type: 'string' } } },
+    items: {
+      type: 'object',
+      properties: {
+        path: { type: 'string' },
+        constraint: { type: 'string' },
+        limit: {},
+        value: {},
+        message: { type: 'string' },
+      },
+    },
   })
   details?: unknown[];
 }

@@ -3,4 +3,8 @@ import { storePortProvider } from '../common/store-port.provider';
 import { JobsPort } from './jobs.port';
 
 /** Provides {@link JobsPort}: the store given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
-export const JOBS_PORT_PROVIDER = storePortProvider<JobsPort>(JobsPort, (o) => o.jobs, (o) => new JobsService(o));
+export const JOBS_PORT_PROVIDER = storePortProvider<JobsPort>(
+  JobsPort,
+  (o) => o.jobs,
+  (o) => new JobsService(o),
+);

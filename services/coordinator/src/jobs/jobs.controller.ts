@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -54,9 +67,18 @@ export class JobsController {
   })
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody({ type: SubmitJobDto })
-  @ApiQuery({ name: 'set', required: false, isArray: true, type: String, description: 'YAML bodies only: override dotted.path=value' })
+  @ApiQuery({
+    name: 'set',
+    required: false,
+    isArray: true,
+    type: String,
+    description: 'YAML bodies only: override dotted.path=value',
+  })
   @ApiCreatedResponse({ type: JobViewDto })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid scenario or request: `details` lists every bad field' })
+  @ApiBadRequestResponse({
+    type: ApiErrorDto,
+    description: 'Invalid scenario or request: `details` lists every bad field',
+  })
   @ApiUnauthorizedResponse({ type: ApiErrorDto })
   @ApiPayloadTooLargeResponse({ type: ApiErrorDto })
   @ApiTooManyRequestsResponse({ type: ApiErrorDto })
@@ -78,7 +100,10 @@ export class JobsController {
 
   /** The RunReport of a completed job, or the partial one of a cancelled or failed job. */
   @Get(':id/result')
-  @ApiOkResponse({ description: 'The RunReport (same JSON as `tlbsim run --json`); for a cancelled or failed job the partial report (`partial: true`) of the windows all its shards had done' })
+  @ApiOkResponse({
+    description:
+      'The RunReport (same JSON as `tlbsim run --json`); for a cancelled or failed job the partial report (`partial: true`) of the windows all its shards had done',
+  })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   @ApiConflictResponse({ type: ApiErrorDto, description: 'The job has no result (yet)' })
   result(@Param('id') id: string): Promise<RunReport> {
@@ -86,8 +111,16 @@ export class JobsController {
   }
 
   /** Server-Sent Events: the job's event stream, resumable with Last-Event-ID. */
-  @EventsEndpoint('Follow a job (SSE)', 'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.')
-  events(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @EventsEndpoint(
+    'Follow a job (SSE)',
+    'Each message: `id` = stream id, `data` = a JobEvent. Ends after the final event; a resume after it gets 204.',
+  )
+  events(
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.jobEvents.stream(id, lastEventId, req, res);
   }
 
@@ -106,12 +139,16 @@ export class JobsController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Resize a job',
-    description: 'A running job stops at its next window barrier, is re-partitioned into `shards` shards and queued again (it resumes once that many slots are free), ' +
-      'with the digest of an uninterrupted run; a queued job changes at once. The view has the request\'s events (`resize-requested`, then `resized`).',
+    description:
+      'A running job stops at its next window barrier, is re-partitioned into `shards` shards and queued again (it resumes once that many slots are free), ' +
+      "with the digest of an uninterrupted run; a queued job changes at once. The view has the request's events (`resize-requested`, then `resized`).",
   })
   @ApiBody({ type: ResizeJobDto })
   @ApiAcceptedResponse({ type: JobViewDto })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: '`shards` missing, not an integer, or beyond the job\'s limit: `details` names the field and the limit' })
+  @ApiBadRequestResponse({
+    type: ApiErrorDto,
+    description: "`shards` missing, not an integer, or beyond the job's limit: `details` names the field and the limit",
+  })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   @ApiConflictResponse({ type: ApiErrorDto, description: 'The job is finished (completed, failed or cancelled)' })
   @ApiUnauthorizedResponse({ type: ApiErrorDto })

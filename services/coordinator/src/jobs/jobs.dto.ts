@@ -21,9 +21,12 @@ import {
 /** Body of `POST /api/jobs/:id/resize`. */
 export class ResizeJobDto {
   @ApiProperty({
-    description: 'Shards to run on from the next window barrier on (the job snapshots, is re-partitioned and resumes; the digest does not change). ' +
-      'At most the job\'s actors.',
-    minimum: 1, maximum: SCENARIO_LIMITS['run.shards'].max, example: 4,
+    description:
+      'Shards to run on from the next window barrier on (the job snapshots, is re-partitioned and resumes; the digest does not change). ' +
+      "At most the job's actors.",
+    minimum: 1,
+    maximum: SCENARIO_LIMITS['run.shards'].max,
+    example: 4,
   })
   @IsInt()
   @Min(1)
@@ -31,7 +34,11 @@ export class ResizeJobDto {
   shards!: number;
 }
 
-const SCENARIO_EXAMPLE = { name: 'hyperv-svm-root-reuse', kvm: { policy: 'overhaul' }, workload: { accessesPerVcpu: 20000 } };
+const SCENARIO_EXAMPLE = {
+  name: 'hyperv-svm-root-reuse',
+  kvm: { policy: 'overhaul' },
+  workload: { accessesPerVcpu: 20000 },
+};
 /** What an override must look like: `dotted.path=value`. */
 export const OVERRIDE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*=/;
 
@@ -42,7 +49,8 @@ export const OVERRIDE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*=/;
  */
 export class ScenarioSourceDto {
   @ApiPropertyOptional({
-    description: 'The scenario (same keys as a scenario YAML file; missing keys take their defaults). Either this or `scenarioName`.',
+    description:
+      'The scenario (same keys as a scenario YAML file; missing keys take their defaults). Either this or `scenarioName`.',
     type: 'object',
     additionalProperties: true,
     example: SCENARIO_EXAMPLE,
@@ -51,7 +59,10 @@ export class ScenarioSourceDto {
   @IsObject()
   scenario?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'A shipped scenario (see GET /api/scenarios), used when `scenario` is absent.', example: 'hyperv-svm-root-reuse' })
+  @ApiPropertyOptional({
+    description: 'A shipped scenario (see GET /api/scenarios), used when `scenario` is absent.',
+    example: 'hyperv-svm-root-reuse',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
@@ -71,7 +82,11 @@ export class ScenarioSourceDto {
   @Matches(OVERRIDE_PATTERN, { each: true, message: 'each value in overrides must look like dotted.path=value' })
   overrides?: string[];
 
-  @ApiPropertyOptional({ description: 'Shorthand for the override `seed=N`.', minimum: 0, maximum: SCENARIO_LIMITS.seed.max })
+  @ApiPropertyOptional({
+    description: 'Shorthand for the override `seed=N`.',
+    minimum: 0,
+    maximum: SCENARIO_LIMITS.seed.max,
+  })
   @IsOptional()
   @IntegerFromString()
   @IsInt()
@@ -79,7 +94,11 @@ export class ScenarioSourceDto {
   @Max(SCENARIO_LIMITS.seed.max)
   seed?: number;
 
-  @ApiPropertyOptional({ description: 'Number of shards (workers share a run); shorthand for `run.shards=N`.', minimum: 1, maximum: SCENARIO_LIMITS['run.shards'].max })
+  @ApiPropertyOptional({
+    description: 'Number of shards (workers share a run); shorthand for `run.shards=N`.',
+    minimum: 1,
+    maximum: SCENARIO_LIMITS['run.shards'].max,
+  })
   @IsOptional()
   @IntegerFromString()
   @IsInt()
@@ -99,7 +118,12 @@ export class SubmitJobDto extends ScenarioSourceDto {
 
 /** Body of `POST /api/compare`: one job per policy, grouped. */
 export class CompareJobsDto extends ScenarioSourceDto {
-  @ApiProperty({ description: 'Policies to run the scenario under.', enum: POLICY_NAMES, isArray: true, example: ['overhaul', 'overhaul+hv-flush-current'] })
+  @ApiProperty({
+    description: 'Policies to run the scenario under.',
+    enum: POLICY_NAMES,
+    isArray: true,
+    example: ['overhaul', 'overhaul+hv-flush-current'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(POLICY_NAMES.length)

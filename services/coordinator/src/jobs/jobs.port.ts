@@ -21,7 +21,11 @@ export abstract class JobsPort {
   /** Queues a run of a validated scenario. */
   abstract submit(scenario: SimConfig, opts?: { shards?: number; groupId?: string }): Promise<JobView>;
   /** Queues one run per policy, grouped. */
-  abstract submitCompare(scenario: SimConfig, policies: string[], opts?: { shards?: number }): Promise<{ groupId: string; jobs: JobView[] }>;
+  abstract submitCompare(
+    scenario: SimConfig,
+    policies: string[],
+    opts?: { shards?: number },
+  ): Promise<{ groupId: string; jobs: JobView[] }>;
   /** A job, or null if unknown. */
   abstract get(id: string): Promise<JobView | null>;
   /** A page of jobs, newest first. */

@@ -4,7 +4,14 @@ import { CompareFigures, compareFigures, RunReport } from '@tlbsim/engine';
 import { SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { CompareJobsDto, ListJobsQueryDto, OVERRIDE_PATTERN, ResizeJobDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
+import {
+  CompareJobsDto,
+  ListJobsQueryDto,
+  OVERRIDE_PATTERN,
+  ResizeJobDto,
+  ScenarioSourceDto,
+  SubmitJobDto,
+} from './jobs.dto';
 import { JobsPort } from './jobs.port';
 
 /**
@@ -53,10 +60,24 @@ export class JobsApiService {
    */
   async inputOf(body: ScenarioSourceDto): Promise<unknown> {
     if (body.scenario !== undefined && body.scenarioName !== undefined) {
-      throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'exclusive', message: 'give either scenario or scenarioName, not both' }]);
+      throw badRequest('invalid request', [
+        {
+          path: 'scenario',
+          value: undefined,
+          constraint: 'exclusive',
+          message: 'give either scenario or scenarioName, not both',
+        },
+      ]);
     }
     if (body.scenario === undefined && body.scenarioName === undefined) {
-      throw badRequest('invalid request', [{ path: 'scenario', value: undefined, constraint: 'required', message: 'scenario (an object) or scenarioName (a shipped scenario) is required' }]);
+      throw badRequest('invalid request', [
+        {
+          path: 'scenario',
+          value: undefined,
+          constraint: 'required',
+          message: 'scenario (an object) or scenarioName (a shipped scenario) is required',
+        },
+      ]);
     }
     return body.scenario ?? (await this.scenarios.load(body.scenarioName as string));
   }
@@ -72,13 +93,20 @@ export class JobsApiService {
     const b = raw as Record<string, unknown>;
     const ok = (k: string): boolean => b[k] !== undefined && !badPaths.has(k);
     let input: unknown = null;
-    if (ok('scenario') && b.scenarioName === undefined && typeof b.scenario === 'object' && !Array.isArray(b.scenario)) input = b.scenario;
-    else if (ok('scenarioName') && b.scenario === undefined && typeof b.scenarioName === 'string') input = await this.scenarios.load(b.scenarioName).catch(() => null);
+    if (ok('scenario') && b.scenarioName === undefined && typeof b.scenario === 'object' && !Array.isArray(b.scenario))
+      input = b.scenario;
+    else if (ok('scenarioName') && b.scenario === undefined && typeof b.scenarioName === 'string')
+      input = await this.scenarios.load(b.scenarioName).catch(() => null);
     if (input === null || input === undefined) return [];
-    const overrides = Array.isArray(b.overrides) ? b.overrides.filter((o): o is string => typeof o === 'string' && OVERRIDE_PATTERN.test(o)) : [];
+    const overrides = Array.isArray(b.overrides)
+      ? b.overrides.filter((o): o is string => typeof o === 'string' && OVERRIDE_PATTERN.test(o))
+      : [];
     const pick = (k: 'seed' | 'shards' | 'policy'): string | undefined => (ok(k) ? String(b[k]) : undefined);
     try {
-      buildScenario(input, withShorthands(overrides, { seed: pick('seed'), shards: pick('shards'), policy: pick('policy') }));
+      buildScenario(
+        input,
+        withShorthands(overrides, { seed: pick('seed'), shards: pick('shards'), policy: pick('policy') }),
+      );
       return [];
     } catch (error) {
       if (error instanceof ScenarioInputError) return error.errors;
@@ -108,7 +136,12 @@ export class JobsApiService {
 
   /** A page of jobs, newest first. */
   list(query: ListJobsQueryDto): Promise<JobPage> {
-    return this.port.list({ offset: query.offset ?? 0, limit: query.limit ?? 50, state: query.state, groupId: query.groupId });
+    return this.port.list({
+      offset: query.offset ?? 0,
+      limit: query.limit ?? 50,
+      state: query.state,
+      groupId: query.groupId,
+    });
   }
 
   /** One job; 404 if unknown. */

@@ -32,7 +32,12 @@ export class LiveService {
   /** A snapshot of the jobs page `query` and the workers. */
   async snapshot(query: ListJobsQueryDto): Promise<LiveSnapshot> {
     const [jobs, workers] = await Promise.all([
-      this.port.list({ offset: query.offset ?? 0, limit: query.limit ?? 50, state: query.state, groupId: query.groupId }),
+      this.port.list({
+        offset: query.offset ?? 0,
+        limit: query.limit ?? 50,
+        state: query.state,
+        groupId: query.groupId,
+      }),
       this.port.workers(),
     ]);
     return { jobs, workers };
@@ -54,7 +59,8 @@ export class LiveService {
         await sleep(this.options.livePeriodMs);
       }
     } catch (error) {
-      if (!this.hub.isClosing) this.logger.warn(`live feed stopped: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.hub.isClosing)
+        this.logger.warn(`live feed stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       sse.end();
     }

@@ -48,7 +48,9 @@ export class ScenariosService {
   async list(): Promise<ScenarioInfo[]> {
     let files: string[];
     try {
-      files = (await fs.readdir(this.options.scenariosDir)).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+      files = (await fs.readdir(this.options.scenariosDir))
+        .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+        .sort();
     } catch {
       return [];
     }
@@ -84,7 +86,13 @@ export class ScenariosService {
     const text = await fs.readFile(path, 'utf8');
     const raw = parseScenarioText(text, file);
     const checked = validateScenario(raw);
-    const info: ScenarioInfo = { id: file.replace(/\.ya?ml$/, ''), file, description: leadingComment(text), raw, resolved: checked.ok ? checked.scenario : null };
+    const info: ScenarioInfo = {
+      id: file.replace(/\.ya?ml$/, ''),
+      file,
+      description: leadingComment(text),
+      raw,
+      resolved: checked.ok ? checked.scenario : null,
+    };
     this.cache.set(file, { mtimeMs, info });
     return structuredClone(info);
   }

@@ -27,8 +27,18 @@ export class SearchesApiService {
    */
   async submitHunt(body: SubmitHuntDto): Promise<SearchView<HuntResult>> {
     const input = await this.jobs.inputOf(body);
-    const params = parseHuntOptions({ vary: body.vary, budget: body.budget, time: body.time, huntSeed: body.huntSeed, class: body.class });
-    return this.port.submitSearch<HuntResult>('hunt', { input, overrides: submissionOverrides(body), ...params }, `hunt: ${nameOf(input)}`);
+    const params = parseHuntOptions({
+      vary: body.vary,
+      budget: body.budget,
+      time: body.time,
+      huntSeed: body.huntSeed,
+      class: body.class,
+    });
+    return this.port.submitSearch<HuntResult>(
+      'hunt',
+      { input, overrides: submissionOverrides(body), ...params },
+      `hunt: ${nameOf(input)}`,
+    );
   }
 
   /**
@@ -39,7 +49,11 @@ export class SearchesApiService {
   async submitShrink(body: SubmitShrinkDto): Promise<SearchView<ShrinkResult>> {
     const input = await this.jobs.inputOf(body);
     const params = parseShrinkOptions({ class: body.class, seeds: body.seeds });
-    return this.port.submitSearch<ShrinkResult>('shrink', { input, overrides: submissionOverrides(body), ...params }, `shrink: ${nameOf(input)}`);
+    return this.port.submitSearch<ShrinkResult>(
+      'shrink',
+      { input, overrides: submissionOverrides(body), ...params },
+      `shrink: ${nameOf(input)}`,
+    );
   }
 
   /** One hunt or shrink; 404 if unknown. */

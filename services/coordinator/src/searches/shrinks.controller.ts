@@ -14,13 +14,19 @@ import { SearchesApiService } from './searches.service';
 @ApiTags('shrinks')
 @Controller('api/shrinks')
 export class ShrinksController {
-  constructor(private readonly searches: SearchesApiService, private readonly events: SweepEventsService) {}
+  constructor(
+    private readonly searches: SearchesApiService,
+    private readonly events: SweepEventsService,
+  ) {}
 
   /** Checks and queues a shrink. */
-  @SubmitEndpoint('Submit a shrink',
+  @SubmitEndpoint(
+    'Submit a shrink',
     'Same scenario fields as `POST /api/jobs`, plus `class` and `seeds` (like `tlbsim shrink`). `result` (once completed) is what `tlbsim shrink` gives in process: ' +
-    '`{ violationClass, overrides, config, report, before, after, runs }`; a scenario with no violation (of the class) ends `failed` with `errors`.',
-    { description: SEARCH_VIEW }, 'Invalid scenario, class or seeds: `details` names each field and its limit')
+      '`{ violationClass, overrides, config, report, before, after, runs }`; a scenario with no violation (of the class) ends `failed` with `errors`.',
+    { description: SEARCH_VIEW },
+    'Invalid scenario, class or seeds: `details` names each field and its limit',
+  )
   submit(@Body() body: SubmitShrinkDto): Promise<SearchView<ShrinkResult>> {
     return this.searches.submitShrink(body);
   }
@@ -33,7 +39,12 @@ export class ShrinksController {
 
   /** Server-Sent Events: the shrink's progress and its end. */
   @EventsEndpoint('Follow a shrink (SSE)', SWEEP_EVENTS_DESCRIPTION)
-  follow(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  follow(
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.events.stream('shrink', id, lastEventId, req, res);
   }
 }

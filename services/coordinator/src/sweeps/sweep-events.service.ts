@@ -36,13 +36,21 @@ export class SweepEventsService {
    * @throws NotFoundException for an unknown id (404)
    * @throws BadRequestException for a Last-Event-ID that is not a stream id (400)
    */
-  async stream(kind: SweepKind, id: string, lastEventId: string | undefined, req: Request, res: Response): Promise<void> {
+  async stream(
+    kind: SweepKind,
+    id: string,
+    lastEventId: string | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
     const state = await this.stateOf(kind, id);
     if (!state) throw new NotFoundException(`no ${kind} ${id}`);
     let after = lastEventId?.trim() || null;
     if (after !== null && !parseStreamId(after)) {
       const message = `Last-Event-ID: expected a stream id such as 1712345678901-0, got ${JSON.stringify(after.slice(0, 40))}`;
-      throw badRequest(message, [{ path: 'Last-Event-ID', value: after.slice(0, 40), constraint: 'streamId', message }]);
+      throw badRequest(message, [
+        { path: 'Last-Event-ID', value: after.slice(0, 40), constraint: 'streamId', message },
+      ]);
     }
     const sse = this.hub.open(req, res, 'job-events');
     let idleSince = Date.now();
@@ -59,12 +67,16 @@ export class SweepEventsService {
           idleSince = Date.now();
           sse.keepAlive();
           // Ended with no final event left (expired): the follower ends too.
-          if ((await this.stateOf(kind, id)) !== 'running' && (await this.port.readEvents(id, after, 1)).length === 0) break;
+          if ((await this.stateOf(kind, id)) !== 'running' && (await this.port.readEvents(id, after, 1)).length === 0)
+            break;
         }
         if (events.length < 500) await new Promise((r) => setTimeout(r, this.options.ssePollMs));
       }
     } catch (error) {
-      if (!this.hub.isClosing) this.logger.warn(`event stream of ${kind} ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.hub.isClosing)
+        this.logger.warn(
+          `event stream of ${kind} ${id} stopped: ${error instanceof Error ? error.message : String(error)}`,
+        );
     } finally {
       sse.end();
     }

@@ -8,7 +8,8 @@ import { ListSweepsQueryDto, SubmitSweepDto } from './sweeps.dto';
 import { SweepPage } from './sweeps.port';
 import { SweepsApiService } from './sweeps.service';
 
-const VIEW = '`{ id, name, state, createdAt, finishedAt, gridKeys, policies, seeds, points, pointsDone, pointsPerSec, error, rows }`';
+const VIEW =
+  '`{ id, name, state, createdAt, finishedAt, gridKeys, policies, seeds, points, pointsDone, pointsPerSec, error, rows }`';
 
 /** What the event streams of sweeps, hunts and shrinks carry (for the OpenAPI document). */
 export const SWEEP_EVENTS_DESCRIPTION =
@@ -19,11 +20,18 @@ export const SWEEP_EVENTS_DESCRIPTION =
 @ApiTags('sweeps')
 @Controller('api/sweeps')
 export class SweepsController {
-  constructor(private readonly sweeps: SweepsApiService, private readonly events: SweepEventsService) {}
+  constructor(
+    private readonly sweeps: SweepsApiService,
+    private readonly events: SweepEventsService,
+  ) {}
 
   /** Plans and queues a sweep. */
-  @SubmitEndpoint('Submit a sweep', 'Same scenario fields as `POST /api/jobs`, plus `grid`, `policies`, `seeds`. Each point runs in process on a worker.', { description: VIEW },
-    'Invalid scenario, grid or policy, or a sweep over the size limit: `details` names each')
+  @SubmitEndpoint(
+    'Submit a sweep',
+    'Same scenario fields as `POST /api/jobs`, plus `grid`, `policies`, `seeds`. Each point runs in process on a worker.',
+    { description: VIEW },
+    'Invalid scenario, grid or policy, or a sweep over the size limit: `details` names each',
+  )
   submit(@Body() body: SubmitSweepDto): Promise<SweepView> {
     return this.sweeps.submit(body);
   }
@@ -42,7 +50,12 @@ export class SweepsController {
 
   /** Server-Sent Events: the sweep's progress (points done, points/s, best so far) and its end. */
   @EventsEndpoint('Follow a sweep (SSE)', SWEEP_EVENTS_DESCRIPTION)
-  follow(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  follow(
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.events.stream('sweep', id, lastEventId, req, res);
   }
 }

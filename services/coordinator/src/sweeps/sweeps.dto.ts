@@ -2,7 +2,19 @@ import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { SWEEP_LIMITS } from '@tlbsim/contracts';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
 import { IntegerFromString } from '../common/integer.transform';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { ListJobsQueryDto, ScenarioSourceDto } from '../jobs/jobs.dto';
 
 /** Body of `POST /api/sweeps`: a scenario, a grid, policies and seeds, like `tlbsim sweep`. */
@@ -16,10 +28,18 @@ export class SubmitSweepDto extends ScenarioSourceDto {
   @ArrayMaxSize(SWEEP_LIMITS.gridKeysMax)
   @IsString({ each: true })
   @MaxLength(4000, { each: true })
-  @Matches(/^[A-Za-z_][A-Za-z0-9_.]*=/, { each: true, message: 'each value in grid must look like dotted.key=v1,v2,...' })
+  @Matches(/^[A-Za-z_][A-Za-z0-9_.]*=/, {
+    each: true,
+    message: 'each value in grid must look like dotted.key=v1,v2,...',
+  })
   grid!: string[];
 
-  @ApiPropertyOptional({ description: 'Policies of each grid point; the first is the baseline of `overheadVsFirst` (default: the scenario\'s policy).', enum: POLICY_NAMES, isArray: true })
+  @ApiPropertyOptional({
+    description:
+      "Policies of each grid point; the first is the baseline of `overheadVsFirst` (default: the scenario's policy).",
+    enum: POLICY_NAMES,
+    isArray: true,
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(POLICY_NAMES.length)
@@ -27,7 +47,12 @@ export class SubmitSweepDto extends ScenarioSourceDto {
   @IsIn(POLICY_NAMES, { each: true })
   policies?: string[];
 
-  @ApiPropertyOptional({ description: 'Seeds per point: the scenario\'s seed, seed+1, ...', default: 1, minimum: 1, maximum: SWEEP_LIMITS.seedsMax })
+  @ApiPropertyOptional({
+    description: "Seeds per point: the scenario's seed, seed+1, ...",
+    default: 1,
+    minimum: 1,
+    maximum: SWEEP_LIMITS.seedsMax,
+  })
   @IsOptional()
   @IntegerFromString()
   @IsInt()

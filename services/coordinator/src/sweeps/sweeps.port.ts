@@ -21,7 +21,11 @@ export abstract class SweepsPort {
   /** Sweeps newest first. */
   abstract list(offset?: number, limit?: number): Promise<SweepPage>;
   /** Stores a hunt or shrink and queues its first batch. @throws ScenarioInputError for a bad request */
-  abstract submitSearch<R>(kind: SearchKind, request: HuntRequest | ShrinkRequest, name: string): Promise<SearchView<R>>;
+  abstract submitSearch<R>(
+    kind: SearchKind,
+    request: HuntRequest | ShrinkRequest,
+    name: string,
+  ): Promise<SearchView<R>>;
   /** A hunt or shrink, or null if unknown. */
   abstract getSearch<R>(kind: SearchKind, id: string): Promise<SearchView<R> | null>;
   /** Events of a sweep, hunt or shrink after stream id `afterId` (null: from the start), without blocking. */

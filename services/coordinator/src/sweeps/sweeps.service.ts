@@ -21,7 +21,12 @@ export class SweepsApiService implements OnApplicationShutdown {
    */
   async submit(body: SubmitSweepDto): Promise<SweepView> {
     const input = await this.jobs.inputOf(body);
-    const plan = planSweep(input, { grid: body.grid, policies: body.policies, seeds: body.seeds, overrides: submissionOverrides(body) });
+    const plan = planSweep(input, {
+      grid: body.grid,
+      policies: body.policies,
+      seeds: body.seeds,
+      overrides: submissionOverrides(body),
+    });
     return this.port.submit(plan);
   }
 

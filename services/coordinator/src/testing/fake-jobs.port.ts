@@ -21,11 +21,38 @@ export class FakeJobsPort extends JobsPort {
   private view(scenario: SimConfig, shards: number, groupId: string | null): JobView {
     const id = `job-${++this.seq}`;
     return {
-      id, name: scenario.name, policy: scenario.kvm.policy, seed: scenario.seed, state: 'queued', shards, groupId,
-      createdAt: new Date(Date.now() + this.seq).toISOString(), startedAt: null, finishedAt: null,
-      progress: { windows: 0, windowsEstimate: 10, accesses: 0, accessesTotal: accessesTotalOf(scenario), fraction: 0, accessesPerSec: 0, etaSec: null },
-      violations: 0, perShard: Array.from({ length: shards }, (_, shard) => ({ shard, state: 'queued' as const, window: 0, worker: null, resumes: 0 })),
-      digest: null, error: null, slotsNeeded: null, slots: { needed: shards, live: 0, free: 0 }, partialWindows: null,
+      id,
+      name: scenario.name,
+      policy: scenario.kvm.policy,
+      seed: scenario.seed,
+      state: 'queued',
+      shards,
+      groupId,
+      createdAt: new Date(Date.now() + this.seq).toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      progress: {
+        windows: 0,
+        windowsEstimate: 10,
+        accesses: 0,
+        accessesTotal: accessesTotalOf(scenario),
+        fraction: 0,
+        accessesPerSec: 0,
+        etaSec: null,
+      },
+      violations: 0,
+      perShard: Array.from({ length: shards }, (_, shard) => ({
+        shard,
+        state: 'queued' as const,
+        window: 0,
+        worker: null,
+        resumes: 0,
+      })),
+      digest: null,
+      error: null,
+      slotsNeeded: null,
+      slots: { needed: shards, live: 0, free: 0 },
+      partialWindows: null,
     };
   }
 
@@ -37,24 +64,43 @@ export class FakeJobsPort extends JobsPort {
     return job;
   }
 
-  async submitCompare(scenario: SimConfig, policies: string[], opts: { shards?: number } = {}): Promise<{ groupId: string; jobs: JobView[] }> {
+  async submitCompare(
+    scenario: SimConfig,
+    policies: string[],
+    opts: { shards?: number } = {},
+  ): Promise<{ groupId: string; jobs: JobView[] }> {
     const groupId = `group-${++this.seq}`;
-    const jobs = await Promise.all(policies.map((p) => this.submit({ ...scenario, kvm: { ...scenario.kvm, policy: p as SimConfig['kvm']['policy'] } }, { ...opts, groupId })));
+    const jobs = await Promise.all(
+      policies.map((p) =>
+        this.submit(
+          { ...scenario, kvm: { ...scenario.kvm, policy: p as SimConfig['kvm']['policy'] } },
+          { ...opts, groupId },
+        ),
+      ),
+    );
     jobs.forEach((job, groupIndex) => (job.groupIndex = groupIndex));
     return { groupId, jobs };
   }
 
-  async get(id: string): Promise<JobView | null> { return this.jobs.get(id) ?? null; }
+  async get(id: string): Promise<JobView | null> {
+    return this.jobs.get(id) ?? null;
+  }
 
   async list(q: JobListQuery = {}): Promise<JobPage> {
-    const all = [...this.jobs.values()].reverse().filter((j) => (!q.state || j.state === q.state) && (!q.groupId || j.groupId === q.groupId));
+    const all = [...this.jobs.values()]
+      .reverse()
+      .filter((j) => (!q.state || j.state === q.state) && (!q.groupId || j.groupId === q.groupId));
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 50;
     return { items: all.slice(offset, offset + limit), total: all.length, offset, limit };
   }
 
-  async group(groupId: string): Promise<JobView[]> { return [...this.jobs.values()].filter((j) => j.groupId === groupId); }
-  async result(id: string): Promise<RunReport | null> { return this.results.get(id) ?? null; }
+  async group(groupId: string): Promise<JobView[]> {
+    return [...this.jobs.values()].filter((j) => j.groupId === groupId);
+  }
+  async result(id: string): Promise<RunReport | null> {
+    return this.results.get(id) ?? null;
+  }
 
   async cancel(id: string): Promise<JobView | null> {
     const job = this.jobs.get(id);
@@ -94,15 +140,27 @@ export class FakeJobsPort extends JobsPort {
     return pick();
   }
 
-  async workers(): Promise<WorkerInfo[]> { return []; }
+  async workers(): Promise<WorkerInfo[]> {
+    return [];
+  }
   async slotDemand(): Promise<{ held: number; waiting: number; total: number }> {
-    const open = [...this.jobs.values()].filter((j) => j.state === 'queued' || j.state === 'running' || j.state === 'waiting-for-workers');
+    const open = [...this.jobs.values()].filter(
+      (j) => j.state === 'queued' || j.state === 'running' || j.state === 'waiting-for-workers',
+    );
     const total = open.reduce((a, j) => a + j.shards, 0);
     return { held: 0, waiting: total, total };
   }
-  async *exportJob(id: string): AsyncIterable<string> { for (const e of this.events.get(id) ?? []) yield JSON.stringify(e); }
-  queues(): Queue[] { return []; }
-  async ping(): Promise<boolean> { return this.up; }
-  reachable(): boolean { return this.up; }
+  async *exportJob(id: string): AsyncIterable<string> {
+    for (const e of this.events.get(id) ?? []) yield JSON.stringify(e);
+  }
+  queues(): Queue[] {
+    return [];
+  }
+  async ping(): Promise<boolean> {
+    return this.up;
+  }
+  reachable(): boolean {
+    return this.up;
+  }
   async close(): Promise<void> {}
 }

@@ -17,12 +17,31 @@ interface Charts {
 
 function shardTable(job: JobView): HTMLElement {
   const est = Math.max(1, job.progress.windowsEstimate);
-  return h('table', { 'data-testid': 'shards' },
-    h('thead', {}, h('tr', {}, ...['Shard', 'State', 'Progress', 'Window', 'Worker', 'Resumes'].map((t) => h('th', { text: t })))),
-    h('tbody', {}, ...job.perShard.map((s) => h('tr', {},
-      h('td', { text: String(s.shard) }), h('td', {}, badge(s.state)),
-      h('td', {}, bar(s.state === 'completed' ? 1 : s.window / est, s.state, 'shard-progress')),
-      h('td', { class: 'num', text: String(s.window) }), h('td', { class: 'mono', text: s.worker ?? '–' }), h('td', { class: 'num', text: String(s.resumes) })))));
+  return h(
+    'table',
+    { 'data-testid': 'shards' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['Shard', 'State', 'Progress', 'Window', 'Worker', 'Resumes'].map((t) => h('th', { text: t }))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...job.perShard.map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', { text: String(s.shard) }),
+          h('td', {}, badge(s.state)),
+          h('td', {}, bar(s.state === 'completed' ? 1 : s.window / est, s.state, 'shard-progress')),
+          h('td', { class: 'num', text: String(s.window) }),
+          h('td', { class: 'mono', text: s.worker ?? '–' }),
+          h('td', { class: 'num', text: String(s.resumes) }),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -44,28 +63,72 @@ function violationsLabel(job: JobView): string {
 function header(job: JobView, onCancel: () => void): HTMLElement {
   const partial = partialLabel(job.state, partialWindowsOf(job));
   const group = job.groupId ? h('a', { href: `#/compare/${job.groupId}`, text: 'compare group' }) : null;
-  return h('div', { class: 'card' },
-    h('div', { class: 'row' }, h('h1', { text: job.name }), badge(job.state), h('span', { class: 'mono', text: job.policy }), group,
+  return h(
+    'div',
+    { class: 'card' },
+    h(
+      'div',
+      { class: 'row' },
+      h('h1', { text: job.name }),
+      badge(job.state),
+      h('span', { class: 'mono', text: job.policy }),
+      group,
       isTerminal(job.state) ? null : h('button', { class: 'danger', text: 'Cancel', onclick: onCancel }),
-      h('a', { href: `api/jobs/${job.id}/export`, text: 'export' })),
+      h('a', { href: `api/jobs/${job.id}/export`, text: 'export' }),
+    ),
     jobProgress(job),
     partial ? h('div', { class: 'partial', 'data-testid': 'partial', text: partial }) : null,
-    h('dl', { class: 'kv' },
-      h('dt', { 'data-testid': 'violations-label', text: violationsLabel(job) }), h('dd', {}, violations(job.violations)),
+    h(
+      'dl',
+      { class: 'kv' },
+      h('dt', { 'data-testid': 'violations-label', text: violationsLabel(job) }),
+      h('dd', {}, violations(job.violations)),
       job.slots ? [h('dt', { text: 'worker slots' }), h('dd', { 'data-testid': 'slots', text: slotsText(job) })] : null,
-      h('dt', { text: 'job' }), h('dd', { class: 'mono', text: job.id }),
-      h('dt', { text: 'seed / shards' }), h('dd', { text: `${job.seed} / ${job.shards}` }),
-      h('dt', { text: 'submitted / started / finished' }), h('dd', { text: `${clock(job.createdAt)} / ${clock(job.startedAt)} / ${clock(job.finishedAt)}` }),
+      h('dt', { text: 'job' }),
+      h('dd', { class: 'mono', text: job.id }),
+      h('dt', { text: 'seed / shards' }),
+      h('dd', { text: `${job.seed} / ${job.shards}` }),
+      h('dt', { text: 'submitted / started / finished' }),
+      h('dd', { text: `${clock(job.createdAt)} / ${clock(job.startedAt)} / ${clock(job.finishedAt)}` }),
       job.digest ? [h('dt', { text: 'digest' }), h('dd', { class: 'mono', text: job.digest })] : null,
-      job.error ? [h('dt', { text: 'error' }), h('dd', { class: 'errors', text: job.error })] : null));
+      job.error ? [h('dt', { text: 'error' }), h('dd', { class: 'errors', text: job.error })] : null,
+    ),
+  );
 }
 
 function makeCharts(): Charts {
   return {
     hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate', X_UNIT),
-    walks: lineChart('Nested page walks per window', 'walks', [], [{ label: 'nested walks', data: [] }], 'chart-nested-walks', X_UNIT),
-    flush: lineChart('Hypercalls and shootdown messages per window', 'count', [], [{ label: 'hypercalls', data: [] }, { label: 'shootdown messages', data: [] }], 'chart-flushes', X_UNIT),
-    viol: lineChart('Violations per window (and cumulative)', 'violations', [], [{ label: 'per window', data: [], color: '#d64545' }, { label: 'cumulative', data: [], color: '#7b4bd6', right: true }], 'chart-violations', X_UNIT),
+    walks: lineChart(
+      'Nested page walks per window',
+      'walks',
+      [],
+      [{ label: 'nested walks', data: [] }],
+      'chart-nested-walks',
+      X_UNIT,
+    ),
+    flush: lineChart(
+      'Hypercalls and shootdown messages per window',
+      'count',
+      [],
+      [
+        { label: 'hypercalls', data: [] },
+        { label: 'shootdown messages', data: [] },
+      ],
+      'chart-flushes',
+      X_UNIT,
+    ),
+    viol: lineChart(
+      'Violations per window (and cumulative)',
+      'violations',
+      [],
+      [
+        { label: 'per window', data: [], color: '#d64545' },
+        { label: 'cumulative', data: [], color: '#7b4bd6', right: true },
+      ],
+      'chart-violations',
+      X_UNIT,
+    ),
   };
 }
 
@@ -77,7 +140,10 @@ function drawCharts(c: Charts, points: SeriesPoint[]): void {
   const per = (v: number, p: SeriesPoint): number => v / p.span;
   updateLine(c.hit, labels, [points.map((p) => p.hitRate)]);
   updateLine(c.walks, labels, [points.map((p) => per(p.nestedWalks, p))]);
-  updateLine(c.flush, labels, [points.map((p) => per(p.hypercalls, p)), points.map((p) => per(p.shootdownMessages, p))]);
+  updateLine(c.flush, labels, [
+    points.map((p) => per(p.hypercalls, p)),
+    points.map((p) => per(p.shootdownMessages, p)),
+  ]);
   updateLine(c.viol, labels, [points.map((p) => per(p.violations, p)), points.map((p) => p.violationsTotal)]);
 }
 
@@ -93,7 +159,8 @@ async function resultOf(job: JobView): Promise<RunReport | null> {
 
 /** "Over simulated time", with the length of a window once the report tells it. */
 function chartsHeading(r: RunReport | null): string {
-  const windowNs = r?.series?.windowNs ?? (r && r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null);
+  const windowNs =
+    r?.series?.windowNs ?? (r && r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null);
   return `Over simulated time (x axis: ${X_UNIT}${windowNs ? `; one window = ${simTime(Math.round(windowNs))}` : ''})`;
 }
 
@@ -101,16 +168,28 @@ function chartsHeading(r: RunReport | null): string {
 function markEmpty(box: ChartBox, title: string, testId: string, text: string): void {
   if (box.el.querySelector(`[data-testid=${testId}]`)) return;
   (box.el.firstElementChild as HTMLElement).style.display = 'none';
-  box.el.append(h('h3', { class: 'chart-title', text: title }), h('p', { class: 'empty', 'data-testid': testId, text }));
+  box.el.append(
+    h('h3', { class: 'chart-title', text: title }),
+    h('p', { class: 'empty', 'data-testid': testId, text }),
+  );
 }
 
 /** Says "no …" instead of the charts of a finished run whose counters are all zero. */
 function markEmptyCharts(c: Charts, r: RunReport): void {
   const m = r.metrics;
   if (r.violations.total === 0) markEmpty(c.viol, 'Violations per window', 'chart-violations-empty', 'no violations');
-  if (m.nestedWalks === 0) markEmpty(c.walks, 'Nested page walks per window', 'chart-nested-walks-empty', 'no nested walks');
-  if (m.hypercalls.flushGuestPhysicalAddressSpace + m.hypercalls.flushGuestPhysicalAddressList + m.shootdownMessages === 0) {
-    markEmpty(c.flush, 'Hypercalls and shootdown messages per window', 'chart-flushes-empty', 'no hypercalls or shootdown messages');
+  if (m.nestedWalks === 0)
+    markEmpty(c.walks, 'Nested page walks per window', 'chart-nested-walks-empty', 'no nested walks');
+  if (
+    m.hypercalls.flushGuestPhysicalAddressSpace + m.hypercalls.flushGuestPhysicalAddressList + m.shootdownMessages ===
+    0
+  ) {
+    markEmpty(
+      c.flush,
+      'Hypercalls and shootdown messages per window',
+      'chart-flushes-empty',
+      'no hypercalls or shootdown messages',
+    );
   }
 }
 
@@ -122,8 +201,16 @@ export function jobPage(root: HTMLElement, id: string): () => void {
   const report = h('div');
   const errors = h('div', { class: 'errors' });
   const heading = h('h2', { 'data-testid': 'charts-heading', text: chartsHeading(null) });
-  replace(root, errors, top, h('h2', { text: 'Shards' }), shards, heading,
-    h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el), report);
+  replace(
+    root,
+    errors,
+    top,
+    h('h2', { text: 'Shards' }),
+    shards,
+    heading,
+    h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el),
+    report,
+  );
   const series = new JobSeries();
   let closed = false;
   let ended = false;
@@ -155,7 +242,10 @@ export function jobPage(root: HTMLElement, id: string): () => void {
   }
   const scheduleLoad = (): void => {
     if (refresh) return;
-    refresh = setTimeout(() => { refresh = null; load().catch(fail); }, 300);
+    refresh = setTimeout(() => {
+      refresh = null;
+      load().catch(fail);
+    }, 300);
   };
 
   const source = new EventStreamClient(`api/jobs/${id}/events`);
@@ -164,7 +254,10 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     const event = JSON.parse(m.data as string) as JobEvent;
     if (series.add(event) && !redraw) {
       redraw = true;
-      requestAnimationFrame(() => { redraw = false; drawCharts(charts, series.points()); });
+      requestAnimationFrame(() => {
+        redraw = false;
+        drawCharts(charts, series.points());
+      });
     }
     if (isTerminal(event.type)) {
       ended = true;
@@ -172,7 +265,9 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     }
     scheduleLoad();
   };
-  source.onerror = () => { if (source.closed) scheduleLoad(); };
+  source.onerror = () => {
+    if (source.closed) scheduleLoad();
+  };
   load().catch(fail);
   return () => {
     closed = true;

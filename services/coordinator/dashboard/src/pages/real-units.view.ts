@@ -17,9 +17,18 @@ export function compressedText(rates: Partial<Pick<Rates, 'compressed' | 'timeCo
 }
 
 /** The label of a per-second figure: nothing for real rates, else a "compressed (xN)" tag. */
-export function compressedTag(rates: Partial<Pick<Rates, 'compressed' | 'timeCompression'>> | undefined): HTMLElement | null {
+export function compressedTag(
+  rates: Partial<Pick<Rates, 'compressed' | 'timeCompression'>> | undefined,
+): HTMLElement | null {
   const text = compressedText(rates);
-  return text ? h('span', { class: 'compressed', 'data-testid': 'compressed', title: 'events ran this many times faster than the configured real rates (run.timeCompression)', text }) : null;
+  return text
+    ? h('span', {
+        class: 'compressed',
+        'data-testid': 'compressed',
+        title: 'events ran this many times faster than the configured real rates (run.timeCompression)',
+        text,
+      })
+    : null;
 }
 
 /** The shares of vCPU time, in the CLI's order and words. */
@@ -41,17 +50,62 @@ export function timeView(r: RunReport): HTMLElement | null {
   const l0 = r.metrics.l0;
   if (!t?.percent) return null;
   if (!(t.vcpuTimeNs > 0)) {
-    return h('div', { class: 'card', 'data-testid': 'time-breakdown' }, h('h3', { text: 'Where the vCPUs\u2019 time went' }), h('p', { class: 'empty', text: 'no vCPU time recorded in this report' }));
+    return h(
+      'div',
+      { class: 'card', 'data-testid': 'time-breakdown' },
+      h('h3', { text: 'Where the vCPUs\u2019 time went' }),
+      h('p', { class: 'empty', text: 'no vCPU time recorded in this report' }),
+    );
   }
-  const shares = TIME_SHARES.map(([key, label], i) => ({ key, label, value: t.percent[key] ?? 0, color: SHARE_COLORS[i] }));
-  const stack = h('div', { class: 'stack', 'aria-label': 'share of vCPU time' },
-    ...shares.filter((s) => s.value > 0).map((s) => h('div', { style: `width:${s.value}%;background:${s.color}`, title: `${s.label} ${pct(s.value)}` })));
-  return h('div', { class: 'card', 'data-testid': 'time-breakdown' },
-    h('h3', { text: 'Where the vCPUs\u2019 time went (share of vCPU time)' }), stack,
-    h('table', {}, h('tbody', {},
-      ...shares.map((s) => h('tr', { 'data-share': s.key }, h('td', {}, h('span', { class: 'swatch', style: `background:${s.color}` }), s.label), h('td', { class: 'num', text: pct(s.value) }))),
-      h('tr', {}, h('td', { text: 'vCPU time per vCPU' }), h('td', { class: 'num', text: `${t.perVcpuMs.toFixed(3)} ms` })),
-      l0 ? h('tr', { 'data-testid': 'l0-busy' }, h('td', { text: 'L0 busy (serving flush hypercalls)' }), h('td', { class: 'num', text: `${pct(l0.busyPercent)} (mean queue ${int(l0.queueMeanNs)} ns)` })) : null)));
+  const shares = TIME_SHARES.map(([key, label], i) => ({
+    key,
+    label,
+    value: t.percent[key] ?? 0,
+    color: SHARE_COLORS[i],
+  }));
+  const stack = h(
+    'div',
+    { class: 'stack', 'aria-label': 'share of vCPU time' },
+    ...shares
+      .filter((s) => s.value > 0)
+      .map((s) => h('div', { style: `width:${s.value}%;background:${s.color}`, title: `${s.label} ${pct(s.value)}` })),
+  );
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'time-breakdown' },
+    h('h3', { text: 'Where the vCPUs\u2019 time went (share of vCPU time)' }),
+    stack,
+    h(
+      'table',
+      {},
+      h(
+        'tbody',
+        {},
+        ...shares.map((s) =>
+          h(
+            'tr',
+            { 'data-share': s.key },
+            h('td', {}, h('span', { class: 'swatch', style: `background:${s.color}` }), s.label),
+            h('td', { class: 'num', text: pct(s.value) }),
+          ),
+        ),
+        h(
+          'tr',
+          {},
+          h('td', { text: 'vCPU time per vCPU' }),
+          h('td', { class: 'num', text: `${t.perVcpuMs.toFixed(3)} ms` }),
+        ),
+        l0
+          ? h(
+              'tr',
+              { 'data-testid': 'l0-busy' },
+              h('td', { text: 'L0 busy (serving flush hypercalls)' }),
+              h('td', { class: 'num', text: `${pct(l0.busyPercent)} (mean queue ${int(l0.queueMeanNs)} ns)` }),
+            )
+          : null,
+      ),
+    ),
+  );
 }
 
 /** Rates of the report the dashboard lists, in the CLI's words. */
@@ -82,14 +136,44 @@ export function ratesView(r: RunReport): HTMLElement | null {
   const rates = r.metrics.rates;
   if (!rates) return null;
   const tag = compressedTag(rates);
-  const rows = RATES.map(([key, label]) => [key, label, rates[key] as RateFigure | undefined] as const).filter(([, , f]) => f !== undefined);
-  return h('div', { class: 'card', 'data-testid': 'rates' },
+  const rows = RATES.map(([key, label]) => [key, label, rates[key] as RateFigure | undefined] as const).filter(
+    ([, , f]) => f !== undefined,
+  );
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'rates' },
     h('h3', {}, 'Rates per simulated second ', tag),
-    h('table', {},
-      h('thead', {}, h('tr', {}, h('th', { text: 'rate' }), h('th', { class: 'num', text: 'configured /s' }), h('th', { class: 'num', text: 'achieved /s' }))),
-      h('tbody', {}, ...rows.map(([key, label, f]) => h('tr', { 'data-rate': key },
-        h('td', { text: label }),
-        h('td', { class: 'num', text: configuredText(f!, rates.timeCompression) }),
-        h('td', { class: 'num' }, int(f!.achieved), tag ? ' ' : null, tag ? compressedTag(rates) : null))))),
-    h('div', { class: 'sub', text: `deferred events: ${int(rates.deferredEvents)} (mean delay ${int(rates.deferredMeanNs)} ns)` }));
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { text: 'rate' }),
+          h('th', { class: 'num', text: 'configured /s' }),
+          h('th', { class: 'num', text: 'achieved /s' }),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map(([key, label, f]) =>
+          h(
+            'tr',
+            { 'data-rate': key },
+            h('td', { text: label }),
+            h('td', { class: 'num', text: configuredText(f!, rates.timeCompression) }),
+            h('td', { class: 'num' }, int(f!.achieved), tag ? ' ' : null, tag ? compressedTag(rates) : null),
+          ),
+        ),
+      ),
+    ),
+    h('div', {
+      class: 'sub',
+      text: `deferred events: ${int(rates.deferredEvents)} (mean delay ${int(rates.deferredMeanNs)} ns)`,
+    }),
+  );
 }

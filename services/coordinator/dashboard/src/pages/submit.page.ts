@@ -14,27 +14,61 @@ function field(path: string, value: Leaf, meta: ScenarioFields): HTMLElement {
   const limit = meta.limits[path];
   let input: HTMLInputElement | HTMLSelectElement;
   if (enumValues) {
-    input = h('select', { name: path }, ...enumValues.map((v) => h('option', { value: v, text: v, selected: v === value })));
+    input = h(
+      'select',
+      { name: path },
+      ...enumValues.map((v) => h('option', { value: v, text: v, selected: v === value })),
+    );
   } else if (typeof value === 'boolean') {
     input = h('input', { type: 'checkbox', name: path, checked: value });
   } else {
-    input = h('input', { type: typeof value === 'number' ? 'number' : 'text', name: path, value: String(value), step: limit && !limit.integer ? 'any' : undefined });
+    input = h('input', {
+      type: typeof value === 'number' ? 'number' : 'text',
+      name: path,
+      value: String(value),
+      step: limit && !limit.integer ? 'any' : undefined,
+    });
   }
   input.dataset.path = path;
   input.dataset.kind = typeof value;
   const hint = limit ? `${limit.min} – ${limit.max}` : '';
-  return h('label', { class: 'field', 'data-field': path }, h('span', {}, path.split('.').pop() ?? path, hint ? h('span', { class: 'muted', text: ` (${hint})` }) : null), input,
-    h('span', { class: 'field-error', 'data-error-for': path }));
+  return h(
+    'label',
+    { class: 'field', 'data-field': path },
+    h('span', {}, path.split('.').pop() ?? path, hint ? h('span', { class: 'muted', text: ` (${hint})` }) : null),
+    input,
+    h('span', { class: 'field-error', 'data-error-for': path }),
+  );
 }
 
 /** The fields of a resolved scenario, one section per group (kvm.policy is the policy picker instead). */
 function sections(resolved: NonNullable<ScenarioInfo['resolved']>, meta: ScenarioFields): HTMLElement[] {
-  const top = h('div', { class: 'section' }, h('h2', { text: 'scenario' }), h('div', { class: 'fields' }, field('name', resolved.name as string, meta), field('seed', resolved.seed as number, meta)));
-  const groups = Object.entries(resolved).filter(([, v]) => typeof v === 'object' && v !== null) as [string, Record<string, Leaf>][];
-  return [top, ...groups.map(([group, leaves]) => {
-    const inputs = Object.entries(leaves).filter(([k]) => `${group}.${k}` !== POLICY_PATH).map(([k, v]) => field(`${group}.${k}`, v, meta));
-    return inputs.length ? h('div', { class: 'section' }, h('h2', { text: group }), h('div', { class: 'fields' }, ...inputs)) : h('div');
-  })];
+  const top = h(
+    'div',
+    { class: 'section' },
+    h('h2', { text: 'scenario' }),
+    h(
+      'div',
+      { class: 'fields' },
+      field('name', resolved.name as string, meta),
+      field('seed', resolved.seed as number, meta),
+    ),
+  );
+  const groups = Object.entries(resolved).filter(([, v]) => typeof v === 'object' && v !== null) as [
+    string,
+    Record<string, Leaf>,
+  ][];
+  return [
+    top,
+    ...groups.map(([group, leaves]) => {
+      const inputs = Object.entries(leaves)
+        .filter(([k]) => `${group}.${k}` !== POLICY_PATH)
+        .map(([k, v]) => field(`${group}.${k}`, v, meta));
+      return inputs.length
+        ? h('div', { class: 'section' }, h('h2', { text: group }), h('div', { class: 'fields' }, ...inputs))
+        : h('div');
+    }),
+  ];
 }
 
 /** Reads the form back into a scenario object. */
@@ -66,7 +100,14 @@ function showErrors(form: HTMLFormElement, general: HTMLElement, details: FieldE
       slot.closest('.field')?.classList.add('invalid');
     } else rest.push(d.message);
   }
-  replace(general, details.length === 0 ? fallback : rest.length ? h('ul', {}, ...rest.map((m) => h('li', { text: m }))) : 'Fix the fields marked in red.');
+  replace(
+    general,
+    details.length === 0
+      ? fallback
+      : rest.length
+        ? h('ul', {}, ...rest.map((m) => h('li', { text: m })))
+        : 'Fix the fields marked in red.',
+  );
   revealFirstError(form, general);
 }
 
@@ -97,9 +138,27 @@ function policyPicker(meta: ScenarioFields, chosen: string): HTMLElement {
     box.dataset.order = box.checked ? String(++order) : '';
   };
   const boxes = (meta.enums[POLICY_PATH] ?? []).map((p) =>
-    h('label', {}, h('input', { type: 'checkbox', name: 'policy', value: p, checked: p === chosen, 'data-order': p === chosen ? '0' : '', onchange: remember }), ` ${p}`));
-  return h('div', { class: 'section field', 'data-field': POLICY_PATH }, h('h2', { text: 'policies (one: a job; several: a compare group, the first chosen is the baseline)' }),
-    h('div', { class: 'policies' }, ...boxes), h('span', { class: 'field-error', 'data-error-for': POLICY_PATH }));
+    h(
+      'label',
+      {},
+      h('input', {
+        type: 'checkbox',
+        name: 'policy',
+        value: p,
+        checked: p === chosen,
+        'data-order': p === chosen ? '0' : '',
+        onchange: remember,
+      }),
+      ` ${p}`,
+    ),
+  );
+  return h(
+    'div',
+    { class: 'section field', 'data-field': POLICY_PATH },
+    h('h2', { text: 'policies (one: a job; several: a compare group, the first chosen is the baseline)' }),
+    h('div', { class: 'policies' }, ...boxes),
+    h('span', { class: 'field-error', 'data-error-for': POLICY_PATH }),
+  );
 }
 
 async function submit(form: HTMLFormElement, general: HTMLElement): Promise<void> {
@@ -107,7 +166,13 @@ async function submit(form: HTMLFormElement, general: HTMLElement): Promise<void
   const policies = Array.from(form.querySelectorAll<HTMLInputElement>('input[name=policy]:checked'))
     .sort((a, b) => Number(a.dataset.order || Infinity) - Number(b.dataset.order || Infinity))
     .map((i) => i.value);
-  if (policies.length === 0) return showErrors(form, general, [{ path: POLICY_PATH, value: null, constraint: 'required', message: 'choose at least one policy' }], '');
+  if (policies.length === 0)
+    return showErrors(
+      form,
+      general,
+      [{ path: POLICY_PATH, value: null, constraint: 'required', message: 'choose at least one policy' }],
+      '',
+    );
   try {
     if (policies.length === 1) {
       const job = await api<JobView>('POST', 'api/jobs', { scenario, policy: policies[0] });
@@ -128,7 +193,13 @@ export function submitPage(root: HTMLElement): () => void {
   const form = h('form', { novalidate: true, 'data-testid': 'submit-form' });
   const picker = h('select', { name: 'scenario', 'data-testid': 'scenario-picker' });
   const about = h('pre', { class: 'muted', style: 'white-space:pre-wrap', 'data-testid': 'scenario-description' });
-  replace(root, h('h1', { text: 'Submit a simulation' }), h('div', { class: 'card' }, h('label', {}, 'Shipped scenario ', picker), about), general, form);
+  replace(
+    root,
+    h('h1', { text: 'Submit a simulation' }),
+    h('div', { class: 'card' }, h('label', {}, 'Shipped scenario ', picker), about),
+    general,
+    form,
+  );
   let scenarios: ScenarioInfo[] = [];
   let meta: ScenarioFields = { limits: {}, enums: {} };
   const show = (): void => {
@@ -136,7 +207,12 @@ export function submitPage(root: HTMLElement): () => void {
     if (!s?.resolved) return replace(form, h('p', { class: 'errors', text: 'this scenario does not validate' }));
     about.textContent = formDescription(s.description);
     const kvm = s.resolved.kvm as Record<string, string>;
-    replace(form, ...sections(s.resolved, meta), policyPicker(meta, kvm.policy), h('button', { type: 'submit', 'data-testid': 'submit', text: 'Submit' }));
+    replace(
+      form,
+      ...sections(s.resolved, meta),
+      policyPicker(meta, kvm.policy),
+      h('button', { type: 'submit', 'data-testid': 'submit', text: 'Submit' }),
+    );
     replace(general);
   };
   form.addEventListener('submit', (e) => {
@@ -148,7 +224,10 @@ export function submitPage(root: HTMLElement): () => void {
     .then(([list, fields]) => {
       scenarios = list;
       meta = fields;
-      replace(picker, ...list.map((s) => h('option', { value: s.id, text: s.id, selected: s.id === DEFAULT_SCENARIO })));
+      replace(
+        picker,
+        ...list.map((s) => h('option', { value: s.id, text: s.id, selected: s.id === DEFAULT_SCENARIO })),
+      );
       show();
     })
     .catch((e: unknown) => replace(general, String(e)));

@@ -6,21 +6,45 @@ import { badge, bar } from '../widgets';
 
 /** Non-empty trimmed lines of a textarea. */
 function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** The form; on success navigates to the new sweep's page. */
 function form(scenarios: ScenarioInfo[], fields: ScenarioFields, errors: HTMLElement): HTMLElement {
-  const scenario = h('select', { name: 'scenarioName', 'data-testid': 'sweep-scenario' }, ...scenarios.map((s) => h('option', { value: s.id, text: s.id })));
-  const grid = h('textarea', { name: 'grid', rows: 3, cols: 60, 'data-testid': 'sweep-grid', placeholder: 'one per line: dotted.key=v1,v2,...' });
-  const overrides = h('textarea', { name: 'overrides', rows: 2, cols: 60, 'data-testid': 'sweep-overrides', placeholder: 'one per line: dotted.key=value' });
+  const scenario = h(
+    'select',
+    { name: 'scenarioName', 'data-testid': 'sweep-scenario' },
+    ...scenarios.map((s) => h('option', { value: s.id, text: s.id })),
+  );
+  const grid = h('textarea', {
+    name: 'grid',
+    rows: 3,
+    cols: 60,
+    'data-testid': 'sweep-grid',
+    placeholder: 'one per line: dotted.key=v1,v2,...',
+  });
+  const overrides = h('textarea', {
+    name: 'overrides',
+    rows: 2,
+    cols: 60,
+    'data-testid': 'sweep-overrides',
+    placeholder: 'one per line: dotted.key=value',
+  });
   const seeds = h('input', { type: 'number', name: 'seeds', value: '1', min: 1, 'data-testid': 'sweep-seeds' });
-  const policies = (fields.enums['kvm.policy'] ?? []).map((p, i) => h('input', { type: 'checkbox', name: 'policy', value: p, checked: i === 1 }));
+  const policies = (fields.enums['kvm.policy'] ?? []).map((p, i) =>
+    h('input', { type: 'checkbox', name: 'policy', value: p, checked: i === 1 }),
+  );
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     errors.textContent = '';
     const body = {
-      scenarioName: scenario.value, grid: lines(grid.value), overrides: lines(overrides.value), seeds: Number(seeds.value),
+      scenarioName: scenario.value,
+      grid: lines(grid.value),
+      overrides: lines(overrides.value),
+      seeds: Number(seeds.value),
       policies: policies.filter((p) => p.checked).map((p) => p.value),
     };
     try {
@@ -28,25 +52,68 @@ function form(scenarios: ScenarioInfo[], fields: ScenarioFields, errors: HTMLEle
       location.hash = `#/sweeps/${view.id}`;
     } catch (err) {
       const details = err instanceof ApiError ? (err.body.details ?? []).map((d) => d.message) : [];
-      replace(errors, ...(details.length ? details : [err instanceof Error ? err.message : String(err)]).map((m) => h('div', { text: m })));
+      replace(
+        errors,
+        ...(details.length ? details : [err instanceof Error ? err.message : String(err)]).map((m) =>
+          h('div', { text: m }),
+        ),
+      );
     }
   };
-  return h('form', { onsubmit: (e) => void submit(e) },
+  return h(
+    'form',
+    { onsubmit: (e) => void submit(e) },
     h('div', { class: 'row' }, h('label', {}, 'scenario ', scenario), h('label', {}, 'seeds per point ', seeds)),
     h('div', { class: 'row' }, h('label', {}, 'grid', h('br'), grid), h('label', {}, 'overrides', h('br'), overrides)),
-    h('div', { class: 'row' }, 'policies (the first checked is the baseline):', ...policies.map((p) => h('label', {}, p, ` ${p.value}`))),
-    h('button', { type: 'submit', 'data-testid': 'sweep-submit', text: 'Start sweep' }));
+    h(
+      'div',
+      { class: 'row' },
+      'policies (the first checked is the baseline):',
+      ...policies.map((p) => h('label', {}, p, ` ${p.value}`)),
+    ),
+    h('button', { type: 'submit', 'data-testid': 'sweep-submit', text: 'Start sweep' }),
+  );
 }
 
 /** The newest sweeps as a table. */
 function list(items: Omit<SweepView, 'rows'>[]): HTMLElement {
-  return h('table', { 'data-testid': 'sweeps' },
-    h('thead', {}, h('tr', {}, ...['Sweep', 'Grid', 'Policies', 'State', 'Points', 'Submitted'].map((t) => h('th', { text: t })))),
-    h('tbody', {}, ...(items.length === 0 ? [h('tr', {}, h('td', { colspan: 6, class: 'empty', text: 'No sweeps yet.' }))] : items.map((s) => h('tr', { 'data-sweep': s.id },
-      h('td', {}, h('a', { href: `#/sweeps/${s.id}`, text: s.name }), h('div', { class: 'sub mono', text: s.id })),
-      h('td', { class: 'mono', text: s.gridKeys.join(' x ') || '–' }), h('td', { class: 'mono', text: s.policies.join(', ') }),
-      h('td', {}, badge(s.state)), h('td', {}, bar(s.points === 0 ? 0 : s.pointsDone / s.points, s.state), h('div', { class: 'sub', text: `${s.pointsDone} / ${s.points}` })),
-      h('td', { class: 'muted', text: clock(s.createdAt) }))))));
+  return h(
+    'table',
+    { 'data-testid': 'sweeps' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['Sweep', 'Grid', 'Policies', 'State', 'Points', 'Submitted'].map((t) => h('th', { text: t }))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...(items.length === 0
+        ? [h('tr', {}, h('td', { colspan: 6, class: 'empty', text: 'No sweeps yet.' }))]
+        : items.map((s) =>
+            h(
+              'tr',
+              { 'data-sweep': s.id },
+              h(
+                'td',
+                {},
+                h('a', { href: `#/sweeps/${s.id}`, text: s.name }),
+                h('div', { class: 'sub mono', text: s.id }),
+              ),
+              h('td', { class: 'mono', text: s.gridKeys.join(' x ') || '–' }),
+              h('td', { class: 'mono', text: s.policies.join(', ') }),
+              h('td', {}, badge(s.state)),
+              h(
+                'td',
+                {},
+                bar(s.points === 0 ? 0 : s.pointsDone / s.points, s.state),
+                h('div', { class: 'sub', text: `${s.pointsDone} / ${s.points}` }),
+              ),
+              h('td', { class: 'muted', text: clock(s.createdAt) }),
+            ),
+          )),
+    ),
+  );
 }
 
 /** Renders the sweeps page; returns the cleanup. */
@@ -67,7 +134,9 @@ export function sweepsPage(root: HTMLElement): () => void {
     if (!closed) timer = setTimeout(() => void refresh(), 2000);
   };
   void Promise.all([api<ScenarioInfo[]>('GET', 'api/scenarios'), api<ScenarioFields>('GET', 'api/scenarios/fields')])
-    .then(([scenarios, fields]) => { if (!closed) replace(top, form(scenarios, fields, errors)); })
+    .then(([scenarios, fields]) => {
+      if (!closed) replace(top, form(scenarios, fields, errors));
+    })
     .catch((e: unknown) => void (errors.textContent = e instanceof Error ? e.message : String(e)));
   void refresh();
   return () => {
