@@ -6,29 +6,13 @@
 #   docker-compose  test/deploy/compose.test.ts validates docker-compose.yml
 # Missing ones are installed from Debian's packages when this runs as root
 # with apt-get; otherwise it stops (exit 1) with the exact command to run.
-#
-# TLBSIM_TEST_SKIP=chromium,docker-compose opts out of the tests that need
-# those programs (they are reported as skipped in the jest summary); only
-# chromium and docker-compose can be skipped: most suites need redis-server.
 set -euo pipefail
-
-skippable=(chromium docker-compose)
-IFS=',' read -r -a skip <<< "${TLBSIM_TEST_SKIP:-}"
-for s in "${skip[@]}"; do
-  s="${s// /}"
-  [ -z "$s" ] && continue
-  case " ${skippable[*]} " in
-    *" $s "*) ;;
-    *) echo "ensure-tools: TLBSIM_TEST_SKIP: unknown tool '$s' (allowed: $(IFS=,; echo "${skippable[*]}"))" >&2; exit 2 ;;
-  esac
-done
-skipped() { case ",${TLBSIM_TEST_SKIP:-}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 # The Debian package that provides each program.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-if ! skipped chromium && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then missing+=(chromium); fi
-if ! skipped docker-compose && ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then missing+=(chromium); fi
+if ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
@@ -44,6 +28,5 @@ fi
 {
   echo "ensure-tools: missing ${missing[*]}; the tests need them. Install them with:"
   echo "  sudo apt-get update && sudo $cmd"
-  echo "or opt out of the tests that need chromium or docker-compose with TLBSIM_TEST_SKIP=chromium,docker-compose"
 } >&2
 exit 1

@@ -4,7 +4,7 @@
  * violations, charts, the report in real units and the witnesses; compare
  * policies in the order given; cancel with a confirmation; no request
  * leaves this machine. Screenshots go to test/artifacts/.
- * Without chromium the suite fails, unless TLBSIM_TEST_SKIP=chromium.
+ * Without chromium the suite fails with the reason.
  */
 import { mkdirSync } from 'fs';
 import { join } from 'path';

@@ -3,7 +3,7 @@
  * (`tlbsim sweep --redis`) and through `POST /api/sweeps`, with a real
  * redis-server and a real worker process (the built CLI: `npm run build` first);
  * the size limit is exit 2 on the CLI and 400 over HTTP; the dashboard's
- * sweep page in headless Chromium (fails without chromium unless TLBSIM_TEST_SKIP=chromium).
+ * sweep page in headless Chromium (fails without chromium, with the reason).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';

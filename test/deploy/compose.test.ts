@@ -13,7 +13,7 @@
  *   compose environment passes through) completes on the two workers with
  *   the in-process digest; the services' health-check commands pass.
  * Needs `npm run build` first (like test/api.e2e.test.ts) and docker-compose
- * (scripts/ensure-tools.sh installs it; TLBSIM_TEST_SKIP=docker-compose opts out).
+ * (scripts/ensure-tools.sh installs it; without it the suite fails with the reason).
  */
 import { buildScenario, parseScenarioText } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';

@@ -1,8 +1,8 @@
 /**
  * Prints the plain closing line CI reads ("N passed, N failed, N skipped")
  * as the very last output, after jest's own summary, preceded by one line per
- * test file that had skipped tests (with TLBSIM_TEST_SKIP when it is set), so
- * that nothing is skipped without a word.
+ * test file that had skipped tests, so that nothing is skipped without a
+ * word.
  */
 const { relative } = require('path');
 
@@ -20,8 +20,6 @@ class SummaryReporter {
       ).length;
       if (n > 0) lines.push(`skipped: ${n} in ${relative(this.rootDir, file.testFilePath)}`);
     }
-    if (lines.length > 0 && process.env.TLBSIM_TEST_SKIP)
-      lines.push(`skipped on purpose: TLBSIM_TEST_SKIP=${process.env.TLBSIM_TEST_SKIP}`);
     lines.push(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`);
     // Jest prints its summary after every reporter's onRunComplete: wait for exit.
     process.once('exit', () => process.stderr.write(`${lines.join('\n')}\n`));
