@@ -93,6 +93,8 @@ export function buildReport(
     'stale-root': c[C.violationsStaleRoot],
   };
   const f = cfg.fleet;
+  const simulatedNs = windows * windowNs;
+  const simulatedNsMax = endNsOf(cfg);
   return {
     scenario: cfg.name,
     seed: cfg.seed,
@@ -143,13 +145,10 @@ export function buildReport(
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },
       cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
       windows,
-      simulatedNs: windows * windowNs,
-      stallLimit: {
-        hit: cfg.run.simulatedMs === 0 && windows * windowNs >= endNsOf(cfg),
-        simulatedNsMax: endNsOf(cfg),
-      },
+      simulatedNs,
+      stallLimit: { hit: cfg.run.simulatedMs === 0 && simulatedNs >= simulatedNsMax, simulatedNsMax },
       guestAccesses: c[C.guestAccesses],
-      ...realUnitsOf(cfg, c, windows * windowNs),
+      ...realUnitsOf(cfg, c, simulatedNs),
     },
     series: seriesOf(cfg, merged, windowNs),
   };

@@ -64,7 +64,7 @@ export function timeCostsOf(cfg: SimConfig): TimeCosts {
   const sampling = Math.max(1, cfg.workload.accessSampling);
   const exit = cfg.platform.l0 === 'hyperv' ? k.nestedExitCycles : k.vmExitCycles;
   return {
-    hitNs: cfg.workload.accessIntervalNs * sampling,
+    hitNs: hitNsOf(cfg),
     // A sampled access stands for k accesses to the same page: the first one's
     // outcome (hit, walk), then k - 1 hits. Walks are not multiplied.
     guestWalkNs: ns(k.guestWalkCycles),
@@ -104,8 +104,12 @@ export const STALL_LIMIT_NS_MIN = 50_000_000;
  */
 export function endNsOf(cfg: SimConfig): number {
   if (cfg.run.simulatedMs > 0) return cfg.run.simulatedMs * 1e6;
-  const hitNs = cfg.workload.accessIntervalNs * Math.max(1, cfg.workload.accessSampling);
-  return Math.max(STALL_LIMIT_NS_MIN, STALL_FACTOR_MAX * cfg.workload.accessesPerVcpu * hitNs);
+  return Math.max(STALL_LIMIT_NS_MIN, STALL_FACTOR_MAX * cfg.workload.accessesPerVcpu * hitNsOf(cfg));
+}
+
+/** A simulated access that hits: `workload.accessIntervalNs` times the accesses it stands for. */
+function hitNsOf(cfg: SimConfig): number {
+  return cfg.workload.accessIntervalNs * Math.max(1, cfg.workload.accessSampling);
 }
 
 /**
