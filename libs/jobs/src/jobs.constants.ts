@@ -6,6 +6,16 @@ export const SHARD_QUEUE = 'tlbsim-shards';
 /** BullMQ queue of sweep points: one BullMQ job per point, run in process on a worker. */
 export const SWEEP_QUEUE = 'tlbsim-sweep-points';
 
+/**
+ * Times a sweep, hunt or shrink point may stall (its worker died, or blocked
+ * its event loop past the lock) and be run again by another worker; BullMQ's
+ * `maxStalledCount` of the point queue. One more stall and BullMQ fails the
+ * point without running it, and the worker that sees that fails the point's
+ * job (`SweepPointService.fail`), so a job never stays running for a point
+ * that will never end. @defaultValue 1
+ */
+export const POINT_STALLS_MAX = 1;
+
 /** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
 export const DEFAULT_PREFIX = 'tlbsim';
 

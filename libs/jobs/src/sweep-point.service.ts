@@ -63,16 +63,29 @@ export class SweepPointService {
       }
       return 'completed';
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      await this.repo.finish(
-        data.sweepId,
-        'failed',
-        `point ${data.index}: ${text}`,
-        this.retentionSec,
-        progressFieldsOf(meta, await this.repo.rowCount(data.sweepId), null, null),
-      );
+      await this.fail(data, error instanceof Error ? error.message : String(error), meta);
       throw error;
     }
+  }
+
+  /**
+   * Fails the point's job with the one-line reason `point <index>: <why>`,
+   * unless the job already ended (then nothing changes). The one failure path
+   * of a point: the run threw, or BullMQ gave up on it without running it
+   * (it stalled more than `POINT_STALLS_MAX` times).
+   *
+   * @returns true if this call ended the job
+   */
+  async fail(data: SweepPointJobData, why: string, meta?: SweepMeta): Promise<boolean> {
+    const known = meta ?? (await this.repo.meta(data.sweepId));
+    if (!known || known.state !== 'running') return false;
+    return this.repo.finish(
+      data.sweepId,
+      'failed',
+      `point ${data.index}: ${why.split('\n')[0]}`,
+      this.retentionSec,
+      progressFieldsOf(known, await this.repo.rowCount(data.sweepId), null, null),
+    );
   }
 
   /** Runs a point: a sweep's to its end, a search's to its first violation (its answer stored for the search). */

@@ -16,7 +16,18 @@ import {
   ShardJobData,
   ShardRunOutcome,
 } from '@tlbsim/jobs';
-import { SWEEP_QUEUE, SweepPointJobData, SweepPointService, SweepQueueRepository, SweepRepository } from '@tlbsim/jobs';
+import {
+  POINT_STALLS_MAX,
+  SWEEP_QUEUE,
+  SweepPointJobData,
+  SweepPointOutcome,
+  SweepPointService,
+  SweepQueueRepository,
+  SweepRepository,
+} from '@tlbsim/jobs';
+
+/** BullMQ's reason for a job that stalled more than `maxStalledCount` times. */
+const STALLED = /stalled more than allowable limit/;
 
 /** Options of {@link WorkerRuntime}. */
 export interface WorkerRuntimeOptions {
@@ -97,13 +108,16 @@ export class WorkerRuntime {
       this.c.retentionSec,
       () => (this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.c.prefix, this.c.retentionSec)),
     );
-    this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => points.run(job.data), {
+    this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => this.processPoint(points, job), {
       connection: bullConnectionOf(this.opts.redisUrl),
       prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: this.opts.stalledIntervalMs,
+      maxStalledCount: POINT_STALLS_MAX,
     });
+    this.sweepWorker.on('stalled', (id) => this.opts.log(`point ${id} stalled (its worker died?): queued again`));
+    this.sweepWorker.on('failed', (job, err) => void this.onPointFailed(points, job, err));
     // Connection errors (every retry of every BullMQ connection) become the process's one line per Redis state change.
     this.sweepWorker.on(
       'error',
@@ -147,6 +161,36 @@ export class WorkerRuntime {
     this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId} failed: ${err.message}`);
     const [meta] = await this.c.jobs.metas([job.data.jobId]);
     if (meta) await this.c.finalizer.fail(meta, `shard ${job.data.shard}: ${err.message}`);
+  }
+
+  /** Runs one point of a sweep, hunt or shrink, with a line when it starts. */
+  private processPoint(points: SweepPointService, job: Job<SweepPointJobData>): Promise<SweepPointOutcome> {
+    this.opts.log(`point ${job.data.index} of ${job.data.sweepId}: start`);
+    return points.run(job.data);
+  }
+
+  /**
+   * BullMQ failed a point: the run threw (its job already failed), or BullMQ
+   * gave up on it without running it (it stalled more than
+   * {@link POINT_STALLS_MAX} times): the point's job fails with the reason.
+   */
+  private async onPointFailed(
+    points: SweepPointService,
+    job: Job<SweepPointJobData> | undefined,
+    err: Error,
+  ): Promise<void> {
+    if (!job) return;
+    const why = STALLED.test(err.message)
+      ? `stalled ${POINT_STALLS_MAX + 1} times (its worker died or blocked past its lock), not run again`
+      : err.message;
+    try {
+      if (await points.fail(job.data, why))
+        this.opts.log(`${job.data.sweepId} failed: point ${job.data.index}: ${why}`);
+    } catch (e) {
+      this.opts.log(
+        `${job.data.sweepId}: point ${job.data.index} failed (${why}) but could not be recorded: ${(e as Error).message}`,
+      );
+    }
   }
 
   /** One heartbeat unless one is still waiting (for a Redis that is down); failures logged unless Redis is known down. */
