@@ -5,7 +5,8 @@ import { timeCostsOf } from './costs';
 import { HostReplicas } from './host-replicas';
 import { KvmActor } from './kvm.actor';
 import { L0Actor } from './l0.actor';
-import { compareMsg, F_DST, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from './message';
+import { F_DST, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from './message';
+import { InboxRoutes } from './inbox-routes';
 import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
 import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
@@ -55,12 +56,6 @@ export interface ShardSnapshot {
   replicas: Record<string, unknown>;
 }
 
-/** Key of the broadcast messages in the per-actor routing map (no actor has a negative id). */
-const BROADCAST_KEY = -1;
-/** Key of the arriving vCPUs' migration chunks. */
-const MIGRATE_KEY = -2;
-const EMPTY: number[] = [];
-
 /**
  * One shard of a run: kvm and l0 actors, the virtual processors placed here
  * and the vCPUs currently running on them, run window by window. A message
@@ -89,6 +84,14 @@ export class ShardSim {
   private series: number[] = [];
   private readonly seriesEvery: number;
   private readonly replicaShardsOf = new Map<number, number[]>();
+  /** The window's delivered messages by receiver (reused every window). */
+  private readonly routes: InboxRoutes;
+  /** Per host: whether this shard replicates its partition state (broadcasts for other hosts are a bug). */
+  private readonly replicated: Uint8Array;
+  /** Actors in id order, rebuilt only when vCPUs arrive or leave. */
+  private order: Actor[] | null = null;
+  /** Per outbox message: its destination shard, or -1 for a broadcast (reused every window). */
+  private destShard = new Int32Array(1024);
 
   constructor(cfg: SimConfig, shard: number, shards: number, fresh = true) {
     this.cfg = cfg;
@@ -114,6 +117,9 @@ export class ShardSim {
       window: 0,
     };
     this.replicas = new HostReplicas(this.ctx, shard, shards);
+    this.routes = new InboxRoutes(this.topo.actorCount);
+    this.replicated = new Uint8Array(this.topo.hosts);
+    for (const h of this.replicas.hosts) this.replicated[h] = 1;
     for (let id = 0; id < this.topo.actorCount; id++) {
       const role = this.topo.roleOf(id);
       if (role === 2) {
@@ -130,6 +136,7 @@ export class ShardSim {
     const v = new VcpuActor(id, this.ctx);
     if (state) v.load(state);
     this.vcpus.set(id, v);
+    this.order = null;
     return v;
   }
 
@@ -147,13 +154,12 @@ export class ShardSim {
     const endNs = (k + 1) * this.windowNs;
     this.ctx.window = k;
     const buf = concat([...this.carry.take(k), ...inbound]);
-    const perActor = this.route(buf, endNs);
-    for (const [id, st] of collectMigrations(buf, perActor.get(MIGRATE_KEY) ?? EMPTY, endNs))
-      this.addVcpu(id, st).arrive();
-    this.replicas.apply(buf, perActor.get(BROADCAST_KEY) ?? EMPTY, endNs);
+    const routes = this.route(buf, endNs);
+    for (const [id, st] of collectMigrations(buf, routes.migrations, endNs)) this.addVcpu(id, st).arrive();
+    this.replicas.apply(buf, routes.broadcasts, endNs);
     this.ctx.outbox.clear();
-    const order = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
-    for (const a of order) a.run(buf, perActor.get(a.id) ?? EMPTY, endNs);
+    this.order ??= [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
+    for (const a of this.order) a.run(buf, routes.of(a.id), endNs);
     let done = true;
     for (const v of this.vcpus.values()) done &&= v.done;
     this.emigrate(k + 1, endNs);
@@ -173,30 +179,32 @@ export class ShardSim {
       if (sched.vpOf(id, next) === sched.vpOf(id, next - 1)) continue;
       sendMigration(v, endNs);
       this.vcpus.delete(id);
+      this.order = null;
     }
   }
 
-  /** Offsets of each local actor's due messages, sorted by (time, src, seq); broadcasts and migrations under their keys. */
-  private route(buf: Float64Array, endNs: number): Map<number, number[]> {
-    const per = new Map<number, number[]>();
+  /** Each local actor's due messages, sorted by (time, src, seq); broadcasts and migrations on their own lists. */
+  private route(buf: Float64Array, endNs: number): InboxRoutes {
+    const routes = this.routes;
+    routes.reset();
+    const checkShard = this.shards > 1;
     for (let o = 0; o < buf.length; o += MSG_WIDTH) {
       if (buf[o + F_TIME] >= endNs) continue; // carried: its destination may arrive later
-      let dst = buf[o + F_DST];
+      const dst = buf[o + F_DST];
       if (dst < 0) {
-        if (!this.replicas.hosts.includes(partitionHostOf(dst)))
+        if (this.replicated[partitionHostOf(dst)] !== 1)
           throw new Error(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
-        dst = BROADCAST_KEY;
+        routes.broadcasts.push(o);
       } else if (buf[o + F_TYPE] === Msg.VcpuMigrate) {
-        dst = MIGRATE_KEY;
-      } else if (this.shardOfDst(dst, buf[o + F_TIME]) !== this.shard) {
-        throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
+        routes.migrations.push(o);
+      } else {
+        if (checkShard && this.shardOfDst(dst, buf[o + F_TIME]) !== this.shard)
+          throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
+        routes.add(dst, o);
       }
-      let list = per.get(dst);
-      if (!list) per.set(dst, (list = []));
-      list.push(o);
     }
-    for (const list of per.values()) if (list.length > 1) list.sort((a, b) => compareMsg(buf, a, buf, b));
-    return per;
+    routes.sort(buf);
+    return routes;
   }
 
   /** Shards holding replicas of host h (those with its VPs), cached. */
@@ -217,38 +225,41 @@ export class ShardSim {
     return this.ctx.schedule.shardOf(dst, Math.floor(timeNs / this.windowNs), this.shards);
   }
 
-  /** The shards a message goes to: its destination's shard in the window it is due (every replica for a broadcast). */
-  private destinations(buf: Float64Array, o: number): number[] {
-    const dst = buf[o + F_DST];
-    if (dst < 0) return this.replicaShards(partitionHostOf(dst));
-    return [this.shardOfDst(dst, buf[o + F_TIME])];
-  }
-
   /** Splits the outbox by destination shard, checking the lookahead. */
   private partition(endNs: number): Map<number, Float64Array> {
     const { buf, count } = this.ctx.outbox;
-    const counts = new Map<number, number>();
-    const dests: number[][] = new Array(count);
+    if (this.destShard.length < count) this.destShard = new Int32Array(count * 2);
+    const dest = this.destShard;
+    const counts = new Int32Array(this.shards);
     for (let i = 0; i < count; i++) {
       const o = i * MSG_WIDTH;
       if (buf[o + F_TIME] < endNs)
         throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
-      dests[i] = this.destinations(buf, o);
-      for (const s of dests[i]) counts.set(s, (counts.get(s) ?? 0) + 1);
+      const dst = buf[o + F_DST];
+      if (dst < 0) {
+        dest[i] = -1;
+        for (const s of this.replicaShards(partitionHostOf(dst))) counts[s]++;
+      } else {
+        const s = this.shards === 1 ? 0 : this.shardOfDst(dst, buf[o + F_TIME]);
+        dest[i] = s;
+        counts[s]++;
+      }
     }
     const out = new Map<number, Float64Array>();
-    const fill = new Map<number, number>();
-    for (const [s, n] of counts) {
-      out.set(s, new Float64Array(n * MSG_WIDTH));
-      fill.set(s, 0);
+    const fill = new Int32Array(this.shards);
+    for (let s = 0; s < this.shards; s++) {
+      if (counts[s] === 0) continue;
+      if (s !== this.shard) this.ctx.counters[C.crossShardMessages] += counts[s];
+      // Everything for one shard, in outbox order: one copy.
+      if (counts[s] === count) out.set(s, buf.slice(0, count * MSG_WIDTH));
+      else out.set(s, new Float64Array(counts[s] * MSG_WIDTH));
     }
+    if (out.size === 1 && counts[out.keys().next().value!] === count) return out;
     for (let i = 0; i < count; i++) {
-      for (const s of dests[i]) {
-        const at = fill.get(s)!;
-        out.get(s)!.set(buf.subarray(i * MSG_WIDTH, (i + 1) * MSG_WIDTH), at);
-        fill.set(s, at + MSG_WIDTH);
-        if (s !== this.shard) this.ctx.counters[C.crossShardMessages]++;
-      }
+      if (dest[i] >= 0) copyRecord(buf, i, out.get(dest[i])!, fill[dest[i]]++);
+      else
+        for (const s of this.replicaShards(partitionHostOf(buf[i * MSG_WIDTH + F_DST])))
+          copyRecord(buf, i, out.get(s)!, fill[s]++);
     }
     return out;
   }
@@ -334,6 +345,13 @@ function partialFrom(
     for (const slot of SERIES_COUNTERS) out.push(counters[slot]);
   }
   return { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
+}
+
+/** Copies message `i` of `from` to slot `at` of `to`. */
+function copyRecord(from: Float64Array, i: number, to: Float64Array, at: number): void {
+  const a = i * MSG_WIDTH;
+  const b = at * MSG_WIDTH;
+  for (let k = 0; k < MSG_WIDTH; k++) to[b + k] = from[a + k];
 }
 
 function concat(parts: Float64Array[]): Float64Array {

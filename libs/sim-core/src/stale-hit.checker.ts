@@ -1,3 +1,4 @@
+import { assert, kernelChecks } from './assert';
 import { C } from './counters';
 import type { PartitionCache } from './partition-cache';
 import { META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
@@ -23,7 +24,7 @@ export const SHARED_REPORTED_MAX = 65536;
 export type StaleHitReport = [number, number, number, number, number, number, number];
 
 /**
- * The checker's vCPU half, called for a hit on slot `i` whose root
+ * The checker's vCPU half, called for a hit on slot `i` (GPA page `g`) whose root
  * incarnation or mapping looks wrong. The hit is stale if the entry came
  * from another root incarnation (same nCR3, reused page), or if the mapping
  * changed and the flush KVM owed for that change has completed
@@ -36,13 +37,14 @@ export function checkStaleHit(
   tlb: Tlb,
   view: VmView,
   i: number,
+  g: number,
   rootInc: number,
   flushedSeq: number,
   gva: number,
   lastFlushKind: number,
   counters: Float64Array,
 ): StaleHitReport | null {
-  const g = tlb.gpa(i);
+  if (kernelChecks.enabled) assert(g === tlb.gpa(i), "the GPA of a hit is the accessing vCPU's own");
   const causeRoot = tlb.inc(i) !== rootInc;
   const causeMap = view.map[g] !== tlb.hpa(i) && seqReached(view.seq[g], flushedSeq);
   if (!causeRoot && !causeMap) return null; // the owed flush is still in flight: a legal hit

@@ -12,7 +12,7 @@ import {
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { checkSharedHit, checkStaleHit, StaleHitReport } from './stale-hit.checker';
-import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, Tlb } from './tlb';
+import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, META_REPORTED_ROOT, Tlb } from './tlb';
 import { VmView } from './vm-view';
 import { gpaShiftOf } from './guest-memory';
 import { PartitionCache } from './partition-cache';
@@ -25,6 +25,16 @@ import { MF } from './message.schema';
 import { assert } from './assert';
 
 const REQ = MF[Msg.Request];
+
+/** Most entries of a vCPU's slot hints (2 bytes each: 2 KiB, within the memory budget per vCPU). */
+export const SLOT_HINTS_MAX = 1024;
+
+/** Entries of the slot hints: the working set rounded up to a power of two, at most {@link SLOT_HINTS_MAX}. */
+export function slotHintLength(workingSetPages: number): number {
+  let n = 1;
+  while (n < workingSetPages && n < SLOT_HINTS_MAX) n *= 2;
+  return n;
+}
 const GRANT = MF[Msg.RootGrant];
 const INVAL_DONE = MF[Msg.InvalDone];
 
@@ -60,6 +70,12 @@ export class VcpuActor extends Actor {
   readonly modes: VcpuModes;
   /** Costs in simulated ns. */
   readonly costs: TimeCosts;
+  /**
+   * Per working-set page (modulo its length, a power of two): the TLB slot
+   * it last hit or was filled in. Only a hint, checked like any slot, so it
+   * never changes a result and is not part of the state.
+   */
+  private readonly slotHint: Uint16Array;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -79,6 +95,7 @@ export class VcpuActor extends Actor {
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
+    this.slotHint = new Uint16Array(slotHintLength(ctx.cfg.workload.workingSetPages));
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
@@ -299,6 +316,9 @@ export class VcpuActor extends Actor {
     const tags = tlb.tags;
     const hot = tlb.hot;
     const tRoot = tlb.root;
+    const meta = tlb.meta;
+    const hint = this.slotHint;
+    const hintMask = hint.length - 1;
     const ways = tlb.ways;
     const setsScale = tlb.setsScale;
     const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
@@ -321,7 +341,8 @@ export class VcpuActor extends Actor {
     let s = this.prng.state;
     let hits = 0,
       nHits = 0,
-      walks = 0;
+      walks = 0,
+      staleKnown = 0;
     let tNs = t0;
     let k = 0;
     // Each access advances the clock by what it costs: a hit, a guest walk, a nested walk.
@@ -333,14 +354,20 @@ export class VcpuActor extends Actor {
       // Multiply-shift range reduction of a 32-bit draw (no float modulo).
       const x = (r2 * (r1 < hotCut ? hotScale : wsScale)) | 0;
       const gva = gvaBase + x;
-      // Combined lookup, inlined (Tlb.setBase's hash): this is the hot path.
-      const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-      const setBase = ((h * setsScale) | 0) * ways;
-      let i = -1;
-      for (let q = setBase, e = setBase + ways; q < e; q++) {
-        if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) {
-          i = q;
-          break;
+      // Combined lookup, inlined: this is the hot path. First the slot this
+      // page hit in last time (a hint, checked like any slot: a matching
+      // entry can only be in its set), then the set (Tlb.setBase's hash).
+      let i = hint[x & hintMask];
+      if (tags[2 * i + 1] !== gva || tags[2 * i] !== ctag || (eptp >= 0 && tRoot[i] !== eptp)) {
+        i = -1;
+        const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+        const setBase = ((h * setsScale) | 0) * ways;
+        for (let q = setBase, e = setBase + ways; q < e; q++) {
+          if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) {
+            i = q;
+            hint[x & hintMask] = q;
+            break;
+          }
         }
       }
       let g = x + gpaShift;
@@ -350,7 +377,12 @@ export class VcpuActor extends Actor {
         const o = i * HOT_STRIDE;
         hot[o + H_STAMP] = tlb.tick();
         hits++;
-        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(i, tNs, gva);
+        const mapped = map[gpa] === hot[o + H_HPA];
+        if (hot[o + H_INC] !== inc || !mapped) {
+          // Stale root, mapping unchanged, already reported: checkStaleHit would only count it.
+          if (mapped && (meta[i] & META_REPORTED_ROOT) !== 0) staleKnown++;
+          else this.suspicious(i, tNs, gva, gpa);
+        }
         tNs += hitNs;
         continue;
       }
@@ -362,13 +394,13 @@ export class VcpuActor extends Actor {
           const o = j * HOT_STRIDE;
           nHits++;
           if (ph[o + H_INC] !== inc || map[gpa] !== ph[o + H_HPA]) this.suspiciousShared(j, tNs);
-          tlb.fill(ctag, gva, ph[o + H_HPA], root, ph[o + H_INC], fillUs);
+          hint[x & hintMask] = tlb.fill(ctag, gva, ph[o + H_HPA], root, ph[o + H_INC], fillUs);
           tNs += missNs;
         } else {
           walks++;
           const hpa = map[gpa];
           this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
-          tlb.fill(ctag, gva, hpa, root, inc, fillUs);
+          hint[x & hintMask] = tlb.fill(ctag, gva, hpa, root, inc, fillUs);
           tNs += walkNs;
         }
         continue;
@@ -377,19 +409,20 @@ export class VcpuActor extends Actor {
       if (j >= 0) {
         const o = j * HOT_STRIDE;
         nHits++;
-        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, tNs, -1);
-        tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
+        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, tNs, -1, gpa);
+        hint[x & hintMask] = tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
         tNs += missNs;
       } else {
         walks++;
         const hpa = map[gpa];
         tlb.fill(root, gpa, hpa, root, inc, fillUs);
-        tlb.fill(ctag, gva, hpa, root, inc, fillUs);
+        hint[x & hintMask] = tlb.fill(ctag, gva, hpa, root, inc, fillUs);
         tNs += walkNs;
       }
     }
     this.prng.state = s;
     this.countBatch(k, hits, nHits, walks);
+    this.ctx.counters[C.staleHits] += staleKnown;
     st.nextAccessNs = tNs;
   }
 
@@ -408,12 +441,13 @@ export class VcpuActor extends Actor {
   }
 
   /** A hit in this TLB the checker must look at: see {@link checkStaleHit}. */
-  private suspicious(i: number, tNs: number, gva: number): void {
+  private suspicious(i: number, tNs: number, gva: number, gpa: number): void {
     const s = this.s;
     const report = checkStaleHit(
       this.tlb,
       this.view,
       i,
+      gpa,
       s.rootInc,
       s.flushedSeq,
       gva,
