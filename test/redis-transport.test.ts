@@ -5,6 +5,7 @@
  */
 import { MSG_WIDTH } from '@tlbsim/sim-core';
 import {
+  BarrierTimeoutError,
   createRedis,
   encodeBatch,
   JobFinishedError,
@@ -116,5 +117,41 @@ describe('RedisTransport', () => {
     conns.push(raw);
     await raw.hset(keys.result, 'state', 'cancelled');
     await expect(waiting).rejects.toBeInstanceOf(JobFinishedError);
+  });
+
+  it('fails a barrier wait with no progress from the missing shard for the barrier timeout, naming it and the window', async () => {
+    const { repos } = await transports('e', 2);
+    const t0 = new RedisTransport(repos[0], { jobId: 'e', token: '1', blockMs: 100, barrierTimeoutMs: 1000 });
+    const start = Date.now();
+    const error = await t0.exchange(0, 0, new Map(), false).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BarrierTimeoutError);
+    expect((error as BarrierTimeoutError).missing).toEqual([1]);
+    expect((error as Error).message).toBe(
+      'waited 1 s at the barrier of window 0 for shard 1 with no progress (a write lost in a Redis failover, or no worker runs it)',
+    );
+    expect(Date.now() - start).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - start).toBeLessThan(2500);
+  });
+
+  it.each([
+    ['a claim of the missing shard (a worker resuming it)', 'f', (r: ShardExchangeRepository) => r.claim()],
+    [
+      'a window the resumed missing shard re-runs',
+      'g',
+      (r: ShardExchangeRepository, token: string) => r.publish(0, new Map(), false, token),
+    ],
+  ])('%s restarts the barrier timeout', async (_what, jobId, progress) => {
+    const { repos, ts } = await transports(jobId, 2);
+    // Both passed window 0; shard 0 waits at window 1, which shard 1 never publishes.
+    await Promise.all([ts[0].exchange(0, 0, new Map(), false), ts[1].exchange(1, 0, new Map(), false)]);
+    const t0 = new RedisTransport(repos[0], { jobId, token: '1', blockMs: 100, barrierTimeoutMs: 1000 });
+    const start = Date.now();
+    const waiting = t0.exchange(0, 1, new Map(), false).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 700));
+    await progress(repos[1], '1');
+    const error = await waiting;
+    expect(error).toBeInstanceOf(BarrierTimeoutError);
+    expect((error as BarrierTimeoutError).window).toBe(1);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(1700);
   });
 });

@@ -4,6 +4,7 @@
  * Redis Streams transport of shard messages, snapshots and resume.
  */
 export * from './barrier-left.error';
+export * from './barrier-timeout.error';
 export * from './batch.codec';
 export * from './event-stream.repository';
 export * from './job-finalizer.service';

@@ -19,7 +19,7 @@ export class JobKeys extends TaggedKeys {
   get result(): string {
     return `${this.base}:result`;
   }
-  /** Hash: per-window publish counts, per-shard watermarks and fencing tokens. */
+  /** Hash: per-window publish counts, per-shard watermarks, fencing tokens and last re-run windows. */
   get barrier(): string {
     return `${this.base}:barrier`;
   }

@@ -16,6 +16,17 @@ export const SWEEP_QUEUE = 'tlbsim-sweep-points';
  */
 export const POINT_STALLS_MAX = 1;
 
+/**
+ * How long a shard waits at a window's barrier while the shards it waits for
+ * make no progress (neither publish the window nor are claimed again by a
+ * worker) before it fails the job, naming them and the window
+ * (`BarrierTimeoutError`). Without it a job whose window publish was lost in
+ * a Redis failover (replication is asynchronous), or whose shard no worker
+ * runs, would wait forever. A worker's `--barrier-timeout-ms` overrides it.
+ * @defaultValue 300000 (5 minutes)
+ */
+export const BARRIER_TIMEOUT_MS = 300_000;
+
 /** Key prefix of everything tlbsim stores. @defaultValue 'tlbsim' */
 export const DEFAULT_PREFIX = 'tlbsim';
 

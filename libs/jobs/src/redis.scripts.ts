@@ -17,7 +17,9 @@
  * The shard completing a window's barrier while a resize is requested
  * (field `resize`) and the job is not done sets `stopAt` to that window.
  * A window already published (a resumed shard re-running it) is not written
- * again: determinism makes it identical, and receivers would drop it anyway.
+ * again: determinism makes it identical, and receivers would drop it anyway;
+ * only `re:<shard>` records it, the re-run's progress that the barrier
+ * timeout of waiting shards counts (see `ShardExchangeRepository.barrierProgress`).
  */
 export const PUBLISH_LUA = `
 local shard, w, done, tok, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -42,6 +44,8 @@ if w > pub then
     end
     redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', w .. '-1', 'w', w, 'a', all)
   end
+else
+  redis.call('HSET', KEYS[1], 're:' .. shard, w)
 end
 local stopAt = tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')
 local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')

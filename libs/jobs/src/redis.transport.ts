@@ -1,8 +1,10 @@
 import { MSG_WIDTH } from '@tlbsim/sim-core';
 import type { ExchangeResult, ShardTransport } from '@tlbsim/engine';
 import { BarrierLeftError } from './barrier-left.error';
+import { BarrierTimeoutError } from './barrier-timeout.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
+import { BARRIER_TIMEOUT_MS } from './jobs.constants';
 import { BarrierReply, ShardExchangeRepository } from './shard-exchange.repository';
 import { ShardSupersededError } from './shard-superseded.error';
 
@@ -36,7 +38,12 @@ export interface RedisTransportOptions {
   stats?: TransportStats;
   /** Polled between two barrier waits; true makes the shard leave the barrier ({@link BarrierLeftError}). */
   shouldStop?: () => boolean;
+  /** Waiting at a barrier with no progress from the shards waited for this long fails ({@link BarrierTimeoutError}). @defaultValue BARRIER_TIMEOUT_MS */
+  barrierTimeoutMs?: number;
 }
+
+/** Most time between two looks at a stuck barrier's progress (a tenth of the timeout if less). @defaultValue 5000 */
+const PROGRESS_PROBE_MS = 5000;
 
 /**
  * The distributed {@link ShardTransport}: a window's outbound batches go to
@@ -49,6 +56,7 @@ export class RedisTransport implements ShardTransport {
   /** The window after which every shard stops for a resize, as of the last barrier (-1: none). */
   stopAt = -1;
   private readonly blockMs: number;
+  private readonly barrierTimeoutMs: number;
 
   constructor(
     private readonly repo: ShardExchangeRepository,
@@ -56,6 +64,7 @@ export class RedisTransport implements ShardTransport {
   ) {
     this.stats = { ...(opts.stats ?? emptyTransportStats()) };
     this.blockMs = opts.blockMs ?? 500;
+    this.barrierTimeoutMs = opts.barrierTimeoutMs ?? BARRIER_TIMEOUT_MS;
   }
 
   async exchange(
@@ -82,20 +91,43 @@ export class RedisTransport implements ShardTransport {
 
   /**
    * Waits until the barrier of `window` passes. A stopping worker leaves
-   * instead: the other shards may be stopping too, before this window.
+   * instead: the other shards may be stopping too, before this window. No
+   * progress from the shards waited for within the barrier timeout fails
+   * ({@link BarrierTimeoutError}).
    */
   private async settle(first: BarrierReply, shard: number, window: number, trips: number): Promise<ExchangeResult> {
     let reply = first;
     const waitStart = performance.now();
+    const watch = { since: waitStart, probedAt: waitStart, signature: '' };
     while (reply.status === 'waiting') {
       if (this.opts.shouldStop?.()) throw new BarrierLeftError(this.opts.jobId, shard, window);
       reply = await this.repo.wait(window, this.blockMs);
+      if (reply.status === 'waiting') await this.watchProgress(watch, shard, window);
     }
     this.stats.barrierWaitMs += performance.now() - waitStart;
     this.stats.redisRoundTrips += this.repo.roundTrips - trips;
     this.check(reply, shard);
     this.stopAt = reply.stopAt;
     return { inbound: this.accept(reply.entries), allDone: reply.allDone };
+  }
+
+  /**
+   * Looks at the barrier's progress every few seconds while it is stuck: any
+   * publish or claim restarts the clock; none for the barrier timeout throws.
+   */
+  private async watchProgress(
+    watch: { since: number; probedAt: number; signature: string },
+    shard: number,
+    window: number,
+  ): Promise<void> {
+    const now = performance.now();
+    if (now - watch.probedAt < Math.min(PROGRESS_PROBE_MS, this.barrierTimeoutMs / 10)) return;
+    watch.probedAt = now;
+    const progress = await this.repo.barrierProgress(window);
+    if (watch.signature && progress.signature !== watch.signature) watch.since = now;
+    watch.signature = progress.signature;
+    if (now - watch.since >= this.barrierTimeoutMs)
+      throw new BarrierTimeoutError(this.opts.jobId, shard, window, progress.missing, this.barrierTimeoutMs);
   }
 
   /** Dedupes a window's delivered entries and counts them. */

@@ -19,6 +19,14 @@ export interface BarrierReply {
   stopAt: number;
 }
 
+/** What {@link ShardExchangeRepository.barrierProgress} returns. */
+export interface BarrierProgress {
+  /** Shards that have not published the window. */
+  missing: number[];
+  /** Every shard's last published window and token: equal signatures, no progress. */
+  signature: string;
+}
+
 /** What {@link ShardExchangeRepository.claim} returns. */
 export interface ShardClaim {
   token: string;
@@ -141,6 +149,21 @@ export class ShardExchangeRepository {
     // A later window's barrier implies this one passed and the run went on.
     const allDone = barrierWindow === window && flag === '1';
     return { status: 'passed', allDone, fresh: false, entries: parseEntries(res[2][1]), stopAt };
+  }
+
+  /**
+   * Where the barrier of `window` stands: the shards that have not published
+   * it, and a signature of every shard's last published window, fencing
+   * token and last re-run window (it changes when a shard publishes, is
+   * claimed by a worker, or re-runs a window after a resume).
+   */
+  async barrierProgress(window: number): Promise<BarrierProgress> {
+    const fields = Array.from({ length: this.shards }, (_, s) => [`pub:${s}`, `tok:${s}`, `re:${s}`]).flat();
+    this.roundTrips++;
+    const values = await this.redis.hmget(this.keys.barrier, ...fields);
+    const missing: number[] = [];
+    for (let s = 0; s < this.shards; s++) if (Number(values[3 * s] ?? '-1') < window) missing.push(s);
+    return { missing, signature: values.join(',') };
   }
 
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */

@@ -43,6 +43,8 @@ export interface ShardRunOptions {
   shouldStop?: () => boolean;
   /** A connection of its own (barrier waits block it); the caller closes it. */
   connection: TlbRedis;
+  /** Waiting at a barrier with no progress from the shards waited for this long fails the job (`BarrierTimeoutError`). @defaultValue BARRIER_TIMEOUT_MS */
+  barrierTimeoutMs?: number;
 }
 
 /** Counters of a shard carried by `window-completed` events. */
@@ -109,6 +111,7 @@ export class ShardExecutionService {
       token,
       stats: start.stats,
       shouldStop: opts.shouldStop,
+      barrierTimeoutMs: opts.barrierTimeoutMs,
     });
     let lastEvent = 0;
     const checkpoints: number[] = [];

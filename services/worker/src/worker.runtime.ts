@@ -3,6 +3,7 @@ import { randomBytes } from 'crypto';
 import { Job, WaitingError, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
 import {
+  BARRIER_TIMEOUT_MS,
   bullConnectionOf,
   bullPrefixOf,
   createRedis,
@@ -46,6 +47,12 @@ export interface WorkerRuntimeOptions {
   lockDurationMs?: number;
   /** How often BullMQ looks for stalled shard jobs (whose worker died). @defaultValue 3000 */
   stalledIntervalMs?: number;
+  /**
+   * A shard waiting at a window's barrier fails its job when the shards it
+   * waits for made no progress for this long (see `BARRIER_TIMEOUT_MS`).
+   * @defaultValue BARRIER_TIMEOUT_MS (300000)
+   */
+  barrierTimeoutMs?: number;
   /** Heartbeat and admission pass period. @defaultValue 1000 */
   heartbeatMs?: number;
   /** Retention of finished jobs' records. @defaultValue 3600 */
@@ -81,6 +88,7 @@ export class WorkerRuntime {
       concurrency: opts.concurrency ?? 1,
       lockDurationMs: opts.lockDurationMs ?? 6000,
       stalledIntervalMs: opts.stalledIntervalMs ?? 3000,
+      barrierTimeoutMs: opts.barrierTimeoutMs ?? BARRIER_TIMEOUT_MS,
       heartbeatMs: opts.heartbeatMs ?? 1000,
       retentionSec: this.c.retentionSec,
       log: opts.log ?? ((l) => process.stderr.write(`${l}\n`)),
@@ -141,6 +149,7 @@ export class WorkerRuntime {
         workerId: this.id,
         connection,
         shouldStop: () => this.stopping,
+        barrierTimeoutMs: this.opts.barrierTimeoutMs,
       });
       this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId}: ${outcome}`);
       return outcome;

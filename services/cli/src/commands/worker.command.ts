@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { probeRedis } from '@tlbsim/jobs';
+import { BARRIER_TIMEOUT_MS, probeRedis } from '@tlbsim/jobs';
 import { WorkerRuntime, WorkerRuntimeOptions } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
@@ -12,6 +12,7 @@ export interface WorkerOptions extends RedisOptions {
   concurrency: string;
   lockDurationMs?: string;
   stalledIntervalMs?: string;
+  barrierTimeoutMs?: string;
   retentionSec?: string;
 }
 
@@ -24,6 +25,7 @@ export const WORKER_OPTION_LIMITS = Object.freeze({
   concurrency: { min: 1, max: 1024 },
   lockDurationMs: { min: 100, max: 86_400_000 },
   stalledIntervalMs: { min: 100, max: 86_400_000 },
+  barrierTimeoutMs: { min: 1000, max: 86_400_000 },
   retentionSec: { min: 1, max: 10 * 365 * 86_400 },
 });
 
@@ -48,6 +50,7 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
       concurrency: limitedInt('--concurrency', options.concurrency, L.concurrency),
       lockDurationMs: limitedInt('--lock-duration-ms', options.lockDurationMs, L.lockDurationMs),
       stalledIntervalMs: limitedInt('--stalled-interval-ms', options.stalledIntervalMs, L.stalledIntervalMs),
+      barrierTimeoutMs: limitedInt('--barrier-timeout-ms', options.barrierTimeoutMs, L.barrierTimeoutMs),
       retentionSec: limitedInt('--retention-sec', options.retentionSec, L.retentionSec),
       log: (line) => ctx.io.err(`${line}\n`),
     };
@@ -82,6 +85,10 @@ export function workerCommand(ctx: CliContext): Command {
     )
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
     .option('--stalled-interval-ms <ms>', "how often dead workers' shards are looked for (default 3000)")
+    .option(
+      '--barrier-timeout-ms <ms>',
+      `fail a job whose shards wait at a window's barrier this long with no progress from the missing shards (default ${BARRIER_TIMEOUT_MS})`,
+    )
     .option('--retention-sec <s>', "seconds finished jobs' records are kept (default $TLBSIM_RETENTION_SEC or 3600)")
     .addHelpText(
       'after',
