@@ -6,19 +6,53 @@
  * benchmark (1 vs 2 worker processes over Redis) and the Redis Cluster one
  * (the same job over one Redis and over three cluster masters). Also writes it to
  * bench-out/bench.json. Numbers go into BENCHMARKS.md with this command.
+ * `--help` prints the usage line (exit 0); an unknown argument or an override
+ * that does not validate is one line and exit 2, before anything runs.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { ScenarioInputError } from '@tlbsim/contracts';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { EXIT } from '../exit-codes';
 import { loadScenarioFile } from '../scenario.loader';
+import { BENCH_HELP, BenchUsageError, parseBenchArgs } from './bench.args';
 import { benchKernel } from './kernel.bench';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
+/**
+ * The arguments and the overridden fleet, or the exit code when there is
+ * nothing to run: 0 after `--help` (the usage line), 2 after one line for
+ * an unknown argument or an override that does not validate.
+ */
+function setup(args: readonly string[]): { kernelOnly: boolean; fleet: SimConfig } | number {
+  try {
+    const parsed = parseBenchArgs(args);
+    if (parsed.help) {
+      process.stdout.write(`${BENCH_HELP}\n`);
+      return EXIT.OK;
+    }
+    return {
+      kernelOnly: parsed.kernelOnly,
+      fleet: loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), parsed.overrides),
+    };
+  } catch (error) {
+    if (error instanceof BenchUsageError) process.stderr.write(`bench: ${error.message}\n`);
+    else if (error instanceof ScenarioInputError)
+      process.stderr.write(`bench: invalid override: ${error.errors.map((e) => e.message).join('; ')}\n`);
+    else throw error;
+    return EXIT.BAD_INPUT;
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const kernelOnly = args.includes('--kernel-only');
-  const overrides = args.filter((a) => a.includes('='));
-  const fleet = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), overrides);
+  const ready = setup(args);
+  if (typeof ready === 'number') {
+    process.exitCode = ready;
+    return;
+  }
+  const { kernelOnly, fleet } = ready;
   const out: Record<string, unknown> = {
     command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
     node: process.version,
