@@ -11,7 +11,6 @@ import {
   partitionDst,
 } from './message';
 import { PartitionCache } from './partition-cache';
-import { H_STAMP, HOT_STRIDE } from './tlb';
 
 /** One broadcast record (time, src, seq, dst, type, p0..p6). */
 function msg(type: number, src: number, ...p: number[]): Float64Array {
@@ -57,9 +56,9 @@ describe('PartitionCache', () => {
 
   it('peek never changes the replacement order (reads by one vCPU are invisible to others)', () => {
     const pc = filled();
-    const stamps = Array.from({ length: pc.tlb.entries }, (_, i) => pc.tlb.hot[i * HOT_STRIDE + H_STAMP]);
+    const stamps = Array.from({ length: pc.tlb.entries }, (_, i) => pc.tlb.stamp(i));
     for (let g = 0; g < 8; g++) pc.peek(R1, g);
-    expect(Array.from({ length: pc.tlb.entries }, (_, i) => pc.tlb.hot[i * HOT_STRIDE + H_STAMP])).toEqual(stamps);
+    expect(Array.from({ length: pc.tlb.entries }, (_, i) => pc.tlb.stamp(i))).toEqual(stamps);
   });
 
   it('a space flush (NestedFlush or HvFlushApply of HvCallFlushGuestPhysicalAddressSpace) drops that nCR3 only', () => {

@@ -1,6 +1,7 @@
+import { assert, kernelChecks } from './assert';
 import { F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
 import { FLUSH_WORDS, MF } from './message.schema';
-import { H_HPA, H_INC, H_STAMP, HOT_STRIDE, TAG_INVALID, Tlb } from './tlb';
+import { S_HPA, S_INC, S_TAG0, S_TAG1, SLOT_STRIDE, TAG_INVALID, Tlb } from './tlb';
 
 import type { SimConfig } from './config';
 
@@ -42,6 +43,13 @@ export class PartitionCache {
   readonly tlb: Tlb;
   /** Host-local vCPU index that filled each slot (for witnesses). */
   readonly filler: Int32Array;
+  /**
+   * A copy of each slot's tags ([tag0, tag1] per slot) that lookups scan:
+   * a set's 16 tags fit two cache lines where the slots take six, and the
+   * replica is megabytes, so a lookup that misses the cache reads a third
+   * as much. Rewritten from the slots after every flush.
+   */
+  private readonly keys: Int32Array;
 
   constructor(
     readonly host: number,
@@ -50,30 +58,46 @@ export class PartitionCache {
   ) {
     this.tlb = new Tlb(entries, Math.min(PARTITION_CACHE_WAYS, entries));
     this.filler = new Int32Array(entries);
+    this.keys = new Int32Array(entries * 2);
+    this.syncKeys();
+  }
+
+  /** Copies every slot's tags into {@link keys}. */
+  private syncKeys(): void {
+    const sl = this.tlb.slots;
+    const keys = this.keys;
+    for (let i = 0; i < this.tlb.entries; i++) {
+      keys[2 * i] = sl[i * SLOT_STRIDE + S_TAG0];
+      keys[2 * i + 1] = sl[i * SLOT_STRIDE + S_TAG1];
+    }
   }
 
   /** Bytes of typed-array storage of this replica. */
   get bytes(): number {
     const t = this.tlb;
-    return (
-      t.tags.byteLength +
-      t.hot.byteLength +
-      t.root.byteLength +
-      t.fillUs.byteLength +
-      t.meta.byteLength +
-      this.filler.byteLength
-    );
+    return t.slots.byteLength + t.fillUs.byteLength + this.filler.byteLength + this.keys.byteLength;
   }
 
   /** Slot of (nCR3, GPA) or -1, without touching the replacement order. */
   peek(ncr3: number, gpa: number): number {
     const t = this.tlb;
     const base = t.setBase(ncr3, gpa);
-    const tags = t.tags;
+    const keys = this.keys;
+    if (kernelChecks.enabled) this.checkKeys(base);
     for (let i = base, end = base + t.ways; i < end; i++) {
-      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) return i;
+      if (keys[2 * i + 1] === gpa && keys[2 * i] === ncr3) return i;
     }
     return -1;
+  }
+
+  /** Debug mode: the set at `base` has its slots' tags in {@link keys}. */
+  private checkKeys(base: number): void {
+    const sl = this.tlb.slots;
+    for (let i = base, end = base + this.tlb.ways; i < end; i++) {
+      const same =
+        this.keys[2 * i] === sl[i * SLOT_STRIDE + S_TAG0] && this.keys[2 * i + 1] === sl[i * SLOT_STRIDE + S_TAG1];
+      assert(same, 'the partition cache keys mirror its slots');
+    }
   }
 
   /** Applies one NestedFill, NestedFlush or HvFlushApply record at offset o of b. */
@@ -87,6 +111,7 @@ export class PartitionCache {
     else if (b[o + FLUSH_WORDS.kind] === HV_FLUSH_LIST)
       this.tlb.hvFlushRange(ncr3, b[o + FLUSH_WORDS.gpa], b[o + FLUSH_WORDS.pages]);
     else this.tlb.hvFlushSpace(ncr3);
+    this.syncKeys();
   }
 
   /**
@@ -99,38 +124,43 @@ export class PartitionCache {
     const ncr3 = b[o + FILL.ncr3];
     const gpa = b[o + FILL.gpa];
     const t = this.tlb;
-    const tags = t.tags;
-    const hot = t.hot;
+    const sl = t.slots;
+    const keys = this.keys;
     const base = t.setBase(ncr3, gpa);
+    const end = base + t.ways;
     let found = -1,
-      empty = -1,
-      lru = base,
-      oldest = 0x7fffffff;
-    for (let i = base, end = base + t.ways; i < end; i++) {
-      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) {
+      empty = -1;
+    for (let i = base; i < end; i++) {
+      if (keys[2 * i + 1] === gpa && keys[2 * i] === ncr3) {
         found = i;
         break;
       }
-      if (tags[2 * i] === TAG_INVALID) {
-        if (empty < 0) empty = i;
-        continue;
-      }
-      const st = hot[i * HOT_STRIDE + H_STAMP];
-      if (st < oldest) {
-        oldest = st;
-        lru = i;
+      if (empty < 0 && keys[2 * i] === TAG_INVALID) empty = i;
+    }
+    // A full set without the entry: its least recently filled slot goes.
+    let lru = base;
+    if (found < 0 && empty < 0) {
+      let oldest = 0x7fffffff;
+      for (let i = base; i < end; i++) {
+        const st = t.stamp(i);
+        if (st < oldest) {
+          oldest = st;
+          lru = i;
+        }
       }
     }
     let slot = found;
     if (found >= 0) {
-      const h = found * HOT_STRIDE;
-      hot[h + H_HPA] = b[o + FILL.hpa];
-      hot[h + H_INC] = b[o + FILL.inc];
-      hot[h + H_STAMP] = t.tick();
+      const q = found * SLOT_STRIDE;
+      sl[q + S_HPA] = b[o + FILL.hpa];
+      sl[q + S_INC] = b[o + FILL.inc];
+      t.touch(found);
       t.fillUs[found] = b[o + FILL.fillUs];
     } else {
       slot = empty >= 0 ? empty : lru;
       t.fillSlot(slot, ncr3, gpa, b[o + FILL.hpa], ncr3, b[o + FILL.inc], b[o + FILL.fillUs]);
+      keys[2 * slot] = ncr3;
+      keys[2 * slot + 1] = gpa;
     }
     this.filler[slot] = b[o + F_SRC] - this.firstVcpuActor;
   }
@@ -144,5 +174,6 @@ export class PartitionCache {
   load(s: Record<string, unknown>): void {
     this.tlb.load(s.tlb as Record<string, unknown>);
     this.filler.set(s.filler as Int32Array);
+    this.syncKeys();
   }
 }

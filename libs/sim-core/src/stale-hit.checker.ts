@@ -1,6 +1,7 @@
 import { assert, kernelChecks } from './assert';
 import { C } from './counters';
 import type { PartitionCache } from './partition-cache';
+import type { ReportedKeys } from './reported-keys';
 import { META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
 import { seqReached, VmView } from './vm-view';
 
@@ -50,8 +51,8 @@ export function checkStaleHit(
   if (!causeRoot && !causeMap) return null; // the owed flush is still in flight: a legal hit
   counters[C.staleHits]++;
   const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
-  if ((tlb.meta[i] & bits) === bits) return null;
-  tlb.meta[i] |= bits;
+  if ((tlb.reportedBits(i) & bits) === bits) return null;
+  tlb.markReported(i, bits);
   const flags =
     (gva < 0 ? REPORT_NESTED : 0) |
     (causeRoot ? REPORT_CAUSE_ROOT : 0) |
@@ -73,7 +74,7 @@ export function checkSharedHit(
   rootInc: number,
   flushedSeq: number,
   lastFlushKind: number,
-  reported: Set<number>,
+  reported: ReportedKeys,
   counters: Float64Array,
 ): StaleHitReport | null {
   const tlb = part.tlb;

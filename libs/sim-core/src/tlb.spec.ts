@@ -1,4 +1,4 @@
-import { combinedTag, Tlb } from './tlb';
+import { combinedTag, META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
 
 /**
  * Scope of every flush of {@link Tlb}, one test per row of
@@ -328,6 +328,24 @@ describe('Tlb replacement and lookup', () => {
     tlb.fill(T0, 0x20, 0x2, R1, 1, 0);
     expect(tlb.lookupNested(R1, 0x20)).toBe(-1);
     expect(tlb.lookupNested(R1, 0x10)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("keeps an entry's reported bits through lookups and renumbering, and replacement ignores them", () => {
+    const tlb = newTlb();
+    const [a, b, c, d, e] = sameSetGvas(tlb, 5);
+    const [sa, sb] = [a, b, c, d].map((g) => tlb.fill(T0, g, g, R1, 1, 0));
+    // The oldest entry carries both reported bits (the stamp word's top bits): it must still be the LRU.
+    tlb.markReported(sa, META_REPORTED_ROOT | META_REPORTED_MAP);
+    tlb.markReported(sb, META_REPORTED_MAP);
+    expect(tlb.reportedBits(sa)).toBe(3);
+    expect(tlb.lookupCombined(T0, b, -1)).toBe(sb); // b becomes most recent, keeping its bit
+    expect(tlb.reportedBits(sb)).toBe(META_REPORTED_MAP);
+    tlb.clock = 0x3fffffff; // the next stamp renumbers every stamp, order and bits kept
+    expect(tlb.lookupCombined(T0, b, -1)).toBe(sb);
+    expect(tlb.reportedBits(sb)).toBe(META_REPORTED_MAP);
+    expect(tlb.stamp(sb)).toBe(tlb.clock);
+    expect(tlb.fill(T0, e, e, R1, 1, 0)).toBe(sa); // a was least recently used, its bits notwithstanding
+    expect(tlb.reportedBits(sa)).toBe(0); // a new entry starts unreported
   });
 
   it('rejects a geometry whose entries are not a positive multiple of the ways', () => {

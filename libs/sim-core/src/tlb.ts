@@ -9,8 +9,8 @@
  *
  * Every entry also carries hidden provenance that lookups never match on: the
  * root incarnation it was filled under and its fill time. Only the checker
- * reads them. Structure-of-arrays over typed arrays keeps the hot path free of
- * allocation and the footprint near 29 bytes per entry.
+ * reads them. Typed arrays keep the hot path free of allocation and the
+ * footprint near 29 bytes per entry.
  *
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
@@ -37,26 +37,42 @@ export function combinedTag(asid: number, pcid: number): number {
 export const META_REPORTED_ROOT = 1;
 /** Reported-bit: this entry was reported as a stale-mapping use. */
 export const META_REPORTED_MAP = 2;
+/**
+ * The stamp word also holds the reported bits, above the LRU clock (which
+ * never exceeds {@link STAMP_MASK}): a byte per entry saved, which keeps a
+ * vCPU within its memory budget.
+ */
+export const META_SHIFT = 30;
 
-/** Slot layout of {@link Tlb.tags}: two words per slot. */
-export const TAGS_STRIDE = 2;
-/** Slot layout of {@link Tlb.hot}: hpa, inc, stamp. */
-export const HOT_STRIDE = 3;
-export const H_HPA = 0;
-export const H_INC = 1;
-export const H_STAMP = 2;
+/** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, stamp, root. */
+export const SLOT_STRIDE = 6;
+/** tag0: kind and context ({@link TAG_COMBINED}), or nCR3/EPTP of a nested entry. */
+export const S_TAG0 = 0;
+/** tag1: GVA page (combined) or GPA page (nested). */
+export const S_TAG1 = 1;
+/** HPA page. */
+export const S_HPA = 2;
+/** Root incarnation the entry was filled under (hidden provenance). */
+export const S_INC = 3;
+/** LRU stamp (low 30 bits, {@link STAMP_MASK}) and the reported bits (above, {@link META_SHIFT}). */
+export const S_STAMP = 4;
+/** The nCR3/EPTP the entry was derived under. */
+export const S_ROOT = 5;
 
 /** The LRU clock is renumbered before it leaves the int32 range. */
 const CLOCK_MAX = 0x3fffffff;
+/** The LRU stamp's bits of the stamp word. */
+export const STAMP_MASK = CLOCK_MAX;
 
 /**
  * A set-associative TLB; see the module comment. Storage is laid out for
- * the cache of the machine running the simulation: the tags of a set are
- * contiguous ({@link tags}: [tag0, tag1] per slot) and the fields a hit reads
- * are adjacent ({@link hot}: [hpa, inc, stamp] per slot), so a hit touches
- * about three lines however many vCPUs a shard holds. A combined entry's GPA
- * is not stored: the guest page tables are a fixed function of the GVA
- * (`gpaOfGva`), which keeps the TLB near 29 bytes per entry.
+ * the cache of the machine running the simulation: everything a lookup and
+ * a hit read or write sits in one 24-byte slot ({@link slots}: tag0, tag1,
+ * hpa, inc, stamp, root), so a hit found through a hint touches one or two
+ * cache lines however many vCPUs a shard holds (a fleet's TLBs do not fit
+ * in the cache, so lines touched per access set the speed). A combined
+ * entry's GPA is not stored: the guest page tables are a fixed function of
+ * the GVA (`gpaOfGva`), which keeps the TLB near 29 bytes per entry.
  */
 export class Tlb {
   readonly entries: number;
@@ -64,16 +80,10 @@ export class Tlb {
   readonly sets: number;
   /** `sets / 2^32`, for range reduction of 32-bit hashes. */
   readonly setsScale: number;
-  /** Per slot: tag0 (kind and context, {@link TAG_COMBINED}), tag1 (GVA or GPA page). */
-  readonly tags: Int32Array;
-  /** Per slot: HPA, root incarnation (hidden provenance), LRU stamp. */
-  readonly hot: Int32Array;
-  /** The nCR3/EPTP each entry was derived under. */
-  readonly root: Int32Array;
+  /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_STAMP`, `S_ROOT`. */
+  readonly slots: Int32Array;
   /** Hidden provenance: fill time in microseconds. */
   readonly fillUs: Int32Array;
-  /** Checker bits ({@link META_REPORTED_ROOT}, {@link META_REPORTED_MAP}). */
-  readonly meta: Uint8Array;
   /** LRU clock. */
   clock = 0;
 
@@ -94,35 +104,53 @@ export class Tlb {
     this.ways = ways;
     this.sets = entries / ways;
     this.setsScale = this.sets / 0x100000000;
-    this.tags = new Int32Array(entries * TAGS_STRIDE);
-    for (let i = 0; i < entries; i++) this.tags[i * TAGS_STRIDE] = TAG_INVALID;
-    this.hot = new Int32Array(entries * HOT_STRIDE);
-    this.root = new Int32Array(entries);
+    this.slots = new Int32Array(entries * SLOT_STRIDE);
+    for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
     this.fillUs = new Int32Array(entries);
-    this.meta = new Uint8Array(entries);
   }
 
   /** tag0 of slot i. */
   tag0(i: number): number {
-    return this.tags[i * TAGS_STRIDE];
+    return this.slots[i * SLOT_STRIDE + S_TAG0];
   }
   /** tag1 of slot i. */
   tag1(i: number): number {
-    return this.tags[i * TAGS_STRIDE + 1];
+    return this.slots[i * SLOT_STRIDE + S_TAG1];
   }
   /** HPA of slot i. */
   hpa(i: number): number {
-    return this.hot[i * HOT_STRIDE + H_HPA];
+    return this.slots[i * SLOT_STRIDE + S_HPA];
   }
   /** GPA page behind slot i (derived for combined entries). */
   gpa(i: number): number {
-    const t1 = this.tags[i * TAGS_STRIDE + 1];
-    const t0 = this.tags[i * TAGS_STRIDE];
+    const t1 = this.tag1(i);
+    const t0 = this.tag0(i);
     return (t0 & TAG_COMBINED) !== 0 ? this.gpaOfGva(t1, t0) : t1;
   }
   /** Root incarnation of slot i. */
   inc(i: number): number {
-    return this.hot[i * HOT_STRIDE + H_INC];
+    return this.slots[i * SLOT_STRIDE + S_INC];
+  }
+  /** LRU stamp of slot i. */
+  stamp(i: number): number {
+    return this.slots[i * SLOT_STRIDE + S_STAMP] & STAMP_MASK;
+  }
+  /** Checker bits of slot i ({@link META_REPORTED_ROOT}, {@link META_REPORTED_MAP}). */
+  reportedBits(i: number): number {
+    return this.slots[i * SLOT_STRIDE + S_STAMP] >>> META_SHIFT;
+  }
+  /** Sets checker bits of slot i. */
+  markReported(i: number, bits: number): void {
+    this.slots[i * SLOT_STRIDE + S_STAMP] |= bits << META_SHIFT;
+  }
+  /** Makes slot i the most recently used (keeping its checker bits). */
+  touch(i: number): void {
+    const o = i * SLOT_STRIDE + S_STAMP;
+    this.slots[o] = this.tick() | (this.slots[o] & ~STAMP_MASK);
+  }
+  /** The nCR3/EPTP slot i was derived under. */
+  rootOf(i: number): number {
+    return this.slots[i * SLOT_STRIDE + S_ROOT];
   }
 
   /** First slot of the set for (tag0, tag1). The access loop inlines the same hash. */
@@ -140,11 +168,10 @@ export class Tlb {
   }
 
   private renumber(): void {
-    const order = Array.from({ length: this.entries }, (_, i) => i).sort(
-      (a, b) => this.hot[a * HOT_STRIDE + H_STAMP] - this.hot[b * HOT_STRIDE + H_STAMP],
-    );
+    const order = Array.from({ length: this.entries }, (_, i) => i).sort((a, b) => this.stamp(a) - this.stamp(b));
     order.forEach((slot, rank) => {
-      this.hot[slot * HOT_STRIDE + H_STAMP] = rank + 1;
+      const o = slot * SLOT_STRIDE + S_STAMP;
+      this.slots[o] = (rank + 1) | (this.slots[o] & ~STAMP_MASK);
     });
     this.clock = this.entries;
   }
@@ -156,10 +183,11 @@ export class Tlb {
    */
   lookupCombined(t0: number, gva: number, eptp: number): number {
     const base = this.setBase(t0, gva);
-    const tags = this.tags;
+    const sl = this.slots;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[2 * i + 1] === gva && tags[2 * i] === t0 && (eptp < 0 || this.root[i] === eptp)) {
-        this.hot[i * HOT_STRIDE + H_STAMP] = this.tick();
+      const o = i * SLOT_STRIDE;
+      if (sl[o + S_TAG1] === gva && sl[o + S_TAG0] === t0 && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
+        this.touch(i);
         return i;
       }
     }
@@ -169,10 +197,11 @@ export class Tlb {
   /** Finds a nested entry tagged (nCR3/EPTP, GPA); slot or -1. */
   lookupNested(ncr3: number, gpa: number): number {
     const base = this.setBase(ncr3, gpa);
-    const tags = this.tags;
+    const sl = this.slots;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[2 * i + 1] === gpa && tags[2 * i] === ncr3) {
-        this.hot[i * HOT_STRIDE + H_STAMP] = this.tick();
+      const o = i * SLOT_STRIDE;
+      if (sl[o + S_TAG1] === gpa && sl[o + S_TAG0] === ncr3) {
+        this.touch(i);
         return i;
       }
     }
@@ -182,16 +211,15 @@ export class Tlb {
   /** Inserts an entry (evicting the set's LRU victim); returns its slot. */
   fill(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
     const base = this.setBase(t0, t1);
-    const tags = this.tags;
-    const hot = this.hot;
+    const sl = this.slots;
     let victim = base;
     let oldest = 0x7fffffff;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[2 * i] === TAG_INVALID) {
+      if (sl[i * SLOT_STRIDE + S_TAG0] === TAG_INVALID) {
         victim = i;
         break;
       }
-      const st = hot[i * HOT_STRIDE + H_STAMP];
+      const st = sl[i * SLOT_STRIDE + S_STAMP] & STAMP_MASK;
       if (st < oldest) {
         oldest = st;
         victim = i;
@@ -203,54 +231,47 @@ export class Tlb {
 
   /** Writes an entry into `slot` (the caller chose it as {@link fill} does), as the newest in LRU order. */
   fillSlot(slot: number, t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): void {
-    const tags = this.tags;
-    tags[2 * slot] = t0;
-    tags[2 * slot + 1] = t1;
-    const h = slot * HOT_STRIDE;
-    const hot = this.hot;
-    hot[h + H_HPA] = hpa;
-    hot[h + H_INC] = inc;
-    hot[h + H_STAMP] = this.tick();
-    this.root[slot] = root;
+    const o = slot * SLOT_STRIDE;
+    const sl = this.slots;
+    sl[o + S_TAG0] = t0;
+    sl[o + S_TAG1] = t1;
+    sl[o + S_HPA] = hpa;
+    sl[o + S_INC] = inc;
+    sl[o + S_STAMP] = this.tick();
+    sl[o + S_ROOT] = root;
     this.fillUs[slot] = fillUs;
-    this.meta[slot] = 0;
   }
 
   /** Snapshot of every entry and the LRU clock (copies). */
   save(): Record<string, unknown> {
     return {
-      tags: this.tags.slice(),
-      hot: this.hot.slice(),
-      root: this.root.slice(),
+      slots: this.slots.slice(),
       fillUs: this.fillUs.slice(),
-      meta: this.meta.slice(),
       clock: this.clock,
     };
   }
 
   /** Restores {@link save} into this TLB (same geometry). */
   load(s: Record<string, unknown>): void {
-    this.tags.set(s.tags as Int32Array);
-    this.hot.set(s.hot as Int32Array);
-    this.root.set(s.root as Int32Array);
+    this.slots.set(s.slots as Int32Array);
     this.fillUs.set(s.fillUs as Int32Array);
-    this.meta.set(s.meta as Uint8Array);
     this.clock = s.clock as number;
   }
 
   /** Number of valid entries (tests and reports). */
   countValid(): number {
     let n = 0;
-    for (let i = 0; i < this.entries; i++) if (this.tags[2 * i] !== TAG_INVALID) n++;
+    for (let i = 0; i < this.entries; i++) if (this.tag0(i) !== TAG_INVALID) n++;
     return n;
   }
 
   /** Invalidates every slot for which `pred(slot)` holds; returns how many. */
   private flushWhere(pred: (i: number) => boolean): number {
     let n = 0;
+    const sl = this.slots;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tags[2 * i] !== TAG_INVALID && pred(i)) {
-        this.tags[2 * i] = TAG_INVALID;
+      if (sl[i * SLOT_STRIDE + S_TAG0] !== TAG_INVALID && pred(i)) {
+        sl[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
         n++;
       }
     }
@@ -258,11 +279,11 @@ export class Tlb {
   }
 
   private isCombined(i: number): boolean {
-    return (this.tags[2 * i] & TAG_COMBINED) !== 0;
+    return (this.tag0(i) & TAG_COMBINED) !== 0;
   }
 
   private asidOf(i: number): number {
-    return (this.tags[2 * i] >>> 12) & ASID_MAX;
+    return (this.tag0(i) >>> 12) & ASID_MAX;
   }
 
   /** Everything (INVEPT global; ASID flush on bare metal of a one-VM TLB). */
@@ -287,7 +308,7 @@ export class Tlb {
 
   /** INVEPT single-context: guest-physical and combined mappings of one EPTP. */
   inveptSingle(eptp: number): number {
-    return this.flushWhere((i) => this.root[i] === eptp);
+    return this.flushWhere((i) => this.rootOf(i) === eptp);
   }
 
   /** INVEPT all-context: guest-physical and combined mappings of every EPTP. */
@@ -297,7 +318,7 @@ export class Tlb {
 
   /** INVVPID individual-address: combined mappings of (VPID, GVA), any PCID. Never guest-physical. */
   invvpidAddress(vpid: number, gva: number): number {
-    return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === vpid && this.tags[2 * i + 1] === gva);
+    return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === vpid && this.tag1(i) === gva);
   }
 
   /** INVVPID single-context: combined mappings of one VPID. Never guest-physical. */
@@ -316,14 +337,14 @@ export class Tlb {
    * derived from it.
    */
   hvFlushSpace(ncr3: number): number {
-    return this.flushWhere((i) => this.root[i] === ncr3);
+    return this.flushWhere((i) => this.rootOf(i) === ncr3);
   }
 
   /** `HvCallFlushGuestPhysicalAddressList(nCR3, [gpa, gpa+pages))` on one virtual processor. */
   hvFlushRange(ncr3: number, gpaStart: number, pages: number): number {
     const end = gpaStart + pages;
     return this.flushWhere((i) => {
-      if (this.root[i] !== ncr3) return false;
+      if (this.rootOf(i) !== ncr3) return false;
       const g = this.gpa(i);
       return g >= gpaStart && g < end;
     });
@@ -332,14 +353,14 @@ export class Tlb {
   /** Guest INVLPG: combined entry of (ASID, current PCID, GVA). */
   guestInvlpg(asid: number, pcid: number, gva: number): number {
     const t0 = combinedTag(asid, pcid);
-    return this.flushWhere((i) => this.tags[2 * i] === t0 && this.tags[2 * i + 1] === gva);
+    return this.flushWhere((i) => this.tag0(i) === t0 && this.tag1(i) === gva);
   }
 
   /** Guest INVPCID type 0 (address), 1 (single context), 2/3 (all contexts; no globals are modelled). */
   guestInvpcid(asid: number, type: number, pcid: number, gva: number): number {
     const t0 = combinedTag(asid, pcid);
-    if (type === 0) return this.flushWhere((i) => this.tags[2 * i] === t0 && this.tags[2 * i + 1] === gva);
-    if (type === 1) return this.flushWhere((i) => this.tags[2 * i] === t0);
+    if (type === 0) return this.flushWhere((i) => this.tag0(i) === t0 && this.tag1(i) === gva);
+    if (type === 1) return this.flushWhere((i) => this.tag0(i) === t0);
     return this.flushWhere((i) => this.isCombined(i) && this.asidOf(i) === asid);
   }
 
@@ -347,6 +368,6 @@ export class Tlb {
   guestCr3Switch(asid: number, pcid: number, noFlush: boolean): number {
     if (noFlush) return 0;
     const t0 = combinedTag(asid, pcid);
-    return this.flushWhere((i) => this.tags[2 * i] === t0);
+    return this.flushWhere((i) => this.tag0(i) === t0);
   }
 }

@@ -107,7 +107,7 @@ describe('vCPU flushes by vendor, platform, policy and VMCB', () => {
     const { v, outbox } = warm({ platform: { vendor: 'intel' } });
     v.flushes.flushCurrent(30000);
     for (let i = 0; i < v.tlb.entries; i++)
-      if (v.tlb.tag0(i) !== TAG_INVALID) expect(v.tlb.root[i]).not.toBe(v.s.rootPage);
+      if (v.tlb.tag0(i) !== TAG_INVALID) expect(v.tlb.rootOf(i)).not.toBe(v.s.rootPage);
     expect(sent(outbox)).toEqual([`NestedFlush(${v.s.rootPage})@-1`]);
     expect(v.s.lastFlushKind).toBe(FK_INVEPT);
   });

@@ -12,10 +12,25 @@ import {
 import { nextState, output, Prng, streamSeed } from './prng';
 import { Actor, ShardContext } from './shard-context';
 import { checkSharedHit, checkStaleHit, StaleHitReport } from './stale-hit.checker';
-import { combinedTag, H_HPA, H_INC, H_STAMP, HOT_STRIDE, META_REPORTED_ROOT, Tlb } from './tlb';
-import { VmView } from './vm-view';
+import {
+  combinedTag,
+  META_REPORTED_MAP,
+  META_REPORTED_ROOT,
+  META_SHIFT,
+  S_HPA,
+  S_INC,
+  S_ROOT,
+  S_STAMP,
+  S_TAG0,
+  S_TAG1,
+  SLOT_STRIDE,
+  STAMP_MASK,
+  Tlb,
+} from './tlb';
+import { seqReached, VmView } from './vm-view';
 import { gpaShiftOf } from './guest-memory';
 import { PartitionCache } from './partition-cache';
+import { ReportedKeys } from './reported-keys';
 import { copyVcpuState, decodeVcpuState, encodeVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
 import { MIGRATE_CHUNK } from './message';
 import type { Vp } from './vp';
@@ -26,8 +41,8 @@ import { assert } from './assert';
 
 const REQ = MF[Msg.Request];
 
-/** Most entries of a vCPU's slot hints (2 bytes each: 2 KiB, within the memory budget per vCPU). */
-export const SLOT_HINTS_MAX = 1024;
+/** Most entries of a vCPU's slot hints (2 bytes each: 1 KiB, within the memory budget per vCPU). */
+export const SLOT_HINTS_MAX = 512;
 
 /** Entries of the slot hints: the working set rounded up to a power of two, at most {@link SLOT_HINTS_MAX}. */
 export function slotHintLength(workingSetPages: number): number {
@@ -65,7 +80,7 @@ export class VcpuActor extends Actor {
   /** The vCPU's state (see vcpu.state.ts). */
   s: VcpuState;
   /** Shared entries already reported (runtime form of `s.reported`). */
-  readonly reported = new Set<number>();
+  readonly reported = new ReportedKeys();
   readonly flushes: VcpuFlushes;
   readonly modes: VcpuModes;
   /** Costs in simulated ns. */
@@ -313,10 +328,9 @@ export class VcpuActor extends Actor {
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
-    const tags = tlb.tags;
-    const hot = tlb.hot;
-    const tRoot = tlb.root;
-    const meta = tlb.meta;
+    const seqs = this.view.seq;
+    const flushedSeq = st.flushedSeq;
+    const sl = tlb.slots;
     const hint = this.slotHint;
     const hintMask = hint.length - 1;
     const ways = tlb.ways;
@@ -358,12 +372,14 @@ export class VcpuActor extends Actor {
       // page hit in last time (a hint, checked like any slot: a matching
       // entry can only be in its set), then the set (Tlb.setBase's hash).
       let i = hint[x & hintMask];
-      if (tags[2 * i + 1] !== gva || tags[2 * i] !== ctag || (eptp >= 0 && tRoot[i] !== eptp)) {
+      let o = i * SLOT_STRIDE;
+      if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && sl[o + S_ROOT] !== eptp)) {
         i = -1;
         const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
         const setBase = ((h * setsScale) | 0) * ways;
         for (let q = setBase, e = setBase + ways; q < e; q++) {
-          if (tags[2 * q + 1] === gva && tags[2 * q] === ctag && (eptp < 0 || tRoot[q] === eptp)) {
+          o = q * SLOT_STRIDE;
+          if (sl[o + S_TAG1] === gva && sl[o + S_TAG0] === ctag && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
             i = q;
             hint[x & hintMask] = q;
             break;
@@ -374,14 +390,16 @@ export class VcpuActor extends Actor {
       if (g >= wsp) g -= wsp;
       const gpa = g + base;
       if (i >= 0) {
-        const o = i * HOT_STRIDE;
-        hot[o + H_STAMP] = tlb.tick();
+        sl[o + S_STAMP] = tlb.tick() | (sl[o + S_STAMP] & ~STAMP_MASK); // Tlb.touch, inlined
         hits++;
-        const mapped = map[gpa] === hot[o + H_HPA];
-        if (hot[o + H_INC] !== inc || !mapped) {
-          // Stale root, mapping unchanged, already reported: checkStaleHit would only count it.
-          if (mapped && (meta[i] & META_REPORTED_ROOT) !== 0) staleKnown++;
-          else this.suspicious(i, tNs, gva, gpa);
+        if (sl[o + S_INC] !== inc || map[gpa] !== sl[o + S_HPA]) {
+          // checkStaleHit's decision, inlined for the common outcomes: a
+          // legal in-flight hit, or a stale hit whose causes were all reported.
+          const bits =
+            (sl[o + S_INC] !== inc ? META_REPORTED_ROOT : 0) |
+            (map[gpa] !== sl[o + S_HPA] && seqReached(seqs[gpa], flushedSeq) ? META_REPORTED_MAP : 0);
+          if (bits !== 0 && ((sl[o + S_STAMP] >>> META_SHIFT) & bits) === bits) staleKnown++;
+          else if (bits !== 0) this.suspicious(i, tNs, gva, gpa);
         }
         tNs += hitNs;
         continue;
@@ -390,11 +408,13 @@ export class VcpuActor extends Actor {
       if (part) {
         const j = tNs >= maskUntil ? part.peek(root, gpa) : -1;
         if (j >= 0) {
-          const ph = part.tlb.hot;
-          const o = j * HOT_STRIDE;
+          const ps = part.tlb.slots;
+          const po = j * SLOT_STRIDE;
           nHits++;
-          if (ph[o + H_INC] !== inc || map[gpa] !== ph[o + H_HPA]) this.suspiciousShared(j, tNs);
-          hint[x & hintMask] = tlb.fill(ctag, gva, ph[o + H_HPA], root, ph[o + H_INC], fillUs);
+          // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
+          if (ps[po + S_INC] !== inc || (map[gpa] !== ps[po + S_HPA] && seqReached(seqs[gpa], flushedSeq)))
+            this.suspiciousShared(j, tNs);
+          hint[x & hintMask] = tlb.fill(ctag, gva, ps[po + S_HPA], root, ps[po + S_INC], fillUs);
           tNs += missNs;
         } else {
           walks++;
@@ -407,10 +427,10 @@ export class VcpuActor extends Actor {
       }
       const j = tlb.lookupNested(root, gpa);
       if (j >= 0) {
-        const o = j * HOT_STRIDE;
+        const no = j * SLOT_STRIDE;
         nHits++;
-        if (hot[o + H_INC] !== inc || map[gpa] !== hot[o + H_HPA]) this.suspicious(j, tNs, -1, gpa);
-        hint[x & hintMask] = tlb.fill(ctag, gva, hot[o + H_HPA], root, hot[o + H_INC], fillUs);
+        if (sl[no + S_INC] !== inc || map[gpa] !== sl[no + S_HPA]) this.suspicious(j, tNs, -1, gpa);
+        hint[x & hintMask] = tlb.fill(ctag, gva, sl[no + S_HPA], root, sl[no + S_INC], fillUs);
         tNs += missNs;
       } else {
         walks++;
@@ -564,7 +584,7 @@ export class VcpuActor extends Actor {
     const state = copyVcpuState(this.s);
     state.seq = this.seq;
     state.prng = this.prng.state;
-    state.reported = [...this.reported];
+    state.reported = this.reported.keys();
     return { state };
   }
 
