@@ -36,7 +36,12 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const cfg = hotScenario(800000);
+// About 3,100 windows: the resumed worker is still running the job when the frozen one continues.
+const cfg = hotScenario(200000);
+let expected: string;
+beforeAll(async () => {
+  expected = (await runInProcess(cfg, { shards: 1 })).digest;
+});
 
 /** Window-completed events of a stale run: by another worker than the one that resumed the shard, after that resume. */
 function staleProgress(events: readonly JobEvent[]): JobEvent[] {
@@ -75,7 +80,7 @@ describe('a frozen worker past its locks', () => {
       frozen.child.kill('SIGCONT');
       const view = await jobs.waitFor(id);
       expect(view.state).toBe('completed');
-      expect(view.digest).toBe((await runInProcess(cfg, { shards: 1 })).digest);
+      expect(view.digest).toBe(expected);
       expect(
         staleProgress(await jobs.readEvents(id, null, 0, 100000)).map(
           (e) => `shard ${e.shard} window ${e.window} by ${e.worker}`,

@@ -34,7 +34,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const cfg = hotScenario(600000);
+// About 1,300 windows: the latest trial stops at window 330, far from the end (checked below: the job is not over).
+const cfg = hotScenario(50000);
 let expected: string;
 beforeAll(async () => {
   expected = (await runInProcess(cfg, { shards: 1 })).digest;
@@ -73,7 +74,8 @@ describe('SIGTERM to all workers at once', () => {
       const exited = await Promise.all(first.map((w) => exitsWithin(w.child, 10000)));
       const stuck = first.filter((_, k) => !exited[k]);
       expect({ stuck: stuck.length, logs: stuck.map((w) => w.log().slice(-1500)) }).toEqual({ stuck: 0, logs: [] });
-      expect((await jobs.get(id))!.state).not.toBe('failed');
+      // Stopped mid-run: neither failed nor already over (else the new workers would prove nothing).
+      expect((await jobs.get(id))!.state).toMatch(/^(running|waiting-for-workers|queued)$/);
       workers.push(...Array.from({ length: t.workers }, () => startWorker(redis.url, args)));
       const view = await jobs.waitFor(id);
       expect(view.state).toBe('completed');
