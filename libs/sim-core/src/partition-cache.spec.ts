@@ -42,7 +42,7 @@ describe('PartitionCache', () => {
     const pc = filled();
     const i = pc.peek(R1, 3);
     expect(i).toBeGreaterThanOrEqual(0);
-    expect([pc.tlb.hpa(i), pc.tlb.inc(i), pc.tlb.fillUs[i], pc.filler[i]]).toEqual([0x9003, 7, 3, 1]);
+    expect([pc.tlb.hpa(i), pc.tlb.inc(i), pc.tlb.fillUs(i), pc.filler[i]]).toEqual([0x9003, 7, 3, 1]);
     expect(pc.peek(R1, 9)).toBe(-1);
   });
 

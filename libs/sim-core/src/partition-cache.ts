@@ -1,7 +1,7 @@
 import { assert, kernelChecks } from './assert';
 import { F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
 import { FLUSH_WORDS, MF } from './message.schema';
-import { S_HPA, S_INC, S_TAG0, S_TAG1, SLOT_STRIDE, TAG_INVALID, Tlb } from './tlb';
+import { S_FILL_US, S_HPA, S_INC, S_TAG0, S_TAG1, SLOT_STRIDE, TAG_INVALID, Tlb } from './tlb';
 
 import type { SimConfig } from './config';
 
@@ -45,7 +45,7 @@ export class PartitionCache {
   readonly filler: Int32Array;
   /**
    * A copy of each slot's tags ([tag0, tag1] per slot) that lookups scan:
-   * a set's 16 tags fit two cache lines where the slots take six, and the
+   * a set's 16 tags fit two cache lines where the slots take seven, and the
    * replica is megabytes, so a lookup that misses the cache reads a third
    * as much. Rewritten from the slots after every flush.
    */
@@ -75,7 +75,7 @@ export class PartitionCache {
   /** Bytes of typed-array storage of this replica. */
   get bytes(): number {
     const t = this.tlb;
-    return t.slots.byteLength + t.fillUs.byteLength + this.filler.byteLength + this.keys.byteLength;
+    return t.slots.byteLength + this.filler.byteLength + this.keys.byteLength;
   }
 
   /** Slot of (nCR3, GPA) or -1, without touching the replacement order. */
@@ -155,7 +155,7 @@ export class PartitionCache {
       sl[q + S_HPA] = b[o + FILL.hpa];
       sl[q + S_INC] = b[o + FILL.inc];
       t.touch(found);
-      t.fillUs[found] = b[o + FILL.fillUs];
+      sl[found * SLOT_STRIDE + S_FILL_US] = b[o + FILL.fillUs];
     } else {
       slot = empty >= 0 ? empty : lru;
       t.fillSlot(slot, ncr3, gpa, b[o + FILL.hpa], ncr3, b[o + FILL.inc], b[o + FILL.fillUs]);

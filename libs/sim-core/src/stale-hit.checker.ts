@@ -58,7 +58,7 @@ export function checkStaleHit(
     (causeRoot ? REPORT_CAUSE_ROOT : 0) |
     (causeMap ? REPORT_CAUSE_MAP : 0) |
     (lastFlushKind << 4);
-  return [flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs[i], rootInc, gva];
+  return [flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs(i), rootInc, gva];
 }
 
 /**
@@ -90,5 +90,5 @@ export function checkSharedHit(
   reported.add(key);
   const low = REPORT_NESTED | REPORT_SHARED | bits | (lastFlushKind << 4);
   const flags = low + (part.filler[j] + 1) * REPORT_FILLER_UNIT;
-  return [flags, g, tlb.hpa(j), tlb.inc(j), tlb.fillUs[j], rootInc, -1];
+  return [flags, g, tlb.hpa(j), tlb.inc(j), tlb.fillUs(j), rootInc, -1];
 }

@@ -10,7 +10,7 @@
  * Every entry also carries hidden provenance that lookups never match on: the
  * root incarnation it was filled under and its fill time. Only the checker
  * reads them. Typed arrays keep the hot path free of allocation and the
- * footprint near 29 bytes per entry.
+ * footprint at 28 bytes per entry.
  *
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
@@ -44,8 +44,8 @@ export const META_REPORTED_MAP = 2;
  */
 export const META_SHIFT = 30;
 
-/** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, stamp, root. */
-export const SLOT_STRIDE = 6;
+/** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, stamp, root, fill time. */
+export const SLOT_STRIDE = 7;
 /** tag0: kind and context ({@link TAG_COMBINED}), or nCR3/EPTP of a nested entry. */
 export const S_TAG0 = 0;
 /** tag1: GVA page (combined) or GPA page (nested). */
@@ -58,6 +58,8 @@ export const S_INC = 3;
 export const S_STAMP = 4;
 /** The nCR3/EPTP the entry was derived under. */
 export const S_ROOT = 5;
+/** Hidden provenance: fill time in microseconds. */
+export const S_FILL_US = 6;
 
 /** The LRU clock is renumbered before it leaves the int32 range. */
 const CLOCK_MAX = 0x3fffffff;
@@ -66,13 +68,14 @@ export const STAMP_MASK = CLOCK_MAX;
 
 /**
  * A set-associative TLB; see the module comment. Storage is laid out for
- * the cache of the machine running the simulation: everything a lookup and
- * a hit read or write sits in one 24-byte slot ({@link slots}: tag0, tag1,
- * hpa, inc, stamp, root), so a hit found through a hint touches one or two
- * cache lines however many vCPUs a shard holds (a fleet's TLBs do not fit
- * in the cache, so lines touched per access set the speed). A combined
- * entry's GPA is not stored: the guest page tables are a fixed function of
- * the GVA (`gpaOfGva`), which keeps the TLB near 29 bytes per entry.
+ * the cache of the machine running the simulation: everything a lookup, a
+ * hit or a fill reads or writes sits in one 28-byte slot ({@link slots}:
+ * tag0, tag1, hpa, inc, stamp with the checker bits, root, fill time), so a
+ * hit found through a hint touches one or two cache lines however many
+ * vCPUs a shard holds (a fleet's TLBs do not fit in the cache, so lines
+ * touched per access set the speed). A combined entry's GPA is not stored:
+ * the guest page tables are a fixed function of the GVA (`gpaOfGva`), which
+ * keeps the TLB at 28 bytes per entry.
  */
 export class Tlb {
   readonly entries: number;
@@ -82,8 +85,6 @@ export class Tlb {
   readonly setsScale: number;
   /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_STAMP`, `S_ROOT`. */
   readonly slots: Int32Array;
-  /** Hidden provenance: fill time in microseconds. */
-  readonly fillUs: Int32Array;
   /** LRU clock. */
   clock = 0;
 
@@ -106,7 +107,6 @@ export class Tlb {
     this.setsScale = this.sets / 0x100000000;
     this.slots = new Int32Array(entries * SLOT_STRIDE);
     for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
-    this.fillUs = new Int32Array(entries);
   }
 
   /** tag0 of slot i. */
@@ -130,6 +130,10 @@ export class Tlb {
   /** Root incarnation of slot i. */
   inc(i: number): number {
     return this.slots[i * SLOT_STRIDE + S_INC];
+  }
+  /** Fill time of slot i in microseconds (hidden provenance). */
+  fillUs(i: number): number {
+    return this.slots[i * SLOT_STRIDE + S_FILL_US];
   }
   /** LRU stamp of slot i. */
   stamp(i: number): number {
@@ -239,14 +243,13 @@ export class Tlb {
     sl[o + S_INC] = inc;
     sl[o + S_STAMP] = this.tick();
     sl[o + S_ROOT] = root;
-    this.fillUs[slot] = fillUs;
+    sl[o + S_FILL_US] = fillUs;
   }
 
   /** Snapshot of every entry and the LRU clock (copies). */
   save(): Record<string, unknown> {
     return {
       slots: this.slots.slice(),
-      fillUs: this.fillUs.slice(),
       clock: this.clock,
     };
   }
@@ -254,7 +257,6 @@ export class Tlb {
   /** Restores {@link save} into this TLB (same geometry). */
   load(s: Record<string, unknown>): void {
     this.slots.set(s.slots as Int32Array);
-    this.fillUs.set(s.fillUs as Int32Array);
     this.clock = s.clock as number;
   }
 
