@@ -1,4 +1,5 @@
-import { combinedTag, META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
+import { Prng } from './prng';
+import { combinedTag, META_REPORTED_MAP, META_REPORTED_ROOT, setShiftOf, Tlb } from './tlb';
 
 /**
  * Scope of every flush of {@link Tlb}, one test per row of
@@ -346,6 +347,20 @@ describe('Tlb replacement and lookup', () => {
     expect(tlb.stamp(sb)).toBe(tlb.clock);
     expect(tlb.fill(T0, e, e, R1, 1, 0)).toBe(sa); // a was least recently used, its bits notwithstanding
     expect(tlb.reportedBits(sa)).toBe(0); // a new entry starts unreported
+  });
+
+  it('picks the same set with the shift as with the multiply (power-of-two set counts), and the multiply otherwise', () => {
+    expect([1, 2, 3, 96, 128].map(setShiftOf)).toEqual([-1, 31, -1, -1, 25]);
+    const prng = new Prng(5);
+    for (const sets of [1, 2, 3, 96, 128, 4096]) {
+      const tlb = new Tlb(sets * 4, 4);
+      for (let k = 0; k < 2000; k++) {
+        const t0 = prng.nextU32() | 0;
+        const t1 = prng.nextU32() | 0;
+        const h = (Math.imul(t0, 0x9e3779b1) ^ Math.imul(t1 + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+        expect(tlb.setBase(t0, t1)).toBe(Math.floor((h * sets) / 0x100000000) * 4);
+      }
+    }
   });
 
   it('rejects a geometry whose entries are not a positive multiple of the ways', () => {

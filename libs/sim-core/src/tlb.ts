@@ -61,6 +61,12 @@ export const S_ROOT = 5;
 /** Hidden provenance: fill time in microseconds. */
 export const S_FILL_US = 6;
 
+/** See {@link Tlb.setShift}. */
+export function setShiftOf(sets: number): number {
+  const log = Math.log2(sets);
+  return sets > 1 && Number.isInteger(log) ? 32 - log : -1;
+}
+
 /** The LRU clock is renumbered before it leaves the int32 range. */
 const CLOCK_MAX = 0x3fffffff;
 /** The LRU stamp's bits of the stamp word. */
@@ -83,6 +89,12 @@ export class Tlb {
   readonly sets: number;
   /** `sets / 2^32`, for range reduction of 32-bit hashes. */
   readonly setsScale: number;
+  /**
+   * `32 - log2(sets)` when sets is a power of two (above 1), else -1: then
+   * the range reduction is a shift, exactly equal to the multiply and
+   * shorter on the access loop's critical path.
+   */
+  readonly setShift: number;
   /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_STAMP`, `S_ROOT`. */
   readonly slots: Int32Array;
   /** LRU clock. */
@@ -105,6 +117,7 @@ export class Tlb {
     this.ways = ways;
     this.sets = entries / ways;
     this.setsScale = this.sets / 0x100000000;
+    this.setShift = setShiftOf(this.sets);
     this.slots = new Int32Array(entries * SLOT_STRIDE);
     for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
   }
@@ -162,7 +175,7 @@ export class Tlb {
     const h = (Math.imul(t0, 0x9e3779b1) ^ Math.imul(t1 + 0x7f4a7c15, 0x85ebca77)) >>> 0;
     // Multiply-shift range reduction: a float multiply instead of a slow
     // floating-point modulo on a value above 2^31.
-    return ((h * this.setsScale) | 0) * this.ways;
+    return (this.setShift >= 0 ? h >>> this.setShift : (h * this.setsScale) | 0) * this.ways;
   }
 
   /** Next LRU stamp; renumbers all stamps (keeping their order) before overflow. */

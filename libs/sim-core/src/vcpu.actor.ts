@@ -339,6 +339,7 @@ export class VcpuActor extends Actor {
     const hintMask = hint.length - 1;
     const ways = tlb.ways;
     const setsScale = tlb.setsScale;
+    const setShift = tlb.setShift;
     const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
     const ctagMul = Math.imul(ctag, 0x9e3779b1);
     const root = st.rootPage;
@@ -377,8 +378,8 @@ export class VcpuActor extends Actor {
       // Combined lookup, inlined: this is the hot path. The set
       // (Tlb.setBase's hash), first the way this page hit in last time (a
       // hint, checked like any slot), then the whole set.
-      const h = (ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-      const setBase = ((h * setsScale) | 0) * ways;
+      const h = ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77);
+      const setBase = (setShift >= 0 ? h >>> setShift : ((h >>> 0) * setsScale) | 0) * ways;
       let i = setBase + hint[x & hintMask];
       let o = i * SLOT_STRIDE;
       if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && sl[o + S_ROOT] !== eptp)) {
