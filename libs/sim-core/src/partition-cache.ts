@@ -20,6 +20,13 @@ export function partitionCacheEntriesOf(cfg: SimConfig): number {
   return Math.ceil((2 * footprint) / PARTITION_CACHE_WAYS) * PARTITION_CACHE_WAYS;
 }
 
+/** Words per slot of {@link PartitionCache.keys}: tag0 (nCR3/EPTP), tag1 (GPA page), HPA, root incarnation. */
+export const KEY_STRIDE = 4;
+export const K_TAG0 = 0;
+export const K_TAG1 = 1;
+export const K_HPA = 2;
+export const K_INC = 3;
+
 /** Ways of the shared nested translations (shadow page tables are not a TLB; this only bounds memory). */
 export const PARTITION_CACHE_WAYS = 16;
 
@@ -44,12 +51,14 @@ export class PartitionCache {
   /** Host-local vCPU index that filled each slot (for witnesses). */
   readonly filler: Int32Array;
   /**
-   * A copy of each slot's tags ([tag0, tag1] per slot) that lookups scan:
-   * a set's 16 tags fit two cache lines where the slots take seven, and the
-   * replica is megabytes, so a lookup that misses the cache reads a third
-   * as much. Rewritten from the slots after every flush.
+   * A copy of what a lookup and a hit read of each slot ({@link KEY_STRIDE}
+   * words: tag0, tag1, hpa, inc): a set's 16 of them fit four cache lines
+   * where the slots take seven, and the replica is megabytes, so a lookup
+   * that misses the cache reads about half as much and a hit reads the
+   * entry from the line the lookup brought in. Rewritten from the slots
+   * after every flush.
    */
-  private readonly keys: Int32Array;
+  readonly keys: Int32Array;
 
   constructor(
     readonly host: number,
@@ -58,7 +67,7 @@ export class PartitionCache {
   ) {
     this.tlb = new Tlb(entries, Math.min(PARTITION_CACHE_WAYS, entries));
     this.filler = new Int32Array(entries);
-    this.keys = new Int32Array(entries * 2);
+    this.keys = new Int32Array(entries * KEY_STRIDE);
     this.syncKeys();
   }
 
@@ -66,10 +75,16 @@ export class PartitionCache {
   private syncKeys(): void {
     const sl = this.tlb.slots;
     const keys = this.keys;
-    for (let i = 0; i < this.tlb.entries; i++) {
-      keys[2 * i] = sl[i * SLOT_STRIDE + S_TAG0];
-      keys[2 * i + 1] = sl[i * SLOT_STRIDE + S_TAG1];
-    }
+    for (let i = 0; i < this.tlb.entries; i++) this.copyKey(sl, keys, i);
+  }
+
+  private copyKey(sl: Int32Array, keys: Int32Array, i: number): void {
+    const k = i * KEY_STRIDE;
+    const o = i * SLOT_STRIDE;
+    keys[k + K_TAG0] = sl[o + S_TAG0];
+    keys[k + K_TAG1] = sl[o + S_TAG1];
+    keys[k + K_HPA] = sl[o + S_HPA];
+    keys[k + K_INC] = sl[o + S_INC];
   }
 
   /** Bytes of typed-array storage of this replica. */
@@ -85,17 +100,22 @@ export class PartitionCache {
     const keys = this.keys;
     if (kernelChecks.enabled) this.checkKeys(base);
     for (let i = base, end = base + t.ways; i < end; i++) {
-      if (keys[2 * i + 1] === gpa && keys[2 * i] === ncr3) return i;
+      if (keys[i * KEY_STRIDE + K_TAG1] === gpa && keys[i * KEY_STRIDE + K_TAG0] === ncr3) return i;
     }
     return -1;
   }
 
-  /** Debug mode: the set at `base` has its slots' tags in {@link keys}. */
+  /** Debug mode: the set at `base` has its slots' words in {@link keys}. */
   private checkKeys(base: number): void {
     const sl = this.tlb.slots;
+    const k = this.keys;
     for (let i = base, end = base + this.tlb.ways; i < end; i++) {
+      const [a, o] = [i * KEY_STRIDE, i * SLOT_STRIDE];
       const same =
-        this.keys[2 * i] === sl[i * SLOT_STRIDE + S_TAG0] && this.keys[2 * i + 1] === sl[i * SLOT_STRIDE + S_TAG1];
+        k[a + K_TAG0] === sl[o + S_TAG0] &&
+        k[a + K_TAG1] === sl[o + S_TAG1] &&
+        k[a + K_HPA] === sl[o + S_HPA] &&
+        k[a + K_INC] === sl[o + S_INC];
       assert(same, 'the partition cache keys mirror its slots');
     }
   }
@@ -131,11 +151,11 @@ export class PartitionCache {
     let found = -1,
       empty = -1;
     for (let i = base; i < end; i++) {
-      if (keys[2 * i + 1] === gpa && keys[2 * i] === ncr3) {
+      if (keys[i * KEY_STRIDE + K_TAG1] === gpa && keys[i * KEY_STRIDE + K_TAG0] === ncr3) {
         found = i;
         break;
       }
-      if (empty < 0 && keys[2 * i] === TAG_INVALID) empty = i;
+      if (empty < 0 && keys[i * KEY_STRIDE + K_TAG0] === TAG_INVALID) empty = i;
     }
     // A full set without the entry: its least recently filled slot goes.
     let lru = base;
@@ -159,9 +179,8 @@ export class PartitionCache {
     } else {
       slot = empty >= 0 ? empty : lru;
       t.fillSlot(slot, ncr3, gpa, b[o + FILL.hpa], ncr3, b[o + FILL.inc], b[o + FILL.fillUs]);
-      keys[2 * slot] = ncr3;
-      keys[2 * slot + 1] = gpa;
     }
+    this.copyKey(sl, keys, slot);
     this.filler[slot] = b[o + F_SRC] - this.firstVcpuActor;
   }
 

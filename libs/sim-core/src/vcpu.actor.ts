@@ -29,7 +29,7 @@ import {
 } from './tlb';
 import { seqReached, VmView } from './vm-view';
 import { gpaShiftOf } from './guest-memory';
-import { PartitionCache } from './partition-cache';
+import { K_HPA, K_INC, KEY_STRIDE, PartitionCache } from './partition-cache';
 import { ReportedKeys } from './reported-keys';
 import { copyVcpuState, decodeVcpuState, encodeVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
 import { MIGRATE_CHUNK } from './message';
@@ -415,13 +415,14 @@ export class VcpuActor extends Actor {
       if (part) {
         const j = tNs >= maskUntil ? part.peek(root, gpa) : -1;
         if (j >= 0) {
-          const ps = part.tlb.slots;
-          const po = j * SLOT_STRIDE;
+          // The entry's words, from the line the lookup read (PartitionCache.keys).
+          const pk = part.keys;
+          const pHpa = pk[j * KEY_STRIDE + K_HPA];
+          const pInc = pk[j * KEY_STRIDE + K_INC];
           nHits++;
           // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
-          if (ps[po + S_INC] !== inc || (map[gpa] !== ps[po + S_HPA] && seqReached(seqs[gpa], flushedSeq)))
-            this.suspiciousShared(j, tNs);
-          hint[x & hintMask] = tlb.fill(ctag, gva, ps[po + S_HPA], root, ps[po + S_INC], fillUs) - setBase;
+          if (pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq))) this.suspiciousShared(j, tNs);
+          hint[x & hintMask] = tlb.fill(ctag, gva, pHpa, root, pInc, fillUs) - setBase;
           tNs += missNs;
         } else {
           walks++;
