@@ -6,7 +6,7 @@ import { Actor } from './shard-context';
 import { ShardSim } from './shard';
 import { smallConfig } from './testing/sim-config.fixture';
 
-/** Every record a one-shard run sends, window by window, with the debug checks on. */
+/** Every record a one-shard run sends (as its outbox receives them), with the debug checks on. */
 function runAndCollect(seed: number): Float64Array[] {
   const cfg = smallConfig({
     seed,
@@ -26,13 +26,24 @@ function runAndCollect(seed: number): Float64Array[] {
     },
   });
   const shard = new ShardSim(cfg, 0, 1);
-  const sent: Float64Array[] = [];
-  let inbound: Float64Array[] = [];
-  for (let w = 0; w < 100000; w++) {
-    const out = shard.runWindow(inbound);
-    inbound = [...out.outbound.values()];
-    sent.push(...inbound);
-    if (out.done) return sent;
+  // A one-shard run keeps its messages (none leave the shard): read them as they are sent.
+  const sent: number[] = [];
+  const push = Outbox.prototype.push;
+  const spy = jest.spyOn(Outbox.prototype, 'push').mockImplementation(function (this: Outbox, ...args: number[]) {
+    push.apply(this, args as Parameters<Outbox['push']>);
+    const b = this.buf;
+    const o = (this.count - 1) * MSG_WIDTH;
+    for (let i = 0; i < MSG_WIDTH; i++) sent.push(b[o + i]);
+  });
+  try {
+    let inbound: Float64Array[] = [];
+    for (let w = 0; w < 100000; w++) {
+      const out = shard.runWindow(inbound);
+      inbound = [...out.outbound.values()];
+      if (out.done) return [Float64Array.from(sent)];
+    }
+  } finally {
+    spy.mockRestore();
   }
   throw new Error(`seed ${seed}: the run did not finish`);
 }

@@ -22,7 +22,7 @@ export { SERIES_COUNTERS, SERIES_POINTS_MAX, SERIES_WIDTH, seriesEveryWindowsOf,
 export interface WindowOutput {
   /** The window just run. */
   window: number;
-  /** Outgoing messages by destination shard (records of {@link MSG_WIDTH} numbers). */
+  /** Outgoing messages by destination shard (records of {@link MSG_WIDTH} numbers); this shard's own stay in its carry. */
   outbound: Map<number, Float64Array>;
   /** Every vCPU this shard held during the window finished its workload. */
   done: boolean;
@@ -165,6 +165,14 @@ export class ShardSim {
     this.emigrate(k + 1, endNs);
     this.carry.keep(buf, k);
     const outbound = this.partition(endNs);
+    // Messages to this shard's own actors stay here, filed like any
+    // delivered message not due yet: no copy through the transport (Redis
+    // for a distributed job), and snapshots hold them with the carry.
+    const own = outbound.get(this.shard);
+    if (own) {
+      this.carry.keep(own, k);
+      outbound.delete(this.shard);
+    }
     this.window = k + 1;
     this.ctx.schedule.forgetBefore(k);
     if (this.window % this.seriesEvery === 0) this.sample();
@@ -251,7 +259,9 @@ export class ShardSim {
       if (counts[s] === 0) continue;
       if (s !== this.shard) this.ctx.counters[C.crossShardMessages] += counts[s];
       // Everything for one shard, in outbox order: one copy.
-      if (counts[s] === count) out.set(s, buf.slice(0, count * MSG_WIDTH));
+      // (A view when it is all for this shard: runWindow files it in the carry, which copies.)
+      if (counts[s] === count)
+        out.set(s, s === this.shard ? buf.subarray(0, count * MSG_WIDTH) : buf.slice(0, count * MSG_WIDTH));
       else out.set(s, new Float64Array(counts[s] * MSG_WIDTH));
     }
     if (out.size === 1 && counts[out.keys().next().value!] === count) return out;
