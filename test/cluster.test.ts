@@ -80,6 +80,15 @@ async function closeWithin(s: JobsService): Promise<void> {
   await Promise.race([s.close().catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
 }
 
+/**
+ * Closes the test's own service while the cluster is whole, before a master
+ * is killed: closed after, its connections' timers outlived the suite.
+ */
+async function closeBeforeKill(s: JobsService): Promise<void> {
+  services = services.filter((x) => x !== s);
+  await s.close();
+}
+
 beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   // This process's own line per Redis state change is noise here; the CLI's lines are checked.
@@ -294,6 +303,7 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     const sub = submitWait(file, prefix, 4, 90000);
     const id = await until('job submitted', async () => /submitted job (\S+)/.exec(sub.err())?.[1], 30000);
     await until('job past 5 windows', async () => (await jobs.get(id))!.progress.windows > 5, 60000);
+    await closeBeforeKill(jobs);
 
     const port = await cluster!.ownerOf(`${prefix}:{job:${id}}:meta`);
     const killedAt = Date.now();
@@ -379,6 +389,7 @@ describe('Redis Cluster with a replica per master', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const id = await until('job submitted', async () => /submitted job (\S+)/.exec(err)?.[1], 30000);
     await until('job past 5 windows', async () => (await jobs.get(id))!.progress.windows > 5, 60000);
+    await closeBeforeKill(jobs);
     const port = await replicated!.ownerOf(`${prefix}:{job:${id}}:meta`);
     await replicated!.nodes.find((n) => n.port === port)!.stop(0);
 

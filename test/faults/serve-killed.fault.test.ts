@@ -54,7 +54,7 @@ describe('serve --workers 2 killed by SIGKILL', () => {
         })
       ).map((w) => w.pid);
       killLater.push(...pids);
-      const cfg = hotScenario(400000);
+      const cfg = hotScenario(100000); // about 2,000 windows: serve is killed at window 20
       const id = t.job ? (await jobs.submit(cfg, { shards: 2 })).id : null;
       if (id) await until('job running', async () => (await jobs.get(id))!.progress.windows > 20);
       serve.child.kill('SIGKILL');

@@ -95,7 +95,12 @@ describe('bounded SSE', () => {
     expect(refused.text()).toMatch(/too many open event streams/);
     expect(await metric(base, /^tlbsim_sse_streams_refused_total (\d+)/m)).toBe(1);
     expect((await fetch(`${base}/api/jobs/${id}`, { method: 'DELETE' })).status).toBe(200);
-    await Promise.race([Promise.all(followers.map((f) => f.ended)), new Promise((r) => setTimeout(r, 10000))]);
+    // Bounded wait; the timer is cleared (an uncleared one kept jest alive after the suite).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(followers.map((f) => f.ended)),
+      new Promise((r) => (timer = setTimeout(r, 10000))),
+    ]).finally(() => clearTimeout(timer));
     const lastTypes = followers.map((f) => (parseSse(f.text()).at(-1)?.data as { type?: string } | undefined)?.type);
     expect(lastTypes.filter((t) => t !== 'cancelled')).toEqual([]);
     await until(

@@ -25,9 +25,11 @@ describe('no false positives', () => {
     [1, 3].flatMap((vcpus) => correct.map(([label, o]) => [label, seed, vcpus, o] as const)),
   );
 
+  // 20,000 accesses per vCPU: hundreds of memslot updates and invalidations per run, and the buggy policy
+  // (overhaul) on the same setups already gives thousands of violations of every class it can.
   it.each(cases)('%s: seed %i, %i vCPU(s) per VM', async (_label, seed, vcpus, overrides) => {
     const cfg = rootReuseCompressed([
-      'workload.accessesPerVcpu=40000',
+      'workload.accessesPerVcpu=20000',
       `seed=${seed}`,
       `fleet.vcpusPerVm=${vcpus}`,
       'events.memslotUpdatesPerSec=100000',
