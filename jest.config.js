@@ -30,5 +30,8 @@ module.exports = {
   ],
   setupFiles: ['<rootDir>/test/support/kernel-checks.setup.ts'],
   testTimeout: 120000,
+  // Two test files at a time (jest's default on a 2-core machine is one, in band): most suites wait on
+  // worker processes, Redis round trips and child CLIs, so one core sat idle while the other ran them.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
 };

@@ -28,7 +28,7 @@ function hotScenario(extra: Record<string, unknown> = {}): SimConfig {
     {
       name: 'hot',
       fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2, l1VpsPerHost: 3 },
-      workload: { accessesPerVcpu: 60000 },
+      workload: { accessesPerVcpu: 30000 }, // resized by window 20; runningPast fails if it ends first
       events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000, vcpuMigrationsPerSec: 20000 },
       run: { snapshotEveryWindows: 64, ...extra },
     },
