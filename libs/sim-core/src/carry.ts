@@ -10,6 +10,8 @@ import { F_TIME, MSG_WIDTH } from './message';
  */
 export class Carry {
   private readonly buckets = new Map<number, Float64Array[]>();
+  /** Scratch of {@link keep}: each message's due window (-1: due now). */
+  private due = new Int32Array(1024);
 
   constructor(private readonly windowNs: number) {}
 
@@ -26,21 +28,35 @@ export class Carry {
   /** Files the messages of `buf` not due before the end of window `window` (they fall due later). */
   keep(buf: Float64Array, window: number): void {
     const endNs = (window + 1) * this.windowNs;
-    const byWindow = new Map<number, number[]>();
-    for (let o = 0; o < buf.length; o += MSG_WIDTH) {
-      if (buf[o + F_TIME] < endNs) continue;
-      const k = this.windowOf(buf[o + F_TIME]);
-      assert(k > window, 'a carried message falls due in a later window');
-      let list = byWindow.get(k);
-      if (!list) byWindow.set(k, (list = []));
-      list.push(o);
+    // Two passes without per-message allocation: a shard files thousands of messages a window.
+    const n = buf.length / MSG_WIDTH;
+    if (this.due.length < n) this.due = new Int32Array(n * 2);
+    const due = this.due;
+    const counts = new Map<number, number>();
+    for (let m = 0; m < n; m++) {
+      const t = buf[m * MSG_WIDTH + F_TIME];
+      due[m] = t < endNs ? -1 : this.windowOf(t);
+      if (due[m] < 0) continue;
+      assert(due[m] > window, 'a carried message falls due in a later window');
+      counts.set(due[m], (counts.get(due[m]) ?? 0) + 1);
     }
-    for (const [k, offsets] of byWindow) {
-      const chunk = new Float64Array(offsets.length * MSG_WIDTH);
-      offsets.forEach((o, i) => chunk.set(buf.subarray(o, o + MSG_WIDTH), i * MSG_WIDTH));
-      let chunks = this.buckets.get(k);
-      if (!chunks) this.buckets.set(k, (chunks = []));
-      chunks.push(chunk);
+    if (counts.size === 0) return;
+    const chunks = new Map<number, { chunk: Float64Array; at: number }>();
+    for (const [k, count] of counts) {
+      const chunk = new Float64Array(count * MSG_WIDTH);
+      let list = this.buckets.get(k);
+      if (!list) this.buckets.set(k, (list = []));
+      list.push(chunk);
+      chunks.set(k, { chunk, at: 0 });
+    }
+    let k = -1;
+    let c: { chunk: Float64Array; at: number } = { chunk: new Float64Array(0), at: 0 };
+    for (let m = 0; m < n; m++) {
+      if (due[m] < 0) continue;
+      if (due[m] !== k) c = chunks.get((k = due[m]))!;
+      const o = m * MSG_WIDTH;
+      for (let i = 0; i < MSG_WIDTH; i++) c.chunk[c.at + i] = buf[o + i];
+      c.at += MSG_WIDTH;
     }
   }
 

@@ -1,6 +1,6 @@
 import { assert, kernelChecks } from './assert';
 import { C } from './counters';
-import type { PartitionCache } from './partition-cache';
+import { K_HPA, K_INC, K_TAG1, KEY_STRIDE, type PartitionCache } from './partition-cache';
 import type { ReportedKeys } from './reported-keys';
 import { META_REPORTED_MAP, META_REPORTED_ROOT, Tlb } from './tlb';
 import { seqReached, VmView } from './vm-view';
@@ -77,18 +77,21 @@ export function checkSharedHit(
   reported: ReportedKeys,
   counters: Float64Array,
 ): StaleHitReport | null {
-  const tlb = part.tlb;
-  const g = tlb.gpa(j);
-  const causeRoot = tlb.inc(j) !== rootInc;
-  const causeMap = view.map[g] !== tlb.hpa(j) && seqReached(view.seq[g], flushedSeq);
+  // The entry's GPA, HPA and incarnation from the lookup copy (the line the lookup just read).
+  const k = j * KEY_STRIDE;
+  const g = part.keys[k + K_TAG1];
+  const hpa = part.keys[k + K_HPA];
+  const inc = part.keys[k + K_INC];
+  const causeRoot = inc !== rootInc;
+  const causeMap = view.map[g] !== hpa && seqReached(view.seq[g], flushedSeq);
   if (!causeRoot && !causeMap) return null;
   counters[C.staleHits]++;
   const bits = (causeRoot ? REPORT_CAUSE_ROOT : 0) | (causeMap ? REPORT_CAUSE_MAP : 0);
-  const key = (tlb.inc(j) * 0x8000000 + g) * 8 + bits;
+  const key = (inc * 0x8000000 + g) * 8 + bits;
   if (reported.has(key)) return null;
   if (reported.size >= SHARED_REPORTED_MAX) reported.clear();
   reported.add(key);
   const low = REPORT_NESTED | REPORT_SHARED | bits | (lastFlushKind << 4);
   const flags = low + (part.filler[j] + 1) * REPORT_FILLER_UNIT;
-  return [flags, g, tlb.hpa(j), tlb.inc(j), tlb.fillUs(j), rootInc, -1];
+  return [flags, g, hpa, inc, part.tlb.fillUs(j), rootInc, -1];
 }
