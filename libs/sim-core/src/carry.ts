@@ -28,35 +28,44 @@ export class Carry {
   /** Files the messages of `buf` not due before the end of window `window` (they fall due later). */
   keep(buf: Float64Array, window: number): void {
     const endNs = (window + 1) * this.windowNs;
-    // Two passes without per-message allocation: a shard files thousands of messages a window.
+    // Two passes without per-message allocation or lookup: a shard files
+    // thousands of messages a window, nearly all due within a few windows.
     const n = buf.length / MSG_WIDTH;
     if (this.due.length < n) this.due = new Int32Array(n * 2);
     const due = this.due;
     const counts = new Map<number, number>();
     for (let m = 0; m < n; m++) {
       const t = buf[m * MSG_WIDTH + F_TIME];
-      due[m] = t < endNs ? -1 : this.windowOf(t);
-      if (due[m] < 0) continue;
-      assert(due[m] > window, 'a carried message falls due in a later window');
-      counts.set(due[m], (counts.get(due[m]) ?? 0) + 1);
+      const k = t < endNs ? -1 : this.windowOf(t);
+      due[m] = k;
+      if (k < 0) continue;
+      assert(k > window, 'a carried message falls due in a later window');
+      counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     if (counts.size === 0) return;
-    const chunks = new Map<number, { chunk: Float64Array; at: number }>();
+    const chunks = new Map<number, Float64Array>();
+    const fill = new Map<number, number>();
     for (const [k, count] of counts) {
       const chunk = new Float64Array(count * MSG_WIDTH);
       let list = this.buckets.get(k);
       if (!list) this.buckets.set(k, (list = []));
       list.push(chunk);
-      chunks.set(k, { chunk, at: 0 });
+      chunks.set(k, chunk);
     }
     let k = -1;
-    let c: { chunk: Float64Array; at: number } = { chunk: new Float64Array(0), at: 0 };
+    let chunk: Float64Array = new Float64Array(0);
+    let at = 0;
     for (let m = 0; m < n; m++) {
       if (due[m] < 0) continue;
-      if (due[m] !== k) c = chunks.get((k = due[m]))!;
+      if (due[m] !== k) {
+        if (k >= 0) fill.set(k, at);
+        k = due[m];
+        chunk = chunks.get(k)!;
+        at = fill.get(k) ?? 0;
+      }
       const o = m * MSG_WIDTH;
-      for (let i = 0; i < MSG_WIDTH; i++) c.chunk[c.at + i] = buf[o + i];
-      c.at += MSG_WIDTH;
+      for (let i = 0; i < MSG_WIDTH; i++) chunk[at + i] = buf[o + i];
+      at += MSG_WIDTH;
     }
   }
 

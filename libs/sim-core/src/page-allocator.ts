@@ -69,6 +69,12 @@ export class PageAllocator {
   readonly free: Int32Array;
   top = 0;
   history = new Map<number, PageHistory>();
+  /**
+   * At or after every remembered ownership change: a question about a later
+   * instant is answered by the current owner without looking the page up
+   * (the checker asks once per report, millions of times in a long run).
+   */
+  private lastChangeNs = -1;
 
   /**
    * `vms` VMs of `footprintPages` pre-faulted pages each (VM v's GPA g is
@@ -141,18 +147,22 @@ export class PageAllocator {
    * {@link OWNER_LOG_MAX} times since; asserted.
    */
   ownerAt(page: number, tNs: number): PageOwner {
+    if (tNs >= this.lastChangeNs) return this.ownerNow(page);
     const h = this.history.get(page);
     const log = h?.log;
-    if (!log || log.length === 0 || log[log.length - LOG_WIDTH] <= tNs) {
-      return { vm: this.ownerVm[page], gpa: this.ownerGpa[page], mapped: this.unmapped[page] === 0 };
-    }
+    if (!log || log.length === 0 || log[log.length - LOG_WIDTH] <= tNs) return this.ownerNow(page);
     for (let o = log.length - LOG_WIDTH; o >= 0; o -= LOG_WIDTH) {
       if (log[o] <= tNs) return { vm: log[o + 1], gpa: log[o + 2], mapped: log[o + 3] === 1 };
     }
     throw new Error(`page ${page}: ownership at ${tNs} ns is older than its log (${OWNER_LOG_MAX} changes)`);
   }
 
+  private ownerNow(page: number): PageOwner {
+    return { vm: this.ownerVm[page], gpa: this.ownerGpa[page], mapped: this.unmapped[page] === 0 };
+  }
+
   private logOwner(h: PageHistory, tNs: number, vm: number, gpa: number, mapped: boolean): void {
+    if (tNs > this.lastChangeNs) this.lastChangeNs = tNs;
     if (h.log.length >= OWNER_LOG_MAX * LOG_WIDTH) {
       h.log.splice(0, LOG_WIDTH);
       h.logDropped = true;
@@ -225,5 +235,8 @@ export class PageAllocator {
         { ...v, log: [...v.log], invalRoots: [...v.invalRoots] },
       ]),
     );
+    this.lastChangeNs = -1;
+    for (const h of this.history.values())
+      if (h.log.length > 0) this.lastChangeNs = Math.max(this.lastChangeNs, h.log[h.log.length - LOG_WIDTH]);
   }
 }

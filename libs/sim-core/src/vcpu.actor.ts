@@ -23,6 +23,7 @@ import {
   S_STAMP,
   S_TAG0,
   S_TAG1,
+  setShiftOf,
   SLOT_STRIDE,
   STAMP_MASK,
   Tlb,
@@ -43,6 +44,8 @@ const REQ = MF[Msg.Request];
 
 /** Scratch of the access loop: the draw scales of the working set and of the hot pages. */
 const DRAW_SCALES = new Float64Array(2);
+/** The same as shifts, for counts that are powers of two. */
+const DRAW_SHIFTS = new Int32Array(2);
 
 /** Most entries of a vCPU's way hints (a byte each: 1 KiB, within the memory budget per vCPU). */
 export const SLOT_HINTS_MAX = 1024;
@@ -349,10 +352,16 @@ export class VcpuActor extends Actor {
     const maskUntil = part ? this.flushes.maskedUntil(root) : 0;
     const hotCut = Math.floor((w.hotPercent / 100) * 0x100000000);
     const wsp = w.workingSetPages;
-    // [cold, hot] range-reduction scales, picked by indexing (a branch would mispredict 1 time in 5).
+    // [cold, hot] range reduction, picked by indexing (a branch would
+    // mispredict 1 time in 5): a shift when both counts are powers of two
+    // (exactly the multiply's result), else a scale.
     const scales = DRAW_SCALES;
     scales[0] = wsp / 0x100000000;
     scales[1] = w.hotPages / 0x100000000;
+    const shifts = DRAW_SHIFTS;
+    shifts[0] = setShiftOf(wsp);
+    shifts[1] = setShiftOf(w.hotPages);
+    const byShift = shifts[0] >= 0 && shifts[1] >= 0;
     const gvaBase = st.process << 20;
     const gpaShift = gpaShiftOf(st.process, wsp);
     const base = this.regionBase;
@@ -373,7 +382,7 @@ export class VcpuActor extends Actor {
       s = nextState(s);
       const r2 = output(s);
       // Multiply-shift range reduction of a 32-bit draw (no float modulo).
-      const x = (r2 * scales[+(r1 < hotCut)]) | 0;
+      const x = byShift ? r2 >>> shifts[+(r1 < hotCut)] : (r2 * scales[+(r1 < hotCut)]) | 0;
       const gva = gvaBase + x;
       // Combined lookup, inlined: this is the hot path. The set
       // (Tlb.setBase's hash), first the way this page hit in last time (a
