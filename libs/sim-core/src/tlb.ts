@@ -227,6 +227,13 @@ export class Tlb {
 
   /** Inserts an entry (evicting the set's LRU victim); returns its slot. */
   fill(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
+    const victim = this.victim(t0, t1);
+    this.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
+    return victim;
+  }
+
+  /** The slot {@link fill} would write (t0, t1) to: the set's first empty slot, else its least recently used. */
+  victim(t0: number, t1: number): number {
     const base = this.setBase(t0, t1);
     const sl = this.slots;
     let victim = base;
@@ -242,7 +249,6 @@ export class Tlb {
         victim = i;
       }
     }
-    this.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
     return victim;
   }
 

@@ -26,6 +26,7 @@ import {
   setShiftOf,
   SLOT_STRIDE,
   STAMP_MASK,
+  TAG_INVALID,
   Tlb,
 } from './tlb';
 import { seqReached, VmView } from './vm-view';
@@ -38,7 +39,7 @@ import type { Vp } from './vp';
 import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
 import { MF } from './message.schema';
-import { assert } from './assert';
+import { assert, kernelChecks } from './assert';
 
 const REQ = MF[Msg.Request];
 
@@ -391,14 +392,27 @@ export class VcpuActor extends Actor {
       const setBase = (setShift >= 0 ? h >>> setShift : ((h >>> 0) * setsScale) | 0) * ways;
       let i = setBase + hint[x & hintMask];
       let o = i * SLOT_STRIDE;
+      // On a miss, where Tlb.fill would put the page (the set's first empty way, else its LRU one).
+      let victim = -1;
       if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && sl[o + S_ROOT] !== eptp)) {
         i = -1;
+        let oldest = 0x7fffffff;
         for (let q = setBase, e = setBase + ways; q < e; q++) {
           o = q * SLOT_STRIDE;
-          if (sl[o + S_TAG1] === gva && sl[o + S_TAG0] === ctag && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
+          const t0 = sl[o + S_TAG0];
+          if (sl[o + S_TAG1] === gva && t0 === ctag && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
             i = q;
             hint[x & hintMask] = q - setBase;
             break;
+          }
+          if (t0 === TAG_INVALID) {
+            if (oldest >= 0) {
+              victim = q;
+              oldest = -1;
+            }
+          } else if ((sl[o + S_STAMP] & STAMP_MASK) < oldest) {
+            victim = q;
+            oldest = sl[o + S_STAMP] & STAMP_MASK;
           }
         }
       }
@@ -431,13 +445,18 @@ export class VcpuActor extends Actor {
           nHits++;
           // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
           if (pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq))) this.suspiciousShared(j, tNs);
-          hint[x & hintMask] = tlb.fill(ctag, gva, pHpa, root, pInc, fillUs) - setBase;
+          // Nothing changed this TLB since the lookup: the victim it found stands.
+          if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
+          hint[x & hintMask] = victim - setBase;
           tNs += missNs;
         } else {
           walks++;
           const hpa = map[gpa];
           this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
-          hint[x & hintMask] = tlb.fill(ctag, gva, hpa, root, inc, fillUs) - setBase;
+          if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
+          hint[x & hintMask] = victim - setBase;
           tNs += walkNs;
         }
         continue;
