@@ -29,8 +29,11 @@ function runAndCollect(seed: number): Float64Array[] {
   // A one-shard run keeps its messages (none leave the shard): read them as they are sent.
   const sent: number[] = [];
   const push = Outbox.prototype.push;
-  const spy = jest.spyOn(Outbox.prototype, 'push').mockImplementation(function (this: Outbox, ...args: number[]) {
-    push.apply(this, args as Parameters<Outbox['push']>);
+  const spy = jest.spyOn(Outbox.prototype, 'push').mockImplementation(function (
+    this: Outbox,
+    ...args: Parameters<Outbox['push']>
+  ) {
+    push.apply(this, args);
     const b = this.buf;
     const o = (this.count - 1) * MSG_WIDTH;
     for (let i = 0; i < MSG_WIDTH; i++) sent.push(b[o + i]);
