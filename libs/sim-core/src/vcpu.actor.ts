@@ -42,6 +42,8 @@ import { MF } from './message.schema';
 import { assert, kernelChecks } from './assert';
 
 const REQ = MF[Msg.Request];
+const GRANT = MF[Msg.RootGrant];
+const INVAL_DONE = MF[Msg.InvalDone];
 
 /** Scratch of the access loop: the draw scales of the working set and of the hot pages. */
 const DRAW_SCALES = new Float64Array(2);
@@ -49,16 +51,14 @@ const DRAW_SCALES = new Float64Array(2);
 const DRAW_SHIFTS = new Int32Array(2);
 
 /** Most entries of a vCPU's way hints (a byte each: 1 KiB, within the memory budget per vCPU). */
-export const SLOT_HINTS_MAX = 1024;
+export const WAY_HINTS_MAX = 1024;
 
-/** Entries of the way hints: the working set rounded up to a power of two, at most {@link SLOT_HINTS_MAX}. */
-export function slotHintLength(workingSetPages: number): number {
+/** Entries of the way hints: the working set rounded up to a power of two, at most {@link WAY_HINTS_MAX}. */
+export function wayHintLength(workingSetPages: number): number {
   let n = 1;
-  while (n < workingSetPages && n < SLOT_HINTS_MAX) n *= 2;
+  while (n < workingSetPages && n < WAY_HINTS_MAX) n *= 2;
   return n;
 }
-const GRANT = MF[Msg.RootGrant];
-const INVAL_DONE = MF[Msg.InvalDone];
 
 /**
  * A guest vCPU: its TLB (the virtual processor it runs on), its roots and
@@ -118,7 +118,7 @@ export class VcpuActor extends Actor {
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
-    this.wayHint = new Uint8Array(slotHintLength(ctx.cfg.workload.workingSetPages));
+    this.wayHint = new Uint8Array(wayHintLength(ctx.cfg.workload.workingSetPages));
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
