@@ -4,7 +4,8 @@
  * destination shard and to put on a Redis stream as raw bytes.
  *
  * Layout: [timeNs, src, seq, dst, type, p0 .. p6]. Receivers order messages
- * by (timeNs, src, seq), which is a total order because (src, seq) is unique.
+ * by (timeNs, src, seq), which is a total order because (src, seq) is unique
+ * (message-order.ts).
  */
 
 /** Numbers per message. */
@@ -145,9 +146,4 @@ export class Outbox {
   clear(): void {
     this.count = 0;
   }
-}
-
-/** Compares messages at record offsets a and b of two buffers by (time, src, seq). */
-export function compareMsg(x: Float64Array, a: number, y: Float64Array, b: number): number {
-  return x[a] - y[b] || x[a + 1] - y[b + 1] || x[a + 2] - y[b + 2];
 }
