@@ -39,6 +39,8 @@ export interface RunInProcessOptions {
    * same digest. No limit when absent.
    */
   untilWindow?: number;
+  /** Called with the shards once the run is over, before they are dropped (the bench reads their memory). */
+  onFinished?: (shards: readonly ShardSim[]) => void;
 }
 
 /** Nominal number of windows of a scenario (no stalls). */
@@ -88,6 +90,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   };
   const results = await Promise.all(shards.map((s) => runShard(s, transport, { onWindow })));
   const windows = results[0].windows;
+  opts.onFinished?.(shards);
   const merged = mergePartials(
     results.map((r) => r.partial),
     config.run.witnessesMax,

@@ -19,6 +19,11 @@ export class ReportedKeys {
     return this.count;
   }
 
+  /** Bytes of the table (grows with the keys: 16 bytes per key at worst, twice that after a doubling). */
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+
   /** Whether `key` is in the set. */
   has(key: number): boolean {
     const t = this.table;

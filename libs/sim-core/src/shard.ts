@@ -281,6 +281,18 @@ export class ShardSim {
     return this.ctx.partitions.size > 0 ? Math.round(total / this.ctx.partitions.size) : 0;
   }
 
+  /**
+   * Bytes the checker holds for this shard's vCPUs: the shared entries each
+   * has reported (stale-hit.checker.ts). Unlike the simulated state it grows
+   * during a run, with the stale shared entries the vCPUs use, up to
+   * `SHARED_REPORTED_MAX` keys per vCPU.
+   */
+  reportedKeysBytes(): number {
+    let total = 0;
+    for (const v of this.vcpus.values()) total += v.reported.bytes;
+    return total;
+  }
+
   /** One counter of this shard (see counters.ts). */
   counter(slot: number): number {
     return this.ctx.counters[slot];

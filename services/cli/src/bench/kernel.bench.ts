@@ -15,6 +15,14 @@ export interface KernelBenchResult {
   typedArrayBytesPerVcpu: number;
   /** Bytes of one partition's shared nested translations (per host, not in the per-vCPU figures). */
   partitionCacheBytesPerHost: number;
+  /**
+   * The checker's memory of reported shared entries per vCPU at the end of
+   * the run (it grows with the stale entries used; not in `bytesPerVcpu`,
+   * which is measured when the actors are built).
+   */
+  reportedKeysBytesPerVcpuAtEnd: number;
+  /** `bytesPerVcpu` plus the checker's memory at the end of the run. */
+  bytesPerVcpuAtEnd: number;
   digest: string;
 }
 
@@ -61,9 +69,14 @@ export function measureBytesPerVcpu(cfg: SimConfig): {
 /** Runs a scenario in process on one shard and measures throughput and memory. */
 export async function benchKernel(cfg: SimConfig): Promise<KernelBenchResult> {
   const mem = measureBytesPerVcpu(cfg);
+  let reportedBytes = 0;
   const t0 = process.hrtime.bigint();
-  const report = await runInProcess(cfg, { shards: 1 });
+  const report = await runInProcess(cfg, {
+    shards: 1,
+    onFinished: (shards) => (reportedBytes = shards.reduce((n, s) => n + s.reportedKeysBytes(), 0)),
+  });
   const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const reportedPerVcpu = Math.round(reportedBytes / report.fleet.vcpus);
   return {
     scenario: cfg.name,
     vcpus: report.fleet.vcpus,
@@ -71,6 +84,8 @@ export async function benchKernel(cfg: SimConfig): Promise<KernelBenchResult> {
     wallSec: Math.round(wallSec * 1000) / 1000,
     accessesPerSec: Math.round(report.metrics.accesses / wallSec),
     ...mem,
+    reportedKeysBytesPerVcpuAtEnd: reportedPerVcpu,
+    bytesPerVcpuAtEnd: mem.bytesPerVcpu + reportedPerVcpu,
     digest: report.digest,
   };
 }
