@@ -21,6 +21,15 @@ export const REPORT_FILLER_UNIT = 256;
 /** The most shared entries a vCPU remembers as reported; beyond it the set starts over (deterministically). */
 export const SHARED_REPORTED_MAX = 65536;
 
+/**
+ * The most bytes a vCPU's memory of reported shared entries may take (one
+ * byte per region page per stale incarnation, see reported-keys.ts): an
+ * incarnation that would go past it makes the set start over, as
+ * {@link SHARED_REPORTED_MAX} does. 1 MiB, what the keys limit allowed
+ * before; a 1,024-page region reaches it after 819 stale incarnations.
+ */
+export const SHARED_REPORTED_BYTES_MAX = 1 << 20;
+
 /** Payload of a Report message: flags, gpa, hpa, entry incarnation, fill time, current incarnation, gva. */
 export type StaleHitReport = [number, number, number, number, number, number, number];
 
@@ -87,10 +96,12 @@ export function checkSharedHit(
   if (!causeRoot && !causeMap) return null;
   counters[C.staleHits]++;
   const bits = (causeRoot ? REPORT_CAUSE_ROOT : 0) | (causeMap ? REPORT_CAUSE_MAP : 0);
-  const key = (inc * 0x8000000 + g) * 8 + bits;
-  if (reported.has(key)) return null;
-  if (reported.size >= SHARED_REPORTED_MAX) reported.clear();
-  reported.add(key);
+  if (reported.has(inc, g, bits)) return null;
+  const full =
+    reported.size >= SHARED_REPORTED_MAX ||
+    (!reported.knows(inc) && reported.bytes + reported.bytesPerIncarnation > SHARED_REPORTED_BYTES_MAX);
+  if (full) reported.clear();
+  reported.add(inc, g, bits);
   const low = REPORT_NESTED | REPORT_SHARED | bits | (lastFlushKind << 4);
   const flags = low + (part.filler[j] + 1) * REPORT_FILLER_UNIT;
   return [flags, g, hpa, inc, part.tlb.fillUs(j), rootInc, -1];

@@ -87,7 +87,7 @@ export class VcpuActor extends Actor {
   /** The vCPU's state (see vcpu.state.ts). */
   s: VcpuState;
   /** Shared entries already reported (runtime form of `s.reported`). */
-  readonly reported = new ReportedKeys();
+  readonly reported: ReportedKeys;
   readonly flushes: VcpuFlushes;
   readonly modes: VcpuModes;
   /** Costs in simulated ns. */
@@ -116,6 +116,7 @@ export class VcpuActor extends Actor {
     this.view = ctx.views.get(t.globalVm(this.host, this.vm))!;
     this.part = ctx.partitions.get(this.host) ?? null;
     this.regionBase = this.vmIndex * ctx.cfg.workload.workingSetPages;
+    this.reported = new ReportedKeys(this.regionBase, ctx.cfg.workload.workingSetPages);
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
     this.wayHint = new Uint8Array(wayHintLength(ctx.cfg.workload.workingSetPages));
@@ -631,7 +632,7 @@ export class VcpuActor extends Actor {
     this.seq = this.s.seq;
     this.prng.state = this.s.prng;
     this.reported.clear();
-    for (const k of this.s.reported) this.reported.add(k);
+    for (const k of this.s.reported) this.reported.addKey(k);
   }
 
   /**
