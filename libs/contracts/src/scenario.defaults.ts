@@ -67,7 +67,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
   run: {
     shards: 1,
     windowNs: 0,
-    snapshotEveryWindows: 64,
+    snapshotEveryWindows: 512,
     witnessesMax: 10,
     witnessesPerClass: 1,
     placement: 'block',

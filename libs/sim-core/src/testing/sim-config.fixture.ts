@@ -67,7 +67,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
     run: {
       shards: 1,
       windowNs: 0,
-      snapshotEveryWindows: 64,
+      snapshotEveryWindows: 512,
       witnessesMax: 10,
       witnessesPerClass: 1,
       placement: 'block',
