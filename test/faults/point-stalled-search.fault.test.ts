@@ -20,7 +20,7 @@ import {
   SweepQueueRepository,
   SweepsService,
 } from '@tlbsim/jobs';
-import { hotScenarioInput, until } from '../support/fault.fixture';
+import { hotScenarioInput, killMidPoint, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
 
@@ -66,12 +66,6 @@ function worker(prefix: string): WorkerProcess {
   const w = startWorker(redis.url, ['--prefix', prefix]);
   workers.push(w);
   return w;
-}
-
-/** Waits until `w` logs that it started point 0 of `id`, then SIGKILLs it. */
-async function killMidPoint(w: WorkerProcess, id: string): Promise<void> {
-  await until(`a worker to start point 0 of ${id}`, async () => w.log().includes(`point 0 of ${id}: start`), 30000);
-  await w.kill();
 }
 
 /** The events `follow` delivers until it returns, or an error after `timeoutMs` (it must not wait forever). */

@@ -9,7 +9,7 @@
 import { existsSync } from 'fs';
 import { planSweep } from '@tlbsim/contracts';
 import { POINT_STALLS_MAX, RedisConnectionMonitor, SweepsService } from '@tlbsim/jobs';
-import { hotScenarioInput, until } from '../support/fault.fixture';
+import { hotScenarioInput, killMidPoint, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
 
@@ -38,12 +38,6 @@ function worker(): WorkerProcess {
   const w = startWorker(redis.url, ['--prefix', PREFIX]);
   workers.push(w);
   return w;
-}
-
-/** Waits until `w` logs that it started point 0 of `id`, then SIGKILLs it. */
-async function killMidPoint(w: WorkerProcess, id: string): Promise<void> {
-  await until(`a worker to start point 0 of ${id}`, async () => w.log().includes(`point 0 of ${id}: start`), 30000);
-  await w.kill();
 }
 
 describe('a point whose worker dies twice', () => {

@@ -8,7 +8,7 @@ import { buildScenario } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import Redis from 'ioredis';
 import { freePort, LocalProcess, managed } from '../../services/cli/src/local-cluster';
-import { CLI_MAIN } from './worker-process';
+import { CLI_MAIN, WorkerProcess } from './worker-process';
 
 /** The scenario file of {@link hotScenario} (as `submit` reads it). */
 export function hotScenarioInput(accessesPerVcpu: number, snapshotEveryWindows = 16): Record<string, unknown> {
@@ -142,4 +142,10 @@ export async function startBareRedis(): Promise<BareRedis> {
     },
     stop: () => proc.stop(2000),
   };
+}
+
+/** Waits until worker `w` logs that it started point 0 of job `id` (a sweep, hunt or shrink), then SIGKILLs it. */
+export async function killMidPoint(w: WorkerProcess, id: string): Promise<void> {
+  await until(`a worker to start point 0 of ${id}`, async () => w.log().includes(`point 0 of ${id}: start`), 30000);
+  await w.kill();
 }
