@@ -155,3 +155,47 @@ describe('RedisTransport', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(1700);
   });
 });
+
+describe('ShardExchangeRepository.saveSnapshot', () => {
+  /** The repository of shard 0 of job `jobId`, claimed `claims` times (the last token is current), and a raw connection. */
+  async function claimed(jobId: string, claims: number) {
+    const keys = new JobKeys('unit', jobId);
+    const conn = createRedis(server.url);
+    const raw = createRedis(server.url);
+    conns.push(conn, raw);
+    const repo = new ShardExchangeRepository(conn, keys, 0, 1);
+    const tokens: string[] = [];
+    for (let i = 0; i < claims; i++) tokens.push((await repo.claim())!.token);
+    return { keys, repo, raw, tokens };
+  }
+
+  /** Keys of the job's shard-0 snapshot and its staging copies. */
+  const snapKeys = (raw: TlbRedis, keys: JobKeys): Promise<string[]> => raw.keys(`${keys.snapshot(0)}*`);
+
+  it('puts the bytes of the current run in place, trims inbound, and leaves no staging copy', async () => {
+    const { keys, repo, raw, tokens } = await claimed('snap-a', 1);
+    await raw.xadd(keys.inbound(0), '3-1', 'd', 'x');
+    await raw.xadd(keys.inbound(0), '5-1', 'd', 'y');
+    const bytes = Buffer.from([1, 2, 3, 250]);
+    expect(await repo.saveSnapshot(bytes, 5, tokens[0])).toBe('passed');
+    expect(await raw.getBuffer(keys.snapshot(0))).toEqual(bytes);
+    expect(await raw.pttl(keys.snapshot(0))).toBe(-1); // no expiry inherited from the staging copy
+    expect(await snapKeys(raw, keys)).toEqual([keys.snapshot(0)]);
+    expect((await raw.xrange(keys.inbound(0), '-', '+')).map(([id]) => id)).toEqual(['5-1']);
+  });
+
+  it('a stale run (old fencing token) changes nothing and leaves no staging copy', async () => {
+    const { keys, repo, raw, tokens } = await claimed('snap-b', 2);
+    expect(await repo.saveSnapshot(Buffer.from([7]), 1, tokens[1])).toBe('passed');
+    expect(await repo.saveSnapshot(Buffer.from([9, 9]), 2, tokens[0])).toBe('superseded');
+    expect(await raw.getBuffer(keys.snapshot(0))).toEqual(Buffer.from([7]));
+    expect(await snapKeys(raw, keys)).toEqual([keys.snapshot(0)]);
+  });
+
+  it('a finished job keeps no snapshot written after it finished', async () => {
+    const { keys, repo, raw, tokens } = await claimed('snap-c', 1);
+    await raw.hset(keys.result, 'state', 'cancelled');
+    expect(await repo.saveSnapshot(Buffer.from([1]), 0, tokens[0])).toBe('finished');
+    expect(await snapKeys(raw, keys)).toEqual([]);
+  });
+});

@@ -35,6 +35,14 @@ export class JobKeys extends TaggedKeys {
   snapshot(shard: number): string {
     return `${this.base}:snap:${shard}`;
   }
+  /**
+   * String: a snapshot of `shard` written by the run holding `token`,
+   * before the fenced script renames it to {@link snapshot} (or drops it).
+   * Expires on its own (`SNAPSHOT_STAGING_TTL_MS`): not in {@link transportKeys}.
+   */
+  snapshotStaging(shard: number, token: string): string {
+    return `${this.base}:snap:${shard}:${token}`;
+  }
   /** Hash: finished shards' partial results by shard. */
   get partials(): string {
     return `${this.base}:parts`;

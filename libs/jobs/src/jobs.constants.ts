@@ -31,6 +31,15 @@ export const BARRIER_TIMEOUT_MS = 300_000;
 export const DEFAULT_PREFIX = 'tlbsim';
 
 /**
+ * Life of a snapshot's staging copy: it is written with a plain SET (a
+ * 65 MB blob through a script's arguments costs Redis about twice as much)
+ * and renamed into place by the fenced script in the same pipeline, so it
+ * lives for milliseconds; the expiry only cleans up after a worker that
+ * died between the two. @defaultValue 600000 (10 min)
+ */
+export const SNAPSHOT_STAGING_TTL_MS = 600_000;
+
+/**
  * The prefix of tlbsim's global keys (job index, scheduler, worker registry,
  * sweep index) and of BullMQ's: `prefix` on one server; on a Redis Cluster
  * the hash tag `{prefix}`, so that the keys a script, MULTI or pipeline

@@ -1,4 +1,4 @@
-import Redis, { Cluster, ClusterOptions } from 'ioredis';
+import Redis, { ChainableCommander, Cluster, ClusterOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import {
@@ -27,6 +27,11 @@ export interface TlbScripts {
   tlbAppendShardEvent(numKeys: number, ...args: (string | number)[]): Promise<string | number>;
   tlbFinish(numKeys: number, ...args: (string | number)[]): Promise<string | null>;
 }
+
+/** A pipeline of a {@link TlbRedis}: ioredis adds defined scripts to pipelines too. */
+export type TlbPipeline = ChainableCommander & {
+  tlbSnapshot(numKeys: number, ...args: (string | Buffer | number)[]): TlbPipeline;
+};
 
 /** An ioredis client (one server, or a Redis Cluster: `isCluster`) with tlbsim's scripts defined. */
 export type TlbRedis = (Redis | Cluster) & TlbScripts;

@@ -72,15 +72,21 @@ return {tok, redis.call('GET', KEYS[3]), t0, tonumber(redis.call('HGET', KEYS[1]
 `;
 
 /**
- * Store a snapshot and drop inbound batches it no longer needs.
- * KEYS: barrier, result, snapshot, inbound(self). ARGV: shard, token, bytes, first window to keep.
- * Returns 1, -1 (finished) or -2 (superseded).
+ * Put a snapshot in place and drop inbound batches it no longer needs. The
+ * bytes come in a staging key written just before (in the same pipeline)
+ * by a plain SET: a blob passed as a script argument is copied into Lua
+ * and costs Redis about twice as much. A finished job or a stale run
+ * (fencing token) only drops its staging copy.
+ * KEYS: barrier, result, snapshot, inbound(self), staging. ARGV: shard, token, first window to keep.
+ * Returns 1, -1 (finished), -2 (superseded) or -3 (no staging copy).
  */
 export const SNAPSHOT_LUA = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-if redis.call('HGET', KEYS[1], 'tok:' .. ARGV[1]) ~= ARGV[2] then return -2 end
-redis.call('SET', KEYS[3], ARGV[3])
-redis.call('XTRIM', KEYS[4], 'MINID', ARGV[4] .. '-0')
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DEL', KEYS[5]) return -1 end
+if redis.call('HGET', KEYS[1], 'tok:' .. ARGV[1]) ~= ARGV[2] then redis.call('DEL', KEYS[5]) return -2 end
+if redis.call('EXISTS', KEYS[5]) == 0 then return -3 end
+redis.call('RENAME', KEYS[5], KEYS[3])
+redis.call('PERSIST', KEYS[3])
+redis.call('XTRIM', KEYS[4], 'MINID', ARGV[3] .. '-0')
 return 1
 `;
 

@@ -1,7 +1,8 @@
+import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { checkpointField } from './checkpoint.schedule';
 import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
 import { JobKeys } from './job.keys';
-import { TlbRedis } from './redis.client';
+import { TlbPipeline, TlbRedis } from './redis.client';
 
 /** Outcome of publishing a window or waiting for its barrier. */
 export type BarrierStatus = 'passed' | 'waiting' | 'finished' | 'superseded';
@@ -177,18 +178,28 @@ export class ShardExchangeRepository {
   /** Stores a snapshot taken after window `keepFrom` and trims inbound batches of earlier windows. */
   async saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
     const k = this.keys;
+    const staging = k.snapshotStaging(this.shard, token);
     this.roundTrips++;
-    const r = await this.redis.tlbSnapshot(
-      4,
+    // One round trip: the blob by a plain SET, then the fenced rename (see SNAPSHOT_LUA).
+    const p = this.redis.pipeline() as TlbPipeline;
+    p.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
+    p.tlbSnapshot(
+      5,
       k.barrier,
       k.result,
       k.snapshot(this.shard),
       k.inbound(this.shard),
+      staging,
       this.shard,
       token,
-      bytes,
       keepFrom,
     );
+    const res = await p.exec();
+    if (!res) throw new Error('pipeline aborted');
+    for (const [err] of res) if (err) throw err;
+    const r = res[1][1] as number;
+    if (r === -3)
+      throw new Error(`shard ${this.shard}: the snapshot's staging copy was gone before it was put in place`);
     return r === 1 ? 'passed' : STATUS[r];
   }
 
