@@ -285,7 +285,7 @@ export class ShardSim {
    * Bytes the checker holds for this shard's vCPUs: the shared entries each
    * has reported (stale-hit.checker.ts). Unlike the simulated state it grows
    * during a run, with the stale shared entries the vCPUs use, up to
-   * `SHARED_REPORTED_MAX` keys per vCPU.
+   * `SHARED_REPORTED_BYTES_MAX` bytes per vCPU.
    */
   reportedKeysBytes(): number {
     let total = 0;
