@@ -12,7 +12,7 @@ import { join } from 'path';
 const ROOT = join(__dirname, '..');
 const BENCH = join(ROOT, 'services', 'cli', 'dist', 'bench', 'bench.js');
 const OUT = join(ROOT, 'bench-out', 'bench.json');
-const USAGE = 'usage: npm run bench -- [--kernel-only] [dotted.key=value ...]';
+const USAGE = 'usage: npm run bench -- [--kernel-only] [--runs N] [dotted.key=value ...]';
 
 /** Runs the built bench with `args`, killed after 20 s (a benchmark that started would take minutes). */
 function bench(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -32,7 +32,7 @@ describe('npm run bench arguments', () => {
     const r = bench(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      `${USAGE}: overrides apply to scenarios/fleet.yaml; --kernel-only skips the Redis benchmarks\n`,
+      `${USAGE}: overrides apply to scenarios/fleet.yaml; --kernel-only skips the Redis benchmarks; --runs N (1..9) runs the fleet kernel N times and reports the median run\n`,
     );
     expect(r.stderr).toBe('');
     expect(outStamp()).toBe(before);
@@ -41,6 +41,9 @@ describe('npm run bench arguments', () => {
   it.each([
     [['--nope'], `bench: unknown flag "--nope"; ${USAGE}\n`],
     [['--kernel-only', 'fleet'], `bench: unknown argument "fleet"; ${USAGE}\n`],
+    [['--kernel-only', '--runs', '0'], `bench: --runs must be an integer 1..9, got "0"; ${USAGE}\n`],
+    [['--runs=10'], `bench: --runs must be an integer 1..9, got "10"; ${USAGE}\n`],
+    [['--runs'], `bench: --runs must be an integer 1..9, got ""; ${USAGE}\n`],
     [
       ['--kernel-only', 'workload.accessesPerVcpu=abc'],
       'bench: invalid override: workload.accessesPerVcpu: "abc" is not an integer (allowed: 1..1000000000)\n',

@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { loadScenarioFile } from '../scenario.loader';
-import { BENCH_USAGE, BenchUsageError, parseBenchArgs } from './bench.args';
+import { BENCH_RUNS_MAX, BENCH_USAGE, BenchUsageError, parseBenchArgs } from './bench.args';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'scenarios', 'fleet.yaml');
 
@@ -10,10 +10,18 @@ describe('parseBenchArgs', () => {
     expect(args).toEqual({
       help: false,
       kernelOnly: true,
+      runs: 1,
       overrides: ['workload.accessesPerVcpu=100000', 'fleet.hosts=2'],
     });
     expect(loadScenarioFile(FLEET, args.overrides).workload.accessesPerVcpu).toBe(100000);
-    expect(parseBenchArgs([])).toEqual({ help: false, kernelOnly: false, overrides: [] });
+    expect(parseBenchArgs([])).toEqual({ help: false, kernelOnly: false, runs: 1, overrides: [] });
+  });
+
+  it('--runs N and --runs=N take 1..BENCH_RUNS_MAX runs of the fleet kernel', () => {
+    expect(parseBenchArgs(['--runs', '3', '--kernel-only']).runs).toBe(3);
+    expect(parseBenchArgs([`--runs=${BENCH_RUNS_MAX}`]).runs).toBe(BENCH_RUNS_MAX);
+    for (const bad of [['--runs', '0'], ['--runs=1.5'], ['--runs', 'x'], [`--runs=${BENCH_RUNS_MAX + 1}`], ['--runs']])
+      expect(() => parseBenchArgs(bad)).toThrow(`--runs must be an integer 1..${BENCH_RUNS_MAX}`);
   });
 
   it('--help and -h ask for the usage, whatever else is there', () => {

@@ -1,10 +1,13 @@
 /** The command line of `npm run bench` (services/cli/src/bench/bench.ts). */
 
 /** The usage of `npm run bench`, as an error for a bad argument quotes it. */
-export const BENCH_USAGE = 'usage: npm run bench -- [--kernel-only] [dotted.key=value ...]';
+export const BENCH_USAGE = 'usage: npm run bench -- [--kernel-only] [--runs N] [dotted.key=value ...]';
+
+/** Most runs of the fleet kernel benchmark one command takes (`--runs`). */
+export const BENCH_RUNS_MAX = 9;
 
 /** The one line `npm run bench -- --help` prints. */
-export const BENCH_HELP = `${BENCH_USAGE}: overrides apply to scenarios/fleet.yaml; --kernel-only skips the Redis benchmarks`;
+export const BENCH_HELP = `${BENCH_USAGE}: overrides apply to scenarios/fleet.yaml; --kernel-only skips the Redis benchmarks; --runs N (1..${BENCH_RUNS_MAX}) runs the fleet kernel N times and reports the median run`;
 
 /** The parsed arguments of `npm run bench`. */
 export interface BenchArgs {
@@ -12,33 +15,60 @@ export interface BenchArgs {
   help: boolean;
   /** `--kernel-only`: skip the distributed and cluster benchmarks. */
   kernelOnly: boolean;
+  /** `--runs N`: runs of the fleet kernel benchmark; `kernel` is the median one. @defaultValue 1 */
+  runs: number;
   /** `dotted.key=value` overrides of scenarios/fleet.yaml, in order (validated when the scenario is loaded). */
   overrides: string[];
 }
 
 /** An argument `npm run bench` does not take (exit 2). */
 export class BenchUsageError extends Error {
-  constructor(readonly arg: string) {
-    super(`unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; ${BENCH_USAGE}`);
+  /**
+   * @param arg - the argument at fault
+   * @param message - what is wrong with it @defaultValue "unknown flag/argument <arg>" and the usage
+   */
+  constructor(
+    readonly arg: string,
+    message = `unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; ${BENCH_USAGE}`,
+  ) {
+    super(message);
     this.name = 'BenchUsageError';
   }
 }
 
+/** The number of runs `--runs` gives, or throws {@link BenchUsageError} naming the limit. */
+function runsOf(value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^[0-9]+$/.test(value) || n < 1 || n > BENCH_RUNS_MAX)
+    throw new BenchUsageError(
+      '--runs',
+      `--runs must be an integer 1..${BENCH_RUNS_MAX}, got ${JSON.stringify(value ?? '')}; ${BENCH_USAGE}`,
+    );
+  return n;
+}
+
 /**
- * Parses `npm run bench`'s arguments: `--help`/`-h`, `--kernel-only` and
- * `key=value` overrides; `--help` anywhere wins.
+ * Parses `npm run bench`'s arguments: `--help`/`-h`, `--kernel-only`,
+ * `--runs N` (or `--runs=N`) and `key=value` overrides; `--help` anywhere wins.
  *
- * @throws BenchUsageError for anything else (an unknown flag, a word without `=`)
+ * @throws BenchUsageError for anything else (an unknown flag, a word without `=`) or a `--runs`
+ * value that is not an integer 1..{@link BENCH_RUNS_MAX}
  */
 export function parseBenchArgs(args: readonly string[]): BenchArgs {
-  const parsed: BenchArgs = { help: false, kernelOnly: false, overrides: [] };
+  const parsed: BenchArgs = { help: false, kernelOnly: false, runs: 1, overrides: [] };
   let unknown: string | null = null;
-  for (const arg of args) {
+  let runs: string | undefined | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
     if (arg === '--help' || arg === '-h') parsed.help = true;
     else if (arg === '--kernel-only') parsed.kernelOnly = true;
+    else if (arg === '--runs') runs = args[++i];
+    else if (arg.startsWith('--runs=')) runs = arg.slice('--runs='.length);
     else if (!arg.startsWith('-') && arg.includes('=')) parsed.overrides.push(arg);
     else unknown ??= arg;
   }
-  if (unknown !== null && !parsed.help) throw new BenchUsageError(unknown);
+  if (parsed.help) return parsed;
+  if (unknown !== null) throw new BenchUsageError(unknown);
+  if (runs !== null) parsed.runs = runsOf(runs);
   return parsed;
 }
