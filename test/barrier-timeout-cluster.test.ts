@@ -18,6 +18,7 @@ import {
   ShardExchangeRepository,
   TlbRedis,
 } from '@tlbsim/jobs';
+import { BARRIER_PROGRESS } from './support/barrier.fixture';
 import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 
 jest.setTimeout(60000);
@@ -114,14 +115,7 @@ describe('the barrier timeout on a Redis Cluster (three masters)', () => {
     expect(await raw.hmget(keys.barrier, 'pub:0', 'pub:1')).toEqual(['0', null]);
   });
 
-  it.each([
-    ['a claim of the missing shard (a worker resuming it)', 'f', (r: ShardExchangeRepository) => r.claim()],
-    [
-      'a window the resumed missing shard re-runs',
-      'g',
-      (r: ShardExchangeRepository, token: string) => r.publish(0, new Map(), false, token),
-    ],
-  ])('%s restarts the barrier timeout', async (_what, stem, progress) => {
+  it.each(BARRIER_PROGRESS)('%s restarts the barrier timeout', async (_what, stem, progress) => {
     const jobId = await jobOffSeed(stem);
     const { repos, ts, tokens } = await transports(jobId, 2);
     // Both pass window 0; shard 0 waits at window 1, which shard 1 never publishes.

@@ -14,6 +14,7 @@ import {
   ShardExchangeRepository,
   TlbRedis,
 } from '@tlbsim/jobs';
+import { BARRIER_PROGRESS } from './support/barrier.fixture';
 import { startRedis, TestRedis } from './support/redis-server';
 
 let server: TestRedis;
@@ -133,14 +134,7 @@ describe('RedisTransport', () => {
     expect(Date.now() - start).toBeLessThan(2500);
   });
 
-  it.each([
-    ['a claim of the missing shard (a worker resuming it)', 'f', (r: ShardExchangeRepository) => r.claim()],
-    [
-      'a window the resumed missing shard re-runs',
-      'g',
-      (r: ShardExchangeRepository, token: string) => r.publish(0, new Map(), false, token),
-    ],
-  ])('%s restarts the barrier timeout', async (_what, jobId, progress) => {
+  it.each(BARRIER_PROGRESS)('%s restarts the barrier timeout', async (_what, jobId, progress) => {
     const { repos, ts } = await transports(jobId, 2);
     // Both passed window 0; shard 0 waits at window 1, which shard 1 never publishes.
     await Promise.all([ts[0].exchange(0, 0, new Map(), false), ts[1].exchange(1, 0, new Map(), false)]);
