@@ -1,7 +1,7 @@
-import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { checkpointField } from './checkpoint.schedule';
 import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
 import { JobKeys } from './job.keys';
+import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { TlbPipeline, TlbRedis } from './redis.client';
 
 /** Outcome of publishing a window or waiting for its barrier. */
