@@ -75,6 +75,7 @@ export class HostReplicas {
       view.map[g + i] = b[o + REMAP.hpa0 + i];
       view.seq[g + i] = seq;
     }
+    view.changes++;
   }
 
   /** A GPA flush hypercall as L0 applies it: the partition's shared translations, then every VP's TLB of the host here. */
@@ -106,8 +107,10 @@ export class HostReplicas {
     const c = this.ctx;
     for (const [k, v] of s.vps as [number, Record<string, unknown>][]) c.vps.get(k)!.load(v);
     for (const [g, v] of s.views as [number, { map: Int32Array; seq: Uint16Array }][]) {
-      c.views.get(g)!.map.set(v.map);
-      c.views.get(g)!.seq.set(v.seq);
+      const view = c.views.get(g)!;
+      view.map.set(v.map);
+      view.seq.set(v.seq);
+      view.changes++;
     }
     for (const [h, p] of s.partitions as [number, Record<string, unknown>][]) c.partitions.get(h)!.load(p);
   }

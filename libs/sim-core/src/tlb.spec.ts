@@ -363,6 +363,29 @@ describe('Tlb replacement and lookup', () => {
     }
   });
 
+  it('counts changes of slot contents in writes (fills, invalidations, restores), not LRU or checker bits, and snapshots the stamps', () => {
+    const tlb = newTlb();
+    const [a, b] = sameSetGvas(tlb, 2);
+    const sa = tlb.fill(T0, a, a, R1, 1, 0);
+    expect(tlb.writes).toBe(1);
+    tlb.fill(T0, b, b, R1, 1, 0);
+    expect(tlb.writes).toBe(2);
+    const saved = tlb.save();
+    const stampA = tlb.stamp(sa);
+    tlb.lookupCombined(T0, a, -1);
+    tlb.markReported(sa, META_REPORTED_ROOT);
+    expect(tlb.writes).toBe(2); // a hit and a report change no entry
+    expect(tlb.guestInvlpg(9, 9, a)).toBe(0);
+    expect(tlb.writes).toBe(2); // a flush that removes nothing changes nothing
+    expect(tlb.flushAll()).toBe(2);
+    expect(tlb.writes).toBe(3);
+    tlb.load(saved);
+    expect(tlb.writes).toBe(4);
+    // The restore brings back the stamps with their checker bits: a's stamp before the hit, unreported.
+    expect(tlb.stamp(sa)).toBe(stampA);
+    expect(tlb.reportedBits(sa)).toBe(0);
+  });
+
   it('rejects a geometry whose entries are not a positive multiple of the ways', () => {
     expect(() => new Tlb(60, 8)).toThrow(/multiple of ways/);
     expect(() => new Tlb(64, 0)).toThrow(/multiple of ways/);

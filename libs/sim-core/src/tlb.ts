@@ -10,7 +10,7 @@
  * Every entry also carries hidden provenance that lookups never match on: the
  * root incarnation it was filled under and its fill time. Only the checker
  * reads them. Typed arrays keep the hot path free of allocation and the
- * footprint at 28 bytes per entry.
+ * footprint at 28 bytes per entry (24 in the slot, 4 of LRU stamp).
  *
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
@@ -38,14 +38,14 @@ export const META_REPORTED_ROOT = 1;
 /** Reported-bit: this entry was reported as a stale-mapping use. */
 export const META_REPORTED_MAP = 2;
 /**
- * The stamp word also holds the reported bits, above the LRU clock (which
- * never exceeds {@link STAMP_MASK}): a byte per entry saved, which keeps a
- * vCPU within its memory budget.
+ * The stamp word ({@link Tlb.stamps}) also holds the reported bits, above the
+ * LRU clock (which never exceeds {@link STAMP_MASK}): a byte per entry
+ * saved, which keeps a vCPU within its memory budget.
  */
 export const META_SHIFT = 30;
 
-/** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, stamp, root, fill time. */
-export const SLOT_STRIDE = 7;
+/** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, root, fill time. */
+export const SLOT_STRIDE = 6;
 /** tag0: kind and context ({@link TAG_COMBINED}), or nCR3/EPTP of a nested entry. */
 export const S_TAG0 = 0;
 /** tag1: GVA page (combined) or GPA page (nested). */
@@ -54,12 +54,10 @@ export const S_TAG1 = 1;
 export const S_HPA = 2;
 /** Root incarnation the entry was filled under (hidden provenance). */
 export const S_INC = 3;
-/** LRU stamp (low 30 bits, {@link STAMP_MASK}) and the reported bits (above, {@link META_SHIFT}). */
-export const S_STAMP = 4;
 /** The nCR3/EPTP the entry was derived under. */
-export const S_ROOT = 5;
+export const S_ROOT = 4;
 /** Hidden provenance: fill time in microseconds. */
-export const S_FILL_US = 6;
+export const S_FILL_US = 5;
 
 /** See {@link Tlb.setShift}. */
 export function setShiftOf(sets: number): number {
@@ -74,14 +72,16 @@ export const STAMP_MASK = CLOCK_MAX;
 
 /**
  * A set-associative TLB; see the module comment. Storage is laid out for
- * the cache of the machine running the simulation: everything a lookup, a
- * hit or a fill reads or writes sits in one 28-byte slot ({@link slots}:
- * tag0, tag1, hpa, inc, stamp with the checker bits, root, fill time), so a
- * hit found through a hint touches one or two cache lines however many
- * vCPUs a shard holds (a fleet's TLBs do not fit in the cache, so lines
- * touched per access set the speed). A combined entry's GPA is not stored:
- * the guest page tables are a fixed function of the GVA (`gpaOfGva`), which
- * keeps the TLB at 28 bytes per entry.
+ * the cache and the page walks of the machine running the simulation (a
+ * fleet's TLBs do not fit in its cache or its TLB, so the lines and pages
+ * touched per access set the speed): what a lookup or a fill reads sits in
+ * one 24-byte slot ({@link slots}: tag0, tag1, hpa, inc, root, fill time);
+ * the LRU stamps with the checker bits sit apart in {@link stamps}, 4 bytes
+ * per entry, so a hit the access loop already knows (vcpu.actor.ts, the
+ * certified way hints) writes one word of a 6 KiB array instead of reading
+ * a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
+ * page tables are a fixed function of the GVA (`gpaOfGva`), which keeps the
+ * TLB at 28 bytes per entry.
  */
 export class Tlb {
   readonly entries: number;
@@ -95,10 +95,18 @@ export class Tlb {
    * shorter on the access loop's critical path.
    */
   readonly setShift: number;
-  /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_STAMP`, `S_ROOT`. */
+  /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_ROOT`, `S_FILL_US`. */
   readonly slots: Int32Array;
+  /** Per slot: the LRU stamp (low bits, {@link STAMP_MASK}) and the checker's reported bits ({@link META_SHIFT}). */
+  readonly stamps: Int32Array;
   /** LRU clock. */
   clock = 0;
+  /**
+   * Counts the changes of slot contents made through this class (fills,
+   * invalidations, restores; not LRU or checker bits), so a reader that
+   * remembers what a slot held can tell that nothing changed since.
+   */
+  writes = 0;
 
   /**
    * @param gpaOfGva the guest's GVA page -> GPA page function (given the
@@ -119,6 +127,7 @@ export class Tlb {
     this.setsScale = this.sets / 0x100000000;
     this.setShift = setShiftOf(this.sets);
     this.slots = new Int32Array(entries * SLOT_STRIDE);
+    this.stamps = new Int32Array(entries);
     for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
   }
 
@@ -150,20 +159,19 @@ export class Tlb {
   }
   /** LRU stamp of slot i. */
   stamp(i: number): number {
-    return this.slots[i * SLOT_STRIDE + S_STAMP] & STAMP_MASK;
+    return this.stamps[i] & STAMP_MASK;
   }
   /** Checker bits of slot i ({@link META_REPORTED_ROOT}, {@link META_REPORTED_MAP}). */
   reportedBits(i: number): number {
-    return this.slots[i * SLOT_STRIDE + S_STAMP] >>> META_SHIFT;
+    return this.stamps[i] >>> META_SHIFT;
   }
   /** Sets checker bits of slot i. */
   markReported(i: number, bits: number): void {
-    this.slots[i * SLOT_STRIDE + S_STAMP] |= bits << META_SHIFT;
+    this.stamps[i] |= bits << META_SHIFT;
   }
   /** Makes slot i the most recently used (keeping its checker bits). */
   touch(i: number): void {
-    const o = i * SLOT_STRIDE + S_STAMP;
-    this.slots[o] = this.tick() | (this.slots[o] & ~STAMP_MASK);
+    this.stamps[i] = this.tick() | (this.stamps[i] & ~STAMP_MASK);
   }
   /** The nCR3/EPTP slot i was derived under. */
   rootOf(i: number): number {
@@ -187,8 +195,7 @@ export class Tlb {
   private renumber(): void {
     const order = Array.from({ length: this.entries }, (_, i) => i).sort((a, b) => this.stamp(a) - this.stamp(b));
     order.forEach((slot, rank) => {
-      const o = slot * SLOT_STRIDE + S_STAMP;
-      this.slots[o] = (rank + 1) | (this.slots[o] & ~STAMP_MASK);
+      this.stamps[slot] = (rank + 1) | (this.stamps[slot] & ~STAMP_MASK);
     });
     this.clock = this.entries;
   }
@@ -243,7 +250,7 @@ export class Tlb {
         victim = i;
         break;
       }
-      const st = sl[i * SLOT_STRIDE + S_STAMP] & STAMP_MASK;
+      const st = this.stamps[i] & STAMP_MASK;
       if (st < oldest) {
         oldest = st;
         victim = i;
@@ -260,15 +267,17 @@ export class Tlb {
     sl[o + S_TAG1] = t1;
     sl[o + S_HPA] = hpa;
     sl[o + S_INC] = inc;
-    sl[o + S_STAMP] = this.tick();
     sl[o + S_ROOT] = root;
     sl[o + S_FILL_US] = fillUs;
+    this.stamps[slot] = this.tick();
+    this.writes++;
   }
 
   /** Snapshot of every entry and the LRU clock (copies). */
   save(): Record<string, unknown> {
     return {
       slots: this.slots.slice(),
+      stamps: this.stamps.slice(),
       clock: this.clock,
     };
   }
@@ -276,7 +285,9 @@ export class Tlb {
   /** Restores {@link save} into this TLB (same geometry). */
   load(s: Record<string, unknown>): void {
     this.slots.set(s.slots as Int32Array);
+    this.stamps.set(s.stamps as Int32Array);
     this.clock = s.clock as number;
+    this.writes++;
   }
 
   /** Number of valid entries (tests and reports). */
@@ -296,6 +307,7 @@ export class Tlb {
         n++;
       }
     }
+    if (n > 0) this.writes++;
     return n;
   }
 

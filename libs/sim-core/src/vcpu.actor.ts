@@ -20,7 +20,6 @@ import {
   S_HPA,
   S_INC,
   S_ROOT,
-  S_STAMP,
   S_TAG0,
   S_TAG1,
   setShiftOf,
@@ -45,13 +44,20 @@ const REQ = MF[Msg.Request];
 const GRANT = MF[Msg.RootGrant];
 const INVAL_DONE = MF[Msg.InvalDone];
 
-/** Scratch of the access loop: the draw scales of the working set and of the hot pages. */
-const DRAW_SCALES = new Float64Array(2);
-/** The same as shifts, for counts that are powers of two. */
-const DRAW_SHIFTS = new Int32Array(2);
-
 /** Most entries of a vCPU's way hints (a byte each: 1 KiB, within the memory budget per vCPU). */
 export const WAY_HINTS_MAX = 1024;
+/** The way of a way hint (`tlb.ways` is at most 64). */
+const HINT_WAY = 0x3f;
+/** Hint bit: certified, the way holds this page's entry and a hit on it needs no check. */
+const HINT_CLEAN = 0x40;
+/** Hint bit: certified, the way holds this page's entry, stale with every cause reported (a known stale hit). */
+const HINT_KNOWN = 0x80;
+
+/** GPA page (region-relative) of working-set page `x` of a process: the guest page tables of guest-memory.ts. */
+function gpaOf(x: number, gpaShift: number, workingSetPages: number): number {
+  const g = x + gpaShift;
+  return g >= workingSetPages ? g - workingSetPages : g;
+}
 
 /** Entries of the way hints: the working set rounded up to a power of two, at most {@link WAY_HINTS_MAX}. */
 export function wayHintLength(workingSetPages: number): number {
@@ -94,11 +100,32 @@ export class VcpuActor extends Actor {
   readonly costs: TimeCosts;
   /**
    * Per working-set page (modulo its length, a power of two): the way of
-   * its set it last hit or was filled in (ways are at most 64). Only a
-   * hint, checked like any slot, so it never changes a result and is not
-   * part of the state.
+   * its set it last hit or was filled in (ways are at most 64), checked
+   * like any slot. When the working set fits (no two pages share a hint)
+   * a hint may also be certified ({@link HINT_CLEAN}, {@link HINT_KNOWN}):
+   * the access loop checked that slot and nothing it depends on changed
+   * since ({@link certKey}), so a hit on it is taken without reading the
+   * slot, which keeps a hit within the hints and the LRU stamps (a
+   * fleet's TLBs overflow the caches and the host TLB; see
+   * BENCHMARKS.md). Neither kind changes a result, and neither is part of
+   * the state: a restored vCPU starts with no certified hint.
    */
   private readonly wayHint: Uint8Array;
+  /** Certified hints are possible: every working-set page has its own hint. */
+  private readonly certifiable: boolean;
+  /*
+   * What certified hints depend on, as of the end of this vCPU's last batch:
+   * context tag, root, root incarnation, process, completed flush seq, the
+   * TLB's and the VM view's change counts. Any difference drops every
+   * certificate ({@link recertify}).
+   */
+  private certTag = -1;
+  private certRoot = -1;
+  private certInc = -1;
+  private certProcess = -1;
+  private certFlushedSeq = -1;
+  private certTlbWrites = -1;
+  private certViewChanges = -1;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -120,6 +147,7 @@ export class VcpuActor extends Actor {
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
     this.wayHint = new Uint8Array(wayHintLength(ctx.cfg.workload.workingSetPages));
+    this.certifiable = ctx.cfg.workload.workingSetPages <= this.wayHint.length;
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
@@ -334,43 +362,45 @@ export class VcpuActor extends Actor {
   private accessBatch(n: number, t0: number, limitNs: number): void {
     const st = this.s;
     assert(st.rootPage >= 0 && st.waitingRole < 0, 'a vCPU runs guest accesses only with a loaded root');
+    this.recertify();
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
     const seqs = this.view.seq;
     const flushedSeq = st.flushedSeq;
     const sl = tlb.slots;
+    const stamps = tlb.stamps;
     const hint = this.wayHint;
-    const hintMask = hint.length - 1;
-    const ways = tlb.ways;
+    const certify = this.certifiable;
+    const hintMask = (hint.length - 1) | 0;
+    const ways = tlb.ways | 0;
     const setsScale = tlb.setsScale;
-    const setShift = tlb.setShift;
-    const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
+    const setShift = tlb.setShift | 0;
+    const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid) | 0;
     const ctagMul = Math.imul(ctag, 0x9e3779b1);
-    const root = st.rootPage;
-    const eptp = this.ctx.flags.intel ? root : -1;
-    const inc = st.rootInc;
+    const root = st.rootPage | 0;
+    const eptp = this.ctx.flags.intel ? root : -1 | 0;
+    const inc = st.rootInc | 0;
     const part = this.part;
     const maskUntil = part ? this.flushes.maskedUntil(root) : 0;
     const hotCut = Math.floor((w.hotPercent / 100) * 0x100000000);
-    const wsp = w.workingSetPages;
-    // [cold, hot] range reduction, picked by indexing (a branch would
-    // mispredict 1 time in 5): a shift when both counts are powers of two
-    // (exactly the multiply's result), else a scale.
-    const scales = DRAW_SCALES;
-    scales[0] = wsp / 0x100000000;
-    scales[1] = w.hotPages / 0x100000000;
-    const shifts = DRAW_SHIFTS;
-    shifts[0] = setShiftOf(wsp);
-    shifts[1] = setShiftOf(w.hotPages);
-    const byShift = shifts[0] >= 0 && shifts[1] >= 0;
-    const gvaBase = st.process << 20;
-    const gpaShift = gpaShiftOf(st.process, wsp);
-    const base = this.regionBase;
+    const wsp = w.workingSetPages | 0;
+    // [cold, hot] range reduction without a branch (it would mispredict 1
+    // time in 5): a shift when both counts are powers of two (exactly the
+    // multiply's result), picked by arithmetic on the hot bit; else a scale.
+    const shiftCold = setShiftOf(wsp) | 0;
+    const shiftHotLess = (setShiftOf(w.hotPages) - shiftCold) | 0;
+    const byShift = shiftCold >= 0 && shiftCold + shiftHotLess >= 0;
+    const scaleCold = wsp / 0x100000000;
+    const scaleHot = w.hotPages / 0x100000000;
+    const gvaBase = (st.process << 20) | 0;
+    const gpaShift = gpaShiftOf(st.process, wsp) | 0;
+    const base = this.regionBase | 0;
     const { hitNs, guestWalkNs, nestedWalkNs } = this.costs;
     const missNs = hitNs + guestWalkNs;
     const walkNs = missNs + nestedWalkNs;
-    let s = this.prng.state;
+    // Locals the compiler can keep untagged: the state as an int32, the counts as int32.
+    let s = this.prng.state | 0;
     let hits = 0,
       nHits = 0,
       walks = 0,
@@ -384,14 +414,25 @@ export class VcpuActor extends Actor {
       s = nextState(s);
       const r2 = output(s);
       // Multiply-shift range reduction of a 32-bit draw (no float modulo).
-      const x = byShift ? r2 >>> shifts[+(r1 < hotCut)] : (r2 * scales[+(r1 < hotCut)]) | 0;
+      const hot = +(r1 < hotCut);
+      const x = byShift ? r2 >>> (shiftCold + hot * shiftHotLess) : (r2 * (hot === 1 ? scaleHot : scaleCold)) | 0;
       const gva = gvaBase + x;
       // Combined lookup, inlined: this is the hot path. The set
       // (Tlb.setBase's hash), first the way this page hit in last time (a
       // hint, checked like any slot), then the whole set.
       const h = ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77);
       const setBase = (setShift >= 0 ? h >>> setShift : ((h >>> 0) * setsScale) | 0) * ways;
-      let i = setBase + hint[x & hintMask];
+      const hb = hint[x & hintMask];
+      let i = setBase + (hb & HINT_WAY);
+      if (hb > HINT_WAY) {
+        // A certified hint: a hit, known clean (or known stale), without reading the slot.
+        if (kernelChecks.enabled) this.checkCertified(i, gva, gpaOf(x, gpaShift, wsp) + base, hb);
+        stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
+        hits++;
+        staleKnown += hb >>> 7;
+        tNs += hitNs;
+        continue;
+      }
       let o = i * SLOT_STRIDE;
       // On a miss, where Tlb.fill would put the page (the set's first empty way, else its LRU one).
       let victim = -1;
@@ -411,27 +452,33 @@ export class VcpuActor extends Actor {
               victim = q;
               oldest = -1;
             }
-          } else if ((sl[o + S_STAMP] & STAMP_MASK) < oldest) {
+          } else if ((stamps[q] & STAMP_MASK) < oldest) {
             victim = q;
-            oldest = sl[o + S_STAMP] & STAMP_MASK;
+            oldest = stamps[q] & STAMP_MASK;
           }
         }
       }
-      let g = x + gpaShift;
-      if (g >= wsp) g -= wsp;
-      const gpa = g + base;
+      const gpa = gpaOf(x, gpaShift, wsp) + base;
       if (i >= 0) {
-        sl[o + S_STAMP] = tlb.tick() | (sl[o + S_STAMP] & ~STAMP_MASK); // Tlb.touch, inlined
+        stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
         hits++;
+        let cert = HINT_CLEAN;
         if (sl[o + S_INC] !== inc || map[gpa] !== sl[o + S_HPA]) {
           // checkStaleHit's decision, inlined for the common outcomes: a
           // legal in-flight hit, or a stale hit whose causes were all reported.
           const bits =
             (sl[o + S_INC] !== inc ? META_REPORTED_ROOT : 0) |
             (map[gpa] !== sl[o + S_HPA] && seqReached(seqs[gpa], flushedSeq) ? META_REPORTED_MAP : 0);
-          if (bits !== 0 && ((sl[o + S_STAMP] >>> META_SHIFT) & bits) === bits) staleKnown++;
-          else if (bits !== 0) this.suspicious(i, tNs, gva, gpa);
+          if (bits !== 0 && ((stamps[i] >>> META_SHIFT) & bits) === bits) {
+            staleKnown++;
+            cert = HINT_KNOWN;
+          } else if (bits !== 0) {
+            this.suspicious(i, tNs, gva, gpa);
+            cert = 0;
+          }
         }
+        // Until the next change of what the decision read, it stands (see wayHint).
+        if (certify) hint[x] = (i - setBase) | cert;
         tNs += hitNs;
         continue;
       }
@@ -448,6 +495,7 @@ export class VcpuActor extends Actor {
           if (pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq))) this.suspiciousShared(j, tNs);
           // Nothing changed this TLB since the lookup: the victim it found stands.
           if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
           hint[x & hintMask] = victim - setBase;
           tNs += missNs;
@@ -456,6 +504,7 @@ export class VcpuActor extends Actor {
           const hpa = map[gpa];
           this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
           if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
           hint[x & hintMask] = victim - setBase;
           tNs += walkNs;
@@ -467,20 +516,80 @@ export class VcpuActor extends Actor {
         const no = j * SLOT_STRIDE;
         nHits++;
         if (sl[no + S_INC] !== inc || map[gpa] !== sl[no + S_HPA]) this.suspicious(j, tNs, -1, gpa);
-        hint[x & hintMask] = tlb.fill(ctag, gva, sl[no + S_HPA], root, sl[no + S_INC], fillUs) - setBase;
+        hint[x & hintMask] = this.fillEvicting(ctag, gva, sl[no + S_HPA], root, sl[no + S_INC], fillUs) - setBase;
         tNs += missNs;
       } else {
         walks++;
         const hpa = map[gpa];
-        tlb.fill(root, gpa, hpa, root, inc, fillUs);
-        hint[x & hintMask] = tlb.fill(ctag, gva, hpa, root, inc, fillUs) - setBase;
+        this.fillEvicting(root, gpa, hpa, root, inc, fillUs);
+        hint[x & hintMask] = this.fillEvicting(ctag, gva, hpa, root, inc, fillUs) - setBase;
         tNs += walkNs;
       }
     }
+    // Every change this batch made to the TLB went through evict().
+    this.certTlbWrites = tlb.writes;
     this.prng.state = s;
     this.countBatch(k, hits, nHits, walks);
     this.ctx.counters[C.staleHits] += staleKnown;
     st.nextAccessNs = tNs;
+  }
+
+  /** Drops every certified hint if anything a certificate relied on changed since this vCPU's last batch. */
+  private recertify(): void {
+    const st = this.s;
+    const tag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
+    if (
+      tag === this.certTag &&
+      st.rootPage === this.certRoot &&
+      st.rootInc === this.certInc &&
+      st.process === this.certProcess &&
+      st.flushedSeq === this.certFlushedSeq &&
+      this.tlb.writes === this.certTlbWrites &&
+      this.view.changes === this.certViewChanges
+    )
+      return;
+    const hint = this.wayHint;
+    for (let k = 0; k < hint.length; k++) hint[k] &= HINT_WAY;
+    this.certTag = tag;
+    this.certRoot = st.rootPage;
+    this.certInc = st.rootInc;
+    this.certProcess = st.process;
+    this.certFlushedSeq = st.flushedSeq;
+    this.certTlbWrites = this.tlb.writes;
+    this.certViewChanges = this.view.changes;
+  }
+
+  /**
+   * Before slot `i` is refilled: the certified hint of the entry it holds,
+   * if any, goes. Only a page of this vCPU's current process can have one
+   * (a certificate checked the slot's tags), at hint `tag1 - gvaBase`.
+   */
+  private evict(i: number, gvaBase: number): void {
+    const x = this.tlb.slots[i * SLOT_STRIDE + S_TAG1] - gvaBase;
+    if (x >= 0 && x < this.wayHint.length) this.wayHint[x] &= HINT_WAY;
+  }
+
+  /** {@link Tlb.fill}, dropping the victim's certified hint first; returns the slot. */
+  private fillEvicting(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
+    const victim = this.tlb.victim(t0, t1);
+    this.evict(victim, this.s.process << 20);
+    this.tlb.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
+    return victim;
+  }
+
+  /** Debug mode: a certified hint's slot holds its page, and the checker's decision is still the certified one. */
+  private checkCertified(i: number, gva: number, gpa: number, hint: number): void {
+    const st = this.s;
+    const tlb = this.tlb;
+    const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
+    const eptp = this.ctx.flags.intel ? st.rootPage : -1;
+    const holds = tlb.tag1(i) === gva && tlb.tag0(i) === ctag && (eptp < 0 || tlb.rootOf(i) === eptp);
+    assert(holds, 'a certified way hint points at its page');
+    const causeRoot = tlb.inc(i) !== st.rootInc;
+    const causeMap = this.view.map[gpa] !== tlb.hpa(i) && seqReached(this.view.seq[gpa], st.flushedSeq);
+    const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
+    const known = bits !== 0 && (tlb.reportedBits(i) & bits) === bits;
+    assert(hint >= HINT_KNOWN ? known : bits === 0, 'a certified way hint keeps its decision');
   }
 
   private countBatch(n: number, hits: number, nestedHits: number, walks: number): void {

@@ -15,6 +15,11 @@ export class VmView {
    * completed seq never lags a change by 32768 invalidations.
    */
   readonly seq: Uint16Array;
+  /**
+   * Counts the updates of {@link map} and {@link seq} (remaps, restores), so
+   * a vCPU that certified a TLB entry against them can tell nothing changed.
+   */
+  changes = 0;
 
   constructor(footprintPages: number, firstHpa: number) {
     this.map = new Int32Array(footprintPages);
