@@ -474,7 +474,8 @@ export class VcpuActor extends Actor {
             cert = HINT_KNOWN;
           } else if (bits !== 0) {
             this.suspicious(i, tNs, gva, gpa);
-            cert = 0;
+            // Reported now (the checker marks the entry): the next hit is a known one.
+            cert = ((stamps[i] >>> META_SHIFT) & bits) === bits ? HINT_KNOWN : 0;
           }
         }
         // Until the next change of what the decision read, it stands (see wayHint).
@@ -492,12 +493,14 @@ export class VcpuActor extends Actor {
           const pInc = pk[j * KEY_STRIDE + K_INC];
           nHits++;
           // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
-          if (pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq))) this.suspiciousShared(j, tNs);
+          const stale = pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq));
+          if (stale) this.suspiciousShared(j, tNs);
           // Nothing changed this TLB since the lookup: the victim it found stands.
           if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
           this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
-          hint[x & hintMask] = victim - setBase;
+          // The next hit on the new entry decides as this lookup did: a clean one is certified now.
+          hint[x & hintMask] = (victim - setBase) | (certify && !stale ? HINT_CLEAN : 0);
           tNs += missNs;
         } else {
           walks++;
@@ -506,7 +509,7 @@ export class VcpuActor extends Actor {
           if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
           this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
-          hint[x & hintMask] = victim - setBase;
+          hint[x & hintMask] = (victim - setBase) | (certify ? HINT_CLEAN : 0); // filled from the page tables: clean
           tNs += walkNs;
         }
         continue;
