@@ -406,9 +406,13 @@ export class VcpuActor extends Actor {
       walks = 0,
       staleKnown = 0;
     let tNs = t0;
+    // Loop invariants as untagged locals (a parameter is re-checked on every iteration).
+    const endNs = limitNs + 0;
+    const count = n | 0;
+    const checks = kernelChecks.enabled;
     let k = 0;
     // Each access advances the clock by what it costs: a hit, a guest walk, a nested walk.
-    for (; k < n && tNs < limitNs; k++) {
+    for (; k < count && tNs < endNs; k++) {
       s = nextState(s);
       const r1 = output(s);
       s = nextState(s);
@@ -426,7 +430,7 @@ export class VcpuActor extends Actor {
       let i = setBase + (hb & HINT_WAY);
       if (hb > HINT_WAY) {
         // A certified hint: a hit, known clean (or known stale), without reading the slot.
-        if (kernelChecks.enabled) this.checkCertified(i, gva, gpaOf(x, gpaShift, wsp) + base, hb);
+        if (checks) this.checkCertified(i, gva, gpaOf(x, gpaShift, wsp) + base, hb);
         stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
         hits++;
         staleKnown += hb >>> 7;
@@ -496,7 +500,7 @@ export class VcpuActor extends Actor {
           const stale = pInc !== inc || (map[gpa] !== pHpa && seqReached(seqs[gpa], flushedSeq));
           if (stale) this.suspiciousShared(j, tNs);
           // Nothing changed this TLB since the lookup: the victim it found stands.
-          if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
           this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
           // The next hit on the new entry decides as this lookup did: a clean one is certified now.
@@ -506,7 +510,7 @@ export class VcpuActor extends Actor {
           walks++;
           const hpa = map[gpa];
           this.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
-          if (kernelChecks.enabled) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+          if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
           this.evict(victim, gvaBase);
           tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
           hint[x & hintMask] = (victim - setBase) | (certify ? HINT_CLEAN : 0); // filled from the page tables: clean
