@@ -99,6 +99,12 @@ export class Tlb {
   readonly slots: Int32Array;
   /** Per slot: the LRU stamp (low bits, {@link STAMP_MASK}) and the checker's reported bits ({@link META_SHIFT}). */
   readonly stamps: Int32Array;
+  /**
+   * Per set: the way stamped last, its most recently used entry. A hit on
+   * it need not be stamped again (only the order within a set decides a
+   * victim), which spares the access loop most writes of {@link stamps}.
+   */
+  readonly mru: Uint8Array;
   /** LRU clock. */
   clock = 0;
   /**
@@ -128,6 +134,7 @@ export class Tlb {
     this.setShift = setShiftOf(this.sets);
     this.slots = new Int32Array(entries * SLOT_STRIDE);
     this.stamps = new Int32Array(entries);
+    this.mru = new Uint8Array(this.sets);
     for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
   }
 
@@ -172,6 +179,14 @@ export class Tlb {
   /** Makes slot i the most recently used (keeping its checker bits). */
   touch(i: number): void {
     this.stamps[i] = this.tick() | (this.stamps[i] & ~STAMP_MASK);
+    this.mru[(i / this.ways) | 0] = i % this.ways;
+  }
+
+  /** True when slot i is its set's most recently used entry ({@link mru} agrees with the stamps). */
+  isNewest(i: number): boolean {
+    const base = i - (i % this.ways);
+    for (let q = base; q < base + this.ways; q++) if (q !== i && this.stamp(q) > this.stamp(i)) return false;
+    return this.mru[(i / this.ways) | 0] === i % this.ways;
   }
   /** The nCR3/EPTP slot i was derived under. */
   rootOf(i: number): number {
@@ -270,6 +285,7 @@ export class Tlb {
     sl[o + S_ROOT] = root;
     sl[o + S_FILL_US] = fillUs;
     this.stamps[slot] = this.tick();
+    this.mru[(slot / this.ways) | 0] = slot % this.ways;
     this.writes++;
   }
 
@@ -287,6 +303,12 @@ export class Tlb {
     this.slots.set(s.slots as Int32Array);
     this.stamps.set(s.stamps as Int32Array);
     this.clock = s.clock as number;
+    // Each set's newest stamp marks its most recently used way (stamps are unique).
+    for (let set = 0; set < this.sets; set++) {
+      let newest = 0;
+      for (let w = 1; w < this.ways; w++) if (this.stamp(set * this.ways + w) > this.stamp(set * this.ways + newest)) newest = w;
+      this.mru[set] = newest;
+    }
     this.writes++;
   }
 

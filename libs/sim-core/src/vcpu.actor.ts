@@ -370,6 +370,7 @@ export class VcpuActor extends Actor {
     const flushedSeq = st.flushedSeq;
     const sl = tlb.slots;
     const stamps = tlb.stamps;
+    const mru = tlb.mru;
     const hint = this.wayHint;
     const certify = this.certifiable;
     const hintMask = (hint.length - 1) | 0;
@@ -425,13 +426,18 @@ export class VcpuActor extends Actor {
       // (Tlb.setBase's hash), first the way this page hit in last time (a
       // hint, checked like any slot), then the whole set.
       const h = ctagMul ^ Math.imul(gva + 0x7f4a7c15, 0x85ebca77);
-      const setBase = (setShift >= 0 ? h >>> setShift : ((h >>> 0) * setsScale) | 0) * ways;
+      const set = setShift >= 0 ? h >>> setShift : ((h >>> 0) * setsScale) | 0;
+      const setBase = set * ways;
       const hb = hint[x & hintMask];
       let i = setBase + (hb & HINT_WAY);
       if (hb > HINT_WAY) {
         // A certified hint: a hit, known clean (or known stale), without reading the slot.
         if (checks) this.checkCertified(i, gva, gpaOf(x, gpaShift, wsp) + base, hb);
-        stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
+        // Tlb.touch, inlined; the set's most recently used entry stays so unstamped.
+        if (mru[set] !== (hb & HINT_WAY)) {
+          stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK);
+          mru[set] = hb & HINT_WAY;
+        } else if (checks) assert(tlb.isNewest(i), "the set's most recently used way is its newest stamp");
         hits++;
         staleKnown += hb >>> 7;
         tNs += hitNs;
@@ -465,6 +471,7 @@ export class VcpuActor extends Actor {
       const gpa = gpaOf(x, gpaShift, wsp) + base;
       if (i >= 0) {
         stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
+        mru[set] = i - setBase;
         hits++;
         let cert = HINT_CLEAN;
         if (sl[o + S_INC] !== inc || map[gpa] !== sl[o + S_HPA]) {
