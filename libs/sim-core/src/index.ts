@@ -15,4 +15,5 @@ export type { ViolationClass, WitnessRecord } from './violation.checker';
 export { repartitionSnapshots } from './shard.repartition';
 export * from './message.schema';
 export { assert, kernelChecks } from './assert';
+export { accessLoopSwitches } from './vcpu.actor';
 export { KernelAssertionError } from './kernel-assertion.error';

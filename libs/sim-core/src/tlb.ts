@@ -306,7 +306,8 @@ export class Tlb {
     // Each set's newest stamp marks its most recently used way (stamps are unique).
     for (let set = 0; set < this.sets; set++) {
       let newest = 0;
-      for (let w = 1; w < this.ways; w++) if (this.stamp(set * this.ways + w) > this.stamp(set * this.ways + newest)) newest = w;
+      for (let w = 1; w < this.ways; w++)
+        if (this.stamp(set * this.ways + w) > this.stamp(set * this.ways + newest)) newest = w;
       this.mru[set] = newest;
     }
     this.writes++;

@@ -44,6 +44,21 @@ const REQ = MF[Msg.Request];
 const GRANT = MF[Msg.RootGrant];
 const INVAL_DONE = MF[Msg.InvalDone];
 
+/**
+ * Switches of the access loop for tests. `certifiedHints: false` sends every
+ * hit through its slot (no certified way hints); a differential test runs
+ * both and compares the results (test/kernel/certified-hints.test.ts).
+ * `certifiedHitsChecked` counts the certified hits the kernel checks
+ * verified (only with {@link kernelChecks} on), so that test can tell the
+ * fast path ran.
+ */
+export const accessLoopSwitches = {
+  /** @defaultValue true */
+  certifiedHints: true,
+  /** @defaultValue 0 */
+  certifiedHitsChecked: 0,
+};
+
 /** Most entries of a vCPU's way hints (a byte each: 1 KiB, within the memory budget per vCPU). */
 export const WAY_HINTS_MAX = 1024;
 /** The way of a way hint (`tlb.ways` is at most 64). */
@@ -147,7 +162,7 @@ export class VcpuActor extends Actor {
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
     this.wayHint = new Uint8Array(wayHintLength(ctx.cfg.workload.workingSetPages));
-    this.certifiable = ctx.cfg.workload.workingSetPages <= this.wayHint.length;
+    this.certifiable = accessLoopSwitches.certifiedHints && ctx.cfg.workload.workingSetPages <= this.wayHint.length;
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
@@ -604,6 +619,7 @@ export class VcpuActor extends Actor {
     const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
     const known = bits !== 0 && (tlb.reportedBits(i) & bits) === bits;
     assert(hint >= HINT_KNOWN ? known : bits === 0, 'a certified way hint keeps its decision');
+    accessLoopSwitches.certifiedHitsChecked++;
   }
 
   private countBatch(n: number, hits: number, nestedHits: number, walks: number): void {
