@@ -28,11 +28,14 @@ export class Carry {
   /** Files the messages of `buf` not due before the end of window `window` (they fall due later). */
   keep(buf: Float64Array, window: number): void {
     const endNs = (window + 1) * this.windowNs;
-    // Two passes without per-message allocation or lookup: a shard files
-    // thousands of messages a window, nearly all due within a few windows.
+    // Two passes without per-message allocation: a shard files thousands of
+    // messages a window, nearly all due in the next one (a latency of one
+    // window), which is counted apart from the rest.
     const n = buf.length / MSG_WIDTH;
     if (this.due.length < n) this.due = new Int32Array(n * 2);
     const due = this.due;
+    const next = window + 1;
+    let nextCount = 0;
     const counts = new Map<number, number>();
     for (let m = 0; m < n; m++) {
       const t = buf[m * MSG_WIDTH + F_TIME];
@@ -40,8 +43,10 @@ export class Carry {
       due[m] = k;
       if (k < 0) continue;
       assert(k > window, 'a carried message falls due in a later window');
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+      if (k === next) nextCount++;
+      else counts.set(k, (counts.get(k) ?? 0) + 1);
     }
+    if (nextCount > 0) counts.set(next, nextCount);
     if (counts.size === 0) return;
     const chunks = new Map<number, Float64Array>();
     const fill = new Map<number, number>();
@@ -51,21 +56,19 @@ export class Carry {
       if (!list) this.buckets.set(k, (list = []));
       list.push(chunk);
       chunks.set(k, chunk);
+      fill.set(k, 0);
     }
-    let k = -1;
-    let chunk: Float64Array = new Float64Array(0);
-    let at = 0;
-    for (let m = 0; m < n; m++) {
-      if (due[m] < 0) continue;
-      if (due[m] !== k) {
-        if (k >= 0) fill.set(k, at);
-        k = due[m];
-        chunk = chunks.get(k)!;
-        at = fill.get(k) ?? 0;
+    // Each run of consecutive messages due in the same window is one copy, in arrival order.
+    for (let m = 0; m < n;) {
+      const k = due[m];
+      let e = m + 1;
+      while (e < n && due[e] === k) e++;
+      if (k >= 0) {
+        const at = fill.get(k)!;
+        chunks.get(k)!.set(buf.subarray(m * MSG_WIDTH, e * MSG_WIDTH), at);
+        fill.set(k, at + (e - m) * MSG_WIDTH);
       }
-      const o = m * MSG_WIDTH;
-      for (let i = 0; i < MSG_WIDTH; i++) chunk[at + i] = buf[o + i];
-      at += MSG_WIDTH;
+      m = e;
     }
   }
 
