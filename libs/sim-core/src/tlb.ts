@@ -78,8 +78,8 @@ export const STAMP_MASK = CLOCK_MAX;
  * one 24-byte slot ({@link slots}: tag0, tag1, hpa, inc, root, fill time);
  * the LRU stamps with the checker bits sit apart in {@link stamps}, 4 bytes
  * per entry, so a hit the access loop already knows (vcpu.actor.ts, the
- * certified way hints) writes one word of a 6 KiB array instead of reading
- * a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
+ * certified way hints) writes at most one word of a 6 KiB array instead of
+ * reading a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
  * page tables are a fixed function of the GVA (`gpaOfGva`), which keeps the
  * TLB at 28 bytes per entry.
  */
@@ -303,7 +303,7 @@ export class Tlb {
     this.slots.set(s.slots as Int32Array);
     this.stamps.set(s.stamps as Int32Array);
     this.clock = s.clock as number;
-    // Each set's newest stamp marks its most recently used way (stamps are unique).
+    // Each set's newest stamp marks its most recently used way (stamps of used slots are unique).
     for (let set = 0; set < this.sets; set++) {
       let newest = 0;
       for (let w = 1; w < this.ways; w++)

@@ -119,7 +119,7 @@ export class VcpuActor extends Actor {
    * like any slot. When the working set fits (no two pages share a hint)
    * a hint may also be certified ({@link HINT_CLEAN}, {@link HINT_KNOWN}):
    * the access loop checked that slot and nothing it depends on changed
-   * since ({@link certKey}), so a hit on it is taken without reading the
+   * since ({@link recertify}), so a hit on it is taken without reading the
    * slot, which keeps a hit within the hints and the LRU stamps (a
    * fleet's TLBs overflow the caches and the host TLB; see
    * BENCHMARKS.md). Neither kind changes a result, and neither is part of
@@ -395,7 +395,7 @@ export class VcpuActor extends Actor {
     const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid) | 0;
     const ctagMul = Math.imul(ctag, 0x9e3779b1);
     const root = st.rootPage | 0;
-    const eptp = this.ctx.flags.intel ? root : -1 | 0;
+    const eptp = this.ctx.flags.intel ? root : -1;
     const inc = st.rootInc | 0;
     const part = this.part;
     const maskUntil = part ? this.flushes.maskedUntil(root) : 0;
