@@ -90,7 +90,7 @@ export class PartitionCache {
   /** Bytes of typed-array storage of this replica. */
   get bytes(): number {
     const t = this.tlb;
-    return t.slots.byteLength + t.stamps.byteLength + this.filler.byteLength + this.keys.byteLength;
+    return t.slots.byteLength + t.stamps.byteLength + t.mru.byteLength + this.filler.byteLength + this.keys.byteLength;
   }
 
   /** Slot of (nCR3, GPA) or -1, without touching the replacement order. */

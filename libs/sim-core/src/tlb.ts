@@ -132,9 +132,12 @@ export class Tlb {
     this.sets = entries / ways;
     this.setsScale = this.sets / 0x100000000;
     this.setShift = setShiftOf(this.sets);
-    this.slots = new Int32Array(entries * SLOT_STRIDE);
-    this.stamps = new Int32Array(entries);
-    this.mru = new Uint8Array(this.sets);
+    // One buffer for the three arrays: one allocation per TLB, the stamps and MRU ways side by side.
+    const slotBytes = entries * SLOT_STRIDE * 4;
+    const buf = new ArrayBuffer(slotBytes + entries * 4 + this.sets);
+    this.slots = new Int32Array(buf, 0, entries * SLOT_STRIDE);
+    this.stamps = new Int32Array(buf, slotBytes, entries);
+    this.mru = new Uint8Array(buf, slotBytes + entries * 4, this.sets);
     for (let i = 0; i < entries; i++) this.slots[i * SLOT_STRIDE + S_TAG0] = TAG_INVALID;
   }
 
