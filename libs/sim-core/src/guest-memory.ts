@@ -11,10 +11,19 @@ export function gpaShiftOf(process: number, workingSetPages: number): number {
 }
 
 /**
+ * The region page working-set page `x` maps to, given its process's
+ * {@link gpaShiftOf}: (x + shift) mod workingSetPages. The access loop calls
+ * it with the shift computed once per batch.
+ */
+export function regionPageOf(x: number, gpaShift: number, workingSetPages: number): number {
+  const g = x + gpaShift;
+  return g >= workingSetPages ? g - workingSetPages : g;
+}
+
+/**
  * The guest page tables, as a fixed function: GVA page (process << 20 | x)
  * maps to GPA page regionBase + (x + shift(process)) mod workingSetPages.
  */
 export function gpaOfGva(gva: number, workingSetPages: number, regionBase: number): number {
-  const g = (gva & 0xfffff) + gpaShiftOf(gva >>> 20, workingSetPages);
-  return regionBase + (g >= workingSetPages ? g - workingSetPages : g);
+  return regionBase + regionPageOf(gva & 0xfffff, gpaShiftOf(gva >>> 20, workingSetPages), workingSetPages);
 }

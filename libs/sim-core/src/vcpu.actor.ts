@@ -29,7 +29,7 @@ import {
   Tlb,
 } from './tlb';
 import { seqReached, VmView } from './vm-view';
-import { gpaShiftOf } from './guest-memory';
+import { gpaShiftOf, regionPageOf } from './guest-memory';
 import { K_HPA, K_INC, KEY_STRIDE, PartitionCache } from './partition-cache';
 import { ReportedKeys } from './reported-keys';
 import { copyVcpuState, decodeVcpuState, encodeVcpuState, initialVcpuState, VcpuState } from './vcpu.state';
@@ -67,12 +67,6 @@ const HINT_WAY = 0x3f;
 const HINT_CLEAN = 0x40;
 /** Hint bit: certified, the way holds this page's entry, stale with every cause reported (a known stale hit). */
 const HINT_KNOWN = 0x80;
-
-/** GPA page (region-relative) of working-set page `x` of a process: the guest page tables of guest-memory.ts. */
-function gpaOf(x: number, gpaShift: number, workingSetPages: number): number {
-  const g = x + gpaShift;
-  return g >= workingSetPages ? g - workingSetPages : g;
-}
 
 /** Entries of the way hints: the working set rounded up to a power of two, at most {@link WAY_HINTS_MAX}. */
 export function wayHintLength(workingSetPages: number): number {
@@ -377,7 +371,6 @@ export class VcpuActor extends Actor {
   private accessBatch(n: number, t0: number, limitNs: number): void {
     const st = this.s;
     assert(st.rootPage >= 0 && st.waitingRole < 0, 'a vCPU runs guest accesses only with a loaded root');
-    this.recertify();
     const w = this.ctx.cfg.workload;
     const tlb = this.tlb;
     const map = this.view.map;
@@ -393,6 +386,7 @@ export class VcpuActor extends Actor {
     const setsScale = tlb.setsScale;
     const setShift = tlb.setShift | 0;
     const ctag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid) | 0;
+    this.recertify(ctag);
     const ctagMul = Math.imul(ctag, 0x9e3779b1);
     const root = st.rootPage | 0;
     const eptp = this.ctx.flags.intel ? root : -1;
@@ -447,7 +441,7 @@ export class VcpuActor extends Actor {
       let i = setBase + (hb & HINT_WAY);
       if (hb > HINT_WAY) {
         // A certified hint: a hit, known clean (or known stale), without reading the slot.
-        if (checks) this.checkCertified(i, gva, gpaOf(x, gpaShift, wsp) + base, hb);
+        if (checks) this.checkCertified(i, gva, regionPageOf(x, gpaShift, wsp) + base, hb);
         // Tlb.touch, inlined; the set's most recently used entry stays so unstamped.
         if (mru[set] !== (hb & HINT_WAY)) {
           stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK);
@@ -483,7 +477,7 @@ export class VcpuActor extends Actor {
           }
         }
       }
-      const gpa = gpaOf(x, gpaShift, wsp) + base;
+      const gpa = regionPageOf(x, gpaShift, wsp) + base;
       if (i >= 0) {
         stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
         mru[set] = i - setBase;
@@ -563,10 +557,12 @@ export class VcpuActor extends Actor {
     st.nextAccessNs = tNs;
   }
 
-  /** Drops every certified hint if anything a certificate relied on changed since this vCPU's last batch. */
-  private recertify(): void {
+  /**
+   * Drops every certified hint if anything a certificate relied on changed
+   * since this vCPU's last batch; `tag` is the batch's combined tag.
+   */
+  private recertify(tag: number): void {
     const st = this.s;
-    const tag = combinedTag(st.inL3 ? this.asid02 : this.asid, st.pcid);
     if (
       tag === this.certTag &&
       st.rootPage === this.certRoot &&
