@@ -15,7 +15,7 @@
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
 
-import { assert } from './assert';
+import { assert, kernelChecks } from './assert';
 
 /** tag0 of an empty slot. */
 export const TAG_INVALID = -1;
@@ -38,11 +38,15 @@ export const META_REPORTED_ROOT = 1;
 /** Reported-bit: this entry was reported as a stale-mapping use. */
 export const META_REPORTED_MAP = 2;
 /**
- * The stamp word ({@link Tlb.stamps}) also holds the reported bits, above the
- * LRU clock (which never exceeds {@link STAMP_MASK}): a byte per entry
- * saved, which keeps a vCPU within its memory budget.
+ * The root word of a slot ({@link S_ROOT}) also holds the reported bits,
+ * above the root page (which never exceeds {@link ROOT_MASK}): a byte per
+ * entry saved, which keeps a vCPU within its memory budget. They sit in the
+ * slot, which the checker reads anyway, and not beside the LRU stamp, so a
+ * hit's stamp is a plain store that does not wait for the stamp's line.
  */
 export const META_SHIFT = 30;
+/** The root page's bits of the root word ({@link S_ROOT}). */
+export const ROOT_MASK = (1 << META_SHIFT) - 1;
 
 /** Words per slot of {@link Tlb.slots}: tag0, tag1, hpa, inc, root, fill time. */
 export const SLOT_STRIDE = 6;
@@ -54,7 +58,7 @@ export const S_TAG1 = 1;
 export const S_HPA = 2;
 /** Root incarnation the entry was filled under (hidden provenance). */
 export const S_INC = 3;
-/** The nCR3/EPTP the entry was derived under. */
+/** The nCR3/EPTP the entry was derived under (low bits, {@link ROOT_MASK}) and the checker's reported bits ({@link META_SHIFT}). */
 export const S_ROOT = 4;
 /** Hidden provenance: fill time in microseconds. */
 export const S_FILL_US = 5;
@@ -67,19 +71,17 @@ export function setShiftOf(sets: number): number {
 
 /** The LRU clock is renumbered before it leaves the int32 range. */
 const CLOCK_MAX = 0x3fffffff;
-/** The LRU stamp's bits of the stamp word. */
-export const STAMP_MASK = CLOCK_MAX;
 
 /**
  * A set-associative TLB; see the module comment. Storage is laid out for
  * the cache and the page walks of the machine running the simulation (a
  * fleet's TLBs do not fit in its cache or its TLB, so the lines and pages
  * touched per access set the speed): what a lookup or a fill reads sits in
- * one 24-byte slot ({@link slots}: tag0, tag1, hpa, inc, root, fill time);
- * the LRU stamps with the checker bits sit apart in {@link stamps}, 4 bytes
- * per entry, so a hit the access loop already knows (vcpu.actor.ts, the
- * certified way hints) writes at most one word of a 6 KiB array instead of
- * reading a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
+ * one 24-byte slot ({@link slots}: tag0, tag1, hpa, inc, root with the
+ * checker bits, fill time); the LRU stamps sit apart in {@link stamps}, 4
+ * bytes per entry, so a hit the access loop already knows (vcpu.actor.ts,
+ * the certified way hints) writes at most one word of a 6 KiB array, a
+ * store nothing waits for, instead of reading a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
  * page tables are a fixed function of the GVA (`gpaOfGva`), which keeps the
  * TLB at 28 bytes per entry.
  */
@@ -97,7 +99,7 @@ export class Tlb {
   readonly setShift: number;
   /** {@link SLOT_STRIDE} words per slot: `S_TAG0`, `S_TAG1`, `S_HPA`, `S_INC`, `S_ROOT`, `S_FILL_US`. */
   readonly slots: Int32Array;
-  /** Per slot: the LRU stamp (low bits, {@link STAMP_MASK}) and the checker's reported bits ({@link META_SHIFT}). */
+  /** Per slot: the LRU stamp (a value of {@link clock}; larger is more recent). */
   readonly stamps: Int32Array;
   /**
    * Per set: the way stamped last, its most recently used entry. A hit on
@@ -169,19 +171,19 @@ export class Tlb {
   }
   /** LRU stamp of slot i. */
   stamp(i: number): number {
-    return this.stamps[i] & STAMP_MASK;
+    return this.stamps[i];
   }
   /** Checker bits of slot i ({@link META_REPORTED_ROOT}, {@link META_REPORTED_MAP}). */
   reportedBits(i: number): number {
-    return this.stamps[i] >>> META_SHIFT;
+    return this.slots[i * SLOT_STRIDE + S_ROOT] >>> META_SHIFT;
   }
   /** Sets checker bits of slot i. */
   markReported(i: number, bits: number): void {
-    this.stamps[i] |= bits << META_SHIFT;
+    this.slots[i * SLOT_STRIDE + S_ROOT] |= bits << META_SHIFT;
   }
-  /** Makes slot i the most recently used (keeping its checker bits). */
+  /** Makes slot i the most recently used. */
   touch(i: number): void {
-    this.stamps[i] = this.tick() | (this.stamps[i] & ~STAMP_MASK);
+    this.stamps[i] = this.tick();
     this.mru[(i / this.ways) | 0] = i % this.ways;
   }
 
@@ -193,7 +195,7 @@ export class Tlb {
   }
   /** The nCR3/EPTP slot i was derived under. */
   rootOf(i: number): number {
-    return this.slots[i * SLOT_STRIDE + S_ROOT];
+    return this.slots[i * SLOT_STRIDE + S_ROOT] & ROOT_MASK;
   }
 
   /** First slot of the set for (tag0, tag1). The access loop inlines the same hash. */
@@ -213,7 +215,7 @@ export class Tlb {
   private renumber(): void {
     const order = Array.from({ length: this.entries }, (_, i) => i).sort((a, b) => this.stamp(a) - this.stamp(b));
     order.forEach((slot, rank) => {
-      this.stamps[slot] = (rank + 1) | (this.stamps[slot] & ~STAMP_MASK);
+      this.stamps[slot] = rank + 1;
     });
     this.clock = this.entries;
   }
@@ -228,7 +230,7 @@ export class Tlb {
     const sl = this.slots;
     for (let i = base, end = base + this.ways; i < end; i++) {
       const o = i * SLOT_STRIDE;
-      if (sl[o + S_TAG1] === gva && sl[o + S_TAG0] === t0 && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
+      if (sl[o + S_TAG1] === gva && sl[o + S_TAG0] === t0 && (eptp < 0 || (sl[o + S_ROOT] & ROOT_MASK) === eptp)) {
         this.touch(i);
         return i;
       }
@@ -268,7 +270,7 @@ export class Tlb {
         victim = i;
         break;
       }
-      const st = this.stamps[i] & STAMP_MASK;
+      const st = this.stamps[i];
       if (st < oldest) {
         oldest = st;
         victim = i;
@@ -279,13 +281,15 @@ export class Tlb {
 
   /** Writes an entry into `slot` (the caller chose it as {@link fill} does), as the newest in LRU order. */
   fillSlot(slot: number, t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): void {
+    if (kernelChecks.enabled)
+      assert(root >= 0 && root <= ROOT_MASK, 'a root page fits the root word below the checker bits');
     const o = slot * SLOT_STRIDE;
     const sl = this.slots;
     sl[o + S_TAG0] = t0;
     sl[o + S_TAG1] = t1;
     sl[o + S_HPA] = hpa;
     sl[o + S_INC] = inc;
-    sl[o + S_ROOT] = root;
+    sl[o + S_ROOT] = root; // no checker bits: a new entry starts unreported
     sl[o + S_FILL_US] = fillUs;
     this.stamps[slot] = this.tick();
     this.mru[(slot / this.ways) | 0] = slot % this.ways;

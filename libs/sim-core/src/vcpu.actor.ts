@@ -17,6 +17,7 @@ import {
   META_REPORTED_MAP,
   META_REPORTED_ROOT,
   META_SHIFT,
+  ROOT_MASK,
   S_HPA,
   S_INC,
   S_ROOT,
@@ -24,7 +25,6 @@ import {
   S_TAG1,
   setShiftOf,
   SLOT_STRIDE,
-  STAMP_MASK,
   TAG_INVALID,
   Tlb,
 } from './tlb';
@@ -444,7 +444,7 @@ export class VcpuActor extends Actor {
         if (checks) this.checkCertified(i, gva, regionPageOf(x, gpaShift, wsp) + base, hb);
         // Tlb.touch, inlined; the set's most recently used entry stays so unstamped.
         if (mru[set] !== (hb & HINT_WAY)) {
-          stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK);
+          stamps[i] = tlb.tick();
           mru[set] = hb & HINT_WAY;
         } else if (checks) assert(tlb.isNewest(i), "the set's most recently used way is its newest stamp");
         hits++;
@@ -455,13 +455,13 @@ export class VcpuActor extends Actor {
       let o = i * SLOT_STRIDE;
       // On a miss, where Tlb.fill would put the page (the set's first empty way, else its LRU one).
       let victim = -1;
-      if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && sl[o + S_ROOT] !== eptp)) {
+      if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && (sl[o + S_ROOT] & ROOT_MASK) !== eptp)) {
         i = -1;
         let oldest = 0x7fffffff;
         for (let q = setBase, e = setBase + ways; q < e; q++) {
           o = q * SLOT_STRIDE;
           const t0 = sl[o + S_TAG0];
-          if (sl[o + S_TAG1] === gva && t0 === ctag && (eptp < 0 || sl[o + S_ROOT] === eptp)) {
+          if (sl[o + S_TAG1] === gva && t0 === ctag && (eptp < 0 || (sl[o + S_ROOT] & ROOT_MASK) === eptp)) {
             i = q;
             hint[x & hintMask] = q - setBase;
             break;
@@ -471,15 +471,15 @@ export class VcpuActor extends Actor {
               victim = q;
               oldest = -1;
             }
-          } else if ((stamps[q] & STAMP_MASK) < oldest) {
+          } else if (stamps[q] < oldest) {
             victim = q;
-            oldest = stamps[q] & STAMP_MASK;
+            oldest = stamps[q];
           }
         }
       }
       const gpa = regionPageOf(x, gpaShift, wsp) + base;
       if (i >= 0) {
-        stamps[i] = tlb.tick() | (stamps[i] & ~STAMP_MASK); // Tlb.touch, inlined
+        stamps[i] = tlb.tick(); // Tlb.touch, inlined
         mru[set] = i - setBase;
         hits++;
         let cert = HINT_CLEAN;
@@ -489,13 +489,13 @@ export class VcpuActor extends Actor {
           const bits =
             (sl[o + S_INC] !== inc ? META_REPORTED_ROOT : 0) |
             (map[gpa] !== sl[o + S_HPA] && seqReached(seqs[gpa], flushedSeq) ? META_REPORTED_MAP : 0);
-          if (bits !== 0 && ((stamps[i] >>> META_SHIFT) & bits) === bits) {
+          if (bits !== 0 && ((sl[o + S_ROOT] >>> META_SHIFT) & bits) === bits) {
             staleKnown++;
             cert = HINT_KNOWN;
           } else if (bits !== 0) {
             this.suspicious(i, tNs, gva, gpa);
             // Reported now (the checker marks the entry): the next hit is a known one.
-            cert = ((stamps[i] >>> META_SHIFT) & bits) === bits ? HINT_KNOWN : 0;
+            cert = ((sl[o + S_ROOT] >>> META_SHIFT) & bits) === bits ? HINT_KNOWN : 0;
           }
         }
         // Until the next change of what the decision read, it stands (see wayHint).
