@@ -2,6 +2,7 @@ import { SimConfig } from './config';
 import { F_DST, F_SEQ, F_SRC, F_TIME, MSG_WIDTH, partitionHostOf } from './message';
 import { SERIES_WIDTH, windowNsOf } from './series';
 import type { ShardSnapshot } from './shard';
+import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
 import { Topology } from './topology';
 import { VpSchedule } from './vp-schedule';
 
@@ -38,6 +39,7 @@ export function repartitionSnapshots(
       : topo.shardOf(dst, shards, placement);
 
   const out: ShardSnapshot[] = Array.from({ length: shards }, (_, shard) => ({
+    layout: SNAPSHOT_LAYOUT,
     shard,
     shards,
     window,
@@ -73,6 +75,7 @@ function checkSnapshots(snaps: readonly ShardSnapshot[], shards: number): ShardS
   if (!Number.isInteger(shards) || shards < 1)
     throw new Error(`repartition: shards must be a positive integer, got ${shards}`);
   if (snaps.length === 0) throw new Error('repartition: no snapshots');
+  for (const s of snaps) checkSnapshotLayout(s.layout);
   const old = [...snaps].sort((a, b) => a.shard - b.shard);
   old.forEach((s, i) => {
     if (s.shard !== i || s.shards !== old.length)

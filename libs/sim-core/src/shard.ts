@@ -9,6 +9,7 @@ import { F_DST, F_TIME, F_TYPE, Msg, MSG_WIDTH, Outbox, partitionHostOf } from '
 import { InboxRoutes } from './inbox-routes';
 import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
+import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
 import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
 import { Topology } from './topology';
 import { VcpuActor } from './vcpu.actor';
@@ -42,6 +43,8 @@ export interface ShardPartial {
 
 /** A shard's whole state, structured-clone friendly (typed arrays, Maps). */
 export interface ShardSnapshot {
+  /** {@link SNAPSHOT_LAYOUT} of the build that wrote it (absent before layouts were recorded). */
+  layout?: number;
   shard: number;
   shards: number;
   window: number;
@@ -326,6 +329,7 @@ export class ShardSim {
   snapshot(): ShardSnapshot {
     const actors = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     return {
+      layout: SNAPSHOT_LAYOUT,
       shard: this.shard,
       shards: this.shards,
       window: this.window,
@@ -339,6 +343,7 @@ export class ShardSim {
 
   /** Rebuilds a shard from {@link snapshot}; it continues with `snap.window`. */
   static restore(cfg: SimConfig, snap: ShardSnapshot): ShardSim {
+    checkSnapshotLayout(snap.layout);
     const s = new ShardSim(cfg, snap.shard, snap.shards, false);
     s.window = snap.window;
     s.ctx.window = snap.window;
