@@ -81,9 +81,10 @@ const CLOCK_MAX = 0x3fffffff;
  * checker bits, fill time); the LRU stamps sit apart in {@link stamps}, 4
  * bytes per entry, so a hit the access loop already knows (vcpu.actor.ts,
  * the certified way hints) writes at most one word of a 6 KiB array, a
- * store nothing waits for, instead of reading a slot of a 36 KiB one. A combined entry's GPA is not stored: the guest
- * page tables are a fixed function of the GVA (`gpaOfGva`), which keeps the
- * TLB at 28 bytes per entry.
+ * store nothing waits for, instead of reading a slot of a 36 KiB one. A
+ * combined entry's GPA is not stored: the guest page tables are a fixed
+ * function of the GVA (`gpaOfGva`), which keeps the TLB at 28 bytes per
+ * entry.
  */
 export class Tlb {
   readonly entries: number;
