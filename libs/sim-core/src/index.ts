@@ -17,5 +17,5 @@ export * from './message.schema';
 export { assert, kernelChecks } from './assert';
 export { accessLoopSwitches } from './vcpu.actor';
 export { KernelAssertionError } from './kernel-assertion.error';
-export { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
+export { SNAPSHOT_LAYOUT } from './snapshot-layout';
 export { SnapshotLayoutError } from './snapshot-layout.error';

@@ -381,7 +381,7 @@ describe('Tlb replacement and lookup', () => {
     expect(tlb.writes).toBe(3);
     tlb.load(saved);
     expect(tlb.writes).toBe(4);
-    // The restore brings back the stamps with their checker bits: a's stamp before the hit, unreported.
+    // The restore brings back the stamps and the slots' checker bits: a's stamp before the hit, unreported.
     expect(tlb.stamp(sa)).toBe(stampA);
     expect(tlb.reportedBits(sa)).toBe(0);
   });
