@@ -14,3 +14,4 @@ export * from './hunt.runner';
 export * from './shrink.runner';
 export * from './series.fields';
 export * from './witness.selection';
+export * from './coverage';

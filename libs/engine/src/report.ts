@@ -6,6 +6,9 @@
 
 import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 import type { RunL0, RunRates, RunTime } from './real-units';
+import type { RunCoverage } from './coverage';
+
+export type { RunCoverage } from './coverage';
 
 export type { RateFigure, RunL0, RunRates, RunTime } from './real-units';
 
@@ -117,6 +120,13 @@ export interface RunReport {
     witnesses: Witness[];
   };
   metrics: RunMetrics;
+  /**
+   * How much the run exercised: accesses per vCPU and per VM, vCPUs below
+   * the threshold, and a warning when the verdict covers too little to mean
+   * anything (docs/model.md, "Coverage"). Always set by this build; absent
+   * only in reports stored by an older one.
+   */
+  coverage?: RunCoverage;
   /**
    * Set when the run was stopped early (`run --stop-at-first-violation`,
    * hunt, shrink): the windows run and the simulated time reached. The

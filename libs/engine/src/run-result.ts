@@ -16,6 +16,7 @@ import { realUnitsOf } from './real-units';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
 import { seriesFieldsAt } from './series.fields';
 import { compareWitnesses } from './witness.selection';
+import { coverageOf } from './coverage';
 
 /**
  * Counters that depend on how actors were placed, not on what was
@@ -150,6 +151,7 @@ export function buildReport(
       guestAccesses: c[C.guestAccesses],
       ...realUnitsOf(cfg, c, simulatedNs),
     },
+    coverage: coverageOf(cfg, c),
     series: seriesOf(cfg, merged, windowNs),
   };
 }

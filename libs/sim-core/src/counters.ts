@@ -80,10 +80,16 @@ export const C = {
   eventsDeferredPs: 56,
   /** Guest accesses the simulated ones stand for (`workload.accessSampling` each). */
   guestAccesses: 57,
+  /** vCPUs that finished (their access count is known; see coverage.ts). */
+  vcpusFinished: 58,
+  /** vCPUs that finished having made no guest access at all. */
+  vcpusIdle: 59,
+  /** vCPUs that finished with fewer than `COVERAGE_ACCESSES_PER_VCPU_MIN` accesses (the idle ones included). */
+  vcpusBelowCoverage: 60,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 58;
+export const COUNTER_SLOTS = 61;
 
 // Every slot has exactly one name and the slots are 0..COUNTER_SLOTS-1: a
 // counter added without raising COUNTER_SLOTS would write past the array.

@@ -18,4 +18,5 @@ export { assert, kernelChecks } from './assert';
 export { accessLoopSwitches } from './vcpu.actor';
 export { KernelAssertionError } from './kernel-assertion.error';
 export { SNAPSHOT_LAYOUT } from './snapshot-layout';
+export { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
 export { SnapshotLayoutError } from './snapshot-layout.error';

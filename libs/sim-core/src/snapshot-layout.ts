@@ -5,9 +5,10 @@ import { SnapshotLayoutError } from './snapshot-layout.error';
  * snapshot and checked by every restore. Raise it with any change that
  * makes an earlier snapshot restore to different state:
  * - 1: snapshots written before the layout was recorded (they carry none);
- * - 2: a TLB's checker bits in the slots' root words, its LRU stamps plain.
+ * - 2: a TLB's checker bits in the slots' root words, its LRU stamps plain;
+ * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage).
  */
-export const SNAPSHOT_LAYOUT = 2;
+export const SNAPSHOT_LAYOUT = 3;
 
 /** The layout a snapshot without one was written with. */
 const LAYOUT_UNRECORDED = 1;

@@ -39,6 +39,7 @@ import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
 import { MF } from './message.schema';
 import { assert, kernelChecks } from './assert';
+import { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
 
 const REQ = MF[Msg.Request];
 const GRANT = MF[Msg.RootGrant];
@@ -234,8 +235,19 @@ export class VcpuActor extends Actor {
     const s = this.s;
     if (s.finished || this.stalled) return;
     if (s.accessesDone < this.ctx.cfg.workload.accessesPerVcpu && s.nextAccessNs < this.costs.endNs) return;
+    this.finish();
+  }
+
+  /** The vCPU's work is over: its time and its coverage (how many accesses it made) are counted once. */
+  private finish(): void {
+    const s = this.s;
+    assert(!s.finished, 'a vCPU finishes once');
     s.finished = true;
-    this.ctx.counters[C.vcpuTimePs] += ps(s.nextAccessNs);
+    const c = this.ctx.counters;
+    c[C.vcpuTimePs] += ps(s.nextAccessNs);
+    c[C.vcpusFinished]++;
+    if (s.accessesDone === 0) c[C.vcpusIdle]++;
+    if (s.accessesDone < COVERAGE_ACCESSES_PER_VCPU_MIN) c[C.vcpusBelowCoverage]++;
   }
 
   /** Spends `ns` of the vCPU's time on `slot` (a `time*Ns` counter), from its clock on. */
@@ -320,8 +332,7 @@ export class VcpuActor extends Actor {
       // `run.simulatedMs` is over: whatever the vCPU waits for, its time ends here.
       if (this.stalled) this.markStall(endNs);
       else this.advanceTo(endNs, C.timeDescheduledPs);
-      s.finished = true;
-      this.ctx.counters[C.vcpuTimePs] += ps(s.nextAccessNs);
+      this.finish();
     }
     const eventSlackNs = this.costs.hitNs + this.costs.guestWalkNs + this.costs.nestedWalkNs;
     let m = 0;

@@ -4,6 +4,8 @@ export const EXIT = Object.freeze({
   OK: 0,
   /** `--fail-on-violation` and the run found at least one violation. */
   VIOLATIONS: 1,
+  /** The run made no guest access at all: nothing was checked, which is not a pass (same code as violations). */
+  NO_ACCESSES: 1,
   /** Bad input: usage, unknown option, missing file, parse or validation error. */
   BAD_INPUT: 2,
   /** The run itself failed (a bug or an engine error). */

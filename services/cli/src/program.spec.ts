@@ -76,6 +76,26 @@ describe('tlbsim (in process)', () => {
     expect((await cli('run', scenario, '--fail-on-violation', '--policy', 'pre-overhaul')).code).toBe(0);
   });
 
+  it('a run that made no guest access exits 1 with one line, not a 0-violation report (issue 24)', async () => {
+    const idle = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s) };
+      const report = sampleRunReport('overhaul', 10, 0);
+      report.metrics.accesses = 0;
+      const code = await runCli(['node', 'tlbsim', ...args], [runCommand], io, async () => report);
+      return { code, out, err };
+    };
+    for (const json of [[], ['--json']]) {
+      const r = await idle('run', scenario, ...json);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(
+        /^tlbsim: the run made no guest access \(4 vCPUs, [0-9]+ ns simulated\): nothing was checked, this is not a pass\n$/,
+      );
+    }
+  });
+
   it.each([
     [['run', scenario, '--set', 'fleet.hosts=5000'], 'fleet.hosts: 5000 exceeds the maximum 4096'],
     [['run', scenario, '--set', 'fleet.nope=1'], 'fleet.nope: unknown key'],

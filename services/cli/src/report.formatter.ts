@@ -1,6 +1,7 @@
 import { RunReport, selectWitnesses, VIOLATION_CLASSES, Witness, WitnessSelection } from '@tlbsim/engine';
 import { STALL_FACTOR_MAX, STALL_LIMIT_NS_MIN } from '@tlbsim/sim-core';
 import { realUnitsLines } from './real-units.formatter';
+import { measuredLine } from './measured.formatter';
 import { alignPairs, fmtFixed, fmtInt, fmtPercent } from './format.util';
 
 /** Violation classes, most severe first: `VIOLATION_CLASSES` of `@tlbsim/engine` (their one home is sim-core). */
@@ -98,9 +99,32 @@ function counters(r: RunReport): string[] {
       ['messages', `${fmtInt(m.messages.sent)} sent, ${fmtInt(m.messages.crossShard)} cross-shard`],
       ['windows', fmtInt(m.windows)],
       ['simulated time', `${fmtInt(m.simulatedNs)} ns`],
+      ...coveragePairs(r),
     ]),
     ...stallLimitLine(m),
   ];
+}
+
+/** Accesses per vCPU and per VM (`report.coverage`), absent from reports of older builds. */
+function coveragePairs(r: RunReport): [string, string][] {
+  const c = r.coverage;
+  if (!c) return [];
+  return [
+    [
+      'coverage',
+      `${perN(c.accessesPerVcpu)} accesses per vCPU, ${perN(c.accessesPerVm)} per VM; ${fmtInt(c.vcpusBelowMin)} vCPU(s) below ${fmtInt(c.accessesPerVcpuMin)}`,
+    ],
+  ];
+}
+
+/** A mean count: whole above 100, one decimal below. */
+function perN(x: number): string {
+  return x >= 100 ? fmtInt(Math.round(x)) : fmtFixed(x, 1);
+}
+
+/** A coverage too low to mean anything is said next to the verdict. */
+function coverageWarningLines(r: RunReport): string[] {
+  return r.coverage?.warning ? [`  warning: low coverage: ${r.coverage.warning}`] : [];
 }
 
 /** A run cut at the stall limit says so: its counters cover only what ran. */
@@ -119,7 +143,7 @@ function violations(r: RunReport): string[] {
   const v = r.violations;
   const verdict = v.total === 0 ? 'none' : `${fmtInt(v.total)} total`;
   const pairs = violationClasses(r).map((c) => [c, fmtInt(violationCount(r, c))] as const);
-  return ['', `Violations: ${verdict}`, ...alignPairs(pairs)];
+  return ['', `Violations: ${verdict}`, ...coverageWarningLines(r), ...alignPairs(pairs)];
 }
 
 /** One witness: a heading and its trace lines. */
@@ -157,6 +181,7 @@ function costs(r: RunReport, topOps: number): string[] {
   return [
     '',
     'Costs',
+    ...measuredLine(r),
     ...alignPairs([
       ['cycles total', fmtInt(c.total)],
       ['cycles per access', fmtFixed(c.perAccess)],

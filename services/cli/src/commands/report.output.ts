@@ -83,6 +83,13 @@ export function printReport(
   options: ReportOutputOptions,
   human?: (report: RunReport) => string,
 ): number {
+  if (report.metrics.accesses === 0 && !report.partial) {
+    // Nothing was checked: an error in one line, never a "0 violations" report.
+    ctx.io.err(
+      `tlbsim: the run made no guest access (${report.fleet.vcpus} vCPUs, ${report.metrics.simulatedNs} ns simulated): nothing was checked, this is not a pass\n`,
+    );
+    return EXIT.NO_ACCESSES;
+  }
   const text = human ? human(report) : formatReport(report, { witnessSelection: witnessSelectionOf(options) });
   ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : text);
   return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;

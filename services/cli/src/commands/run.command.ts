@@ -59,7 +59,7 @@ export function runCommand(ctx: CliContext): Command {
 /** The exit code legend shown in `--help`. */
 export function exitCodeHelp(): string {
   return (
-    `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation), ` +
+    `\nExit codes: ${EXIT.OK} ok, ${EXIT.VIOLATIONS} violations found (--fail-on-violation) or no guest access made, ` +
     `${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} run failed, Redis unreachable or --wait-timeout reached.`
   );
 }

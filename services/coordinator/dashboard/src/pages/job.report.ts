@@ -217,6 +217,13 @@ export function reportSections(r: RunReport, state: string): HTMLElement[] {
           text: `${partial}: the counters, violations and witnesses found until then`,
         })
       : null,
+    r.coverage?.warning
+      ? h('div', {
+          class: 'partial',
+          'data-testid': 'report-coverage-warning',
+          text: `low coverage: ${r.coverage.warning}`,
+        })
+      : null,
     h('h2', { text: partial ? 'Counters (partial)' : 'Final counters' }),
     countersView(r),
     h('h2', { text: 'Time and rates' }),
