@@ -79,4 +79,20 @@ export class RunDto implements RunConfig {
    */
   @ScenarioField('run.minShards')
   minShards!: number;
+
+  /**
+   * Simulated milliseconds at the start that cost figures (time shares, rates, per-access cost, overhead) leave out; violations and witnesses still count the whole run (docs/costs.md). Number 0..600000.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('run.warmupMs')
+  warmupMs!: number;
+
+  /**
+   * Runs from seeds derived from `seed` (the first is `seed`) whose cost figures are reported as a mean with a 95% interval; `compare` gives every policy the same seeds (docs/costs.md). Integer 1..100.
+   *
+   * @defaultValue 1
+   */
+  @ScenarioField('run.replications')
+  replications!: number;
 }

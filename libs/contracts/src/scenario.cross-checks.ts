@@ -132,6 +132,19 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
           ),
   },
   {
+    reads: ['run.warmupMs', 'run.simulatedMs'],
+    check: ({ run }) =>
+      run.simulatedMs === 0 || run.warmupMs < run.simulatedMs
+        ? undefined
+        : crossFieldError(
+            'run.warmupMs',
+            run.warmupMs,
+            'maxSimulatedMs',
+            `must be below ${run.simulatedMs} (run.simulatedMs): the figures would cover no time`,
+            run.simulatedMs,
+          ),
+  },
+  {
     reads: ['run.windowNs', 'latency.ipiNs', 'latency.hypercallNs', 'latency.kvmRequestNs'],
     check: ({ run, latency }) => {
       const lookahead = Math.min(latency.ipiNs, latency.hypercallNs, latency.kvmRequestNs);

@@ -74,6 +74,8 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     simulatedMs: 0,
     timeCompression: 1,
     minShards: 0,
+    warmupMs: 0,
+    replications: 1,
   },
 });
 

@@ -83,4 +83,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'run.placement': 'How actors are spread over shards: `block` or `round-robin`.',
   'run.minShards':
     'Fewest shards a distributed job may start with when fewer slots than `run.shards` are free (0: all of `run.shards`); it grows to `run.shards` as workers join. Never changes the result.',
+  'run.warmupMs':
+    'Simulated milliseconds at the start that cost figures (time shares, rates, per-access cost, overhead) leave out; violations and witnesses still count the whole run (docs/costs.md).',
+  'run.replications':
+    'Runs from seeds derived from `seed` (the first is `seed`) whose cost figures are reported as a mean with a 95% interval; `compare` gives every policy the same seeds (docs/costs.md).',
 });

@@ -73,6 +73,8 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'run.timeCompression': real(1, 1000000),
   'run.witnessesPerClass': int(0, 100),
   'run.minShards': int(0, 1024),
+  'run.warmupMs': real(0, 600000),
+  'run.replications': int(1, 100),
 });
 
 /** Accepted values of every string-enum scenario field, by dotted path. */

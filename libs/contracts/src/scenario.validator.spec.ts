@@ -121,6 +121,7 @@ describe('cross-field rules', () => {
     ['shards <= actors', { fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 4 } }, 'run.shards', 3],
     ['windowNs <= lookahead', { latency: { ipiNs: 500 }, run: { windowNs: 600 } }, 'run.windowNs', 500],
     ['minShards <= shards', { run: { shards: 4, minShards: 5 } }, 'run.minShards', 4],
+    ['warmupMs < simulatedMs', { run: { simulatedMs: 10, warmupMs: 10 } }, 'run.warmupMs', 10],
   ];
 
   it.each(cases)('%s', (_rule, patch, path, limit) => {
@@ -137,6 +138,8 @@ describe('cross-field rules', () => {
     ok({ name: 'x', run: { windowNs: 2000 } });
     ok({ name: 'x', fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 }, run: { shards: 3 } });
     ok({ name: 'x', run: { shards: 4, minShards: 4 } });
+    ok({ name: 'x', run: { simulatedMs: 10, warmupMs: 9.5 } });
+    ok({ name: 'x', run: { warmupMs: 50 } });
   });
 
   it('names fleet.vmsPerHost when hosts*vmsPerHost alone exceeds the vCPU total (never "the maximum 0")', () => {

@@ -14,9 +14,10 @@ export function overheadPercent(value: number, base: number): number {
   return base === 0 ? 0 : (value / base - 1) * 100;
 }
 
-/** vCPU time per guest access of a report, ns (0 before any access). */
+/** vCPU time per guest access of a report after its warm-up, ns (0 before any access). */
 export function timePerAccessNs(r: RunReport): number {
-  return r.metrics.guestAccesses > 0 ? r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses : 0;
+  const accesses = r.metrics.measured?.guestAccesses ?? r.metrics.guestAccesses;
+  return accesses > 0 ? r.metrics.time.vcpuTimeNs / accesses : 0;
 }
 
 /**

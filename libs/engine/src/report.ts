@@ -6,11 +6,13 @@
 
 import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 import type { RunL0, RunRates, RunTime } from './real-units';
+import type { RunMeasured } from './warmup';
 import type { RunCoverage } from './coverage';
 
 export type { RunCoverage } from './coverage';
 
 export type { RateFigure, RunL0, RunRates, RunTime } from './real-units';
+export type { RunMeasured } from './warmup';
 
 export { VIOLATION_CLASSES } from '@tlbsim/sim-core';
 export type { ViolationClass } from '@tlbsim/sim-core';
@@ -75,6 +77,12 @@ export interface RunMetrics {
   time: RunTime;
   /** L0 as a server of flush hypercalls. */
   l0: RunL0;
+  /**
+   * The interval `cycles`, `rates`, `time` and `l0` cover: the run after
+   * `run.warmupMs` (docs/costs.md "Warm-up"). The counters above cover the
+   * whole run. Absent in reports stored before it existed.
+   */
+  measured?: RunMeasured;
 }
 
 /** Cumulative counters at one sampled window of a run. */

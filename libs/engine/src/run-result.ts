@@ -16,6 +16,7 @@ import { realUnitsOf } from './real-units';
 import { RunReport, RunSeries, RunSeriesPoint } from './report';
 import { seriesFieldsAt } from './series.fields';
 import { compareWitnesses } from './witness.selection';
+import { costWindowOf, mergeWarmup } from './warmup';
 import { coverageOf } from './coverage';
 
 /**
@@ -39,7 +40,10 @@ export function mergePartials(partials: ShardPartial[], witnessesMax: number): S
       if (first && !witnesses.includes(first)) witnesses.push(first);
     }
   }
-  return { counters, witnesses, series: mergeSeries(partials.map((p) => p.series ?? [])) };
+  const merged: ShardPartial = { counters, witnesses, series: mergeSeries(partials.map((p) => p.series ?? [])) };
+  const warmup = mergeWarmup(partials);
+  if (warmup) merged.warmup = warmup;
+  return merged;
 }
 
 /** Sums shards' series records window by window (every shard samples the same windows). */
@@ -85,7 +89,10 @@ export function buildReport(
   shards: number,
 ): RunReport {
   const c = merged.counters;
-  const byOp = cyclesByOp(cfg, c);
+  // Cost figures leave the warm-up out; counters, violations and the digest cover the whole run.
+  const cost = costWindowOf(cfg, merged, windows, windowNs);
+  const costAccesses = cost.counters[C.accesses];
+  const byOp = cyclesByOp(cfg, cost.counters);
   const total = Object.values(byOp).reduce((a, b) => a + b, 0);
   const byClass = {
     'cross-vm': c[C.violationsCrossVm],
@@ -144,12 +151,13 @@ export function buildReport(
       },
       nestedCache: { fills: c[C.nestedCacheFills] },
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },
-      cycles: { total, perAccess: c[C.accesses] > 0 ? total / c[C.accesses] : 0, byOp },
+      cycles: { total, perAccess: costAccesses > 0 ? total / costAccesses : 0, byOp },
       windows,
       simulatedNs,
       stallLimit: { hit: cfg.run.simulatedMs === 0 && simulatedNs >= simulatedNsMax, simulatedNsMax },
       guestAccesses: c[C.guestAccesses],
-      ...realUnitsOf(cfg, c, simulatedNs),
+      ...realUnitsOf(cfg, cost.counters, cost.simulatedNs),
+      measured: cost.measured,
     },
     coverage: coverageOf(cfg, c),
     series: seriesOf(cfg, merged, windowNs),

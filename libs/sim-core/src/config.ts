@@ -172,6 +172,18 @@ export interface RunConfig {
    * free up. Never changes the result. @defaultValue 0
    */
   minShards: number;
+  /**
+   * Simulated milliseconds at the start of the run that cost figures leave
+   * out (cold TLBs, every vCPU's first root load); violations still count
+   * the whole run. Never changes the digest. @defaultValue 0
+   */
+  warmupMs: number;
+  /**
+   * Runs of the scenario from derived seeds whose cost figures are averaged
+   * with a 95% interval (the engine's estimate.ts); the kernel runs one.
+   * @defaultValue 1
+   */
+  replications: number;
 }
 
 /** A whole scenario as the kernel sees it. */

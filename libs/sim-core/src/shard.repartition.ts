@@ -51,6 +51,11 @@ export function repartitionSnapshots(
   }));
   out[0].counters = sumCounters(old);
   out[0].series = sumSeries(old.map((s) => s.series ?? []));
+  // The warm-up copy sums like the counters: whole on shard 0, zeros elsewhere.
+  if (old.every((s) => s.warmup)) {
+    for (const s of out) s.warmup = new Array<number>(old[0].counters.length).fill(0);
+    out[0].warmup = sumCounters(old.map((s) => ({ ...s, counters: s.warmup! })));
+  }
 
   for (const snap of old) {
     for (const [id, state] of snap.actors) out[shardOfDst(id, window * windowNs)].actors.push([id, state]);

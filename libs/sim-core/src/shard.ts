@@ -11,6 +11,8 @@ import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
 import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
 import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
+import { warmupWindowOf } from './warmup';
+export { warmupWindowOf } from './warmup';
 import { Topology } from './topology';
 import { VcpuActor } from './vcpu.actor';
 import { collectMigrations, sendMigration } from './vcpu-migration';
@@ -39,6 +41,11 @@ export interface ShardPartial {
    * windows plus the last window. Same windows on every shard, so shards sum.
    */
   series: number[];
+  /**
+   * The counters at the end of the warm-up window (`warmupWindowOf`), once
+   * the run got there: cost figures subtract them. Not in the digest.
+   */
+  warmup?: number[];
 }
 
 /** A shard's whole state, structured-clone friendly (typed arrays, Maps). */
@@ -53,6 +60,8 @@ export interface ShardSnapshot {
   carry: Float64Array;
   /** Time series records so far. */
   series: number[];
+  /** {@link ShardPartial.warmup}, once taken. */
+  warmup?: number[];
   /** kvm, l0 and the vCPUs on this shard now. */
   actors: [number, Record<string, unknown>][];
   /** VPs, VM views and partition replicas. */
@@ -86,6 +95,9 @@ export class ShardSim {
   /** Time series records so far (see {@link ShardPartial.series}). */
   private series: number[] = [];
   private readonly seriesEvery: number;
+  /** The window whose end ends the warm-up (0: none), and the counters copied there. */
+  private readonly warmupWindow: number;
+  private warmup: number[] | undefined;
   private readonly replicaShardsOf = new Map<number, number[]>();
   /** The window's delivered messages by receiver (reused every window). */
   private readonly routes: InboxRoutes;
@@ -105,6 +117,7 @@ export class ShardSim {
     this.windowNs = windowNsOf(cfg);
     this.carry = new Carry(this.windowNs);
     this.seriesEvery = seriesEveryWindowsOf(cfg);
+    this.warmupWindow = warmupWindowOf(cfg);
     this.ctx = {
       cfg,
       topo: this.topo,
@@ -179,6 +192,7 @@ export class ShardSim {
     this.window = k + 1;
     this.ctx.schedule.forgetBefore(k);
     if (this.window % this.seriesEvery === 0) this.sample();
+    if (this.window === this.warmupWindow) this.warmup = Array.from(this.ctx.counters);
     return { window: k, outbound, done };
   }
 
@@ -313,6 +327,7 @@ export class ShardSim {
       Array.from(this.ctx.counters),
       this.series,
       this.kvms.flatMap((k) => k.witnesses),
+      this.warmup,
     );
   }
 
@@ -322,7 +337,7 @@ export class ShardSim {
     const witnesses = snap.actors
       .filter(([id]) => topo.roleOf(id) === 0)
       .flatMap(([, st]) => (st.checker as { witnesses: WitnessRecord[] }).witnesses);
-    return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses);
+    return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses, snap.warmup);
   }
 
   /** The whole shard state after the last window run. */
@@ -336,6 +351,7 @@ export class ShardSim {
       counters: Array.from(this.ctx.counters),
       carry: this.carry.flat(),
       series: this.series.slice(),
+      warmup: this.warmup?.slice(),
       actors: actors.map((a) => [a.id, a.save()]),
       replicas: this.replicas.save(),
     };
@@ -349,6 +365,7 @@ export class ShardSim {
     s.ctx.window = snap.window;
     s.carry.restore(snap.carry, snap.window);
     s.series = (snap.series ?? []).slice();
+    s.warmup = snap.warmup?.slice();
     // vCPU actors first: a new one takes ASIDs from its VP (and may flush it),
     // which the VPs' stored state loaded next undoes; the counters likewise.
     const actors = snap.actors.map(([id, st]) => [s.fixed.find((a) => a.id === id) ?? s.addVcpu(id), st] as const);
@@ -365,13 +382,16 @@ function partialFrom(
   counters: number[],
   series: readonly number[],
   witnesses: readonly WitnessRecord[],
+  warmup: readonly number[] | undefined,
 ): ShardPartial {
   const out = series.slice();
   if (out.length === 0 || out[out.length - SERIES_WIDTH] !== window) {
     out.push(window);
     for (const slot of SERIES_COUNTERS) out.push(counters[slot]);
   }
-  return { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
+  const partial: ShardPartial = { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
+  if (warmup) partial.warmup = warmup.slice();
+  return partial;
 }
 
 /** Copies message `i` of `from` to slot `at` of `to`. */

@@ -74,6 +74,8 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       simulatedMs: 0,
       timeCompression: 1,
       minShards: 0,
+      warmupMs: 0,
+      replications: 1,
     },
   };
   const out = { ...base } as Record<string, unknown>;
