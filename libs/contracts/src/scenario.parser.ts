@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { inputError } from './field-error.messages';
+import { NESTING_DEPTH_MAX, yamlNestingPosition } from './nesting-depth.checker';
 import { ScenarioInputError } from './scenario-input.error';
 
 /** Syntax of a scenario text; `auto` picks JSON when the text starts with `{`. */
@@ -46,12 +47,25 @@ function quoteLine(source: string): string {
   return JSON.stringify(source.length > QUOTED_LINE_MAX ? `${source.slice(0, QUOTED_LINE_MAX - 3)}...` : source);
 }
 
+/** Refuses a YAML text nested deeper than {@link NESTING_DEPTH_MAX}, before the (recursive) parser sees it. */
+function refuseDeepYaml(text: string): void {
+  const at = yamlNestingPosition(text);
+  if (!at) return;
+  const error = inputError(
+    'maxDepth',
+    undefined,
+    `scenario: YAML nested deeper than ${NESTING_DEPTH_MAX} levels (at line ${at.line}, column ${at.column})`,
+  );
+  throw new ScenarioInputError([{ ...error, limit: NESTING_DEPTH_MAX }]);
+}
+
 /**
  * Parses the text of a scenario (YAML or JSON) into a plain value, without
  * validating it (see {@link validateScenario}). Pure: no I/O.
  *
  * @param formatHint - `yaml`, `json`, `auto` (default) or a file name to take the extension of
- * @throws ScenarioInputError (path `''`, constraint `parse`) on a syntax error or an empty text
+ * @throws ScenarioInputError (path `''`, constraint `parse`) on a syntax error or an empty text, constraint
+ *   `maxDepth` for YAML nested deeper than {@link NESTING_DEPTH_MAX} (refused before it is parsed)
  */
 export function parseScenarioText(text: string, formatHint: ScenarioFormat | string = 'auto'): unknown {
   const hint =
@@ -59,6 +73,7 @@ export function parseScenarioText(text: string, formatHint: ScenarioFormat | str
       ? formatHint
       : formatFromFileName(formatHint);
   const format = hint === 'auto' ? (text.trimStart().startsWith('{') ? 'json' : 'yaml') : hint;
+  if (format === 'yaml') refuseDeepYaml(text);
   let value: unknown;
   try {
     value = format === 'json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true });

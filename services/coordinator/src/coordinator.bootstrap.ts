@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'net';
 import { AppModule } from './app.module';
+import { tokenBeforeBodyMiddleware, tokenMiddleware } from './common/api-token.guard';
 import { bodyShapeError } from './common/body-shape.checker';
 import { quietBoot } from './common/log-format';
 import { YAML_TYPES } from './common/yaml-body.interceptor';
@@ -83,12 +85,20 @@ function recordLatency(app: INestApplication): void {
   });
 }
 
-/** OpenAPI document at `/api/docs` (JSON at `/api/docs-json`). */
-function setupOpenApi(app: INestApplication): void {
+/** The routes SwaggerModule registers outside Nest's controllers (the UI, its assets, the JSON and YAML documents). */
+export const OPENAPI_ROUTES = ['/api/docs', '/api/docs-json', '/api/docs-yaml'];
+
+/**
+ * OpenAPI document at `/api/docs` (JSON at `/api/docs-json`). SwaggerModule
+ * registers these routes on Express directly, where the global guard does
+ * not run: they are mounted behind the API token first, as `/queues` is.
+ */
+function setupOpenApi(app: INestApplication, token: string | undefined): void {
+  app.use(OPENAPI_ROUTES, tokenMiddleware(token));
   const config = new DocumentBuilder()
     .setTitle('tlbsim coordinator')
     .setDescription(
-      'Submit, follow and compare TLB-coherence simulations. Mutating endpoints need `Authorization: Bearer <TLBSIM_API_TOKEN>` when the token is set.',
+      'Submit, follow and compare TLB-coherence simulations. When TLBSIM_API_TOKEN is set, every route but `/health` (and `/metrics`, which has its own token) needs `Authorization: Bearer <TLBSIM_API_TOKEN>`.',
     )
     .setVersion('0.1.0')
     .addBearerAuth()
@@ -102,10 +112,23 @@ function adminQueues(app: NestExpressApplication, options: CoordinatorOptions): 
   return options.jobs ? app.get(JobsPort).queues() : [app.get(ShardQueueStats, { strict: false }).queue];
 }
 
+/**
+ * An Express instance whose router matches paths case-sensitively: `/API/jobs`
+ * is not `/api/jobs` (a 404, or a 401 without the token: ApiErrorFilter), so
+ * no path reaches a handler in a spelling that a rule about paths could miss.
+ * Set before Nest touches the instance, since Express reads the setting once,
+ * when it creates its router.
+ */
+function caseSensitiveExpress(): ExpressAdapter {
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  return new ExpressAdapter(instance);
+}
+
 /** Creates (but does not start) the coordinator app: API, docs, /queues, dashboard. */
 export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = {}): Promise<NestExpressApplication> {
   const options = resolveOptions(given);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), caseSensitiveExpress(), {
     bodyParser: false,
     bufferLogs: true,
   });
@@ -113,9 +136,10 @@ export async function createCoordinatorApp(given: Partial<CoordinatorOptions> = 
   app.disable('x-powered-by');
   if (options.corsOrigins.length > 0) app.enableCors({ origin: options.corsOrigins });
   recordLatency(app);
+  app.use(tokenBeforeBodyMiddleware(options.apiToken));
   configureBodies(app, options.maxBodyBytes);
   mountQueues(app, adminQueues(app, options), options.apiToken);
-  setupOpenApi(app);
+  setupOpenApi(app, options.apiToken);
   mountDashboard(app, options.dashboardDir);
   return app;
 }

@@ -18,7 +18,7 @@ export interface CoordinatorOptions {
   prefix?: string;
   /** Seconds finished jobs' records are kept. @defaultValue `$TLBSIM_RETENTION_SEC` or 3600 */
   retentionSec?: number;
-  /** When set, every `/api` request and `/queues` need `Authorization: Bearer <apiToken>`. */
+  /** When set, every route not marked public (docs/api.md, "Public routes") needs `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
   /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;

@@ -1,7 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { ScenarioInputError } from '@tlbsim/contracts';
 import { JobLimitError, JobNotActiveError, ResizeInputError } from '@tlbsim/jobs';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
+import { authorizationMatches, missingToken } from './api-token.guard';
 import { StoreUnavailableError } from './store-unavailable.error';
 
 /**
@@ -11,10 +21,15 @@ import { StoreUnavailableError } from './store-unavailable.error';
  * of a finished job) a 409, a `JobLimitError` (too many jobs waiting) a 429, a `StoreUnavailableError`
  * (Redis unreachable or too slow) a 503 with `Retry-After`, an
  * `HttpException` keeps its status, anything else is a 500 without internals.
+ * A 404 for a caller without the API token (when one is set) is a 401: a
+ * path no route serves (Nest's not-found handler runs no guard) must not
+ * tell an anonymous caller which paths exist.
  */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiErrorFilter.name);
+
+  constructor(@Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions) {}
 
   /** Writes the error response (unless the response has started, e.g. an SSE stream). */
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -24,10 +39,17 @@ export class ApiErrorFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof StoreUnavailableError) res.set('Retry-After', String(exception.retryAfterSec));
-    const { status, body } = this.describe(exception);
+    const { status, body } = this.describe(this.unauthorizedFirst(exception, host.switchToHttp().getRequest()));
     if (status >= 500)
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     res.status(status).json(body);
+  }
+
+  /** `exception`, or the 401 a caller without the API token gets instead of a 404. */
+  private unauthorizedFirst(exception: unknown, req: Request): unknown {
+    const token = this.options.apiToken;
+    if (!(exception instanceof NotFoundException) || !token) return exception;
+    return authorizationMatches(req.headers.authorization, token) ? exception : missingToken('TLBSIM_API_TOKEN');
   }
 
   private describe(exception: unknown): { status: number; body: Record<string, unknown> } {

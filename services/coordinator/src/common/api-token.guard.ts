@@ -1,7 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
+import { routeAccessOf } from './route-access.decorator';
 
 /** True if `header` (an Authorization header) carries `token` as Bearer (or as a Basic password, for browsers). */
 export function authorizationMatches(header: string | undefined, token: string): boolean {
@@ -18,37 +20,66 @@ export function authorizationMatches(header: string | undefined, token: string):
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The 401 every token check answers with, naming the variable whose token is wanted. */
+export function missingToken(variable: string): UnauthorizedException {
+  return new UnauthorizedException(`missing or invalid bearer token (Authorization: Bearer <${variable}>)`);
+}
+
 /**
- * When `TLBSIM_API_TOKEN` is set, every `/api` request (reads, event streams
- * and the dashboard's data included) needs `Authorization: Bearer <token>`;
- * when `TLBSIM_METRICS_TOKEN` is set, `/metrics` needs that one. 401
- * otherwise. `/health` stays open (liveness probes).
+ * The global guard: decides per route, from the route's own mark
+ * ({@link routeAccessOf}), never from the request's path, so a path in
+ * another case (which Express would route to the same handler if routing
+ * were case-insensitive) meets the same rule. Every route needs the API
+ * token when `TLBSIM_API_TOKEN` is set unless it is marked `@Public()` or
+ * `@MetricsRoute()` (the metrics token when `TLBSIM_METRICS_TOKEN` is set).
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  constructor(@Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions) {}
+  constructor(
+    @Inject(COORDINATOR_OPTIONS) private readonly options: CoordinatorOptions,
+    private readonly reflector: Reflector,
+  ) {}
 
-  /** Checks the token the request's path needs, if any. */
+  /** Checks the token the route needs, if any. */
   canActivate(context: ExecutionContext): boolean {
+    const access = routeAccessOf(this.reflector, context);
+    if (access === 'public') return true;
+    const [token, variable] =
+      access === 'metrics'
+        ? [this.options.metricsToken, 'TLBSIM_METRICS_TOKEN']
+        : [this.options.apiToken, 'TLBSIM_API_TOKEN'];
     const req = context.switchToHttp().getRequest<Request>();
-    const [token, name] =
-      req.path.startsWith('/api/') || req.path === '/api'
-        ? [this.options.apiToken, 'TLBSIM_API_TOKEN']
-        : req.path === '/metrics'
-          ? [this.options.metricsToken, 'TLBSIM_METRICS_TOKEN']
-          : [undefined, ''];
     if (!token || authorizationMatches(req.headers.authorization, token)) return true;
-    throw new UnauthorizedException(`missing or invalid bearer token (Authorization: Bearer <${name}>)`);
+    throw missingToken(variable);
   }
 }
 
-/** Express middleware for mounts outside Nest (the queue admin UI): every request needs the token. */
+/** Express middleware for mounts outside Nest (the queue admin UI, the OpenAPI docs): every request needs the token. */
 export function tokenMiddleware(token: string | undefined): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
     if (!token || authorizationMatches(req.headers.authorization, token)) return next();
     res
       .status(401)
-      .set('WWW-Authenticate', 'Basic realm="tlbsim queues"')
+      .set('WWW-Authenticate', 'Basic realm="tlbsim"')
       .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid bearer token' });
+  };
+}
+
+/**
+ * Express middleware that runs before the body parsers: a request that
+ * carries a body (a length or a transfer encoding) needs the API token
+ * before a byte of it is read, decoded or validated. No public route takes
+ * a body (they are all `GET`s; test/api.auth.e2e.test.ts holds that), so
+ * this refuses only what the route's guard would refuse anyway, earlier.
+ */
+export function tokenBeforeBodyMiddleware(
+  token: string | undefined,
+): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (!token || !hasBody || authorizationMatches(req.headers.authorization, token)) return next();
+    // The body is never read: close the connection after the answer rather than drain it.
+    res.set('Connection', 'close');
+    res.status(401).json(missingToken('TLBSIM_API_TOKEN').getResponse());
   };
 }

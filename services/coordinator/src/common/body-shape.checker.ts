@@ -1,11 +1,11 @@
-import type { FieldError } from '@tlbsim/contracts';
+import { type FieldError, NESTING_DEPTH_MAX } from '@tlbsim/contracts';
 
 /**
- * Deepest nesting of objects and arrays a request body may have. A scenario
- * is 3 levels deep; the bound keeps recursive validation (class-validator,
- * class-transformer) far from the stack limit. @defaultValue 32
+ * Deepest nesting of objects and arrays a request body may have: the
+ * scenario texts' bound, {@link NESTING_DEPTH_MAX}, the one home of that rule.
+ * @defaultValue 32
  */
-export const BODY_DEPTH_MAX = 32;
+export const BODY_DEPTH_MAX = NESTING_DEPTH_MAX;
 
 /** Keys refused anywhere in a body: they would reach (or pollute) prototypes instead of being validated. */
 export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];

@@ -2,10 +2,12 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../common/route-access.decorator';
 import { JobsStoreHealth } from './jobs-store.health';
 
-/** Liveness/readiness: 200 when Redis answers, 503 otherwise; reports live workers. */
+/** Liveness/readiness: 200 when Redis answers, 503 otherwise; reports live workers. Public: probes carry no token. */
 @ApiTags('ops')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

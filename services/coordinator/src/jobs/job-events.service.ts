@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { isFinalJobState, JobEvent, JobView } from '@tlbsim/contracts';
-import { compareStreamIds, parseStreamId, streamIdBefore } from '@tlbsim/jobs';
+import { isFinalJobState, JobEvent } from '@tlbsim/contracts';
+import { compareStreamIds, parseStreamId } from '@tlbsim/jobs';
 import type { Request, Response } from 'express';
 import { COORDINATOR_OPTIONS, CoordinatorOptions } from '../coordinator.options';
 import { badRequest } from '../common/validation.pipe';
@@ -37,7 +37,7 @@ export class JobEventsService {
   async stream(id: string, lastEventId: string | undefined, req: Request, res: Response): Promise<void> {
     const job = await this.port.get(id);
     if (!job) throw new NotFoundException(`no job ${id}`);
-    let after = await this.resumeAfter(id, job, lastEventId);
+    let after = await this.resumeAfter(id, lastEventId);
     const first = await this.port.readEvents(id, after, 0, 500);
     if (first.length === 0 && isFinalJobState(job.state) && after !== null) {
       res.status(204).end();
@@ -58,10 +58,11 @@ export class JobEventsService {
   /**
    * The stream id to resume after: none without a Last-Event-ID; the given
    * one if it is within the stream; the end of the stream for one beyond it
-   * (a stale tab, another deployment), just before the final event if the
-   * job ended, so the client still learns how it ended.
+   * (a stale tab, another deployment): a running job's next events follow,
+   * and an ended job's stream answers 204 as any resume after its final
+   * event does (docs/api.md, "Following a job").
    */
-  private async resumeAfter(id: string, job: JobView, header: string | undefined): Promise<string | null> {
+  private async resumeAfter(id: string, header: string | undefined): Promise<string | null> {
     const given = header?.trim();
     if (!given) return null;
     const parsed = parseStreamId(given);
@@ -72,8 +73,7 @@ export class JobEventsService {
     }
     const last = await this.port.lastEventId(id);
     const end = last ? parseStreamId(last) : null;
-    if (!end || compareStreamIds(parsed, end) <= 0) return given;
-    return isFinalJobState(job.state) ? streamIdBefore(end) : last;
+    return !end || compareStreamIds(parsed, end) <= 0 ? given : last;
   }
 
   /** The job's shared reader, started for its first follower and dropped after its last. */

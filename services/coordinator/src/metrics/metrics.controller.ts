@@ -2,10 +2,12 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { MetricsRoute } from '../common/route-access.decorator';
 import { MetricsService } from './metrics.service';
 
-/** Prometheus scrape endpoint. */
+/** Prometheus scrape endpoint, behind the metrics token (not the API token) when one is set. */
 @ApiTags('ops')
+@MetricsRoute()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
