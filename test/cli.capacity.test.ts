@@ -69,7 +69,9 @@ describe('capacity', () => {
     await until('the worker to register', async () => (await jobs.workers()).length === 1);
     const human = tlbsim('workers');
     expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/0\/1 slots busy\n1 live worker, 1 slot, 1 free\n$/);
+    expect(human.stdout).toMatch(
+      /^WORKER +HOST +PID +SLOTS +SHARDS\n\S+ +\S+ +\d+ +0\/1 busy +-\n1 live worker, 1 slot, 1 free\n$/,
+    );
     const json = JSON.parse(tlbsim('workers', '--json').stdout) as {
       workers: { capacity: number }[];
       slots: { live: number; free: number };

@@ -237,6 +237,16 @@ export class JobsService {
       .map(({ v }) => v);
   }
 
+  /**
+   * The scenario a job runs (after defaults and overrides), while its
+   * metadata is kept: null for an unknown job, or a finished one whose
+   * records are gone but for its result.
+   */
+  async scenario(id: string): Promise<SimConfig | null> {
+    const [meta] = await this.c.jobs.metas([id]);
+    return meta?.config ?? null;
+  }
+
   /** The report of a completed job, the partial report (`partial: true`) of a cancelled or failed one, or null. */
   async result(id: string): Promise<RunReport | null> {
     const [r] = await this.c.jobs.results([id]);

@@ -12,4 +12,6 @@ export const EXIT = Object.freeze({
   RUN_FAILED: 3,
   /** A service (Redis) could not be reached, or a wait gave up: same code as a failed run. */
   UNREACHABLE: 3,
+  /** Interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports a process the signal ended. */
+  INTERRUPTED: 130,
 });

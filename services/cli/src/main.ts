@@ -22,6 +22,9 @@ import { submitCommand } from './commands/submit.command';
 import { sweepCommand } from './commands/sweep.command';
 import { workerCommand } from './commands/worker.command';
 import { workersCommand } from './commands/workers.command';
+import { jobsCommand } from './commands/jobs.command';
+import { statusCommand } from './commands/status.command';
+import { waitCommand } from './commands/wait.command';
 import { CommandFactory, runCli } from './program';
 
 /** The subcommands of `tlbsim`, in help order. */
@@ -33,6 +36,9 @@ export const COMMANDS: readonly CommandFactory[] = [
   shrinkCommand,
   schemaCommand,
   submitCommand,
+  jobsCommand,
+  statusCommand,
+  waitCommand,
   workerCommand,
   workersCommand,
   cancelCommand,

@@ -42,6 +42,12 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
     ctx.io.err(`tlbsim: ${file}: ${readFailure(error)}\n`);
     return EXIT.BAD_INPUT;
   }
+  if (!looksLikeExport(lines)) {
+    ctx.io.err(
+      `tlbsim: ${file}: not a job export: replay takes the ndjson that \`tlbsim export <job>\` prints (a scenario file runs with \`tlbsim run ${file}\`)\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
   const progress = createProgressReporter(ctx.io, 'replay');
   let result;
   try {
@@ -64,7 +70,25 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
     );
     return EXIT.VIOLATIONS;
   }
-  return printReport(ctx, result.report, options);
+  const code = printReport(ctx, result.report, options);
+  if (!options.json) {
+    const what =
+      untilWindow === undefined ? 'the export' : `the export's partial report (first ${untilWindow} windows)`;
+    ctx.io.out(`digest matches ${what} (${result.report.digest})\n`);
+  }
+  return code;
+}
+
+/** True when the first non-blank line is an export's `job` line (JSON with `"kind": "job"`). */
+export function looksLikeExport(lines: readonly string[]): boolean {
+  const first = lines.find((l) => l.trim() !== '');
+  if (first === undefined) return false;
+  try {
+    const head = JSON.parse(first) as { kind?: unknown } | null;
+    return typeof head === 'object' && head !== null && head.kind === 'job';
+  } catch {
+    return false;
+  }
 }
 
 /** `tlbsim replay <file>`: re-runs an exported job in process and checks its digest. */

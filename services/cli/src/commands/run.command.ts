@@ -3,6 +3,7 @@ import { RunReport, stopAtViolation } from '@tlbsim/engine';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
+import { watchInterrupts } from '../interrupt.util';
 import { formatFirstViolation } from '../report.formatter';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
@@ -26,14 +27,25 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } }
     : loaded;
   const progress = createProgressReporter(ctx.io, config.kvm.policy, options.progress);
+  const atViolation = options.stopAtFirstViolation ? stopAtViolation() : undefined;
+  // Ctrl-C stops the run at the end of its window (no report: it would look like a whole run's).
+  const interrupts = watchInterrupts();
   let report: RunReport;
   try {
     report = await ctx.run(config, {
-      onProgress: (p) => progress.update(p),
-      stopWhen: options.stopAtFirstViolation ? stopAtViolation() : undefined,
+      onProgress: (p) => interrupts.count() === 0 && progress.update(p),
+      stopWhen: (counter) => interrupts.count() > 0 || (atViolation?.(counter) ?? false),
     });
   } finally {
     progress.stop();
+    interrupts.off();
+  }
+  if (interrupts.count() > 0) {
+    const ms = report.metrics.simulatedNs / 1e6;
+    ctx.io.err(
+      `tlbsim: interrupted at window ${report.metrics.windows} (${ms.toFixed(3)} ms simulated); no report printed\n`,
+    );
+    return EXIT.INTERRUPTED;
   }
   return printReport(ctx, report, options, options.stopAtFirstViolation ? formatFirstViolation : undefined);
 }

@@ -9,14 +9,36 @@ export interface WorkersOptions extends RedisOptions {
   json?: boolean;
 }
 
-/** The human listing: one line per worker, then the totals. */
+/** Columns of the `tlbsim workers` table, in order. */
+export const WORKERS_COLUMNS = ['WORKER', 'HOST', 'PID', 'SLOTS', 'SHARDS'] as const;
+
+/** The human listing: a header row, one row per worker (busy/offered slots, job#shard), then the totals. */
 export function formatWorkers(workers: readonly WorkerInfo[], slots: { live: number; free: number }): string {
-  const lines = workers.map((w) => {
-    const shards = w.shards.map((s) => `${s.jobId}#${s.shard}`).join(' ');
-    return `${w.id}  ${w.host} pid ${w.pid}  ${w.busy}/${w.capacity} slots busy${shards ? `  ${shards}` : ''}\n`;
-  });
+  const rows: string[][] = [
+    [...WORKERS_COLUMNS],
+    ...workers.map((w) => [
+      w.id,
+      w.host,
+      String(w.pid),
+      `${w.busy}/${w.capacity} busy`,
+      w.shards.map((s) => `${s.jobId}#${s.shard}`).join(' ') || '-',
+    ]),
+  ];
+  const widths = WORKERS_COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const table =
+    workers.length === 0
+      ? ''
+      : rows
+          .map(
+            (r) =>
+              `${r
+                .map((cell, c) => cell.padEnd(widths[c]))
+                .join('  ')
+                .trimEnd()}\n`,
+          )
+          .join('');
   const n = workers.length;
-  return `${lines.join('')}${n} live worker${n === 1 ? '' : 's'}, ${slots.live} slot${slots.live === 1 ? '' : 's'}, ${slots.free} free\n`;
+  return `${table}${n} live worker${n === 1 ? '' : 's'}, ${slots.live} slot${slots.live === 1 ? '' : 's'}, ${slots.free} free\n`;
 }
 
 /** The action of `tlbsim workers`. */
