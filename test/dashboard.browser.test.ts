@@ -353,6 +353,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     );
     const state = async (): Promise<string> =>
       ((await (await page.request.get(`${base}/api/jobs/${id}`)).json()) as { state: string }).state;
+    // Every cancel the page sends: a dismissed confirmation must send none (asserted on the requests, not on a pause).
+    const cancels: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.method() === 'DELETE') cancels.push(r.url());
+    };
+    page.on('request', onRequest);
     let asked = '';
     page.once('dialog', (d) => {
       asked = d.message();
@@ -361,11 +367,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.click('button.danger:has-text("Cancel")');
     await eventually(async () => asked !== '', 5000, 50);
     expect(asked).toContain(id);
-    await new Promise((r) => setTimeout(r, 300));
     expect(await state()).toBe('waiting-for-workers');
     page.once('dialog', (d) => void d.accept());
     await page.click('button.danger:has-text("Cancel")');
     await eventually(async () => (await state()) === 'cancelled', 10000, 100);
+    page.off('request', onRequest);
+    expect(cancels).toEqual([`${base}/api/jobs/${id}`]);
   });
 
   it('cancels a running job from its page and shows what it found as a partial report', async () => {

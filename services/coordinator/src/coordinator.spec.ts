@@ -128,6 +128,8 @@ describe('coordinator HTTP API (fake job store)', () => {
   });
 
   it('lists, gets, cancels; 404 for unknown jobs', async () => {
+    // Its own jobs, so the test does not depend on what earlier tests created.
+    for (const seed of [1, 2]) await http().post('/api/jobs').send({ scenario: small, seed }).expect(201);
     const page = await http().get('/api/jobs?limit=2').expect(200);
     expect(page.body.items).toHaveLength(2);
     await http().get('/api/jobs?limit=0').expect(400);
