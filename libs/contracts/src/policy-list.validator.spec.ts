@@ -43,4 +43,16 @@ describe('scenario totals', () => {
     expect(vcpusOf(cfg)).toBe(24);
     expect(accessesTotalOf(cfg)).toBe(24_000);
   });
+
+  it('count the accesses a run can make: run.simulatedMs bounds accessesPerVcpu at one access per hit time', () => {
+    const cfg = {
+      fleet: { hosts: 2, vmsPerHost: 3, vcpusPerVm: 4, memoryMiBPerVm: 64 },
+      workload: { accessesPerVcpu: 100_000_000, accessIntervalNs: 2, accessSampling: 5 },
+      run: { simulatedMs: 3 },
+    } as Parameters<typeof accessesTotalOf>[0];
+    // 3 ms at 10 ns an access: 300,000 (+1 for the access under way when time ends) a vCPU.
+    expect(accessesTotalOf(cfg)).toBe(24 * 300_001);
+    expect(accessesTotalOf({ ...cfg, run: { simulatedMs: 0 } })).toBe(24 * 100_000_000);
+    expect(accessesTotalOf({ ...cfg, workload: { ...cfg.workload, accessesPerVcpu: 1000 } })).toBe(24_000);
+  });
 });

@@ -89,7 +89,15 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
     },
   },
   {
-    reads: ['fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm', 'workload.accessesPerVcpu'],
+    reads: [
+      'fleet.hosts',
+      'fleet.vmsPerHost',
+      'fleet.vcpusPerVm',
+      'workload.accessesPerVcpu',
+      'workload.accessIntervalNs',
+      'workload.accessSampling',
+      'run.simulatedMs',
+    ],
     check: (c) => {
       const total = accessesTotalOf(c);
       const max = Math.floor(SCENARIO_TOTALS.maxAccesses / vcpusOf(c));
@@ -98,7 +106,7 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
         'workload.accessesPerVcpu',
         c.workload.accessesPerVcpu,
         'maxTotalAccesses',
-        `exceeds the maximum ${max} (total accesses vCPUs*accessesPerVcpu = ${total} ` +
+        `exceeds the maximum ${max} (total accesses the run can make, vCPUs*accessesPerVcpu bounded by run.simulatedMs, = ${total} ` +
           `must be at most ${SCENARIO_TOTALS.maxAccesses})`,
         max,
       );

@@ -66,7 +66,7 @@ function crossRules(): string[] {
     '- `workload.hotPages` <= `workload.workingSetPages`.',
     `- \`workload.workingSetPages\` * \`fleet.vcpusPerVm\` <= \`fleet.memoryMiBPerVm\` * ${t.pagesPerMiB} (4 KiB pages).`,
     `- \`fleet.vcpusPerVm\`: total vCPUs \`fleet.hosts\` * \`fleet.vmsPerHost\` * \`fleet.vcpusPerVm\` <= ${t.maxVcpus}.`,
-    `- \`workload.accessesPerVcpu\`: total accesses (vCPUs * \`workload.accessesPerVcpu\`) <= ${t.maxAccesses}.`,
+    `- \`workload.accessesPerVcpu\`: total accesses the run can make (vCPUs * \`workload.accessesPerVcpu\`, each vCPU's bounded by \`run.simulatedMs\` at one access per \`workload.accessIntervalNs\` * \`workload.accessSampling\`) <= ${t.maxAccesses}; sweeps are sized the same way.`,
     '- `run.shards` <= the number of actors, `fleet.hosts` * (2 + `fleet.vmsPerHost` * `fleet.vcpusPerVm`).',
     '- `run.windowNs`, when not 0, <= the lookahead, the smallest of `latency.ipiNs`, `latency.hypercallNs`, `latency.kvmRequestNs`.',
     '',

@@ -90,7 +90,7 @@ export const SCENARIO_ENUMS: Readonly<Record<EnumPath, readonly string[]>> = Obj
 export const SCENARIO_TOTALS = Object.freeze({
   /** Most vCPUs in a fleet: `hosts * vmsPerHost * vcpusPerVm`. */
   maxVcpus: 65536,
-  /** Most guest accesses in a run: `vCPUs * accessesPerVcpu`. */
+  /** Most guest accesses in a run: what it can make (`accessesTotalOf`: `vCPUs * accessesPerVcpu`, bounded by `run.simulatedMs`). */
   maxAccesses: 1e11,
   /** 4 KiB pages per MiB, to fit a vCPU's working set in its VM's memory. */
   pagesPerMiB: 256,

@@ -20,9 +20,35 @@ export function actorsOf(cfg: Pick<SimConfig, 'fleet'>): number {
   return f.hosts * (2 + f.vmsPerHost * f.vcpusPerVm);
 }
 
-/** Guest accesses of one run: every vCPU's `workload.accessesPerVcpu`. */
-export function accessesTotalOf(cfg: Pick<SimConfig, 'fleet' | 'workload'>): number {
-  return vcpusOf(cfg) * cfg.workload.accessesPerVcpu;
+/**
+ * Simulated accesses one vCPU can make: its `workload.accessesPerVcpu`, or
+ * for a run that ends at `run.simulatedMs` no more than fit in that time at
+ * the fastest (every access a hit: `accessIntervalNs x accessSampling`;
+ * misses, walks, exits and waits only make them slower).
+ */
+export function accessesPerVcpuPossibleOf(cfg: Pick<SimConfig, 'workload'> & RunEnd): number {
+  const w = cfg.workload;
+  const simulatedMs = cfg.run?.simulatedMs ?? 0;
+  if (simulatedMs <= 0) return w.accessesPerVcpu;
+  const accessNs = Math.max(1, w.accessIntervalNs * Math.max(1, w.accessSampling || 1));
+  if (!Number.isFinite(accessNs)) return w.accessesPerVcpu;
+  return Math.min(w.accessesPerVcpu, Math.ceil((simulatedMs * 1e6) / accessNs) + 1);
+}
+
+/** What ends a run besides its accesses: `run.simulatedMs` (absent or 0: nothing). */
+export interface RunEnd {
+  run?: Pick<SimConfig['run'], 'simulatedMs'>;
+}
+
+/**
+ * Guest accesses one run can make, every vCPU's
+ * {@link accessesPerVcpuPossibleOf}: `workload.accessesPerVcpu`, an upper
+ * bound that `run.simulatedMs` usually ends long before, bounded by that
+ * time. The one count of a run's work: the size limits (scenario totals,
+ * sweeps) and the progress totals use it.
+ */
+export function accessesTotalOf(cfg: Pick<SimConfig, 'fleet' | 'workload'> & RunEnd): number {
+  return vcpusOf(cfg) * accessesPerVcpuPossibleOf(cfg);
 }
 
 /** The most shards a job of this scenario can run on: `run.shards`' limit, and no more than its actors. */

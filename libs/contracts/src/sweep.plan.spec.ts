@@ -14,6 +14,27 @@ function errorsOf(fn: () => unknown): { path: string; constraint: string; messag
 }
 
 describe('sweep plan', () => {
+  it('sizes a sweep by the accesses its runs can make: run.simulatedMs ends them long before accessesPerVcpu', () => {
+    // The shipped bug's shape (issue 25): 16 vCPUs, 1e8 accesses each as an upper bound, 3 ms simulated.
+    const bug = {
+      name: 'bug',
+      fleet: { hosts: 2, vmsPerHost: 4, vcpusPerVm: 2 },
+      workload: { accessesPerVcpu: 100_000_000, accessIntervalNs: 2 },
+      run: { simulatedMs: 3 },
+    };
+    const plan = planSweep(bug, {
+      grid: ['fleet.vcpusPerVm=1,2'],
+      policies: ['overhaul', 'overhaul+hv-flush-current'],
+    });
+    expect(plan.points).toHaveLength(4);
+    expect(plan.accessesTotal).toBe(2 * (8 + 16) * 1_500_001);
+    const unbounded = { ...bug, run: { simulatedMs: 0 } };
+    const policies = ['overhaul', 'overhaul+hv-flush-current'];
+    expect(errorsOf(() => planSweep(unbounded, { grid: ['fleet.vcpusPerVm=1,2'], policies }))).toEqual([
+      expect.objectContaining({ path: 'sweep', constraint: 'max' }),
+    ]);
+  });
+
   it('parses a grid axis with values coerced like --set', () => {
     expect(parseGridAxis('platform.enlightenedTlb=true,false')).toEqual({
       key: 'platform.enlightenedTlb',

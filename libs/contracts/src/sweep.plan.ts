@@ -16,7 +16,7 @@ import type { GridValue } from './sweep.types';
 export const SWEEP_LIMITS = Object.freeze({
   /** Most points (grid combinations x policies x seeds). */
   pointsMax: 4096,
-  /** Most guest accesses over all points: the sum of `vCPUs * accessesPerVcpu`. */
+  /** Most guest accesses over all points: the sum of what each can make (`accessesTotalOf`: `vCPUs * accessesPerVcpu`, bounded by `run.simulatedMs`). */
   accessesMax: 4e9,
   /** Most `--grid` keys. */
   gridKeysMax: 8,
@@ -247,7 +247,7 @@ function expand(
         'sweep',
         accessesTotal,
         'max',
-        `sweep: ${points.length} points x their accesses = ${accessesTotal} guest accesses exceed the maximum ${SWEEP_LIMITS.accessesMax} (fewer grid values, seeds or workload.accessesPerVcpu)`,
+        `sweep: ${points.length} points x their accesses = ${accessesTotal} guest accesses exceed the maximum ${SWEEP_LIMITS.accessesMax} (fewer grid values, seeds, workload.accessesPerVcpu or run.simulatedMs)`,
         SWEEP_LIMITS.accessesMax,
       ),
     );
