@@ -1,4 +1,10 @@
-import { createPointsReporter, createProgressReporter, plainLine, progressFields } from './progress.reporter';
+import {
+  BAR_WITHOUT_TERMINAL_LINE,
+  createPointsReporter,
+  createProgressReporter,
+  plainLine,
+  progressFields,
+} from './progress.reporter';
 import type { CliIo } from './cli.context';
 
 describe('progress', () => {
@@ -65,6 +71,47 @@ describe('progress', () => {
     points.update({ done: 10, points: 100, pointsMax: 100, perSec: 0.5, best: '' });
     points.stop();
     expect(drawn).toContain('| 0.5 points/s | ETA 3m00s');
+  });
+
+  it('bar: the fill follows the total as the estimate moves (a full bar only at 100%)', () => {
+    let drawn = '';
+    const tty = {
+      isTTY: true,
+      columns: 200,
+      write: (s: string) => ((drawn += s), true),
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    };
+    const io: CliIo = {
+      out: () => undefined,
+      err: () => undefined,
+      progressStream: tty as unknown as NodeJS.WritableStream,
+    };
+    const p = createProgressReporter(io, 'x', 'bar', () => 0);
+    // The first estimate is the accessesPerVcpu bound; the run then says it makes 10x fewer.
+    p.update({ window: 1, windowsEstimate: 100, accesses: 1_000, accessesTotal: 1_000_000 });
+    drawn = '';
+    p.update({ window: 30, windowsEstimate: 100, accesses: 30_000, accessesTotal: 100_000 });
+    p.stop();
+    const m = /\[([^\]]*)\] 30\.0%/.exec(drawn);
+    expect(m).not.toBeNull();
+    const filled = m![1].split('').filter((c) => c === '=').length;
+    expect(filled / m![1].length).toBeCloseTo(0.3, 1);
+  });
+
+  it('bar without a terminal: plain lines, saying so once', () => {
+    let err = '';
+    const io: CliIo = { out: () => undefined, err: (s) => (err += s) };
+    const p = createProgressReporter(io, 'x', 'bar', () => 0);
+    p.update({ window: 1, windowsEstimate: 2, accesses: 1, accessesTotal: 2 });
+    p.stop();
+    expect(err).toBe(`${BAR_WITHOUT_TERMINAL_LINE}tlbsim: x 50.0% | 1/2 accesses | 0 acc/s | ETA ? | window 1/2\n`);
+    err = '';
+    const points = createPointsReporter(io, 'sweep', 'bar', () => 0);
+    points.update({ done: 1, points: 4, pointsMax: 4, perSec: 1, best: '' });
+    points.stop();
+    expect(err).toBe(`${BAR_WITHOUT_TERMINAL_LINE}tlbsim: sweep 25.0% | 1/4 points | 1.0 points/s | ETA 3s\n`);
   });
 
   it('auto without a terminal and none: nothing', () => {

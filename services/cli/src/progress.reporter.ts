@@ -124,6 +124,8 @@ function barReporter(stream: NodeJS.WritableStream, label: string, now: () => nu
         bar.start(all, Math.min(p.accesses, all), payload);
         running = true;
       } else {
+        // The total moves with the estimate: the bar's fill and its percentage come from the same one.
+        bar.setTotal(all);
         bar.update(Math.min(p.accesses, all), payload);
       }
     },
@@ -133,10 +135,29 @@ function barReporter(stream: NodeJS.WritableStream, label: string, now: () => nu
   };
 }
 
+/** What `--progress bar` says, once, when standard error is not a terminal (it prints plain lines instead). */
+export const BAR_WITHOUT_TERMINAL_LINE =
+  'tlbsim: --progress bar needs a terminal and standard error is not one: plain lines instead\n';
+
+/**
+ * The mode actually used: `bar` without a terminal becomes `plain` (saying
+ * so once: a bar drawn on a pipe or file would show nothing), `auto` is a
+ * bar on a terminal and `none` without one.
+ */
+export function effectiveMode(io: CliIo, mode: ProgressMode): 'bar' | 'plain' | 'none' {
+  if (mode === 'auto') return io.progressStream ? 'bar' : 'none';
+  if (mode === 'bar' && !io.progressStream) {
+    io.err(BAR_WITHOUT_TERMINAL_LINE);
+    return 'plain';
+  }
+  return mode;
+}
+
 /**
  * The reporter of `mode`: a bar on `io.progressStream` (standard error when
  * it is a terminal) for `auto` and `bar`, periodic lines on standard error
- * for `plain`, nothing for `none` (or `auto` without a terminal).
+ * for `plain` (and `bar` without a terminal), nothing for `none` (or `auto`
+ * without a terminal).
  */
 export function createProgressReporter(
   io: CliIo,
@@ -144,14 +165,13 @@ export function createProgressReporter(
   mode: ProgressMode = 'auto',
   now: () => number = Date.now,
 ): ProgressReporter {
-  if (mode === 'plain') {
+  const used = effectiveMode(io, mode);
+  if (used === 'plain') {
     const started = now();
     return plainReporter<RunProgress>(io, (p) => plainLine(label, progressFields(p, now() - started)), now);
   }
-  const stream =
-    mode === 'none' ? undefined : mode === 'bar' ? (io.progressStream ?? process.stderr) : io.progressStream;
-  if (!stream) return { update: () => undefined, stop: () => undefined };
-  return barReporter(stream, label, now);
+  if (used === 'none' || !io.progressStream) return { update: () => undefined, stop: () => undefined };
+  return barReporter(io.progressStream, label, now);
 }
 
 /** Progress of a sweep, hunt or shrink on the workers (from its event stream). */
@@ -211,10 +231,10 @@ export function createPointsReporter(
   mode: ProgressMode = 'auto',
   now: () => number = Date.now,
 ): PointsReporter {
-  if (mode === 'plain') return plainReporter<PointsProgress>(io, (p) => plainPointsLine(label, p), now);
-  const stream =
-    mode === 'none' ? undefined : mode === 'bar' ? (io.progressStream ?? process.stderr) : io.progressStream;
-  if (!stream) return { update: () => undefined, stop: () => undefined };
+  const used = effectiveMode(io, mode);
+  if (used === 'plain') return plainReporter<PointsProgress>(io, (p) => plainPointsLine(label, p), now);
+  const stream = io.progressStream;
+  if (used === 'none' || !stream) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
     stream,
     format: `${label} [{bar}] {pct}% | {done}/{all} points | {rate} points/s | ETA {etaText}{best}`,
