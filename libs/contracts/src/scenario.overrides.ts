@@ -110,6 +110,8 @@ export interface OverrideShorthands {
   policy?: string;
   /** `--shards N` / `shards`: `run.shards=N`. */
   shards?: string | number;
+  /** `--replications N` / `replications`: `run.replications=N`. */
+  replications?: string | number;
 }
 
 /**
@@ -123,5 +125,6 @@ export function withShorthands(overrides: readonly string[], shorthands: Overrid
   // Quoted, so a numeric-looking policy stays a string and is reported as an unknown policy.
   if (shorthands.policy !== undefined) out.push(`kvm.policy="${shorthands.policy}"`);
   if (shorthands.shards !== undefined) out.push(`run.shards=${shorthands.shards}`);
+  if (shorthands.replications !== undefined) out.push(`run.replications=${shorthands.replications}`);
   return out;
 }

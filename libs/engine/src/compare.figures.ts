@@ -6,13 +6,9 @@
  */
 import type { RunReport } from './report';
 
-/**
- * How much `value` exceeds `base`, in percent: `(value / base - 1) * 100`;
- * 0 when the base costs nothing.
- */
-export function overheadPercent(value: number, base: number): number {
-  return base === 0 ? 0 : (value / base - 1) * 100;
-}
+import { overheadPercent } from './estimate';
+
+export { overheadPercent } from './estimate';
 
 /** vCPU time per guest access of a report after its warm-up, ns (0 before any access). */
 export function timePerAccessNs(r: RunReport): number {
@@ -50,16 +46,36 @@ export function timeOverheadVsFirst(reports: readonly (RunReport | null)[]): (nu
   return vsFirst(reports, timePerAccessNs);
 }
 
+/** What the cheapest-correct rule reads of one policy (over all its replications). */
+export interface VerdictCandidate {
+  policy: string;
+  /** Violations over every run of the policy. */
+  violations: number;
+  /** vCPU time per guest access, ns (the mean over replications). */
+  timePerAccessNs: number;
+}
+
 /**
- * The policy with no violation and the least vCPU time per guest access
- * among the reports given (missing ones skipped), or null when every one
- * has violations.
+ * The rule behind every "cheapest policy with no violation": among the
+ * policies with no violation, the one with the least vCPU time per guest
+ * access; null when every one has violations.
+ */
+export function cheapestCorrectOf(candidates: readonly (VerdictCandidate | null)[]): string | null {
+  let best: VerdictCandidate | null = null;
+  for (const c of candidates)
+    if (c && c.violations === 0 && (!best || c.timePerAccessNs < best.timePerAccessNs)) best = c;
+  return best?.policy ?? null;
+}
+
+/**
+ * {@link cheapestCorrectOf} of single runs (missing ones skipped).
  */
 export function cheapestCorrect(reports: readonly (RunReport | null)[]): string | null {
-  let best: RunReport | null = null;
-  for (const r of reports)
-    if (r && r.violations.total === 0 && (!best || timePerAccessNs(r) < timePerAccessNs(best))) best = r;
-  return best?.policy ?? null;
+  return cheapestCorrectOf(
+    reports.map((r) =>
+      r ? { policy: r.policy, violations: r.violations.total, timePerAccessNs: timePerAccessNs(r) } : null,
+    ),
+  );
 }
 
 /** The compare figures of a group of reports (one per policy, the first the baseline), as the HTTP API serves them. */

@@ -15,3 +15,5 @@ export * from './shrink.runner';
 export * from './series.fields';
 export * from './witness.selection';
 export * from './coverage';
+export * from './estimate';
+export * from './replications';

@@ -7,6 +7,7 @@
 import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 import type { RunL0, RunRates, RunTime } from './real-units';
 import type { RunMeasured } from './warmup';
+import type { PolicyEstimates } from './replications';
 import type { RunCoverage } from './coverage';
 
 export type { RunCoverage } from './coverage';
@@ -148,6 +149,13 @@ export interface RunReport {
    * `tlbsim replay --until-window <metrics.windows>` reproduces its digest.
    */
   partial?: boolean;
+  /**
+   * `run --replications N` (N > 1): every cost figure over the N runs from
+   * the replication seeds as a mean with a 95% interval, each run's digest
+   * and the violations of all of them (this report is the first run's, at
+   * the scenario's own seed). Absent for one replication.
+   */
+  replications?: PolicyEstimates;
   /** Counters over simulated time (for charts); not part of the digest. */
   series?: RunSeries;
   /**

@@ -20,6 +20,12 @@ export interface RunMeasured {
   accesses: number;
   /** Guest accesses they stand for (`workload.accessSampling` each): the divisor of every per-access cost. */
   guestAccesses: number;
+  /**
+   * Flush events in the interval: GPA flush hypercalls plus root loads, what
+   * the flush policies differ by. A cost figure resting on few of them is
+   * not converged (`CONVERGENCE.costEventsMin`, estimate.ts).
+   */
+  flushEvents: number;
 }
 
 /** The counters of the time shares (`RunTime.percent`), charged as the vCPUs' clocks move; they sum to `vcpuTimePs`. */
@@ -76,6 +82,7 @@ export function costWindowOf(cfg: SimConfig, merged: ShardPartial, windows: numb
       warmupReached: warmupWindow === 0 || reached,
       accesses: counters[C.accesses],
       guestAccesses: counters[C.guestAccesses],
+      flushEvents: counters[C.hvFlushSpace] + counters[C.hvFlushList] + counters[C.rootLoads],
     },
   };
 }

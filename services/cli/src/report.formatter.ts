@@ -2,7 +2,9 @@ import { RunReport, selectWitnesses, VIOLATION_CLASSES, Witness, WitnessSelectio
 import { STALL_FACTOR_MAX, STALL_LIMIT_NS_MIN } from '@tlbsim/sim-core';
 import { realUnitsLines } from './real-units.formatter';
 import { measuredLine } from './measured.formatter';
+import { replicationLines } from './replications.formatter';
 import { alignPairs, fmtFixed, fmtInt, fmtPercent } from './format.util';
+import { STALE_HITS_NOTE, witnessesKeptHint } from './witness-hint.formatter';
 
 /** Violation classes, most severe first: `VIOLATION_CLASSES` of `@tlbsim/engine` (their one home is sim-core). */
 export const VIOLATION_CLASS_ORDER = VIOLATION_CLASSES;
@@ -143,7 +145,8 @@ function violations(r: RunReport): string[] {
   const v = r.violations;
   const verdict = v.total === 0 ? 'none' : `${fmtInt(v.total)} total`;
   const pairs = violationClasses(r).map((c) => [c, fmtInt(violationCount(r, c))] as const);
-  return ['', `Violations: ${verdict}`, ...coverageWarningLines(r), ...alignPairs(pairs)];
+  const note = v.total > 0 || r.metrics.staleHits > 0 ? [`  (${STALE_HITS_NOTE})`] : [];
+  return ['', `Violations: ${verdict}`, ...note, ...coverageWarningLines(r), ...alignPairs(pairs)];
 }
 
 /** One witness: a heading and its trace lines. */
@@ -166,9 +169,10 @@ function witnesses(r: RunReport, sel: WitnessSelection): string[] {
   if (all.length === 0 || (sel.max ?? 1) <= 0) return [];
   const { shown, matching } = selectWitnesses(all, sel);
   const filter = filterText(sel);
-  if (shown.length === 0) return ['', `Witnesses: none${filter} among the ${all.length} kept`];
+  const hint = witnessesKeptHint(r, sel, shown.length);
+  if (shown.length === 0) return ['', `Witnesses: none${filter} among the ${all.length} kept${hint && ` (${hint})`}`];
   const more = matching > shown.length ? ` (${shown.length} of ${matching} kept, in time order)` : '';
-  return ['', `Witnesses${filter}${more}`, ...shown.flatMap(witness)];
+  return ['', `Witnesses${filter}${more}`, ...(hint ? [`  ${hint}`] : []), ...shown.flatMap(witness)];
 }
 
 /** Cycle totals and the most expensive operations. */
@@ -203,6 +207,7 @@ export function formatReport(report: RunReport, options: ReportFormatOptions = {
     ...witnesses(report, options.witnessSelection ?? { max: options.witnesses ?? 3 }),
     ...costs(report, options.topOps ?? 8),
     ...realUnitsLines(report),
+    ...replicationLines(report),
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { policyListErrors, ScenarioInputError } from '@tlbsim/contracts';
-import type { RunReport } from '@tlbsim/engine';
+import { RunReport, runReplications } from '@tlbsim/engine';
 import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { comparisonResult, formatComparison } from '../compare.formatter';
 import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { formatInputErrors, loadScenarioFile } from '../scenario.loader';
-import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+import { addReplicationsOption, addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim compare`. */
 export interface CompareOptions extends ScenarioOptions {
@@ -48,20 +48,24 @@ export async function compareAction(ctx: CliContext, file: string, options: Comp
     ctx.io.err(formatInputErrors(file, error));
     return EXIT.BAD_INPUT;
   }
-  const reports: RunReport[] = [];
+  // Every policy runs the same replication seeds (common random numbers): its overheads are paired differences.
+  const runs: RunReport[][] = [];
   for (const [i, config] of configs.entries()) {
-    const progress = createProgressReporter(
-      ctx.io,
-      `${config.kvm.policy} (${i + 1}/${configs.length})`,
-      options.progress,
+    const n = config.run.replications;
+    runs.push(
+      await runReplications(config, async (c, rep) => {
+        const label = `${config.kvm.policy} (${i + 1}/${configs.length})${n > 1 ? ` seed ${c.seed} (${rep + 1}/${n})` : ''}`;
+        const progress = createProgressReporter(ctx.io, label, options.progress);
+        try {
+          return await ctx.run(c, { onProgress: (p) => progress.update(p) });
+        } finally {
+          progress.stop();
+        }
+      }),
     );
-    try {
-      reports.push(await ctx.run(config, { onProgress: (p) => progress.update(p) }));
-    } finally {
-      progress.stop();
-    }
   }
-  ctx.io.out(options.json ? `${JSON.stringify(comparisonResult(reports))}\n` : formatComparison(reports));
+  const result = comparisonResult(runs);
+  ctx.io.out(options.json ? `${JSON.stringify(result)}\n` : formatComparison(result, runs));
   return EXIT.OK;
 }
 
@@ -74,8 +78,11 @@ export function compareCommand(ctx: CliContext): Command {
       '--policies <list>',
       `comma-separated policies, the first is the baseline (${POLICY_NAMES.join(', ')})`,
     );
-  addProgressOption(addScenarioOptions(command, false))
-    .option('--json', 'print { scenario, seed, policies, reports, overheadVsFirst } as one JSON object')
+  addProgressOption(addReplicationsOption(addScenarioOptions(command, false)))
+    .option(
+      '--json',
+      'print { scenario, seeds, policies, reports, timeOverheadVsFirst, timeOverheadVsFirstCi95, estimates, cheapestCorrect, ... } as one JSON object',
+    )
     .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} a run failed.`)
     .action(async (file: string, options: CompareOptions) => ctx.setExitCode(await compareAction(ctx, file, options)));
   return command;

@@ -92,5 +92,7 @@ export function printReport(
   }
   const text = human ? human(report) : formatReport(report, { witnessSelection: witnessSelectionOf(options) });
   ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : text);
-  return options.failOnViolation && report.violations.total > 0 ? EXIT.VIOLATIONS : EXIT.OK;
+  // With replications, a violation in any of them fails the run.
+  const violations = report.replications?.violations ?? report.violations.total;
+  return options.failOnViolation && violations > 0 ? EXIT.VIOLATIONS : EXIT.OK;
 }

@@ -6,7 +6,8 @@ import { addProgressOption, createProgressReporter, ProgressMode } from '../prog
 import { watchInterrupts } from '../interrupt.util';
 import { formatFirstViolation } from '../report.formatter';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
-import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
+import { addReplications } from './run.replications';
+import { addReplicationsOption, addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
 export interface RunOptions extends ScenarioOptions, ReportOutputOptions {
@@ -47,6 +48,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     );
     return EXIT.INTERRUPTED;
   }
+  if (!options.stopAtFirstViolation) await addReplications(ctx, config, report, options.progress);
   return printReport(ctx, report, options, options.stopAtFirstViolation ? formatFirstViolation : undefined);
 }
 
@@ -55,7 +57,7 @@ export function runCommand(ctx: CliContext): Command {
   const command = new Command('run')
     .description('run a scenario in process and print its report')
     .argument('<scenario>', 'scenario file (YAML or JSON; - for standard input)');
-  addProgressOption(addScenarioOptions(command))
+  addProgressOption(addReplicationsOption(addScenarioOptions(command)))
     .option('--json', 'print the report as one JSON object (exactly the RunReport)')
     .option('--fail-on-violation', `exit with ${EXIT.VIOLATIONS} if the run found any violation`)
     .option(

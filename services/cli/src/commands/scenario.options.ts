@@ -14,6 +14,8 @@ export interface ScenarioOptions {
   shards?: string;
   /** `--policy P`: shorthand for `--set kvm.policy=P` (not on `compare`). */
   policy?: string;
+  /** `--replications N` (`run`, `compare`, `sweep`): shorthand for `--set run.replications=N`. */
+  replications?: string;
 }
 
 /** Commander collector for a repeatable option. */
@@ -32,6 +34,14 @@ export function addScenarioOptions(command: Command, withPolicy = true): Command
     .option('--shards <n>', 'shorthand for --set run.shards=<n>');
   if (withPolicy) command.option('--policy <name>', 'shorthand for --set kvm.policy=<name>');
   return command;
+}
+
+/** Adds `--replications N` (`run`, `compare`, `sweep`): runs from derived seeds, figures with 95% intervals. */
+export function addReplicationsOption(command: Command): Command {
+  return command.option(
+    '--replications <n>',
+    'shorthand for --set run.replications=<n>: runs from seeds derived from the scenario seed, each figure a mean with a 95% interval',
+  );
 }
 
 /**
