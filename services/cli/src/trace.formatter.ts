@@ -1,5 +1,6 @@
 import { RunReport, selectWitnesses, WitnessSelection } from '@tlbsim/engine';
 import { fmtInt } from './format.util';
+import { witnessesKeptHint } from './witness-hint.formatter';
 
 /** The column heading of the trace lines (as the kernel writes them: actor, host, seconds, event: detail). */
 const COLUMNS = `#${'ACTOR'.padStart(13)} ${'HOST'.padEnd(5)} ${'TIMESTAMP'.padStart(11)}  EVENT: DETAIL`;
@@ -17,6 +18,8 @@ export function formatTrace(report: RunReport, sel: WitnessSelection): string {
     `# tlbsim trace: ${report.scenario}, seed ${report.seed}, policy ${report.policy}, digest ${report.digest}${partial}`,
     `# violations: ${fmtInt(report.violations.total)}; witnesses kept ${report.violations.witnesses.length}, shown ${shown.length} of ${matching} matching`,
   ];
+  const hint = witnessesKeptHint(report, sel, shown.length);
+  if (hint) lines.push(`# ${hint}`);
   if (shown.length === 0) return `${lines.join('\n')}\n`;
   lines.push(COLUMNS);
   shown.forEach((w, i) => {
