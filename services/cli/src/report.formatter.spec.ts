@@ -16,7 +16,7 @@ describe('formatReport', () => {
     expect(text).toContain('1,000 (miss rate 12.5%)');
     expect(text).toContain('GPA space 3, GPA list 5');
     expect(text).toMatch(
-      /Violations: 2 total\n\s+cross-vm\s+0\n\s+use-after-free\s+0\n\s+stale-mapping\s+0\n\s+stale-root\s+2/,
+      /Violations: 2 total\n {2}\(one violation per stale TLB entry.*\)\n\s+cross-vm\s+0\n\s+use-after-free\s+0\n\s+stale-mapping\s+0\n\s+stale-root\s+2/,
     );
     expect(text).toContain('#1 stale-root: host 0 vm 1 vcpu 0 at 123,456 ns, page 0x1f000');
     expect(text).toContain('      kvm_mmu_load: root=0x1f000 inc=4 flush=asid-enlightened');
