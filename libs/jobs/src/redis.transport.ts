@@ -5,7 +5,7 @@ import { BarrierTimeoutError } from './barrier-timeout.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
 import { BARRIER_TIMEOUT_MS } from './jobs.constants';
-import { BarrierReply, ShardExchangeRepository } from './shard-exchange.repository';
+import { BarrierReply, ShardExchangeStore } from './shard.store';
 import { ShardSupersededError } from './shard-superseded.error';
 
 /**
@@ -59,7 +59,7 @@ export class RedisTransport implements ShardTransport {
   private readonly barrierTimeoutMs: number;
 
   constructor(
-    private readonly repo: ShardExchangeRepository,
+    private readonly repo: ShardExchangeStore,
     private readonly opts: RedisTransportOptions,
   ) {
     this.stats = { ...(opts.stats ?? emptyTransportStats()) };

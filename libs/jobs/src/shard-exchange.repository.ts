@@ -3,40 +3,16 @@ import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
 import { JobKeys } from './job.keys';
 import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { TlbPipeline, TlbRedis } from './redis.client';
-
-/** Outcome of publishing a window or waiting for its barrier. */
-export type BarrierStatus = 'passed' | 'waiting' | 'finished' | 'superseded';
-
-/** What {@link ShardExchangeRepository.publish} and `.wait` return. */
-export interface BarrierReply {
-  status: BarrierStatus;
-  /** Every shard reported done in this window. */
-  allDone: boolean;
-  /** False when the window had been published before (a resumed shard re-running it). */
-  fresh: boolean;
-  /** The window's batches for this shard, when passed. */
-  entries: InboundEntry[];
-  /** The window after which every shard stops for a resize, -1 if none (see `PUBLISH_LUA`). */
-  stopAt: number;
-}
-
-/** What {@link ShardExchangeRepository.barrierProgress} returns. */
-export interface BarrierProgress {
-  /** Shards that have not published the window. */
-  missing: number[];
-  /** Every shard's last published window and token: equal signatures, no progress. */
-  signature: string;
-}
-
-/** What {@link ShardExchangeRepository.claim} returns. */
-export interface ShardClaim {
-  token: string;
-  snapshot: Buffer | null;
-  /** The token before this shard's first run at the job's current shard count. */
-  t0: number;
-  /** The window of a resize under way, -1 if none. */
-  stopAt: number;
-}
+import { RESIZE_STOP_LUA } from './resize.scripts';
+import {
+  BarrierProgress,
+  BarrierReply,
+  BarrierStatus,
+  FencedAppendReply,
+  ResizeStopReply,
+  ShardClaim,
+  ShardExchangeStore,
+} from './shard.store';
 
 const STATUS: Record<number, BarrierStatus> = { 1: 'passed', 0: 'waiting', [-1]: 'finished', [-2]: 'superseded' };
 /** The largest stream sequence number (the end of one window's entries). */
@@ -60,10 +36,10 @@ export function parseEntries(raw: unknown): InboundEntry[] {
 
 /**
  * Redis I/O of one running shard: publishing windows, the barrier, inbound
- * batches, snapshots and the partial result. Uses its own connection since
- * waiting at the barrier blocks it (XREAD BLOCK).
+ * batches, snapshots and the partial result (the Redis {@link ShardExchangeStore}).
+ * Uses its own connection since waiting at the barrier blocks it (XREAD BLOCK).
  */
-export class ShardExchangeRepository {
+export class ShardExchangeRepository implements ShardExchangeStore {
   /** Round trips to Redis so far (each call of this class is one). */
   roundTrips = 0;
 
@@ -224,5 +200,21 @@ export class ShardExchangeRepository {
     this.roundTrips++;
     const r = await this.redis.tlbCompleteShard(3, k.barrier, k.result, k.partials, this.shard, token, json);
     return r >= 0 ? r : STATUS[r];
+  }
+
+  /** Counts this shard as stopped for the resize after window `stopAt` (lua/resize-stop.lua). */
+  async stopForResize(token: string, stopAt: number): Promise<ResizeStopReply> {
+    const k = this.keys;
+    this.roundTrips++;
+    const r = Number(await this.redis.eval(RESIZE_STOP_LUA, 2, k.barrier, k.result, this.shard, token, stopAt));
+    return r >= 0 ? r : r === -1 ? 'finished' : r === -2 ? 'superseded' : 'none';
+  }
+
+  /** Appends a progress event of the run holding `token` (lua/append-shard-event.lua). */
+  async appendProgress(eventJson: string, token: string): Promise<FencedAppendReply> {
+    const k = this.keys;
+    this.roundTrips++;
+    const r = await this.redis.tlbAppendShardEvent(3, k.events, k.result, k.barrier, eventJson, this.shard, token);
+    return r === -1 ? 'finished' : r === -2 ? 'superseded' : 'appended';
   }
 }

@@ -1,0 +1,120 @@
+import type { InboundEntry } from './batch.codec';
+import { decodeBatch } from './batch.codec';
+
+/** One entry of an inbound stream: Redis id `<window>-<seq>`, fields `s` (sender) and `d` (batch). */
+export interface MemInboundEntry {
+  window: number;
+  seq: number;
+  sender: number;
+  data: Buffer;
+}
+
+/** An appended event, with what the simulator checks about it. */
+export interface MemEvent {
+  json: string;
+  /** The shard of a progress event. */
+  shard?: number;
+  /** True if the run that appended it no longer held the shard's fencing token (a fenced run). */
+  stale: boolean;
+}
+
+/**
+ * A job's keys as the in-memory store holds them, named as in Redis
+ * (`job.keys.ts`): the barrier hash keeps Redis's field names (`tok:<s>`,
+ * `pub:<s>`, `c:<w>`, `n:<w>`, `top`, `resize`, `stopAt`, `rsn`, `rs:<s>`,
+ * `t0:<s>`, `re:<s>`) so the code reads like the Lua scripts it mirrors.
+ */
+export interface MemJobState {
+  /** The result record (the tombstone); null while the job runs. */
+  result: Map<string, string> | null;
+  /** The metadata fields the protocol reads and writes (`shards`, `epoch`, `resizeTo`, `requeue`). */
+  meta: Map<string, string>;
+  barrier: Map<string, string>;
+  /** The barrier stream: one entry per passed window (id `<w>-1`) with its all-done flag. */
+  bar: { window: number; all: string }[];
+  inbound: Map<number, MemInboundEntry[]>;
+  snap: Map<number, Buffer>;
+  /** The snapshot each one replaced (only the `older-snapshot` mutation reads it). */
+  prevSnap: Map<number, Buffer>;
+  parts: Map<number, string>;
+  ckpt: Map<string, string>;
+  events: MemEvent[];
+}
+
+/** Barrier stream entries kept (Redis: `XADD ... MAXLEN ~ 128`). @defaultValue 128 */
+export const BARRIER_STREAM_MAX = 128;
+
+/** A fresh job's state with `shards` shards at epoch 0. */
+export function newMemJob(shards: number): MemJobState {
+  return {
+    result: null,
+    meta: new Map([
+      ['shards', String(shards)],
+      ['epoch', '0'],
+    ]),
+    barrier: new Map(),
+    bar: [],
+    inbound: new Map(),
+    snap: new Map(),
+    prevSnap: new Map(),
+    parts: new Map(),
+    ckpt: new Map(),
+    events: [],
+  };
+}
+
+/** A deep copy (buffers are never mutated in place, so they are shared). */
+export function cloneMemJob(j: MemJobState): MemJobState {
+  return {
+    result: j.result && new Map(j.result),
+    meta: new Map(j.meta),
+    barrier: new Map(j.barrier),
+    bar: j.bar.map((e) => ({ ...e })),
+    inbound: new Map([...j.inbound].map(([s, es]) => [s, es.map((e) => ({ ...e }))])),
+    snap: new Map(j.snap),
+    prevSnap: new Map(j.prevSnap),
+    parts: new Map(j.parts),
+    ckpt: new Map(j.ckpt),
+    events: j.events.map((e) => ({ ...e })),
+  };
+}
+
+/** HINCRBY on a hash map; returns the new value. */
+export function hincr(h: Map<string, string>, field: string, by = 1): number {
+  const v = Number(h.get(field) ?? '0') + by;
+  h.set(field, String(v));
+  return v;
+}
+
+/** A number field of a hash, or `dflt` when absent. */
+export function hnum(h: Map<string, string>, field: string, dflt: number): number {
+  const v = h.get(field);
+  return v === undefined ? dflt : Number(v);
+}
+
+/** XADD `<window>-*` on an inbound stream; throws as Redis does for an id not above the stream's top. */
+export function xaddInbound(j: MemJobState, dst: number, window: number, sender: number, data: Buffer): void {
+  const stream = j.inbound.get(dst) ?? [];
+  const top = stream[stream.length - 1];
+  if (top && top.window > window)
+    throw new Error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
+  const seq = top && top.window === window ? top.seq + 1 : 0;
+  stream.push({ window, seq, sender, data });
+  j.inbound.set(dst, stream);
+}
+
+/** XRANGE of one window of an inbound stream, as parsed entries. */
+export function inboundWindow(j: MemJobState, shard: number, window: number): InboundEntry[] {
+  return (j.inbound.get(shard) ?? [])
+    .filter((e) => e.window === window)
+    .map((e) => ({ sender: e.sender, batch: decodeBatch(e.data) }));
+}
+
+/** XADD `<window>-1` on the barrier stream (trimmed); throws as Redis does for an id not above the top. */
+export function xaddBarrier(j: MemJobState, window: number, all: string): void {
+  const top = j.bar[j.bar.length - 1];
+  if (top && top.window >= window)
+    throw new Error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
+  j.bar.push({ window, all });
+  if (j.bar.length > BARRIER_STREAM_MAX) j.bar.shift();
+}

@@ -1,0 +1,150 @@
+import type { InboundEntry } from './batch.codec';
+
+/**
+ * The storage of the shard protocol, behind one narrow interface with two
+ * implementations: Redis (`RedisShardStore`, the Lua scripts of `lua/`) and
+ * memory (`InMemoryShardStore`, the protocol simulator's). Both follow the
+ * same rules, held by one contract suite (test/shard-store.contract.test.ts):
+ *
+ * - once a job is finished (its result record, the tombstone, exists) every
+ *   write of its shards is refused with `finished`;
+ * - a shard's writes (publish, snapshot, complete, resize stop, progress
+ *   events) carry the fencing token of its run, and a run whose token is no
+ *   longer the shard's latest claim is refused with `superseded`;
+ * - a window is published once per shard: a re-run of it (a resumed shard)
+ *   writes nothing but its progress marker;
+ * - the barrier of a window passes when every shard published it.
+ */
+
+/** Outcome of publishing a window, waiting for its barrier, or a fenced write. */
+export type BarrierStatus = 'passed' | 'waiting' | 'finished' | 'superseded';
+
+/** What {@link ShardExchangeStore.publish} and `.wait` return. */
+export interface BarrierReply {
+  status: BarrierStatus;
+  /** Every shard reported done in this window. */
+  allDone: boolean;
+  /** False when the window had been published before (a resumed shard re-running it). */
+  fresh: boolean;
+  /** The window's batches for this shard, when passed. */
+  entries: InboundEntry[];
+  /** The window after which every shard stops for a resize, -1 if none (see lua/publish.lua). */
+  stopAt: number;
+}
+
+/** What {@link ShardExchangeStore.barrierProgress} returns. */
+export interface BarrierProgress {
+  /** Shards that have not published the window. */
+  missing: number[];
+  /** Every shard's last published window and token: equal signatures, no progress. */
+  signature: string;
+}
+
+/** What {@link ShardExchangeStore.claim} returns. */
+export interface ShardClaim {
+  token: string;
+  snapshot: Buffer | null;
+  /** The token before this shard's first run at the job's current shard count. */
+  t0: number;
+  /** The window of a resize under way, -1 if none. */
+  stopAt: number;
+}
+
+/** What {@link ShardExchangeStore.stopForResize} returns: the shards stopped so far, or why the stop does not count. */
+export type ResizeStopReply = number | 'finished' | 'superseded' | 'none';
+
+/** What {@link ShardExchangeStore.appendProgress} returns. */
+export type FencedAppendReply = 'appended' | 'finished' | 'superseded';
+
+/**
+ * The store as one run of one shard sees it (its shard and the job's shard
+ * count are fixed). Every call is one round trip.
+ */
+export interface ShardExchangeStore {
+  /** Round trips so far. */
+  readonly roundTrips: number;
+  /** Takes a new fencing token for this run and returns the shard's last snapshot; null once the job is finished. */
+  claim(): Promise<ShardClaim | null>;
+  /** Publishes window `window` (one batch per destination shard) and checks its barrier. */
+  publish(window: number, outbound: Map<number, Float64Array>, done: boolean, token: string): Promise<BarrierReply>;
+  /** Waits up to `blockMs` for the barrier of `window` (a store without blocking reads looks once). */
+  wait(window: number, blockMs: number): Promise<BarrierReply>;
+  /** Where the barrier of `window` stands. */
+  barrierProgress(window: number): Promise<BarrierProgress>;
+  /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
+  inboundOf(window: number): Promise<InboundEntry[]>;
+  /** Stores a snapshot taken after window `keepFrom` (fenced) and drops inbound batches of earlier windows. */
+  saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus>;
+  /** Stores the checkpoint after `windowsDone` windows (not fenced: it is deterministic), dropping the fields `drop`. */
+  saveCheckpoint(windowsDone: number, json: string, drop: readonly string[]): Promise<BarrierStatus>;
+  /** Stores the shard's partial result (fenced); the number of shards finished, or a status. */
+  complete(json: string, token: string): Promise<number | BarrierStatus>;
+  /** Counts the shard as stopped for the resize after window `stopAt` (fenced). */
+  stopForResize(token: string, stopAt: number): Promise<ResizeStopReply>;
+  /** Appends a progress event of this run (`eventJson`), fenced. */
+  appendProgress(eventJson: string, token: string): Promise<FencedAppendReply>;
+}
+
+/** Final state of a job, as its result record (the tombstone) holds it. */
+export type FinishedState = 'completed' | 'failed' | 'cancelled';
+
+/** Where a job's shard layout stands (its metadata's `shards` and `epoch`). */
+export interface JobLayout {
+  shards: number;
+  epoch: number;
+}
+
+/** Arguments of {@link ShardStore.commitResize} (see lua/resize-commit.lua). */
+export interface ResizeCommit {
+  /** The epoch the commit expects (it moved: someone committed already). */
+  epoch: number;
+  /** The shard count before. */
+  from: number;
+  /** The new shard count. */
+  to: number;
+  /** The resize request the commit expects ('' for a job not running). */
+  expect: string;
+  /** Put the job back in the admission queue. */
+  requeue: boolean;
+  /** The window count the snapshots were taken after. */
+  windowsDone: number;
+  /** One snapshot per new shard. */
+  snapshots: Buffer[];
+  /** One checkpoint (ShardPartial JSON) per new shard. */
+  checkpoints: string[];
+  /** The `resized` event. */
+  eventJson: string;
+}
+
+/** What {@link ShardStore.commitResize} returns: the new epoch, or why not. */
+export type ResizeCommitReply = number | 'finished' | 'moved' | 'redo';
+
+/** The job-wide part of the protocol's storage (one job). */
+export interface ShardStore {
+  /** The store of one run of `shard` while the job has `shards` shards. */
+  exchange(shard: number, shards: number): ShardExchangeStore;
+  /** The job's shard count and epoch; null if its metadata is gone. */
+  layout(): Promise<JobLayout | null>;
+  /** The job's final state, or null while it runs. */
+  finishedState(): Promise<FinishedState | null>;
+  /** Finishes the job once (the tombstone) with the final event; false if it was finished already. */
+  finish(state: FinishedState, fields: Record<string, string>, eventJson: string): Promise<boolean>;
+  /** Deletes what only a running job needs (barrier, streams, snapshots, partials, checkpoints). */
+  dropTransport(shards: number): Promise<void>;
+  /** Asks the running shards to stop at the next barrier for a resize to `shards`; false if the job is finished. */
+  requestResize(shards: number, eventJson: string): Promise<boolean>;
+  /** The shard count of the resize requested, or null. */
+  resizeRequested(): Promise<number | null>;
+  /** Each shard's stored snapshot. */
+  snapshots(shards: number): Promise<(Buffer | null)[]>;
+  /** Each shard's batches delivered in the window after `window`. */
+  inboundAt(shards: number, window: number): Promise<InboundEntry[][]>;
+  /** Switches the job to re-partitioned snapshots, atomically. */
+  commitResize(c: ResizeCommit): Promise<ResizeCommitReply>;
+  /** Finished shards' partial results (JSON) by shard. */
+  partials(): Promise<Map<number, string>>;
+  /** Checkpoints (JSON) by field `<windowsDone>:<shard>`. */
+  checkpoints(): Promise<Map<string, string>>;
+  /** The job's events (JSON) in order. */
+  events(): Promise<string[]>;
+}

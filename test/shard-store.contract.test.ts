@@ -1,0 +1,217 @@
+/**
+ * The contract of the shard protocol's store (libs/jobs shard.store.ts),
+ * run against both implementations: Redis (the Lua scripts of lua/, on a
+ * real redis-server on a free port) and memory (the protocol simulator's).
+ * Whatever the simulator finds about the protocol on the in-memory store
+ * holds on Redis only as far as this suite makes them agree.
+ */
+import { MSG_WIDTH } from '@tlbsim/sim-core';
+import { createRedis, InMemoryShardStore, JobKeys, RedisShardStore, ShardStore, TlbRedis } from '@tlbsim/jobs';
+import { startRedis, TestRedis } from './support/redis-server';
+
+let server: TestRedis;
+const conns: TlbRedis[] = [];
+let jobs = 0;
+
+/** A batch of `n` messages from actor `src`. */
+function batch(src: number, n: number): Float64Array {
+  const b = new Float64Array(n * MSG_WIDTH);
+  for (let i = 0; i < n; i++) b.set([1000 + i, src, i, 0, 1], i * MSG_WIDTH);
+  return b;
+}
+
+/** How many messages a list of entries holds. */
+function messages(entries: { batch: Float64Array }[]): number {
+  return entries.reduce((a, e) => a + e.batch.length / MSG_WIDTH, 0);
+}
+
+const IMPLEMENTATIONS: [string, (shards: number) => Promise<ShardStore>][] = [
+  ['memory', async (shards) => new InMemoryShardStore({ shards })],
+  [
+    'redis',
+    async (shards) => {
+      const conn = createRedis(server.url);
+      conns.push(conn);
+      const keys = new JobKeys('contract', `j${++jobs}`);
+      await conn.hset(keys.meta, { shards, epoch: 0 });
+      return new RedisShardStore(conn, keys);
+    },
+  ],
+];
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  conns.forEach((c) => c.disconnect());
+  await server.stop();
+});
+
+describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
+  it('claims: a new token per run, the token base and no snapshot at first', async () => {
+    const store = await make(2);
+    const x = store.exchange(1, 2);
+    expect(await x.claim()).toEqual({ token: '1', snapshot: null, t0: 0, stopAt: -1 });
+    expect((await x.claim())!.token).toBe('2');
+    expect(await store.layout()).toEqual({ shards: 2, epoch: 0 });
+  });
+
+  it('passes a window barrier once every shard published it, delivering each batch once', async () => {
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    const first = await a.publish(0, new Map([[1, batch(1, 3)]]), false, ta);
+    expect(first).toMatchObject({ status: 'waiting', fresh: true, stopAt: -1 });
+    expect((await a.wait(0, 10)).status).toBe('waiting');
+    expect((await a.barrierProgress(0)).missing).toEqual([1]);
+    const last = await b.publish(0, new Map([[0, batch(7, 2)]]), true, tb);
+    expect(last).toMatchObject({ status: 'passed', allDone: false, fresh: true });
+    expect(messages(last.entries)).toBe(3);
+    const waited = await a.wait(0, 10);
+    expect(waited).toMatchObject({ status: 'passed', allDone: false });
+    expect(messages(waited.entries)).toBe(2);
+    expect(waited.entries[0].sender).toBe(1);
+    expect((await a.barrierProgress(0)).missing).toEqual([]);
+    // A re-published window (a resumed run) is not written or counted again.
+    const again = await b.publish(0, new Map([[0, batch(7, 2)]]), true, tb);
+    expect(again).toMatchObject({ status: 'passed', fresh: false });
+    expect(messages((await a.wait(0, 10)).entries)).toBe(2);
+    expect(messages(await a.inboundOf(0))).toBe(2);
+    // All done: the barrier says so.
+    await a.publish(1, new Map(), true, ta);
+    expect((await b.publish(1, new Map(), true, tb)).allDone).toBe(true);
+    expect((await a.wait(1, 10)).allDone).toBe(true);
+  });
+
+  it('refuses every write of a run whose token is no longer the latest (fencing)', async () => {
+    const store = await make(1);
+    const x = store.exchange(0, 1);
+    const old = (await x.claim())!.token;
+    const before = (await x.barrierProgress(0)).signature;
+    const now = (await x.claim())!.token;
+    expect((await x.barrierProgress(0)).signature).not.toBe(before);
+    expect((await x.publish(0, new Map(), false, old)).status).toBe('superseded');
+    expect(await x.saveSnapshot(Buffer.from('s'), 0, old)).toBe('superseded');
+    expect(await x.complete('{}', old)).toBe('superseded');
+    expect(await x.appendProgress('{"type":"window-completed"}', old)).toBe('superseded');
+    expect(await x.stopForResize(old, 0)).toBe('superseded');
+    expect(await x.appendProgress('{"type":"window-completed"}', now)).toBe('appended');
+    expect(await store.events()).toEqual(['{"type":"window-completed"}']);
+    expect(await x.complete('{"p":1}', now)).toBe(1);
+    expect(await store.partials()).toEqual(new Map([[0, '{"p":1}']]));
+  });
+
+  it('keeps a snapshot for the next claim and trims the inbound batches before it', async () => {
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    for (let w = 0; w < 3; w++) {
+      await a.publish(w, new Map(), false, ta);
+      await b.publish(w, new Map([[0, batch(7, 1)]]), false, tb);
+    }
+    expect(await a.saveSnapshot(Buffer.from('snap-2'), 2, ta)).toBe('passed');
+    expect(messages(await a.inboundOf(1))).toBe(0);
+    expect(messages(await a.inboundOf(2))).toBe(1);
+    const claim = (await a.claim())!;
+    expect(claim.snapshot?.toString()).toBe('snap-2');
+    expect(claim.token).toBe('2');
+    expect(await store.snapshots(2)).toEqual([Buffer.from('snap-2'), null]);
+    expect((await store.inboundAt(2, 2)).map(messages)).toEqual([1, 0]);
+  });
+
+  it('keeps checkpoints (not fenced) and drops the ones named', async () => {
+    const store = await make(1);
+    const x = store.exchange(0, 1);
+    expect(await x.saveCheckpoint(1, '{"w":1}', [])).toBe('passed');
+    expect(await x.saveCheckpoint(2, '{"w":2}', ['1:0'])).toBe('passed');
+    expect(await store.checkpoints()).toEqual(new Map([['2:0', '{"w":2}']]));
+  });
+
+  it('finishes once; a finished job refuses claims and every write', async () => {
+    const store = await make(1);
+    const x = store.exchange(0, 1);
+    const t = (await x.claim())!.token;
+    expect(await store.finishedState()).toBeNull();
+    expect(await store.finish('cancelled', { error: '' }, '{"type":"cancelled"}')).toBe(true);
+    expect(await store.finish('completed', {}, '{"type":"completed"}')).toBe(false);
+    expect(await store.finishedState()).toBe('cancelled');
+    expect(await x.claim()).toBeNull();
+    expect((await x.publish(0, new Map(), true, t)).status).toBe('finished');
+    expect((await x.wait(0, 10)).status).toBe('finished');
+    expect(await x.saveSnapshot(Buffer.from('s'), 0, t)).toBe('finished');
+    expect(await x.saveCheckpoint(1, '{}', [])).toBe('finished');
+    expect(await x.complete('{}', t)).toBe('finished');
+    expect(await x.stopForResize(t, 0)).toBe('finished');
+    expect(await x.appendProgress('{}', t)).toBe('finished');
+    expect(await store.requestResize(2, '{}')).toBe(false);
+    expect(await store.events()).toEqual(['{"type":"cancelled"}']);
+  });
+
+  it('resizes: the request becomes a stop window at the next barrier, stops count once, the commit switches', async () => {
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    expect(await store.requestResize(3, '{"type":"resize-requested"}')).toBe(true);
+    expect(await store.resizeRequested()).toBe(3);
+    expect((await a.publish(0, new Map(), false, ta)).stopAt).toBe(-1);
+    expect((await b.publish(0, new Map(), false, tb)).stopAt).toBe(0);
+    expect((await a.wait(0, 10)).stopAt).toBe(0);
+    expect(await a.stopForResize(ta, 1)).toBe('none');
+    expect(await a.stopForResize(ta, 0)).toBe(1);
+    expect(await a.stopForResize(ta, 0)).toBe(1);
+    expect(await b.stopForResize(tb, 0)).toBe(2);
+    const commit = {
+      epoch: 0,
+      from: 2,
+      to: 3,
+      expect: '3',
+      requeue: true,
+      windowsDone: 1,
+      snapshots: [0, 1, 2].map((s) => Buffer.from(`n${s}`)),
+      checkpoints: ['{"s":0}', '{"s":1}', '{"s":2}'],
+      eventJson: '{"type":"resized"}',
+    };
+    expect(await store.commitResize({ ...commit, expect: '4' })).toBe('redo');
+    expect(await store.commitResize(commit)).toBe(1);
+    expect(await store.commitResize(commit)).toBe('moved');
+    expect(await store.layout()).toEqual({ shards: 3, epoch: 1 });
+    expect(await store.resizeRequested()).toBeNull();
+    expect([...(await store.checkpoints()).keys()].sort()).toEqual(['1:0', '1:1', '1:2']);
+    // Each shard's next run is its first at 3 shards: t0 is its token before.
+    expect(await store.exchange(0, 3).claim()).toEqual({ token: '2', snapshot: Buffer.from('n0'), t0: 1, stopAt: -1 });
+    expect(await store.exchange(2, 3).claim()).toEqual({ token: '1', snapshot: Buffer.from('n2'), t0: 0, stopAt: -1 });
+    expect(await store.events()).toEqual(['{"type":"resize-requested"}', '{"type":"resized"}']);
+  });
+
+  it('drops the running job keys', async () => {
+    const store = await make(1);
+    const x = store.exchange(0, 1);
+    const t = (await x.claim())!.token;
+    await x.saveSnapshot(Buffer.from('s'), 0, t);
+    await x.saveCheckpoint(1, '{}', []);
+    await store.dropTransport(1);
+    expect(await store.snapshots(1)).toEqual([null]);
+    expect(await store.checkpoints()).toEqual(new Map());
+    expect((await x.claim())!.token).toBe('1');
+  });
+});
+
+describe('InMemoryShardStore restart (what appendfsync everysec may lose)', () => {
+  it('goes back to the last fsync plus a prefix of the writes since', async () => {
+    const store = new InMemoryShardStore({ shards: 1 });
+    const x = store.exchange(0, 1);
+    await x.claim();
+    store.fsync();
+    await x.claim();
+    await x.claim();
+    expect(store.unsynced).toBe(2);
+    store.restart(1);
+    expect((await x.claim())!.token).toBe('3');
+    // The claim of token 3 was not synced: a restart hands it out again.
+    store.restart(0);
+    expect((await x.claim())!.token).toBe('3');
+    store.fsync();
+    store.restart(0);
+    expect((await x.claim())!.token).toBe('4');
+  });
+});
