@@ -36,7 +36,11 @@ describe('TDP MMU root reuse on Hyper-V, enlightened TLB', () => {
   it('the fix costs hypercalls: one GPA-space flush per root load at least', async () => {
     const buggy = await runInProcess(rootReuseSmall(['seed=42']));
     const fixed = await runInProcess(rootReuseSmall(['seed=42', 'kvm.policy=overhaul+hv-flush-current']));
-    expect(buggy.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBe(0);
+    // Without the fix, GPA-space flushes come only from MMU-notifier invalidations (kvm_flush_remote_tlbs:
+    // one per distinct tracked root of the VM, at most one per vCPU).
+    expect(buggy.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeLessThanOrEqual(
+      buggy.metrics.events.mmuNotifierInvalidations * buggy.fleet.vcpusPerVm,
+    );
     expect(fixed.metrics.hypercalls.flushGuestPhysicalAddressSpace).toBeGreaterThanOrEqual(
       fixed.metrics.roots.allocated,
     );

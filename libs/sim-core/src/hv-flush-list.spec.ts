@@ -4,11 +4,14 @@ import { ShardSim } from './shard';
 import { smallConfig } from './testing/sim-config.fixture';
 
 /**
- * `kvm_flush_remote_tlbs_range()` on Hyper-V: a range that needs more than
+ * `kvm_flush_remote_tlbs_with_address()` on Hyper-V: a range that needs more than
  * `kvm.hvFlushListEntriesMax` (HV_MAX_FLUSH_REP_COUNT) list entries of at
  * most 4096 pages each makes `hyperv_fill_flush_guest_mapping_list()` fail,
  * and KVM flushes the whole address space instead (kvm.actor.ts
- * `remoteFlush`). Cited by docs/flush-semantics.md.
+ * `remoteFlush`). Cited by docs/flush-semantics.md. In v6.1-6.3 an
+ * MMU-notifier invalidation flushes the whole address space
+ * (`__kvm_handle_hva_range()` -> `kvm_flush_remote_tlbs()`); the range path
+ * is the one of the `kvm.undersizedRangeFlush` era, so these runs turn it on.
  */
 
 /** Pages of one MMU-notifier invalidation: 2 list entries of <= 4096 pages. */
@@ -19,10 +22,10 @@ const PAGES = 6000;
  * `overhaul`) whose only host events are MMU-notifier invalidations of
  * {@link PAGES} pages. The footprint is 2 x 4096 pages, so a range fits.
  */
-function config(hvFlushListEntriesMax: number): SimConfig {
+function config(hvFlushListEntriesMax: number, undersizedRangeFlush = true): SimConfig {
   return smallConfig({
     name: 'hv-flush-list',
-    kvm: { hvFlushListEntriesMax },
+    kvm: { hvFlushListEntriesMax, undersizedRangeFlush },
     workload: { workingSetPages: 4096 },
     events: { mmuNotifierInvalidationsPerSec: 200000, mmuNotifierPages: PAGES },
   });
@@ -62,6 +65,14 @@ describe('HvCallFlushGuestPhysicalAddressList fallback to a whole-space flush', 
     expect(c[C.hvListFallbacks]).toBe(0);
     expect(c[C.hvFlushList]).toBeGreaterThan(0);
     expect(c[C.hvFlushSpace]).toBe(0);
+  });
+
+  it('without the range path (v6.1-6.3), an MMU-notifier invalidation is a GPA-space flush, whatever the range', () => {
+    const c = run(config(510, false));
+    expect(c[C.mmuNotifierInvalidations]).toBeGreaterThan(0);
+    expect(c[C.hvFlushList]).toBe(0);
+    expect(c[C.hvListFallbacks]).toBe(0);
+    expect(c[C.hvFlushSpace]).toBeGreaterThan(0);
   });
 
   it('each GPA flush hypercall is applied on every vCPU of the partition (one shootdown message per vCPU)', () => {

@@ -213,7 +213,10 @@ export class HostEvents {
       olds = [];
     }
     const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds });
-    kvm.remoteFlush(t, ch.vm, roots, ch.start, ch.n, ch.seq, op);
+    // __kvm_handle_hva_range(): a whole flush (kvm_flush_remote_tlbs) when the unmap asks for one. The
+    // 2022 bug's era flushed a range here instead (kvm_flush_remote_tlbs_with_address), sized one page.
+    const rangePages = cfg.kvm.undersizedRangeFlush ? ch.n : 0;
+    kvm.remoteFlush(t, ch.vm, roots, ch.start, rangePages, ch.seq, op);
   }
 
   /**

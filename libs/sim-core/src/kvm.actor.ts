@@ -179,7 +179,7 @@ export class KvmActor extends Actor implements CheckerHost {
     h.rootVm = vm;
     mmu.roots.push(root);
     this.remember(root);
-    if (this.ctx.flags.flushOnAlloc && this.ctx.flags.hyperv) {
+    if (this.ctx.flags.flushOnAlloc && this.ctx.flags.hvRemoteFlush) {
       const op = this.newOp({ kind: 'grant', rootInc: root.inc, waiters: [vcpu] });
       root.pendingOp = op;
       this.hvFlush(t, HV_FLUSH_SPACE, page, 0, 0, 0, vm, op);
@@ -246,15 +246,19 @@ export class KvmActor extends Actor implements CheckerHost {
   }
 
   /**
-   * `kvm_flush_remote_tlbs(_range)`. On Hyper-V, `hv_remote_flush_tlb()`:
-   * one hypercall per distinct loaded root (one when they share a root); a
-   * range needing more than `hvFlushListEntriesMax` list entries becomes a
-   * whole-space flush. On bare metal, a `KVM_REQ_TLB_FLUSH` IPI per vCPU.
+   * `kvm_flush_remote_tlbs()` (`pages` 0) or `kvm_flush_remote_tlbs_with_address()`.
+   * With the hypercalls installed (`svm_hv_hardware_setup()`: AMD with the
+   * enlightened TLB; Intel on Hyper-V), `hv_remote_flush_tlb()`: one
+   * hypercall per distinct loaded root (one when they share a root); a range
+   * needing more than `hvFlushListEntriesMax` list entries becomes a
+   * whole-space flush. Otherwise (bare metal, AMD without the enlightenment)
+   * `kvm_make_all_cpus_request(KVM_REQ_TLB_FLUSH)`: an IPI per vCPU, each
+   * then flushes its ASID (or all, on bare metal).
    */
   remoteFlush(t: number, vm: number, roots: number[], gpa: number, pages: number, seq: number, op: number): void {
     const { cfg, counters, flags } = this.ctx;
     const pend = this.pending.get(op)!;
-    if (flags.hyperv) {
+    if (flags.hvRemoteFlush) {
       let kind = pages > 0 ? HV_FLUSH_LIST : HV_FLUSH_SPACE;
       if (kind === HV_FLUSH_LIST && Math.ceil(pages / HV_LIST_ENTRY_PAGES_MAX) > cfg.kvm.hvFlushListEntriesMax) {
         // hyperv_fill_flush_guest_mapping_list() fails for each root's call: whole-space flushes instead.

@@ -19,8 +19,16 @@ export interface PolicyFlags {
   flushOnAlloc: boolean;
   /** The ASID flush keeps nested entries (AMD + Hyper-V + enlightened TLB in effect). */
   enlightened: boolean;
-  /** Remote flushes go through Hyper-V hypercalls (else IPIs to the vCPUs). */
+  /** L0 is Hyper-V (KVM is L1). */
   hyperv: boolean;
+  /**
+   * Remote flushes go through the GPA flush hypercalls (`hv_remote_flush_tlb`),
+   * else `KVM_REQ_TLB_FLUSH` IPIs to the vCPUs. SVM installs the hypercalls
+   * only with NPT and `HV_X64_NESTED_ENLIGHTENED_TLB` (`svm_hv_hardware_setup()`);
+   * VMX whenever Hyper-V offers `HV_X64_NESTED_GUEST_MAPPING_FLUSH`, which the
+   * model assumes.
+   */
+  hvRemoteFlush: boolean;
   /** Intel: `flush_tlb_current` is INVEPT single-context. */
   intel: boolean;
   /**
@@ -35,12 +43,14 @@ export function policyFlags(cfg: SimConfig): PolicyFlags {
   const p = cfg.kvm.policy;
   const hyperv = cfg.platform.l0 === 'hyperv';
   const intel = cfg.platform.vendor === 'intel';
+  const enlightened = hyperv && !intel && cfg.platform.enlightenedTlb && p !== 'enlightened-tlb-off';
   return {
     flushBeforeFree: p === 'pre-overhaul',
     hvFlushCurrent: p === 'overhaul+hv-flush-current',
     flushOnAlloc: p === 'overhaul+flush-on-alloc',
-    enlightened: hyperv && !intel && cfg.platform.enlightenedTlb && p !== 'enlightened-tlb-off',
+    enlightened,
     hyperv,
+    hvRemoteFlush: hyperv && (intel || enlightened),
     intel,
     sharedNested: hyperv && cfg.platform.nestedCache === 'partition',
   };
