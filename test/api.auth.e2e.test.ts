@@ -10,7 +10,7 @@
  */
 import { gzipSync } from 'zlib';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { OPENAPI_ROUTES } from '@tlbsim/coordinator';
+import { DASHBOARD_FILES, OPENAPI_ROUTES } from '@tlbsim/coordinator';
 import { RedisConnectionMonitor } from '@tlbsim/jobs';
 import { CoordinatorStack, startStack } from './support/coordinator.fixture';
 
@@ -148,7 +148,7 @@ describe('every registered route, in every case, with and without the token', ()
   });
 
   it('serves the dashboard shell without a token, and answers 401 for a path nothing serves', async () => {
-    for (const file of ['/', '/index.html', '/app.js', '/app.css'])
+    for (const file of ['/', ...DASHBOARD_FILES.map((f) => `/${f}`)])
       expect(await statusOf('GET', file, undefined)).toBe(200);
     expect(await statusOf('GET', '/api/no-such-route', undefined)).toBe(401);
     expect(await statusOf('GET', '/no-such-page', undefined)).toBe(401);

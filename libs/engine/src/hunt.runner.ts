@@ -2,7 +2,7 @@ import { buildScenario, HUNT_BATCH_RUNS, ScenarioInputError, VaryAxis } from '@t
 import type { SimConfig, ViolationClass } from '@tlbsim/sim-core';
 import { closenessOf, HuntCandidate, HuntOutcome, HuntSearch, HuntSearchState } from './hunt.search';
 import type { RunReport } from './report';
-import { BatchSearch, PointAnswer, pointAnswerOf, runBatchSearch, runSearchPoint, SearchPoint } from './search.batch';
+import { BatchSearch, PointAnswer, runBatchSearch, runSearchPoint, SearchPoint } from './search.batch';
 
 /** What to hunt in. */
 export interface HuntRequest {
@@ -60,11 +60,6 @@ export interface HuntOptions {
   now?: () => number;
   /** Called after each batch. */
   onProgress?: (p: { runs: number; found: boolean; elapsedMs: number }) => void;
-}
-
-/** The search's view of a report, counting violations of `cls` only when given. */
-export function huntOutcomeOf(report: RunReport, cls?: ViolationClass): HuntEvaluation {
-  return { ...pointAnswerOf(report, cls), report };
 }
 
 /** The overrides of a candidate, on top of the request's. */

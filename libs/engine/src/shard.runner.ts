@@ -1,13 +1,6 @@
 import { ShardPartial, ShardSim } from '@tlbsim/sim-core';
 import { ExchangeResult, ShardTransport } from './transport';
 
-/** Progress of one shard after a window. */
-export interface ShardProgress {
-  shard: number;
-  window: number;
-  accesses: number;
-}
-
 /** Options of {@link runShard}. */
 export interface RunShardOptions {
   /** Called after every window's exchange. */

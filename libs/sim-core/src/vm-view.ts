@@ -28,11 +28,6 @@ export class VmView {
   }
 }
 
-/** HPA of GPA page 0 of host-local VM `vm` at boot (memory is pre-faulted in VM order). */
-export function bootHpa(vm: number, footprintPages: number): number {
-  return vm * footprintPages;
-}
-
 /** True when 16-bit change seq `seq16` is at or before the full seq `done`. */
 export function seqReached(seq16: number, done: number): boolean {
   return ((done - seq16) & 0xffff) < 0x8000;

@@ -6,6 +6,7 @@
 export * from './coordinator.options';
 export * from './common/log-format';
 export * from './coordinator.bootstrap';
+export { DASHBOARD_FILES } from './http/dashboard.mount';
 export * from './app.module';
 export * from './jobs/jobs.port';
 export * from './jobs/jobs.dto';
