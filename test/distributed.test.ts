@@ -249,6 +249,8 @@ describe('distributed runs', () => {
     expect(waited.err).toMatch(new RegExp(`job ${id} cancelled\\n.*job ${id}: partial report, its first \\d+ windows`));
     const printed = JSON.parse(waited.out);
     expect(printed).toMatchObject({ partial: true });
+    // One count of violations: the job view (API, dashboard header, tlbsim jobs) shows the partial report's.
+    expect((await jobs.get(id))!.violations).toBe(printed.violations.total);
     expect(printed.metrics.windows).toBeGreaterThanOrEqual(32);
     const exp = spawnSync(process.execPath, [CLI_MAIN, 'export', id, '--redis', redis.url, '--prefix', prefix], {
       encoding: 'utf8',

@@ -60,6 +60,11 @@ export interface JobEvent {
   worker?: string;
   /** For `window-completed`: cumulative counters of the shard. */
   accesses?: number;
+  /**
+   * For `window-completed`: the shard's cumulative count; for `completed`,
+   * `cancelled` and `failed`: the violations of the job's report or partial
+   * report (absent when it has none), which the job view shows from then on.
+   */
   violations?: number;
   hypercalls?: number;
   shootdownMessages?: number;

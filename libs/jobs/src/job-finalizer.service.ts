@@ -16,6 +16,15 @@ export interface ShardOutcome {
 }
 
 /**
+ * What the final event of a cancelled or failed job says of its partial
+ * report: the windows it covers and its violations (the count the job view
+ * shows from then on, so header and report agree); nothing without one.
+ */
+function partialFields(partial: RunReport | null): { window?: number; violations?: number } {
+  return partial ? { window: partial.metrics.windows, violations: partial.violations.total } : {};
+}
+
+/**
  * Ends jobs: builds the report from the shards' partials with the same
  * functions as `tlbsim run` (so the digest is the same), or records a
  * failure or cancellation with the partial report of the shards'
@@ -53,7 +62,7 @@ export class JobFinalizerService {
       digest: report.digest,
       report: JSON.stringify(report),
     };
-    await this.end(meta, record, { type: 'completed', digest: report.digest });
+    await this.end(meta, record, { type: 'completed', digest: report.digest, violations: report.violations.total });
     return report;
   }
 
@@ -67,7 +76,7 @@ export class JobFinalizerService {
       digest: null,
       report: partial && JSON.stringify(partial),
     };
-    return this.end(meta, record, { type: 'failed', error, ...(partial && { window: partial.metrics.windows }) });
+    return this.end(meta, record, { type: 'failed', error, ...partialFields(partial) });
   }
 
   /** Marks a job cancelled, keeping its partial report. */
@@ -80,7 +89,7 @@ export class JobFinalizerService {
       digest: null,
       report: partial && JSON.stringify(partial),
     };
-    return this.end(meta, record, { type: 'cancelled', ...(partial && { window: partial.metrics.windows }) });
+    return this.end(meta, record, { type: 'cancelled', ...partialFields(partial) });
   }
 
   /**

@@ -146,4 +146,21 @@ describe('projectJob', () => {
     expect(view.partialWindows).toBe(32);
     expect(projectJob(meta, events.slice(0, 5)).partialWindows).toBeNull();
   });
+
+  it("a finished job's violations are its report's (the partial report's at its window), not the shards' last counts", () => {
+    n = 0;
+    const events = [
+      ev('submitted'),
+      ev('shard-started', { shard: 0, worker: 'w1' }),
+      ev('shard-started', { shard: 1, worker: 'w2' }),
+      ev('window-completed', { shard: 0, window: 40, violations: 300 }),
+      ev('window-completed', { shard: 1, window: 39, violations: 217 }),
+    ];
+    expect(projectJob(meta, events).violations).toBe(517);
+    // The partial report covers the 32 windows every shard checkpointed: fewer violations than the shards' counts.
+    expect(projectJob(meta, [...events, ev('cancelled', { window: 32, violations: 472 })]).violations).toBe(472);
+    expect(projectJob(meta, [...events, ev('completed', { violations: 520 })]).violations).toBe(520);
+    // Finished by an older build (no count on the final event): the shards' counts, as before.
+    expect(projectJob(meta, [...events, ev('cancelled', { window: 32 })]).violations).toBe(517);
+  });
 });

@@ -100,6 +100,13 @@ export interface JobFold {
   slots: JobSlots | null;
   /** Windows of a cancelled or failed job's partial report, if it has one. */
   partialWindows: number | null;
+  /**
+   * The violations of the job's report (completed) or partial report
+   * (cancelled, failed), from its final event: the one count the view, the
+   * report and the dashboard show once the job is over. Null before, or for
+   * a job finished by an older build (the shards' last counts then).
+   */
+  reportViolations?: number | null;
 }
 
 /** The fold of a job with no events yet. */
@@ -166,6 +173,7 @@ export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
         for (const s of f.shards) if (s.state === 'running' || s.state === 'queued') s.state = 'stopped';
       }
       f.finishedAt ??= e.at;
+      f.reportViolations ??= e.violations ?? null;
       f.digest ??= e.digest ?? null;
       f.error ??= e.error ?? null;
     }
@@ -189,7 +197,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     startedAt: f.startedAt,
     finishedAt: f.finishedAt,
     progress: progressOf(meta, shards, f.startedAt, f.lastAt ?? f.finishedAt, state),
-    violations: shards.reduce((a, s) => a + s.violations, 0),
+    violations: f.reportViolations ?? shards.reduce((a, s) => a + s.violations, 0),
     perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
     digest: f.digest,
     error: f.error,
