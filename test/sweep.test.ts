@@ -93,7 +93,7 @@ describe('tlbsim sweep', () => {
     const csv = readFileSync(join(dir, 'remote.csv'), 'utf8');
     expect(csv).toBe(readFileSync(join(dir, 'local.csv'), 'utf8'));
     expect(csv.split('\n')[0]).toBe(
-      'fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest',
+      'fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest,timePerAccessNs,timeOverheadVsFirst,hypercallStallsPercent,l0BusyPercent',
     );
     expect(csv.trim().split('\n')).toHaveLength(expected.length + 1);
   });

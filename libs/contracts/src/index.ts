@@ -41,3 +41,4 @@ export * from './validation-errors.util';
 export * from './policy-list.validator';
 export * from './scenario.totals';
 export * from './search.options';
+export * from './replication.seeds';

@@ -4,6 +4,7 @@ import type { FieldError } from './field-error.type';
 import { SCENARIO_LIMITS } from './scenario.limits';
 import { coerceOverrideValue, parseOverride } from './scenario.overrides';
 import { policyListErrors } from './policy-list.validator';
+import { replicationSeeds } from './replication.seeds';
 import { accessesTotalOf } from './scenario.totals';
 import { ScenarioInputError } from './scenario-input.error';
 import { buildScenario } from './scenario.validator';
@@ -171,13 +172,25 @@ export function planSweep(input: unknown, request: SweepRequest): SweepPlan {
     );
   }
   const base = buildScenario(input, overrides);
+  // `--replications N` (run.replications): each point on N seeds derived from the scenario's, instead of seed, seed+1, ...
+  const replications = base.run.replications;
+  if (replications > 1 && seeds > 1)
+    errors.push(
+      sweepError(
+        'seeds',
+        seeds,
+        'exclusive',
+        `--seeds ${seeds} and run.replications ${replications}: give one (replications derive their seeds from the scenario's)`,
+      ),
+    );
   const policies = request.policies && request.policies.length > 0 ? [...request.policies] : [base.kvm.policy];
   errors.push(...policyListErrors(policies));
   if (request.policies?.length && axes.some((a) => a.key === 'kvm.policy')) {
     errors.push(sweepError('grid', 'kvm.policy', 'exclusive', '--grid kvm.policy: use --policies to vary the policy'));
   }
   const combos = combinations(axes);
-  const count = combos.length * policies.length * Math.max(1, seeds);
+  const perPoint = replications > 1 ? replications : Math.max(1, seeds);
+  const count = combos.length * policies.length * perPoint;
   if (count > SWEEP_LIMITS.pointsMax) {
     errors.push(
       sweepError(
@@ -190,7 +203,8 @@ export function planSweep(input: unknown, request: SweepRequest): SweepPlan {
     );
   }
   if (errors.length > 0) throw new ScenarioInputError(errors);
-  return expand(input, overrides, axes, combos, policies, seeds);
+  const seeding = { count: perPoint, derived: replications > 1 };
+  return expand(input, overrides, axes, combos, policies, seeding);
 }
 
 /** Builds the points of a checked request; throws on grid values out of limits or a sweep too big. */
@@ -200,8 +214,12 @@ function expand(
   axes: GridAxis[],
   combos: number[][],
   policies: string[],
-  seeds: number,
+  seeding: { count: number; derived: boolean },
 ): SweepPlan {
+  const seeds = seeding.count;
+  // Replications: seeds derived from the scenario's; else seed, seed+1, ...
+  const seedsOf = (seed: number): number[] =>
+    seeding.derived ? replicationSeeds(seed, seeds) : Array.from({ length: seeds }, (_, s) => seed + s);
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   const points: SweepPoint[] = [];
@@ -221,7 +239,7 @@ function expand(
       continue;
     }
     const grid = Object.fromEntries(combo.map((v, k) => [axes[k].key, axes[k].values[v]]));
-    if (cfg.seed + seeds - 1 > SCENARIO_LIMITS.seed.max) {
+    if (!seeding.derived && cfg.seed + seeds - 1 > SCENARIO_LIMITS.seed.max) {
       errors.push(
         sweepError(
           'seeds',
@@ -233,9 +251,10 @@ function expand(
       );
       break;
     }
-    for (let s = 0; s < seeds; s++) {
+    for (const seed of seedsOf(cfg.seed)) {
       for (const policy of policies) {
-        const config: SimConfig = { ...cfg, seed: cfg.seed + s, kvm: { ...cfg.kvm, policy: policy as PolicyName } };
+        const run = { ...cfg.run, replications: 1 };
+        const config: SimConfig = { ...cfg, seed, run, kvm: { ...cfg.kvm, policy: policy as PolicyName } };
         accessesTotal += accessesTotalOf(config);
         points.push({ index: points.length, grid, policy, seed: config.seed, config });
       }

@@ -39,6 +39,52 @@ export interface SweepRow {
   timeCompression?: number;
   /** GPA-space plus GPA-list flush hypercalls per host per second of simulated time (compressed when `timeCompression` > 1). */
   hypercallsPerHostPerSec?: number;
+  /**
+   * The headline cost: vCPU time per guest access after the warm-up, ns
+   * (what `tlbsim compare` ranks by). Absent from rows stored before it existed.
+   */
+  timePerAccessNs?: number;
+  /**
+   * vCPU time per guest access relative to the first policy of the same
+   * grid point and seed, in percent (0 for that first policy; null until it
+   * finished): the headline overhead.
+   */
+  timeOverheadVsFirst?: number | null;
+  /** Share of vCPU time spent in hypercall stalls after the warm-up, percent. */
+  hypercallStallsPercent?: number;
+  /** L0's busy share after the warm-up, percent (mean over hosts). */
+  l0BusyPercent?: number;
+  /** Flush events (hypercalls plus root loads) after the warm-up: what a cost difference rests on. */
+  flushEvents?: number;
+}
+
+/** A figure over a sweep group's seeds: mean and 95% interval half-width (null with one seed). */
+export interface SweepEstimate {
+  mean: number;
+  ci95: number | null;
+  n: number;
+}
+
+/**
+ * One grid point under one policy over all its seeds (`tlbsim sweep
+ * --replications N` or `--seeds N`): the headline figures as means with
+ * 95% intervals, the overhead paired by seed with the first policy.
+ */
+export interface SweepSummaryRow {
+  grid: Record<string, GridValue>;
+  policy: string;
+  seeds: number[];
+  /** Violations over all seeds. */
+  violations: number;
+  timePerAccessNs: SweepEstimate;
+  /** Against the first policy of the grid point, paired by seed; null while a run of either is missing. */
+  timeOverheadVsFirst: SweepEstimate | null;
+  /** Whether {@link timeOverheadVsFirst} is converged (docs/costs.md "Convergence"), and if not why. */
+  converged: boolean;
+  reason?: string;
+  hypercallStallsPercent: SweepEstimate;
+  l0BusyPercent: SweepEstimate;
+  cyclesPerAccess: SweepEstimate;
 }
 
 /** States of a sweep. */

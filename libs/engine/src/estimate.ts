@@ -5,7 +5,6 @@
  * the coordinator and the dashboard (by type) all take their figures from
  * here (docs/costs.md "Replications and intervals").
  */
-import { streamSeed } from '@tlbsim/sim-core';
 
 /** Two-sided 95% quantiles of Student's t, t(0.975, df), for df = 1..30. */
 const T975 = [
@@ -84,18 +83,8 @@ export function pairedOverheadOf(base: readonly number[], other: readonly number
   return estimateOf(other.map((v, i) => overheadPercent(v, base[i])));
 }
 
-/** Salt of the replication seeds, apart from every actor stream of the kernel. */
-const REPLICATION_SALT = 23;
-
-/**
- * The seeds of `n` replications of a scenario with seed `seed`: the seed
- * itself, then seeds derived from it and the replication number (so one
- * replication gives today's run, and a list is reproducible from the
- * scenario alone). Within the scenario's seed limit (0..2^32-1).
- */
-export function replicationSeeds(seed: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => (i === 0 ? seed : streamSeed(seed, i, REPLICATION_SALT)));
-}
+/** The replication seeds live with the scenario format (sweep plans need them); every layer takes them from there. */
+export { replicationSeeds } from '@tlbsim/contracts';
 
 /**
  * When a figure is converged (docs/costs.md "Convergence"): its 95%

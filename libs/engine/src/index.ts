@@ -17,3 +17,4 @@ export * from './witness.selection';
 export * from './coverage';
 export * from './estimate';
 export * from './replications';
+export * from './sweep.summary';

@@ -6,7 +6,8 @@
  */
 import type { SimConfig } from '@tlbsim/sim-core';
 import { timePerAccessNs } from './compare.figures';
-import { Convergence, convergenceOf, Estimate, estimateOf, pairedOverheadOf, replicationSeeds } from './estimate';
+import { Convergence, convergenceOf, Estimate, estimateOf, pairedOverheadOf } from './estimate';
+import { replicationSeeds } from '@tlbsim/contracts';
 import type { RunReport } from './report';
 
 /** Runs one replication. */

@@ -1,5 +1,6 @@
 import type { SweepPlan, SweepPoint, SweepRow } from '@tlbsim/contracts';
-import { overheadPercent } from './compare.figures';
+import { overheadPercent, timePerAccessNs } from './compare.figures';
+import { flushEventsOf } from './replications';
 import { runInProcess } from './in-process.runner';
 import type { RunReport } from './report';
 
@@ -24,26 +25,37 @@ export function sweepRowOf(point: Pick<SweepPoint, 'index' | 'grid' | 'policy' |
     overheadVsFirst: null,
     timeCompression: report.metrics.rates.timeCompression,
     hypercallsPerHostPerSec: report.metrics.rates.hypercallsPerHostPerSec.achieved,
+    timePerAccessNs: timePerAccessNs(report),
+    timeOverheadVsFirst: null,
+    hypercallStallsPercent: report.metrics.time.percent.hypercallStalls,
+    l0BusyPercent: report.metrics.l0.busyPercent,
+    flushEvents: flushEventsOf(report),
   };
 }
 
 /**
- * Sorts rows by index and sets each one's `overheadVsFirst`: cycles per
- * access relative to the row of the first policy with the same grid values
- * and seed, in percent (`(perAccess / basePerAccess - 1) * 100`, 0 when the
- * baseline costs nothing); null while that row is missing. Same formula as
+ * Sorts rows by index and sets each one's `timeOverheadVsFirst` (the
+ * headline: vCPU time per guest access) and `overheadVsFirst` (cycles per
+ * access) relative to the row of the first policy with the same grid values
+ * and seed, in percent (`(value / base - 1) * 100`, 0 when the baseline
+ * costs nothing); null while that row is missing. Same formula as
  * `tlbsim compare`.
  */
 export function withOverhead(rows: readonly SweepRow[], policies: readonly string[]): SweepRow[] {
   const key = (r: SweepRow): string => `${JSON.stringify(r.grid)}|${r.seed}`;
-  const base = new Map<string, number>();
-  for (const r of rows) if (r.policy === policies[0]) base.set(key(r), r.cyclesPerAccess);
+  const base = new Map<string, SweepRow>();
+  for (const r of rows) if (r.policy === policies[0]) base.set(key(r), r);
   return [...rows]
     .sort((a, b) => a.index - b.index)
     .map((r) => {
       const b = base.get(key(r));
-      const overheadVsFirst = b === undefined ? null : overheadPercent(r.cyclesPerAccess, b);
-      return { ...r, overheadVsFirst };
+      const overheadVsFirst = b === undefined ? null : overheadPercent(r.cyclesPerAccess, b.cyclesPerAccess);
+      const time = r.timePerAccessNs;
+      const timeOverheadVsFirst =
+        b === undefined || time === undefined || b.timePerAccessNs === undefined
+          ? null
+          : overheadPercent(time, b.timePerAccessNs);
+      return { ...r, overheadVsFirst, timeOverheadVsFirst };
     });
 }
 

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
-import type { GridValue, SweepRow } from '@tlbsim/contracts';
+import type { GridValue, SweepRow, SweepSummaryRow } from '@tlbsim/contracts';
 import { fmtFixed, fmtInt } from './format.util';
 import { VIOLATION_CLASS_ORDER } from './report.formatter';
+import { formatSweepSummary } from './sweep-summary.formatter';
 
 /** What `tlbsim sweep --json` prints (the same rows as the table and the CSV). */
 export interface SweepResult {
@@ -10,6 +11,12 @@ export interface SweepResult {
   policies: string[];
   seeds: number;
   rows: SweepRow[];
+  /**
+   * Per grid point and policy over its seeds (replications): the headline
+   * (vCPU time per access, its overhead paired by seed) as means with 95%
+   * intervals, and whether the overhead is converged.
+   */
+  summary: SweepSummaryRow[];
 }
 
 /** A grid value as shown in a table cell. */
@@ -18,10 +25,10 @@ function gridText(value: GridValue | undefined): string {
 }
 
 /** `+12.3%` / `-4.0%` / `baseline` / `-` (baseline missing). */
-function overheadText(row: SweepRow, baseline: string): string {
+function overheadText(row: SweepRow, baseline: string, value: number | null | undefined): string {
   if (row.policy === baseline) return 'baseline';
-  if (row.overheadVsFirst === null) return '-';
-  return `${row.overheadVsFirst >= 0 ? '+' : ''}${row.overheadVsFirst.toFixed(1)}%`;
+  if (value === null || value === undefined) return '-';
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
 }
 
 /** Columns of the table and the CSV, in order: grid keys, then the fixed ones. */
@@ -33,8 +40,10 @@ export function sweepColumns(result: SweepResult): string[] {
     'violations',
     ...VIOLATION_CLASS_ORDER,
     'hypercalls',
+    'vCPU ns/access',
+    `vCPU time vs ${result.policies[0] ?? 'first'}`,
     'cycles/access',
-    `overhead vs ${result.policies[0] ?? 'first'}`,
+    `cycles vs ${result.policies[0] ?? 'first'}`,
   ];
 }
 
@@ -57,6 +66,8 @@ export function formatSweep(result: SweepResult): string {
       'right',
       'right',
       'right',
+      'right',
+      'right',
     ],
   });
   for (const r of result.rows) {
@@ -67,12 +78,15 @@ export function formatSweep(result: SweepResult): string {
       fmtInt(r.violations.total),
       ...VIOLATION_CLASS_ORDER.map((c) => fmtInt(r.violations.byClass[c] ?? 0)),
       fmtInt(r.hypercalls),
+      r.timePerAccessNs === undefined ? '-' : fmtFixed(r.timePerAccessNs),
+      overheadText(r, result.policies[0], r.timeOverheadVsFirst),
       fmtFixed(r.cyclesPerAccess),
-      overheadText(r, result.policies[0]),
+      overheadText(r, result.policies[0], r.overheadVsFirst),
     ]);
   }
   const grid = result.gridKeys.length > 0 ? result.gridKeys.join(' x ') : 'no grid';
-  return `tlbsim sweep: ${result.scenario} (${grid}; ${result.policies.length} policies; ${result.seeds} seed(s); ${result.rows.length} points)\n${table.toString()}\n`;
+  const head = `tlbsim sweep: ${result.scenario} (${grid}; ${result.policies.length} policies; ${result.seeds} seed(s); ${result.rows.length} points)`;
+  return `${head}\n${table.toString()}\n${formatSweepSummary(result)}`;
 }
 
 /** One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
@@ -94,6 +108,10 @@ export function sweepCsv(result: SweepResult): string {
     'overheadVsFirst',
     'accesses',
     'digest',
+    'timePerAccessNs',
+    'timeOverheadVsFirst',
+    'hypercallStallsPercent',
+    'l0BusyPercent',
   ];
   const lines = result.rows.map((r) =>
     [
@@ -107,6 +125,10 @@ export function sweepCsv(result: SweepResult): string {
       r.overheadVsFirst,
       r.accesses,
       r.digest,
+      r.timePerAccessNs ?? null,
+      r.timeOverheadVsFirst ?? null,
+      r.hypercallStallsPercent ?? null,
+      r.l0BusyPercent ?? null,
     ]
       .map(csvField)
       .join(','),

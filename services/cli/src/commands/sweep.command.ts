@@ -1,7 +1,7 @@
 import { writeFileSync } from 'fs';
 import { Command } from 'commander';
 import { accessesTotalOf, planSweep, ScenarioInputError, SWEEP_LIMITS, SweepPlan, SweepRow } from '@tlbsim/contracts';
-import { runSweepInProcess } from '@tlbsim/engine';
+import { runSweepInProcess, sweepSummaryOf } from '@tlbsim/engine';
 import { SweepsService } from '@tlbsim/jobs';
 import { POLICY_NAMES } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -12,7 +12,7 @@ import { formatSweep, SweepResult, sweepCsv } from '../sweep.formatter';
 import { parsePolicies } from './compare.command';
 import { followPoints } from './points.follow';
 import { defaultPrefix, redisArgsOf, resolveRedisBeforeAction, withRedisService } from './redis.options';
-import { addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
+import { addReplicationsOption, addScenarioOptions, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim sweep`. */
 export interface SweepOptions extends ScenarioOptions {
@@ -122,6 +122,7 @@ export async function sweepAction(ctx: CliContext, file: string, options: SweepO
     policies: plan.policies,
     seeds: plan.seeds,
     rows,
+    summary: sweepSummaryOf(rows, plan.policies),
   };
   if (options.csv) {
     try {
@@ -162,14 +163,14 @@ export function sweepCommand(ctx: CliContext): Command {
       `comma-separated policies of each point, the first is the baseline of the overhead column (${POLICY_NAMES.join(', ')})`,
     )
     .option('--seeds <n>', `seeds per point: the scenario's seed, seed+1, ... (1..${SWEEP_LIMITS.seedsMax})`, '1');
-  addProgressOption(addScenarioOptions(command))
+  addProgressOption(addReplicationsOption(addScenarioOptions(command)))
     .option(
       '--redis <url>',
       'run the points on the workers of this Redis (one sweep job; each point runs in process on a worker)',
     )
     .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
     .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
-    .option('--json', 'print { scenario, gridKeys, policies, seeds, rows } as one JSON object')
+    .option('--json', 'print { scenario, gridKeys, policies, seeds, rows, summary } as one JSON object')
     .option('--csv <file>', 'also write the rows as CSV to <file>')
     .addHelpText(
       'after',
