@@ -348,6 +348,10 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.goto(`${base}/#/jobs/${id}`);
     await page.waitForSelector('[data-testid=slots]');
     expect(await page.textContent('[data-testid=slots]')).toBe('needs 4 slots, 2 live');
+    // A job that never ran: "not run", no export link, a sentence instead of empty charts.
+    expect(await page.textContent('.card [data-testid=violations]')).toBe('not run');
+    expect(await page.locator('a:text-is("export")').count()).toBe(0);
+    expect(await page.textContent('[data-testid=not-run]')).toBe('not run yet: the charts start with its first window');
     expect(await page.textContent('.card [data-testid=progress-detail]')).toBe(
       'waiting for workers: needs 4 slots, 2 live',
     );
@@ -373,6 +377,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await eventually(async () => (await state()) === 'cancelled', 10000, 100);
     page.off('request', onRequest);
     expect(cancels).toEqual([`${base}/api/jobs/${id}`]);
+    await page.waitForSelector('[data-testid=not-run]:has-text("cancelled")');
+    expect(await page.textContent('[data-testid=not-run]')).toBe(
+      'not run: the job was cancelled before any shard started',
+    );
+    expect(await page.textContent('.card [data-testid=violations]')).toBe('not run');
+    expect(await page.isVisible('canvas[data-testid=chart-violations]')).toBe(false);
   });
 
   it('cancels a running job from its page and shows what it found as a partial report', async () => {

@@ -158,6 +158,17 @@ export interface JobView {
   partialWindows: number | null;
 }
 
+/**
+ * True once a shard of the job started (or it completed): a job that never
+ * ran (waiting for workers, or cancelled before it started) has no
+ * violation count to show, "not run" rather than a green 0. The rule of
+ * `tlbsim jobs`/`status` and the dashboard (which repeats this one line: it
+ * bundles no runtime code of this package).
+ */
+export function jobHasRun(view: Pick<JobView, 'state' | 'startedAt'>): boolean {
+  return view.state === 'completed' || view.startedAt !== null;
+}
+
 /** A live worker process. */
 export interface WorkerInfo {
   id: string;

@@ -1,4 +1,4 @@
-import type { JobView } from '@tlbsim/contracts';
+import { jobHasRun, JobView } from '@tlbsim/contracts';
 import { alignPairs, fmtInt } from './format.util';
 
 /** Seconds as `42s`, `5m`, `3h`, `2d`: a job's age at a glance. */
@@ -17,18 +17,13 @@ export function fmtAge(seconds: number): string {
  * job's is its partial report's).
  */
 export function violationsText(view: JobView): string {
-  return hasRun(view) ? fmtInt(view.violations) : 'not run';
-}
-
-/** True once any shard of the job completed a window (or the job completed). */
-export function hasRun(view: JobView): boolean {
-  return view.state === 'completed' || view.startedAt !== null || view.progress.accesses > 0;
+  return jobHasRun(view) ? fmtInt(view.violations) : 'not run';
 }
 
 /** The progress column: percent done, or the state's own word when it says more. */
 function progressText(view: JobView): string {
   if (view.state === 'completed') return '100%';
-  if (!hasRun(view)) return '-';
+  if (!jobHasRun(view)) return '-';
   return `${(view.progress.fraction * 100).toFixed(1)}%`;
 }
 
@@ -71,7 +66,7 @@ export function formatStatus(v: JobView, nowMs: number): string {
     ['shards', v.perShard.map((s) => `${s.shard}:${s.state}@${s.window}`).join(' ') || String(v.shards)],
     [
       'progress',
-      hasRun(v)
+      jobHasRun(v)
         ? `${(p.fraction * 100).toFixed(1)}%, window ${fmtInt(p.windows)}/${fmtInt(p.windowsEstimate)}, ${fmtInt(p.accesses)}/${fmtInt(p.accessesTotal)} accesses${p.etaSec !== null && v.state === 'running' ? `, ETA ${fmtAge(p.etaSec)}` : ''}`
         : 'not run',
     ],

@@ -49,6 +49,21 @@ export function jobProgress(job: JobView): HTMLElement {
   );
 }
 
+/**
+ * True once a shard of the job started (or it completed): `jobHasRun` of
+ * `@tlbsim/contracts`, repeated here because the dashboard bundles no
+ * runtime code of that package.
+ */
+export function hasRun(job: Pick<JobView, 'state' | 'startedAt'>): boolean {
+  return job.state === 'completed' || job.startedAt !== null;
+}
+
+/** A job's violation count ({@link violations}), or "not run" (neutral) for a job that never ran. */
+export function jobViolations(job: JobView): HTMLElement {
+  if (!hasRun(job)) return h('span', { class: 'violations not-run', 'data-testid': 'violations', text: 'not run' });
+  return violations(job.violations);
+}
+
 /** The violation count, red when non-zero. */
 export function violations(n: number): HTMLElement {
   return h('span', { class: `violations ${n > 0 ? 'some' : 'none'}`, 'data-testid': 'violations', text: int(n) });

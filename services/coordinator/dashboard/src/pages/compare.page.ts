@@ -10,7 +10,7 @@ import { h, replace } from '../dom';
 import { int, isTerminal, pct, signedPct } from '../format';
 import { poll } from '../poller';
 import { classesOf } from '../violation-classes';
-import { badge, jobProgress, violations } from '../widgets';
+import { badge, jobProgress, jobViolations } from '../widgets';
 import { compressedTag } from './real-units.view';
 
 /** A row of the table: its label and the cell of one column (`i`: the column's place, 0 the baseline). */
@@ -82,7 +82,7 @@ function table(view: CompareView): HTMLElement {
             'tr',
             {},
             h('td', { text: allDone ? 'violations' : 'violations so far' }),
-            ...cols.map((j) => h('td', {}, violations(j.violations))),
+            ...cols.map((j) => h('td', {}, jobViolations(j))),
           ),
       ...rows(view).map(([label, get, key]) =>
         h(

@@ -4,7 +4,7 @@ import { ChartBox, lineChart, updateLine } from '../charts';
 import { h, replace } from '../dom';
 import { clock, isTerminal, simTime } from '../format';
 import { JobSeries, SeriesPoint } from '../series';
-import { badge, bar, confirmCancel, jobProgress, slotsText, violations } from '../widgets';
+import { badge, bar, confirmCancel, hasRun, jobProgress, jobViolations, slotsText } from '../widgets';
 import { partialLabel, reportSections } from './job.report';
 import { EventStreamClient } from '../event-stream.client';
 
@@ -74,7 +74,7 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
       h('span', { class: 'mono', text: job.policy }),
       group,
       isTerminal(job.state) ? null : h('button', { class: 'danger', text: 'Cancel', onclick: onCancel }),
-      h('a', { href: `api/jobs/${job.id}/export`, text: 'export' }),
+      hasRun(job) ? h('a', { href: `api/jobs/${job.id}/export`, text: 'export' }) : null,
     ),
     jobProgress(job),
     partial ? h('div', { class: 'partial', 'data-testid': 'partial', text: partial }) : null,
@@ -82,7 +82,7 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
       'dl',
       { class: 'kv' },
       h('dt', { 'data-testid': 'violations-label', text: violationsLabel(job) }),
-      h('dd', {}, violations(job.violations)),
+      h('dd', {}, jobViolations(job)),
       job.slots ? [h('dt', { text: 'worker slots' }), h('dd', { 'data-testid': 'slots', text: slotsText(job) })] : null,
       h('dt', { text: 'job' }),
       h('dd', { class: 'mono', text: job.id }),
@@ -193,6 +193,17 @@ function markEmptyCharts(c: Charts, r: RunReport): void {
   }
 }
 
+/** A job that never ran has no charts to draw: one sentence instead, until it starts. */
+function showNotRun(job: JobView, notRun: HTMLElement, grid: HTMLElement): void {
+  const ran = hasRun(job);
+  notRun.style.display = ran ? 'none' : '';
+  grid.style.display = ran ? '' : 'none';
+  if (!ran)
+    notRun.textContent = isTerminal(job.state)
+      ? `not run: the job was ${job.state} before any shard started`
+      : 'not run yet: the charts start with its first window';
+}
+
 /** Renders job `id` into `root`, following its event stream; returns the cleanup. */
 export function jobPage(root: HTMLElement, id: string): () => void {
   const top = h('div');
@@ -201,16 +212,9 @@ export function jobPage(root: HTMLElement, id: string): () => void {
   const report = h('div');
   const errors = h('div', { class: 'errors' });
   const heading = h('h2', { 'data-testid': 'charts-heading', text: chartsHeading(null) });
-  replace(
-    root,
-    errors,
-    top,
-    h('h2', { text: 'Shards' }),
-    shards,
-    heading,
-    h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el),
-    report,
-  );
+  const grid = h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el);
+  const notRun = h('p', { class: 'card empty', 'data-testid': 'not-run' });
+  replace(root, errors, top, h('h2', { text: 'Shards' }), shards, heading, notRun, grid, report);
   const series = new JobSeries();
   let closed = false;
   let ended = false;
@@ -234,6 +238,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     last = job;
     replace(top, header(job, cancel));
     replace(shards, shardTable(job));
+    showNotRun(job, notRun, grid);
     if (isTerminal(job.state) && !report.hasChildNodes()) {
       const r = await resultOf(job);
       if (r && !closed) showReport(r, job);

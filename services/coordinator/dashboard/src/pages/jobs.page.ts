@@ -2,7 +2,7 @@
 import { api, JobPage, JobView } from '../api';
 import { h, replace } from '../dom';
 import { clock, isTerminal } from '../format';
-import { badge, confirmCancel, jobProgress, violations } from '../widgets';
+import { badge, confirmCancel, jobProgress, jobViolations } from '../widgets';
 import { EventStreamClient } from '../event-stream.client';
 
 const PAGE = 25;
@@ -31,7 +31,7 @@ function row(job: JobView, onError: (e: unknown) => void): HTMLElement {
     h('td', { class: 'mono', text: job.policy }),
     h('td', {}, badge(job.state)),
     h('td', {}, jobProgress(job)),
-    h('td', { class: 'num' }, violations(job.violations)),
+    h('td', { class: 'num' }, jobViolations(job)),
     h('td', { class: 'muted', text: clock(job.createdAt) }),
     h('td', {}, cancel),
   );
