@@ -287,17 +287,15 @@ export class ViolationChecker {
         `vm=${topo.globalVm(kvm.host, h.invalVm)} memslot DELETE: gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)} unmapped; fast zap, KVM_REQ_MMU_FREE_OBSOLETE_ROOTS (the flush is left to the next root load)`,
       ]);
     } else if (h.invalNs >= 0) {
-      const cfg = kvm.context.cfg;
-      const flush =
-        cfg.platform.l0 !== 'hyperv'
-          ? "remote flush: KVM_REQ_TLB_FLUSH to the VM's vCPUs"
-          : cfg.kvm.undersizedRangeFlush
-            ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
-            : 'remote flush: GPA-list hypercall per loaded root';
-      const targets =
-        cfg.platform.l0 === 'hyperv'
-          ? ` (hv_track_root_tdp: nCR3 ${h.invalRoots.map(hpaHex).join(', ') || 'none'})`
-          : '';
+      const { cfg, flags } = kvm.context;
+      const flush = !flags.hvRemoteFlush
+        ? "remote flush: KVM_REQ_TLB_FLUSH to the VM's vCPUs"
+        : cfg.kvm.undersizedRangeFlush
+          ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
+          : 'kvm_flush_remote_tlbs: GPA-space hypercall per loaded root';
+      const targets = flags.hvRemoteFlush
+        ? ` (hv_track_root_tdp: nCR3 ${h.invalRoots.map(hpaHex).join(', ') || 'none'})`
+        : '';
       ev.push([
         h.invalNs,
         kt,
