@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { JobPage, JobView } from '@tlbsim/contracts';
+import type { RunReport } from '@tlbsim/engine';
 import { JobsService } from '@tlbsim/jobs';
 import { startBuiltCli } from './support/cli-process';
 import { startRedis, TestRedis } from './support/redis-server';
@@ -117,8 +118,12 @@ describe('following a job from the terminal', () => {
     );
     const waited = tlbsim(...onRedis('wait', first, '--json', '--progress', 'none'));
     expect(waited.status).toBe(0);
-    const report = JSON.parse(waited.stdout) as { digest: string };
+    const report = JSON.parse(waited.stdout) as RunReport;
     expect(report.digest).toBe((await jobs.get(first))!.digest);
+    // The run summary: the job's time on the workers and its scenario.
+    expect(report.summary!.hostSeconds).toBeGreaterThan(0);
+    expect(report.summary!.config?.name).toBe('hyperv-svm-root-reuse');
+    expect(report.summary!.config).toEqual(await jobs.scenario(first));
     expect(tlbsim(...onRedis('jobs', '--state', 'completed')).stdout).toContain(`${first} `);
     const exp = tlbsim(...onRedis('export', first));
     expect(exp.status).toBe(0);
@@ -130,6 +135,7 @@ describe('following a job from the terminal', () => {
   it('replay ends with its verdict, and refuses a scenario file in one line', () => {
     const rep = tlbsim('replay', exported);
     expect(rep.status).toBe(0);
+    expect(rep.stdout).toContain('\nRun summary\n');
     const digest = (JSON.parse(tlbsim('replay', exported, '--json').stdout) as { digest: string }).digest;
     expect(rep.stdout.endsWith(`\ndigest matches the export (${digest})\n`)).toBe(true);
     const yaml = tlbsim('replay', SCENARIO);

@@ -4,7 +4,7 @@
  * public contract: add, never rename.
  */
 
-import type { ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
+import type { SimConfig, ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 import type { RunL0, RunRates, RunTime } from './real-units';
 import type { RunMeasured } from './warmup';
 import type { PolicyEstimates } from './replications';
@@ -163,6 +163,25 @@ export interface RunReport {
    * Depends on placement and timing, so it is kept out of the digest.
    */
   transport?: RunTransportStats;
+  /**
+   * Added last by the command that printed the report (`run`, `submit
+   * --wait`, `wait`, `replay`): host time, simulated time, speed and the
+   * resolved scenario. Host time differs from run to run: it is measured
+   * outside the kernel and never part of the digest.
+   */
+  summary?: RunSummary;
+}
+
+/** How a run went on the host, and what it ran (see {@link RunReport.summary}). */
+export interface RunSummary {
+  /** Wall-clock seconds the run took on the host (a distributed job's: from its first shard's start to its end); null when not known. */
+  hostSeconds: number | null;
+  /** Simulated milliseconds the run covered. */
+  simulatedMs: number;
+  /** Simulated accesses per second of host time; null when the host time is not known. */
+  accessesPerHostSec: number | null;
+  /** The scenario after defaults and overrides (what `--print-config` prints); null when not known. */
+  config: SimConfig | null;
 }
 
 /** Message transport accounting of a distributed run, summed over shards. */

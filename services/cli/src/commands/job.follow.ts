@@ -1,10 +1,12 @@
 import { accessesExpectedOf, JobEvent, JobView, windowsExpectedOf } from '@tlbsim/contracts';
 import { compareStreamIds, isFinal, JobGoneError, JobsService, parseStreamId, redactRedisUrl } from '@tlbsim/jobs';
+import type { RunReport, RunSummary } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { delay, InterruptWatch, watchInterrupts } from '../interrupt.util';
 import { createProgressReporter, ProgressMode, ProgressReporter } from '../progress.reporter';
+import { hostMsBetween, runSummaryOf } from '../run-summary.formatter';
 import { printReport, ReportOutputOptions } from './report.output';
 import type { RedisOptions } from './redis.options';
 
@@ -178,7 +180,15 @@ export async function followJob(
     progress.stop();
     interrupts.off();
   }
-  return endOfWait(ctx, jobs, id, view, options, timeout);
+  return endOfWait(ctx, jobs, id, view, { ...options, config }, timeout);
+}
+
+/** What printing a followed job's report needs: the output options and the job's scenario (null: not known). */
+type PrintOptions = FollowOptions & { config: SimConfig | null };
+
+/** The report's run summary: the job's wall time on the workers (first shard's start to its end) and its scenario. */
+function jobSummary(report: RunReport, view: JobView, options: PrintOptions): RunSummary {
+  return runSummaryOf(report, hostMsBetween(view.startedAt, view.finishedAt), options.config);
 }
 
 /** The outcome of a wait that ended (the job finished, or the timeout passed): messages, report, exit code. */
@@ -187,7 +197,7 @@ async function endOfWait(
   jobs: JobsService,
   id: string,
   view: JobView | typeof REDIS_DOWN,
-  options: FollowOptions,
+  options: PrintOptions,
   timeout?: FollowTimeout,
 ): Promise<number> {
   if (view === REDIS_DOWN) {
@@ -206,18 +216,18 @@ async function endOfWait(
     ctx.io.err(
       `tlbsim: job ${id} still ${view.state} after ${timeout.seconds} s${slots}; ${cancelled?.state ?? 'cancel requested'}\n`,
     );
-    return printPartial(ctx, jobs, id, options, EXIT.UNREACHABLE);
+    return printPartial(ctx, jobs, cancelled ?? view, options, EXIT.UNREACHABLE);
   }
   if (view.state !== 'completed') {
     ctx.io.err(`tlbsim: job ${id} ${view.state}${view.error ? `: ${view.error}` : ''}\n`);
-    return printPartial(ctx, jobs, id, options, EXIT.RUN_FAILED);
+    return printPartial(ctx, jobs, view, options, EXIT.RUN_FAILED);
   }
   const report = await jobs.result(id);
   if (!report) {
     ctx.io.err(`tlbsim: job ${id} completed but its report is gone\n`);
     return EXIT.RUN_FAILED;
   }
-  return printReport(ctx, report, options);
+  return printReport(ctx, report, options, undefined, jobSummary(report, view, options));
 }
 
 /**
@@ -227,15 +237,16 @@ async function endOfWait(
 async function printPartial(
   ctx: CliContext,
   jobs: JobsService,
-  id: string,
-  options: FollowOptions,
+  view: JobView,
+  options: PrintOptions,
   code: number,
 ): Promise<number> {
+  const id = view.id;
   const report = await jobs.result(id);
   if (!report?.partial) return code;
   ctx.io.err(
     `tlbsim: job ${id}: partial report, its first ${report.metrics.windows} windows (what it found before it stopped)\n`,
   );
-  printReport(ctx, report, options);
+  printReport(ctx, report, options, undefined, jobSummary(report, view, options));
   return code;
 }

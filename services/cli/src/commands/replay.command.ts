@@ -7,6 +7,8 @@ import { CliOptionError, integerOption } from '../option.parsers';
 import { createProgressReporter } from '../progress.reporter';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { readFailure } from '../scenario.loader';
+import { runSummaryOf } from '../run-summary.formatter';
+import type { SimConfig } from '@tlbsim/sim-core';
 
 /** Options of `tlbsim replay`. */
 export interface ReplayOptions extends ReportOutputOptions {
@@ -42,7 +44,8 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
     ctx.io.err(`tlbsim: ${file}: ${readFailure(error)}\n`);
     return EXIT.BAD_INPUT;
   }
-  if (!looksLikeExport(lines)) {
+  const head = exportHeadOf(lines);
+  if (!head) {
     ctx.io.err(
       `tlbsim: ${file}: not a job export: replay takes the ndjson that \`tlbsim export <job>\` prints (a scenario file runs with \`tlbsim run ${file}\`)\n`,
     );
@@ -50,6 +53,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   }
   const progress = createProgressReporter(ctx.io, 'replay');
   let result;
+  const startedMs = performance.now(); // host time, for the summary only
   try {
     result = await replayExport(lines, { onProgress: (p) => progress.update(p), untilWindow });
   } catch (error) {
@@ -70,7 +74,8 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
     );
     return EXIT.VIOLATIONS;
   }
-  const code = printReport(ctx, result.report, options);
+  const summary = runSummaryOf(result.report, performance.now() - startedMs, head.config ?? null);
+  const code = printReport(ctx, result.report, options, undefined, summary);
   if (!options.json) {
     const what =
       untilWindow === undefined ? 'the export' : `the export's partial report (first ${untilWindow} windows)`;
@@ -79,15 +84,17 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   return code;
 }
 
-/** True when the first non-blank line is an export's `job` line (JSON with `"kind": "job"`). */
-export function looksLikeExport(lines: readonly string[]): boolean {
+/** The export's `job` line (its first non-blank line, JSON with `"kind": "job"`), or null when the file is not an export. */
+export function exportHeadOf(lines: readonly string[]): { kind: 'job'; config?: SimConfig } | null {
   const first = lines.find((l) => l.trim() !== '');
-  if (first === undefined) return false;
+  if (first === undefined) return null;
   try {
-    const head = JSON.parse(first) as { kind?: unknown } | null;
-    return typeof head === 'object' && head !== null && head.kind === 'job';
+    const head = JSON.parse(first) as { kind?: unknown; config?: SimConfig } | null;
+    return typeof head === 'object' && head !== null && head.kind === 'job'
+      ? { kind: 'job', config: head.config }
+      : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -1,10 +1,11 @@
 import { SCENARIO_LIMITS, SCENARIO_TOTALS } from '@tlbsim/contracts';
-import { RunReport, VIOLATION_CLASSES, WITNESSES_SHOWN_DEFAULT, WitnessSelection } from '@tlbsim/engine';
+import { RunReport, RunSummary, VIOLATION_CLASSES, WITNESSES_SHOWN_DEFAULT, WitnessSelection } from '@tlbsim/engine';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { CliOptionError, choiceOption, integerOption } from '../option.parsers';
 import { formatReport } from '../report.formatter';
+import { formatRunSummary } from '../run-summary.formatter';
 
 /** The output options of the commands that print one run's report (`run`, `submit --wait`, `replay`). */
 export interface ReportOutputOptions {
@@ -75,13 +76,15 @@ export function witnessSelectionOrReport(
 
 /**
  * Prints a finished run's report, as JSON or for people (`human`, when
- * given, replaces the usual text), and returns the command's exit code.
+ * given, replaces the usual text), ending with the run `summary` when
+ * given, and returns the command's exit code.
  */
 export function printReport(
   ctx: CliContext,
   report: RunReport,
   options: ReportOutputOptions,
   human?: (report: RunReport) => string,
+  summary?: RunSummary,
 ): number {
   if (report.metrics.accesses === 0 && !report.partial) {
     // Nothing was checked: an error in one line, never a "0 violations" report.
@@ -91,7 +94,8 @@ export function printReport(
     return EXIT.NO_ACCESSES;
   }
   const text = human ? human(report) : formatReport(report, { witnessSelection: witnessSelectionOf(options) });
-  ctx.io.out(options.json ? `${JSON.stringify(report)}\n` : text);
+  const json = () => JSON.stringify(summary ? { ...report, summary } : report);
+  ctx.io.out(options.json ? `${json()}\n` : text + (summary ? formatRunSummary(summary) : ''));
   // With replications, a violation in any of them fails the run.
   const violations = report.replications?.violations ?? report.violations.total;
   return options.failOnViolation && violations > 0 ? EXIT.VIOLATIONS : EXIT.OK;

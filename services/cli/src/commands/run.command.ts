@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
 import { watchInterrupts } from '../interrupt.util';
 import { formatFirstViolation } from '../report.formatter';
+import { configYaml, runSummaryOf } from '../run-summary.formatter';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addReplications } from './run.replications';
 import { addReplicationsOption, addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
@@ -16,6 +17,8 @@ export interface RunOptions extends ScenarioOptions, ReportOutputOptions {
   stopAtFirstViolation?: boolean;
   witnesses: string;
   progress?: ProgressMode;
+  /** `--print-config`: print the resolved scenario as YAML and run nothing. */
+  printConfig?: boolean;
 }
 
 /** The action of `tlbsim run`; returns the exit code. */
@@ -23,6 +26,10 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   const loaded = loadScenarioOrReport(ctx, file, options);
   if (!loaded) return EXIT.BAD_INPUT;
   if (!witnessSelectionOrReport(ctx, options, loaded.fleet.hosts * loaded.fleet.vmsPerHost)) return EXIT.BAD_INPUT;
+  if (options.printConfig) {
+    ctx.io.out(configYaml(loaded));
+    return EXIT.OK;
+  }
   // The first violation's witness is the point of stopping: keep at least one.
   const config = options.stopAtFirstViolation
     ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } }
@@ -32,6 +39,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   // Ctrl-C stops the run at the end of its window (no report: it would look like a whole run's).
   const interrupts = watchInterrupts();
   let report: RunReport;
+  const startedMs = performance.now(); // host time, for the summary only: the kernel never sees it
   try {
     report = await ctx.run(config, {
       onProgress: (p) => interrupts.count() === 0 && progress.update(p),
@@ -41,6 +49,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     progress.stop();
     interrupts.off();
   }
+  const summary = runSummaryOf(report, performance.now() - startedMs, loaded);
   if (interrupts.count() > 0) {
     const ms = report.metrics.simulatedNs / 1e6;
     ctx.io.err(
@@ -49,7 +58,8 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     return EXIT.INTERRUPTED;
   }
   if (!options.stopAtFirstViolation) await addReplications(ctx, config, report, options.progress);
-  return printReport(ctx, report, options, options.stopAtFirstViolation ? formatFirstViolation : undefined);
+  const human = options.stopAtFirstViolation ? formatFirstViolation : undefined;
+  return printReport(ctx, report, options, human, summary);
 }
 
 /** `tlbsim run <scenario>`: runs one scenario in process and prints its report. */
@@ -63,7 +73,8 @@ export function runCommand(ctx: CliContext): Command {
     .option(
       '--stop-at-first-violation',
       'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)',
-    );
+    )
+    .option('--print-config', 'print the scenario after defaults and overrides as YAML (which run accepts) and exit');
   addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
