@@ -20,6 +20,18 @@ describe('no false positives', () => {
       ['kvm.policy=overhaul+hv-flush-current', 'kvm.hvFlushListEntriesMax=1', 'events.mmuNotifierPages=5000'],
     ],
     ['fix without PCID', ['kvm.policy=overhaul+hv-flush-current', 'workload.pcid=false']],
+    [
+      'fix + both follow-up fixes, SMIs and CR0.WP toggles',
+      [
+        'kvm.policy=overhaul+hv-flush-current+preserve-roots+cr0wp-keep-roots',
+        'events.smiPerSec=50000',
+        'events.cr0WpTogglesPerSec=50000',
+      ],
+    ],
+    [
+      'enlightenment off + preserve-roots, CR0.WP toggles unloading roots',
+      ['kvm.policy=enlightened-tlb-off+preserve-roots', 'events.smiPerSec=50000', 'events.cr0WpTogglesPerSec=50000'],
+    ],
   ];
   const cases = [3, 11].flatMap((seed) =>
     [1, 3].flatMap((vcpus) => correct.map(([label, o]) => [label, seed, vcpus, o] as const)),

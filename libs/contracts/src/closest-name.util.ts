@@ -14,12 +14,14 @@ function editDistance(a: string, b: string): number {
 /**
  * The name of `names` a mistyped `value` most likely meant, for a "did you
  * mean" hint: the one at the smallest edit distance (case-insensitive) if
- * that is at most a third of its length (at least 2), else the only name
- * containing `value`; null when nothing is close.
+ * that is at most a third of its length (at least 2) and differs from
+ * `value` (case counts), else the shortest name containing `value` when only
+ * one is that short (a base policy rather than its modified forms); null when
+ * nothing is close.
  */
 export function closestName(value: string, names: readonly string[]): string | null {
   const v = value.toLowerCase();
-  if (v.length === 0) return null;
+  if (v.length === 0 || names.includes(value)) return null;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const name of names) {
@@ -29,7 +31,9 @@ export function closestName(value: string, names: readonly string[]): string | n
       bestDistance = d;
     }
   }
-  if (best !== null && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return best;
+  if (best !== null && best !== value && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return best;
   const containing = names.filter((n) => n.toLowerCase().includes(v));
-  return containing.length === 1 && v.length >= 3 ? containing[0] : null;
+  const shortest = Math.min(...containing.map((n) => n.length));
+  const candidates = containing.filter((n) => n.length === shortest);
+  return candidates.length === 1 && v.length >= 3 ? candidates[0] : null;
 }

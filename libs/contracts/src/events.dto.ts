@@ -44,6 +44,14 @@ export class EventsDto implements EventsConfig {
   cr4WritesPerSec!: number;
 
   /**
+   * Guest CR0.WP toggles per host per simulated second; before 01b31714bd90 each unloads the vCPU's roots. Number 0..1e7.
+   *
+   * @defaultValue 0
+   */
+  @ScenarioField('events.cr0WpTogglesPerSec')
+  cr0WpTogglesPerSec!: number;
+
+  /**
    * SMIs per host per simulated second: SMI and RSM switch the vCPU to an SMM-role root and back. Number 0..1e7.
    *
    * @defaultValue 0

@@ -5,8 +5,19 @@ import { ScenarioField } from './scenario-field.decorator';
 export class KvmDto implements KvmConfig {
   /**
    * Flush policy of KVM (see docs/model.md for the commit each one models):
-   * one of `pre-overhaul`, `overhaul`, `overhaul+hv-flush-current`,
-   * `overhaul+flush-on-alloc`, `enlightened-tlb-off`.
+   * a base, one of `pre-overhaul`, `overhaul`, `overhaul+hv-flush-current`,
+   * `overhaul+flush-on-alloc`, `enlightened-tlb-off`, then optionally the
+   * follow-up fixes as modifiers in this order: `+preserve-roots`
+   * (edbdb43fc96b) and `+cr0wp-keep-roots` (01b31714bd90). The combinations:
+   * `pre-overhaul+preserve-roots`, `overhaul+preserve-roots`,
+   * `overhaul+hv-flush-current+preserve-roots`, `overhaul+flush-on-alloc+preserve-roots`,
+   * `enlightened-tlb-off+preserve-roots`, `pre-overhaul+cr0wp-keep-roots`,
+   * `overhaul+cr0wp-keep-roots`, `overhaul+hv-flush-current+cr0wp-keep-roots`,
+   * `overhaul+flush-on-alloc+cr0wp-keep-roots`, `enlightened-tlb-off+cr0wp-keep-roots`,
+   * `pre-overhaul+preserve-roots+cr0wp-keep-roots`, `overhaul+preserve-roots+cr0wp-keep-roots`,
+   * `overhaul+hv-flush-current+preserve-roots+cr0wp-keep-roots`,
+   * `overhaul+flush-on-alloc+preserve-roots+cr0wp-keep-roots`,
+   * `enlightened-tlb-off+preserve-roots+cr0wp-keep-roots`.
    *
    * @defaultValue 'overhaul'
    */

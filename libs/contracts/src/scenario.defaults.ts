@@ -45,6 +45,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     mmuNotifierPages: 16,
     nestedTransitionsPerSec: 0,
     cr4WritesPerSec: 0,
+    cr0WpTogglesPerSec: 0,
     smiPerSec: 0,
     memslotDeletesPerSec: 0,
     memslotDeletePages: 64,

@@ -13,7 +13,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
     'L1 scheduler quantum in microseconds: vCPUs sharing a virtual processor take turns this often (rounded to whole windows).',
   'platform.nestedCache':
     "Where nested (GPA -> HPA) translations live under Hyper-V: `partition` (L0's shadow NPT/EPT, shared by every virtual processor of the partition, dropped only by the GPA flush hypercalls) or `vp` (each virtual processor's TLB). Bare metal always behaves like `vp`.",
-  'kvm.policy': 'Flush policy of KVM (see docs/model.md for the commit each one models).',
+  'kvm.policy':
+    'Flush policy of KVM: a base, then any of the modifiers +preserve-roots (edbdb43fc96b) and +cr0wp-keep-roots (01b31714bd90) in that order (see docs/model.md for the commit each one models).',
   'kvm.hvFlushListEntriesMax':
     'HV_MAX_FLUSH_REP_COUNT: ranges in one GPA-list hypercall before KVM falls back to a whole-space flush.',
   'kvm.freeBeforeFlush':
@@ -50,6 +51,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'events.mmuNotifierPages': 'Guest pages per MMU-notifier invalidation.',
   'events.nestedTransitionsPerSec': 'Nested VMRUN/#VMEXIT transitions per host per simulated second.',
   'events.cr4WritesPerSec': 'Guest CR4 writes per host per simulated second.',
+  'events.cr0WpTogglesPerSec':
+    'Guest CR0.WP toggles per host per simulated second: before 01b31714bd90 (policy modifier cr0wp-keep-roots) each one resets the MMU context and unloads the roots.',
   'events.smiPerSec': 'SMIs per host per simulated second: SMI and RSM switch the vCPU to an SMM-role root and back.',
   'events.memslotDeletesPerSec':
     "Memslot DELETEs per host per simulated second: the slot's pages are unmapped, fast-zapped, and freed once every vCPU left guest mode.",

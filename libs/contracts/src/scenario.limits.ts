@@ -47,6 +47,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'events.mmuNotifierPages': int(1, 65536),
   'events.nestedTransitionsPerSec': real(0, 1e7),
   'events.cr4WritesPerSec': real(0, 1e7),
+  'events.cr0WpTogglesPerSec': real(0, 1e7),
   'events.smiPerSec': real(0, 1e7),
   'events.memslotDeletesPerSec': real(0, 1e7),
   'events.memslotDeletePages': int(1, 65536),

@@ -57,6 +57,8 @@ export interface RunMetrics {
     l3Entries: number;
     /** vCPUs moved to another virtual processor. */
     vcpuMigrations: number;
+    /** Guest CR0.WP toggles (each unloads the roots unless the policy has +cr0wp-keep-roots). Absent in older reports. */
+    cr0WpToggles?: number;
   };
   /** The partition's shared nested translations: fills (one per nested walk under Hyper-V with `platform.nestedCache: partition`). */
   nestedCache: { fills: number };

@@ -148,6 +148,7 @@ export function buildReport(
         smis: c[C.smis],
         l3Entries: c[C.l3Entries],
         vcpuMigrations: c[C.vcpuMigrations],
+        cr0WpToggles: c[C.cr0WpToggles],
       },
       nestedCache: { fills: c[C.nestedCacheFills] },
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },

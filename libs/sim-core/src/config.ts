@@ -4,8 +4,8 @@
  * only asserts the invariants it depends on (see {@link assertConfig}).
  */
 
-/** Flush policy names, see `docs/model.md` for the commit each one models. */
-export const POLICY_NAMES = [
+/** Base flush policies, see `docs/model.md` for the commit each one models. */
+export const POLICY_BASES = [
   'pre-overhaul',
   'overhaul',
   'overhaul+hv-flush-current',
@@ -13,8 +13,49 @@ export const POLICY_NAMES = [
   'enlightened-tlb-off',
 ] as const;
 
-/** A flush policy name. */
-export type PolicyName = (typeof POLICY_NAMES)[number];
+/** A base flush policy. */
+export type PolicyBase = (typeof POLICY_BASES)[number];
+
+/**
+ * Follow-up fixes that combine with any base policy, appended in this order
+ * (`overhaul+preserve-roots`, `overhaul+hv-flush-current+preserve-roots+cr0wp-keep-roots`):
+ * `preserve-roots` is edbdb43fc96b (the TDP MMU keeps a reference on every
+ * valid root until it is invalidated), `cr0wp-keep-roots` is 01b31714bd90
+ * (a CR0.WP toggle no longer unloads the roots with TDP).
+ */
+export const POLICY_MODIFIERS = ['preserve-roots', 'cr0wp-keep-roots'] as const;
+
+/** A policy modifier. */
+export type PolicyModifier = (typeof POLICY_MODIFIERS)[number];
+
+/** A flush policy name: a base, then any modifiers in {@link POLICY_MODIFIERS} order. */
+export type PolicyName =
+  | PolicyBase
+  | `${PolicyBase}+preserve-roots`
+  | `${PolicyBase}+cr0wp-keep-roots`
+  | `${PolicyBase}+preserve-roots+cr0wp-keep-roots`;
+
+/** Every policy name: the bases, then each base with each combination of modifiers. */
+export const POLICY_NAMES: readonly PolicyName[] = [
+  ...POLICY_BASES,
+  ...POLICY_BASES.map((b) => `${b}+preserve-roots` as const),
+  ...POLICY_BASES.map((b) => `${b}+cr0wp-keep-roots` as const),
+  ...POLICY_BASES.map((b) => `${b}+preserve-roots+cr0wp-keep-roots` as const),
+];
+
+/** A policy name's base and modifiers. */
+export function policyParts(name: PolicyName): { base: PolicyBase; modifiers: PolicyModifier[] } {
+  let rest: string = name;
+  const modifiers: PolicyModifier[] = [];
+  for (const m of [...POLICY_MODIFIERS].reverse()) {
+    if (rest.endsWith(`+${m}`)) {
+      modifiers.unshift(m);
+      rest = rest.slice(0, -(m.length + 1));
+    }
+  }
+  if (!(POLICY_BASES as readonly string[]).includes(rest)) throw new Error(`unknown policy ${name}`);
+  return { base: rest as PolicyBase, modifiers };
+}
 
 /** CPU vendor: decides what `flush_tlb_current` is (ASID flush or INVEPT). */
 export type Vendor = 'amd' | 'intel';
@@ -116,6 +157,11 @@ export interface EventsConfig {
   mmuNotifierPages: number;
   nestedTransitionsPerSec: number;
   cr4WritesPerSec: number;
+  /**
+   * Guest CR0.WP toggles per host per second: before 01b31714bd90 each one
+   * resets the MMU context and unloads the roots (`kvm_post_set_cr0`). @defaultValue 0
+   */
+  cr0WpTogglesPerSec: number;
   /** SMIs per host per second: SMI and RSM switch the vCPU to the SMM-role root and back. @defaultValue 0 */
   smiPerSec: number;
   /** Memslot DELETEs per host per second: the slot's pages are unmapped, flushed as the policy does, and freed. @defaultValue 0 */

@@ -86,10 +86,12 @@ export const C = {
   vcpusIdle: 59,
   /** vCPUs that finished with fewer than `COVERAGE_ACCESSES_PER_VCPU_MIN` accesses (the idle ones included). */
   vcpusBelowCoverage: 60,
+  /** Guest CR0.WP toggles (each unloads the roots before 01b31714bd90). */
+  cr0WpToggles: 61,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 61;
+export const COUNTER_SLOTS = 62;
 
 // Every slot has exactly one name and the slots are 0..COUNTER_SLOTS-1: a
 // counter added without raising COUNTER_SLOTS would write past the array.

@@ -122,7 +122,11 @@ export class HostEvents {
   private zapAllFast(t: number, vm: number, ackOp: number): void {
     const { cfg } = this.kvm.context;
     const mmu = this.kvm.mmus[vm];
-    mmu.zapAllFast(t);
+    const invalidated = mmu.zapAllFast(t);
+    if (this.kvm.context.flags.preserveRoots) {
+      // edbdb43fc96b: invalidation drops the TDP MMU's reference; a root no vCPU holds goes now.
+      for (const root of invalidated) if (root.refcount === 0) this.kvm.releaseRoot(t, root);
+    }
     for (const id of this.kvm.vcpuIds(vm)) {
       this.kvm.emit(t + cfg.latency.ipiNs, id, Msg.Request, REQ_FREE_OBSOLETE_ROOTS, mmu.gen, 0, 0, 0, 0, ackOp);
     }

@@ -143,7 +143,7 @@ export class KvmActor extends Actor implements CheckerHost {
     const { vm } = this.vcpuOf(vcpu);
     const mmu = this.mmus[vm];
     const c = this.ctx.counters;
-    const shared = mmu.findReusable(role);
+    const shared = mmu.findReusable(role, this.ctx.flags.preserveRoots);
     if (shared) {
       shared.refcount++;
       c[C.rootReuseValid]++;
@@ -214,6 +214,20 @@ export class KvmActor extends Actor implements CheckerHost {
     const root = this.rootHistory.get(inc);
     if (!root || root.refcount <= 0) throw new Error(`kvm ${this.id}: put of unknown root #${inc}`);
     if (--root.refcount > 0) return;
+    // edbdb43fc96b: the TDP MMU's own reference keeps a valid root until it is invalidated.
+    if (this.ctx.flags.preserveRoots && root.valid) return;
+    this.releaseRoot(t, root);
+  }
+
+  /**
+   * A root no one references any more (`kvm_tdp_mmu_put_root()` at zero, or,
+   * with preserved roots, the invalidation that drops the TDP MMU's own
+   * reference): invalidated if still valid, then freed (pre-overhaul: after
+   * a remote flush of its address space).
+   */
+  releaseRoot(t: number, root: RootRecord): void {
+    assert(root.refcount === 0, 'a root is released only when no vCPU holds it');
+    const inc = root.inc;
     if (root.valid) {
       root.valid = false;
       root.invalidNs = t;

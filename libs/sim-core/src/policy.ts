@@ -1,4 +1,4 @@
-import { SimConfig } from './config';
+import { policyParts, SimConfig } from './config';
 
 /**
  * What a policy name and the platform switches mean for the model. Each flag
@@ -17,6 +17,14 @@ export interface PolicyFlags {
   hvFlushCurrent: boolean;
   /** Alternative discussed on the list: flush a root's address space right after allocating it. */
   flushOnAlloc: boolean;
+  /**
+   * edbdb43fc96b (v6.4, 6.3.2): the TDP MMU holds a reference on every valid
+   * root until it is invalidated, so a root unloaded by every vCPU (SMI, RSM,
+   * CR0.WP) is kept and reused instead of freed.
+   */
+  preserveRoots: boolean;
+  /** 01b31714bd90: a CR0.WP toggle with TDP no longer resets the MMU context (no unload). */
+  cr0wpKeepRoots: boolean;
   /** The ASID flush keeps nested entries (AMD + Hyper-V + enlightened TLB in effect). */
   enlightened: boolean;
   /** L0 is Hyper-V (KVM is L1). */
@@ -40,7 +48,7 @@ export interface PolicyFlags {
 
 /** Derives the flags of a scenario's policy and platform. */
 export function policyFlags(cfg: SimConfig): PolicyFlags {
-  const p = cfg.kvm.policy;
+  const { base: p, modifiers } = policyParts(cfg.kvm.policy);
   const hyperv = cfg.platform.l0 === 'hyperv';
   const intel = cfg.platform.vendor === 'intel';
   const enlightened = hyperv && !intel && cfg.platform.enlightenedTlb && p !== 'enlightened-tlb-off';
@@ -48,6 +56,8 @@ export function policyFlags(cfg: SimConfig): PolicyFlags {
     flushBeforeFree: p === 'pre-overhaul',
     hvFlushCurrent: p === 'overhaul+hv-flush-current',
     flushOnAlloc: p === 'overhaul+flush-on-alloc',
+    preserveRoots: modifiers.includes('preserve-roots'),
+    cr0wpKeepRoots: modifiers.includes('cr0wp-keep-roots'),
     enlightened,
     hyperv,
     hvRemoteFlush: hyperv && (intel || enlightened),

@@ -6,9 +6,10 @@ import { SnapshotLayoutError } from './snapshot-layout.error';
  * makes an earlier snapshot restore to different state:
  * - 1: snapshots written before the layout was recorded (they carry none);
  * - 2: a TLB's checker bits in the slots' root words, its LRU stamps plain;
- * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage).
+ * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage);
+ * - 4: a CR0.WP toggle counter and the vCPU's next toggle time.
  */
-export const SNAPSHOT_LAYOUT = 3;
+export const SNAPSHOT_LAYOUT = 4;
 
 /** The layout a snapshot without one was written with. */
 const LAYOUT_UNRECORDED = 1;

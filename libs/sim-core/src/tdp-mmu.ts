@@ -45,10 +45,11 @@ export class TdpMmu {
   /**
    * `kvm_tdp_mmu_get_vcpu_root_hpa()`'s lookup: a valid root of the role and
    * the current generation with a live reference (refcount inc-not-zero), or
-   * undefined.
+   * undefined. With `preserved` (edbdb43fc96b) the TDP MMU's own reference
+   * keeps every valid root alive, so one no vCPU holds is reused too.
    */
-  findReusable(role: number): RootRecord | undefined {
-    return this.roots.find((r) => r.valid && r.role === role && r.gen === this.gen && r.refcount > 0);
+  findReusable(role: number, preserved = false): RootRecord | undefined {
+    return this.roots.find((r) => r.valid && r.role === role && r.gen === this.gen && (r.refcount > 0 || preserved));
   }
 
   /**

@@ -104,11 +104,12 @@ export class VcpuModes {
     if ((s.inL3 ? s.r02Page : s.r01Page) < 0) this.acquire(t, s.inL3 ? ROLE_GUEST : ROLE_NORMAL);
   }
 
-  /** A nested transition, CR4 write or SMI fell due at `t` (earliest first; ties in that order). */
+  /** A nested transition, SMI, CR0.WP toggle or CR4 write fell due at `t` (earliest first; ties in that order). */
   timeEvent(t: number): void {
     const s = this.v.s;
     if (s.nextNestedNs <= t) this.nestedTransition(t);
     else if (s.nextSmiNs <= t) this.smi(t);
+    else if (s.nextCr0Ns <= t) this.cr0WpToggle(t);
     else this.cr4Write(t);
   }
 
@@ -204,6 +205,14 @@ export class VcpuModes {
     const s = v.s;
     v.c.counters[C.smis]++;
     s.nextSmiNs = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.smiPerSec, v.c.topo.vcpusPerHost));
+    this.unload(t);
+    s.smmPhase = 1;
+    this.acquire(t, ROLE_SMM);
+  }
+
+  /** `kvm_mmu_unload()`: the roots of both MMUs (vmcb01's and the guest-mode one) are put. */
+  private unload(t: number): void {
+    const s = this.v.s;
     if (s.r01Page >= 0) {
       this.put(t, s.r01Inc);
       s.r01Page = -1;
@@ -213,8 +222,24 @@ export class VcpuModes {
       s.r02Page = -1;
     }
     s.rootPage = -1;
-    s.smmPhase = 1;
-    this.acquire(t, ROLE_SMM);
+  }
+
+  /**
+   * A guest CR0.WP toggle (it exits: `kvm_set_cr0()` -> `kvm_post_set_cr0()`).
+   * WP is a role bit, so before 01b31714bd90 `kvm_mmu_reset_context()`
+   * unloads every root and the next entry loads one (a put, perhaps a free,
+   * and a load with its flush); with the fix and TDP nothing else happens.
+   */
+  private cr0WpToggle(t: number): void {
+    const v = this.v;
+    const s = v.s;
+    v.c.counters[C.cr0WpToggles]++;
+    v.charge(C.timeExitPs, v.costs.exitNs);
+    s.nextCr0Ns =
+      t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.cr0WpTogglesPerSec, v.c.topo.vcpusPerHost));
+    if (v.c.flags.cr0wpKeepRoots) return;
+    this.unload(t);
+    this.acquire(t, ROLE_NORMAL);
   }
 
   /** `kvm_post_set_cr4()`: PCIDE/SMEP changes request `FLUSH_CURRENT`. */

@@ -296,6 +296,7 @@ export class VcpuActor extends Actor {
     s.nextNestedNs = this.prng.nextExpGap(eventRatePerNs(cfg, ev.nestedTransitionsPerSec, perVcpu));
     s.nextCr4Ns = this.prng.nextExpGap(eventRatePerNs(cfg, ev.cr4WritesPerSec, perVcpu));
     s.nextSmiNs = this.prng.nextExpGap(eventRatePerNs(cfg, ev.smiPerSec, perVcpu));
+    s.nextCr0Ns = this.prng.nextExpGap(eventRatePerNs(cfg, ev.cr0WpTogglesPerSec, perVcpu));
     s.process = 0;
     s.pcid = w.pcid ? 1 : 0;
   }
@@ -303,8 +304,8 @@ export class VcpuActor extends Actor {
   /** The next timed event (nested transition, CR4 write, SMI) this vCPU can take now. */
   private nextTimedNs(): number {
     const s = this.s;
-    // CR4 writes and SMIs belong to the L2: while L3 runs they wait for the #VMEXIT.
-    return s.inL3 ? s.nextNestedNs : Math.min(s.nextNestedNs, s.nextCr4Ns, s.nextSmiNs);
+    // CR4 and CR0 writes and SMIs belong to the L2: while L3 runs they wait for the #VMEXIT.
+    return s.inL3 ? s.nextNestedNs : Math.min(s.nextNestedNs, s.nextCr4Ns, s.nextSmiNs, s.nextCr0Ns);
   }
 
   override run(inbox: Float64Array, offsets: number[], windowEndNs: number): void {

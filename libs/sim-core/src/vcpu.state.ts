@@ -57,6 +57,8 @@ export interface VcpuState {
   nextNestedNs: number;
   nextCr4Ns: number;
   nextSmiNs: number;
+  /** When the next guest CR0.WP toggle falls due. */
+  nextCr0Ns: number;
   /** Intel: L3's vpid12 has been seen (first VM-enter flushes the guest TLB). */
   vpid12Seen: boolean;
   /** Highest invalidation seq whose owed flush completed (ground truth). */
@@ -112,6 +114,7 @@ export function initialVcpuState(prng: number): VcpuState {
     nextNestedNs: Infinity,
     nextCr4Ns: Infinity,
     nextSmiNs: Infinity,
+    nextCr0Ns: Infinity,
     vpid12Seen: false,
     flushedSeq: 0,
     zapGen: 0,
