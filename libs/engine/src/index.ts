@@ -18,3 +18,4 @@ export * from './coverage';
 export * from './estimate';
 export * from './replications';
 export * from './sweep.summary';
+export * from './exposures';

@@ -4,8 +4,9 @@
  * seeds (common random numbers), every figure a mean with a 95% interval
  * (estimate.ts) and a convergence verdict.
  */
-import type { SimConfig } from '@tlbsim/sim-core';
-import { timePerAccessNs } from './compare.figures';
+import { SimConfig, VIOLATION_CLASSES, ViolationClass } from '@tlbsim/sim-core';
+import { timePerAccessNs, VerdictCandidate } from './compare.figures';
+import { ClassVerdict, classVerdictsOf, Exposures, exposuresOfAll } from './exposures';
 import { Convergence, convergenceOf, Estimate, estimateOf, pairedOverheadOf } from './estimate';
 import { replicationSeeds } from '@tlbsim/contracts';
 import type { RunReport } from './report';
@@ -44,6 +45,10 @@ export interface PolicyEstimates {
   digests: string[];
   /** Violations over every replication. */
   violations: number;
+  /** Exposures per violation class over every replication (exposures.ts). */
+  exposures: Exposures;
+  /** Per class: violations in how many exposures, the 95% upper bound, or not exercised. */
+  verdicts: ClassVerdict[];
   /** Flush events behind the figures, over every replication. */
   flushEvents: number;
   /** The headline: vCPU time per guest access, ns. */
@@ -65,11 +70,14 @@ export function policyEstimatesOf(reports: readonly RunReport[]): PolicyEstimate
   const of = (f: (r: RunReport) => number): Estimate => estimateOf(reports.map(f));
   const flushEvents = reports.reduce((a, r) => a + flushEventsOf(r), 0);
   const time = of(timePerAccessNs);
+  const exposures = exposuresOfAll(reports);
   return {
     policy: reports[0].policy,
     seeds: reports.map((r) => r.seed),
     digests: reports.map((r) => r.digest),
     violations: reports.reduce((a, r) => a + r.violations.total, 0),
+    exposures,
+    verdicts: classVerdictsOf(violationsByClassOf(reports), exposures),
     flushEvents,
     timePerAccessNs: time,
     // The floor is for differences between policies (overheads); a policy's own time rests on every access.
@@ -78,6 +86,23 @@ export function policyEstimatesOf(reports: readonly RunReport[]): PolicyEstimate
     hypercallStallsPercent: of((r) => r.metrics.time.percent.hypercallStalls),
     l0BusyPercent: of((r) => r.metrics.l0.busyPercent),
     hypercallsPerHostPerSec: of((r) => r.metrics.rates.hypercallsPerHostPerSec.achieved),
+  };
+}
+
+/** Violations per class summed over runs. */
+function violationsByClassOf(reports: readonly RunReport[]): Record<ViolationClass, number> {
+  const sum = Object.fromEntries(VIOLATION_CLASSES.map((c) => [c, 0])) as Record<ViolationClass, number>;
+  for (const r of reports) for (const c of VIOLATION_CLASSES) sum[c] += r.violations.byClass[c];
+  return sum;
+}
+
+/** The {@link VerdictCandidate} of a policy's replications. */
+export function verdictCandidateOfAll(p: PolicyEstimates): VerdictCandidate {
+  return {
+    policy: p.policy,
+    violations: p.violations,
+    timePerAccessNs: p.timePerAccessNs.mean,
+    exposures: p.exposures,
   };
 }
 

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import {
   cheapestCorrect,
   cheapestCorrectOf,
+  cheapestWithoutViolationOf,
   ComparisonEstimates,
   comparisonEstimatesOf,
   overheadVsFirst,
@@ -9,10 +10,12 @@ import {
   RunReport,
   timeOverheadVsFirst,
   timePerAccessNs,
+  verdictCandidateOfAll,
 } from '@tlbsim/engine';
 import { fmtInt } from './format.util';
 import { fmtEstimate, fmtPercentEstimate } from './estimate.formatter';
 import { notConvergedLines } from './convergence.formatter';
+import { verdictLine, verdictLines } from './verdict.formatter';
 import { violationClasses, violationCount } from './report.formatter';
 
 /** The compare figures live in `@tlbsim/engine` (one place for the CLI and the coordinator); re-exported for the CLI's callers. */
@@ -50,15 +53,15 @@ export interface ComparisonResult {
   overheadVsFirstCi95: (number | null)[];
   /** Every estimate of every policy, with the convergence of each overhead. */
   estimates: ComparisonEstimates;
-  /** The policy with no violation in any replication whose vCPU time per guest access is lowest, or null. */
+  /**
+   * The policy with no violation in any replication, whose runs exposed
+   * every violation class, and whose vCPU time per guest access is lowest;
+   * null when none qualifies (a policy never exposed to a class is "not
+   * exercised", never correct).
+   */
   cheapestCorrect: string | null;
-}
-
-/** The cheapest-correct policy of a comparison's estimates. */
-function verdictOf(e: ComparisonEstimates): string | null {
-  return cheapestCorrectOf(
-    e.policies.map((p) => ({ policy: p.policy, violations: p.violations, timePerAccessNs: p.timePerAccessNs.mean })),
-  );
+  /** The cheapest policy with no violation, exercised or not: the cost answer, not a verdict on correctness. */
+  cheapestWithoutViolation: string | null;
 }
 
 /**
@@ -84,7 +87,8 @@ export function comparisonResult(runs: readonly (readonly RunReport[])[]): Compa
     overheadVsFirst: e.overheadVsFirst.map((x) => x.mean),
     overheadVsFirstCi95: e.overheadVsFirst.map((x) => x.ci95),
     estimates: e,
-    cheapestCorrect: verdictOf(e),
+    cheapestCorrect: cheapestCorrectOf(e.policies.map(verdictCandidateOfAll)),
+    cheapestWithoutViolation: cheapestWithoutViolationOf(e.policies.map(verdictCandidateOfAll)),
   };
 }
 
@@ -146,13 +150,14 @@ function footer(r: ComparisonResult): string[] {
       `cost figures cover ${(m.fromNs / 1e6).toFixed(3)} .. ${(m.toNs / 1e6).toFixed(3)} ms simulated: the first ${m.warmupMs} ms are warm-up, left out; violations count the whole run`,
     );
   lines.push(...notConvergedLines(r.policies, r.estimates.timeOverheadConvergence, m));
-  const best = r.cheapestCorrect;
-  const i = r.policies.indexOf(best ?? '');
-  lines.push(
-    best === null
-      ? 'every policy has violations'
-      : `cheapest policy with no violation: ${best} (${i === 0 ? 'the baseline' : `${fmtPercentEstimate(r.estimates.timeOverheadVsFirst[i], 1)} vCPU time vs ${r.policies[0]}`})`,
-  );
+  lines.push(...verdictLines(r.estimates.policies));
+  const overheadOf = (policy: string): string => {
+    const i = r.policies.indexOf(policy);
+    return i === 0
+      ? 'the baseline'
+      : `${fmtPercentEstimate(r.estimates.timeOverheadVsFirst[i], 1)} vCPU time vs ${r.policies[0]}`;
+  };
+  lines.push(verdictLine(r.estimates.policies, r.cheapestCorrect, r.cheapestWithoutViolation, overheadOf));
   return lines;
 }
 

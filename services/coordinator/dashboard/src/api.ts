@@ -1,8 +1,8 @@
 /** The coordinator's HTTP API as the dashboard uses it. */
 import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, SweepRow, SweepView } from '@tlbsim/contracts';
-import type { CompareFigures, RunReport } from '@tlbsim/engine';
+import type { ClassVerdict, CompareFigures, RunReport } from '@tlbsim/engine';
 
-export type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport, SweepRow, SweepView };
+export type { ClassVerdict, JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport, SweepRow, SweepView };
 
 /** A shipped scenario (GET /api/scenarios). */
 export interface ScenarioInfo {

@@ -39,8 +39,9 @@ export class CompareController {
   @Get(':groupId')
   @ApiOkResponse({
     description:
-      '`{ groupId, jobs: JobView[], results: (RunReport|null)[], overheadVsFirst, timeOverheadVsFirst, timePerAccessNs: (number|null)[], cheapestCorrect: string|null }`, ' +
-      'in the order of the policies given: the first is the baseline of the overheads (percent; null until both jobs finished)',
+      '`{ groupId, jobs: JobView[], results: (RunReport|null)[], overheadVsFirst, timeOverheadVsFirst, timePerAccessNs: (number|null)[], cheapestCorrect: string|null, cheapestWithoutViolation: string|null, verdicts: (ClassVerdict[]|null)[] }`, ' +
+      'in the order of the policies given: the first is the baseline of the overheads (percent; null until both jobs finished); ' +
+      '`cheapestCorrect` names only a policy with no violation whose run exposed every violation class (`verdicts`: violations in N exposures per class)',
   })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   group(@Param('groupId') groupId: string): Promise<CompareView> {

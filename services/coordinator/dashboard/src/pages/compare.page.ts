@@ -4,7 +4,7 @@
  * the overheads against it, the cheapest policy with no violation, and bar
  * charts whose axes show the differences.
  */
-import { api, CompareView, JobView, RunReport } from '../api';
+import { api, ClassVerdict, CompareView, JobView, RunReport } from '../api';
 import { barChart, BarBox } from '../charts';
 import { h, replace } from '../dom';
 import { int, isTerminal, pct, signedPct } from '../format';
@@ -26,10 +26,17 @@ function rows(view: CompareView): Row[] {
   const byClass = view.results.find((r) => r)?.violations.byClass ?? {};
   const rates = view.results.find((r) => r)?.metrics.rates;
   return [
+    // The headline first: vCPU time per guest access and its overhead; cycles after.
+    ['vCPU time / access (ns)', (_, i) => (view.timePerAccessNs?.[i] ?? null)?.toFixed(2) ?? '–', 'time-per-access'],
+    [`overhead vs ${base} (vCPU time)`, (_, i) => signedPct(view.timeOverheadVsFirst?.[i], i === 0), 'overhead-time'],
+    ['hypercall stalls (% of time)', (r) => pct(r.metrics.time?.percent.hypercallStalls), 'stalls'],
+    ['L0 busy (%)', (r) => pct(r.metrics.l0?.busyPercent), 'l0-busy'],
+    ['cycles / access', (r) => r.metrics.cycles.perAccess.toFixed(2), 'cycles'],
+    [`overhead vs ${base} (cycles)`, (_, i) => signedPct(view.overheadVsFirst?.[i], i === 0), 'overhead-cycles'],
     ['violations', (r) => int(r.violations.total), 'violations'],
     ...classesOf(byClass).map((c): Row => [
       `  ${c}`,
-      (r) => int((r.violations.byClass as Record<string, number>)[c] ?? 0),
+      (_, i) => classVerdictText(view.verdicts?.[i]?.find((v) => v.class === c)),
       `class-${c}`,
     ]),
     ['hypercalls (GPA space)', (r) => int(r.metrics.hypercalls.flushGuestPhysicalAddressSpace), 'hv-space'],
@@ -37,12 +44,6 @@ function rows(view: CompareView): Row[] {
     ['shootdown messages', (r) => int(r.metrics.shootdownMessages), 'shootdowns'],
     ['TLB misses', (r) => int(r.metrics.tlb.misses), 'misses'],
     ['nested walks', (r) => int(r.metrics.nestedWalks), 'walks'],
-    ['cycles / access', (r) => r.metrics.cycles.perAccess.toFixed(2), 'cycles'],
-    [`overhead vs ${base} (cycles)`, (_, i) => signedPct(view.overheadVsFirst?.[i], i === 0), 'overhead-cycles'],
-    ['vCPU time / access (ns)', (_, i) => (view.timePerAccessNs?.[i] ?? null)?.toFixed(2) ?? '–', 'time-per-access'],
-    [`overhead vs ${base} (vCPU time)`, (_, i) => signedPct(view.timeOverheadVsFirst?.[i], i === 0), 'overhead-time'],
-    ['hypercall stalls (% of time)', (r) => pct(r.metrics.time?.percent.hypercallStalls), 'stalls'],
-    ['L0 busy (%)', (r) => pct(r.metrics.l0?.busyPercent), 'l0-busy'],
     [
       h('span', {}, 'hypercalls / host / s ', compressedTag(rates)),
       (r) => int(r.metrics.rates?.hypercallsPerHostPerSec.achieved),
@@ -52,15 +53,35 @@ function rows(view: CompareView): Row[] {
   ];
 }
 
-/** The column head of a policy: its link, and a mark on the cheapest policy with no violation. */
+/** `0 in 12 (≤ 0.25 per exposure)` / `3 in 12` / `not exercised`, with the violations when the class never arose. */
+function classVerdictText(v: ClassVerdict | undefined): string {
+  if (!v) return '–';
+  if (!v.exercised) return `${int(v.violations)} · not exercised`;
+  const bound = v.upperBoundPerExposure === null ? '' : ` (≤ ${v.upperBoundPerExposure.toPrecision(2)} per exposure)`;
+  return `${int(v.violations)} in ${int(v.exposures)} exposures${bound}`;
+}
+
+/**
+ * The column head of a policy: its link, and a mark on the cheapest correct
+ * policy (no violation, every class exercised); without one, on the cheapest
+ * with no violation, saying it is no verdict.
+ */
 function head(job: JobView, i: number, view: CompareView): HTMLElement {
   const best = view.cheapestCorrect === job.policy;
+  const unverified = !view.cheapestCorrect && view.cheapestWithoutViolation === job.policy;
   return h(
     'th',
     { class: best ? 'best' : '', 'data-policy': job.policy },
     h('a', { href: `#/jobs/${job.id}`, class: 'mono', text: job.policy }),
     i === 0 ? h('div', { class: 'sub', text: 'baseline' }) : null,
-    best ? h('div', { class: 'best-mark', 'data-testid': 'cheapest', text: 'cheapest with no violation' }) : null,
+    best ? h('div', { class: 'best-mark', 'data-testid': 'cheapest', text: 'cheapest correct' }) : null,
+    unverified
+      ? h('div', {
+          class: 'sub',
+          'data-testid': 'cheapest-unverified',
+          text: 'cheapest with no violation, not exercised',
+        })
+      : null,
   );
 }
 
@@ -101,20 +122,40 @@ function table(view: CompareView): HTMLElement {
   );
 }
 
-/** One sentence that answers the compare: which policy, by how much. */
+/** `(the baseline)` / `(-12.1% vCPU time vs <base>)` of policy `policy`. */
+function overheadOf(view: CompareView, policy: string): string {
+  const i = view.jobs.findIndex((j) => j.policy === policy);
+  return i === 0
+    ? '(the baseline)'
+    : `(${signedPct(view.timeOverheadVsFirst?.[i])} vCPU time vs ${view.jobs[0]?.policy ?? ''})`;
+}
+
+/**
+ * One sentence that answers the compare: the cheapest correct policy (no
+ * violation, every violation class exercised) and by how much; or why none
+ * is named: a policy whose runs never met a hazard is "not exercised",
+ * never correct (docs/costs.md "Honest verdicts").
+ */
 function verdict(view: CompareView): HTMLElement {
   const done = view.results.filter(Boolean).length;
   const waiting = done < view.jobs.length ? ` (of the ${done} finished so far)` : '';
-  const i = view.jobs.findIndex((j) => j.policy === view.cheapestCorrect);
-  const base = view.jobs[0]?.policy ?? '';
-  const text =
-    done === 0
-      ? 'waiting for the first results…'
-      : i < 0
-        ? `every finished policy has violations${waiting}`
-        : i === 0
-          ? `cheapest policy with no violation${waiting}: ${view.cheapestCorrect} (the baseline)`
-          : `cheapest policy with no violation${waiting}: ${view.cheapestCorrect} (${signedPct(view.timeOverheadVsFirst?.[i])} vCPU time vs ${base})`;
+  const clean = view.jobs.filter((_, i) => view.results[i] && view.results[i]!.violations.total === 0);
+  let text: string;
+  if (done === 0) text = 'waiting for the first results…';
+  else if (view.cheapestCorrect)
+    text = `cheapest correct policy${waiting} (no violation, every class exercised): ${view.cheapestCorrect} ${overheadOf(view, view.cheapestCorrect)}`;
+  else if (clean.length === 0) text = `every finished policy has violations${waiting}`;
+  else {
+    const why = clean
+      .map((j) => {
+        const gaps = view.verdicts?.[view.jobs.indexOf(j)]?.filter((v) => !v.exercised).map((v) => v.class) ?? [];
+        return `${j.policy}: ${gaps.join(', ')} not exercised`;
+      })
+      .join('; ');
+    const w = view.cheapestWithoutViolation;
+    const cost = w ? `; cheapest with no violation, not a verdict on correctness: ${w} ${overheadOf(view, w)}` : '';
+    text = `no policy named correct${waiting}: the runs were too short or too quiet to expose every hazard (${why})${cost}`;
+  }
   return h('p', { class: 'verdict', 'data-testid': 'verdict', text });
 }
 
