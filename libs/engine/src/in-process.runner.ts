@@ -39,6 +39,12 @@ export interface RunInProcessOptions {
    * same digest. No limit when absent.
    */
   untilWindow?: number;
+  /**
+   * Called after every window of every shard with the messages its actors
+   * sent in it (a view, valid only during the call: `ShardSim.lastSent`),
+   * for tracing (`tlbsim run --trace-out`); it must not change them.
+   */
+  onSent?: (sent: Float64Array, window: number) => void;
   /** Called with the shards once the run is over, before they are dropped (the bench reads their memory). */
   onFinished?: (shards: readonly ShardSim[]) => void;
 }
@@ -72,6 +78,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const accessesTotal = accessesTotalOf(config);
   const windowsEstimate = windowsEstimateOf(config, shards[0].windowNs);
   const onWindow = async (s: ShardSim, window: number): Promise<void> => {
+    opts.onSent?.(s.lastSent(), window);
     if (s.shard !== 0) return;
     // Wall time only decides when to yield, never what is simulated: the digest does not depend on it.
     if (window % every !== every - 1 && Date.now() - lastYieldMs < everyMs) return;

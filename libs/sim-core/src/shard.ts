@@ -196,6 +196,16 @@ export class ShardSim {
     return { window: k, outbound, done };
   }
 
+  /**
+   * Every message the last window's actors sent, to any destination (a view
+   * of the outbox, valid until the next {@link runWindow}): for tracing
+   * (`tlbsim run --trace-out`). Reading it changes nothing.
+   */
+  lastSent(): Float64Array {
+    const { buf, count } = this.ctx.outbox;
+    return buf.subarray(0, count * MSG_WIDTH);
+  }
+
   /** vCPUs that run on another VP from window `next` on leave as messages (even to a VP of this shard: one path). */
   private emigrate(next: number, endNs: number): void {
     const sched = this.ctx.schedule;

@@ -12,7 +12,12 @@ export interface RunProgress {
 /** Runs one simulation (in production `runInProcess` of `@tlbsim/engine`). */
 export type SimulationRunner = (
   config: SimConfig,
-  opts?: { onProgress?: (p: RunProgress) => void; stopWhen?: (counter: (slot: number) => number) => boolean },
+  opts?: {
+    onProgress?: (p: RunProgress) => void;
+    stopWhen?: (counter: (slot: number) => number) => boolean;
+    /** Every window's sent messages of every shard (`--trace-out`), see `runInProcess`. */
+    onSent?: (sent: Float64Array, window: number) => void;
+  },
 ) => Promise<RunReport>;
 
 /** Where the CLI writes; injectable so commands can be tested in-process. */

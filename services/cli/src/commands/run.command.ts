@@ -6,12 +6,13 @@ import { addProgressOption, createProgressReporter, ProgressMode } from '../prog
 import { watchInterrupts } from '../interrupt.util';
 import { formatFirstViolation } from '../report.formatter';
 import { configYaml, runSummaryOf } from '../run-summary.formatter';
+import { addTraceOutOptions, closeTraceOut, openTraceOut, TraceOutOptions } from './trace-out.options';
 import { addWitnessOptions, printReport, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addReplications } from './run.replications';
 import { addReplicationsOption, addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
 
 /** Options of `tlbsim run`. */
-export interface RunOptions extends ScenarioOptions, ReportOutputOptions {
+export interface RunOptions extends ScenarioOptions, ReportOutputOptions, TraceOutOptions {
   json?: boolean;
   failOnViolation?: boolean;
   stopAtFirstViolation?: boolean;
@@ -30,6 +31,8 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     ctx.io.out(configYaml(loaded));
     return EXIT.OK;
   }
+  const trace = openTraceOut(ctx, options, loaded);
+  if (trace === null) return EXIT.BAD_INPUT;
   // The first violation's witness is the point of stopping: keep at least one.
   const config = options.stopAtFirstViolation
     ? { ...loaded, run: { ...loaded.run, witnessesMax: Math.max(1, loaded.run.witnessesMax) } }
@@ -43,13 +46,16 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   try {
     report = await ctx.run(config, {
       onProgress: (p) => interrupts.count() === 0 && progress.update(p),
-      stopWhen: (counter) => interrupts.count() > 0 || (atViolation?.(counter) ?? false),
+      stopWhen: (counter) => interrupts.count() > 0 || !!trace?.recorder.full || (atViolation?.(counter) ?? false),
+      onSent: trace && ((sent, window) => trace.recorder.onSent(sent, window)),
     });
   } finally {
     progress.stop();
     interrupts.off();
   }
   const summary = runSummaryOf(report, performance.now() - startedMs, loaded);
+  // The trace of what ran (an interrupted run's too), or the one line saying it passed its limit.
+  if (trace && closeTraceOut(ctx, trace, report) !== EXIT.OK) return EXIT.BAD_INPUT;
   if (interrupts.count() > 0) {
     const ms = report.metrics.simulatedNs / 1e6;
     ctx.io.err(
@@ -73,8 +79,11 @@ export function runCommand(ctx: CliContext): Command {
     .option(
       '--stop-at-first-violation',
       'stop at the end of the window of the first violation and print its witness (the report gets stoppedAt)',
-    )
-    .option('--print-config', 'print the scenario after defaults and overrides as YAML (which run accepts) and exit');
+    );
+  addTraceOutOptions(command).option(
+    '--print-config',
+    'print the scenario after defaults and overrides as YAML (which run accepts) and exit',
+  );
   addWitnessOptions(command)
     .addHelpText('after', exitCodeHelp())
     .action(async (file: string, options: RunOptions) => ctx.setExitCode(await runAction(ctx, file, options)));
