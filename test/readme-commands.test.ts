@@ -36,6 +36,7 @@ function requestOf(line: string): {
     else if (flag === '--policies') request.policies = value.split(',');
     else if (flag === '--seeds') request.seeds = Number(value);
     else if (flag === '--set') request.overrides.push(value);
+    else if (flag === '--replications') request.overrides.push(`run.replications=${value}`);
     else throw new Error(`unexpected ${flag} in "${line}"`);
   }
   return request;
