@@ -424,6 +424,45 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'job-partial.png'), fullPage: true });
   });
 
+  it('filters the jobs list by state and by text, with shards and run time columns', async () => {
+    await page.goto(`${base}/#/`);
+    await page.waitForSelector('[data-testid=jobs] tr[data-job]');
+    const states = (): Promise<string[]> =>
+      page.$$eval('[data-testid=jobs] tr[data-job] [data-testid=state]', (els) => els.map((e) => e.textContent ?? ''));
+    expect(new Set(await states()).size).toBeGreaterThan(1);
+    await page.selectOption('[data-testid=state-filter]', 'cancelled');
+    await eventually(
+      async () => {
+        const s = await states();
+        return s.length > 0 && s.every((x) => x === 'cancelled');
+      },
+      10000,
+      50,
+    );
+    const ids = await page.$$eval('[data-testid=jobs] tr[data-job]', (rows) =>
+      rows.map((r) => r.getAttribute('data-job')!),
+    );
+    await page.fill('[data-testid=text-filter]', ids[0]);
+    await eventually(async () => (await page.locator('[data-testid=jobs] tr[data-job]').count()) === 1, 5000, 50);
+    expect(await page.getAttribute('[data-testid=jobs] tr[data-job]', 'data-job')).toBe(ids[0]);
+    expect(await page.textContent('[data-testid=jobs] tr[data-job] [data-testid=shards]')).toMatch(/^\d+$/);
+    await page.fill('[data-testid=text-filter]', 'no-such-job');
+    await page.waitForSelector('[data-testid=jobs] td.empty:has-text("No job matches the filter.")');
+    await page.fill('[data-testid=text-filter]', '');
+    await page.selectOption('[data-testid=state-filter]', 'completed');
+    await eventually(
+      async () => {
+        const s = await states();
+        return s.length > 0 && s.every((x) => x === 'completed');
+      },
+      10000,
+      50,
+    );
+    expect(await page.textContent('[data-testid=jobs] tr[data-job] [data-testid=duration]')).toMatch(
+      /^\d+(s|m \d\ds)$/,
+    );
+  });
+
   it('loads the dashboard with no console error (no favicon 404)', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];

@@ -57,6 +57,9 @@ const FINAL: { [S in JobState]: S extends FinalJobState ? true : false } = {
   cancelled: true,
 };
 
+/** Every job state, in lifecycle order (checked against contracts' `JOB_STATES` through {@link FINAL}'s type). */
+export const JOB_STATE_NAMES = Object.keys(FINAL) as JobState[];
+
 /** True for states (or event types) after which nothing changes. */
 export function isTerminal(state: string): boolean {
   return (FINAL as Record<string, boolean>)[state] === true;
