@@ -122,12 +122,22 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     else expect(await page.locator('[data-testid=chart-flushes-empty]').count()).toBe(0);
     for (const chart of ['chart-hit-rate', 'chart-violations', 'chart-flushes', 'chart-nested-walks']) {
       if (chart !== 'chart-flushes' || flushes > 0) expect(await canvasHasInk(page, chart)).toBe(true);
-      // One unit on the x axis, live and final alike: windows completed.
-      expect(await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-unit')).toBe('windows completed');
+      // One unit on the x axis, live and final alike: simulated time, spaced by value.
+      expect(await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-unit')).toBe('simulated time (ms)');
+      expect(await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-scale')).toBe('linear');
       xLabels.add((await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-x-last')) ?? '');
     }
-    for (const x of xLabels) expect(x).toMatch(/^\d+$/);
-    expect(await page.textContent('[data-testid=charts-heading]')).toMatch(/x axis: windows completed; one window = /);
+    for (const x of xLabels) expect(x).toMatch(/^\d+(\.\d+)?$/);
+    // The last point is the end of the run, in the report's simulated milliseconds.
+    const lastMs = Number(await page.getAttribute('canvas[data-testid=chart-hit-rate]', 'data-x-last'));
+    expect(lastMs).toBeCloseTo(report.metrics.simulatedNs / 1e6, 3);
+    expect(await page.textContent('[data-testid=charts-heading]')).toMatch(
+      /x axis: simulated time \(ms\); counts per simulated second; one window = /,
+    );
+    // Counts are rates per simulated second (the report's unit), not per window.
+    expect(await page.getAttribute('canvas[data-testid=chart-violations]', 'aria-label')).toBe(
+      'Violations per simulated second (and cumulative)',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'job-page.png'), fullPage: true });
   });
 

@@ -156,6 +156,11 @@ export interface JobView {
    * (the job is not finished, completed, or stopped before its first checkpoint).
    */
   partialWindows: number | null;
+  /**
+   * Simulated nanoseconds per window (window n ends at `(n + 1) * windowNs`):
+   * the time axis of the job's charts. Absent from views of older builds.
+   */
+  windowNs?: number;
 }
 
 /**

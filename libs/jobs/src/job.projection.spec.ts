@@ -15,7 +15,8 @@ const meta = {
   config: {
     fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 },
     workload: { accessesPerVcpu: 500 },
-    run: { simulatedMs: 0 },
+    run: { simulatedMs: 0, windowNs: 0 },
+    latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 1000 },
   },
 } as unknown as JobMeta;
 let n = 0;
@@ -55,11 +56,7 @@ describe('projectJob', () => {
       ...meta,
       accessesTotal: 2e6,
       windowsEstimate: 100,
-      config: {
-        fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 2 },
-        workload: { accessesPerVcpu: 1e6 },
-        run: { simulatedMs: 1 },
-      },
+      config: { ...meta.config, workload: { accessesPerVcpu: 1e6 }, run: { simulatedMs: 1, windowNs: 0 } },
     } as unknown as JobMeta;
     const events = [
       ev('submitted'),
@@ -123,6 +120,10 @@ describe('projectJob', () => {
       expect(viewOf(meta, fold)).toEqual(whole);
       expect(JSON.stringify(early)).toBe(frozen);
     }
+  });
+
+  it('carries the simulated length of a window, the time axis of the charts', () => {
+    expect(projectJob(meta, []).windowNs).toBe(1000);
   });
 
   it('a cancelled job shows its unfinished shards stopped at their window and the windows of its partial report', () => {

@@ -9,6 +9,7 @@ import {
   JobView,
   ShardView,
 } from '@tlbsim/contracts';
+import { windowNsOf } from '@tlbsim/sim-core';
 import type { JobMeta } from './job.repository';
 
 interface ShardAcc extends ShardView {
@@ -204,6 +205,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
     slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
     partialWindows: f.partialWindows,
+    windowNs: windowNsOf(meta.config),
     ...(meta.groupIndex !== undefined ? { groupIndex: meta.groupIndex } : {}),
   };
 }

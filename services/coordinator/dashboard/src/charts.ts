@@ -7,6 +7,7 @@ import {
   ChartConfiguration,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
@@ -23,6 +24,7 @@ Chart.register(
   BarController,
   BarElement,
   LinearScale,
+  LogarithmicScale,
   CategoryScale,
   Legend,
   Tooltip,
@@ -47,7 +49,18 @@ export interface ChartBox {
   chart: Chart;
 }
 
-/** A line chart over `labels` (x) with a title and y-axis label; the x axis is simulated time unless `xLabel` says otherwise. */
+/**
+ * How the x axis spaces its values: one slot per label (`category`), or
+ * by value (`linear`, `logarithmic` for values that span decades), the
+ * data then given as numbers to {@link updateLineXY}.
+ */
+export type XScale = 'category' | 'linear' | 'logarithmic';
+
+/**
+ * A line chart over `labels` (x) with a title and y-axis label; the x axis
+ * is simulated time unless `xLabel` says otherwise. The canvas's
+ * `data-x-unit` and `data-x-scale` say what its x axis shows.
+ */
 export function lineChart(
   title: string,
   yLabel: string,
@@ -55,8 +68,14 @@ export function lineChart(
   series: LineSeries[],
   testId?: string,
   xLabel = 'simulated time',
+  xScale: XScale = 'category',
 ): ChartBox {
-  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-x-unit': xLabel });
+  const canvas = h('canvas', {
+    'data-testid': testId,
+    'aria-label': title,
+    'data-x-unit': xLabel,
+    'data-x-scale': xScale,
+  });
   const el = h('div', { class: 'card' }, h('div', { class: 'chart' }, canvas));
   const config: ChartConfiguration<'line'> = {
     type: 'line',
@@ -79,7 +98,7 @@ export function lineChart(
       interaction: { mode: 'index', intersect: false },
       plugins: { title: { display: true, text: title }, legend: { display: series.length > 1 } },
       scales: {
-        x: { title: { display: true, text: xLabel }, ticks: { maxTicksLimit: 8 } },
+        x: { type: xScale, title: { display: true, text: xLabel }, ticks: { maxTicksLimit: 8 } },
         y: { beginAtZero: true, title: { display: true, text: yLabel } },
         ...(series.some((s) => s.right)
           ? {
@@ -109,6 +128,16 @@ export function updateLine(box: ChartBox, labels: string[], data: (number | null
   box.chart.canvas.dataset.xLast = labels[labels.length - 1] ?? '';
   data.forEach((d, i) => {
     if (box.chart.data.datasets[i]) box.chart.data.datasets[i].data = d;
+  });
+  box.chart.update('none');
+}
+
+/** Replaces the data of a line chart whose x axis is `linear` or `logarithmic`: one x value per point. */
+export function updateLineXY(box: ChartBox, xs: number[], data: (number | null)[][]): void {
+  box.chart.data.labels = [];
+  box.chart.canvas.dataset.xLast = xs.length > 0 ? String(xs[xs.length - 1]) : '';
+  data.forEach((d, i) => {
+    if (box.chart.data.datasets[i]) box.chart.data.datasets[i].data = d.map((y, j) => ({ x: xs[j], y }));
   });
   box.chart.update('none');
 }

@@ -1,6 +1,6 @@
 /** Job page: live progress per shard, charts over simulated time, final counters, witnesses. */
 import { api, ApiError, JobEvent, JobView, RunReport } from '../api';
-import { ChartBox, lineChart, updateLine } from '../charts';
+import { ChartBox, lineChart, LineSeries, updateLineXY } from '../charts';
 import { h, replace } from '../dom';
 import { clock, isTerminal, simTime } from '../format';
 import { JobSeries, SeriesPoint } from '../series';
@@ -97,54 +97,58 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
 }
 
 function makeCharts(): Charts {
+  const chart = (title: string, unit: string, series: LineSeries[], testId: string): ChartBox =>
+    lineChart(title, unit, [], series, testId, X_UNIT, 'linear');
   return {
-    hit: lineChart('TLB hit rate per window', '%', [], [{ label: 'hit rate %', data: [] }], 'chart-hit-rate', X_UNIT),
-    walks: lineChart(
-      'Nested page walks per window',
-      'walks',
-      [],
-      [{ label: 'nested walks', data: [] }],
-      'chart-nested-walks',
-      X_UNIT,
-    ),
-    flush: lineChart(
-      'Hypercalls and shootdown messages per window',
-      'count',
-      [],
+    hit: chart('TLB hit rate', '%', [{ label: 'hit rate %', data: [] }], 'chart-hit-rate'),
+    walks: chart(TITLES.walks, 'walks/s', [{ label: 'nested walks', data: [] }], 'chart-nested-walks'),
+    flush: chart(
+      TITLES.flush,
+      'per second',
       [
         { label: 'hypercalls', data: [] },
         { label: 'shootdown messages', data: [] },
       ],
       'chart-flushes',
-      X_UNIT,
     ),
-    viol: lineChart(
-      'Violations per window (and cumulative)',
-      'violations',
-      [],
+    viol: chart(
+      `${TITLES.viol} (and cumulative)`,
+      'violations/s',
       [
-        { label: 'per window', data: [], color: '#d64545' },
+        { label: 'per second', data: [], color: '#d64545' },
         { label: 'cumulative', data: [], color: '#7b4bd6', right: true },
       ],
       'chart-violations',
-      X_UNIT,
     ),
   };
 }
 
-/** The x axis of the job's charts: one unit, live and final alike. */
-const X_UNIT = 'windows completed';
+/** The x axis of the job's charts: simulated time, live and final alike (the report's unit). */
+const X_UNIT = 'simulated time (ms)';
 
-function drawCharts(c: Charts, points: SeriesPoint[]): void {
-  const labels = points.map((p) => String(p.window + 1));
-  const per = (v: number, p: SeriesPoint): number => v / p.span;
-  updateLine(c.hit, labels, [points.map((p) => p.hitRate)]);
-  updateLine(c.walks, labels, [points.map((p) => per(p.nestedWalks, p))]);
-  updateLine(c.flush, labels, [
-    points.map((p) => per(p.hypercalls, p)),
-    points.map((p) => per(p.shootdownMessages, p)),
+/** Chart titles: counts per second of simulated time, as the report's rates. */
+const TITLES = {
+  walks: 'Nested page walks per simulated second',
+  flush: 'Hypercalls and shootdown messages per simulated second',
+  viol: 'Violations per simulated second',
+};
+
+/**
+ * Draws the points against simulated time: window n ends at
+ * `(n + 1) * windowNs`; counts become rates per simulated second of the
+ * windows each point covers. Nothing until `windowNs` is known.
+ */
+function drawCharts(c: Charts, points: SeriesPoint[], windowNs: number | null): void {
+  if (!windowNs) return;
+  const xs = points.map((p) => Number((((p.window + 1) * windowNs) / 1e6).toPrecision(6)));
+  const perSec = (v: number, p: SeriesPoint): number => v / ((p.span * windowNs) / 1e9);
+  updateLineXY(c.hit, xs, [points.map((p) => p.hitRate)]);
+  updateLineXY(c.walks, xs, [points.map((p) => perSec(p.nestedWalks, p))]);
+  updateLineXY(c.flush, xs, [
+    points.map((p) => perSec(p.hypercalls, p)),
+    points.map((p) => perSec(p.shootdownMessages, p)),
   ]);
-  updateLine(c.viol, labels, [points.map((p) => per(p.violations, p)), points.map((p) => p.violationsTotal)]);
+  updateLineXY(c.viol, xs, [points.map((p) => perSec(p.violations, p)), points.map((p) => p.violationsTotal)]);
 }
 
 /** The report of a finished job: a completed one's, or a cancelled or failed one's partial report; null when there is none (409/404). */
@@ -157,11 +161,10 @@ async function resultOf(job: JobView): Promise<RunReport | null> {
   }
 }
 
-/** "Over simulated time", with the length of a window once the report tells it. */
-function chartsHeading(r: RunReport | null): string {
-  const windowNs =
-    r?.series?.windowNs ?? (r && r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null);
-  return `Over simulated time (x axis: ${X_UNIT}${windowNs ? `; one window = ${simTime(Math.round(windowNs))}` : ''})`;
+/** The charts' heading, with the length of a window once it is known. */
+function chartsHeading(windowNs: number | null): string {
+  const w = windowNs ? `; one window = ${simTime(Math.round(windowNs))}` : '';
+  return `Over simulated time (x axis: ${X_UNIT}; counts per simulated second${w})`;
 }
 
 /** Replaces a chart with a sentence (e.g. "no violations") once the report shows it would draw only zeros. */
@@ -177,19 +180,13 @@ function markEmpty(box: ChartBox, title: string, testId: string, text: string): 
 /** Says "no …" instead of the charts of a finished run whose counters are all zero. */
 function markEmptyCharts(c: Charts, r: RunReport): void {
   const m = r.metrics;
-  if (r.violations.total === 0) markEmpty(c.viol, 'Violations per window', 'chart-violations-empty', 'no violations');
-  if (m.nestedWalks === 0)
-    markEmpty(c.walks, 'Nested page walks per window', 'chart-nested-walks-empty', 'no nested walks');
+  if (r.violations.total === 0) markEmpty(c.viol, TITLES.viol, 'chart-violations-empty', 'no violations');
+  if (m.nestedWalks === 0) markEmpty(c.walks, TITLES.walks, 'chart-nested-walks-empty', 'no nested walks');
   if (
     m.hypercalls.flushGuestPhysicalAddressSpace + m.hypercalls.flushGuestPhysicalAddressList + m.shootdownMessages ===
     0
   ) {
-    markEmpty(
-      c.flush,
-      'Hypercalls and shootdown messages per window',
-      'chart-flushes-empty',
-      'no hypercalls or shootdown messages',
-    );
+    markEmpty(c.flush, TITLES.flush, 'chart-flushes-empty', 'no hypercalls or shootdown messages');
   }
 }
 
@@ -212,6 +209,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
   const report = h('div');
   const errors = h('div', { class: 'errors' });
   const heading = h('h2', { 'data-testid': 'charts-heading', text: chartsHeading(null) });
+  let windowNs: number | null = null;
   const grid = h('div', { class: 'grid' }, charts.hit.el, charts.walks.el, charts.flush.el, charts.viol.el);
   const notRun = h('p', { class: 'card empty', 'data-testid': 'not-run' });
   replace(root, errors, top, h('h2', { text: 'Shards' }), shards, heading, notRun, grid, report);
@@ -227,8 +225,9 @@ export function jobPage(root: HTMLElement, id: string): () => void {
 
   const showReport = (r: RunReport, job: JobView): void => {
     if (r.series) series.useReportSeries(r.series.points);
-    drawCharts(charts, series.points());
-    heading.textContent = chartsHeading(r);
+    windowNs ??= r.series?.windowNs ?? (r.metrics.windows > 0 ? r.metrics.simulatedNs / r.metrics.windows : null);
+    drawCharts(charts, series.points(), windowNs);
+    heading.textContent = chartsHeading(windowNs);
     markEmptyCharts(charts, r);
     replace(report, ...reportSections(r, job.state));
   };
@@ -236,6 +235,11 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     const job = await api<JobView>('GET', `api/jobs/${id}`);
     if (closed) return;
     last = job;
+    if (windowNs === null && job.windowNs) {
+      windowNs = job.windowNs;
+      heading.textContent = chartsHeading(windowNs);
+      drawCharts(charts, series.points(), windowNs);
+    }
     replace(top, header(job, cancel));
     replace(shards, shardTable(job));
     showNotRun(job, notRun, grid);
@@ -261,7 +265,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
       redraw = true;
       requestAnimationFrame(() => {
         redraw = false;
-        drawCharts(charts, series.points());
+        drawCharts(charts, series.points(), windowNs);
       });
     }
     if (isTerminal(event.type)) {
