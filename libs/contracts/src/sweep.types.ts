@@ -117,6 +117,12 @@ export interface SweepView {
   error: string | null;
   /** Finished rows, by `index`. */
   rows: SweepRow[];
+  /**
+   * Per grid point and policy over its finished seeds: the headline figures
+   * with 95% intervals and the convergence of the paired overhead (as
+   * `tlbsim sweep --json` `summary`). Absent from views of older coordinators.
+   */
+  summary?: SweepSummaryRow[];
 }
 
 /** What a sweep-like job is: a sweep, a hunt or a shrink (all run as points on the workers). */

@@ -1,6 +1,14 @@
 import { randomBytes } from 'crypto';
 import type { FieldError, SweepEvent, SweepKind, SweepPlan, SweepState, SweepView } from '@tlbsim/contracts';
-import { checkVary, HuntRequest, HuntResult, ShrinkRequest, ShrinkResult, withOverhead } from '@tlbsim/engine';
+import {
+  checkVary,
+  HuntRequest,
+  HuntResult,
+  ShrinkRequest,
+  ShrinkResult,
+  sweepSummaryOf,
+  withOverhead,
+} from '@tlbsim/engine';
 import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
@@ -63,6 +71,7 @@ export function newSweepId(letter: string): string {
 
 /** The view of a sweep from its metadata and rows. */
 export function sweepViewOf(meta: SweepMeta, rows: SweepView['rows'], now = Date.now()): SweepView {
+  const finished = withOverhead(rows, meta.policies);
   const end = meta.finishedAt ? Date.parse(meta.finishedAt) : now;
   const elapsedSec = Math.max(1e-3, (end - Date.parse(meta.createdAt)) / 1000);
   return {
@@ -78,7 +87,8 @@ export function sweepViewOf(meta: SweepMeta, rows: SweepView['rows'], now = Date
     pointsDone: rows.length,
     pointsPerSec: rows.length / elapsedSec,
     error: meta.error,
-    rows: withOverhead(rows, meta.policies),
+    rows: finished,
+    summary: sweepSummaryOf(finished, meta.policies),
   };
 }
 

@@ -1,8 +1,28 @@
 /** The coordinator's HTTP API as the dashboard uses it. */
-import type { JobEvent, JobPage, JobView, WorkerInfo, FieldError, SweepRow, SweepView } from '@tlbsim/contracts';
+import type {
+  JobEvent,
+  JobPage,
+  JobView,
+  WorkerInfo,
+  FieldError,
+  SweepRow,
+  SweepSummaryRow,
+  SweepView,
+} from '@tlbsim/contracts';
 import type { ClassVerdict, CompareFigures, RunReport } from '@tlbsim/engine';
 
-export type { ClassVerdict, JobEvent, JobPage, JobView, WorkerInfo, FieldError, RunReport, SweepRow, SweepView };
+export type {
+  ClassVerdict,
+  JobEvent,
+  JobPage,
+  JobView,
+  WorkerInfo,
+  FieldError,
+  RunReport,
+  SweepRow,
+  SweepSummaryRow,
+  SweepView,
+};
 
 /** A shipped scenario (GET /api/scenarios). */
 export interface ScenarioInfo {

@@ -22,6 +22,25 @@ const row = (
   overheadVsFirst: overhead,
 });
 
+const metric = (id: string): (typeof SWEEP_METRICS)[number] => SWEEP_METRICS.find((m) => m.id === id)!;
+
+describe('sweep metrics', () => {
+  it('offer the headline first (vCPU time per access), then hypercall stalls and L0 busy; cycles after', () => {
+    const ids = SWEEP_METRICS.map((m) => m.id);
+    expect(ids[0]).toBe('timePerAccessNs');
+    for (const id of ['timeOverheadVsFirst', 'hypercallStallsPercent', 'l0BusyPercent'])
+      expect(ids.indexOf(id)).toBeLessThan(ids.indexOf('cyclesPerAccess'));
+    const r = { timePerAccessNs: 12.5, hypercallStallsPercent: 3, l0BusyPercent: 24 } as SweepRow;
+    expect([
+      metric('timePerAccessNs').of(r),
+      metric('hypercallStallsPercent').of(r),
+      metric('l0BusyPercent').of(r),
+    ]).toEqual([12.5, 3, 24]);
+    // Rows stored before these figures existed leave a gap, not a zero.
+    expect(metric('timePerAccessNs').of({} as SweepRow)).toBeNull();
+  });
+});
+
 describe('sweepSeries', () => {
   const rows = [
     row(0, 0, 'a', 1, 10, 0),
@@ -33,7 +52,7 @@ describe('sweepSeries', () => {
   ];
 
   it('draws one line per policy over the grid values in run order, averaging seeds', () => {
-    const s = sweepSeries(rows, ['a', 'b'], 'events.nestedTransitionsPerSec', SWEEP_METRICS[0]);
+    const s = sweepSeries(rows, ['a', 'b'], 'events.nestedTransitionsPerSec', metric('cyclesPerAccess'));
     expect(s.labels).toEqual(['0', '2000']);
     expect(s.series).toEqual([
       { label: 'a', data: [15, 15] },
@@ -47,7 +66,7 @@ describe('sweepSeries', () => {
       15,
       null,
     ]);
-    expect(sweepSeries(rows, ['a'], 'seed', SWEEP_METRICS[0])).toEqual({
+    expect(sweepSeries(rows, ['a'], 'seed', metric('cyclesPerAccess'))).toEqual({
       labels: ['1', '2'],
       series: [{ label: 'a', data: [12.5, 20] }],
     });

@@ -8,6 +8,7 @@ import { SWEEP_METRICS, sweepSeries } from '../sweep.series';
 import { VIOLATION_CLASS_ORDER } from '../violation-classes';
 import { badge, bar, violations } from '../widgets';
 import { compressedTag } from './real-units.view';
+import { summaryTable } from './sweep-summary.view';
 
 /** True for a grid key that sets a rate (per second: compressed in a run with `run.timeCompression` > 1). */
 function isRateKey(key: string): boolean {
@@ -29,6 +30,8 @@ function table(view: SweepView): HTMLElement {
     'violations',
     ...VIOLATION_CLASS_ORDER,
     'hypercalls',
+    'vCPU ns/access',
+    `vCPU time vs ${view.policies[0]}`,
     'cycles/access',
     `overhead vs ${view.policies[0]}`,
     'hypercalls / host / s',
@@ -67,6 +70,8 @@ function table(view: SweepView): HTMLElement {
           h('td', { class: 'num' }, violations(r.violations.total)),
           ...VIOLATION_CLASS_ORDER.map((c) => h('td', { class: 'num', text: int(r.violations.byClass[c] ?? 0) })),
           h('td', { class: 'num', text: int(r.hypercalls) }),
+          h('td', { class: 'num', 'data-testid': 'sweep-time', text: r.timePerAccessNs?.toFixed(2) ?? '–' }),
+          h('td', { class: 'num', text: signedPct(r.timeOverheadVsFirst, r.policy === view.policies[0]) }),
           h('td', { class: 'num', text: r.cyclesPerAccess.toFixed(2) }),
           h('td', { class: 'num', text: signedPct(r.overheadVsFirst, r.policy === view.policies[0]) }),
           h(
@@ -173,7 +178,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       );
       if (changed) {
         draw();
-        replace(rows, table(next));
+        replace(rows, summaryTable(next), table(next));
       }
       return next.state === 'running';
     },
