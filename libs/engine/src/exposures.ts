@@ -51,8 +51,9 @@ export interface ClassVerdict {
   violations: number;
   exposures: number;
   /**
-   * With no violation in N > 0 exposures: 3/N, the 95% upper bound of the
-   * violation probability per exposure (the rule of three); null otherwise.
+   * With no violation in N > 0 exposures: 3/N (at most 1), the 95% upper
+   * bound of the violation probability per exposure (the rule of three);
+   * null otherwise.
    */
   upperBoundPerExposure: number | null;
   /** False when the run had no exposure of this class: "not exercised", never "no violation". */
@@ -65,7 +66,7 @@ export function classVerdictsOf(violations: Record<ViolationClass, number>, expo
     class: c,
     violations: violations[c],
     exposures: exposures[c],
-    upperBoundPerExposure: violations[c] === 0 && exposures[c] > 0 ? 3 / exposures[c] : null,
+    upperBoundPerExposure: violations[c] === 0 && exposures[c] > 0 ? Math.min(1, 3 / exposures[c]) : null,
     exercised: exposures[c] > 0,
   }));
 }

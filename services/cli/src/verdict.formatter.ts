@@ -6,7 +6,7 @@ function classText(v: ClassVerdict): string {
   if (!v.exercised) return `${v.class} not exercised${v.violations > 0 ? ` (${fmtInt(v.violations)} violations)` : ''}`;
   const bound =
     v.upperBoundPerExposure === null ? '' : ` (95% upper bound ${fmtBound(v.upperBoundPerExposure)} per exposure)`;
-  return `${v.class} ${fmtInt(v.violations)} in ${fmtInt(v.exposures)} exposures${bound}`;
+  return `${v.class} ${fmtInt(v.violations)} in ${fmtInt(v.exposures)} exposure${v.exposures === 1 ? '' : 's'}${bound}`;
 }
 
 function fmtBound(x: number): string {
