@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliIo, SimulationRunner } from './cli.context';
 import { compareCommand } from './commands/compare.command';
@@ -39,9 +40,12 @@ describe('tlbsim (in process)', () => {
     expect(r.configs[0].fleet.hosts).toBe(2);
   });
 
-  it('run --json prints exactly the report', async () => {
+  it('run --json prints exactly the report, then its run summary', async () => {
     const r = await cli('run', scenario, '--json');
-    expect(JSON.parse(r.out)).toEqual(sampleRunReport('overhaul', 10, 2));
+    const { summary, ...report } = JSON.parse(r.out) as RunReport;
+    expect(report).toEqual(sampleRunReport('overhaul', 10, 2));
+    expect(summary).toMatchObject({ simulatedMs: report.metrics.simulatedNs / 1e6, config: { name: 'unit' } });
+    expect(summary!.hostSeconds).toBeGreaterThanOrEqual(0);
     expect(r.out.trim().split('\n')).toHaveLength(1);
   });
 
