@@ -76,10 +76,19 @@ export function constraintError(path: string, value: unknown, constraint: string
   }
 }
 
-/** A {@link FieldError} for a key the scenario format does not know. */
+/** A {@link FieldError} for a key the scenario format does not know, with the known key it most likely meant. */
 export function unknownKeyError(path: string, value: unknown, allowed: readonly string[]): FieldError {
   const list = allowed.join(', ');
-  return make(path, value, 'unknownKey', `unknown key (value ${formatValue(value)}); allowed here: ${list}`, list);
+  const at = path.lastIndexOf('.');
+  const guess = closestName(path.slice(at + 1), allowed);
+  const hint = guess ? `; did you mean ${path.slice(0, at + 1)}${guess}?` : '';
+  return make(
+    path,
+    value,
+    'unknownKey',
+    `unknown key (value ${formatValue(value)}); allowed here: ${list}${hint}`,
+    list,
+  );
 }
 
 /** A {@link FieldError} for a group (or the whole input) that is not an object. */

@@ -87,6 +87,9 @@ describe('validateScenario', () => {
       ['fleet.hostz', 'unknownKey'],
     ]);
     expect(errors[1].message).toContain('fleet.hostz: unknown key (value 4); allowed here: hosts,');
+    // The known key it most likely meant, with its dotted path; nothing when none is close.
+    expect(errors[1].message).toMatch(/; did you mean fleet\.hosts\?$/);
+    expect(errors[0].message).not.toContain('did you mean');
   });
 
   it('accepts every bound of the limits table and rejects one past it', () => {

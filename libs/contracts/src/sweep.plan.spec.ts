@@ -14,6 +14,13 @@ function errorsOf(fn: () => unknown): { path: string; constraint: string; messag
 }
 
 describe('sweep plan', () => {
+  it('reports a mistyped grid key once, not once per value, with the key it most likely meant', () => {
+    const errors = errorsOf(() => planSweep(input, { grid: ['fleet.hots=1,2,3'] }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ path: 'fleet.hots', constraint: 'unknownKey' });
+    expect(errors[0].message).toMatch(/did you mean fleet\.hosts\?$/);
+  });
+
   it('sizes a sweep by the accesses its runs can make: run.simulatedMs ends them long before accessesPerVcpu', () => {
     // The shipped bug's shape (issue 25): 16 vCPUs, 1e8 accesses each as an upper bound, 3 ms simulated.
     const bug = {

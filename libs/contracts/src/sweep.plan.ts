@@ -231,11 +231,14 @@ function expand(
       cfg = buildScenario(input, [...overrides, ...gridOverrides]);
     } catch (error) {
       if (!(error instanceof ScenarioInputError)) throw error;
-      for (const e of error.errors)
-        if (!seen.has(e.message)) {
-          seen.add(e.message);
+      // Once per problem: an unknown grid key fails every value of its axis the same way.
+      for (const e of error.errors) {
+        const key = e.constraint === 'unknownKey' ? `${e.path}: unknown key` : e.message;
+        if (!seen.has(key)) {
+          seen.add(key);
           errors.push(e);
         }
+      }
       continue;
     }
     const grid = Object.fromEntries(combo.map((v, k) => [axes[k].key, axes[k].values[v]]));
