@@ -60,6 +60,14 @@ export class EventsDto implements EventsConfig {
   smiPerSec!: number;
 
   /**
+   * Time the SMI handler runs per SMI, making SMRAM accesses under the SMM-role root, before RSM (0: RSM at once, no access). An estimate, not a measurement. Number 0..1e5.
+   *
+   * @defaultValue 20
+   */
+  @ScenarioField('events.smmDurationUs')
+  smmDurationUs!: number;
+
+  /**
    * Memslot DELETEs per host per simulated second: the slot's pages are unmapped, fast-zapped, and freed once every vCPU left guest mode. Number 0..1e7.
    *
    * @defaultValue 0

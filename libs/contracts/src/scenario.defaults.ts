@@ -38,6 +38,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     accessIntervalNs: 2,
     l3TimePercent: 0,
     accessSampling: 1,
+    smramPages: 16,
   },
   events: {
     memslotUpdatesPerSec: 0,
@@ -47,6 +48,7 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     cr4WritesPerSec: 0,
     cr0WpTogglesPerSec: 0,
     smiPerSec: 0,
+    smmDurationUs: 20,
     memslotDeletesPerSec: 0,
     memslotDeletePages: 64,
     vcpuMigrationsPerSec: 0,

@@ -41,6 +41,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'workload.invlpgPerMillionAccesses': 'Guest INVLPG/INVPCID per million accesses.',
   'workload.l3TimePercent':
     "Share of each vCPU's time spent running an L3 guest of the L2 (vmcb02, guest-mode root), entered and left by the nested transitions.",
+  'workload.smramPages':
+    "SMRAM pages the SMI handler touches: the first pages of each vCPU's own working-set region, reached under the SMM-role root (at most the working set).",
   'workload.accessSampling':
     'Guest accesses one simulated access stands for; its time and cycles scale by it, so seconds of a fleet can be priced (see docs/costs.md for what sampling distorts).',
   'workload.accessIntervalNs':
@@ -54,6 +56,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'events.cr0WpTogglesPerSec':
     'Guest CR0.WP toggles per host per simulated second: before 01b31714bd90 (policy modifier cr0wp-keep-roots) each one resets the MMU context and unloads the roots.',
   'events.smiPerSec': 'SMIs per host per simulated second: SMI and RSM switch the vCPU to an SMM-role root and back.',
+  'events.smmDurationUs':
+    'Time the SMI handler runs per SMI, making SMRAM accesses under the SMM-role root, before RSM (0: RSM at once, no access). An estimate, not a measurement.',
   'events.memslotDeletesPerSec':
     "Memslot DELETEs per host per simulated second: the slot's pages are unmapped, fast-zapped, and freed once every vCPU left guest mode.",
   'events.vcpuMigrationsPerSec':

@@ -90,4 +90,12 @@ export class WorkloadDto implements WorkloadConfig {
    */
   @ScenarioField('workload.accessSampling')
   accessSampling!: number;
+
+  /**
+   * SMRAM pages the SMI handler touches: the first pages of each vCPU's own working-set region, reached under the SMM-role root (at most the working set). Integer 1..4096.
+   *
+   * @defaultValue 16
+   */
+  @ScenarioField('workload.smramPages')
+  smramPages!: number;
 }

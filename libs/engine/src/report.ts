@@ -59,6 +59,8 @@ export interface RunMetrics {
     vcpuMigrations: number;
     /** Guest CR0.WP toggles (each unloads the roots unless the policy has +cr0wp-keep-roots). Absent in older reports. */
     cr0WpToggles?: number;
+    /** Accesses the SMI handler made to SMRAM under the SMM-role root (included in `accesses`). Absent in older reports. */
+    smmAccesses?: number;
   };
   /** The partition's shared nested translations: fills (one per nested walk under Hyper-V with `platform.nestedCache: partition`). */
   nestedCache: { fills: number };

@@ -149,6 +149,7 @@ export function buildReport(
         l3Entries: c[C.l3Entries],
         vcpuMigrations: c[C.vcpuMigrations],
         cr0WpToggles: c[C.cr0WpToggles],
+        smmAccesses: c[C.smmAccesses],
       },
       nestedCache: { fills: c[C.nestedCacheFills] },
       messages: { sent: c[C.messagesSent], crossShard: c[C.crossShardMessages] },

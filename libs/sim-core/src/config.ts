@@ -148,6 +148,11 @@ export interface WorkloadConfig {
    * scale by k, so seconds of a fleet can be priced. @defaultValue 1
    */
   accessSampling: number;
+  /**
+   * SMRAM pages the SMI handler touches (the first pages of each vCPU's own
+   * working-set region, see vcpu-smm.ts). @defaultValue 16
+   */
+  smramPages: number;
 }
 
 /** Per-host event rates (simulated time). */
@@ -164,6 +169,8 @@ export interface EventsConfig {
   cr0WpTogglesPerSec: number;
   /** SMIs per host per second: SMI and RSM switch the vCPU to the SMM-role root and back. @defaultValue 0 */
   smiPerSec: number;
+  /** Time the SMI handler runs (SMRAM accesses under the SMM-role root) before RSM, per SMI (0: RSM at once). @defaultValue 20 */
+  smmDurationUs: number;
   /** Memslot DELETEs per host per second: the slot's pages are unmapped, flushed as the policy does, and freed. @defaultValue 0 */
   memslotDeletesPerSec: number;
   /** Guest pages of the slot a memslot DELETE removes (then re-created with new backing pages). @defaultValue 64 */

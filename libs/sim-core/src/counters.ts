@@ -88,10 +88,12 @@ export const C = {
   vcpusBelowCoverage: 60,
   /** Guest CR0.WP toggles (each unloads the roots before 01b31714bd90). */
   cr0WpToggles: 61,
+  /** Accesses the SMI handler made to SMRAM under the SMM-role root (also in `accesses`). */
+  smmAccesses: 62,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 62;
+export const COUNTER_SLOTS = 63;
 
 // Every slot has exactly one name and the slots are 0..COUNTER_SLOTS-1: a
 // counter added without raising COUNTER_SLOTS would write past the array.

@@ -7,9 +7,10 @@ import { SnapshotLayoutError } from './snapshot-layout.error';
  * - 1: snapshots written before the layout was recorded (they carry none);
  * - 2: a TLB's checker bits in the slots' root words, its LRU stamps plain;
  * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage);
- * - 4: a CR0.WP toggle counter and the vCPU's next toggle time.
+ * - 4: a CR0.WP toggle counter and the vCPU's next toggle time;
+ * - 5: SMM runs code: an SMRAM access counter and the vCPU's RSM time.
  */
-export const SNAPSHOT_LAYOUT = 4;
+export const SNAPSHOT_LAYOUT = 5;
 
 /** The layout a snapshot without one was written with. */
 const LAYOUT_UNRECORDED = 1;

@@ -70,17 +70,32 @@ export class VcpuModes {
       v.flushes.flushGuest();
     }
     if (role === ROLE_SMM) {
-      // The SMI handler itself is not simulated: RSM follows at once,
-      // kvm_mmu_reset_context() unloads the SMM root and loads a normal one.
-      this.put(t, s.r01Inc);
-      s.r01Page = -1;
-      s.rootPage = -1;
-      s.smmPhase = 2;
-      this.acquire(t, ROLE_NORMAL);
+      // The SMI handler runs for events.smmDurationUs (SMRAM accesses, vcpu-smm.ts), then RSM.
+      const durationNs = v.c.cfg.events.smmDurationUs * 1000;
+      if (durationNs > 0) {
+        if (s.rsmAtNs === Infinity) s.rsmAtNs = t + durationNs;
+        v.endStall(t);
+        return;
+      }
+      this.rsm(t);
       return;
     }
     s.smmPhase = 0;
     v.endStall(t);
+  }
+
+  /**
+   * RSM: `emulator_leave_smm()` -> `kvm_mmu_reset_context()` unloads the SMM
+   * root and the next entry loads a normal-role one.
+   */
+  private rsm(t: number): void {
+    const s = this.v.s;
+    this.put(t, s.r01Inc);
+    s.r01Page = -1;
+    s.rootPage = -1;
+    s.smmPhase = 2;
+    s.rsmAtNs = Infinity;
+    this.acquire(t, ROLE_NORMAL);
   }
 
   /** `kvm_mmu_free_obsolete_roots()`: drop the references on roots older than `mmu_valid_gen`. */
@@ -101,13 +116,16 @@ export class VcpuModes {
   reload(t: number): void {
     const s = this.v.s;
     if (s.waitingRole >= 0 || s.switchAtNs !== Infinity || !s.started) return;
-    if ((s.inL3 ? s.r02Page : s.r01Page) < 0) this.acquire(t, s.inL3 ? ROLE_GUEST : ROLE_NORMAL);
+    // In SMM (the handler still running) the root to reload is the SMM one.
+    const role = s.smmPhase === 1 ? ROLE_SMM : s.inL3 ? ROLE_GUEST : ROLE_NORMAL;
+    if ((s.inL3 ? s.r02Page : s.r01Page) < 0) this.acquire(t, role);
   }
 
-  /** A nested transition, SMI, CR0.WP toggle or CR4 write fell due at `t` (earliest first; ties in that order). */
+  /** RSM in SMM; else a nested transition, SMI, CR0.WP toggle or CR4 write fell due at `t` (earliest first; ties in that order). */
   timeEvent(t: number): void {
     const s = this.v.s;
-    if (s.nextNestedNs <= t) this.nestedTransition(t);
+    if (s.smmPhase === 1) this.rsm(t);
+    else if (s.nextNestedNs <= t) this.nestedTransition(t);
     else if (s.nextSmiNs <= t) this.smi(t);
     else if (s.nextCr0Ns <= t) this.cr0WpToggle(t);
     else this.cr4Write(t);

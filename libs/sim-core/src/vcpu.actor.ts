@@ -37,6 +37,7 @@ import { MIGRATE_CHUNK } from './message';
 import type { Vp } from './vp';
 import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
+import { VcpuSmm } from './vcpu-smm';
 import { MF } from './message.schema';
 import { assert, kernelChecks } from './assert';
 import { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
@@ -98,7 +99,8 @@ export class VcpuActor extends Actor {
   readonly part: PartitionCache | null;
   readonly kvm: number;
   readonly l0: number;
-  private readonly regionBase: number;
+  /** First GPA page of this vCPU's working-set region in its VM. */
+  readonly regionBase: number;
   readonly prng: Prng;
   /** The vCPU's state (see vcpu.state.ts). */
   s: VcpuState;
@@ -106,6 +108,8 @@ export class VcpuActor extends Actor {
   readonly reported: ReportedKeys;
   readonly flushes: VcpuFlushes;
   readonly modes: VcpuModes;
+  /** The SMI handler's SMRAM accesses. */
+  readonly smm: VcpuSmm;
   /** Costs in simulated ns. */
   readonly costs: TimeCosts;
   /**
@@ -161,6 +165,7 @@ export class VcpuActor extends Actor {
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
+    this.smm = new VcpuSmm(this);
     this.scheduleGuestEvents();
     this.assignAsids(false);
   }
@@ -301,9 +306,11 @@ export class VcpuActor extends Actor {
     s.pcid = w.pcid ? 1 : 0;
   }
 
-  /** The next timed event (nested transition, CR4 write, SMI) this vCPU can take now. */
+  /** The next timed event (nested transition, CR4 write, SMI; RSM in SMM) this vCPU can take now. */
   private nextTimedNs(): number {
     const s = this.s;
+    // In SMM only RSM ends the handler: other events wait for it.
+    if (s.smmPhase === 1) return s.rsmAtNs;
     // CR4 and CR0 writes and SMIs belong to the L2: while L3 runs they wait for the #VMEXIT.
     return s.inL3 ? s.nextNestedNs : Math.min(s.nextNestedNs, s.nextCr4Ns, s.nextSmiNs, s.nextCr0Ns);
   }
@@ -364,6 +371,10 @@ export class VcpuActor extends Actor {
       }
       // A batch of accesses up to the next message, timed event or window end.
       const limit = Math.min(tMsg, tEv, windowEndNs, endNs);
+      if (s.smmPhase === 1) {
+        this.smm.accessBatch(t, limit);
+        continue;
+      }
       let n = Math.ceil((limit - t) / this.costs.hitNs);
       n = Math.min(n, target - s.accessesDone, Math.min(s.nextCr3At, s.nextInvlpgAt) - s.accessesDone);
       if (n > 0) this.accessBatch(n, t, limit);
@@ -607,7 +618,7 @@ export class VcpuActor extends Actor {
   }
 
   /** {@link Tlb.fill}, dropping the victim's certified hint first; returns the slot. */
-  private fillEvicting(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
+  fillEvicting(t0: number, t1: number, hpa: number, root: number, inc: number, fillUs: number): number {
     const victim = this.tlb.victim(t0, t1);
     this.evict(victim, this.s.process << 20);
     this.tlb.fillSlot(victim, t0, t1, hpa, root, inc, fillUs);
@@ -644,8 +655,8 @@ export class VcpuActor extends Actor {
     this.s.accessesDone += n;
   }
 
-  /** A hit in this TLB the checker must look at: see {@link checkStaleHit}. */
-  private suspicious(i: number, tNs: number, gva: number, gpa: number): void {
+  /** A hit in this TLB the checker must look at: see {@link checkStaleHit}. (Also called by the SMM handler's accesses.) */
+  suspicious(i: number, tNs: number, gva: number, gpa: number): void {
     const s = this.s;
     const report = checkStaleHit(
       this.tlb,
@@ -661,8 +672,8 @@ export class VcpuActor extends Actor {
     if (report) this.report(tNs, report);
   }
 
-  /** A hit in the partition's shared translations: see {@link checkSharedHit}. */
-  private suspiciousShared(j: number, tNs: number): void {
+  /** A hit in the partition's shared translations: see {@link checkSharedHit}. (Also called by the SMM handler's accesses.) */
+  suspiciousShared(j: number, tNs: number): void {
     const s = this.s;
     const report = checkSharedHit(
       this.part!,

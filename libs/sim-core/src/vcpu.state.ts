@@ -59,6 +59,8 @@ export interface VcpuState {
   nextSmiNs: number;
   /** When the next guest CR0.WP toggle falls due. */
   nextCr0Ns: number;
+  /** In SMM with the SMM root loaded: when the handler ends with RSM (Infinity: not in SMM). */
+  rsmAtNs: number;
   /** Intel: L3's vpid12 has been seen (first VM-enter flushes the guest TLB). */
   vpid12Seen: boolean;
   /** Highest invalidation seq whose owed flush completed (ground truth). */
@@ -115,6 +117,7 @@ export function initialVcpuState(prng: number): VcpuState {
     nextCr4Ns: Infinity,
     nextSmiNs: Infinity,
     nextCr0Ns: Infinity,
+    rsmAtNs: Infinity,
     vpid12Seen: false,
     flushedSeq: 0,
     zapGen: 0,
