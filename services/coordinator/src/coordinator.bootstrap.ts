@@ -17,7 +17,6 @@ import { mountQueues } from './http/queues.mount';
 import { SseHub } from './http/sse.hub';
 import { ShardQueueStats } from './queues/shard-queue.stats';
 import type { Queue } from 'bullmq';
-import { JobsPort } from './jobs/jobs.port';
 import { MetricsService } from './metrics/metrics.service';
 
 /** A listening coordinator. */
@@ -106,10 +105,9 @@ function setupOpenApi(app: INestApplication, token: string | undefined): void {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
 }
 
-/** The queues bull-board shows: the shard queue from @nestjs/bullmq, else the job store's (tests). */
+/** The queues bull-board shows: the shard queue from @nestjs/bullmq (none when a ready-made job store stands in for Redis: tests). */
 function adminQueues(app: NestExpressApplication, options: CoordinatorOptions): Queue[] {
-  // QueueAdminModule is left out when a ready-made job store stands in for Redis (tests).
-  return options.jobs ? app.get(JobsPort).queues() : [app.get(ShardQueueStats, { strict: false }).queue];
+  return options.jobs ? [] : [app.get(ShardQueueStats, { strict: false }).queue];
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { JobEvent, JobPage, JobState, JobView, WorkerInfo } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import type { Queue } from 'bullmq';
 
 /** Query of {@link JobsPort.list}. */
 export interface JobListQuery {
@@ -15,7 +14,9 @@ export interface JobListQuery {
  * What the coordinator needs from the job store (the repository layer). In
  * production this is `JobsService` of `@tlbsim/jobs` (BullMQ + Redis streams);
  * the coordinator owns this shape so it depends on an interface, not on an
- * implementation. Also the Nest injection token.
+ * implementation, and speaks the domain only (the queue admin gets the
+ * BullMQ queue from its own provider, `ShardQueueStats`). Also the Nest
+ * injection token.
  */
 export abstract class JobsPort {
   /** Queues a run of a validated scenario. */
@@ -51,8 +52,6 @@ export abstract class JobsPort {
   abstract slotDemand(): Promise<{ held: number; waiting: number; total: number }>;
   /** The inputs and events of a job, as NDJSON lines. */
   abstract exportJob(id: string): AsyncIterable<string>;
-  /** The BullMQ queues, for the admin UI. */
-  abstract queues(): Queue[];
   /** True when Redis answers. */
   abstract ping(): Promise<boolean>;
   /** False while Redis is known to be unreachable (no command is sent then: it would wait for Redis). */

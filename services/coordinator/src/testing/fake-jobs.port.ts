@@ -1,7 +1,6 @@
 import { accessesTotalOf, JobEvent, JobPage, JobView, WorkerInfo } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import type { Queue } from 'bullmq';
 import { JobListQuery, JobsPort } from '../jobs/jobs.port';
 
 /**
@@ -152,9 +151,6 @@ export class FakeJobsPort extends JobsPort {
   }
   async *exportJob(id: string): AsyncIterable<string> {
     for (const e of this.events.get(id) ?? []) yield JSON.stringify(e);
-  }
-  queues(): Queue[] {
-    return [];
   }
   async ping(): Promise<boolean> {
     return this.up;
