@@ -303,6 +303,24 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     if (Math.max(...misses) > Math.min(...misses))
       expect((Math.max(...misses) - yMin) / (Math.min(...misses) - yMin)).toBeGreaterThanOrEqual(1.5);
     expect(await canvasHasInk(page, 'chart-cmp-violations')).toBe(true);
+    // The headline overhead as bars from zero; each policy one colour in every chart, neither red nor green.
+    expect(await page.getAttribute('canvas[data-testid=chart-cmp-overhead]', 'data-y-min')).toBe('0');
+    const colorsOf = async (chart: string): Promise<string[]> =>
+      ((await page.getAttribute(`canvas[data-testid=${chart}]`, 'data-colors')) ?? '').split(' ');
+    const colors = await colorsOf('chart-cmp-overhead');
+    expect(colors).toHaveLength(2);
+    expect(colors).not.toContain('#d64545');
+    expect(colors).not.toContain('#1f9d55');
+    for (const chart of ['chart-cmp-violations', 'chart-cmp-cycles']) expect(await colorsOf(chart)).toEqual(colors);
+    // Where the time went, side by side: one bar per policy, its shares summing to 100%.
+    const stacks = await page.$$eval('[data-testid=time-compare] .time-row', (rows) =>
+      rows.map((r) => [
+        r.getAttribute('data-policy'),
+        [...r.querySelectorAll<HTMLElement>('.stack > div')].reduce((a, d) => a + parseFloat(d.style.width), 0),
+      ]),
+    );
+    expect(stacks.map(([p]) => p)).toEqual(heads);
+    for (const [, total] of stacks) expect(total).toBeCloseTo(100, 0);
     await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   });
 

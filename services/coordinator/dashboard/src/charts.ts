@@ -34,6 +34,13 @@ Chart.register(
 /** The palette of series. */
 export const COLORS = ['#2f6fde', '#d64545', '#1f9d55', '#c98a00', '#7b4bd6', '#0f9bb0'];
 
+/**
+ * Colours of policies side by side (the compare page): one per policy,
+ * the same in every chart, none red or green, so no policy is drawn as
+ * "bad" or "good" by its colour.
+ */
+export const POLICY_COLORS = ['#2f6fde', '#7b4bd6', '#0f9bb0', '#c98a00', '#5f6b7a', '#1c3f8c'];
+
 /** A line series. */
 export interface LineSeries {
   label: string;
@@ -154,8 +161,16 @@ export interface BarBox {
  * canvas's `data-y-min` says which). When every value is zero it draws no
  * empty axis but says `emptyText` (e.g. "no violations").
  */
-export function barChart(title: string, labels: string[], values: number[], testId: string, emptyText: string): BarBox {
-  const axis = barAxis(values);
+export function barChart(
+  title: string,
+  labels: string[],
+  values: number[],
+  testId: string,
+  emptyText: string,
+  opts: { colors?: readonly string[]; fromZero?: boolean } = {},
+): BarBox {
+  const axis = opts.fromZero && values.some((v) => v !== 0) ? { kind: 'zero' as const } : barAxis(values);
+  const colors = labels.map((_, i) => (opts.colors ?? COLORS)[i % (opts.colors ?? COLORS).length]);
   if (axis.kind === 'empty') {
     return {
       el: h(
@@ -168,7 +183,12 @@ export function barChart(title: string, labels: string[], values: number[], test
     };
   }
   const min = axis.kind === 'fit' ? axis.min : 0;
-  const canvas = h('canvas', { 'data-testid': testId, 'aria-label': title, 'data-y-min': min });
+  const canvas = h('canvas', {
+    'data-testid': testId,
+    'aria-label': title,
+    'data-y-min': min,
+    'data-colors': colors.join(' '),
+  });
   const el = h(
     'div',
     { class: 'card' },
@@ -181,7 +201,7 @@ export function barChart(title: string, labels: string[], values: number[], test
     type: 'bar',
     data: {
       labels,
-      datasets: [{ label: title, data: values, backgroundColor: labels.map((_, i) => COLORS[i % COLORS.length]) }],
+      datasets: [{ label: title, data: values, backgroundColor: colors }],
     },
     options: {
       animation: false,

@@ -5,13 +5,13 @@
  * charts whose axes show the differences.
  */
 import { api, ClassVerdict, CompareView, JobView, RunReport } from '../api';
-import { barChart, BarBox } from '../charts';
+import { barChart, BarBox, POLICY_COLORS } from '../charts';
 import { h, replace } from '../dom';
 import { int, isTerminal, pct, signedPct } from '../format';
 import { poll } from '../poller';
 import { classesOf } from '../violation-classes';
 import { badge, jobProgress, jobViolations } from '../widgets';
-import { compressedTag } from './real-units.view';
+import { compressedTag, timeLegend, timeStack } from './real-units.view';
 
 /** A row of the table: its label and the cell of one column (`i`: the column's place, 0 the baseline). */
 type Row = [label: string | HTMLElement, cell: (r: RunReport, i: number) => string, key: string];
@@ -165,13 +165,27 @@ function charts(view: CompareView): BarBox[] {
     .filter((x): x is readonly [string, RunReport] => x[1] !== null);
   if (done.length === 0) return [];
   const labels = done.map(([p]) => p);
+  const colors = done.map(([p]) => POLICY_COLORS[view.jobs.findIndex((j) => j.policy === p) % POLICY_COLORS.length]);
+  const overheads = done.map(([p]) => view.timeOverheadVsFirst?.[view.jobs.findIndex((j) => j.policy === p)] ?? 0);
+  const bar = (title: string, values: number[], testId: string, emptyText: string, fromZero = false): BarBox =>
+    barChart(title, labels, values, testId, emptyText, { colors, fromZero });
   return [
+    // The headline, from zero: how much more (or less) vCPU time per guest access than the baseline.
+    bar(
+      `vCPU time per access vs ${view.jobs[0]?.policy ?? 'the first'} (%)`,
+      overheads,
+      'chart-cmp-overhead',
+      'no difference in vCPU time',
+      true,
+    ),
+    timeComparison(done),
     barChart(
       'Violations',
       labels,
       done.map(([, r]) => r.violations.total),
       'chart-cmp-violations',
       'no violations',
+      { colors },
     ),
     barChart(
       'Hypercalls',
@@ -179,6 +193,7 @@ function charts(view: CompareView): BarBox[] {
       done.map(([, r]) => hypercalls(r)),
       'chart-cmp-hypercalls',
       'no hypercalls',
+      { colors },
     ),
     barChart(
       'TLB misses',
@@ -186,6 +201,7 @@ function charts(view: CompareView): BarBox[] {
       done.map(([, r]) => r.metrics.tlb.misses),
       'chart-cmp-misses',
       'no TLB misses',
+      { colors },
     ),
     barChart(
       'Cycles per access',
@@ -193,8 +209,28 @@ function charts(view: CompareView): BarBox[] {
       done.map(([, r]) => r.metrics.cycles.perAccess),
       'chart-cmp-cycles',
       'no cycles counted',
+      { colors },
     ),
   ];
+}
+
+/** Where each policy's vCPU time went, one stacked bar per policy, side by side (a card, no chart to destroy). */
+function timeComparison(done: readonly (readonly [string, RunReport])[]): BarBox {
+  const el = h(
+    'div',
+    { class: 'card', 'data-testid': 'time-compare' },
+    h('h3', { class: 'chart-title', text: 'Where the vCPUs\u2019 time went, per policy' }),
+    ...done.map(([policy, r]) =>
+      h(
+        'div',
+        { class: 'time-row', 'data-policy': policy },
+        h('div', { class: 'mono sub', text: policy }),
+        timeStack(r),
+      ),
+    ),
+    timeLegend(),
+  );
+  return { el, chart: null };
 }
 
 /** Renders compare group `groupId`, polling until every job ended; returns the cleanup. */

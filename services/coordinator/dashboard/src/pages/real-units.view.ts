@@ -44,6 +44,40 @@ const TIME_SHARES: [keyof RunReport['metrics']['time']['percent'], string][] = [
 
 const SHARE_COLORS = ['#2f6fde', '#1f9d55', '#c98a00', '#d64545', '#7b4bd6', '#0f9bb0', '#8a8f99'];
 
+/** The shares of a report's vCPU time, in {@link TIME_SHARES} order, with their colours. */
+export function timeShares(r: RunReport): { key: string; label: string; value: number; color: string }[] {
+  const t = r.metrics.time;
+  return TIME_SHARES.map(([key, label], i) => ({ key, label, value: t?.percent?.[key] ?? 0, color: SHARE_COLORS[i] }));
+}
+
+/** One bar of the shares of vCPU time, a segment per share (its title says which and how much). */
+export function timeStack(r: RunReport): HTMLElement {
+  return h(
+    'div',
+    { class: 'stack', 'aria-label': 'share of vCPU time' },
+    ...timeShares(r)
+      .filter((s) => s.value > 0)
+      .map((s) =>
+        h('div', {
+          style: `width:${s.value}%;background:${s.color}`,
+          title: `${s.label} ${pct(s.value)}`,
+          'data-share': s.key,
+        }),
+      ),
+  );
+}
+
+/** The legend of {@link timeStack}: a swatch and a name per share. */
+export function timeLegend(): HTMLElement {
+  return h(
+    'div',
+    { class: 'legend' },
+    ...TIME_SHARES.map(([, label], i) =>
+      h('span', {}, h('span', { class: 'swatch', style: `background:${SHARE_COLORS[i]}` }), label),
+    ),
+  );
+}
+
 /** Where the vCPUs' time went (a stacked bar and the shares) and L0's busy share; null for a report without them. */
 export function timeView(r: RunReport): HTMLElement | null {
   const t = r.metrics.time;
@@ -57,19 +91,8 @@ export function timeView(r: RunReport): HTMLElement | null {
       h('p', { class: 'empty', text: 'no vCPU time recorded in this report' }),
     );
   }
-  const shares = TIME_SHARES.map(([key, label], i) => ({
-    key,
-    label,
-    value: t.percent[key] ?? 0,
-    color: SHARE_COLORS[i],
-  }));
-  const stack = h(
-    'div',
-    { class: 'stack', 'aria-label': 'share of vCPU time' },
-    ...shares
-      .filter((s) => s.value > 0)
-      .map((s) => h('div', { style: `width:${s.value}%;background:${s.color}`, title: `${s.label} ${pct(s.value)}` })),
-  );
+  const shares = timeShares(r);
+  const stack = timeStack(r);
   return h(
     'div',
     { class: 'card', 'data-testid': 'time-breakdown' },
