@@ -96,4 +96,20 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   ...WORKSPACES.map(boundaries),
+  {
+    // One declaration per environment variable (libs/contracts/src/environment.schema.ts, docs/environment.md):
+    // the processes read TLBSIM_* and REDIS_* through it, so a bad value is refused the same way everywhere.
+    files: ['libs/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/src/bench/**', '**/kernel-checks.env.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env'][property.name=/^(TLBSIM|REDIS)_/]",
+          message: 'read the environment through its declaration (envText/envInteger/... of @tlbsim/contracts)',
+        },
+      ],
+    },
+  },
 );

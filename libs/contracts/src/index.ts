@@ -29,6 +29,7 @@ export * from './scenario.cross-checks';
 export * from './scenario.overrides';
 export * from './scenario.parser';
 export * from './nesting-depth.checker';
+export * from './environment.schema';
 export * from './scenario.writer';
 export * from './scenario.validator';
 export * from './scenario.schema';

@@ -1,4 +1,5 @@
 /** Names and defaults shared by the submitter, the workers and the API. */
+import { envInteger, envVariable } from '@tlbsim/contracts';
 
 /** BullMQ queue of shard jobs: one BullMQ job per shard of a simulation job. */
 export const SHARD_QUEUE = 'tlbsim-shards';
@@ -58,8 +59,8 @@ export function bullPrefixOf(prefix: string = DEFAULT_PREFIX, cluster = false): 
   return `${globalPrefixOf(prefix, cluster)}:bull`;
 }
 
-/** Seconds finished jobs' event streams and metadata are kept. @defaultValue 3600 */
-export const DEFAULT_RETENTION_SEC = 3600;
+/** Seconds finished jobs' event streams and metadata are kept: the declared default of `TLBSIM_RETENTION_SEC`. @defaultValue 3600 */
+export const DEFAULT_RETENTION_SEC = Number(envVariable('TLBSIM_RETENTION_SEC').defaultValue);
 
 /**
  * The retention every tlbsim process applies unless told otherwise:
@@ -68,12 +69,7 @@ export const DEFAULT_RETENTION_SEC = 3600;
  * submitted it, and whichever process finishes it applies that one.
  */
 export function defaultRetentionSec(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.TLBSIM_RETENTION_SEC;
-  if (!text) return DEFAULT_RETENTION_SEC;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`TLBSIM_RETENTION_SEC: expected a positive integer of seconds, got ${JSON.stringify(text)}`);
-  return n;
+  return envInteger(env, 'TLBSIM_RETENTION_SEC');
 }
 
 /** A worker is alive if it heartbeat within this many ms. @defaultValue 5000 */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { environmentErrors, type EnvProcess } from '@tlbsim/contracts';
 import { RedisUnreachableError } from '@tlbsim/jobs';
 import type { CliContext, CliIo, SimulationRunner } from './cli.context';
 import { EXIT } from './exit-codes';
@@ -34,6 +35,12 @@ export function createProgram(ctx: CliContext, factories: readonly CommandFactor
   return program;
 }
 
+/** The process a command line starts, as the environment's declarations name it. */
+function envProcessOf(argv: readonly string[]): EnvProcess {
+  const command = argv[2];
+  return command === 'serve' || command === 'worker' ? command : 'cli';
+}
+
 /**
  * Parses `argv` (as `process.argv`) and runs the chosen command. Never
  * throws: returns the exit code (usage errors, including unknown options,
@@ -48,6 +55,12 @@ export async function runCli(
 ): Promise<number> {
   let exitCode: number = EXIT.OK;
   const ctx: CliContext = { io, run, setExitCode: (code) => (exitCode = code) };
+  // A bad value in the environment is one line per variable and exit 2, before the command starts anything.
+  const badEnv = environmentErrors(process.env, envProcessOf(argv));
+  if (badEnv.length > 0) {
+    for (const e of badEnv) io.err(`tlbsim: ${e.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
   try {
     await createProgram(ctx, factories).parseAsync([...argv]);
     return exitCode;

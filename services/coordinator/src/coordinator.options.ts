@@ -1,4 +1,5 @@
 import { resolve } from 'path';
+import { envInteger, envList, envRate, envText } from '@tlbsim/contracts';
 import { redisTargetOf } from '@tlbsim/jobs';
 import type { LogFormat } from './common/log-format';
 import type { JobsPort } from './jobs/jobs.port';
@@ -32,7 +33,7 @@ export interface CoordinatorOptions {
   corsOrigins: string[];
   /** pino level (`silent` in tests); request lines are at `debug`. */
   logLevel: string;
-  /** `json` (lines for collectors) or `pretty` (pino-pretty, for a terminal). @defaultValue `$TLBSIM_LOG_FORMAT` or `json` */
+  /** `json` (lines for collectors) or `pretty` (pino-pretty, for a terminal). @defaultValue `$TLBSIM_LOG_FORMAT` or `auto`: pretty on a terminal, else json */
   logFormat: LogFormat;
   /** Directory of the shipped `*.yaml` scenarios. */
   scenariosDir: string;
@@ -64,19 +65,12 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** Injection token of {@link CoordinatorOptions}. */
 export const COORDINATOR_OPTIONS = Symbol('COORDINATOR_OPTIONS');
 
-/** Parses `"count/seconds"` (e.g. `120/60`) into a {@link RateLimit}. */
-export function parseRateLimit(text: string | undefined, fallback: RateLimit): RateLimit {
-  if (!text) return fallback;
-  const m = /^\s*(\d+)\s*(?:\/\s*(\d+(?:\.\d+)?)\s*s?)?\s*$/.exec(text);
-  if (!m) throw new Error(`invalid rate limit ${JSON.stringify(text)}: expected count/seconds, e.g. 120/60`);
-  return { limit: Number(m[1]), ttlMs: m[2] ? Math.round(Number(m[2]) * 1000) : fallback.ttlMs };
-}
-
 /**
- * Options with defaults, overridden by the environment (`TLBSIM_API_TOKEN`, `TLBSIM_METRICS_TOKEN`,
- * `TLBSIM_RATE_LIMIT`, `TLBSIM_SUBMIT_RATE_LIMIT`, `TLBSIM_MAX_BODY_BYTES`,
- * `TLBSIM_CORS_ORIGINS`, `TLBSIM_LOG_LEVEL`, `TLBSIM_SSE_STREAMS_PER_CLIENT`, `TLBSIM_SSE_STREAMS_MAX`, `TLBSIM_PREFIX`, `TLBSIM_SCENARIOS_DIR`,
- * `TLBSIM_REDIS_URL` or `REDIS_URL`, or `REDIS_CLUSTER_NODES` for a Redis Cluster), then by `given`.
+ * Options with defaults, overridden by the environment (each variable read
+ * through its one declaration in `ENVIRONMENT_VARIABLES` of
+ * `@tlbsim/contracts`, docs/environment.md), then by `given`.
+ *
+ * @throws EnvironmentError naming the variable, for a value out of its declared range
  */
 export function resolveOptions(
   given: Partial<CoordinatorOptions> = {},
@@ -85,24 +79,21 @@ export function resolveOptions(
   const defaults: CoordinatorOptions = {
     // Read only when not given (serve passes its own), so a conflict in the environment it overrides does not stop it.
     redisUrl: given.redisUrl ?? redisTargetOf({}, env) ?? DEFAULT_REDIS_URL,
-    prefix: env.TLBSIM_PREFIX || undefined,
-    apiToken: env.TLBSIM_API_TOKEN || undefined,
-    metricsToken: env.TLBSIM_METRICS_TOKEN || undefined,
-    rateLimit: parseRateLimit(env.TLBSIM_RATE_LIMIT, { limit: 1200, ttlMs: 60_000 }),
-    submitRateLimit: parseRateLimit(env.TLBSIM_SUBMIT_RATE_LIMIT, { limit: 120, ttlMs: 60_000 }),
-    maxBodyBytes: Number(env.TLBSIM_MAX_BODY_BYTES || 256 * 1024),
-    corsOrigins: (env.TLBSIM_CORS_ORIGINS || '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    logLevel: env.TLBSIM_LOG_LEVEL || 'info',
-    logFormat: env.TLBSIM_LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
-    scenariosDir: env.TLBSIM_SCENARIOS_DIR || defaultPath('scenarios'),
+    prefix: envText(env, 'TLBSIM_PREFIX'),
+    apiToken: envText(env, 'TLBSIM_API_TOKEN'),
+    metricsToken: envText(env, 'TLBSIM_METRICS_TOKEN'),
+    rateLimit: envRate(env, 'TLBSIM_RATE_LIMIT'),
+    submitRateLimit: envRate(env, 'TLBSIM_SUBMIT_RATE_LIMIT'),
+    maxBodyBytes: envInteger(env, 'TLBSIM_MAX_BODY_BYTES'),
+    corsOrigins: envList(env, 'TLBSIM_CORS_ORIGINS'),
+    logLevel: envText(env, 'TLBSIM_LOG_LEVEL')!,
+    logFormat: logFormatOf(envText(env, 'TLBSIM_LOG_FORMAT')!),
+    scenariosDir: envText(env, 'TLBSIM_SCENARIOS_DIR') ?? defaultPath('scenarios'),
     dashboardDir: defaultPath('services/coordinator/dist/dashboard'),
     sseBlockMs: 2000,
     ssePollMs: 250,
-    sseStreamsPerClientMax: positiveOr(env.TLBSIM_SSE_STREAMS_PER_CLIENT, 16),
-    sseStreamsMax: positiveOr(env.TLBSIM_SSE_STREAMS_MAX, 512),
+    sseStreamsPerClientMax: envInteger(env, 'TLBSIM_SSE_STREAMS_PER_CLIENT'),
+    sseStreamsMax: envInteger(env, 'TLBSIM_SSE_STREAMS_MAX'),
     livePeriodMs: 1000,
     requestDeadlineMs: 10_000,
     probeDeadlineMs: 1500,
@@ -111,12 +102,10 @@ export function resolveOptions(
   return { ...defaults, ...defined };
 }
 
-/** A positive integer from the environment, else `fallback`. */
-function positiveOr(text: string | undefined, fallback: number): number {
-  if (!text) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(text)}`);
-  return n;
+/** `TLBSIM_LOG_FORMAT` as a format: `auto` is pino-pretty when standard output is a terminal, else JSON lines. */
+function logFormatOf(choice: string): LogFormat {
+  if (choice === 'pretty' || choice === 'json') return choice;
+  return process.stdout.isTTY ? 'pretty' : 'json';
 }
 
 /** A path relative to the repository root (this file is in `services/coordinator/{src,dist}`). */

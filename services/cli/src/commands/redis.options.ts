@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { envText } from '@tlbsim/contracts';
 import {
   CLUSTER_DOWN_TOLERANCE_MS,
   clusterNodesOf,
@@ -23,7 +24,7 @@ export interface RedisOptions {
 
 /** The default of every `--prefix`: `$TLBSIM_PREFIX`, else {@link DEFAULT_PREFIX} (an empty variable counts as unset). */
 export function defaultPrefix(): string {
-  return process.env.TLBSIM_PREFIX || DEFAULT_PREFIX;
+  return envText(process.env, 'TLBSIM_PREFIX') ?? DEFAULT_PREFIX;
 }
 
 /** Help of `--redis-cluster`. */

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ENVIRONMENT_VARIABLES, envText } from '@tlbsim/contracts';
 import { join } from 'path';
 import type { CliContext } from '../cli.context';
 import type { LogFormat } from '@tlbsim/coordinator';
@@ -162,23 +163,23 @@ export function serveCommand(ctx: CliContext): Command {
     .option(
       '--retention-sec <s>',
       "seconds finished jobs' records are kept, for the coordinator and its local workers (default $TLBSIM_RETENTION_SEC or 3600)",
-      process.env.TLBSIM_RETENTION_SEC || undefined,
+      envText(process.env, 'TLBSIM_RETENTION_SEC'),
     )
     .option(
       '--log-format <format>',
       'logs as pino-pretty text (pretty) or JSON lines (json); auto: pretty on a terminal, else json (default $TLBSIM_LOG_FORMAT or auto)',
-      process.env.TLBSIM_LOG_FORMAT || 'auto',
+      envText(process.env, 'TLBSIM_LOG_FORMAT'),
     )
     .option(
       '--worker-concurrency <n>',
       'shards each local worker runs at once (default $TLBSIM_WORKER_CONCURRENCY or 1)',
-      process.env.TLBSIM_WORKER_CONCURRENCY || '1',
+      envText(process.env, 'TLBSIM_WORKER_CONCURRENCY'),
     )
     .addHelpText(
       'after',
-      '\nEnvironment: TLBSIM_API_TOKEN (bearer token of every /api route and /queues), TLBSIM_METRICS_TOKEN (of /metrics), TLBSIM_RATE_LIMIT and\n' +
-        'TLBSIM_SUBMIT_RATE_LIMIT (count/seconds per client), TLBSIM_CORS_ORIGINS, TLBSIM_MAX_BODY_BYTES, TLBSIM_LOG_LEVEL (request lines are at debug), TLBSIM_LOG_FORMAT;\n' +
-        'REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead of TLBSIM_REDIS_URL / REDIS_URL).',
+      `\nEnvironment (docs/environment.md): ${ENVIRONMENT_VARIABLES.filter((v) => v.processes.includes('serve'))
+        .map((v) => v.name)
+        .join(', ')}.`,
     )
     .addHelpText(
       'after',

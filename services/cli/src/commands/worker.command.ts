@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { envText } from '@tlbsim/contracts';
 import { BARRIER_TIMEOUT_MS, probeRedis } from '@tlbsim/jobs';
 import { WorkerRuntime, WorkerRuntimeOptions } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
@@ -81,7 +82,7 @@ export function workerCommand(ctx: CliContext): Command {
     .option(
       '--concurrency <n>',
       'shards run at once (slots offered; default $TLBSIM_WORKER_CONCURRENCY or 1)',
-      process.env.TLBSIM_WORKER_CONCURRENCY || '1',
+      envText(process.env, 'TLBSIM_WORKER_CONCURRENCY'),
     )
     .option('--lock-duration-ms <ms>', 'BullMQ lock of a running shard (default 6000)')
     .option('--stalled-interval-ms <ms>', "how often dead workers' shards are looked for (default 3000)")
