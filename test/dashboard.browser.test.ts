@@ -374,6 +374,38 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.locator('[data-testid=sweep-table] tbody td [data-testid=compressed]').count()).toBe(4);
   });
 
+  it('draws a sweep whose grid spans decades on a log scale, and its table within the page at 1,400 px', async () => {
+    const res = await page.request.post(`${base}/api/sweeps`, {
+      data: {
+        scenarioName: 'hyperv-svm-root-reuse',
+        overrides: ['workload.accessesPerVcpu=5000'],
+        grid: ['events.nestedTransitionsPerSec=80,4000,16000'],
+        policies: ['overhaul+hv-flush-current', 'enlightened-tlb-off'],
+      },
+    });
+    expect(res.status()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await eventually(async () => (await page.locator('[data-testid=sweep-table] tbody tr').count()) === 6, 60000, 200);
+    await eventually(
+      async () => (await page.getAttribute('canvas[data-testid=chart-sweep]', 'data-x-scale')) === 'logarithmic',
+      10000,
+      100,
+    );
+    expect(await page.getAttribute('canvas[data-testid=chart-sweep]', 'aria-label')).toContain('(log scale)');
+    // The page does not scroll sideways (the table scrolls in its card), and policy names stay on one line.
+    const widths = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+    const policyCell = page
+      .locator('[data-testid=sweep-table] tbody td', { hasText: 'overhaul+hv-flush-current' })
+      .first();
+    expect(await policyCell.evaluate((td) => getComputedStyle(td).whiteSpace)).toBe('nowrap');
+    await page.screenshot({ path: join(ARTIFACTS, 'sweep.png'), fullPage: true });
+  });
+
   it('asks before cancelling a job, and shows why a job waits: slots needed and live', async () => {
     const res = await page.request.post(`${base}/api/jobs`, {
       data: { scenarioName: 'hyperv-svm-root-reuse', shards: 4 },

@@ -1,5 +1,5 @@
 import type { SweepRow } from '@tlbsim/contracts';
-import { SWEEP_METRICS, sweepSeries } from './sweep.series';
+import { SWEEP_METRICS, sweepSeries, sweepXScale } from './sweep.series';
 
 const row = (
   index: number,
@@ -70,5 +70,15 @@ describe('sweepSeries', () => {
       labels: ['1', '2'],
       series: [{ label: 'a', data: [12.5, 20] }],
     });
+  });
+});
+
+describe('sweepXScale', () => {
+  it('a log scale for positive numbers spanning two decades, else one slot per value', () => {
+    expect(sweepXScale(['800', '4000', '16000'])).toBe('category');
+    expect(sweepXScale(['80', '4000', '16000'])).toBe('logarithmic');
+    expect(sweepXScale(['0', '100', '10000'])).toBe('category');
+    expect(sweepXScale(['overhaul', 'pre-overhaul'])).toBe('category');
+    expect(sweepXScale(['1'])).toBe('category');
   });
 });

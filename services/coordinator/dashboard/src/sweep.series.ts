@@ -81,3 +81,14 @@ export function sweepSeries(
   }));
   return { labels, series };
 }
+
+/**
+ * How the sweep chart spaces its x values: by value on a log scale when
+ * they are all positive numbers spanning two decades or more (800, 4000,
+ * 16000 are not evenly apart), else one slot per value in sweep order.
+ */
+export function sweepXScale(labels: readonly string[]): 'category' | 'logarithmic' {
+  const xs = labels.map(Number);
+  if (xs.length < 2 || xs.some((x) => !Number.isFinite(x) || x <= 0)) return 'category';
+  return Math.max(...xs) / Math.min(...xs) >= 100 ? 'logarithmic' : 'category';
+}

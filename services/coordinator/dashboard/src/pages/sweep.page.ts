@@ -1,10 +1,10 @@
 /** Sweep page: progress by points, a chart of one metric against one grid key (a line per policy), the table of rows. */
 import { api, SweepRow, SweepView } from '../api';
-import { ChartBox, lineChart } from '../charts';
+import { ChartBox, lineChart, updateLineXY } from '../charts';
 import { h, replace } from '../dom';
 import { int, signedPct } from '../format';
 import { poll } from '../poller';
-import { SWEEP_METRICS, sweepSeries } from '../sweep.series';
+import { SWEEP_METRICS, sweepSeries, sweepXScale } from '../sweep.series';
 import { VIOLATION_CLASS_ORDER } from '../violation-classes';
 import { badge, bar, violations } from '../widgets';
 import { compressedTag } from './real-units.view';
@@ -65,7 +65,7 @@ function table(view: SweepView): HTMLElement {
               isRateKey(k) && compression(r).compressed ? [' ', compressedTag(compression(r))] : null,
             ),
           ),
-          h('td', { class: 'mono', text: r.policy }),
+          h('td', { class: 'mono nowrap', text: r.policy }),
           h('td', { class: 'num', text: r.seed }),
           h('td', { class: 'num' }, violations(r.violations.total)),
           ...VIOLATION_CLASS_ORDER.map((c) => h('td', { class: 'num', text: int(r.violations.byClass[c] ?? 0) })),
@@ -140,14 +140,23 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
         ? ` · ${compressed.length === view.rows.length ? '' : 'some runs '}compressed (x${compressed[0].timeCompression})`
         : '';
     box?.chart.destroy();
+    const scale = sweepXScale(labels);
+    const title = `${metric.label} vs ${pick.x.value}${tag}${scale === 'logarithmic' ? ' (log scale)' : ''}`;
     box = lineChart(
-      `${metric.label} vs ${pick.x.value}${tag}`,
+      title,
       metric.label,
-      labels,
+      scale === 'category' ? labels : [],
       series,
       'chart-sweep',
       pick.x.value,
+      scale,
     );
+    if (scale !== 'category')
+      updateLineXY(
+        box,
+        labels.map(Number),
+        series.map((s) => s.data),
+      );
     replace(chartSlot, box.el);
   };
   const stop = poll(
@@ -178,7 +187,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       );
       if (changed) {
         draw();
-        replace(rows, summaryTable(next), table(next));
+        replace(rows, summaryTable(next), h('div', { class: 'table-scroll' }, table(next)));
       }
       return next.state === 'running';
     },
