@@ -38,6 +38,7 @@ const TOKEN = `ci-${randomBytes(8).toString('hex')}`;
 interface Service {
   image?: string;
   command?: string[] | string;
+  entrypoint?: string[];
   environment?: Record<string, string | null>;
   ports?: unknown[];
   container_name?: string;
@@ -155,7 +156,11 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
   /** The service's command and environment from the resolved compose file, with the test's substitutions. */
   function asProcess(name: string): { args: string[]; env: Record<string, string> } {
     const s = resolved().services[name];
-    const args = (s.command as string[]).map((a, i, all) => {
+    // A service with an entrypoint of its own (the worker: tini, node, a built main under /app) runs that main;
+    // the others run the image's entrypoint, the CLI.
+    const entry = s.entrypoint?.find((a) => a.startsWith('/app/'));
+    const main = entry ? join(ROOT, entry.replace(/^\/app\//, '')) : CLI;
+    const args = [main, ...(s.command as string[])].map((a, i, all) => {
       if (all[i - 1] === '--port') return String(port);
       if (all[i - 1] === '--host') return '127.0.0.1';
       return a.replace(COMPOSE_REDIS_URL, redis.url);
@@ -171,7 +176,7 @@ describeWith('docker-compose', 'the compose services as plain processes', () => 
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('TLBSIM_') && k !== 'REDIS_URL'),
     );
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...inherited, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,10 +13,11 @@
  *   uses, the container args are options the CLI has.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments, parse } from 'yaml';
 import { bullPrefixOf, DEFAULT_PREFIX, SHARD_QUEUE } from '@tlbsim/jobs';
+import { ENVIRONMENT_VARIABLES } from '@tlbsim/contracts';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -185,8 +186,19 @@ describe('deploy/k8s manifests', () => {
       expect(find('Deployment', name).spec.template.spec.securityContext.runAsNonRoot).toBe(true);
   });
 
+  it("the worker runs the worker process's own main, configured by variables the worker reads", () => {
+    const container = find('Deployment', 'tlbsim-worker').spec.template.spec.containers[0];
+    const command = container.command as string[];
+    expect(command.slice(0, 3)).toEqual(['/usr/bin/tini', '--', 'node']);
+    // The image holds the repository's built tree under /app.
+    expect(existsSync(join(ROOT, command[3].replace(/^\/app\//, '')))).toBe(true);
+    expect(container.args).toBeUndefined();
+    const readByWorker = ENVIRONMENT_VARIABLES.filter((v) => v.processes.includes('worker')).map((v) => v.name);
+    for (const { name } of container.env as { name: string }[]) expect(readByWorker).toContain(name);
+  });
+
   it('container args are commands and options the built CLI has', () => {
-    for (const name of ['tlbsim-coordinator', 'tlbsim-worker']) {
+    for (const name of ['tlbsim-coordinator']) {
       const args = find('Deployment', name).spec.template.spec.containers[0].args as string[];
       const help = execFileSync(process.execPath, [CLI, args[0], '--help'], {
         encoding: 'utf8',

@@ -30,6 +30,7 @@ export * from './scenario.overrides';
 export * from './scenario.parser';
 export * from './nesting-depth.checker';
 export * from './environment.schema';
+export * from './exit-codes';
 export * from './scenario.writer';
 export * from './scenario.validator';
 export * from './scenario.schema';

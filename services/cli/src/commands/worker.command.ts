@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import { envText } from '@tlbsim/contracts';
-import { BARRIER_TIMEOUT_MS, probeRedis } from '@tlbsim/jobs';
-import { WorkerRuntime, WorkerRuntimeOptions } from '@tlbsim/worker';
+import { BARRIER_TIMEOUT_MS } from '@tlbsim/jobs';
+import { runWorkerProcess, WorkerRuntimeOptions } from '@tlbsim/worker';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { integerOption } from '../option.parsers';
-import { stopWithin, untilStopRequested, WORKER_SHUTDOWN_MS } from '../shutdown.util';
 import { addRedisOptions, RedisOptions } from './redis.options';
 
 /** Options of `tlbsim worker`. */
@@ -36,14 +35,13 @@ function limitedInt(flag: string, value: string | undefined, limits: { min: numb
 }
 
 /**
- * The action of `tlbsim worker`: checks Redis (bounded retries, then exit
- * 3), runs until SIGTERM/SIGINT (or, when `serve` started it, until `serve`
- * exits), then stops gracefully within {@link WORKER_SHUTDOWN_MS}, or at
- * once if Redis is unreachable.
+ * The action of `tlbsim worker`: the worker process of `@tlbsim/worker`
+ * (`runWorkerProcess`: checks Redis, runs until SIGTERM/SIGINT or until
+ * `serve` that started it exits, stops gracefully) with the flags' settings.
  */
 export async function workerAction(ctx: CliContext, options: WorkerOptions): Promise<number> {
   const L = WORKER_OPTION_LIMITS;
-  let settings: WorkerRuntimeOptions;
+  let settings: WorkerRuntimeOptions & { log: (line: string) => void };
   try {
     settings = {
       redisUrl: options.redis,
@@ -53,26 +51,13 @@ export async function workerAction(ctx: CliContext, options: WorkerOptions): Pro
       stalledIntervalMs: limitedInt('--stalled-interval-ms', options.stalledIntervalMs, L.stalledIntervalMs),
       barrierTimeoutMs: limitedInt('--barrier-timeout-ms', options.barrierTimeoutMs, L.barrierTimeoutMs),
       retentionSec: limitedInt('--retention-sec', options.retentionSec, L.retentionSec),
-      log: (line) => ctx.io.err(`${line}\n`),
+      log: (line: string) => ctx.io.err(`${line}\n`),
     };
   } catch (error) {
     ctx.io.err(`tlbsim: ${(error as Error).message}\n`);
     return EXIT.BAD_INPUT;
   }
-  await probeRedis(options.redis);
-  const runtime = new WorkerRuntime(settings);
-  const stopRequested = untilStopRequested();
-  // A stop request while still starting (Redis not answering yet) counts too.
-  const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);
-  ctx.io.err(`worker ${runtime.id}: ${reason}, stopping\n`);
-  await stopWithin(() => runtime.stop(), {
-    deadlineMs: WORKER_SHUTDOWN_MS,
-    redisUrl: options.redis,
-    exitCode: EXIT.RUN_FAILED,
-    late: (why) =>
-      ctx.io.err(`worker ${runtime.id}: ${why}; exiting without a graceful stop (its shards resume elsewhere)\n`),
-  });
-  return EXIT.OK;
+  return runWorkerProcess(settings);
 }
 
 /** `tlbsim worker`: runs shard jobs from the queue. */
