@@ -374,6 +374,32 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.locator('[data-testid=sweep-table] tbody td [data-testid=compressed]').count()).toBe(4);
   });
 
+  it('sweep form: aligned fields, the smallest scenario by default, a mistyped grid key reported once with a hint', async () => {
+    await page.goto(`${base}/#/sweeps`);
+    await page.waitForSelector('[data-testid=sweep-scenario]');
+    const scenarios = (await (await page.request.get(`${base}/api/scenarios`)).json()) as {
+      id: string;
+      accessesTotal: number | null;
+    }[];
+    const sized = scenarios.filter((x) => x.accessesTotal !== null);
+    const smallest = sized.reduce((a, b) => (b.accessesTotal! < a.accessesTotal! ? b : a));
+    expect(await page.inputValue('[data-testid=sweep-scenario]')).toBe(smallest.id);
+    const lefts = await page.$$eval(
+      '[data-testid=sweep-scenario], [data-testid=sweep-grid], [data-testid=sweep-overrides], [data-testid=sweep-seeds]',
+      (els) => els.map((e) => Math.round(e.getBoundingClientRect().left)),
+    );
+    expect(new Set(lefts).size).toBe(1);
+    await page.fill('[data-testid=sweep-grid]', 'events.nestedTransitionsPerSek=800,4000,16000');
+    await page.click('[data-testid=sweep-submit]');
+    await page.waitForSelector('[data-testid=sweep-errors] div');
+    const shown = await page.$$eval('[data-testid=sweep-errors] div', (ds) => ds.map((d) => d.textContent ?? ''));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(
+      /^events\.nestedTransitionsPerSek: unknown key .*did you mean events\.nestedTransitionsPerSec\?$/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'sweep-form.png'), fullPage: true });
+  });
+
   it('draws a sweep whose grid spans decades on a log scale, and its table within the page at 1,400 px', async () => {
     const res = await page.request.post(`${base}/api/sweeps`, {
       data: {

@@ -3,7 +3,8 @@ import { FieldError } from './field-error.type';
 import { SCENARIO_DEFAULTS } from './scenario.defaults';
 import { ScenarioInputError } from './scenario-input.error';
 import { SCENARIO_LIMITS } from './scenario.limits';
-import { buildScenario, validateScenario } from './scenario.validator';
+import { runInNewContext } from 'vm';
+import { buildScenario, isPlainObject, validateScenario } from './scenario.validator';
 
 /** Validates and returns the errors, failing the test if the input was accepted. */
 function errorsOf(input: unknown): FieldError[] {
@@ -78,6 +79,16 @@ describe('validateScenario', () => {
     const [error] = errorsOf({ name: 'x', kvm: { policy: 'yolo' } });
     expect(error.path).toBe('kvm.policy');
     expect(error.message).toContain('overhaul+hv-flush-current');
+  });
+
+  it('takes a scenario made in another realm (structuredClone under a VM context, a worker message) as an object', () => {
+    const foreign = runInNewContext('({ name: "x", fleet: { hosts: 2 } })') as object;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(isPlainObject(foreign)).toBe(true);
+    expect(validateScenario(foreign).ok).toBe(true);
+    expect(isPlainObject(new (class Box {})())).toBe(false);
+    expect(isPlainObject(new Date(0))).toBe(false);
+    expect(isPlainObject(runInNewContext('[1]'))).toBe(false);
   });
 
   it('reports unknown keys with their dotted path, at any depth', () => {

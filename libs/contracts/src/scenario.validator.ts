@@ -29,11 +29,17 @@ function allowedKeys(path: string): readonly string[] {
   return group && typeof group === 'object' ? Object.keys(group) : [];
 }
 
-/** True for `{...}` objects (not arrays, not null, not class instances other than Object). */
+/**
+ * True for `{...}` objects (not arrays, not null, not class instances other
+ * than Object), from any realm: an object made by another context's
+ * `Object` (`structuredClone` under a test runner's VM context, a worker's
+ * message) is as plain as one of this realm.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  if (proto === null || proto === Object.prototype) return true;
+  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]';
 }
 
 /** Fills missing groups and keys from the defaults; a group that is not an object is an error. */

@@ -31,6 +31,8 @@ export interface ScenarioInfo {
   description: string;
   raw: Record<string, unknown>;
   resolved: Record<string, Record<string, unknown> | string | number> | null;
+  /** Guest accesses a run of it can make (what the size limits count); null if it does not validate. Absent from older coordinators. */
+  accessesTotal?: number | null;
 }
 
 /** Field metadata (GET /api/scenarios/fields). */

@@ -1,5 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { parseScenarioText, SCENARIO_ENUMS, SCENARIO_LIMITS, ScenarioLimit, validateScenario } from '@tlbsim/contracts';
+import {
+  accessesTotalOf,
+  parseScenarioText,
+  SCENARIO_ENUMS,
+  SCENARIO_LIMITS,
+  ScenarioLimit,
+  validateScenario,
+} from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { promises as fs } from 'fs';
 import { join } from 'path';
@@ -16,6 +23,8 @@ export interface ScenarioInfo {
   raw: unknown;
   /** The file with every default filled in (null if the file does not validate). */
   resolved: SimConfig | null;
+  /** Guest accesses a run of it can make (`accessesTotalOf`: what the size limits count); null if it does not validate. */
+  accessesTotal: number | null;
 }
 
 /** Field metadata of the submit form. */
@@ -92,6 +101,7 @@ export class ScenariosService {
       description: leadingComment(text),
       raw,
       resolved: checked.ok ? checked.scenario : null,
+      accessesTotal: checked.ok ? accessesTotalOf(checked.scenario) : null,
     };
     this.cache.set(file, { mtimeMs, info });
     return structuredClone(info);

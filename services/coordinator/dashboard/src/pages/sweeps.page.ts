@@ -12,12 +12,28 @@ function lines(text: string): string[] {
     .filter(Boolean);
 }
 
+/** The shipped scenario with the least work (guest accesses a run makes), the form's default: a sweep multiplies it. */
+export function smallestScenario(scenarios: readonly ScenarioInfo[]): string | undefined {
+  const sized = scenarios.filter((s) => typeof s.accessesTotal === 'number');
+  if (sized.length === 0) return scenarios[0]?.id;
+  return sized.reduce((a, b) => (b.accessesTotal! < a.accessesTotal! ? b : a)).id;
+}
+
+/** One line of the form: its label in the first column, the control in the second (so the controls line up). */
+function field(label: string, control: HTMLElement, hint?: string): HTMLElement[] {
+  return [
+    h('label', { class: 'form-label', text: label }),
+    h('div', {}, control, hint ? h('div', { class: 'sub', text: hint }) : null),
+  ];
+}
+
 /** The form; on success navigates to the new sweep's page. */
 function form(scenarios: ScenarioInfo[], fields: ScenarioFields, errors: HTMLElement): HTMLElement {
+  const smallest = smallestScenario(scenarios);
   const scenario = h(
     'select',
     { name: 'scenarioName', 'data-testid': 'sweep-scenario' },
-    ...scenarios.map((s) => h('option', { value: s.id, text: s.id })),
+    ...scenarios.map((s) => h('option', { value: s.id, text: s.id, selected: s.id === smallest })),
   );
   const grid = h('textarea', {
     name: 'grid',
@@ -62,16 +78,18 @@ function form(scenarios: ScenarioInfo[], fields: ScenarioFields, errors: HTMLEle
   };
   return h(
     'form',
-    { onsubmit: (e) => void submit(e) },
-    h('div', { class: 'row' }, h('label', {}, 'scenario ', scenario), h('label', {}, 'seeds per point ', seeds)),
-    h('div', { class: 'row' }, h('label', {}, 'grid', h('br'), grid), h('label', {}, 'overrides', h('br'), overrides)),
-    h(
-      'div',
-      { class: 'row' },
-      'policies (the first checked is the baseline):',
-      ...policies.map((p) => h('label', {}, p, ` ${p.value}`)),
+    { class: 'aligned', onsubmit: (e) => void submit(e) },
+    ...field('scenario', scenario, 'the smallest shipped scenario is the default: a sweep runs it once per point'),
+    ...field('grid', grid),
+    ...field('overrides', overrides),
+    ...field('seeds per point', seeds),
+    ...field(
+      'policies',
+      h('div', { class: 'row' }, ...policies.map((p) => h('label', {}, p, ` ${p.value}`))),
+      'the first checked is the baseline',
     ),
-    h('button', { type: 'submit', 'data-testid': 'sweep-submit', text: 'Start sweep' }),
+    h('span'),
+    h('div', {}, h('button', { type: 'submit', 'data-testid': 'sweep-submit', text: 'Start sweep' })),
   );
 }
 
