@@ -7,7 +7,7 @@
 import { SimConfig, VIOLATION_CLASSES, ViolationClass } from '@tlbsim/sim-core';
 import { timePerAccessNs, VerdictCandidate } from './compare.figures';
 import { ClassVerdict, classVerdictsOf, Exposures, exposuresOfAll } from './exposures';
-import { Convergence, convergenceOf, Estimate, estimateOf, pairedOverheadOf } from './estimate';
+import { Convergence, convergenceOf, Estimate, estimateOf, overheadPercent, pairedOverheadOf } from './estimate';
 import { replicationSeeds } from '@tlbsim/contracts';
 import type { RunReport } from './report';
 
@@ -53,6 +53,8 @@ export interface PolicyEstimates {
   flushEvents: number;
   /** The headline: vCPU time per guest access, ns. */
   timePerAccessNs: Estimate;
+  /** The same per replication, in seed order (what the interval is computed from). */
+  timePerAccessNsBySeed: number[];
   /** Whether {@link timePerAccessNs} is converged. */
   timePerAccessConvergence: Convergence;
   /** Modelled cycles per access (secondary). */
@@ -80,6 +82,7 @@ export function policyEstimatesOf(reports: readonly RunReport[]): PolicyEstimate
     verdicts: classVerdictsOf(violationsByClassOf(reports), exposures),
     flushEvents,
     timePerAccessNs: time,
+    timePerAccessNsBySeed: reports.map(timePerAccessNs),
     // The floor is for differences between policies (overheads); a policy's own time rests on every access.
     timePerAccessConvergence: convergenceOf(time, 'relative', Infinity),
     cyclesPerAccess: of((r) => r.metrics.cycles.perAccess),
@@ -113,6 +116,8 @@ export interface ComparisonEstimates {
   policies: PolicyEstimates[];
   /** vCPU time per guest access against the first policy, percent (the headline; the first: 0). */
   timeOverheadVsFirst: Estimate[];
+  /** Each policy's overhead per replication, in seed order: what {@link timeOverheadVsFirst} averages. */
+  timeOverheadBySeed: number[][];
   /** Whether each of {@link timeOverheadVsFirst} is converged (the first always is). */
   timeOverheadConvergence: Convergence[];
   /** Cycles per access against the first policy, percent (secondary). */
@@ -141,6 +146,9 @@ export function comparisonEstimatesOf(runs: readonly (readonly RunReport[])[]): 
     seeds,
     policies,
     timeOverheadVsFirst,
+    timeOverheadBySeed: runs.map((rs) =>
+      rs.map((r, i) => overheadPercent(timePerAccessNs(r), timePerAccessNs(base[i]))),
+    ),
     timeOverheadConvergence: timeOverheadVsFirst.map((e, i) =>
       i === 0 ? { converged: true } : convergenceOf(e, 'overhead', policies[0].flushEvents + policies[i].flushEvents),
     ),
