@@ -141,6 +141,20 @@ describe('no 500 for bad input', () => {
     expect(JSON.parse(r.text).details.map((d: { path: string }) => d.path)).toContain('shards');
   });
 
+  it("shards beyond the fleet's actors: 400 naming shards and the limit (bad input, not a 429 of the store)", async () => {
+    const scenario = { name: 'tiny', fleet: { hosts: 1, vmsPerHost: 1, vcpusPerVm: 1 } };
+    for (const path of ['/api/jobs', '/api/compare']) {
+      const body = {
+        scenario,
+        shards: 10,
+        ...(path === '/api/compare' ? { policies: ['overhaul', 'pre-overhaul'] } : {}),
+      };
+      const r = await call(path, { method: 'POST', headers: json, body: JSON.stringify(body) });
+      expect({ path, status: r.status }).toEqual({ path, status: 400 });
+      expect(r.text).toMatch(/shards: 10 exceeds the maximum 3 \(the number of actors/);
+    }
+  });
+
   it('shards as a number, and as a query string of a YAML submission, still work', async () => {
     expect(
       (await call('/api/jobs', { method: 'POST', headers: json, body: JSON.stringify({ ...small, shards: 2 }) }))

@@ -1,5 +1,5 @@
 import { partitionCacheEntriesOf, type SimConfig } from '@tlbsim/sim-core';
-import { accessesTotalOf, actorsOf, vcpusOf } from './scenario.totals';
+import { accessesTotalOf, actorsOf, shardsError, vcpusOf } from './scenario.totals';
 import { crossFieldError } from './field-error.messages';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_TOTALS } from './scenario.limits';
@@ -114,16 +114,10 @@ export const SCENARIO_CROSS_CHECKS: readonly CrossCheck[] = [
   },
   {
     reads: ['run.shards', 'fleet.hosts', 'fleet.vmsPerHost', 'fleet.vcpusPerVm'],
+    // The range 1..1024 is the field's own limit; the cross-field part is the fleet's actors (shardsError).
     check: (c) => {
-      const actors = actorsOf(c);
-      if (c.run.shards <= actors) return undefined;
-      return crossFieldError(
-        'run.shards',
-        c.run.shards,
-        'maxActors',
-        `exceeds the maximum ${actors} (the number of actors, hosts*(2+vmsPerHost*vcpusPerVm))`,
-        actors,
-      );
+      const error = shardsError(c, c.run.shards, 'run.shards');
+      return error?.constraint === 'max' && c.run.shards > actorsOf(c) ? error : undefined;
     },
   },
   {

@@ -57,10 +57,12 @@ export function shardsMaxOf(cfg: Pick<SimConfig, 'fleet'>): number {
 }
 
 /**
- * The problem with resizing a job of this scenario to `shards` (`tlbsim
- * resize --shards`, `POST /api/jobs/:id/resize`), named `path`; undefined when fine.
+ * The problem with running a job of this scenario on `shards` shards, named
+ * `path`; undefined when fine. The one home of the shard-count rule: the
+ * scenario's `run.shards` (a cross-field check), a submission's `shards`, a
+ * resize (`tlbsim resize --shards`, `POST /api/jobs/:id/resize`).
  */
-export function resizeShardsError(
+export function shardsError(
   cfg: Pick<SimConfig, 'fleet'>,
   shards: unknown,
   path = 'shards',

@@ -81,8 +81,5 @@ export const PENDING_JOBS_MAX = 1000;
 /** Finished jobs whose result record is kept; the oldest are dropped beyond it. @defaultValue 10000 */
 export const RESULTS_KEPT_MAX = 10000;
 
-/** Shards per job at most (the scenario limit of `run.shards`). @defaultValue 1024 */
-export const SHARDS_MAX = 1024;
-
 /** A shard emits `window-completed` at most this often (and always for the last window). @defaultValue 250 */
 export const PROGRESS_EVERY_MS = 250;

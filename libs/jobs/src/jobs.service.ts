@@ -8,7 +8,8 @@ import {
   JobState,
   JobView,
   policyListErrors,
-  resizeShardsError,
+  ScenarioInputError,
+  shardsError,
   WorkerInfo,
 } from '@tlbsim/contracts';
 import { RunReport, windowsEstimateOf } from '@tlbsim/engine';
@@ -20,7 +21,7 @@ import { JobNotActiveError } from './job-not-active.error';
 import { ResizeInputError } from './resize-input.error';
 import { JobMeta } from './job.repository';
 import { JobsContainer } from './jobs.container';
-import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, SHARDS_MAX, WORKER_ALIVE_MS } from './jobs.constants';
+import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import { jobExportLines } from './job.export';
 
 /** Options of {@link JobsService}. */
@@ -77,7 +78,7 @@ export class JobsService {
     opts: { shards?: number } = {},
   ): Promise<{ groupId: string; jobs: JobView[] }> {
     const bad = policyListErrors(policies);
-    if (bad.length) throw new JobLimitError(bad.map((e) => e.message).join('; '));
+    if (bad.length) throw new ScenarioInputError(bad);
     if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX)
       throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
     const groupId = `g-${newId()}`;
@@ -93,8 +94,9 @@ export class JobsService {
 
   private async prepare(cfg: SimConfig, shardsOpt: number | undefined, groupId: string | null): Promise<JobMeta> {
     const shards = shardsOpt ?? cfg.run.shards;
-    if (!Number.isInteger(shards) || shards < 1 || shards > SHARDS_MAX)
-      throw new JobLimitError(`shards must be an integer 1..${SHARDS_MAX}, got ${shards}`);
+    // Bad input (400 at the API), not a limit of the store (429).
+    const bad = shardsError(cfg, shards);
+    if (bad) throw new ScenarioInputError([bad]);
     const config: SimConfig = { ...cfg, run: { ...cfg.run, shards } };
     return {
       id: newId(),
@@ -277,7 +279,7 @@ export class JobsService {
     const [result] = await this.c.jobs.results([id]);
     if (result) throw new JobNotActiveError(id, result.state);
     if (!meta) return null;
-    const bad = resizeShardsError(meta.config, shards);
+    const bad = shardsError(meta.config, shards);
     if (bad) throw new ResizeInputError(bad);
     const outcome = await this.c.resizer.request(meta, shards);
     if (outcome === 'finished') {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { JobView } from '@tlbsim/contracts';
+import { type JobView, ScenarioInputError } from '@tlbsim/contracts';
 import { JobLimitError, JobsService } from '@tlbsim/jobs';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
@@ -57,6 +57,10 @@ export async function submitAction(ctx: CliContext, file: string, options: Submi
     try {
       view = await jobs.submit(config);
     } catch (error) {
+      if (error instanceof ScenarioInputError) {
+        for (const e of error.errors) ctx.io.err(`tlbsim: ${e.message}\n`);
+        return EXIT.BAD_INPUT;
+      }
       if (!(error instanceof JobLimitError)) throw error;
       ctx.io.err(`tlbsim: ${error.message}\n`);
       return EXIT.BAD_INPUT;
