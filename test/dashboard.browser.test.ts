@@ -141,6 +141,29 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'job-page.png'), fullPage: true });
   });
 
+  it("offers a finished job's timeline: trace-event JSON whose counts are the report's, the job replayed here", async () => {
+    expect(await page.getAttribute('[data-testid=trace-link]', 'href')).toBe(`api/jobs/${jobId}/trace`);
+    const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
+    const res = await page.request.get(`${base}/api/jobs/${jobId}/trace`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toMatch(/^application\/json/);
+    const trace = (await res.json()) as {
+      otherData: { digest: string };
+      traceEvents: { ph: string; cat?: string; args?: Record<string, unknown> }[];
+    };
+    expect(trace.otherData.digest).toBe(report.digest);
+    expect(trace.traceEvents.every((e) => ['X', 'i', 'M'].includes(e.ph))).toBe(true);
+    const hypercalls =
+      report.metrics.hypercalls.flushGuestPhysicalAddressSpace +
+      report.metrics.hypercalls.flushGuestPhysicalAddressList;
+    expect(trace.traceEvents.filter((e) => e.cat === 'hypercall')).toHaveLength(hypercalls);
+    expect(trace.traceEvents.filter((e) => e.cat === 'violation')).toHaveLength(report.violations.witnesses.length);
+    const bad = await page.request.get(`${base}/api/jobs/${jobId}/trace?vm=999`);
+    expect(bad.status()).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^vm: expected VM numbers 0\.\.\d+, got 999$/);
+    expect((await page.request.get(`${base}/api/jobs/nope/trace`)).status()).toBe(404);
+  });
+
   it('shows the report in real units, the costs by operation and the first witness of each class', async () => {
     const report = (await (await page.request.get(`${base}/api/jobs/${jobId}/result`)).json()) as RunReport;
     const m = report.metrics;
@@ -507,6 +530,9 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.textContent('[data-testid=report-partial]')).toContain(shown);
     expect(await page.textContent('[data-testid=violations-label]')).toBe('violations (partial report)');
     expect(await page.locator('[data-testid=counters]').count()).toBe(1);
+    // Only a completed job's run can be replayed into a trace.
+    expect(await page.locator('[data-testid=trace-link]').count()).toBe(0);
+    expect((await page.request.get(`${base}/api/jobs/${id}/trace`)).status()).toBe(409);
     await page.screenshot({ path: join(ARTIFACTS, 'job-partial.png'), fullPage: true });
   });
 

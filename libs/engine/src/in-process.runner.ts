@@ -1,4 +1,4 @@
-import { C, ShardSim, SimConfig } from '@tlbsim/sim-core';
+import { C, nominalRunNsOf, ShardSim, SimConfig } from '@tlbsim/sim-core';
 import { accessesExpectedOf, accessesTotalOf, windowsExpectedOf } from '@tlbsim/contracts';
 import { InMemoryTransport } from './in-memory.transport';
 import { RunReport } from './report';
@@ -51,9 +51,7 @@ export interface RunInProcessOptions {
 
 /** Nominal number of windows of a scenario (no stalls). */
 export function windowsEstimateOf(cfg: SimConfig, windowNs: number): number {
-  const w = cfg.workload;
-  const nominal = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling) / windowNs);
-  return cfg.run.simulatedMs > 0 ? Math.min(nominal, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNs)) : nominal;
+  return Math.ceil(nominalRunNsOf(cfg) / windowNs);
 }
 
 /**

@@ -14,6 +14,7 @@ export * from './hunt.runner';
 export * from './shrink.runner';
 export * from './series.fields';
 export * from './witness.selection';
+export * from './trace-events.recorder';
 export * from './coverage';
 export * from './estimate';
 export * from './replications';

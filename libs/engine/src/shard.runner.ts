@@ -1,4 +1,4 @@
-import { ShardPartial, ShardSim } from '@tlbsim/sim-core';
+import { nominalRunNsOf, ShardPartial, ShardSim } from '@tlbsim/sim-core';
 import { ExchangeResult, ShardTransport } from './transport';
 
 /** Options of {@link runShard}. */
@@ -19,12 +19,8 @@ export interface RunShardOptions {
 
 /** A generous bound on windows: a hundred times the nominal run (or `run.simulatedMs`) plus slack. */
 export function windowsMaxOf(shard: ShardSim): number {
-  const w = shard.cfg.workload;
   // Time is cost: walks, exits and waits can make a run many times its nominal length.
-  const nominal = (w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling * 100) / shard.windowNs;
-  const limit =
-    shard.cfg.run.simulatedMs > 0 ? Math.min(nominal, (shard.cfg.run.simulatedMs * 1e6) / shard.windowNs) : nominal;
-  return Math.ceil(limit) + 1000000;
+  return Math.ceil(nominalRunNsOf(shard.cfg, 100) / shard.windowNs) + 1000000;
 }
 
 /**

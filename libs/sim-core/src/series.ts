@@ -29,12 +29,23 @@ assert(
 /** Numbers per series record: the window, then {@link SERIES_COUNTERS}. */
 export const SERIES_WIDTH = 1 + SERIES_COUNTERS.length;
 
+/**
+ * The nominal length of a run in simulated ns, the one formula of it (series
+ * points, the in-process and distributed window estimates, the window bound):
+ * every vCPU's accesses at the fastest (every access a hit:
+ * `accessesPerVcpu x accessIntervalNs x accessSampling`), times `stretch`
+ * (how much slower than that a run may be), or `run.simulatedMs` if that
+ * ends it sooner. @defaultValue stretch 1
+ */
+export function nominalRunNsOf(cfg: SimConfig, stretch = 1): number {
+  const w = cfg.workload;
+  const accessesNs = w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling * stretch;
+  return cfg.run.simulatedMs > 0 ? Math.min(accessesNs, cfg.run.simulatedMs * 1e6) : accessesNs;
+}
+
 /** Windows between two series points: the nominal run split into {@link SERIES_POINTS_MAX}. */
 export function seriesEveryWindowsOf(cfg: SimConfig): number {
-  const w = cfg.workload;
-  const full = Math.ceil((w.accessesPerVcpu * w.accessIntervalNs * w.accessSampling) / windowNsOf(cfg));
-  const nominal =
-    cfg.run.simulatedMs > 0 ? Math.min(full, Math.ceil((cfg.run.simulatedMs * 1e6) / windowNsOf(cfg))) : full;
+  const nominal = Math.ceil(nominalRunNsOf(cfg) / windowNsOf(cfg));
   return Math.max(1, Math.ceil(nominal / SERIES_POINTS_MAX));
 }
 

@@ -19,7 +19,14 @@ import { collectMigrations, sendMigration } from './vcpu-migration';
 import type { WitnessRecord } from './violation.checker';
 import { VpSchedule } from './vp-schedule';
 
-export { SERIES_COUNTERS, SERIES_POINTS_MAX, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
+export {
+  nominalRunNsOf,
+  SERIES_COUNTERS,
+  SERIES_POINTS_MAX,
+  SERIES_WIDTH,
+  seriesEveryWindowsOf,
+  windowNsOf,
+} from './series';
 
 /** What one window of one shard produced. */
 export interface WindowOutput {

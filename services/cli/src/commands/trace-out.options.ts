@@ -1,13 +1,12 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'fs';
 import type { Command } from 'commander';
-import type { RunReport } from '@tlbsim/engine';
+import { RunReport, TRACE_EVENTS_DEFAULT, TRACE_EVENTS_MAX, TraceRecorder } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { EXIT } from '../exit-codes';
 import { fmtInt } from '../format.util';
 import { CliOptionError, integerOption } from '../option.parsers';
 import { readFailure } from '../scenario.loader';
-import { TRACE_EVENTS_DEFAULT, TRACE_EVENTS_MAX, TraceRecorder } from '../trace-events.recorder';
 
 /** The flags of `run --trace-out`. */
 export interface TraceOutOptions {

@@ -32,7 +32,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { JobPage, JobView } from '@tlbsim/contracts';
-import type { RunReport } from '@tlbsim/engine';
+import { RunReport, TRACE_EVENTS_DEFAULT } from '@tlbsim/engine';
 import type { Request, Response } from 'express';
 import { EventsEndpoint, GetOneEndpoint, ListEndpoint } from '../common/endpoint.decorators';
 import { LongLived } from '../common/long-lived.decorator';
@@ -42,6 +42,7 @@ import { JobEventsService } from './job-events.service';
 import { ApiErrorDto, JobEventDto, JobPageDto, JobViewDto } from './job-view.dto';
 import { ListJobsQueryDto, ResizeJobDto, SubmitJobDto } from './jobs.dto';
 import { JobsApiService } from './jobs.service';
+import { JobTraceService, TRACE_REPLAY_ACCESSES_MAX } from './job-trace.service';
 import { streamLines } from '../http/ndjson.writer';
 
 /** Jobs: submit, list, inspect, follow, cancel. */
@@ -52,6 +53,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsApiService,
     private readonly jobEvents: JobEventsService,
+    private readonly traces: JobTraceService,
   ) {}
 
   /** Validates and queues a run. */
@@ -131,6 +133,35 @@ export class JobsController {
   @ApiNotFoundResponse({ type: ApiErrorDto })
   async export(@Param('id') id: string, @Res() res: Response): Promise<void> {
     return streamLines(res, await this.jobs.export(id), `${id}.ndjson`);
+  }
+
+  /** The timeline of a completed job, as `tlbsim run --trace-out` writes it (the job replayed here, same digest). */
+  @Get(':id/trace')
+  @LongLived()
+  @ApiProduces('application/json')
+  @ApiOperation({
+    summary: 'Trace of a completed job',
+    description:
+      'Chrome trace-event JSON for Perfetto or about://tracing: one track per vCPU, per L0 and per VM MMU, the job replayed in the coordinator from its inputs (same digest). ' +
+      `At most ${TRACE_REPLAY_ACCESSES_MAX} guest accesses and ${TRACE_EVENTS_DEFAULT} events; beyond, 413 says how to trace it offline.`,
+  })
+  @ApiQuery({ name: 'vm', required: false, description: 'only these VMs: fleet-wide numbers, comma-separated' })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @ApiConflictResponse({ type: ApiErrorDto, description: 'The job did not complete' })
+  @ApiPayloadTooLargeResponse({
+    type: ApiErrorDto,
+    description: 'The job is too big to replay here, or the trace too long',
+  })
+  async trace(@Param('id') id: string, @Query('vm') vm: string | undefined, @Res() res: Response): Promise<void> {
+    const chunks = await this.traces.trace(id, vm);
+    res
+      .status(200)
+      .set({ 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${id}.trace.json"` });
+    for (const chunk of chunks) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      if (res.destroyed) return;
+    }
+    res.end();
   }
 
   /** Resizes a queued or running job (`tlbsim resize`). */

@@ -75,6 +75,14 @@ function header(job: JobView, onCancel: () => void): HTMLElement {
       group,
       isTerminal(job.state) ? null : h('button', { class: 'danger', text: 'Cancel', onclick: onCancel }),
       hasRun(job) ? h('a', { href: `api/jobs/${job.id}/export`, text: 'export' }) : null,
+      job.state === 'completed'
+        ? h('a', {
+            href: `api/jobs/${job.id}/trace`,
+            text: 'trace',
+            title: 'the timeline of the run as Chrome trace-event JSON: open it in https://ui.perfetto.dev',
+            'data-testid': 'trace-link',
+          })
+        : null,
     ),
     jobProgress(job),
     partial ? h('div', { class: 'partial', 'data-testid': 'partial', text: partial }) : null,

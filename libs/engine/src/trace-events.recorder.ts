@@ -1,4 +1,3 @@
-import type { RunReport } from '@tlbsim/engine';
 import {
   decodeMessage,
   F_DST,
@@ -12,9 +11,11 @@ import {
   SimConfig,
   Topology,
 } from '@tlbsim/sim-core';
+import type { RunReport } from './report';
 
 /**
- * `tlbsim run --trace-out`: the messages between the simulated actors of
+ * `tlbsim run --trace-out` and a finished job's `GET /api/jobs/:id/trace`
+ * (the job replayed in the coordinator): the messages between the simulated actors of
  * chosen VMs, as Chrome trace-event JSON (Perfetto, `about://tracing`): one
  * track per vCPU, per L0 and per VM's MMU (its KVM side), in simulated
  * time. It reads the messages each window sent after the window ran, so
