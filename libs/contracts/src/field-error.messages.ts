@@ -1,3 +1,4 @@
+import { POLICY_BASES, POLICY_MODIFIERS, POLICY_NAMES } from '@tlbsim/sim-core';
 import { closestName } from './closest-name.util';
 import type { FieldError } from './field-error.type';
 import { SCENARIO_ENUMS, SCENARIO_LIMITS, SCENARIO_TOTALS, ScenarioLimit } from './scenario.limits';
@@ -31,6 +32,18 @@ function range(limit: ScenarioLimit): string {
 }
 
 /**
+ * The accepted values of an enumerated field as an error message names them:
+ * the list, except for the flush policies, whose 20 names are a base and
+ * optional modifiers (sim-core `POLICY_BASES`, `POLICY_MODIFIERS`), said so.
+ */
+export function allowedText(values: readonly string[]): string {
+  const isPolicies = values.length === POLICY_NAMES.length && POLICY_NAMES.every((p) => values.includes(p));
+  if (!isPolicies) return values.join(', ');
+  const modifiers = POLICY_MODIFIERS.map((m) => `+${m}`).join(' and/or ');
+  return `${POLICY_BASES.join(', ')}, each optionally followed by ${modifiers} (in that order)`;
+}
+
+/**
  * Turns one broken class-validator constraint on a scenario field into a
  * {@link FieldError} whose message names the path, the value and the limit,
  * e.g. `fleet.hosts: 5000 exceeds the maximum 4096`.
@@ -51,7 +64,7 @@ export function constraintError(path: string, value: unknown, constraint: string
       return make(path, value, constraint, `${shown} is not ${kind} (allowed: ${bounds})`, bounds);
     }
     case 'isIn': {
-      const allowed = (values ?? []).join(', ');
+      const allowed = allowedText(values ?? []);
       const guess = typeof value === 'string' ? closestName(value, values ?? []) : null;
       return make(
         path,

@@ -1,4 +1,5 @@
 import { POLICY_NAMES } from '@tlbsim/sim-core';
+import { allowedText } from './field-error.messages';
 import { policyListErrors } from './policy-list.validator';
 import { withShorthands } from './scenario.overrides';
 import { accessesTotalOf, vcpusOf } from './scenario.totals';
@@ -16,8 +17,17 @@ describe('policyListErrors', () => {
     ]);
     expect(errors[1].message).toBe('--policies: overhaul is listed more than once');
     expect(policyListErrors([], ' , ')).toEqual([
-      expect.objectContaining({ constraint: 'policies', value: ' , ', limit: POLICY_NAMES.join(', ') }),
+      expect.objectContaining({ constraint: 'policies', value: ' , ', limit: allowedText(POLICY_NAMES) }),
     ]);
+  });
+
+  it('names the policies by their bases and modifiers, not all 20 combinations', () => {
+    const [unknown] = policyListErrors(['overhual']);
+    expect(unknown.message).toBe(
+      'kvm.policy: "overhual" is not one of pre-overhaul, overhaul, overhaul+hv-flush-current, overhaul+flush-on-alloc, ' +
+        'enlightened-tlb-off, each optionally followed by +preserve-roots and/or +cr0wp-keep-roots (in that order); did you mean overhaul?',
+    );
+    expect(allowedText(['a', 'b'])).toBe('a, b');
   });
 });
 

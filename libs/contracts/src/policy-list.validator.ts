@@ -1,5 +1,5 @@
 import { POLICY_NAMES } from '@tlbsim/sim-core';
-import { constraintError } from './field-error.messages';
+import { allowedText, constraintError } from './field-error.messages';
 import type { FieldError } from './field-error.type';
 
 /**
@@ -20,8 +20,8 @@ export function policyListErrors(policies: readonly string[], text = ''): FieldE
         path: 'kvm.policy',
         value: text,
         constraint: 'policies',
-        limit: known.join(', '),
-        message: `--policies: expected a comma-separated list of ${known.join(', ')}`,
+        limit: allowedText(known),
+        message: `--policies: expected a comma-separated list of policies: ${allowedText(known)}`,
       },
     ];
   }

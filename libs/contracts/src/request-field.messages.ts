@@ -1,5 +1,5 @@
 import type { FieldError } from './field-error.type';
-import { constraintError, formatValue } from './field-error.messages';
+import { allowedText, constraintError, formatValue } from './field-error.messages';
 import { closestName } from './closest-name.util';
 
 /**
@@ -44,8 +44,8 @@ function badElements(path: string, value: unknown[], allowed: string[]): FieldEr
         path,
         v,
         'isIn',
-        `${formatValue(v)} is not one of ${allowed.join(', ')}${guess ? `; did you mean ${guess}?` : ''}`,
-        allowed.join(', '),
+        `${formatValue(v)} is not one of ${allowedText(allowed)}${guess ? `; did you mean ${guess}?` : ''}`,
+        allowedText(allowed),
       );
     });
 }

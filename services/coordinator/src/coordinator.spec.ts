@@ -102,7 +102,7 @@ describe('coordinator HTTP API (fake job store)', () => {
       .send({ scenario: small, policies: ['overhaul', 'pre-overhual'] })
       .expect(400);
     expect(compare.body.details.map((d: { message: string }) => d.message)).toEqual([
-      'policies: "pre-overhual" is not one of pre-overhaul, overhaul, overhaul+hv-flush-current, overhaul+flush-on-alloc, enlightened-tlb-off; did you mean pre-overhaul?',
+      'policies: "pre-overhual" is not one of pre-overhaul, overhaul, overhaul+hv-flush-current, overhaul+flush-on-alloc, enlightened-tlb-off, each optionally followed by +preserve-roots and/or +cr0wp-keep-roots (in that order); did you mean pre-overhaul?',
     ]);
   });
 
