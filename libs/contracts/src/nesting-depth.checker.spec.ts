@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringify, type ToStringOptions } from 'yaml';
 import { NESTING_DEPTH_MAX, yamlNestingPosition } from './nesting-depth.checker';
 import { parseScenarioText } from './scenario.parser';
 import { ScenarioInputError } from './scenario-input.error';
@@ -11,9 +11,9 @@ function nested(depth: number): unknown {
 }
 
 describe('yamlNestingPosition', () => {
-  it.each([
+  it.each<[string, ToStringOptions]>([
     ['block', { indent: 2 }],
-    ['flow', { flowLevel: 0 }],
+    ['flow', { collectionStyle: 'flow' }],
     ['compact block sequences', { indent: 2, indentSeq: false }],
   ])('passes every %s text up to the limit and refuses two levels past it', (_label, options) => {
     for (let depth = 1; depth <= NESTING_DEPTH_MAX; depth++)
