@@ -95,6 +95,7 @@ describe('following a job from the terminal', () => {
     const status = tlbsim(...onRedis('status', first));
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(/^ {2}state +waiting-for-workers$/m);
+    expect(status.stdout).toMatch(/^ {2}overrides +run\.shards=2$/m);
     expect(status.stdout).toMatch(/^ {2}violations +not run$/m);
     expect(status.stdout).toMatch(/^ {2}slots +needs 2, 0 live, 0 free$/m);
     expect((JSON.parse(tlbsim(...onRedis('status', first, '--json')).stdout) as JobView).id).toBe(first);

@@ -573,6 +573,13 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     expect(await page.textContent('[data-testid=jobs] tr[data-job] [data-testid=duration]')).toMatch(
       /^\d+(s|m \d\ds)$/,
     );
+    // The overrides a job was submitted with title its row, and the text filter finds them.
+    await page.fill('[data-testid=text-filter]', 'accessesPerVcpu=20000');
+    await eventually(async () => (await page.locator('[data-testid=jobs] tr[data-job]').count()) > 0, 5000, 50);
+    const overrides = await page.$$eval('[data-testid=jobs] tr[data-job]', (rows) =>
+      rows.map((r) => r.querySelector('[data-testid=overrides]')?.textContent ?? ''),
+    );
+    expect(overrides.every((o) => o.includes('workload.accessesPerVcpu=20000'))).toBe(true);
   });
 
   it('loads the dashboard with no console error (no favicon 404)', async () => {

@@ -157,6 +157,13 @@ export interface JobView {
    */
   partialWindows: number | null;
   /**
+   * The `--set`-style overrides the job was submitted with (`tlbsim submit
+   * --set`/`--seed`/`--policy`/`--shards`, the API's `overrides` and
+   * shorthands), for people telling jobs of one scenario apart; the scenario
+   * already has them applied. Absent when there were none.
+   */
+  overrides?: string[];
+  /**
    * Simulated nanoseconds per window (window n ends at `(n + 1) * windowNs`):
    * the time axis of the job's charts. Absent from views of older builds.
    */

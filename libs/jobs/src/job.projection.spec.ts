@@ -126,6 +126,14 @@ describe('projectJob', () => {
     expect(projectJob(meta, []).windowNs).toBe(1000);
   });
 
+  it('carries the overrides the job was submitted with, and none when there were none', () => {
+    expect(projectJob({ ...meta, overrides: ['fleet.hosts=2', 'seed=3'] }, []).overrides).toEqual([
+      'fleet.hosts=2',
+      'seed=3',
+    ]);
+    expect(projectJob(meta, [])).not.toHaveProperty('overrides');
+  });
+
   it('a cancelled job shows its unfinished shards stopped at their window and the windows of its partial report', () => {
     n = 0;
     const events = [

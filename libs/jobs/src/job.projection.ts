@@ -206,6 +206,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     slots: isFinal(state) ? null : { needed: meta.shards, live: f.slots?.live ?? 0, free: f.slots?.free ?? 0 },
     partialWindows: f.partialWindows,
     windowNs: windowNsOf(meta.config),
+    ...(meta.overrides?.length ? { overrides: meta.overrides } : {}),
     ...(meta.groupIndex !== undefined ? { groupIndex: meta.groupIndex } : {}),
   };
 }

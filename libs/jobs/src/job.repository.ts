@@ -29,6 +29,8 @@ export interface JobMeta {
   resizeTo?: number;
   /** Re-partitioned and waiting to go back to the admission queue (see `SchedulerService`). */
   requeue?: boolean;
+  /** The overrides it was submitted with (`JobView.overrides`), when there were any. */
+  overrides?: string[];
 }
 
 /** The record kept for a finished job after its other keys are gone. */
@@ -68,8 +70,10 @@ export class JobRepository {
       groupIndex: meta.groupIndex ?? '',
       config: JSON.stringify(meta.config),
       retentionSec: meta.retentionSec ?? '',
+      overrides: meta.overrides?.length ? JSON.stringify(meta.overrides) : undefined,
     };
-    for (const f of ['epoch', 'maxShards', 'resizeTo', 'requeue']) if (fields[f] === undefined) delete fields[f];
+    for (const f of ['epoch', 'maxShards', 'resizeTo', 'requeue', 'overrides'])
+      if (fields[f] === undefined) delete fields[f];
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
     await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
     const p = this.redis.pipeline().zadd(this.g.jobs, score, meta.id);
@@ -248,5 +252,6 @@ function parseMeta(h: Record<string, string>): JobMeta | null {
     maxShards: h.maxShards ? Number(h.maxShards) : Number(h.shards),
     resizeTo: h.resizeTo ? Number(h.resizeTo) : undefined,
     requeue: h.requeue === '1',
+    ...(h.overrides ? { overrides: JSON.parse(h.overrides) as string[] } : {}),
   };
 }

@@ -24,6 +24,11 @@ import { JobsContainer } from './jobs.container';
 import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import { jobExportLines } from './job.export';
 
+/** The `overrides` field of a job's metadata: the overrides given, when there are any. */
+function overridesOf(opts: { overrides?: readonly string[] }): { overrides?: string[] } {
+  return opts.overrides?.length ? { overrides: [...opts.overrides] } : {};
+}
+
 /** Options of {@link JobsService}. */
 export interface JobsServiceOptions {
   redisUrl: string;
@@ -62,8 +67,11 @@ export class JobsService {
   }
 
   /** Stores a job, queues it for admission and admits it right away if workers have room. */
-  async submit(scenario: SimConfig, opts: { shards?: number; groupId?: string } = {}): Promise<JobView> {
-    const meta = await this.prepare(scenario, opts.shards, opts.groupId ?? null);
+  async submit(
+    scenario: SimConfig,
+    opts: { shards?: number; groupId?: string; overrides?: readonly string[] } = {},
+  ): Promise<JobView> {
+    const meta = { ...(await this.prepare(scenario, opts.shards, opts.groupId ?? null)), ...overridesOf(opts) };
     if ((await this.c.scheduler.pendingCount()) >= PENDING_JOBS_MAX)
       throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX}); try again later`);
     await this.store(meta);
@@ -75,7 +83,7 @@ export class JobsService {
   async submitCompare(
     scenario: SimConfig,
     policies: string[],
-    opts: { shards?: number } = {},
+    opts: { shards?: number; overrides?: readonly string[] } = {},
   ): Promise<{ groupId: string; jobs: JobView[] }> {
     const bad = policyListErrors(policies);
     if (bad.length) throw new ScenarioInputError(bad);
@@ -85,7 +93,7 @@ export class JobsService {
     const metas: JobMeta[] = [];
     for (const [groupIndex, p] of policies.entries()) {
       const cfg: SimConfig = { ...scenario, kvm: { ...scenario.kvm, policy: p as PolicyName } };
-      metas.push({ ...(await this.prepare(cfg, opts.shards, groupId)), groupIndex });
+      metas.push({ ...(await this.prepare(cfg, opts.shards, groupId)), groupIndex, ...overridesOf(opts) });
     }
     for (const m of metas) await this.store(m);
     await this.c.admission.tick();

@@ -63,6 +63,7 @@ export function formatStatus(v: JobView, nowMs: number): string {
     ['name', v.name],
     ['state', v.state + (v.error ? `: ${v.error}` : '')],
     ['policy', `${v.policy}, seed ${v.seed}`],
+    ...(v.overrides?.length ? [['overrides', v.overrides.join(' ')] as [string, string]] : []),
     ['shards', v.perShard.map((s) => `${s.shard}:${s.state}@${s.window}`).join(' ') || String(v.shards)],
     [
       'progress',

@@ -8,7 +8,7 @@ import { followJob, waitingLine } from './job.follow';
 import { addWitnessOptions, ReportOutputOptions, witnessSelectionOrReport } from './report.output';
 import { addRedisOptions, RedisOptions, withJobs } from './redis.options';
 import { exitCodeHelp } from './run.command';
-import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions } from './scenario.options';
+import { addScenarioOptions, loadScenarioOrReport, ScenarioOptions, scenarioOverrides } from './scenario.options';
 
 /** Options of `tlbsim submit`. */
 export interface SubmitOptions extends ScenarioOptions, RedisOptions, ReportOutputOptions {
@@ -55,7 +55,7 @@ export async function submitAction(ctx: CliContext, file: string, options: Submi
   return withJobs(options, async (jobs) => {
     let view: JobView;
     try {
-      view = await jobs.submit(config);
+      view = await jobs.submit(config, { overrides: scenarioOverrides(options) });
     } catch (error) {
       if (error instanceof ScenarioInputError) {
         for (const e of error.errors) ctx.io.err(`tlbsim: ${e.message}\n`);

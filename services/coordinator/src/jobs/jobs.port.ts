@@ -20,12 +20,15 @@ export interface JobListQuery {
  */
 export abstract class JobsPort {
   /** Queues a run of a validated scenario. */
-  abstract submit(scenario: SimConfig, opts?: { shards?: number; groupId?: string }): Promise<JobView>;
+  abstract submit(
+    scenario: SimConfig,
+    opts?: { shards?: number; groupId?: string; overrides?: readonly string[] },
+  ): Promise<JobView>;
   /** Queues one run per policy, grouped. */
   abstract submitCompare(
     scenario: SimConfig,
     policies: string[],
-    opts?: { shards?: number },
+    opts?: { shards?: number; overrides?: readonly string[] },
   ): Promise<{ groupId: string; jobs: JobView[] }>;
   /** A job, or null if unknown. */
   abstract get(id: string): Promise<JobView | null>;

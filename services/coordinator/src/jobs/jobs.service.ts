@@ -117,13 +117,16 @@ export class JobsApiService {
   /** Queues one run. */
   async submit(body: SubmitJobDto): Promise<JobView> {
     const scenario = await this.scenarioOf(body);
-    return this.port.submit(scenario, { shards: scenario.run.shards });
+    return this.port.submit(scenario, { shards: scenario.run.shards, overrides: submissionOverrides(body) });
   }
 
   /** Queues one run per policy, grouped. */
   async compare(body: CompareJobsDto): Promise<{ groupId: string; jobs: JobView[] }> {
     const scenario = await this.scenarioOf(body);
-    return this.port.submitCompare(scenario, body.policies, { shards: scenario.run.shards });
+    return this.port.submitCompare(scenario, body.policies, {
+      shards: scenario.run.shards,
+      overrides: submissionOverrides(body),
+    });
   }
 
   /** A compare group and its reports; 404 if the group has no jobs. */

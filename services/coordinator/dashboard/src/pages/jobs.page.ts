@@ -25,6 +25,9 @@ function row(job: JobView, onError: (e: unknown) => void): HTMLElement {
       'td',
       {},
       h('a', { href: `#/jobs/${job.id}`, text: job.name }),
+      job.overrides?.length
+        ? h('div', { class: 'sub mono', 'data-testid': 'overrides', text: job.overrides.join(' ') })
+        : null,
       h('div', { class: 'sub mono', text: job.id }),
       group,
     ),
@@ -46,10 +49,10 @@ function runTime(job: JobView): string {
   return duration((end - Date.parse(job.startedAt)) / 1000);
 }
 
-/** True when the job's name, id or policy contains `text` (case-insensitive); every job for an empty text. */
+/** True when the job's name, id, policy or an override contains `text` (case-insensitive); every job for an empty text. */
 function matches(job: JobView, text: string): boolean {
   const t = text.trim().toLowerCase();
-  return t === '' || [job.name, job.id, job.policy].some((s) => s.toLowerCase().includes(t));
+  return t === '' || [job.name, job.id, job.policy, ...(job.overrides ?? [])].some((s) => s.toLowerCase().includes(t));
 }
 
 /** The filter bar: a state (the server filters) and a text (this page's rows). */
@@ -62,7 +65,7 @@ function filterBar(onState: (state: string) => void, onText: (text: string) => v
   );
   const text = h('input', {
     type: 'search',
-    placeholder: 'filter: name, id or policy',
+    placeholder: 'filter: name, id, policy or override',
     'data-testid': 'text-filter',
     oninput: (e: Event) => onText((e.target as HTMLInputElement).value),
   });
