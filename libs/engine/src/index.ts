@@ -20,3 +20,4 @@ export * from './estimate';
 export * from './replications';
 export * from './sweep.summary';
 export * from './exposures';
+export * from './sensitivity';

@@ -6,6 +6,7 @@ import {
   ComparisonEstimates,
   comparisonEstimatesOf,
   overheadVsFirst,
+  ParamSensitivity,
   PolicyEstimates,
   RunReport,
   timeOverheadVsFirst,
@@ -62,6 +63,8 @@ export interface ComparisonResult {
   cheapestCorrect: string | null;
   /** The cheapest policy with no violation, exercised or not: the cost answer, not a verdict on correctness. */
   cheapestWithoutViolation: string | null;
+  /** `--sensitivity`: the verdict against each unsourced cost parameter's range. */
+  sensitivity?: ParamSensitivity[];
 }
 
 /**

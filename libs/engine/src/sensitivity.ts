@@ -1,0 +1,118 @@
+/**
+ * Sensitivity of a comparison's verdict to the cost parameters that have no
+ * public source (docs/costs.md "Parameters" and "Sensitivity"): each is
+ * tried at both ends of a documented plausible range; where the cheapest
+ * policy changes, the break-even value is found by bisection over re-runs.
+ */
+import type { CostsConfig, SimConfig } from '@tlbsim/sim-core';
+
+/** An unsourced cost parameter and the range it is tried over. */
+export interface SensitivityParam {
+  key: keyof CostsConfig;
+  min: number;
+  max: number;
+  /** Why the range: what is known and what is not. */
+  why: string;
+}
+
+/** The unsourced cost parameters and their plausible ranges (docs/costs.md "Sensitivity"). */
+export const SENSITIVITY_PARAMS: readonly SensitivityParam[] = Object.freeze([
+  { key: 'asidFlushCycles', min: 0, max: 2000, why: 'a VMCB write; the refill is counted apart' },
+  { key: 'inveptCycles', min: 1000, max: 20000, why: 'no public INVEPT latency; bare metal to a nested exit' },
+  { key: 'hypercallBaseCycles', min: 5000, max: 80000, why: 'no public latency; a quarter to four exit round trips' },
+  {
+    key: 'hypercallPerVpCycles',
+    min: 2000,
+    max: 80000,
+    why: "the 2025 data point's optimistic (2,000) to four times its serialized reading",
+  },
+  { key: 'ipiCycles', min: 1000, max: 10000, why: 'no direct measurement on this setup' },
+  { key: 'rootAllocCycles', min: 500, max: 20000, why: 'a page zeroed and root bookkeeping; no public number' },
+]);
+
+/** The verdict of a comparison at a config: the name of the cheapest policy, or null. */
+export type VerdictAt = (config: SimConfig) => Promise<string | null>;
+
+/** Where the verdict changes toward one end of a parameter's range. */
+export interface VerdictFlip {
+  toward: 'min' | 'max';
+  /** The verdict at that end. */
+  verdict: string | null;
+  /** The value the bisection narrowed the change to (the middle of `between`). */
+  breakEven: number;
+  /** The last value with the default's verdict and the first with another, in that order. */
+  between: [number, number];
+}
+
+/** The sensitivity of the verdict to one parameter. */
+export interface ParamSensitivity {
+  parameter: string;
+  /** The scenario's value. */
+  value: number;
+  /** The range tried (widened to include the scenario's value). */
+  range: [number, number];
+  why: string;
+  /** The verdict holds over the whole range. */
+  holds: boolean;
+  flips: VerdictFlip[];
+  /** Re-runs of the comparison this parameter took. */
+  evaluations: number;
+}
+
+/** The config with one cost parameter set. */
+function withCost(config: SimConfig, key: keyof CostsConfig, value: number): SimConfig {
+  return { ...config, costs: { ...config.costs, [key]: value } };
+}
+
+/** Bisects between `same` (the default's verdict) and `other` (another) for `steps` re-runs. */
+async function bisect(
+  at: (value: number) => Promise<string | null>,
+  verdict: string | null,
+  same: number,
+  other: number,
+  steps: number,
+): Promise<[number, number]> {
+  for (let i = 0; i < steps; i++) {
+    const mid = (same + other) / 2;
+    if ((await at(mid)) === verdict) same = mid;
+    else other = mid;
+  }
+  return [same, other];
+}
+
+/**
+ * The sensitivity of the verdict `verdict` (at `config`) to each unsourced
+ * cost parameter: the verdict at both ends of its range, and where one
+ * differs, the break-even value after `steps` bisection re-runs.
+ */
+export async function sensitivityOf(
+  config: SimConfig,
+  verdict: string | null,
+  verdictAt: VerdictAt,
+  steps = 4,
+  params: readonly SensitivityParam[] = SENSITIVITY_PARAMS,
+): Promise<ParamSensitivity[]> {
+  const out: ParamSensitivity[] = [];
+  for (const p of params) {
+    const value = config.costs[p.key];
+    let evaluations = 0;
+    const at = (v: number): Promise<string | null> => {
+      evaluations++;
+      return verdictAt(withCost(config, p.key, v));
+    };
+    const range: [number, number] = [Math.min(p.min, value), Math.max(p.max, value)];
+    const flips: VerdictFlip[] = [];
+    for (const [toward, end] of [
+      ['min', range[0]],
+      ['max', range[1]],
+    ] as const) {
+      if (end === value) continue;
+      const there = await at(end);
+      if (there === verdict) continue;
+      const between = await bisect(at, verdict, value, end, steps);
+      flips.push({ toward, verdict: there, breakEven: (between[0] + between[1]) / 2, between });
+    }
+    out.push({ parameter: `costs.${p.key}`, value, range, why: p.why, holds: flips.length === 0, flips, evaluations });
+  }
+  return out;
+}
