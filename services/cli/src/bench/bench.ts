@@ -78,8 +78,11 @@ async function main(): Promise<void> {
     cpus: (await import('os')).cpus().length,
     kernel: kernelRuns.median,
     ...(runs > 1 ? { kernelRuns: kernelRuns.accessesPerSec } : {}),
-    // Issue 9's answer scenario (one host, 8 vCPUs, the fix, real rates, 10 ms): as shipped, no overrides.
-    kernelSteadyStateNested: await benchKernel(loadScenarioFile(join(ROOT, 'scenarios', 'steady-state-nested.yaml'))),
+    // Issue 9's answer scenario (one host, 8 vCPUs, the fix, real rates) at its first length, 10 ms, so the
+    // figure stays comparable with BENCHMARKS.md's history (the file now runs 12 x 300 ms for an interval).
+    kernelSteadyStateNested: await benchKernel(
+      loadScenarioFile(join(ROOT, 'scenarios', 'steady-state-nested.yaml'), ['run.simulatedMs=10', 'run.warmupMs=0']),
+    ),
   };
   if (!kernelOnly) {
     // The distributed benchmark lives with the Redis transport's code.
