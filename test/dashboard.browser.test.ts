@@ -339,7 +339,7 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
     const stacks = await page.$$eval('[data-testid=time-compare] .time-row', (rows) =>
       rows.map((r) => [
         r.getAttribute('data-policy'),
-        [...r.querySelectorAll<HTMLElement>('.stack > div')].reduce((a, d) => a + parseFloat(d.style.width), 0),
+        Array.from(r.querySelectorAll<HTMLElement>('.stack > div')).reduce((a, d) => a + parseFloat(d.style.width), 0),
       ]),
     );
     expect(stacks.map(([p]) => p)).toEqual(heads);
