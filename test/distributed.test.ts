@@ -277,6 +277,12 @@ describe('distributed runs', () => {
     expect(rep.stderr).toBe('');
     expect(rep.status).toBe(0);
     expect(JSON.parse(rep.stdout).digest).toBe(printed.digest);
+    const human = spawnSync(process.execPath, [CLI_MAIN, 'replay', exported, '--until-window', String(w)], {
+      encoding: 'utf8',
+    });
+    expect(human.stdout).toMatch(
+      new RegExp(`\\ndigest matches the export's partial report of its first ${w} windows \\(${printed.digest}\\)\\n$`),
+    );
     const trace = spawnSync(process.execPath, [CLI_MAIN, 'trace', id, '--redis', redis.url, '--prefix', prefix], {
       encoding: 'utf8',
     });

@@ -78,7 +78,7 @@ export async function replayAction(ctx: CliContext, file: string, options: Repla
   const code = printReport(ctx, result.report, options, undefined, summary);
   if (!options.json) {
     const what =
-      untilWindow === undefined ? 'the export' : `the export's partial report (first ${untilWindow} windows)`;
+      untilWindow === undefined ? 'the export' : `the export's partial report of its first ${untilWindow} windows`;
     ctx.io.out(`digest matches ${what} (${result.report.digest})\n`);
   }
   return code;
