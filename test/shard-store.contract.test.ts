@@ -132,6 +132,7 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     const x = store.exchange(0, 1);
     const t = (await x.claim())!.token;
     expect(await store.finishedState()).toBeNull();
+    expect(await store.append('{"type":"shard-started"}')).toBe(true);
     expect(await store.finish('cancelled', { error: '' }, '{"type":"cancelled"}')).toBe(true);
     expect(await store.finish('completed', {}, '{"type":"completed"}')).toBe(false);
     expect(await store.finishedState()).toBe('cancelled');
@@ -144,7 +145,8 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     expect(await x.stopForResize(t, 0)).toBe('finished');
     expect(await x.appendProgress('{}', t)).toBe('finished');
     expect(await store.requestResize(2, '{}')).toBe(false);
-    expect(await store.events()).toEqual(['{"type":"cancelled"}']);
+    expect(await store.append('{"type":"late"}')).toBe(false);
+    expect(await store.events()).toEqual(['{"type":"shard-started"}', '{"type":"cancelled"}']);
   });
 
   it('resizes: the request becomes a stop window at the next barrier, stops count once, the commit switches', async () => {

@@ -155,6 +155,14 @@ export class InMemoryShardStore implements ShardStore {
     });
   }
 
+  async append(eventJson: string): Promise<boolean> {
+    return this.write((j) => {
+      if (j.result) return false;
+      j.events.push({ json: eventJson, stale: false });
+      return true;
+    });
+  }
+
   async requestResize(shards: number, eventJson: string): Promise<boolean> {
     return this.write((j) => {
       if (j.result) return false;
@@ -293,6 +301,11 @@ export class InMemoryShardExchange implements ShardExchangeStore {
   /** One look at the barrier (the in-memory store does not block; the caller waits between looks). */
   async wait(window: number, _blockMs: number): Promise<BarrierReply> {
     this.roundTrips++;
+    return this.look(window);
+  }
+
+  /** The barrier of `window` as a read of it sees it now (XREAD of the barrier stream, then XRANGE of the inbound). */
+  look(window: number): BarrierReply {
     return this.store.read((j) => {
       const stopAt = hnum(j.barrier, 'stopAt', -1);
       const entry = j.bar.find((e) => e.window >= window);

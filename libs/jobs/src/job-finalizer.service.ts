@@ -1,5 +1,6 @@
 import type { JobEvent } from '@tlbsim/contracts';
 import { buildReport, mergePartials, RunReport, RunTransportStats } from '@tlbsim/engine';
+import { reportOfPartials } from './job.report';
 import { ShardPartial, windowNsOf } from '@tlbsim/sim-core';
 import { checkpointField, latestCommonCheckpoint } from './checkpoint.schedule';
 import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
@@ -41,19 +42,9 @@ export class JobFinalizerService {
 
   /** Builds and stores the report once every shard finished. */
   async complete(meta: JobMeta): Promise<RunReport | null> {
-    const parts = await this.jobs.partials(meta.id);
-    if (parts.size !== meta.shards) return null;
-    const outcomes = [...parts.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => JSON.parse(v) as ShardOutcome);
-    const windows = outcomes[0].windows;
-    if (outcomes.some((o) => o.windows !== windows))
-      throw new Error(`job ${meta.id}: shards disagree on the window count`);
-    const cfg = meta.config;
-    const merged = mergePartials(
-      outcomes.map((o) => o.partial),
-      cfg.run.witnessesMax,
-    );
-    const windowNs = windowNsOf(cfg);
-    const report: RunReport = buildReport(cfg, merged, windows, windowNs, meta.shards);
+    const built = reportOfPartials(meta, await this.jobs.partials(meta.id));
+    if (!built) return null;
+    const { report, outcomes } = built;
     report.transport = await this.transportStats(meta.id, outcomes);
     const record = {
       state: 'completed' as const,

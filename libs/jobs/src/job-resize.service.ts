@@ -1,26 +1,15 @@
-import { repartitionSnapshots, ShardSim } from '@tlbsim/sim-core';
-import { dedupeInbound } from './batch.codec';
 import { EventStreamRepository } from './event-stream.repository';
 import { JobMeta, JobRepository } from './job.repository';
 import { TlbRedis } from './redis.client';
-import { emptyTransportStats, TransportStats } from './redis.transport';
-import { RESIZE_COMMIT_LUA, RESIZE_REQUEST_LUA, RESIZE_STOP_LUA } from './resize.scripts';
+import { RedisShardStore } from './redis-shard.store';
+import { commitResizeOn } from './resize.commit';
 import { SchedulerRepository } from './scheduler.repository';
-import { MAX_SEQ, parseEntries } from './shard-exchange.repository';
-import { decodeSnapshot, encodeSnapshot } from './shard-snapshot.codec';
 
 /** What {@link JobResizeService.request} did. */
 export type ResizeOutcome = 'requested' | 'applied' | 'unchanged' | 'finished';
 
 /** How long a request waits for the scheduler lock at most. @defaultValue 5000 */
 export const RESIZE_LOCK_WAIT_MS = 5000;
-
-/** Sums transport counts of several shards. */
-function sumStats(all: readonly TransportStats[]): TransportStats {
-  const out = emptyTransportStats();
-  for (const s of all) for (const k of Object.keys(out) as (keyof TransportStats)[]) out[k] += s[k];
-  return out;
-}
 
 /**
  * Changing the shard count of a job (`tlbsim resize`). A running job is
@@ -70,24 +59,8 @@ export class JobResizeService {
 
   /** Asks a running job's shards to stop at the next barrier for a resize to `shards`; false if it is finished. */
   async signal(meta: JobMeta, shards: number): Promise<boolean> {
-    const k = this.jobs.keys(meta.id);
     const event = EventStreamRepository.encode({ type: 'resize-requested', shards });
-    return (await this.redis.eval(RESIZE_REQUEST_LUA, 4, k.barrier, k.result, k.events, k.meta, shards, event)) === 1;
-  }
-
-  /**
-   * Records that `shard` (run `token`) snapshotted after window `stopAt` and stopped.
-   * @returns the shards stopped so far, or why the stop does not count
-   */
-  async stopped(
-    meta: JobMeta,
-    shard: number,
-    token: string,
-    stopAt: number,
-  ): Promise<number | 'finished' | 'superseded' | 'none'> {
-    const k = this.jobs.keys(meta.id);
-    const r = Number(await this.redis.eval(RESIZE_STOP_LUA, 2, k.barrier, k.result, shard, token, stopAt));
-    return r >= 0 ? r : r === -1 ? 'finished' : r === -2 ? 'superseded' : 'none';
+    return new RedisShardStore(this.redis, this.jobs.keys(meta.id)).requestResize(shards, event);
   }
 
   /**
@@ -97,73 +70,10 @@ export class JobResizeService {
    * barrier's request); with it the job is waiting in the queue.
    */
   async commit(meta: JobMeta, target?: number): Promise<'committed' | 'finished' | 'moved'> {
-    const k = this.jobs.keys(meta.id);
-    const online = target === undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const want = online ? await this.redis.hget(k.barrier, 'resize') : String(target);
-      if (want === null) return 'moved';
-      const shards = Number(want);
-      const p = this.redis.pipeline();
-      for (let s = 0; s < meta.shards; s++) p.getBuffer(k.snapshot(s));
-      const raw = ((await p.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return v as Buffer | null;
-      });
-      const missing = raw.findIndex((b) => !b);
-      if (missing >= 0) throw new Error(`job ${meta.id}: shard ${missing} has no snapshot to resize from`);
-      const stored = raw.map((b) => decodeSnapshot(b!));
-      const stopAt = stored[0].sim.window - 1;
-      const inbound = await this.inboundAt(meta, stopAt);
-      const sims = repartitionSnapshots(
-        meta.config,
-        stored.map((s) => s.sim),
-        inbound.map((d) => d.batches),
-        shards,
-      );
-      const stats = sumStats(stored.map((s) => s.stats));
-      stats.duplicatesDropped += inbound.reduce((a, d) => a + d.duplicates, 0);
-      const bytes = sims.map((sim, i) => encodeSnapshot({ sim, stats: i === 0 ? stats : emptyTransportStats() }));
-      const checkpoints = sims.map((sim) => JSON.stringify(ShardSim.partialOf(meta.config, sim)));
-      const m = Math.max(meta.shards, shards);
-      const keys = [k.result, k.meta, k.barrier, k.events, k.checkpoints];
-      for (let s = 0; s < m; s++) keys.push(k.snapshot(s));
-      for (let s = 0; s < m; s++) keys.push(k.inbound(s));
-      const event = EventStreamRepository.encode({ type: 'resized', shards, window: stopAt + 1 });
-      const r = Number(
-        await this.redis.eval(
-          RESIZE_COMMIT_LUA,
-          keys.length,
-          ...keys,
-          meta.epoch ?? 0,
-          shards,
-          event,
-          online ? want : '',
-          online ? 1 : 0,
-          stopAt + 1,
-          ...bytes,
-          ...checkpoints,
-        ),
-      );
-      if (r === -3) continue;
-      if (r === -1) return 'finished';
-      if (r === -2) return 'moved';
-      if (online) await this.tick();
-      return 'committed';
-    }
-    throw new Error(`job ${meta.id}: the resize target kept changing`);
-  }
-
-  /** The batches delivered to each shard for window `stopAt + 1` (none once a switch deleted them), deduplicated. */
-  private async inboundAt(meta: JobMeta, stopAt: number): Promise<{ batches: Float64Array[]; duplicates: number }[]> {
-    const k = this.jobs.keys(meta.id);
-    const p = this.redis.pipeline();
-    for (let s = 0; s < meta.shards; s++) p.xrangeBuffer(k.inbound(s), `${stopAt}-0`, `${stopAt}-${MAX_SEQ}`);
-    const res = (await p.exec()) ?? [];
-    return res.map(([err, v]) => {
-      if (err) throw err;
-      const d = dedupeInbound(parseEntries(v));
-      return { batches: d.batches, duplicates: d.duplicates };
-    });
+    const store = new RedisShardStore(this.redis, this.jobs.keys(meta.id));
+    const r = await commitResizeOn(store, meta, target, (e) => EventStreamRepository.encode(e));
+    if (r === 'committed' && target === undefined) await this.tick();
+    return r;
   }
 
   /** The scheduler lock, waiting for it up to {@link RESIZE_LOCK_WAIT_MS}. */

@@ -8,6 +8,7 @@ import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { SchedulerRepository } from './scheduler.repository';
 import { SchedulerService } from './scheduler.service';
 import { ShardExecutionService } from './shard-execution.service';
+import { redisShardRunPorts } from './shard-run.ports';
 import { ShardQueueRepository } from './shard-queue.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
@@ -63,7 +64,9 @@ export class JobsContainer {
       this.queue,
       this.resizer,
     );
-    this.execution = new ShardExecutionService(this.jobs, this.events, this.finalizer, this.resizer);
+    this.execution = new ShardExecutionService(
+      redisShardRunPorts(this.jobs, this.events, this.finalizer, this.resizer),
+    );
   }
 
   /** A connection for blocking reads (XREAD BLOCK), pooled. */

@@ -55,6 +55,11 @@ export class RedisShardStore implements ShardStore {
     return (await this.redis.tlbFinish(3, k.result, k.events, k.meta, this.retentionSec, eventJson, ...pairs)) !== null;
   }
 
+  async append(eventJson: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.redis.tlbAppendEvent(2, k.events, k.result, eventJson)) !== null;
+  }
+
   async dropTransport(shards: number): Promise<void> {
     await this.redis.del(...this.keys.transportKeys(shards));
   }

@@ -5,6 +5,7 @@ import { BarrierTimeoutError } from './barrier-timeout.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
 import { BARRIER_TIMEOUT_MS } from './jobs.constants';
+import { afterProbe, BarrierWatch, probeDue, startWatch } from './protocol/barrier-watch.protocol';
 import { BarrierReply, ShardExchangeStore } from './shard.store';
 import { ShardSupersededError } from './shard-superseded.error';
 
@@ -40,10 +41,9 @@ export interface RedisTransportOptions {
   shouldStop?: () => boolean;
   /** Waiting at a barrier with no progress from the shards waited for this long fails ({@link BarrierTimeoutError}). @defaultValue BARRIER_TIMEOUT_MS */
   barrierTimeoutMs?: number;
+  /** The ms clock of barrier waits and timeouts (the protocol simulator's is virtual). @defaultValue performance.now */
+  now?: () => number;
 }
-
-/** Most time between two looks at a stuck barrier's progress (a tenth of the timeout if less). @defaultValue 5000 */
-const PROGRESS_PROBE_MS = 5000;
 
 /**
  * The distributed {@link ShardTransport}: a window's outbound batches go to
@@ -57,6 +57,7 @@ export class RedisTransport implements ShardTransport {
   stopAt = -1;
   private readonly blockMs: number;
   private readonly barrierTimeoutMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly repo: ShardExchangeStore,
@@ -65,6 +66,7 @@ export class RedisTransport implements ShardTransport {
     this.stats = { ...(opts.stats ?? emptyTransportStats()) };
     this.blockMs = opts.blockMs ?? 500;
     this.barrierTimeoutMs = opts.barrierTimeoutMs ?? BARRIER_TIMEOUT_MS;
+    this.now = opts.now ?? (() => performance.now());
   }
 
   async exchange(
@@ -97,14 +99,14 @@ export class RedisTransport implements ShardTransport {
    */
   private async settle(first: BarrierReply, shard: number, window: number, trips: number): Promise<ExchangeResult> {
     let reply = first;
-    const waitStart = performance.now();
-    const watch = { since: waitStart, probedAt: waitStart, signature: '' };
+    const waitStart = this.now();
+    let watch = startWatch(waitStart);
     while (reply.status === 'waiting') {
       if (this.opts.shouldStop?.()) throw new BarrierLeftError(this.opts.jobId, shard, window);
       reply = await this.repo.wait(window, this.blockMs);
-      if (reply.status === 'waiting') await this.watchProgress(watch, shard, window);
+      if (reply.status === 'waiting') watch = await this.watchProgress(watch, shard, window);
     }
-    this.stats.barrierWaitMs += performance.now() - waitStart;
+    this.stats.barrierWaitMs += this.now() - waitStart;
     this.stats.redisRoundTrips += this.repo.roundTrips - trips;
     this.check(reply, shard);
     this.stopAt = reply.stopAt;
@@ -112,22 +114,18 @@ export class RedisTransport implements ShardTransport {
   }
 
   /**
-   * Looks at the barrier's progress every few seconds while it is stuck: any
-   * publish or claim restarts the clock; none for the barrier timeout throws.
+   * Looks at the barrier's progress every few seconds while it is stuck
+   * (`barrier-watch.protocol.ts`): any publish or claim restarts the clock;
+   * none for the barrier timeout throws.
    */
-  private async watchProgress(
-    watch: { since: number; probedAt: number; signature: string },
-    shard: number,
-    window: number,
-  ): Promise<void> {
-    const now = performance.now();
-    if (now - watch.probedAt < Math.min(PROGRESS_PROBE_MS, this.barrierTimeoutMs / 10)) return;
-    watch.probedAt = now;
+  private async watchProgress(watch: BarrierWatch, shard: number, window: number): Promise<BarrierWatch> {
+    const now = this.now();
+    if (!probeDue(watch, now, this.barrierTimeoutMs)) return watch;
     const progress = await this.repo.barrierProgress(window);
-    if (watch.signature && progress.signature !== watch.signature) watch.since = now;
-    watch.signature = progress.signature;
-    if (now - watch.since >= this.barrierTimeoutMs)
+    const next = afterProbe(watch, now, progress.signature, this.barrierTimeoutMs);
+    if (next.timedOut)
       throw new BarrierTimeoutError(this.opts.jobId, shard, window, progress.missing, this.barrierTimeoutMs);
+    return next.watch;
   }
 
   /** Dedupes a window's delivered entries and counts them. */

@@ -1,27 +1,39 @@
 import { runShard, seriesFieldsOf } from '@tlbsim/engine';
 import { ShardSim } from '@tlbsim/sim-core';
 import { BarrierLeftError } from './barrier-left.error';
-import { checkpointField, CHECKPOINTS_KEPT, isCheckpointWindow } from './checkpoint.schedule';
 import { dedupeInbound } from './batch.codec';
-import { EventStreamRepository, NewJobEvent } from './event-stream.repository';
-import { JobFinalizerService, ShardOutcome } from './job-finalizer.service';
+import { NewJobEvent } from './event-stream.repository';
 import { JobFinishedError } from './job-finished.error';
-import { JobResizeService } from './job-resize.service';
-import { JobMeta, JobRepository } from './job.repository';
+import { ShardOutcome } from './job-finalizer.service';
+import { JobMeta } from './job.repository';
 import { PROGRESS_EVERY_MS } from './jobs.constants';
-import { TlbRedis } from './redis.client';
+import {
+  admitRun,
+  afterComplete,
+  afterResizeStop,
+  afterWindow,
+  planStart,
+  progressEnd,
+  replyEnd,
+  RunEnd,
+  ShardRunOutcome,
+  WINDOW_STATE_START,
+  WindowState,
+  WindowStep,
+} from './protocol/shard-run.protocol';
 import { emptyTransportStats, RedisTransport, TransportStats } from './redis.transport';
-import { ShardExchangeRepository } from './shard-exchange.repository';
-import { ShardClaim } from './shard.store';
 import { ShardInterruptedError } from './shard-interrupted.error';
 import { ShardJobData } from './shard-queue.repository';
 import { decodeSnapshot, encodeSnapshot, StoredSnapshot } from './shard-snapshot.codec';
 import { ShardSupersededError } from './shard-superseded.error';
+import { ShardClaim, ShardExchangeStore, ShardStore } from './shard.store';
+import { ShardRunPorts } from './shard-run.ports';
+import { TlbRedis } from './redis.client';
 
-/** Thrown out of a shard's window loop once it snapshotted for a resize. */
-class StopForResize extends Error {
-  constructor(readonly window: number) {
-    super(`stopped for a resize after window ${window}`);
+/** Unwinds a shard's window loop (inside `runShard`) with the run's end. */
+class RunEnded extends Error {
+  constructor(readonly outcome: RunEnd | { resizeAt: number } | { interruptAt: number }) {
+    super('shard run ended');
   }
 }
 
@@ -33,131 +45,144 @@ interface ShardStart {
   atBarrier: boolean;
 }
 
-/** How a shard run ended. */
-export type ShardRunOutcome = 'completed' | 'job-finished' | 'superseded' | 'resized';
-
 /** Per-run options. */
 export interface ShardRunOptions {
   /** Worker id, recorded in events. */
   workerId: string;
   /** Polled after every window; true makes the shard snapshot and stop ({@link ShardInterruptedError}). */
   shouldStop?: () => boolean;
-  /** A connection of its own (barrier waits block it); the caller closes it. */
-  connection: TlbRedis;
+  /** A Redis connection of the run's own (barrier waits block it), for the job's Redis store; the caller closes it. */
+  connection?: TlbRedis;
+  /** The job's store for this run (the simulator's). @defaultValue the Redis store on `connection` */
+  store?: ShardStore;
   /** Waiting at a barrier with no progress from the shards waited for this long fails the job (`BarrierTimeoutError`). @defaultValue BARRIER_TIMEOUT_MS */
   barrierTimeoutMs?: number;
 }
 
-/** Counters of a shard carried by `window-completed` events. */
-function progressFields(s: ShardSim): Partial<NewJobEvent> {
-  return seriesFieldsOf((slot) => s.counter(slot));
+/** One run as the driver holds it. */
+interface Run {
+  meta: JobMeta;
+  shard: number;
+  x: ShardExchangeStore;
+  token: string;
+  opts: ShardRunOptions;
 }
 
 /**
  * Runs one shard of a job on a worker: fresh, or resumed from its last
  * snapshot plus the inbound batches stored since; snapshots every
  * `run.snapshotEveryWindows` windows; reports progress; stores its partial
- * result and, as the last shard to finish, builds the job's report.
+ * result and, as the last shard to finish, builds the job's report. A thin
+ * driver: what to do is decided by the pure transitions of
+ * `protocol/shard-run.protocol.ts`; it performs their steps on a
+ * {@link ShardStore} and the {@link ShardRunPorts}.
  */
 export class ShardExecutionService {
-  constructor(
-    private readonly jobs: JobRepository,
-    private readonly events: EventStreamRepository,
-    private readonly finalizer: JobFinalizerService,
-    private readonly resizer: JobResizeService,
-  ) {}
+  constructor(private readonly ports: ShardRunPorts) {}
 
   /** Runs the shard to the end of the job (or until the job ends elsewhere). */
   async run(data: ShardJobData, opts: ShardRunOptions): Promise<ShardRunOutcome> {
-    const [meta] = await this.jobs.metas([data.jobId]);
-    if (!meta) return 'job-finished';
-    // A shard job of the shard count before a resize: the job went on without it.
-    if ((data.epoch ?? 0) !== (meta.epoch ?? 0) || data.shard >= meta.shards) return 'superseded';
-    const repo = new ShardExchangeRepository(opts.connection, this.jobs.keys(meta.id), data.shard, meta.shards);
-    const claim = await repo.claim();
+    const meta = await this.ports.meta(data.jobId);
+    const admit = admitRun(data, meta);
+    if (admit.kind === 'end') return admit.outcome;
+    if (!opts.store && !opts.connection) throw new Error('a shard run needs a store or a connection');
+    const store = opts.store ?? this.ports.storeOn(opts.connection!, meta!);
+    const x = store.exchange(data.shard, meta!.shards);
+    const claim = await x.claim();
     if (!claim) return 'job-finished';
+    const run: Run = { meta: meta!, shard: data.shard, x, token: claim.token, opts };
     try {
-      return await this.execute(meta, data.shard, repo, claim, opts);
+      return await this.execute(run, claim);
     } catch (error) {
       if (error instanceof JobFinishedError) return 'job-finished';
       if (error instanceof ShardSupersededError) return 'superseded';
       if (error instanceof ShardInterruptedError) throw error;
       const text = error instanceof Error ? error.message : String(error);
-      await this.events.append(meta.id, {
+      await this.ports.append(run.meta.id, {
         type: 'shard-failed',
         shard: data.shard,
         worker: opts.workerId,
         error: text,
       });
-      await this.finalizer.fail(meta, `shard ${data.shard}: ${text}`);
+      await this.ports.fail(run.meta, `shard ${data.shard}: ${text}`);
       throw error;
     }
   }
 
-  private async execute(
-    meta: JobMeta,
-    shard: number,
-    repo: ShardExchangeRepository,
-    claim: ShardClaim,
-    opts: ShardRunOptions,
-  ): Promise<ShardRunOutcome> {
-    const cfg = meta.config;
-    const token = claim.token;
-    const start = await this.start(meta, shard, repo, claim, opts.workerId);
-    // Resumed from the snapshot it took for a resize (its run died before the switch): stop again.
-    if (claim.stopAt >= 0 && !start.atBarrier && start.sim.window - 1 === claim.stopAt)
-      return this.stopForResize(meta, shard, token, claim.stopAt);
-    const transport = new RedisTransport(repo, {
+  private async execute(run: Run, claim: ShardClaim): Promise<ShardRunOutcome> {
+    const { meta, shard, opts } = run;
+    const start = await this.start(run, claim);
+    if (start.stopAgainAt >= 0) return this.stopForResize(run, start.stopAgainAt);
+    const transport = new RedisTransport(run.x, {
       jobId: meta.id,
-      token,
+      token: run.token,
       stats: start.stats,
       shouldStop: opts.shouldStop,
       barrierTimeoutMs: opts.barrierTimeoutMs,
+      now: this.ports.barrierNow,
     });
-    let lastEvent = 0;
-    const checkpoints: number[] = [];
+    let state: WindowState = WINDOW_STATE_START;
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
-      const now = Date.now();
-      if (allDone || now - lastEvent >= PROGRESS_EVERY_MS) {
-        lastEvent = now;
-        const appended = await this.events.appendFenced(meta.id, shard, token, {
-          type: 'window-completed',
-          shard,
-          window,
-          worker: opts.workerId,
-          ...progressFields(s),
-        });
-        if (appended === 'superseded') throw new ShardSupersededError(meta.id, shard);
-      }
-      if (allDone) return;
-      if (isCheckpointWindow(window + 1, cfg.run.snapshotEveryWindows))
-        await this.checkpoint(s, window + 1, repo, checkpoints, meta.id);
-      if (transport.stopAt === window) {
-        await this.snapshot(s, transport, repo, token, meta.id, false);
-        throw new StopForResize(window);
-      }
-      const stop = opts.shouldStop?.() ?? false;
-      if (stop || (window + 1) % cfg.run.snapshotEveryWindows === 0)
-        await this.snapshot(s, transport, repo, token, meta.id, false);
-      if (stop) throw new ShardInterruptedError(meta.id, shard, window);
+      const next = afterWindow(state, {
+        window,
+        allDone,
+        nowMs: this.ports.now(),
+        stopAt: transport.stopAt,
+        stopRequested: opts.shouldStop?.() ?? false,
+        snapshotEveryWindows: meta.config.run.snapshotEveryWindows,
+        progressEveryMs: PROGRESS_EVERY_MS,
+        shard,
+      });
+      state = next.state;
+      for (const step of next.steps) await this.perform(run, step, s, window, transport);
     };
     const pendingBarrier = start.atBarrier ? () => transport.awaitBarrier(shard, start.sim.window - 1) : undefined;
     const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).catch(
       async (error: unknown) => {
-        if (error instanceof StopForResize) return error;
+        if (error instanceof RunEnded) return error.outcome;
         if (!(error instanceof BarrierLeftError)) throw error;
         // Snapshot at the window we are in and leave; the resumed run waits for this barrier.
-        await this.snapshot(start.sim, transport, repo, token, meta.id, true);
-        throw new ShardInterruptedError(meta.id, shard, error.window);
+        const end = await this.snapshot(run, start.sim, transport, true);
+        return end ?? { interruptAt: error.window };
       },
     );
-    if (res instanceof StopForResize) return this.stopForResize(meta, shard, token, res.window);
-    const outcome: ShardOutcome = { partial: res.partial, windows: res.windows, stats: transport.stats };
-    const finished = await repo.complete(JSON.stringify(outcome), token);
-    if (finished === 'finished') return 'job-finished';
-    if (finished === 'superseded') return 'superseded';
-    await this.events.append(meta.id, { type: 'shard-completed', shard, window: res.windows, worker: opts.workerId });
-    if (finished === meta.shards) await this.finalizer.complete(meta);
+    if (typeof res === 'string') return res;
+    if ('resizeAt' in res) return this.stopForResize(run, res.resizeAt);
+    if ('interruptAt' in res) throw new ShardInterruptedError(meta.id, shard, res.interruptAt);
+    return this.complete(run, { partial: res.partial, windows: res.windows, stats: transport.stats });
+  }
+
+  /** Performs one step after a window; a step that ends the run unwinds the window loop. */
+  private async perform(run: Run, step: WindowStep, s: ShardSim, window: number, t: RedisTransport): Promise<void> {
+    let end: RunEnd | null = null;
+    if (step.kind === 'progress') {
+      const event: NewJobEvent = {
+        type: 'window-completed',
+        shard: run.shard,
+        window,
+        worker: run.opts.workerId,
+        ...seriesFieldsOf((slot) => s.counter(slot)),
+      };
+      end = progressEnd(await run.x.appendProgress(this.encode(event), run.token));
+    } else if (step.kind === 'checkpoint') {
+      end = replyEnd(await run.x.saveCheckpoint(step.windowsDone, JSON.stringify(s.partial()), step.drop));
+    } else if (step.kind === 'snapshot') end = await this.snapshot(run, s, t, false);
+    else if (step.kind === 'stop-for-resize') throw new RunEnded({ resizeAt: step.stopAt });
+    else if (step.kind === 'interrupt') throw new RunEnded({ interruptAt: step.window });
+    if (end) throw new RunEnded(end);
+  }
+
+  /** Stores the partial result; the last shard to finish builds the report. */
+  private async complete(run: Run, outcome: ShardOutcome): Promise<ShardRunOutcome> {
+    const decision = afterComplete(await run.x.complete(JSON.stringify(outcome), run.token), run.meta.shards);
+    if (decision.kind === 'end') return decision.outcome;
+    await this.ports.append(run.meta.id, {
+      type: 'shard-completed',
+      shard: run.shard,
+      window: outcome.windows,
+      worker: run.opts.workerId,
+    });
+    if (decision.finalize) await this.ports.complete(run.meta);
     return 'completed';
   }
 
@@ -165,86 +190,58 @@ export class ShardExecutionService {
    * Counts this shard as stopped for the resize after window `stopAt`; the
    * last shard to stop re-partitions the job and switches it to the new shard count.
    */
-  private async stopForResize(meta: JobMeta, shard: number, token: string, stopAt: number): Promise<ShardRunOutcome> {
-    const stopped = await this.resizer.stopped(meta, shard, token, stopAt);
-    if (stopped === 'finished') return 'job-finished';
-    if (stopped === 'superseded') return 'superseded';
-    if (stopped === 'none')
-      throw new Error(`shard ${shard} stopped for a resize after window ${stopAt}, but none is under way`);
-    if (stopped === meta.shards) {
-      const r = await this.resizer.commit(meta);
-      if (r === 'finished') return 'job-finished';
-    }
+  private async stopForResize(run: Run, stopAt: number): Promise<ShardRunOutcome> {
+    const reply = await run.x.stopForResize(run.token, stopAt);
+    const decision = afterResizeStop(reply, run.shard, stopAt, run.meta.shards);
+    if (decision.kind === 'end') return decision.outcome;
+    if (decision.kind === 'error') throw new Error(decision.message);
+    if (decision.commit && (await this.ports.commitResize(run.meta)) === 'finished') return 'job-finished';
     return 'resized';
   }
 
   /** A fresh shard, or the shard restored from its snapshot with the batches delivered after it. */
-  private async start(
-    meta: JobMeta,
-    shard: number,
-    repo: ShardExchangeRepository,
-    claim: ShardClaim,
-    worker: string,
-  ): Promise<ShardStart> {
-    const { token, snapshot: snap } = claim;
-    const resumed = Number(token) !== claim.t0 + 1;
-    if (resumed)
-      await this.events.append(meta.id, {
+  private async start(run: Run, claim: ShardClaim): Promise<ShardStart & { stopAgainAt: number }> {
+    const { meta, shard } = run;
+    const worker = run.opts.workerId;
+    const stored = claim.snapshot ? decodeSnapshot(claim.snapshot) : null;
+    const plan = planStart(claim, stored && { window: stored.sim.window, atBarrier: stored.atBarrier ?? false });
+    if (plan.resumed)
+      await this.ports.append(meta.id, {
         type: 'shard-failed',
         shard,
         worker,
         error: 'previous run of the shard was lost (worker died or stopped); resuming',
       });
-    if (!snap) {
-      await this.events.append(meta.id, {
-        type: resumed ? 'shard-resumed' : 'shard-started',
+    if (!stored) {
+      await this.ports.append(meta.id, {
+        type: plan.resumed ? 'shard-resumed' : 'shard-started',
         shard,
         worker,
         window: 0,
       });
-      return {
-        sim: new ShardSim(meta.config, shard, meta.shards),
-        inbound: [],
-        stats: emptyTransportStats(),
-        atBarrier: false,
-      };
+      const sim = new ShardSim(meta.config, shard, meta.shards);
+      return { sim, inbound: [], stats: emptyTransportStats(), atBarrier: false, stopAgainAt: -1 };
     }
-    const stored = decodeSnapshot(snap);
     const sim = ShardSim.restore(meta.config, stored.sim);
-    await this.events.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
-    if (stored.atBarrier) return { sim, inbound: [], stats: stored.stats, atBarrier: true };
+    await this.ports.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
+    if (plan.from === 'at-barrier') return { sim, inbound: [], stats: stored.stats, atBarrier: true, stopAgainAt: -1 };
+    if (plan.stopAgainAt >= 0)
+      return { sim, inbound: [], stats: stored.stats, atBarrier: false, stopAgainAt: plan.stopAgainAt };
     // Already counted as received before the snapshot: only dedupe here.
-    const inbound = dedupeInbound(await repo.inboundOf(sim.window - 1));
+    const inbound = dedupeInbound(await run.x.inboundOf(sim.window - 1));
     const stats = { ...stored.stats, duplicatesDropped: stored.stats.duplicatesDropped + inbound.duplicates };
-    return { sim, inbound: inbound.batches, stats, atBarrier: false };
+    return { sim, inbound: inbound.batches, stats, atBarrier: false, stopAgainAt: -1 };
   }
 
-  /** Records the shard's counters and witnesses after `windowsDone` windows (for a partial report), keeping the last few. */
-  private async checkpoint(
-    s: ShardSim,
-    windowsDone: number,
-    repo: ShardExchangeRepository,
-    kept: number[],
-    jobId: string,
-  ): Promise<void> {
-    kept.push(windowsDone);
-    const drop = kept.splice(0, Math.max(0, kept.length - CHECKPOINTS_KEPT)).map((w) => checkpointField(w, s.shard));
-    const status = await repo.saveCheckpoint(windowsDone, JSON.stringify(s.partial()), drop);
-    if (status === 'finished') throw new JobFinishedError(jobId);
-  }
-
-  private async snapshot(
-    s: ShardSim,
-    transport: RedisTransport,
-    repo: ShardExchangeRepository,
-    token: string,
-    jobId: string,
-    atBarrier: boolean,
-  ): Promise<void> {
-    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...transport.stats }, atBarrier };
+  /** Stores the shard's snapshot; the end of the run if the store refused it. */
+  private async snapshot(run: Run, s: ShardSim, t: RedisTransport, atBarrier: boolean): Promise<RunEnd | null> {
+    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...t.stats }, atBarrier };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
-    const status = await repo.saveSnapshot(encodeSnapshot(stored), s.window - 1, token);
-    if (status === 'finished') throw new JobFinishedError(jobId);
-    if (status === 'superseded') throw new ShardSupersededError(jobId, s.shard);
+    return replyEnd(await run.x.saveSnapshot(encodeSnapshot(stored), s.window - 1, run.token));
+  }
+
+  /** An event as stored, stamped with the ports' clock. */
+  private encode(event: NewJobEvent): string {
+    return JSON.stringify({ ...event, at: new Date(this.ports.now()).toISOString() });
   }
 }

@@ -129,6 +129,8 @@ export interface ShardStore {
   finishedState(): Promise<FinishedState | null>;
   /** Finishes the job once (the tombstone) with the final event; false if it was finished already. */
   finish(state: FinishedState, fields: Record<string, string>, eventJson: string): Promise<boolean>;
+  /** Appends an event (JSON) unless the job is finished; false if it is. */
+  append(eventJson: string): Promise<boolean>;
   /** Deletes what only a running job needs (barrier, streams, snapshots, partials, checkpoints). */
   dropTransport(shards: number): Promise<void>;
   /** Asks the running shards to stop at the next barrier for a resize to `shards`; false if the job is finished. */

@@ -1,0 +1,166 @@
+/**
+ * The decisions of one shard run, as pure transitions: state + input ->
+ * new state + outputs. No I/O, no clock (the time is an input), no
+ * exceptions: every outcome is a value. `ShardExecutionService` drives them
+ * over a `ShardStore` (Redis in workers, memory in the protocol simulator).
+ */
+import { CHECKPOINTS_KEPT, checkpointField, isCheckpointWindow } from '../checkpoint.schedule';
+import type { BarrierStatus, ResizeStopReply } from '../shard.store';
+
+/** How a shard run ended. */
+export type ShardRunOutcome = 'completed' | 'job-finished' | 'superseded' | 'resized';
+
+/** The end of a run that a store reply decides (the job ended, or another run holds the shard). */
+export type RunEnd = Extract<ShardRunOutcome, 'job-finished' | 'superseded'>;
+
+/** What a run does once taken from the queue. */
+export type AdmitDecision = { kind: 'end'; outcome: RunEnd } | { kind: 'claim' };
+
+/**
+ * Whether a shard job still belongs to its job: the job is gone, or the job
+ * changed its shard count since the shard job was queued (a resize), or not.
+ */
+export function admitRun(
+  job: { shard: number; epoch?: number },
+  layout: { shards: number; epoch?: number } | null,
+): AdmitDecision {
+  if (!layout) return { kind: 'end', outcome: 'job-finished' };
+  if ((job.epoch ?? 0) !== (layout.epoch ?? 0) || job.shard >= layout.shards)
+    return { kind: 'end', outcome: 'superseded' };
+  return { kind: 'claim' };
+}
+
+/** Where a claimed run starts from. */
+export interface StartPlan {
+  /** An earlier run of the shard at this shard count was lost (its worker died or stopped). */
+  resumed: boolean;
+  /** A fresh shard, its snapshot, or its snapshot taken at a barrier it had not passed. */
+  from: 'fresh' | 'snapshot' | 'at-barrier';
+  /** The run resumed from the snapshot it took for a resize: it stops again at once (-1: no). */
+  stopAgainAt: number;
+}
+
+/**
+ * Plans the start of a run from its claim (token, token base, resize stop)
+ * and, if the claim carried a snapshot, the window it was taken after.
+ */
+export function planStart(
+  claim: { token: string; t0: number; stopAt: number },
+  snapshot: { window: number; atBarrier: boolean } | null,
+): StartPlan {
+  const resumed = Number(claim.token) !== claim.t0 + 1;
+  if (!snapshot) return { resumed, from: 'fresh', stopAgainAt: -1 };
+  if (snapshot.atBarrier) return { resumed, from: 'at-barrier', stopAgainAt: -1 };
+  const again = claim.stopAt >= 0 && snapshot.window - 1 === claim.stopAt ? claim.stopAt : -1;
+  return { resumed, from: 'snapshot', stopAgainAt: again };
+}
+
+/** What a run remembers between windows. */
+export interface WindowState {
+  /** When the last progress event was appended (ms, -Infinity: never). */
+  lastEventMs: number;
+  /** Window counts of the checkpoints this run wrote and keeps. */
+  checkpoints: readonly number[];
+}
+
+/** A run's {@link WindowState} before its first window. */
+export const WINDOW_STATE_START: WindowState = { lastEventMs: -Infinity, checkpoints: [] };
+
+/** What happened in a window, as the run sees it after the window's barrier. */
+export interface WindowInput {
+  window: number;
+  allDone: boolean;
+  nowMs: number;
+  /** The window after which every shard stops for a resize, as of this barrier (-1: none). */
+  stopAt: number;
+  /** The worker is stopping (SIGTERM). */
+  stopRequested: boolean;
+  snapshotEveryWindows: number;
+  /** Least time between two progress events. */
+  progressEveryMs: number;
+  shard: number;
+}
+
+/** One thing to do after a window, in order; each store write's reply goes through {@link replyEnd}. */
+export type WindowStep =
+  | { kind: 'progress' }
+  | { kind: 'checkpoint'; windowsDone: number; drop: string[] }
+  | { kind: 'snapshot' }
+  | { kind: 'stop-for-resize'; stopAt: number }
+  | { kind: 'interrupt'; window: number }
+  | { kind: 'finish' };
+
+/**
+ * The steps after a window's barrier: a progress event (at most every
+ * `progressEveryMs`, and for the last window), a checkpoint at the
+ * checkpoint windows, a snapshot every `snapshotEveryWindows` windows, and
+ * the run's end when every shard is done, a resize stops the job here, or
+ * the worker is stopping.
+ */
+export function afterWindow(state: WindowState, input: WindowInput): { state: WindowState; steps: WindowStep[] } {
+  const steps: WindowStep[] = [];
+  let { lastEventMs, checkpoints } = state;
+  if (input.allDone || input.nowMs - lastEventMs >= input.progressEveryMs) {
+    lastEventMs = input.nowMs;
+    steps.push({ kind: 'progress' });
+  }
+  if (input.allDone) return { state: { lastEventMs, checkpoints }, steps: [...steps, { kind: 'finish' }] };
+  const windowsDone = input.window + 1;
+  if (isCheckpointWindow(windowsDone, input.snapshotEveryWindows)) {
+    const kept = [...checkpoints, windowsDone];
+    const drop = kept.splice(0, Math.max(0, kept.length - CHECKPOINTS_KEPT));
+    checkpoints = kept;
+    steps.push({ kind: 'checkpoint', windowsDone, drop: drop.map((w) => checkpointField(w, input.shard)) });
+  }
+  if (input.stopAt === input.window) {
+    steps.push({ kind: 'snapshot' }, { kind: 'stop-for-resize', stopAt: input.window });
+  } else if (input.stopRequested) {
+    steps.push({ kind: 'snapshot' }, { kind: 'interrupt', window: input.window });
+  } else if (windowsDone % input.snapshotEveryWindows === 0) steps.push({ kind: 'snapshot' });
+  return { state: { lastEventMs, checkpoints }, steps };
+}
+
+/** The end a store write's reply decides, or null to go on. */
+export function replyEnd(status: BarrierStatus): RunEnd | null {
+  if (status === 'finished') return 'job-finished';
+  if (status === 'superseded') return 'superseded';
+  return null;
+}
+
+/**
+ * The end a progress event's reply decides: only a fenced run stops there
+ * (a finished job is noticed by the run's next fenced write).
+ */
+export function progressEnd(reply: 'appended' | 'finished' | 'superseded'): RunEnd | null {
+  return reply === 'superseded' ? 'superseded' : null;
+}
+
+/** What storing the shard's partial result decided. */
+export type CompleteDecision = { kind: 'end'; outcome: RunEnd } | { kind: 'completed'; finalize: boolean };
+
+/** The run's end from the reply of storing its partial result: the last shard to finish builds the report. */
+export function afterComplete(reply: number | BarrierStatus, shards: number): CompleteDecision {
+  if (typeof reply !== 'number') return { kind: 'end', outcome: replyEnd(reply) ?? 'superseded' };
+  return { kind: 'completed', finalize: reply === shards };
+}
+
+/** What counting a run as stopped for a resize decided. */
+export type ResizeStopDecision =
+  { kind: 'end'; outcome: RunEnd } | { kind: 'error'; message: string } | { kind: 'resized'; commit: boolean };
+
+/** The run's end once it stopped for a resize: the last shard to stop commits the resize. */
+export function afterResizeStop(
+  reply: ResizeStopReply,
+  shard: number,
+  stopAt: number,
+  shards: number,
+): ResizeStopDecision {
+  if (reply === 'finished') return { kind: 'end', outcome: 'job-finished' };
+  if (reply === 'superseded') return { kind: 'end', outcome: 'superseded' };
+  if (reply === 'none')
+    return {
+      kind: 'error',
+      message: `shard ${shard} stopped for a resize after window ${stopAt}, but none is under way`,
+    };
+  return { kind: 'resized', commit: reply === shards };
+}
