@@ -41,6 +41,8 @@ export * from './shard-execution.service';
 export * from './shard-run.ports';
 export * from './job.report';
 export * from './resize.commit';
+export * from './sim/protocol.simulator';
+export * from './sim/sim.faults';
 export * from './protocol/shard-run.protocol';
 export * from './protocol/barrier-watch.protocol';
 export * from './shard-interrupted.error';

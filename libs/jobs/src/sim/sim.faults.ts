@@ -1,0 +1,131 @@
+import { EventStreamRepository } from '../event-stream.repository';
+import { commitResizeOn } from '../resize.commit';
+import { newClient } from './sim.network';
+import { SimClientStore } from './sim-client.store';
+import { SimRandom } from './sim.random';
+import { SimWorld } from './sim.world';
+
+/** The fault kinds of the simulator: each one the earlier real-process campaign tried, and the store's own. */
+export const FAULT_KINDS = [
+  'crash',
+  'freeze',
+  'lost-reply',
+  'duplicate',
+  'delay',
+  'store-restart',
+  'coordinator-restart',
+  'cancel',
+  'resize',
+  'sigterm-all',
+] as const;
+
+/** A fault kind. */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** A fault of a schedule, drawn from its seed. */
+export interface PlannedFault {
+  kind: FaultKind;
+  /** When it strikes, virtual ms. */
+  atMs: number;
+  /** A number of its own (which worker, how long, how many writes kept, which shard count...), drawn with it. */
+  arg: number;
+}
+
+/** Faults per schedule at most. @defaultValue 4 */
+export const FAULTS_PER_SCHEDULE_MAX = 4;
+
+/** Draws a schedule's faults: none to {@link FAULTS_PER_SCHEDULE_MAX}, at times within `spanMs`. */
+export function planFaults(rng: SimRandom, spanMs: number, kinds: readonly FaultKind[] = FAULT_KINDS): PlannedFault[] {
+  const n = rng.pick([0, 1, 1, 2, 2, 3, FAULTS_PER_SCHEDULE_MAX]);
+  const out: PlannedFault[] = [];
+  for (let i = 0; i < n; i++) out.push({ kind: rng.pick(kinds), atMs: rng.int(0, spanMs), arg: rng.int(0, 1 << 30) });
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** `crash@1200` style, for the one-line report of a schedule. */
+export function faultsText(faults: readonly PlannedFault[]): string {
+  return faults.length === 0 ? 'no faults' : faults.map((f) => `${f.kind}@${f.atMs}`).join(' ');
+}
+
+/** Arms every fault of the plan on the world's clock. */
+export function scheduleFaults(world: SimWorld, faults: readonly PlannedFault[], fired: Set<FaultKind>): void {
+  for (const f of faults)
+    world.sched.at(f.atMs, () => {
+      if (strike(world, f)) fired.add(f.kind);
+    });
+}
+
+/** Applies one fault now; false if it had nothing to strike (no live worker, job already ended). */
+function strike(world: SimWorld, f: PlannedFault): boolean {
+  const rng = new SimRandom(f.arg);
+  const alive = world.alive;
+  const finished = world.store.read((j) => j.result !== null);
+  if (f.kind === 'store-restart') {
+    world.net.restartStore(rng.int(100, 2000), rng.int(0, world.store.unsynced));
+    world.checker.storeRestarted();
+    return true;
+  }
+  if (f.kind === 'coordinator-restart') {
+    world.net.crash(world.coordinator);
+    const down = rng.int(1000, 5000);
+    world.admissionOffUntil = world.sched.now + down;
+    world.sched.after(down, () => world.replaceCoordinator(newClient('coordinator')));
+    return true;
+  }
+  if (f.kind === 'cancel' || f.kind === 'resize') {
+    if (finished) return false;
+    void (f.kind === 'cancel' ? cancel(world) : resize(world, rng));
+    return true;
+  }
+  if (alive.length === 0) return false;
+  const w = rng.pick(alive);
+  if (f.kind === 'crash') {
+    if (rng.chance(0.5)) world.net.crash(w.client);
+    else {
+      w.client.crashAtCall = w.client.calls + rng.int(1, 30);
+      w.client.crashAfterApply = rng.chance(0.5);
+    }
+    world.sched.after(rng.int(500, 5000), () => world.addWorker(w.concurrency));
+  } else if (f.kind === 'freeze')
+    world.net.freeze(w.client, world.opts.lockMs + world.opts.stalledMs + rng.int(0, 5000));
+  else if (f.kind === 'sigterm-all') {
+    for (const x of alive) x.terminate();
+    world.sched.after(rng.int(500, 3000), () => {
+      for (const x of alive) world.addWorker(x.concurrency);
+    });
+  } else w.client.nextFault = f.kind;
+  return true;
+}
+
+/** `JobsService.cancel`: the tombstone, the transport keys dropped, the waiting shard jobs removed. */
+async function cancel(world: SimWorld): Promise<void> {
+  const store = world.coordinatorStore;
+  const layout = await store.layout();
+  if (!layout) return;
+  await store.finish('cancelled', {}, EventStreamRepository.encode({ type: 'cancelled' }));
+  await store.dropTransport(layout.shards);
+  world.queue.removeWaiting();
+}
+
+/**
+ * `JobResizeService.request`: a running job is asked to stop at its next
+ * barrier; a job waiting to go back to the queue is re-partitioned at once
+ * (the same `commitResizeOn` the service runs).
+ */
+async function resize(world: SimWorld, rng: SimRandom): Promise<void> {
+  const store: SimClientStore = world.coordinatorStore;
+  const layout = await store.layout();
+  if (!layout) return;
+  const to = rng.int(1, world.opts.shardsMax);
+  if (to === layout.shards) return;
+  // The scheduler lock: no admission pass requeues the job meanwhile.
+  world.schedulerLocked = true;
+  try {
+    const requeue = world.store.read((j) => j.meta.get('requeue') === '1');
+    if (!requeue) await store.requestResize(to, EventStreamRepository.encode({ type: 'resize-requested', shards: to }));
+    // Switched already, waiting to go back to the queue: re-partitioned again at once; the next pass queues it.
+    else await commitResizeOn(store, world.metaOf(layout), to);
+  } finally {
+    world.schedulerLocked = false;
+  }
+}
