@@ -3,7 +3,13 @@ import { scenario } from '../support/scenario.fixture';
 
 /** Root sharing, refcounts, fast zap, free and LIFO reuse, observed through counters. */
 describe('root lifecycle', () => {
-  const events = ['events.memslotUpdatesPerSec=50000', 'workload.accessesPerVcpu=100000', 'seed=3'];
+  // Roots freed at once (no RCU delay), so each free can be matched to the next allocation.
+  const events = [
+    'events.memslotUpdatesPerSec=50000',
+    'workload.accessesPerVcpu=100000',
+    'seed=3',
+    'latency.rootFreeNs=0',
+  ];
 
   it('vCPUs of a VM share one root; every fast zap replaces it and frees the old one', async () => {
     const r = await runInProcess(scenario('lifecycle', ['fleet.vmsPerHost=1', 'fleet.vcpusPerVm=4', ...events]));

@@ -1,7 +1,7 @@
 import type { LatencyConfig } from '@tlbsim/sim-core';
 import { ScenarioField } from './scenario-field.decorator';
 
-/** Message latencies; the smallest one is the lookahead. Mirrors `LatencyConfig` of `@tlbsim/sim-core`. */
+/** Message latencies (the smallest of ipiNs, hypercallNs and kvmRequestNs is the lookahead) and the root free delay. Mirrors `LatencyConfig` of `@tlbsim/sim-core`. */
 export class LatencyDto implements LatencyConfig {
   /**
    * Delivery latency of an IPI. Integer 1..1e9.
@@ -26,4 +26,12 @@ export class LatencyDto implements LatencyConfig {
    */
   @ScenarioField('latency.kvmRequestNs')
   kvmRequestNs!: number;
+
+  /**
+   * From a root's last put to its page's return to the allocator: the zap worker (tdp_mmu_zap_root_work) and the RCU grace period of call_rcu() in kvm_tdp_mmu_put_root(). KVM-internal, not part of the lookahead. An estimate. Integer 0..1e9.
+   *
+   * @defaultValue 1000000
+   */
+  @ScenarioField('latency.rootFreeNs')
+  rootFreeNs!: number;
 }

@@ -66,6 +66,8 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'latency.ipiNs': 'Delivery latency of an IPI.',
   'latency.hypercallNs': 'Latency of a flush hypercall until every processor of the partition applied it.',
   'latency.kvmRequestNs': 'Latency of a KVM request (kvm_make_request + kick) to a vCPU.',
+  'latency.rootFreeNs':
+    "From a root's last put to its page's return to the allocator: the zap worker (tdp_mmu_zap_root_work) and the RCU grace period of call_rcu() in kvm_tdp_mmu_put_root(). KVM-internal, not part of the lookahead. An estimate (RCU grace periods are milliseconds on a busy host).",
   'costs.tlbHitCycles': 'Cycles of a TLB hit.',
   'costs.guestWalkCycles': 'Cycles of a guest (first-level) page walk.',
   'costs.nestedWalkCycles': 'Cycles of a nested (2D) page walk, up to 24 memory references.',

@@ -57,6 +57,7 @@ export const SCENARIO_LIMITS: Readonly<Record<NumericPath, Readonly<ScenarioLimi
   'latency.ipiNs': int(1, 1e9),
   'latency.hypercallNs': int(1, 1e9),
   'latency.kvmRequestNs': int(1, 1e9),
+  'latency.rootFreeNs': int(0, 1e9),
   'costs.tlbHitCycles': real(0, 1e9),
   'costs.guestWalkCycles': real(0, 1e9),
   'costs.nestedWalkCycles': real(0, 1e9),

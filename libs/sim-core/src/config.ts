@@ -184,6 +184,13 @@ export interface LatencyConfig {
   ipiNs: number;
   hypercallNs: number;
   kvmRequestNs: number;
+  /**
+   * From a root's last put to its page's return to the allocator: the zap
+   * worker (`tdp_mmu_zap_root_work`) and the RCU grace period of
+   * `call_rcu()` in `kvm_tdp_mmu_put_root()`. KVM-internal, not a message:
+   * not part of the lookahead. An estimate. @defaultValue 1000000
+   */
+  rootFreeNs: number;
 }
 
 /** Cycle costs per operation, see `docs/costs.md`. */

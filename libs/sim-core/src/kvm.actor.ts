@@ -11,6 +11,9 @@ import { ROOT_HISTORY_MAX, RootRecord, TdpMmu } from './tdp-mmu';
 import { CheckerHost, ViolationChecker, WitnessRecord } from './violation.checker';
 import type { PageHistory, PageOwner } from './page-allocator';
 
+/** Roots a host may have waiting for their RCU grace period at once (see {@link KvmActor.pendingFrees}). */
+export const ROOT_FREES_PENDING_MAX = 1024;
+
 /** Pages one `HvCallFlushGuestPhysicalAddressList` entry can cover. */
 export const HV_LIST_ENTRY_PAGES_MAX = 4096;
 
@@ -38,6 +41,8 @@ export class KvmActor extends Actor implements CheckerHost {
   /** The host-level events (memslot updates and deletes, MMU-notifier invalidations). */
   readonly events: HostEvents;
   pending = new Map<number, PendingOp>();
+  /** Roots put for the last time, waiting for the zap worker and the RCU grace period (`latency.rootFreeNs`), oldest first. */
+  pendingFrees: { atNs: number; inc: number }[] = [];
   rootHistory = new Map<number, RootRecord>();
 
   constructor(id: number, ctx: ShardContext) {
@@ -45,12 +50,13 @@ export class KvmActor extends Actor implements CheckerHost {
     const { topo, cfg } = ctx;
     this.host = topo.hostOf(id);
     const fp = topo.footprintPages;
-    // Roots: up to three roles per vCPU plus obsolete ones in flight; data pages: a few invalidations in flight.
+    // Roots: up to three roles per vCPU plus obsolete ones in flight (and those waiting for RCU); data pages: a few invalidations in flight.
     const pool =
       256 +
       topo.vmsPerHost * (topo.vcpusPerVm * 6 + 8) +
       16 * Math.min(cfg.events.mmuNotifierPages, fp) +
-      16 * Math.min(cfg.events.memslotDeletePages, fp);
+      16 * Math.min(cfg.events.memslotDeletePages, fp) +
+      (cfg.latency.rootFreeNs > 0 ? ROOT_FREES_PENDING_MAX : 0);
     this.alloc = new PageAllocator(topo.vmsPerHost, fp, pool);
     this.mmus = [];
     for (let v = 0; v < topo.vmsPerHost; v++) this.mmus.push(new TdpMmu(fp, v * fp));
@@ -71,9 +77,11 @@ export class KvmActor extends Actor implements CheckerHost {
     for (;;) {
       const tMsg = m < offsets.length ? inbox[offsets[m] + F_TIME] : Infinity;
       const tEv = this.events.nextNs;
-      const t = Math.min(tMsg, tEv);
+      const tFree = this.pendingFrees.length > 0 ? this.pendingFrees[0].atNs : Infinity;
+      const t = Math.min(tMsg, tEv, tFree);
       if (t >= windowEndNs) return;
       if (tMsg === t) this.handle(inbox, offsets[m++]);
+      else if (tFree === t) this.freeRootNow(t, this.rootHistory.get(this.pendingFrees.shift()!.inc)!);
       else this.events.fire(t);
     }
   }
@@ -241,7 +249,22 @@ export class KvmActor extends Actor implements CheckerHost {
     this.remoteFlush(t, root.vm, [root.page], 0, 0, 0, op);
   }
 
+  /**
+   * `kvm_tdp_mmu_put_root()` at zero on an invalid root: unlinked, and freed
+   * by `call_rcu()` after a grace period (a valid one goes through the zap
+   * worker first); `latency.rootFreeNs` stands for both.
+   */
   private freeRoot(t: number, root: RootRecord): void {
+    const delayNs = this.ctx.cfg.latency.rootFreeNs;
+    if (delayNs === 0) {
+      this.freeRootNow(t, root);
+      return;
+    }
+    assert(this.pendingFrees.length < ROOT_FREES_PENDING_MAX, 'root frees waiting for RCU stay bounded');
+    this.pendingFrees.push({ atNs: t + delayNs, inc: root.inc });
+  }
+
+  private freeRootNow(t: number, root: RootRecord): void {
     root.freeNs = t;
     this.alloc.release(t, root.page);
     this.mmus[root.vm].unlink(root);
@@ -372,6 +395,7 @@ export class KvmActor extends Actor implements CheckerHost {
       trackedRoot: this.trackedRoot.slice(),
       grantNs: this.grantNs.slice(),
       pending: [...this.pending.entries()].map(([k, v]) => [k, copyPendingOp(v)]),
+      pendingFrees: this.pendingFrees.map((f) => ({ ...f })),
       rootHistory: [...this.rootHistory.values()].map((r) => ({ ...r })),
       checker: this.checker.save(),
     };
@@ -394,6 +418,7 @@ export class KvmActor extends Actor implements CheckerHost {
     this.trackedRoot.set(s.trackedRoot as Int32Array);
     this.grantNs.set(s.grantNs as Float64Array);
     this.pending = new Map((s.pending as [number, PendingOp][]).map(([k, v]) => [k, copyPendingOp(v)]));
+    this.pendingFrees = ((s.pendingFrees ?? []) as { atNs: number; inc: number }[]).map((f) => ({ ...f }));
     this.checker.load(s.checker as Record<string, unknown>);
   }
 }

@@ -53,7 +53,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       memslotDeletePages: 64,
       vcpuMigrationsPerSec: 0,
     },
-    latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 },
+    latency: { ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000, rootFreeNs: 1000000 },
     costs: {
       tlbHitCycles: 1,
       guestWalkCycles: 100,
