@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium } from 'playwright-core';
-import { parseScenarioText, planSweep, SWEEP_LIMITS, SweepRow, SweepView } from '@tlbsim/contracts';
+import { parseScenarioText, planSweep, replicationSeeds, SWEEP_LIMITS, SweepRow, SweepView } from '@tlbsim/contracts';
 import { runSweepInProcess } from '@tlbsim/engine';
 import request from 'supertest';
 import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
@@ -96,6 +96,30 @@ describe('tlbsim sweep', () => {
       'fleet.vcpusPerVm,policy,seed,violations,cross-vm,use-after-free,stale-mapping,stale-root,hypercalls,cyclesPerAccess,overheadVsFirst,accesses,digest,timePerAccessNs,timeOverheadVsFirst,hypercallStallsPercent,l0BusyPercent',
     );
     expect(csv.trim().split('\n')).toHaveLength(expected.length + 1);
+  });
+
+  it('runs replications (issue 23) as points on the workers: the same rows, seeds and summary as in process', async () => {
+    const args = [
+      'sweep',
+      FILE,
+      '--grid',
+      'fleet.vcpusPerVm=1',
+      '--policies',
+      POLICIES.join(','),
+      '--replications',
+      '3',
+      ...OVERRIDES.flatMap((o) => ['--set', o]),
+    ];
+    const [local, remote] = await Promise.all([
+      cli([...args, '--json']),
+      cli([...args, '--json', '--redis', stack.redis.url]),
+    ]);
+    expect([local.code, remote.code]).toEqual([0, 0]);
+    const [l, r] = [JSON.parse(local.out), JSON.parse(remote.out)];
+    expect(r.rows).toEqual(l.rows);
+    expect(r.summary).toEqual(l.summary);
+    expect(l.rows.map((x: SweepRow) => x.seed)).toEqual(replicationSeeds(raw.seed as number, 3).flatMap((s) => [s, s]));
+    expect(l.summary.map((x: { seeds: number[] }) => x.seeds.length)).toEqual([3, 3]);
   });
 
   it('refuses a sweep over the size limit with exit 2 naming the limit, and an unreachable Redis with one line and exit 3', async () => {
