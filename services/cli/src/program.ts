@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { environmentErrors, type EnvProcess } from '@tlbsim/contracts';
-import { RedisUnreachableError } from '@tlbsim/jobs';
 import type { CliContext, CliIo, SimulationRunner } from './cli.context';
 import { EXIT } from './exit-codes';
 
@@ -66,6 +65,8 @@ export async function runCli(
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+    // Loaded here, not at start: only the commands that talk to Redis load the jobs library.
+    const { RedisUnreachableError } = await import('@tlbsim/jobs');
     if (error instanceof RedisUnreachableError) {
       io.err(`tlbsim: ${error.message}\n`);
       return EXIT.UNREACHABLE;
