@@ -54,7 +54,7 @@ describe('POST /api/jobs -> SSE -> result', () => {
     const result = await http().get(`/api/jobs/${job.id}/result`).expect(200);
     const expected = await runInProcess(buildScenario(raw, [...SMALL, 'seed=7']));
     expect(result.body.digest).toBe(expected.digest);
-    expect(events[events.length - 1].digest).toBe(expected.digest);
+    expect(events[events.length - 1]).toMatchObject({ type: 'completed', digest: expected.digest });
     expect((await http().get(`/api/jobs/${job.id}`).expect(200)).body).toMatchObject({
       state: 'completed',
       digest: expected.digest,

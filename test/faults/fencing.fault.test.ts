@@ -5,7 +5,7 @@
  * progress never goes back), and the job ends with the in-process digest.
  */
 import { existsSync } from 'fs';
-import type { JobEvent } from '@tlbsim/contracts';
+import type { JobEvent, WindowCompletedEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
 import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { hotScenario, sleep, until } from '../support/fault.fixture';
@@ -44,11 +44,10 @@ beforeAll(async () => {
 });
 
 /** Window-completed events of a stale run: by another worker than the one that resumed the shard, after that resume. */
-function staleProgress(events: readonly JobEvent[]): JobEvent[] {
+function staleProgress(events: readonly JobEvent[]): WindowCompletedEvent[] {
   const owner = new Map<number, string>();
-  const stale: JobEvent[] = [];
+  const stale: WindowCompletedEvent[] = [];
   for (const e of events) {
-    if (e.shard === undefined || !e.worker) continue;
     if (e.type === 'shard-resumed' || e.type === 'shard-started') owner.set(e.shard, e.worker);
     else if (e.type === 'window-completed' && owner.has(e.shard) && owner.get(e.shard) !== e.worker) stale.push(e);
   }

@@ -36,6 +36,8 @@ export * from './scenario.validator';
 export * from './scenario.schema';
 export * from './scenario.docs';
 export * from './job.types';
+export * from './job-event.types';
+export * from './series.counts';
 export * from './sweep.types';
 export * from './sweep.plan';
 export * from './hunt.vary';

@@ -1,7 +1,7 @@
 /**
- * Job, event and worker shapes shared by the CLI (`tlbsim submit`), the
- * worker, the coordinator's HTTP API and the dashboard. JSON keys here are a
- * public contract: add, never rename.
+ * Job and worker shapes shared by the CLI (`tlbsim submit`), the worker, the
+ * coordinator's HTTP API and the dashboard (a job's events: job-event.types.ts).
+ * JSON keys here are a public contract: add, never rename.
  */
 
 /** Lifecycle states of a job (a projection of its event stream). */
@@ -23,68 +23,6 @@ export type FinalJobState = (typeof FINAL_JOB_STATES)[number];
 /** True for a final job state, or for the event type that ends a job's stream. */
 export function isFinalJobState(stateOrEventType: string): stateOrEventType is FinalJobState {
   return (FINAL_JOB_STATES as readonly string[]).includes(stateOrEventType);
-}
-
-/** Event types of a job's append-only stream. */
-export const JOB_EVENT_TYPES = [
-  'submitted',
-  'waiting-for-workers',
-  'shard-started',
-  'window-completed',
-  'shard-failed',
-  'shard-resumed',
-  'shard-completed',
-  'completed',
-  'failed',
-  'cancelled',
-  'resize-requested',
-  'resized',
-] as const;
-
-/** A job event type. */
-export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
-
-/** One event of a job's stream. `id` is the Redis stream id (used as SSE Last-Event-ID). */
-export interface JobEvent {
-  id: string;
-  type: JobEventType;
-  /** Wall-clock ISO time the event was appended. */
-  at: string;
-  jobId: string;
-  shard?: number;
-  /**
-   * For shard events: the shard's window. For `cancelled`/`failed`: the
-   * windows the job's partial report covers (absent when it has none).
-   */
-  window?: number;
-  worker?: string;
-  /** For `window-completed`: cumulative counters of the shard. */
-  accesses?: number;
-  /**
-   * For `window-completed`: the shard's cumulative count; for `completed`,
-   * `cancelled` and `failed`: the violations of the job's report or partial
-   * report (absent when it has none), which the job view shows from then on.
-   */
-  violations?: number;
-  hypercalls?: number;
-  shootdownMessages?: number;
-  nestedWalks?: number;
-  tlbHits?: number;
-  tlbMisses?: number;
-  /** For `waiting-for-workers`: slots needed and available. */
-  slotsNeeded?: number;
-  slotsFree?: number;
-  /** For `waiting-for-workers`: slots of all live workers (free or not). */
-  slotsLive?: number;
-  /** For `failed`/`shard-failed`. */
-  error?: string;
-  /** For `completed`. */
-  digest?: string;
-  /**
-   * For `resize-requested`: the shards asked for; for `resized`: the shards
-   * the job runs on from `window` on (it goes back to the queue for them).
-   */
-  shards?: number;
 }
 
 /** Progress of a job, derived from its window-completed events. */

@@ -4,6 +4,7 @@
  * public contract: add, never rename.
  */
 
+import type { SeriesCounts } from '@tlbsim/contracts';
 import type { SimConfig, ViolationClass, WitnessRecord } from '@tlbsim/sim-core';
 import type { RunL0, RunRates, RunTime } from './real-units';
 import type { RunMeasured } from './warmup';
@@ -90,21 +91,12 @@ export interface RunMetrics {
   measured?: RunMeasured;
 }
 
-/** Cumulative counters at one sampled window of a run. */
-export interface RunSeriesPoint {
+/** Cumulative counters at one sampled window of a run: contracts' series counters ({@link SeriesCounts}). */
+export interface RunSeriesPoint extends SeriesCounts {
   /** Windows completed. */
   window: number;
   /** Simulated time at the end of that window. */
   timeNs: number;
-  accesses: number;
-  tlbHits: number;
-  tlbMisses: number;
-  nestedWalks: number;
-  /** GPA-space plus GPA-list flush hypercalls. */
-  hypercalls: number;
-  shootdownMessages: number;
-  /** All four classes. */
-  violations: number;
 }
 
 /**

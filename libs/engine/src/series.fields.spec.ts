@@ -1,5 +1,6 @@
+import { SERIES_FIELD_NAMES } from '@tlbsim/contracts';
 import { C, SERIES_COUNTERS, SERIES_WIDTH } from '@tlbsim/sim-core';
-import { SERIES_FIELD_NAMES, seriesFieldsAt, seriesFieldsOf } from './series.fields';
+import { SERIES_FIELDS, seriesFieldsAt, seriesFieldsDrift, seriesFieldsOf } from './series.fields';
 
 describe('series fields', () => {
   it('sum their kernel counter slots (hypercalls = GPA-space + GPA-list, violations = all four classes)', () => {
@@ -35,5 +36,21 @@ describe('series fields', () => {
     expect(second.accesses).toBe(1000 + C.accesses);
     expect(second.hypercalls).toBe(2000 + C.hvFlushSpace + C.hvFlushList);
     expect(Object.keys(second)).toEqual(SERIES_FIELD_NAMES);
+  });
+
+  it("add up exactly the slots sim-core's SERIES_COUNTERS samples, each once", () => {
+    expect(seriesFieldsDrift()).toEqual([]);
+    expect(Object.keys(SERIES_FIELDS).sort()).toEqual([...SERIES_FIELD_NAMES].sort());
+    const { hypercalls: _dropped, ...withoutHypercalls } = SERIES_FIELDS;
+    expect(seriesFieldsDrift(withoutHypercalls)).toEqual([
+      'counter hvFlushSpace of SERIES_COUNTERS is added by 0 series fields',
+      'counter hvFlushList of SERIES_COUNTERS is added by 0 series fields',
+    ]);
+    expect(seriesFieldsDrift({ ...SERIES_FIELDS, tlbHits: [C.tlbHits, C.accesses] })).toEqual([
+      'counter accesses of SERIES_COUNTERS is added by 2 series fields',
+    ]);
+    expect(seriesFieldsDrift(SERIES_FIELDS, SERIES_COUNTERS.slice(1))).toEqual([
+      "series field accesses: counter accesses is not in sim-core's SERIES_COUNTERS",
+    ]);
   });
 });

@@ -1,12 +1,13 @@
+import { SERIES_FIELD_NAMES, SeriesCounts, SeriesField } from '@tlbsim/contracts';
 import { C, COUNTER_NAMES, SERIES_COUNTERS } from '@tlbsim/sim-core';
-import type { RunSeriesPoint } from './report';
 
 /**
- * The counters of a report's series point and of a `window-completed` event,
- * each the sum of kernel counter slots. sim-core's `SERIES_COUNTERS` says
- * which slots the kernel samples; this says what each public field adds up.
- * The report (run-result.ts), the workers' progress events (libs/jobs) and,
- * by type, the dashboard all derive from it.
+ * What each public series counter (contracts' `SERIES_FIELD_NAMES`: a
+ * report's series point and a `window-completed` event) adds up: a sum of
+ * kernel counter slots. sim-core's `SERIES_COUNTERS` says which slots the
+ * kernel samples; every one of them is added by exactly one field (checked
+ * when this module loads). The report (run-result.ts) and the workers'
+ * progress events (libs/jobs) read their counters through it.
  */
 export const SERIES_FIELDS = {
   accesses: [C.accesses],
@@ -16,20 +17,11 @@ export const SERIES_FIELDS = {
   hypercalls: [C.hvFlushSpace, C.hvFlushList],
   shootdownMessages: [C.shootdownMessages],
   violations: [C.violationsCrossVm, C.violationsUseAfterFree, C.violationsStaleMapping, C.violationsStaleRoot],
-} as const satisfies Record<Exclude<keyof RunSeriesPoint, 'window' | 'timeNs'>, readonly number[]>;
-
-/** A series field name. */
-export type SeriesField = keyof typeof SERIES_FIELDS;
-
-/** The series fields of one sample. */
-export type SeriesFields = Record<SeriesField, number>;
-
-/** The series field names, in {@link SERIES_FIELDS} order. */
-export const SERIES_FIELD_NAMES = Object.keys(SERIES_FIELDS) as SeriesField[];
+} as const satisfies Record<SeriesField, readonly number[]>;
 
 /** The fields of one sample, reading each kernel counter slot with `read`. */
-export function seriesFieldsOf(read: (slot: number) => number): SeriesFields {
-  const out = {} as SeriesFields;
+export function seriesFieldsOf(read: (slot: number) => number): SeriesCounts {
+  const out = {} as SeriesCounts;
   for (const name of SERIES_FIELD_NAMES)
     out[name] = SERIES_FIELDS[name].reduce((sum: number, slot: number) => sum + read(slot), 0);
   return out;
@@ -38,15 +30,39 @@ export function seriesFieldsOf(read: (slot: number) => number): SeriesFields {
 /** Position of each counter slot in a series record after the window ({@link SERIES_COUNTERS} order). */
 const SERIES_OFFSET = new Map<number, number>(SERIES_COUNTERS.map((slot, i) => [slot, 1 + i]));
 
-// Every slot a field adds must be sampled by the kernel, or the report would read another counter.
-for (const name of SERIES_FIELD_NAMES) {
-  for (const slot of SERIES_FIELDS[name]) {
-    if (!SERIES_OFFSET.has(slot))
-      throw new Error(`series field ${name}: counter ${COUNTER_NAMES[slot]} is not in sim-core's SERIES_COUNTERS`);
+/**
+ * The disagreements of {@link SERIES_FIELDS} with sim-core's
+ * `SERIES_COUNTERS`, one line each (none: they agree): a slot a field adds
+ * must be sampled by the kernel (or the report would read another counter),
+ * and every sampled slot must be added by exactly one field (or the public
+ * counters would miss or double count it).
+ */
+export function seriesFieldsDrift(
+  fields: Readonly<Record<string, readonly number[]>> = SERIES_FIELDS,
+  sampled: readonly number[] = SERIES_COUNTERS,
+): string[] {
+  const problems: string[] = [];
+  const addedBy = new Map<number, string[]>();
+  for (const [name, slots] of Object.entries(fields)) {
+    for (const slot of slots) {
+      if (!sampled.includes(slot))
+        problems.push(`series field ${name}: counter ${COUNTER_NAMES[slot]} is not in sim-core's SERIES_COUNTERS`);
+      addedBy.set(slot, [...(addedBy.get(slot) ?? []), name]);
+    }
   }
+  for (const slot of sampled) {
+    const names = addedBy.get(slot) ?? [];
+    if (names.length !== 1)
+      problems.push(`counter ${COUNTER_NAMES[slot]} of SERIES_COUNTERS is added by ${names.length} series fields`);
+  }
+  return problems;
 }
 
+// Loading a build whose lists drifted apart fails at once, before any report is read.
+const drift = seriesFieldsDrift();
+if (drift.length > 0) throw new Error(drift.join('\n'));
+
 /** The fields of the series record that starts at `offset` of a flat series ([window, ...SERIES_COUNTERS values] per record). */
-export function seriesFieldsAt(series: readonly number[], offset: number): SeriesFields {
+export function seriesFieldsAt(series: readonly number[], offset: number): SeriesCounts {
   return seriesFieldsOf((slot) => series[offset + SERIES_OFFSET.get(slot)!]);
 }

@@ -1,10 +1,10 @@
-import type { JobEvent } from '@tlbsim/contracts';
+import type { JobEvent, NewJobEvent } from '@tlbsim/contracts';
 import { JobKeys } from './job.keys';
 import { pipelineEach } from './redis.batch';
 import { TlbRedis } from './redis.client';
 
-/** An event before it is appended (the stream assigns its id). */
-export type NewJobEvent = Omit<JobEvent, 'id' | 'at' | 'jobId'>;
+/** An event before it is appended (contracts' declaration; the stream adds `id`, `at` and `jobId`). */
+export type { NewJobEvent };
 
 type RawEntries = [string, string[]][];
 
@@ -49,7 +49,7 @@ export class EventStreamRepository {
     return new JobKeys(this.prefix, jobId);
   }
 
-  /** Serialized form of an event (the stream entry's single field). */
+  /** Serialized form of an event (the stream entry's single field): its fields and `at`, the JSON of the wire. */
   static encode(event: NewJobEvent): string {
     return JSON.stringify({ ...event, at: new Date().toISOString() });
   }

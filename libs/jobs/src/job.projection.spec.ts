@@ -1,4 +1,4 @@
-import type { JobEvent } from '@tlbsim/contracts';
+import type { JobEvent, JobEventEnvelope, JobEventOf, JobEventType, SeriesCounts } from '@tlbsim/contracts';
 import { emptyFold, foldEvents, projectJob, viewOf } from './job.projection';
 import type { JobMeta } from './job.repository';
 
@@ -20,32 +20,53 @@ const meta = {
   },
 } as unknown as JobMeta;
 let n = 0;
-const ev = (type: JobEvent['type'], extra: Partial<JobEvent> = {}, sec = n++): JobEvent => ({
-  id: `${sec}-0`,
-  jobId: 'j',
-  type,
-  at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(),
-  ...extra,
-});
+/** An event of type `T` with `fields`, appended `sec` seconds after the job was created. */
+const ev = <T extends JobEventType>(
+  type: T,
+  fields: Omit<JobEventOf<T>, keyof JobEventEnvelope | 'type'>,
+  sec = n++,
+): JobEvent =>
+  ({
+    id: `${sec}-0`,
+    jobId: 'j',
+    type,
+    at: new Date(Date.parse(meta.createdAt) + sec * 1000).toISOString(),
+    ...fields,
+  }) as JobEvent;
+const ZERO: SeriesCounts = {
+  accesses: 0,
+  tlbHits: 0,
+  tlbMisses: 0,
+  nestedWalks: 0,
+  hypercalls: 0,
+  shootdownMessages: 0,
+  violations: 0,
+};
+/** A `window-completed` event of `shard` (worker `w`), its counters zero but those `f` gives. */
+const win = (f: { shard: number; window: number } & Partial<SeriesCounts>): JobEvent =>
+  ev('window-completed', { worker: 'w', ...ZERO, ...f });
 
 describe('projectJob', () => {
   it('folds the lifecycle into a view with progress and per-shard state', () => {
     n = 0;
-    const events = [ev('submitted'), ev('waiting-for-workers', { slotsNeeded: 2, slotsFree: 1 })];
+    const events = [ev('submitted', {}), ev('waiting-for-workers', { slotsNeeded: 2, slotsFree: 1 })];
     expect(projectJob(meta, events)).toMatchObject({ state: 'waiting-for-workers', slotsNeeded: 2 });
     events.push(
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 4, accesses: 300, violations: 2 }),
-      ev('window-completed', { shard: 1, window: 2, accesses: 200, violations: 1 }),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 4, accesses: 300, violations: 2 }),
+      win({ shard: 1, window: 2, accesses: 200, violations: 1 }),
     );
     const running = projectJob(meta, events);
     expect(running).toMatchObject({ state: 'running', violations: 3, slotsNeeded: null });
     expect(running.progress).toMatchObject({ windows: 3, accesses: 500, fraction: 0.5 });
     expect(running.progress.etaSec).toBeGreaterThan(0);
-    events.push(ev('shard-failed', { shard: 1 }), ev('shard-resumed', { shard: 1, window: 2, worker: 'w3' }));
+    events.push(
+      ev('shard-failed', { shard: 1, worker: 'w2', error: 'lost' }),
+      ev('shard-resumed', { shard: 1, window: 2, worker: 'w3' }),
+    );
     expect(projectJob(meta, events).perShard[1]).toMatchObject({ state: 'running', resumes: 1, worker: 'w3' });
-    events.push(ev('completed', { digest: 'abc' }), ev('cancelled'));
+    events.push(ev('completed', { digest: 'abc' }), ev('cancelled', {}));
     expect(projectJob(meta, events)).toMatchObject({ state: 'completed', digest: 'abc', progress: { fraction: 1 } });
   });
 
@@ -59,21 +80,21 @@ describe('projectJob', () => {
       config: { ...meta.config, workload: { accessesPerVcpu: 1e6 }, run: { simulatedMs: 1, windowNs: 0 } },
     } as unknown as JobMeta;
     const events = [
-      ev('submitted'),
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 49, accesses: 500 }),
-      ev('window-completed', { shard: 1, window: 49, accesses: 500 }),
+      ev('submitted', {}),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 49, accesses: 500 }),
+      win({ shard: 1, window: 49, accesses: 500 }),
     ];
     const running = projectJob(timed, events);
     expect(running.progress).toMatchObject({ windows: 50, accesses: 1000, accessesTotal: 2000, fraction: 0.5 });
     // 1,000 accesses in the 3 s since the first shard started: as long again, not the 6,000 s of 2e6 accesses.
     expect(running.progress.etaSec).toBeCloseTo(3, 5);
     events.push(
-      ev('window-completed', { shard: 0, window: 99, accesses: 1010 }),
-      ev('window-completed', { shard: 1, window: 99, accesses: 990 }),
-      ev('shard-completed', { shard: 0, window: 100 }),
-      ev('shard-completed', { shard: 1, window: 100 }),
+      win({ shard: 0, window: 99, accesses: 1010 }),
+      win({ shard: 1, window: 99, accesses: 990 }),
+      ev('shard-completed', { shard: 0, window: 100, worker: 'w1' }),
+      ev('shard-completed', { shard: 1, window: 100, worker: 'w2' }),
       ev('completed', { digest: 'd' }),
     );
     expect(projectJob(timed, events).progress).toMatchObject({
@@ -88,11 +109,11 @@ describe('projectJob', () => {
     n = 0;
     // 1,000 accesses in all, nominally 10 windows; 5 windows in, only 100 are done: about 50 windows in all.
     const events = [
-      ev('submitted'),
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 4, accesses: 50 }),
-      ev('window-completed', { shard: 1, window: 4, accesses: 50 }),
+      ev('submitted', {}),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 4, accesses: 50 }),
+      win({ shard: 1, window: 4, accesses: 50 }),
     ];
     const view = projectJob(meta, events);
     expect(view.progress).toMatchObject({ windows: 5, windowsEstimate: 50, accesses: 100, fraction: 0.1 });
@@ -102,12 +123,12 @@ describe('projectJob', () => {
   it('folding in pieces gives the same view as folding everything at once', () => {
     n = 0;
     const events = [
-      ev('submitted'),
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 1, accesses: 100, violations: 1 }),
-      ev('window-completed', { shard: 1, window: 3, accesses: 150, violations: 0 }),
-      ev('shard-completed', { shard: 0, window: 9 }),
+      ev('submitted', {}),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 1, accesses: 100, violations: 1 }),
+      win({ shard: 1, window: 3, accesses: 150, violations: 0 }),
+      ev('shard-completed', { shard: 0, window: 9, worker: 'w1' }),
       ev('completed', { digest: 'd' }),
     ];
     const whole = projectJob(meta, events);
@@ -137,14 +158,14 @@ describe('projectJob', () => {
   it('a cancelled job shows its unfinished shards stopped at their window and the windows of its partial report', () => {
     n = 0;
     const events = [
-      ev('submitted'),
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 40, accesses: 100 }),
-      ev('window-completed', { shard: 1, window: 39, accesses: 90 }),
-      ev('shard-failed', { shard: 1 }),
+      ev('submitted', {}),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 40, accesses: 100 }),
+      win({ shard: 1, window: 39, accesses: 90 }),
+      ev('shard-failed', { shard: 1, worker: 'w2', error: 'lost' }),
       ev('cancelled', { window: 32 }),
-      ev('shard-resumed', { shard: 1, window: 9 }),
+      ev('shard-resumed', { shard: 1, window: 9, worker: 'w3' }),
     ];
     const view = projectJob(meta, events);
     expect(view.state).toBe('cancelled');
@@ -159,16 +180,16 @@ describe('projectJob', () => {
   it("a finished job's violations are its report's (the partial report's at its window), not the shards' last counts", () => {
     n = 0;
     const events = [
-      ev('submitted'),
-      ev('shard-started', { shard: 0, worker: 'w1' }),
-      ev('shard-started', { shard: 1, worker: 'w2' }),
-      ev('window-completed', { shard: 0, window: 40, violations: 300 }),
-      ev('window-completed', { shard: 1, window: 39, violations: 217 }),
+      ev('submitted', {}),
+      ev('shard-started', { shard: 0, worker: 'w1', window: 0 }),
+      ev('shard-started', { shard: 1, worker: 'w2', window: 0 }),
+      win({ shard: 0, window: 40, violations: 300 }),
+      win({ shard: 1, window: 39, violations: 217 }),
     ];
     expect(projectJob(meta, events).violations).toBe(517);
     // The partial report covers the 32 windows every shard checkpointed: fewer violations than the shards' counts.
     expect(projectJob(meta, [...events, ev('cancelled', { window: 32, violations: 472 })]).violations).toBe(472);
-    expect(projectJob(meta, [...events, ev('completed', { violations: 520 })]).violations).toBe(520);
+    expect(projectJob(meta, [...events, ev('completed', { digest: 'd', violations: 520 })]).violations).toBe(520);
     // Finished by an older build (no count on the final event): the shards' counts, as before.
     expect(projectJob(meta, [...events, ev('cancelled', { window: 32 })]).violations).toBe(517);
   });

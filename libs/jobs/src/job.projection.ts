@@ -20,28 +20,34 @@ interface ShardAcc extends ShardView {
 /** True for completed, failed and cancelled ({@link FINAL_JOB_STATES}). */
 export const isFinal: (state: JobState) => boolean = isFinalJobState;
 
-/** Applies one event to the per-shard views. */
+/** Applies one event to the per-shard views (events of no shard, or of an unknown one, change nothing). */
 function applyShard(shards: ShardAcc[], e: JobEvent): void {
-  const s = e.shard === undefined ? undefined : shards[e.shard];
+  const s = 'shard' in e ? shards[e.shard] : undefined;
   if (!s) return;
-  if (e.type === 'shard-started' || e.type === 'shard-resumed') {
-    s.state = 'running';
-    s.worker = e.worker ?? s.worker;
-    if (e.type === 'shard-resumed') s.resumes++;
-    if (e.window !== undefined) s.window = e.window;
-  } else if (e.type === 'window-completed') {
-    s.window = e.window !== undefined ? e.window + 1 : s.window;
-    s.accesses = e.accesses ?? s.accesses;
-    s.violations = e.violations ?? s.violations;
-  } else if (e.type === 'shard-failed') {
-    s.state = 'failed';
-  } else if (e.type === 'shard-completed') {
-    s.state = 'completed';
-    if (e.window !== undefined) s.window = e.window;
+  switch (e.type) {
+    case 'shard-started':
+    case 'shard-resumed':
+      s.state = 'running';
+      s.worker = e.worker;
+      if (e.type === 'shard-resumed') s.resumes++;
+      s.window = e.window;
+      break;
+    case 'window-completed':
+      s.window = e.window + 1;
+      s.accesses = e.accesses;
+      s.violations = e.violations;
+      break;
+    case 'shard-failed':
+      s.state = 'failed';
+      break;
+    case 'shard-completed':
+      s.state = 'completed';
+      s.window = e.window;
+      break;
   }
 }
 
-/** The state after an event, from the state before it. */
+/** The state after an event, from the state before it; every event type is named, so a new one fails tsc here. */
 function nextState(state: JobState, e: JobEvent): JobState {
   if (isFinal(state)) return state;
   switch (e.type) {
@@ -53,8 +59,19 @@ function nextState(state: JobState, e: JobEvent): JobState {
       return 'running';
     case 'resized':
       return 'queued';
-    default:
-      return isFinalJobState(e.type) ? e.type : state;
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+      return e.type;
+    case 'submitted':
+    case 'shard-failed':
+    case 'shard-completed':
+    case 'resize-requested':
+      return state;
+    default: {
+      const unknownType: never = e;
+      return unknownType;
+    }
   }
 }
 
@@ -157,30 +174,47 @@ function resizedShards(old: readonly ShardAcc[], shards: number, window: number)
 /** Folds events (oldest first) into `f`, in place; returns it. */
 export function foldEvents(f: JobFold, events: readonly JobEvent[]): JobFold {
   for (const e of events) {
-    if (e.type === 'resized' && e.shards !== undefined && !isFinal(f.state))
-      f.shards = resizedShards(f.shards, e.shards, e.window ?? 0);
+    if (e.type === 'resized' && !isFinal(f.state)) f.shards = resizedShards(f.shards, e.shards, e.window);
     if (!isFinal(f.state)) applyShard(f.shards, e);
     f.state = nextState(f.state, e);
-    if (e.type === 'shard-started' && !f.startedAt) f.startedAt = e.at;
-    if (e.type === 'window-completed' || e.type === 'shard-completed') f.lastAt = e.at;
-    if (e.type === 'waiting-for-workers') {
-      f.slotsNeeded = e.slotsNeeded ?? null;
-      f.slots = { needed: e.slotsNeeded ?? 0, live: e.slotsLive ?? e.slotsFree ?? 0, free: e.slotsFree ?? 0 };
-    }
-    if (e.type === 'shard-started') f.slotsNeeded = null;
-    if (isFinalJobState(e.type) && !f.finishedAt) {
-      if (e.type !== 'completed') {
-        f.partialWindows = e.window ?? null;
-        for (const s of f.shards) if (s.state === 'running' || s.state === 'queued') s.state = 'stopped';
-      }
-      f.finishedAt ??= e.at;
-      f.reportViolations ??= e.violations ?? null;
-      f.digest ??= e.digest ?? null;
-      f.error ??= e.error ?? null;
-    }
+    foldJobFields(f, e);
     f.lastEventId = e.id;
   }
   return f;
+}
+
+/** Folds what an event says of the whole job (its times, slots and end) into `f`. */
+function foldJobFields(f: JobFold, e: JobEvent): void {
+  switch (e.type) {
+    case 'shard-started':
+      f.startedAt ??= e.at;
+      f.slotsNeeded = null;
+      break;
+    case 'window-completed':
+    case 'shard-completed':
+      f.lastAt = e.at;
+      break;
+    case 'waiting-for-workers':
+      f.slotsNeeded = e.slotsNeeded;
+      f.slots = { needed: e.slotsNeeded, live: e.slotsLive ?? e.slotsFree, free: e.slotsFree };
+      break;
+    case 'completed':
+      if (f.finishedAt) break;
+      f.finishedAt = e.at;
+      f.reportViolations ??= e.violations ?? null;
+      f.digest ??= e.digest;
+      break;
+    case 'failed':
+    case 'cancelled':
+      if (f.finishedAt) break;
+      // `window` here counts the windows of the job's partial report, not a shard's window.
+      f.partialWindows = e.window ?? null;
+      for (const s of f.shards) if (s.state === 'running' || s.state === 'queued') s.state = 'stopped';
+      f.finishedAt = e.at;
+      f.reportViolations ??= e.violations ?? null;
+      if (e.type === 'failed') f.error ??= e.error;
+      break;
+  }
 }
 
 /** The view of a folded job. */

@@ -75,7 +75,7 @@ export class JobRepository {
     for (const f of ['epoch', 'maxShards', 'resizeTo', 'requeue', 'overrides'])
       if (fields[f] === undefined) delete fields[f];
     await this.redis.hset(k.meta, fields as unknown as Record<string, string>);
-    await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' } as NewJobEvent));
+    await this.redis.xadd(k.events, '*', 'e', EventStreamRepository.encode({ type: 'submitted' }));
     const p = this.redis.pipeline().zadd(this.g.jobs, score, meta.id);
     if (meta.groupId) p.zadd(this.g.group(meta.groupId), score, meta.id);
     await p.exec();

@@ -159,7 +159,19 @@ describe('coordinator HTTP API (fake job store)', () => {
 
   it('streams a job as SSE until its final event, resumable with Last-Event-ID', async () => {
     const job = await http().post('/api/jobs').send({ scenario: small }).expect(201);
-    ctx.jobs.emit(job.body.id, { type: 'window-completed', shard: 0, window: 5, accesses: 10 });
+    ctx.jobs.emit(job.body.id, {
+      type: 'window-completed',
+      shard: 0,
+      worker: 'w',
+      window: 5,
+      accesses: 10,
+      tlbHits: 9,
+      tlbMisses: 1,
+      nestedWalks: 0,
+      hypercalls: 0,
+      shootdownMessages: 0,
+      violations: 0,
+    });
     setTimeout(() => {
       ctx.jobs.jobs.get(job.body.id)!.state = 'completed';
       ctx.jobs.emit(job.body.id, { type: 'completed', digest: 'abc' });

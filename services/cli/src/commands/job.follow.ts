@@ -85,29 +85,43 @@ function progressFeed(
   newAfter: string | null,
 ): (e: JobEvent) => void {
   const id = view0.id;
-  const windowsEstimate = view0.progress.windowsEstimate;
   const perShard = new Map<number, { window: number; accesses: number }>();
   return (e) => {
-    if (e.type === 'waiting-for-workers' && isAfter(e.id, newAfter))
-      ctx.io.err(waitingLine(id, e.slotsNeeded ?? 0, e.slotsLive ?? e.slotsFree ?? 0, e.slotsFree ?? 0));
-    if (e.type === 'resized' && isAfter(e.id, newAfter)) {
-      // A new shard layout (tlbsim resize, run.minShards): its shard 0 reports the counts so far.
-      perShard.clear();
-      ctx.io.err(`job ${id} runs on ${e.shards} shard${e.shards === 1 ? '' : 's'} from window ${e.window ?? 0}\n`);
+    switch (e.type) {
+      case 'waiting-for-workers':
+        if (isAfter(e.id, newAfter))
+          ctx.io.err(waitingLine(id, e.slotsNeeded, e.slotsLive ?? e.slotsFree, e.slotsFree));
+        return;
+      case 'resized':
+        if (!isAfter(e.id, newAfter)) return;
+        // A new shard layout (tlbsim resize, run.minShards): its shard 0 reports the counts so far.
+        perShard.clear();
+        ctx.io.err(`job ${id} runs on ${e.shards} shard${e.shards === 1 ? '' : 's'} from window ${e.window}\n`);
+        return;
+      case 'window-completed':
+        perShard.set(e.shard, { window: e.window + 1, accesses: e.accesses });
+        progress.update(progressOf([...perShard.values()], view0, config));
+        return;
     }
-    if (e.type !== 'window-completed' || e.shard === undefined) return;
-    perShard.set(e.shard, { window: (e.window ?? 0) + 1, accesses: e.accesses ?? 0 });
-    const all = [...perShard.values()];
-    const window = Math.min(...all.map((s) => s.window));
-    const accesses = all.reduce((a, s) => a + s.accesses, 0);
-    progress.update({
-      window,
-      windowsEstimate: config ? windowsExpectedOf(config, accesses, window, windowsEstimate) : windowsEstimate,
-      accesses,
-      accessesTotal: config
-        ? accessesExpectedOf(config, accesses, window, windowsEstimate)
-        : Math.max(accesses, view0.progress.accessesTotal),
-    });
+  };
+}
+
+/** The progress of a job from its shards' latest windows and accesses (summed over shards). */
+function progressOf(
+  shards: readonly { window: number; accesses: number }[],
+  view0: JobView,
+  config: SimConfig | null,
+): Parameters<ProgressReporter['update']>[0] {
+  const windowsEstimate = view0.progress.windowsEstimate;
+  const window = Math.min(...shards.map((s) => s.window));
+  const accesses = shards.reduce((a, s) => a + s.accesses, 0);
+  return {
+    window,
+    windowsEstimate: config ? windowsExpectedOf(config, accesses, window, windowsEstimate) : windowsEstimate,
+    accesses,
+    accessesTotal: config
+      ? accessesExpectedOf(config, accesses, window, windowsEstimate)
+      : Math.max(accesses, view0.progress.accessesTotal),
   };
 }
 

@@ -1,13 +1,24 @@
-import type { JobEvent } from '@tlbsim/contracts';
+import type { JobEvent, SeriesCounts } from '@tlbsim/contracts';
 import { JobSeries } from './series';
 
-const ev = (shard: number, window: number, c: Partial<JobEvent>): JobEvent => ({
+const ZERO: SeriesCounts = {
+  accesses: 0,
+  tlbHits: 0,
+  tlbMisses: 0,
+  nestedWalks: 0,
+  hypercalls: 0,
+  shootdownMessages: 0,
+  violations: 0,
+};
+const ev = (shard: number, window: number, c: Partial<SeriesCounts>): JobEvent => ({
   id: `${window}-${shard}`,
   type: 'window-completed',
   at: '',
   jobId: 'j',
   shard,
   window,
+  worker: 'w',
+  ...ZERO,
   ...c,
 });
 
@@ -37,17 +48,7 @@ describe('JobSeries', () => {
 describe('JobSeries.useReportSeries', () => {
   it('charts a finished run from its report series, replacing live samples', () => {
     const s = new JobSeries();
-    s.add({
-      id: '1-0',
-      jobId: 'j',
-      at: '',
-      type: 'window-completed',
-      shard: 0,
-      window: 0,
-      accesses: 5,
-      tlbHits: 5,
-      tlbMisses: 0,
-    });
+    s.add(ev(0, 0, { accesses: 5, tlbHits: 5 }));
     const pt = (window: number, accesses: number, tlbHits: number, violations: number) => ({
       window,
       timeNs: window * 2000,

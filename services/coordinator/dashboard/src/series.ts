@@ -1,27 +1,26 @@
 /** Per-window series of a job, rebuilt from its `window-completed` events. */
-import type { RunSeriesPoint, SeriesField } from '@tlbsim/engine';
-import type { JobEvent } from './api';
+import type { JobEvent, SeriesCounts, SeriesField } from '@tlbsim/contracts';
+import type { RunSeriesPoint } from '@tlbsim/engine';
 
 /**
- * Cumulative counters a `window-completed` event carries: engine's
- * `SERIES_FIELD_NAMES`, which the bundle cannot import (it would pull in the
- * engine), so the copy is checked by type: a field added there and not here
- * fails tsc (see {@link MissingKeys}).
+ * A zero of every series counter a `window-completed` event carries
+ * (contracts' `SeriesCounts`). The bundle cannot import contracts'
+ * `SERIES_FIELD_NAMES` (it would pull in the DTOs), so the names are the keys
+ * of this object, whose type is that list's: a field added to or dropped
+ * from it fails tsc here.
  */
-const KEYS = [
-  'accesses',
-  'violations',
-  'hypercalls',
-  'shootdownMessages',
-  'nestedWalks',
-  'tlbHits',
-  'tlbMisses',
-] as const satisfies readonly SeriesField[];
-type Key = (typeof KEYS)[number];
-/** Series fields missing from {@link KEYS}: must be none. */
-type MissingKeys = Exclude<SeriesField, Key>;
-const _allKeys: [MissingKeys] extends [never] ? true : MissingKeys = true;
-type Sample = Record<Key, number>;
+const ZERO: { readonly [F in SeriesField]: 0 } = {
+  accesses: 0,
+  tlbHits: 0,
+  tlbMisses: 0,
+  nestedWalks: 0,
+  hypercalls: 0,
+  shootdownMessages: 0,
+  violations: 0,
+};
+/** The series counter names, from {@link ZERO}. */
+const KEYS = Object.keys(ZERO) as SeriesField[];
+type Sample = SeriesCounts;
 
 /** One point of the charts: deltas over the windows since the previous point, all shards summed. */
 export interface SeriesPoint {
@@ -44,13 +43,13 @@ export class JobSeries {
 
   /** Adds a `window-completed` event (others are ignored); true if it was one. */
   add(event: JobEvent): boolean {
-    if (event.type !== 'window-completed' || event.window === undefined) return false;
-    const shard = event.shard ?? 0;
-    const byWindow = this.shards.get(shard) ?? new Map<number, Sample>();
-    const sample = {} as Sample;
+    if (event.type !== 'window-completed') return false;
+    const byWindow = this.shards.get(event.shard) ?? new Map<number, Sample>();
+    const sample: Sample = { ...ZERO };
+    // Events of an older build may lack a counter.
     for (const key of KEYS) sample[key] = Number(event[key] ?? 0);
     byWindow.set(event.window, sample);
-    this.shards.set(shard, byWindow);
+    this.shards.set(event.shard, byWindow);
     this.dirty = true;
     return true;
   }
@@ -64,7 +63,7 @@ export class JobSeries {
     if (points.length === 0) return;
     const byWindow = new Map<number, Sample>();
     for (const p of points) {
-      const sample = {} as Sample;
+      const sample: Sample = { ...ZERO };
       for (const key of KEYS) sample[key] = p[key];
       byWindow.set(p.window - 1, sample);
     }
@@ -87,7 +86,7 @@ export class JobSeries {
 
   /** Sum over shards of each shard's latest cumulative sample at or before `window`. */
   private totalAt(window: number): Sample {
-    const total = Object.fromEntries(KEYS.map((k) => [k, 0])) as Sample;
+    const total: Sample = { ...ZERO };
     for (const byWindow of this.shards.values()) {
       let best = -1;
       for (const w of byWindow.keys()) if (w <= window && w > best) best = w;
@@ -98,8 +97,8 @@ export class JobSeries {
   }
 
   private delta(cur: { window: number; sample: Sample }, prev: { window: number; sample: Sample } | null): SeriesPoint {
-    const p = prev?.sample ?? (Object.fromEntries(KEYS.map((k) => [k, 0])) as Sample);
-    const d = (k: Key): number => Math.max(0, cur.sample[k] - p[k]);
+    const p = prev?.sample ?? ZERO;
+    const d = (k: SeriesField): number => Math.max(0, cur.sample[k] - p[k]);
     const lookups = d('tlbHits') + d('tlbMisses');
     return {
       window: cur.window,

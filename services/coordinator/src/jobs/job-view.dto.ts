@@ -81,19 +81,50 @@ export class CompareGroupDto {
   jobs!: JobViewDto[];
 }
 
-/** OpenAPI shape of {@link JobEvent} (the `data` of each SSE message). */
-export class JobEventDto implements JobEvent {
+/** Every key some member of {@link JobEvent} carries. */
+type JobEventKey = JobEvent extends infer E ? (E extends JobEvent ? keyof E : never) : never;
+
+/**
+ * OpenAPI shape of {@link JobEvent} (the `data` of each SSE message): every
+ * key any event type carries, each present only on the types its
+ * description names (contracts' job-event.types.ts has one member per type).
+ */
+export class JobEventDto implements Partial<Record<JobEventKey, unknown>> {
   @ApiProperty({ description: 'Redis stream id; the SSE id' }) id!: string;
   @ApiProperty({ enum: JOB_EVENT_TYPES }) type!: JobEvent['type'];
   @ApiProperty() at!: string;
   @ApiProperty() jobId!: string;
-  @ApiPropertyOptional() shard?: number;
-  @ApiPropertyOptional() window?: number;
-  @ApiPropertyOptional() accesses?: number;
-  @ApiPropertyOptional() violations?: number;
-  @ApiPropertyOptional() digest?: string;
-  @ApiPropertyOptional() error?: string;
+  @ApiPropertyOptional({ description: 'shard-* and window-completed: the shard' }) shard?: number;
+  @ApiPropertyOptional({ description: 'shard-* and window-completed: the worker running the shard' }) worker?: string;
+  @ApiPropertyOptional({
+    description:
+      'shard-started, shard-resumed, shard-completed: windows the shard has done; window-completed: index of the window it just completed; resized: windows done when the new shards take over; cancelled, failed: windows the partial report covers (absent without one)',
+  })
+  window?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard' }) accesses?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard' }) tlbHits?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard' }) tlbMisses?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard' }) nestedWalks?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard (GPA space + GPA list flushes)' })
+  hypercalls?: number;
+  @ApiPropertyOptional({ description: 'window-completed: cumulative for the shard' }) shootdownMessages?: number;
+  @ApiPropertyOptional({
+    description:
+      "window-completed: the shard's cumulative count; completed, cancelled, failed: the report's or partial report's",
+  })
+  violations?: number;
+  @ApiPropertyOptional({ description: 'waiting-for-workers: slots the job needs' }) slotsNeeded?: number;
+  @ApiPropertyOptional({ description: 'waiting-for-workers: slots free on the live workers' }) slotsFree?: number;
+  @ApiPropertyOptional({ description: 'waiting-for-workers: slots of all live workers' }) slotsLive?: number;
+  @ApiPropertyOptional({ description: 'completed: the report digest' }) digest?: string;
+  @ApiPropertyOptional({ description: 'failed, shard-failed' }) error?: string;
+  @ApiPropertyOptional({ description: 'resize-requested: shards asked for; resized: shards the job runs on' })
+  shards?: number;
 }
+
+/** Event keys the OpenAPI shape leaves out: must be none. */
+type UndocumentedEventKey = Exclude<JobEventKey, keyof JobEventDto>;
+const _everyEventKeyDocumented: [UndocumentedEventKey] extends [never] ? true : UndocumentedEventKey = true;
 
 /** OpenAPI shape of {@link WorkerInfo}. */
 export class WorkerInfoDto implements WorkerInfo {

@@ -1,4 +1,4 @@
-import { accessesTotalOf, JobEvent, JobPage, JobView, WorkerInfo } from '@tlbsim/contracts';
+import { accessesTotalOf, JobEvent, JobPage, JobView, NewJobEvent, WorkerInfo } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { JobListQuery, JobsPort } from '../jobs/jobs.port';
@@ -118,7 +118,7 @@ export class FakeJobsPort extends JobsPort {
   }
 
   /** Appends an event to a job's stream. */
-  emit(jobId: string, event: Partial<JobEvent> & Pick<JobEvent, 'type'>): JobEvent {
+  emit(jobId: string, event: NewJobEvent): JobEvent {
     const list = this.events.get(jobId) ?? [];
     const full: JobEvent = { id: `${list.length + 1}-0`, at: new Date().toISOString(), jobId, ...event };
     list.push(full);
