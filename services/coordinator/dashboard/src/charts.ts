@@ -129,16 +129,6 @@ export function lineChart(
   return { el, chart: new Chart(canvas, config) };
 }
 
-/** Replaces the data of a line chart made by {@link lineChart}. */
-export function updateLine(box: ChartBox, labels: string[], data: (number | null)[][]): void {
-  box.chart.data.labels = labels;
-  box.chart.canvas.dataset.xLast = labels[labels.length - 1] ?? '';
-  data.forEach((d, i) => {
-    if (box.chart.data.datasets[i]) box.chart.data.datasets[i].data = d;
-  });
-  box.chart.update('none');
-}
-
 /** Replaces the data of a line chart whose x axis is `linear` or `logarithmic`: one x value per point. */
 export function updateLineXY(box: ChartBox, xs: number[], data: (number | null)[][]): void {
   box.chart.data.labels = [];
