@@ -90,4 +90,28 @@ export class CostsDto implements CostsConfig {
    */
   @ScenarioField('costs.rootAllocCycles')
   rootAllocCycles!: number;
+
+  /**
+   * A nested VMRUN or #VMEXIT through L0 on AMD (KVM on Hyper-V): no public figure; an estimate that borrows Intel's 18,900 until measured. Number 0..1e9.
+   *
+   * @defaultValue 18900
+   */
+  @ScenarioField('costs.amdNestedExitCycles')
+  amdNestedExitCycles!: number;
+
+  /**
+   * L0 handling a nested page fault to refill one of the partition's shared translations (its shadow tables), on top of the hardware walk: an estimate. Number 0..1e9.
+   *
+   * @defaultValue 3000
+   */
+  @ScenarioField('costs.l0NestedFaultCycles')
+  l0NestedFaultCycles!: number;
+
+  /**
+   * L0's work for a full ASID flush by L1 on AMD without the enlightened TLB (it drops the address space's shadow translations): an estimate, borrowed like inveptCycles. Number 0..1e9.
+   *
+   * @defaultValue 8300
+   */
+  @ScenarioField('costs.l0AsidFlushCycles')
+  l0AsidFlushCycles!: number;
 }

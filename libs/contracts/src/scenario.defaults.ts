@@ -66,6 +66,9 @@ export const SCENARIO_DEFAULTS: Readonly<ScenarioDefaults> = deepFreeze<Scenario
     hypercallPerVpCycles: 20000,
     ipiCycles: 2500,
     rootAllocCycles: 3000,
+    amdNestedExitCycles: 18900,
+    l0NestedFaultCycles: 3000,
+    l0AsidFlushCycles: 8300,
   },
   run: {
     shards: 1,

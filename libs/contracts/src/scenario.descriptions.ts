@@ -79,6 +79,12 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioPath, string>> = Obj
   'costs.hypercallPerVpCycles': 'Extra hypercall cycles per virtual processor of the partition.',
   'costs.ipiCycles': 'Cycles of sending and handling one IPI.',
   'costs.rootAllocCycles': 'Cycles of allocating and loading a new TDP MMU root.',
+  'costs.amdNestedExitCycles':
+    "A nested VMRUN or #VMEXIT through L0 on AMD (KVM on Hyper-V): no public figure; an estimate that borrows Intel's 18,900 until measured.",
+  'costs.l0NestedFaultCycles':
+    "L0 handling a nested page fault to refill one of the partition's shared translations (its shadow tables), on top of the hardware walk: an estimate.",
+  'costs.l0AsidFlushCycles':
+    "L0's work for a full ASID flush by L1 on AMD without the enlightened TLB (it drops the address space's shadow translations): an estimate, borrowed like inveptCycles.",
   'run.shards': 'Shards the actors are split into (never changes the result).',
   'run.windowNs': 'Simulation window; 0 means the lookahead (the smallest latency).',
   'run.snapshotEveryWindows': 'Shards snapshot their actors every this many windows.',

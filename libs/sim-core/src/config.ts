@@ -206,6 +206,20 @@ export interface CostsConfig {
   hypercallPerVpCycles: number;
   ipiCycles: number;
   rootAllocCycles: number;
+  /** A nested VMRUN/#VMEXIT through L0 on AMD (Hyper-V): no public figure; an estimate. @defaultValue 18900 */
+  amdNestedExitCycles: number;
+  /**
+   * L0 handling a nested page fault to refill one of the partition's shared
+   * translations (its shadow tables), on top of the hardware walk: an
+   * estimate. @defaultValue 3000
+   */
+  l0NestedFaultCycles: number;
+  /**
+   * L0's work for a full ASID flush by L1 without the enlightened TLB (it
+   * drops that address space's shadow translations): an estimate, borrowed
+   * like `inveptCycles`. @defaultValue 8300
+   */
+  l0AsidFlushCycles: number;
 }
 
 /** Run knobs: sharding and reporting. */

@@ -9,7 +9,8 @@ import { C } from './counters';
  */
 export function cyclesByOp(cfg: SimConfig, c: ArrayLike<number>): Record<string, number> {
   const k = cfg.costs;
-  const exitCycles = cfg.platform.l0 === 'hyperv' ? k.nestedExitCycles : k.vmExitCycles;
+  const exitCycles = exitCyclesOf(cfg);
+  const hyperv = cfg.platform.l0 === 'hyperv';
   return {
     tlbHits: c[C.tlbHits] * k.tlbHitCycles,
     guestWalks: c[C.tlbMisses] * k.guestWalkCycles,
@@ -22,7 +23,25 @@ export function cyclesByOp(cfg: SimConfig, c: ArrayLike<number>): Record<string,
     cr4Exits: c[C.cr4Writes] * exitCycles,
     rootAllocs: c[C.rootsAllocated] * k.rootAllocCycles,
     stalls: Math.round(c[C.stallNs] * cfg.platform.cpuGhz),
+    l0NestedFaults: sharedNestedOf(cfg) ? c[C.nestedWalks] * k.l0NestedFaultCycles : 0,
+    l0AsidFlushes: hyperv && cfg.platform.vendor === 'amd' ? c[C.flushAsid] * k.l0AsidFlushCycles : 0,
   };
+}
+
+/**
+ * One exit to KVM and back: through L0 under Hyper-V (Intel's measured
+ * `nestedExitCycles`, AMD's own `amdNestedExitCycles`), a VMRUN round trip on
+ * bare metal.
+ */
+export function exitCyclesOf(cfg: SimConfig): number {
+  const k = cfg.costs;
+  if (cfg.platform.l0 !== 'hyperv') return k.vmExitCycles;
+  return cfg.platform.vendor === 'amd' ? k.amdNestedExitCycles : k.nestedExitCycles;
+}
+
+/** Nested translations live in the partition's shared cache (L0's shadow tables): a miss there is an L0 intercept. */
+function sharedNestedOf(cfg: SimConfig): boolean {
+  return cfg.platform.l0 === 'hyperv' && cfg.platform.nestedCache === 'partition';
 }
 
 /**
@@ -37,6 +56,14 @@ export interface TimeCosts {
   guestWalkNs: number;
   /** Extra for a nested miss: the 2D walk of the nested page tables. */
   nestedWalkNs: number;
+  /**
+   * Extra for a miss in the partition's shared nested translations: L0
+   * handles the nested page fault and refills its shadow entry (an
+   * intercept; 0 when nested translations live in the VP's TLB).
+   */
+  l0NestedFaultNs: number;
+  /** L0's work for a full (non-enlightened) ASID flush under Hyper-V on AMD (0 elsewhere). */
+  l0AsidFlushNs: number;
   /** One nested VMRUN or #VMEXIT (through L0 when KVM is L1). */
   transitionNs: number;
   /** One exit to KVM (CR4 write). */
@@ -62,13 +89,15 @@ export function timeCostsOf(cfg: SimConfig): TimeCosts {
   const k = cfg.costs;
   const ns = (cycles: number): number => cycles / cfg.platform.cpuGhz;
   const sampling = Math.max(1, cfg.workload.accessSampling);
-  const exit = cfg.platform.l0 === 'hyperv' ? k.nestedExitCycles : k.vmExitCycles;
+  const exit = exitCyclesOf(cfg);
   return {
     hitNs: hitNsOf(cfg),
     // A sampled access stands for k accesses to the same page: the first one's
     // outcome (hit, walk), then k - 1 hits. Walks are not multiplied.
     guestWalkNs: ns(k.guestWalkCycles),
     nestedWalkNs: ns(k.nestedWalkCycles),
+    l0NestedFaultNs: sharedNestedOf(cfg) ? ns(k.l0NestedFaultCycles) : 0,
+    l0AsidFlushNs: cfg.platform.l0 === 'hyperv' && cfg.platform.vendor === 'amd' ? ns(k.l0AsidFlushCycles) : 0,
     transitionNs: ns(exit),
     exitNs: ns(exit),
     inveptNs: ns(k.inveptCycles),

@@ -8,9 +8,10 @@ import { SnapshotLayoutError } from './snapshot-layout.error';
  * - 2: a TLB's checker bits in the slots' root words, its LRU stamps plain;
  * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage);
  * - 4: a CR0.WP toggle counter and the vCPU's next toggle time;
- * - 5: SMM runs code: an SMRAM access counter and the vCPU's RSM time.
+ * - 5: SMM runs code: an SMRAM access counter and the vCPU's RSM time;
+ * - 6: kvm's roots waiting for their RCU grace period (`pendingFrees`).
  */
-export const SNAPSHOT_LAYOUT = 5;
+export const SNAPSHOT_LAYOUT = 6;
 
 /** The layout a snapshot without one was written with. */
 const LAYOUT_UNRECORDED = 1;

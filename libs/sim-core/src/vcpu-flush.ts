@@ -53,7 +53,8 @@ export class VcpuFlushes {
       v.tlb.flushAsid(s.inL3 ? v.asid02 : v.asid, false);
       this.dropShared(t, s.rootPage);
       c[C.flushAsid]++;
-      v.charge(C.timeExitPs, v.costs.asidFlushNs);
+      // Under Hyper-V, L0 drops the address space's shadow translations at the VMRUN that carries the flush.
+      v.charge(C.timeExitPs, v.costs.asidFlushNs + v.costs.l0AsidFlushNs);
       s.lastFlushKind = s.inL3 ? FK_ASID_VMCB02 : FK_ASID_FULL;
     }
   }

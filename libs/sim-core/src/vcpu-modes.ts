@@ -158,7 +158,9 @@ export class VcpuModes {
           c[C.flushGuest]++;
         }
       } else {
+        // vmcb02's ASID flush at the VMRUN (never enlightened): L0's work for it is priced like any full one.
         c[C.flushAsid]++;
+        v.charge(C.timeExitPs, v.costs.l0AsidFlushNs);
         v.flushes.flushCurrent(t);
       }
       s.nextNestedNs = t + v.prng.nextExpGap(this.pairRatePerNs());

@@ -41,7 +41,7 @@ export class VcpuSmm {
     const eptp = v.c.flags.intel ? root : -1;
     const hitNs = cfg.workload.accessIntervalNs;
     const missNs = hitNs + v.costs.guestWalkNs;
-    const walkNs = missNs + v.costs.nestedWalkNs;
+    const walkNs = missNs + v.costs.nestedWalkNs + v.costs.l0NestedFaultNs;
     const maskUntil = v.part ? v.flushes.maskedUntil(root) : 0;
     let tNs = t0;
     let n = 0;
@@ -76,7 +76,7 @@ export class VcpuSmm {
     c[C.nestedHits] += nHits;
     c[C.nestedWalks] += walks;
     c[C.timeAccessPs] += ps(n * hitNs);
-    c[C.timeWalkPs] += ps(misses * v.costs.guestWalkNs + walks * v.costs.nestedWalkNs);
+    c[C.timeWalkPs] += ps(misses * v.costs.guestWalkNs + walks * (v.costs.nestedWalkNs + v.costs.l0NestedFaultNs));
     st.nextAccessNs = tNs;
   }
 

@@ -429,9 +429,10 @@ export class VcpuActor extends Actor {
     const gvaBase = (st.process << 20) | 0;
     const gpaShift = gpaShiftOf(st.process, wsp) | 0;
     const base = this.regionBase | 0;
-    const { hitNs, guestWalkNs, nestedWalkNs } = this.costs;
+    const { hitNs, guestWalkNs, nestedWalkNs, l0NestedFaultNs } = this.costs;
     const missNs = hitNs + guestWalkNs;
-    const walkNs = missNs + nestedWalkNs;
+    // A nested miss: the hardware walk, and L0's refill of its shadow entry when the partition holds them.
+    const walkNs = missNs + nestedWalkNs + l0NestedFaultNs;
     // Locals the compiler can keep untagged: the state as an int32, the counts as int32.
     let s = this.prng.state | 0;
     let hits = 0,
@@ -651,7 +652,7 @@ export class VcpuActor extends Actor {
     c[C.nestedHits] += nestedHits;
     c[C.nestedWalks] += walks;
     c[C.timeAccessPs] += ps(n * k.hitNs);
-    c[C.timeWalkPs] += ps((n - hits) * k.guestWalkNs + walks * k.nestedWalkNs);
+    c[C.timeWalkPs] += ps((n - hits) * k.guestWalkNs + walks * (k.nestedWalkNs + k.l0NestedFaultNs));
     this.s.accessesDone += n;
   }
 

@@ -66,6 +66,9 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       hypercallPerVpCycles: 2000,
       ipiCycles: 2500,
       rootAllocCycles: 3000,
+      amdNestedExitCycles: 18900,
+      l0NestedFaultCycles: 3000,
+      l0AsidFlushCycles: 8300,
     },
     run: {
       shards: 1,
