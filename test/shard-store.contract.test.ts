@@ -96,6 +96,7 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     expect(await x.appendProgress('{"type":"window-completed"}', old)).toBe('superseded');
     expect(await x.stopForResize(old, 0)).toBe('superseded');
     expect(await x.appendProgress('{"type":"window-completed"}', now)).toBe('appended');
+    expect(await x.latestToken()).toBe(Number(now));
     expect(await store.events()).toEqual(['{"type":"window-completed"}']);
     expect(await x.complete('{"p":1}', now)).toBe(1);
     expect(await store.partials()).toEqual(new Map([[0, '{"p":1}']]));

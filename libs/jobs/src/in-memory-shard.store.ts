@@ -399,4 +399,9 @@ export class InMemoryShardExchange implements ShardExchangeStore {
       return 'appended';
     });
   }
+
+  async latestToken(): Promise<number> {
+    this.roundTrips++;
+    return this.store.read((j) => hnum(j.barrier, `tok:${this.shard}`, 0));
+  }
 }

@@ -92,9 +92,11 @@ export class SchedulerService {
       await this.jobs.updateMeta(meta.id, { shards });
       await this.events.append(meta.id, { type: 'resized', shards, window: 0 });
     }
-    if (meta.requeue) await this.jobs.updateMeta(meta.id, {}, ['requeue']);
-    await this.scheduler.admit(meta.id, shards);
+    // Shard jobs first (their ids are stable: queuing twice is harmless), the flags last: a restart of Redis
+    // that loses the last writes must not leave a job admitted with no shard jobs (found by npm run sim:protocol).
     await this.queue.enqueue(meta.id, shards, meta.epoch ?? 0);
+    await this.scheduler.admit(meta.id, shards);
+    if (meta.requeue) await this.jobs.updateMeta(meta.id, {}, ['requeue']);
   }
 
   /**

@@ -217,4 +217,9 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     const r = await this.redis.tlbAppendShardEvent(3, k.events, k.result, k.barrier, eventJson, this.shard, token);
     return r === -1 ? 'finished' : r === -2 ? 'superseded' : 'appended';
   }
+
+  async latestToken(): Promise<number> {
+    this.roundTrips++;
+    return Number((await this.redis.hget(this.keys.barrier, `tok:${this.shard}`)) ?? '0');
+  }
 }

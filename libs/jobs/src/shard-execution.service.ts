@@ -10,7 +10,9 @@ import { PROGRESS_EVERY_MS } from './jobs.constants';
 import {
   admitRun,
   afterComplete,
+  afterRecheck,
   afterResizeStop,
+  afterSuperseded,
   afterWindow,
   planStart,
   progressEnd,
@@ -92,10 +94,11 @@ export class ShardExecutionService {
     if (!claim) return 'job-finished';
     const run: Run = { meta: meta!, shard: data.shard, x, token: claim.token, opts };
     try {
-      return await this.execute(run, claim);
+      const outcome = await this.execute(run, claim);
+      return outcome === 'superseded' ? await this.superseded(run) : outcome;
     } catch (error) {
       if (error instanceof JobFinishedError) return 'job-finished';
-      if (error instanceof ShardSupersededError) return 'superseded';
+      if (error instanceof ShardSupersededError) return this.superseded(run);
       if (error instanceof ShardInterruptedError) throw error;
       const text = error instanceof Error ? error.message : String(error);
       await this.ports.append(run.meta.id, {
@@ -107,6 +110,12 @@ export class ShardExecutionService {
       await this.ports.fail(run.meta, `shard ${data.shard}: ${text}`);
       throw error;
     }
+  }
+
+  /** A run told it is superseded: ends, or hands the shard back if the store forgot its claim (a restart). */
+  private async superseded(run: Run): Promise<ShardRunOutcome> {
+    if (afterSuperseded(run.token, await run.x.latestToken()) === 'superseded') return 'superseded';
+    throw new ShardInterruptedError(run.meta.id, run.shard, -1);
   }
 
   private async execute(run: Run, claim: ShardClaim): Promise<ShardRunOutcome> {
@@ -192,9 +201,15 @@ export class ShardExecutionService {
    */
   private async stopForResize(run: Run, stopAt: number): Promise<ShardRunOutcome> {
     const reply = await run.x.stopForResize(run.token, stopAt);
-    const decision = afterResizeStop(reply, run.shard, stopAt, run.meta.shards);
+    const decision = afterResizeStop(reply, run.meta.shards);
     if (decision.kind === 'end') return decision.outcome;
-    if (decision.kind === 'error') throw new Error(decision.message);
+    if (decision.kind === 'recheck') {
+      const again = afterRecheck(
+        admitRun({ shard: run.shard, epoch: run.meta.epoch }, await this.ports.meta(run.meta.id)),
+      );
+      if (again.kind === 'end') return again.outcome;
+      throw new ShardInterruptedError(run.meta.id, run.shard, stopAt);
+    }
     if (decision.commit && (await this.ports.commitResize(run.meta)) === 'finished') return 'job-finished';
     return 'resized';
   }

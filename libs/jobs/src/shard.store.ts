@@ -83,6 +83,8 @@ export interface ShardExchangeStore {
   stopForResize(token: string, stopAt: number): Promise<ResizeStopReply>;
   /** Appends a progress event of this run (`eventJson`), fenced. */
   appendProgress(eventJson: string, token: string): Promise<FencedAppendReply>;
+  /** The shard's latest fencing token (0: never claimed, or forgotten by a store restart). */
+  latestToken(): Promise<number>;
 }
 
 /** Final state of a job, as its result record (the tombstone) holds it. */

@@ -1,7 +1,9 @@
 import {
   admitRun,
   afterComplete,
+  afterRecheck,
   afterResizeStop,
+  afterSuperseded,
   afterWindow,
   planStart,
   progressEnd,
@@ -87,9 +89,21 @@ describe('shard run protocol', () => {
     expect(afterComplete(2, 2)).toEqual({ kind: 'completed', finalize: true });
     expect(afterComplete(1, 2)).toEqual({ kind: 'completed', finalize: false });
     expect(afterComplete('superseded', 2)).toEqual({ kind: 'end', outcome: 'superseded' });
-    expect(afterResizeStop(3, 0, 5, 3)).toEqual({ kind: 'resized', commit: true });
-    expect(afterResizeStop('none', 0, 5, 3).kind).toBe('error');
-    expect(afterResizeStop('finished', 0, 5, 3)).toEqual({ kind: 'end', outcome: 'job-finished' });
+    expect(afterResizeStop(3, 3)).toEqual({ kind: 'resized', commit: true });
+    expect(afterResizeStop(2, 3)).toEqual({ kind: 'resized', commit: false });
+    expect(afterResizeStop('none', 3)).toEqual({ kind: 'recheck' });
+    expect(afterResizeStop('finished', 3)).toEqual({ kind: 'end', outcome: 'job-finished' });
+    // No stop under way: overtaken by a commit (epoch moved), or the store lost it (hand the shard back).
+    expect(afterRecheck(admitRun({ shard: 0, epoch: 0 }, { shards: 2, epoch: 1 }))).toEqual({
+      kind: 'end',
+      outcome: 'superseded',
+    });
+    expect(afterRecheck(admitRun({ shard: 0, epoch: 1 }, { shards: 2, epoch: 1 }))).toEqual({ kind: 'interrupt' });
+  });
+
+  it('tells a run superseded by a later claim from one whose claim the store forgot', () => {
+    expect(afterSuperseded('3', 4)).toBe('superseded');
+    expect(afterSuperseded('3', 2)).toBe('hand-back');
   });
 
   it('times a stuck barrier out only when the progress signature stops changing', () => {

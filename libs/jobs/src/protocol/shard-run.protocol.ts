@@ -146,21 +146,37 @@ export function afterComplete(reply: number | BarrierStatus, shards: number): Co
 
 /** What counting a run as stopped for a resize decided. */
 export type ResizeStopDecision =
-  { kind: 'end'; outcome: RunEnd } | { kind: 'error'; message: string } | { kind: 'resized'; commit: boolean };
+  { kind: 'end'; outcome: RunEnd } | { kind: 'recheck' } | { kind: 'resized'; commit: boolean };
 
-/** The run's end once it stopped for a resize: the last shard to stop commits the resize. */
-export function afterResizeStop(
-  reply: ResizeStopReply,
-  shard: number,
-  stopAt: number,
-  shards: number,
-): ResizeStopDecision {
+/**
+ * The run's end once it stopped for a resize: the last shard to stop
+ * commits the resize. No stop under way (`none`): the run was overtaken
+ * (another run committed the resize between this run's claim and its stop)
+ * or the store lost the stop; look at the job again ({@link afterRecheck}).
+ */
+export function afterResizeStop(reply: ResizeStopReply, shards: number): ResizeStopDecision {
   if (reply === 'finished') return { kind: 'end', outcome: 'job-finished' };
   if (reply === 'superseded') return { kind: 'end', outcome: 'superseded' };
-  if (reply === 'none')
-    return {
-      kind: 'error',
-      message: `shard ${shard} stopped for a resize after window ${stopAt}, but none is under way`,
-    };
+  if (reply === 'none') return { kind: 'recheck' };
   return { kind: 'resized', commit: reply === shards };
+}
+
+/**
+ * After a stop that found no resize under way: a run of a job that moved
+ * on (a new epoch) or ended ends; otherwise (the store lost the stop in a
+ * restart) it hands its shard back to the queue, and the next run resumes
+ * from the snapshot it just stored and goes on.
+ */
+export function afterRecheck(again: AdmitDecision): { kind: 'end'; outcome: RunEnd } | { kind: 'interrupt' } {
+  return again.kind === 'end' ? again : { kind: 'interrupt' };
+}
+
+/**
+ * Whether a run that a store write called superseded really was: a later
+ * claim holds the shard (its token is above the run's), or the store forgot
+ * the run's claim in a restart (its token is below): then the run hands its
+ * shard back to the queue instead of leaving it to nobody.
+ */
+export function afterSuperseded(runToken: string, latestToken: number): 'superseded' | 'hand-back' {
+  return latestToken < Number(runToken) ? 'hand-back' : 'superseded';
 }
