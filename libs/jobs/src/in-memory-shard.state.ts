@@ -39,6 +39,12 @@ export interface MemJobState {
   parts: Map<number, string>;
   ckpt: Map<string, string>;
   events: MemEvent[];
+  /**
+   * BullMQ's keys of the job's shard jobs, by job id: they live in the same
+   * Redis, so a restart loses their writes with the others (the simulator's
+   * queue model keeps its state here; opaque to the store).
+   */
+  queue: Map<string, Record<string, unknown>>;
 }
 
 /** Barrier stream entries kept (Redis: `XADD ... MAXLEN ~ 128`). @defaultValue 128 */
@@ -60,6 +66,7 @@ export function newMemJob(shards: number): MemJobState {
     parts: new Map(),
     ckpt: new Map(),
     events: [],
+    queue: new Map(),
   };
 }
 
@@ -76,6 +83,7 @@ export function cloneMemJob(j: MemJobState): MemJobState {
     parts: new Map(j.parts),
     ckpt: new Map(j.ckpt),
     events: j.events.map((e) => ({ ...e })),
+    queue: new Map([...j.queue].map(([id, q]) => [id, { ...q }])),
   };
 }
 

@@ -133,4 +133,7 @@ export class SimClientExchange implements ShardExchangeStore {
   appendProgress(eventJson: string, token: string): Promise<FencedAppendReply> {
     return this.net.call(this.client, () => this.inner.appendProgress(eventJson, token));
   }
+  latestToken(): Promise<number> {
+    return this.net.call(this.client, () => this.inner.latestToken());
+  }
 }

@@ -21,6 +21,8 @@ export class SimWorker {
   readonly store: SimClientStore;
   running = 0;
   stopping = false;
+  /** The shard jobs this worker is running (whose locks it renews). */
+  private readonly held = new Map<string, string>();
 
   constructor(
     private readonly world: SimWorld,
@@ -41,7 +43,7 @@ export class SimWorker {
     };
     const renew = (): void => {
       if (!this.client.alive) return;
-      if (!this.client.frozen) this.world.queue.renew(this.id);
+      if (!this.client.frozen) this.world.queue.renew(this.held);
       this.world.sched.after(this.world.opts.lockMs / 2, renew);
     };
     poll();
@@ -64,6 +66,7 @@ export class SimWorker {
       const job = this.world.queue.take(this.id);
       if (!job) return;
       this.running++;
+      this.held.set(job.id, job.holder!);
       void this.execution
         .run(job.data, {
           workerId: this.id,
@@ -74,17 +77,20 @@ export class SimWorker {
         .then(
           (outcome) => {
             this.world.checker.runEnded(outcome);
-            this.world.queue.complete(job, this.id);
+            this.world.queue.complete(job);
           },
           (error: unknown) => {
-            if (error instanceof ShardInterruptedError) this.world.queue.moveToWait(job, this.id);
+            if (error instanceof ShardInterruptedError) this.world.queue.moveToWait(job);
             else {
               this.world.checker.runThrew(error);
-              this.world.queue.fail(job, this.id);
+              this.world.queue.fail(job);
             }
           },
         )
-        .finally(() => this.running--);
+        .finally(() => {
+          this.running--;
+          if (this.held.get(job.id) === job.holder) this.held.delete(job.id);
+        });
     }
   }
 }

@@ -1,4 +1,3 @@
-import { EventStreamRepository } from '../event-stream.repository';
 import { commitResizeOn } from '../resize.commit';
 import { newClient } from './sim.network';
 import { SimClientStore } from './sim-client.store';
@@ -102,7 +101,7 @@ async function cancel(world: SimWorld): Promise<void> {
   const store = world.coordinatorStore;
   const layout = await store.layout();
   if (!layout) return;
-  await store.finish('cancelled', {}, EventStreamRepository.encode({ type: 'cancelled' }));
+  await store.finish('cancelled', {}, world.encode({ type: 'cancelled' }));
   await store.dropTransport(layout.shards);
   world.queue.removeWaiting();
 }
@@ -122,9 +121,9 @@ async function resize(world: SimWorld, rng: SimRandom): Promise<void> {
   world.schedulerLocked = true;
   try {
     const requeue = world.store.read((j) => j.meta.get('requeue') === '1');
-    if (!requeue) await store.requestResize(to, EventStreamRepository.encode({ type: 'resize-requested', shards: to }));
+    if (!requeue) await store.requestResize(to, world.encode({ type: 'resize-requested', shards: to }));
     // Switched already, waiting to go back to the queue: re-partitioned again at once; the next pass queues it.
-    else await commitResizeOn(store, world.metaOf(layout), to);
+    else await commitResizeOn(store, world.metaOf(layout), to, (e) => world.encode(e));
   } finally {
     world.schedulerLocked = false;
   }

@@ -67,7 +67,7 @@ export class SimWorld {
   ) {
     this.store = new InMemoryShardStore({ shards: opts.shards, mutation: opts.mutation });
     this.net = new SimNetwork(this.sched, rng, this.store);
-    this.queue = new SimQueue(this.sched, opts.lockMs);
+    this.queue = new SimQueue(this.sched, this.store, opts.lockMs);
     this.checker = new SimChecker(() => this.store.read((j) => Number(j.meta.get('epoch') ?? '0')));
     this.coordinatorStore = new SimClientStore(this.net, this.coordinator, this.checker);
   }
@@ -75,6 +75,8 @@ export class SimWorld {
   /** Starts the job, the periodic store fsync, the stalled check and the admission passes. */
   start(): void {
     this.queue.enqueue(SIM_JOB_ID, this.opts.shards, 0);
+    // The submission is on disk: a restart loses what runs, not the job.
+    this.store.fsync();
     const every = (ms: number, fn: () => void): void => {
       const tick = (): void => {
         fn();
@@ -111,11 +113,13 @@ export class SimWorld {
     if (this.sched.now < this.admissionOffUntil || this.schedulerLocked) return;
     const requeue = this.store.read((j) => !j.result && j.meta.get('requeue') === '1');
     if (!requeue) return;
-    const layout = this.store.write((j) => {
-      j.meta.delete('requeue');
-      return { shards: Number(j.meta.get('shards')), epoch: Number(j.meta.get('epoch')) };
-    });
+    const layout = this.store.read((j) => ({
+      shards: Number(j.meta.get('shards')),
+      epoch: Number(j.meta.get('epoch')),
+    }));
+    // As SchedulerService.admit: the shard jobs first, the flag last (a restart may keep the one and not the other).
     this.queue.enqueue(SIM_JOB_ID, layout.shards, layout.epoch);
+    this.store.write((j) => j.meta.delete('requeue'));
   }
 
   /** An event as stored, stamped with the virtual clock. */
