@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { buildScenario, JobEvent, JobView } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
 import { createCoordinatorApp } from '@tlbsim/coordinator';
+import { SHARD_QUEUE } from '@tlbsim/jobs';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import request from 'supertest';
@@ -66,6 +67,12 @@ describe('POST /api/jobs -> SSE -> result', () => {
       .get(`/api/jobs/${job.id}/events`)
       .set('Last-Event-ID', events[events.length - 1].id)
       .expect(204);
+    // The queue admin shows the finished shard job (the queue keeps TLBSIM_QUEUE_HISTORY of them).
+    const board = await http().get('/queues/api/queues').expect(200);
+    const shardQueue = (board.body.queues as { name: string; counts: Record<string, number> }[]).find(
+      (q) => q.name === SHARD_QUEUE,
+    );
+    expect(shardQueue?.counts.completed).toBeGreaterThanOrEqual(1);
   });
 
   it('gives the same digest for a YAML body split into 2 shards', async () => {

@@ -11,7 +11,7 @@ import { join } from 'path';
 import Redis from 'ioredis';
 import { buildScenario } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { JobsService, SHARD_QUEUE } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
 import { runBuiltCli } from './support/cli-process';
@@ -202,10 +202,11 @@ describe('distributed runs', () => {
     expect(inProcess.violations).toEqual(partial.violations);
     const client = new Redis(redis.url);
     try {
+      // The shard queue's history (TLBSIM_QUEUE_HISTORY finished shard jobs, for /queues) is the queue's, not the job's.
       const keys = await until(
         'only the result record left',
         async () => {
-          const k = await client.keys(`*${id}*`);
+          const k = (await client.keys(`*${id}*`)).filter((key) => !key.includes(`:${SHARD_QUEUE}:`));
           return k.length === 1 ? k : null;
         },
         15000,

@@ -75,6 +75,17 @@ export const ENVIRONMENT_VARIABLES: readonly EnvVariable[] = Object.freeze([
       "seconds a finished job's events, metadata and compare-group index are kept (`--retention-sec`); a job keeps the retention of the process that submitted it",
   },
   {
+    name: 'TLBSIM_QUEUE_HISTORY',
+    processes: ALL,
+    kind: 'integer',
+    defaultText: '100',
+    defaultValue: '100',
+    min: 0,
+    max: 100_000,
+    description:
+      'finished shard jobs the BullMQ queue keeps, completed and failed each (failed ones also no longer than the retention), so `/queues` shows recent history; 0 keeps none',
+  },
+  {
     name: 'TLBSIM_API_TOKEN',
     processes: ['serve'],
     kind: 'secret',

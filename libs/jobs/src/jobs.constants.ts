@@ -72,6 +72,16 @@ export function defaultRetentionSec(env: NodeJS.ProcessEnv = process.env): numbe
   return envInteger(env, 'TLBSIM_RETENTION_SEC');
 }
 
+/**
+ * Finished shard jobs the BullMQ queue keeps for the queue admin (`/queues`),
+ * completed and failed each: `TLBSIM_QUEUE_HISTORY`, else 100. A bound, so
+ * the history costs at most that many small records (a shard job's data is
+ * its job id, shard and shard count; the job's own records live elsewhere).
+ */
+export function queueHistoryMax(env: NodeJS.ProcessEnv = process.env): number {
+  return envInteger(env, 'TLBSIM_QUEUE_HISTORY');
+}
+
 /** A worker is alive if it heartbeat within this many ms. @defaultValue 5000 */
 export const WORKER_ALIVE_MS = 5000;
 

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { bullPrefixOf, SHARD_QUEUE } from './jobs.constants';
+import { bullPrefixOf, queueHistoryMax, SHARD_QUEUE } from './jobs.constants';
 import { relayQueueError } from './redis-connection.monitor';
 import { bullConnectionOf, releaseBullConnection } from './redis.client';
 import { isClusterUrl } from './redis.target';
@@ -39,6 +39,7 @@ export class ShardQueueRepository {
     redisUrl: string,
     prefix: string,
     private readonly retentionSec: number,
+    private readonly historyMax: number = queueHistoryMax(),
   ) {
     this.queue = new Queue<ShardJobData>(SHARD_QUEUE, {
       connection: bullConnectionOf(redisUrl),
@@ -48,9 +49,10 @@ export class ShardQueueRepository {
   }
 
   /**
-   * Enqueues one BullMQ job per shard. Completed shard jobs are removed at
-   * once (the result lives in the job's records); failed ones are kept for
-   * the retention so an operator can inspect them.
+   * Enqueues one BullMQ job per shard. The queue keeps the last
+   * `historyMax` completed and failed shard jobs (failed ones no longer than
+   * the retention) so the queue admin shows recent history; the job's
+   * results live in its own records either way.
    */
   async enqueue(jobId: string, shards: number, epoch = 0): Promise<void> {
     await this.queue.addBulk(
@@ -60,8 +62,8 @@ export class ShardQueueRepository {
         opts: {
           jobId: shardJobId(jobId, shard, epoch),
           attempts: 1,
-          removeOnComplete: true,
-          removeOnFail: { age: this.retentionSec },
+          removeOnComplete: { count: this.historyMax },
+          removeOnFail: { count: this.historyMax, age: this.retentionSec },
         },
       })),
     );
