@@ -35,6 +35,10 @@ export async function commitResizeOn(
     const want = online ? await store.resizeRequested() : target;
     if (want === null) return 'moved';
     const raw = await store.snapshots(meta.shards);
+    // Another run committed meanwhile (two runs of a shard may both count as the last to stop): the
+    // snapshots may be a mix of both layouts. Read after them, an unmoved epoch says they are not.
+    const now = await store.layout();
+    if (!now || now.epoch !== (meta.epoch ?? 0)) return 'moved';
     const missing = raw.findIndex((b) => !b);
     if (missing >= 0) throw new Error(`job ${meta.id}: shard ${missing} has no snapshot to resize from`);
     const stored = raw.map((b) => decodeSnapshot(b!));
