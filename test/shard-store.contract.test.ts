@@ -88,6 +88,7 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     const x = store.exchange(0, 1);
     const old = (await x.claim())!.token;
     const before = (await x.barrierProgress(0)).signature;
+    expect((await x.barrierProgress(0)).token).toBe(old);
     const now = (await x.claim())!.token;
     expect((await x.barrierProgress(0)).signature).not.toBe(before);
     expect((await x.publish(0, new Map(), false, old)).status).toBe('superseded');

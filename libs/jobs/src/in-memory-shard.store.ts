@@ -325,7 +325,7 @@ export class InMemoryShardExchange implements ShardExchangeStore {
         for (const f of [`pub:${s}`, `tok:${s}`, `re:${s}`]) values.push(j.barrier.get(f) ?? '');
         if (hnum(j.barrier, `pub:${s}`, -1) < window) missing.push(s);
       }
-      return { missing, signature: values.join(',') };
+      return { missing, signature: values.join(','), token: j.barrier.get(`tok:${this.shard}`) ?? null };
     });
   }
 

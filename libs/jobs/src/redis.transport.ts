@@ -122,6 +122,8 @@ export class RedisTransport implements ShardTransport {
     const now = this.now();
     if (!probeDue(watch, now, this.barrierTimeoutMs)) return watch;
     const progress = await this.repo.barrierProgress(window);
+    // A run fenced off while it waited (frozen past its lock, replaced) leaves: it would hold its slot until the timeout.
+    if (progress.token !== this.opts.token) throw new ShardSupersededError(this.opts.jobId, shard);
     const next = afterProbe(watch, now, progress.signature, this.barrierTimeoutMs);
     if (next.timedOut)
       throw new BarrierTimeoutError(this.opts.jobId, shard, window, progress.missing, this.barrierTimeoutMs);

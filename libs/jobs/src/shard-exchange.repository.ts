@@ -140,7 +140,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     const values = await this.redis.hmget(this.keys.barrier, ...fields);
     const missing: number[] = [];
     for (let s = 0; s < this.shards; s++) if (Number(values[3 * s] ?? '-1') < window) missing.push(s);
-    return { missing, signature: values.join(',') };
+    return { missing, signature: values.join(','), token: values[3 * this.shard + 1] ?? null };
   }
 
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */

@@ -38,6 +38,8 @@ export interface BarrierProgress {
   missing: number[];
   /** Every shard's last published window and token: equal signatures, no progress. */
   signature: string;
+  /** The waiting shard's own latest token: another than the waiting run's means the run was fenced off. */
+  token: string | null;
 }
 
 /** What {@link ShardExchangeStore.claim} returns. */
