@@ -1,15 +1,18 @@
 /**
  * The contract of the shard protocol's store (libs/jobs shard.store.ts),
  * run against both implementations: Redis (the Lua scripts of lua/, on a
- * real redis-server on a free port) and memory (the protocol simulator's).
+ * real redis-server on a free port, and on a three-master Redis Cluster for
+ * the hash tags) and memory (the protocol simulator's).
  * Whatever the simulator finds about the protocol on the in-memory store
  * holds on Redis only as far as this suite makes them agree.
  */
 import { MSG_WIDTH } from '@tlbsim/sim-core';
 import { createRedis, InMemoryShardStore, JobKeys, RedisShardStore, ShardStore, TlbRedis } from '@tlbsim/jobs';
+import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 import { startRedis, TestRedis } from './support/redis-server';
 
 let server: TestRedis;
+let cluster: LocalRedisCluster;
 const conns: TlbRedis[] = [];
 let jobs = 0;
 
@@ -25,26 +28,27 @@ function messages(entries: { batch: Float64Array }[]): number {
   return entries.reduce((a, e) => a + e.batch.length / MSG_WIDTH, 0);
 }
 
+/** A Redis store of a new job on `url` (one server, or a cluster: every key of a job shares its hash tag). */
+async function redisStore(url: string, shards: number): Promise<ShardStore> {
+  const conn = createRedis(url);
+  conns.push(conn);
+  const keys = new JobKeys('contract', `j${++jobs}`);
+  await conn.hset(keys.meta, { shards, epoch: 0 });
+  return new RedisShardStore(conn, keys);
+}
+
 const IMPLEMENTATIONS: [string, (shards: number) => Promise<ShardStore>][] = [
   ['memory', async (shards) => new InMemoryShardStore({ shards })],
-  [
-    'redis',
-    async (shards) => {
-      const conn = createRedis(server.url);
-      conns.push(conn);
-      const keys = new JobKeys('contract', `j${++jobs}`);
-      await conn.hset(keys.meta, { shards, epoch: 0 });
-      return new RedisShardStore(conn, keys);
-    },
-  ],
+  ['redis', (shards) => redisStore(server.url, shards)],
+  ['redis cluster', (shards) => redisStore(cluster.url, shards)],
 ];
 
 beforeAll(async () => {
-  server = await startRedis();
+  [server, cluster] = await Promise.all([startRedis(), startRedisCluster(3, 1000)]);
 });
 afterAll(async () => {
   conns.forEach((c) => c.disconnect());
-  await server.stop();
+  await Promise.all([server?.stop(), cluster?.stop(1000)]);
 });
 
 describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
