@@ -4,6 +4,7 @@ import {
   COUNTER_SLOTS,
   cyclesByOp,
   endNsOf,
+  SERIES_POINTS_MAX,
   SERIES_WIDTH,
   seriesEveryWindowsOf,
   ShardPartial,
@@ -60,15 +61,25 @@ function mergeSeries(all: number[][]): number[] {
   return [...byWindow.keys()].sort((a, b) => a - b).flatMap((w) => [w, ...byWindow.get(w)!]);
 }
 
-/** The report's time series: cumulative counters at every sampled window. */
+/**
+ * The report's time series: cumulative counters at sampled windows, at most
+ * {@link SERIES_POINTS_MAX} of them and the last. The kernel samples every
+ * `seriesEveryWindowsOf` windows, sized on the nominal run; time is cost, so
+ * a run may last hundreds of times its nominal length, and the report keeps
+ * every `stride`-th record (the digest does not cover the series).
+ */
 function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSeries {
   const points: RunSeriesPoint[] = [];
   const s = merged.series;
-  for (let o = 0; o + SERIES_WIDTH <= s.length; o += SERIES_WIDTH) {
+  const records = Math.floor(s.length / SERIES_WIDTH);
+  const stride = Math.max(1, Math.ceil(records / SERIES_POINTS_MAX));
+  for (let r = 0; r < records; r++) {
+    if (r % stride !== 0 && r !== records - 1) continue;
+    const o = r * SERIES_WIDTH;
     const window = s[o];
     points.push({ window, timeNs: window * windowNs, ...seriesFieldsAt(s, o) });
   }
-  return { windowNs, everyWindows: seriesEveryWindowsOf(cfg), points };
+  return { windowNs, everyWindows: seriesEveryWindowsOf(cfg) * stride, points };
 }
 
 /** The digest: sha256 over the canonical JSON of counters and violations. */
