@@ -118,7 +118,9 @@ describe('tlbsim sweep', () => {
     const [l, r] = [JSON.parse(local.out), JSON.parse(remote.out)];
     expect(r.rows).toEqual(l.rows);
     expect(r.summary).toEqual(l.summary);
-    expect(l.rows.map((x: SweepRow) => x.seed)).toEqual(replicationSeeds(raw.seed as number, 3).flatMap((s) => [s, s]));
+    expect(l.rows.map((x: SweepRow) => x.seed)).toEqual(
+      replicationSeeds((raw as { seed: number }).seed, 3).flatMap((s) => [s, s]),
+    );
     expect(l.summary.map((x: { seeds: number[] }) => x.seeds.length)).toEqual([3, 3]);
   });
 
