@@ -84,11 +84,12 @@ describe('partial reports', () => {
     const { meta, jobs, finalizer } = await job('f1', cfg, 2);
     const keys = new JobKeys(PREFIX, meta.id);
     const repos = [0, 1].map((s) => new ShardExchangeRepository(redis, keys, s, 2));
-    // Shard 0 went on to window 320; shard 1 had recorded up to 256.
+    // Shard 0 went on to window 1280; shard 1 had recorded up to 1024 (past the first violations, which wait for a
+    // freed root's RCU grace period, latency.rootFreeNs: 1 ms, 500 windows).
     for (const [w, shardsAt] of [
-      [192, [0, 1]],
-      [256, [0, 1]],
-      [320, [0]],
+      [768, [0, 1]],
+      [1024, [0, 1]],
+      [1280, [0]],
     ] as const) {
       const parts = await partialsAfter(meta.config, 2, w);
       for (const s of shardsAt) await repos[s].saveCheckpoint(w, JSON.stringify(parts[s]), []);
@@ -97,8 +98,8 @@ describe('partial reports', () => {
     const [record] = await jobs.results([meta.id]);
     expect(record).toMatchObject({ state: 'failed', error: 'shard 1: boom', digest: null });
     const report = JSON.parse(record!.report!);
-    expect(report).toMatchObject({ partial: true, stoppedAt: { window: 256 }, metrics: { windows: 256 } });
-    const expected = await runInProcess(cfg, { untilWindow: 256 });
+    expect(report).toMatchObject({ partial: true, stoppedAt: { window: 1024 }, metrics: { windows: 1024 } });
+    const expected = await runInProcess(cfg, { untilWindow: 1024 });
     expect(report.digest).toBe(expected.digest);
     expect(report.violations.total).toBeGreaterThan(0);
     expect(report.violations).toEqual(expected.violations);
