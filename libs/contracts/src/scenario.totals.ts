@@ -62,11 +62,7 @@ export function shardsMaxOf(cfg: Pick<SimConfig, 'fleet'>): number {
  * scenario's `run.shards` (a cross-field check), a submission's `shards`, a
  * resize (`tlbsim resize --shards`, `POST /api/jobs/:id/resize`).
  */
-export function shardsError(
-  cfg: Pick<SimConfig, 'fleet'>,
-  shards: unknown,
-  path = 'shards',
-): FieldError | undefined {
+export function shardsError(cfg: Pick<SimConfig, 'fleet'>, shards: unknown, path = 'shards'): FieldError | undefined {
   const max = shardsMaxOf(cfg);
   const shown = typeof shards === 'string' ? JSON.stringify(shards) : String(shards);
   if (typeof shards !== 'number' || !Number.isInteger(shards)) {
