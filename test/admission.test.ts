@@ -86,8 +86,8 @@ describe('admission with backfill', () => {
     expect(sc.start).toBeLessThan(sb.start);
     // ... but the jobs younger than b never held more than the one slot b cannot use: d ran after c, or after b started.
     expect(sd.start).toBeGreaterThanOrEqual(Math.min(sc.end, sb.start));
-    // b started as soon as a left it room (admission passes run every second on each worker).
-    expect(sb.start - sa.end).toBeLessThan(5000);
+    // b started once a left it room, not before; that the oldest job that fits goes first is admission.plan.spec's
+    // (pure, no clock), not a wall-clock bound a loaded machine can miss.
     expect(sb.start).toBeGreaterThanOrEqual(sa.end);
   });
 

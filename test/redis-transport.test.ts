@@ -130,8 +130,9 @@ describe('RedisTransport', () => {
     expect((error as Error).message).toBe(
       'waited 1 s at the barrier of window 0 for shard 1 with no progress (a write lost in a Redis failover, or no worker runs it)',
     );
+    // Not before the timeout; how soon after is the pure watch's rule (barrier-watch.protocol, tested on its own
+    // clock in shard-run.protocol.spec), not a wall-clock bound a loaded machine can miss.
     expect(Date.now() - start).toBeGreaterThanOrEqual(1000);
-    expect(Date.now() - start).toBeLessThan(2500);
   });
 
   it.each(BARRIER_PROGRESS)('%s restarts the barrier timeout', async (_what, jobId, progress) => {
