@@ -27,6 +27,8 @@ function hotScenario(accessesPerVcpu: number, snapshotEveryWindows = 64): SimCon
       fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 2 },
       workload: { accessesPerVcpu },
       events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+      // The distribution under test, not the price of L0's refills: priced, this churn makes a run ~12x as long.
+      costs: { l0NestedFaultCycles: 0 },
       run: { snapshotEveryWindows },
     },
     [],
@@ -112,6 +114,7 @@ describe('distributed runs', () => {
         fleet: cfg.fleet,
         workload: { accessesPerVcpu: 50000 },
         events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
+        costs: cfg.costs,
       }),
     );
     const run = spawnSync(process.execPath, [CLI_MAIN, 'run', file, '--json'], { encoding: 'utf8' });
