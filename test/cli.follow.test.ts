@@ -15,6 +15,7 @@ import type { JobPage, JobView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import { JobsService } from '@tlbsim/jobs';
 import { startBuiltCli } from './support/cli-process';
+import { until } from './support/fault.fixture';
 import { startRedis, TestRedis } from './support/redis-server';
 import { ROOT } from './support/scenario.fixture';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -37,16 +38,6 @@ function tlbsim(...args: string[]): { status: number | null; stdout: string; std
 
 function onRedis(...args: string[]): string[] {
   return [...args, '--redis', redis.url, '--prefix', PREFIX];
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {
