@@ -75,6 +75,23 @@ describe('run --trace-out', () => {
     expect(hv).toHaveLength(hypercalls(traced.report!));
   });
 
+  it('marks the events that stay inside a vCPU: SMI and RSM, nested transitions with no L3 time, as many as counted', () => {
+    const file = join(dir, 'local.json');
+    const sets = ['--set', 'events.smiPerSec=2000', '--set', 'events.nestedTransitionsPerSec=20000'];
+    const traced = run(...sets, '--trace-out', file);
+    expect(traced.status).toBe(0);
+    expect(traced.report!.digest).toBe(run(...sets).report!.digest);
+    const trace = JSON.parse(readFileSync(file, 'utf8')) as TraceFile;
+    const named = (name: string) => trace.traceEvents.filter((e) => e.name === name).length;
+    const events = traced.report!.metrics.events;
+    expect(events.smis).toBeGreaterThan(0);
+    expect(named('SMI: enter_smm')).toBe(events.smis);
+    expect(named('RSM: emulator_leave_smm')).toBeGreaterThan(0);
+    expect(named('RSM: emulator_leave_smm')).toBeLessThanOrEqual(events.smis);
+    expect(events.nestedTransitions).toBeGreaterThan(0);
+    expect(named('nested VMRUN + #VMEXIT (no L3 time)')).toBe(events.nestedTransitions);
+  });
+
   it('--trace-vm keeps the chosen VMs: their hypercalls and their witnesses, marked', () => {
     const all = join(dir, 'bug.json');
     const one = join(dir, 'vm1.json');

@@ -45,6 +45,12 @@ export interface RunInProcessOptions {
    * for tracing (`tlbsim run --trace-out`); it must not change them.
    */
   onSent?: (sent: Float64Array, window: number) => void;
+  /**
+   * Called after every window of every shard with its vCPU-local events
+   * (sim-core local-events.ts: SMI, RSM, nested pairs with no L3 time;
+   * recorded only when this is given), for tracing; the run is the same.
+   */
+  onLocalEvents?: (events: readonly number[], window: number) => void;
   /** Called with the shards once the run is over, before they are dropped (the bench reads their memory). */
   onFinished?: (shards: readonly ShardSim[]) => void;
 }
@@ -62,6 +68,7 @@ export function windowsEstimateOf(cfg: SimConfig, windowNs: number): number {
 export async function runInProcess(config: SimConfig, opts: RunInProcessOptions = {}): Promise<RunReport> {
   const n = opts.shards ?? config.run.shards;
   const shards = Array.from({ length: n }, (_, i) => new ShardSim(config, i, n));
+  if (opts.onLocalEvents) for (const s of shards) s.traceLocalEvents();
   const stopWhen = opts.stopWhen;
   const total = (slot: number): number => shards.reduce((a, sh) => a + sh.counter(slot), 0);
   const until = opts.untilWindow;
@@ -77,6 +84,7 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
   const windowsEstimate = windowsEstimateOf(config, shards[0].windowNs);
   const onWindow = async (s: ShardSim, window: number): Promise<void> => {
     opts.onSent?.(s.lastSent(), window);
+    opts.onLocalEvents?.(s.lastLocalEvents(), window);
     if (s.shard !== 0) return;
     // Wall time only decides when to yield, never what is simulated: the digest does not depend on it.
     if (window % every !== every - 1 && Date.now() - lastYieldMs < everyMs) return;

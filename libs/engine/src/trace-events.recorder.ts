@@ -1,5 +1,9 @@
 import {
   decodeMessage,
+  LOCAL_EVENT_WIDTH,
+  LOCAL_NESTED_PAIR,
+  LOCAL_RSM,
+  LOCAL_SMI,
   F_DST,
   F_SRC,
   F_TYPE,
@@ -54,6 +58,13 @@ function requestNames(bits: number): string {
   return names.filter(Boolean).join('|');
 }
 
+/** Names and categories of the vCPU-local events (sim-core local-events.ts). */
+const LOCAL_NAMES: Record<number, [string, string]> = {
+  [LOCAL_SMI]: ['SMI: enter_smm', 'smm'],
+  [LOCAL_RSM]: ['RSM: emulator_leave_smm', 'smm'],
+  [LOCAL_NESTED_PAIR]: ['nested VMRUN + #VMEXIT (no L3 time)', 'nested'],
+};
+
 /** Hypercall names by kind. */
 const HYPERCALLS = ['HvCallFlushGuestPhysicalAddressSpace', 'HvCallFlushGuestPhysicalAddressList'];
 
@@ -86,6 +97,17 @@ export class TraceRecorder {
   /** Takes a window's sent messages (`runInProcess`'s `onSent`). */
   onSent(sent: Float64Array, window: number): void {
     for (let o = 0; o < sent.length && !this.full; o += MSG_WIDTH) this.message(sent, o);
+    if (this.events.length > this.maxEvents && this.fullAt === null) this.fullAt = window;
+  }
+
+  /** Takes a window's vCPU-local events (`runInProcess`'s `onLocalEvents`): SMI, RSM, nested pairs with no L3 time. */
+  onLocalEvents(events: readonly number[], window: number): void {
+    for (let o = 0; o + LOCAL_EVENT_WIDTH <= events.length && !this.full; o += LOCAL_EVENT_WIDTH) {
+      const [kind, timeNs, vcpu] = [events[o], events[o + 1], events[o + 2]];
+      if (!this.traced(this.vmOf(vcpu))) continue;
+      const [name, cat] = LOCAL_NAMES[kind] ?? [`local event ${kind}`, 'local'];
+      this.instant(this.vcpuTrack(vcpu), timeNs / 1000, name, cat);
+    }
     if (this.events.length > this.maxEvents && this.fullAt === null) this.fullAt = window;
   }
 

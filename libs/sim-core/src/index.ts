@@ -5,6 +5,7 @@ export * from './message';
 export * from './policy';
 export * from './prng';
 export * from './shard';
+export * from './local-events';
 export * from './tlb';
 export * from './topology';
 export { FLUSH_KIND_NAMES } from './flush-kind';

@@ -40,6 +40,11 @@ export interface ShardContext {
   readonly schedule: VpSchedule;
   /** The window being run. */
   window: number;
+  /**
+   * The vCPU-local events of this window (local-events.ts) when a timeline
+   * is recorded, else null: the actors append, never read.
+   */
+  localEvents: number[] | null;
 }
 
 /** Base of the three actor kinds: identity, message sequence and sending. */

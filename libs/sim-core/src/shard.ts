@@ -138,6 +138,7 @@ export class ShardSim {
       vps: new Map(),
       schedule: new VpSchedule(cfg, this.topo, this.windowNs),
       window: 0,
+      localEvents: null,
     };
     this.replicas = new HostReplicas(this.ctx, shard, shards);
     this.routes = new InboxRoutes(this.topo.actorCount);
@@ -181,6 +182,7 @@ export class ShardSim {
     for (const [id, st] of collectMigrations(buf, routes.migrations, endNs)) this.addVcpu(id, st).arrive();
     this.replicas.apply(buf, routes.broadcasts, endNs);
     this.ctx.outbox.clear();
+    if (this.ctx.localEvents) this.ctx.localEvents.length = 0;
     this.order ??= [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     for (const a of this.order) a.run(buf, routes.of(a.id), endNs);
     let done = true;
@@ -211,6 +213,19 @@ export class ShardSim {
   lastSent(): Float64Array {
     const { buf, count } = this.ctx.outbox;
     return buf.subarray(0, count * MSG_WIDTH);
+  }
+
+  /** Records the vCPU-local events of every window from now on ({@link lastLocalEvents}): for a timeline only. */
+  traceLocalEvents(): void {
+    this.ctx.localEvents ??= [];
+  }
+
+  /**
+   * The vCPU-local events of the last window (local-events.ts: kind, time in
+   * ns, vCPU actor id, flat), empty unless {@link traceLocalEvents} was called.
+   */
+  lastLocalEvents(): readonly number[] {
+    return this.ctx.localEvents ?? [];
   }
 
   /** vCPUs that run on another VP from window `next` on leave as messages (even to a VP of this shard: one path). */

@@ -1,5 +1,6 @@
 import { C } from './counters';
 import { eventRatePerNs } from './costs';
+import { LOCAL_NESTED_PAIR, LOCAL_RSM, LOCAL_SMI } from './local-events';
 import { Msg, ROLE_GUEST, ROLE_NORMAL, ROLE_SMM } from './message';
 import type { VcpuActor } from './vcpu.actor';
 
@@ -90,6 +91,7 @@ export class VcpuModes {
    */
   private rsm(t: number): void {
     const s = this.v.s;
+    this.v.c.localEvents?.push(LOCAL_RSM, t, this.v.id);
     this.put(t, s.r01Inc);
     s.r01Page = -1;
     s.rootPage = -1;
@@ -151,6 +153,7 @@ export class VcpuModes {
     const share = v.c.cfg.workload.l3TimePercent / 100;
     if (share === 0) {
       c[C.nestedTransitions]++;
+      v.c.localEvents?.push(LOCAL_NESTED_PAIR, t, v.id);
       v.charge(C.timeExitPs, 2 * v.costs.transitionNs);
       if (v.c.flags.intel) {
         if (!s.vpid12Seen) {
@@ -224,6 +227,7 @@ export class VcpuModes {
     const v = this.v;
     const s = v.s;
     v.c.counters[C.smis]++;
+    v.c.localEvents?.push(LOCAL_SMI, t, v.id);
     s.nextSmiNs = t + v.prng.nextExpGap(eventRatePerNs(v.c.cfg, v.c.cfg.events.smiPerSec, v.c.topo.vcpusPerHost));
     this.unload(t);
     s.smmPhase = 1;

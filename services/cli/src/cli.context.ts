@@ -17,6 +17,8 @@ export type SimulationRunner = (
     stopWhen?: (counter: (slot: number) => number) => boolean;
     /** Every window's sent messages of every shard (`--trace-out`), see `runInProcess`. */
     onSent?: (sent: Float64Array, window: number) => void;
+    /** Every window's vCPU-local events of every shard (`--trace-out`), see `runInProcess`. */
+    onLocalEvents?: (events: readonly number[], window: number) => void;
   },
 ) => Promise<RunReport>;
 

@@ -48,6 +48,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
       onProgress: (p) => interrupts.count() === 0 && progress.update(p),
       stopWhen: (counter) => interrupts.count() > 0 || !!trace?.recorder.full || (atViolation?.(counter) ?? false),
       onSent: trace && ((sent, window) => trace.recorder.onSent(sent, window)),
+      onLocalEvents: trace && ((events, window) => trace.recorder.onLocalEvents(events, window)),
     });
   } finally {
     progress.stop();

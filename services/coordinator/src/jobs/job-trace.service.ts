@@ -67,6 +67,7 @@ export class JobTraceService {
     const recorder = new TraceRecorder(config, vms, TRACE_EVENTS_DEFAULT);
     const report = await runInProcess(config, {
       onSent: (sent, window) => recorder.onSent(sent, window),
+      onLocalEvents: (events, window) => recorder.onLocalEvents(events, window),
       stopWhen: () => recorder.full,
     });
     if (recorder.full)
