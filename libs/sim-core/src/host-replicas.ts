@@ -1,3 +1,4 @@
+import { fail } from './assert';
 import { F_DST, F_TIME, F_TYPE, HV_FLUSH_LIST, Msg, partitionHostOf } from './message';
 import { FLUSH_WORDS, MF } from './message.schema';
 import { PartitionCache, partitionCacheEntriesOf } from './partition-cache';
@@ -50,7 +51,7 @@ export class HostReplicas {
   /** The VP `index` of `host` (it must be on this shard). */
   vp(host: number, index: number): Vp {
     const vp = this.ctx.vps.get(this.ctx.schedule.vpSlot(host, index));
-    if (!vp) throw new Error(`vp ${index} of host ${host} is not on this shard`);
+    if (!vp) fail(`vp ${index} of host ${host} is not on this shard`);
     return vp;
   }
 

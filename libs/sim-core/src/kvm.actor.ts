@@ -2,7 +2,7 @@ import { C } from './counters';
 import { F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg, REQ_TLB_FLUSH } from './message';
 import { HostEvents } from './kvm-host-events';
 import { MF } from './message.schema';
-import { assert } from './assert';
+import { assert, fail } from './assert';
 import { copyPendingOp, PendingOp } from './pending-op';
 import { OWNER_KVM, PageAllocator } from './page-allocator';
 import { Prng, streamSeed } from './prng';
@@ -104,7 +104,7 @@ export class KvmActor extends Actor implements CheckerHost {
       case Msg.Report:
         return this.checker.classify(t, src, b, o);
       default:
-        throw new Error(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
+        fail(`kvm ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
   }
 
@@ -220,7 +220,7 @@ export class KvmActor extends Actor implements CheckerHost {
   /** `kvm_tdp_mmu_put_root()`. */
   private rootPut(t: number, inc: number): void {
     const root = this.rootHistory.get(inc);
-    if (!root || root.refcount <= 0) throw new Error(`kvm ${this.id}: put of unknown root #${inc}`);
+    if (!root || root.refcount <= 0) fail(`kvm ${this.id}: put of unknown root #${inc}`);
     if (--root.refcount > 0) return;
     // edbdb43fc96b: the TDP MMU's own reference keeps a valid root until it is invalidated.
     if (this.ctx.flags.preserveRoots && root.valid) return;
@@ -348,7 +348,7 @@ export class KvmActor extends Actor implements CheckerHost {
 
   private opProgress(t: number, id: number): void {
     const op = this.pending.get(id);
-    if (!op) throw new Error(`kvm ${this.id}: completion for unknown op ${id}`);
+    if (!op) fail(`kvm ${this.id}: completion for unknown op ${id}`);
     assert(op.remaining > 0, 'an op completes once: no completion after its last');
     if (--op.remaining === 0) this.opComplete(t, id);
   }

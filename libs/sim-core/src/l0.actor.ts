@@ -1,3 +1,4 @@
+import { fail } from './assert';
 import { C, ps } from './counters';
 import { F_SRC, F_TIME, F_TYPE, HV_FLUSH_SPACE, Msg, partitionDst } from './message';
 import { MF } from './message.schema';
@@ -31,7 +32,7 @@ export class L0Actor extends Actor {
       if (t >= windowEndNs) return; // sorted: the rest is due in a later window
       const type = inbox[o + F_TYPE];
       if (type === Msg.HvFlush) this.hypercall(t, inbox, o, inbox[o + F_SRC]);
-      else throw new Error(`l0 ${this.id}: unexpected message type ${type}`);
+      else fail(`l0 ${this.id}: unexpected message type ${type}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { assert } from './assert';
+import { assert, fail } from './assert';
 import { F_P0, F_TIME, F_TYPE, MSG_WIDTH, Msg } from './message';
 
 /**
@@ -191,7 +191,7 @@ export interface DecodedMessage {
 export function decodeMessage(b: Float64Array, o: number): DecodedMessage {
   const type = b[o + F_TYPE] as Msg;
   const decl: MessageDecl | undefined = MESSAGES[type];
-  if (!decl) throw new Error(`message at ${o}: unknown type ${b[o + F_TYPE]}`);
+  if (!decl) fail(`message at ${o}: unknown type ${b[o + F_TYPE]}`);
   const fields: Record<string, number> = {};
   decl.fields.forEach((f, i) => {
     if (f) fields[f.name] = b[o + F_P0 + i];

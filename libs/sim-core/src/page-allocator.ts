@@ -1,3 +1,5 @@
+import { fail } from './assert';
+
 /**
  * The host page allocator shared by every VM of an L1 host: a LIFO free list,
  * so the page freed last is handed out first (as the per-CPU page lists of
@@ -127,7 +129,7 @@ export class PageAllocator {
 
   /** Returns a page to the top of the free list. */
   release(tNs: number, page: number): void {
-    if (this.top === this.free.length) throw new Error(`page allocator: free list overflow releasing page ${page}`);
+    if (this.top === this.free.length) fail(`page allocator: free list overflow releasing page ${page}`);
     this.ownerVm[page] = OWNER_FREE;
     this.free[this.top++] = page;
     const h = this.hist(page);
@@ -154,7 +156,7 @@ export class PageAllocator {
     for (let o = log.length - LOG_WIDTH; o >= 0; o -= LOG_WIDTH) {
       if (log[o] <= tNs) return { vm: log[o + 1], gpa: log[o + 2], mapped: log[o + 3] === 1 };
     }
-    throw new Error(`page ${page}: ownership at ${tNs} ns is older than its log (${OWNER_LOG_MAX} changes)`);
+    fail(`page ${page}: ownership at ${tNs} ns is older than its log (${OWNER_LOG_MAX} changes)`);
   }
 
   private ownerNow(page: number): PageOwner {

@@ -1,3 +1,4 @@
+import { fail } from './assert';
 import { Carry } from './carry';
 import { SimConfig } from './config';
 import { C, COUNTER_SLOTS } from './counters';
@@ -118,7 +119,7 @@ export class ShardSim {
   constructor(cfg: SimConfig, shard: number, shards: number, fresh = true) {
     this.cfg = cfg;
     this.topo = new Topology(cfg);
-    if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new Error(`shard ${shard} of ${shards}`);
+    if (!(shards >= 1 && shard >= 0 && shard < shards)) fail(`shard ${shard} of ${shards}`);
     this.shard = shard;
     this.shards = shards;
     this.windowNs = windowNsOf(cfg);
@@ -250,13 +251,13 @@ export class ShardSim {
       const dst = buf[o + F_DST];
       if (dst < 0) {
         if (this.replicated[partitionHostOf(dst)] !== 1)
-          throw new Error(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
+          fail(`shard ${this.shard}: broadcast for host ${partitionHostOf(dst)} not replicated here`);
         routes.broadcasts.push(o);
       } else if (buf[o + F_TYPE] === Msg.VcpuMigrate) {
         routes.migrations.push(o);
       } else {
         if (checkShard && this.shardOfDst(dst, buf[o + F_TIME]) !== this.shard)
-          throw new Error(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
+          fail(`shard ${this.shard}: message for actor ${dst} not on this shard in window ${this.window}`);
         routes.add(dst, o);
       }
     }
@@ -290,8 +291,7 @@ export class ShardSim {
     const counts = new Int32Array(this.shards);
     for (let i = 0; i < count; i++) {
       const o = i * MSG_WIDTH;
-      if (buf[o + F_TIME] < endNs)
-        throw new Error(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
+      if (buf[o + F_TIME] < endNs) fail(`lookahead violated: message at ${buf[o + F_TIME]} < window end ${endNs}`);
       const dst = buf[o + F_DST];
       if (dst < 0) {
         dest[i] = -1;

@@ -1,3 +1,4 @@
+import { fail } from './assert';
 import { F_DST, F_SRC, Msg, MIGRATE_CHUNK } from './message';
 import { MF } from './message.schema';
 import type { VcpuActor } from './vcpu.actor';
@@ -33,11 +34,11 @@ export function collectMigrations(
   for (const o of offsets) {
     if (buf[o] >= endNs) continue;
     const id = buf[o + F_DST];
-    if (buf[o + F_SRC] !== id) throw new Error(`migration chunk for vcpu ${id} sent by ${buf[o + F_SRC]}`);
+    if (buf[o + F_SRC] !== id) fail(`migration chunk for vcpu ${id} sent by ${buf[o + F_SRC]}`);
     let nums = byId.get(id);
     if (!nums) byId.set(id, (nums = []));
     const chunk = buf[o + MIGRATE.chunk];
-    if (chunk * MIGRATE_CHUNK !== nums.length) throw new Error(`migration of vcpu ${id}: chunk ${chunk} out of order`);
+    if (chunk * MIGRATE_CHUNK !== nums.length) fail(`migration of vcpu ${id}: chunk ${chunk} out of order`);
     for (let i = 0; i < MIGRATE_CHUNK; i++) nums.push(buf[o + MIGRATE.w0 + i]); // w0..w4 are consecutive
   }
   return [...byId.entries()].sort((a, b) => a[0] - b[0]).map(([id, nums]) => [id, { migrated: nums }]);

@@ -39,7 +39,7 @@ import { VcpuFlushes } from './vcpu-flush';
 import { VcpuModes } from './vcpu-modes';
 import { VcpuSmm } from './vcpu-smm';
 import { MF } from './message.schema';
-import { assert, kernelChecks } from './assert';
+import { assert, fail, kernelChecks } from './assert';
 import { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
 
 const REQ = MF[Msg.Request];
@@ -149,7 +149,7 @@ export class VcpuActor extends Actor {
     this.vm = Math.floor(hv / t.vcpusPerVm);
     this.vmIndex = hv % t.vcpusPerVm;
     const vp = ctx.vps.get(ctx.schedule.vpSlot(this.host, ctx.schedule.vpOf(id, ctx.window)));
-    if (!vp) throw new Error(`vcpu ${id}: its VP is not on this shard in window ${ctx.window}`);
+    if (!vp) fail(`vcpu ${id}: its VP is not on this shard in window ${ctx.window}`);
     this.vp = vp;
     this.tlb = vp.tlb;
     this.kvm = t.kvmId(this.host);
@@ -734,7 +734,7 @@ export class VcpuActor extends Actor {
       case Msg.Remap:
         return; // applied to the shard's VM view at window start
       default:
-        throw new Error(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
+        fail(`vcpu ${this.id}: unexpected message type ${b[o + F_TYPE]}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { fail } from './assert';
 import { SimConfig } from './config';
 import { eventRatePerNs } from './costs';
 import { Prng, streamSeed } from './prng';
@@ -77,7 +78,7 @@ export class VpSchedule {
     while (c.next <= window) this.migrate(c);
     let i = c.from.length - 1;
     while (i > 0 && c.from[i] > window) i--;
-    if (c.from[i] > window) throw new Error(`vp schedule of vcpu ${vcpu}: window ${window} was forgotten`);
+    if (c.from[i] > window) fail(`vp schedule of vcpu ${vcpu}: window ${window} was forgotten`);
     return c.vp[i];
   }
 
