@@ -248,7 +248,8 @@ describe('POST /api/hunts, POST /api/shrinks', () => {
 describe('sweep progress events', () => {
   it('a sweep appends progress (points done of all, points/s, best so far) and completed, readable as SSE', async () => {
     const grid = ['fleet.vcpusPerVm=1,2'];
-    const overrides = ['workload.accessesPerVcpu=60000', 'fleet.hosts=1'];
+    // Freed roots come back at once (latency.rootFreeNs=0): these short runs end before an RCU grace period would.
+    const overrides = ['workload.accessesPerVcpu=60000', 'fleet.hosts=1', 'latency.rootFreeNs=0'];
     const submitted = (
       await http()
         .post('/api/sweeps')
