@@ -13,6 +13,9 @@ import { startRedis, TestRedis } from './support/redis-server';
 import { runBuiltCli } from './support/cli-process';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
 
+/** The classes of the shipped bug: a freed root page comes back as a root of the same VM or of another. */
+const ROOT_REUSE = ['stale-root', 'cross-vm'];
+
 const FILE = join(__dirname, 'fixtures', 'root-reuse-enlightenment-off.yaml');
 const input = parseScenarioText(readFileSync(FILE, 'utf8'), 'yaml');
 const VARY = [
@@ -46,7 +49,8 @@ describe('tlbsim hunt', () => {
     expect(b.overrides).toEqual(a.overrides);
     expect(a.config?.platform.enlightenedTlb).toBe(true);
     const witness = a.report!.violations.witnesses[0];
-    expect(witness.class).toBe('stale-root');
+    // The shipped bug: a freed root page reused as a root, by the same VM (stale-root) or another (cross-vm).
+    expect(ROOT_REUSE).toContain(witness.class);
     const again = await runToFirstViolation(buildScenario(input, a.overrides!));
     expect(again.violations.witnesses[0]).toEqual(witness);
   });
@@ -67,7 +71,9 @@ describe('tlbsim hunt', () => {
       cli(['hunt', FILE, '--policy', 'overhaul+hv-flush-current', ...vary, '--budget', '8']),
     ]);
     expect(found.code).toBe(1);
-    expect(found.out).toMatch(/^tlbsim hunt: stale-root found after \d+ runs in [\d.]+ s \([\d.]+ runs\/s\)/);
+    expect(found.out).toMatch(
+      /^tlbsim hunt: (stale-root|cross-vm) found after \d+ runs in [\d.]+ s \([\d.]+ runs\/s\)/,
+    );
     expect(found.out).toContain('--- failing scenario ---');
     expect(found.out).toContain('tlb_stale_hit');
     const saved = buildScenario(parseScenarioText(readFileSync(out, 'utf8'), 'yaml'));
@@ -114,7 +120,8 @@ describe('tlbsim hunt --redis', () => {
     ]);
     expect(res.code).toBe(1);
     const json = JSON.parse(res.out);
-    expect(json).toMatchObject({ found: true, witness: { class: 'stale-root' } });
+    expect(json).toMatchObject({ found: true });
+    expect(ROOT_REUSE).toContain(json.witness.class);
     expect(json.runs).toBeLessThanOrEqual(BUDGET);
     expect(json.coverage.rootsReused).toBeGreaterThan(0);
     const again = await runToFirstViolation(buildScenario(json.scenario));
