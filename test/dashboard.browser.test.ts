@@ -505,8 +505,9 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   });
 
   it('cancels a running job from its page and shows what it found as a partial report', async () => {
+    // Long enough to be cancelled while it runs: the shipped 3 ms finish in under half a second on a warm worker.
     const res = await page.request.post(`${base}/api/jobs`, {
-      data: { scenarioName: 'hyperv-svm-root-reuse', shards: 1 },
+      data: { scenarioName: 'hyperv-svm-root-reuse', shards: 1, overrides: ['run.simulatedMs=300'] },
     });
     expect(res.status()).toBe(201);
     const { id } = (await res.json()) as { id: string };

@@ -292,7 +292,7 @@ describe('distributed runs', () => {
       encoding: 'utf8',
     });
     expect(trace.status).toBe(0);
-    expect(trace.stdout).toContain(`digest ${printed.digest}, partial: first ${w} windows\n`);
+    expect(trace.stdout).toContain(`digest ${printed.digest}, partial: first ${w.toLocaleString('en-US')} windows\n`);
   });
 
   it('export and replay reproduce the digest; a tampered export exits 1', async () => {

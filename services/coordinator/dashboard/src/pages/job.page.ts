@@ -131,6 +131,9 @@ function makeCharts(): Charts {
   };
 }
 
+/** Looks for an ended job's report, 300 ms apart, before the page stops looking (it may be stored an instant late). */
+const RESULT_LOOKS_MAX = 20;
+
 /** The x axis of the job's charts: simulated time, live and final alike (the report's unit). */
 const X_UNIT = 'simulated time (ms)';
 
@@ -239,6 +242,7 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     markEmptyCharts(charts, r);
     replace(report, ...reportSections(r, job.state));
   };
+  let resultLooks = 0;
   async function load(): Promise<void> {
     const job = await api<JobView>('GET', `api/jobs/${id}`);
     if (closed) return;
@@ -254,6 +258,9 @@ export function jobPage(root: HTMLElement, id: string): () => void {
     if (isTerminal(job.state) && !report.hasChildNodes()) {
       const r = await resultOf(job);
       if (r && !closed) showReport(r, job);
+      // A job seen ended an instant before its (partial) report is stored: look again, a bounded number of times
+      // (a job cancelled before it ran has none at all).
+      else if (!r && resultLooks++ < RESULT_LOOKS_MAX) scheduleLoad();
     }
     if (ended && !isTerminal(job.state)) scheduleLoad();
   }
