@@ -40,6 +40,12 @@ describe('the worker process (services/worker main)', () => {
     expect(code).toBe(2);
   });
 
+  it('no Redis named: one line saying which variables name one, exit 2', async () => {
+    const { code, err } = await start({}).done;
+    expect(err).toBe('tlbsim worker: no Redis given: set TLBSIM_REDIS_URL, REDIS_URL or REDIS_CLUSTER_NODES\n');
+    expect(code).toBe(2);
+  });
+
   it('an unreachable Redis: one line naming it, exit 3', async () => {
     const { code, err } = await start({ TLBSIM_REDIS_URL: 'redis://127.0.0.1:1' }).done;
     expect(err).toMatch(/^tlbsim worker: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);

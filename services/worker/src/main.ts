@@ -5,7 +5,7 @@
  * environment only (docs/environment.md: `TLBSIM_REDIS_URL`, `REDIS_URL` or
  * `REDIS_CLUSTER_NODES`, `TLBSIM_PREFIX`, `TLBSIM_WORKER_CONCURRENCY`,
  * `TLBSIM_RETENTION_SEC`). `tlbsim worker` runs the same process with flags.
- * Exit codes: 0 stopped by SIGTERM/SIGINT, 2 bad environment, 3 Redis
+ * Exit codes: 0 stopped by SIGTERM/SIGINT, 2 a bad environment or no Redis named, 3 Redis
  * unreachable at start.
  */
 import { environmentErrors, EXIT } from '@tlbsim/contracts';
