@@ -7,6 +7,21 @@ import {
 } from './progress.reporter';
 import type { CliIo } from './cli.context';
 
+/** A terminal that records what a progress bar draws on it. */
+function fakeTerminal(): { io: CliIo; drawn: string } {
+  const term = { drawn: '', io: undefined as unknown as CliIo };
+  const tty = {
+    isTTY: true,
+    columns: 200,
+    write: (s: string) => ((term.drawn += s), true),
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  };
+  term.io = { out: () => undefined, err: () => undefined, progressStream: tty as unknown as NodeJS.WritableStream };
+  return term;
+}
+
 describe('progress', () => {
   it('never shows a count above its total, and rate and ETA from the accesses', () => {
     const f = progressFields({ window: 412, windowsEstimate: 400, accesses: 1200, accessesTotal: 1000 }, 2000);
@@ -44,57 +59,31 @@ describe('progress', () => {
   });
 
   it('bar: the ETA it draws is the formatted one, with its unit (not the bare seconds of cli-progress)', () => {
-    let drawn = '';
-    const tty = {
-      isTTY: true,
-      columns: 200,
-      write: (s: string) => ((drawn += s), true),
-      cursorTo: () => true,
-      clearLine: () => true,
-      moveCursor: () => true,
-    };
-    const io: CliIo = {
-      out: () => undefined,
-      err: () => undefined,
-      progressStream: tty as unknown as NodeJS.WritableStream,
-    };
+    const term = fakeTerminal();
     let nowMs = 0;
-    const p = createProgressReporter(io, 'x', 'bar', () => nowMs);
+    const p = createProgressReporter(term.io, 'x', 'bar', () => nowMs);
     p.update({ window: 1, windowsEstimate: 400, accesses: 1, accessesTotal: 1_000_000 });
     nowMs = 100_000;
     p.update({ window: 100, windowsEstimate: 400, accesses: 250_000, accessesTotal: 1_000_000 });
     p.stop();
     // 250,000 accesses in 100 s: 750,000 more take 300 s.
-    expect(drawn).toContain('| ETA 5m00s | window 100/400');
-    drawn = '';
-    const points = createPointsReporter(io, 'sweep', 'bar', () => nowMs);
+    expect(term.drawn).toContain('| ETA 5m00s | window 100/400');
+    term.drawn = '';
+    const points = createPointsReporter(term.io, 'sweep', 'bar', () => nowMs);
     points.update({ done: 10, points: 100, pointsMax: 100, perSec: 0.5, best: '' });
     points.stop();
-    expect(drawn).toContain('| 0.5 points/s | ETA 3m00s');
+    expect(term.drawn).toContain('| 0.5 points/s | ETA 3m00s');
   });
 
   it('bar: the fill follows the total as the estimate moves (a full bar only at 100%)', () => {
-    let drawn = '';
-    const tty = {
-      isTTY: true,
-      columns: 200,
-      write: (s: string) => ((drawn += s), true),
-      cursorTo: () => true,
-      clearLine: () => true,
-      moveCursor: () => true,
-    };
-    const io: CliIo = {
-      out: () => undefined,
-      err: () => undefined,
-      progressStream: tty as unknown as NodeJS.WritableStream,
-    };
-    const p = createProgressReporter(io, 'x', 'bar', () => 0);
+    const term = fakeTerminal();
+    const p = createProgressReporter(term.io, 'x', 'bar', () => 0);
     // The first estimate is the accessesPerVcpu bound; the run then says it makes 10x fewer.
     p.update({ window: 1, windowsEstimate: 100, accesses: 1_000, accessesTotal: 1_000_000 });
-    drawn = '';
+    term.drawn = '';
     p.update({ window: 30, windowsEstimate: 100, accesses: 30_000, accessesTotal: 100_000 });
     p.stop();
-    const m = /\[([^\]]*)\] 30\.0%/.exec(drawn);
+    const m = /\[([^\]]*)\] 30\.0%/.exec(term.drawn);
     expect(m).not.toBeNull();
     const filled = m![1].split('').filter((c) => c === '=').length;
     expect(filled / m![1].length).toBeCloseTo(0.3, 1);
