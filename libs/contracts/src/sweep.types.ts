@@ -125,8 +125,13 @@ export interface SweepView {
   summary?: SweepSummaryRow[];
 }
 
-/** What a sweep-like job is: a sweep, a hunt or a shrink (all run as points on the workers). */
-export const SWEEP_KINDS = ['sweep', 'hunt', 'shrink'] as const;
+/**
+ * What a sweep-like job is: a sweep, a hunt, a shrink, or a compare's
+ * replications (`tlbsim compare --redis`, `POST /api/compare` with
+ * replications; one point per policy and seed), all run as points on the
+ * workers.
+ */
+export const SWEEP_KINDS = ['sweep', 'hunt', 'shrink', 'compare'] as const;
 
 /** A kind of sweep-like job. */
 export type SweepKind = (typeof SWEEP_KINDS)[number];

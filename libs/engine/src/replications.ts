@@ -22,6 +22,16 @@ export function replicationConfigs(config: SimConfig): SimConfig[] {
   return replicationSeeds(config.seed, config.run.replications).map((seed) => ({ ...config, seed }));
 }
 
+/**
+ * The runs of a comparison: for each policy's config (the first the
+ * baseline), its {@link replicationConfigs}, all on the same seeds (common
+ * random numbers). What `tlbsim compare` runs in process, and the points of
+ * a compare job on the workers, in the same order.
+ */
+export function comparisonConfigs(configs: readonly SimConfig[]): SimConfig[][] {
+  return configs.map(replicationConfigs);
+}
+
 /** Runs every replication of `config`, one after the other; reports in seed order. */
 export async function runReplications(config: SimConfig, run: ReplicationRunner): Promise<RunReport[]> {
   const reports: RunReport[] = [];

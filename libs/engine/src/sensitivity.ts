@@ -5,6 +5,9 @@
  * policy changes, the break-even value is found by bisection over re-runs.
  */
 import type { CostsConfig, SimConfig } from '@tlbsim/sim-core';
+import { cheapestCorrectOf, cheapestWithoutViolationOf } from './compare.figures';
+import { comparisonEstimatesOf, verdictCandidateOfAll } from './replications';
+import type { RunReport } from './report';
 
 /** An unsourced cost parameter and the range it is tried over. */
 export interface SensitivityParam {
@@ -29,6 +32,17 @@ export const SENSITIVITY_PARAMS: readonly SensitivityParam[] = Object.freeze([
   { key: 'ipiCycles', min: 1000, max: 10000, why: 'no direct measurement on this setup' },
   { key: 'rootAllocCycles', min: 500, max: 20000, why: 'a page zeroed and root bookkeeping; no public number' },
 ]);
+
+/**
+ * The verdict a sensitivity follows, of a comparison's runs (`runs[p]`: the
+ * replications of policy p, on the same seeds): the cheapest correct policy,
+ * else the cheapest with no violation; null when every policy has one. One
+ * rule for the CLI and the coordinator, in process and on the workers.
+ */
+export function comparisonVerdictOf(runs: readonly (readonly RunReport[])[]): string | null {
+  const candidates = comparisonEstimatesOf(runs).policies.map(verdictCandidateOfAll);
+  return cheapestCorrectOf(candidates) ?? cheapestWithoutViolationOf(candidates);
+}
 
 /** The verdict of a comparison at a config: the name of the cheapest policy, or null. */
 export type VerdictAt = (config: SimConfig) => Promise<string | null>;
@@ -80,39 +94,69 @@ async function bisect(
   return [same, other];
 }
 
+/** Options of {@link sensitivityOf}. */
+export interface SensitivityOptions {
+  /** Bisection re-runs per flip. @defaultValue 4 */
+  steps?: number;
+  /** The parameters tried. @defaultValue {@link SENSITIVITY_PARAMS} */
+  params?: readonly SensitivityParam[];
+  /**
+   * Try the parameters at once (each its own sequence of re-runs): on the
+   * workers, their comparisons run side by side. The result is the same
+   * either way, since each re-run's verdict depends on its config only.
+   * @defaultValue false
+   */
+  parallel?: boolean;
+}
+
 /**
  * The sensitivity of the verdict `verdict` (at `config`) to each unsourced
  * cost parameter: the verdict at both ends of its range, and where one
- * differs, the break-even value after `steps` bisection re-runs.
+ * differs, the break-even value after `steps` bisection re-runs (a number:
+ * `{ steps }`).
  */
 export async function sensitivityOf(
   config: SimConfig,
   verdict: string | null,
   verdictAt: VerdictAt,
-  steps = 4,
-  params: readonly SensitivityParam[] = SENSITIVITY_PARAMS,
+  stepsOrOptions: number | SensitivityOptions = {},
 ): Promise<ParamSensitivity[]> {
+  const o: SensitivityOptions = typeof stepsOrOptions === 'number' ? { steps: stepsOrOptions } : stepsOrOptions;
+  const steps = o.steps ?? 4;
+  const list = o.params ?? SENSITIVITY_PARAMS;
+  const one = (p: SensitivityParam): Promise<ParamSensitivity> =>
+    paramSensitivity(config, verdict, verdictAt, p, steps);
+  if (o.parallel) return Promise.all(list.map(one));
   const out: ParamSensitivity[] = [];
-  for (const p of params) {
-    const value = config.costs[p.key];
-    let evaluations = 0;
-    const at = (v: number): Promise<string | null> => {
-      evaluations++;
-      return verdictAt(withCost(config, p.key, v));
-    };
-    const range: [number, number] = [Math.min(p.min, value), Math.max(p.max, value)];
-    const flips: VerdictFlip[] = [];
-    for (const [toward, end] of [
-      ['min', range[0]],
-      ['max', range[1]],
-    ] as const) {
-      if (end === value) continue;
-      const there = await at(end);
-      if (there === verdict) continue;
-      const between = await bisect(at, verdict, value, end, steps);
-      flips.push({ toward, verdict: there, breakEven: (between[0] + between[1]) / 2, between });
-    }
-    out.push({ parameter: `costs.${p.key}`, value, range, why: p.why, holds: flips.length === 0, flips, evaluations });
-  }
+  for (const p of list) out.push(await one(p));
   return out;
+}
+
+/** The sensitivity of the verdict to one parameter: both ends, then a bisection toward each end that changes it. */
+async function paramSensitivity(
+  config: SimConfig,
+  verdict: string | null,
+  verdictAt: VerdictAt,
+  p: SensitivityParam,
+  steps: number,
+): Promise<ParamSensitivity> {
+  const value = config.costs[p.key];
+  let evaluations = 0;
+  const at = (v: number): Promise<string | null> => {
+    evaluations++;
+    return verdictAt(withCost(config, p.key, v));
+  };
+  const range: [number, number] = [Math.min(p.min, value), Math.max(p.max, value)];
+  const flips: VerdictFlip[] = [];
+  for (const [toward, end] of [
+    ['min', range[0]],
+    ['max', range[1]],
+  ] as const) {
+    if (end === value) continue;
+    const there = await at(end);
+    if (there === verdict) continue;
+    const between = await bisect(at, verdict, value, end, steps);
+    flips.push({ toward, verdict: there, breakEven: (between[0] + between[1]) / 2, between });
+  }
+  return { parameter: `costs.${p.key}`, value, range, why: p.why, holds: flips.length === 0, flips, evaluations };
 }

@@ -57,4 +57,5 @@ export * from './sweep-queue.repository';
 export * from './sweep.keys';
 export * from './sweep.repository';
 export * from './sweeps.service';
+export * from './compare-job.view';
 export * from './tagged.keys';

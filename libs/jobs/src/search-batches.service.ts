@@ -16,7 +16,7 @@ import type { SweepQueueRepository } from './sweep-queue.repository';
 import { NewSweepEvent, StoredSweepPoint, SweepMeta, SweepRepository } from './sweep.repository';
 
 /** The kinds of search run as batches of points. */
-export type SearchKind = Exclude<SweepKind, 'sweep'>;
+export type SearchKind = Exclude<SweepKind, 'sweep' | 'compare'>;
 
 /** The request of a search of `kind`. */
 export type SearchRequest<K extends SearchKind> = K extends 'hunt' ? HuntRequest : ShrinkRequest;
@@ -187,7 +187,7 @@ export function pointsMaxOf(
   request: HuntRequest | ShrinkRequest | null,
   points?: number,
 ): number | null {
-  if (kind === 'sweep') return points ?? null;
+  if (kind === 'sweep' || kind === 'compare') return points ?? null;
   return kind === 'hunt' ? ((request as HuntRequest | null)?.budgetRuns ?? null) : null;
 }
 

@@ -8,10 +8,11 @@ import { StoredSweepPoint, SweepMeta, SweepRepository } from './sweep.repository
 export type SweepPointOutcome = 'completed' | 'sweep-finished';
 
 /**
- * Runs one point of a sweep, hunt or shrink on a worker: the whole run in
- * this process (no Redis round trip per window), then its row (and, for a
- * hunt or shrink, its answer) is stored and a progress event appended. The
- * worker that stores the last row of a sweep completes it; that of the
+ * Runs one point of a sweep, hunt, shrink or compare on a worker: the whole
+ * run in this process (no Redis round trip per window), then its row (and,
+ * for a hunt or shrink, its answer; for a compare, its report) is stored and
+ * a progress event appended. The worker that stores the last row of a sweep
+ * or compare completes it; that of the
  * last row of a hunt's or shrink's batch moves the search on
  * ({@link SearchBatchesService.advance}); a failing point fails the job.
  */
@@ -38,8 +39,10 @@ export class SweepPointService {
     if (!meta || !point) return 'sweep-finished';
     try {
       const { report, answer } = await this.runPoint(data.sweepId, point);
+      // A compare's figures need the whole report (exposures, warm-up, time); stored before the row counts it as done.
+      if (meta.kind === 'compare') await this.repo.saveReport(data.sweepId, point.index, report);
       const stored = await this.repo.saveRow(data.sweepId, sweepRowOf(point, report));
-      if (meta.kind === 'sweep') {
+      if (meta.kind === 'sweep' || meta.kind === 'compare') {
         const best = await this.repo.keepBest(data.sweepId, report.violations.total, {
           index: point.index,
           grid: point.grid,

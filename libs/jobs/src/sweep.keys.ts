@@ -23,7 +23,7 @@ export class SweepKeys extends TaggedKeys {
   get rows(): string {
     return `${this.base}:rows`;
   }
-  /** Hash (hunts and shrinks): point index -> what the search learns from it (with the report of a violating run), as JSON. */
+  /** Hash: point index -> what a hunt or shrink learns from it (with the report of a violating run), or a compare point's whole report, as JSON. */
   get answers(): string {
     return `${this.base}:answers`;
   }

@@ -1,5 +1,5 @@
 import type { SweepEvent, SweepKind, SweepPoint, SweepRow, SweepState } from '@tlbsim/contracts';
-import type { PointAnswer } from '@tlbsim/engine';
+import type { PointAnswer, RunReport } from '@tlbsim/engine';
 import type { ViolationClass } from '@tlbsim/sim-core';
 import { readEventEntries } from './event-stream.repository';
 import { pipelineEach } from './redis.batch';
@@ -89,6 +89,18 @@ export class SweepRepository {
       if (t === null) throw new Error(`point ${from + i} has no answer`);
       return JSON.parse(t) as PointAnswer;
     });
+  }
+
+  /** Stores the whole report of a compare job's point (in the answers hash: a compare has no search). */
+  async saveReport(id: string, index: number, report: RunReport): Promise<void> {
+    await this.redis.hset(this.keys(id).answers, String(index), JSON.stringify(report));
+  }
+
+  /** The reports of a compare job's points 0..`count - 1`, in order; null where a point has not finished. */
+  async reports(id: string, count: number): Promise<(RunReport | null)[]> {
+    if (count <= 0) return [];
+    const texts = await this.redis.hmget(this.keys(id).answers, ...Array.from({ length: count }, (_, i) => String(i)));
+    return texts.map((t) => (t === null ? null : (JSON.parse(t) as RunReport)));
   }
 
   /** The search hash of a hunt or shrink (request, state, batch start, result), as stored. */

@@ -9,6 +9,9 @@ import {
   sweepSummaryOf,
   withOverhead,
 } from '@tlbsim/engine';
+import { replicationConfigs } from '@tlbsim/engine';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { CompareJobView, compareJobViewOf, comparePointsOf } from './compare-job.view';
 import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
@@ -20,7 +23,7 @@ import { SweepQueueRepository } from './sweep-queue.repository';
 import { SweepMeta, SweepRepository } from './sweep.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
-/** Sweeps not finished at most, and as many hunts and as many shrinks; more is refused (the point queue must not grow without bound). @defaultValue 100 */
+/** Sweeps not finished at most, and as many hunts, shrinks and compares; more is refused (the point queue must not grow without bound). @defaultValue 100 */
 export const OPEN_SWEEPS_MAX = 100;
 
 /** Options of {@link SweepsService.waitFor}. */
@@ -146,6 +149,43 @@ export class SweepsService {
     await this.queue.enqueue(meta.id, plan.points.length);
     await this.c.repo.prune(RESULTS_KEPT_MAX);
     return sweepViewOf(meta, []);
+  }
+
+  /**
+   * Stores a compare job, one point per policy and replication seed
+   * ({@link comparePointsOf}: `configs` are the policies' configs, the
+   * first the baseline, each with `run.replications`), and queues its points.
+   */
+  async submitCompare(configs: readonly SimConfig[]): Promise<CompareJobView> {
+    await this.checkOpen('compare');
+    const points = comparePointsOf(configs);
+    const seeds = replicationConfigs(configs[0]).map((c) => c.seed);
+    const meta: SweepMeta = {
+      id: newSweepId('c'),
+      kind: 'compare',
+      name: configs[0]?.name ?? '',
+      createdAt: new Date().toISOString(),
+      gridKeys: [],
+      policies: configs.map((c) => c.kvm.policy),
+      seeds: seeds.length,
+      points: points.length,
+      state: 'running',
+      finishedAt: null,
+      error: null,
+    };
+    await this.c.repo.saveSearch(meta.id, { seeds: JSON.stringify(seeds) });
+    await this.c.repo.create(meta, points);
+    await this.queue.enqueue(meta.id, points.length);
+    await this.c.repo.prune(RESULTS_KEPT_MAX, 'compare');
+    return compareJobViewOf(meta, seeds, []);
+  }
+
+  /** A compare job with the reports of its finished points, or null if unknown (or of another kind). */
+  async getCompare(id: string): Promise<CompareJobView | null> {
+    const meta = await this.c.repo.meta(id);
+    if (meta?.kind !== 'compare') return null;
+    const seeds = JSON.parse((await this.c.repo.search(id)).seeds ?? '[]') as number[];
+    return compareJobViewOf(meta, seeds, await this.c.repo.reports(id, meta.points));
   }
 
   /** @throws JobLimitError when {@link OPEN_SWEEPS_MAX} sweeps (hunts, shrinks) of `kind` are running */

@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { policyListErrors, ScenarioInputError } from '@tlbsim/contracts';
-import { RunReport, runReplications, sensitivityOf } from '@tlbsim/engine';
+import { comparisonVerdictOf, RunReport, runReplications, sensitivityOf } from '@tlbsim/engine';
+import { SweepsService } from '@tlbsim/jobs';
 import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
 import { ComparisonResult, comparisonResult, formatComparison } from '../compare.formatter';
+import { CompareJobFailedError, runComparisonOnWorkers } from './compare.workers';
+import { defaultPrefix, redisArgsOf, resolveRedisBeforeAction, withRedisService } from './redis.options';
 import { formatSensitivity } from '../sensitivity.formatter';
 import { EXIT } from '../exit-codes';
 import { addProgressOption, createProgressReporter, ProgressMode } from '../progress.reporter';
@@ -17,6 +20,11 @@ export interface CompareOptions extends ScenarioOptions {
   json?: boolean;
   /** `--sensitivity`: the verdict against each unsourced cost parameter's range. */
   sensitivity?: boolean;
+  /** `--redis`: run the replications (and the sensitivity's re-runs) on the workers of this Redis. */
+  redis?: string;
+  /** Folded into {@link redis} before the action. */
+  redisCluster?: string;
+  prefix: string;
 }
 
 /**
@@ -41,6 +49,9 @@ function configsFor(file: string, options: CompareOptions): SimConfig[] {
   return policies.map((policy) => ({ ...base, kvm: { ...base.kvm, policy: policy as SimConfig['kvm']['policy'] } }));
 }
 
+/** Runs the replications of every policy of a comparison (`runs[p]`, seed order); `note` prefixes its progress label. */
+type ComparisonRunner = (configs: readonly SimConfig[], note?: string) => Promise<RunReport[][]>;
+
 /** The action of `tlbsim compare`; returns the exit code. */
 export async function compareAction(ctx: CliContext, file: string, options: CompareOptions): Promise<number> {
   let configs: SimConfig[];
@@ -51,15 +62,52 @@ export async function compareAction(ctx: CliContext, file: string, options: Comp
     ctx.io.err(formatInputErrors(file, error));
     return EXIT.BAD_INPUT;
   }
-  const runs = await runComparison(ctx, configs, options.progress);
+  const url = options.redis;
+  if (!url) return compareWith(ctx, configs, options, (cs, note) => runComparison(ctx, cs, options.progress, note));
+  return withRedisService(
+    () => new SweepsService({ redisUrl: url, prefix: options.prefix }),
+    url,
+    async (sweeps) => {
+      if ((await sweeps.liveWorkers()) === 0)
+        ctx.io.err(
+          `tlbsim: no live workers on ${url}: the runs wait for \`tlbsim worker ${redisArgsOf(url).join(' ')}\`\n`,
+        );
+      try {
+        // Sensitivity re-runs go side by side (parallel): each its own compare job, no progress bar of its own.
+        return await compareWith(
+          ctx,
+          configs,
+          options,
+          (cs, note) => runComparisonOnWorkers(ctx, sweeps, cs, note ? 'none' : options.progress, note),
+          true,
+        );
+      } catch (error) {
+        if (!(error instanceof CompareJobFailedError)) throw error;
+        ctx.io.err(`tlbsim: ${error.message}\n`);
+        return EXIT.RUN_FAILED;
+      }
+    },
+  );
+}
+
+/** Runs the comparison (and `--sensitivity`) with `run`, prints it; returns the exit code. */
+async function compareWith(
+  ctx: CliContext,
+  configs: SimConfig[],
+  options: CompareOptions,
+  run: ComparisonRunner,
+  parallel = false,
+): Promise<number> {
+  const runs = await run(configs);
   const result: ComparisonResult = comparisonResult(runs);
   let text = options.json ? '' : formatComparison(result, runs);
   if (options.sensitivity) {
-    const verdict = verdictOf(result);
-    result.sensitivity = await sensitivityOf(configs[0], verdict, async (c) =>
-      verdictOf(
-        comparisonResult(await runComparison(ctx, configsAt(c, configs), options.progress, describe(c, configs[0]))),
-      ),
+    const verdict = comparisonVerdictOf(runs);
+    result.sensitivity = await sensitivityOf(
+      configs[0],
+      verdict,
+      async (c) => comparisonVerdictOf(await run(configsAt(c, configs), describe(c, configs[0]))),
+      { parallel },
     );
     text += formatSensitivity(verdict, result.sensitivity);
   }
@@ -96,11 +144,6 @@ async function runComparison(
   return runs;
 }
 
-/** The verdict the sensitivity follows: the cheapest correct policy, else the cheapest with no violation. */
-function verdictOf(r: ComparisonResult): string | null {
-  return r.cheapestCorrect ?? r.cheapestWithoutViolation;
-}
-
 /** The policies' configs with the costs of `c` (a sensitivity re-run). */
 function configsAt(c: SimConfig, configs: readonly SimConfig[]): SimConfig[] {
   return configs.map((p) => ({ ...p, costs: c.costs }));
@@ -130,7 +173,16 @@ export function compareCommand(ctx: CliContext): Command {
       '--sensitivity',
       'also re-run the comparison over each unsourced cost parameter\'s range (docs/costs.md "Sensitivity"): where the verdict holds, or its break-even value',
     )
-    .addHelpText('after', `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} a run failed.`)
+    .option(
+      '--redis <url>',
+      'run on the workers of this Redis: one compare job whose points (each policy on each replication seed) run side by side; with --sensitivity, its re-runs too',
+    )
+    .option('--redis-cluster <nodes>', 'as --redis, on a Redis Cluster: seed nodes host:port[,host:port...]')
+    .option('--prefix <prefix>', 'key prefix of tlbsim in Redis (default $TLBSIM_PREFIX)', defaultPrefix())
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok, ${EXIT.BAD_INPUT} bad input, ${EXIT.RUN_FAILED} a run failed (or the compare job on the workers failed).`,
+    )
     .action(async (file: string, options: CompareOptions) => ctx.setExitCode(await compareAction(ctx, file, options)));
-  return command;
+  return resolveRedisBeforeAction(command, false, false);
 }

@@ -6,10 +6,10 @@ import { fmtInt } from '../format.util';
 import { createPointsReporter, ProgressMode } from '../progress.reporter';
 import { redisArgsOf } from './redis.options';
 
-/** The best so far of a progress event, in a few words ('' when there is none). */
+/** The best so far of a progress event, in a few words ('' when there is none; a compare's is a sweep's: the most violations). */
 export function bestText(kind: SweepKind, best: SweepEvent['best']): string {
   if (!best) return '';
-  if (kind === 'sweep')
+  if (kind === 'sweep' || kind === 'compare')
     return `${fmtInt(Number(best.violations))} violations (point ${String(best.index)}, ${String(best.policy)})`;
   if (kind === 'shrink')
     return `${fmtInt(Number(best.vms))} VMs, ${fmtInt(Number(best.vcpus))} vCPUs, ${fmtInt(Number(best.witnessEvents))} witness events`;

@@ -25,7 +25,12 @@ export class SweepEventsService {
 
   /** The state of a job of `kind`, or null if there is none. */
   private async stateOf(kind: SweepKind, id: string): Promise<SweepState | null> {
-    const view = kind === 'sweep' ? await this.port.get(id) : await this.port.getSearch(kind, id);
+    const view =
+      kind === 'sweep'
+        ? await this.port.get(id)
+        : kind === 'compare'
+          ? await this.port.getCompare(id)
+          : await this.port.getSearch(kind, id);
     return view?.state ?? null;
   }
 

@@ -1,6 +1,7 @@
 import type { SweepEvent, SweepPlan, SweepView } from '@tlbsim/contracts';
 import type { HuntRequest, ShrinkRequest } from '@tlbsim/engine';
-import type { SearchKind, SearchView } from '@tlbsim/jobs';
+import type { CompareJobView, SearchKind, SearchView } from '@tlbsim/jobs';
+import type { SimConfig } from '@tlbsim/sim-core';
 
 /** A page of sweeps, newest first, without their rows. */
 export interface SweepPage {
@@ -28,6 +29,10 @@ export abstract class SweepsPort {
   ): Promise<SearchView<R>>;
   /** A hunt or shrink, or null if unknown. */
   abstract getSearch<R>(kind: SearchKind, id: string): Promise<SearchView<R> | null>;
+  /** Stores a compare job (one point per policy and replication seed; `configs` one per policy, the first the baseline) and queues its points. */
+  abstract submitCompare(configs: readonly SimConfig[]): Promise<CompareJobView>;
+  /** A compare job with its finished reports, or null if unknown. */
+  abstract getCompare(id: string): Promise<CompareJobView | null>;
   /** Events of a sweep, hunt or shrink after stream id `afterId` (null: from the start), without blocking. */
   abstract readEvents(id: string, afterId: string | null, count?: number): Promise<SweepEvent[]>;
   /** Releases connections. */

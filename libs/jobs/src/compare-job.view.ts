@@ -1,0 +1,71 @@
+import type { SweepState } from '@tlbsim/contracts';
+import { comparisonConfigs, RunReport } from '@tlbsim/engine';
+import type { SimConfig } from '@tlbsim/sim-core';
+import type { StoredSweepPoint, SweepMeta } from './sweep.repository';
+
+/**
+ * A compare job on the workers (`tlbsim compare --redis`, `POST
+ * /api/compare` with replications, the re-runs of a sensitivity): every
+ * policy on every replication seed, one point each, and the reports of
+ * those finished.
+ */
+export interface CompareJobView {
+  id: string;
+  /** Scenario name. */
+  name: string;
+  state: SweepState;
+  createdAt: string;
+  finishedAt: string | null;
+  /** In the order given; the first is the baseline. */
+  policies: string[];
+  /** The replication seeds every policy runs (common random numbers). */
+  seeds: number[];
+  /** Points (policies x seeds). */
+  points: number;
+  pointsDone: number;
+  /** Why it failed, else null. */
+  error: string | null;
+  /** `runs[p][r]`: the report of policy p on seed r, null until it finished. */
+  runs: (RunReport | null)[][];
+}
+
+/**
+ * The points of a compare job: seed outermost, then the policies (so a
+ * seed's policies, the pairs of the paired overheads, finish close
+ * together). Each point runs one replication's config as `runReplications`
+ * would in process, so its report and digest are the same.
+ */
+export function comparePointsOf(configs: readonly SimConfig[]): StoredSweepPoint[] {
+  const byPolicy = comparisonConfigs(configs);
+  const seeds = byPolicy[0]?.length ?? 0;
+  const points: StoredSweepPoint[] = [];
+  for (let r = 0; r < seeds; r++)
+    for (const reps of byPolicy) {
+      const config = reps[r];
+      points.push({ index: points.length, grid: {}, policy: config.kvm.policy, seed: config.seed, config });
+    }
+  return points;
+}
+
+/** The view of a compare job from its metadata, its points' seeds and its reports (in point order). */
+export function compareJobViewOf(
+  meta: SweepMeta,
+  seeds: number[],
+  reports: readonly (RunReport | null)[],
+): CompareJobView {
+  const p = meta.policies.length;
+  const runs = meta.policies.map((_, i) => seeds.map((_s, r) => reports[r * p + i] ?? null));
+  return {
+    id: meta.id,
+    name: meta.name,
+    state: meta.state,
+    createdAt: meta.createdAt,
+    finishedAt: meta.finishedAt,
+    policies: meta.policies,
+    seeds,
+    points: meta.points,
+    pointsDone: reports.filter((x) => x !== null).length,
+    error: meta.error,
+    runs,
+  };
+}
