@@ -1,18 +1,24 @@
 /**
- * A worker frozen (SIGSTOP) past its shard locks: another worker resumes its
- * shards; when the frozen one continues (SIGCONT) its stale runs are fenced
- * off: no `window-completed` of theirs lands after the resume (the job's
- * progress never goes back), and the job ends with the in-process digest.
+ * A worker frozen (SIGSTOP) past its shard locks (the simulator's `freeze`):
+ * another worker resumes its shards; when the frozen one continues (SIGCONT)
+ * its stale runs are fenced off: each ends as superseded, no
+ * `window-completed` of theirs lands after the resume (the job's progress
+ * never goes back), and the job ends with the in-process digest. Every wait
+ * is on the job's events (the lock's expiry is the other worker's
+ * `shard-resumed`), never on the clock.
  */
 import { existsSync } from 'fs';
 import type { JobEvent, WindowCompletedEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
 import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
-import { hotScenario, sleep, until } from '../support/fault.fixture';
+import { hotScenario, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
 
-jest.setTimeout(120000);
+jest.setTimeout(180000);
+
+/** A hang guard only (the test waits on events): far above what any step needs on a loaded machine. */
+const HANG_MS = 150000;
 
 let redis: TestRedis;
 let workers: WorkerProcess[] = [];
@@ -54,37 +60,61 @@ function staleProgress(events: readonly JobEvent[]): WindowCompletedEvent[] {
   return stale;
 }
 
+/** The latest window each shard's `shard-resumed` names (the resumed runs start there). */
+function resumedAt(events: readonly JobEvent[]): number {
+  return Math.max(...events.filter((e) => e.type === 'shard-resumed').map((e) => e.window ?? 0));
+}
+
 describe('a frozen worker past its locks', () => {
   [
-    { prefix: 'f0', frozenMs: 3500, afterWindows: 40 },
-    { prefix: 'f1', frozenMs: 5000, afterWindows: 100 },
+    { prefix: 'f0', afterWindows: 40, aheadWindows: 0 },
+    { prefix: 'f1', afterWindows: 100, aheadWindows: 200 },
   ].forEach((t) => {
-    it(`frozen ${t.frozenMs} ms after ${t.afterWindows} windows: its stale runs append no progress; same digest`, async () => {
+    it(`frozen after ${t.afterWindows} windows, thawed ${t.aheadWindows} windows after the resume: its stale runs are superseded and append no progress; same digest`, async () => {
       service = new JobsService({ redisUrl: redis.url, prefix: t.prefix });
       const jobs = service;
       const args = ['--prefix', t.prefix, '--concurrency', '2'];
       const frozen = startWorker(redis.url, args);
       workers.push(frozen);
       const { id } = await jobs.submit(cfg, { shards: 2 });
-      await until('progress', async () => (await jobs.get(id))!.progress.windows > t.afterWindows, 60000);
+      const all = (): Promise<JobEvent[]> => jobs.readEvents(id, null, 0, 100000);
+      await until('progress', async () => (await jobs.get(id))!.progress.windows > t.afterWindows, HANG_MS);
       workers.push(startWorker(redis.url, args));
-      await until('second worker registered', async () => (await jobs.workers()).length === 2);
+      await until('second worker registered', async () => (await jobs.workers()).length === 2, HANG_MS);
       frozen.child.kill('SIGSTOP');
-      await until(
+      // The frozen worker's locks expired: the other one resumed both shards.
+      const resumed = await until(
         'shards resumed by the other worker',
-        async () => (await jobs.readEvents(id, null, 0, 100000)).filter((e) => e.type === 'shard-resumed').length >= 2,
-        30000,
+        async () => {
+          const events = await all();
+          return events.filter((e) => e.type === 'shard-resumed').length >= 2 && events;
+        },
+        HANG_MS,
       );
-      await sleep(t.frozenMs - 3000);
+      const thawAt = resumedAt(resumed) + t.aheadWindows;
+      await until(
+        `progress past window ${thawAt}`,
+        async () => (await jobs.get(id))!.progress.windows > thawAt,
+        HANG_MS,
+      );
       frozen.child.kill('SIGCONT');
-      const view = await jobs.waitFor(id);
-      expect(view.state).toBe('completed');
+      const view = await jobs.waitFor(id, undefined, { timeoutMs: HANG_MS });
+      expect({ state: view.state, error: view.error }).toEqual({ state: 'completed', error: null });
       expect(view.digest).toBe(expected);
-      expect(
-        staleProgress(await jobs.readEvents(id, null, 0, 100000)).map(
-          (e) => `shard ${e.shard} window ${e.window} by ${e.worker}`,
-        ),
-      ).toEqual([]);
+      expect(staleProgress(await all()).map((e) => `shard ${e.shard} window ${e.window} by ${e.worker}`)).toEqual([]);
+      // Both stale runs came back and were fenced off (a run's end is one line of its worker's log).
+      const ends = await until(
+        'the stale runs to end',
+        async () => {
+          const m = frozen.log().match(new RegExp(`shard \\d of job ${id}: \\S+`, 'g')) ?? [];
+          return m.length >= 2 && m;
+        },
+        HANG_MS,
+      );
+      expect(ends.map((l) => l.replace(/^shard \d/, 'shard'))).toEqual([
+        `shard of job ${id}: superseded`,
+        `shard of job ${id}: superseded`,
+      ]);
     });
   });
 });

@@ -3,10 +3,12 @@ import { newClient } from './sim.network';
 import { SimClientStore } from './sim-client.store';
 import { SimRandom } from './sim.random';
 import { SimWorld } from './sim.world';
+import type { SimWorker } from './sim-worker.model';
 
 /** The fault kinds of the simulator: each one the earlier real-process campaign tried, and the store's own. */
 export const FAULT_KINDS = [
   'crash',
+  'crash-all',
   'freeze',
   'lost-reply',
   'duplicate',
@@ -78,15 +80,9 @@ function strike(world: SimWorld, f: PlannedFault): boolean {
   }
   if (alive.length === 0) return false;
   const w = rng.pick(alive);
-  if (f.kind === 'crash') {
-    if (rng.chance(0.5)) world.net.crash(w.client);
-    else {
-      w.client.crashAtCall = w.client.calls + rng.int(1, 30);
-      w.client.crashAfterApply = rng.chance(0.5);
-    }
-    world.sched.after(rng.int(500, 5000), () => world.addWorker(w.concurrency));
-  } else if (f.kind === 'freeze')
-    world.net.freeze(w.client, world.opts.lockMs + world.opts.stalledMs + rng.int(0, 5000));
+  if (f.kind === 'crash') crash(world, rng, w);
+  else if (f.kind === 'crash-all') for (const x of alive) crash(world, rng, x);
+  else if (f.kind === 'freeze') world.net.freeze(w.client, world.opts.lockMs + world.opts.stalledMs + rng.int(0, 5000));
   else if (f.kind === 'sigterm-all') {
     for (const x of alive) x.terminate();
     world.sched.after(rng.int(500, 3000), () => {
@@ -94,6 +90,19 @@ function strike(world: SimWorld, f: PlannedFault): boolean {
     });
   } else w.client.nextFault = f.kind;
   return true;
+}
+
+/**
+ * SIGKILL of one worker: at once, or at its k-th store call (before or after
+ * the store applies it); a supervisor starts a replacement a little later.
+ */
+function crash(world: SimWorld, rng: SimRandom, w: SimWorker): void {
+  if (rng.chance(0.5)) world.net.crash(w.client);
+  else {
+    w.client.crashAtCall = w.client.calls + rng.int(1, 30);
+    w.client.crashAfterApply = rng.chance(0.5);
+  }
+  world.sched.after(rng.int(500, 5000), () => world.addWorker(w.concurrency));
 }
 
 /** `JobsService.cancel`: the tombstone, the transport keys dropped, the waiting shard jobs removed. */
