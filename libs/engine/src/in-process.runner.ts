@@ -1,4 +1,4 @@
-import { C, nominalRunNsOf, ShardSim, SimConfig } from '@tlbsim/sim-core';
+import { C, nominalRunNsOf, ShardSim, shardNeighboursOf, SimConfig } from '@tlbsim/sim-core';
 import { accessesExpectedOf, accessesTotalOf, windowsExpectedOf } from '@tlbsim/contracts';
 import { InMemoryTransport } from './in-memory.transport';
 import { RunReport } from './report';
@@ -76,7 +76,8 @@ export async function runInProcess(config: SimConfig, opts: RunInProcessOptions 
     stopWhen || until !== undefined
       ? (window: number): boolean => (until !== undefined && window + 1 >= until) || (stopWhen?.(total) ?? false)
       : undefined;
-  const transport = new InMemoryTransport(n, stop);
+  // Shards wait only for those that can send to them (and for all where the run may end).
+  const transport = new InMemoryTransport(n, stop, shardNeighboursOf(config, n));
   const every = opts.progressEveryWindows ?? 256;
   const everyMs = opts.progressEveryMs ?? 100;
   let lastYieldMs = Date.now();

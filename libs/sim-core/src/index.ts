@@ -13,6 +13,13 @@ export { partitionCacheEntriesOf, PARTITION_CACHE_WAYS } from './partition-cache
 export { gpaOfGva, gpaShiftOf } from './guest-memory';
 export { VIOLATION_CLASSES, hpaHex } from './violation.checker';
 export type { ViolationClass, WitnessRecord } from './violation.checker';
+export type {
+  WitnessEvent,
+  WitnessFreeTiming,
+  WitnessRemoteFlush,
+  WitnessTask,
+  WitnessTranslation,
+} from './witness.events';
 export { repartitionSnapshots } from './shard.repartition';
 export * from './message.schema';
 export { assert, kernelChecks } from './assert';
@@ -21,3 +28,11 @@ export { KernelAssertionError } from './kernel-assertion.error';
 export { SNAPSHOT_LAYOUT } from './snapshot-layout';
 export { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
 export { SnapshotLayoutError } from './snapshot-layout.error';
+export {
+  allShardNeighbours,
+  checkOutbound,
+  hostShardsOf,
+  NEIGHBOUR_LOOKAHEAD_WINDOWS,
+  shardNeighboursOf,
+} from './shard-neighbours';
+export type { ShardNeighbours } from './shard-neighbours';
