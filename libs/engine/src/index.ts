@@ -18,6 +18,7 @@ export * from './trace-events.recorder';
 export * from './coverage';
 export * from './estimate';
 export * from './replications';
+export * from './compare.estimates';
 export * from './sweep.summary';
 export * from './exposures';
 export * from './sensitivity';

@@ -44,6 +44,25 @@ export function comparisonVerdictOf(runs: readonly (readonly RunReport[])[]): st
   return cheapestCorrectOf(candidates) ?? cheapestWithoutViolationOf(candidates);
 }
 
+/** The policies' configs of a comparison with the costs of `config` (a sensitivity re-run). */
+export function comparisonAt(configs: readonly SimConfig[], config: SimConfig): SimConfig[] {
+  return configs.map((p) => ({ ...p, costs: config.costs }));
+}
+
+/** A sensitivity analysis of a compare run by the coordinator (`POST /api/compare/:groupId/sensitivity`). */
+export interface SensitivityRun {
+  groupId: string;
+  state: 'running' | 'completed' | 'failed';
+  /** The verdict at the scenario's costs: the cheapest correct policy, else the cheapest with no violation. */
+  verdict: string | null;
+  /** Re-runs of the comparison finished so far (each a compare job on the workers). */
+  reruns: number;
+  /** Per unsourced cost parameter, once completed; else null. */
+  params: ParamSensitivity[] | null;
+  /** Why it failed, else null. */
+  error: string | null;
+}
+
 /** The verdict of a comparison at a config: the name of the cheapest policy, or null. */
 export type VerdictAt = (config: SimConfig) => Promise<string | null>;
 

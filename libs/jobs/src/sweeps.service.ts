@@ -173,19 +173,30 @@ export class SweepsService {
       finishedAt: null,
       error: null,
     };
-    await this.c.repo.saveSearch(meta.id, { seeds: JSON.stringify(seeds) });
+    await this.c.repo.saveSearch(meta.id, { seeds: JSON.stringify(seeds), configs: JSON.stringify(configs) });
     await this.c.repo.create(meta, points);
     await this.queue.enqueue(meta.id, points.length);
     await this.c.repo.prune(RESULTS_KEPT_MAX, 'compare');
     return compareJobViewOf(meta, seeds, []);
   }
 
-  /** A compare job with the reports of its finished points, or null if unknown (or of another kind). */
-  async getCompare(id: string): Promise<CompareJobView | null> {
+  /**
+   * A compare job with the reports of its finished points, or null if
+   * unknown (or of another kind). `withReports` false: every run null,
+   * `pointsDone` counted (for a caller that only waits for the end).
+   */
+  async getCompare(id: string, withReports = true): Promise<CompareJobView | null> {
     const meta = await this.c.repo.meta(id);
     if (meta?.kind !== 'compare') return null;
     const seeds = JSON.parse((await this.c.repo.search(id)).seeds ?? '[]') as number[];
-    return compareJobViewOf(meta, seeds, await this.c.repo.reports(id, meta.points));
+    if (withReports) return compareJobViewOf(meta, seeds, await this.c.repo.reports(id, meta.points));
+    return { ...compareJobViewOf(meta, seeds, []), pointsDone: await this.c.repo.rowCount(id) };
+  }
+
+  /** The policies' configs a compare job was submitted with (for its sensitivity re-runs), or null if unknown. */
+  async compareConfigs(id: string): Promise<SimConfig[] | null> {
+    const text = (await this.c.repo.search(id)).configs;
+    return text ? (JSON.parse(text) as SimConfig[]) : null;
   }
 
   /** @throws JobLimitError when {@link OPEN_SWEEPS_MAX} sweeps (hunts, shrinks) of `kind` are running */

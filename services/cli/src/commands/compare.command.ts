@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { policyListErrors, ScenarioInputError } from '@tlbsim/contracts';
-import { comparisonVerdictOf, RunReport, runReplications, sensitivityOf } from '@tlbsim/engine';
+import { comparisonAt, comparisonVerdictOf, RunReport, runReplications, sensitivityOf } from '@tlbsim/engine';
 import { SweepsService } from '@tlbsim/jobs';
 import { POLICY_NAMES, SimConfig } from '@tlbsim/sim-core';
 import type { CliContext } from '../cli.context';
@@ -106,7 +106,7 @@ async function compareWith(
     result.sensitivity = await sensitivityOf(
       configs[0],
       verdict,
-      async (c) => comparisonVerdictOf(await run(configsAt(c, configs), describe(c, configs[0]))),
+      async (c) => comparisonVerdictOf(await run(comparisonAt(configs, c), describe(c, configs[0]))),
       { parallel },
     );
     text += formatSensitivity(verdict, result.sensitivity);
@@ -142,11 +142,6 @@ async function runComparison(
     );
   }
   return runs;
-}
-
-/** The policies' configs with the costs of `c` (a sensitivity re-run). */
-function configsAt(c: SimConfig, configs: readonly SimConfig[]): SimConfig[] {
-  return configs.map((p) => ({ ...p, costs: c.costs }));
 }
 
 /** `costs.x=v: ` for the progress label of a sensitivity re-run. */

@@ -130,6 +130,19 @@ export class CompareJobsDto extends ScenarioSourceDto {
   @ArrayUnique()
   @IsIn(POLICY_NAMES, { each: true })
   policies!: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "Replications per policy; shorthand for `run.replications=N`. Above 1 the compare is one job of points on the workers (each policy on each seed derived from the scenario's), with 95% intervals.",
+    minimum: 1,
+    maximum: SCENARIO_LIMITS['run.replications'].max,
+  })
+  @IsOptional()
+  @IntegerFromString()
+  @IsInt()
+  @Min(1)
+  @Max(SCENARIO_LIMITS['run.replications'].max)
+  replications?: number;
 }
 
 /** Query of `GET /api/jobs`. */

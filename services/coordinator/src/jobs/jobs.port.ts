@@ -36,6 +36,8 @@ export abstract class JobsPort {
   abstract list(q?: JobListQuery): Promise<JobPage>;
   /** The jobs of a compare group, in the order of the policies given (the first is the baseline). */
   abstract group(groupId: string): Promise<JobView[]>;
+  /** The validated scenario a job runs (a compare's sensitivity re-runs start from it), or null if unknown. */
+  abstract scenario(id: string): Promise<SimConfig | null>;
   /** The report of a completed job, or null. */
   abstract result(id: string): Promise<RunReport | null>;
   /** Cancels a job; null if unknown. */

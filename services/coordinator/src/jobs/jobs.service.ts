@@ -1,30 +1,11 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { buildScenario, FieldError, JobPage, JobView, ScenarioInputError, withShorthands } from '@tlbsim/contracts';
-import { CompareFigures, compareFigures, RunReport } from '@tlbsim/engine';
+import { RunReport } from '@tlbsim/engine';
 import { SimConfig } from '@tlbsim/sim-core';
 import { badRequest } from '../common/validation.pipe';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import {
-  CompareJobsDto,
-  ListJobsQueryDto,
-  OVERRIDE_PATTERN,
-  ResizeJobDto,
-  ScenarioSourceDto,
-  SubmitJobDto,
-} from './jobs.dto';
+import { ListJobsQueryDto, OVERRIDE_PATTERN, ResizeJobDto, ScenarioSourceDto, SubmitJobDto } from './jobs.dto';
 import { JobsPort } from './jobs.port';
-
-/**
- * A compare group with the reports of its finished jobs, in the order of
- * the policies given (the first is the baseline), and the figures of
- * `tlbsim compare` over the finished ones.
- */
-export interface CompareView extends CompareFigures {
-  groupId: string;
-  jobs: JobView[];
-  /** Same order as `jobs`; null while a job has no result. */
-  results: (RunReport | null)[];
-}
 
 /**
  * The overrides a submission stands for, as the CLI builds them: every
@@ -118,23 +99,6 @@ export class JobsApiService {
   async submit(body: SubmitJobDto): Promise<JobView> {
     const scenario = await this.scenarioOf(body);
     return this.port.submit(scenario, { shards: scenario.run.shards, overrides: submissionOverrides(body) });
-  }
-
-  /** Queues one run per policy, grouped. */
-  async compare(body: CompareJobsDto): Promise<{ groupId: string; jobs: JobView[] }> {
-    const scenario = await this.scenarioOf(body);
-    return this.port.submitCompare(scenario, body.policies, {
-      shards: scenario.run.shards,
-      overrides: submissionOverrides(body),
-    });
-  }
-
-  /** A compare group and its reports; 404 if the group has no jobs. */
-  async compareView(groupId: string): Promise<CompareView> {
-    const jobs = await this.port.group(groupId);
-    if (jobs.length === 0) throw new NotFoundException(`no compare group ${groupId}`);
-    const results = await Promise.all(jobs.map((j) => (j.state === 'completed' ? this.port.result(j.id) : null)));
-    return { groupId, jobs, results, ...compareFigures(results) };
   }
 
   /** A page of jobs, newest first. */

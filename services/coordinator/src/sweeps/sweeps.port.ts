@@ -31,8 +31,10 @@ export abstract class SweepsPort {
   abstract getSearch<R>(kind: SearchKind, id: string): Promise<SearchView<R> | null>;
   /** Stores a compare job (one point per policy and replication seed; `configs` one per policy, the first the baseline) and queues its points. */
   abstract submitCompare(configs: readonly SimConfig[]): Promise<CompareJobView>;
-  /** A compare job with its finished reports, or null if unknown. */
-  abstract getCompare(id: string): Promise<CompareJobView | null>;
+  /** A compare job with its finished reports (`withReports` false: none, only its state), or null if unknown. */
+  abstract getCompare(id: string, withReports?: boolean): Promise<CompareJobView | null>;
+  /** The policies' configs a compare job was submitted with, or null if unknown. */
+  abstract compareConfigs(id: string): Promise<SimConfig[] | null>;
   /** Events of a sweep, hunt or shrink after stream id `afterId` (null: from the start), without blocking. */
   abstract readEvents(id: string, afterId: string | null, count?: number): Promise<SweepEvent[]>;
   /** Releases connections. */

@@ -97,6 +97,10 @@ export class FakeJobsPort extends JobsPort {
   async group(groupId: string): Promise<JobView[]> {
     return [...this.jobs.values()].filter((j) => j.groupId === groupId);
   }
+  async scenario(id: string): Promise<SimConfig | null> {
+    return this.scenarios.get(id) ?? null;
+  }
+
   async result(id: string): Promise<RunReport | null> {
     return this.results.get(id) ?? null;
   }
