@@ -11,6 +11,7 @@ import {
   admitRun,
   afterComplete,
   afterRecheck,
+  afterRunError,
   afterResizeStop,
   afterSuperseded,
   afterWindow,
@@ -100,6 +101,7 @@ export class ShardExecutionService {
       if (error instanceof JobFinishedError) return 'job-finished';
       if (error instanceof ShardSupersededError) return this.superseded(run);
       if (error instanceof ShardInterruptedError) throw error;
+      if ((await this.fencedOff(run)) === 'superseded') return 'superseded';
       const text = error instanceof Error ? error.message : String(error);
       await this.ports.append(run.meta.id, {
         type: 'shard-failed',
@@ -110,6 +112,16 @@ export class ShardExecutionService {
       await this.ports.fail(run.meta, `shard ${data.shard}: ${text}`);
       throw error;
     }
+  }
+
+  /**
+   * Whether a run that hit an error was fenced off meanwhile (then it must
+   * not fail the job through the unfenced fail port). If the store cannot
+   * say, the run fails the job as before: its error stands.
+   */
+  private async fencedOff(run: Run): Promise<'superseded' | 'fail'> {
+    const latest = await run.x.latestToken().catch(() => null);
+    return latest === null ? 'fail' : afterRunError(run.token, latest);
   }
 
   /** A run told it is superseded: ends, or hands the shard back if the store forgot its claim (a restart). */

@@ -1,6 +1,6 @@
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
-import { Job, WaitingError, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import type { WorkerInfo } from '@tlbsim/contracts';
 import {
   BARRIER_TIMEOUT_MS,
@@ -26,6 +26,7 @@ import {
   SweepQueueRepository,
   SweepRepository,
 } from '@tlbsim/jobs';
+import { handBack } from './shard-hand-back.util';
 
 /** BullMQ's reason for a job that stalled more than `maxStalledCount` times. */
 const STALLED = /stalled more than allowable limit/;
@@ -156,8 +157,7 @@ export class WorkerRuntime {
     } catch (error) {
       if (!(error instanceof ShardInterruptedError)) throw error;
       // Back to the queue, so another worker resumes it from the snapshot just taken.
-      await job.moveToWait(token);
-      throw new WaitingError();
+      return handBack(job, token, this.opts.log);
     } finally {
       this.current.delete(key);
       connection.disconnect();

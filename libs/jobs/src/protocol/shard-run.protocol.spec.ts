@@ -3,6 +3,7 @@ import {
   afterComplete,
   afterRecheck,
   afterResizeStop,
+  afterRunError,
   afterSuperseded,
   afterWindow,
   planStart,
@@ -104,6 +105,13 @@ describe('shard run protocol', () => {
   it('tells a run superseded by a later claim from one whose claim the store forgot', () => {
     expect(afterSuperseded('3', 4)).toBe('superseded');
     expect(afterSuperseded('3', 2)).toBe('hand-back');
+  });
+
+  it('lets a run that hit an error fail the job only while no later claim fenced it off', () => {
+    expect(afterRunError('3', 3)).toBe('fail');
+    expect(afterRunError('3', 4)).toBe('superseded');
+    // The store forgot the claim in a restart: nobody else speaks for the shard.
+    expect(afterRunError('3', 2)).toBe('fail');
   });
 
   it('times a stuck barrier out only when the progress signature stops changing', () => {

@@ -180,3 +180,15 @@ export function afterRecheck(again: AdmitDecision): { kind: 'end'; outcome: RunE
 export function afterSuperseded(runToken: string, latestToken: number): 'superseded' | 'hand-back' {
   return latestToken < Number(runToken) ? 'hand-back' : 'superseded';
 }
+
+/**
+ * What a run that hit an error (not one of the protocol's ends) does with
+ * it: fail the job, unless a later claim fenced the run off meanwhile (the
+ * shard's latest token is above the run's): then the shard and the job's
+ * fate belong to the run that holds it now, and this one ends as
+ * superseded without a word. A run whose claim a store restart forgot
+ * (latest below its own) still fails the job: nobody else speaks for it.
+ */
+export function afterRunError(runToken: string, latestToken: number): 'superseded' | 'fail' {
+  return latestToken > Number(runToken) ? 'superseded' : 'fail';
+}

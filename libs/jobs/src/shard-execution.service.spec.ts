@@ -1,0 +1,92 @@
+import { buildScenario } from '@tlbsim/contracts';
+import { InMemoryShardStore } from './in-memory-shard.store';
+import { JobMeta } from './job.repository';
+import { ShardExecutionService } from './shard-execution.service';
+import { ShardRunPorts } from './shard-run.ports';
+import { ShardExchangeStore, ShardStore } from './shard.store';
+
+const CONFIG = buildScenario(
+  { name: 'spec', fleet: { hosts: 1, vmsPerHost: 2, vcpusPerVm: 1 }, workload: { accessesPerVcpu: 50 } },
+  [],
+);
+const META: JobMeta = {
+  id: 'j',
+  name: 'spec',
+  policy: CONFIG.kvm.policy,
+  seed: CONFIG.seed,
+  shards: 2,
+  groupId: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  accessesTotal: 0,
+  windowsEstimate: 1,
+  config: CONFIG,
+};
+
+/** Ports that record the job's failures and events, over `store`. */
+function portsOf(store: ShardStore, failures: string[]): ShardRunPorts {
+  return {
+    meta: () => Promise.resolve(META),
+    storeOn: () => store,
+    append: (_id, e) => store.append(JSON.stringify(e)),
+    fail: (_meta, error) => Promise.resolve(failures.push(error)),
+    complete: () => Promise.resolve(),
+    commitResize: () => Promise.resolve('committed'),
+    now: () => 0,
+  };
+}
+
+/** `target` with some of its methods replaced (the others bound to it). */
+function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get: (t, k) => {
+      if (k in overrides) return overrides[k as keyof T];
+      const v: unknown = Reflect.get(t, k);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
+
+/**
+ * The in-memory store of a job whose shard 0's first publish fails with a
+ * connection error; with `takeOver`, another run claims shard 0 just before
+ * (the first run's lock expired while it was frozen).
+ */
+function failingStore(takeOver: boolean): ShardStore {
+  const inner = new InMemoryShardStore({ shards: 2 });
+  const exchange = (shard: number, shards: number): ShardExchangeStore => {
+    const x = inner.exchange(shard, shards);
+    if (shard !== 0) return x;
+    return overriding(x, {
+      publish: async () => {
+        if (takeOver) await inner.exchange(0, shards).claim();
+        throw new Error('connection reset');
+      },
+    });
+  };
+  return overriding<ShardStore>(inner, { exchange });
+}
+
+describe('ShardExecutionService', () => {
+  it('a run that hits an error fails the job, naming the shard', async () => {
+    const store = failingStore(false);
+    const failures: string[] = [];
+    const run = new ShardExecutionService(portsOf(store, failures)).run(
+      { jobId: 'j', shard: 0, shards: 2 },
+      { workerId: 'w', store },
+    );
+    await expect(run).rejects.toThrow('connection reset');
+    expect(failures).toEqual(['shard 0: connection reset']);
+  });
+
+  it('a run fenced off by a later claim ends as superseded: its error fails nothing and appends nothing', async () => {
+    const store = failingStore(true);
+    const failures: string[] = [];
+    const outcome = await new ShardExecutionService(portsOf(store, failures)).run(
+      { jobId: 'j', shard: 0, shards: 2 },
+      { workerId: 'w', store },
+    );
+    expect(outcome).toBe('superseded');
+    expect(failures).toEqual([]);
+    expect((await store.events()).filter((e) => e.includes('shard-failed'))).toEqual([]);
+  });
+});
