@@ -6,6 +6,16 @@
 import 'reflect-metadata';
 
 export * from './scenario.types';
+export type {
+  BooleanKeyDecl,
+  EnumKeyDecl,
+  GroupDecl,
+  NameKeyDecl,
+  NumberKeyDecl,
+  ScenarioDeclaration,
+  ScenarioKeyDecl,
+} from './scenario-key.decl';
+export * from './scenario.keys';
 export * from './scenario.defaults';
 export * from './scenario.limits';
 export * from './scenario.descriptions';

@@ -13,9 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { scenarioDefault } from './scenario.defaults';
-import { SCENARIO_DESCRIPTIONS } from './scenario.descriptions';
-import { SCENARIO_ENUMS, SCENARIO_LIMITS, SCENARIO_TOTALS, ScenarioLimit } from './scenario.limits';
+import type { ScenarioKeyDecl } from './scenario-key.decl';
+import { scenarioKey } from './scenario.keys';
 import type { ScenarioGroup, ScenarioPath } from './scenario.types';
 
 type AnyPropertyDecorator = (target: object, propertyKey: string) => void;
@@ -27,38 +26,49 @@ function compose(decorators: AnyPropertyDecorator[]): PropertyDecorator {
   };
 }
 
-/** The class-validator decorators that check the type and bounds of `path`. */
-function rulesFor(path: ScenarioPath): AnyPropertyDecorator[] {
-  const limit: ScenarioLimit | undefined = (SCENARIO_LIMITS as Record<string, ScenarioLimit>)[path];
-  if (limit) {
-    const type = limit.integer ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false });
-    // Min/Max first: their schema converters set `type: number`, which IsInt then narrows to `integer`.
-    return [Min(limit.min), Max(limit.max), type];
+/** The class-validator decorators that check a key's type and bounds, as declared. */
+function rulesFor(decl: ScenarioKeyDecl): AnyPropertyDecorator[] {
+  switch (decl.kind) {
+    case 'integer':
+    case 'number': {
+      const type = decl.kind === 'integer' ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false });
+      // Min/Max first: their schema converters set `type: number`, which IsInt then narrows to `integer`.
+      return [Min(decl.min), Max(decl.max), type];
+    }
+    case 'enum':
+      return [IsIn([...decl.values])];
+    case 'string':
+      return [IsString(), IsNotEmpty(), MaxLength(decl.maxLength)];
+    case 'boolean':
+      return [IsBoolean()];
   }
-  const values: readonly string[] | undefined = (SCENARIO_ENUMS as Record<string, readonly string[]>)[path];
-  if (values) return [IsIn([...values])];
-  if (path === 'name') return [IsString(), IsNotEmpty(), MaxLength(SCENARIO_TOTALS.nameMaxLength)];
-  if (typeof scenarioDefault(path) === 'boolean') return [IsBoolean()];
-  throw new Error(`scenario field ${path} has no limit, enum or known type`);
 }
 
+/** The last segment of a dotted path: the property name it must decorate. */
+type KeyOfPath<P extends string> = P extends `${string}.${infer K}` ? K : P;
+
 /**
- * Declares a scenario leaf field: type, bounds (from {@link SCENARIO_LIMITS}),
- * accepted values (from {@link SCENARIO_ENUMS}), and the JSON Schema
- * description and default, all looked up by the field's dotted path.
+ * Declares a scenario leaf field from its declaration in {@link SCENARIO_KEYS}:
+ * type and bounds or accepted values (class-validator), and the JSON Schema
+ * description and default. The decorated property must be the path's last
+ * segment (`@ScenarioField('fleet.hosts') hosts`): anything else does not compile.
  */
-export function ScenarioField(path: ScenarioPath): PropertyDecorator {
-  const fallback = scenarioDefault(path);
-  const schema: Record<string, unknown> = { description: SCENARIO_DESCRIPTIONS[path] };
-  if (fallback !== undefined) schema.default = fallback;
-  return compose([...rulesFor(path), JSONSchema(schema) as AnyPropertyDecorator]);
+export function ScenarioField<P extends ScenarioPath>(path: P): (target: object, propertyKey: KeyOfPath<P>) => void {
+  const decl = scenarioKey(path);
+  if (!decl) throw new Error(`scenario field ${path} is not declared in SCENARIO_KEYS`);
+  const schema: Record<string, unknown> = { description: decl.description };
+  if ('default' in decl) schema.default = decl.default;
+  return compose([...rulesFor(decl), JSONSchema(schema) as AnyPropertyDecorator]);
 }
 
 /**
  * Declares a nested group of a scenario (e.g. `fleet`), validated as a
  * `dto` instance; a missing group is filled from the defaults before validation.
  */
-export function ScenarioGroupField(group: ScenarioGroup, dto: () => new () => object): PropertyDecorator {
+export function ScenarioGroupField<G extends ScenarioGroup>(
+  group: G,
+  dto: () => new () => object,
+): (target: object, propertyKey: G) => void {
   return compose([
     ValidateNested(),
     Type(dto) as AnyPropertyDecorator,

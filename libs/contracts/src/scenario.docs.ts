@@ -1,32 +1,32 @@
-import { SCENARIO_DEFAULTS, scenarioDefault } from './scenario.defaults';
-import { SCENARIO_DESCRIPTIONS } from './scenario.descriptions';
-import { SCENARIO_ENUMS, SCENARIO_LIMITS, SCENARIO_TOTALS, ScenarioLimit } from './scenario.limits';
+import type { ScenarioKeyDecl } from './scenario-key.decl';
+import { declaredKeys } from './scenario.keys';
+import { SCENARIO_TOTALS } from './scenario.limits';
 import type { ScenarioPath } from './scenario.types';
 
-/** Every leaf path of a scenario, in `SimConfig` order. */
+/** Every leaf path of a scenario, in declaration order (`name`, `seed`, then each group's keys as in `SimConfig`). */
 export function scenarioPaths(): ScenarioPath[] {
-  const paths: string[] = ['name', 'seed'];
-  for (const [group, value] of Object.entries(SCENARIO_DEFAULTS)) {
-    if (typeof value === 'object' && value !== null) paths.push(...Object.keys(value).map((k) => `${group}.${k}`));
-  }
-  return paths as ScenarioPath[];
+  return declaredKeys().map(([path]) => path);
 }
 
-/** The "allowed" cell of a field: range, values or type. */
-function allowed(path: ScenarioPath): string {
-  const limit: ScenarioLimit | undefined = (SCENARIO_LIMITS as Record<string, ScenarioLimit>)[path];
-  if (limit) return `${limit.integer ? 'integer' : 'number'} ${limit.min} .. ${limit.max}`;
-  const values: readonly string[] | undefined = (SCENARIO_ENUMS as Record<string, readonly string[]>)[path];
-  if (values) return values.map((v) => `\`${v}\``).join(', ');
-  if (path === 'name') return `string, 1 .. ${SCENARIO_TOTALS.nameMaxLength} characters`;
-  return '`true`, `false`';
+/** The "allowed" cell of a field: range, values or type, as declared. */
+function allowed(decl: ScenarioKeyDecl): string {
+  switch (decl.kind) {
+    case 'integer':
+    case 'number':
+      return `${decl.kind} ${decl.min} .. ${decl.max}`;
+    case 'enum':
+      return decl.values.map((v) => `\`${v}\``).join(', ');
+    case 'string':
+      return `string, 1 .. ${decl.maxLength} characters`;
+    case 'boolean':
+      return '`true`, `false`';
+  }
 }
 
 /** One table row. */
-function row(path: ScenarioPath): string {
-  const fallback = scenarioDefault(path);
-  const shown = fallback === undefined ? '*required*' : `\`${JSON.stringify(fallback)}\``;
-  return `| \`${path}\` | ${shown} | ${allowed(path)} | ${SCENARIO_DESCRIPTIONS[path].replace(/\|/g, '\\|')} |`;
+function row([path, decl]: [ScenarioPath, ScenarioKeyDecl]): string {
+  const shown = 'default' in decl ? `\`${JSON.stringify(decl.default)}\`` : '*required*';
+  return `| \`${path}\` | ${shown} | ${allowed(decl)} | ${decl.description.replace(/\|/g, '\\|')} |`;
 }
 
 const HEADER = [
@@ -77,5 +77,5 @@ function crossRules(): string[] {
 
 /** Renders `docs/scenario.md`: every key with its default, allowed values and meaning. */
 export function renderScenarioDocs(): string {
-  return [...HEADER, ...scenarioPaths().map(row), ...crossRules(), ''].join('\n');
+  return [...HEADER, ...declaredKeys().map(row), ...crossRules(), ''].join('\n');
 }

@@ -13,95 +13,20 @@ import { WorkloadDto } from './workload.dto';
 /**
  * A whole scenario, as written in a YAML or JSON scenario file. Mirrors
  * `SimConfig` of `@tlbsim/sim-core`; every key except `name` is optional and
- * defaults to {@link SCENARIO_DEFAULTS}. Use {@link validateScenario} rather
- * than this class directly.
+ * defaults to {@link SCENARIO_DEFAULTS}. Each key is declared once, in
+ * {@link SCENARIO_KEYS}; the decorators derive the validation and the JSON
+ * Schema from it. Use {@link validateScenario} rather than this class directly.
  */
 export class ScenarioDto implements SimConfig {
-  /**
-   * Scenario name, printed in reports (required, 1 to 200 characters).
-   *
-   * @defaultValue none: required
-   */
-  @ScenarioField('name')
-  name!: string;
-
-  /**
-   * The one seed every PRNG stream derives from. Integer 0..4294967295.
-   *
-   * @defaultValue 1
-   */
-  @ScenarioField('seed')
-  seed!: number;
-
-  /**
-   * Platform switches.
-   *
-   * @defaultValue `{ vendor: 'amd', l0: 'hyperv', enlightenedTlb: true, cpuGhz: 3 }`
-   */
-  @ScenarioGroupField('platform', () => PlatformDto)
-  platform!: PlatformDto;
-
-  /**
-   * KVM knobs.
-   *
-   * @defaultValue `{ policy: 'overhaul', hvFlushListEntriesMax: 510 }`
-   */
-  @ScenarioGroupField('kvm', () => KvmDto)
-  kvm!: KvmDto;
-
-  /**
-   * Fleet shape.
-   *
-   * @defaultValue `{ hosts: 1, vmsPerHost: 2, vcpusPerVm: 2, memoryMiBPerVm: 1024 }`
-   */
-  @ScenarioGroupField('fleet', () => FleetDto)
-  fleet!: FleetDto;
-
-  /**
-   * Per-vCPU TLB geometry.
-   *
-   * @defaultValue `{ entries: 1536, ways: 12 }`
-   */
-  @ScenarioGroupField('tlb', () => TlbDto)
-  tlb!: TlbDto;
-
-  /**
-   * Per-vCPU guest workload.
-   *
-   * @defaultValue see {@link WorkloadDto}
-   */
-  @ScenarioGroupField('workload', () => WorkloadDto)
-  workload!: WorkloadDto;
-
-  /**
-   * Per-host event rates; all zero (no events) by default.
-   *
-   * @defaultValue see {@link EventsDto}
-   */
-  @ScenarioGroupField('events', () => EventsDto)
-  events!: EventsDto;
-
-  /**
-   * Message latencies.
-   *
-   * @defaultValue `{ ipiNs: 2000, hypercallNs: 5000, kvmRequestNs: 2000 }`
-   */
-  @ScenarioGroupField('latency', () => LatencyDto)
-  latency!: LatencyDto;
-
-  /**
-   * Cycle costs per operation.
-   *
-   * @defaultValue see {@link CostsDto}
-   */
-  @ScenarioGroupField('costs', () => CostsDto)
-  costs!: CostsDto;
-
-  /**
-   * Run knobs.
-   *
-   * @defaultValue `{ shards: 1, windowNs: 0, snapshotEveryWindows: 64, witnessesMax: 10, placement: 'block' }`
-   */
-  @ScenarioGroupField('run', () => RunDto)
-  run!: RunDto;
+  @ScenarioField('name') name!: string;
+  @ScenarioField('seed') seed!: number;
+  @ScenarioGroupField('platform', () => PlatformDto) platform!: PlatformDto;
+  @ScenarioGroupField('kvm', () => KvmDto) kvm!: KvmDto;
+  @ScenarioGroupField('fleet', () => FleetDto) fleet!: FleetDto;
+  @ScenarioGroupField('tlb', () => TlbDto) tlb!: TlbDto;
+  @ScenarioGroupField('workload', () => WorkloadDto) workload!: WorkloadDto;
+  @ScenarioGroupField('events', () => EventsDto) events!: EventsDto;
+  @ScenarioGroupField('latency', () => LatencyDto) latency!: LatencyDto;
+  @ScenarioGroupField('costs', () => CostsDto) costs!: CostsDto;
+  @ScenarioGroupField('run', () => RunDto) run!: RunDto;
 }

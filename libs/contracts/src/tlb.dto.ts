@@ -1,29 +1,13 @@
 import type { TlbConfig } from '@tlbsim/sim-core';
 import { ScenarioField } from './scenario-field.decorator';
 
-/** Per-vCPU TLB geometry. Mirrors `TlbConfig` of `@tlbsim/sim-core`. */
+/**
+ * Per-vCPU TLB geometry. Mirrors `TlbConfig` of `@tlbsim/sim-core`. Each key's type, unit, default,
+ * range and meaning are declared once, in `SCENARIO_KEYS.tlb` (scenario.keys.ts); the decorator
+ * derives the validation and the JSON Schema from it.
+ */
 export class TlbDto implements TlbConfig {
-  /**
-   * TLB entries per vCPU (must be a multiple of `tlb.ways`). Integer 16..65536.
-   *
-   * @defaultValue 1536
-   */
-  @ScenarioField('tlb.entries')
-  entries!: number;
-
-  /**
-   * TLB associativity. Integer 1..64.
-   *
-   * @defaultValue 12
-   */
-  @ScenarioField('tlb.ways')
-  ways!: number;
-
-  /**
-   * Capacity of each partition's shared nested translations (sized like shadow page tables, not like a TLB); 0: twice the host's guest footprint. Integer 0..4194304.
-   *
-   * @defaultValue 0
-   */
-  @ScenarioField('tlb.nestedCacheEntries')
-  nestedCacheEntries!: number;
+  @ScenarioField('tlb.entries') entries!: number;
+  @ScenarioField('tlb.ways') ways!: number;
+  @ScenarioField('tlb.nestedCacheEntries') nestedCacheEntries!: number;
 }
