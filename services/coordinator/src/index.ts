@@ -11,4 +11,5 @@ export * from './app.module';
 export * from './jobs/jobs.port';
 export * from './jobs/jobs.dto';
 export * from './jobs/jobs.service';
+export type { CompareView } from './jobs/compare.service';
 export * from './scenarios/scenarios.service';

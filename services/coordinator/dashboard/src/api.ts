@@ -9,10 +9,20 @@ import type {
   SweepSummaryRow,
   SweepView,
 } from '@tlbsim/contracts';
-import type { ClassVerdict, CompareFigures, RunReport } from '@tlbsim/engine';
+import type {
+  ClassVerdict,
+  CompareFigures,
+  ComparisonEstimates,
+  ParamSensitivity,
+  RunReport,
+  SensitivityRun,
+} from '@tlbsim/engine';
 
 export type {
   ClassVerdict,
+  ComparisonEstimates,
+  ParamSensitivity,
+  SensitivityRun,
   JobEvent,
   JobPage,
   JobView,
@@ -42,14 +52,24 @@ export interface ScenarioFields {
 }
 
 /**
- * A compare group (GET /api/compare/:id): jobs in the order of the policies
- * given (the first is the baseline) and the figures of `tlbsim compare`
- * the coordinator computes (partial: a coordinator that sends none shows "–").
+ * A compare (GET /api/compare/:id): a group of jobs in the order of the
+ * policies given (the first is the baseline), or a compare job of points
+ * (every policy on every replication seed, `jobs` empty), and the figures
+ * of `tlbsim compare` the coordinator computes (partial: a coordinator that
+ * sends none shows "–"; older ones send no intervals).
  */
 export interface CompareView extends Partial<CompareFigures> {
   groupId: string;
   jobs: JobView[];
+  /** The first replication's report of each policy. */
   results: (RunReport | null)[];
+  kind?: 'jobs' | 'points';
+  policies?: string[];
+  replications?: number;
+  seeds?: number[];
+  points?: { state: string; done: number; total: number; error: string | null };
+  /** Once every run finished: means, 95% intervals and convergence (`tlbsim compare --json` `estimates`). */
+  estimates?: ComparisonEstimates | null;
 }
 
 /** A non-2xx answer. */

@@ -76,3 +76,19 @@ export function signedPct(n: number | null | undefined, isBaseline = false): str
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   return `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`;
 }
+
+/** A mean with its 95% interval (the engine's `Estimate`), as the dashboard reads it. */
+export interface EstimateLike {
+  mean: number;
+  ci95: number | null;
+}
+
+/**
+ * `12.84 ± 0.30`, or with `unit` '%' a signed overhead `-12.1% ± 1.3` (the
+ * CLI's form); no `±` with one replication; '–' for none.
+ */
+export function estimateText(e: EstimateLike | null | undefined, digits = 2, unit = ''): string {
+  if (!e || !Number.isFinite(e.mean)) return '–';
+  const sign = unit === '%' && e.mean >= 0 ? '+' : '';
+  return `${sign}${e.mean.toFixed(digits)}${unit}${e.ci95 === null ? '' : ` ± ${e.ci95.toFixed(digits)}`}`;
+}

@@ -4,14 +4,22 @@
  * the overheads against it, the cheapest policy with no violation, and bar
  * charts whose axes show the differences.
  */
-import { api, ClassVerdict, CompareView, JobView, RunReport } from '../api';
+import { api, ClassVerdict, CompareView, RunReport } from '../api';
 import { barChart, BarBox, POLICY_COLORS } from '../charts';
 import { h, replace } from '../dom';
-import { int, isTerminal, pct, signedPct } from '../format';
+import { int, isTerminal, pct } from '../format';
 import { poll } from '../poller';
 import { classesOf } from '../violation-classes';
 import { badge, jobProgress, jobViolations } from '../widgets';
 import { compressedTag, timeLegend, timeStack } from './real-units.view';
+import { sensitivityCard } from './sensitivity.view';
+import { figure, notes, overheadText, policiesOf } from './compare.figures.view';
+
+/** Whether every run of the compare finished (then the page stops polling). */
+function finished(view: CompareView): boolean {
+  if (view.points) return view.points.state !== 'running';
+  return view.jobs.every((j) => isTerminal(j.state));
+}
 
 /** A row of the table: its label and the cell of one column (`i`: the column's place, 0 the baseline). */
 type Row = [label: string | HTMLElement, cell: (r: RunReport, i: number) => string, key: string];
@@ -22,34 +30,85 @@ function hypercalls(r: RunReport): number {
 
 /** The rows of `tlbsim compare`, with the group's figures (computed by the coordinator, as the CLI computes them). */
 function rows(view: CompareView): Row[] {
-  const base = view.jobs[0]?.policy ?? 'first';
+  const base = policiesOf(view)[0] ?? 'first';
   const byClass = view.results.find((r) => r)?.violations.byClass ?? {};
   const rates = view.results.find((r) => r)?.metrics.rates;
+  const n = view.replications ?? 1;
+  // Counters are the first replication's (the scenario's seed); the figures above them are means with intervals.
+  const seedNote = n > 1 ? ` (seed ${view.seeds?.[0] ?? ''})` : '';
   return [
     // The headline first: vCPU time per guest access and its overhead; cycles after.
-    ['vCPU time / access (ns)', (_, i) => (view.timePerAccessNs?.[i] ?? null)?.toFixed(2) ?? '–', 'time-per-access'],
-    [`overhead vs ${base} (vCPU time)`, (_, i) => signedPct(view.timeOverheadVsFirst?.[i], i === 0), 'overhead-time'],
-    ['hypercall stalls (% of time)', (r) => pct(r.metrics.time?.percent.hypercallStalls), 'stalls'],
-    ['L0 busy (%)', (r) => pct(r.metrics.l0?.busyPercent), 'l0-busy'],
-    ['cycles / access', (r) => r.metrics.cycles.perAccess.toFixed(2), 'cycles'],
-    [`overhead vs ${base} (cycles)`, (_, i) => signedPct(view.overheadVsFirst?.[i], i === 0), 'overhead-cycles'],
-    ['violations', (r) => int(r.violations.total), 'violations'],
+    [
+      'vCPU time / access (ns)',
+      (r, i) =>
+        figure(
+          view,
+          i,
+          r,
+          (p) => p.timePerAccessNs,
+          () => (view.timePerAccessNs?.[i] ?? null)?.toFixed(2) ?? '–',
+        ),
+      'time-per-access',
+    ],
+    [`overhead vs ${base} (vCPU time)`, (_, i) => overheadText(view, i, 'time'), 'overhead-time'],
+    [
+      'hypercall stalls (% of time)',
+      (r, i) =>
+        figure(
+          view,
+          i,
+          r,
+          (p) => p.hypercallStallsPercent,
+          (x) => pct(x.metrics.time?.percent.hypercallStalls),
+        ),
+      'stalls',
+    ],
+    [
+      'L0 busy (%)',
+      (r, i) =>
+        figure(
+          view,
+          i,
+          r,
+          (p) => p.l0BusyPercent,
+          (x) => pct(x.metrics.l0?.busyPercent),
+        ),
+      'l0-busy',
+    ],
+    [
+      'cycles / access',
+      (r, i) =>
+        figure(
+          view,
+          i,
+          r,
+          (p) => p.cyclesPerAccess,
+          (x) => x.metrics.cycles.perAccess.toFixed(2),
+        ),
+      'cycles',
+    ],
+    [`overhead vs ${base} (cycles)`, (_, i) => overheadText(view, i, 'cycles'), 'overhead-cycles'],
+    [
+      n > 1 ? `violations (all ${n} runs)` : 'violations',
+      (r, i) => int(view.estimates?.policies[i]?.violations ?? r.violations.total),
+      'violations',
+    ],
     ...classesOf(byClass).map((c): Row => [
       `  ${c}`,
       (_, i) => classVerdictText(view.verdicts?.[i]?.find((v) => v.class === c)),
       `class-${c}`,
     ]),
-    ['hypercalls (GPA space)', (r) => int(r.metrics.hypercalls.flushGuestPhysicalAddressSpace), 'hv-space'],
-    ['hypercalls (GPA list)', (r) => int(r.metrics.hypercalls.flushGuestPhysicalAddressList), 'hv-list'],
-    ['shootdown messages', (r) => int(r.metrics.shootdownMessages), 'shootdowns'],
-    ['TLB misses', (r) => int(r.metrics.tlb.misses), 'misses'],
-    ['nested walks', (r) => int(r.metrics.nestedWalks), 'walks'],
+    [`hypercalls (GPA space)${seedNote}`, (r) => int(r.metrics.hypercalls.flushGuestPhysicalAddressSpace), 'hv-space'],
+    [`hypercalls (GPA list)${seedNote}`, (r) => int(r.metrics.hypercalls.flushGuestPhysicalAddressList), 'hv-list'],
+    [`shootdown messages${seedNote}`, (r) => int(r.metrics.shootdownMessages), 'shootdowns'],
+    [`TLB misses${seedNote}`, (r) => int(r.metrics.tlb.misses), 'misses'],
+    [`nested walks${seedNote}`, (r) => int(r.metrics.nestedWalks), 'walks'],
     [
       h('span', {}, 'hypercalls / host / s ', compressedTag(rates)),
       (r) => int(r.metrics.rates?.hypercallsPerHostPerSec.achieved),
       'hypercall-rate',
     ],
-    ['digest', (r) => r.digest.slice(0, 16), 'digest'],
+    [`digest${seedNote}`, (r) => r.digest.slice(0, 16), 'digest'],
   ];
 }
 
@@ -66,13 +125,16 @@ function classVerdictText(v: ClassVerdict | undefined): string {
  * policy (no violation, every class exercised); without one, on the cheapest
  * with no violation, saying it is no verdict.
  */
-function head(job: JobView, i: number, view: CompareView): HTMLElement {
-  const best = view.cheapestCorrect === job.policy;
-  const unverified = !view.cheapestCorrect && view.cheapestWithoutViolation === job.policy;
+function head(policy: string, i: number, view: CompareView): HTMLElement {
+  const best = view.cheapestCorrect === policy;
+  const unverified = !view.cheapestCorrect && view.cheapestWithoutViolation === policy;
+  const job = view.jobs[i];
   return h(
     'th',
-    { class: best ? 'best' : '', 'data-policy': job.policy },
-    h('a', { href: `#/jobs/${job.id}`, class: 'mono', text: job.policy }),
+    { class: best ? 'best' : '', 'data-policy': policy },
+    job
+      ? h('a', { href: `#/jobs/${job.id}`, class: 'mono', text: policy })
+      : h('span', { class: 'mono', text: policy }),
     i === 0 ? h('div', { class: 'sub', text: 'baseline' }) : null,
     best ? h('div', { class: 'best-mark', 'data-testid': 'cheapest', text: 'cheapest correct' }) : null,
     unverified
@@ -85,25 +147,36 @@ function head(job: JobView, i: number, view: CompareView): HTMLElement {
   );
 }
 
+/** The state row: each job's state and progress, or the compare job's points. */
+function stateRow(view: CompareView): HTMLElement {
+  const pts = view.points;
+  const cells = pts
+    ? policiesOf(view).map(() =>
+        h('td', {}, badge(pts.state), h('span', { class: 'sub', text: ` ${int(pts.done)} / ${int(pts.total)} runs` })),
+      )
+    : view.jobs.map((j) => h('td', {}, badge(j.state), jobProgress(j)));
+  return h('tr', {}, h('td', { text: 'state' }), ...cells);
+}
+
 function table(view: CompareView): HTMLElement {
-  const cols = view.jobs;
-  const allDone = cols.every((j) => isTerminal(j.state));
+  const cols = policiesOf(view);
+  const allDone = finished(view);
   return h(
     'table',
     { 'data-testid': 'compare-table' },
-    h('thead', {}, h('tr', {}, h('th', { text: 'policy' }), ...cols.map((j, i) => head(j, i, view)))),
+    h('thead', {}, h('tr', {}, h('th', { text: 'policy' }), ...cols.map((p, i) => head(p, i, view)))),
     h(
       'tbody',
       {},
-      h('tr', {}, h('td', { text: 'state' }), ...cols.map((j) => h('td', {}, badge(j.state), jobProgress(j)))),
-      // The live count until every report is in (then the report rows say it).
-      allDone && view.results.every(Boolean)
+      stateRow(view),
+      // The live count until every report is in (then the report rows say it); a compare job has no live count.
+      view.points || (allDone && view.results.every(Boolean))
         ? null
         : h(
             'tr',
             {},
             h('td', { text: allDone ? 'violations' : 'violations so far' }),
-            ...cols.map((j) => h('td', {}, jobViolations(j))),
+            ...view.jobs.map((j) => h('td', {}, jobViolations(j))),
           ),
       ...rows(view).map(([label, get, key]) =>
         h(
@@ -112,7 +185,7 @@ function table(view: CompareView): HTMLElement {
           h('td', {}, label),
           ...view.results.map((r, i) =>
             h('td', {
-              class: `num mono${view.cheapestCorrect === cols[i]?.policy ? ' best' : ''}`,
+              class: `num mono${view.cheapestCorrect === cols[i] ? ' best' : ''}`,
               text: r ? get(r, i) : '…',
             }),
           ),
@@ -124,10 +197,9 @@ function table(view: CompareView): HTMLElement {
 
 /** `(the baseline)` / `(-12.1% vCPU time vs <base>)` of policy `policy`. */
 function overheadOf(view: CompareView, policy: string): string {
-  const i = view.jobs.findIndex((j) => j.policy === policy);
-  return i === 0
-    ? '(the baseline)'
-    : `(${signedPct(view.timeOverheadVsFirst?.[i])} vCPU time vs ${view.jobs[0]?.policy ?? ''})`;
+  const policies = policiesOf(view);
+  const i = policies.indexOf(policy);
+  return i === 0 ? '(the baseline)' : `(${overheadText(view, i, 'time')} vCPU time vs ${policies[0] ?? ''})`;
 }
 
 /**
@@ -137,9 +209,13 @@ function overheadOf(view: CompareView, policy: string): string {
  * never correct (docs/costs.md "Honest verdicts").
  */
 function verdict(view: CompareView): HTMLElement {
-  const done = view.results.filter(Boolean).length;
-  const waiting = done < view.jobs.length ? ` (of the ${done} finished so far)` : '';
-  const clean = view.jobs.filter((_, i) => view.results[i] && view.results[i]!.violations.total === 0);
+  const policies = policiesOf(view);
+  // A compare job's figures come once every run is in; a group's per job.
+  const done = view.points ? (view.estimates ? policies.length : 0) : view.results.filter(Boolean).length;
+  const waiting = done < policies.length ? ` (of the ${done} finished so far)` : '';
+  const violationsOf = (i: number): number | null =>
+    view.estimates?.policies[i]?.violations ?? view.results[i]?.violations.total ?? null;
+  const clean = policies.filter((_, i) => violationsOf(i) === 0);
   let text: string;
   if (done === 0) text = 'waiting for the first results…';
   else if (view.cheapestCorrect)
@@ -147,9 +223,9 @@ function verdict(view: CompareView): HTMLElement {
   else if (clean.length === 0) text = `every finished policy has violations${waiting}`;
   else {
     const why = clean
-      .map((j) => {
-        const gaps = view.verdicts?.[view.jobs.indexOf(j)]?.filter((v) => !v.exercised).map((v) => v.class) ?? [];
-        return `${j.policy}: ${gaps.join(', ')} not exercised`;
+      .map((p) => {
+        const gaps = view.verdicts?.[policies.indexOf(p)]?.filter((v) => !v.exercised).map((v) => v.class) ?? [];
+        return `${p}: ${gaps.join(', ')} not exercised`;
       })
       .join('; ');
     const w = view.cheapestWithoutViolation;
@@ -160,19 +236,20 @@ function verdict(view: CompareView): HTMLElement {
 }
 
 function charts(view: CompareView): BarBox[] {
+  const policies = policiesOf(view);
   const done = view.results
-    .map((r, i) => [view.jobs[i].policy, r] as const)
+    .map((r, i) => [policies[i], r] as const)
     .filter((x): x is readonly [string, RunReport] => x[1] !== null);
   if (done.length === 0) return [];
   const labels = done.map(([p]) => p);
-  const colors = done.map(([p]) => POLICY_COLORS[view.jobs.findIndex((j) => j.policy === p) % POLICY_COLORS.length]);
-  const overheads = done.map(([p]) => view.timeOverheadVsFirst?.[view.jobs.findIndex((j) => j.policy === p)] ?? 0);
+  const colors = done.map(([p]) => POLICY_COLORS[policies.indexOf(p) % POLICY_COLORS.length]);
+  const overheads = done.map(([p]) => view.timeOverheadVsFirst?.[policies.indexOf(p)] ?? 0);
   const bar = (title: string, values: number[], testId: string, emptyText: string, fromZero = false): BarBox =>
     barChart(title, labels, values, testId, emptyText, { colors, fromZero });
   return [
     // The headline, from zero: how much more (or less) vCPU time per guest access than the baseline.
     bar(
-      `vCPU time per access vs ${view.jobs[0]?.policy ?? 'the first'} (%)`,
+      `vCPU time per access vs ${policies[0] ?? 'the first'} (%)`,
       overheads,
       'chart-cmp-overhead',
       'no difference in vCPU time',
@@ -238,34 +315,36 @@ export function comparePage(root: HTMLElement, groupId: string): () => void {
   const body = h('div');
   const grid = h('div', { class: 'grid' });
   const errors = h('div', { class: 'errors' });
-  replace(root, h('h1', { text: 'Compare policies' }), errors, h('div', { class: 'card' }, body), grid);
+  const sensitivity = sensitivityCard(groupId);
+  replace(root, h('h1', { text: 'Compare policies' }), errors, h('div', { class: 'card' }, body), sensitivity.el, grid);
   let boxes: BarBox[] = [];
   let drawn = -1;
   const stop = poll(
     () => api<CompareView>('GET', `api/compare/${groupId}`),
     (view) => {
+      const name = view.jobs[0]?.name ?? view.results.find(Boolean)?.scenario ?? '';
       replace(
         body,
-        h('div', {
-          class: 'sub',
-          text: `${view.jobs[0]?.name ?? ''} · group ${groupId} · first policy is the baseline`,
-        }),
+        h('div', { class: 'sub', text: `${name} · compare ${groupId} · first policy is the baseline` }),
         verdict(view),
         table(view),
+        notes(view),
       );
-      const finished = view.results.filter(Boolean).length;
-      if (finished !== drawn) {
+      sensitivity.setReady(Boolean(view.estimates));
+      const done = view.results.filter(Boolean).length + (view.estimates ? 1 : 0);
+      if (done !== drawn) {
         boxes.forEach((b) => b.chart?.destroy());
         boxes = charts(view);
         replace(grid, ...boxes.map((b) => b.el));
-        drawn = finished;
+        drawn = done;
       }
-      return !view.jobs.every((j) => isTerminal(j.state));
+      return !finished(view);
     },
     errors,
   );
   return () => {
     stop();
+    sensitivity.stop();
     boxes.forEach((b) => b.chart?.destroy());
   };
 }

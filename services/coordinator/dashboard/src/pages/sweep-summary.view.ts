@@ -4,17 +4,9 @@
  * overhead against the first policy, paired by seed, marked `*` when it is
  * not converged (computed by the coordinator with the CLI's statistics).
  */
-import type { SweepSummaryRow, SweepView } from '../api';
+import type { SweepView } from '../api';
 import { h } from '../dom';
-
-type Estimate = SweepSummaryRow['timePerAccessNs'];
-
-/** `12.84 ± 0.30` (no `±` with one seed). */
-function est(e: Estimate | null, digits = 2, unit = ''): string {
-  if (!e) return '–';
-  const sign = unit === '%' && e.mean >= 0 ? '+' : '';
-  return `${sign}${e.mean.toFixed(digits)}${unit}${e.ci95 === null ? '' : ` ± ${e.ci95.toFixed(digits)}`}`;
-}
+import { estimateText as est } from '../format';
 
 /** The summary table, or nothing for a sweep with one seed per point. */
 export function summaryTable(view: SweepView): HTMLElement | null {
