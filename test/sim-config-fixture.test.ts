@@ -49,7 +49,7 @@ describe('sim-core spec fixture (smallConfig)', () => {
   });
 
   it('chooses only declared keys', () => {
-    const declared = new Set(declaredKeys().map(([path]) => path));
+    const declared = new Set<string>(declaredKeys().map(([path]) => path));
     expect([...CHOSEN].filter((path) => !declared.has(path))).toEqual([]);
   });
 

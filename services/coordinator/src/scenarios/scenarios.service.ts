@@ -3,7 +3,9 @@ import {
   accessesTotalOf,
   parseScenarioText,
   SCENARIO_ENUMS,
+  SCENARIO_FIELD_HINTS,
   SCENARIO_LIMITS,
+  ScenarioFieldHint,
   ScenarioLimit,
   validateScenario,
 } from '@tlbsim/contracts';
@@ -27,10 +29,12 @@ export interface ScenarioInfo {
   accessesTotal: number | null;
 }
 
-/** Field metadata of the submit form. */
+/** Field metadata of the submit form, all from the scenario declaration (`SCENARIO_KEYS` of contracts). */
 export interface ScenarioFields {
   limits: Readonly<Record<string, Readonly<ScenarioLimit>>>;
   enums: Readonly<Record<string, readonly string[]>>;
+  /** Unit and meaning of every field. */
+  hints: Readonly<Record<string, Readonly<ScenarioFieldHint>>>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -67,9 +71,9 @@ export class ScenariosService {
     return items.filter((i): i is ScenarioInfo => i !== null);
   }
 
-  /** Limits and enums of every field, for the form. */
+  /** Limits, enums, units and meanings of every field, for the form. */
   fields(): ScenarioFields {
-    return { limits: SCENARIO_LIMITS, enums: SCENARIO_ENUMS };
+    return { limits: SCENARIO_LIMITS, enums: SCENARIO_ENUMS, hints: SCENARIO_FIELD_HINTS };
   }
 
   /**

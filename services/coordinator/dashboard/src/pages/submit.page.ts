@@ -1,5 +1,6 @@
 /** Submit form: pick a shipped scenario, edit its fields, choose policies; errors shown next to fields. */
-import { api, ApiError, FieldError, JobView, ScenarioFields, ScenarioInfo } from '../api';
+import type { ScenarioFieldHint } from '@tlbsim/contracts';
+import { api, ApiError, FieldError, JobView, ScenarioFields as ApiScenarioFields, ScenarioInfo } from '../api';
 import { h, replace } from '../dom';
 import { formDescription } from '../scenario-description';
 
@@ -7,6 +8,8 @@ type Leaf = string | number | boolean;
 const POLICY_PATH = 'kvm.policy';
 /** Preselected: the bug tlbsim was born from, and a short run. */
 const DEFAULT_SCENARIO = 'hyperv-svm-root-reuse';
+/** Field metadata, with each field's declared unit and meaning (`hints`: absent from older coordinators). */
+type ScenarioFields = ApiScenarioFields & { hints?: Record<string, ScenarioFieldHint> };
 
 /** One input for the leaf at `path`, with an error slot. */
 function field(path: string, value: Leaf, meta: ScenarioFields): HTMLElement {
@@ -31,10 +34,11 @@ function field(path: string, value: Leaf, meta: ScenarioFields): HTMLElement {
   }
   input.dataset.path = path;
   input.dataset.kind = typeof value;
-  const hint = limit ? `${limit.min} – ${limit.max}` : '';
+  const about = meta.hints?.[path];
+  const hint = limit ? `${limit.min} – ${limit.max}${about?.unit ? ` ${about.unit}` : ''}` : '';
   return h(
     'label',
-    { class: 'field', 'data-field': path },
+    { class: 'field', 'data-field': path, title: about?.description },
     h('span', {}, path.split('.').pop() ?? path, hint ? h('span', { class: 'muted', text: ` (${hint})` }) : null),
     input,
     h('span', { class: 'field-error', 'data-error-for': path }),
