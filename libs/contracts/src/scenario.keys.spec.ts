@@ -163,6 +163,7 @@ describe('SCENARIO_KEYS, the one declaration per scenario key', () => {
       expect([path, rows.length]).toEqual([path, 1]);
       const shown = 'default' in decl ? `\`${JSON.stringify(decl.default)}\`` : '*required*';
       expect(rows[0]).toContain(`| ${shown} |`);
+      expect(rows[0].endsWith(`| ${decl.source} |`)).toBe(true);
       if (decl.kind === 'integer' || decl.kind === 'number') expect(rows[0]).toContain(`${decl.min} .. ${decl.max}`);
     }
   });

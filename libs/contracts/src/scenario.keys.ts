@@ -138,7 +138,7 @@ export const SCENARIO_KEYS: ScenarioDeclaration = deepFreeze<ScenarioDeclaration
       'Guest INVLPG/INVPCID per million accesses.',
     ),
     accessIntervalNs: int(
-      { default: 2, min: 1, max: 1e6, unit: 'ns', source: 'a 3 GHz core, one access every ~6 cycles (description)' },
+      { default: 2, min: 1, max: 1e6, unit: 'ns', source: 'estimate: a 3 GHz core, an access every ~6 cycles' },
       'The time of a guest access that hits in the TLB (2 ns: a 3 GHz core issuing a load or store to the second-level TLB path every ~6 cycles); misses, walks, exits and waits add their own time (time is cost, docs/costs.md).',
     ),
     l3TimePercent: real(
