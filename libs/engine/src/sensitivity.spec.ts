@@ -43,4 +43,30 @@ describe('sensitivity', () => {
     const out = await sensitivityOf(c, 'fix', async () => 'fix', 2);
     expect(out.find((s) => s.parameter === 'costs.ipiCycles')!.range).toEqual([1000, 50000]);
   });
+
+  it('gives the same answer with the parameters side by side (as on the workers), each re-run interleaved', async () => {
+    // Each call yields first, so the parallel runs interleave their re-runs.
+    const verdictAt = async (c: SimConfig): Promise<string | null> => {
+      await new Promise((r) => setImmediate(r));
+      return c.costs.hypercallPerVpCycles > 31000 || c.costs.ipiCycles < 1800 ? 'enlightened-tlb-off' : 'fix';
+    };
+    // How many re-runs had answered when each one was asked for.
+    const answeredAtAsk: number[] = [];
+    let answered = 0;
+    const tracked = async (c: SimConfig): Promise<string | null> => {
+      answeredAtAsk.push(answered);
+      const v = await verdictAt(c);
+      answered++;
+      return v;
+    };
+    const serial = await sensitivityOf(config, 'fix', verdictAt, { steps: 5 });
+    const parallel = await sensitivityOf(config, 'fix', tracked, { steps: 5, parallel: true });
+    expect(parallel).toEqual(serial);
+    expect(parallel.filter((s) => !s.holds).map((s) => s.parameter)).toEqual([
+      'costs.hypercallPerVpCycles',
+      'costs.ipiCycles',
+    ]);
+    // Every parameter's first re-run was asked for before any had an answer.
+    expect(answeredAtAsk.slice(0, SENSITIVITY_PARAMS.length)).toEqual(SENSITIVITY_PARAMS.map(() => 0));
+  });
 });
