@@ -1,9 +1,10 @@
 /**
  * Exposures: how often a run put each violation class's hazard in front of
  * the policy, so that "no violation" is read against the chances it had
- * (docs/costs.md "Honest verdicts"). Counted from the report's counters,
- * the same way for every policy (the hazard arises whatever the policy then
- * does about it); not part of the digest.
+ * (docs/costs.md "Honest verdicts"). The checker counts them as it runs
+ * (sim-core's violation.checker.ts) and the report carries them
+ * (`violations.exposures`, in the digest); the same way for every policy
+ * (the hazard arises whatever the policy then does about it).
  */
 import { VIOLATION_CLASSES, ViolationClass } from '@tlbsim/sim-core';
 import type { RunReport } from './report';
@@ -12,19 +13,22 @@ import type { RunReport } from './report';
 export type Exposures = Record<ViolationClass, number>;
 
 /**
- * The exposures of one run:
- * - `stale-root`: a root page freed and allocated again as a root (entries
- *   tagged with its nCR3 may survive): `metrics.roots.pageReused`;
- * - `cross-vm`: such a page reused as a root by another VM
- *   (`roots.reusedByOtherVm`), plus, with more than one VM per host, each
- *   invalidation or memslot delete that freed pages another VM may be given
- *   while a translation to them may be cached;
- * - `use-after-free`: each MMU-notifier invalidation or memslot delete (pages
- *   freed while a translation to them may be cached);
- * - `stale-mapping`: the same events (a mapping changed: the flush KVM owes
- *   must drop every cached translation of it).
+ * The exposures of one run, as its checker counted them:
+ * - `stale-root`: a root page allocated again as a root after guest
+ *   accesses ran under its last root (entries tagged with its nCR3 may
+ *   survive); a reuse of a page whose last root was never used is none;
+ * - `cross-vm`: such a reuse by another VM, plus, with more than one VM per
+ *   host, each unmap counted below (the freed pages may go to another VM);
+ * - `use-after-free` and `stale-mapping`: each MMU-notifier invalidation or
+ *   memslot DELETE of pages a vCPU may have a translation of cached (the
+ *   vCPU whose region holds them had loaded a root).
+ *
+ * A report from before the checker counted them has no
+ * `violations.exposures`: its exposures are then estimated from its
+ * counters as they were then (every root page reuse, every unmap).
  */
 export function exposuresOf(r: RunReport): Exposures {
+  if (r.violations.exposures) return { ...r.violations.exposures };
   const m = r.metrics;
   const freeing = m.events.mmuNotifierInvalidations + m.events.memslotDeletes;
   return {

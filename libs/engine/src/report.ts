@@ -19,8 +19,12 @@ export type { RunMeasured } from './warmup';
 export { VIOLATION_CLASSES } from '@tlbsim/sim-core';
 export type { ViolationClass } from '@tlbsim/sim-core';
 
-/** The causal chain of one violation, as kernel-trace-style lines. */
-export type Witness = WitnessRecord;
+/**
+ * The causal chain of one violation: the kernel's record (its `events` are
+ * what the digest hashes) and those events rendered as kernel-trace-style
+ * `lines` (witness.renderer.ts; not in the digest).
+ */
+export type Witness = WitnessRecord & { lines: string[] };
 
 /** Counters of a run; cycles are derived from counters and cost parameters. */
 export interface RunMetrics {
@@ -122,6 +126,13 @@ export interface RunReport {
   violations: {
     total: number;
     byClass: Record<ViolationClass, number>;
+    /**
+     * Per class, the exposures the checker counted: how often the run put
+     * that class's hazard in front of the policy (docs/costs.md "Honest
+     * verdicts"; exposures.ts). Absent in reports of versions before the
+     * checker counted them.
+     */
+    exposures?: Record<ViolationClass, number>;
     witnesses: Witness[];
   };
   metrics: RunMetrics;

@@ -10,13 +10,15 @@ import {
   ShardPartial,
   SimConfig,
   VIOLATION_CLASSES,
+  WitnessRecord,
 } from '@tlbsim/sim-core';
 import { vcpusOf } from '@tlbsim/contracts';
 import { sha256Canonical } from './digest';
 import { realUnitsOf } from './real-units';
-import { RunReport, RunSeries, RunSeriesPoint } from './report';
+import { RunReport, RunSeries, RunSeriesPoint, Witness } from './report';
 import { seriesFieldsAt } from './series.fields';
 import { compareWitnesses } from './witness.selection';
+import { witnessLines } from './witness.renderer';
 import { costWindowOf, mergeWarmup } from './warmup';
 import { coverageOf } from './coverage';
 
@@ -82,13 +84,23 @@ function seriesOf(cfg: SimConfig, merged: ShardPartial, windowNs: number): RunSe
   return { windowNs, everyWindows: seriesEveryWindowsOf(cfg) * stride, points };
 }
 
-/** The digest: sha256 over the canonical JSON of counters and violations. */
+/**
+ * The digest: sha256 over the canonical JSON of the counters (violations and
+ * exposures per class among them), the window count and the witnesses'
+ * structured fields (class, ids, pages, times of each event; never their
+ * rendered text, see witness.renderer.ts).
+ */
 export function digestOf(merged: ShardPartial, windows: number): string {
   const counters: Record<string, number> = {};
   COUNTER_NAMES.forEach((name, i) => {
     if (!PLACEMENT_COUNTERS.has(name)) counters[name] = merged.counters[i];
   });
   return sha256Canonical({ counters, windows, witnesses: merged.witnesses });
+}
+
+/** A kernel witness with its rendered lines, as a report carries it. */
+function withLines(w: WitnessRecord): Witness {
+  return { ...w, lines: witnessLines(w) };
 }
 
 /** Builds the public report of a finished run. */
@@ -111,6 +123,12 @@ export function buildReport(
     'stale-mapping': c[C.violationsStaleMapping],
     'stale-root': c[C.violationsStaleRoot],
   };
+  const exposures = {
+    'cross-vm': c[C.exposuresCrossVm],
+    'use-after-free': c[C.exposuresUseAfterFree],
+    'stale-mapping': c[C.exposuresStaleMapping],
+    'stale-root': c[C.exposuresStaleRoot],
+  };
   const f = cfg.fleet;
   const simulatedNs = windows * windowNs;
   const simulatedNsMax = endNsOf(cfg);
@@ -122,7 +140,12 @@ export function buildReport(
     fleet: { hosts: f.hosts, vmsPerHost: f.vmsPerHost, vcpusPerVm: f.vcpusPerVm, vcpus: vcpusOf(cfg) },
     shards,
     digest: digestOf(merged, windows),
-    violations: { total: Object.values(byClass).reduce((a, b) => a + b, 0), byClass, witnesses: merged.witnesses },
+    violations: {
+      total: Object.values(byClass).reduce((a, b) => a + b, 0),
+      byClass,
+      exposures,
+      witnesses: merged.witnesses.map(withLines),
+    },
     metrics: {
       accesses: c[C.accesses],
       tlb: { hits: c[C.tlbHits], misses: c[C.tlbMisses], nestedHits: c[C.nestedHits] },

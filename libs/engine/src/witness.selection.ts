@@ -13,8 +13,11 @@ export interface WitnessSelection {
 /** Witnesses shown when no count is given. */
 export const WITNESSES_SHOWN_DEFAULT = 3;
 
+/** What orders and filters witnesses (a kernel record, or a report's witness with its lines). */
+type WitnessKey = Pick<WitnessRecord, 'timeNs' | 'host' | 'vm' | 'vcpu' | 'class'>;
+
 /** Time order: time, then host, VM, vCPU and class (the order a run keeps them in). */
-export function compareWitnesses(a: WitnessRecord, b: WitnessRecord): number {
+export function compareWitnesses(a: WitnessKey, b: WitnessKey): number {
   return a.timeNs - b.timeNs || a.host - b.host || a.vm - b.vm || a.vcpu - b.vcpu || a.class.localeCompare(b.class);
 }
 
@@ -24,10 +27,10 @@ export function compareWitnesses(a: WitnessRecord, b: WitnessRecord): number {
  * those (so each class that occurred shows at least one); `matching` counts
  * all that match. Nothing when `max` is 0.
  */
-export function selectWitnesses(
-  all: readonly WitnessRecord[],
+export function selectWitnesses<W extends WitnessKey>(
+  all: readonly W[],
   sel: WitnessSelection = {},
-): { shown: WitnessRecord[]; matching: number } {
+): { shown: W[]; matching: number } {
   const max = sel.max ?? WITNESSES_SHOWN_DEFAULT;
   const matching = all
     .filter(

@@ -90,10 +90,19 @@ export const C = {
   cr0WpToggles: 61,
   /** Accesses the SMI handler made to SMRAM under the SMM-role root (also in `accesses`). */
   smmAccesses: 62,
+  /**
+   * Exposures the checker saw, per violation class (violation.checker.ts
+   * {@link ViolationChecker.rootReused}, {@link ViolationChecker.pagesChanged}):
+   * how often the run put that class's hazard in front of the policy.
+   */
+  exposuresCrossVm: 63,
+  exposuresUseAfterFree: 64,
+  exposuresStaleMapping: 65,
+  exposuresStaleRoot: 66,
 } as const;
 
 /** Number of counter slots. */
-export const COUNTER_SLOTS = 63;
+export const COUNTER_SLOTS = 67;
 
 // Every slot has exactly one name and the slots are 0..COUNTER_SLOTS-1: a
 // counter added without raising COUNTER_SLOTS would write past the array.

@@ -203,6 +203,7 @@ export class HostEvents {
       h.invalRoots = roots;
       kvm.alloc.unmap(t, old);
     }
+    kvm.checker.pagesChanged(ch.vm, ch.start, ch.n);
     if (ch.isDelete) {
       const op = kvm.newOp({ kind: 'inval', vm: ch.vm, seq: ch.seq, olds: ch.olds }, topo.vcpusPerVm);
       this.zapAllFast(t, ch.vm, op);

@@ -96,7 +96,7 @@ export class KvmActor extends Actor implements CheckerHost {
         this.trackedRoot[this.vcpuOf(src).hv] = b[o + MF[Msg.PgdSwitch].page];
         return;
       case Msg.RootPut:
-        return this.rootPut(t, b[o + MF[Msg.RootPut].inc]);
+        return this.rootPut(t, b[o + MF[Msg.RootPut].inc], b[o + MF[Msg.RootPut].used] === 1);
       case Msg.HvFlushDone:
         return this.opProgress(t, b[o + MF[Msg.HvFlushDone].callId]);
       case Msg.RequestAck:
@@ -177,11 +177,13 @@ export class KvmActor extends Actor implements CheckerHost {
       freeNs: -1,
       prevInc: h.rootInc,
       pendingOp: 0,
+      used: false,
     };
     c[C.rootsAllocated]++;
     if (h.rootInc > 0) {
       c[C.rootPageReused]++;
       if (h.rootVm !== vm) c[C.rootReusedByOtherVm]++;
+      this.checker.rootReused(this.rootByInc(h.rootInc), h.rootVm !== vm);
     }
     h.rootInc = root.inc;
     h.rootVm = vm;
@@ -218,9 +220,10 @@ export class KvmActor extends Actor implements CheckerHost {
   }
 
   /** `kvm_tdp_mmu_put_root()`. */
-  private rootPut(t: number, inc: number): void {
+  private rootPut(t: number, inc: number, used: boolean): void {
     const root = this.rootHistory.get(inc);
     if (!root || root.refcount <= 0) fail(`kvm ${this.id}: put of unknown root #${inc}`);
+    if (used) root.used = true;
     if (--root.refcount > 0) return;
     // edbdb43fc96b: the TDP MMU's own reference keeps a valid root until it is invalidated.
     if (this.ctx.flags.preserveRoots && root.valid) return;

@@ -74,7 +74,10 @@ export const MESSAGES = {
     doc: 'kvm -> vcpu: the root to load',
     fields: [page('page'), int('inc', 'root incarnation'), int('gen', 'mmu_valid_gen at grant'), role],
   },
-  [Msg.RootPut]: { doc: 'vcpu -> kvm: kvm_tdp_mmu_put_root', fields: [int('inc', 'root incarnation', 1)] },
+  [Msg.RootPut]: {
+    doc: 'vcpu -> kvm: kvm_tdp_mmu_put_root',
+    fields: [int('inc', 'root incarnation', 1), int('used', '1: the vCPU made guest accesses under the root', 0, 1)],
+  },
   [Msg.HvFlush]: { doc: 'caller -> l0: a GPA flush hypercall', fields: hvFlushFields },
   [Msg.HvFlushApply]: {
     doc: "l0 -> partition (broadcast): the hypercall's flush, applied on every VP and the shared translations",

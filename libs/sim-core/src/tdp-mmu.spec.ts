@@ -15,6 +15,7 @@ function root(inc: number, gen: number, refcount = 1, role = ROLE_NORMAL): RootR
     freeNs: -1,
     prevInc: 0,
     pendingOp: 0,
+    used: false,
   };
 }
 

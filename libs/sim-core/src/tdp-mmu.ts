@@ -21,6 +21,8 @@ export interface RootRecord {
   prevInc: number;
   /** A flush that must complete before the root is handed out, or 0. */
   pendingOp: number;
+  /** A vCPU made guest accesses under it (entries tagged with its page may exist); known from the puts. */
+  used: boolean;
 }
 
 /** Dead roots kept for witnesses; older ones are forgotten. */

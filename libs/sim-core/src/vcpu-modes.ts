@@ -22,8 +22,9 @@ export class VcpuModes {
     v.s.waitingRole = role;
   }
 
-  private put(t: number, inc: number): void {
-    this.v.emit(t + this.v.c.cfg.latency.kvmRequestNs, this.v.kvm, Msg.RootPut, inc);
+  /** `kvm_tdp_mmu_put_root`; `used`: guest accesses ran under the root (the checker's exposures, see RootRecord.used). */
+  private put(t: number, inc: number, used: boolean): void {
+    this.v.emit(t + this.v.c.cfg.latency.kvmRequestNs, this.v.kvm, Msg.RootPut, inc, used ? 1 : 0);
   }
 
   /** Makes the current context's root the one accesses use. */
@@ -48,7 +49,7 @@ export class VcpuModes {
     if (gen < s.zapGen) {
       // Invalidated while the grant was in flight: drop it and ask again
       // (still stalled, so the stall keeps its start time).
-      this.put(t, inc);
+      this.put(t, inc, false);
       v.emit(t + v.c.cfg.latency.kvmRequestNs, v.kvm, Msg.RootAcquire, role);
       return;
     }
@@ -59,10 +60,12 @@ export class VcpuModes {
       s.r02Page = page;
       s.r02Inc = inc;
       s.r02Gen = gen;
+      s.r02Used = false;
     } else {
       s.r01Page = page;
       s.r01Inc = inc;
       s.r01Gen = gen;
+      s.r01Used = false;
     }
     this.activate(t);
     v.flushes.flushCurrent(t);
@@ -92,7 +95,7 @@ export class VcpuModes {
   private rsm(t: number): void {
     const s = this.v.s;
     this.v.c.localEvents?.push(LOCAL_RSM, t, this.v.id);
-    this.put(t, s.r01Inc);
+    this.put(t, s.r01Inc, s.r01Used);
     s.r01Page = -1;
     s.rootPage = -1;
     s.smmPhase = 2;
@@ -104,11 +107,11 @@ export class VcpuModes {
   freeObsoleteRoots(t: number): void {
     const s = this.v.s;
     if (s.r01Page >= 0 && s.r01Gen < s.zapGen) {
-      this.put(t, s.r01Inc);
+      this.put(t, s.r01Inc, s.r01Used);
       s.r01Page = -1;
     }
     if (s.r02Page >= 0 && s.r02Gen < s.zapGen) {
-      this.put(t, s.r02Inc);
+      this.put(t, s.r02Inc, s.r02Used);
       s.r02Page = -1;
     }
     if ((s.inL3 ? s.r02Page : s.r01Page) < 0) s.rootPage = -1;
@@ -238,11 +241,11 @@ export class VcpuModes {
   private unload(t: number): void {
     const s = this.v.s;
     if (s.r01Page >= 0) {
-      this.put(t, s.r01Inc);
+      this.put(t, s.r01Inc, s.r01Used);
       s.r01Page = -1;
     }
     if (s.r02Page >= 0) {
-      this.put(t, s.r02Inc);
+      this.put(t, s.r02Inc, s.r02Used);
       s.r02Page = -1;
     }
     s.rootPage = -1;

@@ -372,16 +372,24 @@ export class VcpuActor extends Actor {
       // A batch of accesses up to the next message, timed event or window end.
       const limit = Math.min(tMsg, tEv, windowEndNs, endNs);
       if (s.smmPhase === 1) {
+        s.r01Used = true; // the SMM root tags what the handler's accesses fill (the checker's exposures)
         this.smm.accessBatch(t, limit);
         continue;
       }
       let n = Math.ceil((limit - t) / this.costs.hitNs);
       n = Math.min(n, target - s.accessesDone, Math.min(s.nextCr3At, s.nextInvlpgAt) - s.accessesDone);
+      if (n > 0) this.markRootUsed();
       if (n > 0) this.accessBatch(n, t, limit);
       this.guestEvents();
       this.checkFinished();
     }
     this.checkFinished();
+  }
+
+  /** The root the next accesses use may now tag entries: its put tells kvm (the checker's exposures). */
+  private markRootUsed(): void {
+    if (this.s.inL3) this.s.r02Used = true;
+    else this.s.r01Used = true;
   }
 
   /**

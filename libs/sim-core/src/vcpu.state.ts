@@ -17,10 +17,14 @@ export interface VcpuState {
   r01Page: number;
   r01Inc: number;
   r01Gen: number;
+  /** Guest accesses ran under vmcb01's root since it was loaded (sent with its put: the checker's exposures). */
+  r01Used: boolean;
   /** vmcb02's guest-mode root (an L3 of the L2), -1 when not held. */
   r02Page: number;
   r02Inc: number;
   r02Gen: number;
+  /** Guest accesses ran under vmcb02's root since it was loaded. */
+  r02Used: boolean;
   /** vmcb01's ASID (Intel: VPID) on the current VP. */
   asid01: number;
   /** vmcb02's ASID (Intel: vpid02) on the current VP. */
@@ -95,9 +99,11 @@ export function initialVcpuState(prng: number): VcpuState {
     r01Page: -1,
     r01Inc: 0,
     r01Gen: 0,
+    r01Used: false,
     r02Page: -1,
     r02Inc: 0,
     r02Gen: 0,
+    r02Used: false,
     inL3: false,
     smmPhase: 0,
     lastFlushKind: 0,

@@ -1,11 +1,11 @@
 import { C } from './counters';
-import { Msg, ROLE_NAMES } from './message';
+import { Msg } from './message';
 import { MF } from './message.schema';
 import { OWNER_KVM, PageHistory, PageOwner } from './page-allocator';
-import { FLUSH_KIND_NAMES } from './flush-kind';
 import type { ShardContext } from './shard-context';
 import { REPORT_FILLER_UNIT, REPORT_NESTED, REPORT_SHARED } from './stale-hit.checker';
 import type { RootRecord } from './tdp-mmu';
+import type { WitnessEvent, WitnessTask, WitnessTranslation } from './witness.events';
 
 const REPORT = MF[Msg.Report];
 
@@ -45,7 +45,10 @@ const CLASS_COUNTER: Record<ViolationClass, number> = {
   'stale-root': C.violationsStaleRoot,
 };
 
-/** One violation's causal chain, rendered like kernel trace events. */
+/**
+ * One violation's causal chain as data (witness.events.ts): the digest
+ * hashes these fields; the engine renders the trace-style lines.
+ */
 export interface WitnessRecord {
   class: ViolationClass;
   host: number;
@@ -56,7 +59,8 @@ export interface WitnessRecord {
   timeNs: number;
   /** The page the stale entry points into (the reused root page for stale-root). */
   pageHpa: string;
-  lines: string[];
+  /** The chain's events, oldest first (ties in the order they were found). */
+  events: WitnessEvent[];
 }
 
 /** Host physical memory of the model starts here, so addresses look like real HPAs. */
@@ -67,22 +71,11 @@ export function hpaHex(page: number): string {
   return '0x' + (HOST_PHYS_BASE + page * 4096).toString(16);
 }
 
-function gpaHex(page: number): string {
-  return '0x' + (page * 4096).toString(16);
-}
-
-function gvaHex(page: number): string {
-  return '0x' + (0x7f0000000000 + page * 4096).toString(16);
-}
-
-type Event = [number, string, string, string];
+const KVM_TASK: WitnessTask = { kind: 'kvm' };
 
 /** What a report says about the entry used, decoded. */
 interface ChainEntry {
-  nested: boolean;
-  gpa: number;
-  gva: number;
-  hpa: number;
+  translation: WitnessTranslation;
   entryInc: number;
   fillNs: number;
   curInc: number;
@@ -145,11 +138,9 @@ export class ViolationChecker {
     ctx.counters[CLASS_COUNTER[cls]]++;
     if (!this.wants(cls)) return;
     const low = flags % REPORT_FILLER_UNIT;
-    const entry = {
-      nested: (low & REPORT_NESTED) !== 0,
-      gpa,
-      gva,
-      hpa,
+    const nested = (low & REPORT_NESTED) !== 0;
+    const entry: ChainEntry = {
+      translation: { nested, gpa, gva: nested ? -1 : gva, hpa },
       entryInc,
       fillNs: fillUs * 1000,
       curInc,
@@ -157,7 +148,7 @@ export class ViolationChecker {
       filler: (low & REPORT_SHARED) !== 0 ? Math.floor(flags / REPORT_FILLER_UNIT) - 1 : -1,
       owner,
     };
-    const lines = this.chain(cls, tHit, hv, vm, entry);
+    const events = this.chain(cls, tHit, hv, entry);
     const rootPage = kvm.rootByInc(curInc)?.page ?? -1;
     this.witnesses.push({
       class: cls,
@@ -166,8 +157,42 @@ export class ViolationChecker {
       vcpu: hv % ctx.topo.vcpusPerVm,
       timeNs: tHit,
       pageHpa: hpaHex(cls === 'stale-root' && rootPage >= 0 ? rootPage : hpa),
-      lines,
+      events,
     });
+  }
+
+  /**
+   * An exposure of the root classes: a page allocated again as a root while
+   * entries tagged with it may survive, that is when guest accesses ran under
+   * its last root (`prev`; a forgotten one counts). Counted whatever the
+   * policy then flushes: the hazard is the policy's to handle. Another VM's
+   * page is a cross-vm exposure too.
+   */
+  rootReused(prev: RootRecord | undefined, otherVm: boolean): void {
+    if (prev && !prev.used) return;
+    const c = this.kvm.context.counters;
+    c[C.exposuresStaleRoot]++;
+    if (otherVm) c[C.exposuresCrossVm]++;
+  }
+
+  /**
+   * An exposure of the page classes: guest pages of host-local `vm`
+   * unmapped (an MMU-notifier invalidation or a memslot DELETE: the pages
+   * are freed, the mapping changes) while a translation of them may be
+   * cached, that is once the vCPU whose working-set region holds one of them
+   * has loaded a root. With more than one VM per host a freed page may go to
+   * another VM: a cross-vm exposure too. One exposure per change.
+   */
+  pagesChanged(vm: number, gpaStart: number, pages: number): void {
+    const { cfg, counters, topo } = this.kvm.context;
+    const wsp = cfg.workload.workingSetPages;
+    let cached = false;
+    for (let r = Math.floor(gpaStart / wsp); r * wsp < gpaStart + pages && r < topo.vcpusPerVm; r++)
+      if (this.kvm.grantNs[vm * topo.vcpusPerVm + r] > 0) cached = true;
+    if (!cached) return;
+    counters[C.exposuresUseAfterFree]++;
+    counters[C.exposuresStaleMapping]++;
+    if (topo.vmsPerHost > 1) counters[C.exposuresCrossVm]++;
   }
 
   /** Keeps the first `witnessesMax`, plus the first `witnessesPerClass` of each class. */
@@ -179,154 +204,172 @@ export class ViolationChecker {
     return n < this.witnessesPerClass;
   }
 
-  private chain(cls: ViolationClass, tHit: number, hv: number, vm: number, e: ChainEntry): string[] {
+  /** The vCPU (host-local index) as a task. */
+  private vcpuTask(hv: number): WitnessTask {
+    const topo = this.kvm.context.topo;
+    return {
+      kind: 'vcpu',
+      vm: topo.globalVm(this.kvm.host, Math.floor(hv / topo.vcpusPerVm)),
+      vcpu: hv % topo.vcpusPerVm,
+    };
+  }
+
+  /** A host-local VM as a fleet-wide one. */
+  private gvm(vm: number): number {
+    return this.kvm.context.topo.globalVm(this.kvm.host, vm);
+  }
+
+  /** The chain of one violation: the entry's root, its fill, what changed since, the hit; oldest first. */
+  private chain(cls: ViolationClass, tHit: number, hv: number, e: ChainEntry): WitnessEvent[] {
     const kvm = this.kvm;
-    const ctx = kvm.context;
-    const topo = ctx.topo;
-    const gvm = topo.globalVm(kvm.host, vm);
-    const kt = `kvm-h${kvm.host}`;
-    const vt = `vcpu-${gvm}.${hv % topo.vcpusPerVm}`;
-    const ev: Event[] = [];
+    const vt = this.vcpuTask(hv);
+    const ev: WitnessEvent[] = [];
     const old = kvm.rootByInc(e.entryInc);
     const cur = kvm.rootByInc(e.curInc);
-    const vmOf = (r: RootRecord): number => topo.globalVm(kvm.host, r.vm);
-    if (old)
-      ev.push([
-        old.allocNs,
-        kt,
-        'kvm_tdp_mmu_alloc_root',
-        `vm=${vmOf(old)} root=#${old.inc} role=${ROLE_NAMES[old.role]} hpa=${hpaHex(old.page)} gen=${old.gen}`,
-      ]);
-    const what = e.nested ? `nested gpa=${gpaHex(e.gpa)}` : `combined gva=${gvaHex(e.gva)} gpa=${gpaHex(e.gpa)}`;
-    if (e.filler >= 0) {
-      const fvm = Math.floor(e.filler / topo.vcpusPerVm);
-      const ft = `vcpu-${topo.globalVm(kvm.host, fvm)}.${e.filler % topo.vcpusPerVm}`;
-      ev.push([
-        e.fillNs,
-        ft,
-        'tlb_fill',
-        `shared (L0 shadow NPT of the partition): nCR3=${old ? hpaHex(old.page) : '?'} ${what} -> hpa=${hpaHex(e.hpa)} under root=#${e.entryInc} (shared by every VP of the partition)`,
-      ]);
-    } else {
-      ev.push([e.fillNs, vt, 'tlb_fill', `${what} -> hpa=${hpaHex(e.hpa)} under root=#${e.entryInc}`]);
+    if (old) {
+      const { inc: rootInc, role, page, gen } = old;
+      ev.push({
+        timeNs: old.allocNs,
+        task: KVM_TASK,
+        kind: 'root-alloc',
+        vm: this.gvm(old.vm),
+        rootInc,
+        role,
+        page,
+        gen,
+      });
     }
-    if (e.entryInc !== e.curInc && old && cur) this.rootEvents(ev, kt, vt, hv, old, cur, e.flushKind);
-    if (cls !== 'stale-root') this.pageEvents(ev, kt, e.hpa, tHit);
-    const whose =
-      cls === 'cross-vm' && e.owner.vm >= 0
-        ? ` (hpa belongs to vm=${topo.globalVm(kvm.host, e.owner.vm)} gpa=${gpaHex(e.owner.gpa)})`
-        : '';
-    ev.push([
-      tHit,
-      vt,
-      'tlb_stale_hit',
-      `${what} -> hpa=${hpaHex(e.hpa)} from root=#${e.entryInc}, current root=#${e.curInc}: ${cls}${whose}`,
-    ]);
-    ev.sort((a, b) => a[0] - b[0]);
-    return ev.map(
-      ([t, task, name, detail]) =>
-        `${task.padStart(14)} [${String(kvm.host).padStart(3, '0')}] ${(t / 1e9).toFixed(9)}: ${name}: ${detail}`,
-    );
+    ev.push({
+      timeNs: e.fillNs,
+      task: e.filler >= 0 ? this.vcpuTask(e.filler) : vt,
+      kind: 'fill',
+      entry: e.translation,
+      rootInc: e.entryInc,
+      shared: e.filler >= 0,
+      ncr3: old ? old.page : -1,
+    });
+    if (e.entryInc !== e.curInc && old && cur) this.rootEvents(ev, vt, hv, old, cur, e.flushKind);
+    if (cls !== 'stale-root') this.pageEvents(ev, e.translation.hpa, tHit);
+    const owned = cls === 'cross-vm' && e.owner.vm >= 0;
+    ev.push({
+      timeNs: tHit,
+      task: vt,
+      kind: 'stale-hit',
+      entry: e.translation,
+      entryInc: e.entryInc,
+      currentInc: e.curInc,
+      class: cls,
+      ownerVm: owned ? this.gvm(e.owner.vm) : -1,
+      ownerGpa: owned ? e.owner.gpa : -1,
+    });
+    // Stable: events of one instant keep the order they were found in.
+    return ev.sort((a, b) => a.timeNs - b.timeNs);
   }
 
   /** The old root's end and the new root on the same page: invalidation, free, reuse, load and the flush that kept the entry. */
   private rootEvents(
-    ev: Event[],
-    kt: string,
-    vt: string,
+    ev: WitnessEvent[],
+    vt: WitnessTask,
     hv: number,
     old: RootRecord,
     cur: RootRecord,
     flushKind: number,
   ): void {
-    const ctx = this.kvm.context;
-    const gvmOf = (r: RootRecord): number => ctx.topo.globalVm(this.kvm.host, r.vm);
+    const { flags } = this.kvm.context;
+    const vm = this.gvm(old.vm);
     if (old.invalidNs >= 0 && old.invalidNs !== old.freeNs)
-      ev.push([old.invalidNs, kt, 'kvm_mmu_zap_all_fast', `vm=${gvmOf(old)} root=#${old.inc} invalidated (obsolete)`]);
-    const how = ctx.flags.flushBeforeFree ? 'after a remote TLB flush' : 'with no TLB flush';
-    if (old.freeNs >= 0)
-      ev.push([
-        old.freeNs,
-        kt,
-        'kvm_tdp_mmu_put_root',
-        `vm=${gvmOf(old)} root=#${old.inc} refcount=0: page hpa=${hpaHex(old.page)} freed ${how}`,
-      ]);
+      ev.push({ timeNs: old.invalidNs, task: KVM_TASK, kind: 'root-zap', vm, rootInc: old.inc });
+    if (old.freeNs >= 0) {
+      const flushedBeforeFree = flags.flushBeforeFree;
+      ev.push({
+        timeNs: old.freeNs,
+        task: KVM_TASK,
+        kind: 'root-free',
+        vm,
+        rootInc: old.inc,
+        page: old.page,
+        flushedBeforeFree,
+      });
+    }
     const prev = this.kvm.rootByInc(cur.prevInc);
-    const via =
-      cur.prevInc === old.inc
-        ? `was root #${old.inc} of vm=${gvmOf(old)}`
-        : `last used by root #${cur.prevInc}${prev ? ` role=${ROLE_NAMES[prev.role]} of vm=${gvmOf(prev)}` : ''}`;
-    ev.push([
-      cur.allocNs,
-      kt,
-      'kvm_tdp_mmu_alloc_root',
-      `vm=${gvmOf(cur)} root=#${cur.inc} hpa=${hpaHex(cur.page)} page reused (${via}), role=${ROLE_NAMES[cur.role]}`,
-    ]);
+    const prevIsEntryRoot = cur.prevInc === old.inc;
+    ev.push({
+      timeNs: cur.allocNs,
+      task: KVM_TASK,
+      kind: 'root-reuse',
+      vm: this.gvm(cur.vm),
+      rootInc: cur.inc,
+      role: cur.role,
+      page: cur.page,
+      prevInc: cur.prevInc,
+      prevIsEntryRoot,
+      prevVm: prevIsEntryRoot ? vm : prev ? this.gvm(prev.vm) : -1,
+      prevRole: prevIsEntryRoot ? old.role : prev ? prev.role : -1,
+    });
     const load = this.kvm.grantNs[hv];
-    ev.push([load, vt, 'kvm_mmu_load', `root=#${cur.inc} nCR3=${hpaHex(cur.page)}`]);
-    const kept = ctx.flags.sharedNested ? "; the partition's nested translations for this nCR3 are kept" : '';
-    ev.push([
-      load,
-      vt,
-      'flush_tlb_current',
-      (FLUSH_KIND_NAMES[flushKind] ?? 'unknown') + (flushKind === 1 ? kept : ''),
-    ]);
+    ev.push({ timeNs: load, task: vt, kind: 'root-load', rootInc: cur.inc, page: cur.page });
+    ev.push({
+      timeNs: load,
+      task: vt,
+      kind: 'flush-current',
+      flushKind,
+      sharedKept: flags.sharedNested && flushKind === 1,
+    });
   }
 
   /** What happened to the data page up to the hit: invalidation, free, and who owned it then. */
-  private pageEvents(ev: Event[], kt: string, hpa: number, tHit: number): void {
+  private pageEvents(ev: WitnessEvent[], hpa: number, tHit: number): void {
     const kvm = this.kvm;
-    const topo = kvm.context.topo;
     const h = kvm.pageHistory(hpa);
     if (!h) return;
-    if (h.invalNs >= 0 && h.invalDelete) {
-      ev.push([
-        h.invalNs,
-        kt,
-        'kvm_arch_flush_shadow_memslot',
-        `vm=${topo.globalVm(kvm.host, h.invalVm)} memslot DELETE: gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)} unmapped; fast zap, KVM_REQ_MMU_FREE_OBSOLETE_ROOTS (the flush is left to the next root load)`,
-      ]);
-    } else if (h.invalNs >= 0) {
-      const { cfg, flags } = kvm.context;
+    const { cfg, flags } = kvm.context;
+    const at = { timeNs: h.invalNs, task: KVM_TASK, vm: this.gvm(h.invalVm), gpa: h.invalGpa, hpa };
+    if (h.invalNs >= 0 && h.invalDelete) ev.push({ ...at, kind: 'memslot-delete' });
+    else if (h.invalNs >= 0) {
       const flush = !flags.hvRemoteFlush
-        ? "remote flush: KVM_REQ_TLB_FLUSH to the VM's vCPUs"
+        ? 'tlb-flush-request'
         : cfg.kvm.undersizedRangeFlush
-          ? 'remote flush: GPA-list hypercall of 1 page (undersized range) per loaded root'
-          : 'kvm_flush_remote_tlbs: GPA-space hypercall per loaded root';
-      const targets = flags.hvRemoteFlush
-        ? ` (hv_track_root_tdp: nCR3 ${h.invalRoots.map(hpaHex).join(', ') || 'none'})`
-        : '';
-      ev.push([
-        h.invalNs,
-        kt,
-        'kvm_mmu_notifier_invalidate_range',
-        `vm=${topo.globalVm(kvm.host, h.invalVm)} gpa=${gpaHex(h.invalGpa)} old hpa=${hpaHex(hpa)}; ${flush}${targets}`,
-      ]);
+          ? 'gpa-list-undersized'
+          : 'gpa-space';
+      ev.push({ ...at, kind: 'notifier-invalidate', flush, roots: flags.hvRemoteFlush ? [...h.invalRoots] : null });
     }
-    const early = h.invalDelete
-      ? ' by userspace after the DELETE ioctl returned'
-      : kvm.context.cfg.kvm.freeBeforeFlush
-        ? ' before the remote flush completed'
-        : ' after the remote flush completed';
+    const timing =
+      h.invalNs < 0
+        ? 'no-unmap'
+        : h.invalDelete
+          ? 'after-delete'
+          : cfg.kvm.freeBeforeFlush
+            ? 'before-flush'
+            : 'after-flush';
     if (h.freedNs >= 0 && h.freedNs <= tHit)
-      ev.push([h.freedNs, kt, 'mm_page_free', `hpa=${hpaHex(hpa)}${h.invalNs >= 0 ? early : ''}`]);
+      ev.push({ timeNs: h.freedNs, task: KVM_TASK, kind: 'page-free', hpa, timing });
     const owner = kvm.ownerAt(hpa, tHit);
     if (h.allocNs >= 0 && h.allocNs <= tHit && h.allocNs > h.freedNs && owner.vm !== -1) {
-      const to =
-        owner.vm === OWNER_KVM
-          ? `kvm root #${h.rootInc}`
-          : `vm=${topo.globalVm(kvm.host, owner.vm)} gpa=${gpaHex(owner.gpa)}`;
-      ev.push([h.allocNs, kt, 'mm_page_alloc', `hpa=${hpaHex(hpa)} -> ${to}`]);
+      const toKvm = owner.vm === OWNER_KVM;
+      ev.push({
+        timeNs: h.allocNs,
+        task: KVM_TASK,
+        kind: 'page-alloc',
+        hpa,
+        rootInc: toKvm ? h.rootInc : 0,
+        vm: toKvm ? -1 : this.gvm(owner.vm),
+        gpa: toKvm ? -1 : owner.gpa,
+      });
     }
   }
 
   /** Snapshot state. */
   save(): Record<string, unknown> {
-    return { witnesses: this.witnesses.map((w) => ({ ...w, lines: [...w.lines] })) };
+    return { witnesses: this.witnesses.map(copyWitness) };
   }
 
   /** Restores {@link save}. */
   load(s: Record<string, unknown>): void {
-    this.witnesses = (s.witnesses as WitnessRecord[]).map((w) => ({ ...w, lines: [...w.lines] }));
+    this.witnesses = (s.witnesses as WitnessRecord[]).map(copyWitness);
   }
+}
+
+/** A deep copy of a witness (snapshots must not alias the live one); a witness is plain JSON data. */
+function copyWitness(w: WitnessRecord): WitnessRecord {
+  return JSON.parse(JSON.stringify(w)) as WitnessRecord;
 }

@@ -43,6 +43,7 @@ describe('formatReport', () => {
       vcpu: 0,
       timeNs,
       pageHpa: '0x1000',
+      events: [],
       lines: [`event of ${cls} at ${timeNs}`],
     });
     // Stored as a run keeps them: the first by time, then the first of each class appended.

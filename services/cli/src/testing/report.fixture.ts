@@ -27,6 +27,7 @@ export function sampleRunReport(policy = 'overhaul', perAccess = 10, violations 
                 vcpu: 0,
                 timeNs: 123456,
                 pageHpa: '0x1f000',
+                events: [],
                 lines: [
                   'kvm_mmu_free_root: root=0x1f000 inc=3',
                   'kvm_mmu_load: root=0x1f000 inc=4 flush=asid-enlightened',
