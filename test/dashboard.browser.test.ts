@@ -10,7 +10,8 @@ import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { CompareView } from '@tlbsim/coordinator';
-import type { RunReport } from '@tlbsim/engine';
+import { SENSITIVITY_PARAMS } from '@tlbsim/engine';
+import type { RunReport, SensitivityRun } from '@tlbsim/engine';
 import { CoordinatorStack, eventually, startStack } from './support/coordinator.fixture';
 import { describeWith } from './support/required-tool';
 
@@ -297,10 +298,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
       );
     const perAccess = (r: RunReport): number => r.metrics.time.vcpuTimeNs / r.metrics.guestAccesses;
     const timeOverhead = (perAccess(bug) / perAccess(fix) - 1) * 100;
+    // One replication: no interval, and marked not converged (docs/costs.md "Convergence"), as the CLI marks it.
     expect(await cells('overhead-time')).toEqual([
       'baseline',
-      `${timeOverhead >= 0 ? '+' : ''}${timeOverhead.toFixed(1)}%`,
+      `${timeOverhead >= 0 ? '+' : ''}${timeOverhead.toFixed(1)}% *`,
     ]);
+    expect(await page.textContent('[data-testid=compare-notes]')).toContain('one replication, no interval');
     expect((await cells('overhead-cycles'))[0]).toBe('baseline');
     expect(await cells('time-per-access')).toEqual([perAccess(fix).toFixed(2), perAccess(bug).toFixed(2)]);
     // These runs free no page, so use-after-free and stale-mapping were never exposed: the fix has no
@@ -378,6 +381,73 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
         ths.map((t) => t.getAttribute('data-policy')),
       ),
     ).toEqual(policies);
+  });
+
+  it('a compare with replications: intervals, convergence marks, "not exercised", and the sensitivity tornado from the workers', async () => {
+    const policies = ['enlightened-tlb-off', 'overhaul+hv-flush-current'];
+    const res = await page.request.post(`${base}/api/compare`, {
+      data: {
+        scenarioName: 'hyperv-svm-root-reuse',
+        // No MMU-notifier invalidation: no page is freed, so use-after-free is never exposed.
+        overrides: ['workload.accessesPerVcpu=20000', 'events.mmuNotifierInvalidationsPerSec=0'],
+        policies,
+        replications: 3,
+      },
+    });
+    expect(res.status()).toBe(201);
+    const { groupId, jobs } = (await res.json()) as { groupId: string; jobs: unknown[] };
+    expect(jobs).toEqual([]);
+    await page.goto(`${base}/#/compare/${groupId}`);
+    const cells = (row: string): Promise<string[]> =>
+      page.$$eval(`[data-testid=compare-table] tr[data-row="${row}"] td.num`, (tds) =>
+        tds.map((td) => td.textContent ?? ''),
+      );
+    // The headline gets its interval once every run of every seed is in.
+    await eventually(async () => (await cells('overhead-time'))[1]?.includes('±'), 120000, 200);
+    const view = (await (await page.request.get(`${base}/api/compare/${groupId}`)).json()) as CompareView;
+    expect(view.kind).toBe('points');
+    expect(view.replications).toBe(3);
+    const e = view.estimates!.timeOverheadVsFirst[1];
+    const converged = view.estimates!.timeOverheadConvergence[1].converged;
+    expect(await cells('overhead-time')).toEqual([
+      'baseline',
+      `${e.mean >= 0 ? '+' : ''}${e.mean.toFixed(1)}% ± ${e.ci95!.toFixed(1)}${converged ? '' : ' *'}`,
+    ]);
+    const notes = (await page.textContent('[data-testid=compare-notes]')) ?? '';
+    expect(notes).toContain(`3 replications per policy, seeds ${view.seeds!.join(', ')}`);
+    if (!converged) expect(notes).toContain('* overhaul+hv-flush-current: not converged');
+    // No policy had a use-after-free exposure: "not exercised" in its row, none named correct.
+    for (const cell of await cells('class-use-after-free')) expect(cell).toContain('not exercised');
+    expect(view.cheapestCorrect).toBeNull();
+    expect(await page.locator('[data-testid=cheapest]').count()).toBe(0);
+    expect(await page.textContent('[data-testid=verdict]')).toContain('no policy named correct');
+    // The sensitivity: a click runs it on the workers; the chart has one bar per unsourced cost parameter.
+    await page.click('[data-testid=sensitivity-button]:not([disabled])');
+    await page.waitForSelector('[data-testid=sensitivity-chart] .tornado-row', { timeout: 180000 });
+    const rows = await page.$$eval('[data-testid=sensitivity-chart] .tornado-row', (els) =>
+      els.map((r) => ({
+        param: r.getAttribute('data-param'),
+        holds: r.getAttribute('data-holds'),
+        label: r.querySelector('.tornado-label')?.textContent,
+        text: r.querySelector('[data-testid=sensitivity-text]')?.textContent ?? '',
+        bars: r.querySelectorAll('.tornado-bar.holds').length,
+      })),
+    );
+    expect(rows.map((r) => r.param).sort()).toEqual(SENSITIVITY_PARAMS.map((p) => `costs.${p.key}`).sort());
+    const run = (await (await page.request.get(`${base}/api/compare/${groupId}/sensitivity`)).json()) as SensitivityRun;
+    expect(run.state).toBe('completed');
+    expect(run.reruns).toBeGreaterThanOrEqual(SENSITIVITY_PARAMS.length);
+    for (const r of rows) {
+      const p = run.params!.find((x) => x.parameter === r.param)!;
+      expect(r.label).toBe(p.parameter);
+      expect(r.holds).toBe(String(p.holds));
+      expect(r.bars).toBe(2);
+      expect(r.text).toMatch(p.holds ? /^verdict holds over \[/ : /break-even/);
+    }
+    expect(await page.textContent('[data-testid=sensitivity-status]')).toContain(
+      `verdict followed: ${view.cheapestWithoutViolation}`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'compare-sensitivity.png'), fullPage: true });
   });
 
   it('labels the per-second figures of a compressed sweep', async () => {
