@@ -9,9 +9,11 @@ import { SnapshotLayoutError } from './snapshot-layout.error';
  * - 3: three coverage counters (issue 24: vCPUs finished, idle, below coverage);
  * - 4: a CR0.WP toggle counter and the vCPU's next toggle time;
  * - 5: SMM runs code: an SMRAM access counter and the vCPU's RSM time;
- * - 6: kvm's roots waiting for their RCU grace period (`pendingFrees`).
+ * - 6: kvm's roots waiting for their RCU grace period (`pendingFrees`);
+ * - 7: witnesses as structured events, four exposure counters, and whether
+ *   a root had accesses under it (vCPU `r01Used`/`r02Used`, root `used`).
  */
-export const SNAPSHOT_LAYOUT = 6;
+export const SNAPSHOT_LAYOUT = 7;
 
 /** The layout a snapshot without one was written with. */
 const LAYOUT_UNRECORDED = 1;
