@@ -3,6 +3,14 @@ import { comparisonConfigs, RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { StoredSweepPoint, SweepMeta } from './sweep.repository';
 
+/** The letter of compare job ids (`c-...`; a group of jobs is `g-...`). */
+export const COMPARE_JOB_LETTER = 'c';
+
+/** Whether `id` names a compare job (not a group of jobs): the coordinator looks in the sweep store only then. */
+export function isCompareJobId(id: string): boolean {
+  return id.startsWith(`${COMPARE_JOB_LETTER}-`);
+}
+
 /**
  * A compare job on the workers (`tlbsim compare --redis`, `POST
  * /api/compare` with replications, the re-runs of a sensitivity): every

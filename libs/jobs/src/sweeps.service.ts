@@ -11,7 +11,7 @@ import {
 } from '@tlbsim/engine';
 import { replicationConfigs } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import { CompareJobView, compareJobViewOf, comparePointsOf } from './compare-job.view';
+import { COMPARE_JOB_LETTER, CompareJobView, compareJobViewOf, comparePointsOf } from './compare-job.view';
 import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
@@ -161,7 +161,7 @@ export class SweepsService {
     const points = comparePointsOf(configs);
     const seeds = replicationConfigs(configs[0]).map((c) => c.seed);
     const meta: SweepMeta = {
-      id: newSweepId('c'),
+      id: newSweepId(COMPARE_JOB_LETTER),
       kind: 'compare',
       name: configs[0]?.name ?? '',
       createdAt: new Date().toISOString(),

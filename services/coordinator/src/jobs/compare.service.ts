@@ -7,6 +7,7 @@ import {
   replicatedCompareFigures,
   RunReport,
 } from '@tlbsim/engine';
+import { isCompareJobId } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { SweepsPort } from '../sweeps/sweeps.port';
 import { CompareSensitivityService } from './compare-sensitivity.service';
@@ -75,7 +76,7 @@ export class CompareApiService {
 
   /** A compare and its figures; 404 if unknown. */
   async view(groupId: string): Promise<CompareView> {
-    const job = await this.sweeps.getCompare(groupId).catch(() => null);
+    const job = isCompareJobId(groupId) ? await this.sweeps.getCompare(groupId) : null;
     if (job) {
       const done = job.runs.every((rs) => rs.every((r) => r !== null));
       const results = job.runs.map((rs) => rs[0] ?? null);
