@@ -2,6 +2,10 @@
  * The kernel's view of a scenario: a plain, already validated and defaulted
  * object. `libs/contracts` owns validation, defaults and limits; the kernel
  * only asserts the invariants it depends on (see {@link assertConfig}).
+ * Each key's default, range, unit and meaning are declared once, in
+ * `SCENARIO_KEYS` of libs/contracts, which must name exactly these keys (it
+ * does not compile otherwise); the comments here say what the kernel does
+ * with a key, not its default.
  */
 
 /** Base flush policies, see `docs/model.md` for the commit each one models. */
@@ -83,9 +87,9 @@ export interface PlatformConfig {
   enlightenedTlb: boolean;
   /** Clock used to turn cycles into nanoseconds in reports. */
   cpuGhz: number;
-  /** Where nested translations live under Hyper-V, see {@link NestedCacheKind}. @defaultValue 'partition' */
+  /** Where nested translations live under Hyper-V, see {@link NestedCacheKind}. */
   nestedCache: NestedCacheKind;
-  /** L1 scheduler quantum: vCPUs sharing a virtual processor take turns this often. @defaultValue 3000 */
+  /** L1 scheduler quantum: vCPUs sharing a virtual processor take turns this often. */
   schedQuantumUs: number;
 }
 
@@ -115,7 +119,7 @@ export interface FleetConfig {
   vmsPerHost: number;
   vcpusPerVm: number;
   memoryMiBPerVm: number;
-  /** Virtual processors of each L1 partition (0: one per vCPU, pinned). @defaultValue 0 */
+  /** Virtual processors of each L1 partition (0: one per vCPU, pinned). */
   l1VpsPerHost: number;
 }
 
@@ -123,7 +127,7 @@ export interface FleetConfig {
 export interface TlbConfig {
   entries: number;
   ways: number;
-  /** Capacity of a partition's shared nested translations (sized like shadow page tables). @defaultValue 65536 */
+  /** Capacity of a partition's shared nested translations (sized like shadow page tables). */
   nestedCacheEntries: number;
 }
 
@@ -140,17 +144,17 @@ export interface WorkloadConfig {
   accessIntervalNs: number;
   /**
    * Share of each vCPU's time spent running an L3 guest of the L2 (vmcb02,
-   * guest-mode root), entered and left by the nested transitions. @defaultValue 0
+   * guest-mode root), entered and left by the nested transitions.
    */
   l3TimePercent: number;
   /**
    * Guest accesses one simulated access stands for: its time and cycles
-   * scale by k, so seconds of a fleet can be priced. @defaultValue 1
+   * scale by k, so seconds of a fleet can be priced.
    */
   accessSampling: number;
   /**
    * SMRAM pages the SMI handler touches (the first pages of each vCPU's own
-   * working-set region, see vcpu-smm.ts). @defaultValue 16
+   * working-set region, see vcpu-smm.ts).
    */
   smramPages: number;
 }
@@ -164,18 +168,18 @@ export interface EventsConfig {
   cr4WritesPerSec: number;
   /**
    * Guest CR0.WP toggles per host per second: before 01b31714bd90 each one
-   * resets the MMU context and unloads the roots (`kvm_post_set_cr0`). @defaultValue 0
+   * resets the MMU context and unloads the roots (`kvm_post_set_cr0`).
    */
   cr0WpTogglesPerSec: number;
-  /** SMIs per host per second: SMI and RSM switch the vCPU to the SMM-role root and back. @defaultValue 0 */
+  /** SMIs per host per second: SMI and RSM switch the vCPU to the SMM-role root and back. */
   smiPerSec: number;
-  /** Time the SMI handler runs (SMRAM accesses under the SMM-role root) before RSM, per SMI (0: RSM at once). @defaultValue 20 */
+  /** Time the SMI handler runs (SMRAM accesses under the SMM-role root) before RSM, per SMI (0: RSM at once). */
   smmDurationUs: number;
-  /** Memslot DELETEs per host per second: the slot's pages are unmapped, flushed as the policy does, and freed. @defaultValue 0 */
+  /** Memslot DELETEs per host per second: the slot's pages are unmapped, flushed as the policy does, and freed. */
   memslotDeletesPerSec: number;
-  /** Guest pages of the slot a memslot DELETE removes (then re-created with new backing pages). @defaultValue 64 */
+  /** Guest pages of the slot a memslot DELETE removes (then re-created with new backing pages). */
   memslotDeletePages: number;
-  /** vCPU migrations between the partition's virtual processors per host per second. @defaultValue 0 */
+  /** vCPU migrations between the partition's virtual processors per host per second. */
   vcpuMigrationsPerSec: number;
 }
 
@@ -188,7 +192,7 @@ export interface LatencyConfig {
    * From a root's last put to its page's return to the allocator: the zap
    * worker (`tdp_mmu_zap_root_work`) and the RCU grace period of
    * `call_rcu()` in `kvm_tdp_mmu_put_root()`. KVM-internal, not a message:
-   * not part of the lookahead. An estimate. @defaultValue 1000000
+   * not part of the lookahead. An estimate.
    */
   rootFreeNs: number;
 }
@@ -206,18 +210,18 @@ export interface CostsConfig {
   hypercallPerVpCycles: number;
   ipiCycles: number;
   rootAllocCycles: number;
-  /** A nested VMRUN/#VMEXIT through L0 on AMD (Hyper-V): no public figure; an estimate. @defaultValue 18900 */
+  /** A nested VMRUN/#VMEXIT through L0 on AMD (Hyper-V): no public figure; an estimate. */
   amdNestedExitCycles: number;
   /**
    * L0 handling a nested page fault to refill one of the partition's shared
    * translations (its shadow tables), on top of the hardware walk: an
-   * estimate. @defaultValue 3000
+   * estimate.
    */
   l0NestedFaultCycles: number;
   /**
    * L0's work for a full ASID flush by L1 without the enlightened TLB (it
    * drops that address space's shadow translations): an estimate, borrowed
-   * like `inveptCycles`. @defaultValue 8300
+   * like `inveptCycles`.
    */
   l0AsidFlushCycles: number;
 }
@@ -229,33 +233,32 @@ export interface RunConfig {
   windowNs: number;
   snapshotEveryWindows: number;
   witnessesMax: number;
-  /** Stop every vCPU at this simulated time (0: only `workload.accessesPerVcpu` ends the run). @defaultValue 0 */
+  /** Stop every vCPU at this simulated time (0: only `workload.accessesPerVcpu` ends the run). */
   simulatedMs: number;
   /**
    * Event rates are this many times faster than configured (a short run
    * showing what takes seconds); every per-second figure is labelled
-   * compressed. @defaultValue 1
+   * compressed.
    */
   timeCompression: number;
-  /** Witnesses kept per violation class beyond `witnessesMax` (every class that occurred has at least this many). @defaultValue 1 */
+  /** Witnesses kept per violation class beyond `witnessesMax` (every class that occurred has at least this many). */
   witnessesPerClass: number;
   placement: Placement;
   /**
    * Fewest shards a distributed job may start with when fewer slots than
    * `shards` are free (0: all of `shards`); it grows to `shards` as slots
-   * free up. Never changes the result. @defaultValue 0
+   * free up. Never changes the result.
    */
   minShards: number;
   /**
    * Simulated milliseconds at the start of the run that cost figures leave
    * out (cold TLBs, every vCPU's first root load); violations still count
-   * the whole run. Never changes the digest. @defaultValue 0
+   * the whole run. Never changes the digest.
    */
   warmupMs: number;
   /**
    * Runs of the scenario from derived seeds whose cost figures are averaged
    * with a 95% interval (the engine's estimate.ts); the kernel runs one.
-   * @defaultValue 1
    */
   replications: number;
 }
