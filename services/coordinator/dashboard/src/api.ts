@@ -5,6 +5,7 @@ import type {
   JobView,
   WorkerInfo,
   FieldError,
+  ScenarioFieldHint,
   SweepRow,
   SweepSummaryRow,
   SweepView,
@@ -49,6 +50,8 @@ export interface ScenarioInfo {
 export interface ScenarioFields {
   limits: Record<string, { min: number; max: number; integer: boolean }>;
   enums: Record<string, string[]>;
+  /** Each field's declared unit and meaning (absent from older coordinators). */
+  hints?: Record<string, ScenarioFieldHint>;
 }
 
 /**

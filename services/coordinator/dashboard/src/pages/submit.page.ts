@@ -1,6 +1,5 @@
 /** Submit form: pick a shipped scenario, edit its fields, choose policies; errors shown next to fields. */
-import type { ScenarioFieldHint } from '@tlbsim/contracts';
-import { api, ApiError, FieldError, JobView, ScenarioFields as ApiScenarioFields, ScenarioInfo } from '../api';
+import { api, ApiError, FieldError, JobView, ScenarioFields, ScenarioInfo } from '../api';
 import { h, replace } from '../dom';
 import { formDescription } from '../scenario-description';
 
@@ -8,8 +7,6 @@ type Leaf = string | number | boolean;
 const POLICY_PATH = 'kvm.policy';
 /** Preselected: the bug tlbsim was born from, and a short run. */
 const DEFAULT_SCENARIO = 'hyperv-svm-root-reuse';
-/** Field metadata, with each field's declared unit and meaning (`hints`: absent from older coordinators). */
-type ScenarioFields = ApiScenarioFields & { hints?: Record<string, ScenarioFieldHint> };
 
 /** One input for the leaf at `path`, with an error slot. */
 function field(path: string, value: Leaf, meta: ScenarioFields): HTMLElement {
