@@ -1,4 +1,4 @@
-import type { SweepState } from '@tlbsim/contracts';
+import { accessesTotalOf, ScenarioInputError, SWEEP_LIMITS, SweepState } from '@tlbsim/contracts';
 import { comparisonConfigs, RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
 import type { StoredSweepPoint, SweepMeta } from './sweep.repository';
@@ -53,6 +53,28 @@ export function comparePointsOf(configs: readonly SimConfig[]): StoredSweepPoint
       points.push({ index: points.length, grid: {}, policy: config.kvm.policy, seed: config.seed, config });
     }
   return points;
+}
+
+/**
+ * Checks a compare job against the bounds of a sweep ({@link SWEEP_LIMITS}:
+ * points and guest accesses over all of them), since its points share the
+ * workers the same way.
+ *
+ * @throws ScenarioInputError naming `replications` and the limit
+ */
+export function checkComparePoints(points: readonly StoredSweepPoint[]): void {
+  const accesses = points.reduce((a, p) => a + accessesTotalOf(p.config), 0);
+  const over =
+    points.length > SWEEP_LIMITS.pointsMax
+      ? `${points.length} runs (policies x replications) exceed the maximum ${SWEEP_LIMITS.pointsMax}`
+      : accesses > SWEEP_LIMITS.accessesMax
+        ? `${points.length} runs x their accesses = ${accesses} guest accesses exceed the maximum ${SWEEP_LIMITS.accessesMax} (fewer replications, workload.accessesPerVcpu or run.simulatedMs)`
+        : null;
+  if (over === null) return;
+  const limit = points.length > SWEEP_LIMITS.pointsMax ? SWEEP_LIMITS.pointsMax : SWEEP_LIMITS.accessesMax;
+  throw new ScenarioInputError([
+    { path: 'replications', value: points.length, constraint: 'max', message: `compare: ${over}`, limit },
+  ]);
 }
 
 /** The view of a compare job from its metadata, its points' seeds and its reports (in point order). */

@@ -11,7 +11,13 @@ import {
 } from '@tlbsim/engine';
 import { replicationConfigs } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import { COMPARE_JOB_LETTER, CompareJobView, compareJobViewOf, comparePointsOf } from './compare-job.view';
+import {
+  checkComparePoints,
+  COMPARE_JOB_LETTER,
+  CompareJobView,
+  compareJobViewOf,
+  comparePointsOf,
+} from './compare-job.view';
 import { decodeSearch, SearchBatchesService, SearchKind } from './search-batches.service';
 import { JobLimitError } from './job-limit.error';
 import { DEFAULT_PREFIX, defaultRetentionSec, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
@@ -155,10 +161,13 @@ export class SweepsService {
    * Stores a compare job, one point per policy and replication seed
    * ({@link comparePointsOf}: `configs` are the policies' configs, the
    * first the baseline, each with `run.replications`), and queues its points.
+   *
+   * @throws ScenarioInputError when it is over the bounds of a sweep (nothing is stored)
    */
   async submitCompare(configs: readonly SimConfig[]): Promise<CompareJobView> {
     await this.checkOpen('compare');
     const points = comparePointsOf(configs);
+    checkComparePoints(points);
     const seeds = replicationConfigs(configs[0]).map((c) => c.seed);
     const meta: SweepMeta = {
       id: newSweepId(COMPARE_JOB_LETTER),

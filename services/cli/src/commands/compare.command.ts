@@ -82,6 +82,10 @@ export async function compareAction(ctx: CliContext, file: string, options: Comp
           true,
         );
       } catch (error) {
+        if (error instanceof ScenarioInputError) {
+          ctx.io.err(formatInputErrors(file, error));
+          return EXIT.BAD_INPUT;
+        }
         if (!(error instanceof CompareJobFailedError)) throw error;
         ctx.io.err(`tlbsim: ${error.message}\n`);
         return EXIT.RUN_FAILED;
