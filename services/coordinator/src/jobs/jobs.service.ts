@@ -82,12 +82,16 @@ export class JobsApiService {
     const overrides = Array.isArray(b.overrides)
       ? b.overrides.filter((o): o is string => typeof o === 'string' && OVERRIDE_PATTERN.test(o))
       : [];
-    const pick = (k: 'seed' | 'shards' | 'policy'): string | undefined => (ok(k) ? String(b[k]) : undefined);
+    const pick = (k: 'seed' | 'shards' | 'policy' | 'replications'): string | undefined =>
+      ok(k) ? String(b[k]) : undefined;
+    const shorthands = {
+      seed: pick('seed'),
+      shards: pick('shards'),
+      policy: pick('policy'),
+      replications: pick('replications'),
+    };
     try {
-      buildScenario(
-        input,
-        withShorthands(overrides, { seed: pick('seed'), shards: pick('shards'), policy: pick('policy') }),
-      );
+      buildScenario(input, withShorthands(overrides, shorthands));
       return [];
     } catch (error) {
       if (error instanceof ScenarioInputError) return error.errors;
