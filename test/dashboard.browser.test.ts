@@ -9,6 +9,7 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { SCENARIO_KEYS } from '@tlbsim/contracts';
 import type { CompareView } from '@tlbsim/coordinator';
 import { SENSITIVITY_PARAMS } from '@tlbsim/engine';
 import type { RunReport, SensitivityRun } from '@tlbsim/engine';
@@ -58,6 +59,12 @@ describeWith('chromium', 'dashboard (headless Chromium)', () => {
   it('shows validation errors next to the fields of the submit form', async () => {
     await page.goto(`${base}/#/submit`);
     await page.selectOption('[data-testid=scenario-picker]', 'hyperv-svm-root-reuse');
+    // A field's range, unit and meaning are the scenario declaration's (SCENARIO_KEYS, via GET /api/scenarios/fields).
+    const hosts = SCENARIO_KEYS.fleet.hosts;
+    expect(await page.textContent('label[data-field="fleet.hosts"]')).toContain(
+      `(${hosts.min} – ${hosts.max} ${hosts.unit})`,
+    );
+    expect(await page.getAttribute('label[data-field="fleet.hosts"]', 'title')).toBe(hosts.description);
     await page.fill('input[data-path="fleet.hosts"]', '0');
     await page.fill('input[data-path="tlb.ways"]', '999');
     await page.click('[data-testid=submit]');
