@@ -63,7 +63,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('compare on the workers', () => {
+describe(`compare on the workers (seed ${SEED})`, () => {
   it('runs the replications as points of one compare job: the same digests, estimates and verdict as in process', async () => {
     const args = [...COMPARE, '--replications', '3'];
     const local = await compareJson(args);
