@@ -9,7 +9,9 @@ export type ConfigPatch = {
  * A small, complete kernel config for unit specs (one host, one VM, two
  * vCPUs, AMD + Hyper-V + enlightened TLB, `overhaul`, no events), with
  * `patch` merged group by group. Specs in sim-core cannot use the
- * contracts' defaults (sim-core imports nothing), so this literal is theirs.
+ * contracts' defaults (sim-core imports nothing), so this literal is theirs;
+ * test/sim-config-fixture.test.ts holds it to the declared defaults
+ * (SCENARIO_KEYS) except the keys it lists as chosen small on purpose.
  */
 export function smallConfig(patch: ConfigPatch = {}): SimConfig {
   const base: SimConfig = {
