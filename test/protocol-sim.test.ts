@@ -33,6 +33,22 @@ describe('npm run sim:protocol', () => {
     expect(summary).toMatch(/\d+ cancelled/);
   });
 
+  // The simulator's side of test/faults/barrier-lost-window.fault.test.ts (a publish lost in a failover), in virtual time.
+  it('a store restart that loses a window publish fails the job with the one documented line naming the shard and window', () => {
+    const { code, out } = sim('--kinds', 'store-restart', '--seeds', '40', '--verbose');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines.pop()).toMatch(/^40 schedules \(seeds 1\.\.40\): .*\d+ completed/);
+    const failed = lines.filter((l) => / documented-failure: /.test(l));
+    expect(failed.length).toBeGreaterThan(0);
+    for (const l of failed)
+      expect(l).toMatch(
+        /: shard \d: waited 60 s at the barrier of window \d+ for (shards? [\d, ]+|its barrier entry \(every shard published the window\)) with no progress \(a write lost in a Redis failover, or no worker runs it\) \[/,
+      );
+    // Some name the shard whose publish was lost.
+    expect(failed.some((l) => /for shard \d with no progress/.test(l))).toBe(true);
+  });
+
   it('replays a seed exactly', () => {
     const a = sim('--seed', '7').out.split('\n')[0];
     const b = sim('--seed', '7').out.split('\n')[0];

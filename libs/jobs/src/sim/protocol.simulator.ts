@@ -134,6 +134,6 @@ function verdictOf(
       : bad('cancelled, never asked');
   const error = result.get('error') ?? '';
   const doc = DOCUMENTED_FAILURES.find((d) => d.pattern.test(error) && fired.has(d.after as FaultKind));
-  if (doc) return { ok: true, outcome: 'documented-failure', detail: doc.text };
+  if (doc) return { ok: true, outcome: 'documented-failure', detail: `${doc.text}: ${error}` };
   return bad(`failed: ${error.slice(0, 200)}`);
 }

@@ -4,7 +4,9 @@ import type { StoreWatcher } from './sim-client.store';
 /** Failures that end a schedule as documented, and the fault that makes each one legitimate. */
 export const DOCUMENTED_FAILURES: readonly { pattern: RegExp; after: string; text: string }[] = [
   {
-    pattern: /at the barrier of window \d+ for .* with no progress/,
+    // The job's one line, as BarrierTimeoutError and ShardExecutionService word it: the shard, the window, the missing.
+    pattern:
+      /^shard \d+: waited \d+(\.\d)? s at the barrier of window \d+ for (shards? [\d, ]+(and \d+ more)?|its barrier entry \(every shard published the window\)) with no progress \(a write lost in a Redis failover, or no worker runs it\)$/,
     after: 'store-restart',
     text: 'BarrierTimeoutError: a window publish lost with the writes the store lost in its restart',
   },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run sim:protocol -- [--seeds N] [--from S] [--seed S] [--mutation M] [--kinds a,b]`:
+ * `npm run sim:protocol -- [--seeds N] [--from S] [--seed S] [--mutation M] [--kinds a,b] [--verbose]`:
  * runs seeded fault schedules of a small job through the shard protocol on
  * the in-memory store in virtual time (protocol.simulator.ts), prints one
  * line per failing seed with the command that replays it, and a summary.
@@ -16,7 +16,7 @@ export const SIM_SEEDS_MAX = 1_000_000;
 /** The usage line. */
 export const SIM_USAGE =
   'usage: npm run sim:protocol -- [--seeds N (default 200)] [--from S (default 1)] [--seed S (replay one)] ' +
-  '[--mutation skip-fence|publish-twice|older-snapshot] [--kinds crash,freeze,...] [--first-failure]';
+  '[--mutation skip-fence|publish-twice|older-snapshot] [--kinds crash,freeze,...] [--first-failure] [--verbose (a line per schedule)]';
 
 /** The parsed command line. */
 export interface SimArgs {
@@ -40,8 +40,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (a === '--first-failure') {
-      out.firstFailure = true;
+    if (a === '--first-failure' || a === '--verbose') {
+      out[a === '--verbose' ? 'verbose' : 'firstFailure'] = true;
       continue;
     }
     if (a === '--seeds') out.seeds = int(v, 1, SIM_SEEDS_MAX);
