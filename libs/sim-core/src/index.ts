@@ -23,7 +23,7 @@ export type {
 export { repartitionSnapshots } from './shard.repartition';
 export * from './message.schema';
 export { assert, kernelChecks } from './assert';
-export { accessLoopSwitches } from './vcpu.actor';
+export { accessLoopSwitches } from './way-hints';
 export { KernelAssertionError } from './kernel-assertion.error';
 export { SNAPSHOT_LAYOUT } from './snapshot-layout';
 export { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';

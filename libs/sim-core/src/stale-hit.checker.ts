@@ -30,8 +30,38 @@ export const SHARED_REPORTED_MAX = 65536;
  */
 export const SHARED_REPORTED_BYTES_MAX = 1 << 20;
 
+/**
+ * Why a hit on an entry (filled under root incarnation `entryInc`, pointing
+ * at `entryHpa`) is stale for a vCPU on incarnation `rootInc` that has seen
+ * the VM's flushes up to `flushedSeq`: {@link META_REPORTED_ROOT} when the
+ * entry came from another root incarnation (same nCR3, reused page),
+ * {@link META_REPORTED_MAP} when GPA `g`'s mapping changed and the flush KVM
+ * owed for it has completed. 0: clean, or a legal hit while the owed flush
+ * is in flight. The one decision of the access loop, the SMM handler and the
+ * checker; the map's seq is read only when the mapping differs.
+ */
+export function staleCauses(
+  entryInc: number,
+  entryHpa: number,
+  rootInc: number,
+  map: Int32Array,
+  seqs: Uint16Array,
+  g: number,
+  flushedSeq: number,
+): number {
+  return (
+    (entryInc !== rootInc ? META_REPORTED_ROOT : 0) |
+    (map[g] !== entryHpa && seqReached(seqs[g], flushedSeq) ? META_REPORTED_MAP : 0)
+  );
+}
+
 /** Payload of a Report message: flags, gpa, hpa, entry incarnation, fill time, current incarnation, gva. */
 export type StaleHitReport = [number, number, number, number, number, number, number];
+
+/** {@link staleCauses} bits as the Report flags' cause bits. */
+function reportCauses(causes: number): number {
+  return (causes & META_REPORTED_ROOT ? REPORT_CAUSE_ROOT : 0) | (causes & META_REPORTED_MAP ? REPORT_CAUSE_MAP : 0);
+}
 
 /**
  * The checker's vCPU half, called for a hit on slot `i` (GPA page `g`) whose root
@@ -55,18 +85,12 @@ export function checkStaleHit(
   counters: Float64Array,
 ): StaleHitReport | null {
   if (kernelChecks.enabled) assert(g === tlb.gpa(i), "the GPA of a hit is the accessing vCPU's own");
-  const causeRoot = tlb.inc(i) !== rootInc;
-  const causeMap = view.map[g] !== tlb.hpa(i) && seqReached(view.seq[g], flushedSeq);
-  if (!causeRoot && !causeMap) return null; // the owed flush is still in flight: a legal hit
+  const bits = staleCauses(tlb.inc(i), tlb.hpa(i), rootInc, view.map, view.seq, g, flushedSeq);
+  if (bits === 0) return null; // the owed flush is still in flight: a legal hit
   counters[C.staleHits]++;
-  const bits = (causeRoot ? META_REPORTED_ROOT : 0) | (causeMap ? META_REPORTED_MAP : 0);
   if ((tlb.reportedBits(i) & bits) === bits) return null;
   tlb.markReported(i, bits);
-  const flags =
-    (gva < 0 ? REPORT_NESTED : 0) |
-    (causeRoot ? REPORT_CAUSE_ROOT : 0) |
-    (causeMap ? REPORT_CAUSE_MAP : 0) |
-    (lastFlushKind << 4);
+  const flags = (gva < 0 ? REPORT_NESTED : 0) | reportCauses(bits) | (lastFlushKind << 4);
   return [flags, g, tlb.hpa(i), tlb.inc(i), tlb.fillUs(i), rootInc, gva];
 }
 
@@ -91,11 +115,10 @@ export function checkSharedHit(
   const g = part.keys[k + K_TAG1];
   const hpa = part.keys[k + K_HPA];
   const inc = part.keys[k + K_INC];
-  const causeRoot = inc !== rootInc;
-  const causeMap = view.map[g] !== hpa && seqReached(view.seq[g], flushedSeq);
-  if (!causeRoot && !causeMap) return null;
+  const causes = staleCauses(inc, hpa, rootInc, view.map, view.seq, g, flushedSeq);
+  if (causes === 0) return null;
   counters[C.staleHits]++;
-  const bits = (causeRoot ? REPORT_CAUSE_ROOT : 0) | (causeMap ? REPORT_CAUSE_MAP : 0);
+  const bits = reportCauses(causes);
   if (reported.has(inc, g, bits)) return null;
   const full =
     reported.size >= SHARED_REPORTED_MAX ||

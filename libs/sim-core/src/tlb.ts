@@ -16,6 +16,7 @@
  */
 
 import { assert, kernelChecks } from './assert';
+import { setOf, tag0Mul } from './tlb-set.hash';
 
 /** tag0 of an empty slot. */
 export const TAG_INVALID = -1;
@@ -199,12 +200,9 @@ export class Tlb {
     return this.slots[i * SLOT_STRIDE + S_ROOT] & ROOT_MASK;
   }
 
-  /** First slot of the set for (tag0, tag1). The access loop inlines the same hash. */
+  /** First slot of the set for (tag0, tag1) (tlb-set.hash.ts, the access loop's hash too). */
   setBase(t0: number, t1: number): number {
-    const h = (Math.imul(t0, 0x9e3779b1) ^ Math.imul(t1 + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-    // Multiply-shift range reduction: a float multiply instead of a slow
-    // floating-point modulo on a value above 2^31.
-    return (this.setShift >= 0 ? h >>> this.setShift : (h * this.setsScale) | 0) * this.ways;
+    return setOf(tag0Mul(t0), t1, this.setShift, this.setsScale) * this.ways;
   }
 
   /** Next LRU stamp; renumbers all stamps (keeping their order) before overflow. */

@@ -3,7 +3,7 @@ import { C, ps } from './counters';
 import { regionPageOf, gpaShiftOf } from './guest-memory';
 import { K_HPA, K_INC, KEY_STRIDE } from './partition-cache';
 import { combinedTag, S_HPA, S_INC, SLOT_STRIDE } from './tlb';
-import { seqReached } from './vm-view';
+import { staleCauses } from './stale-hit.checker';
 import type { VcpuActor } from './vcpu.actor';
 
 /**
@@ -57,7 +57,8 @@ export class VcpuSmm {
       if (i >= 0) {
         hits++;
         const o = i * SLOT_STRIDE;
-        if (v.tlb.slots[o + S_INC] !== inc || v.view.map[gpa] !== v.tlb.slots[o + S_HPA])
+        const sl = v.tlb.slots;
+        if (staleCauses(sl[o + S_INC], sl[o + S_HPA], inc, v.view.map, v.view.seq, gpa, v.s.flushedSeq) !== 0)
           v.suspicious(i, tNs, gva, gpa);
         tNs += hitNs;
       } else if (this.miss(ctag, gva, gpa, root, inc, Math.floor(tNs / 1000), tNs >= maskUntil, tNs)) {
@@ -103,8 +104,7 @@ export class VcpuSmm {
         const pk = v.part.keys;
         const pHpa = pk[j * KEY_STRIDE + K_HPA];
         const pInc = pk[j * KEY_STRIDE + K_INC];
-        const stale = pInc !== inc || (v.view.map[gpa] !== pHpa && seqReached(v.view.seq[gpa], v.s.flushedSeq));
-        if (stale) v.suspiciousShared(j, tNs);
+        if (staleCauses(pInc, pHpa, inc, v.view.map, v.view.seq, gpa, v.s.flushedSeq) !== 0) v.suspiciousShared(j, tNs);
         v.fillEvicting(ctag, gva, pHpa, root, pInc, fillUs);
         return true;
       }
@@ -116,7 +116,8 @@ export class VcpuSmm {
     const j = tlb.lookupNested(root, gpa);
     if (j >= 0) {
       const no = j * SLOT_STRIDE;
-      if (tlb.slots[no + S_INC] !== inc || v.view.map[gpa] !== tlb.slots[no + S_HPA]) v.suspicious(j, tNs, -1, gpa);
+      if (staleCauses(tlb.slots[no + S_INC], tlb.slots[no + S_HPA], inc, v.view.map, v.view.seq, gpa, v.s.flushedSeq))
+        v.suspicious(j, tNs, -1, gpa);
       v.fillEvicting(ctag, gva, tlb.slots[no + S_HPA], root, tlb.slots[no + S_INC], fillUs);
       return true;
     }

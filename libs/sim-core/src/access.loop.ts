@@ -1,0 +1,364 @@
+/**
+ * The hot path: a vCPU's guest accesses, as module-level functions over the
+ * TLB's typed arrays, and the way hints they keep. A vCPU actor calls
+ * {@link accessBatch} for each run of accesses between two events
+ * (vcpu.actor.ts). Per access: draw a page, look it up in the combined
+ * entries (first the way it hit last time, then its whole set); on a hit
+ * decide in O(1) whether it is stale ({@link staleCauses}); on a miss a
+ * guest walk and a nested lookup under the current root (the partition's
+ * shared translations or this TLB), on a nested miss a walk of the VM's
+ * page tables, then a fill.
+ *
+ * Why functions and not a class: the loop's state lives in locals V8 keeps
+ * in registers; the helpers below are small enough to be inlined
+ * (`node --trace-turbo-inlining`; BENCHMARKS.md says how this was measured).
+ */
+import { assert, kernelChecks } from './assert';
+import { C, ps } from './counters';
+import { gpaShiftOf, regionPageOf } from './guest-memory';
+import { K_HPA, K_INC, KEY_STRIDE } from './partition-cache';
+import { nextState, output } from './prng';
+import { staleCauses } from './stale-hit.checker';
+import {
+  combinedTag,
+  META_SHIFT,
+  ROOT_MASK,
+  S_HPA,
+  S_INC,
+  S_ROOT,
+  S_TAG0,
+  S_TAG1,
+  setShiftOf,
+  SLOT_STRIDE,
+  TAG_INVALID,
+} from './tlb';
+import { setOf, tag0Mul } from './tlb-set.hash';
+import type { VcpuActor } from './vcpu.actor';
+import { HINT_CLEAN, HINT_KNOWN, HINT_WAY, checkCertified } from './way-hints';
+
+/**
+ * The batch's view of its vCPU: everything the loop reads, computed once.
+ * Locals of {@link accessBatch}; {@link missFill} gets it whole.
+ */
+interface Batch {
+  v: VcpuActor;
+  ctag: number;
+  root: number;
+  inc: number;
+  gvaBase: number;
+  certify: boolean;
+  hintMask: number;
+  maskUntil: number;
+}
+
+/**
+ * `n` guest accesses from `t0`, stopping at `limitNs`. Every hit is checked
+ * against the hidden provenance; every change to the TLB goes through the
+ * way hints' {@link WayHints.evict}, so the certificates stay true.
+ */
+export function accessBatch(v: VcpuActor, n: number, t0: number, limitNs: number): void {
+  const st = v.s;
+  assert(st.rootPage >= 0 && st.waitingRole < 0, 'a vCPU runs guest accesses only with a loaded root');
+  const tlb = v.tlb;
+  const ctag = combinedTag(st.inL3 ? v.asid02 : v.asid, st.pcid) | 0;
+  v.hints.recertify(ctag, st, tlb, v.view);
+  const root = st.rootPage | 0;
+  const b: Batch = {
+    v,
+    ctag,
+    root,
+    inc: st.rootInc | 0,
+    gvaBase: (st.process << 20) | 0,
+    certify: v.hints.certifiable,
+    hintMask: (v.hints.hint.length - 1) | 0,
+    maskUntil: v.part ? v.flushes.maskedUntil(root) : 0,
+  };
+  const done = accessLoop(b, n | 0, t0, limitNs + 0);
+  // Every change this batch made to the TLB went through evict().
+  v.hints.settle(tlb);
+  countBatch(v, done);
+}
+
+/** What one batch counted. */
+interface BatchCounts {
+  accesses: number;
+  hits: number;
+  nestedHits: number;
+  walks: number;
+  endNs: number;
+}
+
+/** The loop of {@link accessBatch}: loop invariants as untagged locals (a field is re-read on every iteration). */
+function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCounts {
+  const { v, ctag, inc, gvaBase, certify, hintMask } = b;
+  const w = v.c.cfg.workload;
+  const tlb = v.tlb;
+  const map = v.view.map;
+  const seqs = v.view.seq;
+  const flushedSeq = v.s.flushedSeq;
+  const sl = tlb.slots;
+  const stamps = tlb.stamps;
+  const mru = tlb.mru;
+  const hint = v.hints.hint;
+  const ways = tlb.ways | 0;
+  const setsScale = tlb.setsScale;
+  const setShift = tlb.setShift | 0;
+  const ctagMul = tag0Mul(ctag);
+  const eptp = v.c.flags.intel ? b.root : -1;
+  const { hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot } = pageDraw(w);
+  const wsp = w.workingSetPages | 0;
+  const gpaShift = gpaShiftOf(v.s.process, wsp) | 0;
+  const base = v.regionBase | 0;
+  const hitNs = v.costs.hitNs;
+  const missNs = hitNs + v.costs.guestWalkNs;
+  // A nested miss: the hardware walk, and L0's refill of its shadow entry when the partition holds them.
+  const walkNs = missNs + v.costs.nestedWalkNs + v.costs.l0NestedFaultNs;
+  const checks = kernelChecks.enabled;
+  let s = v.prng.state | 0; // the PRNG state as an int32
+  let hits = 0,
+    nHits = 0,
+    walks = 0,
+    staleKnown = 0;
+  let tNs = t0;
+  let k = 0;
+  // Each access advances the clock by what it costs: a hit, a guest walk, a nested walk.
+  for (; k < count && tNs < endNs; k++) {
+    s = nextState(s);
+    const r1 = output(s);
+    s = nextState(s);
+    const x = drawPage(r1, output(s), hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot);
+    const gva = gvaBase + x;
+    const set = setOf(ctagMul, gva, setShift, setsScale);
+    const setBase = set * ways;
+    const hb = hint[x & hintMask];
+    let i = setBase + (hb & HINT_WAY);
+    if (hb > HINT_WAY) {
+      // A certified hint: a hit, known clean (or known stale), without reading the slot.
+      if (checks) checkCertified(v, i, gva, regionPageOf(x, gpaShift, wsp) + base, hb);
+      // Tlb.touch, inlined; the set's most recently used entry stays so unstamped.
+      if (mru[set] !== (hb & HINT_WAY)) {
+        stamps[i] = tlb.tick();
+        mru[set] = hb & HINT_WAY;
+      } else if (checks) assert(tlb.isNewest(i), "the set's most recently used way is its newest stamp");
+      hits++;
+      staleKnown += hb >>> 7;
+      tNs += hitNs;
+      continue;
+    }
+    // Not the hinted way: the whole set (the hit's slot, else the fill's victim as -2 - slot).
+    if (!holds(sl, i * SLOT_STRIDE, gva, ctag, eptp)) i = scanSet(sl, stamps, setBase, ways, gva, ctag, eptp);
+    const gpa = regionPageOf(x, gpaShift, wsp) + base;
+    if (i >= 0) {
+      stamps[i] = tlb.tick(); // Tlb.touch, inlined
+      mru[set] = i - setBase;
+      hits++;
+      const o = i * SLOT_STRIDE;
+      const bits = staleCauses(sl[o + S_INC], sl[o + S_HPA], inc, map, seqs, gpa, flushedSeq);
+      const cert = bits === 0 ? HINT_CLEAN : staleHitCert(v, i, bits, tNs, gva, gpa);
+      // Until the next change of what the decision read, it stands (see WayHints).
+      hint[x & hintMask] = (i - setBase) | (certify ? cert : 0);
+      tNs += hitNs;
+    } else if (missFill(b, x, gva, gpa, -2 - i, setBase, tNs)) {
+      nHits++;
+      tNs += missNs;
+    } else {
+      walks++;
+      tNs += walkNs;
+    }
+  }
+  v.prng.state = s;
+  v.c.counters[C.staleHits] += staleKnown;
+  return { accesses: k, hits, nestedHits: nHits, walks, endNs: tNs };
+}
+
+/** Adds a batch's counts to the shard's counters and moves the vCPU's clock to the batch's end. */
+function countBatch(v: VcpuActor, b: BatchCounts): void {
+  const c = v.c.counters;
+  const k = v.costs;
+  const n = b.accesses;
+  c[C.accesses] += n;
+  c[C.guestAccesses] += n * k.sampling;
+  c[C.tlbHits] += b.hits;
+  c[C.tlbMisses] += n - b.hits;
+  c[C.nestedHits] += b.nestedHits;
+  c[C.nestedWalks] += b.walks;
+  c[C.timeAccessPs] += ps(n * k.hitNs);
+  c[C.timeWalkPs] += ps((n - b.hits) * k.guestWalkNs + b.walks * (k.nestedWalkNs + k.l0NestedFaultNs));
+  v.s.accessesDone += n;
+  v.s.nextAccessNs = b.endNs;
+}
+
+/** Slot at offset `o` holds the combined entry (ctag, gva) (Intel: under EPTP `eptp`; -1 elsewhere). */
+function holds(sl: Int32Array, o: number, gva: number, ctag: number, eptp: number): boolean {
+  return sl[o + S_TAG1] === gva && sl[o + S_TAG0] === ctag && (eptp < 0 || (sl[o + S_ROOT] & ROOT_MASK) === eptp);
+}
+
+/**
+ * The set at `setBase` searched for (ctag, gva): its slot, or, on a miss,
+ * `-2 - victim` where the victim is the slot Tlb.fill would take (the set's
+ * first empty way, else its least recently used one).
+ */
+function scanSet(
+  sl: Int32Array,
+  stamps: Int32Array,
+  setBase: number,
+  ways: number,
+  gva: number,
+  ctag: number,
+  eptp: number,
+): number {
+  let victim = -1;
+  let oldest = 0x7fffffff;
+  for (let q = setBase, e = setBase + ways; q < e; q++) {
+    const o = q * SLOT_STRIDE;
+    if (holds(sl, o, gva, ctag, eptp)) return q;
+    if (sl[o + S_TAG0] === TAG_INVALID) {
+      if (oldest >= 0) {
+        victim = q;
+        oldest = -1;
+      }
+    } else if (stamps[q] < oldest) {
+      victim = q;
+      oldest = stamps[q];
+    }
+  }
+  return -2 - victim;
+}
+
+/**
+ * A stale hit on slot `i` (`bits`: its {@link staleCauses}): known when every
+ * cause was reported already (counted as a stale hit, certified known),
+ * else the checker looks at it, and once reported the next hit is a known
+ * one. Returns the hint's certificate.
+ */
+function staleHitCert(v: VcpuActor, i: number, bits: number, tNs: number, gva: number, gpa: number): number {
+  const root = v.tlb.slots[i * SLOT_STRIDE + S_ROOT];
+  if (((root >>> META_SHIFT) & bits) === bits) {
+    v.c.counters[C.staleHits]++;
+    return HINT_KNOWN;
+  }
+  v.suspicious(i, tNs, gva, gpa);
+  return ((v.tlb.slots[i * SLOT_STRIDE + S_ROOT] >>> META_SHIFT) & bits) === bits ? HINT_KNOWN : 0;
+}
+
+/**
+ * A combined miss on page `x`: the nested lookup under the batch's root (the
+ * partition's shared translations, unless masked, or this TLB), a walk on a
+ * nested miss, then the fill into `victim` (the slot the set scan found).
+ * Returns true on a nested hit.
+ */
+function missFill(
+  b: Batch,
+  x: number,
+  gva: number,
+  gpa: number,
+  victim: number,
+  setBase: number,
+  tNs: number,
+): boolean {
+  const { v, ctag, root, inc } = b;
+  const tlb = v.tlb;
+  const part = v.part;
+  const fillUs = Math.floor(tNs / 1000);
+  const slot = x & b.hintMask;
+  if (!part) return ownNestedFill(b, x, gva, gpa, fillUs, tNs, setBase);
+  const map = v.view.map;
+  const j = tNs >= b.maskUntil ? part.peek(root, gpa) : -1;
+  const checks = kernelChecks.enabled;
+  if (j >= 0) {
+    // The entry's words, from the line the lookup read (PartitionCache.keys).
+    const pHpa = part.keys[j * KEY_STRIDE + K_HPA];
+    const pInc = part.keys[j * KEY_STRIDE + K_INC];
+    // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
+    const stale = staleCauses(pInc, pHpa, inc, map, v.view.seq, gpa, v.s.flushedSeq) !== 0;
+    if (stale) v.suspiciousShared(j, tNs);
+    // Nothing changed this TLB since the lookup: the victim it found stands.
+    if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+    v.hints.evict(tlb, victim, b.gvaBase);
+    tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
+    // The next hit on the new entry decides as this lookup did: a clean one is certified now.
+    v.hints.hint[slot] = (victim - setBase) | (b.certify && !stale ? HINT_CLEAN : 0);
+    return true;
+  }
+  const hpa = map[gpa];
+  v.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
+  if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+  v.hints.evict(tlb, victim, b.gvaBase);
+  tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
+  v.hints.hint[slot] = (victim - setBase) | (b.certify ? HINT_CLEAN : 0); // filled from the page tables: clean
+  return false;
+}
+
+/** {@link missFill} when nested entries live in this TLB (no partition cache). */
+function ownNestedFill(
+  b: Batch,
+  x: number,
+  gva: number,
+  gpa: number,
+  fillUs: number,
+  tNs: number,
+  setBase: number,
+): boolean {
+  const { v, ctag, root, inc } = b;
+  const tlb = v.tlb;
+  const sl = tlb.slots;
+  const j = tlb.lookupNested(root, gpa);
+  const slot = x & b.hintMask;
+  if (j >= 0) {
+    const no = j * SLOT_STRIDE;
+    if (staleCauses(sl[no + S_INC], sl[no + S_HPA], inc, v.view.map, v.view.seq, gpa, v.s.flushedSeq) !== 0)
+      v.suspicious(j, tNs, -1, gpa);
+    v.hints.hint[slot] = v.fillEvicting(ctag, gva, sl[no + S_HPA], root, sl[no + S_INC], fillUs) - setBase;
+    return true;
+  }
+  const hpa = v.view.map[gpa];
+  v.fillEvicting(root, gpa, hpa, root, inc, fillUs);
+  v.hints.hint[slot] = v.fillEvicting(ctag, gva, hpa, root, inc, fillUs) - setBase;
+  return false;
+}
+
+/** How a batch draws pages: [cold, hot] range reduction of 32-bit draws (see {@link drawPage}). */
+interface PageDraw {
+  /** Draws below it pick a hot page. */
+  hotCut: number;
+  byShift: boolean;
+  shiftCold: number;
+  shiftHotLess: number;
+  scaleCold: number;
+  scaleHot: number;
+}
+
+/** The {@link PageDraw} of a workload: `hotPercent` of the draws from the first `hotPages` pages. */
+function pageDraw(w: { workingSetPages: number; hotPages: number; hotPercent: number }): PageDraw {
+  const { workingSetPages, hotPages, hotPercent } = w;
+  const shiftCold = setShiftOf(workingSetPages) | 0;
+  const shiftHotLess = (setShiftOf(hotPages) - shiftCold) | 0;
+  return {
+    hotCut: Math.floor((hotPercent / 100) * 0x100000000),
+    byShift: shiftCold >= 0 && shiftCold + shiftHotLess >= 0,
+    shiftCold,
+    shiftHotLess,
+    scaleCold: workingSetPages / 0x100000000,
+    scaleHot: hotPages / 0x100000000,
+  };
+}
+
+/**
+ * The working-set page of two 32-bit draws: `r1` picks hot or cold, `r2`
+ * the page. Without a branch on the hot bit (it would mispredict 1 time in
+ * 5): a shift when both counts are powers of two (exactly the multiply's
+ * result), picked by arithmetic on the hot bit; else a scale.
+ */
+function drawPage(
+  r1: number,
+  r2: number,
+  hotCut: number,
+  byShift: boolean,
+  shiftCold: number,
+  shiftHotLess: number,
+  scaleCold: number,
+  scaleHot: number,
+): number {
+  const hot = +(r1 < hotCut);
+  return byShift ? r2 >>> (shiftCold + hot * shiftHotLess) : (r2 * (hot === 1 ? scaleHot : scaleCold)) | 0;
+}
