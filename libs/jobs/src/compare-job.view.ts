@@ -1,7 +1,7 @@
 import { accessesTotalOf, ScenarioInputError, SWEEP_LIMITS, SweepState } from '@tlbsim/contracts';
 import { comparisonConfigs, RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import type { StoredSweepPoint, SweepMeta } from './sweep.repository';
+import { StoredSweepPoint, SweepMeta, sweepMetaHeaderOf } from './sweep.repository';
 
 /** The letter of compare job ids (`c-...`; a group of jobs is `g-...`). */
 export const COMPARE_JOB_LETTER = 'c';
@@ -86,11 +86,7 @@ export function compareJobViewOf(
   const p = meta.policies.length;
   const runs = meta.policies.map((_, i) => seeds.map((_s, r) => reports[r * p + i] ?? null));
   return {
-    id: meta.id,
-    name: meta.name,
-    state: meta.state,
-    createdAt: meta.createdAt,
-    finishedAt: meta.finishedAt,
+    ...sweepMetaHeaderOf(meta),
     policies: meta.policies,
     seeds,
     points: meta.points,

@@ -22,6 +22,13 @@ export interface SweepMeta {
   error: string | null;
 }
 
+/** The fields every view of a job in the sweep store (a sweep, a compare job) opens with, as stored. */
+export function sweepMetaHeaderOf(
+  meta: SweepMeta,
+): Pick<SweepMeta, 'id' | 'name' | 'state' | 'createdAt' | 'finishedAt'> {
+  return { id: meta.id, name: meta.name, state: meta.state, createdAt: meta.createdAt, finishedAt: meta.finishedAt };
+}
+
 /**
  * A point as stored for the worker that runs it. A point of a hunt or a
  * shrink has `search`: it runs until its first violation (of `cls`) and its

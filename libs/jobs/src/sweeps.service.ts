@@ -26,7 +26,7 @@ import { createRedis, TlbRedis } from './redis.client';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { disconnectQueue } from './shard-queue.repository';
 import { SweepQueueRepository } from './sweep-queue.repository';
-import { SweepMeta, SweepRepository } from './sweep.repository';
+import { SweepMeta, sweepMetaHeaderOf, SweepRepository } from './sweep.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
 /** Sweeps not finished at most, and as many hunts, shrinks and compares; more is refused (the point queue must not grow without bound). @defaultValue 100 */
@@ -84,11 +84,7 @@ export function sweepViewOf(meta: SweepMeta, rows: SweepView['rows'], now = Date
   const end = meta.finishedAt ? Date.parse(meta.finishedAt) : now;
   const elapsedSec = Math.max(1e-3, (end - Date.parse(meta.createdAt)) / 1000);
   return {
-    id: meta.id,
-    name: meta.name,
-    state: meta.state,
-    createdAt: meta.createdAt,
-    finishedAt: meta.finishedAt,
+    ...sweepMetaHeaderOf(meta),
     gridKeys: meta.gridKeys,
     policies: meta.policies,
     seeds: meta.seeds,
