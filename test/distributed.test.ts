@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import { buildScenario } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
 import { JobsService, SHARD_QUEUE } from '@tlbsim/jobs';
-import type { SimConfig } from '@tlbsim/sim-core';
+import { shardNeighboursOf, type SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
 import { runBuiltCli } from './support/cli-process';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -138,6 +138,33 @@ describe('distributed runs', () => {
         .sort(),
     );
     expect(rest.metrics.accesses).toBe(local.metrics.accesses);
+  });
+
+  it('shards that share hosts (round-robin x 3) and that share none (block x 2) give the in-process digest', async () => {
+    const { jobs, prefix } = service();
+    worker(prefix, 3);
+    const rr = { ...cfg, run: { ...cfg.run, placement: 'round-robin' as const } };
+    // Block x 2: a host whole on each shard, no neighbours; round-robin: every shard hears from every other.
+    expect(shardNeighboursOf(cfg, 2).into).toEqual([[], []]);
+    expect(shardNeighboursOf(rr, 3).into).toEqual([
+      [1, 2],
+      [0, 2],
+      [0, 1],
+    ]);
+    for (const [c, shards] of [
+      [cfg, 2],
+      [rr, 3],
+    ] as const) {
+      const { id } = await jobs.submit(c, { shards });
+      expect((await jobs.waitFor(id)).state).toBe('completed');
+      const report = (await jobs.result(id))!;
+      expect({ placement: c.run.placement, shards, digest: report.digest }).toEqual({
+        placement: c.run.placement,
+        shards,
+        digest: expected,
+      });
+      expect(report.transport!.messagesSent).toBe(report.transport!.messagesReceived);
+    }
   });
 
   it('a SIGKILLed worker: its shards resume from snapshots elsewhere, same digest, nothing lost or applied twice', async () => {

@@ -8,6 +8,7 @@ import {
   BarrierTimeoutError,
   createRedis,
   encodeBatch,
+  inboundMember,
   JobFinishedError,
   JobKeys,
   RedisTransport,
@@ -84,10 +85,12 @@ describe('RedisTransport', () => {
   it('drops a duplicate delivery of a batch (same sender actor and seq)', async () => {
     const { keys, ts } = await transports('b', 2);
     const sent = batch(1, 5, 4);
-    // A crashed sender's resend of the same messages, already on the stream.
+    // A crashed sender's resend of the same messages, already stored (in another batch: an identical
+    // member would be one member of the sorted set).
     const raw = createRedis(server.url);
     conns.push(raw);
-    await raw.xadd(keys.inbound(1), '0-*', 's', '0', 'd', encodeBatch(sent));
+    const resent = Buffer.concat([encodeBatch(batch(1, 5, 2, 2)), encodeBatch(batch(1, 5, 2))]);
+    await raw.zadd(keys.inbound(1), 0, inboundMember(0, 0, resent));
     const [, r1] = await Promise.all([
       ts[0].exchange(0, 0, new Map([[1, sent]]), false),
       ts[1].exchange(1, 0, new Map(), false),
@@ -108,7 +111,7 @@ describe('RedisTransport', () => {
     expect(again.fresh).toBe(false);
     const raw = createRedis(server.url);
     conns.push(raw);
-    expect(await raw.xlen(keys.inbound(1))).toBe(1);
+    expect(await raw.zcard(keys.inbound(1))).toBe(1);
   });
 
   it('stops a shard waiting at the barrier once the job is finished', async () => {
@@ -169,14 +172,14 @@ describe('ShardExchangeRepository.saveSnapshot', () => {
 
   it('puts the bytes of the current run in place, trims inbound, and leaves no staging copy', async () => {
     const { keys, repo, raw, tokens } = await claimed('snap-a', 1);
-    await raw.xadd(keys.inbound(0), '3-1', 'd', 'x');
-    await raw.xadd(keys.inbound(0), '5-1', 'd', 'y');
+    await raw.zadd(keys.inbound(0), 3, inboundMember(3, 1, Buffer.from('x')));
+    await raw.zadd(keys.inbound(0), 5, inboundMember(5, 1, Buffer.from('y')));
     const bytes = Buffer.from([1, 2, 3, 250]);
     expect(await repo.saveSnapshot(bytes, 5, tokens[0])).toBe('passed');
     expect(await raw.getBuffer(keys.snapshot(0))).toEqual(bytes);
     expect(await raw.pttl(keys.snapshot(0))).toBe(-1); // no expiry inherited from the staging copy
     expect(await snapKeys(raw, keys)).toEqual([keys.snapshot(0)]);
-    expect((await raw.xrange(keys.inbound(0), '-', '+')).map(([id]) => id)).toEqual(['5-1']);
+    expect(await raw.zrange(keys.inbound(0), '0', '-1')).toEqual(['5:1:y']);
   });
 
   it('a stale run (old fencing token) changes nothing and leaves no staging copy', async () => {

@@ -7,7 +7,15 @@
  * holds on Redis only as far as this suite makes them agree.
  */
 import { MSG_WIDTH } from '@tlbsim/sim-core';
-import { createRedis, InMemoryShardStore, JobKeys, RedisShardStore, ShardStore, TlbRedis } from '@tlbsim/jobs';
+import {
+  BarrierNeed,
+  createRedis,
+  InMemoryShardStore,
+  JobKeys,
+  RedisShardStore,
+  ShardStore,
+  TlbRedis,
+} from '@tlbsim/jobs';
 import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 import { startRedis, TestRedis } from './support/redis-server';
 
@@ -161,20 +169,23 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
     expect(await store.requestResize(3, '{"type":"resize-requested"}')).toBe(true);
     expect(await store.resizeRequested()).toBe(3);
-    expect((await a.publish(0, new Map(), false, ta)).stopAt).toBe(-1);
-    expect((await b.publish(0, new Map(), false, tb)).stopAt).toBe(0);
-    expect((await a.wait(0, 10)).stopAt).toBe(0);
-    expect(await a.stopForResize(ta, 1)).toBe('none');
-    expect(await a.stopForResize(ta, 0)).toBe(1);
-    expect(await a.stopForResize(ta, 0)).toBe(1);
-    expect(await b.stopForResize(tb, 0)).toBe(2);
+    // One past the furthest window published: a shard may be running the window after its last publish.
+    expect((await a.publish(0, new Map(), false, ta)).stopAt).toBe(1);
+    expect((await b.publish(0, new Map(), false, tb)).stopAt).toBe(1);
+    expect((await a.wait(0, 10)).stopAt).toBe(1);
+    await a.publish(1, new Map(), false, ta);
+    expect((await b.publish(1, new Map(), false, tb)).stopAt).toBe(1);
+    expect(await a.stopForResize(ta, 0)).toBe('none');
+    expect(await a.stopForResize(ta, 1)).toBe(1);
+    expect(await a.stopForResize(ta, 1)).toBe(1);
+    expect(await b.stopForResize(tb, 1)).toBe(2);
     const commit = {
       epoch: 0,
       from: 2,
       to: 3,
       expect: '3',
       requeue: true,
-      windowsDone: 1,
+      windowsDone: 2,
       snapshots: [0, 1, 2].map((s) => Buffer.from(`n${s}`)),
       checkpoints: ['{"s":0}', '{"s":1}', '{"s":2}'],
       eventJson: '{"type":"resized"}',
@@ -184,11 +195,87 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     expect(await store.commitResize(commit)).toBe('moved');
     expect(await store.layout()).toEqual({ shards: 3, epoch: 1 });
     expect(await store.resizeRequested()).toBeNull();
-    expect([...(await store.checkpoints()).keys()].sort()).toEqual(['1:0', '1:1', '1:2']);
+    expect([...(await store.checkpoints()).keys()].sort()).toEqual(['2:0', '2:1', '2:2']);
     // Each shard's next run is its first at 3 shards: t0 is its token before.
     expect(await store.exchange(0, 3).claim()).toEqual({ token: '2', snapshot: Buffer.from('n0'), t0: 1, stopAt: -1 });
     expect(await store.exchange(2, 3).claim()).toEqual({ token: '1', snapshot: Buffer.from('n2'), t0: 0, stopAt: -1 });
     expect(await store.events()).toEqual(['{"type":"resize-requested"}', '{"type":"resized"}']);
+  });
+
+  it('waits only for the in-neighbours; batches of senders in different windows all arrive', async () => {
+    // A chain 0 - 1 - 2 (block placement cutting two hosts): 1 hears from 0 and 2, they from 1 only.
+    const needs: BarrierNeed[] = [
+      { all: false, from: [1], to: [{ shard: 1, from: [0, 2] }] },
+      {
+        all: false,
+        from: [0, 2],
+        to: [
+          { shard: 0, from: [1] },
+          { shard: 2, from: [1] },
+        ],
+      },
+      { all: false, from: [1], to: [{ shard: 1, from: [0, 2] }] },
+    ];
+    const store = await make(3);
+    const [a, b, c] = [0, 1, 2].map((s) => store.exchange(s, 3));
+    const [ta, tb, tc] = [(await a.claim())!.token, (await b.claim())!.token, (await c.claim())!.token];
+    expect((await a.publish(0, new Map([[1, batch(1, 3)]]), false, ta, needs[0])).status).toBe('waiting');
+    const b0 = await b.publish(
+      0,
+      new Map([
+        [0, batch(7, 2)],
+        [2, batch(8, 1)],
+      ]),
+      false,
+      tb,
+      needs[1],
+    );
+    expect(b0.status).toBe('waiting'); // shard 2 has not published window 0
+    expect((await b.barrierProgress(0, needs[1])).missing).toEqual([2]);
+    const a0 = await a.wait(0, 10, needs[0]);
+    expect(a0.status).toBe('passed'); // shard 0 needs only shard 1
+    expect(messages(a0.entries)).toBe(2);
+    // Shard 0 runs on to window 1 and sends shard 1 a batch before shard 2 sent its window 0.
+    await a.publish(1, new Map([[1, batch(1, 4)]]), false, ta, needs[0]);
+    const c0 = await c.publish(0, new Map([[1, batch(9, 1)]]), false, tc, needs[2]);
+    expect(c0.status).toBe('passed');
+    expect(messages(c0.entries)).toBe(1);
+    const b0w = await b.wait(0, 10, needs[1]);
+    expect(b0w.status).toBe('passed');
+    expect(messages(b0w.entries)).toBe(4);
+    expect(messages(await b.inboundOf(1))).toBe(4);
+    // Waiting for every shard (a checkpoint, or a done shard) needs the job's slowest.
+    expect((await a.wait(1, 10, { ...needs[0], all: true })).status).toBe('waiting');
+    expect((await a.barrierProgress(1, { ...needs[0], all: true })).missing).toEqual([1, 2]);
+  });
+
+  it('lets shards that share nothing run free until a window every shard must reach', async () => {
+    const free: BarrierNeed = { all: false, from: [], to: [] };
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    for (let w = 0; w < 4; w++) expect((await a.publish(w, new Map(), false, ta, free)).status).toBe('passed');
+    const end = await a.publish(4, new Map(), true, ta, { ...free, all: true });
+    expect(end.status).toBe('waiting');
+    expect((await a.barrierProgress(4, { ...free, all: true })).missing).toEqual([1]);
+    for (let w = 0; w < 4; w++) await b.publish(w, new Map(), false, tb, free);
+    expect((await b.publish(4, new Map(), true, tb, { ...free, all: true })).allDone).toBe(true);
+    expect(await a.wait(4, 10, { ...free, all: true })).toMatchObject({ status: 'passed', allDone: true });
+  });
+
+  it('refuses a publish past a gap (the store lost the shard’s previous one)', async () => {
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    await a.publish(0, new Map(), false, ta);
+    expect(await a.publish(2, new Map([[1, batch(1, 1)]]), false, ta)).toMatchObject({
+      status: 'waiting',
+      fresh: false,
+    });
+    await b.publish(0, new Map(), false, tb);
+    await b.publish(1, new Map(), false, tb);
+    expect(await b.barrierProgress(1)).toMatchObject({ missing: [0] });
+    expect(messages(await b.inboundOf(2))).toBe(0);
   });
 
   it('drops the running job keys', async () => {

@@ -1,10 +1,10 @@
 import type { InboundEntry } from './batch.codec';
 import { decodeBatch } from './batch.codec';
+import type { BarrierNeed } from './shard.store';
 
-/** One entry of an inbound stream: Redis id `<window>-<seq>`, fields `s` (sender) and `d` (batch). */
+/** One member of an inbound sorted set: score `window`, member `<window>:<sender>:<batch>`. */
 export interface MemInboundEntry {
   window: number;
-  seq: number;
   sender: number;
   data: Buffer;
 }
@@ -100,15 +100,18 @@ export function hnum(h: Map<string, string>, field: string, dflt: number): numbe
   return v === undefined ? dflt : Number(v);
 }
 
-/** XADD `<window>-*` on an inbound stream; throws as Redis does for an id not above the stream's top. */
-export function xaddInbound(j: MemJobState, dst: number, window: number, sender: number, data: Buffer): void {
-  const stream = j.inbound.get(dst) ?? [];
-  const top = stream[stream.length - 1];
-  if (top && top.window > window)
-    throw new Error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
-  const seq = top && top.window === window ? top.seq + 1 : 0;
-  stream.push({ window, seq, sender, data });
-  j.inbound.set(dst, stream);
+/**
+ * ZADD of a batch to an inbound sorted set: kept in window order (senders
+ * running free arrive out of it); the same member again (sender, window and
+ * bytes) changes nothing, as in Redis.
+ */
+export function zaddInbound(j: MemJobState, dst: number, window: number, sender: number, data: Buffer): void {
+  const set = j.inbound.get(dst) ?? [];
+  if (set.some((e) => e.window === window && e.sender === sender && e.data.equals(data))) return;
+  let i = set.length;
+  while (i > 0 && set[i - 1].window > window) i--;
+  set.splice(i, 0, { window, sender, data });
+  j.inbound.set(dst, set);
 }
 
 /** XRANGE of one window of an inbound stream, as parsed entries. */
@@ -125,4 +128,17 @@ export function xaddBarrier(j: MemJobState, window: number, all: string): void {
     throw new Error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   j.bar.push({ window, all });
   if (j.bar.length > BARRIER_STREAM_MAX) j.bar.shift();
+}
+
+/** The furthest window any of the job's `shards` shards published (-1: none). */
+export function furthestPublished(j: MemJobState, shards: number): number {
+  let far = -1;
+  for (let s = 0; s < shards; s++) far = Math.max(far, hnum(j.barrier, `pub:${s}`, -1));
+  return far;
+}
+
+/** Whether the shards of `need` published window `w`: every shard (`top`), or the in-neighbours. */
+export function passedFor(j: MemJobState, w: number, need: BarrierNeed): boolean {
+  if (need.all) return hnum(j.barrier, 'top', -1) >= w;
+  return need.from.every((s) => hnum(j.barrier, `pub:${s}`, -1) >= w);
 }

@@ -3,22 +3,26 @@ import { encodeBatch } from './batch.codec';
 import { checkpointField } from './checkpoint.schedule';
 import {
   cloneMemJob,
+  furthestPublished,
   hincr,
   hnum,
   inboundWindow,
   MemEvent,
   MemJobState,
   newMemJob,
+  passedFor,
   xaddBarrier,
-  xaddInbound,
+  zaddInbound,
 } from './in-memory-shard.state';
 import {
+  BarrierNeed,
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
   FencedAppendReply,
   FinishedState,
   JobLayout,
+  NEED_ALL,
   ResizeCommit,
   ResizeCommitReply,
   ResizeStopReply,
@@ -253,61 +257,83 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     outbound: Map<number, Float64Array>,
     done: boolean,
     token: string,
+    need: BarrierNeed = NEED_ALL,
   ): Promise<BarrierReply> {
     this.roundTrips++;
     // Copies: the kernel may reuse its outbound arrays.
     const batches = [...outbound]
       .filter(([, b]) => b.length > 0)
       .map(([d, b]) => [d, Buffer.from(encodeBatch(b))] as const);
-    return this.store.write((j) => this.publishIn(j, window, batches, done, token));
+    return this.store.write((j) => this.publishIn(j, window, batches, done, token, need));
   }
 
-  /** lua/publish.lua on the in-memory state. */
+  /** lua/publish.lua on the in-memory state (readiness is read off the `pub:` fields, which is what `rd:` tracks). */
   private publishIn(
     j: MemJobState,
     w: number,
     batches: readonly (readonly [number, Buffer])[],
     done: boolean,
     token: string,
+    need: BarrierNeed,
   ): BarrierReply {
     const s = this.shard;
-    const n = this.shards;
     if (j.result) return FINISHED;
     if (this.store.fenced(j, s, token)) return SUPERSEDED;
     const pub = hnum(j.barrier, `pub:${s}`, -1);
+    // A gap: the store lost this shard's previous publish (a restart); refused, see lua/publish.lua.
+    if (w > Math.max(pub, hnum(j.barrier, 'top', -1)) + 1)
+      return { status: 'waiting', allDone: false, fresh: false, stopAt: hnum(j.barrier, 'stopAt', -1), entries: [] };
     let fresh = false;
     if (w > pub || this.store.mutation === 'publish-twice') {
       fresh = true;
-      for (const [dst, data] of batches) xaddInbound(j, dst, w, s, data);
+      for (const [dst, data] of batches) zaddInbound(j, dst, w, s, data);
       j.barrier.set(`pub:${s}`, String(w));
-      const c = hincr(j.barrier, `c:${w}`);
-      if (done) hincr(j.barrier, `n:${w}`);
-      if (w >= 2) for (const f of [`c:${w - 2}`, `n:${w - 2}`]) j.barrier.delete(f);
-      if (c === n) {
-        const all = hnum(j.barrier, `n:${w}`, 0) === n ? '1' : '0';
-        j.barrier.set('top', String(w));
-        if (all === '0' && j.barrier.has('resize') && !j.barrier.has('stopAt')) j.barrier.set('stopAt', String(w));
-        xaddBarrier(j, w, all);
-      }
+      this.count(j, w, done);
+      if (j.barrier.has('resize') && !j.barrier.has('stopAt') && !j.barrier.has('end'))
+        j.barrier.set('stopAt', String(furthestPublished(j, this.shards) + 1));
     } else j.barrier.set(`re:${s}`, String(w));
     const stopAt = hnum(j.barrier, 'stopAt', -1);
-    if (hnum(j.barrier, 'top', -1) >= w) {
-      const allDone = hnum(j.barrier, `n:${w}`, 0) === n;
+    if (passedFor(j, w, need)) {
+      const allDone = need.all && hnum(j.barrier, 'end', -1) === w;
       return { status: 'passed', allDone, fresh, stopAt, entries: inboundWindow(j, s, w) };
     }
     return { status: 'waiting', allDone: false, fresh, stopAt, entries: [] };
   }
 
-  /** One look at the barrier (the in-memory store does not block; the caller waits between looks). */
-  async wait(window: number, _blockMs: number): Promise<BarrierReply> {
-    this.roundTrips++;
-    return this.look(window);
+  /** Counts a fresh publish of window `w`; the last shard to publish it completes it. */
+  private count(j: MemJobState, w: number, done: boolean): void {
+    const c = hincr(j.barrier, `c:${w}`);
+    if (done) hincr(j.barrier, `n:${w}`);
+    if (c !== this.shards) return;
+    const all = hnum(j.barrier, `n:${w}`, 0) === this.shards ? '1' : '0';
+    j.barrier.set('top', String(w));
+    if (all === '1' && !j.barrier.has('end')) j.barrier.set('end', String(w));
+    j.barrier.delete(`c:${w}`);
+    j.barrier.delete(`n:${w}`);
+    xaddBarrier(j, w, all);
   }
 
-  /** The barrier of `window` as a read of it sees it now (XREAD of the barrier stream, then XRANGE of the inbound). */
-  look(window: number): BarrierReply {
+  /** One look at the wait (the in-memory store does not block; the caller waits between looks). */
+  async wait(window: number, _blockMs: number, need: BarrierNeed = NEED_ALL): Promise<BarrierReply> {
+    this.roundTrips++;
+    return this.look(window, need);
+  }
+
+  /** The wait for `window` as a read of it sees it now (XREAD of the barrier or ready stream, then XRANGE of the inbound). */
+  look(window: number, need: BarrierNeed = NEED_ALL): BarrierReply {
     return this.store.read((j) => {
       const stopAt = hnum(j.barrier, 'stopAt', -1);
+      if (!need.all) {
+        if (!passedFor(j, window, need))
+          return { status: j.result ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
+        return {
+          status: 'passed',
+          allDone: false,
+          fresh: false,
+          stopAt,
+          entries: inboundWindow(j, this.shard, window),
+        };
+      }
       const entry = j.bar.find((e) => e.window >= window);
       if (!entry)
         return { status: j.result ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
@@ -316,12 +342,13 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     });
   }
 
-  async barrierProgress(window: number): Promise<BarrierProgress> {
+  async barrierProgress(window: number, need: BarrierNeed = NEED_ALL): Promise<BarrierProgress> {
     this.roundTrips++;
+    const waited = need.all ? Array.from({ length: this.shards }, (_, s) => s) : [...need.from];
     return this.store.read((j) => {
       const values: string[] = [];
       const missing: number[] = [];
-      for (let s = 0; s < this.shards; s++) {
+      for (const s of waited) {
         for (const f of [`pub:${s}`, `tok:${s}`, `re:${s}`]) values.push(j.barrier.get(f) ?? '');
         if (hnum(j.barrier, `pub:${s}`, -1) < window) missing.push(s);
       }

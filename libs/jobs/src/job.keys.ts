@@ -27,9 +27,19 @@ export class JobKeys extends TaggedKeys {
   get barrierStream(): string {
     return `${this.base}:bar`;
   }
-  /** Stream of batches delivered to `shard`, entry ids `<window>-<n>`. */
+  /**
+   * Sorted set of batches delivered to `shard`, scored by the window they were
+   * sent in, members `<window>:<sender>:<batch>` (shard-exchange.repository.ts).
+   */
   inbound(shard: number): string {
     return `${this.base}:in:${shard}`;
+  }
+  /**
+   * Stream: the windows up to which every in-neighbour of `shard` published
+   * (ids `<window>-1`, appended as it grows), what the shard blocks on.
+   */
+  ready(shard: number): string {
+    return `${this.base}:ready:${shard}`;
   }
   /** String: the last snapshot of `shard` (v8-serialized). */
   snapshot(shard: number): string {
@@ -55,7 +65,7 @@ export class JobKeys extends TaggedKeys {
   /** Every key used while the job runs (all but meta, events and result). */
   transportKeys(shards: number): string[] {
     const keys = [this.barrier, this.barrierStream, this.partials, this.checkpoints];
-    for (let s = 0; s < shards; s++) keys.push(this.inbound(s), this.snapshot(s));
+    for (let s = 0; s < shards; s++) keys.push(this.inbound(s), this.ready(s), this.snapshot(s));
     return keys;
   }
 }

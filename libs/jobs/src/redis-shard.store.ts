@@ -3,7 +3,7 @@ import { JobKeys } from './job.keys';
 import { DEFAULT_RETENTION_SEC } from './jobs.constants';
 import { TlbRedis } from './redis.client';
 import { RESIZE_COMMIT_LUA, RESIZE_REQUEST_LUA } from './resize.scripts';
-import { MAX_SEQ, parseEntries, ShardExchangeRepository } from './shard-exchange.repository';
+import { parseInbound, ShardExchangeRepository } from './shard-exchange.repository';
 import {
   FinishedState,
   JobLayout,
@@ -84,8 +84,8 @@ export class RedisShardStore implements ShardStore {
 
   async inboundAt(shards: number, window: number): Promise<InboundEntry[][]> {
     const p = this.redis.pipeline();
-    for (let s = 0; s < shards; s++) p.xrangeBuffer(this.keys.inbound(s), `${window}-0`, `${window}-${MAX_SEQ}`);
-    return (await execAll(p)).map((raw) => parseEntries(raw));
+    for (let s = 0; s < shards; s++) p.zrangebyscoreBuffer(this.keys.inbound(s), window, window);
+    return (await execAll(p)).map((raw) => parseInbound(raw));
   }
 
   async commitResize(c: ResizeCommit): Promise<ResizeCommitReply> {

@@ -31,6 +31,7 @@ export interface TlbScripts {
 /** A pipeline of a {@link TlbRedis}: ioredis adds defined scripts to pipelines too. */
 export type TlbPipeline = ChainableCommander & {
   tlbSnapshot(numKeys: number, ...args: (string | Buffer | number)[]): TlbPipeline;
+  tlbPublishBuffer(numKeys: number, ...args: (string | Buffer | number)[]): TlbPipeline;
 };
 
 /** An ioredis client (one server, or a Redis Cluster: `isCluster`) with tlbsim's scripts defined. */

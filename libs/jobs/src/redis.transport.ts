@@ -1,12 +1,13 @@
-import { MSG_WIDTH } from '@tlbsim/sim-core';
+import { checkOutbound, MSG_WIDTH, ShardNeighbours } from '@tlbsim/sim-core';
 import type { ExchangeResult, ShardTransport } from '@tlbsim/engine';
 import { BarrierLeftError } from './barrier-left.error';
 import { BarrierTimeoutError } from './barrier-timeout.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
 import { BARRIER_TIMEOUT_MS } from './jobs.constants';
+import { barrierNeedOf, ShardLinks, shardLinksOf } from './protocol/barrier-need.protocol';
 import { afterProbe, BarrierWatch, probeDue, startWatch } from './protocol/barrier-watch.protocol';
-import { BarrierReply, ShardExchangeStore } from './shard.store';
+import { BarrierNeed, BarrierReply, ShardExchangeStore } from './shard.store';
 import { ShardSupersededError } from './shard-superseded.error';
 
 /**
@@ -43,13 +44,23 @@ export interface RedisTransportOptions {
   barrierTimeoutMs?: number;
   /** The ms clock of barrier waits and timeouts (the protocol simulator's is virtual). @defaultValue performance.now */
   now?: () => number;
+  /**
+   * Who can send to whom (sim-core `shardNeighboursOf`): a shard then waits
+   * only for its in-neighbours, and for every shard where the job decides
+   * something (protocol/barrier-need.protocol.ts). @defaultValue every shard at every window
+   */
+  neighbours?: ShardNeighbours;
+  /** The job's `run.snapshotEveryWindows` (its checkpoint windows wait for every shard). @defaultValue 512 */
+  snapshotEveryWindows?: number;
 }
 
 /**
  * The distributed {@link ShardTransport}: a window's outbound batches go to
- * one Redis stream per destination shard (one entry per window and sender),
- * and the per-window barrier is a counter plus a stream every shard blocks
- * on. Two round trips per window per shard at most, whatever the fleet size.
+ * one Redis stream per destination shard (one entry per window and sender);
+ * a shard then waits only for the shards that can send to it (its ready
+ * stream), or for every shard (the barrier stream) where the job decides
+ * something. The publish and the blocking read go in one pipeline: one
+ * round trip per window unless a wait outlasts `blockMs`.
  */
 export class RedisTransport implements ShardTransport {
   readonly stats: TransportStats;
@@ -58,6 +69,7 @@ export class RedisTransport implements ShardTransport {
   private readonly blockMs: number;
   private readonly barrierTimeoutMs: number;
   private readonly now: () => number;
+  private links: ShardLinks | undefined;
 
   constructor(
     private readonly repo: ShardExchangeStore,
@@ -76,19 +88,34 @@ export class RedisTransport implements ShardTransport {
     done: boolean,
   ): Promise<ExchangeResult> {
     for (const batch of outbound.values()) this.stats.messagesSent += batch.length / MSG_WIDTH;
+    const need = this.needOf(shard, window, done);
+    if (this.opts.neighbours) checkOutbound(this.opts.neighbours, shard, outbound);
     const trips = this.repo.roundTrips;
-    const reply = await this.repo.publish(window, outbound, done, this.opts.token);
-    return this.settle(reply, shard, window, trips);
+    // The wait is pipelined behind the publish: it counts from the publish (its round trip included).
+    const start = this.now();
+    const reply = await this.repo.publish(window, outbound, done, this.opts.token, need, this.blockMs);
+    return this.settle(reply, shard, window, trips, need, start);
   }
 
-  /** Waits for the barrier of a window this shard published before (a shard resumed at its barrier). */
+  /**
+   * Waits for a window this shard published before (a shard resumed at its
+   * barrier), for every shard: whether it was done then is not known here.
+   */
   async awaitBarrier(shard: number, window: number): Promise<ExchangeResult> {
     return this.settle(
       { status: 'waiting', allDone: false, fresh: false, entries: [], stopAt: -1 },
       shard,
       window,
       this.repo.roundTrips,
+      this.needOf(shard, window, true),
+      this.now(),
     );
+  }
+
+  private needOf(shard: number, window: number, done: boolean): BarrierNeed {
+    const n = this.opts.neighbours;
+    if (n && !this.links) this.links = shardLinksOf(n, shard);
+    return barrierNeedOf(this.links, window, done, this.opts.snapshotEveryWindows ?? 512);
   }
 
   /**
@@ -97,14 +124,20 @@ export class RedisTransport implements ShardTransport {
    * progress from the shards waited for within the barrier timeout fails
    * ({@link BarrierTimeoutError}).
    */
-  private async settle(first: BarrierReply, shard: number, window: number, trips: number): Promise<ExchangeResult> {
+  private async settle(
+    first: BarrierReply,
+    shard: number,
+    window: number,
+    trips: number,
+    need: BarrierNeed,
+    waitStart: number,
+  ): Promise<ExchangeResult> {
     let reply = first;
-    const waitStart = this.now();
     let watch = startWatch(waitStart);
     while (reply.status === 'waiting') {
       if (this.opts.shouldStop?.()) throw new BarrierLeftError(this.opts.jobId, shard, window);
-      reply = await this.repo.wait(window, this.blockMs);
-      if (reply.status === 'waiting') watch = await this.watchProgress(watch, shard, window);
+      reply = await this.repo.wait(window, this.blockMs, need);
+      if (reply.status === 'waiting') watch = await this.watchProgress(watch, shard, window, need);
     }
     this.stats.barrierWaitMs += this.now() - waitStart;
     this.stats.redisRoundTrips += this.repo.roundTrips - trips;
@@ -118,10 +151,15 @@ export class RedisTransport implements ShardTransport {
    * (`barrier-watch.protocol.ts`): any publish or claim restarts the clock;
    * none for the barrier timeout throws.
    */
-  private async watchProgress(watch: BarrierWatch, shard: number, window: number): Promise<BarrierWatch> {
+  private async watchProgress(
+    watch: BarrierWatch,
+    shard: number,
+    window: number,
+    need: BarrierNeed,
+  ): Promise<BarrierWatch> {
     const now = this.now();
     if (!probeDue(watch, now, this.barrierTimeoutMs)) return watch;
-    const progress = await this.repo.barrierProgress(window);
+    const progress = await this.repo.barrierProgress(window, need);
     // A run fenced off while it waited (frozen past its lock, replaced) leaves: it would hold its slot until the timeout.
     if (progress.token !== this.opts.token) throw new ShardSupersededError(this.opts.jobId, shard);
     const next = afterProbe(watch, now, progress.signature, this.barrierTimeoutMs);

@@ -5,31 +5,34 @@ import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { TlbPipeline, TlbRedis } from './redis.client';
 import { RESIZE_STOP_LUA } from './resize.scripts';
 import {
+  BarrierNeed,
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
   FencedAppendReply,
+  NEED_ALL,
   ResizeStopReply,
   ShardClaim,
   ShardExchangeStore,
 } from './shard.store';
 
 const STATUS: Record<number, BarrierStatus> = { 1: 'passed', 0: 'waiting', [-1]: 'finished', [-2]: 'superseded' };
-/** The largest stream sequence number (the end of one window's entries). */
-export const MAX_SEQ = '18446744073709551615';
+/** The byte `:` that ends the window and the sender of an inbound member. */
+const COLON = 0x3a;
 
-/** Parses XRANGE/XREAD entries `[[id, [field, value, ...]], ...]` of batches. */
-export function parseEntries(raw: unknown): InboundEntry[] {
+/** An inbound member `<window>:<sender>:<batch>` (see lua/publish.lua). */
+export function inboundMember(window: number, sender: number, batch: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${window}:${sender}:`), batch]);
+}
+
+/** Parses the members of an inbound sorted set (ZRANGEBYSCORE of one window) into batches. */
+export function parseInbound(raw: unknown): InboundEntry[] {
   const out: InboundEntry[] = [];
-  for (const [, fields] of (raw ?? []) as [Buffer, Buffer[]][]) {
-    let sender = -1;
-    let data: Buffer | null = null;
-    for (let i = 0; i < fields.length; i += 2) {
-      const f = fields[i].toString();
-      if (f === 's') sender = Number(fields[i + 1].toString());
-      else if (f === 'd') data = fields[i + 1];
-    }
-    if (data) out.push({ sender, batch: decodeBatch(data) });
+  for (const m of (raw ?? []) as Buffer[]) {
+    const a = m.indexOf(COLON);
+    const b = m.indexOf(COLON, a + 1);
+    if (a < 0 || b < 0) throw new Error(`inbound member without <window>:<sender>: (${m.length} bytes)`);
+    out.push({ sender: Number(m.subarray(a + 1, b).toString()), batch: decodeBatch(m.subarray(b + 1)) });
   }
   return out;
 }
@@ -64,91 +67,119 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     return { token: String(r[0]), snapshot: r[1] ?? null, t0: r[2] ?? 0, stopAt: r[3] ?? -1 };
   }
 
-  /** Publishes window `window` (one entry per destination shard) and checks its barrier. */
+  /**
+   * Publishes window `window` (one entry per destination shard) and checks
+   * whether the shards of `need` published it. With `blockMs`, the blocking
+   * read of {@link wait} is pipelined behind the script: one round trip
+   * publishes and, unless the job ends first, waits (Redis runs a
+   * connection's commands in order, so the read sees the publish).
+   */
   async publish(
     window: number,
     outbound: Map<number, Float64Array>,
     done: boolean,
     token: string,
+    need: BarrierNeed = NEED_ALL,
+    blockMs = 0,
   ): Promise<BarrierReply> {
     const k = this.keys;
-    const keys = [k.barrier, k.result, k.barrierStream, k.inbound(this.shard)];
+    const keys = [k.barrier, k.result, k.barrierStream, k.inbound(this.shard), k.ready(this.shard)];
     const batches: Buffer[] = [];
     for (const [dst, batch] of outbound) {
       if (batch.length === 0) continue;
       keys.push(k.inbound(dst));
       batches.push(encodeBatch(batch));
     }
+    const links: (string | number)[] = [need.from.join(',')];
+    for (const t of need.to) {
+      keys.push(k.ready(t.shard));
+      links.push(t.shard, t.from.join(','));
+    }
+    const args = [this.shard, window, done ? 1 : 0, token, this.shards, need.all ? 1 : 0, batches.length];
     this.roundTrips++;
-    const r = (await this.redis.tlbPublishBuffer(
-      keys.length,
-      ...keys,
-      this.shard,
-      window,
-      done ? 1 : 0,
-      token,
-      this.shards,
-      ...batches,
-    )) as [number, number, number, number?, unknown?];
-    return {
+    const blocks = blockMs > 0 && (need.all || need.from.length > 0);
+    const p = this.redis.pipeline() as TlbPipeline;
+    p.tlbPublishBuffer(keys.length, ...keys, ...args, ...batches, ...links);
+    if (blocks) this.queueWait(p, window, blockMs, need);
+    const res = await p.exec();
+    if (!res) throw new Error('pipeline aborted');
+    for (const [err] of res) if (err) throw err;
+    const r = res[0][1] as [number, number, number, number?, unknown?];
+    const reply: BarrierReply = {
       status: STATUS[r[0]],
       allDone: r[1] === 1,
       fresh: r[2] === 1,
       stopAt: r[3] ?? -1,
-      entries: r[0] === 1 ? parseEntries(r[4]) : [],
+      entries: r[0] === 1 ? parseInbound(r[4]) : [],
     };
+    if (reply.status !== 'waiting' || !blocks) return reply;
+    return { ...this.waitReply(res.slice(1), window, need), fresh: reply.fresh };
   }
 
   /**
-   * Blocks up to `blockMs` for the barrier of `window`, fetching the
-   * window's batches in the same round trip (Redis runs a connection's
-   * pipelined commands in order, so the XRANGE runs once the XREAD returns).
+   * Blocks up to `blockMs` until the shards of `need` published `window`
+   * (the job's barrier stream when it waits for every shard, else its own
+   * ready stream), fetching the window's batches in the same round trip
+   * (the XRANGE runs once the XREAD returns).
    */
-  async wait(window: number, blockMs: number): Promise<BarrierReply> {
-    const k = this.keys;
+  async wait(window: number, blockMs: number, need: BarrierNeed = NEED_ALL): Promise<BarrierReply> {
     this.roundTrips++;
-    const res = await this.redis
-      .pipeline()
-      .xreadBuffer('COUNT', 1, 'BLOCK', blockMs, 'STREAMS', k.barrierStream, `${window}-0`)
-      .exists(k.result)
-      .xrangeBuffer(k.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`)
-      .hget(k.barrier, 'stopAt')
-      .exec();
+    const p = this.redis.pipeline() as TlbPipeline;
+    this.queueWait(p, window, blockMs, need);
+    const res = await p.exec();
     if (!res) throw new Error('pipeline aborted');
     for (const [err] of res) if (err) throw err;
-    const read = res[0][1] as [Buffer, [Buffer, Buffer[]][]][] | null;
+    return this.waitReply(res, window, need);
+  }
+
+  private queueWait(p: TlbPipeline, window: number, blockMs: number, need: BarrierNeed): void {
+    const k = this.keys;
+    const stream = need.all ? k.barrierStream : k.ready(this.shard);
+    if (need.all || need.from.length > 0) p.xreadBuffer('COUNT', 1, 'BLOCK', blockMs, 'STREAMS', stream, `${window}-0`);
+    else p.exists(k.barrierStream); // no one to wait for: a placeholder keeps the replies' order
+    p.exists(k.result).zrangebyscoreBuffer(k.inbound(this.shard), window, window).hget(k.barrier, 'stopAt');
+  }
+
+  /** The reply of the commands {@link queueWait} queued. */
+  private waitReply(res: [Error | null, unknown][], window: number, need: BarrierNeed): BarrierReply {
     const stopAt = res[3][1] === null ? -1 : Number(res[3][1]);
-    if (!read)
+    const waited = need.all || need.from.length > 0;
+    const read = waited ? (res[0][1] as [Buffer, [Buffer, Buffer[]][]][] | null) : null;
+    if (waited && !read)
       return { status: res[1][1] === 1 ? 'finished' : 'waiting', allDone: false, fresh: false, entries: [], stopAt };
-    const [id, fields] = read[0][1][0];
-    const barrierWindow = Number(id.toString().split('-')[0]);
-    const flag = fields[fields.findIndex((f) => f.toString() === 'a') + 1]?.toString();
-    // A later window's barrier implies this one passed and the run went on.
-    const allDone = barrierWindow === window && flag === '1';
-    return { status: 'passed', allDone, fresh: false, entries: parseEntries(res[2][1]), stopAt };
+    let allDone = false;
+    if (read && need.all) {
+      const [id, fields] = read[0][1][0];
+      const barrierWindow = Number(id.toString().split('-')[0]);
+      const flag = fields[fields.findIndex((f) => f.toString() === 'a') + 1]?.toString();
+      // A later window's barrier implies this one passed and the run went on.
+      allDone = barrierWindow === window && flag === '1';
+    }
+    return { status: 'passed', allDone, fresh: false, entries: parseInbound(res[2][1]), stopAt };
   }
 
   /**
-   * Where the barrier of `window` stands: the shards that have not published
-   * it, and a signature of every shard's last published window, fencing
-   * token and last re-run window (it changes when a shard publishes, is
-   * claimed by a worker, or re-runs a window after a resume).
+   * Where the wait for `window` stands: the shards waited for that have not
+   * published it, and a signature of their last published window, fencing
+   * token and last re-run window (it changes when one publishes, is claimed
+   * by a worker, or re-runs a window after a resume).
    */
-  async barrierProgress(window: number): Promise<BarrierProgress> {
-    const fields = Array.from({ length: this.shards }, (_, s) => [`pub:${s}`, `tok:${s}`, `re:${s}`]).flat();
+  async barrierProgress(window: number, need: BarrierNeed = NEED_ALL): Promise<BarrierProgress> {
+    const waited = need.all ? Array.from({ length: this.shards }, (_, s) => s) : [...need.from];
+    const fields = waited.flatMap((s) => [`pub:${s}`, `tok:${s}`, `re:${s}`]);
     this.roundTrips++;
-    const values = await this.redis.hmget(this.keys.barrier, ...fields);
+    const values = await this.redis.hmget(this.keys.barrier, ...fields, `tok:${this.shard}`);
     const missing: number[] = [];
-    for (let s = 0; s < this.shards; s++) if (Number(values[3 * s] ?? '-1') < window) missing.push(s);
-    return { missing, signature: values.join(','), token: values[3 * this.shard + 1] ?? null };
+    waited.forEach((s, i) => {
+      if (Number(values[3 * i] ?? '-1') < window) missing.push(s);
+    });
+    return { missing, signature: values.slice(0, -1).join(','), token: values[values.length - 1] ?? null };
   }
 
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
   async inboundOf(window: number): Promise<InboundEntry[]> {
     this.roundTrips++;
-    return parseEntries(
-      await this.redis.xrangeBuffer(this.keys.inbound(this.shard), `${window}-0`, `${window}-${MAX_SEQ}`),
-    );
+    return parseInbound(await this.redis.zrangebyscoreBuffer(this.keys.inbound(this.shard), window, window));
   }
 
   /** Stores a snapshot taken after window `keepFrom` and trims inbound batches of earlier windows. */

@@ -1,5 +1,5 @@
 import { runShard, seriesFieldsOf } from '@tlbsim/engine';
-import { ShardSim } from '@tlbsim/sim-core';
+import { ShardSim, shardNeighboursOf } from '@tlbsim/sim-core';
 import { BarrierLeftError } from './barrier-left.error';
 import { dedupeInbound } from './batch.codec';
 import { NewJobEvent } from './event-stream.repository';
@@ -141,6 +141,8 @@ export class ShardExecutionService {
       shouldStop: opts.shouldStop,
       barrierTimeoutMs: opts.barrierTimeoutMs,
       now: this.ports.barrierNow,
+      neighbours: shardNeighboursOf(meta.config, meta.shards),
+      snapshotEveryWindows: meta.config.run.snapshotEveryWindows,
     });
     let state: WindowState = WINDOW_STATE_START;
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {

@@ -13,7 +13,10 @@ import type { InboundEntry } from './batch.codec';
  *   longer the shard's latest claim is refused with `superseded`;
  * - a window is published once per shard: a re-run of it (a resumed shard)
  *   writes nothing but its progress marker;
- * - the barrier of a window passes when every shard published it.
+ * - a shard may go on after a window once the shards it waits for
+ *   ({@link BarrierNeed}) published it: its in-neighbours, or every shard
+ *   where the job decides something (the run's end, a checkpoint); without
+ *   a need, every shard (the barrier of old).
  */
 
 /** Outcome of publishing a window, waiting for its barrier, or a fenced write. */
@@ -32,11 +35,28 @@ export interface BarrierReply {
   stopAt: number;
 }
 
+/**
+ * Whom a shard waits for after publishing a window, and whose readiness its
+ * publish moves (protocol/barrier-need.protocol.ts decides it from sim-core's
+ * neighbour rule).
+ */
+export interface BarrierNeed {
+  /** Wait for every shard (the run may end here, or the job checkpoints here), not only the in-neighbours. */
+  all: boolean;
+  /** The shards that can send to this one (its in-neighbours). */
+  from: readonly number[];
+  /** The shards this one can send to, each with its own in-neighbours: a publish moves their readiness. */
+  to: readonly { shard: number; from: readonly number[] }[];
+}
+
+/** Wait for every shard: the need of a caller that gives none. */
+export const NEED_ALL: BarrierNeed = { all: true, from: [], to: [] };
+
 /** What {@link ShardExchangeStore.barrierProgress} returns. */
 export interface BarrierProgress {
-  /** Shards that have not published the window. */
+  /** Shards waited for that have not published the window. */
   missing: number[];
-  /** Every shard's last published window and token: equal signatures, no progress. */
+  /** The waited-for shards' last published window and token: equal signatures, no progress. */
   signature: string;
   /** The waiting shard's own latest token: another than the waiting run's means the run was fenced off. */
   token: string | null;
@@ -67,12 +87,23 @@ export interface ShardExchangeStore {
   readonly roundTrips: number;
   /** Takes a new fencing token for this run and returns the shard's last snapshot; null once the job is finished. */
   claim(): Promise<ShardClaim | null>;
-  /** Publishes window `window` (one batch per destination shard) and checks its barrier. */
-  publish(window: number, outbound: Map<number, Float64Array>, done: boolean, token: string): Promise<BarrierReply>;
-  /** Waits up to `blockMs` for the barrier of `window` (a store without blocking reads looks once). */
-  wait(window: number, blockMs: number): Promise<BarrierReply>;
-  /** Where the barrier of `window` stands. */
-  barrierProgress(window: number): Promise<BarrierProgress>;
+  /**
+   * Publishes window `window` (one batch per destination shard) and checks
+   * whether the shards of `need` published it; a store that can block waits
+   * for them up to `blockMs` in the same round trip (0: looks once).
+   */
+  publish(
+    window: number,
+    outbound: Map<number, Float64Array>,
+    done: boolean,
+    token: string,
+    need?: BarrierNeed,
+    blockMs?: number,
+  ): Promise<BarrierReply>;
+  /** Waits up to `blockMs` for the shards of `need` to publish `window` (a store without blocking reads looks once). */
+  wait(window: number, blockMs: number, need?: BarrierNeed): Promise<BarrierReply>;
+  /** Where the wait for `window` stands. */
+  barrierProgress(window: number, need?: BarrierNeed): Promise<BarrierProgress>;
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
   inboundOf(window: number): Promise<InboundEntry[]>;
   /** Stores a snapshot taken after window `keepFrom` (fenced) and drops inbound batches of earlier windows. */

@@ -1,42 +1,95 @@
--- Publish a shard's window and check the barrier, in one round trip.
--- KEYS: [1] barrier, [2] result, [3] barrier stream, [4] inbound(self), [5..] inbound(dst) per batch.
--- ARGV: [1] shard, [2] window, [3] done (0/1), [4] token, [5] shards, [6..] batch per inbound(dst).
+-- Publish a shard's window and check whether it may go on, in one round trip.
+-- A receiver's inbound batches are a sorted set scored by window, members
+-- `<window>:<sender>:<batch>`: senders that run free reach a receiver out of window
+-- order, which a stream's increasing ids would refuse.
+-- KEYS: [1] barrier, [2] result, [3] barrier stream, [4] inbound(self), [5] ready(self),
+--   [6..5+b] inbound(dst) per batch, [6+b..] ready(dst) per out-neighbour.
+-- ARGV: [1] shard, [2] window, [3] done (0/1), [4] token, [5] shards, [6] all (1: wait for
+--   every shard, 0: for the in-neighbours only), [7] b, [8..7+b] batch per inbound(dst),
+--   [8+b] own in-neighbours (comma-separated), then per out-neighbour: its shard and its
+--   in-neighbours (comma-separated), in the order of their ready keys.
 -- Returns: {status, allDone, fresh, stopAt, entries?}: status 1 passed (entries are the
 --   window's batches for this shard), 0 waiting, -1 job finished, -2 superseded (fenced);
 --   stopAt the window after which every shard stops for a resize (-1: none).
--- The shard completing a window's barrier while a resize is requested (field `resize`)
--- and the job is not done sets `stopAt` to that window. A window already published
--- (a resumed shard re-running it) is not written again: determinism makes it identical;
--- only `re:<shard>` records it (the progress a waiting shard's barrier timeout counts).
+-- A shard may run the next window once the shards it waits for published this one: its
+-- in-neighbours (`ready:<s>` holds the latest window all of them published, appended to
+-- its ready stream as it grows, which the shard blocks on), or every shard (`top`, the
+-- barrier stream) where the job decides something (a done shard: the run ends in the
+-- first window every shard is done in, field `end`; a checkpoint). Windows complete in
+-- order; a completed window's counts go. A publish past a gap (the store lost this shard's
+-- previous one) is refused. A requested resize (field `resize`) becomes
+-- `stopAt` at the next publish: one past the furthest window published, so no shard is
+-- past it (a shard runs at most one window beyond its last publish's reply). A window
+-- already published (a resumed shard re-running it) is not written again: determinism
+-- makes it identical; only `re:<shard>` records it (the progress a waiting shard's
+-- barrier timeout counts).
 local shard, w, done, tok, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
+local all, b = ARGV[6], tonumber(ARGV[7])
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1, 0, 0} end
 if redis.call('HGET', KEYS[1], 'tok:' .. shard) ~= tok then return {-2, 0, 0} end
+local function minPub(csv)
+  local m = math.huge
+  for s in string.gmatch(csv, '%d+') do
+    local p = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. s) or '-1')
+    if p < m then m = p end
+  end
+  return m
+end
+local function ready(key, s, csv)
+  local r = minPub(csv)
+  if r == math.huge then return end
+  if r > tonumber(redis.call('HGET', KEYS[1], 'rd:' .. s) or '-1') then
+    redis.call('HSET', KEYS[1], 'rd:' .. s, r)
+    redis.call('XADD', key, 'MAXLEN', '~', '16', r .. '-1', 'w', r)
+  end
+end
 local pub = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. shard) or '-1')
+local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')
 local fresh = 0
-if w > pub then
+if w > math.max(pub, top) + 1 then
+  -- A gap: the store lost this shard's last publish (a restart or failover kept a prefix
+  -- of the writes). Counting this one would let its receivers read a window without its
+  -- batches; refused, the shards waiting for it stop at the barrier timeout.
+  return {0, 0, 0, tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')}
+elseif w > pub then
   fresh = 1
-  for i = 6, #ARGV do
-    redis.call('XADD', KEYS[i - 1], w .. '-*', 's', shard, 'd', ARGV[i])
+  for i = 1, b do
+    redis.call('ZADD', KEYS[5 + i], w, w .. ':' .. shard .. ':' .. ARGV[7 + i])
   end
   redis.call('HSET', KEYS[1], 'pub:' .. shard, w)
   local c = redis.call('HINCRBY', KEYS[1], 'c:' .. w, 1)
   if done == '1' then redis.call('HINCRBY', KEYS[1], 'n:' .. w, 1) end
-  if w >= 2 then redis.call('HDEL', KEYS[1], 'c:' .. (w - 2), 'n:' .. (w - 2)) end
   if c == n then
-    local all = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and '1' or '0'
+    local a = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and '1' or '0'
     redis.call('HSET', KEYS[1], 'top', w)
-    if all == '0' and redis.call('HEXISTS', KEYS[1], 'resize') == 1 and redis.call('HEXISTS', KEYS[1], 'stopAt') == 0 then
-      redis.call('HSET', KEYS[1], 'stopAt', w)
-    end
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', w .. '-1', 'w', w, 'a', all)
+    if a == '1' and redis.call('HEXISTS', KEYS[1], 'end') == 0 then redis.call('HSET', KEYS[1], 'end', w) end
+    redis.call('HDEL', KEYS[1], 'c:' .. w, 'n:' .. w)
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', w .. '-1', 'w', w, 'a', a)
   end
+  if redis.call('HEXISTS', KEYS[1], 'resize') == 1 and redis.call('HEXISTS', KEYS[1], 'stopAt') == 0
+      and redis.call('HEXISTS', KEYS[1], 'end') == 0 then
+    local far = -1
+    for s = 0, n - 1 do
+      local p = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. s) or '-1')
+      if p > far then far = p end
+    end
+    redis.call('HSET', KEYS[1], 'stopAt', far + 1)
+  end
+  local o = 8 + b
+  for k = 1, (#ARGV - o) / 2 do ready(KEYS[5 + b + k], ARGV[o + 2 * k - 1], ARGV[o + 2 * k]) end
 else
   redis.call('HSET', KEYS[1], 're:' .. shard, w)
 end
+ready(KEYS[5], shard, ARGV[8 + b])
 local stopAt = tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')
-local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')
-if top >= w then
-  local all = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and 1 or 0
-  return {1, all, fresh, stopAt, redis.call('XRANGE', KEYS[4], w .. '-0', w .. '-18446744073709551615')}
+local passed
+if all == '1' then
+  passed = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1') >= w
+else
+  passed = minPub(ARGV[8 + b]) >= w
+end
+if passed then
+  local a = (all == '1' and tonumber(redis.call('HGET', KEYS[1], 'end') or '-1') == w) and 1 or 0
+  return {1, a, fresh, stopAt, redis.call('ZRANGEBYSCORE', KEYS[4], w, w)}
 end
 return {0, 0, fresh, stopAt}

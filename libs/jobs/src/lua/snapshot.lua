@@ -9,5 +9,5 @@ if redis.call('HGET', KEYS[1], 'tok:' .. ARGV[1]) ~= ARGV[2] then redis.call('DE
 if redis.call('EXISTS', KEYS[5]) == 0 then return -3 end
 redis.call('RENAME', KEYS[5], KEYS[3])
 redis.call('PERSIST', KEYS[3])
-redis.call('XTRIM', KEYS[4], 'MINID', ARGV[3] .. '-0')
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[3])
 return 1

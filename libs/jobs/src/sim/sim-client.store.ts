@@ -1,6 +1,7 @@
 import type { InboundEntry } from '../batch.codec';
 import { InMemoryShardExchange, InMemoryShardStore } from '../in-memory-shard.store';
 import type {
+  BarrierNeed,
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
@@ -100,14 +101,20 @@ export class SimClientExchange implements ShardExchangeStore {
   claim(): Promise<ShardClaim | null> {
     return this.net.call(this.client, () => this.inner.claim());
   }
-  publish(window: number, outbound: Map<number, Float64Array>, done: boolean, token: string): Promise<BarrierReply> {
-    return this.net.call(this.client, () => this.inner.publish(window, outbound, done, token));
+  publish(
+    window: number,
+    outbound: Map<number, Float64Array>,
+    done: boolean,
+    token: string,
+    need?: BarrierNeed,
+  ): Promise<BarrierReply> {
+    return this.net.call(this.client, () => this.inner.publish(window, outbound, done, token, need));
   }
-  wait(window: number, blockMs: number): Promise<BarrierReply> {
-    return this.net.callBlocking(this.client, () => this.inner.look(window), blockMs);
+  wait(window: number, blockMs: number, need?: BarrierNeed): Promise<BarrierReply> {
+    return this.net.callBlocking(this.client, () => this.inner.look(window, need), blockMs);
   }
-  barrierProgress(window: number): Promise<BarrierProgress> {
-    return this.net.call(this.client, () => this.inner.barrierProgress(window));
+  barrierProgress(window: number, need?: BarrierNeed): Promise<BarrierProgress> {
+    return this.net.call(this.client, () => this.inner.barrierProgress(window, need));
   }
   inboundOf(window: number): Promise<InboundEntry[]> {
     return this.net.call(this.client, () => this.inner.inboundOf(window));
