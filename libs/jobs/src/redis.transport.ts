@@ -91,10 +91,11 @@ export class RedisTransport implements ShardTransport {
     const need = this.needOf(shard, window, done);
     if (this.opts.neighbours) checkOutbound(this.opts.neighbours, shard, outbound);
     const trips = this.repo.roundTrips;
-    // The wait is pipelined behind the publish: it counts from the publish (its round trip included).
-    const start = this.now();
+    // The wait is pipelined behind the publish: it counts from the publish (its round trip included),
+    // except for a shard that waits for no one here, whose round trip is the publish's alone.
+    const start = need.all || need.from.length > 0 ? this.now() : null;
     const reply = await this.repo.publish(window, outbound, done, this.opts.token, need, this.blockMs);
-    return this.settle(reply, shard, window, trips, need, start);
+    return this.settle(reply, shard, window, trips, need, start ?? this.now());
   }
 
   /**

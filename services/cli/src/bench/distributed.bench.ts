@@ -31,7 +31,14 @@ export interface DistributedRun {
   crossShardMessagesPerSec: number;
   /** Time shards waited at barriers / (shards x wall time). */
   barrierWaitShare: number;
+  /**
+   * Redis round trips of the window exchanges (publish, the wait pipelined
+   * behind it, any further wait) per window per shard: 1 when every wait
+   * ends within one blocking read.
+   */
   roundTripsPerWindowPerShard: number;
+  /** Barrier wait (the exchange's round trip included) per window per shard, ms. */
+  barrierWaitMsPerWindowPerShard: number;
   windows: number;
   digest: string;
 }
@@ -80,6 +87,7 @@ export async function measure(
       crossShardMessagesPerSec: report.metrics.messages.crossShard / wallSec,
       barrierWaitShare: t.barrierWaitMs / (shards * t.wallMs),
       roundTripsPerWindowPerShard: t.redisRoundTrips / (report.metrics.windows * shards),
+      barrierWaitMsPerWindowPerShard: t.barrierWaitMs / (report.metrics.windows * shards),
       windows: report.metrics.windows,
       digest: report.digest,
     };
@@ -120,7 +128,8 @@ export async function benchDistributed(): Promise<object> {
       resized2to4: resized,
       speedup: two.accessesPerSec / one.accessesPerSec,
       sameDigest: one.digest === two.digest && two.digest === four.digest && four.digest === resized.digest,
-      targets: { speedupMin: 1.6, barrierWaitShareMax: 0.1 },
+      // Issue 27's targets, for a quiet machine (BENCHMARKS.md).
+      targets: { speedupMin: 1.9, barrierWaitShareMax: 0.03, roundTripsPerWindowPerShardMax: 1 },
     };
   } finally {
     await redis.stop();
