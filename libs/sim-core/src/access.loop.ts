@@ -90,7 +90,8 @@ interface BatchCounts {
 
 /** The loop of {@link accessBatch}: loop invariants as untagged locals (a field is re-read on every iteration). */
 function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCounts {
-  const { v, ctag, inc, gvaBase, certify, hintMask } = b;
+  const { v, ctag, root, inc, gvaBase, certify, hintMask, maskUntil } = b;
+  const part = v.part;
   const w = v.c.cfg.workload;
   const tlb = v.tlb;
   const map = v.view.map;
@@ -153,18 +154,54 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
       mru[set] = i - setBase;
       hits++;
       const o = i * SLOT_STRIDE;
-      const bits = staleCauses(sl[o + S_INC], sl[o + S_HPA], inc, map, seqs, gpa, flushedSeq);
-      const cert = bits === 0 ? HINT_CLEAN : staleHitCert(v, i, bits, tNs, gva, gpa);
+      let cert = HINT_CLEAN;
+      // Same incarnation and mapping: clean without a call (the common case); else staleCauses decides.
+      if (sl[o + S_INC] !== inc || map[gpa] !== sl[o + S_HPA]) {
+        const bits = staleCauses(sl[o + S_INC], sl[o + S_HPA], inc, map, seqs, gpa, flushedSeq);
+        if (bits !== 0) cert = staleHitCert(v, i, bits, tNs, gva, gpa);
+      }
       // Until the next change of what the decision read, it stands (see WayHints).
       hint[x & hintMask] = (i - setBase) | (certify ? cert : 0);
       tNs += hitNs;
-    } else if (missFill(b, x, gva, gpa, -2 - i, setBase, tNs)) {
+      continue;
+    }
+    const fillUs = Math.floor(tNs / 1000);
+    if (!part) {
+      if (ownNestedFill(b, x, gva, gpa, fillUs, tNs, setBase)) {
+        nHits++;
+        tNs += missNs;
+      } else {
+        walks++;
+        tNs += walkNs;
+      }
+      continue;
+    }
+    // The partition's shared translations, in the loop (no call per miss; BENCHMARKS.md): most misses of a Hyper-V fleet.
+    const victim = -2 - i;
+    const j = tNs >= maskUntil ? part.peek(root, gpa) : -1;
+    let hpa = map[gpa];
+    let entryInc = inc;
+    let clean = true;
+    if (j >= 0) {
+      // The entry's words, from the line the lookup read (PartitionCache.keys).
+      hpa = part.keys[j * KEY_STRIDE + K_HPA];
+      entryInc = part.keys[j * KEY_STRIDE + K_INC];
       nHits++;
+      // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
+      clean = staleCauses(entryInc, hpa, inc, map, seqs, gpa, flushedSeq) === 0;
+      if (!clean) v.suspiciousShared(j, tNs);
       tNs += missNs;
     } else {
       walks++;
+      v.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
       tNs += walkNs;
     }
+    // Nothing changed this TLB since the lookup: the victim it found stands.
+    if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
+    v.hints.evict(tlb, victim, gvaBase);
+    tlb.fillSlot(victim, ctag, gva, hpa, root, entryInc, fillUs);
+    // The next hit on the new entry decides as this lookup did (a walk's is clean): certified now.
+    hint[x & hintMask] = (victim - setBase) | (certify && clean ? HINT_CLEAN : 0);
   }
   v.prng.state = s;
   v.c.counters[C.staleHits] += staleKnown;
@@ -242,54 +279,10 @@ function staleHitCert(v: VcpuActor, i: number, bits: number, tNs: number, gva: n
 }
 
 /**
- * A combined miss on page `x`: the nested lookup under the batch's root (the
- * partition's shared translations, unless masked, or this TLB), a walk on a
- * nested miss, then the fill into `victim` (the slot the set scan found).
- * Returns true on a nested hit.
+ * A combined miss on page `x` when nested entries live in this TLB (no
+ * partition cache): the nested lookup under the batch's root, a walk on a
+ * nested miss, then the fills. Returns true on a nested hit.
  */
-function missFill(
-  b: Batch,
-  x: number,
-  gva: number,
-  gpa: number,
-  victim: number,
-  setBase: number,
-  tNs: number,
-): boolean {
-  const { v, ctag, root, inc } = b;
-  const tlb = v.tlb;
-  const part = v.part;
-  const fillUs = Math.floor(tNs / 1000);
-  const slot = x & b.hintMask;
-  if (!part) return ownNestedFill(b, x, gva, gpa, fillUs, tNs, setBase);
-  const map = v.view.map;
-  const j = tNs >= b.maskUntil ? part.peek(root, gpa) : -1;
-  const checks = kernelChecks.enabled;
-  if (j >= 0) {
-    // The entry's words, from the line the lookup read (PartitionCache.keys).
-    const pHpa = part.keys[j * KEY_STRIDE + K_HPA];
-    const pInc = part.keys[j * KEY_STRIDE + K_INC];
-    // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
-    const stale = staleCauses(pInc, pHpa, inc, map, v.view.seq, gpa, v.s.flushedSeq) !== 0;
-    if (stale) v.suspiciousShared(j, tNs);
-    // Nothing changed this TLB since the lookup: the victim it found stands.
-    if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
-    v.hints.evict(tlb, victim, b.gvaBase);
-    tlb.fillSlot(victim, ctag, gva, pHpa, root, pInc, fillUs);
-    // The next hit on the new entry decides as this lookup did: a clean one is certified now.
-    v.hints.hint[slot] = (victim - setBase) | (b.certify && !stale ? HINT_CLEAN : 0);
-    return true;
-  }
-  const hpa = map[gpa];
-  v.flushes.shareFill(tNs, root, gpa, hpa, inc, fillUs);
-  if (checks) assert(victim === tlb.victim(ctag, gva), 'the lookup found the fill victim');
-  v.hints.evict(tlb, victim, b.gvaBase);
-  tlb.fillSlot(victim, ctag, gva, hpa, root, inc, fillUs);
-  v.hints.hint[slot] = (victim - setBase) | (b.certify ? HINT_CLEAN : 0); // filled from the page tables: clean
-  return false;
-}
-
-/** {@link missFill} when nested entries live in this TLB (no partition cache). */
 function ownNestedFill(
   b: Batch,
   x: number,
