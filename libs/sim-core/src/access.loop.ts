@@ -32,16 +32,22 @@ import {
   SLOT_STRIDE,
   TAG_INVALID,
 } from './tlb';
-import { setOf, tag0Mul } from './tlb-set.hash';
+import { SET_TAG0_MUL, setOf } from './tlb-set.hash';
 import type { VcpuActor } from './vcpu.actor';
 import { HINT_CLEAN, HINT_KNOWN, HINT_WAY, checkCertified } from './way-hints';
 
 /**
  * The batch's view of its vCPU: everything the loop reads, computed once.
- * Locals of {@link accessBatch}; {@link missFill} gets it whole.
+ * Computed in {@link accessBatch}, not in the loop's function: TurboFan's
+ * inlining budget per function is small, and what runs once a batch must not
+ * spend it (the loop needs it for PartitionCache.peek, Tlb.fillSlot, Tlb.tick).
  */
-interface Batch {
+interface Batch extends PageDraw {
   v: VcpuActor;
+  /** The region page of working-set page 0 of the batch's process (guest-memory.ts). */
+  gpaShift: number;
+  /** The tag0 half of the set hash of `ctag` (tlb-set.hash.ts). */
+  ctagMul: number;
   ctag: number;
   root: number;
   inc: number;
@@ -72,6 +78,9 @@ export function accessBatch(v: VcpuActor, n: number, t0: number, limitNs: number
     certify: v.hints.certifiable,
     hintMask: (v.hints.hint.length - 1) | 0,
     maskUntil: v.part ? v.flushes.maskedUntil(root) : 0,
+    gpaShift: gpaShiftOf(st.process, v.c.cfg.workload.workingSetPages) | 0,
+    ctagMul: Math.imul(ctag, SET_TAG0_MUL),
+    ...pageDraw(v.c.cfg.workload),
   };
   const done = accessLoop(b, n | 0, t0, limitNs + 0);
   // Every change this batch made to the TLB went through evict().
@@ -90,7 +99,8 @@ interface BatchCounts {
 
 /** The loop of {@link accessBatch}: loop invariants as untagged locals (a field is re-read on every iteration). */
 function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCounts {
-  const { v, ctag, root, inc, gvaBase, certify, hintMask, maskUntil } = b;
+  const { v, ctag, root, inc, gvaBase, certify, hintMask, maskUntil, gpaShift, ctagMul } = b;
+  const { hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot } = b;
   const part = v.part;
   const w = v.c.cfg.workload;
   const tlb = v.tlb;
@@ -104,11 +114,8 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
   const ways = tlb.ways | 0;
   const setsScale = tlb.setsScale;
   const setShift = tlb.setShift | 0;
-  const ctagMul = tag0Mul(ctag);
   const eptp = v.c.flags.intel ? b.root : -1;
-  const { hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot } = pageDraw(w);
   const wsp = w.workingSetPages | 0;
-  const gpaShift = gpaShiftOf(v.s.process, wsp) | 0;
   const base = v.regionBase | 0;
   const hitNs = v.costs.hitNs;
   const missNs = hitNs + v.costs.guestWalkNs;
@@ -127,7 +134,12 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
     s = nextState(s);
     const r1 = output(s);
     s = nextState(s);
-    const x = drawPage(r1, output(s), hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot);
+    const r2 = output(s);
+    // The working-set page: r1 picks hot or cold, r2 the page, without a branch on the hot bit (it would
+    // mispredict 1 time in 5): a shift when both counts are powers of two (exactly the multiply's result),
+    // picked by arithmetic on the hot bit, else a scale (PageDraw). Written out: see Batch.
+    const hot = +(r1 < hotCut);
+    const x = byShift ? r2 >>> (shiftCold + hot * shiftHotLess) : (r2 * (hot === 1 ? scaleHot : scaleCold)) | 0;
     const gva = gvaBase + x;
     const set = setOf(ctagMul, gva, setShift, setsScale);
     const setBase = set * ways;
@@ -146,14 +158,38 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
       tNs += hitNs;
       continue;
     }
-    // Not the hinted way: the whole set (the hit's slot, else the fill's victim as -2 - slot).
-    if (!holds(sl, i * SLOT_STRIDE, gva, ctag, eptp)) i = scanSet(sl, stamps, setBase, ways, gva, ctag, eptp);
+    // The hinted way holds the page, else the whole set: the hit's slot, or on a miss the fill's
+    // victim as -2 - slot (the set's first empty way, else its least recently used one). Written
+    // out, not a call: TurboFan would not inline it within the loop's budget.
+    let o = i * SLOT_STRIDE;
+    if (sl[o + S_TAG1] !== gva || sl[o + S_TAG0] !== ctag || (eptp >= 0 && (sl[o + S_ROOT] & ROOT_MASK) !== eptp)) {
+      let victim = -1;
+      let oldest = 0x7fffffff;
+      i = -1;
+      for (let q = setBase, e = setBase + ways; q < e; q++) {
+        o = q * SLOT_STRIDE;
+        const t0 = sl[o + S_TAG0];
+        if (sl[o + S_TAG1] === gva && t0 === ctag && (eptp < 0 || (sl[o + S_ROOT] & ROOT_MASK) === eptp)) {
+          i = q;
+          break;
+        }
+        if (t0 === TAG_INVALID) {
+          if (oldest >= 0) {
+            victim = q;
+            oldest = -1;
+          }
+        } else if (stamps[q] < oldest) {
+          victim = q;
+          oldest = stamps[q];
+        }
+      }
+      if (i < 0) i = -2 - victim;
+    }
     const gpa = regionPageOf(x, gpaShift, wsp) + base;
     if (i >= 0) {
       stamps[i] = tlb.tick(); // Tlb.touch, inlined
       mru[set] = i - setBase;
       hits++;
-      const o = i * SLOT_STRIDE;
       let cert = HINT_CLEAN;
       // Same incarnation and mapping: clean without a call (the common case); else staleCauses decides.
       if (sl[o + S_INC] !== inc || map[gpa] !== sl[o + S_HPA]) {
@@ -188,7 +224,8 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
       entryInc = part.keys[j * KEY_STRIDE + K_INC];
       nHits++;
       // Only a stale hit goes to the checker (an owed flush still in flight makes a legal one).
-      clean = staleCauses(entryInc, hpa, inc, map, seqs, gpa, flushedSeq) === 0;
+      clean =
+        (entryInc === inc && map[gpa] === hpa) || staleCauses(entryInc, hpa, inc, map, seqs, gpa, flushedSeq) === 0;
       if (!clean) v.suspiciousShared(j, tNs);
       tNs += missNs;
     } else {
@@ -223,43 +260,6 @@ function countBatch(v: VcpuActor, b: BatchCounts): void {
   c[C.timeWalkPs] += ps((n - b.hits) * k.guestWalkNs + b.walks * (k.nestedWalkNs + k.l0NestedFaultNs));
   v.s.accessesDone += n;
   v.s.nextAccessNs = b.endNs;
-}
-
-/** Slot at offset `o` holds the combined entry (ctag, gva) (Intel: under EPTP `eptp`; -1 elsewhere). */
-function holds(sl: Int32Array, o: number, gva: number, ctag: number, eptp: number): boolean {
-  return sl[o + S_TAG1] === gva && sl[o + S_TAG0] === ctag && (eptp < 0 || (sl[o + S_ROOT] & ROOT_MASK) === eptp);
-}
-
-/**
- * The set at `setBase` searched for (ctag, gva): its slot, or, on a miss,
- * `-2 - victim` where the victim is the slot Tlb.fill would take (the set's
- * first empty way, else its least recently used one).
- */
-function scanSet(
-  sl: Int32Array,
-  stamps: Int32Array,
-  setBase: number,
-  ways: number,
-  gva: number,
-  ctag: number,
-  eptp: number,
-): number {
-  let victim = -1;
-  let oldest = 0x7fffffff;
-  for (let q = setBase, e = setBase + ways; q < e; q++) {
-    const o = q * SLOT_STRIDE;
-    if (holds(sl, o, gva, ctag, eptp)) return q;
-    if (sl[o + S_TAG0] === TAG_INVALID) {
-      if (oldest >= 0) {
-        victim = q;
-        oldest = -1;
-      }
-    } else if (stamps[q] < oldest) {
-      victim = q;
-      oldest = stamps[q];
-    }
-  }
-  return -2 - victim;
 }
 
 /**
@@ -310,7 +310,7 @@ function ownNestedFill(
   return false;
 }
 
-/** How a batch draws pages: [cold, hot] range reduction of 32-bit draws (see {@link drawPage}). */
+/** How a batch draws pages: [cold, hot] range reduction of 32-bit draws (see {@link accessLoop}). */
 interface PageDraw {
   /** Draws below it pick a hot page. */
   hotCut: number;
@@ -334,24 +334,4 @@ function pageDraw(w: { workingSetPages: number; hotPages: number; hotPercent: nu
     scaleCold: workingSetPages / 0x100000000,
     scaleHot: hotPages / 0x100000000,
   };
-}
-
-/**
- * The working-set page of two 32-bit draws: `r1` picks hot or cold, `r2`
- * the page. Without a branch on the hot bit (it would mispredict 1 time in
- * 5): a shift when both counts are powers of two (exactly the multiply's
- * result), picked by arithmetic on the hot bit; else a scale.
- */
-function drawPage(
-  r1: number,
-  r2: number,
-  hotCut: number,
-  byShift: boolean,
-  shiftCold: number,
-  shiftHotLess: number,
-  scaleCold: number,
-  scaleHot: number,
-): number {
-  const hot = +(r1 < hotCut);
-  return byShift ? r2 >>> (shiftCold + hot * shiftHotLess) : (r2 * (hot === 1 ? scaleHot : scaleCold)) | 0;
 }

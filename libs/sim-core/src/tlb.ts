@@ -16,7 +16,7 @@
  */
 
 import { assert, kernelChecks } from './assert';
-import { setOf, tag0Mul } from './tlb-set.hash';
+import { SET_TAG0_MUL, setOf } from './tlb-set.hash';
 
 /** tag0 of an empty slot. */
 export const TAG_INVALID = -1;
@@ -202,7 +202,7 @@ export class Tlb {
 
   /** First slot of the set for (tag0, tag1) (tlb-set.hash.ts, the access loop's hash too). */
   setBase(t0: number, t1: number): number {
-    return setOf(tag0Mul(t0), t1, this.setShift, this.setsScale) * this.ways;
+    return setOf(Math.imul(t0, SET_TAG0_MUL), t1, this.setShift, this.setsScale) * this.ways;
   }
 
   /** Next LRU stamp; renumbers all stamps (keeping their order) before overflow. */
