@@ -1,5 +1,6 @@
 import { EventStreamRepository } from './event-stream.repository';
 import { JobMeta, JobRepository } from './job.repository';
+import { planResize } from './protocol/resize.protocol';
 import { TlbRedis } from './redis.client';
 import { RedisShardStore } from './redis-shard.store';
 import { commitResizeOn } from './resize.commit';
@@ -12,7 +13,8 @@ export type ResizeOutcome = 'requested' | 'applied' | 'unchanged' | 'finished';
 export const RESIZE_LOCK_WAIT_MS = 5000;
 
 /**
- * Changing the shard count of a job (`tlbsim resize`). A running job is
+ * Changing the shard count of a job (`tlbsim resize`): the step is the pure
+ * `planResize`'s (protocol/), performed here on Redis. A running job is
  * asked to stop: at the next window barrier every shard snapshots and
  * stops; the last one to stop re-partitions the snapshots (sim-core's
  * `repartitionSnapshots`) and switches the job to them in one script, and
@@ -39,19 +41,26 @@ export class JobResizeService {
     const lock = await this.lock();
     try {
       const [now] = await this.jobs.metas([meta.id]);
-      if (!now || (await this.jobs.results([meta.id]))[0]) return 'finished';
-      if (explicit) await this.jobs.updateMeta(now.id, { maxShards: shards });
-      if (shards === now.shards && now.resizeTo === undefined) return 'unchanged';
-      const running = await this.scheduler.running();
-      if (running.has(now.id) && !now.requeue) return (await this.signal(now, shards)) ? 'requested' : 'finished';
-      if ((now.epoch ?? 0) === 0) {
+      const state = now && {
+        finished: !!(await this.jobs.results([meta.id]))[0],
+        shards: now.shards,
+        resizeTo: now.resizeTo,
+        running: (await this.scheduler.running()).has(now.id),
+        requeue: !!now.requeue,
+        epoch: now.epoch ?? 0,
+      };
+      const step = planResize(state, shards);
+      if (step === 'finished') return 'finished';
+      if (explicit) await this.jobs.updateMeta(now!.id, { maxShards: shards });
+      if (step === 'unchanged') return 'unchanged';
+      if (step === 'signal') return (await this.signal(now!, shards)) ? 'requested' : 'finished';
+      if (step === 'set-shards') {
         // Never started: only its metadata knows its shard count.
-        if (!(await this.jobs.updateMeta(now.id, { shards }, ['waitNote']))) return 'finished';
-        await this.events.append(now.id, { type: 'resized', shards, window: 0 });
+        if (!(await this.jobs.updateMeta(now!.id, { shards }, ['waitNote']))) return 'finished';
+        await this.events.append(now!.id, { type: 'resized', shards, window: 0 });
         return 'applied';
       }
-      const r = await this.commit(now, shards);
-      return r === 'finished' ? 'finished' : 'applied';
+      return (await this.commit(now!, shards)) === 'finished' ? 'finished' : 'applied';
     } finally {
       await this.scheduler.unlock(lock);
     }

@@ -1,7 +1,8 @@
 import type { JobEvent } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
 import type { SimConfig } from '@tlbsim/sim-core';
-import { JobsContainer } from './jobs.container';
+import type { EventStreamRepository } from './event-stream.repository';
+import type { JobRepository } from './job.repository';
 
 /** One line of an export file. */
 export type JobExportLine =
@@ -24,7 +25,10 @@ export type JobExportLine =
  * whose digest a replay must reproduce.
  * @throws Error if the job's metadata is gone (unknown or past retention)
  */
-export async function* jobExportLines(c: JobsContainer, id: string): AsyncIterable<string> {
+export async function* jobExportLines(
+  c: { jobs: JobRepository; events: EventStreamRepository; retentionSec: number },
+  id: string,
+): AsyncIterable<string> {
   const [meta] = await c.jobs.metas([id]);
   if (!meta) throw new Error(`job ${id}: unknown, or its records expired (retention ${c.retentionSec} s)`);
   const head: JobExportLine = {

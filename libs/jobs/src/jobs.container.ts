@@ -1,3 +1,4 @@
+import { BlockingConnectionPool } from './blocking-connection.pool';
 import { EventStreamRepository } from './event-stream.repository';
 import { JobFinalizerService } from './job-finalizer.service';
 import { JobResizeService } from './job-resize.service';
@@ -22,8 +23,10 @@ export interface JobsConnectionOptions {
 }
 
 /**
- * The wiring of repositories and services over one Redis connection, used
- * by {@link JobsService} (submitters, API) and by workers alike.
+ * The composition root of the jobs layer: constructs the repositories and
+ * services over one Redis connection (and a pool for blocking reads) and
+ * wires them, for {@link JobsService} (submitters, API) and workers alike.
+ * No decisions here: it builds, and closes what it built.
  */
 export class JobsContainer {
   readonly redisUrl: string;
@@ -39,14 +42,15 @@ export class JobsContainer {
   readonly admission: SchedulerService;
   readonly resizer: JobResizeService;
   readonly execution: ShardExecutionService;
-  private readonly spare: TlbRedis[] = [];
-  private readonly lent = new Set<TlbRedis>();
+  /** Connections for blocking reads of the event streams. */
+  readonly blocking: BlockingConnectionPool;
 
   constructor(opts: JobsConnectionOptions) {
     this.redisUrl = opts.redisUrl;
     this.prefix = opts.prefix ?? DEFAULT_PREFIX;
     this.retentionSec = opts.retentionSec ?? defaultRetentionSec();
     this.redis = createRedis(this.redisUrl);
+    this.blocking = new BlockingConnectionPool(this.redisUrl);
     this.jobs = new JobRepository(this.redis, this.prefix);
     this.events = new EventStreamRepository(this.redis, this.prefix);
     this.scheduler = new SchedulerRepository(this.redis, this.prefix);
@@ -69,29 +73,10 @@ export class JobsContainer {
     );
   }
 
-  /** A connection for blocking reads (XREAD BLOCK), pooled. */
-  async borrow<T>(fn: (redis: TlbRedis) => Promise<T>): Promise<T> {
-    const conn = this.spare.pop() ?? createRedis(this.redisUrl, 'tlbsim-blocking');
-    this.lent.add(conn);
-    try {
-      return await fn(conn);
-    } finally {
-      this.lent.delete(conn);
-      if (this.spare.length < 8) this.spare.push(conn);
-      else conn.disconnect();
-    }
-  }
-
-  /** True unless this process found Redis unreachable and it has not answered since. */
-  get reachable(): boolean {
-    return RedisConnectionMonitor.of(this.redisUrl).up;
-  }
-
   /** Closes every connection; at once (without the goodbye round trips) while Redis is unreachable. */
   async close(): Promise<void> {
-    for (const c of [...this.spare, ...this.lent]) c.disconnect();
-    this.spare.length = 0;
-    if (!this.reachable) {
+    this.blocking.disconnect();
+    if (!RedisConnectionMonitor.of(this.redisUrl).up) {
       this.redis.disconnect();
       await this.queue.disconnect();
       return;

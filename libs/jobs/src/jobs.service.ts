@@ -21,6 +21,7 @@ import { JobNotActiveError } from './job-not-active.error';
 import { ResizeInputError } from './resize-input.error';
 import { JobMeta } from './job.repository';
 import { JobsContainer } from './jobs.container';
+import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import { jobExportLines } from './job.export';
 
@@ -306,7 +307,7 @@ export class JobsService {
   /** Events after `afterId` (null: from the start), blocking up to `blockMs` for new ones. */
   async readEvents(id: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
     if (blockMs <= 0) return this.c.events.read(this.c.redis, id, afterId, 0, count);
-    return this.c.borrow((conn) => this.c.events.read(conn, id, afterId, blockMs, count));
+    return this.c.blocking.borrow((conn) => this.c.events.read(conn, id, afterId, blockMs, count));
   }
 
   /**
@@ -342,7 +343,7 @@ export class JobsService {
 
   /** The job as ndjson lines: its metadata and scenario, its events, its report. */
   exportJob(id: string): AsyncIterable<string> {
-    return jobExportLines(this.c, id);
+    return jobExportLines({ jobs: this.c.jobs, events: this.c.events, retentionSec: this.c.retentionSec }, id);
   }
 
   /** The BullMQ queues, for bull-board. */
@@ -352,7 +353,7 @@ export class JobsService {
 
   /** False while this process finds Redis unreachable (checked before any command, which would wait for it). */
   reachable(): boolean {
-    return this.c.reachable;
+    return RedisConnectionMonitor.of(this.c.redisUrl).up;
   }
 
   async ping(): Promise<boolean> {

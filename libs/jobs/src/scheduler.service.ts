@@ -4,6 +4,7 @@ import { EventStreamRepository } from './event-stream.repository';
 import { JobResizeService } from './job-resize.service';
 import { WORKER_ALIVE_MS } from './jobs.constants';
 import { JobMeta, JobRepository } from './job.repository';
+import { growTarget } from './protocol/resize.protocol';
 import { SchedulerRepository } from './scheduler.repository';
 import { ShardQueueRepository } from './shard-queue.repository';
 import { WorkerRegistryRepository } from './worker-registry.repository';
@@ -128,11 +129,11 @@ export class SchedulerService {
     let taken = 0;
     for (const meta of [...held].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))) {
       if (taken >= free) break;
-      if (!(meta.config.run.minShards > 0) || meta.resizeTo !== undefined) continue;
-      const max = Math.min(meta.maxShards ?? meta.shards, actorsOf(meta.config));
-      const to = Math.min(max, meta.shards + free - taken);
-      if (to <= meta.shards) continue;
-      if (!(await this.resizer.signal(meta, to))) continue;
+      const to = growTarget(
+        { ...meta, minShards: meta.config.run.minShards, actors: actorsOf(meta.config) },
+        free - taken,
+      );
+      if (to === null || !(await this.resizer.signal(meta, to))) continue;
       await this.scheduler.admit(meta.id, to);
       taken += to - meta.shards;
     }

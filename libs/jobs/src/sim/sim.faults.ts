@@ -1,3 +1,4 @@
+import { planResize } from '../protocol/resize.protocol';
 import { commitResizeOn } from '../resize.commit';
 import { newClient } from './sim.network';
 import { SimClientStore } from './sim-client.store';
@@ -125,14 +126,22 @@ async function resize(world: SimWorld, rng: SimRandom): Promise<void> {
   const layout = await store.layout();
   if (!layout) return;
   const to = rng.int(1, world.opts.shardsMax);
-  if (to === layout.shards) return;
   // The scheduler lock: no admission pass requeues the job meanwhile.
   world.schedulerLocked = true;
   try {
-    const requeue = world.store.read((j) => j.meta.get('requeue') === '1');
-    if (!requeue) await store.requestResize(to, world.encode({ type: 'resize-requested', shards: to }));
+    const state = world.store.read((j) => ({
+      finished: j.result !== null,
+      shards: layout.shards,
+      resizeTo: j.meta.has('resizeTo') ? Number(j.meta.get('resizeTo')) : undefined,
+      // The simulated job is admitted from the start: its shard jobs are queued or running.
+      running: true,
+      requeue: j.meta.get('requeue') === '1',
+      epoch: layout.epoch,
+    }));
+    const step = planResize(state, to);
+    if (step === 'signal') await store.requestResize(to, world.encode({ type: 'resize-requested', shards: to }));
     // Switched already, waiting to go back to the queue: re-partitioned again at once; the next pass queues it.
-    else await commitResizeOn(store, world.metaOf(layout), to, (e) => world.encode(e));
+    else if (step === 'commit') await commitResizeOn(store, world.metaOf(layout), to, (e) => world.encode(e));
   } finally {
     world.schedulerLocked = false;
   }
