@@ -33,7 +33,7 @@ describe('npm run sim:protocol', () => {
     expect(summary).toMatch(/\d+ cancelled/);
   });
 
-  // The simulator's side of test/faults/barrier-lost-window.fault.test.ts (a publish lost in a failover), in virtual time.
+  // Replaces the real-process fault test of a window publish lost in a failover (barrier-lost-window.fault.test.ts).
   it('a store restart that loses a window publish fails the job with the one documented line naming the shard and window', () => {
     const { code, out } = sim('--kinds', 'store-restart', '--seeds', '40', '--verbose');
     expect(code).toBe(0);

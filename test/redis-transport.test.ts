@@ -1,7 +1,12 @@
 /**
  * The Redis transport against a real redis-server: batches are delivered
- * once per window, a resent batch or a re-published window is dropped, the
- * barrier reports all-done, and a finished job stops its shards.
+ * once per window in its round trips, a resent batch or a re-published
+ * window is dropped, the barrier reports all-done, and progress of the
+ * missing shard restarts a barrier wait's timeout. What the protocol does
+ * around it (a finished job stops its waiting shards, a lost publish ends
+ * in the barrier timeout's one line) is the protocol simulator's
+ * (test/protocol-sim.test.ts) and the store contract's; a snapshot write's
+ * staging copy is test/shard-store.barrier-snapshot.test.ts's.
  */
 import { MSG_WIDTH } from '@tlbsim/sim-core';
 import {
@@ -9,7 +14,6 @@ import {
   createRedis,
   encodeBatch,
   inboundMember,
-  JobFinishedError,
   JobKeys,
   RedisTransport,
   ShardExchangeRepository,
@@ -114,30 +118,6 @@ describe('RedisTransport', () => {
     expect(await raw.zcard(keys.inbound(1))).toBe(1);
   });
 
-  it('stops a shard waiting at the barrier once the job is finished', async () => {
-    const { keys, ts } = await transports('d', 2);
-    const waiting = ts[0].exchange(0, 0, new Map(), false);
-    const raw = createRedis(server.url);
-    conns.push(raw);
-    await raw.hset(keys.result, 'state', 'cancelled');
-    await expect(waiting).rejects.toBeInstanceOf(JobFinishedError);
-  });
-
-  it('fails a barrier wait with no progress from the missing shard for the barrier timeout, naming it and the window', async () => {
-    const { repos } = await transports('e', 2);
-    const t0 = new RedisTransport(repos[0], { jobId: 'e', token: '1', blockMs: 100, barrierTimeoutMs: 1000 });
-    const start = Date.now();
-    const error = await t0.exchange(0, 0, new Map(), false).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BarrierTimeoutError);
-    expect((error as BarrierTimeoutError).missing).toEqual([1]);
-    expect((error as Error).message).toBe(
-      'waited 1 s at the barrier of window 0 for shard 1 with no progress (a write lost in a Redis failover, or no worker runs it)',
-    );
-    // Not before the timeout; how soon after is the pure watch's rule (barrier-watch.protocol, tested on its own
-    // clock in shard-run.protocol.spec), not a wall-clock bound a loaded machine can miss.
-    expect(Date.now() - start).toBeGreaterThanOrEqual(1000);
-  });
-
   it.each(BARRIER_PROGRESS)('%s restarts the barrier timeout', async (_what, jobId, progress) => {
     const { repos, ts } = await transports(jobId, 2);
     // Both passed window 0; shard 0 waits at window 1, which shard 1 never publishes.
@@ -151,49 +131,5 @@ describe('RedisTransport', () => {
     expect(error).toBeInstanceOf(BarrierTimeoutError);
     expect((error as BarrierTimeoutError).window).toBe(1);
     expect(Date.now() - start).toBeGreaterThanOrEqual(1700);
-  });
-});
-
-describe('ShardExchangeRepository.saveSnapshot', () => {
-  /** The repository of shard 0 of job `jobId`, claimed `claims` times (the last token is current), and a raw connection. */
-  async function claimed(jobId: string, claims: number) {
-    const keys = new JobKeys('unit', jobId);
-    const conn = createRedis(server.url);
-    const raw = createRedis(server.url);
-    conns.push(conn, raw);
-    const repo = new ShardExchangeRepository(conn, keys, 0, 1);
-    const tokens: string[] = [];
-    for (let i = 0; i < claims; i++) tokens.push((await repo.claim())!.token);
-    return { keys, repo, raw, tokens };
-  }
-
-  /** Keys of the job's shard-0 snapshot and its staging copies. */
-  const snapKeys = (raw: TlbRedis, keys: JobKeys): Promise<string[]> => raw.keys(`${keys.snapshot(0)}*`);
-
-  it('puts the bytes of the current run in place, trims inbound, and leaves no staging copy', async () => {
-    const { keys, repo, raw, tokens } = await claimed('snap-a', 1);
-    await raw.zadd(keys.inbound(0), 3, inboundMember(3, 1, Buffer.from('x')));
-    await raw.zadd(keys.inbound(0), 5, inboundMember(5, 1, Buffer.from('y')));
-    const bytes = Buffer.from([1, 2, 3, 250]);
-    expect(await repo.saveSnapshot(bytes, 5, tokens[0])).toBe('passed');
-    expect(await raw.getBuffer(keys.snapshot(0))).toEqual(bytes);
-    expect(await raw.pttl(keys.snapshot(0))).toBe(-1); // no expiry inherited from the staging copy
-    expect(await snapKeys(raw, keys)).toEqual([keys.snapshot(0)]);
-    expect(await raw.zrange(keys.inbound(0), '0', '-1')).toEqual(['5:1:y']);
-  });
-
-  it('a stale run (old fencing token) changes nothing and leaves no staging copy', async () => {
-    const { keys, repo, raw, tokens } = await claimed('snap-b', 2);
-    expect(await repo.saveSnapshot(Buffer.from([7]), 1, tokens[1])).toBe('passed');
-    expect(await repo.saveSnapshot(Buffer.from([9, 9]), 2, tokens[0])).toBe('superseded');
-    expect(await raw.getBuffer(keys.snapshot(0))).toEqual(Buffer.from([7]));
-    expect(await snapKeys(raw, keys)).toEqual([keys.snapshot(0)]);
-  });
-
-  it('a finished job keeps no snapshot written after it finished', async () => {
-    const { keys, repo, raw, tokens } = await claimed('snap-c', 1);
-    await raw.hset(keys.result, 'state', 'cancelled');
-    expect(await repo.saveSnapshot(Buffer.from([1]), 0, tokens[0])).toBe('finished');
-    expect(await snapKeys(raw, keys)).toEqual([]);
   });
 });
