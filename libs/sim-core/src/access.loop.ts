@@ -10,8 +10,16 @@
  * page tables, then a fill.
  *
  * Why functions and not a class: the loop's state lives in locals V8 keeps
- * in registers; the helpers below are small enough to be inlined
- * (`node --trace-turbo-inlining`; BENCHMARKS.md says how this was measured).
+ * in registers. Why {@link accessBatch} is one long function: TurboFan
+ * inlines at most about 920 bytes of bytecode into a function, and the loop
+ * needs that budget for what it calls per access (PartitionCache.peek,
+ * Tlb.fillSlot, Tlb.tick, WayHints.evict, setOf, the PRNG); the set scan,
+ * the miss path and the page draw as calls of their own measured 4 to 5%
+ * slower, so they are written out, each under a comment, and what runs
+ * once a batch is plain locals (no allocation: batches are short). The stale-hit decision
+ * is {@link staleCauses}, called only when an entry's incarnation or
+ * mapping differs (rare). `node --trace-turbo-inlining` shows what is
+ * inlined; BENCHMARKS.md says how the speed was measured.
  */
 import { assert, kernelChecks } from './assert';
 import { C, ps } from './counters';
@@ -37,30 +45,13 @@ import type { VcpuActor } from './vcpu.actor';
 import { HINT_CLEAN, HINT_KNOWN, HINT_WAY, checkCertified } from './way-hints';
 
 /**
- * The batch's view of its vCPU: everything the loop reads, computed once.
- * Computed in {@link accessBatch}, not in the loop's function: TurboFan's
- * inlining budget per function is small, and what runs once a batch must not
- * spend it (the loop needs it for PartitionCache.peek, Tlb.fillSlot, Tlb.tick).
- */
-interface Batch extends PageDraw {
-  v: VcpuActor;
-  /** The region page of working-set page 0 of the batch's process (guest-memory.ts). */
-  gpaShift: number;
-  /** The tag0 half of the set hash of `ctag` (tlb-set.hash.ts). */
-  ctagMul: number;
-  ctag: number;
-  root: number;
-  inc: number;
-  gvaBase: number;
-  certify: boolean;
-  hintMask: number;
-  maskUntil: number;
-}
-
-/**
  * `n` guest accesses from `t0`, stopping at `limitNs`. Every hit is checked
  * against the hidden provenance; every change to the TLB goes through the
- * way hints' {@link WayHints.evict}, so the certificates stay true.
+ * way hints' {@link WayHints.evict}, so the certificates stay true. A batch
+ * is short (often ten-odd accesses, up to the next message or timed event),
+ * so its setup allocates nothing: loop invariants are untagged locals (a
+ * field is re-read on every iteration), what depends only on the workload
+ * is the vCPU's {@link PageDraw}.
  */
 export function accessBatch(v: VcpuActor, n: number, t0: number, limitNs: number): void {
   const st = v.s;
@@ -69,59 +60,35 @@ export function accessBatch(v: VcpuActor, n: number, t0: number, limitNs: number
   const ctag = combinedTag(st.inL3 ? v.asid02 : v.asid, st.pcid) | 0;
   v.hints.recertify(ctag, st, tlb, v.view);
   const root = st.rootPage | 0;
-  const b: Batch = {
-    v,
-    ctag,
-    root,
-    inc: st.rootInc | 0,
-    gvaBase: (st.process << 20) | 0,
-    certify: v.hints.certifiable,
-    hintMask: (v.hints.hint.length - 1) | 0,
-    maskUntil: v.part ? v.flushes.maskedUntil(root) : 0,
-    gpaShift: gpaShiftOf(st.process, v.c.cfg.workload.workingSetPages) | 0,
-    ctagMul: Math.imul(ctag, SET_TAG0_MUL),
-    ...pageDraw(v.c.cfg.workload),
-  };
-  const done = accessLoop(b, n | 0, t0, limitNs + 0);
-  // Every change this batch made to the TLB went through evict().
-  v.hints.settle(tlb);
-  countBatch(v, done);
-}
-
-/** What one batch counted. */
-interface BatchCounts {
-  accesses: number;
-  hits: number;
-  nestedHits: number;
-  walks: number;
-  endNs: number;
-}
-
-/** The loop of {@link accessBatch}: loop invariants as untagged locals (a field is re-read on every iteration). */
-function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCounts {
-  const { v, ctag, root, inc, gvaBase, certify, hintMask, maskUntil, gpaShift, ctagMul } = b;
-  const { hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot } = b;
+  const inc = st.rootInc | 0;
+  const gvaBase = (st.process << 20) | 0;
+  const certify = v.hints.certifiable;
+  const hint = v.hints.hint;
+  const hintMask = (hint.length - 1) | 0;
   const part = v.part;
-  const w = v.c.cfg.workload;
-  const tlb = v.tlb;
+  const maskUntil = part ? v.flushes.maskedUntil(root) : 0;
+  const wsp = v.c.cfg.workload.workingSetPages | 0;
+  const gpaShift = gpaShiftOf(st.process, wsp) | 0;
+  const ctagMul = Math.imul(ctag, SET_TAG0_MUL);
+  const { hotCut, byShift, shiftCold, shiftHotLess, scaleCold, scaleHot } = v.draw;
   const map = v.view.map;
   const seqs = v.view.seq;
-  const flushedSeq = v.s.flushedSeq;
+  const flushedSeq = st.flushedSeq;
   const sl = tlb.slots;
   const stamps = tlb.stamps;
   const mru = tlb.mru;
-  const hint = v.hints.hint;
   const ways = tlb.ways | 0;
   const setsScale = tlb.setsScale;
   const setShift = tlb.setShift | 0;
-  const eptp = v.c.flags.intel ? b.root : -1;
-  const wsp = w.workingSetPages | 0;
+  const eptp = v.c.flags.intel ? root : -1;
   const base = v.regionBase | 0;
   const hitNs = v.costs.hitNs;
   const missNs = hitNs + v.costs.guestWalkNs;
   // A nested miss: the hardware walk, and L0's refill of its shadow entry when the partition holds them.
   const walkNs = missNs + v.costs.nestedWalkNs + v.costs.l0NestedFaultNs;
   const checks = kernelChecks.enabled;
+  const count = n | 0;
+  const endNs = limitNs + 0;
   let s = v.prng.state | 0; // the PRNG state as an int32
   let hits = 0,
     nHits = 0,
@@ -137,7 +104,7 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
     const r2 = output(s);
     // The working-set page: r1 picks hot or cold, r2 the page, without a branch on the hot bit (it would
     // mispredict 1 time in 5): a shift when both counts are powers of two (exactly the multiply's result),
-    // picked by arithmetic on the hot bit, else a scale (PageDraw). Written out: see Batch.
+    // picked by arithmetic on the hot bit, else a scale (PageDraw). Written out: see the module comment.
     const hot = +(r1 < hotCut);
     const x = byShift ? r2 >>> (shiftCold + hot * shiftHotLess) : (r2 * (hot === 1 ? scaleHot : scaleCold)) | 0;
     const gva = gvaBase + x;
@@ -203,7 +170,7 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
     }
     const fillUs = Math.floor(tNs / 1000);
     if (!part) {
-      if (ownNestedFill(b, x, gva, gpa, fillUs, tNs, setBase)) {
+      if (ownNestedFill(v, ctag, x & hintMask, gva, gpa, fillUs, tNs, setBase)) {
         nHits++;
         tNs += missNs;
       } else {
@@ -242,24 +209,25 @@ function accessLoop(b: Batch, count: number, t0: number, endNs: number): BatchCo
   }
   v.prng.state = s;
   v.c.counters[C.staleHits] += staleKnown;
-  return { accesses: k, hits, nestedHits: nHits, walks, endNs: tNs };
+  // Every change this batch made to the TLB went through evict().
+  v.hints.settle(tlb);
+  countBatch(v, k, hits, nHits, walks, tNs);
 }
 
-/** Adds a batch's counts to the shard's counters and moves the vCPU's clock to the batch's end. */
-function countBatch(v: VcpuActor, b: BatchCounts): void {
+/** Adds a batch's `n` accesses to the shard's counters and moves the vCPU's clock to the batch's end. */
+function countBatch(v: VcpuActor, n: number, hits: number, nestedHits: number, walks: number, endNs: number): void {
   const c = v.c.counters;
   const k = v.costs;
-  const n = b.accesses;
   c[C.accesses] += n;
   c[C.guestAccesses] += n * k.sampling;
-  c[C.tlbHits] += b.hits;
-  c[C.tlbMisses] += n - b.hits;
-  c[C.nestedHits] += b.nestedHits;
-  c[C.nestedWalks] += b.walks;
+  c[C.tlbHits] += hits;
+  c[C.tlbMisses] += n - hits;
+  c[C.nestedHits] += nestedHits;
+  c[C.nestedWalks] += walks;
   c[C.timeAccessPs] += ps(n * k.hitNs);
-  c[C.timeWalkPs] += ps((n - b.hits) * k.guestWalkNs + b.walks * (k.nestedWalkNs + k.l0NestedFaultNs));
+  c[C.timeWalkPs] += ps((n - hits) * k.guestWalkNs + walks * (k.nestedWalkNs + k.l0NestedFaultNs));
   v.s.accessesDone += n;
-  v.s.nextAccessNs = b.endNs;
+  v.s.nextAccessNs = endNs;
 }
 
 /**
@@ -279,24 +247,25 @@ function staleHitCert(v: VcpuActor, i: number, bits: number, tNs: number, gva: n
 }
 
 /**
- * A combined miss on page `x` when nested entries live in this TLB (no
+ * A combined miss (way hint `slot`) when nested entries live in this TLB (no
  * partition cache): the nested lookup under the batch's root, a walk on a
  * nested miss, then the fills. Returns true on a nested hit.
  */
 function ownNestedFill(
-  b: Batch,
-  x: number,
+  v: VcpuActor,
+  ctag: number,
+  slot: number,
   gva: number,
   gpa: number,
   fillUs: number,
   tNs: number,
   setBase: number,
 ): boolean {
-  const { v, ctag, root, inc } = b;
+  const root = v.s.rootPage;
+  const inc = v.s.rootInc;
   const tlb = v.tlb;
   const sl = tlb.slots;
   const j = tlb.lookupNested(root, gpa);
-  const slot = x & b.hintMask;
   if (j >= 0) {
     const no = j * SLOT_STRIDE;
     if (staleCauses(sl[no + S_INC], sl[no + S_HPA], inc, v.view.map, v.view.seq, gpa, v.s.flushedSeq) !== 0)
@@ -310,8 +279,8 @@ function ownNestedFill(
   return false;
 }
 
-/** How a batch draws pages: [cold, hot] range reduction of 32-bit draws (see {@link accessLoop}). */
-interface PageDraw {
+/** How a vCPU draws pages: [cold, hot] range reduction of 32-bit draws (see {@link accessBatch}). */
+export interface PageDraw {
   /** Draws below it pick a hot page. */
   hotCut: number;
   byShift: boolean;
@@ -321,8 +290,8 @@ interface PageDraw {
   scaleHot: number;
 }
 
-/** The {@link PageDraw} of a workload: `hotPercent` of the draws from the first `hotPages` pages. */
-function pageDraw(w: { workingSetPages: number; hotPages: number; hotPercent: number }): PageDraw {
+/** The {@link PageDraw} of a workload (computed once per vCPU): `hotPercent` of the draws from the first `hotPages` pages. */
+export function pageDrawOf(w: { workingSetPages: number; hotPages: number; hotPercent: number }): PageDraw {
   const { workingSetPages, hotPages, hotPercent } = w;
   const shiftCold = setShiftOf(workingSetPages) | 0;
   const shiftHotLess = (setShiftOf(hotPages) - shiftCold) | 0;

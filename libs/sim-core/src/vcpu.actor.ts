@@ -25,7 +25,7 @@ import { VcpuSmm } from './vcpu-smm';
 import { MF } from './message.schema';
 import { assert, fail } from './assert';
 import { COVERAGE_ACCESSES_PER_VCPU_MIN } from './coverage';
-import { accessBatch } from './access.loop';
+import { accessBatch, PageDraw, pageDrawOf } from './access.loop';
 import { arriveOnVp, assignAsids, guestEvents, scheduleGuestEvents } from './vcpu-guest';
 import { WayHints } from './way-hints';
 
@@ -80,6 +80,8 @@ export class VcpuActor extends Actor {
   readonly costs: TimeCosts;
   /** The access loop's way hints (access.loop.ts, way-hints.ts). */
   readonly hints: WayHints;
+  /** How the access loop draws this vCPU's pages (its workload's hot and cold sets). */
+  readonly draw: PageDraw;
 
   constructor(id: number, ctx: ShardContext) {
     super(id, ctx);
@@ -101,6 +103,7 @@ export class VcpuActor extends Actor {
     this.prng = new Prng(streamSeed(ctx.cfg.seed, id));
     this.costs = ctx.costs;
     this.hints = new WayHints(ctx.cfg.workload.workingSetPages);
+    this.draw = pageDrawOf(ctx.cfg.workload);
     this.s = initialVcpuState(this.prng.state);
     this.flushes = new VcpuFlushes(this);
     this.modes = new VcpuModes(this);
