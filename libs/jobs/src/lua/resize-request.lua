@@ -1,5 +1,5 @@
 -- Ask a running job's shards to stop for a resize: field `resize` of the barrier; the
--- shard completing the next window barrier turns it into `stopAt` (see publish.lua).
+-- next publish turns it into `stopAt`, one past the furthest window published (see publish.lua).
 -- A later request before that replaces it.
 -- KEYS: [1] barrier, [2] result, [3] events, [4] meta.
 -- ARGV: [1] shards, [2] event json.
