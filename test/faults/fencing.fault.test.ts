@@ -7,39 +7,20 @@
  * is on the job's events (the lock's expiry is the other worker's
  * `shard-resumed`), never on the clock.
  */
-import { existsSync } from 'fs';
 import type { JobEvent, WindowCompletedEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { JobsService } from '@tlbsim/jobs';
 import { hotScenario, until } from '../support/fault.fixture';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
+import { startWorker } from '../support/worker-process';
+import { workerFaultHarness } from '../support/worker-fault.harness';
 
 jest.setTimeout(180000);
 
 /** A hang guard only (the test waits on events): far above what any step needs on a loaded machine. */
 const HANG_MS = 150000;
 
-let redis: TestRedis;
-let workers: WorkerProcess[] = [];
-let service: JobsService | null = null;
-
-beforeAll(async () => {
-  RedisConnectionMonitor.log = () => undefined;
-  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  for (const w of workers) w.child.kill('SIGCONT');
-  await Promise.all(workers.map((w) => w.kill()));
-  workers = [];
-  await service?.close();
-  service = null;
-});
-
-afterAll(async () => {
-  await redis?.stop();
+const h = workerFaultHarness(() => {
+  for (const w of h.workers) w.child.kill('SIGCONT');
 });
 
 // About 3,100 windows: the resumed worker is still running the job when the frozen one continues.
@@ -71,15 +52,15 @@ describe('a frozen worker past its locks', () => {
     { prefix: 'f1', afterWindows: 100, aheadWindows: 200 },
   ].forEach((t) => {
     it(`frozen after ${t.afterWindows} windows, thawed ${t.aheadWindows} windows after the resume: its stale runs are superseded and append no progress; same digest`, async () => {
-      service = new JobsService({ redisUrl: redis.url, prefix: t.prefix });
-      const jobs = service;
+      h.service = new JobsService({ redisUrl: h.redis.url, prefix: t.prefix });
+      const jobs = h.service;
       const args = ['--prefix', t.prefix, '--concurrency', '2'];
-      const frozen = startWorker(redis.url, args);
-      workers.push(frozen);
+      const frozen = startWorker(h.redis.url, args);
+      h.workers.push(frozen);
       const { id } = await jobs.submit(cfg, { shards: 2 });
       const all = (): Promise<JobEvent[]> => jobs.readEvents(id, null, 0, 100000);
       await until('progress', async () => (await jobs.get(id))!.progress.windows > t.afterWindows, HANG_MS);
-      workers.push(startWorker(redis.url, args));
+      h.workers.push(startWorker(h.redis.url, args));
       await until('second worker registered', async () => (await jobs.workers()).length === 2, HANG_MS);
       frozen.child.kill('SIGSTOP');
       // The frozen worker's locks expired: the other one resumed both shards.

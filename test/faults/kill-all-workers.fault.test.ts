@@ -5,39 +5,19 @@
  * snapshot, and the job ends with the in-process digest, nothing lost or
  * delivered twice. Waits on the job's events and state, never on the clock.
  */
-import { existsSync } from 'fs';
 import type { JobEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { JobsService } from '@tlbsim/jobs';
 import { hotScenario, until } from '../support/fault.fixture';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
+import { startWorker } from '../support/worker-process';
+import { workerFaultHarness } from '../support/worker-fault.harness';
 
 jest.setTimeout(180000);
 
 /** A hang guard only (the test waits on events): far above what the job needs on a loaded machine. */
 const HANG_MS = 150000;
 
-let redis: TestRedis;
-let workers: WorkerProcess[] = [];
-let service: JobsService | null = null;
-
-beforeAll(async () => {
-  RedisConnectionMonitor.log = () => undefined; // this process's own lines are noise here
-  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  workers = [];
-  await service?.close();
-  service = null;
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
+const h = workerFaultHarness();
 
 // About 2,000 windows with a snapshot every 16: killed past window 150, every shard has a snapshot to resume from.
 const cfg = hotScenario(100000);
@@ -52,18 +32,18 @@ function resumedAfter(events: readonly JobEvent[], from: number): Map<number, nu
 describe('SIGKILL to all workers at once', () => {
   it('2 workers x 2 slots killed mid-run: new workers resume every shard from a snapshot; the in-process digest', async () => {
     const expected = (await runInProcess(cfg, { shards: 1 })).digest;
-    service = new JobsService({ redisUrl: redis.url, prefix: 'killall' });
-    const jobs = service;
+    h.service = new JobsService({ redisUrl: h.redis.url, prefix: 'killall' });
+    const jobs = h.service;
     const args = ['--prefix', 'killall', '--concurrency', '2'];
-    const first = [startWorker(redis.url, args), startWorker(redis.url, args)];
-    workers.push(...first);
+    const first = [startWorker(h.redis.url, args), startWorker(h.redis.url, args)];
+    h.workers.push(...first);
     const { id } = await jobs.submit(cfg, { shards: 4 });
     await until('progress past 150 windows', async () => (await jobs.get(id))!.progress.windows > 150, HANG_MS);
     await Promise.all(first.map((w) => w.kill()));
     const killedAt = (await jobs.readEvents(id, null, 0, 100000)).length;
     // Killed mid-run: neither failed nor over (else the new workers would prove nothing).
     expect((await jobs.get(id))!.state).toMatch(/^(running|waiting-for-workers|queued)$/);
-    workers.push(startWorker(redis.url, args), startWorker(redis.url, args));
+    h.workers.push(startWorker(h.redis.url, args), startWorker(h.redis.url, args));
     const view = await jobs.waitFor(id, undefined, { timeoutMs: HANG_MS });
     expect({ state: view.state, error: view.error }).toEqual({ state: 'completed', error: null });
     expect(view.digest).toBe(expected);

@@ -3,36 +3,17 @@
  * workers notice their parent is gone and exit on their own, idle or in the
  * middle of a job; the job's shards wait for other workers.
  */
-import { existsSync } from 'fs';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { JobsService } from '@tlbsim/jobs';
 import { hotScenario, isRunning, startServe, until } from '../support/fault.fixture';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
+import { startWorker } from '../support/worker-process';
+import { workerFaultHarness } from '../support/worker-fault.harness';
 
 jest.setTimeout(120000);
 
-let redis: TestRedis;
-let service: JobsService | null = null;
-let workers: WorkerProcess[] = [];
 const killLater: number[] = [];
-
-beforeAll(async () => {
-  RedisConnectionMonitor.log = () => undefined; // this process's own lines are noise here
-  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-  redis = await startRedis();
-});
-
-afterEach(async () => {
+const h = workerFaultHarness(() => {
   for (const pid of killLater.splice(0)) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-  await Promise.all(workers.map((w) => w.kill()));
-  workers = [];
-  await service?.close();
-  service = null;
-});
-
-afterAll(async () => {
-  await redis?.stop();
 });
 
 const TRIALS = [
@@ -43,9 +24,9 @@ const TRIALS = [
 describe('serve --workers 2 killed by SIGKILL', () => {
   TRIALS.forEach((t) => {
     it(`${t.name}: they exit within 10 s`, async () => {
-      service = new JobsService({ redisUrl: redis.url, prefix: t.prefix });
-      const jobs = service;
-      const serve = await startServe(['--redis', redis.url, '--prefix', t.prefix, '--workers', '2']);
+      h.service = new JobsService({ redisUrl: h.redis.url, prefix: t.prefix });
+      const jobs = h.service;
+      const serve = await startServe(['--redis', h.redis.url, '--prefix', t.prefix, '--workers', '2']);
       killLater.push(serve.child.pid!);
       const pids = (
         await until("serve's workers registered", async () => {
@@ -64,7 +45,7 @@ describe('serve --workers 2 killed by SIGKILL', () => {
       expect({ gone, running: pids.filter(isRunning) }).toEqual({ gone: true, running: [] });
       if (!id) return;
       // The workers stopped gracefully: a new one finishes the job with the in-process digest.
-      workers.push(startWorker(redis.url, ['--prefix', t.prefix, '--concurrency', '2']));
+      h.workers.push(startWorker(h.redis.url, ['--prefix', t.prefix, '--concurrency', '2']));
       const view = await jobs.waitFor(id);
       expect(view.digest).toBe((await runInProcess(cfg, { shards: 1 })).digest);
     });

@@ -4,35 +4,15 @@
  * not reach), and new workers finish the job with the in-process digest.
  * Several trials stop the job at different windows and layouts.
  */
-import { existsSync } from 'fs';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { JobsService } from '@tlbsim/jobs';
 import { exitsWithin, hotScenario, sleep, until } from '../support/fault.fixture';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
+import { startWorker } from '../support/worker-process';
+import { workerFaultHarness } from '../support/worker-fault.harness';
 
 jest.setTimeout(180000);
 
-let redis: TestRedis;
-let workers: WorkerProcess[] = [];
-let service: JobsService | null = null;
-
-beforeAll(async () => {
-  RedisConnectionMonitor.log = () => undefined; // this process's own lines are noise here
-  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  workers = [];
-  await service?.close();
-  service = null;
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
+const h = workerFaultHarness();
 
 // About 1,300 windows: the latest trial stops at window 330, far from the end (checked below: the job is not over).
 const cfg = hotScenario(50000);
@@ -56,11 +36,11 @@ describe('SIGTERM to all workers at once', () => {
   TRIALS.forEach((t, i) => {
     it(`${t.name}: all exit within 10 s; new workers finish with the in-process digest`, async () => {
       const prefix = `stop${i}`;
-      service = new JobsService({ redisUrl: redis.url, prefix });
-      const jobs = service;
+      h.service = new JobsService({ redisUrl: h.redis.url, prefix });
+      const jobs = h.service;
       const args = ['--prefix', prefix, '--concurrency', String(t.concurrency)];
-      const first = Array.from({ length: t.workers }, () => startWorker(redis.url, args));
-      workers.push(...first);
+      const first = Array.from({ length: t.workers }, () => startWorker(h.redis.url, args));
+      h.workers.push(...first);
       const { id } = await jobs.submit(cfg, { shards: 4 });
       await until(
         `progress past ${t.afterWindows} windows`,
@@ -76,7 +56,7 @@ describe('SIGTERM to all workers at once', () => {
       expect({ stuck: stuck.length, logs: stuck.map((w) => w.log().slice(-1500)) }).toEqual({ stuck: 0, logs: [] });
       // Stopped mid-run: neither failed nor already over (else the new workers would prove nothing).
       expect((await jobs.get(id))!.state).toMatch(/^(running|waiting-for-workers|queued)$/);
-      workers.push(...Array.from({ length: t.workers }, () => startWorker(redis.url, args)));
+      h.workers.push(...Array.from({ length: t.workers }, () => startWorker(h.redis.url, args)));
       const view = await jobs.waitFor(id);
       expect(view.state).toBe('completed');
       expect(view.digest).toBe(expected);
