@@ -12,6 +12,7 @@ import {
   afterComplete,
   afterRecheck,
   afterRunError,
+  afterStoreError,
   afterResizeStop,
   afterSuperseded,
   afterWindow,
@@ -101,8 +102,9 @@ export class ShardExecutionService {
       if (error instanceof JobFinishedError) return 'job-finished';
       if (error instanceof ShardSupersededError) return this.superseded(run);
       if (error instanceof ShardInterruptedError) throw error;
-      if ((await this.fencedOff(run)) === 'superseded') return 'superseded';
       const text = error instanceof Error ? error.message : String(error);
+      if (afterStoreError(text) === 'hand-back') throw new ShardInterruptedError(run.meta.id, data.shard, -1);
+      if ((await this.fencedOff(run)) === 'superseded') return 'superseded';
       await this.ports.append(run.meta.id, {
         type: 'shard-failed',
         shard: data.shard,

@@ -4,6 +4,7 @@ import {
   afterRecheck,
   afterResizeStop,
   afterRunError,
+  afterStoreError,
   afterSuperseded,
   afterWindow,
   planStart,
@@ -112,6 +113,15 @@ describe('shard run protocol', () => {
     expect(afterRunError('3', 4)).toBe('superseded');
     // The store forgot the claim in a restart: nobody else speaks for the shard.
     expect(afterRunError('3', 2)).toBe('fail');
+  });
+
+  it('hands the shard back after a lost store connection (a failover), judges every other error', () => {
+    expect(afterStoreError('Command aborted due to connection close')).toBe('hand-back');
+    expect(afterStoreError('Connection is closed.')).toBe('hand-back');
+    expect(afterStoreError('CLUSTERDOWN The cluster is down')).toBe('hand-back');
+    expect(afterStoreError('read ECONNRESET')).toBe('hand-back');
+    expect(afterStoreError('ERR wrong number of arguments')).toBe('judge');
+    expect(afterStoreError('barrier timeout: shard 1 made no progress')).toBe('judge');
   });
 
   it('times a stuck barrier out only when the progress signature stops changing', () => {

@@ -192,3 +192,23 @@ export function afterSuperseded(runToken: string, latestToken: number): 'superse
 export function afterRunError(runToken: string, latestToken: number): 'superseded' | 'fail' {
   return latestToken > Number(runToken) ? 'superseded' : 'fail';
 }
+
+/**
+ * Store errors that say the connection went away in the middle of a
+ * command (a Redis restart, a cluster failover: ioredis aborts what was in
+ * flight, a blocking read among them), not that a command was refused.
+ */
+const CONNECTION_LOSS =
+  /Command aborted due to connection close|Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY/;
+
+/**
+ * What a run does with a store error before anything else: after a lost
+ * connection it cannot know whether its last write landed, so it hands the
+ * shard back and the next claim resumes from the latest snapshot (fencing
+ * and duplicate drops make that safe), rather than failing the job for a
+ * failover the store survives; any other error goes on to
+ * {@link afterRunError}.
+ */
+export function afterStoreError(message: string): 'hand-back' | 'judge' {
+  return CONNECTION_LOSS.test(message) ? 'hand-back' : 'judge';
+}
