@@ -2,6 +2,7 @@ import { buildScenario } from '@tlbsim/contracts';
 import { InMemoryShardStore } from './in-memory-shard.store';
 import { JobMeta } from './job.repository';
 import { ShardExecutionService } from './shard-execution.service';
+import { ShardInterruptedError } from './shard-interrupted.error';
 import { ShardRunPorts } from './shard-run.ports';
 import { ShardExchangeStore, ShardStore } from './shard.store';
 
@@ -78,15 +79,29 @@ describe('ShardExecutionService', () => {
     expect(failures).toEqual(['shard 0: connection reset']);
   });
 
-  it('a run fenced off by a later claim ends as superseded: its error fails nothing and appends nothing', async () => {
+  it('a run fenced off by a later claim hands its shard back: its error fails nothing and appends nothing', async () => {
+    // The later claim may be a thawed run that holds no queue job: the shard's queue job must outlive this run.
     const store = failingStore(true);
     const failures: string[] = [];
-    const outcome = await new ShardExecutionService(portsOf(store, failures)).run(
+    const run = new ShardExecutionService(portsOf(store, failures)).run(
+      { jobId: 'j', shard: 0, shards: 2 },
+      { workerId: 'w', store },
+    );
+    await expect(run).rejects.toBeInstanceOf(ShardInterruptedError);
+    expect(failures).toEqual([]);
+    expect((await store.events()).filter((e) => e.includes('shard-failed'))).toEqual([]);
+  });
+
+  it('a run fenced off after the job moved to another layout ends as superseded', async () => {
+    const store = failingStore(true);
+    const failures: string[] = [];
+    let epoch = 0;
+    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: epoch++ }) };
+    const outcome = await new ShardExecutionService(ports).run(
       { jobId: 'j', shard: 0, shards: 2 },
       { workerId: 'w', store },
     );
     expect(outcome).toBe('superseded');
     expect(failures).toEqual([]);
-    expect((await store.events()).filter((e) => e.includes('shard-failed'))).toEqual([]);
   });
 });

@@ -41,6 +41,11 @@ class RunEnded extends Error {
   }
 }
 
+/** An error's message, as the store's client words it. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Where a shard run starts: its kernel state, the first window's inbound, the transport counts. */
 interface ShardStart {
   sim: ShardSim;
@@ -86,13 +91,13 @@ export class ShardExecutionService {
 
   /** Runs the shard to the end of the job (or until the job ends elsewhere). */
   async run(data: ShardJobData, opts: ShardRunOptions): Promise<ShardRunOutcome> {
-    const meta = await this.ports.meta(data.jobId);
+    const meta = await this.unclaimed(data, () => this.ports.meta(data.jobId));
     const admit = admitRun(data, meta);
     if (admit.kind === 'end') return admit.outcome;
     if (!opts.store && !opts.connection) throw new Error('a shard run needs a store or a connection');
     const store = opts.store ?? this.ports.storeOn(opts.connection!, meta!);
     const x = store.exchange(data.shard, meta!.shards);
-    const claim = await x.claim();
+    const claim = await this.unclaimed(data, () => x.claim());
     if (!claim) return 'job-finished';
     const run: Run = { meta: meta!, shard: data.shard, x, token: claim.token, opts };
     try {
@@ -102,9 +107,9 @@ export class ShardExecutionService {
       if (error instanceof JobFinishedError) return 'job-finished';
       if (error instanceof ShardSupersededError) return this.superseded(run);
       if (error instanceof ShardInterruptedError) throw error;
-      const text = error instanceof Error ? error.message : String(error);
+      const text = messageOf(error);
       if (afterStoreError(text) === 'hand-back') throw new ShardInterruptedError(run.meta.id, data.shard, -1);
-      if ((await this.fencedOff(run)) === 'superseded') return 'superseded';
+      if ((await this.fencedOff(run)) === 'superseded') return await this.superseded(run);
       await this.ports.append(run.meta.id, {
         type: 'shard-failed',
         shard: data.shard,
@@ -112,6 +117,21 @@ export class ShardExecutionService {
         error: text,
       });
       await this.ports.fail(run.meta, `shard ${data.shard}: ${text}`);
+      throw error;
+    }
+  }
+
+  /**
+   * A store call before the run holds a claim: a lost connection hands the
+   * shard back (there is nothing to fence or fail yet; a claim that landed
+   * unheard is superseded by the next one), any other error stands.
+   */
+  private async unclaimed<T>(data: ShardJobData, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (afterStoreError(messageOf(error)) === 'hand-back')
+        throw new ShardInterruptedError(data.jobId, data.shard, -1);
       throw error;
     }
   }
@@ -126,9 +146,19 @@ export class ShardExecutionService {
     return latest === null ? 'fail' : afterRunError(run.token, latest);
   }
 
-  /** A run told it is superseded: ends, or hands the shard back if the store forgot its claim (a restart). */
+  /**
+   * A run told it is superseded: ends if the job ended or moved to another
+   * layout, else hands the shard back to the queue (the run that fenced it
+   * may hold no queue job). A job the store cannot read now: handed back too.
+   */
   private async superseded(run: Run): Promise<ShardRunOutcome> {
-    if (afterSuperseded(run.token, await run.x.latestToken()) === 'superseded') return 'superseded';
+    const layout = await this.ports.meta(run.meta.id).catch(() => undefined);
+    const now =
+      layout === undefined
+        ? ({ kind: 'claim' } as const)
+        : admitRun({ shard: run.shard, epoch: run.meta.epoch }, layout);
+    const next = afterSuperseded(now);
+    if (next.kind === 'end') return next.outcome;
     throw new ShardInterruptedError(run.meta.id, run.shard, -1);
   }
 

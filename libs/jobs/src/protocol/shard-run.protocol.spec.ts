@@ -103,9 +103,14 @@ describe('shard run protocol', () => {
     expect(afterRecheck(admitRun({ shard: 0, epoch: 1 }, { shards: 2, epoch: 1 }))).toEqual({ kind: 'interrupt' });
   });
 
-  it('tells a run superseded by a later claim from one whose claim the store forgot', () => {
-    expect(afterSuperseded('3', 4)).toBe('superseded');
-    expect(afterSuperseded('3', 2)).toBe('hand-back');
+  it('hands the shard of a superseded run back unless the job ended or moved to another layout', () => {
+    // A later claim, or a claim the store forgot: either way the queue job must outlive this run (seed 549).
+    expect(afterSuperseded(admitRun({ shard: 0, epoch: 1 }, { shards: 2, epoch: 1 }))).toEqual({ kind: 'hand-back' });
+    expect(afterSuperseded(admitRun({ shard: 0, epoch: 0 }, { shards: 2, epoch: 1 }))).toEqual({
+      kind: 'end',
+      outcome: 'superseded',
+    });
+    expect(afterSuperseded(admitRun({ shard: 0 }, null))).toEqual({ kind: 'end', outcome: 'job-finished' });
   });
 
   it('lets a run that hit an error fail the job only while no later claim fenced it off', () => {

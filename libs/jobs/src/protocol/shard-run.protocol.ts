@@ -172,21 +172,29 @@ export function afterRecheck(again: AdmitDecision): { kind: 'end'; outcome: RunE
 }
 
 /**
- * Whether a run that a store write called superseded really was: a later
- * claim holds the shard (its token is above the run's), or the store forgot
- * the run's claim in a restart (its token is below): then the run hands its
- * shard back to the queue instead of leaving it to nobody.
+ * What a run that a store write called superseded does (fenced off: a later
+ * claim holds the shard, or the store forgot this run's claim in a
+ * restart), given the job as it is now ({@link admitRun} of the run's shard
+ * and epoch): a job that ended or moved to another layout ends the run;
+ * otherwise the run hands its shard back to the queue. Even when a later
+ * claim holds the shard, that claim may come from a run that holds no
+ * queue job: one frozen past its lock (the stalled check gave its shard
+ * job to this run) that thawed and claimed again. Ending here would remove
+ * the shard's only queue job, and if that run then stopped or died the
+ * shard would be left to nobody (seed 549). A hand-back is refused by the
+ * queue when this run is the one that lost its lock, so it costs one
+ * resume at most.
  */
-export function afterSuperseded(runToken: string, latestToken: number): 'superseded' | 'hand-back' {
-  return latestToken < Number(runToken) ? 'hand-back' : 'superseded';
+export function afterSuperseded(now: AdmitDecision): { kind: 'end'; outcome: RunEnd } | { kind: 'hand-back' } {
+  return now.kind === 'end' ? now : { kind: 'hand-back' };
 }
 
 /**
  * What a run that hit an error (not one of the protocol's ends) does with
  * it: fail the job, unless a later claim fenced the run off meanwhile (the
  * shard's latest token is above the run's): then the shard and the job's
- * fate belong to the run that holds it now, and this one ends as
- * superseded without a word. A run whose claim a store restart forgot
+ * fate belong to the run that holds it now, and this one is superseded
+ * ({@link afterSuperseded}) without a word. A run whose claim a store restart forgot
  * (latest below its own) still fails the job: nobody else speaks for it.
  */
 export function afterRunError(runToken: string, latestToken: number): 'superseded' | 'fail' {

@@ -79,12 +79,14 @@ export class SimQueue {
     });
   }
 
-  /** Applies `fn` to job `id` if the take `token` still holds its lock. */
-  private ifHeld(id: string, token: string, fn: (jobs: Map<string, QueueJob>, q: QueueJob) => void): void {
-    this.store.write((j) => {
+  /** Applies `fn` to job `id` if the take `token` still holds its lock; false if it does not. */
+  private ifHeld(id: string, token: string, fn: (jobs: Map<string, QueueJob>, q: QueueJob) => void): boolean {
+    return this.store.write((j) => {
       const jobs = this.jobsOf(j.queue);
       const q = jobs.get(id);
-      if (q && q.state === 'active' && q.holder === token) fn(jobs, q);
+      if (!(q && q.state === 'active' && q.holder === token)) return false;
+      fn(jobs, q);
+      return true;
     });
   }
 
@@ -98,9 +100,9 @@ export class SimQueue {
     this.ifHeld(job.id, job.holder!, (_, q) => Object.assign(q, { state: 'waiting', holder: null }));
   }
 
-  /** Failed (kept), if its take still holds the lock. */
-  fail(job: QueueJob): void {
-    this.ifHeld(job.id, job.holder!, (_, q) => (q.state = 'failed'));
+  /** Failed (kept), if its take still holds the lock (then true: BullMQ's `failed` event). */
+  fail(job: QueueJob): boolean {
+    return this.ifHeld(job.id, job.holder!, (_, q) => (q.state = 'failed'));
   }
 
   /** Active jobs whose lock expired go back to the wait list (BullMQ's stalled check). */

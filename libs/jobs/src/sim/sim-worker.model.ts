@@ -12,8 +12,9 @@ export const WORKER_POLL_MS = 20;
  * on the in-memory store, reached through the simulated network, around a
  * model of `WorkerRuntime`'s BullMQ loop: takes shard jobs up to its
  * concurrency, renews their locks every half lock while it runs (not while
- * frozen or dead), hands a shard back on `ShardInterruptedError`, and on
- * SIGTERM stops taking jobs and exits once its shards stopped.
+ * frozen or dead), hands a shard back on `ShardInterruptedError`, fails
+ * the job when a run throws anything else, and on SIGTERM stops taking
+ * jobs and exits once its shards stopped.
  */
 export class SimWorker {
   readonly client: SimClient;
@@ -61,6 +62,18 @@ export class SimWorker {
     exit();
   }
 
+  /**
+   * BullMQ failed a shard job whose run threw (`attempts: 1`): the job
+   * fails with the shard's error (`WorkerRuntime.onFailed`); a store error
+   * there leaves it as it is, as the runtime's would.
+   */
+  private async failJob(jobId: string, shard: number, error: unknown): Promise<void> {
+    const ports = this.world.portsOf(this.store);
+    const meta = await ports.meta(jobId).catch(() => null);
+    const text = error instanceof Error ? error.message : String(error);
+    if (meta) await ports.fail(meta, `shard ${shard}: ${text}`).catch(() => undefined);
+  }
+
   private poll(): void {
     while (!this.stopping && this.running < this.concurrency) {
       const job = this.world.queue.take(this.id);
@@ -83,7 +96,7 @@ export class SimWorker {
             if (error instanceof ShardInterruptedError) this.world.queue.moveToWait(job);
             else {
               this.world.checker.runThrew(error);
-              this.world.queue.fail(job);
+              if (this.world.queue.fail(job)) void this.failJob(job.data.jobId, job.data.shard, error);
             }
           },
         )

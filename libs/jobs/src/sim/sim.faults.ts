@@ -1,6 +1,7 @@
 import { planResize } from '../protocol/resize.protocol';
 import { commitResizeOn } from '../resize.commit';
-import { newClient } from './sim.network';
+import { afterStoreError } from '../protocol/shard-run.protocol';
+import { newClient, STORE_ERROR_MESSAGES, StoreErrorFault } from './sim.network';
 import { SimClientStore } from './sim-client.store';
 import { SimRandom } from './sim.random';
 import { SimWorld } from './sim.world';
@@ -19,6 +20,7 @@ export const FAULT_KINDS = [
   'cancel',
   'resize',
   'sigterm-all',
+  'store-error',
 ] as const;
 
 /** A fault kind. */
@@ -76,9 +78,10 @@ function strike(world: SimWorld, f: PlannedFault): boolean {
   }
   if (f.kind === 'cancel' || f.kind === 'resize') {
     if (finished) return false;
-    void (f.kind === 'cancel' ? cancel(world) : resize(world, rng));
+    request(world, f.kind, f.kind === 'cancel' ? () => cancel(world) : () => resize(world, rng));
     return true;
   }
+  if (f.kind === 'store-error') return armStoreErrors(world, rng);
   if (alive.length === 0) return false;
   const w = rng.pick(alive);
   if (f.kind === 'crash') crash(world, rng, w);
@@ -91,6 +94,47 @@ function strike(world: SimWorld, f: PlannedFault): boolean {
     });
   } else w.client.nextFault = f.kind;
   return true;
+}
+
+/** Store errors of one fault at most per client. @defaultValue 3 */
+export const STORE_ERRORS_MAX = 3;
+
+/** One to {@link STORE_ERRORS_MAX} store errors, each before or after the store applied its call. */
+function drawStoreErrors(rng: SimRandom): StoreErrorFault[] {
+  return Array.from({ length: rng.int(1, STORE_ERRORS_MAX) }, () => ({
+    afterApply: rng.chance(0.5),
+    message: rng.pick(STORE_ERROR_MESSAGES),
+  }));
+}
+
+/**
+ * A failover under the store's clients: the next store calls of one live
+ * worker reject with a connection error, and (drawn separately) the
+ * coordinator's next ones; false if there was no one to strike.
+ */
+function armStoreErrors(world: SimWorld, rng: SimRandom): boolean {
+  const alive = world.alive;
+  const worker = alive.length > 0 ? rng.pick(alive) : null;
+  worker?.client.storeErrors.push(...drawStoreErrors(rng));
+  const coordinator = rng.chance(0.5);
+  if (coordinator) world.coordinator.storeErrors.push(...drawStoreErrors(rng));
+  return worker !== null || coordinator;
+}
+
+/** Times a coordinator request that a store error failed is asked again (the user runs the command again). @defaultValue 1 */
+export const REQUEST_RETRIES = 1;
+
+/**
+ * A coordinator request (cancel, resize): one that a lost connection
+ * failed is asked again a second later, up to {@link REQUEST_RETRIES}
+ * times; any other error is a failure of the schedule.
+ */
+function request(world: SimWorld, kind: string, fn: () => Promise<void>, retries = REQUEST_RETRIES): void {
+  fn().catch((e: unknown) => {
+    const text = e instanceof Error ? e.message : String(e);
+    if (afterStoreError(text) !== 'hand-back') return world.checker.fail(`the coordinator's ${kind} threw: ${text}`);
+    if (retries > 0) world.sched.after(1000, () => request(world, kind, fn, retries - 1));
+  });
 }
 
 /**

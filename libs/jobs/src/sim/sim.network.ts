@@ -6,6 +6,24 @@ import { VirtualScheduler } from './virtual.scheduler';
 /** A fault armed on a client's next store call. */
 export type CallFault = 'lost-reply' | 'duplicate' | 'delay';
 
+/**
+ * A store call that rejects with a connection error (a failover or restart
+ * under the client: ioredis aborts what was in flight), before the store
+ * applied it or after (the write landed, the reply is the error).
+ */
+export interface StoreErrorFault {
+  afterApply: boolean;
+  message: string;
+}
+
+/** What Redis and ioredis say when the connection goes away mid-command (each one `afterStoreError` hands back on). */
+export const STORE_ERROR_MESSAGES = [
+  'Command aborted due to connection close',
+  'Connection is closed.',
+  'read ECONNRESET',
+  'CLUSTERDOWN The cluster is down',
+] as const;
+
 /** A process that talks to the store: a worker or the coordinator. */
 export interface SimClient {
   readonly name: string;
@@ -22,6 +40,8 @@ export interface SimClient {
   crashAfterApply: boolean;
   /** A fault of the next call. */
   nextFault: CallFault | null;
+  /** The next calls reject with these errors, one each, in order. */
+  storeErrors: StoreErrorFault[];
 }
 
 /** A fresh, healthy client. */
@@ -35,6 +55,7 @@ export function newClient(name: string): SimClient {
     crashAtCall: 0,
     crashAfterApply: false,
     nextFault: null,
+    storeErrors: [],
   };
 }
 
@@ -68,6 +89,8 @@ interface Blocked {
 export class SimNetwork {
   /** The store is down (restarting) until this virtual time. */
   downUntil = 0;
+  /** Store calls that rejected with a connection error so far (the `store-error` fault). */
+  storeErrorsDelivered = 0;
   private readonly blocked = new Set<Blocked>();
   private readonly latency: [number, number];
   private readonly delayMax: number;
@@ -116,7 +139,9 @@ export class SimNetwork {
   /**
    * One store call of client `c`: `apply` runs at the store (synchronously:
    * the in-memory store's calls do their work before their first await),
-   * `onApply` sees its reply there, and the reply comes back to the client.
+   * `onApply` sees its reply there, and the reply comes back to the client;
+   * an armed store error rejects the call instead, before the store sees it
+   * or after it applied it.
    */
   call<T>(c: SimClient, apply: () => Promise<T>, onApply?: (v: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -126,6 +151,12 @@ export class SimNetwork {
       if (crash && !c.crashAfterApply) return this.crash(c);
       const fault = c.nextFault;
       c.nextFault = null;
+      const error = c.storeErrors.shift();
+      const fail = (): void => {
+        this.storeErrorsDelivered++;
+        reject(new Error(error!.message));
+      };
+      if (error && !error.afterApply) return this.sched.after(2 * this.hop(), () => this.deliver(c, fail));
       const extra = fault === 'delay' ? this.rng.int(0, this.delayMax) : 0;
       const serve = (again: boolean): void => {
         if (this.sched.now < this.downUntil) {
@@ -140,7 +171,7 @@ export class SimNetwork {
             const back = this.rng.int(this.reconnect[0], this.reconnect[1]);
             return this.sched.after(back, () => serve(true));
           }
-          this.deliver(c, settle);
+          this.deliver(c, error ? fail : settle);
         };
         apply().then(
           (v) => {
