@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'fs';
 import { buildScenario, JobEvent } from '@tlbsim/contracts';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService, JobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -55,7 +55,7 @@ async function span(id: string): Promise<{ start: number; end: number }> {
 beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   redis = await startRedis();
-  jobs = new JobsService({ redisUrl: redis.url, prefix: PREFIX });
+  jobs = createJobsService({ redisUrl: redis.url, prefix: PREFIX });
   worker = startWorker(redis.url, ['--prefix', PREFIX, '--concurrency', '3']);
   await until('the worker', async () => (await jobs.workers()).length === 1);
 });

@@ -12,7 +12,7 @@ import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { JobView } from '@tlbsim/contracts';
 import { createCoordinatorApp } from '@tlbsim/coordinator';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService, JobsService } from '@tlbsim/jobs';
 import { startRedis, TestRedis } from './support/redis-server';
 import { ROOT } from './support/scenario.fixture';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -51,7 +51,7 @@ function tlbsim(...args: string[]): { status: number | null; stdout: string; std
 beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   redis = await startRedis();
-  jobs = new JobsService({ redisUrl: redis.url, prefix: PREFIX });
+  jobs = createJobsService({ redisUrl: redis.url, prefix: PREFIX });
   app = await createCoordinatorApp({ redisUrl: redis.url, prefix: PREFIX, logLevel: 'silent' });
   await app.init();
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import type { JobPage, JobView } from '@tlbsim/contracts';
 import type { RunReport } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService, JobsService } from '@tlbsim/jobs';
 import { startBuiltCli } from './support/cli-process';
 import { until } from './support/fault.fixture';
 import { startRedis, TestRedis } from './support/redis-server';
@@ -43,7 +43,7 @@ function onRedis(...args: string[]): string[] {
 beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   redis = await startRedis();
-  jobs = new JobsService({ redisUrl: redis.url, prefix: PREFIX });
+  jobs = createJobsService({ redisUrl: redis.url, prefix: PREFIX });
 });
 
 afterAll(async () => {

@@ -19,7 +19,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Cluster } from 'ioredis';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, parseClusterUrl, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { createJobsService, JobsService, parseClusterUrl, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { exitsWithin, hotScenario, hotScenarioInput, startServe, until } from './support/fault.fixture';
 import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -70,7 +70,7 @@ function submitWait(file: string, prefix: string, shards: number, timeoutMs: num
 }
 
 function service(prefix: string): JobsService {
-  const s = new JobsService({ redisUrl: cluster!.url, prefix });
+  const s = createJobsService({ redisUrl: cluster!.url, prefix });
   services.push(s);
   return s;
 }
@@ -359,7 +359,7 @@ describe('Redis Cluster with a replica per master', () => {
       startWorker(url, ['--prefix', prefix, '--concurrency', '2']),
       startWorker(url, ['--prefix', prefix, '--concurrency', '2']),
     );
-    const jobs = new JobsService({ redisUrl: url, prefix });
+    const jobs = createJobsService({ redisUrl: url, prefix });
     services.push(jobs);
     await until('two live workers', async () => (await jobs.workers()).length === 2, 30000);
     const file = join(dir, 'failover.json');

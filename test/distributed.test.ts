@@ -11,7 +11,7 @@ import { join } from 'path';
 import Redis from 'ioredis';
 import { buildScenario } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, SHARD_QUEUE } from '@tlbsim/jobs';
+import { createJobsService, JobsService, SHARD_QUEUE } from '@tlbsim/jobs';
 import { shardNeighboursOf, type SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
 import { runBuiltCli } from './support/cli-process';
@@ -53,7 +53,7 @@ let prefixN = 0;
 /** A service on a fresh key prefix, so tests do not see each other's jobs or workers. */
 function service(retentionSec = 3600): { jobs: JobsService; prefix: string } {
   const prefix = `t${++prefixN}`;
-  const jobs = new JobsService({ redisUrl: redis.url, prefix, retentionSec });
+  const jobs = createJobsService({ redisUrl: redis.url, prefix, retentionSec });
   services.push(jobs);
   return { jobs, prefix };
 }

@@ -15,7 +15,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { buildScenario, JobEvent } from '@tlbsim/contracts';
 import { createCoordinatorApp } from '@tlbsim/coordinator';
 import { runInProcess } from '@tlbsim/engine';
-import { JobNotActiveError, JobsService, ResizeInputError } from '@tlbsim/jobs';
+import { createJobsService, JobNotActiveError, JobsService, ResizeInputError } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { startRedis, TestRedis } from './support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from './support/worker-process';
@@ -57,7 +57,7 @@ let expected: string;
 
 function service(): { jobs: JobsService; prefix: string } {
   const prefix = `rs${++prefixN}`;
-  const jobs = new JobsService({ redisUrl: redis.url, prefix });
+  const jobs = createJobsService({ redisUrl: redis.url, prefix });
   services.push(jobs);
   return { jobs, prefix };
 }

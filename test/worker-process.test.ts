@@ -8,7 +8,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { join } from 'path';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { createJobsService, JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { eventually } from './support/coordinator.fixture';
 import { startRedis, TestRedis } from './support/redis-server';
 
@@ -59,7 +59,7 @@ describe('the worker process (services/worker main)', () => {
     beforeAll(async () => {
       RedisConnectionMonitor.log = () => undefined;
       redis = await startRedis();
-      jobs = new JobsService({ redisUrl: redis.url });
+      jobs = createJobsService({ redisUrl: redis.url });
     });
     afterAll(async () => {
       await jobs?.close();

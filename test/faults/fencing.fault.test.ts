@@ -9,7 +9,7 @@
  */
 import type { JobEvent, WindowCompletedEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import { hotScenario, until } from '../support/fault.fixture';
 import { startWorker } from '../support/worker-process';
 import { workerFaultHarness } from '../support/worker-fault.harness';
@@ -52,7 +52,7 @@ describe('a frozen worker past its locks', () => {
     { prefix: 'f1', afterWindows: 100, aheadWindows: 200 },
   ].forEach((t) => {
     it(`frozen after ${t.afterWindows} windows, thawed ${t.aheadWindows} windows after the resume: its stale runs are superseded and append no progress; same digest`, async () => {
-      h.service = new JobsService({ redisUrl: h.redis.url, prefix: t.prefix });
+      h.service = createJobsService({ redisUrl: h.redis.url, prefix: t.prefix });
       const jobs = h.service;
       const args = ['--prefix', t.prefix, '--concurrency', '2'];
       const frozen = startWorker(h.redis.url, args);

@@ -7,7 +7,7 @@
  */
 import type { JobEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import { hotScenario, until } from '../support/fault.fixture';
 import { startWorker } from '../support/worker-process';
 import { workerFaultHarness } from '../support/worker-fault.harness';
@@ -32,7 +32,7 @@ function resumedAfter(events: readonly JobEvent[], from: number): Map<number, nu
 describe('SIGKILL to all workers at once', () => {
   it('2 workers x 2 slots killed mid-run: new workers resume every shard from a snapshot; the in-process digest', async () => {
     const expected = (await runInProcess(cfg, { shards: 1 })).digest;
-    h.service = new JobsService({ redisUrl: h.redis.url, prefix: 'killall' });
+    h.service = createJobsService({ redisUrl: h.redis.url, prefix: 'killall' });
     const jobs = h.service;
     const args = ['--prefix', 'killall', '--concurrency', '2'];
     const first = [startWorker(h.redis.url, args), startWorker(h.redis.url, args)];

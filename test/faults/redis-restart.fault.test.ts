@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { createJobsService, JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import {
   BareRedis,
   exitsWithin,
@@ -70,7 +70,7 @@ function submitWait(
 
 /** Starts a worker and `submit --wait` of a long job; resolves once the job has run `windows` windows. */
 async function runningJob(url: string, prefix: string, accessesPerVcpu: number, windows: number) {
-  service = new JobsService({ redisUrl: url, prefix });
+  service = createJobsService({ redisUrl: url, prefix });
   const jobs = service;
   workers.push(startWorker(url, ['--prefix', prefix, '--concurrency', '2']));
   const file = join(dir, `${prefix}.json`);

@@ -9,7 +9,7 @@ import { existsSync } from 'fs';
 import Redis from 'ioredis';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '@tlbsim/coordinator';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { createJobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { hotScenario, isRunning, startServe } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN } from '../support/worker-process';
@@ -41,7 +41,7 @@ async function ttls(pattern: string): Promise<Record<string, number>> {
 
 describe('retention', () => {
   it("a job submitted with a 5 s retention and cancelled through the API expires after 5 s, not the API's default", async () => {
-    const submitter = new JobsService({ redisUrl: redis.url, prefix: 'r1', retentionSec: 5 });
+    const submitter = createJobsService({ redisUrl: redis.url, prefix: 'r1', retentionSec: 5 });
     let app: NestExpressApplication | null = null;
     try {
       const { id } = await submitter.submit(hotScenario(1000), { shards: 1 });

@@ -4,7 +4,7 @@
  * middle of a job; the job's shards wait for other workers.
  */
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import { hotScenario, isRunning, startServe, until } from '../support/fault.fixture';
 import { startWorker } from '../support/worker-process';
 import { workerFaultHarness } from '../support/worker-fault.harness';
@@ -24,7 +24,7 @@ const TRIALS = [
 describe('serve --workers 2 killed by SIGKILL', () => {
   TRIALS.forEach((t) => {
     it(`${t.name}: they exit within 10 s`, async () => {
-      h.service = new JobsService({ redisUrl: h.redis.url, prefix: t.prefix });
+      h.service = createJobsService({ redisUrl: h.redis.url, prefix: t.prefix });
       const jobs = h.service;
       const serve = await startServe(['--redis', h.redis.url, '--prefix', t.prefix, '--workers', '2']);
       killLater.push(serve.child.pid!);

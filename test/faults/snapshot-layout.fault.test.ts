@@ -6,7 +6,14 @@
  */
 import { existsSync } from 'fs';
 import Redis from 'ioredis';
-import { decodeSnapshot, encodeSnapshot, JobKeys, JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import {
+  createJobsService,
+  decodeSnapshot,
+  encodeSnapshot,
+  JobKeys,
+  JobsService,
+  RedisConnectionMonitor,
+} from '@tlbsim/jobs';
 import { SNAPSHOT_LAYOUT } from '@tlbsim/sim-core';
 import { exitsWithin, hotScenario, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
@@ -24,7 +31,7 @@ beforeAll(async () => {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   redis = await startRedis();
   probe = new Redis(redis.url);
-  service = new JobsService({ redisUrl: redis.url, prefix: 'layout' });
+  service = createJobsService({ redisUrl: redis.url, prefix: 'layout' });
 });
 
 afterAll(async () => {

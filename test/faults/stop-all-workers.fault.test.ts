@@ -5,7 +5,7 @@
  * Several trials stop the job at different windows and layouts.
  */
 import { runInProcess } from '@tlbsim/engine';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import { exitsWithin, hotScenario, sleep, until } from '../support/fault.fixture';
 import { startWorker } from '../support/worker-process';
 import { workerFaultHarness } from '../support/worker-fault.harness';
@@ -36,7 +36,7 @@ describe('SIGTERM to all workers at once', () => {
   TRIALS.forEach((t, i) => {
     it(`${t.name}: all exit within 10 s; new workers finish with the in-process digest`, async () => {
       const prefix = `stop${i}`;
-      h.service = new JobsService({ redisUrl: h.redis.url, prefix });
+      h.service = createJobsService({ redisUrl: h.redis.url, prefix });
       const jobs = h.service;
       const args = ['--prefix', prefix, '--concurrency', String(t.concurrency)];
       const first = Array.from({ length: t.workers }, () => startWorker(h.redis.url, args));

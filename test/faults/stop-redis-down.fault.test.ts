@@ -4,7 +4,7 @@
  * `serve` leaves no worker behind.
  */
 import { existsSync } from 'fs';
-import { JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
+import { createJobsService, JobsService, RedisConnectionMonitor } from '@tlbsim/jobs';
 import { exitsWithin, hotScenario, isRunning, sleep, startServe, until } from '../support/fault.fixture';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { CLI_MAIN, startWorker, WorkerProcess } from '../support/worker-process';
@@ -43,7 +43,7 @@ async function closeService(): Promise<void> {
 /** Redis, a job service on it and `count` workers with 2 slots each. */
 async function cluster(count: number): Promise<JobsService> {
   redis = await startRedis();
-  service = new JobsService({ redisUrl: redis.url, prefix: 'down' });
+  service = createJobsService({ redisUrl: redis.url, prefix: 'down' });
   const jobs = service;
   workers = Array.from({ length: count }, () => startWorker(redis!.url, ['--prefix', 'down', '--concurrency', '2']));
   await until('workers registered', async () => (await jobs.workers()).length === count);

@@ -4,6 +4,7 @@ import { JobFinalizerService } from './job-finalizer.service';
 import { JobResizeService } from './job-resize.service';
 import { JobRepository } from './job.repository';
 import { DEFAULT_PREFIX, defaultRetentionSec } from './jobs.constants';
+import { JobsService } from './jobs.service';
 import { createRedis, TlbRedis } from './redis.client';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { SchedulerRepository } from './scheduler.repository';
@@ -25,8 +26,13 @@ export interface JobsConnectionOptions {
 /**
  * The composition root of the jobs layer: constructs the repositories and
  * services over one Redis connection (and a pool for blocking reads) and
- * wires them, for {@link JobsService} (submitters, API) and workers alike.
- * No decisions here: it builds, and closes what it built.
+ * wires them, for {@link JobsService} (submitters, API: {@link createJobsService})
+ * and workers alike (the worker's own root, `createWorkerRuntime`). No
+ * decisions here: it builds, and closes what it built.
+ *
+ * Only composition roots import it; the classes they build receive their
+ * collaborators through their constructors and never hold the container
+ * to look things up later (test/boundaries.test.ts holds the rule).
  */
 export class JobsContainer {
   readonly redisUrl: string;
@@ -84,4 +90,28 @@ export class JobsContainer {
     await this.queue.close();
     await this.redis.quit().catch(() => undefined);
   }
+}
+
+/**
+ * A {@link JobsService} over its own connections to `redisUrl`, built by a
+ * {@link JobsContainer} (connected on first use; its `close` closes them):
+ * the one call of the CLI, the coordinator's provider, the benches and tests.
+ */
+export function createJobsService(opts: JobsConnectionOptions): JobsService {
+  const c = new JobsContainer(opts);
+  return new JobsService({
+    jobs: c.jobs,
+    events: c.events,
+    scheduler: c.scheduler,
+    registry: c.registry,
+    queue: c.queue,
+    finalizer: c.finalizer,
+    resizer: c.resizer,
+    admission: c.admission,
+    redis: c.redis,
+    blocking: c.blocking,
+    monitor: RedisConnectionMonitor.of(c.redisUrl),
+    retentionSec: c.retentionSec,
+    close: () => c.close(),
+  });
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'crypto';
-import type { Queue } from 'bullmq';
 import {
   accessesTotalOf,
   isFinalJobState,
@@ -19,24 +18,16 @@ import { JobGoneError } from './job-gone.error';
 import { JobLimitError } from './job-limit.error';
 import { JobNotActiveError } from './job-not-active.error';
 import { ResizeInputError } from './resize-input.error';
-import { JobMeta } from './job.repository';
-import { JobsContainer } from './jobs.container';
-import { RedisConnectionMonitor } from './redis-connection.monitor';
+import type { EventStreamRepository } from './event-stream.repository';
+import type { JobMeta, JobRepository } from './job.repository';
+import type { JobsServiceDeps } from './jobs-service.deps';
+import type { TlbRedis } from './redis.client';
 import { PENDING_JOBS_MAX, RESULTS_KEPT_MAX, WORKER_ALIVE_MS } from './jobs.constants';
 import { jobExportLines } from './job.export';
 
 /** The `overrides` field of a job's metadata: the overrides given, when there are any. */
 function overridesOf(opts: { overrides?: readonly string[] }): { overrides?: string[] } {
   return opts.overrides?.length ? { overrides: [...opts.overrides] } : {};
-}
-
-/** Options of {@link JobsService}. */
-export interface JobsServiceOptions {
-  redisUrl: string;
-  /** Key prefix. @defaultValue 'tlbsim' */
-  prefix?: string;
-  /** Seconds finished jobs' records are kept (recorded in each job it submits). @defaultValue `$TLBSIM_RETENTION_SEC` or 3600 */
-  retentionSec?: number;
 }
 
 /** Shard slots wanted by admitted and waiting jobs (see {@link JobsService.slotDemand}). */
@@ -59,12 +50,37 @@ function newId(): string {
  * entry point of `tlbsim submit/cancel/export` and of the HTTP API.
  */
 export class JobsService {
-  private readonly c: JobsContainer;
+  private readonly jobs: JobRepository;
+  private readonly events: EventStreamRepository;
+  private readonly scheduler: JobsServiceDeps['scheduler'];
+  private readonly registry: JobsServiceDeps['registry'];
+  private readonly queue: JobsServiceDeps['queue'];
+  private readonly finalizer: JobsServiceDeps['finalizer'];
+  private readonly resizer: JobsServiceDeps['resizer'];
+  private readonly admission: JobsServiceDeps['admission'];
+  private readonly redis: TlbRedis;
+  private readonly blocking: JobsServiceDeps['blocking'];
+  private readonly monitor: JobsServiceDeps['monitor'];
+  private readonly retentionSec: number;
+  private readonly closeConnections: () => Promise<void>;
   /** Folds of open jobs' event streams, most recently used last. */
   private readonly folds = new Map<string, JobFold>();
 
-  constructor(opts: JobsServiceOptions) {
-    this.c = new JobsContainer(opts);
+  /** Takes its collaborators from the composition root: `createJobsService` builds a connected one. */
+  constructor(deps: JobsServiceDeps) {
+    this.jobs = deps.jobs;
+    this.events = deps.events;
+    this.scheduler = deps.scheduler;
+    this.registry = deps.registry;
+    this.queue = deps.queue;
+    this.finalizer = deps.finalizer;
+    this.resizer = deps.resizer;
+    this.admission = deps.admission;
+    this.redis = deps.redis;
+    this.blocking = deps.blocking;
+    this.monitor = deps.monitor;
+    this.retentionSec = deps.retentionSec;
+    this.closeConnections = deps.close;
   }
 
   /** Stores a job, queues it for admission and admits it right away if workers have room. */
@@ -73,10 +89,10 @@ export class JobsService {
     opts: { shards?: number; groupId?: string; overrides?: readonly string[] } = {},
   ): Promise<JobView> {
     const meta = { ...(await this.prepare(scenario, opts.shards, opts.groupId ?? null)), ...overridesOf(opts) };
-    if ((await this.c.scheduler.pendingCount()) >= PENDING_JOBS_MAX)
+    if ((await this.scheduler.pendingCount()) >= PENDING_JOBS_MAX)
       throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX}); try again later`);
     await this.store(meta);
-    await this.c.admission.tick();
+    await this.admission.tick();
     return (await this.get(meta.id))!;
   }
 
@@ -88,7 +104,7 @@ export class JobsService {
   ): Promise<{ groupId: string; jobs: JobView[] }> {
     const bad = policyListErrors(policies);
     if (bad.length) throw new ScenarioInputError(bad);
-    if ((await this.c.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX)
+    if ((await this.scheduler.pendingCount()) + policies.length > PENDING_JOBS_MAX)
       throw new JobLimitError(`too many jobs waiting (${PENDING_JOBS_MAX})`);
     const groupId = `g-${newId()}`;
     const metas: JobMeta[] = [];
@@ -97,7 +113,7 @@ export class JobsService {
       metas.push({ ...(await this.prepare(cfg, opts.shards, groupId)), groupIndex, ...overridesOf(opts) });
     }
     for (const m of metas) await this.store(m);
-    await this.c.admission.tick();
+    await this.admission.tick();
     return { groupId, jobs: await this.group(groupId) };
   }
 
@@ -119,14 +135,14 @@ export class JobsService {
       accessesTotal: accessesTotalOf(cfg),
       windowsEstimate: windowsEstimateOf(cfg, windowNsOf(cfg)),
       config,
-      retentionSec: this.c.retentionSec,
+      retentionSec: this.retentionSec,
     };
   }
 
   private async store(meta: JobMeta): Promise<void> {
-    await this.c.jobs.create(meta);
-    await this.c.scheduler.enqueue(meta.id, Date.parse(meta.createdAt));
-    await this.c.jobs.prune(RESULTS_KEPT_MAX);
+    await this.jobs.create(meta);
+    await this.scheduler.enqueue(meta.id, Date.parse(meta.createdAt));
+    await this.jobs.prune(RESULTS_KEPT_MAX);
   }
 
   /**
@@ -137,11 +153,8 @@ export class JobsService {
    * that keeps `total / concurrency` workers lets every job start.
    */
   async slotDemand(): Promise<SlotDemand> {
-    const [running, pending] = await Promise.all([this.c.scheduler.running(), this.c.scheduler.pending()]);
-    const [metas, runningMetas] = await Promise.all([
-      this.c.jobs.metas(pending),
-      this.c.jobs.metas([...running.keys()]),
-    ]);
+    const [running, pending] = await Promise.all([this.scheduler.running(), this.scheduler.pending()]);
+    const [metas, runningMetas] = await Promise.all([this.jobs.metas(pending), this.jobs.metas([...running.keys()])]);
     const held = [...running.values()].reduce((a, n) => a + n, 0);
     // A job that started with fewer shards (run.minShards) may still grow to its most.
     const growth = runningMetas.reduce(
@@ -168,15 +181,15 @@ export class JobsService {
    * job's stream holds thousands of window-completed events).
    */
   private async views(ids: string[]): Promise<(JobView | null)[]> {
-    const results = await this.c.jobs.results(ids);
+    const results = await this.jobs.results(ids);
     const open = ids.filter((_, i) => !results[i]?.view);
-    const metas = await this.c.jobs.metas(open);
+    const metas = await this.jobs.metas(open);
     const known: { id: string; meta: JobMeta }[] = [];
     open.forEach((id, i) => {
       if (metas[i]) known.push({ id, meta: metas[i]! });
     });
     const folds = known.map(({ id, meta }) => this.folds.get(id) ?? emptyFold(meta));
-    const events = await this.c.events.allOf(
+    const events = await this.events.allOf(
       known.map((k) => k.id),
       folds.map((f) => f.lastEventId),
     );
@@ -207,7 +220,7 @@ export class JobsService {
 
   /** Slots of the live workers, and what admitted jobs leave free of them. */
   async slotsNow(): Promise<{ live: number; free: number }> {
-    const [workers, running] = await Promise.all([this.c.registry.alive(WORKER_ALIVE_MS), this.c.scheduler.running()]);
+    const [workers, running] = await Promise.all([this.registry.alive(WORKER_ALIVE_MS), this.scheduler.running()]);
     const live = workers.reduce((a, w) => a + w.capacity, 0);
     const held = [...running.values()].reduce((a, n) => a + n, 0);
     return { live, free: Math.max(0, live - held) };
@@ -225,10 +238,10 @@ export class JobsService {
     const offset = Math.max(0, q.offset ?? 0);
     const limit = Math.min(Math.max(1, q.limit ?? 50), 500);
     if (!q.state) {
-      const { ids, total } = await this.c.jobs.ids(offset, limit, q.groupId);
+      const { ids, total } = await this.jobs.ids(offset, limit, q.groupId);
       return { items: (await this.views(ids)).filter((v): v is JobView => v !== null), total, offset, limit };
     }
-    const { ids } = await this.c.jobs.ids(0, -1, q.groupId);
+    const { ids } = await this.jobs.ids(0, -1, q.groupId);
     const all = (await this.views(ids)).filter((v): v is JobView => v !== null && v.state === q.state);
     return { items: all.slice(offset, offset + limit), total: all.length, offset, limit };
   }
@@ -239,7 +252,7 @@ export class JobsService {
    * after them, oldest first.
    */
   async group(groupId: string): Promise<JobView[]> {
-    const { ids } = await this.c.jobs.ids(0, -1, groupId);
+    const { ids } = await this.jobs.ids(0, -1, groupId);
     const views = (await this.views(ids.reverse())).filter((v): v is JobView => v !== null);
     const at = (v: JobView): number => v.groupIndex ?? Number.MAX_SAFE_INTEGER;
     return views
@@ -254,22 +267,22 @@ export class JobsService {
    * records are gone but for its result.
    */
   async scenario(id: string): Promise<SimConfig | null> {
-    const [meta] = await this.c.jobs.metas([id]);
+    const [meta] = await this.jobs.metas([id]);
     return meta?.config ?? null;
   }
 
   /** The report of a completed job, the partial report (`partial: true`) of a cancelled or failed one, or null. */
   async result(id: string): Promise<RunReport | null> {
-    const [r] = await this.c.jobs.results([id]);
+    const [r] = await this.jobs.results([id]);
     return r?.report ? (JSON.parse(r.report) as RunReport) : null;
   }
 
   /** Cancels a job, keeping its partial report; running shards stop at their next window. null if the job is unknown. */
   async cancel(id: string): Promise<JobView | null> {
-    const [meta] = await this.c.jobs.metas([id]);
+    const [meta] = await this.jobs.metas([id]);
     if (!meta) return this.get(id);
-    await this.c.finalizer.cancel(meta);
-    await this.c.queue.removeWaiting(id, meta.shards, meta.epoch ?? 0);
+    await this.finalizer.cancel(meta);
+    await this.queue.removeWaiting(id, meta.shards, meta.epoch ?? 0);
     return this.get(id);
   }
 
@@ -284,30 +297,30 @@ export class JobsService {
    * @throws JobNotActiveError for a finished job
    */
   async resize(id: string, shards: number): Promise<JobView | null> {
-    const [meta] = await this.c.jobs.metas([id]);
-    const [result] = await this.c.jobs.results([id]);
+    const [meta] = await this.jobs.metas([id]);
+    const [result] = await this.jobs.results([id]);
     if (result) throw new JobNotActiveError(id, result.state);
     if (!meta) return null;
     const bad = shardsError(meta.config, shards);
     if (bad) throw new ResizeInputError(bad);
-    const outcome = await this.c.resizer.request(meta, shards);
+    const outcome = await this.resizer.request(meta, shards);
     if (outcome === 'finished') {
-      const [r] = await this.c.jobs.results([id]);
+      const [r] = await this.jobs.results([id]);
       throw new JobNotActiveError(id, r?.state ?? 'gone');
     }
-    if (outcome === 'applied') await this.c.admission.tick();
+    if (outcome === 'applied') await this.admission.tick();
     return this.get(id);
   }
 
   /** The stream id of the job's last event, or null (unknown job, or no events). */
   async lastEventId(id: string): Promise<string | null> {
-    return this.c.events.lastId(id);
+    return this.events.lastId(id);
   }
 
   /** Events after `afterId` (null: from the start), blocking up to `blockMs` for new ones. */
   async readEvents(id: string, afterId: string | null, blockMs: number, count = 100): Promise<JobEvent[]> {
-    if (blockMs <= 0) return this.c.events.read(this.c.redis, id, afterId, 0, count);
-    return this.c.blocking.borrow((conn) => this.c.events.read(conn, id, afterId, blockMs, count));
+    if (blockMs <= 0) return this.events.read(this.redis, id, afterId, 0, count);
+    return this.blocking.borrow((conn) => this.events.read(conn, id, afterId, blockMs, count));
   }
 
   /**
@@ -332,35 +345,30 @@ export class JobsService {
       if (!view) throw new JobGoneError(id);
       if (isFinal(view.state) && (events.length === 0 || isFinalJobState(events[events.length - 1].type))) return view;
       if (Date.now() >= deadline) return view;
-      if (view.state === 'queued' || view.state === 'waiting-for-workers') await this.c.admission.tick();
+      if (view.state === 'queued' || view.state === 'waiting-for-workers') await this.admission.tick();
     }
   }
 
   /** Live workers. */
   async workers(): Promise<WorkerInfo[]> {
-    return this.c.registry.alive(WORKER_ALIVE_MS);
+    return this.registry.alive(WORKER_ALIVE_MS);
   }
 
   /** The job as ndjson lines: its metadata and scenario, its events, its report. */
   exportJob(id: string): AsyncIterable<string> {
-    return jobExportLines({ jobs: this.c.jobs, events: this.c.events, retentionSec: this.c.retentionSec }, id);
-  }
-
-  /** The BullMQ queues, for bull-board. */
-  queues(): Queue[] {
-    return [this.c.queue.queue as unknown as Queue];
+    return jobExportLines({ jobs: this.jobs, events: this.events, retentionSec: this.retentionSec }, id);
   }
 
   /** False while this process finds Redis unreachable (checked before any command, which would wait for it). */
   reachable(): boolean {
-    return RedisConnectionMonitor.of(this.c.redisUrl).up;
+    return this.monitor.up;
   }
 
   async ping(): Promise<boolean> {
-    return (await this.c.redis.ping()) === 'PONG';
+    return (await this.redis.ping()) === 'PONG';
   }
 
   async close(): Promise<void> {
-    await this.c.close();
+    await this.closeConnections();
   }
 }

@@ -1,7 +1,8 @@
 import { EXIT } from '@tlbsim/contracts';
 import { probeRedis } from '@tlbsim/jobs';
 import { stopWithin, untilStopRequested, WORKER_SHUTDOWN_MS } from './shutdown.util';
-import { WorkerRuntime, WorkerRuntimeOptions } from './worker.runtime';
+import { createWorkerRuntime } from './worker-runtime.factory';
+import type { WorkerRuntimeOptions } from './worker.runtime';
 
 /**
  * The worker process's life, whoever starts it (`node services/worker/dist/main.js`
@@ -18,7 +19,7 @@ export async function runWorkerProcess(
   settings: WorkerRuntimeOptions & { log: (line: string) => void },
 ): Promise<number> {
   await probeRedis(settings.redisUrl);
-  const runtime = new WorkerRuntime(settings);
+  const runtime = createWorkerRuntime(settings);
   const stopRequested = untilStopRequested();
   // A stop request while still starting (Redis not answering yet) counts too.
   const reason = (await Promise.race([runtime.start().then(() => null), stopRequested])) ?? (await stopRequested);

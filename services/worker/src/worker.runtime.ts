@@ -8,24 +8,20 @@ import {
   bullPrefixOf,
   createRedis,
   isClusterUrl,
-  JobsContainer,
+  JobFinalizerService,
+  JobRepository,
   releaseBullConnection,
   RedisConnectionMonitor,
   relayQueueError,
+  SchedulerService,
   SHARD_QUEUE,
+  ShardExecutionService,
   ShardInterruptedError,
   ShardJobData,
   ShardRunOutcome,
+  WorkerRegistryRepository,
 } from '@tlbsim/jobs';
-import {
-  POINT_STALLS_MAX,
-  SWEEP_QUEUE,
-  SweepPointJobData,
-  SweepPointOutcome,
-  SweepPointService,
-  SweepQueueRepository,
-  SweepRepository,
-} from '@tlbsim/jobs';
+import { POINT_STALLS_MAX, SWEEP_QUEUE, SweepPointJobData, SweepPointOutcome, SweepPointService } from '@tlbsim/jobs';
 import { handBack } from './shard-hand-back.util';
 
 /** BullMQ's reason for a job that stalled more than `maxStalledCount` times. */
@@ -63,27 +59,67 @@ export interface WorkerRuntimeOptions {
 }
 
 /**
+ * The collaborators of {@link WorkerRuntime}, each typed by what the runtime
+ * calls on it, built and wired by its composition root
+ * (`createWorkerRuntime`, worker-runtime.factory.ts).
+ */
+export interface WorkerRuntimeDeps {
+  /** Runs one shard job (claim, windows, barrier, snapshot, end). */
+  execution: Pick<ShardExecutionService, 'run'>;
+  /** Job metadata: a job whose shard BullMQ gave up on is failed with it. */
+  jobs: Pick<JobRepository, 'metas'>;
+  /** Fails such a job, keeping its partial report. */
+  finalizer: Pick<JobFinalizerService, 'fail'>;
+  /** The worker's registration (heartbeat, removal at stop). */
+  registry: Pick<WorkerRegistryRepository, 'heartbeat' | 'remove'>;
+  /** An admission pass, run with every heartbeat. */
+  admission: Pick<SchedulerService, 'tick'>;
+  /** Runs and fails the points of sweeps, hunts and shrinks. */
+  points: Pick<SweepPointService, 'run' | 'fail'>;
+  /** The key prefix, resolved by the composition root (BullMQ's queues are under it). */
+  prefix: string;
+  /** Closes the connections the composition root opened for this runtime (last step of {@link WorkerRuntime.stop}). */
+  close: () => Promise<void>;
+}
+
+/**
  * A worker process: runs shard jobs from the BullMQ queue, heartbeats its
  * registration (capacity, busy slots, current shards) and runs admission
  * passes, so jobs waiting for workers start as soon as capacity joins.
  */
 export class WorkerRuntime {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly c: JobsContainer;
-  private readonly opts: Required<Omit<WorkerRuntimeOptions, 'prefix'>>;
+  private readonly execution: WorkerRuntimeDeps['execution'];
+  private readonly jobs: WorkerRuntimeDeps['jobs'];
+  private readonly finalizer: WorkerRuntimeDeps['finalizer'];
+  private readonly registry: WorkerRuntimeDeps['registry'];
+  private readonly admission: WorkerRuntimeDeps['admission'];
+  private readonly points: WorkerRuntimeDeps['points'];
+  private readonly prefix: string;
+  private readonly closeConnections: () => Promise<void>;
+  private readonly opts: Required<Omit<WorkerRuntimeOptions, 'prefix' | 'retentionSec'>>;
   private worker: Worker<ShardJobData> | null = null;
   /** Takes sweep points: each one a whole run in this process. */
   private sweepWorker: Worker<SweepPointJobData> | null = null;
-  /** Queues the next batches of hunts and shrinks; opened by the first batch this worker completes. */
-  private pointQueue: SweepQueueRepository | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly current = new Map<string, { jobId: string; shard: number }>();
   private readonly startedAt = new Date().toISOString();
   private beating = false;
 
-  constructor(opts: WorkerRuntimeOptions) {
-    this.c = new JobsContainer({ redisUrl: opts.redisUrl, prefix: opts.prefix, retentionSec: opts.retentionSec });
+  /**
+   * @param deps - its collaborators, from the composition root (`createWorkerRuntime`)
+   * @param opts - its settings (`prefix` and `retentionSec` are read by the composition root)
+   */
+  constructor(deps: WorkerRuntimeDeps, opts: WorkerRuntimeOptions) {
+    this.execution = deps.execution;
+    this.jobs = deps.jobs;
+    this.finalizer = deps.finalizer;
+    this.registry = deps.registry;
+    this.admission = deps.admission;
+    this.points = deps.points;
+    this.prefix = deps.prefix;
+    this.closeConnections = deps.close;
     this.opts = {
       redisUrl: opts.redisUrl,
       concurrency: opts.concurrency ?? 1,
@@ -91,7 +127,6 @@ export class WorkerRuntime {
       stalledIntervalMs: opts.stalledIntervalMs ?? 3000,
       barrierTimeoutMs: opts.barrierTimeoutMs ?? BARRIER_TIMEOUT_MS,
       heartbeatMs: opts.heartbeatMs ?? 1000,
-      retentionSec: this.c.retentionSec,
       log: opts.log ?? ((l) => process.stderr.write(`${l}\n`)),
     };
   }
@@ -104,7 +139,7 @@ export class WorkerRuntime {
     await this.beat();
     this.worker = new Worker<ShardJobData>(SHARD_QUEUE, (job, token) => this.process(job, token), {
       connection: bullConnectionOf(this.opts.redisUrl),
-      prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
+      prefix: bullPrefixOf(this.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: this.opts.stalledIntervalMs,
@@ -112,21 +147,16 @@ export class WorkerRuntime {
       maxStalledCount: 100,
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
-    const points = new SweepPointService(
-      new SweepRepository(this.c.redis, this.c.prefix),
-      this.c.retentionSec,
-      () => (this.pointQueue ??= new SweepQueueRepository(this.opts.redisUrl, this.c.prefix, this.c.retentionSec)),
-    );
-    this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => this.processPoint(points, job), {
+    this.sweepWorker = new Worker<SweepPointJobData>(SWEEP_QUEUE, (job) => this.processPoint(job), {
       connection: bullConnectionOf(this.opts.redisUrl),
-      prefix: bullPrefixOf(this.c.prefix, isClusterUrl(this.opts.redisUrl)),
+      prefix: bullPrefixOf(this.prefix, isClusterUrl(this.opts.redisUrl)),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockDurationMs,
       stalledInterval: this.opts.stalledIntervalMs,
       maxStalledCount: POINT_STALLS_MAX,
     });
     this.sweepWorker.on('stalled', (id) => this.opts.log(`point ${id} stalled (its worker died?): queued again`));
-    this.sweepWorker.on('failed', (job, err) => void this.onPointFailed(points, job, err));
+    this.sweepWorker.on('failed', (job, err) => void this.onPointFailed(job, err));
     // Connection errors (every retry of every BullMQ connection) become the process's one line per Redis state change.
     this.sweepWorker.on(
       'error',
@@ -146,7 +176,7 @@ export class WorkerRuntime {
     const connection = createRedis(this.opts.redisUrl, `tlbsim-shard-${key}`);
     try {
       this.opts.log(`shard ${job.data.shard}/${job.data.shards} of job ${job.data.jobId}: start`);
-      const outcome = await this.c.execution.run(job.data, {
+      const outcome = await this.execution.run(job.data, {
         workerId: this.id,
         connection,
         shouldStop: () => this.stopping,
@@ -168,14 +198,14 @@ export class WorkerRuntime {
   private async onFailed(job: Job<ShardJobData> | undefined, err: Error): Promise<void> {
     if (!job) return;
     this.opts.log(`shard ${job.data.shard} of job ${job.data.jobId} failed: ${err.message}`);
-    const [meta] = await this.c.jobs.metas([job.data.jobId]);
-    if (meta) await this.c.finalizer.fail(meta, `shard ${job.data.shard}: ${err.message}`);
+    const [meta] = await this.jobs.metas([job.data.jobId]);
+    if (meta) await this.finalizer.fail(meta, `shard ${job.data.shard}: ${err.message}`);
   }
 
   /** Runs one point of a sweep, hunt or shrink, with a line when it starts. */
-  private processPoint(points: SweepPointService, job: Job<SweepPointJobData>): Promise<SweepPointOutcome> {
+  private processPoint(job: Job<SweepPointJobData>): Promise<SweepPointOutcome> {
     this.opts.log(`point ${job.data.index} of ${job.data.sweepId}: start`);
-    return points.run(job.data);
+    return this.points.run(job.data);
   }
 
   /**
@@ -183,17 +213,13 @@ export class WorkerRuntime {
    * gave up on it without running it (it stalled more than
    * {@link POINT_STALLS_MAX} times): the point's job fails with the reason.
    */
-  private async onPointFailed(
-    points: SweepPointService,
-    job: Job<SweepPointJobData> | undefined,
-    err: Error,
-  ): Promise<void> {
+  private async onPointFailed(job: Job<SweepPointJobData> | undefined, err: Error): Promise<void> {
     if (!job) return;
     const why = STALLED.test(err.message)
       ? `stalled ${POINT_STALLS_MAX + 1} times (its worker died or blocked past its lock), not run again`
       : err.message;
     try {
-      if (await points.fail(job.data, why))
+      if (await this.points.fail(job.data, why))
         this.opts.log(`${job.data.sweepId} failed: point ${job.data.index}: ${why}`);
     } catch (e) {
       this.opts.log(
@@ -227,8 +253,8 @@ export class WorkerRuntime {
       startedAt: this.startedAt,
       lastHeartbeatAt: new Date().toISOString(),
     };
-    await this.c.registry.heartbeat(info, this.opts.heartbeatMs * 5);
-    if (!this.stopping) await this.c.admission.tick();
+    await this.registry.heartbeat(info, this.opts.heartbeatMs * 5);
+    if (!this.stopping) await this.admission.tick();
   }
 
   /**
@@ -241,10 +267,9 @@ export class WorkerRuntime {
     if (this.timer) clearInterval(this.timer);
     await this.worker?.close();
     await this.sweepWorker?.close();
-    await this.pointQueue?.close();
     for (const w of [this.worker, this.sweepWorker]) releaseBullConnection(w?.opts.connection);
-    await this.c.registry.remove(this.id);
-    await this.c.close();
+    await this.registry.remove(this.id);
+    await this.closeConnections();
     this.opts.log(`worker ${this.id} stopped`);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'child_process';
 import { join } from 'path';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { managed, startLocalRedis } from '../local-cluster';
@@ -67,7 +67,7 @@ export async function measure(
       ),
     ),
   );
-  const jobs = new JobsService({ redisUrl: url, prefix });
+  const jobs = createJobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++)
       await new Promise((r) => setTimeout(r, 100));

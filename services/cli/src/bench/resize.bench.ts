@@ -9,7 +9,7 @@
 import { spawn } from 'child_process';
 import { join } from 'path';
 import type { JobEvent } from '@tlbsim/contracts';
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { managed } from '../local-cluster';
 import { redisArgsOf } from '../commands/redis.options';
@@ -57,7 +57,7 @@ export async function measureResize(url: string, cfg: SimConfig, prefix: string,
       ),
     ),
   );
-  const jobs = new JobsService({ redisUrl: url, prefix });
+  const jobs = createJobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();

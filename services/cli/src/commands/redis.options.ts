@@ -3,6 +3,7 @@ import { envText } from '@tlbsim/contracts';
 import {
   CLUSTER_DOWN_TOLERANCE_MS,
   clusterNodesOf,
+  createJobsService,
   DEFAULT_PREFIX,
   isClusterUrl,
   isConnectionError,
@@ -93,7 +94,7 @@ function commandFailure(url: string, error: Error): string {
 /** {@link withRedisService} over a {@link JobsService}. */
 export async function withJobs<T>(options: RedisOptions, fn: (jobs: JobsService) => Promise<T>): Promise<T> {
   return withRedisService(
-    () => new JobsService({ redisUrl: options.redis, prefix: options.prefix }),
+    () => createJobsService({ redisUrl: options.redis, prefix: options.prefix }),
     options.redis,
     fn,
   );

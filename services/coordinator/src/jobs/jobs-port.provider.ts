@@ -1,10 +1,6 @@
-import { JobsService } from '@tlbsim/jobs';
+import { createJobsService } from '@tlbsim/jobs';
 import { storePortProvider } from '../common/store-port.provider';
 import { JobsPort } from './jobs.port';
 
-/** Provides {@link JobsPort}: the store given in the options (tests), else `JobsService` of `@tlbsim/jobs` on `redisUrl`. */
-export const JOBS_PORT_PROVIDER = storePortProvider<JobsPort>(
-  JobsPort,
-  (o) => o.jobs,
-  (o) => new JobsService(o),
-);
+/** Provides {@link JobsPort}: the store given in the options (tests), else the `JobsService` that `createJobsService` of `@tlbsim/jobs` builds on `redisUrl`. */
+export const JOBS_PORT_PROVIDER = storePortProvider<JobsPort>(JobsPort, (o) => o.jobs, createJobsService);
