@@ -4,11 +4,14 @@
  * graph points inward (sim-core depends on nothing, libs never on services,
  * no cycles); the sources import exactly what is declared, dynamic `import()`
  * and `require()` included; and the lint rule built from the declarations
- * (eslint.config.mjs) refuses an undeclared or outward import.
+ * (eslint.config.mjs) refuses an undeclared or outward import. And
+ * `JobsContainer` is named only by the composition roots: the classes they
+ * build get their collaborators through their constructors, none holds the
+ * container to look things up later (a service locator).
  */
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { join, relative, sep } from 'path';
 
 const ROOT = join(__dirname, '..');
 const ESLINT = join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
@@ -56,6 +59,20 @@ function imported(file: string): string[] {
   return [...text.matchAll(/(?:from\s+|import\(\s*|require\(\s*)'(@tlbsim\/[a-z-]+)/g)].map((m) => m[1]);
 }
 
+/**
+ * The composition roots: the only sources that may name `JobsContainer` (it
+ * builds and closes the jobs layer's parts; these wire them into the service
+ * and the worker runtime).
+ */
+const COMPOSITION_ROOTS = ['libs/jobs/src/jobs.container.ts', 'services/worker/src/worker-runtime.factory.ts'];
+
+/** A source's code without its comments (TSDoc may name anything). */
+function code(file: string): string {
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+}
+
 describe('package boundaries', () => {
   it('the declared graph points inward: sim-core depends on nothing, libs never on services, no cycles', () => {
     expect(declared.get('@tlbsim/sim-core')?.deps).toEqual([]);
@@ -83,6 +100,13 @@ describe('package boundaries', () => {
       for (const file of sources(dir)) for (const dep of imported(file)) if (dep !== name) used.add(dep);
       expect([name, [...used].sort()]).toEqual([name, deps]);
     }
+  });
+
+  it('only the composition roots name JobsContainer: no class holds it as a service locator', () => {
+    const users = WORKSPACES.flatMap(sources)
+      .filter((file) => /\bJobsContainer\b/.test(code(file)))
+      .map((file) => relative(ROOT, file).split(sep).join('/'));
+    expect(users.sort()).toEqual([...COMPOSITION_ROOTS].sort());
   });
 
   it('the lint rule refuses an undeclared, outward, by-path or Node import where it does not belong', () => {
