@@ -4,8 +4,9 @@
  * slower): a fixed set of seeded fault schedules of a small job, each of
  * which must end with the in-process digest or a documented end; a seed
  * replays its schedule exactly; and for each rule of the protocol broken on
- * purpose in the in-memory store, a schedule of the default seed set (1..200)
- * catches it. No wall-clock bound: virtual time only.
+ * purpose (in the in-memory store, or the driver's store-error rule), a
+ * schedule of the default seed set (1..200) catches it. No wall-clock
+ * bound: virtual time only.
  */
 import { spawnSync } from 'child_process';
 import { join } from 'path';
@@ -31,6 +32,18 @@ describe('npm run sim:protocol', () => {
     // More than the happy path: cancels and faulted runs that still complete.
     expect(summary).toMatch(/\d+ completed/);
     expect(summary).toMatch(/\d+ cancelled/);
+    // The store-error kind struck: a store call of a run did reject with a connection error.
+    expect(summary).toMatch(/fired: .*store-error in [1-9]\d*/);
+  });
+
+  // A failover under the clients: calls reject with a connection error, before the store applied them or after.
+  it('a store error (a lost connection) fails no job: every schedule completes with the in-process digest', () => {
+    const { code, out } = sim('--kinds', 'store-error', '--seeds', '24');
+    expect(out).not.toMatch(/FAILED/);
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').pop()).toMatch(
+      /^24 schedules \(seeds 1\.\.24\): 24 completed; fired: store-error in [1-9]/,
+    );
   });
 
   // Replaces the real-process fault test of a window publish lost in a failover (barrier-lost-window.fault.test.ts).
@@ -60,6 +73,8 @@ describe('npm run sim:protocol', () => {
     ['skip-fence', /fenced run|digest|progress went backwards|finished \d+ times|failed:/],
     ['publish-twice', /digest|failed:|hang/],
     ['older-snapshot', /progress went backwards|digest|failed:|hang/],
+    // A driver that fails the job on a lost connection (as before afterStoreError).
+    ['store-error-fails', /failed: shard \d+: the store call failed/],
   ])('catches the planted bug %s within the default seed set', (mutation, why) => {
     const { code, out } = sim('--mutation', mutation, '--first-failure');
     expect(code).toBe(1);
@@ -73,6 +88,11 @@ describe('npm run sim:protocol', () => {
     expect(parseSimArgs(['--seed', '42'])).toMatchObject({ from: 42, seeds: 1, verbose: true });
     expect(() => parseSimArgs(['--seeds', '0'])).toThrow(/usage/);
     expect(() => parseSimArgs(['--mutation', 'nope'])).toThrow(/usage/);
+    expect(() => parseSimArgs(['--kinds', 'nope'])).toThrow(/store-error/);
+    expect(parseSimArgs(['--kinds', 'store-error', '--mutation', 'store-error-fails'])).toMatchObject({
+      kinds: ['store-error'],
+      mutation: 'store-error-fails',
+    });
     const args = parseSimArgs(['--kinds', 'crash,freeze', '--mutation', 'skip-fence']);
     expect(replayCommand(9, args)).toBe('npm run sim:protocol -- --seed 9 --mutation skip-fence --kinds crash,freeze');
   });

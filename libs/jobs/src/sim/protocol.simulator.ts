@@ -2,9 +2,9 @@ import { buildScenario } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
 import { actorsOf } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
-import type { StoreMutation } from '../in-memory-shard.store';
 import { DOCUMENTED_FAILURES } from './sim.checker';
 import { FAULT_KINDS, FaultKind, faultsText, planFaults, scheduleFaults } from './sim.faults';
+import type { SimMutation } from './sim.network';
 import { SimRandom } from './sim.random';
 import { SimWorld } from './sim.world';
 
@@ -34,8 +34,8 @@ export interface ScheduleOptions {
   config?: SimConfig;
   /** The in-process digest of `config` (computed once and cached when absent). */
   expectedDigest?: string;
-  /** A planted bug of the store. */
-  mutation?: StoreMutation;
+  /** A planted bug (of the store, or the driver's store-error rule). */
+  mutation?: SimMutation;
   /** The fault kinds drawn from. @defaultValue all of {@link FAULT_KINDS} */
   kinds?: readonly FaultKind[];
   /** A schedule that has not ended by this virtual time hangs. @defaultValue 1200000 (20 min) */
@@ -54,6 +54,8 @@ export interface ScheduleResult {
   /** One line: what went wrong, or which documented end it was. */
   detail: string;
   faults: string;
+  /** The kinds that struck (a `store-error` only if a store call did reject). */
+  fired: FaultKind[];
   virtualMs: number;
   steps: number;
 }
@@ -97,7 +99,15 @@ export async function runSchedule(seed: number, opts: ScheduleOptions = {}): Pro
   scheduleFaults(world, faults, fired);
   const ended = (): boolean => world.store.read((j) => j.result !== null);
   const stop = await world.sched.run(ended, opts.timeMaxMs ?? 1_200_000, opts.stepsMax ?? 2_000_000);
-  const base = { seed, faults: faultsText(faults), virtualMs: world.sched.now, steps: world.sched.steps };
+  // Armed errors that no store call met never happened.
+  if (world.net.storeErrorsDelivered === 0) fired.delete('store-error');
+  const base = {
+    seed,
+    faults: faultsText(faults),
+    fired: FAULT_KINDS.filter((k) => fired.has(k)),
+    virtualMs: world.sched.now,
+    steps: world.sched.steps,
+  };
   return { ...base, ...verdictOf(world, expected, fired, stop) };
 }
 

@@ -109,12 +109,14 @@ function drawStoreErrors(rng: SimRandom): StoreErrorFault[] {
 
 /**
  * A failover under the store's clients: the next store calls of one live
- * worker reject with a connection error, and (drawn separately) the
+ * worker (one that runs shards, if any does) reject with a connection error, and (drawn separately) the
  * coordinator's next ones; false if there was no one to strike.
  */
 function armStoreErrors(world: SimWorld, rng: SimRandom): boolean {
+  // A worker that runs shards: an idle one makes no store call (the queue is not the store's client here).
   const alive = world.alive;
-  const worker = alive.length > 0 ? rng.pick(alive) : null;
+  const busy = alive.filter((w) => w.running > 0);
+  const worker = busy.length > 0 ? rng.pick(busy) : alive.length > 0 ? rng.pick(alive) : null;
   worker?.client.storeErrors.push(...drawStoreErrors(rng));
   const coordinator = rng.chance(0.5);
   if (coordinator) world.coordinator.storeErrors.push(...drawStoreErrors(rng));

@@ -1,4 +1,4 @@
-import type { InMemoryShardStore } from '../in-memory-shard.store';
+import type { InMemoryShardStore, StoreMutation } from '../in-memory-shard.store';
 import type { BarrierReply } from '../shard.store';
 import { SimRandom } from './sim.random';
 import { VirtualScheduler } from './virtual.scheduler';
@@ -23,6 +23,25 @@ export const STORE_ERROR_MESSAGES = [
   'read ECONNRESET',
   'CLUSTERDOWN The cluster is down',
 ] as const;
+
+/**
+ * The simulator's planted bugs: the store's ({@link StoreMutation}), and
+ * `store-error-fails`: the driver takes a lost connection for an ordinary
+ * error and fails the job (as it did before `afterStoreError`), planted by
+ * handing it store errors in words its rule does not know.
+ */
+export const SIM_MUTATIONS = [
+  'skip-fence',
+  'publish-twice',
+  'older-snapshot',
+  'store-error-fails',
+] as const satisfies readonly (StoreMutation | 'store-error-fails')[];
+
+/** A planted bug of the simulator. */
+export type SimMutation = (typeof SIM_MUTATIONS)[number];
+
+/** The store error as the `store-error-fails` mutation words it: nothing `afterStoreError` knows. */
+export const DISGUISED_STORE_ERROR = 'the store call failed';
 
 /** A process that talks to the store: a worker or the coordinator. */
 export interface SimClient {
@@ -67,6 +86,8 @@ export interface SimNetworkOptions {
   delayMaxMs?: number;
   /** Time an ioredis client takes to reconnect and resend after a lost reply, ms. @defaultValue [20, 200] */
   reconnectMs?: [number, number];
+  /** Store errors reject with {@link DISGUISED_STORE_ERROR} (the `store-error-fails` mutation). @defaultValue false */
+  disguiseStoreErrors?: boolean;
 }
 
 /** A blocked barrier read (XREAD BLOCK) waiting for a write that passes it. */
@@ -95,6 +116,7 @@ export class SimNetwork {
   private readonly latency: [number, number];
   private readonly delayMax: number;
   private readonly reconnect: [number, number];
+  private readonly disguise: boolean;
 
   constructor(
     private readonly sched: VirtualScheduler,
@@ -105,6 +127,7 @@ export class SimNetwork {
     this.latency = opts.latencyMs ?? [1, 8];
     this.delayMax = opts.delayMaxMs ?? 300;
     this.reconnect = opts.reconnectMs ?? [20, 200];
+    this.disguise = opts.disguiseStoreErrors ?? false;
   }
 
   private hop(): number {
@@ -154,7 +177,7 @@ export class SimNetwork {
       const error = c.storeErrors.shift();
       const fail = (): void => {
         this.storeErrorsDelivered++;
-        reject(new Error(error!.message));
+        reject(new Error(this.disguise ? DISGUISED_STORE_ERROR : error!.message));
       };
       if (error && !error.afterApply) return this.sched.after(2 * this.hop(), () => this.deliver(c, fail));
       const extra = fault === 'delay' ? this.rng.int(0, this.delayMax) : 0;

@@ -1,13 +1,13 @@
 import type { SimConfig } from '@tlbsim/sim-core';
 import { NewJobEvent } from '../event-stream.repository';
-import { InMemoryShardStore, StoreMutation } from '../in-memory-shard.store';
+import { InMemoryShardStore } from '../in-memory-shard.store';
 import { reportOfPartials } from '../job.report';
 import { JobMeta } from '../job.repository';
 import { commitResizeOn } from '../resize.commit';
 import { ShardRunPorts } from '../shard-run.ports';
 import { SimClientStore } from './sim-client.store';
 import { SimChecker } from './sim.checker';
-import { newClient, SimClient, SimNetwork } from './sim.network';
+import { newClient, SimClient, SimMutation, SimNetwork } from './sim.network';
 import { SimQueue } from './sim-queue.model';
 import { SimRandom } from './sim.random';
 import { SimWorker } from './sim-worker.model';
@@ -36,7 +36,7 @@ export interface SimWorldOptions {
   fsyncMs: number;
   /** The most shards a resize may ask for (the actors, and the workers' slots). */
   shardsMax: number;
-  mutation?: StoreMutation;
+  mutation?: SimMutation;
 }
 
 /**
@@ -65,8 +65,10 @@ export class SimWorld {
     readonly rng: SimRandom,
     readonly opts: SimWorldOptions,
   ) {
-    this.store = new InMemoryShardStore({ shards: opts.shards, mutation: opts.mutation });
-    this.net = new SimNetwork(this.sched, rng, this.store);
+    const planted = opts.mutation;
+    const storeMutation = planted === 'store-error-fails' ? undefined : planted;
+    this.store = new InMemoryShardStore({ shards: opts.shards, mutation: storeMutation });
+    this.net = new SimNetwork(this.sched, rng, this.store, { disguiseStoreErrors: planted === 'store-error-fails' });
     this.queue = new SimQueue(this.sched, this.store, opts.lockMs);
     this.checker = new SimChecker(() => this.store.read((j) => Number(j.meta.get('epoch') ?? '0')));
     this.coordinatorStore = new SimClientStore(this.net, this.coordinator, this.checker);
