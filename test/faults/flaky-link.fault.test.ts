@@ -86,13 +86,13 @@ describe('a flaky link between the workers and Redis', () => {
       const failed = events.flatMap((e) => (e.type === 'shard-failed' ? [e.error] : []));
       expect(failed.filter((e) => !/^previous run of the shard was lost .*; resuming$/.test(e))).toEqual([]);
       // The faults happened: writes executed and their replies lost, some of tlbsim's own re-sent (applied twice),
-      // replies held back; the cuts spread past the first half of the run.
+      // replies held back; the cuts spread past the first third of the run's replies.
       const { cuts, delays, resent, unreadable, replies } = link.stats;
       expect(unreadable).toEqual([]);
       expect(cuts.length).toBeGreaterThanOrEqual(4);
       expect(cuts.every((c) => WRITES.has(c.label))).toBe(true);
       expect(resent.filter((l) => PROTOCOL_SCRIPTS.has(l)).length).toBeGreaterThan(0);
       expect(delays).toBeGreaterThanOrEqual(10);
-      expect(cuts[cuts.length - 1].reply).toBeGreaterThan(replies / 2);
+      expect(cuts[cuts.length - 1].reply).toBeGreaterThan(replies / 3);
     }));
 });
