@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'child_process';
 import { join } from 'path';
+import { runSchedule } from '../libs/jobs/src/sim/protocol.simulator';
 import { parseSimArgs, replayCommand } from '../libs/jobs/src/sim/sim.main';
 
 const MAIN = join(__dirname, '..', 'libs', 'jobs', 'dist', 'sim', 'sim.main.js');
@@ -60,6 +61,17 @@ describe('npm run sim:protocol', () => {
       );
     // Some name the shard whose publish was lost.
     expect(failed.some((l) => /for shard \d with no progress/.test(l))).toBe(true);
+  });
+
+  it('reports a schedule that passes its bound in steps or in virtual time as a hang, never runs on', async () => {
+    // The digest is never reached: these bounds end the schedule long before any end.
+    const steps = await runSchedule(549, { expectedDigest: 'none', stepsMax: 200 });
+    expect(steps).toMatchObject({ ok: false, outcome: 'failure', steps: 200 });
+    expect(steps.detail).toMatch(/^hang: no end by \d+ virtual s \(steps-bound\)$/);
+    const time = await runSchedule(549, { expectedDigest: 'none', timeMaxMs: 50 });
+    expect(time).toMatchObject({ ok: false, outcome: 'failure' });
+    expect(time.virtualMs).toBeLessThanOrEqual(50);
+    expect(time.detail).toMatch(/\(time-bound\)$/);
   });
 
   it('replays a seed exactly', () => {

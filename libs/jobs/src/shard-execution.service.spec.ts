@@ -92,6 +92,36 @@ describe('ShardExecutionService', () => {
     expect((await store.events()).filter((e) => e.includes('shard-failed'))).toEqual([]);
   });
 
+  it.each([
+    ['before', false],
+    ['after', true],
+  ])(
+    'a claim that rejects with a lost connection (%s the store applied it) hands the shard back, fails nothing',
+    async (_when, applied) => {
+      const inner = new InMemoryShardStore({ shards: 2 });
+      const exchange = (shard: number, shards: number): ShardExchangeStore => {
+        const x = inner.exchange(shard, shards);
+        return overriding(x, {
+          claim: async () => {
+            if (applied) await x.claim();
+            throw new Error('Command aborted due to connection close');
+          },
+        });
+      };
+      const store = overriding<ShardStore>(inner, { exchange });
+      const failures: string[] = [];
+      const run = new ShardExecutionService(portsOf(store, failures)).run(
+        { jobId: 'j', shard: 0, shards: 2 },
+        { workerId: 'w', store },
+      );
+      await expect(run).rejects.toBeInstanceOf(ShardInterruptedError);
+      expect(failures).toEqual([]);
+      // The next run claims again and goes on (a claim that landed unheard only moved the token).
+      const next = await inner.exchange(0, 2).claim();
+      expect(next?.token).toBe(applied ? '2' : '1');
+    },
+  );
+
   it('a run fenced off after the job moved to another layout ends as superseded', async () => {
     const store = failingStore(true);
     const failures: string[] = [];

@@ -84,7 +84,8 @@ export class VirtualScheduler {
       const t = this.pop();
       if (!t) return 'idle';
       if (t.at > timeMaxMs) return 'time-bound';
-      if (++this.steps > stepsMax) return 'steps-bound';
+      if (this.steps >= stepsMax) return 'steps-bound';
+      this.steps++;
       this.now = t.at;
       t.fn();
       await drain();
