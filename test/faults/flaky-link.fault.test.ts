@@ -6,8 +6,13 @@
  * a reply and cuts the connection. Redis has executed the command; ioredis
  * reconnects and re-sends what had no reply, so the write is applied twice.
  * The submitter and this test talk to Redis directly. The job completes with
- * the in-process digest, every message delivered once. Waits on the job's
- * events and state, never on the clock.
+ * the in-process digest, every message delivered once: a publish applied
+ * twice is not written again (publish.lua), and a cut that leaves a pipeline
+ * half answered ("Command aborted due to connection close") hands the shard
+ * back to resume from its snapshot (afterStoreError). A lost reply to an
+ * event append appends that event twice (seen: `window-completed`, which the
+ * job's view applies idempotently). Waits on the job's events and state,
+ * never on the clock.
  *
  * `FLAKY_LINK_SEED=N npx jest test/faults/flaky-link.fault.test.ts` runs
  * another schedule (the default is fixed); the seed and what the proxy did
@@ -40,7 +45,7 @@ afterEach(async () => {
 // About 350 windows on 4 shards (a snapshot every 16): some 8,000 replies, over which the faults are spread.
 const cfg = hotScenario(10000);
 
-/** tlbsim's Lua scripts by SHA-1, so the proxy names them (BullMQ's stay `EVALSHA`). */
+/** tlbsim's Lua scripts by SHA-1, so the proxy names them (BullMQ's stay `EVALSHA` or `EVAL`). */
 const SCRIPTS = scriptNamesIn(join(__dirname, '..', '..', 'libs', 'jobs', 'src', 'lua'));
 const PROTOCOL_SCRIPTS = new Set(SCRIPTS.values());
 /** What a cut drops the reply of: writes (tlbsim's scripts, BullMQ's, plain ones), so a resend applies one twice. */
@@ -61,6 +66,7 @@ async function namingTheSeed(body: () => Promise<void>): Promise<void> {
 describe('a flaky link between the workers and Redis', () => {
   it('lost replies (re-sent: applied twice) and delayed replies: the job completes with the in-process digest', () =>
     namingTheSeed(async () => {
+      console.log(`flaky link seed ${SEED}`); // before anything can hang
       const expected = (await runInProcess(cfg, { shards: 1 })).digest;
       link = await startFlakyLink(h.redis.port, {
         seed: SEED,

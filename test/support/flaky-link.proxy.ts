@@ -35,7 +35,7 @@ export interface FlakyLinkOptions {
   scripts?: ReadonlyMap<string, string>;
   /** Which commands a cut may drop the reply of, by label (a cut due waits for one). @defaultValue any */
   cutOn?: (label: string) => boolean;
-  /** A delay holds a connection's replies for [10, this] ms, drawn by the seed. @defaultValue 300 */
+  /** A delay holds a connection's replies for [10, this] ms more, drawn by the seed. @defaultValue 300 */
   maxDelayMs?: number;
 }
 
@@ -51,14 +51,20 @@ export interface CutRecord {
 
 /** What the proxy did (read it at the end of a test). */
 export interface FlakyLinkStats {
+  /** Client connections accepted (each reconnect is one more). */
   connections: number;
-  /** Replies forwarded or dropped. */
+  /** Replies forwarded or dropped (RESP3 pushes, which answer no command, not counted). */
   replies: number;
+  /** The connections cut, in order. */
   cuts: CutRecord[];
+  /** Replies held back (each holds its connection's later replies too). */
   delays: number;
   /** Streams the proxy could not split into RESP values (their connection was closed): expected empty. */
   unreadable: string[];
-  /** Labels of commands a client sent again, byte for byte, after their reply was lost (resends: executed twice). */
+  /**
+   * Labels of commands a client sent again after their reply was lost (executed twice): the same bytes, or for a
+   * script the same SHA-1 and arguments (ioredis re-sends an EVALSHA as EVAL on a connection that has not loaded it).
+   */
   resent: string[];
 }
 
