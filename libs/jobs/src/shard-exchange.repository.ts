@@ -187,10 +187,11 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     const k = this.keys;
     const staging = k.snapshotStaging(this.shard, token);
     this.roundTrips++;
-    // One round trip: the blob by a plain SET, then the fenced rename (see SNAPSHOT_LUA).
-    const p = this.redis.pipeline() as TlbPipeline;
-    p.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-    p.tlbSnapshot(
+    // One round trip: the blob by a plain SET, then the fenced rename (see SNAPSHOT_LUA), written back to back
+    // on this connection (Redis runs them in that order). Not a pipeline: ioredis copies a pipeline's commands
+    // into one more buffer, and a snapshot is tens of MB (docs/scaling.md section 7).
+    const set = this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
+    const fenced = this.redis.tlbSnapshot(
       5,
       k.barrier,
       k.result,
@@ -201,10 +202,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       token,
       keepFrom,
     );
-    const res = await p.exec();
-    if (!res) throw new Error('pipeline aborted');
-    for (const [err] of res) if (err) throw err;
-    const r = res[1][1] as number;
+    const [, r] = await Promise.all([set, fenced]);
     if (r === -3)
       throw new Error(`shard ${this.shard}: the snapshot's staging copy was gone before it was put in place`);
     return r === 1 ? 'passed' : STATUS[r];

@@ -20,12 +20,12 @@ export interface StoredSnapshot {
  * A v8-serialized snapshot (what builds before it wrote) starts with 0xFF.
  */
 const MAGIC = 0x53424c54; // "TLBS", little-endian
-/** The encoding {@link encodeSnapshot} writes; raise it when the byte layout below changes. */
-export const SNAPSHOT_ENCODING = 2;
+/** The encoding {@link encodeSnapshot} writes; raise it when the byte layout below changes (2: arrays whole, 3: without zero words). */
+export const SNAPSHOT_ENCODING = 3;
 /** Header: magic, encoding, skeleton bytes, typed-array count (uint32 each). */
 const HEADER_BYTES = 16;
-/** Per typed array in the table: its type and its byte length (uint32 each). */
-const TABLE_ENTRY_BYTES = 8;
+/** Per typed array in the table: its type, its byte length and the bytes stored (uint32 each). */
+const TABLE_ENTRY_BYTES = 12;
 /** Every array's bytes start on a multiple of this (so a decoder may view them in place). */
 const ALIGN = 8;
 /** The key of the placeholder that stands for typed array `i` in the skeleton. */
@@ -107,52 +107,105 @@ function fill(v: unknown, arrays: readonly Typed[]): unknown {
   return o;
 }
 
+/** The 32-bit words of a typed array (its own buffer or a view of an aligned one). */
+const wordsOf = (a: ArrayBufferView): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
+
+/**
+ * Writes `src` at word `at` of `out` without its zero words: a bitmap (bit k
+ * of word b: word 32b + k is not zero), then the words that are not zero.
+ * About half of a kernel snapshot's words are zero (empty slots, high halves
+ * of small numbers). Returns the words written.
+ */
+function pack(src: Int32Array, out: Int32Array, at: number): number {
+  const n = src.length;
+  const m = (n + 31) >>> 5;
+  let w = at + m;
+  for (let b = 0; b < m; b++) {
+    let bits = 0;
+    const end = Math.min(n, (b + 1) << 5);
+    for (let i = b << 5, k = 0; i < end; i++, k++) {
+      const v = src[i];
+      if (v !== 0) {
+        bits |= 1 << k;
+        out[w++] = v;
+      }
+    }
+    out[at + b] = bits;
+  }
+  return w - at;
+}
+
+/** The inverse of {@link pack} into `dst` (zero-filled: only the words that are not zero are written). */
+function unpack(src: Int32Array, at: number, dst: Int32Array): void {
+  const m = (dst.length + 31) >>> 5;
+  let r = at + m;
+  for (let b = 0; b < m; b++) {
+    for (let bits = src[at + b]; bits !== 0; bits &= bits - 1) dst[(b << 5) + 31 - Math.clz32(bits & -bits)] = src[r++];
+  }
+}
+
+/** Arrays whose bytes are whole words go through {@link pack}; the rest are copied as they are. */
+const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0 && a.byteOffset % 4 === 0;
+
 /**
  * The bytes stored under a shard's snapshot key: a header, the snapshot
  * with its typed arrays taken out (v8 serialization: Maps survive), a table
- * of the arrays' types and lengths, then every array's bytes copied once
- * into the one buffer. Nearly all of a snapshot is typed arrays (TLBs,
- * partition caches, VM views: 65 MB for 512 vCPUs); v8 serialization copied
- * them element by element into a buffer it grew by doubling, several times
- * the cost of one copy each.
+ * of the arrays' types, lengths and stored lengths, then every array once,
+ * without its zero words ({@link pack}). Nearly all of a snapshot is typed
+ * arrays (TLBs, partition caches, VM views: 65 MB for 512 vCPUs); v8
+ * serialization copied them element by element into a buffer it grew by
+ * doubling, several times the cost of one pass, and kept the zeros: about
+ * half the bytes Redis then read, kept and appended to its AOF.
  */
 export function encodeSnapshot(s: StoredSnapshot): Buffer {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
   const tableAt = aligned(HEADER_BYTES + skeleton.length);
-  let size = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
-  for (const a of arrays) size += aligned(a.byteLength);
-  // Not from the pool: the buffer is large and outlives this call.
+  const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
+  let size = dataAt;
+  for (const a of arrays) size += aligned(a.byteLength + 4 * Math.ceil(a.byteLength / 128));
+  // Not from the pool (offset 0, so word-aligned): the buffer is large and outlives this call.
   const out = Buffer.allocUnsafeSlow(size);
+  const words = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
   out.writeUInt32LE(MAGIC, 0);
   out.writeUInt32LE(SNAPSHOT_ENCODING, 4);
   out.writeUInt32LE(skeleton.length, 8);
   out.writeUInt32LE(arrays.length, 12);
   skeleton.copy(out, HEADER_BYTES);
-  let at = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
+  let at = dataAt;
   arrays.forEach((a, i) => {
+    let stored = a.byteLength;
+    if (packable(a)) stored = 4 * pack(wordsOf(a), words, at >> 2);
+    else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     out.writeUInt32LE(typeCodeOf(a), tableAt + i * TABLE_ENTRY_BYTES);
     out.writeUInt32LE(a.byteLength, tableAt + i * TABLE_ENTRY_BYTES + 4);
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += aligned(a.byteLength);
+    out.writeUInt32LE(stored, tableAt + i * TABLE_ENTRY_BYTES + 8);
+    at += aligned(stored);
   });
-  return out;
+  return out.subarray(0, at);
 }
 
 /**
  * The inverse of {@link encodeSnapshot}; also reads a snapshot an earlier
  * build wrote with v8 serialization (the kernel layout inside is checked by
- * the restore). Each array is a fresh copy (the input may sit at any offset).
+ * the restore). Each array is a fresh one (the input may sit at any offset:
+ * then it is copied once to a word-aligned buffer first).
  *
  * @throws SnapshotEncodingError for an encoding this build does not read
  */
-export function decodeSnapshot(bytes: Buffer): StoredSnapshot {
-  if (bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== MAGIC) {
-    if (bytes[0] === 0xff) return deserialize(bytes) as StoredSnapshot;
+export function decodeSnapshot(input: Buffer): StoredSnapshot {
+  if (input.length < HEADER_BYTES || input.readUInt32LE(0) !== MAGIC) {
+    if (input[0] === 0xff) return deserialize(input) as StoredSnapshot;
     throw new SnapshotEncodingError(null, SNAPSHOT_ENCODING);
   }
-  const encoding = bytes.readUInt32LE(4);
+  const encoding = input.readUInt32LE(4);
   if (encoding !== SNAPSHOT_ENCODING) throw new SnapshotEncodingError(encoding, SNAPSHOT_ENCODING);
+  let bytes = input;
+  if (input.byteOffset % ALIGN !== 0) {
+    bytes = Buffer.allocUnsafeSlow(input.length);
+    input.copy(bytes);
+  }
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
   const skeletonBytes = bytes.readUInt32LE(8);
   const count = bytes.readUInt32LE(12);
   const tableAt = aligned(HEADER_BYTES + skeletonBytes);
@@ -161,11 +214,13 @@ export function decodeSnapshot(bytes: Buffer): StoredSnapshot {
   for (let i = 0; i < count; i++) {
     const Ctor = TYPES[bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES)];
     const byteLength = bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES + 4);
+    const stored = bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES + 8);
     const bytesPer = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     const a = new Ctor(byteLength / bytesPer);
-    new Uint8Array(a.buffer).set(bytes.subarray(at, at + byteLength));
+    if (packable(a)) unpack(words, at >> 2, wordsOf(a));
+    else new Uint8Array(a.buffer).set(bytes.subarray(at, at + byteLength));
     arrays.push(a);
-    at += aligned(byteLength);
+    at += aligned(stored);
   }
   const skeleton = deserialize(bytes.subarray(HEADER_BYTES, HEADER_BYTES + skeletonBytes));
   return fill(skeleton, arrays) as StoredSnapshot;
