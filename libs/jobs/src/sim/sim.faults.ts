@@ -109,8 +109,9 @@ function drawStoreErrors(rng: SimRandom): StoreErrorFault[] {
 
 /**
  * A failover under the store's clients: the next store calls of one live
- * worker (one that runs shards, if any does) reject with a connection error, and (drawn separately) the
- * coordinator's next ones; false if there was no one to strike.
+ * worker (one that runs shards, if any does) reject with a connection
+ * error, and (drawn separately) the coordinator's next ones; false if there
+ * was no one to strike.
  */
 function armStoreErrors(world: SimWorld, rng: SimRandom): boolean {
   // A worker that runs shards: an idle one makes no store call (the queue is not the store's client here).
