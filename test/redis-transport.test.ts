@@ -122,14 +122,23 @@ describe('RedisTransport', () => {
     const { repos, ts } = await transports(jobId, 2);
     // Both passed window 0; shard 0 waits at window 1, which shard 1 never publishes.
     await Promise.all([ts[0].exchange(0, 0, new Map(), false), ts[1].exchange(1, 0, new Map(), false)]);
-    const t0 = new RedisTransport(repos[0], { jobId, token: '1', blockMs: 100, barrierTimeoutMs: 1000 });
+    // Lower bounds only: a loaded machine makes every wait longer, never shorter. The progress comes well
+    // inside the timeout (a precondition, checked), and the timeout must then count from the progress.
+    const timeoutMs = 2000;
+    const blockMs = 100;
+    const t0 = new RedisTransport(repos[0], { jobId, token: '1', blockMs, barrierTimeoutMs: timeoutMs });
     const start = Date.now();
     const waiting = t0.exchange(0, 1, new Map(), false).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 500));
+    const progressAt = Date.now();
+    expect(progressAt - start).toBeLessThan(timeoutMs);
     await progress(repos[1], '1');
     const error = await waiting;
     expect(error).toBeInstanceOf(BarrierTimeoutError);
     expect((error as BarrierTimeoutError).window).toBe(1);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(1700);
+    // The wait counts from the blocking read that saw the progress (sent about blockMs before it, less
+    // what the loaded machine delays its send: a second blockMs of margin). Without the restart it would
+    // have ended at start + timeoutMs: about timeoutMs - 500 ms after the progress, below the bound.
+    expect(Date.now() - progressAt).toBeGreaterThanOrEqual(timeoutMs - 2 * blockMs);
   });
 });
