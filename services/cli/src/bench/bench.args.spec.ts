@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { loadScenarioFile } from '../scenario.loader';
-import { BENCH_RUNS_MAX, BENCH_USAGE, BenchUsageError, parseBenchArgs } from './bench.args';
+import { BENCH_PARTS, BENCH_RUNS_MAX, BENCH_USAGE, BenchUsageError, parseBenchArgs } from './bench.args';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'scenarios', 'fleet.yaml');
 
@@ -11,10 +11,11 @@ describe('parseBenchArgs', () => {
       help: false,
       kernelOnly: true,
       runs: 1,
+      only: null,
       overrides: ['workload.accessesPerVcpu=100000', 'fleet.hosts=2'],
     });
     expect(loadScenarioFile(FLEET, args.overrides).workload.accessesPerVcpu).toBe(100000);
-    expect(parseBenchArgs([])).toEqual({ help: false, kernelOnly: false, runs: 1, overrides: [] });
+    expect(parseBenchArgs([])).toEqual({ help: false, kernelOnly: false, runs: 1, only: null, overrides: [] });
   });
 
   it('--runs N and --runs=N take 1..BENCH_RUNS_MAX runs of the fleet kernel', () => {
@@ -22,6 +23,13 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs([`--runs=${BENCH_RUNS_MAX}`]).runs).toBe(BENCH_RUNS_MAX);
     for (const bad of [['--runs', '0'], ['--runs=1.5'], ['--runs', 'x'], [`--runs=${BENCH_RUNS_MAX + 1}`], ['--runs']])
       expect(() => parseBenchArgs(bad)).toThrow(`--runs must be an integer 1..${BENCH_RUNS_MAX}`);
+  });
+
+  it('--only a,b and --only=a,b pick parts of the bench; an unknown or missing part is refused naming the parts', () => {
+    expect(parseBenchArgs(['--only', 'one-worker,snapshot']).only).toEqual(['one-worker', 'snapshot']);
+    expect(parseBenchArgs(['--only=kernel']).only).toEqual(['kernel']);
+    for (const bad of [['--only', 'bogus'], ['--only'], ['--only=']])
+      expect(() => parseBenchArgs(bad)).toThrow(`--only takes parts among ${BENCH_PARTS.join(', ')}`);
   });
 
   it('--help and -h ask for the usage, whatever else is there', () => {

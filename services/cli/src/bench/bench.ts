@@ -4,7 +4,8 @@
  * (simulated accesses per second on one core and bytes per vCPU for
  * scenarios/fleet.yaml, and the same for scenarios/steady-state-nested.yaml) and, unless `--kernel-only`, the distributed
  * benchmark (1 vs 2 worker processes over Redis) and the Redis Cluster one
- * (the same job over one Redis and over three cluster masters). Also writes it to
+ * (the same job over one Redis and over three cluster masters), and one shard's snapshot step by step
+ * (snapshot.bench.ts); `--only` picks some of these. Also writes it to
  * bench-out/bench.json. Numbers go into BENCHMARKS.md with this command.
  * `--help` prints the usage line (exit 0); an unknown argument or an override
  * that does not validate is one line and exit 2, before anything runs.
@@ -15,7 +16,7 @@ import { ScenarioInputError } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { EXIT } from '../exit-codes';
 import { loadScenarioFile } from '../scenario.loader';
-import { BENCH_HELP, BenchUsageError, parseBenchArgs } from './bench.args';
+import { BENCH_HELP, BENCH_PARTS, BenchUsageError, DISTRIBUTED_PARTS, parseBenchArgs } from './bench.args';
 import { benchKernel, KernelBenchResult } from './kernel.bench';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -25,15 +26,17 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
  * nothing to run: 0 after `--help` (the usage line), 2 after one line for
  * an unknown argument or an override that does not validate.
  */
-function setup(args: readonly string[]): { kernelOnly: boolean; runs: number; fleet: SimConfig } | number {
+function setup(args: readonly string[]): { parts: Set<string>; runs: number; fleet: SimConfig } | number {
   try {
     const parsed = parseBenchArgs(args);
     if (parsed.help) {
       process.stdout.write(`${BENCH_HELP}\n`);
       return EXIT.OK;
     }
+    const parts = new Set<string>(parsed.only ?? BENCH_PARTS);
+    if (parsed.kernelOnly) for (const p of BENCH_PARTS) if (p !== 'kernel') parts.delete(p);
     return {
-      kernelOnly: parsed.kernelOnly,
+      parts,
       runs: parsed.runs,
       fleet: loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), parsed.overrides),
     };
@@ -63,19 +66,10 @@ async function benchKernelRuns(
   return { median: sorted[Math.floor((sorted.length - 1) / 2)], accessesPerSec: all.map((r) => r.accessesPerSec) };
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const ready = setup(args);
-  if (typeof ready === 'number') {
-    process.exitCode = ready;
-    return;
-  }
-  const { kernelOnly, runs, fleet } = ready;
+/** The fleet kernel `runs` times (the median run) and the nested scenario once: the `kernel*` keys. */
+async function benchKernels(fleet: SimConfig, runs: number): Promise<Record<string, unknown>> {
   const kernelRuns = await benchKernelRuns(fleet, runs);
-  const out: Record<string, unknown> = {
-    command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
-    node: process.version,
-    cpus: (await import('os')).cpus().length,
+  return {
     kernel: kernelRuns.median,
     ...(runs > 1 ? { kernelRuns: kernelRuns.accessesPerSec } : {}),
     // Issue 9's answer scenario (one host, 8 vCPUs, the fix, real rates) at its first length, 10 ms, so the
@@ -84,13 +78,32 @@ async function main(): Promise<void> {
       loadScenarioFile(join(ROOT, 'scenarios', 'steady-state-nested.yaml'), ['run.simulatedMs=10', 'run.warmupMs=0']),
     ),
   };
-  if (!kernelOnly) {
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const ready = setup(args);
+  if (typeof ready === 'number') {
+    process.exitCode = ready;
+    return;
+  }
+  const { parts, runs, fleet } = ready;
+  const out: Record<string, unknown> = {
+    command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
+    node: process.version,
+    cpus: (await import('os')).cpus().length,
+  };
+  if (parts.has('kernel')) Object.assign(out, await benchKernels(fleet, runs));
+  const distributed = DISTRIBUTED_PARTS.filter((p) => parts.has(p));
+  if (distributed.length > 0) {
     // The distributed benchmark lives with the Redis transport's code.
     const file = join(__dirname, 'distributed.bench.js');
-    const distributed = existsSync(file) ? ((await import(file)) as { benchDistributed(): Promise<unknown> }) : null;
-    out.distributed = distributed
-      ? await distributed.benchDistributed()
+    const bench = existsSync(file) ? ((await import(file)) as typeof import('./distributed.bench')) : null;
+    out.distributed = bench
+      ? await bench.benchDistributed(new Set(distributed))
       : { skipped: 'distributed benchmark not built' };
+  }
+  if (parts.has('cluster')) {
     // The same job over one Redis and over a three-master Redis Cluster.
     const clusterFile = join(__dirname, 'cluster.bench.js');
     const cluster = existsSync(clusterFile)
@@ -98,6 +111,7 @@ async function main(): Promise<void> {
       : null;
     out.cluster = cluster ? await cluster.benchCluster() : { skipped: 'cluster benchmark not built' };
   }
+  if (parts.has('snapshot')) out.snapshot = await (await import('./snapshot.bench')).benchSnapshot(fleet);
   mkdirSync(join(ROOT, 'bench-out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench-out', 'bench.json'), JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -15,11 +15,17 @@ import { loadScenarioFile } from '../scenario.loader';
 import { managed, startLocalRedis } from '../local-cluster';
 import { redisArgsOf } from '../commands/redis.options';
 import { measureResize } from './resize.bench';
+import { DISTRIBUTED_PARTS } from './bench.args';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MAIN = join(__dirname, '..', 'main.js');
 /** Accesses per vCPU of the benchmark runs. @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES) */
 const ACCESSES = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
+/**
+ * Node options of the worker processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them
+ * (docs/scaling.md section 7). @defaultValue none ($TLBSIM_BENCH_WORKER_NODE_ARGS, split on spaces)
+ */
+const WORKER_NODE_ARGS = (process.env.TLBSIM_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 /** One measured configuration. */
 export interface DistributedRun {
@@ -62,7 +68,16 @@ export async function measure(
     managed(
       spawn(
         process.execPath,
-        [MAIN, 'worker', ...redisArgsOf(url), '--prefix', prefix, '--concurrency', String(concurrency)],
+        [
+          ...WORKER_NODE_ARGS,
+          MAIN,
+          'worker',
+          ...redisArgsOf(url),
+          '--prefix',
+          prefix,
+          '--concurrency',
+          String(concurrency),
+        ],
         { stdio: 'ignore' },
       ),
     ),
@@ -97,40 +112,47 @@ export async function measure(
   }
 }
 
-/** 1 worker vs 2 workers (2 shards, best of two runs each), and 4 shards on 2 workers; speed-up and barrier share. */
-export async function benchDistributed(): Promise<object> {
+/** Best of two: the machine may be shared, and a run only gets slower from outside noise. */
+async function bestOfTwo(run: (suffix: string) => Promise<DistributedRun>): Promise<DistributedRun> {
+  const a = await run('a');
+  const b = await run('b');
+  return a.wallSec <= b.wallSec ? a : b;
+}
+
+/**
+ * 1 worker vs 2 workers (2 shards, best of two runs each), and 4 shards on 2 workers; speed-up and barrier
+ * share; `parts` (all by default) picks some of them, with the same keys.
+ */
+export async function benchDistributed(
+  parts: ReadonlySet<string> = new Set(DISTRIBUTED_PARTS),
+): Promise<Record<string, unknown>> {
   const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
   const redis = await redisServer();
   try {
     await new Promise((r) => setTimeout(r, 300));
-    // Best of two: the machine may be shared, and a run only gets slower from outside noise.
-    const best = (a: DistributedRun, b: DistributedRun): DistributedRun => (a.wallSec <= b.wallSec ? a : b);
-    const one = best(
-      await measure(redis.url, cfg, 1, 2, 2, 'bench1a'),
-      await measure(redis.url, cfg, 1, 2, 2, 'bench1b'),
-    );
-    const two = best(
-      await measure(redis.url, cfg, 2, 1, 2, 'bench2a'),
-      await measure(redis.url, cfg, 2, 1, 2, 'bench2b'),
-    );
-    // Round-robin placement splits every host over the shards: the transport's worst case (fleet.yaml's hosts are
-    // independent, so block placement keeps all traffic inside a shard).
-    const spread: SimConfig = { ...cfg, run: { ...cfg.run, placement: 'round-robin' } };
-    const four = await measure(redis.url, spread, 2, 2, 4, 'bench4');
-    const resized = await measureResize(redis.url, cfg, 'bench-resize');
-    return {
+    const out: Record<string, unknown> = {
       scenario: cfg.name,
       vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm,
       accessesPerVcpu: ACCESSES,
-      oneWorker: one,
-      twoWorkers: two,
-      twoWorkersFourShards: four,
-      resized2to4: resized,
-      speedup: two.accessesPerSec / one.accessesPerSec,
-      sameDigest: one.digest === two.digest && two.digest === four.digest && four.digest === resized.digest,
-      // Issue 27's targets, for a quiet machine (BENCHMARKS.md).
-      targets: { speedupMin: 1.9, barrierWaitShareMax: 0.03, roundTripsPerWindowPerShardMax: 1 },
     };
+    const digests: string[] = [];
+    if (parts.has('one-worker')) out.oneWorker = await bestOfTwo((x) => measure(redis.url, cfg, 1, 2, 2, `bench1${x}`));
+    if (parts.has('two-workers'))
+      out.twoWorkers = await bestOfTwo((x) => measure(redis.url, cfg, 2, 1, 2, `bench2${x}`));
+    // Round-robin placement splits every host over the shards: the transport's worst case (fleet.yaml's hosts are
+    // independent, so block placement keeps all traffic inside a shard).
+    const spread: SimConfig = { ...cfg, run: { ...cfg.run, placement: 'round-robin' } };
+    if (parts.has('four-shards')) out.twoWorkersFourShards = await measure(redis.url, spread, 2, 2, 4, 'bench4');
+    if (parts.has('resize')) out.resized2to4 = await measureResize(redis.url, cfg, 'bench-resize');
+    for (const k of ['oneWorker', 'twoWorkers', 'twoWorkersFourShards', 'resized2to4'])
+      if (out[k]) digests.push((out[k] as { digest: string }).digest);
+    const one = out.oneWorker as DistributedRun | undefined;
+    const two = out.twoWorkers as DistributedRun | undefined;
+    if (one && two) out.speedup = two.accessesPerSec / one.accessesPerSec;
+    out.sameDigest = new Set(digests).size <= 1;
+    // Issue 27's targets, for a quiet machine (BENCHMARKS.md).
+    out.targets = { speedupMin: 1.9, barrierWaitShareMax: 0.03, roundTripsPerWindowPerShardMax: 1 };
+    return out;
   } finally {
     await redis.stop();
   }
