@@ -1,13 +1,18 @@
 /**
- * The built `tlbsim` executable, spawned as a user would run it. Needs
- * `npm run build` first (root `npm test` does it).
+ * The `tlbsim` executable. Needs `npm run build` first (root `npm test`
+ * does it). One check per kind of end crosses the process boundary (the
+ * built CLI spawned as a user runs it: exit 2 with stderr only and nothing on
+ * stdout, exit 0 with a JSON report on stdout and nothing on stderr, the
+ * report the witness checks read); the other checks run the same program in
+ * this process (test/support/cli-in-process.ts), each of which would
+ * otherwise pay a Node start-up and module load.
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildScenario } from '@tlbsim/contracts';
-import { runBuiltCli } from './support/cli-process';
+import { runCliInProcess } from './support/cli-in-process';
 
 const MAIN = join(__dirname, '..', 'services', 'cli', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tlbsim-e2e-'));
@@ -19,10 +24,23 @@ function scenario(name: string, text: string): string {
   return path;
 }
 
-/** Runs `node services/cli/dist/main.js ...args`. */
-function tlbsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** What one run of `tlbsim` ended with. */
+interface Ended {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node services/cli/dist/main.js ...args` as a child process (the process boundary). */
+function tlbsim(...args: string[]): Ended {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `tlbsim ...args` in this process (same program, same exit code and output, no Node start-up). */
+async function inProcess(...args: string[]): Promise<Ended> {
+  const r = await runCliInProcess(args);
+  return { status: r.code, stdout: r.out, stderr: r.err };
 }
 
 const ok = scenario('ok.yaml', 'name: e2e\nfleet:\n  hosts: 1\n');
@@ -39,44 +57,44 @@ describe('tlbsim executable', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('unknown key: exit 2 with its dotted path', () => {
-    const r = tlbsim('run', scenario('unknown.json', '{"name":"u","tlb":{"entries":1536,"colour":"red"}}'));
+  it('unknown key: exit 2 with its dotted path', async () => {
+    const r = await inProcess('run', scenario('unknown.json', '{"name":"u","tlb":{"entries":1536,"colour":"red"}}'));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('tlb.colour: unknown key');
   });
 
-  it('missing file: exit 2', () => {
-    const r = tlbsim('run', join(dir, 'nope.yaml'));
+  it('missing file: exit 2', async () => {
+    const r = await inProcess('run', join(dir, 'nope.yaml'));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('nope.yaml: no such file');
   });
 
-  it('bad --set: exit 2', () => {
-    const r = tlbsim('run', ok, '--set', 'fleet.hosts');
+  it('bad --set: exit 2', async () => {
+    const r = await inProcess('run', ok, '--set', 'fleet.hosts');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('override "fleet.hosts": expected dotted.path=value');
   });
 
-  it('unknown policy: exit 2 and lists the valid ones', () => {
-    const r = tlbsim('run', ok, '--policy', 'yolo');
+  it('unknown policy: exit 2 and lists the valid ones', async () => {
+    const r = await inProcess('run', ok, '--policy', 'yolo');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('kvm.policy: "yolo" is not one of');
     expect(r.stderr).toContain('overhaul+hv-flush-current');
     expect(r.stderr).toContain('enlightened-tlb-off');
   });
 
-  it('a policy with a typo: exit 2 with "did you mean" (--policy and --policies alike)', () => {
-    const r = tlbsim('run', ok, '--policy', 'overhual');
+  it('a policy with a typo: exit 2 with "did you mean" (--policy and --policies alike)', async () => {
+    const r = await inProcess('run', ok, '--policy', 'overhual');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/kvm\.policy: "overhual" is not one of [^\n]*; did you mean overhaul\?\n/);
-    const c = tlbsim('compare', ok, '--policies', 'overhaul,overhaul+hv-flush-curent');
+    const c = await inProcess('compare', ok, '--policies', 'overhaul,overhaul+hv-flush-curent');
     expect(c.status).toBe(2);
     expect(c.stderr).toContain('did you mean overhaul+hv-flush-current?');
   });
 
-  it('bad YAML: exit 2, one line showing the offending line (no dangling "column 1:")', () => {
+  it('bad YAML: exit 2, one line showing the offending line (no dangling "column 1:")', async () => {
     const file = scenario('bad-indent.yaml', 'name: x\nfleet:\n  hosts: 2\n vmsPerHost: 3\n');
-    const r = tlbsim('run', file);
+    const r = await inProcess('run', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
       `${file}: invalid YAML: All mapping items must start at the same column at line 4, column 1: " vmsPerHost: 3"\n`,
@@ -84,13 +102,13 @@ describe('tlbsim executable', () => {
     expect(r.stderr).not.toMatch(/column \d+:\n/);
   });
 
-  it('compare with a policy listed twice: exit 2 naming it', () => {
-    const r = tlbsim('compare', ok, '--policies', 'overhaul,pre-overhaul,overhaul');
+  it('compare with a policy listed twice: exit 2 naming it', async () => {
+    const r = await inProcess('compare', ok, '--policies', 'overhaul,pre-overhaul,overhaul');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('overhaul is listed more than once');
   });
 
-  it('replay of a job that did not complete: exit 2, naming the state, before running anything', () => {
+  it('replay of a job that did not complete: exit 2, naming the state, before running anything', async () => {
     const config = buildScenario({ name: 'cancelled', workload: { accessesPerVcpu: 50000000 } }, []);
     const file = scenario(
       'cancelled.ndjson',
@@ -110,7 +128,7 @@ describe('tlbsim executable', () => {
         .map((l) => JSON.stringify(l))
         .join('\n'),
     );
-    const r = tlbsim('replay', file);
+    const r = await inProcess('replay', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `tlbsim: ${file}: job j-1 did not complete (cancelled): its export has no digest to reproduce, so there is nothing to replay\n`,
@@ -119,31 +137,34 @@ describe('tlbsim executable', () => {
   });
 
   it('every command but schema lists its exit codes in --help', async () => {
-    const names = [...tlbsim('--help').stdout.matchAll(/^ {2}(\w+) \[options\]/gm)]
+    const names = [...(await inProcess('--help')).stdout.matchAll(/^ {2}(\w+) \[options\]/gm)]
       .map((m) => m[1])
       .filter((n) => n !== 'schema');
     expect(names.length).toBeGreaterThanOrEqual(14);
     const helps = await Promise.all(
-      names.map(async (name) => [name, (await runBuiltCli([name, '--help'])).out] as const),
+      names.map(async (name) => [name, (await runCliInProcess([name, '--help'])).out] as const),
     );
     expect(helps.filter(([, out]) => !/\nExit codes: 0 /.test(out)).map(([name]) => name)).toEqual([]);
   });
 
-  it('replay and trace of a missing file or a directory: exit 2, one line in words (not the errno text)', () => {
+  it('replay and trace of a missing file or a directory: exit 2, one line in words (not the errno text)', async () => {
     const missing = join(dir, 'missing.ndjson');
-    expect(tlbsim('replay', missing)).toMatchObject({ status: 2, stderr: `tlbsim: ${missing}: no such file\n` });
-    expect(tlbsim('replay', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
-    expect(tlbsim('trace', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
+    expect(await inProcess('replay', missing)).toMatchObject({
+      status: 2,
+      stderr: `tlbsim: ${missing}: no such file\n`,
+    });
+    expect(await inProcess('replay', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
+    expect(await inProcess('trace', dir)).toMatchObject({ status: 2, stderr: `tlbsim: ${dir}: is a directory\n` });
   });
 
-  it('unknown option: exit 2', () => {
-    const r = tlbsim('run', ok, '--frobnicate');
+  it('unknown option: exit 2', async () => {
+    const r = await inProcess('run', ok, '--frobnicate');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown option '--frobnicate'");
   });
 
-  it('schema prints a JSON Schema with properties', () => {
-    const r = tlbsim('schema');
+  it('schema prints a JSON Schema with properties', async () => {
+    const r = await inProcess('schema');
     expect(r.status).toBe(0);
     const schema = JSON.parse(r.stdout);
     expect(schema.properties.fleet).toBeDefined();
@@ -194,28 +215,30 @@ describe('witnesses a user can navigate', () => {
     report = JSON.parse(r.stdout);
   });
 
-  it('prints witnesses in time order with at least one of every class that occurred, whatever --witnesses says', () => {
+  it('prints witnesses in time order with at least one of every class that occurred, whatever --witnesses says', async () => {
     const occurred = Object.entries(report.violations.byClass)
       .filter(([, n]) => n > 0)
       .map(([c]) => c)
       .sort();
     expect(occurred.length).toBeGreaterThanOrEqual(3);
-    const r = tlbsim('run', hot, '--witnesses', '1', '--progress', 'none');
+    const r = await inProcess('run', hot, '--witnesses', '1', '--progress', 'none');
     expect(r.status).toBe(0);
     const shown = heads(r.stdout);
     expect([...new Set(shown.map((w) => w.cls))].sort()).toEqual(occurred);
     expect(shown.map((w) => w.timeNs)).toEqual([...shown.map((w) => w.timeNs)].sort((a, b) => a - b));
     const vm = shown[shown.length - 1].vm;
     const filtered = heads(
-      tlbsim(
-        'run',
-        hot,
-        '--witness-vm',
-        String(vm),
-        '--witness-class',
-        shown[shown.length - 1].cls,
-        '--progress',
-        'none',
+      (
+        await inProcess(
+          'run',
+          hot,
+          '--witness-vm',
+          String(vm),
+          '--witness-class',
+          shown[shown.length - 1].cls,
+          '--progress',
+          'none',
+        )
       ).stdout,
     );
     expect(filtered.length).toBeGreaterThanOrEqual(1);
@@ -235,15 +258,15 @@ describe('witnesses a user can navigate', () => {
       ['replay', '<report>', '--until-window', '0'],
       'tlbsim: --until-window: expected an integer 1..1000000000, got 0\n',
     ],
-  ])('%j exits 2 with one line naming the flag and its limit', (args, line) => {
-    const r = tlbsim(...args.map((a) => (a === '<hot>' ? hot : a === '<report>' ? reportFile : a)));
+  ])('%j exits 2 with one line naming the flag and its limit', async (args, line) => {
+    const r = await inProcess(...args.map((a) => (a === '<hot>' ? hot : a === '<report>' ? reportFile : a)));
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(line);
     expect(r.stdout).toBe('');
   });
 
-  it("trace prints every kept witness's full causal chain, trace-cmd style, in time order; filters like run", () => {
-    const r = tlbsim('trace', reportFile);
+  it("trace prints every kept witness's full causal chain, trace-cmd style, in time order; filters like run", async () => {
+    const r = await inProcess('trace', reportFile);
     expect(r.status).toBe(0);
     const blocks = r.stdout.split(/^# witness /m).slice(1);
     expect(blocks).toHaveLength(report.violations.witnesses.length);
@@ -255,9 +278,9 @@ describe('witnesses a user can navigate', () => {
       expect(times).toEqual([...times].sort((a, b) => a - b));
       expect(events[events.length - 1]).toContain('tlb_stale_hit');
     }
-    const cross = tlbsim('trace', reportFile, '--witness-class', 'cross-vm');
+    const cross = await inProcess('trace', reportFile, '--witness-class', 'cross-vm');
     expect(cross.stdout.match(/^# witness \d+\/\d+: (\S+)/gm)!.every((l) => l.endsWith('cross-vm'))).toBe(true);
-    const missing = tlbsim('trace', join(dir, 'no-such-report.json'));
+    const missing = await inProcess('trace', join(dir, 'no-such-report.json'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe(
       `tlbsim: ${join(dir, 'no-such-report.json')}: no such file (give --redis <url> to read the report of job ${join(dir, 'no-such-report.json')})\n`,
