@@ -229,15 +229,16 @@ export const SCENARIO_KEYS: ScenarioDeclaration = deepFreeze<ScenarioDeclaration
     ),
     snapshotEveryWindows: int(
       {
-        default: 512,
+        default: 2048,
         min: 1,
         max: 1e6,
         unit: 'windows',
-        // 64 more than halved a distributed run's throughput (a snapshot holds every TLB and partition cache,
-        // about a hundred windows of fleet.yaml's work); at 512 a crashed shard redoes at most ~7 s.
-        source: 'measured: distributed throughput against redone work after a crash',
+        // A window is now ~9 accesses per vCPU (0.8 ms of a 512-vCPU shard's compute), a snapshot of that shard
+        // 29 MB and a few hundred windows of work: at 512 snapshots took ~40% of a distributed run; at 2048 a
+        // crashed shard redoes ~2 s of compute (docs/scaling.md section 7).
+        source: 'measured: snapshot cost against redone work after a crash (npm run bench -- --only snapshot)',
       },
-      'Shards snapshot their actors every this many windows.',
+      'Shards snapshot their actors every this many windows (a crash redoes at most this many).',
     ),
     witnessesMax: int(
       { default: 10, min: 0, max: 1000, unit: 'witnesses' },

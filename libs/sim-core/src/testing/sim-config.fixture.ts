@@ -75,7 +75,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
     run: {
       shards: 1,
       windowNs: 0,
-      snapshotEveryWindows: 512,
+      snapshotEveryWindows: 2048,
       witnessesMax: 10,
       witnessesPerClass: 1,
       placement: 'block',
