@@ -50,6 +50,17 @@ async function compareJson(args: readonly string[]): Promise<CompareJson> {
   return JSON.parse(run.out) as CompareJson;
 }
 
+/** In-process results by command line: the replications compare is the reference of two tests, run once per file. */
+const localRuns = new Map<string, Promise<CompareJson>>();
+
+/** {@link compareJson} in process (no `--redis`), computed once per command line. */
+function localCompare(args: readonly string[]): Promise<CompareJson> {
+  const key = args.join('\0');
+  let run = localRuns.get(key);
+  if (!run) localRuns.set(key, (run = compareJson(args)));
+  return run;
+}
+
 let redis: TestRedis;
 let workers: WorkerProcess[] = [];
 
@@ -66,7 +77,7 @@ afterAll(async () => {
 describe(`compare on the workers (seed ${SEED})`, () => {
   it('runs the replications as points of one compare job: the same digests, estimates and verdict as in process', async () => {
     const args = [...COMPARE, '--replications', '3'];
-    const local = await compareJson(args);
+    const local = await localCompare(args);
     const distributed = await compareJson([...args, '--redis', redis.url]);
     expect(local.seeds).toHaveLength(3);
     expect(distributed.seeds).toEqual(local.seeds);
@@ -88,7 +99,7 @@ describe(`compare on the workers (seed ${SEED})`, () => {
   });
 
   it('POST /api/compare with replications runs one compare job whose estimates are those of the CLI', async () => {
-    const local = await compareJson([...COMPARE, '--replications', '3']);
+    const local = await localCompare([...COMPARE, '--replications', '3']);
     const app: INestApplication = await createCoordinatorApp({ redisUrl: redis.url, logLevel: 'silent' });
     await app.listen(0, '127.0.0.1');
     try {
