@@ -111,6 +111,18 @@ export async function runSchedule(seed: number, opts: ScheduleOptions = {}): Pro
   return { ...base, ...verdictOf(world, expected, fired, stop) };
 }
 
+/**
+ * Who holds the job's shards at a hang, the first clue to its cause: the
+ * shard jobs by state, and the runs in flight on live workers (none of
+ * either: the shards were left to nobody).
+ */
+function holders(world: SimWorld): string {
+  const states = world.store.read((j) => [...j.queue.values()].map((q) => String(q.state)));
+  const count = (s: string): number => states.filter((x) => x === s).length;
+  const runs = world.alive.reduce((n, w) => n + w.running, 0);
+  return `shard jobs ${count('waiting')} waiting, ${count('active')} active, ${count('failed')} failed; runs in flight ${runs}`;
+}
+
 /** Judges a schedule's end: one of the two good ends, or the first thing that went wrong. */
 function verdictOf(
   world: SimWorld,
@@ -130,7 +142,8 @@ function verdictOf(
   const finals = log.filter((e) => /"type":"(completed|failed|cancelled)"/.test(e.json)).length;
   if (finals > 1) return bad(`the job finished ${finals} times`);
   if (world.checker.failures.length > 0) return bad(world.checker.failures[0]);
-  if (!result) return bad(`hang: no end by ${Math.round(world.sched.now / 1000)} virtual s (${stop})`);
+  if (!result)
+    return bad(`hang: no end by ${Math.round(world.sched.now / 1000)} virtual s (${stop}); ${holders(world)}`);
   const state = result.get('state');
   if (state === 'completed') {
     const digest = result.get('digest');
