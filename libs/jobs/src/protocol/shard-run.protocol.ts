@@ -194,8 +194,9 @@ export function afterSuperseded(now: AdmitDecision): { kind: 'end'; outcome: Run
  * it: fail the job, unless a later claim fenced the run off meanwhile (the
  * shard's latest token is above the run's): then the shard and the job's
  * fate belong to the run that holds it now, and this one is superseded
- * ({@link afterSuperseded}) without a word. A run whose claim a store restart forgot
- * (latest below its own) still fails the job: nobody else speaks for it.
+ * ({@link afterSuperseded}) without a word. A run whose claim a store
+ * restart forgot (latest below its own) still fails the job: nobody else
+ * speaks for it.
  */
 export function afterRunError(runToken: string, latestToken: number): 'superseded' | 'fail' {
   return latestToken > Number(runToken) ? 'superseded' : 'fail';
