@@ -122,11 +122,27 @@ describe('ShardExecutionService', () => {
     },
   );
 
+  it('a run whose claim came after a resize committed ends as superseded before it restores anything', async () => {
+    // Seed 4961: the run read the old layout, froze, and claimed after the commit (the new layout's snapshot).
+    const store = new InMemoryShardStore({ shards: 2 });
+    const failures: string[] = [];
+    let reads = 0;
+    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: reads++ < 1 ? 0 : 1 }) };
+    const outcome = await new ShardExecutionService(ports).run(
+      { jobId: 'j', shard: 0, shards: 2 },
+      { workerId: 'w', store },
+    );
+    expect(outcome).toBe('superseded');
+    expect(failures).toEqual([]);
+    expect(await store.events()).toEqual([]);
+  });
+
   it('a run fenced off after the job moved to another layout ends as superseded', async () => {
     const store = failingStore(true);
     const failures: string[] = [];
-    let epoch = 0;
-    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: epoch++ }) };
+    // The layout moves after the run's two reads (before and after its claim).
+    let reads = 0;
+    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: reads++ < 2 ? 0 : 1 }) };
     const outcome = await new ShardExecutionService(ports).run(
       { jobId: 'j', shard: 0, shards: 2 },
       { workerId: 'w', store },

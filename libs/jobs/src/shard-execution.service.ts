@@ -99,6 +99,10 @@ export class ShardExecutionService {
     const x = store.exchange(data.shard, meta!.shards);
     const claim = await this.unclaimed(data, () => x.claim());
     if (!claim) return 'job-finished';
+    // A resize may have committed between the metadata read and the claim (a run frozen in between, seed
+    // 4961): the claim's snapshot is then the new layout's, which this run cannot restore. It ends.
+    const again = admitRun(data, await this.unclaimed(data, () => this.ports.meta(data.jobId)));
+    if (again.kind === 'end') return again.outcome;
     const run: Run = { meta: meta!, shard: data.shard, x, token: claim.token, opts };
     try {
       const outcome = await this.execute(run, claim);
