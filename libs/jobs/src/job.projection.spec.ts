@@ -66,6 +66,14 @@ describe('projectJob', () => {
       ev('shard-resumed', { shard: 1, window: 2, worker: 'w3' }),
     );
     expect(projectJob(meta, events).perShard[1]).toMatchObject({ state: 'running', resumes: 1, worker: 'w3' });
+    // A lost reply's resend appends the same event again (its `at` included): one resume, not two.
+    const resent = events[events.length - 1];
+    events.push({ ...resent, id: `${n++}-0` });
+    expect(projectJob(meta, events).perShard[1]).toMatchObject({ resumes: 1 });
+    expect(projectJob(meta, events).perShard[1]).not.toHaveProperty('resumedAt');
+    // A second resume of the same shard, later, counts.
+    events.push(ev('shard-resumed', { shard: 1, window: 2, worker: 'w3' }));
+    expect(projectJob(meta, events).perShard[1]).toMatchObject({ resumes: 2 });
     events.push(ev('completed', { digest: 'abc' }), ev('cancelled', {}));
     expect(projectJob(meta, events)).toMatchObject({ state: 'completed', digest: 'abc', progress: { fraction: 1 } });
   });

@@ -15,6 +15,13 @@ import type { JobMeta } from './job.repository';
 interface ShardAcc extends ShardView {
   accesses: number;
   violations: number;
+  /**
+   * `at` of the shard's last `shard-resumed`. A lost reply makes ioredis send
+   * the append again and Redis apply it twice (test/faults/flaky-link):
+   * the copy is the same event, `at` (the writer's clock, in ms) included,
+   * while a real second resume is written after another claim, later.
+   */
+  resumedAt?: string;
 }
 
 /** True for completed, failed and cancelled ({@link FINAL_JOB_STATES}). */
@@ -29,7 +36,10 @@ function applyShard(shards: ShardAcc[], e: JobEvent): void {
     case 'shard-resumed':
       s.state = 'running';
       s.worker = e.worker;
-      if (e.type === 'shard-resumed') s.resumes++;
+      if (e.type === 'shard-resumed' && e.at !== s.resumedAt) {
+        s.resumes++;
+        s.resumedAt = e.at;
+      }
       s.window = e.window;
       break;
     case 'window-completed':
@@ -233,7 +243,7 @@ export function viewOf(meta: JobMeta, f: JobFold): JobView {
     finishedAt: f.finishedAt,
     progress: progressOf(meta, shards, f.startedAt, f.lastAt ?? f.finishedAt, state),
     violations: f.reportViolations ?? shards.reduce((a, s) => a + s.violations, 0),
-    perShard: shards.map(({ accesses: _a, violations: _v, ...v }) => ({ ...v })),
+    perShard: shards.map(({ accesses: _a, violations: _v, resumedAt: _r, ...v }) => ({ ...v })),
     digest: f.digest,
     error: f.error,
     slotsNeeded: state === 'waiting-for-workers' ? f.slotsNeeded : null,
