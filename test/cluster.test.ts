@@ -222,7 +222,7 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     ).toBe('cancelled');
   });
 
-  it('bad flags and an unreachable cluster: one line each, exit 2 and 3, within bounds', () => {
+  it('bad flags and an unreachable cluster: one line each, exit 2 and 3 after the 4 attempts', () => {
     const both = cli(['cancel', 'x', '--redis', 'redis://127.0.0.1:1', '--redis-cluster', '127.0.0.1:2']);
     expect({ code: both.code, lines: both.err.trim().split('\n') }).toEqual({
       code: 2,
@@ -233,17 +233,16 @@ describe('Redis Cluster (three masters, no replicas)', () => {
       code: 2,
       lines: [expect.stringContaining('--redis-cluster: expected host:port')],
     });
-    const started = Date.now();
+    // It gives up after its bounded retries (the line counts them), not after a wall-clock bound.
     const gone = cli(['workers', '--redis-cluster', '127.0.0.1:1,127.0.0.1:2'], 30000);
     expect({ code: gone.code, lines: gone.err.trim().split('\n') }).toEqual({
       code: 3,
       lines: [
         expect.stringMatching(
-          /^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED/,
+          /^tlbsim: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2: .*ECONNREFUSED.* \(4 attempts\)$/,
         ),
       ],
     });
-    expect(Date.now() - started).toBeLessThan(20000);
   });
 
   it('serve --redis-cluster with a local worker: /health up, /queues, a job through the API completes, SIGTERM exits within 10 s', async () => {
@@ -306,12 +305,11 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     await closeBeforeKill(jobs);
 
     const port = await cluster!.ownerOf(`${prefix}:{job:${id}}:meta`);
-    const killedAt = Date.now();
     await cluster!.nodes.find((n) => n.port === port)!.stop(0);
 
+    // submitWait's own timeout only guards against a hang: what counts is the exit 3 and its line.
     const r = await sub.done;
     expect({ exited: r.exited, code: r.code }).toEqual({ exited: true, code: 3 });
-    expect(Date.now() - killedAt).toBeLessThan(60000);
     // The last line says why; before it at most the process's one line when the cluster went (as with one Redis).
     const lines = r.err
       .trim()
@@ -324,14 +322,12 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     expect(lines.length).toBeLessThanOrEqual(2);
     expect(r.err).not.toMatch(/^\s+at /m);
 
-    const stopping = Date.now();
     await Promise.all(
       workers.map(async (w) => {
         w.child.kill('SIGTERM');
         expect(await exitsWithin(w.child, 20000)).toBe(true);
       }),
     );
-    expect(Date.now() - stopping).toBeLessThan(20000);
     for (const w of workers) {
       // One line when the cluster went, then the stop without the goodbyes it can no longer take.
       expect(w.log()).not.toContain('Unhandled error event');
