@@ -7,25 +7,18 @@
  * do not grow with the shard count, and a job resized from 2 to 4 shards
  * mid-run (the time lost to the resize, resize.bench.ts).
  */
-import { spawn } from 'child_process';
 import { join } from 'path';
 import { createJobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
-import { managed, startLocalRedis } from '../local-cluster';
-import { redisArgsOf } from '../commands/redis.options';
+import { startLocalRedis } from '../local-cluster';
 import { measureResize } from './resize.bench';
+import { startBenchWorkers } from './bench.workers';
 import { DISTRIBUTED_PARTS } from './bench.args';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const MAIN = join(__dirname, '..', 'main.js');
 /** Accesses per vCPU of the benchmark runs. @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES) */
 const ACCESSES = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
-/**
- * Node options of the worker processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them
- * (docs/scaling.md section 7). @defaultValue none ($TLBSIM_BENCH_WORKER_NODE_ARGS, split on spaces)
- */
-const WORKER_NODE_ARGS = (process.env.TLBSIM_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 /** One measured configuration. */
 export interface DistributedRun {
@@ -64,24 +57,7 @@ export async function measure(
   shards: number,
   prefix: string,
 ): Promise<DistributedRun> {
-  const procs = Array.from({ length: workers }, () =>
-    managed(
-      spawn(
-        process.execPath,
-        [
-          ...WORKER_NODE_ARGS,
-          MAIN,
-          'worker',
-          ...redisArgsOf(url),
-          '--prefix',
-          prefix,
-          '--concurrency',
-          String(concurrency),
-        ],
-        { stdio: 'ignore' },
-      ),
-    ),
-  );
+  const procs = startBenchWorkers(url, prefix, workers, concurrency);
   const jobs = createJobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++)

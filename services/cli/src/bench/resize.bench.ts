@@ -6,15 +6,10 @@
  * re-partitioning) and from the switch until every new shard resumed (the
  * admission pass, BullMQ, the restore).
  */
-import { spawn } from 'child_process';
-import { join } from 'path';
 import type { JobEvent } from '@tlbsim/contracts';
 import { createJobsService } from '@tlbsim/jobs';
 import type { SimConfig } from '@tlbsim/sim-core';
-import { managed } from '../local-cluster';
-import { redisArgsOf } from '../commands/redis.options';
-
-const MAIN = join(__dirname, '..', 'main.js');
+import { startBenchWorkers } from './bench.workers';
 
 /** What one resized run measured. */
 export interface ResizeRun {
@@ -40,23 +35,7 @@ function at(e: JobEvent | undefined, what: string): number {
 
 /** Runs `cfg` on `from` shards, resizes it to `to` once a quarter of its windows are done, and times the resize. */
 export async function measureResize(url: string, cfg: SimConfig, prefix: string, from = 2, to = 4): Promise<ResizeRun> {
-  const procs = Array.from({ length: 2 }, () =>
-    managed(
-      spawn(
-        process.execPath,
-        [
-          MAIN,
-          'worker',
-          ...redisArgsOf(url),
-          '--prefix',
-          prefix,
-          '--concurrency',
-          String(Math.ceil(Math.max(from, to) / 2)),
-        ],
-        { stdio: 'ignore' },
-      ),
-    ),
-  );
+  const procs = startBenchWorkers(url, prefix, 2, Math.ceil(Math.max(from, to) / 2));
   const jobs = createJobsService({ redisUrl: url, prefix });
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
