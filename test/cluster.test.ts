@@ -30,6 +30,13 @@ let cluster: LocalRedisCluster | null = null;
 let workers: WorkerProcess[] = [];
 let services: JobsService[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'tlbsim-cluster-test-'));
+let hotDigest: Promise<string> | undefined;
+
+/** The in-process digest of `hotScenario(50000)`, the reference of two tests: run once per file. */
+function hotDigestInProcess(): Promise<string> {
+  hotDigest ??= runInProcess(hotScenario(50000), { shards: 1 }).then((r) => r.digest);
+  return hotDigest;
+}
 
 /** Runs the built CLI to its end (bounded); its exit code and output. */
 function cli(args: string[], timeoutMs = 60000): { code: number | null; out: string; err: string } {
@@ -149,7 +156,7 @@ describe('Redis Cluster (three masters, no replicas)', () => {
     writeFileSync(file, JSON.stringify(hotScenarioInput(50000)));
     const r = await submitWait(file, prefix, 4, 120000).done;
     expect({ code: r.code, err: r.code === 0 ? '' : r.err.slice(-1500) }).toEqual({ code: 0, err: '' });
-    const expected = (await runInProcess(hotScenario(50000), { shards: 1 })).digest;
+    const expected = await hotDigestInProcess();
     const report = JSON.parse(r.out) as { digest: string; jobId?: string };
     expect(report.digest).toBe(expected);
 
@@ -397,9 +404,7 @@ describe('Redis Cluster with a replica per master', () => {
       code: 0,
       err: '',
     });
-    expect((JSON.parse(out) as { digest: string }).digest).toBe(
-      (await runInProcess(hotScenario(50000), { shards: 1 })).digest,
-    );
+    expect((JSON.parse(out) as { digest: string }).digest).toBe(await hotDigestInProcess());
     expect(await replicated!.ownerOf(`${prefix}:{job:${id}}:meta`)).not.toBe(port);
     for (const w of workers) expect(w.log()).not.toContain('Unhandled error event');
   });
