@@ -1,3 +1,4 @@
+import { savedArray, SaveOptions } from './save-options';
 import { fail } from './assert';
 import { F_DST, F_TIME, F_TYPE, HV_FLUSH_LIST, Msg, partitionHostOf } from './message';
 import { FLUSH_WORDS, MF } from './message.schema';
@@ -93,13 +94,16 @@ export class HostReplicas {
     }
   }
 
-  /** Snapshot state. */
-  save(): Record<string, unknown> {
+  /** Snapshot state (see {@link SaveOptions}). */
+  save(opts?: SaveOptions): Record<string, unknown> {
     const c = this.ctx;
     return {
-      vps: [...c.vps.entries()].map(([k, v]) => [k, v.save()]),
-      views: [...c.views.entries()].map(([g, v]) => [g, { map: v.map.slice(), seq: v.seq.slice() }]),
-      partitions: [...c.partitions.entries()].map(([h, p]) => [h, p.save()]),
+      vps: [...c.vps.entries()].map(([k, v]) => [k, v.save(opts)]),
+      views: [...c.views.entries()].map(([g, v]) => [
+        g,
+        { map: savedArray(v.map, opts), seq: savedArray(v.seq, opts) },
+      ]),
+      partitions: [...c.partitions.entries()].map(([h, p]) => [h, p.save(opts)]),
     };
   }
 

@@ -36,3 +36,4 @@ export {
   shardNeighboursOf,
 } from './shard-neighbours';
 export type { ShardNeighbours } from './shard-neighbours';
+export type { SaveOptions } from './save-options';

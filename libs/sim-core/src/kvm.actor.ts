@@ -1,3 +1,4 @@
+import { savedArray, SaveOptions } from './save-options';
 import { C } from './counters';
 import { F_SRC, F_TIME, F_TYPE, HV_FLUSH_LIST, HV_FLUSH_SPACE, Msg, REQ_TLB_FLUSH } from './message';
 import { HostEvents } from './kvm-host-events';
@@ -381,22 +382,22 @@ export class KvmActor extends Actor implements CheckerHost {
     for (const vid of this.vcpuIds(vm)) this.send(t + this.ctx.cfg.latency.kvmRequestNs, vid, Msg.InvalDone, vm, seq);
   }
 
-  override save(): Record<string, unknown> {
+  override save(opts?: SaveOptions): Record<string, unknown> {
     return {
       seq: this.seq,
       prng: this.prng.state,
       nextInc: this.nextInc,
       nextOpId: this.nextOpId,
       events: this.events.save(),
-      alloc: this.alloc.save(),
+      alloc: this.alloc.save(opts),
       mmus: this.mmus.map((m) => ({
-        map: m.map.slice(),
+        map: savedArray(m.map, opts),
         gen: m.gen,
         invalSeq: m.invalSeq,
         roots: m.roots.map((r) => r.inc),
       })),
-      trackedRoot: this.trackedRoot.slice(),
-      grantNs: this.grantNs.slice(),
+      trackedRoot: savedArray(this.trackedRoot, opts),
+      grantNs: savedArray(this.grantNs, opts),
       pending: [...this.pending.entries()].map(([k, v]) => [k, copyPendingOp(v)]),
       pendingFrees: this.pendingFrees.map((f) => ({ ...f })),
       rootHistory: [...this.rootHistory.values()].map((r) => ({ ...r })),

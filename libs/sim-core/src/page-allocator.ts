@@ -1,3 +1,4 @@
+import { savedArray, SaveOptions } from './save-options';
 import { fail } from './assert';
 
 /**
@@ -209,13 +210,13 @@ export class PageAllocator {
     return h;
   }
 
-  /** Snapshot state. */
-  save(): Record<string, unknown> {
+  /** Snapshot state (see {@link SaveOptions}). */
+  save(opts?: SaveOptions): Record<string, unknown> {
     return {
-      ownerVm: this.ownerVm.slice(),
-      ownerGpa: this.ownerGpa.slice(),
-      unmapped: this.unmapped.slice(),
-      free: this.free.slice(),
+      ownerVm: savedArray(this.ownerVm, opts),
+      ownerGpa: savedArray(this.ownerGpa, opts),
+      unmapped: savedArray(this.unmapped, opts),
+      free: savedArray(this.free, opts),
       top: this.top,
       history: [...this.history.entries()].map(([k, v]) => [
         k,

@@ -1,3 +1,4 @@
+import { savedArray, SaveOptions } from './save-options';
 import { assert, kernelChecks } from './assert';
 import { F_SRC, F_TYPE, HV_FLUSH_LIST, Msg } from './message';
 import { FLUSH_WORDS, MF } from './message.schema';
@@ -186,9 +187,9 @@ export class PartitionCache {
     this.filler[slot] = b[o + F_SRC] - this.firstVcpuActor;
   }
 
-  /** Snapshot state. */
-  save(): Record<string, unknown> {
-    return { tlb: this.tlb.save(), filler: this.filler.slice() };
+  /** Snapshot state (see {@link SaveOptions}). */
+  save(opts?: SaveOptions): Record<string, unknown> {
+    return { tlb: this.tlb.save(opts), filler: savedArray(this.filler, opts) };
   }
 
   /** Restores {@link save}. */

@@ -1,3 +1,4 @@
+import type { SaveOptions } from './save-options';
 import { SimConfig } from './config';
 import { C } from './counters';
 import { kernelChecks } from './assert';
@@ -113,8 +114,8 @@ export abstract class Actor {
    */
   abstract run(inbox: Float64Array, offsets: number[], windowEndNs: number): void;
 
-  /** Plain, structured-clone-friendly state for snapshots. */
-  abstract save(): Record<string, unknown>;
+  /** Plain, structured-clone-friendly state for snapshots; typed arrays copied unless `opts.alias` ({@link SaveOptions}). */
+  abstract save(opts?: SaveOptions): Record<string, unknown>;
 
   /** Restores what {@link save} produced. */
   abstract load(state: Record<string, unknown>): void;

@@ -11,6 +11,7 @@ import { InboxRoutes } from './inbox-routes';
 import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
 import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
+import type { SaveOptions } from './save-options';
 import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
 import { warmupWindowOf } from './warmup';
 export { warmupWindowOf } from './warmup';
@@ -372,8 +373,17 @@ export class ShardSim {
     return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses, snap.warmup);
   }
 
-  /** The whole shard state after the last window run. */
-  snapshot(): ShardSnapshot {
+  /**
+   * The whole shard state after the last window run. By default every typed
+   * array is a copy: the snapshot stays valid for callers that keep it
+   * (resize, repartition, tests, the protocol simulator). With `opts.alias`
+   * the TLBs, partition caches, VM views, MMU maps and allocator tables are
+   * the shard's live arrays: the result is valid only until the shard runs
+   * again, so consume it at once, as a synchronous encoding does (the
+   * distributed path: it saves a copy of 65 MB for 512 vCPUs that the
+   * encoder would copy again).
+   */
+  snapshot(opts?: SaveOptions): ShardSnapshot {
     const actors = [...this.fixed, ...this.vcpus.values()].sort((a, b) => a.id - b.id);
     return {
       layout: SNAPSHOT_LAYOUT,
@@ -384,8 +394,8 @@ export class ShardSim {
       carry: this.carry.flat(),
       series: this.series.slice(),
       warmup: this.warmup?.slice(),
-      actors: actors.map((a) => [a.id, a.save()]),
-      replicas: this.replicas.save(),
+      actors: actors.map((a) => [a.id, a.save(opts)]),
+      replicas: this.replicas.save(opts),
     };
   }
 

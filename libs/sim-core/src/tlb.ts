@@ -15,6 +15,7 @@
  * The exact scope of every flush is tabulated in docs/flush-semantics.md.
  */
 
+import { savedArray, SaveOptions } from './save-options';
 import { assert, kernelChecks } from './assert';
 import { SET_TAG0_MUL, setOf } from './tlb-set.hash';
 
@@ -295,11 +296,11 @@ export class Tlb {
     this.writes++;
   }
 
-  /** Snapshot of every entry and the LRU clock (copies). */
-  save(): Record<string, unknown> {
+  /** Snapshot of every entry and the LRU clock (copies, unless `opts.alias`: see {@link SaveOptions}). */
+  save(opts?: SaveOptions): Record<string, unknown> {
     return {
-      slots: this.slots.slice(),
-      stamps: this.stamps.slice(),
+      slots: savedArray(this.slots, opts),
+      stamps: savedArray(this.stamps, opts),
       clock: this.clock,
     };
   }

@@ -1,3 +1,4 @@
+import type { SaveOptions } from './save-options';
 import { gpaOfGva } from './guest-memory';
 import { ASID_MAX, Tlb } from './tlb';
 
@@ -57,10 +58,10 @@ export class Vp {
     return { asid: this.nextAsid++, flushAll };
   }
 
-  /** Snapshot state. */
-  save(): Record<string, unknown> {
+  /** Snapshot state (see {@link SaveOptions}). */
+  save(opts?: SaveOptions): Record<string, unknown> {
     return {
-      tlb: this.tlb.save(),
+      tlb: this.tlb.save(opts),
       nextAsid: this.nextAsid,
       asidGen: this.asidGen,
       stolenNs: this.stolenNs,
