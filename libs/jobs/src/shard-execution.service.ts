@@ -300,7 +300,8 @@ export class ShardExecutionService {
 
   /** Stores the shard's snapshot; the end of the run if the store refused it. */
   private async snapshot(run: Run, s: ShardSim, t: RedisTransport, atBarrier: boolean): Promise<RunEnd | null> {
-    const stored: StoredSnapshot = { sim: s.snapshot(), stats: { ...t.stats }, atBarrier };
+    // The live arrays, not copies: encodeSnapshot copies them synchronously, before the shard runs again.
+    const stored: StoredSnapshot = { sim: s.snapshot({ alias: true }), stats: { ...t.stats }, atBarrier };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
     return replyEnd(await run.x.saveSnapshot(encodeSnapshot(stored), s.window - 1, run.token));
   }
