@@ -85,7 +85,8 @@ export async function benchSnapshot(cfg: SimConfig): Promise<object> {
     let bytes = 0;
     for (let i = 0; i < SNAPSHOTS; i++) {
       windows.push((await timed(() => runWindows(sim, BETWEEN_WINDOWS)))[1]);
-      const [snap, copy] = await timed(() => sim.snapshot());
+      // As the distributed path takes it: the live arrays, encoded before the shard runs on.
+      const [snap, copy] = await timed(() => sim.snapshot({ alias: true }));
       const [encoded, encode] = await timed(() => encodeSnapshot({ sim: snap, stats: emptyTransportStats() }));
       const r0 = await redisCpuMs(redis);
       const [, write] = await timed(() => x.saveSnapshot(encoded, sim.window - 1, claim.token));
