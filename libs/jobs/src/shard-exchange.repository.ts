@@ -1,3 +1,4 @@
+import { SNAPSHOT_WRITE_LOST } from './protocol/shard-run.protocol';
 import { checkpointField } from './checkpoint.schedule';
 import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
 import { JobKeys } from './job.keys';
@@ -191,7 +192,26 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     // on this connection (Redis runs them in that order). Not a pipeline: ioredis copies a pipeline's commands
     // into one more buffer, and a snapshot is tens of MB (docs/scaling.md section 7).
     const set = this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-    const fenced = this.redis.tlbSnapshot(
+    const fenced = this.placeSnapshot(staging, keepFrom, token);
+    let [, r] = await Promise.all([set, fenced]);
+    if (r === -3) {
+      // The staging copy was not there when the rename ran: its SET was lost or re-sent after the script
+      // (a failover under a cluster client, test/cluster.test.ts). Once more, one after the other.
+      this.roundTrips += 2;
+      await this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
+      r = await this.placeSnapshot(staging, keepFrom, token);
+    }
+    if (r === -3)
+      throw new Error(
+        `shard ${this.shard}: the snapshot's staging copy was gone before it was put in place (${SNAPSHOT_WRITE_LOST})`,
+      );
+    return r === 1 ? 'passed' : STATUS[r];
+  }
+
+  /** The fenced rename of a snapshot's staging copy (lua/snapshot.lua): 1, -1, -2 or -3 (no staging copy). */
+  private placeSnapshot(staging: string, keepFrom: number, token: string): Promise<number> {
+    const k = this.keys;
+    return this.redis.tlbSnapshot(
       5,
       k.barrier,
       k.result,
@@ -202,10 +222,6 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       token,
       keepFrom,
     );
-    const [, r] = await Promise.all([set, fenced]);
-    if (r === -3)
-      throw new Error(`shard ${this.shard}: the snapshot's staging copy was gone before it was put in place`);
-    return r === 1 ? 'passed' : STATUS[r];
   }
 
   /** Stores this shard's checkpoint after `windowsDone` windows (JSON ShardPartial), dropping the fields `drop`. */

@@ -5,6 +5,7 @@ import {
   afterResizeStop,
   afterRunError,
   afterStoreError,
+  SNAPSHOT_WRITE_LOST,
   afterSuperseded,
   afterWindow,
   planStart,
@@ -125,6 +126,11 @@ describe('shard run protocol', () => {
     expect(afterStoreError('Connection is closed.')).toBe('hand-back');
     expect(afterStoreError('CLUSTERDOWN The cluster is down')).toBe('hand-back');
     expect(afterStoreError('read ECONNRESET')).toBe('hand-back');
+    expect(
+      afterStoreError(
+        `shard 1: the snapshot's staging copy was gone before it was put in place (${SNAPSHOT_WRITE_LOST})`,
+      ),
+    ).toBe('hand-back');
     expect(afterStoreError('ERR wrong number of arguments')).toBe('judge');
     expect(afterStoreError('barrier timeout: shard 1 made no progress')).toBe('judge');
   });

@@ -207,8 +207,27 @@ export function afterRunError(runToken: string, latestToken: number): 'supersede
  * command (a Redis restart, a cluster failover: ioredis aborts what was in
  * flight, a blocking read among them), not that a command was refused.
  */
-const CONNECTION_LOSS =
-  /Command aborted due to connection close|Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY/;
+/**
+ * What a store error says when a write of the run was lost in a failover
+ * although its connection stayed up (the snapshot's staging copy gone when
+ * its rename ran): like a lost connection, the run cannot trust its writes.
+ */
+export const SNAPSHOT_WRITE_LOST = 'a write lost in a failover';
+
+const CONNECTION_LOSS = new RegExp(
+  [
+    'Command aborted due to connection close',
+    'Connection is closed',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'CLUSTERDOWN',
+    'TRYAGAIN',
+    'LOADING',
+    'READONLY',
+    SNAPSHOT_WRITE_LOST,
+  ].join('|'),
+);
 
 /**
  * What a run does with a store error before anything else: after a lost
