@@ -172,6 +172,9 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
   out.writeUInt32LE(skeleton.length, 8);
   out.writeUInt32LE(arrays.length, 12);
   skeleton.copy(out, HEADER_BYTES);
+  // The padding is zeroed: unwritten, it would carry whatever the process's memory held into Redis, and the
+  // same state would not encode to the same bytes.
+  out.fill(0, HEADER_BYTES + skeleton.length, dataAt);
   let at = dataAt;
   arrays.forEach((a, i) => {
     let stored = a.byteLength;
@@ -180,6 +183,7 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
     out.writeUInt32LE(typeCodeOf(a), tableAt + i * TABLE_ENTRY_BYTES);
     out.writeUInt32LE(a.byteLength, tableAt + i * TABLE_ENTRY_BYTES + 4);
     out.writeUInt32LE(stored, tableAt + i * TABLE_ENTRY_BYTES + 8);
+    out.fill(0, at + stored, at + aligned(stored));
     at += aligned(stored);
   });
   return out.subarray(0, at);
