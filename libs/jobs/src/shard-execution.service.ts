@@ -253,15 +253,25 @@ export class ShardExecutionService {
     const reply = await run.x.stopForResize(run.token, stopAt);
     const decision = afterResizeStop(reply, run.meta.shards);
     if (decision.kind === 'end') return decision.outcome;
-    if (decision.kind === 'recheck') {
-      const again = afterRecheck(
-        admitRun({ shard: run.shard, epoch: run.meta.epoch }, await this.ports.meta(run.meta.id)),
-      );
-      if (again.kind === 'end') return again.outcome;
-      throw new ShardInterruptedError(run.meta.id, run.shard, stopAt);
-    }
-    if (decision.commit && (await this.ports.commitResize(run.meta)) === 'finished') return 'job-finished';
-    return 'resized';
+    if (decision.kind === 'recheck') return this.recheck(run, stopAt);
+    if (!decision.commit) return 'resized';
+    const committed = await this.ports.commitResize(run.meta).catch(async (error: unknown) => {
+      // A store restart between this count and the commit's reads may have lost the stop (and a stopped
+      // shard's snapshot: seed 5497): then the stop is void, as for a stop that found none under way.
+      if ((await run.x.stopForResize(run.token, stopAt)) !== 'none') throw error;
+      return 'lost' as const;
+    });
+    if (committed === 'lost') return this.recheck(run, stopAt);
+    return committed === 'finished' ? 'job-finished' : 'resized';
+  }
+
+  /** No stop under way after this run's: the job moved on or ended (the run ends), or the store lost it (hand-back). */
+  private async recheck(run: Run, stopAt: number): Promise<ShardRunOutcome> {
+    const again = afterRecheck(
+      admitRun({ shard: run.shard, epoch: run.meta.epoch }, await this.ports.meta(run.meta.id)),
+    );
+    if (again.kind === 'end') return again.outcome;
+    throw new ShardInterruptedError(run.meta.id, run.shard, stopAt);
   }
 
   /** A fresh shard, or the shard restored from its snapshot with the batches delivered after it. */
@@ -271,14 +281,14 @@ export class ShardExecutionService {
     const stored = claim.snapshot ? decodeSnapshot(claim.snapshot) : null;
     const plan = planStart(claim, stored && { window: stored.sim.window, atBarrier: stored.atBarrier ?? false });
     if (plan.resumed)
-      await this.ports.append(meta.id, {
+      await this.announce(run, {
         type: 'shard-failed',
         shard,
         worker,
         error: 'previous run of the shard was lost (worker died or stopped); resuming',
       });
     if (!stored) {
-      await this.ports.append(meta.id, {
+      await this.announce(run, {
         type: plan.resumed ? 'shard-resumed' : 'shard-started',
         shard,
         worker,
@@ -288,7 +298,7 @@ export class ShardExecutionService {
       return { sim, inbound: [], stats: emptyTransportStats(), atBarrier: false, stopAgainAt: -1 };
     }
     const sim = ShardSim.restore(meta.config, stored.sim);
-    await this.ports.append(meta.id, { type: 'shard-resumed', shard, worker, window: sim.window });
+    await this.announce(run, { type: 'shard-resumed', shard, worker, window: sim.window });
     if (plan.from === 'at-barrier') return { sim, inbound: [], stats: stored.stats, atBarrier: true, stopAgainAt: -1 };
     if (plan.stopAgainAt >= 0)
       return { sim, inbound: [], stats: stored.stats, atBarrier: false, stopAgainAt: plan.stopAgainAt };
@@ -296,6 +306,16 @@ export class ShardExecutionService {
     const inbound = dedupeInbound(await run.x.inboundOf(sim.window - 1));
     const stats = { ...stored.stats, duplicatesDropped: stored.stats.duplicatesDropped + inbound.duplicates };
     return { sim, inbound: inbound.batches, stats, atBarrier: false, stopAgainAt: -1 };
+  }
+
+  /**
+   * A start event of the run, fenced as its progress is: a run fenced off
+   * before it started (its claim's reply held up by a freeze, seed 5497)
+   * must not announce a resume behind the shard's progress; it is superseded.
+   */
+  private async announce(run: Run, event: NewJobEvent): Promise<void> {
+    if ((await run.x.appendProgress(this.encode(event), run.token)) === 'superseded')
+      throw new ShardSupersededError(run.meta.id, run.shard);
   }
 
   /** Stores the shard's snapshot; the end of the run if the store refused it. */

@@ -21,6 +21,8 @@ import { SimClient, SimNetwork } from './sim.network';
 export interface StoreWatcher {
   /** A snapshot of `shard` taken after `window` windows was put in place. */
   snapshotStored(shard: number, windows: number): void;
+  /** A run of `shard` announced its resume at `window` (its fenced `shard-resumed` event was appended). */
+  resumed(shard: number, window: number): void;
 }
 
 /** The in-memory store as one client (a worker or the coordinator) reaches it through the {@link SimNetwork}. */
@@ -138,7 +140,14 @@ export class SimClientExchange implements ShardExchangeStore {
     return this.net.call(this.client, () => this.inner.stopForResize(token, stopAt));
   }
   appendProgress(eventJson: string, token: string): Promise<FencedAppendReply> {
-    return this.net.call(this.client, () => this.inner.appendProgress(eventJson, token));
+    return this.net.call(
+      this.client,
+      () => this.inner.appendProgress(eventJson, token),
+      (r) => {
+        const e = JSON.parse(eventJson) as { type: string; window?: number };
+        if (r === 'appended' && e.type === 'shard-resumed') this.watcher.resumed(this.shard, e.window ?? 0);
+      },
+    );
   }
   latestToken(): Promise<number> {
     return this.net.call(this.client, () => this.inner.latestToken());

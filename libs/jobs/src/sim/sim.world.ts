@@ -162,10 +162,7 @@ export class SimWorld {
       storeOn: () => {
         throw new Error('the simulator passes its store');
       },
-      append: (_jobId, event) => {
-        if (event.type === 'shard-resumed') this.checker.resumed(event.shard ?? -1, event.window ?? 0);
-        return store.append(this.encode(event));
-      },
+      append: (_jobId, event) => store.append(this.encode(event)),
       fail: async (meta, error) => {
         await store.finish('failed', { error }, this.encode({ type: 'failed', error }));
         await store.dropTransport(meta.shards);
