@@ -1,6 +1,7 @@
 import { ShardSim, ShardSnapshot } from '@tlbsim/sim-core';
 import { decodeSnapshot, emptyTransportStats, encodeSnapshot } from '@tlbsim/jobs';
 import { rootReuseSmall } from '../support/scenario.fixture';
+import { plain } from '../../libs/jobs/src/testing/snapshot-plain';
 
 /** Windows run before the snapshot and after it. */
 const WINDOWS = 12;
@@ -11,20 +12,6 @@ function typedArrays(v: unknown, out: ArrayBufferView[] = []): ArrayBufferView[]
   else if (v instanceof Map) for (const [k, x] of v) typedArrays([k, x], out);
   else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) typedArrays(x, out);
   return out;
-}
-
-/**
- * A comparable form: typed arrays as their type and values, Maps as entry
- * lists (the encoded bytes themselves are not: the padding between arrays is
- * not written).
- */
-function plain(v: unknown): unknown {
-  if (ArrayBuffer.isView(v)) return [v.constructor.name, ...Array.from(v as unknown as ArrayLike<unknown>)];
-  if (Array.isArray(v)) return v.map(plain);
-  if (Object.prototype.toString.call(v) === '[object Map]')
-    return ['Map', ...Array.from(v as Map<unknown, unknown>, ([k, x]) => [plain(k), plain(x)])];
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
 }
 
 const textOf = (s: ShardSnapshot): string => JSON.stringify(plain(s));

@@ -3,6 +3,7 @@ import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { emptyTransportStats } from './redis.transport';
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, StoredSnapshot } from './shard-snapshot.codec';
 import { SnapshotEncodingError } from './snapshot-encoding.error';
+import { plain } from './testing/snapshot-plain';
 
 /** A snapshot shaped like the kernel's: typed arrays of every kind under objects, arrays and Maps. */
 function sample(): StoredSnapshot {
@@ -28,19 +29,6 @@ function sample(): StoredSnapshot {
     },
   } as unknown as ShardSnapshot;
   return { sim, stats: { ...emptyTransportStats(), messagesSent: 4 }, atBarrier: true };
-}
-
-/**
- * A comparable form: Maps as entry lists, typed arrays as their type and values. (v8.deserialize builds Maps
- * in Node's realm, which jest's toEqual cannot walk from the test's.)
- */
-function plain(v: unknown): unknown {
-  if (ArrayBuffer.isView(v)) return [v.constructor.name, ...Array.from(v as unknown as ArrayLike<unknown>)];
-  if (Array.isArray(v)) return v.map(plain);
-  if (Object.prototype.toString.call(v) === '[object Map]')
-    return ['Map', ...Array.from(v as Map<unknown, unknown>, ([k, x]) => [plain(k), plain(x)])];
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
 }
 
 describe('shard snapshot codec', () => {
