@@ -67,6 +67,13 @@ function failingStore(takeOver: boolean): ShardStore {
   return overriding<ShardStore>(inner, { exchange });
 }
 
+/** Runs shard 0 of 2 whose job moves to layout epoch 1 after the run's first `reads` reads of its metadata. */
+function runAfterLayoutMoves(store: ShardStore, failures: string[], reads: number): Promise<unknown> {
+  let n = 0;
+  const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: n++ < reads ? 0 : 1 }) };
+  return new ShardExecutionService(ports).run({ jobId: 'j', shard: 0, shards: 2 }, { workerId: 'w', store });
+}
+
 describe('ShardExecutionService', () => {
   it('a run that hits an error fails the job, naming the shard', async () => {
     const store = failingStore(false);
@@ -126,13 +133,7 @@ describe('ShardExecutionService', () => {
     // Seed 4961: the run read the old layout, froze, and claimed after the commit (the new layout's snapshot).
     const store = new InMemoryShardStore({ shards: 2 });
     const failures: string[] = [];
-    let reads = 0;
-    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: reads++ < 1 ? 0 : 1 }) };
-    const outcome = await new ShardExecutionService(ports).run(
-      { jobId: 'j', shard: 0, shards: 2 },
-      { workerId: 'w', store },
-    );
-    expect(outcome).toBe('superseded');
+    expect(await runAfterLayoutMoves(store, failures, 1)).toBe('superseded');
     expect(failures).toEqual([]);
     expect(await store.events()).toEqual([]);
   });
@@ -141,13 +142,7 @@ describe('ShardExecutionService', () => {
     const store = failingStore(true);
     const failures: string[] = [];
     // The layout moves after the run's two reads (before and after its claim).
-    let reads = 0;
-    const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: reads++ < 2 ? 0 : 1 }) };
-    const outcome = await new ShardExecutionService(ports).run(
-      { jobId: 'j', shard: 0, shards: 2 },
-      { workerId: 'w', store },
-    );
-    expect(outcome).toBe('superseded');
+    expect(await runAfterLayoutMoves(store, failures, 2)).toBe('superseded');
     expect(failures).toEqual([]);
   });
 });
