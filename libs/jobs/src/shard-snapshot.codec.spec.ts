@@ -78,6 +78,16 @@ describe('shard snapshot codec', () => {
     expect(back.neg[2]).toBe(1e-310);
   });
 
+  it('round-trips views at any offset (packed by length alone, as the decoder decides)', () => {
+    const s = sample();
+    const backing = Uint8Array.from({ length: 16 }, (_, i) => i * 7 + 1);
+    Object.assign(s.sim.replicas as Record<string, unknown>, {
+      odd: new Uint8Array(backing.buffer, 1, 8),
+      half: new Int16Array(backing.buffer, 2, 2),
+    });
+    expect(plain(decodeSnapshot(encodeSnapshot(s)))).toEqual(plain(s));
+  });
+
   it('encodes the same state to the same bytes, padding zeroed whatever memory it reuses', () => {
     const first = encodeSnapshot(sample());
     // Dirty memory of the encoding's size, freed, so the next allocation may reuse it.

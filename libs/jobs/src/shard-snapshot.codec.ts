@@ -144,8 +144,12 @@ function unpack(src: Int32Array, at: number, dst: Int32Array): void {
   }
 }
 
-/** Arrays whose bytes are whole words go through {@link pack}; the rest are copied as they are. */
-const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0 && a.byteOffset % 4 === 0;
+/**
+ * Arrays whose bytes are whole words go through {@link pack}; the rest are
+ * copied as they are. By length only, so that the decoder, whose arrays are
+ * fresh, decides as the encoder did whatever the source array's offset.
+ */
+const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0;
 
 /**
  * The bytes stored under a shard's snapshot key: a header, the snapshot
@@ -178,7 +182,8 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
   let at = dataAt;
   arrays.forEach((a, i) => {
     let stored = a.byteLength;
-    if (packable(a)) stored = 4 * pack(wordsOf(a), words, at >> 2);
+    // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
+    if (packable(a)) stored = 4 * pack(wordsOf(a.byteOffset % 4 === 0 ? a : a.slice()), words, at >> 2);
     else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     out.writeUInt32LE(typeCodeOf(a), tableAt + i * TABLE_ENTRY_BYTES);
     out.writeUInt32LE(a.byteLength, tableAt + i * TABLE_ENTRY_BYTES + 4);
