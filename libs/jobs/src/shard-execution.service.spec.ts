@@ -67,21 +67,23 @@ function failingStore(takeOver: boolean): ShardStore {
   return overriding<ShardStore>(inner, { exchange });
 }
 
+/** Runs shard 0 of a 2-shard job on `store`, its failures recorded in `failures`. */
+function runShardZero(store: ShardStore, failures: string[], ports = portsOf(store, failures)): Promise<unknown> {
+  return new ShardExecutionService(ports).run({ jobId: 'j', shard: 0, shards: 2 }, { workerId: 'w', store });
+}
+
 /** Runs shard 0 of 2 whose job moves to layout epoch 1 after the run's first `reads` reads of its metadata. */
 function runAfterLayoutMoves(store: ShardStore, failures: string[], reads: number): Promise<unknown> {
   let n = 0;
   const ports = { ...portsOf(store, failures), meta: () => Promise.resolve({ ...META, epoch: n++ < reads ? 0 : 1 }) };
-  return new ShardExecutionService(ports).run({ jobId: 'j', shard: 0, shards: 2 }, { workerId: 'w', store });
+  return runShardZero(store, failures, ports);
 }
 
 describe('ShardExecutionService', () => {
   it('a run that hits an error fails the job, naming the shard', async () => {
     const store = failingStore(false);
     const failures: string[] = [];
-    const run = new ShardExecutionService(portsOf(store, failures)).run(
-      { jobId: 'j', shard: 0, shards: 2 },
-      { workerId: 'w', store },
-    );
+    const run = runShardZero(store, failures);
     await expect(run).rejects.toThrow('connection reset');
     expect(failures).toEqual(['shard 0: connection reset']);
   });
@@ -90,10 +92,7 @@ describe('ShardExecutionService', () => {
     // The later claim may be a thawed run that holds no queue job: the shard's queue job must outlive this run.
     const store = failingStore(true);
     const failures: string[] = [];
-    const run = new ShardExecutionService(portsOf(store, failures)).run(
-      { jobId: 'j', shard: 0, shards: 2 },
-      { workerId: 'w', store },
-    );
+    const run = runShardZero(store, failures);
     await expect(run).rejects.toBeInstanceOf(ShardInterruptedError);
     expect(failures).toEqual([]);
     expect((await store.events()).filter((e) => e.includes('shard-failed'))).toEqual([]);
@@ -117,10 +116,7 @@ describe('ShardExecutionService', () => {
       };
       const store = overriding<ShardStore>(inner, { exchange });
       const failures: string[] = [];
-      const run = new ShardExecutionService(portsOf(store, failures)).run(
-        { jobId: 'j', shard: 0, shards: 2 },
-        { workerId: 'w', store },
-      );
+      const run = runShardZero(store, failures);
       await expect(run).rejects.toBeInstanceOf(ShardInterruptedError);
       expect(failures).toEqual([]);
       // The next run claims again and goes on (a claim that landed unheard only moved the token).
