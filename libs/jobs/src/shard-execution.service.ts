@@ -32,6 +32,7 @@ import { decodeSnapshot, encodeSnapshot, StoredSnapshot } from './shard-snapshot
 import { ShardSupersededError } from './shard-superseded.error';
 import { ShardClaim, ShardExchangeStore, ShardStore } from './shard.store';
 import { ShardRunPorts } from './shard-run.ports';
+import { SnapshotWriteTracker } from './snapshot-write.tracker';
 import { TlbRedis } from './redis.client';
 
 /** Unwinds a shard's window loop (inside `runShard`) with the run's end. */
@@ -180,8 +181,12 @@ export class ShardExecutionService {
       neighbours: shardNeighboursOf(meta.config, meta.shards),
       snapshotEveryWindows: meta.config.run.snapshotEveryWindows,
     });
+    const writes = new SnapshotWriteTracker();
     let state: WindowState = WINDOW_STATE_START;
     const onWindow = async (s: ShardSim, window: number, allDone: boolean): Promise<void> => {
+      // The periodic snapshot's reply, if it came: it may end the run here, a few windows late.
+      const late = await writes.check('window');
+      if (late) throw new RunEnded(late);
       const next = afterWindow(state, {
         window,
         allDone,
@@ -193,15 +198,20 @@ export class ShardExecutionService {
         shard,
       });
       state = next.state;
-      for (const step of next.steps) await this.perform(run, step, s, window, transport);
+      for (const step of next.steps) await this.perform(run, step, s, window, transport, writes);
     };
     const pendingBarrier = start.atBarrier ? () => transport.awaitBarrier(shard, start.sim.window - 1) : undefined;
-    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).catch(
+    const res = await runShard(start.sim, transport, { onWindow, inbound: start.inbound, pendingBarrier }).then(
+      // Whatever ends the run, the pending snapshot's reply comes first: it was sent first, and an awaited
+      // write's reply (or error) would have ended the run before it got here.
+      async (done) => (await writes.check('end')) ?? done,
       async (error: unknown) => {
+        const first = await writes.check('end');
+        if (first) return first;
         if (error instanceof RunEnded) return error.outcome;
         if (!(error instanceof BarrierLeftError)) throw error;
         // Snapshot at the window we are in and leave; the resumed run waits for this barrier.
-        const end = await this.snapshot(run, start.sim, transport, true);
+        const end = await this.snapshot(run, start.sim, transport, { atBarrier: true, awaited: true }, writes);
         return end ?? { interruptAt: error.window };
       },
     );
@@ -212,7 +222,14 @@ export class ShardExecutionService {
   }
 
   /** Performs one step after a window; a step that ends the run unwinds the window loop. */
-  private async perform(run: Run, step: WindowStep, s: ShardSim, window: number, t: RedisTransport): Promise<void> {
+  private async perform(
+    run: Run,
+    step: WindowStep,
+    s: ShardSim,
+    window: number,
+    t: RedisTransport,
+    writes: SnapshotWriteTracker,
+  ): Promise<void> {
     let end: RunEnd | null = null;
     if (step.kind === 'progress') {
       const event: NewJobEvent = {
@@ -225,7 +242,8 @@ export class ShardExecutionService {
       end = progressEnd(await run.x.appendProgress(this.encode(event), run.token));
     } else if (step.kind === 'checkpoint') {
       end = replyEnd(await run.x.saveCheckpoint(step.windowsDone, JSON.stringify(s.partial()), step.drop));
-    } else if (step.kind === 'snapshot') end = await this.snapshot(run, s, t, false);
+    } else if (step.kind === 'snapshot')
+      end = await this.snapshot(run, s, t, { atBarrier: false, awaited: step.awaited }, writes);
     else if (step.kind === 'stop-for-resize') throw new RunEnded({ resizeAt: step.stopAt });
     else if (step.kind === 'interrupt') throw new RunEnded({ interruptAt: step.window });
     if (end) throw new RunEnded(end);
@@ -318,12 +336,32 @@ export class ShardExecutionService {
       throw new ShardSupersededError(run.meta.id, run.shard);
   }
 
-  /** Stores the shard's snapshot; the end of the run if the store refused it. */
-  private async snapshot(run: Run, s: ShardSim, t: RedisTransport, atBarrier: boolean): Promise<RunEnd | null> {
+  /**
+   * Stores the shard's snapshot, once the previous one's reply is in; the
+   * end of the run if the store refused either. One not `awaited` is sent
+   * and left to `writes`: the shard runs on (its later writes go out on
+   * the same connection, behind it).
+   */
+  private async snapshot(
+    run: Run,
+    s: ShardSim,
+    t: RedisTransport,
+    how: { atBarrier: boolean; awaited: boolean },
+    writes: SnapshotWriteTracker,
+  ): Promise<RunEnd | null> {
+    const before = await writes.check('snapshot');
+    if (before) return before;
     // The live arrays, not copies: encodeSnapshot copies them synchronously, before the shard runs again.
-    const stored: StoredSnapshot = { sim: s.snapshot({ alias: true }), stats: { ...t.stats }, atBarrier };
+    const stored: StoredSnapshot = {
+      sim: s.snapshot({ alias: true }),
+      stats: { ...t.stats },
+      atBarrier: how.atBarrier,
+    };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
-    return replyEnd(await run.x.saveSnapshot(encodeSnapshot(stored), s.window - 1, run.token));
+    const write = run.x.saveSnapshot(encodeSnapshot(stored), s.window - 1, run.token);
+    if (how.awaited) return replyEnd(await write);
+    writes.hold(write);
+    return null;
   }
 
   /** An event as stored, stamped with the ports' clock. */

@@ -67,20 +67,26 @@ describe('shard run protocol', () => {
     expect(kinds[15]).toEqual(['progress', 'checkpoint', 'snapshot']);
     expect(state.checkpoints).toEqual([4, 8, 16]);
     const r = afterWindow({ lastEventMs: 0, checkpoints: [1, 2, 4] }, { ...INPUT, window: 7, nowMs: 10 });
-    expect(r.steps).toEqual([{ kind: 'checkpoint', windowsDone: 8, drop: ['1:1'] }, { kind: 'snapshot' }]);
+    expect(r.steps).toEqual([
+      { kind: 'checkpoint', windowsDone: 8, drop: ['1:1'] },
+      { kind: 'snapshot', awaited: false },
+    ]);
   });
 
-  it('ends a run: all done, a resize stop, or a stopping worker (each after a snapshot)', () => {
+  it('ends a run: all done, a resize stop, or a stopping worker (each after a snapshot it waits for)', () => {
     expect(afterWindow(WINDOW_STATE_START, { ...INPUT, window: 2, allDone: true }).steps).toEqual([
       { kind: 'progress' },
       { kind: 'finish' },
     ]);
     expect(afterWindow({ lastEventMs: 1000, checkpoints: [] }, { ...INPUT, window: 2, stopAt: 2 }).steps).toEqual([
-      { kind: 'snapshot' },
+      { kind: 'snapshot', awaited: true },
       { kind: 'stop-for-resize', stopAt: 2 },
     ]);
     const stop = afterWindow({ lastEventMs: 1000, checkpoints: [] }, { ...INPUT, window: 2, stopRequested: true });
-    expect(stop.steps).toEqual([{ kind: 'snapshot' }, { kind: 'interrupt', window: 2 }]);
+    expect(stop.steps).toEqual([
+      { kind: 'snapshot', awaited: true },
+      { kind: 'interrupt', window: 2 },
+    ]);
   });
 
   it('maps store replies to ends of the run', () => {

@@ -81,11 +81,16 @@ export interface WindowInput {
   shard: number;
 }
 
-/** One thing to do after a window, in order; each store write's reply goes through {@link replyEnd}. */
+/**
+ * One thing to do after a window, in order; each store write's reply goes
+ * through {@link replyEnd}. A snapshot that ends the run is `awaited`; the
+ * periodic one is sent and the shard runs on (its reply is looked at per
+ * `snapshot-write.protocol.ts`).
+ */
 export type WindowStep =
   | { kind: 'progress' }
   | { kind: 'checkpoint'; windowsDone: number; drop: string[] }
-  | { kind: 'snapshot' }
+  | { kind: 'snapshot'; awaited: boolean }
   | { kind: 'stop-for-resize'; stopAt: number }
   | { kind: 'interrupt'; window: number }
   | { kind: 'finish' };
@@ -112,11 +117,12 @@ export function afterWindow(state: WindowState, input: WindowInput): { state: Wi
     checkpoints = kept;
     steps.push({ kind: 'checkpoint', windowsDone, drop: drop.map((w) => checkpointField(w, input.shard)) });
   }
+  // The run's last snapshot is awaited: the stop (or the next run) needs it in place.
   if (input.stopAt === input.window) {
-    steps.push({ kind: 'snapshot' }, { kind: 'stop-for-resize', stopAt: input.window });
+    steps.push({ kind: 'snapshot', awaited: true }, { kind: 'stop-for-resize', stopAt: input.window });
   } else if (input.stopRequested) {
-    steps.push({ kind: 'snapshot' }, { kind: 'interrupt', window: input.window });
-  } else if (windowsDone % input.snapshotEveryWindows === 0) steps.push({ kind: 'snapshot' });
+    steps.push({ kind: 'snapshot', awaited: true }, { kind: 'interrupt', window: input.window });
+  } else if (windowsDone % input.snapshotEveryWindows === 0) steps.push({ kind: 'snapshot', awaited: false });
   return { state: { lastEventMs, checkpoints }, steps };
 }
 
