@@ -1,16 +1,46 @@
 import { F_SEQ, F_SRC, MSG_WIDTH } from '@tlbsim/sim-core';
+import { BATCH_COLUMNS_TAG, decodeColumns, encodeColumns } from './batch-columns.codec';
+import { BatchEncodingError } from './batch-encoding.error';
 
-/** A window's batch as stored on a stream: the Float64Array's bytes, little-endian as on every host we run. */
+export { BATCH_COLUMNS_TAG } from './batch-columns.codec';
+export { BatchEncodingError } from './batch-encoding.error';
+
+/**
+ * A window's batch as stored in an inbound member: the column encoding
+ * (batch-columns.codec.ts), about a quarter of the batch's raw bytes. Its
+ * first byte is the encoding's tag, so {@link decodeBatch} can tell a later
+ * encoding apart. The bytes are a fresh buffer (the batch may be reused).
+ */
 export function encodeBatch(batch: Float64Array): Buffer {
-  return Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  return encodeColumns(batch);
 }
 
-/** The inverse of {@link encodeBatch}; copies, since a Buffer need not be 8-byte aligned. */
+/**
+ * The inverse of {@link encodeBatch}, bit for bit (-0, NaN payloads and
+ * all). Encoded batches stored back to back decode as one batch, their
+ * concatenation, as raw batches did (a resent copy appended to a member).
+ *
+ * @throws BatchEncodingError for an unknown tag or a length the headers do not account for
+ */
 export function decodeBatch(bytes: Buffer): Float64Array {
-  if (bytes.byteLength % (8 * MSG_WIDTH) !== 0)
-    throw new Error(`batch of ${bytes.byteLength} bytes is not whole messages`);
-  const out = new Float64Array(bytes.byteLength / 8);
-  new Uint8Array(out.buffer).set(bytes);
+  const parts: Float64Array[] = [];
+  for (let at = 0; at < bytes.length || parts.length === 0;) {
+    const rest = bytes.subarray(at);
+    if (rest[0] !== BATCH_COLUMNS_TAG) {
+      const after = at > 0 ? ` after ${at} bytes of batches` : '';
+      const tag = rest[0] ?? '(none)';
+      throw new BatchEncodingError(
+        rest,
+        `unknown encoding tag ${tag}${after}; this build reads tag ${BATCH_COLUMNS_TAG}`,
+      );
+    }
+    const part = decodeColumns(rest);
+    parts.push(part.batch);
+    at += part.bytes;
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
   return out;
 }
 
