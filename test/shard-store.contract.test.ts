@@ -263,6 +263,29 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     expect(await a.wait(4, 10, { ...free, all: true })).toMatchObject({ status: 'passed', allDone: true });
   });
 
+  it('counts every window a span covers; a resize then stops at the next sync window', async () => {
+    // Two shards that share no host publish only some windows (barrier-need.protocol.ts `publishesAt`).
+    const span: BarrierNeed = { all: false, from: [], to: [], span: true, syncEveryWindows: 8 };
+    const every: BarrierNeed = { ...span, all: true };
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    expect(await a.publish(7, new Map(), false, ta, span)).toMatchObject({ status: 'passed', fresh: true });
+    // Shard 1 covers windows 0..15 at once: windows 0..7 complete, 8..15 wait for shard 0.
+    expect((await b.publish(15, new Map(), false, tb, every)).status).toBe('waiting');
+    expect((await b.barrierProgress(7, every)).missing).toEqual([]);
+    expect((await b.barrierProgress(8, every)).missing).toEqual([0]);
+    expect(await a.wait(7, 10, every)).toMatchObject({ status: 'passed', allDone: false });
+    // A resize requested now stops both at the first sync window past the furthest published (15): 23.
+    expect(await store.requestResize(3, '{}')).toBe(true);
+    expect((await a.publish(15, new Map(), true, ta, every)).stopAt).toBe(23);
+    expect(await b.wait(15, 10, every)).toMatchObject({ status: 'passed', stopAt: 23 });
+    // A re-run of a window already covered writes nothing.
+    expect((await a.publish(12, new Map(), false, ta, span)).fresh).toBe(false);
+    // Without span, a publish past a gap is still refused.
+    expect(await b.publish(20, new Map(), false, tb, { ...span, span: false })).toMatchObject({ fresh: false });
+  });
+
   it('refuses a publish past a gap (the store lost the shard’s previous one)', async () => {
     const store = await make(2);
     const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];

@@ -1,6 +1,7 @@
 import type { InboundEntry } from './batch.codec';
 import { encodeBatch } from './batch.codec';
 import { checkpointField } from './checkpoint.schedule';
+import { resizeStopAt } from './protocol/barrier-need.protocol';
 import {
   cloneMemJob,
   furthestPublished,
@@ -19,6 +20,7 @@ import {
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
+  CompletionKept,
   FencedAppendReply,
   FinishedState,
   JobLayout,
@@ -280,17 +282,20 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     if (j.result) return FINISHED;
     if (this.store.fenced(j, s, token)) return SUPERSEDED;
     const pub = hnum(j.barrier, `pub:${s}`, -1);
-    // A gap: the store lost this shard's previous publish (a restart); refused, see lua/publish.lua.
-    if (w > Math.max(pub, hnum(j.barrier, 'top', -1)) + 1)
+    const first = Math.max(pub, hnum(j.barrier, 'top', -1)) + 1;
+    // A gap: the store lost this shard's previous publish (a restart); refused unless a span's, see lua/publish.lua.
+    if (w > first && !need.span)
       return { status: 'waiting', allDone: false, fresh: false, stopAt: hnum(j.barrier, 'stopAt', -1), entries: [] };
     let fresh = false;
     if (w > pub || this.store.mutation === 'publish-twice') {
       fresh = true;
       for (const [dst, data] of batches) zaddInbound(j, dst, w, s, data);
       j.barrier.set(`pub:${s}`, String(w));
-      this.count(j, w, done);
-      if (j.barrier.has('resize') && !j.barrier.has('stopAt') && !j.barrier.has('end'))
-        j.barrier.set('stopAt', String(furthestPublished(j, this.shards) + 1));
+      this.count(j, Math.min(first, w), w, done);
+      if (j.barrier.has('resize') && !j.barrier.has('stopAt') && !j.barrier.has('end')) {
+        const stopAt = resizeStopAt(furthestPublished(j, this.shards), need.syncEveryWindows ?? 1);
+        j.barrier.set('stopAt', String(stopAt));
+      }
     } else j.barrier.set(`re:${s}`, String(w));
     const stopAt = hnum(j.barrier, 'stopAt', -1);
     if (passedFor(j, w, need)) {
@@ -300,17 +305,26 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     return { status: 'waiting', allDone: false, fresh, stopAt, entries: [] };
   }
 
-  /** Counts a fresh publish of window `w`; the last shard to publish it completes it. */
-  private count(j: MemJobState, w: number, done: boolean): void {
-    const c = hincr(j.barrier, `c:${w}`);
-    if (done) hincr(j.barrier, `n:${w}`);
-    if (c !== this.shards) return;
-    const all = hnum(j.barrier, `n:${w}`, 0) === this.shards ? '1' : '0';
-    j.barrier.set('top', String(w));
-    if (all === '1' && !j.barrier.has('end')) j.barrier.set('end', String(w));
-    j.barrier.delete(`c:${w}`);
-    j.barrier.delete(`n:${w}`);
-    xaddBarrier(j, w, all);
+  /**
+   * Counts a fresh publish of windows `from..w` (one window unless a span;
+   * `done` is the state after `w`); the last shard to publish a window
+   * completes it, and the barrier stream gets the last window completed.
+   */
+  private count(j: MemJobState, from: number, w: number, done: boolean): void {
+    let last = -1;
+    let lastAll = '0';
+    for (let x = from; x <= w; x++) {
+      const c = hincr(j.barrier, `c:${x}`);
+      if (done && x === w) hincr(j.barrier, `n:${x}`);
+      if (c !== this.shards) continue;
+      const all = hnum(j.barrier, `n:${x}`, 0) === this.shards ? '1' : '0';
+      j.barrier.set('top', String(x));
+      if (all === '1' && !j.barrier.has('end')) j.barrier.set('end', String(x));
+      j.barrier.delete(`c:${x}`);
+      j.barrier.delete(`n:${x}`);
+      [last, lastAll] = [x, all];
+    }
+    if (last >= 0) xaddBarrier(j, last, lastAll);
   }
 
   /** One look at the wait (the in-memory store does not block; the caller waits between looks). */
@@ -430,5 +444,10 @@ export class InMemoryShardExchange implements ShardExchangeStore {
   async latestToken(): Promise<number> {
     this.roundTrips++;
     return this.store.read((j) => hnum(j.barrier, `tok:${this.shard}`, 0));
+  }
+
+  async completionKept(): Promise<CompletionKept> {
+    this.roundTrips++;
+    return this.store.read((j) => ({ partial: j.parts.has(this.shard), finished: j.result !== null }));
   }
 }

@@ -5,7 +5,7 @@ import { BarrierTimeoutError } from './barrier-timeout.error';
 import { dedupeInbound, InboundEntry } from './batch.codec';
 import { JobFinishedError } from './job-finished.error';
 import { BARRIER_TIMEOUT_MS } from './jobs.constants';
-import { barrierNeedOf, ShardLinks, shardLinksOf } from './protocol/barrier-need.protocol';
+import { barrierNeedOf, publishesAt, ShardLinks, shardLinksOf } from './protocol/barrier-need.protocol';
 import { afterProbe, BarrierWatch, probeDue, startWatch } from './protocol/barrier-watch.protocol';
 import { BarrierNeed, BarrierReply, ShardExchangeStore } from './shard.store';
 import { ShardSupersededError } from './shard-superseded.error';
@@ -60,7 +60,9 @@ export interface RedisTransportOptions {
  * a shard then waits only for the shards that can send to it (its ready
  * stream), or for every shard (the barrier stream) where the job decides
  * something. The publish and the blocking read go in one pipeline: one
- * round trip per window unless a wait outlasts `blockMs`.
+ * round trip per window unless a wait outlasts `blockMs`. A shard that shares
+ * no host with another publishes only at the windows `publishesAt` names
+ * (sync, checkpoint, done), and no round trip at all in between.
  */
 export class RedisTransport implements ShardTransport {
   readonly stats: TransportStats;
@@ -88,8 +90,12 @@ export class RedisTransport implements ShardTransport {
     done: boolean,
   ): Promise<ExchangeResult> {
     for (const batch of outbound.values()) this.stats.messagesSent += batch.length / MSG_WIDTH;
-    const need = this.needOf(shard, window, done);
     if (this.opts.neighbours) checkOutbound(this.opts.neighbours, shard, outbound);
+    // A shard that shares no host runs on without Redis between the windows it must publish (it sends and
+    // receives nothing; checkOutbound above holds it to that); its next publish covers these windows.
+    if (!publishesAt(this.linksOf(shard), window, done, this.snapshotEveryWindows))
+      return { inbound: [], allDone: false };
+    const need = this.needOf(shard, window, done);
     const trips = this.repo.roundTrips;
     // The wait is pipelined behind the publish: it counts from the publish (its round trip included),
     // except for a shard that waits for no one here, whose round trip is the publish's alone.
@@ -113,10 +119,18 @@ export class RedisTransport implements ShardTransport {
     );
   }
 
-  private needOf(shard: number, window: number, done: boolean): BarrierNeed {
+  private get snapshotEveryWindows(): number {
+    return this.opts.snapshotEveryWindows ?? 512;
+  }
+
+  private linksOf(shard: number): ShardLinks | undefined {
     const n = this.opts.neighbours;
-    if (n && !this.links) this.links = shardLinksOf(n, shard);
-    return barrierNeedOf(this.links, window, done, this.opts.snapshotEveryWindows ?? 512);
+    if (n && !this.links) this.links = shardLinksOf(n, shard, this.snapshotEveryWindows);
+    return this.links;
+  }
+
+  private needOf(shard: number, window: number, done: boolean): BarrierNeed {
+    return barrierNeedOf(this.linksOf(shard), window, done, this.snapshotEveryWindows);
   }
 
   /**

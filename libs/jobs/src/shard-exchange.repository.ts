@@ -10,6 +10,7 @@ import {
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
+  CompletionKept,
   FencedAppendReply,
   NEED_ALL,
   ResizeStopReply,
@@ -96,7 +97,9 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       keys.push(k.ready(t.shard));
       links.push(t.shard, t.from.join(','));
     }
-    const args = [this.shard, window, done ? 1 : 0, token, this.shards, need.all ? 1 : 0, batches.length];
+    const span = need.span ? 1 : 0;
+    const args = [this.shard, window, done ? 1 : 0, token, this.shards, need.all ? 1 : 0, span];
+    args.push(need.syncEveryWindows ?? 1, batches.length);
     this.roundTrips++;
     const blocks = blockMs > 0 && (need.all || need.from.length > 0);
     const p = this.redis.pipeline() as TlbPipeline;
@@ -261,6 +264,19 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     this.roundTrips++;
     const r = await this.redis.tlbAppendShardEvent(3, k.events, k.result, k.barrier, eventJson, this.shard, token);
     return r === -1 ? 'finished' : r === -2 ? 'superseded' : 'appended';
+  }
+
+  /** The shard's partial result and the job's result record, as they stand (one round trip). */
+  async completionKept(): Promise<CompletionKept> {
+    this.roundTrips++;
+    const res = await this.redis
+      .pipeline()
+      .hexists(this.keys.partials, String(this.shard))
+      .exists(this.keys.result)
+      .exec();
+    if (!res) throw new Error('pipeline aborted');
+    for (const [err] of res) if (err) throw err;
+    return { partial: res[0][1] === 1, finished: res[1][1] === 1 };
   }
 
   async latestToken(): Promise<number> {

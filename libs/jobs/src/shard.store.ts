@@ -47,6 +47,14 @@ export interface BarrierNeed {
   from: readonly number[];
   /** The shards this one can send to, each with its own in-neighbours: a publish moves their readiness. */
   to: readonly { shard: number; from: readonly number[] }[];
+  /**
+   * The shard shares no host with another and publishes only some windows
+   * (barrier-need.protocol.ts `publishesAt`): a publish of it covers every
+   * window since its last one. @defaultValue false
+   */
+  span?: boolean;
+  /** The job's sync period (a resize stops at a sync window, `resizeStopAt`). @defaultValue 1 */
+  syncEveryWindows?: number;
 }
 
 /** Wait for every shard: the need of a caller that gives none. */
@@ -118,6 +126,20 @@ export interface ShardExchangeStore {
   appendProgress(eventJson: string, token: string): Promise<FencedAppendReply>;
   /** The shard's latest fencing token (0: never claimed, or forgotten by a store restart). */
   latestToken(): Promise<number>;
+  /**
+   * What the store still holds of this shard's completion: its partial
+   * result, and whether the job finished. A store restart after `complete`
+   * (AOF keeps a prefix of the last second's writes) may have lost either.
+   */
+  completionKept(): Promise<CompletionKept>;
+}
+
+/** What {@link ShardExchangeStore.completionKept} returns. */
+export interface CompletionKept {
+  /** The shard's partial result is stored. */
+  partial: boolean;
+  /** The job's result record (its tombstone) exists. */
+  finished: boolean;
 }
 
 /** Final state of a job, as its result record (the tombstone) holds it. */

@@ -5,9 +5,11 @@
 -- KEYS: [1] barrier, [2] result, [3] barrier stream, [4] inbound(self), [5] ready(self),
 --   [6..5+b] inbound(dst) per batch, [6+b..] ready(dst) per out-neighbour.
 -- ARGV: [1] shard, [2] window, [3] done (0/1), [4] token, [5] shards, [6] all (1: wait for
---   every shard, 0: for the in-neighbours only), [7] b, [8..7+b] batch per inbound(dst),
---   [8+b] own in-neighbours (comma-separated), then per out-neighbour: its shard and its
---   in-neighbours (comma-separated), in the order of their ready keys.
+--   every shard, 0: for the in-neighbours only), [7] span (1: the shard shares no host and
+--   this publish covers every window since its last one), [8] the job's sync period p,
+--   [9] b, [10..9+b] batch per inbound(dst), [10+b] own in-neighbours (comma-separated), then
+--   per out-neighbour: its shard and its in-neighbours (comma-separated), in the order of
+--   their ready keys.
 -- Returns: {status, allDone, fresh, stopAt, entries?}: status 1 passed (entries are the
 --   window's batches for this shard), 0 waiting, -1 job finished, -2 superseded (fenced);
 --   stopAt the window after which every shard stops for a resize (-1: none).
@@ -17,14 +19,17 @@
 -- barrier stream) where the job decides something (a done shard: the run ends in the
 -- first window every shard is done in, field `end`; a checkpoint). Windows complete in
 -- order; a completed window's counts go. A publish past a gap (the store lost this shard's
--- previous one) is refused. A requested resize (field `resize`) becomes
--- `stopAt` at the next publish: one past the furthest window published, so no shard is
--- past it (a shard runs at most one window beyond its last publish's reply). A window
+-- previous one) is refused, except a span's: a shard that shares no host publishes only
+-- some windows (barrier-need.protocol.ts `publishesAt`), has no batches to lose, and counts
+-- every window from its last publish on. A requested resize (field `resize`) becomes
+-- `stopAt` at the next publish: the first sync window (x + 1 a multiple of p) past the
+-- furthest window published, so no shard is past it (a shard with neighbours runs at most
+-- one window beyond its last publish's reply, a span shard to its next sync window). A window
 -- already published (a resumed shard re-running it) is not written again: determinism
 -- makes it identical; only `re:<shard>` records it (the progress a waiting shard's
 -- barrier timeout counts).
 local shard, w, done, tok, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
-local all, b = ARGV[6], tonumber(ARGV[7])
+local all, span, p, b = ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1, 0, 0} end
 if redis.call('HGET', KEYS[1], 'tok:' .. shard) ~= tok then return {-2, 0, 0} end
 local function minPub(csv)
@@ -46,7 +51,8 @@ end
 local pub = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. shard) or '-1')
 local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')
 local fresh = 0
-if w > math.max(pub, top) + 1 then
+local first = math.max(pub, top) + 1
+if w > first and span ~= '1' then
   -- A gap: the store lost this shard's last publish (a restart or failover kept a prefix
   -- of the writes). Counting this one would let its receivers read a window without its
   -- batches; refused, the shards waiting for it stop at the barrier timeout.
@@ -54,39 +60,45 @@ if w > math.max(pub, top) + 1 then
 elseif w > pub then
   fresh = 1
   for i = 1, b do
-    redis.call('ZADD', KEYS[5 + i], w, w .. ':' .. shard .. ':' .. ARGV[7 + i])
+    redis.call('ZADD', KEYS[5 + i], w, w .. ':' .. shard .. ':' .. ARGV[9 + i])
   end
   redis.call('HSET', KEYS[1], 'pub:' .. shard, w)
-  local c = redis.call('HINCRBY', KEYS[1], 'c:' .. w, 1)
-  if done == '1' then redis.call('HINCRBY', KEYS[1], 'n:' .. w, 1) end
-  if c == n then
-    local a = tonumber(redis.call('HGET', KEYS[1], 'n:' .. w) or '0') == n and '1' or '0'
-    redis.call('HSET', KEYS[1], 'top', w)
-    if a == '1' and redis.call('HEXISTS', KEYS[1], 'end') == 0 then redis.call('HSET', KEYS[1], 'end', w) end
-    redis.call('HDEL', KEYS[1], 'c:' .. w, 'n:' .. w)
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', w .. '-1', 'w', w, 'a', a)
+  -- Count each window covered (one unless a span); windows complete in order, and the
+  -- barrier stream gets the last one completed (a later entry means the earlier passed).
+  local last, la = -1, '0'
+  for x = math.min(first, w), w do
+    local c = redis.call('HINCRBY', KEYS[1], 'c:' .. x, 1)
+    if done == '1' and x == w then redis.call('HINCRBY', KEYS[1], 'n:' .. x, 1) end
+    if c == n then
+      local a = tonumber(redis.call('HGET', KEYS[1], 'n:' .. x) or '0') == n and '1' or '0'
+      redis.call('HSET', KEYS[1], 'top', x)
+      if a == '1' and redis.call('HEXISTS', KEYS[1], 'end') == 0 then redis.call('HSET', KEYS[1], 'end', x) end
+      redis.call('HDEL', KEYS[1], 'c:' .. x, 'n:' .. x)
+      last, la = x, a
+    end
   end
+  if last >= 0 then redis.call('XADD', KEYS[3], 'MAXLEN', '~', '128', last .. '-1', 'w', last, 'a', la) end
   if redis.call('HEXISTS', KEYS[1], 'resize') == 1 and redis.call('HEXISTS', KEYS[1], 'stopAt') == 0
       and redis.call('HEXISTS', KEYS[1], 'end') == 0 then
     local far = -1
     for s = 0, n - 1 do
-      local p = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. s) or '-1')
-      if p > far then far = p end
+      local q = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. s) or '-1')
+      if q > far then far = q end
     end
-    redis.call('HSET', KEYS[1], 'stopAt', far + 1)
+    redis.call('HSET', KEYS[1], 'stopAt', math.ceil((far + 2) / p) * p - 1)
   end
-  local o = 8 + b
+  local o = 10 + b
   for k = 1, (#ARGV - o) / 2 do ready(KEYS[5 + b + k], ARGV[o + 2 * k - 1], ARGV[o + 2 * k]) end
 else
   redis.call('HSET', KEYS[1], 're:' .. shard, w)
 end
-ready(KEYS[5], shard, ARGV[8 + b])
+ready(KEYS[5], shard, ARGV[10 + b])
 local stopAt = tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')
 local passed
 if all == '1' then
   passed = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1') >= w
 else
-  passed = minPub(ARGV[8 + b]) >= w
+  passed = minPub(ARGV[10 + b]) >= w
 end
 if passed then
   local a = (all == '1' and tonumber(redis.call('HGET', KEYS[1], 'end') or '-1') == w) and 1 or 0

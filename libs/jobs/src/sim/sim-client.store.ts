@@ -5,6 +5,7 @@ import type {
   BarrierProgress,
   BarrierReply,
   BarrierStatus,
+  CompletionKept,
   FencedAppendReply,
   FinishedState,
   JobLayout,
@@ -151,5 +152,9 @@ export class SimClientExchange implements ShardExchangeStore {
   }
   latestToken(): Promise<number> {
     return this.net.call(this.client, () => this.inner.latestToken());
+  }
+
+  completionKept(): Promise<CompletionKept> {
+    return this.net.call(this.client, () => this.inner.completionKept());
   }
 }
