@@ -1,0 +1,403 @@
+/**
+ * A deterministic discrete-event cost model of distributed jobs' window
+ * exchange (docs/scaling.md section 8): each job's shards run their windows
+ * on worker cores (S shards of a job share one core), publish through one
+ * Redis core per master (a FIFO server: all of a job's keys share one hash
+ * slot), wait by the exchange's rules, snapshot, and end together. Pure: no
+ * I/O, no clock; the noise comes from a seeded stream per shard.
+ */
+import { Prng, streamSeed, type ShardNeighbours } from '@tlbsim/sim-core';
+import { ExchangeRule, ShardRule, shardRuleOf } from './scaling.inputs';
+
+/** The cost inputs of the model (docs/scaling.md section 8 says where each comes from). */
+export interface ExchangeCosts {
+  /** Worker CPU per shard-window besides the kernel and the exchange (GC, bookkeeping), ms. */
+  workerOverheadMsPerWindow: number;
+  /** Worker CPU of one publish round trip (ioredis encode, socket, reply parse), ms. */
+  clientMsPerPublish: number;
+  /** Worker CPU per byte of batches sent, ns. */
+  clientNsPerByteSent: number;
+  /** Worker CPU per byte of batches received, ns. */
+  clientNsPerByteReceived: number;
+  /** Redis CPU of one publish pipeline of an isolated shard (script, XREAD or EXISTS, EXISTS, ZRANGEBYSCORE, HGET), µs. */
+  redisUsPerPublish: number;
+  /** Redis CPU per out-neighbour of the publisher (its ready stream: HSET, XADD), µs. */
+  redisUsPerOutNeighbour: number;
+  /** Redis CPU per `pub:` lookup of the script (2 per in-neighbour, 1 per in-neighbour of each out-neighbour), µs. */
+  redisUsPerLookup: number;
+  /** Redis CPU per batch written (ZADD of a member), µs. */
+  redisUsPerBatch: number;
+  /** Redis CPU per byte of batches written (the publish's ZADDs, their AOF append), ns. */
+  redisNsPerByteWritten: number;
+  /** CPU of Redis's AOF rewrite children per byte of batches written (beside the Redis thread), ns. */
+  redisChildNsPerByteWritten: number;
+  /** Redis CPU per byte of batches read back (ZRANGEBYSCORE), ns. */
+  redisNsPerByteRead: number;
+  /** Redis CPU of serving a blocked read once its shards published, µs. */
+  redisUsPerWake: number;
+  /** Redis CPU per window a sparse publish covers beyond its own (HINCRBY of the window's count), µs. */
+  redisUsPerSpanWindow: number;
+  /** Redis CPU per MB of snapshot stored (SET of the staging key, the fenced rename), ms. */
+  redisMsPerSnapshotMB: number;
+  /** Worker CPU of taking and encoding one snapshot, per vCPU of the shard, ms. */
+  snapshotClientMsPerVcpu: number;
+  /** Snapshot size per vCPU of the shard, MB. */
+  snapshotMBPerVcpu: number;
+  /** Round trip between a worker and Redis (network and kernel, not Redis CPU), ms. */
+  rttMs: number;
+}
+
+/** What one shard does per window. */
+export interface ShardLoad {
+  /** vCPUs the shard runs. */
+  vcpus: number;
+  /** Kernel CPU per window at the noise-free rate, ms. */
+  kernelMsPerWindow: number;
+  /** Bytes of batches the shard sends per window (to all its out-neighbours). */
+  bytesOutPerWindow: number;
+  /** Bytes of batches the shard receives per window. */
+  bytesInPerWindow: number;
+}
+
+/** One job: its shards, their neighbour relation, its placement on workers and its Redis master. */
+export interface JobModel {
+  neighbours: ShardNeighbours;
+  /** Per shard (same length as `neighbours.shards`). */
+  loads: readonly ShardLoad[];
+  /** Windows of the run. */
+  windows: number;
+  /** The job's simulated accesses (for the rate). */
+  accesses: number;
+  /** `run.snapshotEveryWindows`. @defaultValue 2048 */
+  snapshotEveryWindows?: number;
+  /** Shards sharing one worker core (shard i runs on core floor(i / S)). @defaultValue 1 */
+  shardsPerWorker?: number;
+  /** The Redis master (index into the masters) the job's slot is on. @defaultValue 0 */
+  master?: number;
+}
+
+/** A run of the model: jobs sharing Redis masters, each on its own worker cores. */
+export interface ModelInput {
+  jobs: readonly JobModel[];
+  costs: ExchangeCosts;
+  rule: ExchangeRule;
+  /** Redis masters. @defaultValue 1 */
+  masters?: number;
+  /** Standard deviation of the log of the per-window kernel time factor (mean 1). @defaultValue 0 */
+  noiseSigma?: number;
+  /** Seed of the noise streams. @defaultValue 1 */
+  seed?: number;
+  /** Kernel time factor of every job's first worker core (a straggler), 1 = none. @defaultValue 1 */
+  slowWorkerFactor?: number;
+  /**
+   * Cores the worker cores and Redis share (this 2-core machine: 2): Redis
+   * CPU served while that many worker cores are busy is taken from one of
+   * them (charged to its next task). @defaultValue undefined (Redis has cores of its own)
+   */
+  sharedCores?: number;
+}
+
+/** What the model finds for one job. */
+export interface JobResult {
+  wallMs: number;
+  msPerWindow: number;
+  accessesPerSec: number;
+  /** Exchange round trips (publishes, and the reads behind them) per shard-window. */
+  roundTripsPerShardWindow: number;
+  /** Time shards waited after publishing, with the round trip (as the bench counts it) / (shards x wall). */
+  barrierWaitShare: number;
+  /** Busiest worker core's CPU / wall: 1 is compute-bound. */
+  workerUtilisationMax: number;
+  /** Wall time if the exchange cost nothing: the busiest core's CPU, ms. */
+  computeBoundMs: number;
+  /** Redis CPU this job used, ms. */
+  redisBusyMs: number;
+}
+
+/** What the model finds: per job, and the utilisation of each Redis master over the longest job. */
+export interface ModelResult {
+  jobs: JobResult[];
+  redisUtilisation: number[];
+}
+
+/** Redis CPU of one publish by `shard` covering `span` windows, without the batches it reads back, ms. */
+function publishRedisMs(n: ShardNeighbours, load: ShardLoad, c: ExchangeCosts, shard: number, span: number): number {
+  const out = n.outOf[shard];
+  let lookups = 2 * n.into[shard].length;
+  for (const o of out) lookups += n.into[o].length;
+  const us =
+    c.redisUsPerPublish +
+    c.redisUsPerOutNeighbour * out.length +
+    c.redisUsPerLookup * lookups +
+    (load.bytesOutPerWindow > 0 ? c.redisUsPerBatch * out.length : 0) +
+    (c.redisNsPerByteWritten * load.bytesOutPerWindow) / 1000 +
+    c.redisUsPerSpanWindow * (span - 1);
+  return us / 1000;
+}
+
+/** A min-heap of events by time, then by the order they were scheduled in (so a run is deterministic). */
+class EventQueue {
+  private readonly heap: { t: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+
+  push(t: number, fn: () => void): void {
+    const h = this.heap;
+    h.push({ t, seq: this.seq++, fn });
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  pop(): { t: number; fn: () => void } | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: { t: number; seq: number }, b: { t: number; seq: number }): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+}
+
+/** A multiplicative noise factor with mean 1: exp(σz - σ²/2), z standard normal (Box-Muller). */
+function noiseFactor(rng: Prng, sigma: number): number {
+  if (sigma === 0) return 1;
+  const u = 1 - rng.nextFloat();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextFloat());
+  return Math.exp(sigma * z - (sigma * sigma) / 2);
+}
+
+/** The mutable state of one job during a run. */
+interface JobState {
+  job: JobModel;
+  rules: ShardRule[];
+  rngs: Prng[];
+  n: number;
+  every: number;
+  perWorker: number;
+  master: number;
+  published: Int32Array;
+  covered: Int32Array;
+  allWaiters: Map<number, number[]>;
+  waitingAt: Int32Array;
+  waitingAll: Uint8Array;
+  missing: Int32Array;
+  waitStartMs: Float64Array;
+  finishedMs: Float64Array;
+  cpuFreeMs: Float64Array;
+  cpuBusyMs: Float64Array;
+  cpuDebtMs: Float64Array;
+  waitMs: number;
+  publishes: number;
+  redisBusyMs: number;
+}
+
+function jobStateOf(job: JobModel, index: number, input: ModelInput): JobState {
+  const n = job.neighbours.shards;
+  if (job.loads.length !== n) throw new Error(`job ${index}: ${job.loads.length} loads for ${n} shards`);
+  const every = job.snapshotEveryWindows ?? 2048;
+  const perWorker = job.shardsPerWorker ?? 1;
+  const seed = (input.seed ?? 1) + index * 0x10000;
+  return {
+    job,
+    rules: job.loads.map((_, s) => shardRuleOf(job.neighbours, s, input.rule, every)),
+    rngs: job.loads.map((_, s) => new Prng(streamSeed(seed, s))),
+    n,
+    every,
+    perWorker,
+    master: job.master ?? 0,
+    published: new Int32Array(n).fill(-1),
+    covered: new Int32Array(job.windows),
+    allWaiters: new Map(),
+    waitingAt: new Int32Array(n).fill(-1),
+    waitingAll: new Uint8Array(n),
+    missing: new Int32Array(n),
+    waitStartMs: new Float64Array(n),
+    finishedMs: new Float64Array(n),
+    cpuFreeMs: new Float64Array(Math.ceil(n / perWorker)),
+    cpuBusyMs: new Float64Array(Math.ceil(n / perWorker)),
+    cpuDebtMs: new Float64Array(Math.ceil(n / perWorker)),
+    waitMs: 0,
+    publishes: 0,
+    redisBusyMs: 0,
+  };
+}
+
+/** One run of the model: the event loop and what each event does. */
+class Simulation {
+  private readonly q = new EventQueue();
+  private readonly redisFreeMs: Float64Array;
+  private readonly redisBusyMs: Float64Array;
+  private readonly states: JobState[];
+  private readonly c: ExchangeCosts;
+  private turn = 0;
+
+  constructor(private readonly input: ModelInput) {
+    const masters = input.masters ?? 1;
+    this.redisFreeMs = new Float64Array(masters);
+    this.redisBusyMs = new Float64Array(masters);
+    this.states = input.jobs.map((job, i) => jobStateOf(job, i, input));
+    this.c = input.costs;
+  }
+
+  run(): ModelResult {
+    for (const st of this.states) for (let s = 0; s < st.n; s++) this.startWindow(st, s, 0, 0);
+    for (let e = this.q.pop(); e; e = this.q.pop()) e.fn();
+    const endMs = Math.max(...this.states.map((st) => Math.max(...st.finishedMs)));
+    return {
+      jobs: this.states.map((st) => this.resultOf(st)),
+      redisUtilisation: [...this.redisBusyMs].map((b) => b / endMs),
+    };
+  }
+
+  private resultOf(st: JobState): JobResult {
+    const wallMs = Math.max(...st.finishedMs);
+    const computeBoundMs = Math.max(...st.cpuBusyMs);
+    return {
+      wallMs,
+      msPerWindow: wallMs / st.job.windows,
+      accessesPerSec: st.job.accesses / (wallMs / 1000),
+      roundTripsPerShardWindow: st.publishes / (st.n * st.job.windows),
+      barrierWaitShare: st.waitMs / (st.n * wallMs),
+      workerUtilisationMax: computeBoundMs / wallMs,
+      computeBoundMs,
+      redisBusyMs: st.redisBusyMs,
+    };
+  }
+
+  /** Runs `ms` of CPU on the shard's worker core (FIFO); returns when it ends. */
+  private cpu(st: JobState, shard: number, nowMs: number, ms: number): number {
+    const w = Math.floor(shard / st.perWorker);
+    const end = Math.max(nowMs, st.cpuFreeMs[w]) + ms + st.cpuDebtMs[w];
+    st.cpuDebtMs[w] = 0;
+    st.cpuFreeMs[w] = end;
+    st.cpuBusyMs[w] += ms;
+    return end;
+  }
+
+  /** Serves `ms` of Redis CPU on the job's master (FIFO) from `nowMs`; calls `then` when it ends. */
+  private redis(st: JobState, nowMs: number, ms: number, then: (t: number) => void, childMs = 0): void {
+    const end = Math.max(nowMs, this.redisFreeMs[st.master]) + ms;
+    this.redisFreeMs[st.master] = end;
+    this.redisBusyMs[st.master] += ms;
+    st.redisBusyMs += ms;
+    if (this.input.sharedCores !== undefined) this.takeCore(nowMs, ms + childMs, this.input.sharedCores);
+    this.q.push(end, () => then(end));
+  }
+
+  /** Redis on shared cores: with every core busy with a worker, `ms` of it goes to one of them (in turn). */
+  private takeCore(nowMs: number, ms: number, cores: number): void {
+    const busy: [JobState, number][] = [];
+    for (const st of this.states) st.cpuFreeMs.forEach((free, w) => free > nowMs && busy.push([st, w]));
+    if (busy.length < cores) return;
+    const [st, w] = busy[this.turn++ % busy.length];
+    st.cpuDebtMs[w] += ms;
+  }
+
+  private startWindow(st: JobState, s: number, k: number, nowMs: number): void {
+    const load = st.job.loads[s];
+    const slow = Math.floor(s / st.perWorker) === 0 ? (this.input.slowWorkerFactor ?? 1) : 1;
+    const done = k === st.job.windows - 1;
+    const publishes = st.rules[s].publishes(k, done);
+    const c = this.c;
+    const clientNs = c.clientNsPerByteSent * load.bytesOutPerWindow + c.clientNsPerByteReceived * load.bytesInPerWindow;
+    const ms =
+      load.kernelMsPerWindow * slow * noiseFactor(st.rngs[s], this.input.noiseSigma ?? 0) +
+      this.c.workerOverheadMsPerWindow +
+      (publishes ? c.clientMsPerPublish + clientNs / 1e6 : 0);
+    const end = this.cpu(st, s, nowMs, ms);
+    this.q.push(end, () => (publishes ? this.publish(st, s, k, end) : this.startWindow(st, s, k + 1, end)));
+  }
+
+  private publish(st: JobState, s: number, k: number, nowMs: number): void {
+    const cost = publishRedisMs(st.job.neighbours, st.job.loads[s], this.c, s, k - st.published[s]);
+    st.publishes++;
+    st.waitStartMs[s] = nowMs;
+    const at = nowMs + this.c.rttMs / 2;
+    const childMs = (this.c.redisChildNsPerByteWritten * st.job.loads[s].bytesOutPerWindow) / 1e6;
+    this.q.push(at, () => this.redis(st, at, cost, (t) => this.published(st, s, k, t), childMs));
+  }
+
+  /** Shard `s`'s publish of window `k` ran: count it, wake the shards it completes, and wait or go on. */
+  private published(st: JobState, s: number, k: number, nowMs: number): void {
+    const n = st.job.neighbours;
+    for (let x = st.published[s] + 1; x <= k; x++) {
+      if (++st.covered[x] < st.n) continue;
+      for (const o of st.allWaiters.get(x) ?? []) this.read(st, o, x, nowMs, true);
+      st.allWaiters.delete(x);
+    }
+    st.published[s] = k;
+    for (const o of n.outOf[s])
+      if (st.waitingAt[o] === k && st.waitingAll[o] === 0 && --st.missing[o] === 0) this.read(st, o, k, nowMs, true);
+    if (st.rules[s].waitsAll(k, k === st.job.windows - 1)) {
+      if (st.covered[k] === st.n) return this.read(st, s, k, nowMs, false);
+      st.waitingAt[s] = k;
+      st.waitingAll[s] = 1;
+      st.allWaiters.set(k, [...(st.allWaiters.get(k) ?? []), s]);
+      return;
+    }
+    let missing = 0;
+    for (const i of n.into[s]) if (st.published[i] < k) missing++;
+    if (missing === 0) return this.read(st, s, k, nowMs, false);
+    st.waitingAt[s] = k;
+    st.waitingAll[s] = 0;
+    st.missing[s] = missing;
+  }
+
+  /** The read behind shard `s`'s publish of `k` returns its batches (`woken`: it had blocked). */
+  private read(st: JobState, s: number, k: number, nowMs: number, woken: boolean): void {
+    st.waitingAt[s] = -1;
+    const ms =
+      (woken ? this.c.redisUsPerWake / 1000 : 0) + (this.c.redisNsPerByteRead * st.job.loads[s].bytesInPerWindow) / 1e6;
+    this.redis(st, nowMs, ms, (t) => {
+      const at = t + this.c.rttMs / 2;
+      this.q.push(at, () => this.afterBarrier(st, s, k, at));
+    });
+  }
+
+  private afterBarrier(st: JobState, s: number, k: number, nowMs: number): void {
+    const done = k === st.job.windows - 1;
+    if (st.rules[s].waitsAll(k, done) || st.job.neighbours.into[s].length > 0) st.waitMs += nowMs - st.waitStartMs[s];
+    if (done) {
+      st.finishedMs[s] = nowMs;
+      return;
+    }
+    if ((k + 1) % st.every !== 0) return this.startWindow(st, s, k + 1, nowMs);
+    const vcpus = st.job.loads[s].vcpus;
+    const encoded = this.cpu(st, s, nowMs, vcpus * this.c.snapshotClientMsPerVcpu);
+    const at = encoded + this.c.rttMs / 2;
+    const ms = vcpus * this.c.snapshotMBPerVcpu * this.c.redisMsPerSnapshotMB;
+    this.q.push(at, () =>
+      this.redis(st, at, ms, (t) => {
+        const back = t + this.c.rttMs / 2;
+        this.q.push(back, () => this.startWindow(st, s, k + 1, back));
+      }),
+    );
+  }
+}
+
+/**
+ * Runs the model: every job from window 0 to its last, all shards starting
+ * together; the same input gives the same result.
+ */
+export function simulateJobs(input: ModelInput): ModelResult {
+  return new Simulation(input).run();
+}

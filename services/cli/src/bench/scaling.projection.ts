@@ -1,0 +1,224 @@
+/**
+ * Runs the exchange cost model (scaling.model.ts): its check against the 1-
+ * and 2-worker runs measured on this machine, then projections to 8, 64 and
+ * 256 workers (docs/scaling.md section 8). Prints one JSON object, then the
+ * same as markdown tables. `node services/cli/dist/bench/scaling.projection.js [--json-only]`.
+ */
+import { join } from 'path';
+import type { SimConfig } from '@tlbsim/sim-core';
+import { loadScenarioFile } from '../scenario.loader';
+import {
+  ACCESSES_PER_VCPU,
+  CORUN_KERNEL_FACTOR,
+  ExchangeRule,
+  jobModelOf,
+  KERNEL_NOISE_SIGMA,
+  LOOPBACK_COSTS,
+} from './scaling.inputs';
+import { JobResult, simulateJobs, type ExchangeCosts, type JobModel } from './scaling.model';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const SEED = 27;
+
+/** fleet.yaml at the checked size, with `overrides`. */
+function scenario(overrides: string[]): SimConfig {
+  return loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [
+    `workload.accessesPerVcpu=${ACCESSES_PER_VCPU}`,
+    ...overrides,
+  ]);
+}
+
+function runOne(job: JobModel, rule: ExchangeRule, costs: ExchangeCosts, slowWorkerFactor = 1): JobResult {
+  return simulateJobs({ jobs: [job], costs, rule, noiseSigma: KERNEL_NOISE_SIGMA, seed: SEED, slowWorkerFactor })
+    .jobs[0];
+}
+
+/** One checked run: what was measured (commit 9734c8f, quiet machine) and what the model gives. */
+interface CheckRow {
+  run: string;
+  role: 'calibrated on' | 'prediction';
+  measuredSec: number;
+  modelSec: number;
+  errorPct: number;
+  measuredWaitPct: number;
+  modelWaitPct: number;
+  modelRoundTrips: number;
+}
+
+function checks(): CheckRow[] {
+  const block = scenario([]);
+  const rr = scenario(['run.placement=round-robin']);
+  const c = CORUN_KERNEL_FACTOR;
+  const runs: [string, CheckRow['role'], JobModel, number, number][] = [
+    ['1 worker, 2 shards (one core)', 'calibrated on', jobModelOf(block, 2, { shardsPerWorker: 2 }), 22.93, 0.7],
+    ['2 workers, 2 shards', 'prediction', jobModelOf(block, 2, { kernelFactor: c }), 14.25, 3.3],
+    [
+      '2 workers x 2 slots, 4 shards round-robin',
+      'prediction',
+      jobModelOf(rr, 4, { shardsPerWorker: 2, kernelFactor: c }),
+      63.9,
+      68.6,
+    ],
+  ];
+  return runs.map(([run, role, job, measuredSec, measuredWaitPct]) => {
+    const r = simulateJobs({
+      jobs: [job],
+      costs: LOOPBACK_COSTS,
+      rule: 'every-window',
+      noiseSigma: KERNEL_NOISE_SIGMA,
+      seed: SEED,
+      sharedCores: 2,
+    }).jobs[0];
+    return {
+      run,
+      role,
+      measuredSec,
+      modelSec: r.wallMs / 1000,
+      errorPct: (100 * (r.wallMs / 1000 - measuredSec)) / measuredSec,
+      measuredWaitPct,
+      modelWaitPct: 100 * r.barrierWaitShare,
+      modelRoundTrips: r.roundTripsPerShardWindow,
+    };
+  });
+}
+
+/** One projected configuration. */
+interface ProjectionRow {
+  job: string;
+  workers: number;
+  placement: string;
+  maxInNeighbours: number;
+  rttMs: number;
+  rule: ExchangeRule;
+  msPerWindow: number;
+  accessesPerSecM: number;
+  computeBoundM: number;
+  redisPct: number;
+  roundTrips: number;
+  waitPct: number;
+}
+
+function placementOf(cfg: SimConfig, shards: number): string {
+  if (cfg.run.placement === 'round-robin') return 'round-robin';
+  return shards <= cfg.fleet.hosts ? 'host-aligned' : 'hosts cut';
+}
+
+function projections(): ProjectionRow[] {
+  const rows: ProjectionRow[] = [];
+  for (const [name, hosts] of [
+    ['fleet.yaml', 8],
+    ['10x', 80],
+  ] as const)
+    for (const placement of ['block', 'round-robin'])
+      for (const workers of [8, 64, 256]) {
+        const cfg = scenario([`fleet.hosts=${hosts}`, `run.placement=${placement}`]);
+        const job = jobModelOf(cfg, workers);
+        for (const rttMs of [0.05, 0.3])
+          for (const rule of ['sparse', 'every-window'] as const) {
+            const r = runOne(job, rule, { ...LOOPBACK_COSTS, rttMs });
+            rows.push({
+              job: name,
+              workers,
+              placement: placementOf(cfg, workers),
+              maxInNeighbours: Math.max(...job.neighbours.into.map((i) => i.length)),
+              rttMs,
+              rule,
+              msPerWindow: r.msPerWindow,
+              accessesPerSecM: r.accessesPerSec / 1e6,
+              computeBoundM: job.accesses / (r.computeBoundMs / 1000) / 1e6,
+              redisPct: (100 * r.redisBusyMs) / r.wallMs,
+              roundTrips: r.roundTripsPerShardWindow,
+              waitPct: 100 * r.barrierWaitShare,
+            });
+          }
+      }
+  return rows;
+}
+
+/** M concurrent jobs over K masters (each job on its own workers; a job's slot on master j % K). */
+interface ClusterRow {
+  job: string;
+  jobs: number;
+  masters: number;
+  rule: ExchangeRule;
+  perJobM: number;
+  totalM: number;
+  redisPctMax: number;
+}
+
+function cluster(): ClusterRow[] {
+  const rows: ClusterRow[] = [];
+  const shapes: [string, SimConfig, number][] = [
+    ['fleet.yaml, 8 workers, host-aligned', scenario([]), 8],
+    ['fleet.yaml, 8 workers, round-robin', scenario(['run.placement=round-robin']), 8],
+  ];
+  for (const [name, cfg, workers] of shapes)
+    for (const [jobs, masters] of [
+      [1, 1],
+      [8, 1],
+      [32, 1],
+      [32, 3],
+      [32, 8],
+    ])
+      for (const rule of ['sparse', 'every-window'] as const) {
+        const list = Array.from({ length: jobs }, (_, j) => jobModelOf(cfg, workers, { master: j % masters }));
+        const out = simulateJobs({
+          jobs: list,
+          costs: { ...LOOPBACK_COSTS, rttMs: 0.3 },
+          rule,
+          masters,
+          noiseSigma: KERNEL_NOISE_SIGMA,
+          seed: SEED,
+        });
+        const rates = out.jobs.map((r) => r.accessesPerSec / 1e6);
+        const totalM = rates.reduce((a, b) => a + b, 0);
+        rows.push({
+          job: name,
+          jobs,
+          masters,
+          rule,
+          perJobM: totalM / jobs,
+          totalM,
+          redisPctMax: 100 * Math.max(...out.redisUtilisation),
+        });
+      }
+  return rows;
+}
+
+/** A straggler: one worker core of a 64-worker 10x host-aligned job 10 % slower. */
+function straggler(): { rule: ExchangeRule; evenM: number; slowM: number }[] {
+  const job = jobModelOf(scenario(['fleet.hosts=80']), 64);
+  return (['sparse', 'every-window'] as const).map((rule) => ({
+    rule,
+    evenM: runOne(job, rule, { ...LOOPBACK_COSTS, rttMs: 0.3 }).accessesPerSec / 1e6,
+    slowM: runOne(job, rule, { ...LOOPBACK_COSTS, rttMs: 0.3 }, 1.1).accessesPerSec / 1e6,
+  }));
+}
+
+function table(rows: object[]): string {
+  const keys = Object.keys(rows[0]);
+  const cell = (v: unknown): string =>
+    typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(v < 10 ? 2 : 1) : String(v);
+  return [
+    `| ${keys.join(' | ')} |`,
+    `|${keys.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${Object.values(r).map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+function main(): void {
+  const out = {
+    seed: SEED,
+    costs: LOOPBACK_COSTS,
+    check: checks(),
+    projections: projections(),
+    cluster: cluster(),
+    straggler: straggler(),
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  if (process.argv.includes('--json-only')) return;
+  for (const key of ['check', 'projections', 'cluster', 'straggler'] as const)
+    process.stdout.write(`\n### ${key}\n\n${table(out[key])}\n`);
+}
+
+if (require.main === module) main();
