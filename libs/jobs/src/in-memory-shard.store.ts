@@ -37,9 +37,11 @@ import {
  * A rule of the protocol broken on purpose, to show that the simulator
  * finds it: `skip-fence` accepts writes of any run (no fencing token check),
  * `publish-twice` writes and counts a window every time a shard publishes
- * it, `older-snapshot` hands a claim the snapshot before the last one.
+ * it, `older-snapshot` hands a claim the snapshot before the last one,
+ * `span-last-only` counts only the last window of an isolated shard's
+ * publish, not every window since its previous one.
  */
-export type StoreMutation = 'skip-fence' | 'publish-twice' | 'older-snapshot';
+export type StoreMutation = 'skip-fence' | 'publish-twice' | 'older-snapshot' | 'span-last-only';
 
 /** Options of {@link InMemoryShardStore}. */
 export interface InMemoryShardStoreOptions {
@@ -68,6 +70,8 @@ export class InMemoryShardStore implements ShardStore {
   private journal: ((j: MemJobState) => unknown)[] = [];
   private readonly journalMax: number;
   readonly mutation: StoreMutation | undefined;
+  /** Windows counted by isolated shards' publishes beyond the window each published (windows no round trip paid for). */
+  windowsSpanned = 0;
 
   constructor(opts: InMemoryShardStoreOptions) {
     if (!(Number.isInteger(opts.shards) && opts.shards >= 1)) throw new Error(`shards: ${opts.shards}`);
@@ -291,7 +295,9 @@ export class InMemoryShardExchange implements ShardExchangeStore {
       fresh = true;
       for (const [dst, data] of batches) zaddInbound(j, dst, w, s, data);
       j.barrier.set(`pub:${s}`, String(w));
-      this.count(j, Math.min(first, w), w, done);
+      const from = this.store.mutation === 'span-last-only' ? w : Math.min(first, w);
+      this.store.windowsSpanned += w - from;
+      this.count(j, from, w, done);
       if (j.barrier.has('resize') && !j.barrier.has('stopAt') && !j.barrier.has('end')) {
         const stopAt = resizeStopAt(furthestPublished(j, this.shards), need.syncEveryWindows ?? 1);
         j.barrier.set('stopAt', String(stopAt));

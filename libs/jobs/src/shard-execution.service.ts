@@ -10,6 +10,7 @@ import { PROGRESS_EVERY_MS } from './jobs.constants';
 import {
   admitRun,
   afterComplete,
+  afterCompletionCheck,
   afterRecheck,
   afterRunError,
   afterStoreError,
@@ -260,6 +261,9 @@ export class ShardExecutionService {
       worker: run.opts.workerId,
     });
     if (decision.finalize) await this.ports.complete(run.meta);
+    // The queue job ends after this: not if a store restart lost what the run wrote (afterCompletionCheck).
+    if (afterCompletionCheck(await run.x.completionKept(), decision.finalize) === 'hand-back')
+      throw new ShardInterruptedError(run.meta.id, run.shard, -1);
     return 'completed';
   }
 

@@ -1,6 +1,7 @@
 import {
   admitRun,
   afterComplete,
+  afterCompletionCheck,
   afterRecheck,
   afterResizeStop,
   afterRunError,
@@ -139,6 +140,16 @@ describe('shard run protocol', () => {
     ).toBe('hand-back');
     expect(afterStoreError('ERR wrong number of arguments')).toBe('judge');
     expect(afterStoreError('barrier timeout: shard 1 made no progress')).toBe('judge');
+  });
+
+  it('lets a completed run end its queue job only if the store kept what it wrote', () => {
+    // A store restart lost the partial result: the shard runs again.
+    expect(afterCompletionCheck({ partial: false, finished: false }, false)).toBe('hand-back');
+    expect(afterCompletionCheck({ partial: true, finished: false }, false)).toBe('completed');
+    // The run built the report and the restart lost it (the partials survived): no one else would build it.
+    expect(afterCompletionCheck({ partial: true, finished: false }, true)).toBe('hand-back');
+    // The job finished (this run's report, or a cancel): nothing to redo.
+    expect(afterCompletionCheck({ partial: false, finished: true }, true)).toBe('completed');
   });
 
   it('times a stuck barrier out only when the progress signature stops changing', () => {

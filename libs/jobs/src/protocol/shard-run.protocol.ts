@@ -5,7 +5,7 @@
  * over a `ShardStore` (Redis in workers, memory in the protocol simulator).
  */
 import { CHECKPOINTS_KEPT, checkpointField, isCheckpointWindow } from '../checkpoint.schedule';
-import type { BarrierStatus, ResizeStopReply } from '../shard.store';
+import type { BarrierStatus, CompletionKept, ResizeStopReply } from '../shard.store';
 
 /** How a shard run ended. */
 export type ShardRunOutcome = 'completed' | 'job-finished' | 'superseded' | 'resized';
@@ -148,6 +148,21 @@ export type CompleteDecision = { kind: 'end'; outcome: RunEnd } | { kind: 'compl
 export function afterComplete(reply: number | BarrierStatus, shards: number): CompleteDecision {
   if (typeof reply !== 'number') return { kind: 'end', outcome: replyEnd(reply) ?? 'superseded' };
   return { kind: 'completed', finalize: reply === shards };
+}
+
+/**
+ * Whether a completed run may let its queue job end, from what the store
+ * still holds after the run's last writes (`completionKept`): a store
+ * restart (AOF keeps a prefix of the last second's writes) may have lost
+ * the partial result, or the report this run built; if the queue job ended
+ * anyway, no run would be left to redo them and the job would hang (sim
+ * seeds 241, 1024). Then the shard is handed back and runs again. Checked
+ * after the writes it guards: a restart after the check that loses them
+ * also loses the queue job's end, which comes later.
+ */
+export function afterCompletionCheck(kept: CompletionKept, finalized: boolean): 'completed' | 'hand-back' {
+  if (kept.finished) return 'completed';
+  return kept.partial && !finalized ? 'completed' : 'hand-back';
 }
 
 /** What counting a run as stopped for a resize decided. */

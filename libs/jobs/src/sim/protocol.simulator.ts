@@ -58,6 +58,8 @@ export interface ScheduleResult {
   fired: FaultKind[];
   virtualMs: number;
   steps: number;
+  /** Windows isolated shards did not publish, counted by a later publish of theirs (the sparse rule at work). */
+  windowsSpanned: number;
 }
 
 const digests = new Map<string, string>();
@@ -107,6 +109,7 @@ export async function runSchedule(seed: number, opts: ScheduleOptions = {}): Pro
     fired: FAULT_KINDS.filter((k) => fired.has(k)),
     virtualMs: world.sched.now,
     steps: world.sched.steps,
+    windowsSpanned: world.store.windowsSpanned,
   };
   return { ...base, ...verdictOf(world, expected, fired, stop) };
 }

@@ -80,10 +80,12 @@ async function main(): Promise<number> {
   const start = performance.now();
   let failed = 0;
   let ran = 0;
+  let spanned = 0;
   for (let seed = args.from; seed < args.from + args.seeds && !(args.firstFailure && failed > 0); seed++) {
     ran++;
     const r = await runSchedule(seed, { config, expectedDigest, mutation: args.mutation, kinds: args.kinds });
     counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    spanned += r.windowsSpanned;
     for (const k of r.fired) fired.set(k, (fired.get(k) ?? 0) + 1);
     if (args.verbose || !r.ok)
       process.stdout.write(
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
   const parts = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
   process.stdout.write(
     `${ran} schedules (seeds ${args.from}..${args.from + ran - 1}${args.mutation ? `, mutation ${args.mutation}` : ''}): ${parts}; ` +
-      `${firedText(fired)}; ${(ran / secs).toFixed(1)} seeds/s (${secs.toFixed(1)} s)\n`,
+      `${firedText(fired)}; ${spanned} windows spanned; ${(ran / secs).toFixed(1)} seeds/s (${secs.toFixed(1)} s)\n`,
   );
   return failed > 0 ? 1 : 0;
 }

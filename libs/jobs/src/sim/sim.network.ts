@@ -34,6 +34,7 @@ export const SIM_MUTATIONS = [
   'skip-fence',
   'publish-twice',
   'older-snapshot',
+  'span-last-only',
   'store-error-fails',
 ] as const satisfies readonly (StoreMutation | 'store-error-fails')[];
 
