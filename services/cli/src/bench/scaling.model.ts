@@ -95,6 +95,8 @@ export interface ModelInput {
    * them (charged to its next task). @defaultValue undefined (Redis has cores of its own)
    */
   sharedCores?: number;
+  /** A shard waits for its snapshot's write (9734c8f) or runs on (since 697b48b). @defaultValue true */
+  snapshotAwaited?: boolean;
 }
 
 /** What the model finds for one job. */
@@ -143,38 +145,30 @@ class EventQueue {
   push(t: number, fn: () => void): void {
     const h = this.heap;
     h.push({ t, seq: this.seq++, fn });
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
+    for (let i = h.length - 1, p = (i - 1) >> 1; i > 0 && this.less(i, p); i = p, p = (i - 1) >> 1) this.swap(i, p);
   }
 
   pop(): { t: number; fn: () => void } | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
+    if (h.length === 0 || !last) return top;
+    h[0] = last;
+    for (let i = 0, m = 0; ; i = m) {
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < h.length && this.less(c, m)) m = c;
+      if (m === i) return top;
+      this.swap(i, m);
     }
-    return top;
   }
-}
 
-function before(a: { t: number; seq: number }, b: { t: number; seq: number }): boolean {
-  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+  private less(a: number, b: number): boolean {
+    const [x, y] = [this.heap[a], this.heap[b]];
+    return x.t < y.t || (x.t === y.t && x.seq < y.seq);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.heap[a], this.heap[b]] = [this.heap[b], this.heap[a]];
+  }
 }
 
 /** A multiplicative noise factor with mean 1: exp(σz - σ²/2), z standard normal (Box-Muller). */
@@ -385,12 +379,14 @@ class Simulation {
     const encoded = this.cpu(st, s, nowMs, vcpus * this.c.snapshotClientMsPerVcpu);
     const at = encoded + this.c.rttMs / 2;
     const ms = vcpus * this.c.snapshotMBPerVcpu * this.c.redisMsPerSnapshotMB;
+    const awaited = this.input.snapshotAwaited ?? true;
     this.q.push(at, () =>
       this.redis(st, at, ms, (t) => {
         const back = t + this.c.rttMs / 2;
-        this.q.push(back, () => this.startWindow(st, s, k + 1, back));
+        if (awaited) this.q.push(back, () => this.startWindow(st, s, k + 1, back));
       }),
     );
+    if (!awaited) this.q.push(encoded, () => this.startWindow(st, s, k + 1, encoded));
   }
 }
 
