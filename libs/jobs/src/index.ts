@@ -45,6 +45,7 @@ export * from './sim/protocol.simulator';
 export * from './sim/sim.faults';
 export * from './protocol/shard-run.protocol';
 export * from './protocol/barrier-watch.protocol';
+export * from './protocol/barrier-need.protocol';
 export * from './shard-interrupted.error';
 export * from './shard-queue.repository';
 export * from './shard-snapshot.codec';

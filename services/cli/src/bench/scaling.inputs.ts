@@ -6,6 +6,7 @@
  */
 import { hostShardsOf, shardNeighboursOf, type SimConfig } from '@tlbsim/sim-core';
 import type { ShardNeighbours } from '@tlbsim/sim-core';
+import { barrierNeedOf, publishesAt, shardLinksOf } from '@tlbsim/jobs';
 import type { ExchangeCosts, JobModel, ShardLoad } from './scaling.model';
 
 /** Windows of fleet.yaml at 100,000 accesses per vCPU (measured: every distributed run of the bench). */
@@ -149,20 +150,6 @@ export const KERNEL_NOISE_SIGMA = 0.26;
  */
 export type ExchangeRule = 'sparse' | 'every-window' | 'all-barrier';
 
-/** Mirrors checkpoint.schedule.ts `isCheckpointWindow` (libs/jobs does not export it). */
-function isCheckpointWindow(windowsDone: number, snapshotEveryWindows: number): boolean {
-  if (windowsDone <= 0) return false;
-  if (windowsDone % snapshotEveryWindows === 0) return true;
-  return windowsDone < snapshotEveryWindows && (windowsDone & (windowsDone - 1)) === 0;
-}
-
-/**
- * Windows at which an isolated shard publishes when nothing else makes it.
- * Mirrors `SYNC_EVERY_WINDOWS` of libs/jobs barrier-need.protocol.ts.
- * @defaultValue 64
- */
-export const SYNC_EVERY_WINDOWS = 64;
-
 /** The rules of one shard: whether it publishes window `window`, and whether it then waits for every shard. */
 export interface ShardRule {
   publishes(window: number, done: boolean): boolean;
@@ -170,10 +157,9 @@ export interface ShardRule {
 }
 
 /**
- * The exchange rules of shard `shard`, mirroring barrier-need.protocol.ts
- * (`barrierNeedOf`, `publishesAt`, `syncEveryWindowsOf`): every shard waits
- * for all at checkpoint windows and when done; an isolated shard under the
- * sparse rule publishes only there and at sync windows.
+ * The exchange rules of shard `shard`: the code's own (barrier-need.protocol.ts
+ * `publishesAt` and `barrierNeedOf`, over `shardLinksOf`) for `sparse`; for the
+ * older rules, every shard publishes every window.
  */
 export function shardRuleOf(
   n: ShardNeighbours,
@@ -181,12 +167,9 @@ export function shardRuleOf(
   rule: ExchangeRule,
   snapshotEveryWindows: number,
 ): ShardRule {
-  const isolatedShard = (s: number): boolean => n.into[s].length === 0 && n.outOf[s].length === 0;
-  const anyIsolated = n.into.some((_, s) => isolatedShard(s));
-  const sync = anyIsolated ? Math.max(1, Math.min(SYNC_EVERY_WINDOWS, snapshotEveryWindows)) : 1;
-  const sparse = rule === 'sparse' && isolatedShard(shard);
+  const links = shardLinksOf(n, shard, snapshotEveryWindows);
   return {
-    publishes: (w, done) => !sparse || done || (w + 1) % sync === 0 || isCheckpointWindow(w + 1, snapshotEveryWindows),
-    waitsAll: (w, done) => rule === 'all-barrier' || done || isCheckpointWindow(w + 1, snapshotEveryWindows),
+    publishes: (w, done) => rule !== 'sparse' || publishesAt(links, w, done, snapshotEveryWindows),
+    waitsAll: (w, done) => rule === 'all-barrier' || barrierNeedOf(links, w, done, snapshotEveryWindows).all,
   };
 }

@@ -1,7 +1,8 @@
 import { join } from 'path';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
-import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf, SYNC_EVERY_WINDOWS } from './scaling.inputs';
+import { SYNC_EVERY_WINDOWS } from '@tlbsim/jobs';
+import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf } from './scaling.inputs';
 import { ExchangeCosts, JobModel, ModelInput, simulateJobs } from './scaling.model';
 import { checkAgainstMeasured } from './scaling.projection';
 
