@@ -25,6 +25,12 @@ export const BATCH_COLUMNS_TAG = 1;
 const HEADER_BYTES = 24;
 const COUNT_AT = 4;
 const MODES_AT = 8;
+/**
+ * Most messages a header may count (1.6 GB decoded). A batch whose fields
+ * are all constant stores no bytes per message, so only this bound keeps a
+ * corrupt count from asking for an array that cannot be allocated.
+ */
+const MESSAGES_MAX = 2 ** 24;
 
 /** Column kinds, the high nibble of a field's mode byte. Every value +0: nothing stored. */
 const KIND_ZERO = 0;
@@ -132,6 +138,7 @@ function writeLane(
 export function encodeColumns(batch: Float64Array): Buffer {
   if (batch.length % MSG_WIDTH !== 0) throw new Error(`batch of ${batch.length} numbers is not whole messages`);
   const n = batch.length / MSG_WIDTH;
+  if (n > MESSAGES_MAX) throw new Error(`batch of ${n} messages: more than the ${MESSAGES_MAX} a batch may hold`);
   // A Float64Array's offset is a multiple of 8, so its words can be read in place.
   const words = new Uint32Array(batch.buffer, batch.byteOffset, 2 * batch.length);
   let columns = 0;
@@ -175,6 +182,8 @@ function checkedLength(bytes: Buffer): number {
   if (bytes[1] | bytes[2] | bytes[3] | bytes.readUInt32LE(MODES_AT + MSG_WIDTH))
     throw new BatchEncodingError(bytes, 'reserved header bytes are not zero');
   const n = bytes.readUInt32LE(COUNT_AT);
+  if (n > MESSAGES_MAX)
+    throw new BatchEncodingError(bytes, `its header counts ${n} messages, more than ${MESSAGES_MAX}`);
   let length = HEADER_BYTES;
   for (let f = 0; f < MSG_WIDTH; f++) {
     const mode = bytes[MODES_AT + f];

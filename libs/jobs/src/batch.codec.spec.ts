@@ -174,6 +174,9 @@ describe('batch codec', () => {
     const reserved = Buffer.from(bytes);
     reserved[2] = 1;
     expect(() => decodeBatch(reserved)).toThrow(/refused: reserved header bytes are not zero$/);
+    const count = Buffer.from(bytes);
+    count.writeUInt32LE(2 ** 31, 4);
+    expect(() => decodeBatch(count)).toThrow(/refused: its header counts 2147483648 messages, more than 16777216$/);
     const mode = Buffer.from(bytes);
     mode[8 + F_TYPE] = 0x30;
     expect(() => decodeBatch(mode)).toThrow(`refused: field ${F_TYPE} has mode 0x30`);
