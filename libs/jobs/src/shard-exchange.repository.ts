@@ -95,7 +95,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     const links: (string | number)[] = [need.from.join(',')];
     for (const t of need.to) {
       keys.push(k.ready(t.shard));
-      links.push(t.shard, t.from.join(','));
+      links.push(t.shard, t.from.length);
     }
     const span = need.span ? 1 : 0;
     const args = [this.shard, window, done ? 1 : 0, token, this.shards, need.all ? 1 : 0, span];

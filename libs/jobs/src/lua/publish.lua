@@ -8,8 +8,8 @@
 --   every shard, 0: for the in-neighbours only), [7] span (1: the shard shares no host and
 --   this publish covers every window since its last one), [8] the job's sync period p,
 --   [9] b, [10..9+b] batch per inbound(dst), [10+b] own in-neighbours (comma-separated), then
---   per out-neighbour: its shard and its in-neighbours (comma-separated), in the order of
---   their ready keys.
+--   per out-neighbour: its shard and how many in-neighbours it has, in the order of their
+--   ready keys.
 -- Returns: {status, allDone, fresh, stopAt, entries?}: status 1 passed (entries are the
 --   window's batches for this shard), 0 waiting, -1 job finished, -2 superseded (fenced);
 --   stopAt the window after which every shard stops for a resize (-1: none).
@@ -87,8 +87,22 @@ elseif w > pub then
     end
     redis.call('HSET', KEYS[1], 'stopAt', math.ceil((far + 2) / p) * p - 1)
   end
+  -- Each out-neighbour t counts, per window, how many of its in-neighbours published it; the
+  -- last one makes t ready for the window (they publish in order, without gaps, so an earlier
+  -- window was complete before). One count per out-neighbour: a publish costs O(d), where
+  -- recomputing t's readiness from its in-neighbours' `pub:` fields cost O(d) per t.
   local o = 10 + b
-  for k = 1, (#ARGV - o) / 2 do ready(KEYS[5 + b + k], ARGV[o + 2 * k - 1], ARGV[o + 2 * k]) end
+  for k = 1, (#ARGV - o) / 2 do
+    local t, nt = ARGV[o + 2 * k - 1], tonumber(ARGV[o + 2 * k])
+    local f = 'rc:' .. t .. ':' .. w
+    if redis.call('HINCRBY', KEYS[1], f, 1) >= nt then
+      redis.call('HDEL', KEYS[1], f)
+      if w > tonumber(redis.call('HGET', KEYS[1], 'rd:' .. t) or '-1') then
+        redis.call('HSET', KEYS[1], 'rd:' .. t, w)
+        redis.call('XADD', KEYS[5 + b + k], 'MAXLEN', '~', '16', w .. '-1', 'w', w)
+      end
+    end
+  end
 else
   redis.call('HSET', KEYS[1], 're:' .. shard, w)
 end
