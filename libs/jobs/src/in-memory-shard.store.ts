@@ -266,10 +266,10 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     need: BarrierNeed = NEED_ALL,
   ): Promise<BarrierReply> {
     this.roundTrips++;
-    // Copies: the kernel may reuse its outbound arrays.
+    // encodeBatch copies: the kernel may reuse its outbound arrays.
     const batches = [...outbound]
       .filter(([, b]) => b.length > 0)
-      .map(([d, b]) => [d, Buffer.from(encodeBatch(b))] as const);
+      .map(([d, b]) => [d, encodeBatch(b)] as const);
     return this.store.write((j) => this.publishIn(j, window, batches, done, token, need));
   }
 
