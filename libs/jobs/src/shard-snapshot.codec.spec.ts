@@ -1,4 +1,4 @@
-import { serialize } from 'v8';
+import { deserialize, serialize } from 'v8';
 import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { emptyTransportStats } from './redis.transport';
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, StoredSnapshot } from './shard-snapshot.codec';
@@ -29,6 +29,77 @@ function sample(): StoredSnapshot {
     },
   } as unknown as ShardSnapshot;
   return { sim, stats: { ...emptyTransportStats(), messagesSent: 4 }, atBarrier: true };
+}
+
+/**
+ * The encoder of encoding 3 as first committed (a copying strip, one word a
+ * turn, a fresh buffer of the bound): what the faster one must still write.
+ */
+function referenceEncode(s: StoredSnapshot): Buffer {
+  const arrays: ArrayBufferView[] = [];
+  const kinds = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+  const types: unknown[] = [...kinds, Float32Array, Float64Array, BigInt64Array, BigUint64Array];
+  const strip = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (ArrayBuffer.isView(v)) return types.includes(v.constructor) ? { __tlbsimTypedArray: arrays.push(v) - 1 } : v;
+    if (Array.isArray(v)) return v.map(strip);
+    if (v instanceof Map) return new Map(Array.from(v, ([k, x]) => [strip(k), strip(x)]));
+    return Object.fromEntries(Object.keys(v).map((k) => [k, strip((v as Record<string, unknown>)[k])]));
+  };
+  const skeleton = serialize(strip(s));
+  const al = (n: number): number => Math.ceil(n / 8) * 8;
+  const tableAt = al(16 + skeleton.length);
+  let at = al(tableAt + 12 * arrays.length);
+  const out = Buffer.alloc(at + arrays.reduce((n, a) => n + al(a.byteLength + 4 * Math.ceil(a.byteLength / 128)), 0));
+  [0x53424c54, 3, skeleton.length, arrays.length].forEach((x, i) => out.writeUInt32LE(x, 4 * i));
+  skeleton.copy(out, 16);
+  arrays.forEach((a, i) => {
+    let stored = a.byteLength;
+    if (stored % 4 !== 0) out.set(new Uint8Array(a.buffer, a.byteOffset, stored), at);
+    else {
+      const src = new Int32Array(new Uint8Array(a.buffer, a.byteOffset, stored).slice().buffer);
+      const m = (src.length + 31) >>> 5;
+      let w = at + 4 * m;
+      for (let j = 0; j < src.length; j++) {
+        if (src[j] === 0) continue;
+        out.writeInt32LE(out.readInt32LE(at + 4 * (j >>> 5)) | (1 << (j & 31)), at + 4 * (j >>> 5));
+        w = out.writeInt32LE(src[j], w);
+      }
+      stored = w - at;
+    }
+    [types.indexOf(a.constructor), a.byteLength, stored].forEach((x, k) =>
+      out.writeUInt32LE(x, tableAt + 12 * i + 4 * k),
+    );
+    at += al(stored);
+  });
+  return out.subarray(0, at);
+}
+
+/**
+ * A state mixing what the kernel's arrays hold: all-zero and dense 32-word
+ * blocks, one word in six set, -0 and NaN payloads in Float64 words, odd
+ * lengths, a view at an offset, and the same array under two keys.
+ */
+function mixed(): StoredSnapshot {
+  const s = sample();
+  let x = 17;
+  const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) | 0);
+  const slots = Int32Array.from({ length: 6 * 500 + 5 }, (_, i) => (i % 6 === 1 ? next() : 0));
+  const blocks = Int32Array.from({ length: 32 * 40 + 17 }, (_, i) => ((i >>> 5) % 3 === 0 ? 0 : next() | 1));
+  const floats = Float64Array.from({ length: 333 }, (_, i) => [0, -0, Number.NaN, 1e-310, next()][i % 5]);
+  new Uint32Array(floats.buffer)[9] = 0x7ff00001; // a NaN's payload in a high word
+  const backing = new Int32Array(1030).map(() => (next() & 7 ? 0 : next()));
+  Object.assign(s.sim.replicas as Record<string, unknown>, {
+    slots,
+    blocks,
+    floats,
+    same: slots,
+    view: new Int32Array(backing.buffer, 8, 1000),
+    bytes: Uint8Array.from({ length: 1001 }, (_, i) => (i % 7 ? 0 : i)),
+    shorts: Int16Array.from({ length: 99 }, (_, i) => (i % 3 ? 0 : -i)),
+    nothing: new Float64Array(100),
+  });
+  return s;
 }
 
 describe('shard snapshot codec', () => {
@@ -93,6 +164,29 @@ describe('shard snapshot codec', () => {
     // Dirty memory of the encoding's size, freed, so the next allocation may reuse it.
     for (let i = 0; i < 8; i++) Buffer.allocUnsafeSlow(first.length + 64).fill(0xab);
     expect(Buffer.compare(encodeSnapshot(sample()), first)).toBe(0);
+  });
+
+  it('writes the bytes encoding 3 always wrote, and round-trips them bit for bit', () => {
+    const s = mixed();
+    const bytes = encodeSnapshot(s);
+    expect(bytes.equals(referenceEncode(s))).toBe(true);
+    // The caller's own memory, of exactly its length: nothing the next encoding writes reaches it.
+    const kept = Buffer.from(bytes);
+    encodeSnapshot(sample());
+    expect(bytes.equals(kept)).toBe(true);
+    expect(bytes.buffer.byteLength).toBe(bytes.length);
+    const back = decodeSnapshot(bytes);
+    expect(plain(back)).toEqual(plain(s));
+    const r = back.sim.replicas as Record<string, Float64Array | Int32Array>;
+    expect(
+      Buffer.from(r.floats.buffer).equals(Buffer.from((s.sim.replicas as { floats: Float64Array }).floats.buffer)),
+    ).toBe(true);
+    expect(Object.is(r.floats[1], -0)).toBe(true);
+    // The skeleton the encoder shares with its input (no copy) is the one it serializes, unchanged.
+    expect(plain(deserialize(bytes.subarray(16, 16 + bytes.readUInt32LE(8))).sim.replicas.same)).toEqual({
+      __tlbsimTypedArray: expect.any(Number),
+    });
+    expect((s.sim.replicas as Record<string, unknown>).same).toBeInstanceOf(Int32Array);
   });
 
   it('still reads what earlier builds wrote (v8 serialization of the whole snapshot)', () => {

@@ -2,6 +2,7 @@ import { deserialize, serialize } from 'v8';
 import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { TransportStats } from './redis.transport';
 import { SnapshotEncodingError } from './snapshot-encoding.error';
+import { pack, packedWordsBound, unpack } from './snapshot-pack';
 
 /** A stored snapshot: the kernel's state plus the transport counts at that point. */
 export interface StoredSnapshot {
@@ -70,7 +71,14 @@ const aligned = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 /** `[object Map]` and so on: unlike instanceof, true for a Map that v8.deserialize made in another realm. */
 const tagOf = (v: object): string => Object.prototype.toString.call(v);
 
-/** A copy of `v` whose typed arrays are placeholders, the arrays pushed to `out` (plain objects, arrays, Maps, Sets). */
+/**
+ * `v` with its typed arrays replaced by placeholders, the arrays pushed to
+ * `out` (plain objects, arrays, Maps, Sets). A part holding no typed array
+ * is the input itself, not a copy: the skeleton is ~64 k values (page
+ * histories, counters), and copying them all cost more than the rest of the
+ * skeleton's serialization, mostly in young-generation collections.
+ * `v8.serialize` reads what it is given and changes nothing.
+ */
 function strip(v: unknown, out: Typed[]): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (ArrayBuffer.isView(v)) {
@@ -78,15 +86,43 @@ function strip(v: unknown, out: Typed[]): unknown {
     out.push(v as Typed);
     return { [SLOT_KEY]: out.length - 1 };
   }
-  if (Array.isArray(v)) return v.map((x) => strip(x, out));
+  if (Array.isArray(v)) return stripArray(v, out);
   const tag = tagOf(v);
-  if (tag === '[object Map]')
-    return new Map(Array.from(v as Map<unknown, unknown>, ([k, x]) => [strip(k, out), strip(x, out)]));
+  if (tag === '[object Map]') return stripMap(v as Map<unknown, unknown>, out);
   if (tag === '[object Set]') return new Set(Array.from(v as Set<unknown>, (x) => strip(x, out)));
   if (tag !== '[object Object]') return v;
-  const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) o[k] = strip((v as Record<string, unknown>)[k], out);
-  return o;
+  const o = v as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    const y = strip(x, out);
+    // Copied at the first change only, with every key in its place (the same order as the input's).
+    if (y !== x) (copy ??= { ...o })[k] = y;
+  }
+  return copy ?? o;
+}
+
+/** {@link strip} of an array: the array itself unless an element changed. */
+function stripArray(v: unknown[], out: Typed[]): unknown[] {
+  let copy: unknown[] | null = null;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === null || typeof x !== 'object') continue;
+    const y = strip(x, out);
+    if (y !== x) (copy ??= v.slice())[i] = y;
+  }
+  return copy ?? v;
+}
+
+/** {@link strip} of a Map: the Map itself unless a key or a value changed. */
+function stripMap(v: Map<unknown, unknown>, out: Typed[]): Map<unknown, unknown> {
+  let changed = false;
+  const entries = Array.from(v, ([k, x]): [unknown, unknown] => {
+    const e: [unknown, unknown] = [strip(k, out), strip(x, out)];
+    changed ||= e[0] !== k || e[1] !== x;
+    return e;
+  });
+  return changed ? new Map(entries) : v;
 }
 
 /** The inverse of {@link strip}: placeholders replaced by `arrays`, in place. */
@@ -111,45 +147,31 @@ function fill(v: unknown, arrays: readonly Typed[]): unknown {
 const wordsOf = (a: ArrayBufferView): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
 
 /**
- * Writes `src` at word `at` of `out` without its zero words: a bitmap (bit k
- * of word b: word 32b + k is not zero), then the words that are not zero.
- * About half of a kernel snapshot's words are zero (empty slots, high halves
- * of small numbers). Returns the words written.
- */
-function pack(src: Int32Array, out: Int32Array, at: number): number {
-  const n = src.length;
-  const m = (n + 31) >>> 5;
-  let w = at + m;
-  for (let b = 0; b < m; b++) {
-    let bits = 0;
-    const end = Math.min(n, (b + 1) << 5);
-    for (let i = b << 5, k = 0; i < end; i++, k++) {
-      const v = src[i];
-      if (v !== 0) {
-        bits |= 1 << k;
-        out[w++] = v;
-      }
-    }
-    out[at + b] = bits;
-  }
-  return w - at;
-}
-
-/** The inverse of {@link pack} into `dst` (zero-filled: only the words that are not zero are written). */
-function unpack(src: Int32Array, at: number, dst: Int32Array): void {
-  const m = (dst.length + 31) >>> 5;
-  let r = at + m;
-  for (let b = 0; b < m; b++) {
-    for (let bits = src[at + b]; bits !== 0; bits &= bits - 1) dst[(b << 5) + 31 - Math.clz32(bits & -bits)] = src[r++];
-  }
-}
-
-/**
  * Arrays whose bytes are whole words go through {@link pack}; the rest are
  * copied as they are. By length only, so that the decoder, whose arrays are
  * fresh, decides as the encoder did whatever the source array's offset.
  */
 const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0;
+
+/**
+ * Where the encoder writes before one copy into its result, kept from one
+ * encoding to the next so that its pages are mapped once. Packing straight
+ * into a fresh buffer of the bound (66 MB for a 512-vCPU shard: always
+ * mmap'ed by malloc, unmapped when freed) took a page fault per 4 KB written
+ * (~6,300) every time, and its size, counted as external memory, pushed V8
+ * into a full collection. The result is the exact size: up to glibc's mmap
+ * threshold (32 MB at most) malloc reuses freed memory for it, no fault;
+ * above, its copy faults as the packing did. Resident: what the largest
+ * encoding wrote (25-33 MB per 512 vCPUs), once per process.
+ */
+let scratch: Buffer = Buffer.alloc(0);
+
+/** {@link scratch}, grown to at least `bytes` (word-aligned: offset 0 of its own memory). */
+function scratchOf(bytes: number): Buffer {
+  // Rounded up to 1 MB: a snapshot's skeleton grows a little from one to the next.
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(Math.ceil(bytes / 2 ** 20) * 2 ** 20);
+  return scratch;
+}
 
 /**
  * The bytes stored under a shard's snapshot key: a header, the snapshot
@@ -160,38 +182,44 @@ const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0;
  * serialization copied them element by element into a buffer it grew by
  * doubling, several times the cost of one pass, and kept the zeros: about
  * half the bytes Redis then read, kept and appended to its AOF.
+ *
+ * Every byte of the result is written (padding zeroed), so the same state
+ * encodes to the same bytes whatever the reused memory held. The result is
+ * the caller's own buffer, of exactly its length.
  */
 export function encodeSnapshot(s: StoredSnapshot): Buffer {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
   const tableAt = aligned(HEADER_BYTES + skeleton.length);
   const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
-  let size = dataAt;
-  for (const a of arrays) size += aligned(a.byteLength + 4 * Math.ceil(a.byteLength / 128));
-  // Not from the pool (offset 0, so word-aligned): the buffer is large and outlives this call.
-  const out = Buffer.allocUnsafeSlow(size);
+  let bound = dataAt;
+  for (const a of arrays) bound += aligned(packable(a) ? 4 * packedWordsBound(a.byteLength >> 2) : a.byteLength);
+  const out = scratchOf(bound);
   const words = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
   out.writeUInt32LE(MAGIC, 0);
   out.writeUInt32LE(SNAPSHOT_ENCODING, 4);
   out.writeUInt32LE(skeleton.length, 8);
   out.writeUInt32LE(arrays.length, 12);
   skeleton.copy(out, HEADER_BYTES);
-  // The padding is zeroed: unwritten, it would carry whatever the process's memory held into Redis, and the
-  // same state would not encode to the same bytes.
   out.fill(0, HEADER_BYTES + skeleton.length, dataAt);
   let at = dataAt;
-  arrays.forEach((a, i) => {
+  for (let i = 0; i < arrays.length; i++) {
+    const a = arrays[i];
     let stored = a.byteLength;
     // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
     if (packable(a)) stored = 4 * pack(wordsOf(a.byteOffset % 4 === 0 ? a : a.slice()), words, at >> 2);
     else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    out.writeUInt32LE(typeCodeOf(a), tableAt + i * TABLE_ENTRY_BYTES);
-    out.writeUInt32LE(a.byteLength, tableAt + i * TABLE_ENTRY_BYTES + 4);
-    out.writeUInt32LE(stored, tableAt + i * TABLE_ENTRY_BYTES + 8);
+    const entry = tableAt + i * TABLE_ENTRY_BYTES;
+    out.writeUInt32LE(typeCodeOf(a), entry);
+    out.writeUInt32LE(a.byteLength, entry + 4);
+    out.writeUInt32LE(stored, entry + 8);
     out.fill(0, at + stored, at + aligned(stored));
     at += aligned(stored);
-  });
-  return out.subarray(0, at);
+  }
+  // Not from the pool (offset 0, so word-aligned for a decoder reading it in place): large, and kept by the caller.
+  const result = Buffer.allocUnsafeSlow(at);
+  out.copy(result, 0, 0, at);
+  return result;
 }
 
 /**
