@@ -2,7 +2,7 @@ import { deserialize, serialize } from 'v8';
 import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { TransportStats } from './redis.transport';
 import { SnapshotEncodingError } from './snapshot-encoding.error';
-import { packedWordsBound, packTarget, unpack } from './snapshot-pack';
+import { pack, packedWordsBound, unpack } from './snapshot-pack';
 
 /** A stored snapshot: the kernel's state plus the transport counts at that point. */
 export interface StoredSnapshot {
@@ -147,17 +147,37 @@ function fill(v: unknown, arrays: readonly Typed[]): unknown {
 const wordsOf = (a: ArrayBufferView): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
 
 /**
- * Arrays whose bytes are whole words are packed (snapshot-pack.ts); the rest are
+ * Arrays whose bytes are whole words go through {@link pack}; the rest are
  * copied as they are. By length only, so that the decoder, whose arrays are
  * fresh, decides as the encoder did whatever the source array's offset.
  */
 const packable = (a: ArrayBufferView): boolean => a.byteLength % 4 === 0;
 
 /**
+ * Where the encoder writes before one copy into its result, kept from one
+ * encoding to the next so that its pages are mapped once. Packing straight
+ * into a fresh buffer of the bound (66 MB for a 512-vCPU shard: always
+ * mmap'ed by malloc, unmapped when freed) took a page fault per 4 KB written
+ * (~6,300) every time, and its size, counted as external memory, pushed V8
+ * into a full collection. The result is the exact size: up to glibc's mmap
+ * threshold (32 MB at most) malloc reuses freed memory for it, no fault;
+ * above, its copy faults as the packing did. Resident: what the largest
+ * encoding wrote (25-33 MB per 512 vCPUs), once per process.
+ */
+let scratch: Buffer = Buffer.alloc(0);
+
+/** {@link scratch}, grown to at least `bytes` (word-aligned: offset 0 of its own memory). */
+function scratchOf(bytes: number): Buffer {
+  // Rounded up to 1 MB: a snapshot's skeleton grows a little from one to the next.
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(Math.ceil(bytes / 2 ** 20) * 2 ** 20);
+  return scratch;
+}
+
+/**
  * The bytes stored under a shard's snapshot key: a header, the snapshot
  * with its typed arrays taken out (v8 serialization: Maps survive), a table
  * of the arrays' types, lengths and stored lengths, then every array once,
- * without its zero words (snapshot-pack.ts). Nearly all of a snapshot is typed
+ * without its zero words ({@link pack}). Nearly all of a snapshot is typed
  * arrays (TLBs, partition caches, VM views: 65 MB for 512 vCPUs); v8
  * serialization copied them element by element into a buffer it grew by
  * doubling, several times the cost of one pass, and kept the zeros: about
@@ -174,12 +194,8 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
   const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
   let bound = dataAt;
   for (const a of arrays) bound += aligned(packable(a) ? 4 * packedWordsBound(a.byteLength >> 2) : a.byteLength);
-  // Kept from one encoding to the next, then one copy into the result: packing straight into a fresh buffer of the
-  // bound (66 MB for a 512-vCPU shard: always mmap'ed by malloc) took a page fault per 4 KB written (~6,300) every
-  // time, and its size, counted as external memory, a full collection. The result is of the exact size: up to
-  // glibc's mmap threshold (32 MB at most) malloc reuses freed memory for it; above, its copy faults as packing did.
-  const target = packTarget(bound);
-  const out = target.bytes;
+  const out = scratchOf(bound);
+  const words = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
   out.writeUInt32LE(MAGIC, 0);
   out.writeUInt32LE(SNAPSHOT_ENCODING, 4);
   out.writeUInt32LE(skeleton.length, 8);
@@ -191,13 +207,12 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
     const a = arrays[i];
     let stored = a.byteLength;
     // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
-    if (packable(a)) stored = 4 * target.pack(wordsOf(a.byteOffset % 4 === 0 ? a : a.slice()), at >> 2);
+    if (packable(a)) stored = 4 * pack(wordsOf(a.byteOffset % 4 === 0 ? a : a.slice()), words, at >> 2);
     else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     const entry = tableAt + i * TABLE_ENTRY_BYTES;
     out.writeUInt32LE(typeCodeOf(a), entry);
     out.writeUInt32LE(a.byteLength, entry + 4);
     out.writeUInt32LE(stored, entry + 8);
-    // Also over what the pack wrote past its words (scratch).
     out.fill(0, at + stored, at + aligned(stored));
     at += aligned(stored);
   }
