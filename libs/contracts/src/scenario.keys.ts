@@ -229,13 +229,13 @@ export const SCENARIO_KEYS: ScenarioDeclaration = deepFreeze<ScenarioDeclaration
     ),
     snapshotEveryWindows: int(
       {
-        default: 2048,
+        default: 1024,
         min: 1,
         max: 1e6,
         unit: 'windows',
-        // A window is now ~9 accesses per vCPU (0.8 ms of a 512-vCPU shard's compute), a snapshot of that shard
-        // 29 MB and a few hundred windows of work: at 512 snapshots took ~40% of a distributed run; at 2048 a
-        // crashed shard redoes ~2 s of compute (docs/scaling.md section 7).
+        // A window of a 512-vCPU shard of fleet.yaml is ~1.5 ms of compute at 100,000 accesses per vCPU (quiet
+        // machine), so 1024 windows are ~1.5 s that a crashed shard redoes (issue 27: at most 2 s). Its snapshot
+        // costs the shard ~40 ms of encode since the write went off its path (docs/scaling.md section 9): ~3%.
         source: 'measured: snapshot cost against redone work after a crash (npm run bench -- --only snapshot)',
       },
       'Shards snapshot their actors every this many windows (a crash redoes at most this many).',
