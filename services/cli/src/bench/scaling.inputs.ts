@@ -36,18 +36,20 @@ function workerNsPerByteExchanged(): number {
  * The costs on this machine's loopback: worker-side figures from the CPU
  * profile of the 1-worker run (commit 9734c8f: kernel 19.4 s, exchange 1.0 s,
  * snapshots 0.77 s for 4, GC 0.43 s), Redis-side ones from a private
- * redis-server (AOF every second) driven with the publish script of that
- * commit (/tmp measurement scripts, section 8).
+ * redis-server (AOF every second) driven through `ShardExchangeRepository.publish`
+ * (the publish script of 99d61da: O(d) per publish; per byte written, AOF
+ * rewrite, read-back and snapshots still from the 9734c8f measurements;
+ * /tmp measurement scripts, section 8).
  */
 export const LOOPBACK_COSTS: ExchangeCosts = {
   workerOverheadMsPerWindow: 430 / ONE_WORKER_SHARD_WINDOWS,
   clientMsPerPublish: 1000 / ONE_WORKER_SHARD_WINDOWS,
   clientNsPerByteSent: workerNsPerByteExchanged(),
   clientNsPerByteReceived: workerNsPerByteExchanged(),
-  redisUsPerPublish: 20.5,
-  redisUsPerOutNeighbour: 5,
-  redisUsPerLookup: 0.52,
-  redisUsPerBatch: 8,
+  redisUsPerPublish: 21.6,
+  redisUsPerOutNeighbour: 3.5,
+  redisUsPerLookup: 0.75,
+  redisUsPerBatch: 5,
   redisNsPerByteWritten: 6.4,
   redisChildNsPerByteWritten: 1.6,
   redisNsPerByteRead: 0.12,

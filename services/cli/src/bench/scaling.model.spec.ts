@@ -1,9 +1,9 @@
 import { join } from 'path';
-import type { SimConfig } from '@tlbsim/sim-core';
+import type { ShardNeighbours, SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { SYNC_EVERY_WINDOWS } from '@tlbsim/jobs';
 import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf } from './scaling.inputs';
-import { ExchangeCosts, JobModel, ModelInput, simulateJobs } from './scaling.model';
+import { ExchangeCosts, JobModel, ModelInput, publishRedisMs, simulateJobs } from './scaling.model';
 import { checkAgainstMeasured } from './scaling.projection';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -108,6 +108,20 @@ describe('scaling model', () => {
     const slowest = (r: typeof shared) => Math.max(...r.jobs.map((x) => x.wallMs));
     expect(slowest(shared)).toBeGreaterThanOrEqual(alone.wallMs);
     expect(slowest(spread)).toBeLessThanOrEqual(slowest(shared));
+  });
+
+  it("a publish's Redis cost grows at most linearly in the shard's neighbours (the O(d) script of 99d61da)", () => {
+    const allToAll = (d: number): ShardNeighbours => {
+      const others = (s: number) => Array.from({ length: d + 1 }, (_, i) => i).filter((i) => i !== s);
+      const each = Array.from({ length: d + 1 }, (_, s) => others(s));
+      return { shards: d + 1, into: each, outOf: each };
+    };
+    const load = { vcpus: 64, kernelMsPerWindow: 1, bytesOutPerWindow: 0, bytesInPerWindow: 0 };
+    const cost = (d: number) => publishRedisMs(allToAll(d), load, LOOPBACK_COSTS, 0, 1);
+    const perNeighbour = cost(1) - cost(0);
+    expect(perNeighbour).toBeGreaterThan(0);
+    for (const d of [2, 3, 7, 15, 31, 63, 127, 255])
+      expect((cost(d) - cost(0)) / d).toBeLessThanOrEqual(perNeighbour * (1 + 1e-9));
   });
 
   it('holds the error docs/scaling.md section 8 states against the measured runs: 10 % without cross-shard traffic, 35 % spanning', () => {

@@ -21,9 +21,13 @@ export interface ExchangeCosts {
   clientNsPerByteReceived: number;
   /** Redis CPU of one publish pipeline of an isolated shard (script, XREAD or EXISTS, EXISTS, ZRANGEBYSCORE, HGET), µs. */
   redisUsPerPublish: number;
-  /** Redis CPU per out-neighbour of the publisher (its ready stream: HSET, XADD), µs. */
+  /**
+   * Redis CPU per out-neighbour of the publisher: the HINCRBY of its count of
+   * the window, and the share of its readiness (HDEL, HSET, XADD of its ready
+   * stream) once its last in-neighbour published (since 99d61da), µs.
+   */
   redisUsPerOutNeighbour: number;
-  /** Redis CPU per `pub:` lookup of the script (2 per in-neighbour, 1 per in-neighbour of each out-neighbour), µs. */
+  /** Redis CPU per `pub:` lookup of the script: 2 per in-neighbour of the publisher (its own readiness and the pass check), µs. */
   redisUsPerLookup: number;
   /** Redis CPU per batch written (ZADD of a member), µs. */
   redisUsPerBatch: number;
@@ -122,11 +126,21 @@ export interface ModelResult {
   redisUtilisation: number[];
 }
 
-/** Redis CPU of one publish by `shard` covering `span` windows, without the batches it reads back, ms. */
-function publishRedisMs(n: ShardNeighbours, load: ShardLoad, c: ExchangeCosts, shard: number, span: number): number {
+/**
+ * Redis CPU of one publish by `shard` covering `span` windows, without the
+ * batches it reads back, ms: linear in the shard's neighbours (the script of
+ * 99d61da counts each out-neighbour's readiness; the one before scanned every
+ * out-neighbour's in-neighbours, d² lookups).
+ */
+export function publishRedisMs(
+  n: ShardNeighbours,
+  load: ShardLoad,
+  c: ExchangeCosts,
+  shard: number,
+  span: number,
+): number {
   const out = n.outOf[shard];
-  let lookups = 2 * n.into[shard].length;
-  for (const o of out) lookups += n.into[o].length;
+  const lookups = 2 * n.into[shard].length;
   const us =
     c.redisUsPerPublish +
     c.redisUsPerOutNeighbour * out.length +
