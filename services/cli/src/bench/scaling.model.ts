@@ -6,6 +6,7 @@
  * slot), wait by the exchange's rules, snapshot, and end together. Pure: no
  * I/O, no clock; the noise comes from a seeded stream per shard.
  */
+import { SCENARIO_DEFAULTS } from '@tlbsim/contracts';
 import { Prng, streamSeed, type ShardNeighbours } from '@tlbsim/sim-core';
 import { ExchangeRule, ShardRule, shardRuleOf } from './scaling.inputs';
 
@@ -72,7 +73,7 @@ export interface JobModel {
   windows: number;
   /** The job's simulated accesses (for the rate). */
   accesses: number;
-  /** `run.snapshotEveryWindows`. @defaultValue 2048 */
+  /** `run.snapshotEveryWindows`. @defaultValue the scenario default (`SCENARIO_DEFAULTS`) */
   snapshotEveryWindows?: number;
   /** Shards sharing one worker core (shard i runs on core floor(i / S)). @defaultValue 1 */
   shardsPerWorker?: number;
@@ -221,7 +222,7 @@ interface JobState {
 function jobStateOf(job: JobModel, index: number, input: ModelInput): JobState {
   const n = job.neighbours.shards;
   if (job.loads.length !== n) throw new Error(`job ${index}: ${job.loads.length} loads for ${n} shards`);
-  const every = job.snapshotEveryWindows ?? 2048;
+  const every = job.snapshotEveryWindows ?? SCENARIO_DEFAULTS.run.snapshotEveryWindows;
   const perWorker = job.shardsPerWorker ?? 1;
   const seed = (input.seed ?? 1) + index * 0x10000;
   return {
