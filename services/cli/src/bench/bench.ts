@@ -26,7 +26,9 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
  * nothing to run: 0 after `--help` (the usage line), 2 after one line for
  * an unknown argument or an override that does not validate.
  */
-function setup(args: readonly string[]): { parts: Set<string>; runs: number; fleet: SimConfig } | number {
+function setup(
+  args: readonly string[],
+): { parts: Set<string>; runs: number; fleet: SimConfig; overrides: string[] } | number {
   try {
     const parsed = parseBenchArgs(args);
     if (parsed.help) {
@@ -39,6 +41,7 @@ function setup(args: readonly string[]): { parts: Set<string>; runs: number; fle
       parts,
       runs: parsed.runs,
       fleet: loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), parsed.overrides),
+      overrides: parsed.overrides,
     };
   } catch (error) {
     if (error instanceof BenchUsageError) process.stderr.write(`bench: ${error.message}\n`);
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
     process.exitCode = ready;
     return;
   }
-  const { parts, runs, fleet } = ready;
+  const { parts, runs, fleet, overrides } = ready;
   const out: Record<string, unknown> = {
     command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
     node: process.version,
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     const file = join(__dirname, 'distributed.bench.js');
     const bench = existsSync(file) ? ((await import(file)) as typeof import('./distributed.bench')) : null;
     out.distributed = bench
-      ? await bench.benchDistributed(new Set(distributed))
+      ? await bench.benchDistributed(new Set(distributed), overrides)
       : { skipped: 'distributed benchmark not built' };
   }
   if (parts.has('cluster')) {

@@ -97,19 +97,25 @@ async function bestOfTwo(run: (suffix: string) => Promise<DistributedRun>): Prom
 
 /**
  * 1 worker vs 2 workers (2 shards, best of two runs each), and 4 shards on 2 workers; speed-up and barrier
- * share; `parts` (all by default) picks some of them, with the same keys.
+ * share; `parts` (all by default) picks some of them, with the same keys; `overrides` (the command line's
+ * `dotted.key=value`) apply to fleet.yaml after the run length.
  */
 export async function benchDistributed(
   parts: ReadonlySet<string> = new Set(DISTRIBUTED_PARTS),
+  overrides: readonly string[] = [],
 ): Promise<Record<string, unknown>> {
-  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
+  // The command line's overrides apply here too (after the run length, so that they may change it as well).
+  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [
+    `workload.accessesPerVcpu=${ACCESSES}`,
+    ...overrides,
+  ]);
   const redis = await redisServer();
   try {
     await new Promise((r) => setTimeout(r, 300));
     const out: Record<string, unknown> = {
       scenario: cfg.name,
       vcpus: cfg.fleet.hosts * cfg.fleet.vmsPerHost * cfg.fleet.vcpusPerVm,
-      accessesPerVcpu: ACCESSES,
+      accessesPerVcpu: cfg.workload.accessesPerVcpu,
     };
     const digests: string[] = [];
     if (parts.has('one-worker')) out.oneWorker = await bestOfTwo((x) => measure(redis.url, cfg, 1, 2, 2, `bench1${x}`));
