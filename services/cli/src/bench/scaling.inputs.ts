@@ -56,10 +56,23 @@ export const LOOPBACK_COSTS: ExchangeCosts = {
   redisUsPerWake: 5,
   redisUsPerSpanWindow: 2,
   redisMsPerSnapshotMB: 3.7,
+  snapshotChildMsPerMB: 0,
   snapshotClientMsPerVcpu: 770 / 4 / 512,
   snapshotMBPerVcpu: 29 / 512,
   rttMs: 0.05,
 };
+
+/**
+ * {@link LOOPBACK_COSTS} with one input calibrated on the runs of d2cf199
+ * (docs/scaling.md section 8, after the out-of-sample check): the CPU a
+ * snapshot costs beside the shard's thread and Redis's main thread,
+ * 16.9 ms per MB (490 ms per 29 MB snapshot). Fitted so that the model's 2
+ * workers at `run.snapshotEveryWindows` 2048 take as much longer than
+ * without periodic snapshots as measured (11.53 - 9.95 = 1.58 s, 2
+ * snapshots per shard): ~0.79 s of machine CPU per snapshot in all, against
+ * the 0.30 s the other inputs give (shard 192 ms, Redis 107 ms).
+ */
+export const SNAPSHOT_CALIBRATED_COSTS: ExchangeCosts = { ...LOOPBACK_COSTS, snapshotChildMsPerMB: 16.9 };
 
 /**
  * Kernel CPU per shard-window: `perVcpuMs` per vCPU run plus `perHostMs` per

@@ -2,9 +2,9 @@ import { join } from 'path';
 import type { ShardNeighbours, SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { SYNC_EVERY_WINDOWS } from '@tlbsim/jobs';
-import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf } from './scaling.inputs';
+import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf, SNAPSHOT_CALIBRATED_COSTS } from './scaling.inputs';
 import { ExchangeCosts, JobModel, ModelInput, publishRedisMs, simulateJobs } from './scaling.model';
-import { checkAgainstMeasured } from './scaling.projection';
+import { checkAgainstMeasured, checkCurrentCode } from './scaling.projection';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
@@ -131,5 +131,22 @@ describe('scaling model', () => {
       expect(r.modelRoundTrips).toBe(1);
       expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(r.run.includes('round-robin') ? 35 : 10);
     }
+  });
+
+  it('holds its out-of-sample error against the runs of d2cf199: 16 % without cross-shard traffic, 35 % spanning', () => {
+    for (const r of checkCurrentCode())
+      expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(r.run.includes('round-robin') ? 35 : 16);
+  });
+
+  it('the calibrated snapshot cost reproduces the measured cost of 2048-window snapshots on 2 workers, and costs a core only where Redis shares them', () => {
+    const [, , at2048, none] = checkCurrentCode(SNAPSHOT_CALIBRATED_COSTS);
+    expect(at2048.snapshotEvery).toBe(2048);
+    expect(none.snapshotEvery).toBe('none');
+    expect(at2048.modelSec - none.modelSec).toBeCloseTo(11.53 - 9.95, 1);
+    const j = job(fleet(), 8, 600);
+    for (const rule of ['sparse', 'every-window'] as const)
+      expect(one(j, rule, SNAPSHOT_CALIBRATED_COSTS, { noiseSigma: 0.2 })).toEqual(
+        one(j, rule, LOOPBACK_COSTS, { noiseSigma: 0.2 }),
+      );
   });
 });

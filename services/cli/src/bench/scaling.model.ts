@@ -44,6 +44,13 @@ export interface ExchangeCosts {
   redisUsPerSpanWindow: number;
   /** Redis CPU per MB of snapshot stored (SET of the staging key, the fenced rename), ms. */
   redisMsPerSnapshotMB: number;
+  /**
+   * CPU per MB of snapshot stored that runs beside the shard's thread and
+   * Redis's main thread (Redis's AOF-rewrite children, the copies around the
+   * write), ms; it takes a core only where Redis shares the workers' cores
+   * (`sharedCores`). 0 in the inputs the model was built with.
+   */
+  snapshotChildMsPerMB: number;
   /** Worker CPU of taking and encoding one snapshot, per vCPU of the shard, ms. */
   snapshotClientMsPerVcpu: number;
   /** Snapshot size per vCPU of the shard, MB. */
@@ -393,13 +400,19 @@ class Simulation {
     const vcpus = st.job.loads[s].vcpus;
     const encoded = this.cpu(st, s, nowMs, vcpus * this.c.snapshotClientMsPerVcpu);
     const at = encoded + this.c.rttMs / 2;
-    const ms = vcpus * this.c.snapshotMBPerVcpu * this.c.redisMsPerSnapshotMB;
+    const mb = vcpus * this.c.snapshotMBPerVcpu;
     const awaited = this.input.snapshotAwaited ?? true;
     this.q.push(at, () =>
-      this.redis(st, at, ms, (t) => {
-        const back = t + this.c.rttMs / 2;
-        if (awaited) this.q.push(back, () => this.startWindow(st, s, k + 1, back));
-      }),
+      this.redis(
+        st,
+        at,
+        mb * this.c.redisMsPerSnapshotMB,
+        (t) => {
+          const back = t + this.c.rttMs / 2;
+          if (awaited) this.q.push(back, () => this.startWindow(st, s, k + 1, back));
+        },
+        mb * this.c.snapshotChildMsPerMB,
+      ),
     );
     if (!awaited) this.q.push(encoded, () => this.startWindow(st, s, k + 1, encoded));
   }

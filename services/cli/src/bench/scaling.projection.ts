@@ -14,6 +14,7 @@ import {
   jobModelOf,
   KERNEL_NOISE_SIGMA,
   LOOPBACK_COSTS,
+  SNAPSHOT_CALIBRATED_COSTS,
 } from './scaling.inputs';
 import { JobResult, simulateJobs, type ExchangeCosts, type JobModel } from './scaling.model';
 
@@ -96,6 +97,82 @@ export function checkAgainstMeasured(): CheckRow[] {
       measuredWaitPct,
       modelWaitPct: 100 * r.barrierWaitShare,
       modelRoundTrips: r.roundTripsPerShardWindow,
+    };
+  });
+}
+
+/** One run of the current code measured after the model was built: an out-of-sample check. */
+export interface CurrentCheckRow {
+  run: string;
+  /** `run.snapshotEveryWindows` of the run, or `none` (1,000,000: no periodic snapshot). */
+  snapshotEvery: number | 'none';
+  measuredSec: number;
+  modelSec: number;
+  errorPct: number;
+  modelWaitPct: number;
+  modelRoundTrips: number;
+  /** Snapshots the model takes per shard. */
+  modelSnapshots: number;
+}
+
+/**
+ * The model, unchanged or with `costs`, against the runs of the code at
+ * d2cf199 (sparse rule, 25.4 bytes per message, O(d) publish script, the
+ * snapshot write not awaited) measured on this machine after the model was
+ * built (fleet.yaml, 100,000 accesses per vCPU, quiet, load 1.7 to 2.7).
+ */
+export function checkCurrentCode(costs: ExchangeCosts = LOOPBACK_COSTS): CurrentCheckRow[] {
+  const c = CORUN_KERNEL_FACTOR;
+  const k = (every: number | 'none'): string[] => [`run.snapshotEveryWindows=${every === 'none' ? 1000000 : every}`];
+  const runs: [string, number | 'none', (every: number | 'none') => JobModel, number][] = [
+    [
+      '1 worker, 2 shards (one core)',
+      2048,
+      (e) => jobModelOf(scenario(k(e)), 2, { ...NOW, shardsPerWorker: 2 }),
+      18.87,
+    ],
+    [
+      '1 worker, 2 shards (one core)',
+      'none',
+      (e) => jobModelOf(scenario(k(e)), 2, { ...NOW, shardsPerWorker: 2 }),
+      18.11,
+    ],
+    ['2 workers, 2 shards', 2048, (e) => jobModelOf(scenario(k(e)), 2, { ...NOW, kernelFactor: c }), 11.53],
+    ['2 workers, 2 shards', 'none', (e) => jobModelOf(scenario(k(e)), 2, { ...NOW, kernelFactor: c }), 9.95],
+    // Measured earlier the same hour on a private redis (9.90 s without periodic snapshots, 11.99 s at 2048).
+    ['2 workers, 2 shards', 1024, (e) => jobModelOf(scenario(k(e)), 2, { ...NOW, kernelFactor: c }), 15.36],
+    [
+      '2 workers x 2 slots, 4 shards round-robin',
+      2048,
+      (e) =>
+        jobModelOf(scenario([...k(e), 'run.placement=round-robin']), 4, {
+          ...NOW,
+          shardsPerWorker: 2,
+          kernelFactor: c,
+        }),
+      47.11,
+    ],
+  ];
+  return runs.map(([run, snapshotEvery, build, measuredSec]) => {
+    const job = build(snapshotEvery);
+    const r = simulateJobs({
+      jobs: [job],
+      costs,
+      rule: 'sparse',
+      noiseSigma: KERNEL_NOISE_SIGMA,
+      seed: SEED,
+      sharedCores: 2,
+      snapshotAwaited: false,
+    }).jobs[0];
+    return {
+      run,
+      snapshotEvery,
+      measuredSec,
+      modelSec: r.wallMs / 1000,
+      errorPct: (100 * (r.wallMs / 1000 - measuredSec)) / measuredSec,
+      modelWaitPct: 100 * r.barrierWaitShare,
+      modelRoundTrips: r.roundTripsPerShardWindow,
+      modelSnapshots: Math.floor((job.windows - 1) / (job.snapshotEveryWindows ?? 2048)),
     };
   });
 }
@@ -239,13 +316,15 @@ function main(): void {
     seed: SEED,
     costs: LOOPBACK_COSTS,
     check: checkAgainstMeasured(),
+    checkNow: checkCurrentCode(),
+    checkNowCalibrated: checkCurrentCode(SNAPSHOT_CALIBRATED_COSTS),
     projections: projections(),
     cluster: cluster(),
     straggler: straggler(),
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   if (process.argv.includes('--json-only')) return;
-  for (const key of ['check', 'projections', 'cluster', 'straggler'] as const)
+  for (const key of ['check', 'checkNow', 'checkNowCalibrated', 'projections', 'cluster', 'straggler'] as const)
     process.stdout.write(`\n### ${key}\n\n${table(out[key])}\n`);
 }
 
