@@ -267,9 +267,7 @@ export class InMemoryShardExchange implements ShardExchangeStore {
   ): Promise<BarrierReply> {
     this.roundTrips++;
     // encodeBatch copies: the kernel may reuse its outbound arrays.
-    const batches = [...outbound]
-      .filter(([, b]) => b.length > 0)
-      .map(([d, b]) => [d, encodeBatch(b)] as const);
+    const batches = [...outbound].filter(([, b]) => b.length > 0).map(([d, b]) => [d, encodeBatch(b)] as const);
     return this.store.write((j) => this.publishIn(j, window, batches, done, token, need));
   }
 
