@@ -5,6 +5,7 @@
  * same as markdown tables. `node services/cli/dist/bench/scaling.projection.js [--json-only]`.
  */
 import { join } from 'path';
+import { SCENARIO_DEFAULTS } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import {
@@ -60,6 +61,23 @@ export interface CheckRow {
   modelRoundTrips: number;
 }
 
+/** One job on this 2-core machine, where Redis shares the workers' cores (the checks' setting). */
+function onThisMachine(job: JobModel, costs: ExchangeCosts, rule: ExchangeRule, snapshotAwaited?: boolean): JobResult {
+  const awaited = snapshotAwaited === undefined ? {} : { snapshotAwaited };
+  return simulateJobs({
+    jobs: [job],
+    costs,
+    rule,
+    noiseSigma: KERNEL_NOISE_SIGMA,
+    seed: SEED,
+    sharedCores: 2,
+    ...awaited,
+  }).jobs[0];
+}
+
+/** How far the model is from a measurement, in percent of it. */
+const errorPctOf = (modelSec: number, measuredSec: number): number => (100 * (modelSec - measuredSec)) / measuredSec;
+
 /**
  * The model against the runs measured at commit 9734c8f (fleet.yaml, 100,000
  * accesses per vCPU, this 2-core machine: Redis shares the workers' cores).
@@ -80,20 +98,13 @@ export function checkAgainstMeasured(): CheckRow[] {
     ],
   ];
   return runs.map(([run, role, job, measuredSec, measuredWaitPct]) => {
-    const r = simulateJobs({
-      jobs: [job],
-      costs: LOOPBACK_COSTS,
-      rule: 'every-window',
-      noiseSigma: KERNEL_NOISE_SIGMA,
-      seed: SEED,
-      sharedCores: 2,
-    }).jobs[0];
+    const r = onThisMachine(job, LOOPBACK_COSTS, 'every-window');
     return {
       run,
       role,
       measuredSec,
       modelSec: r.wallMs / 1000,
-      errorPct: (100 * (r.wallMs / 1000 - measuredSec)) / measuredSec,
+      errorPct: errorPctOf(r.wallMs / 1000, measuredSec),
       measuredWaitPct,
       modelWaitPct: 100 * r.barrierWaitShare,
       modelRoundTrips: r.roundTripsPerShardWindow,
@@ -155,24 +166,18 @@ export function checkCurrentCode(costs: ExchangeCosts = LOOPBACK_COSTS): Current
   ];
   return runs.map(([run, snapshotEvery, build, measuredSec]) => {
     const job = build(snapshotEvery);
-    const r = simulateJobs({
-      jobs: [job],
-      costs,
-      rule: 'sparse',
-      noiseSigma: KERNEL_NOISE_SIGMA,
-      seed: SEED,
-      sharedCores: 2,
-      snapshotAwaited: false,
-    }).jobs[0];
+    const r = onThisMachine(job, costs, 'sparse', false);
     return {
       run,
       snapshotEvery,
       measuredSec,
       modelSec: r.wallMs / 1000,
-      errorPct: (100 * (r.wallMs / 1000 - measuredSec)) / measuredSec,
+      errorPct: errorPctOf(r.wallMs / 1000, measuredSec),
       modelWaitPct: 100 * r.barrierWaitShare,
       modelRoundTrips: r.roundTripsPerShardWindow,
-      modelSnapshots: Math.floor((job.windows - 1) / (job.snapshotEveryWindows ?? 2048)),
+      modelSnapshots: Math.floor(
+        (job.windows - 1) / (job.snapshotEveryWindows ?? SCENARIO_DEFAULTS.run.snapshotEveryWindows),
+      ),
     };
   });
 }
