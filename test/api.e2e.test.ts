@@ -153,12 +153,10 @@ describe('errors', () => {
 
 describe('cancel and compare', () => {
   it('cancels a running job; its stream ends with cancelled and /result gives the partial report', async () => {
-    const job = (
-      await http()
-        .post('/api/jobs')
-        .send({ scenario: raw, overrides: ['workload.accessesPerVcpu=50000000'] })
-        .expect(201)
-    ).body as JobView;
+    // Long enough to be cancelled while it runs: the scenario's 3 simulated ms end a one-shard job (it publishes only
+    // at sync windows) before a poll and a cancel have gone round.
+    const long = ['workload.accessesPerVcpu=50000000', 'run.simulatedMs=0'];
+    const job = (await http().post('/api/jobs').send({ scenario: raw, overrides: long }).expect(201)).body as JobView;
     await eventually(async () => (await http().get(`/api/jobs/${job.id}`)).body.progress.windows >= 2);
     const cancelled = await http().delete(`/api/jobs/${job.id}`).expect(200);
     expect(cancelled.body.state).toBe('cancelled');
@@ -169,7 +167,7 @@ describe('cancel and compare', () => {
     expect(result).toMatchObject({ partial: true, stoppedAt: { window: result.metrics.windows } });
     expect(result.metrics.windows).toBeGreaterThanOrEqual(1);
     expect(cancelled.body.partialWindows).toBe(result.metrics.windows);
-    const expected = await runInProcess(buildScenario(raw, ['workload.accessesPerVcpu=50000000']), {
+    const expected = await runInProcess(buildScenario(raw, long), {
       untilWindow: result.metrics.windows,
     });
     expect(result.digest).toBe(expected.digest);
