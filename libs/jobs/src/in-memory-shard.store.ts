@@ -70,7 +70,11 @@ export class InMemoryShardStore implements ShardStore {
   private journal: ((j: MemJobState) => unknown)[] = [];
   private readonly journalMax: number;
   readonly mutation: StoreMutation | undefined;
-  /** Windows counted by isolated shards' publishes beyond the window each published (windows no round trip paid for). */
+  /**
+   * Windows counted by isolated shards' publishes beyond the window each
+   * published (windows no round trip paid for). A diagnostic: a restart's
+   * replay of the kept writes counts theirs again.
+   */
   windowsSpanned = 0;
 
   constructor(opts: InMemoryShardStoreOptions) {

@@ -31,3 +31,15 @@ export async function pipelineEach<T>(
   );
   return replies.flat();
 }
+
+/**
+ * Sends a pipeline and returns its replies, throwing the first command's
+ * error (or an aborted pipeline's): for a pipeline whose commands all must
+ * succeed, as one round trip of a protocol step.
+ */
+export async function execAll(p: ChainableCommander): Promise<PipelineReplies> {
+  const res = (await p.exec()) as PipelineReplies | null;
+  if (!res) throw new Error('pipeline aborted');
+  for (const [err] of res) if (err) throw err;
+  return res;
+}

@@ -1,6 +1,7 @@
 import { SNAPSHOT_WRITE_LOST } from './protocol/shard-run.protocol';
 import { checkpointField } from './checkpoint.schedule';
 import { decodeBatch, encodeBatch, InboundEntry } from './batch.codec';
+import { execAll } from './redis.batch';
 import { JobKeys } from './job.keys';
 import { SNAPSHOT_STAGING_TTL_MS } from './jobs.constants';
 import { TlbPipeline, TlbRedis } from './redis.client';
@@ -97,17 +98,14 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       keys.push(k.ready(t.shard));
       links.push(t.shard, t.from.length);
     }
-    const span = need.span ? 1 : 0;
-    const args = [this.shard, window, done ? 1 : 0, token, this.shards, need.all ? 1 : 0, span];
-    args.push(need.syncEveryWindows ?? 1, batches.length);
+    const flags = [done ? 1 : 0, token, this.shards, need.all ? 1 : 0, need.span ? 1 : 0];
+    const args = [this.shard, window, ...flags, need.syncEveryWindows ?? 1, batches.length];
     this.roundTrips++;
     const blocks = blockMs > 0 && (need.all || need.from.length > 0);
     const p = this.redis.pipeline() as TlbPipeline;
     p.tlbPublishBuffer(keys.length, ...keys, ...args, ...batches, ...links);
     if (blocks) this.queueWait(p, window, blockMs, need);
-    const res = await p.exec();
-    if (!res) throw new Error('pipeline aborted');
-    for (const [err] of res) if (err) throw err;
+    const res = await execAll(p);
     const r = res[0][1] as [number, number, number, number?, unknown?];
     const reply: BarrierReply = {
       status: STATUS[r[0]],
@@ -130,10 +128,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     this.roundTrips++;
     const p = this.redis.pipeline() as TlbPipeline;
     this.queueWait(p, window, blockMs, need);
-    const res = await p.exec();
-    if (!res) throw new Error('pipeline aborted');
-    for (const [err] of res) if (err) throw err;
-    return this.waitReply(res, window, need);
+    return this.waitReply(await execAll(p), window, need);
   }
 
   private queueWait(p: TlbPipeline, window: number, blockMs: number, need: BarrierNeed): void {
@@ -269,13 +264,9 @@ export class ShardExchangeRepository implements ShardExchangeStore {
   /** The shard's partial result and the job's result record, as they stand (one round trip). */
   async completionKept(): Promise<CompletionKept> {
     this.roundTrips++;
-    const res = await this.redis
-      .pipeline()
-      .hexists(this.keys.partials, String(this.shard))
-      .exists(this.keys.result)
-      .exec();
-    if (!res) throw new Error('pipeline aborted');
-    for (const [err] of res) if (err) throw err;
+    const res = await execAll(
+      this.redis.pipeline().hexists(this.keys.partials, String(this.shard)).exists(this.keys.result),
+    );
     return { partial: res[0][1] === 1, finished: res[1][1] === 1 };
   }
 

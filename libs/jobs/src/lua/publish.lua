@@ -40,14 +40,6 @@ local function minPub(csv)
   end
   return m
 end
-local function ready(key, s, csv)
-  local r = minPub(csv)
-  if r == math.huge then return end
-  if r > tonumber(redis.call('HGET', KEYS[1], 'rd:' .. s) or '-1') then
-    redis.call('HSET', KEYS[1], 'rd:' .. s, r)
-    redis.call('XADD', key, 'MAXLEN', '~', '16', r .. '-1', 'w', r)
-  end
-end
 local pub = tonumber(redis.call('HGET', KEYS[1], 'pub:' .. shard) or '-1')
 local top = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1')
 local fresh = 0
@@ -106,13 +98,19 @@ elseif w > pub then
 else
   redis.call('HSET', KEYS[1], 're:' .. shard, w)
 end
-ready(KEYS[5], shard, ARGV[10 + b])
+-- This shard's own readiness from its in-neighbours' `pub:` fields (their counts keep it, this
+-- mends it after a resume), read once for the readiness and for whether it passed.
+local mine = minPub(ARGV[10 + b])
+if mine ~= math.huge and mine > tonumber(redis.call('HGET', KEYS[1], 'rd:' .. shard) or '-1') then
+  redis.call('HSET', KEYS[1], 'rd:' .. shard, mine)
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', '16', mine .. '-1', 'w', mine)
+end
 local stopAt = tonumber(redis.call('HGET', KEYS[1], 'stopAt') or '-1')
 local passed
 if all == '1' then
   passed = tonumber(redis.call('HGET', KEYS[1], 'top') or '-1') >= w
 else
-  passed = minPub(ARGV[10 + b]) >= w
+  passed = mine >= w
 end
 if passed then
   local a = (all == '1' and tonumber(redis.call('HGET', KEYS[1], 'end') or '-1') == w) and 1 or 0
