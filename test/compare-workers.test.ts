@@ -120,7 +120,8 @@ describe(`compare on the workers (seed ${SEED})`, () => {
       expect(jobs).toEqual([]);
       const view = await eventually(async () => {
         const v = (await (await fetch(`${base}/api/compare/${groupId}`)).json()) as CompareView;
-        return v.estimates !== null && v;
+        // The last point's report lands before the job's state turns to completed: wait for both.
+        return v.estimates !== null && v.points?.state === 'completed' && v;
       }, 120000);
       expect(view.kind).toBe('points');
       expect(view.points).toMatchObject({ state: 'completed', done: 6, total: 6 });
