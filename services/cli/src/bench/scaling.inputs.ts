@@ -7,7 +7,7 @@
 import { hostShardsOf, shardNeighboursOf, type SimConfig } from '@tlbsim/sim-core';
 import type { ShardNeighbours } from '@tlbsim/sim-core';
 import { barrierNeedOf, publishesAt, shardLinksOf } from '@tlbsim/jobs';
-import type { ExchangeCosts, JobModel, ShardLoad } from './scaling.model';
+import type { ExchangeCosts, JobModel, ShardLoad } from './scaling.types';
 
 /** Windows of fleet.yaml at 100,000 accesses per vCPU (measured: every distributed run of the bench). */
 export const FLEET_WINDOWS = 5535;

@@ -3,7 +3,8 @@ import type { ShardNeighbours, SimConfig } from '@tlbsim/sim-core';
 import { loadScenarioFile } from '../scenario.loader';
 import { SYNC_EVERY_WINDOWS } from '@tlbsim/jobs';
 import { ExchangeRule, jobModelOf, LOOPBACK_COSTS, shardRuleOf, SNAPSHOT_CALIBRATED_COSTS } from './scaling.inputs';
-import { ExchangeCosts, JobModel, ModelInput, publishRedisMs, simulateJobs } from './scaling.model';
+import { publishRedisMs, simulateJobs } from './scaling.model';
+import type { ExchangeCosts, JobModel, ModelInput } from './scaling.types';
 import { checkAgainstMeasured, checkCurrentCode } from './scaling.projection';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');

@@ -17,7 +17,8 @@ import {
   LOOPBACK_COSTS,
   SNAPSHOT_CALIBRATED_COSTS,
 } from './scaling.inputs';
-import { JobResult, simulateJobs, type ExchangeCosts, type JobModel } from './scaling.model';
+import { simulateJobs } from './scaling.model';
+import type { ExchangeCosts, JobModel, JobResult } from './scaling.types';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const SEED = 27;
