@@ -36,6 +36,7 @@ export * from './shard-exchange.repository';
 export * from './shard.store';
 export * from './redis-shard.store';
 export * from './in-memory-shard.store';
+export * from './in-memory-shard.exchange';
 export * from './in-memory-shard.state';
 export * from './shard-execution.service';
 export * from './shard-run.ports';

@@ -1,5 +1,6 @@
 import type { InboundEntry } from '../batch.codec';
-import { InMemoryShardExchange, InMemoryShardStore } from '../in-memory-shard.store';
+import { InMemoryShardExchange } from '../in-memory-shard.exchange';
+import { InMemoryShardStore } from '../in-memory-shard.store';
 import type {
   BarrierNeed,
   BarrierProgress,
