@@ -21,6 +21,7 @@ export type {
   WitnessTranslation,
 } from './witness.events';
 export { repartitionSnapshots } from './shard.repartition';
+export type { ShardPartial, ShardSnapshot } from './shard.snapshot';
 export * from './message.schema';
 export { assert, kernelChecks } from './assert';
 export { accessLoopSwitches } from './way-hints';

@@ -1,7 +1,7 @@
 import { SimConfig } from './config';
 import { F_DST, F_SEQ, F_SRC, F_TIME, MSG_WIDTH, partitionHostOf } from './message';
 import { SERIES_WIDTH, windowNsOf } from './series';
-import type { ShardSnapshot } from './shard';
+import type { ShardSnapshot } from './shard.snapshot';
 import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
 import { Topology } from './topology';
 import { VpSchedule } from './vp-schedule';

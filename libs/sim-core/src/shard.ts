@@ -12,13 +12,13 @@ import { policyFlags } from './policy';
 import { Actor, ShardContext } from './shard-context';
 import { checkSnapshotLayout, SNAPSHOT_LAYOUT } from './snapshot-layout';
 import type { SaveOptions } from './save-options';
-import { SERIES_COUNTERS, SERIES_WIDTH, seriesEveryWindowsOf, windowNsOf } from './series';
+import { SERIES_COUNTERS, seriesEveryWindowsOf, windowNsOf } from './series';
+import { partialFrom, partialOfSnapshot, type ShardPartial, type ShardSnapshot } from './shard.snapshot';
 import { warmupWindowOf } from './warmup';
 export { warmupWindowOf } from './warmup';
 import { Topology } from './topology';
 import { VcpuActor } from './vcpu.actor';
 import { collectMigrations, sendMigration } from './vcpu-migration';
-import type { WitnessRecord } from './violation.checker';
 import { VpSchedule } from './vp-schedule';
 
 export {
@@ -38,43 +38,6 @@ export interface WindowOutput {
   outbound: Map<number, Float64Array>;
   /** Every vCPU this shard held during the window finished its workload. */
   done: boolean;
-}
-
-/** Mergeable per-shard results. */
-export interface ShardPartial {
-  counters: number[];
-  witnesses: WitnessRecord[];
-  /**
-   * Cumulative counters over simulated time: flat records of
-   * [windowsDone, ...SERIES_COUNTERS values], every {@link seriesEveryWindowsOf}
-   * windows plus the last window. Same windows on every shard, so shards sum.
-   */
-  series: number[];
-  /**
-   * The counters at the end of the warm-up window (`warmupWindowOf`), once
-   * the run got there: cost figures subtract them. Not in the digest.
-   */
-  warmup?: number[];
-}
-
-/** A shard's whole state, structured-clone friendly (typed arrays, Maps). */
-export interface ShardSnapshot {
-  /** {@link SNAPSHOT_LAYOUT} of the build that wrote it (absent before layouts were recorded). */
-  layout?: number;
-  shard: number;
-  shards: number;
-  window: number;
-  counters: number[];
-  /** Delivered messages not due yet. */
-  carry: Float64Array;
-  /** Time series records so far. */
-  series: number[];
-  /** {@link ShardPartial.warmup}, once taken. */
-  warmup?: number[];
-  /** kvm, l0 and the vCPUs on this shard now. */
-  actors: [number, Record<string, unknown>][];
-  /** VPs, VM views and partition replicas. */
-  replicas: Record<string, unknown>;
 }
 
 /**
@@ -366,11 +329,7 @@ export class ShardSim {
 
   /** What {@link partial} of the shard restored from `snap` returns, without restoring it. */
   static partialOf(cfg: SimConfig, snap: ShardSnapshot): ShardPartial {
-    const topo = new Topology(cfg);
-    const witnesses = snap.actors
-      .filter(([id]) => topo.roleOf(id) === 0)
-      .flatMap(([, st]) => (st.checker as { witnesses: WitnessRecord[] }).witnesses);
-    return partialFrom(snap.window, snap.counters.slice(), snap.series ?? [], witnesses, snap.warmup);
+    return partialOfSnapshot(cfg, snap);
   }
 
   /**
@@ -416,24 +375,6 @@ export class ShardSim {
     for (const [actor, st] of actors) actor.load(st);
     return s;
   }
-}
-
-/** A {@link ShardPartial}: the series gets a last record at `window` unless it has one. */
-function partialFrom(
-  window: number,
-  counters: number[],
-  series: readonly number[],
-  witnesses: readonly WitnessRecord[],
-  warmup: readonly number[] | undefined,
-): ShardPartial {
-  const out = series.slice();
-  if (out.length === 0 || out[out.length - SERIES_WIDTH] !== window) {
-    out.push(window);
-    for (const slot of SERIES_COUNTERS) out.push(counters[slot]);
-  }
-  const partial: ShardPartial = { counters, witnesses: witnesses.map((w) => ({ ...w })), series: out };
-  if (warmup) partial.warmup = warmup.slice();
-  return partial;
 }
 
 /** Copies message `i` of `from` to slot `at` of `to`. */
