@@ -21,6 +21,17 @@ export const BENCH_PARTS = [
 /** The parts of {@link BENCH_PARTS} the distributed benchmark runs (distributed.bench.ts). */
 export const DISTRIBUTED_PARTS: readonly string[] = BENCH_PARTS.slice(1, 5);
 
+/**
+ * Accesses per vCPU of the runs on Redis and of the snapshot benchmark (fleet.yaml's own 400,000 would make each
+ * distributed run take minutes). @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES)
+ */
+export const BENCH_ACCESSES_PER_VCPU = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
+
+/** The overrides of fleet.yaml those runs take: their length, then the command line's (which may change it too). */
+export function benchRunOverrides(overrides: readonly string[]): string[] {
+  return [`workload.accessesPerVcpu=${BENCH_ACCESSES_PER_VCPU}`, ...overrides];
+}
+
 /** Most runs of the fleet kernel benchmark one command takes (`--runs`). */
 export const BENCH_RUNS_MAX = 9;
 

@@ -16,7 +16,14 @@ import { ScenarioInputError } from '@tlbsim/contracts';
 import type { SimConfig } from '@tlbsim/sim-core';
 import { EXIT } from '../exit-codes';
 import { loadScenarioFile } from '../scenario.loader';
-import { BENCH_HELP, BENCH_PARTS, BenchUsageError, DISTRIBUTED_PARTS, parseBenchArgs } from './bench.args';
+import {
+  BENCH_HELP,
+  BENCH_PARTS,
+  BenchUsageError,
+  benchRunOverrides,
+  DISTRIBUTED_PARTS,
+  parseBenchArgs,
+} from './bench.args';
 import { benchKernel, KernelBenchResult } from './kernel.bench';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -28,7 +35,7 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
  */
 function setup(
   args: readonly string[],
-): { parts: Set<string>; runs: number; fleet: SimConfig; overrides: string[] } | number {
+): { parts: Set<string>; runs: number; fleet: SimConfig; snapshotFleet: SimConfig; overrides: string[] } | number {
   try {
     const parsed = parseBenchArgs(args);
     if (parsed.help) {
@@ -41,6 +48,7 @@ function setup(
       parts,
       runs: parsed.runs,
       fleet: loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), parsed.overrides),
+      snapshotFleet: loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), benchRunOverrides(parsed.overrides)),
       overrides: parsed.overrides,
     };
   } catch (error) {
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
     process.exitCode = ready;
     return;
   }
-  const { parts, runs, fleet, overrides } = ready;
+  const { parts, runs, fleet, snapshotFleet, overrides } = ready;
   const out: Record<string, unknown> = {
     command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
     node: process.version,
@@ -114,7 +122,8 @@ async function main(): Promise<void> {
       : null;
     out.cluster = cluster ? await cluster.benchCluster() : { skipped: 'cluster benchmark not built' };
   }
-  if (parts.has('snapshot')) out.snapshot = await (await import('./snapshot.bench')).benchSnapshot(fleet);
+  // On the distributed runs' length: their snapshots, at their windows.
+  if (parts.has('snapshot')) out.snapshot = await (await import('./snapshot.bench')).benchSnapshot(snapshotFleet);
   mkdirSync(join(ROOT, 'bench-out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench-out', 'bench.json'), JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');

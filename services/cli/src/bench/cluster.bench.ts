@@ -12,11 +12,10 @@ import type { SimConfig } from '@tlbsim/sim-core';
 import { findOnPath, startLocalRedis } from '../local-cluster';
 import { startLocalRedisCluster } from '../local-redis-cluster';
 import { loadScenarioFile } from '../scenario.loader';
+import { BENCH_ACCESSES_PER_VCPU, benchRunOverrides } from './bench.args';
 import { DistributedRun, measure } from './distributed.bench';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-/** Accesses per vCPU of the benchmark runs. @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES) */
-const ACCESSES = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
 
 /** One run plus the commands each Redis process served during it. */
 export interface ClusterBenchRun extends DistributedRun {
@@ -47,7 +46,7 @@ async function measureOn(url: string, ports: number[], cfg: SimConfig, prefix: s
 export async function benchCluster(): Promise<object> {
   if (!findOnPath('redis-server') || !findOnPath('redis-cli'))
     return { skipped: 'redis-server and redis-cli are needed on PATH' };
-  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [`workload.accessesPerVcpu=${ACCESSES}`]);
+  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), benchRunOverrides([]));
   const best = (a: ClusterBenchRun, b: ClusterBenchRun): ClusterBenchRun => (a.wallSec <= b.wallSec ? a : b);
   const single = await startLocalRedis('redis-server');
   let one: ClusterBenchRun;
@@ -72,7 +71,7 @@ export async function benchCluster(): Promise<object> {
   }
   return {
     scenario: cfg.name,
-    accessesPerVcpu: ACCESSES,
+    accessesPerVcpu: BENCH_ACCESSES_PER_VCPU,
     workers: 2,
     shards: 2,
     singleRedis: one,

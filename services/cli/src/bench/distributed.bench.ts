@@ -14,11 +14,9 @@ import { loadScenarioFile } from '../scenario.loader';
 import { startLocalRedis } from '../local-cluster';
 import { measureResize } from './resize.bench';
 import { startBenchWorkers } from './bench.workers';
-import { DISTRIBUTED_PARTS } from './bench.args';
+import { benchRunOverrides, DISTRIBUTED_PARTS } from './bench.args';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-/** Accesses per vCPU of the benchmark runs. @defaultValue 100000 ($TLBSIM_BENCH_ACCESSES) */
-const ACCESSES = Number(process.env.TLBSIM_BENCH_ACCESSES ?? 100000);
 
 /** One measured configuration. */
 export interface DistributedRun {
@@ -105,10 +103,7 @@ export async function benchDistributed(
   overrides: readonly string[] = [],
 ): Promise<Record<string, unknown>> {
   // The command line's overrides apply here too (after the run length, so that they may change it as well).
-  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), [
-    `workload.accessesPerVcpu=${ACCESSES}`,
-    ...overrides,
-  ]);
+  const cfg = loadScenarioFile(join(ROOT, 'scenarios', 'fleet.yaml'), benchRunOverrides(overrides));
   const redis = await redisServer();
   try {
     await new Promise((r) => setTimeout(r, 300));
