@@ -37,6 +37,32 @@ describe('npm run sim:protocol', () => {
     expect(summary).toMatch(/fired: .*store-error in [1-9]\d*/);
     // Isolated shards ran windows they did not publish, and a later publish of theirs counted them.
     expect(summary).toMatch(/; [1-9]\d* windows spanned;/);
+    // Snapshots went as chains: delta segments appended to a full one, and restored from by resumed runs.
+    expect(summary).toMatch(/; [1-9]\d* snapshot deltas appended,/);
+  });
+
+  it('a store restart that loses a snapshot segment: the next delta is refused and a full one follows; every run ends right', () => {
+    const { code, out } = sim('--kinds', 'store-restart,crash', '--seeds', '60');
+    expect(out).not.toMatch(/FAILED/);
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').pop()).toMatch(/ snapshot deltas appended, [1-9]\d* rebased;/);
+  });
+
+  // A store that appends a delta to whatever chain it finds: a resumed run restores a state that never was.
+  it('catches the planted bug delta-any-base under store restarts and crashes', () => {
+    const { code, out } = sim(
+      '--mutation',
+      'delta-any-base',
+      '--kinds',
+      'store-restart,crash',
+      '--first-failure',
+      '--seeds',
+      '200',
+    );
+    expect(code).toBe(1);
+    const line = out.split('\n').find((l) => / FAILED: /.test(l))!;
+    expect(line).toMatch(/digest|snapshot chain broken/);
+    expect(line).toContain('--mutation delta-any-base --kinds store-restart,crash');
   });
 
   // A failover under the clients: calls reject with a connection error, before the store applied them or after.

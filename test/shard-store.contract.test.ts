@@ -133,6 +133,35 @@ describe.each(IMPLEMENTATIONS)('ShardStore contract (%s)', (_name, make) => {
     expect((await store.inboundAt(2, 2)).map(messages)).toEqual([1, 0]);
   });
 
+  it('appends a delta segment only to the chain that ends with its base; a full one replaces the chain', async () => {
+    const store = await make(2);
+    const [a, b] = [store.exchange(0, 2), store.exchange(1, 2)];
+    const [ta, tb] = [(await a.claim())!.token, (await b.claim())!.token];
+    for (let w = 0; w < 4; w++) {
+      await a.publish(w, new Map(), false, ta);
+      await b.publish(w, new Map([[0, batch(7, 1)]]), false, tb);
+    }
+    // Segments end with their 8-byte id; the store reads nothing else of them.
+    const full = Buffer.from('full-seg' + 'id-00001');
+    expect(await a.saveSnapshot(full, 1, ta, null)).toBe('passed');
+    expect(await a.saveSnapshot(Buffer.from('delta-2:id-00002'), 2, ta, Buffer.from('id-00001'))).toBe('passed');
+    expect(messages(await a.inboundOf(1))).toBe(0);
+    // Based on a segment that is not the chain's end: nothing written, no batch dropped.
+    expect(await a.saveSnapshot(Buffer.from('delta-x:id-00009'), 3, ta, Buffer.from('id-00001'))).toBe('rebase');
+    expect(messages(await a.inboundOf(2))).toBe(1);
+    expect((await store.snapshots(2))[0]?.toString()).toBe('full-segid-00001delta-2:id-00002');
+    // Fenced and finished as a full segment is.
+    const t2 = (await a.claim())!.token;
+    expect(await a.saveSnapshot(Buffer.from('d:id-00003'), 3, ta, Buffer.from('id-00002'))).toBe('superseded');
+    expect((await a.claim())!.snapshot?.toString()).toBe('full-segid-00001delta-2:id-00002');
+    expect(t2).not.toBe(ta);
+    const t3 = (await a.claim())!.token;
+    expect(await a.saveSnapshot(Buffer.from('full-new' + 'id-00004'), 3, t3, null)).toBe('passed');
+    expect((await store.snapshots(2))[0]?.toString()).toBe('full-newid-00004');
+    expect(await store.finish('cancelled', { error: '' }, '{"type":"cancelled"}')).toBe(true);
+    expect(await a.saveSnapshot(Buffer.from('d:id-00005'), 4, t3, Buffer.from('id-00004'))).toBe('finished');
+  });
+
   it('keeps checkpoints (not fenced) and drops the ones named', async () => {
     const store = await make(1);
     const x = store.exchange(0, 1);

@@ -25,6 +25,7 @@ import {
   ResizeStopReply,
   ShardClaim,
   ShardExchangeStore,
+  SnapshotReply,
 } from './shard.store';
 
 // The replies of a publish to a finished job or under a stale token: nothing in them varies, so one object each.
@@ -174,15 +175,23 @@ export class InMemoryShardExchange implements ShardExchangeStore {
     return this.store.read((j) => inboundWindow(j, this.shard, window));
   }
 
-  async saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
+  async saveSnapshot(bytes: Buffer, keepFrom: number, token: string, base?: Buffer | null): Promise<SnapshotReply> {
     this.roundTrips++;
     const s = this.shard;
-    return this.store.write((j) => {
+    return this.store.write((j): SnapshotReply => {
       if (j.result) return 'finished';
       if (this.store.fenced(j, s, token)) return 'superseded';
       const prev = j.snap.get(s);
+      // A delta goes on the chain it was taken against, or nowhere (as lua/snapshot-append.lua).
+      const ends =
+        !!base && !!prev && prev.length >= base.length && prev.subarray(prev.length - base.length).equals(base);
+      if (base && !ends && !(prev && this.store.mutation === 'delta-any-base')) {
+        this.store.deltasRebased++;
+        return 'rebase';
+      }
+      if (base) this.store.deltasAppended++;
       if (prev) j.prevSnap.set(s, prev);
-      j.snap.set(s, bytes);
+      j.snap.set(s, base ? Buffer.concat([prev!, bytes]) : bytes);
       const stream = j.inbound.get(s);
       if (stream)
         j.inbound.set(

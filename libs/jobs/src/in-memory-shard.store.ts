@@ -17,9 +17,10 @@ import {
  * `publish-twice` writes and counts a window every time a shard publishes
  * it, `older-snapshot` hands a claim the snapshot before the last one,
  * `span-last-only` counts only the last window of an isolated shard's
- * publish, not every window since its previous one.
+ * publish, not every window since its previous one, `delta-any-base`
+ * appends a snapshot's delta segment whatever the chain ends with.
  */
-export type StoreMutation = 'skip-fence' | 'publish-twice' | 'older-snapshot' | 'span-last-only';
+export type StoreMutation = 'skip-fence' | 'publish-twice' | 'older-snapshot' | 'span-last-only' | 'delta-any-base';
 
 /** Options of {@link InMemoryShardStore}. */
 export interface InMemoryShardStoreOptions {
@@ -51,6 +52,9 @@ export class InMemoryShardStore implements ShardStore {
    * replay of the kept writes counts theirs again.
    */
   windowsSpanned = 0;
+  /** Delta segments appended to a snapshot chain, and refused (`rebase`: the chain ended elsewhere). Diagnostics, as {@link windowsSpanned}. */
+  deltasAppended = 0;
+  deltasRebased = 0;
 
   constructor(opts: InMemoryShardStoreOptions) {
     if (!(Number.isInteger(opts.shards) && opts.shards >= 1)) throw new Error(`shards: ${opts.shards}`);

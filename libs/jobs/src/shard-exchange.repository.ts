@@ -17,6 +17,7 @@ import {
   ResizeStopReply,
   ShardClaim,
   ShardExchangeStore,
+  SnapshotReply,
 } from './shard.store';
 
 const STATUS: Record<number, BarrierStatus> = { 1: 'passed', 0: 'waiting', [-1]: 'finished', [-2]: 'superseded' };
@@ -182,7 +183,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
   }
 
   /** Stores a snapshot taken after window `keepFrom` and trims inbound batches of earlier windows. */
-  async saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
+  async saveSnapshot(bytes: Buffer, keepFrom: number, token: string, base?: Buffer | null): Promise<SnapshotReply> {
     const k = this.keys;
     const staging = k.snapshotStaging(this.shard, token);
     this.roundTrips++;
@@ -190,24 +191,28 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     // on this connection (Redis runs them in that order). Not a pipeline: ioredis copies a pipeline's commands
     // into one more buffer, and a snapshot is tens of MB (docs/scaling.md section 7).
     const set = this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-    const fenced = this.placeSnapshot(staging, keepFrom, token);
+    const fenced = this.placeSnapshot(staging, keepFrom, token, base);
     let [, r] = await Promise.all([set, fenced]);
     if (r === -3) {
       // The staging copy was not there when the rename ran: its SET was lost or re-sent after the script
       // (a failover under a cluster client, test/cluster.test.ts). Once more, one after the other.
       this.roundTrips += 2;
       await this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-      r = await this.placeSnapshot(staging, keepFrom, token);
+      r = await this.placeSnapshot(staging, keepFrom, token, base);
     }
     if (r === -3)
       throw new Error(
         `shard ${this.shard}: the snapshot's staging copy was gone before it was put in place (${SNAPSHOT_WRITE_LOST})`,
       );
+    if (r === -4) return 'rebase';
     return r === 1 ? 'passed' : STATUS[r];
   }
 
-  /** The fenced rename of a snapshot's staging copy (lua/snapshot.lua): 1, -1, -2 or -3 (no staging copy). */
-  private placeSnapshot(staging: string, keepFrom: number, token: string): Promise<number> {
+  /**
+   * The fenced rename of a snapshot's staging copy, or its append to the chain ending with `base`
+   * (lua/snapshot.lua): 1, -1, -2, -3 (no staging copy) or -4 (the chain ends elsewhere).
+   */
+  private placeSnapshot(staging: string, keepFrom: number, token: string, base?: Buffer | null): Promise<number> {
     const k = this.keys;
     return this.redis.tlbSnapshot(
       5,
@@ -219,6 +224,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       this.shard,
       token,
       keepFrom,
+      base ?? '',
     );
   }
 

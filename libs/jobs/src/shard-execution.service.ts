@@ -29,7 +29,8 @@ import {
 import { emptyTransportStats, RedisTransport, TransportStats } from './redis.transport';
 import { ShardInterruptedError } from './shard-interrupted.error';
 import { ShardJobData } from './shard-queue.repository';
-import { decodeSnapshot, encodeSnapshot, StoredSnapshot } from './shard-snapshot.codec';
+import { decodeSnapshot, StoredSnapshot } from './shard-snapshot.codec';
+import { sendSegment, SnapshotChain, tagOfToken } from './snapshot-chain';
 import { ShardSupersededError } from './shard-superseded.error';
 import { ShardClaim, ShardExchangeStore, ShardStore } from './shard.store';
 import { ShardRunPorts } from './shard-run.ports';
@@ -77,6 +78,8 @@ interface Run {
   x: ShardExchangeStore;
   token: string;
   opts: ShardRunOptions;
+  /** This run's incremental snapshots (a resumed run starts a chain of its own). */
+  chain: SnapshotChain;
 }
 
 /**
@@ -105,7 +108,14 @@ export class ShardExecutionService {
     // 4961): the claim's snapshot is then the new layout's, which this run cannot restore. It ends.
     const again = admitRun(data, await this.unclaimed(data, () => this.ports.meta(data.jobId)));
     if (again.kind === 'end') return again.outcome;
-    const run: Run = { meta: meta!, shard: data.shard, x, token: claim.token, opts };
+    const run: Run = {
+      meta: meta!,
+      shard: data.shard,
+      x,
+      token: claim.token,
+      opts,
+      chain: new SnapshotChain(tagOfToken(claim.token)),
+    };
     try {
       const outcome = await this.execute(run, claim);
       return outcome === 'superseded' ? await this.superseded(run) : outcome;
@@ -355,14 +365,14 @@ export class ShardExecutionService {
   ): Promise<RunEnd | null> {
     const before = await writes.check('snapshot');
     if (before) return before;
-    // The live arrays, not copies: encodeSnapshot copies them synchronously, before the shard runs again.
+    // The live arrays, not copies: sendSegment encodes them synchronously, before the shard runs again.
     const stored: StoredSnapshot = {
       sim: s.snapshot({ alias: true }),
       stats: { ...t.stats },
       atBarrier: how.atBarrier,
     };
     // Keep the batches of the window just exchanged: they are the resumed shard's first inbound.
-    const write = run.x.saveSnapshot(encodeSnapshot(stored), s.window - 1, run.token);
+    const write = sendSegment(run.x, run.chain, stored, s.window - 1, run.token, how.awaited);
     if (how.awaited) return replyEnd(await write);
     writes.hold(write);
     return null;

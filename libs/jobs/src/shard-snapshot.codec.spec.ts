@@ -1,7 +1,14 @@
 import { deserialize, serialize } from 'v8';
 import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { emptyTransportStats } from './redis.transport';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, StoredSnapshot } from './shard-snapshot.codec';
+import {
+  decodeSnapshot,
+  decodeSnapshotChain,
+  encodeSnapshot,
+  segmentIdOf,
+  SNAPSHOT_ENCODING,
+  StoredSnapshot,
+} from './shard-snapshot.codec';
 import { SnapshotEncodingError } from './snapshot-encoding.error';
 import { plain } from './testing/snapshot-plain';
 
@@ -35,7 +42,7 @@ function sample(): StoredSnapshot {
  * The encoder of encoding 3 as first committed (a copying strip, one word a
  * turn, a fresh buffer of the bound): what the faster one must still write.
  */
-function referenceEncode(s: StoredSnapshot): Buffer {
+function referenceEncode(s: StoredSnapshot, id: Buffer | null = null): Buffer {
   const arrays: ArrayBufferView[] = [];
   const kinds = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
   const types: unknown[] = [...kinds, Float32Array, Float64Array, BigInt64Array, BigUint64Array];
@@ -48,11 +55,14 @@ function referenceEncode(s: StoredSnapshot): Buffer {
   };
   const skeleton = serialize(strip(s));
   const al = (n: number): number => Math.ceil(n / 8) * 8;
-  const tableAt = al(16 + skeleton.length);
+  const header = id ? 24 : 16;
+  const tableAt = al(header + skeleton.length);
   let at = al(tableAt + 12 * arrays.length);
-  const out = Buffer.alloc(at + arrays.reduce((n, a) => n + al(a.byteLength + 4 * Math.ceil(a.byteLength / 128)), 0));
-  [0x53424c54, 3, skeleton.length, arrays.length].forEach((x, i) => out.writeUInt32LE(x, 4 * i));
-  skeleton.copy(out, 16);
+  const out = Buffer.alloc(
+    at + 8 + arrays.reduce((n, a) => n + al(a.byteLength + 4 * Math.ceil(a.byteLength / 128)), 0),
+  );
+  [0x53424c54, id ? 4 : 3, skeleton.length, arrays.length].forEach((x, i) => out.writeUInt32LE(x, 4 * i));
+  skeleton.copy(out, header);
   arrays.forEach((a, i) => {
     let stored = a.byteLength;
     if (stored % 4 !== 0) out.set(new Uint8Array(a.buffer, a.byteOffset, stored), at);
@@ -72,7 +82,12 @@ function referenceEncode(s: StoredSnapshot): Buffer {
     );
     at += al(stored);
   });
-  return out.subarray(0, at);
+  if (!id) return out.subarray(0, at);
+  // Encoding 4: a full segment's kind (0) and length in the header, its id at the end.
+  id.copy(out, at);
+  out.writeUInt32LE(0, 16);
+  out.writeUInt32LE(at + 8, 20);
+  return out.subarray(0, at + 8);
 }
 
 /**
@@ -166,10 +181,12 @@ describe('shard snapshot codec', () => {
     expect(Buffer.compare(encodeSnapshot(sample()), first)).toBe(0);
   });
 
-  it('writes the bytes encoding 3 always wrote, and round-trips them bit for bit', () => {
+  it("writes encoding 3's layout with encoding 4's header and id, and round-trips it bit for bit", () => {
     const s = mixed();
-    const bytes = encodeSnapshot(s);
-    expect(bytes.equals(referenceEncode(s))).toBe(true);
+    const id = segmentIdOf(77, 0xdeadbeef);
+    const bytes = encodeSnapshot(s, id);
+    expect(bytes.equals(referenceEncode(s, id))).toBe(true);
+    expect(decodeSnapshotChain(bytes)).toMatchObject({ endId: id, deltas: 0, fullBytes: bytes.length });
     // The caller's own memory, of exactly its length: nothing the next encoding writes reaches it.
     const kept = Buffer.from(bytes);
     encodeSnapshot(sample());
@@ -183,14 +200,18 @@ describe('shard snapshot codec', () => {
     ).toBe(true);
     expect(Object.is(r.floats[1], -0)).toBe(true);
     // The skeleton the encoder shares with its input (no copy) is the one it serializes, unchanged.
-    expect(plain(deserialize(bytes.subarray(16, 16 + bytes.readUInt32LE(8))).sim.replicas.same)).toEqual({
+    expect(plain(deserialize(bytes.subarray(24, 24 + bytes.readUInt32LE(8))).sim.replicas.same)).toEqual({
       __tlbsimTypedArray: expect.any(Number),
     });
     expect((s.sim.replicas as Record<string, unknown>).same).toBeInstanceOf(Int32Array);
   });
 
-  it('still reads what earlier builds wrote (v8 serialization of the whole snapshot)', () => {
+  it('still reads what earlier builds wrote (v8 serialization of the whole snapshot, encoding 3)', () => {
     expect(plain(decodeSnapshot(serialize(sample())))).toEqual(plain(sample()));
+    const s = mixed();
+    expect(plain(decodeSnapshot(referenceEncode(s)))).toEqual(plain(s));
+    // No id: the writer that resumes from it starts a chain of its own with a full segment.
+    expect(decodeSnapshotChain(referenceEncode(s)).endId).toBeNull();
   });
 
   it('refuses another encoding in one line naming both', () => {

@@ -1,8 +1,10 @@
 import { deserialize, serialize } from 'v8';
 import type { ShardSnapshot } from '@tlbsim/sim-core';
 import { TransportStats } from './redis.transport';
+import { SnapshotChainError } from './snapshot-chain.error';
 import { SnapshotEncodingError } from './snapshot-encoding.error';
-import { pack, packedWordsBound, unpack } from './snapshot-pack';
+import { pack, packDelta, packedWordsBound, unpack, unpackDelta } from './snapshot-pack';
+import { fill, strip, Typed, typeCodeOf, TYPES } from './snapshot-skeleton';
 
 /** A stored snapshot: the kernel's state plus the transport counts at that point. */
 export interface StoredSnapshot {
@@ -21,127 +23,27 @@ export interface StoredSnapshot {
  * A v8-serialized snapshot (what builds before it wrote) starts with 0xFF.
  */
 const MAGIC = 0x53424c54; // "TLBS", little-endian
-/** The encoding {@link encodeSnapshot} writes; raise it when the byte layout below changes (2: arrays whole, 3: without zero words). */
-export const SNAPSHOT_ENCODING = 3;
-/** Header: magic, encoding, skeleton bytes, typed-array count (uint32 each). */
-const HEADER_BYTES = 16;
+/**
+ * The encoding {@link encodeSnapshot} writes; raise it when the byte layout below changes (2: arrays whole,
+ * 3: without zero words, 4: a chain of segments, a full one then deltas, each ending with its id).
+ */
+export const SNAPSHOT_ENCODING = 4;
+/** The encoding before chains: one full segment, a 16-byte header (no kind, no length), no id. Still read. */
+const ENCODING_SINGLE = 3;
+/** Header: magic, encoding, skeleton bytes, typed-array count, kind ({@link KIND_FULL}, {@link KIND_DELTA}), segment bytes (uint32 each). */
+const HEADER_BYTES = 24;
+/** A segment that holds every array (it starts a chain). */
+const KIND_FULL = 0;
+/** A segment that holds the XOR of every packable array with the chain's state before it ({@link packDelta}). */
+const KIND_DELTA = 1;
+/** The id that ends every segment: the window after which it was taken, and its writer's tag (uint32 each). */
+export const SEGMENT_ID_BYTES = 8;
 /** Per typed array in the table: its type, its byte length and the bytes stored (uint32 each). */
 const TABLE_ENTRY_BYTES = 12;
 /** Every array's bytes start on a multiple of this (so a decoder may view them in place). */
 const ALIGN = 8;
-/** The key of the placeholder that stands for typed array `i` in the skeleton. */
-const SLOT_KEY = '__tlbsimTypedArray';
-
-type Typed =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
-type TypedCtor = new (length: number) => Typed;
-
-/** The typed arrays the table carries, by type code (the index); anything else stays in the skeleton. */
-const TYPES: readonly TypedCtor[] = [
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-];
-
-function typeCodeOf(v: ArrayBufferView): number {
-  // Exact constructors only: a Buffer (a Uint8Array subclass) or a DataView goes through v8 as before.
-  return TYPES.indexOf(v.constructor as TypedCtor);
-}
 
 const aligned = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
-
-/** `[object Map]` and so on: unlike instanceof, true for a Map that v8.deserialize made in another realm. */
-const tagOf = (v: object): string => Object.prototype.toString.call(v);
-
-/**
- * `v` with its typed arrays replaced by placeholders, the arrays pushed to
- * `out` (plain objects, arrays, Maps, Sets). A part holding no typed array
- * is the input itself, not a copy: the skeleton is ~64 k values (page
- * histories, counters), and copying them all cost more than the rest of the
- * skeleton's serialization, mostly in young-generation collections.
- * `v8.serialize` reads what it is given and changes nothing.
- */
-function strip(v: unknown, out: Typed[]): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  if (ArrayBuffer.isView(v)) {
-    if (typeCodeOf(v) < 0) return v;
-    out.push(v as Typed);
-    return { [SLOT_KEY]: out.length - 1 };
-  }
-  if (Array.isArray(v)) return stripArray(v, out);
-  const tag = tagOf(v);
-  if (tag === '[object Map]') return stripMap(v as Map<unknown, unknown>, out);
-  if (tag === '[object Set]') return new Set(Array.from(v as Set<unknown>, (x) => strip(x, out)));
-  if (tag !== '[object Object]') return v;
-  const o = v as Record<string, unknown>;
-  let copy: Record<string, unknown> | null = null;
-  for (const k of Object.keys(o)) {
-    const x = o[k];
-    const y = strip(x, out);
-    // Copied at the first change only, with every key in its place (the same order as the input's).
-    if (y !== x) (copy ??= { ...o })[k] = y;
-  }
-  return copy ?? o;
-}
-
-/** {@link strip} of an array: the array itself unless an element changed. */
-function stripArray(v: unknown[], out: Typed[]): unknown[] {
-  let copy: unknown[] | null = null;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
-    if (x === null || typeof x !== 'object') continue;
-    const y = strip(x, out);
-    if (y !== x) (copy ??= v.slice())[i] = y;
-  }
-  return copy ?? v;
-}
-
-/** {@link strip} of a Map: the Map itself unless a key or a value changed. */
-function stripMap(v: Map<unknown, unknown>, out: Typed[]): Map<unknown, unknown> {
-  let changed = false;
-  const entries = Array.from(v, ([k, x]): [unknown, unknown] => {
-    const e: [unknown, unknown] = [strip(k, out), strip(x, out)];
-    changed ||= e[0] !== k || e[1] !== x;
-    return e;
-  });
-  return changed ? new Map(entries) : v;
-}
-
-/** The inverse of {@link strip}: placeholders replaced by `arrays`, in place. */
-function fill(v: unknown, arrays: readonly Typed[]): unknown {
-  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = fill(v[i], arrays);
-    return v;
-  }
-  const tag = tagOf(v);
-  if (tag === '[object Map]')
-    return new Map(Array.from(v as Map<unknown, unknown>, ([k, x]) => [fill(k, arrays), fill(x, arrays)]));
-  if (tag === '[object Set]') return new Set(Array.from(v as Set<unknown>, (x) => fill(x, arrays)));
-  if (tag !== '[object Object]') return v;
-  const o = v as Record<string, unknown>;
-  if (typeof o[SLOT_KEY] === 'number' && Object.keys(o).length === 1) return arrays[o[SLOT_KEY]];
-  for (const k of Object.keys(o)) o[k] = fill(o[k], arrays);
-  return o;
-}
 
 /** The 32-bit words of a typed array (its own buffer or a view of an aligned one). */
 const wordsOf = (a: ArrayBufferView): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
@@ -174,41 +76,90 @@ function scratchOf(bytes: number): Buffer {
 }
 
 /**
- * The bytes stored under a shard's snapshot key: a header, the snapshot
- * with its typed arrays taken out (v8 serialization: Maps survive), a table
- * of the arrays' types, lengths and stored lengths, then every array once,
- * without its zero words ({@link pack}). Nearly all of a snapshot is typed
- * arrays (TLBs, partition caches, VM views: 65 MB for 512 vCPUs); v8
- * serialization copied them element by element into a buffer it grew by
- * doubling, several times the cost of one pass, and kept the zeros: about
- * half the bytes Redis then read, kept and appended to its AOF.
+ * The state a delta segment is taken against: the arrays of the chain's
+ * last segment, as its writer keeps them ({@link SnapshotChain}).
+ */
+export interface SnapshotBase {
+  /** Every array's type code and byte length, in order: a delta needs the same, index by index. */
+  shape: string;
+  /** The words of every packable array (a copy); null for an array stored whole in every segment. */
+  words: (Int32Array | null)[];
+}
+
+/** The type and byte length of every array, in order (what a delta must share with its base). */
+const shapeOf = (arrays: readonly ArrayBufferView[]): string =>
+  arrays.map((a) => `${typeCodeOf(a)}:${a.byteLength}`).join(',');
+
+/** The 8-byte id of a segment taken after window `window - 1` by the writer tagged `tag`. */
+export function segmentIdOf(window: number, tag: number): Buffer {
+  const id = Buffer.alloc(SEGMENT_ID_BYTES);
+  id.writeUInt32LE(window >>> 0, 0);
+  id.writeUInt32LE(tag >>> 0, 4);
+  return id;
+}
+
+/**
+ * The bytes stored under a shard's snapshot key for a full segment: a
+ * header, the snapshot with its typed arrays taken out (v8 serialization:
+ * Maps survive), a table of the arrays' types, lengths and stored lengths,
+ * then every array once, without its zero words ({@link pack}), then the
+ * segment's id. Nearly all of a snapshot is typed arrays (TLBs, partition
+ * caches, VM views: 65 MB for 512 vCPUs); v8 serialization copied them
+ * element by element into a buffer it grew by doubling, several times the
+ * cost of one pass, and kept the zeros: about half the bytes Redis then
+ * read, kept and appended to its AOF.
  *
  * Every byte of the result is written (padding zeroed), so the same state
  * encodes to the same bytes whatever the reused memory held. The result is
  * the caller's own buffer, of exactly its length.
+ *
+ * @param id - the segment's id @defaultValue window `s.sim.window`, tag 0
  */
-export function encodeSnapshot(s: StoredSnapshot): Buffer {
+export function encodeSnapshot(s: StoredSnapshot, id: Buffer = segmentIdOf(s.sim.window, 0)): Buffer {
+  return encodeSegment(s, id, null, false).bytes;
+}
+
+/**
+ * A segment of `s`: a delta against `base` if its arrays have `base`'s
+ * shape (the words that changed, as their XOR; `base` then holds this
+ * state), else a full one. `keep`: a full segment also returns its arrays'
+ * words as the next delta's base (a copy of 65 MB for 512 vCPUs, which a
+ * caller that writes no chain need not pay).
+ */
+export function encodeSegment(
+  s: StoredSnapshot,
+  id: Buffer,
+  base: SnapshotBase | null,
+  keep: boolean,
+): { bytes: Buffer; delta: boolean; base: SnapshotBase | null } {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
+  const shape = shapeOf(arrays);
+  const delta = base !== null && base.shape === shape;
+  const next: SnapshotBase | null = delta
+    ? base
+    : keep
+      ? { shape, words: arrays.map((a) => (packable(a) ? new Int32Array(a.byteLength >> 2) : null)) }
+      : null;
   const tableAt = aligned(HEADER_BYTES + skeleton.length);
   const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
-  let bound = dataAt;
+  let bound = dataAt + SEGMENT_ID_BYTES;
   for (const a of arrays) bound += aligned(packable(a) ? 4 * packedWordsBound(a.byteLength >> 2) : a.byteLength);
   const out = scratchOf(bound);
   const words = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(SNAPSHOT_ENCODING, 4);
-  out.writeUInt32LE(skeleton.length, 8);
-  out.writeUInt32LE(arrays.length, 12);
   skeleton.copy(out, HEADER_BYTES);
   out.fill(0, HEADER_BYTES + skeleton.length, dataAt);
   let at = dataAt;
   for (let i = 0; i < arrays.length; i++) {
     const a = arrays[i];
     let stored = a.byteLength;
-    // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
-    if (packable(a)) stored = 4 * pack(wordsOf(a.byteOffset % 4 === 0 ? a : a.slice()), words, at >> 2);
-    else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    if (packable(a)) {
+      // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
+      const src = wordsOf(a.byteOffset % 4 === 0 ? a : a.slice());
+      const kept = next?.words[i] ?? null;
+      stored = 4 * (delta ? packDelta(src, kept!, words, at >> 2) : pack(src, words, at >> 2));
+      if (!delta && kept) kept.set(src);
+    } else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     const entry = tableAt + i * TABLE_ENTRY_BYTES;
     out.writeUInt32LE(typeCodeOf(a), entry);
     out.writeUInt32LE(a.byteLength, entry + 4);
@@ -216,49 +167,121 @@ export function encodeSnapshot(s: StoredSnapshot): Buffer {
     out.fill(0, at + stored, at + aligned(stored));
     at += aligned(stored);
   }
+  id.copy(out, at, 0, SEGMENT_ID_BYTES);
+  at += SEGMENT_ID_BYTES;
+  for (const [k, v] of [
+    MAGIC,
+    SNAPSHOT_ENCODING,
+    skeleton.length,
+    arrays.length,
+    delta ? KIND_DELTA : KIND_FULL,
+    at,
+  ].entries())
+    out.writeUInt32LE(v, 4 * k);
   // Not from the pool (offset 0, so word-aligned for a decoder reading it in place): large, and kept by the caller.
   const result = Buffer.allocUnsafeSlow(at);
   out.copy(result, 0, 0, at);
-  return result;
+  return { bytes: result, delta, base: next };
+}
+
+/** A decoded chain: the state at its last segment, and what its writer's successor needs to go on with it. */
+export interface DecodedSnapshot {
+  stored: StoredSnapshot;
+  /** The last segment's id; null for a snapshot written before chains (the next segment is then a full one). */
+  endId: Buffer | null;
+  /** Bytes of the chain's full segment and of the whole chain. */
+  fullBytes: number;
+  chainBytes: number;
+  /** Delta segments after the full one. */
+  deltas: number;
 }
 
 /**
- * The inverse of {@link encodeSnapshot}; also reads a snapshot an earlier
- * build wrote with v8 serialization (the kernel layout inside is checked by
- * the restore). Each array is a fresh one (the input may sit at any offset:
+ * The inverse of {@link encodeSnapshot} and of a chain of {@link encodeSegment}
+ * segments: the state at the last one. Also reads a snapshot an earlier build
+ * wrote (encoding 3, or v8 serialization; the kernel layout inside is checked
+ * by the restore). Each array is a fresh one (the input may sit at any offset:
  * then it is copied once to a word-aligned buffer first).
  *
  * @throws SnapshotEncodingError for an encoding this build does not read
+ * @throws SnapshotChainError for a chain whose delta does not fit the state before it
  */
-export function decodeSnapshot(input: Buffer): StoredSnapshot {
-  if (input.length < HEADER_BYTES || input.readUInt32LE(0) !== MAGIC) {
-    if (input[0] === 0xff) return deserialize(input) as StoredSnapshot;
+export function decodeSnapshotChain(input: Buffer): DecodedSnapshot {
+  if (input.length < 16 || input.readUInt32LE(0) !== MAGIC) {
+    if (input[0] === 0xff)
+      return { stored: deserialize(input) as StoredSnapshot, endId: null, fullBytes: 0, chainBytes: 0, deltas: 0 };
     throw new SnapshotEncodingError(null, SNAPSHOT_ENCODING);
   }
   const encoding = input.readUInt32LE(4);
-  if (encoding !== SNAPSHOT_ENCODING) throw new SnapshotEncodingError(encoding, SNAPSHOT_ENCODING);
+  if (encoding !== SNAPSHOT_ENCODING && encoding !== ENCODING_SINGLE)
+    throw new SnapshotEncodingError(encoding, SNAPSHOT_ENCODING);
   let bytes = input;
   if (input.byteOffset % ALIGN !== 0) {
     bytes = Buffer.allocUnsafeSlow(input.length);
     input.copy(bytes);
   }
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  const skeletonBytes = bytes.readUInt32LE(8);
-  const count = bytes.readUInt32LE(12);
-  const tableAt = aligned(HEADER_BYTES + skeletonBytes);
+  if (encoding === ENCODING_SINGLE) {
+    const single = readSegment(bytes, words, 0, 16, null, 0);
+    return { stored: single.stored, endId: null, fullBytes: 0, chainBytes: 0, deltas: 0 };
+  }
+  let seg = readSegment(bytes, words, 0, HEADER_BYTES, null, 0);
+  const fullBytes = seg.end;
+  let deltas = 0;
+  while (seg.end < bytes.length) {
+    deltas++;
+    // Each segment starts on a multiple of 8 of the chain: its length is one (its id ends it on one).
+    if (bytes.readUInt32LE(seg.end) !== MAGIC || bytes.readUInt32LE(seg.end + 4) !== SNAPSHOT_ENCODING)
+      throw new SnapshotChainError(deltas);
+    seg = readSegment(bytes, words, seg.end, HEADER_BYTES, seg.arrays, deltas);
+  }
+  const endId = Buffer.from(bytes.subarray(seg.end - SEGMENT_ID_BYTES, seg.end));
+  return { stored: seg.stored, endId, fullBytes, chainBytes: bytes.length, deltas };
+}
+
+/** {@link decodeSnapshotChain}'s state alone. */
+export function decodeSnapshot(input: Buffer): StoredSnapshot {
+  return decodeSnapshotChain(input).stored;
+}
+
+/**
+ * Reads the segment at byte `from` (header `headerBytes` long): a full one
+ * into fresh arrays, a delta into `prev` (the chain's arrays so far). Its
+ * state, its arrays and where it ends.
+ */
+function readSegment(
+  bytes: Buffer,
+  words: Int32Array,
+  from: number,
+  headerBytes: number,
+  prev: Typed[] | null,
+  index: number,
+): { stored: StoredSnapshot; arrays: Typed[]; end: number } {
+  const skeletonBytes = bytes.readUInt32LE(from + 8);
+  const count = bytes.readUInt32LE(from + 12);
+  const delta = headerBytes === HEADER_BYTES && bytes.readUInt32LE(from + 16) === KIND_DELTA;
+  // A delta only follows a segment of the same arrays (its writer checked their shape).
+  if (delta !== (prev !== null) || (prev && prev.length !== count)) throw new SnapshotChainError(index);
+  const tableAt = from + aligned(headerBytes + skeletonBytes);
   let at = aligned(tableAt + count * TABLE_ENTRY_BYTES);
   const arrays: Typed[] = [];
   for (let i = 0; i < count; i++) {
-    const Ctor = TYPES[bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES)];
-    const byteLength = bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES + 4);
-    const stored = bytes.readUInt32LE(tableAt + i * TABLE_ENTRY_BYTES + 8);
+    const entry = tableAt + i * TABLE_ENTRY_BYTES;
+    const Ctor = TYPES[bytes.readUInt32LE(entry)];
+    const byteLength = bytes.readUInt32LE(entry + 4);
+    const stored = bytes.readUInt32LE(entry + 8);
     const bytesPer = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    const a = new Ctor(byteLength / bytesPer);
-    if (packable(a)) unpack(words, at >> 2, wordsOf(a));
-    else new Uint8Array(a.buffer).set(bytes.subarray(at, at + byteLength));
+    const base = prev?.[i];
+    if (prev && (!base || base.constructor !== Ctor || base.byteLength !== byteLength))
+      throw new SnapshotChainError(index);
+    const a = base && packable(base) ? base : new Ctor(byteLength / bytesPer);
+    if (!packable(a)) new Uint8Array(a.buffer).set(bytes.subarray(at, at + byteLength));
+    else if (base) unpackDelta(words, at >> 2, wordsOf(a));
+    else unpack(words, at >> 2, wordsOf(a));
     arrays.push(a);
     at += aligned(stored);
   }
-  const skeleton = deserialize(bytes.subarray(HEADER_BYTES, HEADER_BYTES + skeletonBytes));
-  return fill(skeleton, arrays) as StoredSnapshot;
+  const skeleton = deserialize(bytes.subarray(from + headerBytes, from + headerBytes + skeletonBytes));
+  const end = headerBytes === HEADER_BYTES ? from + bytes.readUInt32LE(from + 20) : at;
+  return { stored: fill(skeleton, arrays) as StoredSnapshot, arrays, end };
 }

@@ -22,6 +22,9 @@ import type { InboundEntry } from './batch.codec';
 /** Outcome of publishing a window, waiting for its barrier, or a fenced write. */
 export type BarrierStatus = 'passed' | 'waiting' | 'finished' | 'superseded';
 
+/** What {@link ShardExchangeStore.saveSnapshot} returns: a barrier status, or `rebase` for a delta whose base is not the chain's end. */
+export type SnapshotReply = BarrierStatus | 'rebase';
+
 /** What {@link ShardExchangeStore.publish} and `.wait` return. */
 export interface BarrierReply {
   status: BarrierStatus;
@@ -114,8 +117,13 @@ export interface ShardExchangeStore {
   barrierProgress(window: number, need?: BarrierNeed): Promise<BarrierProgress>;
   /** The batches delivered in the window after `window` (a resumed shard's first inbound). */
   inboundOf(window: number): Promise<InboundEntry[]>;
-  /** Stores a snapshot taken after window `keepFrom` (fenced) and drops inbound batches of earlier windows. */
-  saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus>;
+  /**
+   * Stores a snapshot taken after window `keepFrom` (fenced) and drops inbound batches of earlier windows.
+   * `base` null: `bytes` is a full segment, which replaces the shard's snapshot; else a delta segment
+   * (snapshot-chain.ts), appended only if the stored chain ends with the segment whose id is `base`
+   * (`rebase` otherwise: nothing is written, and the writer's next segment is a full one).
+   */
+  saveSnapshot(bytes: Buffer, keepFrom: number, token: string, base?: Buffer | null): Promise<SnapshotReply>;
   /** Stores the checkpoint after `windowsDone` windows (not fenced: it is deterministic), dropping the fields `drop`. */
   saveCheckpoint(windowsDone: number, json: string, drop: readonly string[]): Promise<BarrierStatus>;
   /** Stores the shard's partial result (fenced); the number of shards finished, or a status. */

@@ -1,4 +1,4 @@
-import { pack, packedWordsBound, unpack } from './snapshot-pack';
+import { pack, packDelta, packedWordsBound, unpack, unpackDelta } from './snapshot-pack';
 
 /** The pack that encoding 3 was written with (before the unrolled scan): the bytes must not change. */
 function referencePack(src: Int32Array, out: Int32Array, at: number): number {
@@ -75,5 +75,21 @@ describe('snapshot pack', () => {
     expect(Object.is(back[0], -0)).toBe(true);
     const dense = Int32Array.from({ length: 70 }, (_, i) => i - 35 || 9);
     expect(pack(dense, new Int32Array(packedWordsBound(70)), 0)).toBe(packedWordsBound(70));
+  });
+
+  it('packs the XOR of two states (the changed words), updates the base, and unpacks back onto the old base', () => {
+    for (const n of [0, 1, 31, 32, 33, 1000]) {
+      const before = words(n, 3);
+      const after = before.slice();
+      for (let i = 0; i < n; i += 7) after[i] = (after[i] ^ (i + 1)) | 0;
+      const changed = after.filter((v, i) => v !== before[i]).length;
+      const base = before.slice();
+      const out = new Int32Array(packedWordsBound(n) + 5);
+      expect(packDelta(after, base, out, 5)).toBe(((n + 31) >>> 5) + changed);
+      expect(base).toEqual(after);
+      const back = before.slice();
+      expect(unpackDelta(out, 5, back)).toBe(((n + 31) >>> 5) + changed);
+      expect(Buffer.from(back.buffer).equals(Buffer.from(after.buffer))).toBe(true);
+    }
   });
 });

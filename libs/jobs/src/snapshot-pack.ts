@@ -81,3 +81,43 @@ export function unpack(src: Int32Array, at: number, dst: Int32Array): number {
   }
   return r - at;
 }
+
+/**
+ * {@link pack} of `src` XOR `base` (the words that changed since `base`,
+ * as their XOR), and `base` set to `src` on the way: the next delta's base
+ * is this state. One pass over both: a delta segment of an incremental
+ * snapshot (shard-snapshot.codec.ts) is what changed, and a 512-vCPU shard
+ * holds 16 M words, so a second pass would cost as much again. `src` and
+ * `base` have the same length.
+ */
+export function packDelta(src: Int32Array, base: Int32Array, out: Int32Array, at: number): number {
+  const n = src.length;
+  let w = at + ((n + 31) >>> 5);
+  for (let b = 0; b << 5 < n; b++) {
+    const start = b << 5;
+    const end = Math.min(n, start + 32);
+    let bits = 0;
+    for (let i = start; i < end; i++) {
+      const v = src[i];
+      const x = v ^ base[i];
+      if (x !== 0) {
+        bits |= 1 << (i - start);
+        out[w++] = x;
+        base[i] = v;
+      }
+    }
+    out[at + b] = bits;
+  }
+  return w - at;
+}
+
+/** The inverse of {@link packDelta}: XORs the packed words at word `at` of `src` into `dst` (the base). Returns the words read. */
+export function unpackDelta(src: Int32Array, at: number, dst: Int32Array): number {
+  const m = (dst.length + 31) >>> 5;
+  let r = at + m;
+  for (let b = 0; b < m; b++) {
+    for (let bits = src[at + b]; bits !== 0; bits &= bits - 1)
+      dst[(b << 5) + 31 - Math.clz32(bits & -bits)] ^= src[r++];
+  }
+  return r - at;
+}

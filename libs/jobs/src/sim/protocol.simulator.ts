@@ -60,6 +60,9 @@ export interface ScheduleResult {
   steps: number;
   /** Windows isolated shards did not publish, counted by a later publish of theirs (the sparse rule at work). */
   windowsSpanned: number;
+  /** Snapshot delta segments the store appended, and refused because the chain ended elsewhere. */
+  deltasAppended: number;
+  deltasRebased: number;
 }
 
 const digests = new Map<string, string>();
@@ -110,6 +113,8 @@ export async function runSchedule(seed: number, opts: ScheduleOptions = {}): Pro
     virtualMs: world.sched.now,
     steps: world.sched.steps,
     windowsSpanned: world.store.windowsSpanned,
+    deltasAppended: world.store.deltasAppended,
+    deltasRebased: world.store.deltasRebased,
   };
   return { ...base, ...verdictOf(world, expected, fired, stop) };
 }

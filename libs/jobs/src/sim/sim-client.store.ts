@@ -16,6 +16,7 @@ import type {
   ShardClaim,
   ShardExchangeStore,
   ShardStore,
+  SnapshotReply,
 } from '../shard.store';
 import { SimClient, SimNetwork } from './sim.network';
 
@@ -123,10 +124,10 @@ export class SimClientExchange implements ShardExchangeStore {
   inboundOf(window: number): Promise<InboundEntry[]> {
     return this.net.call(this.client, () => this.inner.inboundOf(window));
   }
-  saveSnapshot(bytes: Buffer, keepFrom: number, token: string): Promise<BarrierStatus> {
+  saveSnapshot(bytes: Buffer, keepFrom: number, token: string, base?: Buffer | null): Promise<SnapshotReply> {
     return this.net.call(
       this.client,
-      () => this.inner.saveSnapshot(bytes, keepFrom, token),
+      () => this.inner.saveSnapshot(bytes, keepFrom, token, base),
       (r) => {
         if (r === 'passed') this.watcher.snapshotStored(this.shard, keepFrom + 1);
       },

@@ -81,11 +81,14 @@ async function main(): Promise<number> {
   let failed = 0;
   let ran = 0;
   let spanned = 0;
+  const deltas = { appended: 0, rebased: 0 };
   for (let seed = args.from; seed < args.from + args.seeds && !(args.firstFailure && failed > 0); seed++) {
     ran++;
     const r = await runSchedule(seed, { config, expectedDigest, mutation: args.mutation, kinds: args.kinds });
     counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
     spanned += r.windowsSpanned;
+    deltas.appended += r.deltasAppended;
+    deltas.rebased += r.deltasRebased;
     for (const k of r.fired) fired.set(k, (fired.get(k) ?? 0) + 1);
     if (args.verbose || !r.ok)
       process.stdout.write(
@@ -98,7 +101,8 @@ async function main(): Promise<number> {
   const parts = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
   process.stdout.write(
     `${ran} schedules (seeds ${args.from}..${args.from + ran - 1}${args.mutation ? `, mutation ${args.mutation}` : ''}): ${parts}; ` +
-      `${firedText(fired)}; ${spanned} windows spanned; ${(ran / secs).toFixed(1)} seeds/s (${secs.toFixed(1)} s)\n`,
+      `${firedText(fired)}; ${spanned} windows spanned; ${deltas.appended} snapshot deltas appended, ${deltas.rebased} rebased; ` +
+      `${(ran / secs).toFixed(1)} seeds/s (${secs.toFixed(1)} s)\n`,
   );
   return failed > 0 ? 1 : 0;
 }

@@ -35,6 +35,7 @@ export const SIM_MUTATIONS = [
   'publish-twice',
   'older-snapshot',
   'span-last-only',
+  'delta-any-base',
   'store-error-fails',
 ] as const satisfies readonly (StoreMutation | 'store-error-fails')[];
 
