@@ -50,6 +50,7 @@ export * from './protocol/barrier-need.protocol';
 export * from './shard-interrupted.error';
 export * from './shard-queue.repository';
 export * from './shard-snapshot.codec';
+export * from './snapshot-chain';
 export * from './shard-superseded.error';
 export * from './stream-id';
 export * from './worker-registry.repository';

@@ -187,32 +187,42 @@ export class ShardExchangeRepository implements ShardExchangeStore {
     const k = this.keys;
     const staging = k.snapshotStaging(this.shard, token);
     this.roundTrips++;
-    // One round trip: the blob by a plain SET, then the fenced rename (see SNAPSHOT_LUA), written back to back
+    if (base) {
+      // A delta goes in the script's call itself, appended there: no staging copy written to the AOF as well.
+      const r = await this.placeSnapshot(staging, keepFrom, token, base, bytes);
+      return r === -4 ? 'rebase' : r === 1 ? 'passed' : STATUS[r];
+    }
+    // A full segment: one round trip: the blob by a plain SET, then the fenced rename (see SNAPSHOT_LUA), written back to back
     // on this connection (Redis runs them in that order). Not a pipeline: ioredis copies a pipeline's commands
     // into one more buffer, and a snapshot is tens of MB (docs/scaling.md section 7).
     const set = this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-    const fenced = this.placeSnapshot(staging, keepFrom, token, base);
+    const fenced = this.placeSnapshot(staging, keepFrom, token);
     let [, r] = await Promise.all([set, fenced]);
     if (r === -3) {
       // The staging copy was not there when the rename ran: its SET was lost or re-sent after the script
       // (a failover under a cluster client, test/cluster.test.ts). Once more, one after the other.
       this.roundTrips += 2;
       await this.redis.set(staging, bytes, 'PX', SNAPSHOT_STAGING_TTL_MS);
-      r = await this.placeSnapshot(staging, keepFrom, token, base);
+      r = await this.placeSnapshot(staging, keepFrom, token);
     }
     if (r === -3)
       throw new Error(
         `shard ${this.shard}: the snapshot's staging copy was gone before it was put in place (${SNAPSHOT_WRITE_LOST})`,
       );
-    if (r === -4) return 'rebase';
     return r === 1 ? 'passed' : STATUS[r];
   }
 
   /**
-   * The fenced rename of a snapshot's staging copy, or its append to the chain ending with `base`
-   * (lua/snapshot.lua): 1, -1, -2, -3 (no staging copy) or -4 (the chain ends elsewhere).
+   * The fenced rename of a full snapshot's staging copy, or the append of `delta` to the chain ending with
+   * `base` (lua/snapshot.lua): 1, -1, -2, -3 (no staging copy) or -4 (the chain ends elsewhere).
    */
-  private placeSnapshot(staging: string, keepFrom: number, token: string, base?: Buffer | null): Promise<number> {
+  private placeSnapshot(
+    staging: string,
+    keepFrom: number,
+    token: string,
+    base: Buffer | null = null,
+    delta: Buffer | null = null,
+  ): Promise<number> {
     const k = this.keys;
     return this.redis.tlbSnapshot(
       5,
@@ -224,7 +234,7 @@ export class ShardExchangeRepository implements ShardExchangeStore {
       this.shard,
       token,
       keepFrom,
-      base ?? '',
+      ...(base && delta ? [base, delta] : ['']),
     );
   }
 

@@ -80,15 +80,23 @@ function scratchOf(bytes: number): Buffer {
  * last segment, as its writer keeps them ({@link SnapshotChain}).
  */
 export interface SnapshotBase {
-  /** Every array's type code and byte length, in order: a delta needs the same, index by index. */
-  shape: string;
+  /** Every array's type code, in order: a delta needs as many arrays. */
+  codes: number[];
   /** The words of every packable array (a copy); null for an array stored whole in every segment. */
   words: (Int32Array | null)[];
 }
 
-/** The type and byte length of every array, in order (what a delta must share with its base). */
-const shapeOf = (arrays: readonly ArrayBufferView[]): string =>
-  arrays.map((a) => `${typeCodeOf(a)}:${a.byteLength}`).join(',');
+/**
+ * The bit of a table entry's type word that marks an array a delta segment
+ * stores whole (packed as a full segment does): one whose type or length is
+ * not its base's. The carry (messages delivered, not yet due) changes
+ * length from one snapshot to the next; the TLBs never do.
+ */
+const WHOLE = 0x100;
+
+/** Whether array `a` at index `i` can go in a delta against `base` as its XOR (same type, same length). */
+const fitsBase = (base: SnapshotBase, i: number, a: ArrayBufferView): boolean =>
+  base.codes[i] === typeCodeOf(a) && base.words[i]?.length === a.byteLength >> 2 && packable(a);
 
 /** The 8-byte id of a segment taken after window `window - 1` by the writer tagged `tag`. */
 export function segmentIdOf(window: number, tag: number): Buffer {
@@ -120,11 +128,12 @@ export function encodeSnapshot(s: StoredSnapshot, id: Buffer = segmentIdOf(s.sim
 }
 
 /**
- * A segment of `s`: a delta against `base` if its arrays have `base`'s
- * shape (the words that changed, as their XOR; `base` then holds this
- * state), else a full one. `keep`: a full segment also returns its arrays'
- * words as the next delta's base (a copy of 65 MB for 512 vCPUs, which a
- * caller that writes no chain need not pay).
+ * A segment of `s`: a delta against `base` if it has as many arrays (the
+ * words that changed, as their XOR, for each array of its base's type and
+ * length; any other array whole), `base` then holding this state; else a
+ * full one. `keep`: a full segment also returns its arrays' words as the
+ * next delta's base (a copy of 65 MB for 512 vCPUs, which a caller that
+ * writes no chain need not pay).
  */
 export function encodeSegment(
   s: StoredSnapshot,
@@ -134,13 +143,8 @@ export function encodeSegment(
 ): { bytes: Buffer; delta: boolean; base: SnapshotBase | null } {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
-  const shape = shapeOf(arrays);
-  const delta = base !== null && base.shape === shape;
-  const next: SnapshotBase | null = delta
-    ? base
-    : keep
-      ? { shape, words: arrays.map((a) => (packable(a) ? new Int32Array(a.byteLength >> 2) : null)) }
-      : null;
+  const delta = base !== null && base.codes.length === arrays.length;
+  const next: SnapshotBase | null = delta ? base : keep ? { codes: [], words: [] } : null;
   const tableAt = aligned(HEADER_BYTES + skeleton.length);
   const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
   let bound = dataAt + SEGMENT_ID_BYTES;
@@ -153,15 +157,19 @@ export function encodeSegment(
   for (let i = 0; i < arrays.length; i++) {
     const a = arrays[i];
     let stored = a.byteLength;
+    const xor = delta && fitsBase(base, i, a);
     if (packable(a)) {
       // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
       const src = wordsOf(a.byteOffset % 4 === 0 ? a : a.slice());
-      const kept = next?.words[i] ?? null;
-      stored = 4 * (delta ? packDelta(src, kept!, words, at >> 2) : pack(src, words, at >> 2));
-      if (!delta && kept) kept.set(src);
-    } else out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      stored = 4 * (xor ? packDelta(src, base.words[i]!, words, at >> 2) : pack(src, words, at >> 2));
+      if (next && !xor) next.words[i] = src.slice();
+    } else {
+      out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      if (next) next.words[i] = null;
+    }
+    if (next) next.codes[i] = typeCodeOf(a);
     const entry = tableAt + i * TABLE_ENTRY_BYTES;
-    out.writeUInt32LE(typeCodeOf(a), entry);
+    out.writeUInt32LE(typeCodeOf(a) | (delta && !xor ? WHOLE : 0), entry);
     out.writeUInt32LE(a.byteLength, entry + 4);
     out.writeUInt32LE(stored, entry + 8);
     out.fill(0, at + stored, at + aligned(stored));
@@ -260,21 +268,22 @@ function readSegment(
   const skeletonBytes = bytes.readUInt32LE(from + 8);
   const count = bytes.readUInt32LE(from + 12);
   const delta = headerBytes === HEADER_BYTES && bytes.readUInt32LE(from + 16) === KIND_DELTA;
-  // A delta only follows a segment of the same arrays (its writer checked their shape).
+  // A delta only follows a segment of as many arrays (its writer checked).
   if (delta !== (prev !== null) || (prev && prev.length !== count)) throw new SnapshotChainError(index);
   const tableAt = from + aligned(headerBytes + skeletonBytes);
   let at = aligned(tableAt + count * TABLE_ENTRY_BYTES);
   const arrays: Typed[] = [];
   for (let i = 0; i < count; i++) {
     const entry = tableAt + i * TABLE_ENTRY_BYTES;
-    const Ctor = TYPES[bytes.readUInt32LE(entry)];
+    const type = bytes.readUInt32LE(entry);
+    const Ctor = TYPES[type & ~WHOLE];
     const byteLength = bytes.readUInt32LE(entry + 4);
     const stored = bytes.readUInt32LE(entry + 8);
     const bytesPer = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    const base = prev?.[i];
-    if (prev && (!base || base.constructor !== Ctor || base.byteLength !== byteLength))
-      throw new SnapshotChainError(index);
-    const a = base && packable(base) ? base : new Ctor(byteLength / bytesPer);
+    // An array of a delta is its base's XOR the words stored, or stored whole (WHOLE, or not packable).
+    const base = prev && !(type & WHOLE) && byteLength % 4 === 0 ? prev[i] : undefined;
+    if (base && (base.constructor !== Ctor || base.byteLength !== byteLength)) throw new SnapshotChainError(index);
+    const a = base ?? new Ctor(byteLength / bytesPer);
     if (!packable(a)) new Uint8Array(a.buffer).set(bytes.subarray(at, at + byteLength));
     else if (base) unpackDelta(words, at >> 2, wordsOf(a));
     else unpack(words, at >> 2, wordsOf(a));

@@ -21,8 +21,13 @@ import {
   RedisShardStore,
   createRedis,
   decodeSnapshot,
+  decodeSnapshotChain,
   emptyTransportStats,
   encodeSnapshot,
+  sendSegment,
+  ShardExchangeStore,
+  SnapshotChain,
+  StoredSnapshot,
 } from '@tlbsim/jobs';
 import { ShardSim, SimConfig } from '@tlbsim/sim-core';
 import { startLocalRedis } from '../local-cluster';
@@ -86,7 +91,10 @@ function runTo(sim: ShardSim, to: number, at: (window: number) => void = () => {
 /** The store's side of the bench: a private redis-server with the compose settings and shard 0's claim on it. */
 async function openStore(): Promise<{
   redis: ReturnType<typeof createRedis>;
-  write: (bytes: Buffer, keepFrom: number) => Promise<unknown>;
+  write: (bytes: Buffer, keepFrom: number, base?: Buffer | null) => Promise<unknown>;
+  x: ShardExchangeStore;
+  token: string;
+  key: string;
   stop: () => Promise<void>;
 }> {
   const local = await startLocalRedis('redis-server');
@@ -96,15 +104,24 @@ async function openStore(): Promise<{
     await local.stop();
   };
   try {
-    const x = new RedisShardStore(redis, new JobKeys('snapshot-bench', 'fleet')).exchange(0, 2);
+    const keys = new JobKeys('snapshot-bench', 'fleet');
+    const x = new RedisShardStore(redis, keys).exchange(0, 2);
     const claim = await x.claim();
     if (!claim) throw new Error('snapshot bench: no claim');
-    return { redis, write: (bytes, keepFrom) => x.saveSnapshot(bytes, keepFrom, claim.token), stop };
+    const write = (bytes: Buffer, keepFrom: number, base?: Buffer | null): Promise<unknown> =>
+      x.saveSnapshot(bytes, keepFrom, claim.token, base);
+    return { redis, write, x, token: claim.token, key: keys.snapshot(0), stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
+
+/** `sim`'s state as a run stores it (the live arrays: encode before it runs on). */
+const storedOf = (sim: ShardSim): StoredSnapshot => ({
+  sim: sim.snapshot({ alias: true }),
+  stats: emptyTransportStats(),
+});
 
 /** One snapshot's steps (medians of {@link SNAPSHOTS}, {@link BETWEEN_WINDOWS} apart), its bytes and Redis's CPU. */
 interface Steps {
@@ -185,6 +202,30 @@ function measureChurn(sim: ShardSim, every: number) {
   return { shares, changedWordsAtInterval, wallMs: runMs - copyMs, windows: sim.window - (end - every) };
 }
 
+/**
+ * The delta segment of `sim` against the chain `chain` began (its full segment stored): its bytes, encoding,
+ * send and write with Redis's CPU, and the decoding of the chain a resume reads (full and delta).
+ */
+async function measureDelta(sim: ShardSim, store: Awaited<ReturnType<typeof openStore>>, chain: SnapshotChain) {
+  const stored: StoredSnapshot = { sim: sim.snapshot({ alias: true }), stats: emptyTransportStats() };
+  const [seg, encode] = await timed(() => chain.next(stored));
+  if (!seg.base) return null;
+  const r0 = await redisCpuMs(store.redis);
+  const [sent, send] = await timed(() => ({ reply: store.write(seg.bytes, sim.window - 1, seg.base) }));
+  const [reply, write] = await timed(() => sent.reply);
+  const redisMs = (await redisCpuMs(store.redis)) - r0;
+  const chainBytes = (await store.redis.getBuffer(store.key))!;
+  const [decoded, decode] = await timed(() => decodeSnapshotChain(chainBytes));
+  const round2 = (c: Cost): Cost => ({ wallMs: round(c.wallMs), cpuMs: round(c.cpuMs) });
+  return {
+    reply,
+    bytes: seg.bytes.length,
+    chainBytes: decoded.chainBytes,
+    steps: { encode: round2(encode), send: round2(send), write: round2(write), decodeChain: round2(decode) },
+    redisCpuMsPerWrite: round(redisMs),
+  };
+}
+
 /** One shard's snapshot on `cfg` where the run takes its first one, step by step, with the churn after it. */
 export async function benchSnapshot(cfg: SimConfig): Promise<object> {
   // fleet.yaml does not set it: the default, unless the bench's overrides do.
@@ -195,9 +236,13 @@ export async function benchSnapshot(cfg: SimConfig): Promise<object> {
   const store = await openStore();
   try {
     const m = await measureSteps(cfg, sim, store);
-    const withoutAof = await redisCpuWithoutAof(store, m.encoded, sim.window - 1);
     const atWindow = sim.window;
+    // An incremental chain from here: its full segment, then the delta after the interval (snapshot-chain.ts).
+    const chain = new SnapshotChain(1);
+    await sendSegment(store.x, chain, storedOf(sim), sim.window - 1, store.token, true);
     const churn = measureChurn(sim, every);
+    const delta = churn.windows === every ? await measureDelta(sim, store, chain) : null;
+    const withoutAof = await redisCpuWithoutAof(store, m.encoded, sim.window - 1);
     const windowMs = (firstMs + churn.wallMs) / (firstWindows + churn.windows);
     // What the running shard pays: its state copied and encoded, and the write sent (not its round trip: the
     // shard runs on while the write is under way).
@@ -223,6 +268,8 @@ export async function benchSnapshot(cfg: SimConfig): Promise<object> {
       churnByWindows: churn.shares,
       // A delta holds at least every changed word: the floor of an incremental snapshot at the interval.
       incrementalBytesMinAtInterval: churn.changedWordsAtInterval === null ? null : 4 * churn.changedWordsAtInterval,
+      // The delta segment a run stores at the next snapshot, against the full one at atWindow.
+      deltaAtInterval: delta,
     };
   } finally {
     await store.stop();
