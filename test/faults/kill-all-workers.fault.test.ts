@@ -7,7 +7,7 @@
  */
 import type { JobEvent } from '@tlbsim/contracts';
 import { runInProcess } from '@tlbsim/engine';
-import { createJobsService } from '@tlbsim/jobs';
+import { createJobsService, createRedis, decodeSnapshotChain, JobKeys } from '@tlbsim/jobs';
 import { hotScenario, until } from '../support/fault.fixture';
 import { startWorker } from '../support/worker-process';
 import { workerFaultHarness } from '../support/worker-fault.harness';
@@ -29,17 +29,35 @@ function resumedAfter(events: readonly JobEvent[], from: number): Map<number, nu
   return out;
 }
 
-describe('SIGKILL to all workers at once', () => {
+/** Delta segments in each shard's stored snapshot chain (null: no snapshot). */
+async function deltasStored(url: string, prefix: string, id: string, shards: number): Promise<(number | null)[]> {
+  const redis = createRedis(url);
+  try {
+    const keys = new JobKeys(prefix, id);
+    const raw = await Promise.all(Array.from({ length: shards }, (_, s) => redis.getBuffer(keys.snapshot(s))));
+    return raw.map((b) => b && decodeSnapshotChain(b).deltas);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe.each(['full', 'incremental'] as const)('SIGKILL to all workers at once (run.snapshots: %s)', (mode) => {
   it('2 workers x 2 slots killed mid-run: new workers resume every shard from a snapshot; the in-process digest', async () => {
     const expected = (await runInProcess(cfg, { shards: 1 })).digest;
-    h.service = createJobsService({ redisUrl: h.redis.url, prefix: 'killall' });
+    const prefix = `killall-${mode}`;
+    h.service = createJobsService({ redisUrl: h.redis.url, prefix });
     const jobs = h.service;
-    const args = ['--prefix', 'killall', '--concurrency', '2'];
+    const args = ['--prefix', prefix, '--concurrency', '2'];
     const first = [startWorker(h.redis.url, args), startWorker(h.redis.url, args)];
     h.workers.push(...first);
-    const { id } = await jobs.submit(cfg, { shards: 4 });
+    const { id } = await jobs.submit({ ...cfg, run: { ...cfg.run, snapshots: mode } }, { shards: 4 });
     await until('progress past 150 windows', async () => (await jobs.get(id))!.progress.windows > 150, HANG_MS);
     await Promise.all(first.map((w) => w.kill()));
+    // What the new workers resume from: whole snapshots, or chains of a full segment and its deltas.
+    const deltas = await deltasStored(h.redis.url, prefix, id, 4);
+    expect(deltas.every((d) => d !== null)).toBe(true);
+    if (mode === 'full') expect(deltas).toEqual([0, 0, 0, 0]);
+    else expect(deltas.some((d) => d! > 0)).toBe(true);
     const killedAt = (await jobs.readEvents(id, null, 0, 100000)).length;
     // Killed mid-run: neither failed nor over (else the new workers would prove nothing).
     expect((await jobs.get(id))!.state).toMatch(/^(running|waiting-for-workers|queued)$/);

@@ -1,4 +1,4 @@
-import type { RunConfig, Placement } from '@tlbsim/sim-core';
+import type { RunConfig, Placement, SnapshotMode } from '@tlbsim/sim-core';
 import { ScenarioField } from './scenario-field.decorator';
 
 /**
@@ -18,4 +18,5 @@ export class RunDto implements RunConfig {
   @ScenarioField('run.minShards') minShards!: number;
   @ScenarioField('run.warmupMs') warmupMs!: number;
   @ScenarioField('run.replications') replications!: number;
+  @ScenarioField('run.snapshots') snapshots!: SnapshotMode;
 }

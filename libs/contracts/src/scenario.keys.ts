@@ -241,6 +241,11 @@ export const SCENARIO_KEYS: ScenarioDeclaration = deepFreeze<ScenarioDeclaration
       },
       'Shards snapshot their actors every this many windows (a crash redoes at most this many).',
     ),
+    snapshots: oneOf(
+      ['full', 'incremental'],
+      'full',
+      'How distributed shards store snapshots: `full` (whole each time) or `incremental` (a full one, then the words changed since the previous one, appended to it; a full one again after 15 or once they weigh as much). Incremental pays when an interval changes less than about 40% of the state: the churn `npm run bench -- --only snapshot` prints. Never changes the result.',
+    ),
     witnessesMax: int(
       { default: 10, min: 0, max: 1000, unit: 'witnesses' },
       'Witnesses (causal event chains) kept per run.',

@@ -114,7 +114,7 @@ export class ShardExecutionService {
       x,
       token: claim.token,
       opts,
-      chain: new SnapshotChain(tagOfToken(claim.token)),
+      chain: new SnapshotChain(tagOfToken(claim.token), meta!.config.run.snapshots === 'incremental'),
     };
     try {
       const outcome = await this.execute(run, claim);

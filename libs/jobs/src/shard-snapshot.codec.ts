@@ -130,20 +130,25 @@ export function encodeSnapshot(s: StoredSnapshot, id: Buffer = segmentIdOf(s.sim
 /**
  * A segment of `s`: a delta against `base` if it has as many arrays (the
  * words that changed, as their XOR, for each array of its base's type and
- * length; any other array whole), `base` then holding this state; else a
- * full one. `keep`: a full segment also returns its arrays' words as the
- * next delta's base (a copy of 65 MB for 512 vCPUs, which a caller that
- * writes no chain need not pay).
+ * length; any other array whole), `base` then holding this state; else, or
+ * with `full`, a full one. `keep`: a full segment also returns its arrays'
+ * words as the next delta's base (a copy of 65 MB for 512 vCPUs, which a
+ * caller that writes no chain need not pay), in `base`'s arrays where they
+ * fit.
  */
 export function encodeSegment(
   s: StoredSnapshot,
   id: Buffer,
   base: SnapshotBase | null,
   keep: boolean,
+  full = false,
 ): { bytes: Buffer; delta: boolean; base: SnapshotBase | null } {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
-  const delta = base !== null && base.codes.length === arrays.length;
+  const delta = !full && base !== null && base.codes.length === arrays.length;
+  // A full segment's kept words reuse the old base's arrays where they fit: a fresh 65 MB of them per full
+  // segment, counted as external memory, drove V8 into full collections.
+  const reuse = !delta && base ? base.words : [];
   const next: SnapshotBase | null = delta ? base : keep ? { codes: [], words: [] } : null;
   const tableAt = aligned(HEADER_BYTES + skeleton.length);
   const dataAt = aligned(tableAt + arrays.length * TABLE_ENTRY_BYTES);
@@ -162,7 +167,11 @@ export function encodeSegment(
       // A view at an offset that is not a multiple of 4 (none in the kernel) is packed from an aligned copy.
       const src = wordsOf(a.byteOffset % 4 === 0 ? a : a.slice());
       stored = 4 * (xor ? packDelta(src, base.words[i]!, words, at >> 2) : pack(src, words, at >> 2));
-      if (next && !xor) next.words[i] = src.slice();
+      if (next && !xor) {
+        const old = reuse[i];
+        if (old?.length === src.length) old.set(src);
+        next.words[i] = old?.length === src.length ? old : src.slice();
+      }
     } else {
       out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
       if (next) next.words[i] = null;

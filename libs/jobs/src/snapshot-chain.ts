@@ -15,24 +15,32 @@ export interface ChainSegment {
 }
 
 /**
- * One shard run's incremental snapshots: a full segment, then deltas (the
- * words changed since the previous segment) that the store appends to it,
- * until the next full one. A snapshot is mostly TLBs, and in fleet.yaml a
- * 1024-window interval changes 10 to 55 % of their words (`npm run bench`,
- * `churnByWindows`): over a run the chain writes about 40 % of the bytes of
- * full snapshots at the same interval, and Redis's cost of a snapshot (its
- * AOF above all) goes with its bytes.
+ * One shard run's snapshots as the store keeps them: with `run.snapshots:
+ * incremental`, a full segment, then deltas (the words changed since the
+ * previous segment) that the store appends to it, until the next full one;
+ * with `full` (the default), a full segment every time.
+ *
+ * Why incremental is not the default (measured on fleet.yaml's 512-vCPU
+ * shard, `npm run bench -- --only snapshot`, docs/scaling.md section 10):
+ * a snapshot is mostly TLBs, and an interval of 1,024 windows changes 20
+ * to 55 % of their words (`churnByWindows`), so a delta is still 40-80 % of
+ * a full segment's bytes; its encoding reads the whole state and the kept
+ * copy (about twice a full encoding's CPU), and Redis's APPEND costs more
+ * per byte than the full segment's SET and rename. A delta pays only below
+ * about 40 % of a full segment: for workloads whose TLBs change little
+ * between snapshots.
  *
  * A full segment comes first, after {@link SNAPSHOT_CHAIN_DELTAS_MAX}
  * deltas, once the deltas weigh as much as the full one (a resume then
- * reads at most about two snapshots' worth), when the arrays' shape
- * changed, and after the store refused a delta because its chain ends
+ * reads at most about two snapshots' worth), when the number of arrays
+ * changed (an array whose length changed, as the carry's does, goes whole
+ * in a delta), and after the store refused a delta because its chain ends
  * elsewhere ({@link rebase}: a store restart lost the last segment). A
  * resumed run starts with a full one too: it keeps no copy of the state it
  * restored.
  *
- * The writer keeps the last segment's state, a copy of the arrays (65 MB
- * for 512 vCPUs), which each delta updates as it encodes.
+ * An incremental writer keeps the last segment's state, a copy of the
+ * arrays (65 MB for 512 vCPUs), which each delta updates as it encodes.
  */
 export class SnapshotChain {
   private base: SnapshotBase | null = null;
@@ -41,16 +49,30 @@ export class SnapshotChain {
   private deltaBytes = 0;
   private deltas = 0;
   private segments = 0;
+  /** The next segment is a full one ({@link rebase}). */
+  private rebased = false;
 
-  /** @param tag - tells this run's segments from another run's at the same window ({@link tagOfToken}) */
-  constructor(private readonly tag: number) {}
+  /**
+   * @param tag - tells this run's segments from another run's at the same window ({@link tagOfToken})
+   * @param incremental - deltas after a full segment; false: every segment full, and no copy of the state
+   *   kept (`run.snapshots`) @defaultValue true
+   */
+  constructor(
+    private readonly tag: number,
+    private readonly incremental = true,
+  ) {}
 
   /** The next segment of `s` (the store's reply to the previous one already taken: see {@link rebase}). */
   next(s: StoredSnapshot): ChainSegment {
-    const full = this.base === null || this.deltas >= SNAPSHOT_CHAIN_DELTAS_MAX || this.deltaBytes >= this.fullBytes;
+    const full =
+      this.base === null ||
+      this.rebased ||
+      this.deltas >= SNAPSHOT_CHAIN_DELTAS_MAX ||
+      this.deltaBytes >= this.fullBytes;
+    this.rebased = false;
     // Unique within the run as well: two segments at one window (a periodic one, then one on leaving) differ.
     const id = segmentIdOf(s.sim.window, (this.tag + this.segments++) >>> 0);
-    const seg = encodeSegment(s, id, full ? null : this.base, true);
+    const seg = encodeSegment(s, id, this.base, this.incremental, full || !this.incremental);
     const base = seg.delta ? this.endId : null;
     if (seg.delta) {
       this.deltas++;
@@ -67,7 +89,7 @@ export class SnapshotChain {
 
   /** The store did not append the last delta (its chain ends elsewhere): the next segment is a full one. */
   rebase(): void {
-    this.base = null;
+    this.rebased = true;
   }
 }
 

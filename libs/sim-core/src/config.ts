@@ -79,6 +79,9 @@ export type NestedCacheKind = 'partition' | 'vp';
 /** How actors are spread over shards. */
 export type Placement = 'block' | 'round-robin';
 
+/** How a distributed shard stores its snapshots: whole each time, or a full one then deltas (libs/jobs snapshot-chain.ts). */
+export type SnapshotMode = 'full' | 'incremental';
+
 /** Platform switches. */
 export interface PlatformConfig {
   vendor: Vendor;
@@ -261,6 +264,12 @@ export interface RunConfig {
    * with a 95% interval (the engine's estimate.ts); the kernel runs one.
    */
   replications: number;
+  /**
+   * How distributed shards store their snapshots (the kernel never reads
+   * it; never changes the result). Absent in configs stored before it:
+   * `full`.
+   */
+  snapshots: SnapshotMode;
 }
 
 /** A whole scenario as the kernel sees it. */

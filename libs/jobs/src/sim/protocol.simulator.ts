@@ -23,7 +23,8 @@ export function simScenario(): SimConfig {
       fleet: { hosts: 2, vmsPerHost: 2, vcpusPerVm: 1 },
       workload: { accessesPerVcpu: SIM_ACCESSES_PER_VCPU },
       events: { memslotUpdatesPerSec: 20000, mmuNotifierInvalidationsPerSec: 20000 },
-      run: { snapshotEveryWindows: 8 },
+      // Incremental: the protocol's chains (deltas appended, refused after a store restart) under every fault.
+      run: { snapshotEveryWindows: 8, snapshots: 'incremental' },
     },
     [],
   );

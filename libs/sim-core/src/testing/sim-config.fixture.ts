@@ -84,6 +84,7 @@ export function smallConfig(patch: ConfigPatch = {}): SimConfig {
       minShards: 0,
       warmupMs: 0,
       replications: 1,
+      snapshots: 'full',
     },
   };
   const out = { ...base } as Record<string, unknown>;

@@ -14,6 +14,7 @@ import { loadScenarioFile } from '../scenario.loader';
 import { startLocalRedis } from '../local-cluster';
 import { measureResize } from './resize.bench';
 import { startBenchWorkers } from './bench.workers';
+import { redisUseAt } from './bench.redis-info';
 import { benchRunOverrides, DISTRIBUTED_PARTS } from './bench.args';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -38,6 +39,10 @@ export interface DistributedRun {
   barrierWaitMsPerWindowPerShard: number;
   windows: number;
   digest: string;
+  /** Redis's CPU during the run (forked children too), s; null on a Redis Cluster. */
+  redisCpuSec: number | null;
+  /** Bytes Redis read from its clients during the run (batches, publishes, snapshots), MB; null on a Redis Cluster. */
+  redisInputMB: number | null;
 }
 
 async function redisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -60,10 +65,12 @@ export async function measure(
   try {
     for (let i = 0; i < 100 && (await jobs.workers()).length < workers; i++)
       await new Promise((r) => setTimeout(r, 100));
+    const use0 = await redisUseAt(url);
     const t0 = performance.now();
     const { id } = await jobs.submit(cfg, { shards });
     const view = await jobs.waitFor(id);
     const wallSec = (performance.now() - t0) / 1000;
+    const use1 = await redisUseAt(url);
     const report = await jobs.result(id);
     if (!report?.transport) throw new Error(`job ${id} ${view.state}: ${view.error ?? 'no report'}`);
     const t = report.transport;
@@ -79,6 +86,8 @@ export async function measure(
       barrierWaitMsPerWindowPerShard: t.barrierWaitMs / (report.metrics.windows * shards),
       windows: report.metrics.windows,
       digest: report.digest,
+      redisCpuSec: use0 && use1 && Math.round(use1.cpuMs - use0.cpuMs) / 1000,
+      redisInputMB: use0 && use1 && Math.round((use1.inputBytes - use0.inputBytes) / 1e5) / 10,
     };
   } finally {
     await jobs.close();

@@ -31,6 +31,7 @@ import {
 } from '@tlbsim/jobs';
 import { ShardSim, SimConfig } from '@tlbsim/sim-core';
 import { startLocalRedis } from '../local-cluster';
+import { redisUseOf } from './bench.redis-info';
 import { arraysByPath, ArraysByPath, churnOf } from './snapshot.churn';
 
 /** Windows run between two measured snapshots. */
@@ -66,14 +67,8 @@ const medianCost = (cs: Cost[]): Cost => ({
 const round = (x: number): number => Math.round(x * 10) / 10;
 const share = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Redis's CPU so far (main thread and background threads), ms. */
-async function redisCpuMs(redis: ReturnType<typeof createRedis>): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  // With its children: the AOF rewrites that the snapshots' bytes set off run in forked processes.
-  const parts = ['used_cpu_user', 'used_cpu_sys', 'used_cpu_user_children', 'used_cpu_sys_children'];
-  return parts.reduce((n, p) => n + field(p), 0) * 1000;
-}
+/** Redis's CPU so far, ms. */
+const redisCpuMs = async (redis: ReturnType<typeof createRedis>): Promise<number> => (await redisUseOf(redis)).cpuMs;
 
 /**
  * Runs `sim` (a shard of fleet.yaml's block placement: no neighbours, no inbound) up to window `to` or its
