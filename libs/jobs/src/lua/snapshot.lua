@@ -4,7 +4,9 @@
 -- of MB); a finished job or a stale run only drops its staging copy. A delta segment
 -- (ARGV[4], the id of the segment it was taken against) comes in ARGV[5] and is appended
 -- to the chain only if the chain ends with that id (its last bytes): the AOF then holds
--- the delta once, as the APPEND this script's effects are.
+-- the delta once, as the APPEND this script's effects are. A delta sent again after it
+-- was appended (a client's retry after a lost reply) finds the chain ending with its own
+-- id and is refused: an append happens once.
 -- KEYS: [1] barrier, [2] result, [3] snapshot, [4] inbound(self), [5] staging.
 -- ARGV: [1] shard, [2] token, [3] first window to keep, [4] base id ('' for a full segment),
 --       [5] the delta segment (with a base id).
