@@ -182,9 +182,8 @@ export class InMemoryShardExchange implements ShardExchangeStore {
       if (j.result) return 'finished';
       if (this.store.fenced(j, s, token)) return 'superseded';
       const prev = j.snap.get(s);
-      // A delta goes on the chain it was taken against, or nowhere (as lua/snapshot-append.lua).
-      const ends =
-        !!base && !!prev && prev.length >= base.length && prev.subarray(prev.length - base.length).equals(base);
+      // A delta goes on the chain it was taken against, or nowhere (as lua/snapshot.lua): the chain ends with its id.
+      const ends = !!base && !!prev && prev.subarray(-base.length).equals(base);
       if (base && !ends && !(prev && this.store.mutation === 'delta-any-base')) {
         this.store.deltasRebased++;
         return 'rebase';

@@ -134,7 +134,8 @@ export function encodeSnapshot(s: StoredSnapshot, id: Buffer = segmentIdOf(s.sim
  * with `full`, a full one. `keep`: a full segment also returns its arrays'
  * words as the next delta's base (a copy of 65 MB for 512 vCPUs, which a
  * caller that writes no chain need not pay), in `base`'s arrays where they
- * fit.
+ * fit. `arrayBytes`: the bytes of its arrays, the same for the same state in
+ * any process.
  */
 export function encodeSegment(
   s: StoredSnapshot,
@@ -142,7 +143,7 @@ export function encodeSegment(
   base: SnapshotBase | null,
   keep: boolean,
   full = false,
-): { bytes: Buffer; delta: boolean; base: SnapshotBase | null } {
+): { bytes: Buffer; arrayBytes: number; delta: boolean; base: SnapshotBase | null } {
   const arrays: Typed[] = [];
   const skeleton = serialize(strip(s, arrays));
   const delta = !full && base !== null && base.codes.length === arrays.length;
@@ -198,7 +199,9 @@ export function encodeSegment(
   // Not from the pool (offset 0, so word-aligned for a decoder reading it in place): large, and kept by the caller.
   const result = Buffer.allocUnsafeSlow(at);
   out.copy(result, 0, 0, at);
-  return { bytes: result, delta, base: next };
+  // The arrays' bytes alone: the skeleton's v8 bytes vary between processes (a number stored as a small integer
+  // or a double, as the JIT left it), and a chain's full-or-delta choice must not, for a seed to replay it.
+  return { bytes: result, arrayBytes: at - SEGMENT_ID_BYTES - dataAt, delta, base: next };
 }
 
 /** A decoded chain: the state at its last segment, and what its writer's successor needs to go on with it. */

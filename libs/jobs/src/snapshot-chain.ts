@@ -76,11 +76,11 @@ export class SnapshotChain {
     const base = seg.delta ? this.endId : null;
     if (seg.delta) {
       this.deltas++;
-      this.deltaBytes += seg.bytes.length;
+      this.deltaBytes += seg.arrayBytes;
     } else {
       this.deltas = 0;
       this.deltaBytes = 0;
-      this.fullBytes = seg.bytes.length;
+      this.fullBytes = seg.arrayBytes;
     }
     this.base = seg.base;
     this.endId = id;
