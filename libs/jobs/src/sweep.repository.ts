@@ -137,17 +137,22 @@ export class SweepRepository {
    * Appends a progress event to the sweep's stream (trimmed to the newest
    * {@link EVENTS_KEPT}), its `pointsDone` the rows stored at that moment:
    * read and appended in one script, so the events of workers finishing
-   * points at once never count down. @returns its id
+   * points at once never count down, and only while the sweep runs: a
+   * worker whose point finished just before the last one must not append
+   * its progress after the final event that the last one's worker wrote
+   * ({@link finish}). @returns its id, or null once the sweep has ended
    */
-  async appendEvent(id: string, event: NewSweepEvent): Promise<string> {
+  async appendEvent(id: string, event: NewSweepEvent): Promise<string | null> {
     const k = this.keys(id);
-    const lua = `local e = cjson.decode(ARGV[1]) e.pointsDone = redis.call('HLEN', KEYS[1])
+    const lua = `if redis.call('HGET', KEYS[3], 'state') ~= 'running' then return false end
+      local e = cjson.decode(ARGV[1]) e.pointsDone = redis.call('HLEN', KEYS[1])
       return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', cjson.encode(e))`;
     return (await this.redis.eval(
       lua,
-      2,
+      3,
       k.rows,
       k.events,
+      k.meta,
       JSON.stringify({ ...event, at: new Date().toISOString() }),
       EVENTS_KEPT,
     )) as string;
