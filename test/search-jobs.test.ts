@@ -270,15 +270,21 @@ describe('sweep progress events', () => {
         .expect(201)
     ).body as { id: string };
     const events = await sse(`/api/sweeps/${submitted.id}/events`);
-    expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'progress', 'completed']);
+    // A progress event per point but the last, unless its point finished as the last one ended the sweep: the
+    // store drops a progress event after the final one (test/sweep-events.test.ts), so completed is last.
+    const types = events.map((e) => e.type);
+    expect(types.at(-1)).toBe('completed');
+    expect(types.slice(0, -1).every((t) => t === 'progress')).toBe(true);
+    expect(types.length).toBeGreaterThanOrEqual(2);
+    expect(types.length).toBeLessThanOrEqual(4);
     // Workers finishing points at once may both see the same count, never a smaller one.
     const done = events.map((e) => e.pointsDone);
     expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(done[0]).toBeGreaterThanOrEqual(1);
-    expect(done[3]).toBe(4);
+    expect(done.at(-1)).toBe(4);
     expect(events.every((e) => e.points === 4 && e.pointsMax === 4 && e.kind === 'sweep')).toBe(true);
-    expect(events[3].best).toMatchObject({ policy: 'overhaul', violations: expect.any(Number) });
-    const last = events[3].id;
+    expect(events.at(-1)!.best).toMatchObject({ policy: 'overhaul', violations: expect.any(Number) });
+    const last = events.at(-1)!.id;
     const resumed = await http()
       .get(`/api/sweeps/${submitted.id}/events`)
       .set('Last-Event-ID', last)
